@@ -1,0 +1,85 @@
+use serde::Serialize;
+use tertulia_core::{Config, Id};
+use tertulia_domain::AccountView;
+
+use super::timestamp;
+use crate::static_files::{MISSING_AVATAR_PATH, MISSING_HEADER_PATH};
+
+/// The Mastodon `Account` entity.
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub id: Id,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    /// A date (`2026-11-23`), not a timestamp, as in Mastodon.
+    pub last_status_at: Option<String>,
+    pub emojis: Vec<serde_json::Value>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub verified_at: Option<String>,
+}
+
+impl Account {
+    pub fn from_view(view: &AccountView, config: &Config) -> Account {
+        let base = config.base_url();
+        let avatar = view.avatar_url.clone().unwrap_or_else(|| format!("{base}{MISSING_AVATAR_PATH}"));
+        let header = view.header_url.clone().unwrap_or_else(|| format!("{base}{MISSING_HEADER_PATH}"));
+        // Mastodon reports account creation at day precision.
+        let created_day = view.created_at.date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        Account {
+            id: view.id,
+            username: view.username.clone(),
+            acct: view.acct(),
+            display_name: view.display_name.clone(),
+            locked: view.locked,
+            bot: view.bot,
+            discoverable: view.discoverable,
+            indexable: view.discoverable,
+            group: false,
+            created_at: timestamp(created_day.unwrap_or(view.created_at)),
+            note: view.note.clone(),
+            url: view.url.clone(),
+            uri: view.uri.clone(),
+            avatar_static: avatar.clone(),
+            avatar,
+            header_static: header.clone(),
+            header,
+            followers_count: view.followers_count,
+            following_count: view.following_count,
+            statuses_count: view.statuses_count,
+            last_status_at: view.last_status_at.map(|t| t.date_naive().to_string()),
+            emojis: Vec::new(),
+            fields: view
+                .fields
+                .iter()
+                .map(|f| Field {
+                    name: f.name.clone(),
+                    value: f.value.clone(),
+                    verified_at: f.verified_at.map(timestamp),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Mastodon entities as JSON, built from domain views. One file per entity;
+//! field names and formats follow docs.joinmastodon.org/entities.
+
+mod account;
+
+pub use account::Account;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Timestamps as Mastodon writes them: RFC 3339, milliseconds, `Z`.
+pub fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

@@ -1,0 +1,31 @@
+//! Tertulia's HTTP surface: the Mastodon client API, instance metadata,
+//! nodeinfo and health checks. Handlers parse, call `tertulia-domain`, and
+//! render entities; they hold no business rules.
+
+mod entities;
+mod error;
+mod health;
+mod instance;
+mod nodeinfo;
+mod request_log;
+mod routes;
+mod static_files;
+
+use std::sync::Arc;
+
+use tertulia_core::Config;
+use tertulia_domain::Db;
+
+pub use error::ApiError;
+pub use routes::configure;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// Version string in Mastodon's format, so clients that parse it for
+/// feature detection see a Mastodon release they understand.
+pub const MASTODON_COMPATIBLE_VERSION: &str = concat!("4.3.0 (compatible; Tertulia ", env!("CARGO_PKG_VERSION"), ")");

@@ -1,0 +1,312 @@
+//! Configuration: defaults, the TOML file, then `TERTULIA_*` environment
+//! variables, in that order of precedence (later wins).
+//!
+//! Every key has an environment name made of its path in upper case joined
+//! by `_`: `database.url` is `TERTULIA_DATABASE_URL`. Unknown keys and
+//! unknown `TERTULIA_*` variables are rejected, so a typo never silently
+//! falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+mod database_url;
+mod env;
+
+pub use database_url::DatabaseBackend;
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "tertulia.toml";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Public host name (and port, if not 443/80) of this instance, as it
+    /// appears in handles: `ana@<domain>`. Never change it once federating.
+    pub domain: String,
+    /// Scheme of public URLs. `https` in production; `http` only for a
+    /// laptop or a test rig.
+    pub protocol: Protocol,
+    /// Address and port the HTTP server listens on.
+    pub bind: SocketAddr,
+    pub database: DatabaseConfig,
+    pub media: MediaConfig,
+    pub instance: InstanceConfig,
+    pub limits: LimitsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Http,
+    Https,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://path/to/file.db` (or a plain path) or `postgres://user:pass@host/db`.
+    pub url: String,
+    /// Connections kept open in the pool.
+    pub pool_size: u32,
+    /// Seconds to wait for a free connection before a request fails.
+    pub connect_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaConfig {
+    /// Directory holding uploaded files and their previews.
+    pub dir: PathBuf,
+    pub max_image_bytes: u64,
+    pub max_video_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstanceConfig {
+    /// Name shown by clients, e.g. "ACME Spain".
+    pub title: String,
+    /// One-paragraph description shown on the sign-in screen of clients.
+    pub description: String,
+    /// Address staff can write to for help. Empty: none published.
+    pub contact_email: String,
+    /// Username of the account shown as the instance contact. Empty: the
+    /// first admin.
+    pub contact_username: String,
+    /// Whether anyone may sign up through the API. Company sites usually
+    /// create accounts with `tertulia admin user create` or single sign-on.
+    pub registrations_open: bool,
+    /// ISO 639-1 codes of the languages staff write in.
+    pub languages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Characters allowed in one post.
+    pub max_status_chars: u32,
+    /// Attachments allowed on one post.
+    pub max_media_attachments: u32,
+    /// Profile fields (Department, Site, Skills, ...) per account.
+    pub max_profile_fields: u32,
+    /// Largest accepted request body other than media uploads, in bytes.
+    pub max_request_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A level (`error`, `warn`, `info`, `debug`, `trace`) or a
+    /// `tracing` filter such as `info,tertulia_db=debug`.
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            domain: "localhost:3000".into(),
+            protocol: Protocol::Http,
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database: DatabaseConfig::default(),
+            media: MediaConfig::default(),
+            instance: InstanceConfig::default(),
+            limits: LimitsConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig { url: "sqlite://./data/tertulia.db".into(), pool_size: 8, connect_timeout_secs: 10 }
+    }
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        MediaConfig {
+            dir: PathBuf::from("./data/media"),
+            max_image_bytes: 16 * 1024 * 1024,
+            max_video_bytes: 100 * 1024 * 1024,
+        }
+    }
+}
+
+impl Default for InstanceConfig {
+    fn default() -> Self {
+        InstanceConfig {
+            title: "Tertulia".into(),
+            description: "A Tertulia site: the company conversation, federated between sites.".into(),
+            contact_email: String::new(),
+            contact_username: String::new(),
+            registrations_open: false,
+            languages: vec!["en".into()],
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_status_chars: 500,
+            max_media_attachments: 4,
+            max_profile_fields: 4,
+            max_request_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig { level: "info".into(), format: LogFormat::Text }
+    }
+}
+
+/// Why the configuration could not be used. Each message names the file,
+/// key or variable at fault, for an admin reading a failed start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("config key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+}
+
+/// The effective configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    /// The file that was read, if any.
+    pub file: Option<PathBuf>,
+    /// Names of the `TERTULIA_*` variables that overrode a value.
+    pub env_overrides: Vec<String>,
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `./tertulia.toml` if it exists and no
+    /// file was named), then overrides from `env`, and validates the result.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<LoadedConfig, ConfigError> {
+        let mut merged = toml::Table::try_from(Config::default())
+            .map_err(|e| ConfigError::Invalid { key: "(defaults)".into(), message: e.to_string() })?;
+        let file = match file {
+            Some(path) => Some(path.to_path_buf()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+        };
+        if let Some(path) = &file {
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| ConfigError::Syntax { path: path.clone(), message: e.to_string() })?;
+            merge(&mut merged, table);
+        }
+        let env_overrides = env::apply(&mut merged, env)?;
+        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged))
+            .map_err(|e| ConfigError::Invalid { key: e.path().to_string(), message: e.inner().to_string() })?;
+        config.validate()?;
+        Ok(LoadedConfig { config, file, env_overrides })
+    }
+
+    /// Checks what the types alone cannot.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid { key: key.into(), message };
+        validate_domain(&self.domain).map_err(|m| invalid("domain", m))?;
+        DatabaseBackend::from_url(&self.database.url).map_err(|m| invalid("database.url", m))?;
+        if !(1..=256).contains(&self.database.pool_size) {
+            return Err(invalid("database.pool_size", "must be between 1 and 256".into()));
+        }
+        if self.instance.title.trim().is_empty() {
+            return Err(invalid("instance.title", "must not be empty".into()));
+        }
+        let positive = [
+            ("limits.max_status_chars", u64::from(self.limits.max_status_chars)),
+            ("limits.max_media_attachments", u64::from(self.limits.max_media_attachments)),
+            ("limits.max_request_bytes", self.limits.max_request_bytes),
+            ("media.max_image_bytes", self.media.max_image_bytes),
+            ("media.max_video_bytes", self.media.max_video_bytes),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(invalid(key, "must be greater than 0".into()));
+        }
+        if self.log.level.trim().is_empty() {
+            return Err(invalid("log.level", "must not be empty".into()));
+        }
+        Ok(())
+    }
+
+    /// Base URL of this instance, e.g. `https://es.acme.example`.
+    pub fn base_url(&self) -> String {
+        let scheme = match self.protocol {
+            Protocol::Http => "http",
+            Protocol::Https => "https",
+        };
+        format!("{scheme}://{}", self.domain)
+    }
+
+    /// Base URL of the streaming API (WebSocket), e.g. `wss://es.acme.example`.
+    pub fn streaming_url(&self) -> String {
+        let scheme = match self.protocol {
+            Protocol::Http => "ws",
+            Protocol::Https => "wss",
+        };
+        format!("{scheme}://{}", self.domain)
+    }
+
+    /// The configuration as TOML with secrets masked, for `config check`.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database.url = database_url::redact(&self.database.url);
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render configuration: {e}\n"))
+    }
+}
+
+fn validate_domain(domain: &str) -> Result<(), String> {
+    if domain.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if domain.contains("://") || domain.contains('/') {
+        return Err(format!("'{domain}' must be a bare host name such as 'es.acme.example' (no scheme, no path)"));
+    }
+    let url =
+        url::Url::parse(&format!("http://{domain}/")).map_err(|e| format!("'{domain}' is not a host name: {e}"))?;
+    if url.host_str().is_none() || url.username() != "" {
+        return Err(format!("'{domain}' is not a host name"));
+    }
+    Ok(())
+}
+
+/// Overlays `overlay` onto `base`, descending into tables so a file may set
+/// one key of a section and keep the other defaults.
+fn merge(base: &mut toml::Table, overlay: toml::Table) {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(overlay_table)) => {
+                merge(base_table, overlay_table)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+use super::*;
+
+fn load_text(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let dir = std::env::temp_dir().join(format!("tertulia-config-test-{}", crate::Id::generate()));
+    std::fs::create_dir_all(&dir).map_err(|source| ConfigError::Read { path: dir.clone(), source })?;
+    let path = dir.join("tertulia.toml");
+    std::fs::write(&path, text).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    let result = Config::load(Some(&path), env).map(|loaded| loaded.config);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn error_text(result: Result<Config, ConfigError>) -> String {
+    match result {
+        Ok(config) => panic!("expected an error, got {config:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn an_empty_file_gives_the_documented_defaults() {
+    let config = load_text("", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config, Config::default());
+    assert_eq!(config.bind.to_string(), "127.0.0.1:3000");
+    assert_eq!(config.domain, "localhost:3000");
+    assert_eq!(config.database.url, "sqlite://./data/tertulia.db");
+    assert_eq!(config.base_url(), "http://localhost:3000");
+}
+
+#[test]
+fn a_file_sets_one_key_of_a_section_and_keeps_the_others() {
+    let config = load_text("[database]\npool_size = 3\n", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.database.pool_size, 3);
+    assert_eq!(config.database.url, DatabaseConfig::default().url);
+}
+
+#[test]
+fn environment_overrides_the_file_with_typed_values() {
+    let config = load_text(
+        "domain = \"file.example\"\n",
+        &[
+            ("TERTULIA_DOMAIN", "env.example"),
+            ("TERTULIA_DATABASE_URL", "postgres://u:p@h/db"),
+            ("TERTULIA_DATABASE_POOL_SIZE", "12"),
+            ("TERTULIA_INSTANCE_REGISTRATIONS_OPEN", "yes"),
+            ("TERTULIA_INSTANCE_LANGUAGES", "es, en"),
+            ("TERTULIA_TEST_POSTGRES_URL", "ignored: belongs to the test harness"),
+        ],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.domain, "env.example");
+    assert_eq!(config.database.url, "postgres://u:p@h/db");
+    assert_eq!(config.database.pool_size, 12);
+    assert!(config.instance.registrations_open);
+    assert_eq!(config.instance.languages, vec!["es", "en"]);
+}
+
+#[test]
+fn a_bad_bind_address_names_the_key() {
+    let err = error_text(load_text("bind = \"nonsense\"\n", &[]));
+    assert!(err.contains("`bind`"), "{err}");
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_name() {
+    let err = error_text(load_text("[database]\npool_sise = 3\n", &[]));
+    assert!(err.contains("pool_sise"), "{err}");
+}
+
+#[test]
+fn unknown_and_malformed_environment_variables_are_rejected_by_name() {
+    let err = error_text(load_text("", &[("TERTULIA_DATABSE_URL", "x")]));
+    assert!(err.contains("TERTULIA_DATABSE_URL"), "{err}");
+    let err = error_text(load_text("", &[("TERTULIA_DATABASE_POOL_SIZE", "many")]));
+    assert!(err.contains("TERTULIA_DATABASE_POOL_SIZE") && err.contains("many"), "{err}");
+}
+
+#[test]
+fn semantic_checks_name_the_key() {
+    for (text, key) in [
+        ("domain = \"https://x.example\"\n", "`domain`"),
+        ("[database]\nurl = \"mysql://x/y\"\n", "`database.url`"),
+        ("[database]\npool_size = 0\n", "`database.pool_size`"),
+        ("[log]\nformat = \"xml\"\n", "`log.format`"),
+        ("[limits]\nmax_status_chars = 0\n", "`limits.max_status_chars`"),
+        ("protocol = \"gopher\"\n", "`protocol`"),
+    ] {
+        let err = error_text(load_text(text, &[]));
+        assert!(err.contains(key), "{text}: {err}");
+    }
+}
+
+#[test]
+fn syntax_errors_name_the_file() {
+    let err = error_text(load_text("domain = \n", &[]));
+    assert!(err.contains("tertulia.toml") && err.contains("not valid TOML"), "{err}");
+}
+
+#[test]
+fn a_missing_named_file_is_an_error() {
+    let err = Config::load(Some(Path::new("/nonexistent/tertulia.toml")), Vec::new())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("/nonexistent/tertulia.toml"), "{err}");
+}
+
+#[test]
+fn redacted_output_hides_the_database_password() {
+    let mut config = Config::default();
+    config.database.url = "postgres://ana:s3cret@db/t".into();
+    let shown = config.to_redacted_toml();
+    assert!(!shown.contains("s3cret") && shown.contains("ana:***@db"), "{shown}");
+}

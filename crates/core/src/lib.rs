@@ -1,0 +1,10 @@
+//! Tertulia's pure building blocks: identifiers and configuration.
+//!
+//! This crate performs no I/O beyond reading the configuration file and
+//! environment it is handed, so every other crate can depend on it.
+
+pub mod config;
+pub mod id;
+
+pub use config::{Config, ConfigError};
+pub use id::Id;

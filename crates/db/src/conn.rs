@@ -1,0 +1,133 @@
+//! One connection type over both backends, and the pool that hands it out.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool};
+use tertulia_core::config::{DatabaseBackend, DatabaseConfig};
+
+use crate::DbError;
+
+/// A connection to whichever database the configuration names. Queries are
+/// written once against this type; diesel dispatches to the backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(diesel::SqliteConnection),
+    Postgres(diesel::PgConnection),
+}
+
+/// Opens connections for the pool. Written by hand rather than derived so
+/// that connection errors reach the admin verbatim (the derived `establish`
+/// replaces them with a generic message) and so SQLite gets its pragmas.
+#[derive(Debug)]
+struct Manager {
+    backend: DatabaseBackend,
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+enum ConnectError {
+    #[error("cannot create the directory for SQLite database {path}: {source}")]
+    CreateDir { path: String, source: std::io::Error },
+    #[error("{0}")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("{0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+// WAL lets readers proceed while one writer commits; busy_timeout makes a
+// second writer wait instead of failing at once; SQLite leaves foreign keys
+// off unless asked, and our cascades depend on them.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+    PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConn, ConnectError> {
+        match &self.backend {
+            DatabaseBackend::Sqlite { path } => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|source| ConnectError::CreateDir { path: path.display().to_string(), source })?;
+                }
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseBackend::Postgres { url } => Ok(DbConn::Postgres(diesel::PgConnection::establish(url)?)),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1").map_err(ConnectError::Query)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// The shared handle to the database: a pool of [`DbConn`]s.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+    backend_name: &'static str,
+}
+
+impl Db {
+    /// Opens the pool and checks that one connection can be made, so a
+    /// wrong URL or password fails at start-up with the driver's message.
+    pub fn connect(config: &DatabaseConfig) -> Result<Db, DbError> {
+        let backend = DatabaseBackend::from_url(&config.url).map_err(DbError::Unavailable)?;
+        let backend_name = backend.name();
+        let manager = Manager { backend };
+        // Fail fast with the real error instead of r2d2's "timed out".
+        let probe = manager.connect().map_err(|e| DbError::Unavailable(e.to_string()))?;
+        drop(probe);
+        let pool = Pool::builder()
+            .max_size(config.pool_size)
+            .connection_timeout(Duration::from_secs(config.connect_timeout_secs.max(1)))
+            .error_handler(Box::new(r2d2::LoggingErrorHandler))
+            .build(manager)?;
+        Ok(Db { pool, backend_name })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend_name
+    }
+
+    /// Runs blocking database work on a connection from the pool, in the
+    /// current thread. For the CLI and for code already off the runtime.
+    pub fn run_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
+        let mut conn = self.pool.get()?;
+        work(&mut conn)
+    }
+
+    /// Runs database work on tokio's blocking pool, so async request
+    /// handlers never block the runtime. The one way async code reaches
+    /// the database.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.run_blocking(work))
+            .await
+            .map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
+    }
+
+    /// Checks that the database answers; for `/healthz`.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from)).await
+    }
+}
+
+/// Runs `work` in one transaction: committed if it returns `Ok`, rolled
+/// back otherwise.
+pub fn transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
+    conn.transaction(work)
+}

@@ -1,0 +1,24 @@
+//! Tertulia's storage layer: one schema and one query path over SQLite and
+//! PostgreSQL, the connection pool, and the embedded migrations.
+//!
+//! Query modules hold queries only; rules (who may see what, limits) live in
+//! `tertulia-domain`. Finders return `Result<Option<T>, DbError>` so that a
+//! failed query is never mistaken for "not found".
+
+mod conn;
+mod error;
+mod migrations;
+pub mod schema;
+
+pub mod accounts;
+pub mod stats;
+pub mod users;
+
+pub use conn::{Db, DbConn, transaction};
+pub use error::DbError;
+pub use migrations::MigrationReport;
+
+/// Current time as stored in the database: UTC without a zone.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,32 @@
+//! Embedded migrations, one set per backend (same names in both folders).
+
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::{Db, DbConn, DbError};
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// What a migration run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Versions applied by this run, oldest first.
+    pub applied: Vec<String>,
+}
+
+impl Db {
+    /// Applies every pending migration for this database's backend.
+    pub fn migrate(&self) -> Result<MigrationReport, DbError> {
+        self.run_blocking(|conn| {
+            let versions = match conn {
+                DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions),
+                DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES).map(versions),
+            };
+            versions.map(|applied| MigrationReport { applied }).map_err(|e| DbError::Migration(e.to_string()))
+        })
+    }
+}
+
+fn versions(applied: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    applied.iter().map(ToString::to_string).collect()
+}

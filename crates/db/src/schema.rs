@@ -1,0 +1,644 @@
+//! The single Diesel schema for both backends (SQLite and PostgreSQL).
+//!
+//! Hand-written, not generated: it must match `migrations/sqlite/` and
+//! `migrations/postgres/` alike (column order and nullability included), so it
+//! only uses SQL types both engines share: `BigInt`, `Integer`, `Text`, `Bool`,
+//! `Timestamp` and `Nullable<_>` of those. JSON documents are `Text`.
+//! Timestamps are UTC. Ids are application-generated snowflakes.
+
+diesel::table! {
+    /// Remote and local sites known to us.
+    instances (id) {
+        id -> BigInt,
+        domain -> Text,
+        software -> Nullable<Text>,
+        software_version -> Nullable<Text>,
+        shared_inbox_url -> Nullable<Text>,
+        first_seen_at -> Timestamp,
+        last_success_at -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+        unreachable_since -> Nullable<Timestamp>,
+        failure_count -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Local and remote actors.
+    accounts (id) {
+        id -> BigInt,
+        username -> Text,
+        /// `None` for local accounts.
+        domain -> Nullable<Text>,
+        display_name -> Text,
+        /// Sanitized HTML.
+        note -> Text,
+        /// Plain text as typed.
+        note_source -> Text,
+        /// ActivityPub actor id.
+        uri -> Text,
+        /// Profile page.
+        url -> Nullable<Text>,
+        inbox_url -> Text,
+        shared_inbox_url -> Nullable<Text>,
+        outbox_url -> Nullable<Text>,
+        followers_url -> Nullable<Text>,
+        following_url -> Nullable<Text>,
+        featured_url -> Nullable<Text>,
+        public_key_pem -> Text,
+        private_key_pem -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        /// Not a foreign key (would be a cycle with `media_attachments`).
+        avatar_media_id -> Nullable<BigInt>,
+        header_url -> Nullable<Text>,
+        /// Not a foreign key (would be a cycle with `media_attachments`).
+        header_media_id -> Nullable<BigInt>,
+        locked -> Bool,
+        bot -> Bool,
+        discoverable -> Bool,
+        indexable -> Bool,
+        hide_collections -> Bool,
+        /// JSON array of `{name, value, verified_at}`.
+        fields -> Text,
+        /// JSON array of actor URIs.
+        also_known_as -> Text,
+        moved_to_account_id -> Nullable<BigInt>,
+        actor_type -> Text,
+        suspended_at -> Nullable<Timestamp>,
+        silenced_at -> Nullable<Timestamp>,
+        followers_count -> Integer,
+        following_count -> Integer,
+        statuses_count -> Integer,
+        last_status_at -> Nullable<Timestamp>,
+        fetched_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Local sign-in identities.
+    users (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        email -> Text,
+        /// Argon2 PHC string.
+        password_hash -> Text,
+        /// `user` | `moderator` | `admin`.
+        role -> Text,
+        approved -> Bool,
+        confirmed_at -> Nullable<Timestamp>,
+        locale -> Text,
+        /// JSON object.
+        settings -> Text,
+        last_sign_in_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_applications (id) {
+        id -> BigInt,
+        name -> Text,
+        website -> Nullable<Text>,
+        /// Newline separated.
+        redirect_uris -> Text,
+        /// Space separated.
+        scopes -> Text,
+        client_id -> Text,
+        client_secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_access_tokens (id) {
+        id -> BigInt,
+        /// SHA-256 hex of the token; the token itself is never stored.
+        token_hash -> Text,
+        refresh_token_hash -> Nullable<Text>,
+        application_id -> Nullable<BigInt>,
+        /// `None` for client_credentials tokens.
+        user_id -> Nullable<BigInt>,
+        scopes -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oauth_authorization_codes (id) {
+        id -> BigInt,
+        code_hash -> Text,
+        application_id -> BigInt,
+        user_id -> BigInt,
+        redirect_uri -> Text,
+        scopes -> Text,
+        code_challenge -> Nullable<Text>,
+        code_challenge_method -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    statuses (id) {
+        id -> BigInt,
+        uri -> Text,
+        url -> Nullable<Text>,
+        account_id -> BigInt,
+        in_reply_to_id -> Nullable<BigInt>,
+        in_reply_to_account_id -> Nullable<BigInt>,
+        reblog_of_id -> Nullable<BigInt>,
+        conversation_id -> Nullable<BigInt>,
+        /// `public` | `unlisted` | `private` | `direct` | `local`.
+        visibility -> Text,
+        /// Authored on this instance.
+        local -> Bool,
+        /// Source as typed.
+        text -> Text,
+        /// Sanitized HTML.
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        language -> Nullable<Text>,
+        application_id -> Nullable<BigInt>,
+        replies_count -> Integer,
+        reblogs_count -> Integer,
+        favourites_count -> Integer,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Edit history of statuses.
+    status_edits (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        account_id -> BigInt,
+        text -> Text,
+        content -> Text,
+        spoiler_text -> Text,
+        sensitive -> Bool,
+        /// JSON snapshot.
+        media_attachments -> Text,
+        /// JSON.
+        poll_options -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mentions (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        account_id -> BigInt,
+        silent -> Bool,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        /// Lower-cased.
+        name -> Text,
+        display_name -> Text,
+        usable -> Bool,
+        trendable -> Bool,
+        last_status_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_tags (status_id, tag_id) {
+        status_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    tag_follows (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        tag_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    favourites (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bookmarks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_pins (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversation_mutes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        conversation_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// `account_id` follows `target_account_id`.
+    follows (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        show_reblogs -> Bool,
+        notify -> Bool,
+        languages -> Nullable<Text>,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_requests (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        show_reblogs -> Bool,
+        notify -> Bool,
+        languages -> Nullable<Text>,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mutes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        hide_notifications -> Bool,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    media_attachments (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        status_id -> Nullable<BigInt>,
+        /// `image` | `gifv` | `video` | `audio` | `unknown`.
+        kind -> Text,
+        content_type -> Text,
+        /// Relative to the media directory.
+        file_path -> Nullable<Text>,
+        preview_path -> Nullable<Text>,
+        remote_url -> Nullable<Text>,
+        file_size -> BigInt,
+        description -> Nullable<Text>,
+        /// `"x,y"`.
+        focus -> Nullable<Text>,
+        /// JSON object.
+        meta -> Text,
+        blurhash -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    polls (id) {
+        id -> BigInt,
+        status_id -> BigInt,
+        account_id -> BigInt,
+        /// JSON array of option titles.
+        options -> Text,
+        /// JSON array of cached per-option vote counts.
+        votes -> Text,
+        multiple -> Bool,
+        hide_totals -> Bool,
+        votes_count -> Integer,
+        voters_count -> Integer,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    poll_votes (id) {
+        id -> BigInt,
+        poll_id -> BigInt,
+        account_id -> BigInt,
+        choice -> Integer,
+        uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        /// Recipient.
+        account_id -> BigInt,
+        from_account_id -> BigInt,
+        kind -> Text,
+        status_id -> Nullable<BigInt>,
+        /// Grouping key for v2 grouped notifications.
+        group_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Fan-out-on-write home timelines; the primary key is the timeline index.
+    home_feed_entries (account_id, status_id) {
+        /// The reader.
+        account_id -> BigInt,
+        status_id -> BigInt,
+        /// Author of the entry (the booster for boosts).
+        author_account_id -> BigInt,
+        /// The original status when the entry is a boost.
+        reblog_of_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    lists (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        title -> Text,
+        replies_policy -> Text,
+        exclusive -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    list_accounts (list_id, account_id) {
+        list_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Direct-message threads per participant.
+    account_conversations (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        conversation_id -> BigInt,
+        /// JSON array of account ids.
+        participant_account_ids -> Text,
+        last_status_id -> Nullable<BigInt>,
+        unread -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    markers (account_id, timeline) {
+        account_id -> BigInt,
+        /// `home` | `notifications`.
+        timeline -> Text,
+        last_read_id -> BigInt,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filters (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        title -> Text,
+        /// JSON array.
+        context -> Text,
+        action -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    filter_keywords (id) {
+        id -> BigInt,
+        filter_id -> BigInt,
+        keyword -> Text,
+        whole_word -> Bool,
+    }
+}
+
+diesel::table! {
+    filter_statuses (id) {
+        id -> BigInt,
+        filter_id -> BigInt,
+        status_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    push_subscriptions (id) {
+        id -> BigInt,
+        access_token_id -> BigInt,
+        endpoint -> Text,
+        key_p256dh -> Text,
+        key_auth -> Text,
+        /// JSON object.
+        alerts -> Text,
+        policy -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> BigInt,
+        key -> Text,
+        status_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_rules (id) {
+        id -> BigInt,
+        text -> Text,
+        hint -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Persistent ActivityPub delivery queue: one row per (activity, inbox).
+    delivery_jobs (id) {
+        id -> BigInt,
+        /// The activity URI.
+        activity_id -> Text,
+        /// Whose key signs the delivery.
+        actor_account_id -> BigInt,
+        inbox_url -> Text,
+        inbox_host -> Text,
+        /// JSON.
+        payload -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        /// Lease of the worker that claimed the job.
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Received activities, deduplicated by `activity_uri`.
+    inbox_activities (id) {
+        id -> BigInt,
+        activity_uri -> Text,
+        actor_uri -> Text,
+        kind -> Text,
+        payload -> Text,
+        received_at -> Timestamp,
+        processed_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+    }
+}
+
+// One `joinable!` per (child, parent) pair with a single foreign key column.
+// Omitted on purpose: self-references (accounts.moved_to_account_id,
+// statuses.in_reply_to_id / reblog_of_id) and pairs with two foreign keys to
+// the same parent (statuses.in_reply_to_account_id, follows, follow_requests,
+// blocks, mutes, notifications and home_feed_entries toward accounts); join
+// those with an explicit `ON` clause.
+diesel::joinable!(users -> accounts (account_id));
+diesel::joinable!(oauth_access_tokens -> oauth_applications (application_id));
+diesel::joinable!(oauth_access_tokens -> users (user_id));
+diesel::joinable!(oauth_authorization_codes -> oauth_applications (application_id));
+diesel::joinable!(oauth_authorization_codes -> users (user_id));
+diesel::joinable!(statuses -> accounts (account_id));
+diesel::joinable!(statuses -> conversations (conversation_id));
+diesel::joinable!(statuses -> oauth_applications (application_id));
+diesel::joinable!(status_edits -> statuses (status_id));
+diesel::joinable!(status_edits -> accounts (account_id));
+diesel::joinable!(mentions -> statuses (status_id));
+diesel::joinable!(mentions -> accounts (account_id));
+diesel::joinable!(status_tags -> statuses (status_id));
+diesel::joinable!(status_tags -> tags (tag_id));
+diesel::joinable!(tag_follows -> accounts (account_id));
+diesel::joinable!(tag_follows -> tags (tag_id));
+diesel::joinable!(favourites -> accounts (account_id));
+diesel::joinable!(favourites -> statuses (status_id));
+diesel::joinable!(bookmarks -> accounts (account_id));
+diesel::joinable!(bookmarks -> statuses (status_id));
+diesel::joinable!(status_pins -> accounts (account_id));
+diesel::joinable!(status_pins -> statuses (status_id));
+diesel::joinable!(conversation_mutes -> accounts (account_id));
+diesel::joinable!(conversation_mutes -> conversations (conversation_id));
+diesel::joinable!(media_attachments -> accounts (account_id));
+diesel::joinable!(media_attachments -> statuses (status_id));
+diesel::joinable!(polls -> statuses (status_id));
+diesel::joinable!(polls -> accounts (account_id));
+diesel::joinable!(poll_votes -> polls (poll_id));
+diesel::joinable!(poll_votes -> accounts (account_id));
+diesel::joinable!(notifications -> statuses (status_id));
+diesel::joinable!(home_feed_entries -> statuses (status_id));
+diesel::joinable!(lists -> accounts (account_id));
+diesel::joinable!(list_accounts -> lists (list_id));
+diesel::joinable!(list_accounts -> accounts (account_id));
+diesel::joinable!(account_conversations -> accounts (account_id));
+diesel::joinable!(account_conversations -> conversations (conversation_id));
+diesel::joinable!(account_conversations -> statuses (last_status_id));
+diesel::joinable!(markers -> accounts (account_id));
+diesel::joinable!(filters -> accounts (account_id));
+diesel::joinable!(filter_keywords -> filters (filter_id));
+diesel::joinable!(filter_statuses -> filters (filter_id));
+diesel::joinable!(filter_statuses -> statuses (status_id));
+diesel::joinable!(push_subscriptions -> oauth_access_tokens (access_token_id));
+diesel::joinable!(idempotency_keys -> accounts (account_id));
+diesel::joinable!(idempotency_keys -> statuses (status_id));
+diesel::joinable!(delivery_jobs -> accounts (actor_account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instances,
+    accounts,
+    users,
+    oauth_applications,
+    oauth_access_tokens,
+    oauth_authorization_codes,
+    conversations,
+    statuses,
+    status_edits,
+    mentions,
+    tags,
+    status_tags,
+    tag_follows,
+    favourites,
+    bookmarks,
+    status_pins,
+    conversation_mutes,
+    follows,
+    follow_requests,
+    blocks,
+    mutes,
+    media_attachments,
+    polls,
+    poll_votes,
+    notifications,
+    home_feed_entries,
+    lists,
+    list_accounts,
+    account_conversations,
+    markers,
+    filters,
+    filter_keywords,
+    filter_statuses,
+    push_subscriptions,
+    idempotency_keys,
+    instance_rules,
+    delivery_jobs,
+    inbox_activities,
+);

@@ -1,0 +1,87 @@
+//! Queries on `users`: sign-in identities of local accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::accounts::{AccountRow, lower};
+use crate::schema::{accounts, users};
+use crate::{DbConn, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub approved: bool,
+    pub locale: String,
+    pub last_sign_in_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, user: &NewUser) -> Result<(), DbError> {
+    diesel::insert_into(users::table).values(user).execute(conn)?;
+    Ok(())
+}
+
+/// Every user with their account, oldest first.
+pub fn list_with_accounts(conn: &mut DbConn) -> Result<Vec<(UserRow, AccountRow)>, DbError> {
+    Ok(users::table
+        .inner_join(accounts::table)
+        .order(users::id.asc())
+        .select((UserRow::as_select(), AccountRow::as_select()))
+        .load(conn)?)
+}
+
+/// The user whose local account has this username (any case).
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> Result<Option<(UserRow, AccountRow)>, DbError> {
+    Ok(users::table
+        .inner_join(accounts::table)
+        .filter(accounts::domain.is_null())
+        .filter(lower(accounts::username).eq(username.to_lowercase()))
+        .select((UserRow::as_select(), AccountRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Whether some user already has this e-mail address (any case).
+pub fn email_exists(conn: &mut DbConn, email: &str) -> Result<bool, DbError> {
+    Ok(diesel::select(diesel::dsl::exists(users::table.filter(lower(users::email).eq(email.to_lowercase()))))
+        .get_result(conn)?)
+}
+
+pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: &str, now: NaiveDateTime) -> Result<(), DbError> {
+    let changed = diesel::update(users::table.find(user_id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
+/// The first admin by creation date: the default instance contact.
+pub fn first_admin(conn: &mut DbConn) -> Result<Option<(UserRow, AccountRow)>, DbError> {
+    Ok(users::table
+        .inner_join(accounts::table)
+        .filter(users::role.eq("admin"))
+        .filter(accounts::suspended_at.is_null())
+        .order(users::id.asc())
+        .select((UserRow::as_select(), AccountRow::as_select()))
+        .first(conn)
+        .optional()?)
+}

@@ -1,0 +1,261 @@
+//! Managing local users: creation, passwords, suspension, deletion.
+//! Used by `tertulia admin user …` today and by sign-up and the admin API
+//! later, so the rules live here once.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use tertulia_core::{Config, Id};
+use tertulia_db::accounts::{self, NewAccount};
+use tertulia_db::users::{self, NewUser, UserRow};
+use tertulia_db::{Db, DbError};
+
+use crate::{AccountView, DomainError, password};
+
+pub use password::generate as generate_password;
+
+pub const MAX_USERNAME_LENGTH: usize = 30;
+const MAX_EMAIL_LENGTH: usize = 254;
+
+/// What a user may do beyond posting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Moderator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Moderator => "moderator",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "user" => Ok(Role::User),
+            "moderator" => Ok(Role::Moderator),
+            "admin" => Ok(Role::Admin),
+            other => Err(DomainError::invalid("role", format!("'{other}' is not a role (user, moderator, admin)"))),
+        }
+    }
+}
+
+/// The input for a new local user.
+#[derive(Debug, Clone)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// A user and their account, as listed to admins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserSummary {
+    pub user_id: Id,
+    pub account: AccountView,
+    pub email: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl UserSummary {
+    fn from_rows(user: UserRow, account: accounts::AccountRow) -> Self {
+        UserSummary {
+            user_id: Id(user.id),
+            // Stored roles come from `Role::as_str`; anything else is
+            // treated as the least privileged role.
+            role: user.role.parse().unwrap_or(Role::User),
+            email: user.email,
+            created_at: user.created_at.and_utc(),
+            account: account.into(),
+        }
+    }
+}
+
+/// Creates a local account and its sign-in identity in one transaction.
+pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result<UserSummary, DomainError> {
+    validate_username(&request.username)?;
+    validate_email(&request.email)?;
+    password::check_strength(&request.password, &request.username, &request.email)?;
+    let password_hash = password::hash(&request.password)?;
+    let base_url = config.base_url();
+    let summary = db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                if accounts::find_local_by_username(conn, &request.username)?.is_some() {
+                    return Ok(Err(taken_username(&request.username)));
+                }
+                if users::email_exists(conn, &request.email)? {
+                    return Ok(Err(taken_email(&request.email)));
+                }
+                let now = tertulia_db::now();
+                let account_id = Id::generate().0;
+                let actor = format!("{base_url}/users/{}", request.username);
+                accounts::insert(
+                    conn,
+                    &NewAccount {
+                        id: account_id,
+                        username: request.username.clone(),
+                        domain: None,
+                        display_name: request.username.clone(),
+                        url: Some(format!("{base_url}/@{}", request.username)),
+                        inbox_url: format!("{actor}/inbox"),
+                        outbox_url: Some(format!("{actor}/outbox")),
+                        followers_url: Some(format!("{actor}/followers")),
+                        following_url: Some(format!("{actor}/following")),
+                        uri: actor,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )?;
+                users::insert(
+                    conn,
+                    &NewUser {
+                        id: Id::generate().0,
+                        account_id,
+                        email: request.email.clone(),
+                        password_hash,
+                        role: request.role.as_str().into(),
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )?;
+                let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
+                Ok(Ok(UserSummary::from_rows(user, account)))
+            })
+        })
+        .await;
+    match summary {
+        Ok(result) => result,
+        // Two creations racing past the checks above: the unique indexes
+        // decide, and the loser gets the same message.
+        Err(e) if e.is_conflict_on("username") => Err(DomainError::Conflict("username is already taken".into())),
+        Err(e) if e.is_conflict_on("email") => Err(DomainError::Conflict("e-mail address is already in use".into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every local user, oldest first.
+pub async fn list(db: &Db) -> Result<Vec<UserSummary>, DomainError> {
+    let rows = db.run(users::list_with_accounts).await?;
+    Ok(rows.into_iter().map(|(u, a)| UserSummary::from_rows(u, a)).collect())
+}
+
+/// Replaces a user's password after checking its strength.
+pub async fn set_password(db: &Db, username: &str, new_password: &str) -> Result<(), DomainError> {
+    let summary = find(db, username).await?;
+    password::check_strength(new_password, &summary.account.username, &summary.email)?;
+    let hash = password::hash(new_password)?;
+    let user_id = summary.user_id.0;
+    db.run(move |conn| users::set_password_hash(conn, user_id, &hash, tertulia_db::now())).await?;
+    Ok(())
+}
+
+/// Suspends (or, with `suspended = false`, reinstates) a user's account.
+pub async fn set_suspended(db: &Db, username: &str, suspended: bool) -> Result<UserSummary, DomainError> {
+    let summary = find(db, username).await?;
+    let account_id = summary.account.id.0;
+    let at = suspended.then(tertulia_db::now);
+    db.run(move |conn| accounts::set_suspended(conn, account_id, at)).await?;
+    find(db, username).await
+}
+
+/// Deletes a user, their account and everything the account owns.
+pub async fn delete(db: &Db, username: &str) -> Result<UserSummary, DomainError> {
+    let summary = find(db, username).await?;
+    let account_id = summary.account.id.0;
+    db.run(move |conn| accounts::delete(conn, account_id)).await?;
+    Ok(summary)
+}
+
+/// The user with this username (any case).
+pub async fn find(db: &Db, username: &str) -> Result<UserSummary, DomainError> {
+    let name = username.to_owned();
+    db.run(move |conn| users::find_by_username(conn, &name))
+        .await?
+        .map(|(u, a)| UserSummary::from_rows(u, a))
+        .ok_or_else(|| DomainError::NotFound(format!("user '{username}'")))
+}
+
+fn taken_username(username: &str) -> DomainError {
+    DomainError::Conflict(format!("username '{username}' is already taken"))
+}
+
+fn taken_email(email: &str) -> DomainError {
+    DomainError::Conflict(format!("e-mail address '{email}' is already in use"))
+}
+
+/// Usernames follow Mastodon's rule (letters, digits, underscore) so that
+/// handles work in every client and on every remote server.
+pub fn validate_username(username: &str) -> Result<(), DomainError> {
+    if username.is_empty() {
+        return Err(DomainError::invalid("username", "must not be empty"));
+    }
+    if username.len() > MAX_USERNAME_LENGTH {
+        return Err(DomainError::invalid("username", format!("is too long: at most {MAX_USERNAME_LENGTH} characters")));
+    }
+    if !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DomainError::invalid(
+            "username",
+            format!("'{username}' may only contain letters a-z, digits and underscores"),
+        ));
+    }
+    Ok(())
+}
+
+/// A deliberately loose check: one `@`, something on each side, no spaces.
+/// Deliverability is the mail server's business.
+pub fn validate_email(email: &str) -> Result<(), DomainError> {
+    let bad = || DomainError::invalid("email", format!("'{email}' is not an e-mail address"));
+    if email.len() > MAX_EMAIL_LENGTH || email.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    match email.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => Ok(()),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_mastodon_rules() {
+        assert!(validate_username("ana_garcia2").is_ok());
+        for bad in ["", "ana garcia", "ana@es", "josé", &"a".repeat(31)] {
+            assert!(validate_username(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_need_one_at_sign_and_both_parts() {
+        assert!(validate_email("ana@es.acme.example").is_ok());
+        for bad in ["", "ana", "@acme", "ana@", "a@b@c", "ana @acme.example"] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_and_reject_unknown_names() {
+        for role in [Role::User, Role::Moderator, Role::Admin] {
+            assert_eq!(role.as_str().parse::<Role>().ok(), Some(role));
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+}

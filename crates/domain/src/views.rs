@@ -1,0 +1,81 @@
+//! What the domain hands to the API and CLI: rows shaped for display,
+//! free of storage details.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tertulia_core::Id;
+use tertulia_db::accounts::AccountRow;
+
+/// An account as shown to others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountView {
+    pub id: Id,
+    pub username: String,
+    /// `None` for local accounts.
+    pub domain: Option<String>,
+    pub display_name: String,
+    /// Sanitized HTML.
+    pub note: String,
+    pub uri: String,
+    pub url: String,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub suspended: bool,
+    /// Profile metadata such as Department, Site, Skills.
+    pub fields: Vec<ProfileField>,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One name/value pair of profile metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileField {
+    pub name: String,
+    /// Sanitized HTML.
+    pub value: String,
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+impl AccountView {
+    /// `user` for local accounts, `user@domain` for remote ones.
+    pub fn acct(&self) -> String {
+        match &self.domain {
+            None => self.username.clone(),
+            Some(domain) => format!("{}@{domain}", self.username),
+        }
+    }
+}
+
+impl From<AccountRow> for AccountView {
+    fn from(row: AccountRow) -> Self {
+        AccountView {
+            id: Id(row.id),
+            url: row.url.unwrap_or_else(|| row.uri.clone()),
+            username: row.username,
+            domain: row.domain,
+            display_name: row.display_name,
+            note: row.note,
+            uri: row.uri,
+            avatar_url: row.avatar_url,
+            header_url: row.header_url,
+            locked: row.locked,
+            bot: row.bot,
+            discoverable: row.discoverable,
+            suspended: row.suspended_at.is_some(),
+            // The column only ever holds what `ProfileField` serialised; an
+            // unreadable value shows as no fields rather than failing.
+            fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+            followers_count: row.followers_count.into(),
+            following_count: row.following_count.into(),
+            statuses_count: row.statuses_count.into(),
+            last_status_at: row.last_status_at.map(|t| t.and_utc()),
+            created_at: row.created_at.and_utc(),
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `tertulia admin …`: user management from the server's shell.
+
+use std::io::BufRead;
+
+use tertulia_core::Config;
+use tertulia_domain::Db;
+use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
+
+use crate::CliError;
+use crate::cli::{AdminCommand, PasswordArgs, UserCommand};
+
+pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError> {
+    let AdminCommand::User { command } = command;
+    // Admin commands work on a fresh database too: bring the schema up to
+    // date first, exactly as `serve` would.
+    let db = Db::connect(&config.database)?;
+    db.migrate()?;
+    match command {
+        UserCommand::Create { username, email, password, admin, moderator } => {
+            let (password, generated) = match read_password(&password)? {
+                Some(given) => (given, false),
+                None => (users::generate_password(), true),
+            };
+            let role = if admin {
+                Role::Admin
+            } else if moderator {
+                Role::Moderator
+            } else {
+                Role::User
+            };
+            let user = users::create(&db, config, NewUserRequest { username, email, password: password.clone(), role })
+                .await?;
+            println!("Created {} @{}@{} <{}>.", user.role, user.account.username, config.domain, user.email);
+            if generated {
+                println!("Generated password (shown once): {password}");
+            }
+        }
+        UserCommand::List { json } => print_users(&users::list(&db).await?, json),
+        UserCommand::SetPassword { username, password } => {
+            let password = read_password(&password)?
+                .ok_or_else(|| CliError::Usage("give the new password with --password or --password-stdin".into()))?;
+            users::set_password(&db, &username, &password).await?;
+            println!("Password of {username} changed.");
+        }
+        UserCommand::Suspend { username } => {
+            users::set_suspended(&db, &username, true).await?;
+            println!("{username} is suspended.");
+        }
+        UserCommand::Unsuspend { username } => {
+            users::set_suspended(&db, &username, false).await?;
+            println!("{username} is no longer suspended.");
+        }
+        UserCommand::Delete { username, yes } => {
+            if !yes {
+                return Err(CliError::Usage(format!(
+                    "deleting {username} removes their account and posts for good; add --yes to confirm"
+                )));
+            }
+            let user = users::delete(&db, &username).await?;
+            println!("Deleted {} and everything they owned.", user.account.username);
+        }
+    }
+    Ok(())
+}
+
+fn read_password(args: &PasswordArgs) -> Result<Option<String>, CliError> {
+    if let Some(password) = &args.password {
+        return Ok(Some(password.clone()));
+    }
+    if !args.password_stdin {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err(CliError::Usage("--password-stdin: standard input was empty".into()));
+    }
+    Ok(Some(password))
+}
+
+fn print_users(users: &[UserSummary], json: bool) {
+    if json {
+        for user in users {
+            let line = serde_json::json!({
+                "id": user.account.id,
+                "username": user.account.username,
+                "email": user.email,
+                "role": user.role.as_str(),
+                "suspended": user.account.suspended,
+                "created_at": user.created_at.to_rfc3339(),
+            });
+            println!("{line}");
+        }
+        return;
+    }
+    if users.is_empty() {
+        println!("No users yet. Create one with: tertulia admin user create --username NAME --email ADDRESS --admin");
+        return;
+    }
+    println!("{:<30}  {:<36}  {:<9}  {:<9}  CREATED", "USERNAME", "EMAIL", "ROLE", "STATUS");
+    for user in users {
+        println!(
+            "{:<30}  {:<36}  {:<9}  {:<9}  {}",
+            user.account.username,
+            user.email,
+            user.role.as_str(),
+            if user.account.suspended { "suspended" } else { "active" },
+            user.created_at.format("%Y-%m-%d %H:%M UTC"),
+        );
+    }
+}

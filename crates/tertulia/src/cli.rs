@@ -1,0 +1,129 @@
+//! Command-line interface. The help texts are the admin's first manual:
+//! keep them concrete.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tertulia",
+    version,
+    about = "Tertulia: the company microblog, one instance per site, federated over ActivityPub.",
+    long_about = "Tertulia: the company microblog, one instance per site, federated over ActivityPub.\n\n\
+        Staff sign in with any Mastodon app (Elk, Phanpy, Tusky, Ivory, ...). Each site keeps its own \
+        database: an embedded SQLite file by default, or PostgreSQL.\n\n\
+        Quick start:\n  tertulia serve                                   start on http://localhost:3000\n  \
+        tertulia admin user create --username ana --email ana@acme.example --admin\n\n\
+        Settings come from the file given with --config (default ./tertulia.toml if it exists), \
+        then from TERTULIA_* environment variables. See docs/configuration.md."
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./tertulia.toml if present,
+    /// otherwise built-in defaults.
+    #[arg(long, short = 'c', global = true, env = "TERTULIA_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (applies pending database migrations first).
+    ///
+    /// Stops gracefully on Ctrl-C or SIGTERM: requests in progress get a few
+    /// seconds to finish.
+    Serve,
+    /// Apply pending database migrations and exit.
+    ///
+    /// `serve` does this too; run it alone to upgrade the schema before
+    /// starting a new version, or to check that the database is reachable.
+    Migrate,
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Administer users from the server's shell.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print the effective values, with
+    /// passwords masked. Exits non-zero and names the bad key on error.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create, list and manage local users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Without --password or --password-stdin a strong
+    /// password is generated and printed once.
+    Create {
+        /// Handle of the new user: letters, digits and underscores, at most
+        /// 30 characters. Their address will be @USERNAME@<domain>.
+        #[arg(long)]
+        username: String,
+        /// E-mail address (used to sign in and for notices).
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+        /// Give the user full administrator rights.
+        #[arg(long, conflicts_with = "moderator")]
+        admin: bool,
+        /// Give the user moderator rights (reports, suspensions).
+        #[arg(long)]
+        moderator: bool,
+    },
+    /// List every local user with role and status.
+    List {
+        /// Print one JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new password for a user.
+    SetPassword {
+        /// The user's username.
+        username: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Suspend a user: they can no longer sign in or post. Reversible.
+    Suspend { username: String },
+    /// Lift a suspension.
+    Unsuspend { username: String },
+    /// Delete a user and everything they posted. Cannot be undone.
+    Delete {
+        username: String,
+        /// Confirm the deletion (required).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct PasswordArgs {
+    /// The password (visible in the shell history and process list: prefer
+    /// --password-stdin).
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input, e.g.
+    /// `printf '%s' "$PW" | tertulia admin user create ... --password-stdin`.
+    #[arg(long)]
+    pub password_stdin: bool,
+}

@@ -1,0 +1,70 @@
+//! `tertulia serve`: migrate, listen, and stop gracefully on a signal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{App, HttpServer};
+use tertulia_api::AppState;
+use tertulia_core::config::LoadedConfig;
+use tertulia_db::Db;
+
+use crate::CliError;
+
+/// Requests still running this long after a stop signal are cut off.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
+    let config = Arc::new(loaded.config);
+    match &loaded.file {
+        Some(path) => tracing::info!(file = %path.display(), "configuration loaded"),
+        None => tracing::info!("no configuration file; using built-in defaults"),
+    }
+    if !loaded.env_overrides.is_empty() {
+        tracing::info!(variables = %loaded.env_overrides.join(","), "environment overrides applied");
+    }
+    let db = Db::connect(&config.database)?;
+    let report = db.migrate()?;
+    tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
+    let state = AppState { db, config: config.clone() };
+    let server = HttpServer::new(move || App::new().configure(tertulia_api::configure(state.clone())))
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .bind(config.bind)
+        .map_err(|e| CliError::Usage(format!("cannot listen on {} (config key `bind`): {e}", config.bind)))?
+        .run();
+    tracing::info!(bind = %config.bind, url = %config.base_url(), "Tertulia is listening");
+    let handle = server.handle();
+    let stopper = actix_web::rt::spawn(async move {
+        let signal = wait_for_stop_signal().await;
+        tracing::info!(signal, "stopping: finishing requests in progress");
+        handle.stop(true).await;
+    });
+    server.await?;
+    stopper.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, naming the signal.
+async fn wait_for_stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}
