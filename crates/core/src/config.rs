@@ -213,14 +213,16 @@ impl Config {
         if let Some(path) = &file {
             let text =
                 std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-            let table: toml::Table = text
-                .parse()
-                .map_err(|e: toml::de::Error| ConfigError::Syntax { path: path.clone(), message: e.to_string() })?;
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Syntax {
+                path: path.clone(),
+                message: describe_syntax_error(&text, &e),
+            })?;
             merge(&mut merged, table);
         }
         let env_overrides = env::apply(&mut merged, env)?;
-        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged))
-            .map_err(|e| ConfigError::Invalid { key: e.path().to_string(), message: e.inner().to_string() })?;
+        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
+            ConfigError::Invalid { key: e.path().to_string(), message: first_line(e.inner().message()) }
+        })?;
         config.validate()?;
         Ok(LoadedConfig { config, file, env_overrides })
     }
@@ -291,6 +293,26 @@ fn validate_domain(domain: &str) -> Result<(), String> {
         return Err(format!("'{domain}' is not a host name"));
     }
     Ok(())
+}
+
+/// toml appends the key path on further lines; the key is already named.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().trim().to_owned()
+}
+
+/// One line: where the error is and what is wrong (toml's own rendering
+/// spans several lines with a source excerpt).
+fn describe_syntax_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_owned(),
+    }
 }
 
 /// Overlays `overlay` onto `base`, descending into tables so a file may set

@@ -1,7 +1,9 @@
 //! Log output: text for a terminal, JSON for a log collector.
 
+use std::io::IsTerminal;
 use tertulia_core::ConfigError;
 use tertulia_core::config::{LogConfig, LogFormat};
+
 use tracing_subscriber::EnvFilter;
 
 pub fn init(config: &LogConfig) -> Result<(), ConfigError> {
@@ -9,7 +11,9 @@ pub fn init(config: &LogConfig) -> Result<(), ConfigError> {
         key: "log.level".into(),
         message: format!("'{}' is not a level or filter: {e}", config.level),
     })?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a person at a terminal, never in files or journald.
+    let ansi = std::io::stderr().is_terminal();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
     // A second initialisation (only possible in tests) keeps the first.
     let _ = match config.format {
         LogFormat::Text => builder.try_init(),

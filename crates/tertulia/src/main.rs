@@ -34,7 +34,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            // One line, whatever the source (libpq's messages span several),
+            // so it reads well in a terminal and in a service log.
+            let message: Vec<String> = error.to_string().lines().map(|l| l.trim().to_owned()).collect();
+            eprintln!("error: {}", message.join(" ").trim());
             ExitCode::FAILURE
         }
     }

@@ -1,1 +1,18 @@
+//! Test harness for Tertulia. Never a normal dependency.
+//!
+//! - [`TestDatabase`]: a fresh, empty database on the backend chosen by
+//!   `TERTULIA_TEST_DB` (`sqlite`, the default, or `postgres`, which needs
+//!   `TERTULIA_TEST_POSTGRES_URL`); dropped afterwards.
+//! - [`TestInstance`]: a real `tertulia serve` process on a free localhost
+//!   port with its own database and directory.
+//! - [`openapi`]: checks JSON against the Mastodon OpenAPI description.
+//!
+//! Test code may panic freely: a panic is a failed test with a message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod database;
+mod instance;
+pub mod openapi;
+
+pub use database::{Backend, TestDatabase};
+pub use instance::{CliOutput, TestInstance};

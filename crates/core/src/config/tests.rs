@@ -1,14 +1,11 @@
 use super::*;
 
 fn load_text(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    let dir = std::env::temp_dir().join(format!("tertulia-config-test-{}", crate::Id::generate()));
-    std::fs::create_dir_all(&dir).map_err(|source| ConfigError::Read { path: dir.clone(), source })?;
-    let path = dir.join("tertulia.toml");
-    std::fs::write(&path, text).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tertulia.toml");
+    std::fs::write(&path, text).unwrap();
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-    let result = Config::load(Some(&path), env).map(|loaded| loaded.config);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    Config::load(Some(&path), env).map(|loaded| loaded.config)
 }
 
 fn error_text(result: Result<Config, ConfigError>) -> String {

@@ -1,0 +1,173 @@
+//! The storage layer against a real database: SQLite by default, PostgreSQL
+//! when `TERTULIA_TEST_DB=postgres` (tests/run.sh runs both).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use tertulia_core::Id;
+use tertulia_core::config::DatabaseConfig;
+use tertulia_db::accounts::{self, NewAccount};
+use tertulia_db::users::{self, NewUser};
+use tertulia_db::{Db, DbError, stats};
+use tertulia_testrig::TestDatabase;
+
+fn open(test_db: &TestDatabase) -> Db {
+    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let db = Db::connect(&config).expect("connect");
+    db.migrate().expect("migrate");
+    db
+}
+
+fn new_account(username: &str, domain: Option<&str>) -> NewAccount {
+    let now = tertulia_db::now();
+    let host = domain.unwrap_or("local.example");
+    NewAccount {
+        id: Id::generate().0,
+        username: username.into(),
+        domain: domain.map(str::to_owned),
+        display_name: username.into(),
+        uri: format!("https://{host}/users/{username}"),
+        url: None,
+        inbox_url: format!("https://{host}/users/{username}/inbox"),
+        outbox_url: None,
+        followers_url: None,
+        following_url: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn new_user(account_id: i64, email: &str) -> NewUser {
+    let now = tertulia_db::now();
+    NewUser {
+        id: Id::generate().0,
+        account_id,
+        email: email.into(),
+        password_hash: "$argon2id$placeholder".into(),
+        role: "user".into(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+#[test]
+fn both_migration_sets_have_the_same_migrations() {
+    let names = |backend: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(backend);
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    };
+    assert!(!names("sqlite").is_empty());
+    assert_eq!(names("sqlite"), names("postgres"));
+}
+
+#[test]
+fn migrations_apply_once_and_then_report_nothing_to_do() {
+    let test_db = TestDatabase::create();
+    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let db = Db::connect(&config).unwrap();
+    assert_eq!(db.migrate().unwrap().applied.len(), 1);
+    assert!(db.migrate().unwrap().applied.is_empty());
+}
+
+#[test]
+fn local_usernames_are_unique_regardless_of_case_but_remote_namesakes_are_fine() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        accounts::insert(conn, &new_account("Ana", None))?;
+        let clash = accounts::insert(conn, &new_account("ana", None)).unwrap_err();
+        assert!(clash.is_conflict_on("accounts_username_domain_key"), "{clash:?}");
+        accounts::insert(conn, &new_account("ana", Some("es.acme.example")))?;
+        accounts::insert(conn, &new_account("ana", Some("mx.acme.example")))?;
+        let found = accounts::find_local_by_username(conn, "ANA")?.expect("case-insensitive lookup");
+        assert_eq!(found.username, "Ana");
+        assert_eq!(found.domain, None);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn emails_are_unique_regardless_of_case() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        let a = new_account("ana", None);
+        let b = new_account("bruno", None);
+        accounts::insert(conn, &a)?;
+        accounts::insert(conn, &b)?;
+        users::insert(conn, &new_user(a.id, "staff@acme.example"))?;
+        assert!(users::email_exists(conn, "STAFF@acme.example")?);
+        let clash = users::insert(conn, &new_user(b.id, "Staff@ACME.example")).unwrap_err();
+        assert!(clash.is_conflict_on("users_email_key"), "{clash:?}");
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_failed_transaction_leaves_nothing_behind() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let account = new_account("ana", None);
+    let result = db.run_blocking(|conn| {
+        tertulia_db::transaction(conn, |conn| {
+            accounts::insert(conn, &account)?;
+            // A user pointing at a missing account violates the foreign key.
+            users::insert(conn, &new_user(Id::generate().0, "ana@acme.example"))
+        })
+    });
+    assert!(result.is_err());
+    let found = db.run_blocking(|conn| accounts::find_local_by_username(conn, "ana")).unwrap();
+    assert!(found.is_none(), "the account insert was rolled back");
+}
+
+#[test]
+fn deleting_an_account_cascades_to_its_user_and_suspension_is_counted() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let month_ago = tertulia_db::now() - chrono::Duration::days(30);
+    db.run_blocking(|conn| {
+        let a = new_account("ana", None);
+        let b = new_account("bruno", None);
+        accounts::insert(conn, &a)?;
+        accounts::insert(conn, &b)?;
+        users::insert(conn, &new_user(a.id, "ana@acme.example"))?;
+        users::insert(conn, &new_user(b.id, "bruno@acme.example"))?;
+        assert_eq!(stats::instance_stats(conn, month_ago, month_ago)?.users, 2);
+
+        accounts::set_suspended(conn, b.id, Some(tertulia_db::now()))?;
+        assert_eq!(stats::instance_stats(conn, month_ago, month_ago)?.users, 1);
+        accounts::set_suspended(conn, b.id, None)?;
+
+        accounts::delete(conn, a.id)?;
+        assert!(users::find_by_username(conn, "ana")?.is_none());
+        assert_eq!(users::list_with_accounts(conn)?.len(), 1);
+        assert!(matches!(accounts::delete(conn, a.id), Err(DbError::NotFound)));
+        assert!(matches!(accounts::set_suspended(conn, a.id, None), Err(DbError::NotFound)));
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn ids_from_the_generator_round_trip_through_the_database() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let account = new_account("ana", None);
+    let id = account.id;
+    db.run_blocking(|conn| accounts::insert(conn, &account)).unwrap();
+    let row = db.run_blocking(|conn| accounts::find(conn, id)).unwrap().unwrap();
+    assert_eq!(row.id, id);
+    assert!(Id(row.id).timestamp().is_some());
+}
+
+#[tokio::test]
+async fn async_work_runs_off_the_runtime_and_ping_answers() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.ping().await.unwrap();
+    let count = db.run(|conn| users::list_with_accounts(conn).map(|u| u.len())).await.unwrap();
+    assert_eq!(count, 0);
+}

@@ -1,0 +1,192 @@
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::process::{Child, Command};
+
+use crate::TestDatabase;
+
+/// How long a server may take to answer `/healthz` after start.
+const START_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A running `tertulia serve` on `127.0.0.1:<free port>`, with domain
+/// `localhost:<port>`, its own database and working directory. The process
+/// is killed when this is dropped.
+pub struct TestInstance {
+    pub base_url: String,
+    pub domain: String,
+    pub port: u16,
+    pub db: TestDatabase,
+    pub client: reqwest::Client,
+    binary: PathBuf,
+    extra_env: Vec<(String, String)>,
+    child: Option<Child>,
+    starts: u32,
+}
+
+/// What a CLI invocation printed and how it ended.
+#[derive(Debug)]
+pub struct CliOutput {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestInstance {
+    /// Starts `binary serve` on a fresh database and waits until healthy.
+    pub async fn start(binary: &str) -> TestInstance {
+        Self::start_with_env(binary, &[]).await
+    }
+
+    /// Like [`start`](Self::start), with extra `TERTULIA_*` settings.
+    pub async fn start_with_env(binary: &str, env: &[(&str, &str)]) -> TestInstance {
+        let port = free_port();
+        let mut instance = TestInstance {
+            base_url: format!("http://localhost:{port}"),
+            domain: format!("localhost:{port}"),
+            port,
+            db: TestDatabase::create(),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client"),
+            binary: PathBuf::from(binary),
+            extra_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            child: None,
+            starts: 0,
+        };
+        instance.launch().await;
+        instance
+    }
+
+    /// The settings every command of this instance runs with.
+    fn env(&self) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("TERTULIA_DOMAIN".to_string(), self.domain.clone()),
+            ("TERTULIA_BIND".to_string(), format!("127.0.0.1:{}", self.port)),
+            ("TERTULIA_DATABASE_URL".to_string(), self.db.url.clone()),
+            ("TERTULIA_DATABASE_POOL_SIZE".to_string(), "4".to_string()),
+            ("TERTULIA_MEDIA_DIR".to_string(), self.dir().join("media").display().to_string()),
+            ("TERTULIA_LOG_LEVEL".to_string(), "info".to_string()),
+        ];
+        env.extend(self.extra_env.iter().cloned());
+        env
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.binary);
+        command.args(args).current_dir(self.dir()).kill_on_drop(true);
+        // The test's own TERTULIA_* variables must not leak into the server.
+        for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("TERTULIA_")) {
+            command.env_remove(name);
+        }
+        command.envs(self.env());
+        command
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.db.dir()
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir().join(format!("serve-{}.log", self.starts))
+    }
+
+    async fn launch(&mut self) {
+        self.starts += 1;
+        let log = std::fs::File::create(self.log_path()).expect("log file");
+        let child = self
+            .command(&["serve"])
+            .stdout(Stdio::from(log.try_clone().expect("log file")))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("start tertulia serve");
+        self.child = Some(child);
+        let deadline = Instant::now() + START_DEADLINE;
+        loop {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                panic!("tertulia serve exited with {status} during start-up:\n{}", self.logs());
+            }
+            let healthy = self.client.get(self.url("/healthz")).send().await.map(|r| r.status().is_success());
+            if healthy.unwrap_or(false) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "tertulia serve not healthy after {START_DEADLINE:?}:\n{}", self.logs());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Everything the current server process has logged.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET, assert 200, parse JSON.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        let status = response.status();
+        let body = response.text().await.expect("body");
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
+    }
+
+    /// Runs the `tertulia` CLI with this instance's settings.
+    pub async fn cli(&self, args: &[&str]) -> CliOutput {
+        self.cli_with_stdin(args, "").await
+    }
+
+    pub async fn cli_with_stdin(&self, args: &[&str], stdin: &str) -> CliOutput {
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run tertulia");
+        let mut input = child.stdin.take().expect("stdin");
+        input.write_all(stdin.as_bytes()).await.expect("write stdin");
+        drop(input);
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("CLI finished within 60 s")
+            .expect("CLI output");
+        CliOutput {
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Sends `signal` (e.g. `TERM`, `INT`) to the server and waits for it
+    /// to exit, at most `deadline`. Returns its exit status.
+    pub async fn stop_with(&mut self, signal: &str, deadline: Duration) -> ExitStatus {
+        let mut child = self.child.take().expect("server is running");
+        let pid = child.id().expect("server pid").to_string();
+        let sent = Command::new("kill").args([&format!("-{signal}"), &pid]).status().await.expect("kill");
+        assert!(sent.success(), "kill -{signal} {pid} failed");
+        match tokio::time::timeout(deadline, child.wait()).await {
+            Ok(status) => status.expect("exit status"),
+            Err(_) => panic!("server did not exit within {deadline:?} of SIG{signal}:\n{}", self.logs()),
+        }
+    }
+
+    /// Stops the server gracefully and starts it again on the same
+    /// database, port and directory.
+    pub async fn restart(&mut self) {
+        let status = self.stop_with("TERM", Duration::from_secs(10)).await;
+        assert!(status.success(), "server exited with {status} on SIGTERM:\n{}", self.logs());
+        self.launch().await;
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}

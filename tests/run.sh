@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Tertulia's whole test suite, as CI runs it:
+#   1. cargo fmt --check and cargo clippy (warnings are errors);
+#   2. every test of the workspace on SQLite;
+#   3. every test again on a throwaway PostgreSQL cluster started here
+#      (initdb in a temporary directory, a free port on 127.0.0.1), stopped
+#      and deleted on exit, whatever happens.
+# Installs what is missing (cargo-nextest, PostgreSQL server and libpq
+# headers) when run as root; otherwise says what to install.
+# Ends with one summary line over both backends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log_dir=$(mktemp -d /tmp/tertulia-tests.XXXXXX)
+pg_dir=""
+pg_bin=""
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { printf 'tests/run.sh: %s\n' "$*" >&2; exit 1; }
+
+cleanup() {
+    if [[ -n "$pg_dir" && -f "$pg_dir/data/postmaster.pid" ]]; then
+        as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    fi
+    [[ -n "$pg_dir" ]] && rm -rf "$pg_dir"
+    rm -rf "$log_dir"
+}
+trap cleanup EXIT
+
+# PostgreSQL refuses to run as root, so as root its tools run as `postgres`.
+as_postgres() {
+    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+apt_install() {
+    [[ $(id -u) -eq 0 ]] || fail "missing $*; install it (apt-get install $*) or run as root"
+    step "installing $*"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+find_postgres_bin() {
+    local candidate
+    if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
+        dirname "$(readlink -f "$(command -v pg_ctl)")"
+        return
+    fi
+    for candidate in /usr/lib/postgresql/*/bin; do
+        [[ -x "$candidate/initdb" ]] && { echo "$candidate"; return; }
+    done
+}
+
+ensure_tools() {
+    command -v cargo >/dev/null || fail "cargo not found: install Rust from rustup.rs"
+    if ! cargo nextest --version >/dev/null 2>&1; then
+        step "installing cargo-nextest"
+        cargo install cargo-nextest --locked
+    fi
+    # diesel's PostgreSQL driver links libpq.
+    if [[ ! -e /usr/include/postgresql/libpq-fe.h ]] && ! pkg-config --exists libpq 2>/dev/null; then
+        apt_install libpq-dev
+    fi
+    pg_bin=$(find_postgres_bin)
+    if [[ -z "$pg_bin" ]]; then
+        apt_install postgresql
+        pg_bin=$(find_postgres_bin)
+    fi
+    [[ -n "$pg_bin" ]] || fail "PostgreSQL server binaries (initdb, pg_ctl) not found after installing"
+    if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+        useradd --system --no-create-home postgres
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_postgres() {
+    pg_dir=$(mktemp -d /tmp/tertulia-pg.XXXXXX)
+    [[ $(id -u) -eq 0 ]] && chown postgres: "$pg_dir"
+    local port
+    port=$(free_port)
+    as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$pg_dir/initdb.log" 2>&1 \
+        || { cat "$pg_dir/initdb.log" >&2; fail "initdb failed"; }
+    # Durability is irrelevant for a cluster deleted at exit: fsync off.
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+        -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null || { cat "$pg_dir/server.log" >&2; fail "PostgreSQL did not start"; }
+    export TERTULIA_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+    echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pg_dir)"
+}
+
+run_suite() {
+    local backend=$1
+    step "tests on $backend"
+    set +e
+    TERTULIA_TEST_DB=$backend cargo nextest run --workspace --profile ci 2>&1 | tee "$log_dir/$backend.log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    return "$status"
+}
+
+count() { grep -E 'Summary \[' "$log_dir/$1.log" | grep -oE "[0-9]+ $2" | grep -oE '[0-9]+' | tail -1 || echo 0; }
+
+ensure_tools
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+step "building tests"
+cargo nextest run --workspace --no-run
+step "starting a throwaway PostgreSQL"
+start_postgres
+
+status=0
+run_suite sqlite || status=1
+run_suite postgres || status=1
+
+passed=$(( $(count sqlite passed) + $(count postgres passed) ))
+failed=$(( $(count sqlite failed) + $(count postgres failed) ))
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+    failed=1 # a run died before its summary (build error, crash)
+fi
+printf '\nSQLite: %s passed, %s failed; PostgreSQL: %s passed, %s failed\n' \
+    "$(count sqlite passed)" "$(count sqlite failed)" "$(count postgres passed)" "$(count postgres failed)"
+echo "total: $passed passed, $failed failed"
+exit $status
