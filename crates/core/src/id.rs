@@ -1,25 +1,30 @@
 //! Time-sortable 64-bit identifiers.
 //!
-//! Layout: 48 bits of milliseconds since the Unix epoch, then 12 bits of
-//! per-millisecond sequence, then 4 bits chosen at random once per process.
-//! Ordering by id is ordering by creation time, so `max_id`/`since_id`
-//! pagination is an index range scan. The process bits make collisions
-//! between two servers sharing one PostgreSQL database unlikely; the unique
-//! primary key turns the rare remaining collision into a retryable error.
+//! Layout: 48 bits of milliseconds since the Unix epoch, then 16 bits that
+//! start at a random value in the lower half for each new millisecond and
+//! count up for further ids in the same millisecond. Ordering by id is
+//! ordering by creation time, so `max_id`/`since_id` pagination is an index
+//! range scan. The random start makes it unlikely (about 1 in 32,768 per
+//! pair of ids made in the same millisecond) that two processes sharing one
+//! database, such as the server and an admin command, pick the same id; the
+//! primary key turns that rare case into an error rather than bad data.
 //!
 //! Ids are rendered as decimal strings in JSON: JavaScript clients lose
 //! precision past 2^53, and Mastodon clients compare ids as strings.
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::str::FromStr;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 
 const TIME_SHIFT: u32 = 16;
-const PROCESS_BITS: u32 = 4;
 const SEQUENCE_MASK: i64 = (1 << TIME_SHIFT) - 1;
+/// The random start stays in the lower half, leaving room to count up.
+const RANDOM_START_MASK: u64 = (1 << (TIME_SHIFT - 1)) - 1;
 
 /// A database identifier, sortable by creation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,14 +34,12 @@ impl Id {
     /// A fresh id, strictly greater than every id this process issued before.
     pub fn generate() -> Id {
         static LAST: AtomicI64 = AtomicI64::new(0);
-        let process = process_bits();
         let now = Utc::now().timestamp_millis() << TIME_SHIFT;
         let mut last = LAST.load(Ordering::Relaxed);
         loop {
-            // Same millisecond (or a clock that stepped back): keep counting
-            // from the last id so ids stay unique and increasing.
-            let base = if now > last { now } else { (last & !0xF) + (1 << PROCESS_BITS) };
-            let candidate = base | process;
+            // Same millisecond (or a clock that stepped back): count up from
+            // the last id so ids stay unique and increasing.
+            let candidate = if now > last { now | random_start() } else { last + 1 };
             match LAST.compare_exchange_weak(last, candidate, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => return Id(candidate),
                 Err(current) => last = current,
@@ -62,14 +65,13 @@ impl Id {
     }
 }
 
-fn process_bits() -> i64 {
-    static BITS: OnceLock<i64> = OnceLock::new();
-    *BITS.get_or_init(|| {
-        // No RNG dependency in core: the clock's nanoseconds and the pid are
-        // random enough to spread four bits between processes.
-        let nanos = Utc::now().timestamp_subsec_nanos() as i64;
-        (nanos ^ i64::from(std::process::id())) & 0xF
-    })
+fn random_start() -> i64 {
+    // No RNG dependency in core: the standard library's randomly keyed
+    // hasher, fed a counter, gives unpredictable values.
+    static KEYS: OnceLock<RandomState> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let hash = KEYS.get_or_init(RandomState::new).hash_one(COUNTER.fetch_add(1, Ordering::Relaxed));
+    (hash & RANDOM_START_MASK) as i64
 }
 
 impl fmt::Display for Id {
