@@ -86,7 +86,7 @@ async fn without_a_password_one_is_generated_and_shown_once() {
 #[tokio::test]
 async fn taken_usernames_and_emails_bad_emails_and_weak_passwords_are_refused_in_one_line() {
     let instance = support::start().await;
-    support::create_user(&instance, "ana", &[]).await;
+    instance.create_user("ana", &[]).await;
     let create = |username: &'static str, email: &'static str, password: &'static str| {
         let instance = &instance;
         async move {
@@ -110,7 +110,7 @@ async fn taken_usernames_and_emails_bad_emails_and_weak_passwords_are_refused_in
 #[tokio::test]
 async fn passwords_can_be_reset_and_weak_ones_are_refused() {
     let instance = support::start().await;
-    support::create_user(&instance, "ana", &[]).await;
+    instance.create_user("ana", &[]).await;
     let out = instance
         .cli_with_stdin(&["admin", "user", "set-password", "ana", "--password-stdin"], "a brand new secret\n")
         .await;
@@ -126,8 +126,8 @@ async fn passwords_can_be_reset_and_weak_ones_are_refused() {
 #[tokio::test]
 async fn suspension_is_reversible_and_deletion_needs_confirmation() {
     let instance = support::start().await;
-    support::create_user(&instance, "ana", &["--admin"]).await;
-    support::create_user(&instance, "bruno", &[]).await;
+    instance.create_user("ana", &["--admin"]).await;
+    instance.create_user("bruno", &[]).await;
 
     assert!(instance.cli(&["admin", "user", "suspend", "bruno"]).await.status.success());
     let listed = users(&instance).await;

@@ -18,8 +18,8 @@ async fn instance_v1_reports_the_configured_domain_live_counts_and_the_contact()
     assert_eq!(empty["contact_account"], Value::Null);
     openapi::assert_matches(&empty, "V1Instance");
 
-    support::create_user(&instance, "ana", &["--admin"]).await;
-    support::create_user(&instance, "bruno", &[]).await;
+    instance.create_user("ana", &["--admin"]).await;
+    instance.create_user("bruno", &[]).await;
     let v1 = instance.get_json("/api/v1/instance").await;
     assert_eq!(v1["stats"]["user_count"], 2);
     assert_eq!(v1["stats"]["status_count"], 0);
@@ -43,7 +43,7 @@ async fn instance_v2_matches_the_mastodon_schema_and_announces_limits_from_confi
         ],
     )
     .await;
-    support::create_user(&instance, "ana", &["--admin"]).await;
+    instance.create_user("ana", &["--admin"]).await;
     let v2 = instance.get_json("/api/v2/instance").await;
     openapi::assert_matches(&v2, "Instance");
     assert_eq!(v2["domain"], instance.domain.as_str());
@@ -59,7 +59,7 @@ async fn instance_v2_matches_the_mastodon_schema_and_announces_limits_from_confi
 #[tokio::test]
 async fn nodeinfo_is_discoverable_and_counts_users() {
     let instance = support::start().await;
-    support::create_user(&instance, "ana", &[]).await;
+    instance.create_user("ana", &[]).await;
     let links = instance.get_json("/.well-known/nodeinfo").await;
     let href = links["links"]
         .as_array()
@@ -148,7 +148,7 @@ async fn ctrl_c_and_sigterm_stop_the_server_cleanly_and_quickly() {
 #[tokio::test]
 async fn a_restart_keeps_the_data_and_migrations_are_not_reapplied() {
     let mut instance = support::start().await;
-    support::create_user(&instance, "ana", &[]).await;
+    instance.create_user("ana", &[]).await;
     instance.restart().await;
     assert!(instance.logs().contains("applied=0"), "{}", instance.logs());
     assert_eq!(instance.get_json("/api/v1/instance").await["stats"]["user_count"], 1);

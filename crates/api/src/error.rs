@@ -4,6 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use tertulia_domain::DomainError;
+use tertulia_domain::oauth::OAuthError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -14,10 +15,21 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     Conflict(String),
+    /// No valid token, or none given where one is needed.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid token that lacks the scope, or a user who may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     PayloadTooLarge(String),
-    #[error("{0}")]
+    /// The database is unreachable: the cause is logged, the client is
+    /// told to retry (driver messages can name internal hosts).
+    #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable(String),
+    /// An OAuth endpoint's error, in RFC 6749 §5.2 form.
+    #[error("{description}")]
+    OAuth { status: StatusCode, code: &'static str, description: String },
     /// A fault of ours: the cause is logged with the request id; the client
     /// is told only that it happened.
     #[error("internal error")]
@@ -30,8 +42,23 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             e @ DomainError::Invalid { .. } => ApiError::Unprocessable(e.to_string()),
             DomainError::Conflict(message) => ApiError::Conflict(message),
+            DomainError::Forbidden(message) => ApiError::Forbidden(message),
             DomainError::Unavailable(message) => ApiError::Unavailable(message),
             DomainError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<OAuthError> for ApiError {
+    fn from(error: OAuthError) -> Self {
+        let status = match &error {
+            OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
+            OAuthError::AccessDenied(_) => StatusCode::FORBIDDEN,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        match error {
+            OAuthError::Domain(inner) => inner.into(),
+            other => ApiError::OAuth { status, code: other.code(), description: other.to_string() },
         }
     }
 }
@@ -42,9 +69,12 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::OAuth { status, .. } => *status,
         }
     }
 
@@ -53,6 +83,10 @@ impl ResponseError for ApiError {
             ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
             _ => {}
+        }
+        if let ApiError::OAuth { code, description, .. } = self {
+            return HttpResponse::build(self.status_code())
+                .json(serde_json::json!({ "error": code, "error_description": description }));
         }
         HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))
     }

@@ -2,11 +2,15 @@
 //! nodeinfo and health checks. Handlers parse, call `tertulia-domain`, and
 //! render entities; they hold no business rules.
 
+mod accounts;
+mod auth;
 mod entities;
 mod error;
+mod forms;
 mod health;
 mod instance;
 mod nodeinfo;
+mod oauth;
 mod request_log;
 mod routes;
 mod static_files;

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::{ApiError, AppState, health, instance, nodeinfo, request_log, static_files};
+use crate::{ApiError, AppState, accounts, health, instance, nodeinfo, oauth, request_log, static_files};
 
 /// Registers every route, the shared state, body limits and JSON errors.
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -23,6 +23,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/.well-known/nodeinfo", web::get().to(nodeinfo::well_known))
                     .route("/.well-known/host-meta", web::get().to(nodeinfo::host_meta))
                     .route("/nodeinfo/{version}", web::get().to(nodeinfo::document))
+                    .route("/.well-known/oauth-authorization-server", web::get().to(oauth::metadata))
+                    .route("/oauth/authorize", web::get().to(oauth::authorize::show))
+                    .route("/oauth/authorize", web::post().to(oauth::authorize::submit))
+                    .route("/oauth/token", web::post().to(oauth::token::token))
+                    .route("/oauth/revoke", web::post().to(oauth::token::revoke))
+                    .route("/api/v1/apps", web::post().to(oauth::apps::create))
+                    .route("/api/v1/apps/verify_credentials", web::get().to(oauth::apps::verify_credentials))
+                    .route("/api/v1/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
                     .route(static_files::MISSING_AVATAR_PATH, web::get().to(static_files::missing_avatar))
                     .route(static_files::MISSING_HEADER_PATH, web::get().to(static_files::missing_header))
                     .default_service(web::to(not_found)),

@@ -34,6 +34,7 @@ pub struct Config {
     pub media: MediaConfig,
     pub instance: InstanceConfig,
     pub limits: LimitsConfig,
+    pub oauth: OAuthConfig,
     pub log: LogConfig,
 }
 
@@ -98,6 +99,18 @@ pub struct LimitsConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// Allow the OAuth `password` grant (username and password sent
+    /// straight to /oauth/token). Scripts and terminal clients use it; turn
+    /// it off where only browser sign-in, or single sign-on, is wanted.
+    pub allow_password_grant: bool,
+    /// Minutes an authorization code stays valid between sign-in and the
+    /// app exchanging it for a token.
+    pub code_lifetime_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
     /// A level (`error`, `warn`, `info`, `debug`, `trace`) or a
     /// `tracing` filter such as `info,tertulia_db=debug`.
@@ -122,6 +135,7 @@ impl Default for Config {
             media: MediaConfig::default(),
             instance: InstanceConfig::default(),
             limits: LimitsConfig::default(),
+            oauth: OAuthConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -164,6 +178,12 @@ impl Default for LimitsConfig {
             max_profile_fields: 4,
             max_request_bytes: 1024 * 1024,
         }
+    }
+}
+
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        OAuthConfig { allow_password_grant: true, code_lifetime_minutes: 10 }
     }
 }
 
@@ -244,6 +264,7 @@ impl Config {
             ("limits.max_request_bytes", self.limits.max_request_bytes),
             ("media.max_image_bytes", self.media.max_image_bytes),
             ("media.max_video_bytes", self.media.max_video_bytes),
+            ("oauth.code_lifetime_minutes", u64::from(self.oauth.code_lifetime_minutes)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(invalid(key, "must be greater than 0".into()));

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod id;
+pub mod scope;
 
 pub use config::{Config, ConfigError};
 pub use id::Id;

@@ -19,6 +19,7 @@ pub struct AccountRow {
     pub domain: Option<String>,
     pub display_name: String,
     pub note: String,
+    pub note_source: String,
     pub uri: String,
     pub url: Option<String>,
     pub avatar_url: Option<String>,

@@ -11,6 +11,7 @@ mod migrations;
 pub mod schema;
 
 pub mod accounts;
+pub mod oauth;
 pub mod stats;
 pub mod users;
 

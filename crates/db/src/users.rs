@@ -85,3 +85,18 @@ pub fn first_admin(conn: &mut DbConn) -> Result<Option<(UserRow, AccountRow)>, D
         .first(conn)
         .optional()?)
 }
+
+/// The user with this e-mail address (any case).
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(UserRow, AccountRow)>, DbError> {
+    Ok(users::table
+        .inner_join(accounts::table)
+        .filter(lower(users::email).eq(email.to_lowercase()))
+        .select((UserRow::as_select(), AccountRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn record_sign_in(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(users::table.find(user_id)).set(users::last_sign_in_at.eq(now)).execute(conn)?;
+    Ok(())
+}

@@ -11,6 +11,10 @@ pub enum DomainError {
     /// Input that breaks a rule; `field` names the input at fault.
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// The caller is known but may not do this (a suspended account, a
+    /// status that is not theirs).
+    #[error("{0}")]
+    Forbidden(String),
     /// The request clashes with existing data (a taken username).
     #[error("{0}")]
     Conflict(String),

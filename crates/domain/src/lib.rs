@@ -4,6 +4,7 @@
 
 mod error;
 pub mod instance;
+pub mod oauth;
 mod password;
 pub mod users;
 mod views;

@@ -1,7 +1,7 @@
 //! Password rules and argon2id hashing.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 use crate::DomainError;
 
@@ -69,6 +69,14 @@ pub fn hash(password: &str) -> Result<String, DomainError> {
         .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
 }
 
+/// Whether `password` matches a stored PHC hash. An unreadable hash
+/// matches nothing.
+pub fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +113,8 @@ mod tests {
         let second = hash("correct horse battery").unwrap();
         assert!(first.starts_with("$argon2id$"));
         assert_ne!(first, second);
+        assert!(verify("correct horse battery", &first));
+        assert!(!verify("wrong horse battery", &first));
+        assert!(!verify("anything", "not a hash"));
     }
 }

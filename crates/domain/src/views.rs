@@ -16,6 +16,8 @@ pub struct AccountView {
     pub display_name: String,
     /// Sanitized HTML.
     pub note: String,
+    /// The note as its author typed it.
+    pub note_source: String,
     pub uri: String,
     pub url: String,
     pub avatar_url: Option<String>,
@@ -61,6 +63,7 @@ impl From<AccountRow> for AccountView {
             domain: row.domain,
             display_name: row.display_name,
             note: row.note,
+            note_source: row.note_source,
             uri: row.uri,
             avatar_url: row.avatar_url,
             header_url: row.header_url,

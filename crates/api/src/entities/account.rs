@@ -1,6 +1,7 @@
 use serde::Serialize;
 use tertulia_core::{Config, Id};
 use tertulia_domain::AccountView;
+use tertulia_domain::oauth::SessionUser;
 
 use super::timestamp;
 use crate::static_files::{MISSING_AVATAR_PATH, MISSING_HEADER_PATH};
@@ -80,6 +81,72 @@ impl Account {
                     verified_at: f.verified_at.map(timestamp),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The signed-in user's own account, with the `source` clients edit from
+/// (`GET /api/v1/accounts/verify_credentials`).
+#[derive(Debug, Serialize)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+    pub role: Role,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub privacy: &'static str,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub follow_requests_count: i64,
+    pub indexable: bool,
+    pub discoverable: bool,
+    pub hide_collections: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub permissions: String,
+    pub color: String,
+    pub highlighted: bool,
+}
+
+impl CredentialAccount {
+    pub fn from_user(user: &SessionUser, config: &Config) -> CredentialAccount {
+        let account = Account::from_view(&user.account, config);
+        let role = user.role.as_str();
+        CredentialAccount {
+            source: Source {
+                privacy: "public",
+                sensitive: false,
+                language: None,
+                note: user.account.note_source.clone(),
+                fields: user
+                    .account
+                    .fields
+                    .iter()
+                    .map(|f| Field { name: f.name.clone(), value: f.value.clone(), verified_at: None })
+                    .collect(),
+                follow_requests_count: 0,
+                indexable: user.account.discoverable,
+                discoverable: user.account.discoverable,
+                hide_collections: false,
+            },
+            role: Role {
+                id: role.into(),
+                name: role.into(),
+                // Mastodon's permission bit field: 1 = administrator.
+                permissions: if role == "admin" { "1".into() } else { "0".into() },
+                color: String::new(),
+                highlighted: role != "user",
+            },
+            account,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 mod account;
 
-pub use account::Account;
+pub use account::{Account, CredentialAccount};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -110,3 +110,24 @@ fn redacted_output_hides_the_database_password() {
     let shown = config.to_redacted_toml();
     assert!(!shown.contains("s3cret") && shown.contains("ana:***@db"), "{shown}");
 }
+
+#[test]
+fn the_shipped_example_configuration_is_valid_and_names_every_key() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/tertulia.example.toml");
+    let loaded = Config::load(Some(&path), Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.config.protocol, Protocol::Https);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let example: toml::Table = text.parse().unwrap();
+    let defaults = toml::Table::try_from(Config::default()).unwrap();
+    for (section, value) in &defaults {
+        match value {
+            toml::Value::Table(keys) => {
+                for key in keys.keys() {
+                    let present = example.get(section).and_then(|s| s.get(key)).is_some();
+                    assert!(present, "config/tertulia.example.toml lacks [{section}] {key}");
+                }
+            }
+            _ => assert!(example.contains_key(section), "config/tertulia.example.toml lacks {section}"),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Who is calling: the bearer token resolved to a session, and the scope
+//! checks every endpoint makes. No handler reads tokens itself.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{FromRequest, HttpRequest, web};
+use tertulia_domain::oauth::{self, Session, SessionUser};
+
+use crate::{ApiError, AppState};
+
+/// The caller's session, if a token was sent. Extraction fails with 401
+/// only for a token that was sent but is not valid; a missing token is
+/// `Auth(None)`, so public endpoints can still answer.
+pub struct Auth(pub Option<Session>);
+
+const INVALID_TOKEN: &str = "The access token is invalid";
+
+impl Auth {
+    /// A session acting for a user, whose token carries `scope`.
+    pub fn user(&self, scope: &str) -> Result<&SessionUser, ApiError> {
+        self.user_with_any(&[scope])
+    }
+
+    /// A session acting for a user, whose token carries one of `scopes`.
+    pub fn user_with_any(&self, scopes: &[&str]) -> Result<&SessionUser, ApiError> {
+        let session = self.session_with_any(scopes)?;
+        session
+            .user
+            .as_ref()
+            .ok_or_else(|| ApiError::Unprocessable("This method requires an authenticated user".into()))
+    }
+
+    /// Any valid session (an app's own token too), whose token carries `scope`.
+    pub fn session(&self, scope: &str) -> Result<&Session, ApiError> {
+        self.session_with_any(&[scope])
+    }
+
+    fn session_with_any(&self, scopes: &[&str]) -> Result<&Session, ApiError> {
+        let session = self.0.as_ref().ok_or_else(|| ApiError::Unauthorized(INVALID_TOKEN.into()))?;
+        if !scopes.iter().any(|scope| session.scopes.allows(scope)) {
+            return Err(ApiError::Forbidden(format!(
+                "This action is outside the authorized scopes: it needs '{}', the token has '{}'",
+                scopes.join("' or '"),
+                session.scopes
+            )));
+        }
+        Ok(session)
+    }
+}
+
+/// The token from `Authorization: Bearer <token>`.
+pub fn bearer_token(request: &HttpRequest) -> Option<String> {
+    let header = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = header.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Auth {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(request);
+        let state = request.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let Some(token) = token else {
+                return Ok(Auth(None));
+            };
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            match oauth::authenticate(&state.db, &token).await.map_err(ApiError::from)? {
+                Some(session) => Ok(Auth(Some(session))),
+                None => Err(ApiError::Unauthorized(INVALID_TOKEN.into()).into()),
+            }
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! The sign-in and consent page: plain HTML that works without JavaScript,
+//! with labelled fields for screen readers, and that cannot be framed.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use tertulia_core::scope::Scopes;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// What a person is told each top-level scope lets the app do.
+fn describe_scope(scope: &str) -> String {
+    match scope {
+        "read" => "Read your posts, timelines, notifications, lists and profile".into(),
+        "write" => "Post, reply, favourite, boost and change your profile for you".into(),
+        "follow" => "Follow, block and mute accounts for you".into(),
+        "push" => "Send you push notifications".into(),
+        "profile" => "See your basic profile".into(),
+        "admin:read" => "Read moderation and administration data".into(),
+        "admin:write" => "Take moderation and administration actions".into(),
+        granular => format!("Permission: {granular}"),
+    }
+}
+
+/// Everything the page shows and carries through the form.
+pub struct SignInPage<'a> {
+    pub instance_title: &'a str,
+    pub app_name: &'a str,
+    pub scopes: &'a Scopes,
+    /// Hidden fields that carry the request through the POST.
+    pub hidden: &'a [(&'a str, &'a str)],
+    pub login: &'a str,
+    pub error: Option<&'a str>,
+}
+
+pub fn sign_in(page: &SignInPage<'_>, status: StatusCode) -> HttpResponse {
+    let scopes: String =
+        page.scopes.iter().map(|s| format!("<li>{}</li>", escape(&describe_scope(s)))).collect::<Vec<_>>().join("");
+    let hidden: String = page
+        .hidden
+        .iter()
+        .map(|(name, value)| format!(r#"<input type="hidden" name="{}" value="{}">"#, escape(name), escape(value)))
+        .collect();
+    let error = page
+        .error
+        .map(|e| format!(r#"<p class="error" role="alert" id="error">{}</p>"#, escape(e)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<h1>Sign in to {title}</h1>
+<p><strong>{app}</strong> wants to use your account. If you allow it, it can:</p>
+<ul>{scopes}</ul>
+{error}
+<form method="post" action="/oauth/authorize">
+{hidden}
+<label for="login">Username or e-mail address</label>
+<input id="login" name="login" value="{login}" autocomplete="username" required autofocus{described}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required{described}>
+<div class="actions">
+<button type="submit" name="decision" value="approve">Sign in and allow</button>
+<button type="submit" name="decision" value="deny" formnovalidate class="secondary">Deny</button>
+</div>
+</form>"#,
+        title = escape(page.instance_title),
+        app = escape(page.app_name),
+        login = escape(page.login),
+        described = if page.error.is_some() { r#" aria-describedby="error""# } else { "" },
+    );
+    document(&format!("Sign in to {}", page.instance_title), &body, status)
+}
+
+/// For apps without a callback: shows the code to copy into the app.
+pub fn show_code(instance_title: &str, app_name: &str, code: &str) -> HttpResponse {
+    let body = format!(
+        r#"<h1>Authorization code</h1>
+<p>Copy this code and paste it into <strong>{app}</strong> to finish signing in to {title}:</p>
+<p><code id="code">{code}</code></p>
+<p>The code works once and expires in a few minutes.</p>"#,
+        app = escape(app_name),
+        title = escape(instance_title),
+        code = escape(code),
+    );
+    document("Authorization code", &body, StatusCode::OK)
+}
+
+/// A page for requests that cannot be shown a form (unknown app, bad
+/// redirect URI): redirecting would send the user somewhere untrusted.
+pub fn problem(message: &str, status: StatusCode) -> HttpResponse {
+    let body = format!(
+        r#"<h1>This sign-in link does not work</h1>
+<p role="alert">{}</p>
+<p>Go back to the app and start signing in again. If it keeps happening, tell your IT team.</p>"#,
+        escape(message)
+    );
+    document("Sign-in problem", &body, status)
+}
+
+fn document(title: &str, body: &str, status: StatusCode) -> HttpResponse {
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f4f5f7; color: #1c1e21; margin: 0; }}
+main {{ max-width: 28rem; margin: 3rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 3px #0002; }}
+h1 {{ font-size: 1.4rem; margin-top: 0; }}
+label {{ display: block; margin-top: 1rem; font-weight: 600; }}
+input {{ width: 100%; box-sizing: border-box; padding: .6rem; margin-top: .3rem; font-size: 1rem; border: 1px solid #8a8f98; border-radius: 4px; }}
+.actions {{ margin-top: 1.5rem; display: flex; gap: .75rem; }}
+button {{ padding: .6rem 1.2rem; font-size: 1rem; border-radius: 4px; border: 0; background: #2b5bd7; color: #fff; cursor: pointer; }}
+button.secondary {{ background: #e4e6eb; color: #1c1e21; }}
+button:focus, input:focus {{ outline: 3px solid #f5a623; outline-offset: 1px; }}
+.error {{ color: #a4000f; background: #fdecee; padding: .6rem; border-radius: 4px; }}
+code {{ font-size: 1.2rem; word-break: break-all; background: #f0f2f5; padding: .3rem; }}
+</style>
+</head>
+<body><main>
+{body}
+</main></body>
+</html>
+"#,
+        title = escape(title),
+    );
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Frame-Options", "DENY"))
+        .insert_header(("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'"))
+        .body(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_app_names_is_escaped() {
+        assert_eq!(escape(r#"<script>"x"&'y'"#), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;");
+    }
+}

@@ -1,0 +1,59 @@
+//! OAuth 2 (RFC 6749) as Mastodon clients use it: app registration, the
+//! authorization-code grant with PKCE (RFC 7636), the password,
+//! client-credentials and refresh-token grants, revocation (RFC 7009), and
+//! turning a bearer token into a [`Session`].
+
+mod apps;
+mod secrets;
+mod session;
+mod tokens;
+
+pub use apps::{OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, register_app};
+pub use session::{Session, SessionUser, authenticate};
+pub use tokens::{
+    AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, authorize, check_authorization_request, is_out_of_band,
+    issue_token, revoke,
+};
+
+use crate::DomainError;
+
+/// OAuth errors with the codes of RFC 6749 §5.2, which clients show or act
+/// on; the description is for the person reading it.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("client authentication failed: unknown client_id or wrong client_secret")]
+    InvalidClient,
+    #[error("{0}")]
+    InvalidGrant(String),
+    #[error("{0}")]
+    UnsupportedGrantType(String),
+    #[error("{0}")]
+    InvalidScope(String),
+    #[error("{0}")]
+    AccessDenied(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl OAuthError {
+    /// The RFC 6749 error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OAuthError::InvalidRequest(_) => "invalid_request",
+            OAuthError::InvalidClient => "invalid_client",
+            OAuthError::InvalidGrant(_) => "invalid_grant",
+            OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
+            OAuthError::InvalidScope(_) => "invalid_scope",
+            OAuthError::AccessDenied(_) => "access_denied",
+            OAuthError::Domain(_) => "server_error",
+        }
+    }
+}
+
+impl From<tertulia_db::DbError> for OAuthError {
+    fn from(error: tertulia_db::DbError) -> Self {
+        OAuthError::Domain(error.into())
+    }
+}
