@@ -21,7 +21,12 @@ async fn register(instance: &TestInstance, redirect_uris: &str, scopes: &str) ->
     let response = post_form(
         instance,
         "/api/v1/apps",
-        &[("client_name", "Ivory <b>"), ("redirect_uris", redirect_uris), ("scopes", scopes), ("website", "https://tapbots.com")],
+        &[
+            ("client_name", "Ivory <b>"),
+            ("redirect_uris", redirect_uris),
+            ("scopes", scopes),
+            ("website", "https://tapbots.com"),
+        ],
     )
     .await;
     assert_eq!(response.status(), 200);
@@ -39,7 +44,12 @@ async fn bearer_get(instance: &TestInstance, path: &str, token: &str) -> reqwest
 #[tokio::test]
 async fn apps_register_with_several_redirect_uris_and_match_the_schema() {
     let instance = support::start().await;
-    let app = register(&instance, &format!("{CALLBACK}\nurn:ietf:wg:oauth:2.0:oob http://localhost:4000/cb"), "read write follow push").await;
+    let app = register(
+        &instance,
+        &format!("{CALLBACK}\nurn:ietf:wg:oauth:2.0:oob http://localhost:4000/cb"),
+        "read write follow push",
+    )
+    .await;
     openapi::assert_matches(&app, "CredentialApplication");
     assert_eq!(app["redirect_uris"], json!([CALLBACK, "urn:ietf:wg:oauth:2.0:oob", "http://localhost:4000/cb"]));
     assert_eq!(app["scopes"], json!(["follow", "push", "read", "write"]));
@@ -54,7 +64,10 @@ async fn apps_register_with_several_redirect_uris_and_match_the_schema() {
     assert_eq!(json_app.status(), 200, "JSON bodies and redirect_uris arrays are accepted");
 
     for (form, complaint) in [
-        (vec![("client_name", "x"), ("redirect_uris", "https://a.example/cb"), ("scopes", "read sudo")], "unknown scope 'sudo'"),
+        (
+            vec![("client_name", "x"), ("redirect_uris", "https://a.example/cb"), ("scopes", "read sudo")],
+            "unknown scope 'sudo'",
+        ),
         (vec![("client_name", "x"), ("redirect_uris", "not a uri")], "not an absolute URI"),
         (vec![("redirect_uris", "https://a.example/cb")], "client_name"),
     ] {
@@ -172,7 +185,8 @@ async fn authorization_code_with_pkce_signs_in_through_the_html_page() {
     .unwrap();
     openapi::assert_matches(&token, "Token");
     assert_eq!(token["scope"], "read write");
-    let me = bearer_get(&instance, "/api/v1/accounts/verify_credentials", token["access_token"].as_str().unwrap()).await;
+    let me =
+        bearer_get(&instance, "/api/v1/accounts/verify_credentials", token["access_token"].as_str().unwrap()).await;
     assert_eq!(me.status(), 200);
     let me: Value = me.json().await.unwrap();
     openapi::assert_matches(&me, "CredentialAccount");
@@ -224,7 +238,9 @@ async fn out_of_band_sign_in_shows_the_code_and_denial_redirects_with_an_error()
         .unwrap();
     assert_eq!(denied.status(), 302);
     let location = denied.headers()["location"].to_str().unwrap();
-    assert!(location.starts_with(CALLBACK) && location.contains("error=access_denied") && location.contains("state=s1"));
+    assert!(
+        location.starts_with(CALLBACK) && location.contains("error=access_denied") && location.contains("state=s1")
+    );
 }
 
 #[tokio::test]
@@ -268,7 +284,13 @@ async fn password_client_credentials_and_refresh_grants_and_revocation() {
             post_form(
                 instance,
                 "/oauth/token",
-                &[("grant_type", "password"), ("client_id", id), ("client_secret", secret), ("username", "ana"), ("password", password)],
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", id),
+                    ("client_secret", secret),
+                    ("username", "ana"),
+                    ("password", password),
+                ],
             )
             .await
         }
@@ -280,7 +302,12 @@ async fn password_client_credentials_and_refresh_grants_and_revocation() {
     let refresh = token["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(bearer_get(&instance, "/api/v1/accounts/verify_credentials", &access).await.status(), 200);
 
-    let bad_secret = post_form(&instance, "/oauth/token", &[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", "x")]).await;
+    let bad_secret = post_form(
+        &instance,
+        "/oauth/token",
+        &[("grant_type", "client_credentials"), ("client_id", id), ("client_secret", "x")],
+    )
+    .await;
     assert_eq!(bad_secret.status(), 401);
     assert_eq!(bad_secret.json::<Value>().await.unwrap()["error"], "invalid_client");
     let app_token: Value = instance
@@ -295,7 +322,8 @@ async fn password_client_credentials_and_refresh_grants_and_revocation() {
         .await
         .unwrap();
     let app_token = app_token["access_token"].as_str().unwrap();
-    let verified: Value = bearer_get(&instance, "/api/v1/apps/verify_credentials", app_token).await.json().await.unwrap();
+    let verified: Value =
+        bearer_get(&instance, "/api/v1/apps/verify_credentials", app_token).await.json().await.unwrap();
     assert_eq!(verified["name"], "Ivory <b>");
     let no_user = bearer_get(&instance, "/api/v1/accounts/verify_credentials", app_token).await;
     assert_eq!(no_user.status(), 422, "an app token acts for no user");
@@ -310,10 +338,16 @@ async fn password_client_credentials_and_refresh_grants_and_revocation() {
     .await
     .unwrap();
     let new_access = refreshed["access_token"].as_str().unwrap();
-    assert_eq!(bearer_get(&instance, "/api/v1/accounts/verify_credentials", &access).await.status(), 401, "rotated out");
+    assert_eq!(
+        bearer_get(&instance, "/api/v1/accounts/verify_credentials", &access).await.status(),
+        401,
+        "rotated out"
+    );
     assert_eq!(bearer_get(&instance, "/api/v1/accounts/verify_credentials", new_access).await.status(), 200);
 
-    let revoked = post_form(&instance, "/oauth/revoke", &[("client_id", id), ("client_secret", secret), ("token", new_access)]).await;
+    let revoked =
+        post_form(&instance, "/oauth/revoke", &[("client_id", id), ("client_secret", secret), ("token", new_access)])
+            .await;
     assert_eq!(revoked.status(), 200);
     let after = bearer_get(&instance, "/api/v1/accounts/verify_credentials", new_access).await;
     assert_eq!(after.status(), 401);
@@ -324,7 +358,8 @@ async fn password_client_credentials_and_refresh_grants_and_revocation() {
 
 #[tokio::test]
 async fn the_password_grant_can_be_turned_off() {
-    let instance = TestInstance::start_with_env(support::BINARY, &[("TERTULIA_OAUTH_ALLOW_PASSWORD_GRANT", "false")]).await;
+    let instance =
+        TestInstance::start_with_env(support::BINARY, &[("TERTULIA_OAUTH_ALLOW_PASSWORD_GRANT", "false")]).await;
     instance.create_user("ana", &[]).await;
     let app = register(&instance, "urn:ietf:wg:oauth:2.0:oob", "read").await;
     let response = post_form(

@@ -33,6 +33,16 @@ impl Auth {
             .ok_or_else(|| ApiError::Unprocessable("This method requires an authenticated user".into()))
     }
 
+    /// The signed-in account for endpoints anyone may read: `None` without
+    /// a token or with an app's own token; an error only for a user token
+    /// that lacks `scope`.
+    pub fn viewer(&self, scope: &str) -> Result<Option<i64>, ApiError> {
+        match &self.0 {
+            Some(session) if session.user.is_some() => Ok(Some(self.user(scope)?.account.id.0)),
+            _ => Ok(None),
+        }
+    }
+
     /// Any valid session (an app's own token too), whose token carries `scope`.
     pub fn session(&self, scope: &str) -> Result<&Session, ApiError> {
         self.session_with_any(&[scope])

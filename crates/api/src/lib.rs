@@ -10,10 +10,15 @@ mod forms;
 mod health;
 mod instance;
 mod nodeinfo;
+mod notifications;
 mod oauth;
+mod pagination;
 mod request_log;
 mod routes;
+mod startup;
 mod static_files;
+mod statuses;
+mod timelines;
 
 use std::sync::Arc;
 
@@ -22,6 +27,9 @@ use tertulia_domain::Db;
 
 pub use error::ApiError;
 pub use routes::configure;
+
+/// What handlers built by a function (one per action or list kind) return.
+type HandlerFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<actix_web::HttpResponse, ApiError>>>>;
 
 /// Shared by every handler.
 #[derive(Clone)]

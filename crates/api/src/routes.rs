@@ -2,7 +2,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::{ApiError, AppState, accounts, health, instance, nodeinfo, oauth, request_log, static_files};
+use crate::statuses::Action;
+use crate::{
+    ApiError, AppState, accounts, health, instance, nodeinfo, notifications, oauth, request_log, startup, static_files,
+    statuses, timelines,
+};
 
 /// Registers every route, the shared state, body limits and JSON errors.
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
@@ -31,6 +35,56 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/apps", web::post().to(oauth::apps::create))
                     .route("/api/v1/apps/verify_credentials", web::get().to(oauth::apps::verify_credentials))
                     .route("/api/v1/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
+                    .route("/api/v1/accounts/update_credentials", web::patch().to(accounts::update_credentials))
+                    .route("/api/v1/accounts/relationships", web::get().to(accounts::relationships))
+                    .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))
+                    .route("/api/v1/accounts/{id}", web::get().to(accounts::get))
+                    .route("/api/v1/accounts/{id}/statuses", web::get().to(accounts::statuses))
+                    .route("/api/v1/accounts/{id}/followers", web::get().to(accounts::followers))
+                    .route("/api/v1/accounts/{id}/following", web::get().to(accounts::following))
+                    .route("/api/v1/accounts/{id}/follow", web::post().to(accounts::follow))
+                    .route("/api/v1/accounts/{id}/unfollow", web::post().to(accounts::unfollow))
+                    .route("/api/v1/follow_requests", web::get().to(accounts::follow_requests))
+                    .route("/api/v1/follow_requests/{id}/{decision}", web::post().to(accounts::answer_follow_request))
+                    .route("/api/v1/statuses", web::post().to(statuses::create))
+                    .route("/api/v1/statuses/{id}", web::get().to(statuses::get))
+                    .route("/api/v1/statuses/{id}", web::delete().to(statuses::delete))
+                    .route("/api/v1/statuses/{id}/context", web::get().to(statuses::context))
+                    .route("/api/v1/statuses/{id}/favourite", web::post().to(statuses::act(Action::Favourite)))
+                    .route("/api/v1/statuses/{id}/unfavourite", web::post().to(statuses::act(Action::Unfavourite)))
+                    .route("/api/v1/statuses/{id}/bookmark", web::post().to(statuses::act(Action::Bookmark)))
+                    .route("/api/v1/statuses/{id}/unbookmark", web::post().to(statuses::act(Action::Unbookmark)))
+                    .route("/api/v1/statuses/{id}/reblog", web::post().to(statuses::act(Action::Reblog)))
+                    .route("/api/v1/statuses/{id}/unreblog", web::post().to(statuses::act(Action::Unreblog)))
+                    .route("/api/v1/timelines/home", web::get().to(timelines::home))
+                    .route("/api/v1/timelines/public", web::get().to(timelines::public))
+                    .route("/api/v1/timelines/tag/{tag}", web::get().to(timelines::hashtag))
+                    .route("/api/v1/notifications", web::get().to(notifications::list))
+                    .route("/api/v1/notifications/clear", web::post().to(notifications::clear))
+                    .route("/api/v1/notifications/{id}", web::get().to(notifications::get))
+                    .route("/api/v1/notifications/{id}/dismiss", web::post().to(notifications::dismiss))
+                    .route("/api/v1/bookmarks", web::get().to(startup::saved(true)))
+                    .route("/api/v1/favourites", web::get().to(startup::saved(false)))
+                    .route("/api/v1/preferences", web::get().to(startup::preferences))
+                    .route("/api/v1/custom_emojis", web::get().to(startup::custom_emojis))
+                    .route("/api/v1/push/subscription", web::get().to(startup::push_subscription))
+                    .route("/api/v1/instance/extended_description", web::get().to(startup::extended_description))
+                    .route("/api/v1/instance/peers", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/instance/rules", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/announcements", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/trends/tags", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/trends/statuses", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/trends/links", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/directory", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/filters", web::get().to(startup::user_empty_list("read:filters")))
+                    .route("/api/v2/filters", web::get().to(startup::user_empty_list("read:filters")))
+                    .route("/api/v1/lists", web::get().to(startup::user_empty_list("read:lists")))
+                    .route("/api/v1/blocks", web::get().to(startup::user_empty_list("read:blocks")))
+                    .route("/api/v1/mutes", web::get().to(startup::user_empty_list("read:mutes")))
+                    .route("/api/v1/followed_tags", web::get().to(startup::user_empty_list("read:follows")))
+                    .route("/api/v2/suggestions", web::get().to(startup::user_empty_list("read")))
+                    .route("/api/v1/conversations", web::get().to(startup::user_empty_list("read:statuses")))
+                    .route("/api/v1/endorsements", web::get().to(startup::user_empty_list("read:accounts")))
                     .route(static_files::MISSING_AVATAR_PATH, web::get().to(static_files::missing_avatar))
                     .route(static_files::MISSING_HEADER_PATH, web::get().to(static_files::missing_header))
                     .default_service(web::to(not_found)),

@@ -6,6 +6,8 @@
 pub mod config;
 pub mod id;
 pub mod scope;
+pub mod text;
+pub mod visibility;
 
 pub use config::{Config, ConfigError};
 pub use id::Id;

@@ -34,8 +34,15 @@ const WRITE_GRANULAR: &[&str] = &[
     "reports",
     "statuses",
 ];
-const ADMIN_GRANULAR: &[&str] =
-    &["accounts", "reports", "domain_allows", "domain_blocks", "ip_blocks", "email_domain_blocks", "canonical_email_blocks"];
+const ADMIN_GRANULAR: &[&str] = &[
+    "accounts",
+    "reports",
+    "domain_allows",
+    "domain_blocks",
+    "ip_blocks",
+    "email_domain_blocks",
+    "canonical_email_blocks",
+];
 /// The legacy `follow` scope grants these (Mastodon keeps it for old apps).
 const FOLLOW_IMPLIES: &[&str] =
     &["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];

@@ -91,3 +91,60 @@ pub fn delete(conn: &mut DbConn, id: i64) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+/// The accounts with these ids, in no particular order.
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<AccountRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(accounts::table.filter(accounts::id.eq_any(ids)).select(AccountRow::as_select()).load(conn)?)
+}
+
+/// Finds an account by `username` and `domain` (`None`: local), any case.
+pub fn find_by_handle(conn: &mut DbConn, username: &str, domain: Option<&str>) -> Result<Option<AccountRow>, DbError> {
+    let mut query = accounts::table
+        .filter(lower(accounts::username).eq(username.to_lowercase()))
+        .select(AccountRow::as_select())
+        .into_boxed();
+    query = match domain {
+        None => query.filter(accounts::domain.is_null()),
+        Some(domain) => query.filter(lower(accounts::domain.assume_not_null()).eq(domain.to_lowercase())),
+    };
+    Ok(query.first(conn).optional()?)
+}
+
+/// Adds `delta` to the account's status count and, for a new status, sets
+/// the date of its last status.
+pub fn adjust_statuses_count(conn: &mut DbConn, id: i64, delta: i32, at: Option<NaiveDateTime>) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id))
+        .set(accounts::statuses_count.eq(accounts::statuses_count + delta))
+        .execute(conn)?;
+    if let Some(at) = at {
+        diesel::update(accounts::table.find(id)).set(accounts::last_status_at.eq(at)).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Profile fields a user edits; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = accounts)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub note_source: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub indexable: Option<bool>,
+    pub fields: Option<String>,
+    pub actor_type: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update_profile(conn: &mut DbConn, id: i64, changes: &ProfileChanges) -> Result<(), DbError> {
+    let changed = diesel::update(accounts::table.find(id)).set(changes).execute(conn)?;
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}

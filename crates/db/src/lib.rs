@@ -11,8 +11,13 @@ mod migrations;
 pub mod schema;
 
 pub mod accounts;
+pub mod feeds;
+pub mod notifications;
 pub mod oauth;
+pub mod page;
+pub mod social;
 pub mod stats;
+pub mod statuses;
 pub mod users;
 
 pub use conn::{Db, DbConn, transaction};

@@ -82,7 +82,11 @@ pub fn insert_token(conn: &mut DbConn, token: &AccessTokenRow) -> Result<(), DbE
 
 /// The unrevoked, unexpired token with this hash, with its application and
 /// user (when it has one).
-pub fn find_active_token(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> Result<Option<TokenOwner>, DbError> {
+pub fn find_active_token(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<TokenOwner>, DbError> {
     let found = oauth_access_tokens::table
         .left_join(oauth_applications::table)
         .filter(oauth_access_tokens::token_hash.eq(token_hash))
@@ -144,9 +148,9 @@ pub fn revoke_token_by_id(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Res
 pub fn touch_token(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
     let a_minute_ago = now - chrono::Duration::minutes(1);
     diesel::update(
-        oauth_access_tokens::table.find(id).filter(
-            oauth_access_tokens::last_used_at.is_null().or(oauth_access_tokens::last_used_at.lt(a_minute_ago)),
-        ),
+        oauth_access_tokens::table
+            .find(id)
+            .filter(oauth_access_tokens::last_used_at.is_null().or(oauth_access_tokens::last_used_at.lt(a_minute_ago))),
     )
     .set(oauth_access_tokens::last_used_at.eq(now))
     .execute(conn)?;
@@ -161,7 +165,11 @@ pub fn insert_code(conn: &mut DbConn, code: &AuthorizationCodeRow) -> Result<(),
 /// Marks the unused code with this hash as used and returns it. A code can
 /// be taken once: of two concurrent exchanges only one changes the row, and
 /// the other finds nothing.
-pub fn take_code(conn: &mut DbConn, code_hash: &str, now: NaiveDateTime) -> Result<Option<AuthorizationCodeRow>, DbError> {
+pub fn take_code(
+    conn: &mut DbConn,
+    code_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<AuthorizationCodeRow>, DbError> {
     let found = oauth_authorization_codes::table
         .filter(oauth_authorization_codes::code_hash.eq(code_hash))
         .filter(oauth_authorization_codes::used_at.is_null())
@@ -172,9 +180,7 @@ pub fn take_code(conn: &mut DbConn, code_hash: &str, now: NaiveDateTime) -> Resu
         return Ok(None);
     };
     let claimed = diesel::update(
-        oauth_authorization_codes::table
-            .find(code.id)
-            .filter(oauth_authorization_codes::used_at.is_null()),
+        oauth_authorization_codes::table.find(code.id).filter(oauth_authorization_codes::used_at.is_null()),
     )
     .set(oauth_authorization_codes::used_at.eq(now))
     .execute(conn)?;

@@ -2,13 +2,20 @@
 //! and of ActivityPub: the API and federation layers call in here, so local
 //! and remote actions share the same checks.
 
+pub mod accounts;
 mod error;
 pub mod instance;
+pub mod notifications;
 pub mod oauth;
 mod password;
+pub mod statuses;
+pub mod timelines;
 pub mod users;
 mod views;
+pub mod visibility;
 
 pub use error::DomainError;
+pub use tertulia_db::page::Page;
+pub use tertulia_db::statuses::{AccountStatusFilter, Origin};
 pub use tertulia_db::{Db, MigrationReport};
 pub use views::{AccountView, ProfileField};

@@ -38,8 +38,9 @@ pub struct AccountView {
 /// One name/value pair of profile metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProfileField {
+    /// As typed: plain text, escaped when rendered.
     pub name: String,
-    /// Sanitized HTML.
+    /// As typed: plain text, escaped when rendered.
     pub value: String,
     pub verified_at: Option<DateTime<Utc>>,
 }

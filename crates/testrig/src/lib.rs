@@ -10,11 +10,13 @@
 //! Test code may panic freely: a panic is a failed test with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod client;
 mod database;
 mod instance;
 pub mod openapi;
 
+pub use api::{ApiClient, ApiResponse};
 pub use client::{TEST_PASSWORD, TestApp};
 pub use database::{Backend, TestDatabase};
 pub use instance::{CliOutput, TestInstance};

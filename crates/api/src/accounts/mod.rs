@@ -1,13 +1,274 @@
-//! `/api/v1/accounts/*`.
+//! `/api/v1/accounts/*` and `/api/v1/follow_requests`.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use tertulia_core::Id;
+use tertulia_domain::accounts::{self, FollowOptions};
+use tertulia_domain::{AccountStatusFilter, AccountView, timelines};
 
 use crate::auth::Auth;
-use crate::entities::CredentialAccount;
+use crate::entities::{Account, CredentialAccount, Relationship, Status};
+use crate::forms::{Form, Query, flexible_bool};
+use crate::pagination::{self, PageParams, paged};
+use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
 /// `GET /api/v1/accounts/verify_credentials`: the signed-in user.
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user_with_any(&["read:accounts", "profile"])?;
     Ok(HttpResponse::Ok().json(CredentialAccount::from_user(user, &state.config)))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldAttribute {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+/// `fields_attributes` arrives as a list (JSON) or as an object keyed by
+/// position (`fields_attributes[0][name]=…` in forms).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum FieldAttributes {
+    List(Vec<FieldAttribute>),
+    Indexed(std::collections::BTreeMap<String, FieldAttribute>),
+}
+
+impl FieldAttributes {
+    fn into_pairs(self) -> Vec<(String, String)> {
+        let list: Vec<FieldAttribute> = match self {
+            FieldAttributes::List(list) => list,
+            FieldAttributes::Indexed(map) => {
+                let mut entries: Vec<(String, FieldAttribute)> = map.into_iter().collect();
+                entries.sort_by_key(|(key, _)| key.parse::<usize>().unwrap_or(usize::MAX));
+                entries.into_iter().map(|(_, field)| field).collect()
+            }
+        };
+        list.into_iter().map(|f| (f.name, f.value)).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CredentialsForm {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    locked: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    bot: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    discoverable: Option<bool>,
+    #[serde(default)]
+    fields_attributes: Option<FieldAttributes>,
+}
+
+/// `PATCH /api/v1/accounts/update_credentials`.
+pub async fn update_credentials(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Form(form): Form<CredentialsForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:accounts")?;
+    let update = accounts::ProfileUpdate {
+        display_name: form.display_name,
+        note: form.note,
+        locked: form.locked,
+        bot: form.bot,
+        discoverable: form.discoverable,
+        fields: form.fields_attributes.map(FieldAttributes::into_pairs),
+    };
+    let account = accounts::update_profile(&state.db, &state.config, user.account.id, update).await?;
+    let mut me = user.clone();
+    me.account = account;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.config)))
+}
+
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    auth.viewer("read:accounts")?;
+    let account = accounts::get(&state.db, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.config)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookupParams {
+    #[serde(default)]
+    acct: String,
+}
+
+/// `GET /api/v1/accounts/lookup?acct=user[@domain]`: public, as on Mastodon.
+pub async fn lookup(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Query(params): Query<LookupParams>,
+) -> Result<HttpResponse, ApiError> {
+    auth.viewer("read:accounts")?;
+    if params.acct.trim().is_empty() {
+        return Err(ApiError::Unprocessable("acct is required".into()));
+    }
+    let account = accounts::lookup(&state.db, &state.config.domain, &params.acct).await?;
+    Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.config)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountStatusesParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    only_media: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    pinned: Option<bool>,
+    #[serde(default)]
+    tagged: Option<String>,
+}
+
+pub async fn statuses(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    id: web::Path<String>,
+    Query(params): Query<AccountStatusesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let account = accounts::get(&state.db, path_id(&id)?).await?;
+    let page = params.page.page(pagination::STATUSES)?;
+    // Media and pins do not exist yet: those filters match nothing.
+    if params.only_media == Some(true) || params.pinned == Some(true) {
+        return Ok(paged(&request, &state.config.base_url(), &[], &Vec::<Status>::new()));
+    }
+    let tag_id = match params.tagged.filter(|t| !t.is_empty()) {
+        Some(tag) => match tertulia_domain::statuses::tag_id(&state.db, &tag).await? {
+            Some(id) => Some(id),
+            None => return Ok(paged(&request, &state.config.base_url(), &[], &Vec::<Status>::new())),
+        },
+        None => None,
+    };
+    let filter = AccountStatusFilter {
+        exclude_replies: params.exclude_replies == Some(true),
+        exclude_reblogs: params.exclude_reblogs == Some(true),
+        tag_id,
+    };
+    let views = timelines::account_statuses(&state.db, viewer, account.id, filter, page).await?;
+    let keys: Vec<Id> = views.iter().map(|v| v.id).collect();
+    Ok(paged(&request, &state.config.base_url(), &keys, &Status::list(&views, &state.config)))
+}
+
+fn account_page(state: &AppState, request: &HttpRequest, rows: &[(Id, AccountView)]) -> HttpResponse {
+    let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
+    let body: Vec<Account> = rows.iter().map(|(_, a)| Account::from_view(a, &state.config)).collect();
+    paged(request, &state.config.base_url(), &keys, &body)
+}
+
+/// `followers` (`incoming = true`) or `following`.
+pub async fn follow_list(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    id: web::Path<String>,
+    Query(params): Query<PageParams>,
+    incoming: bool,
+) -> Result<HttpResponse, ApiError> {
+    auth.viewer("read:accounts")?;
+    let account = accounts::get(&state.db, path_id(&id)?).await?;
+    let rows = accounts::follow_list(&state.db, account.id, incoming, params.page(pagination::ACCOUNTS)?).await?;
+    Ok(account_page(&state, &request, &rows))
+}
+
+pub async fn followers(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    id: web::Path<String>,
+    params: Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    follow_list(state, request, auth, id, params, true).await
+}
+
+pub async fn following(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    id: web::Path<String>,
+    params: Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    follow_list(state, request, auth, id, params, false).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FollowForm {
+    #[serde(default, deserialize_with = "flexible_bool")]
+    reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    notify: Option<bool>,
+}
+
+pub async fn follow(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    Form(form): Form<FollowForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:follows")?;
+    let options = FollowOptions { reblogs: form.reblogs.unwrap_or(true), notify: form.notify.unwrap_or(false) };
+    let relationship = accounts::follow(&state.db, user.account.id, path_id(&id)?, options).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:follows")?;
+    let relationship = accounts::unfollow(&state.db, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+/// `GET /api/v1/accounts/relationships?id[]=1&id[]=2`.
+pub async fn relationships(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:follows")?;
+    // Clients send `id[]=1&id[]=2` or a single `id=1`.
+    let ids: Vec<Id> = url::form_urlencoded::parse(request.query_string().as_bytes())
+        .filter(|(k, _)| k == "id" || k == "id[]")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(pagination::ACCOUNTS.max as usize)
+        .collect();
+    let relationships = accounts::relationships(&state.db, user.account.id, ids).await?;
+    let body: Vec<Relationship> = relationships.iter().map(Relationship::from).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+pub async fn follow_requests(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:follows")?;
+    let rows = accounts::follow_requests(&state.db, user.account.id, params.page(pagination::ACCOUNTS)?).await?;
+    Ok(account_page(&state, &request, &rows))
+}
+
+/// `POST /api/v1/follow_requests/:id/authorize` and `…/reject`.
+pub async fn answer_follow_request(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:follows")?;
+    let (id, decision) = path.into_inner();
+    let accept = match decision.as_str() {
+        "authorize" => true,
+        "reject" => false,
+        _ => return Err(ApiError::NotFound("Record not found".into())),
+    };
+    let relationship = accounts::answer_follow_request(&state.db, user.account.id, path_id(&id)?, accept).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }

@@ -1,4 +1,5 @@
 use serde::Serialize;
+use tertulia_core::text::escape_html;
 use tertulia_core::{Config, Id};
 use tertulia_domain::AccountView;
 use tertulia_domain::oauth::SessionUser;
@@ -76,8 +77,8 @@ impl Account {
                 .fields
                 .iter()
                 .map(|f| Field {
-                    name: f.name.clone(),
-                    value: f.value.clone(),
+                    name: escape_html(&f.name),
+                    value: escape_html(&f.value),
                     verified_at: f.verified_at.map(timestamp),
                 })
                 .collect(),

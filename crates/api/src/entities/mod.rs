@@ -2,8 +2,14 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod notification;
+mod relationship;
+mod status;
 
 pub use account::{Account, CredentialAccount};
+pub use notification::Notification;
+pub use relationship::Relationship;
+pub use status::Status;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -92,16 +92,23 @@ async fn check(state: &AppState, params: &AuthorizeParams) -> Result<Authorizati
     if params.response_type.as_deref().is_some_and(|t| t != "code") {
         return Err(page::problem("This server only supports response_type=code.", StatusCode::BAD_REQUEST));
     }
-    oauth::check_authorization_request(&state.db, &params.client_id, params.redirect_uri.as_deref(), params.scope.as_deref())
-        .await
-        .map_err(|error| match error {
-            OAuthError::InvalidClient => page::problem("The app is not registered on this server.", StatusCode::BAD_REQUEST),
-            OAuthError::Domain(_) => page::problem(
-                "The server cannot handle sign-in right now. Try again in a moment.",
-                StatusCode::SERVICE_UNAVAILABLE,
-            ),
-            other => page::problem(&other.to_string(), StatusCode::BAD_REQUEST),
-        })
+    oauth::check_authorization_request(
+        &state.db,
+        &params.client_id,
+        params.redirect_uri.as_deref(),
+        params.scope.as_deref(),
+    )
+    .await
+    .map_err(|error| match error {
+        OAuthError::InvalidClient => {
+            page::problem("The app is not registered on this server.", StatusCode::BAD_REQUEST)
+        }
+        OAuthError::Domain(_) => page::problem(
+            "The server cannot handle sign-in right now. Try again in a moment.",
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+        other => page::problem(&other.to_string(), StatusCode::BAD_REQUEST),
+    })
 }
 
 fn render_form(

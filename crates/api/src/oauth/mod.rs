@@ -4,6 +4,8 @@
 pub mod apps;
 pub mod authorize;
 mod page;
+
+pub use page::escape;
 pub mod token;
 
 use actix_web::{HttpResponse, web};

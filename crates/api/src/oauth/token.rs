@@ -81,9 +81,14 @@ pub async fn token(
         "" => return Err(OAuthError::InvalidRequest("grant_type is required".into()).into()),
         other => return Err(OAuthError::UnsupportedGrantType(format!("grant_type '{other}' is not supported")).into()),
     };
-    let issued =
-        oauth::issue_token(&state.db, &state.config, &client_id, client_secret.as_deref().filter(|s| !s.is_empty()), grant)
-            .await?;
+    let issued = oauth::issue_token(
+        &state.db,
+        &state.config,
+        &client_id,
+        client_secret.as_deref().filter(|s| !s.is_empty()),
+        grant,
+    )
+    .await?;
     let mut body = json!({
         "access_token": issued.access_token,
         "token_type": "Bearer",

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use tertulia_core::Id;
 use tertulia_core::scope::Scopes;
-use tertulia_db::oauth::{self, ApplicationRow};
 use tertulia_db::Db;
+use tertulia_db::oauth::{self, ApplicationRow};
 
 use super::secrets::new_secret;
 use crate::DomainError;
@@ -61,12 +61,8 @@ pub async fn register_app(db: &Db, request: RegisterApp) -> Result<RegisteredApp
         return Err(DomainError::invalid("client_name", format!("is too long: at most {MAX_NAME_LENGTH} characters")));
     }
     let scopes = Scopes::parse(&request.scopes).map_err(|e| DomainError::invalid("scopes", e.to_string()))?;
-    let redirect_uris: Vec<String> = request
-        .redirect_uris
-        .iter()
-        .flat_map(|uris| uris.split_whitespace())
-        .map(str::to_owned)
-        .collect();
+    let redirect_uris: Vec<String> =
+        request.redirect_uris.iter().flat_map(|uris| uris.split_whitespace()).map(str::to_owned).collect();
     if redirect_uris.is_empty() {
         return Err(DomainError::invalid("redirect_uris", "must contain at least one URI"));
     }
@@ -121,7 +117,12 @@ mod tests {
 
     #[test]
     fn native_app_redirects_are_accepted_and_fragments_refused() {
-        for ok in [OOB_REDIRECT_URI, "com.tapbots.Ivory.19300:/request_token", "http://localhost:4000/cb", "https://elk.zone/x"] {
+        for ok in [
+            OOB_REDIRECT_URI,
+            "com.tapbots.Ivory.19300:/request_token",
+            "http://localhost:4000/cb",
+            "https://elk.zone/x",
+        ] {
             assert!(validate_redirect_uri(ok).is_ok(), "{ok}");
         }
         for bad in ["not a uri", "/relative", "https://app.example/cb#frag"] {

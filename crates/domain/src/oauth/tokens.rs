@@ -195,7 +195,9 @@ async fn exchange_code(
             return Ok(Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into())));
         };
         if stored.application_id != app_id {
-            return Ok(Err(OAuthError::InvalidGrant("the authorization code was issued to another application".into())));
+            return Ok(Err(OAuthError::InvalidGrant(
+                "the authorization code was issued to another application".into(),
+            )));
         }
         if stored.expires_at < now {
             return Ok(Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into())));

@@ -1,0 +1,30 @@
+use serde::Serialize;
+use tertulia_core::{Config, Id};
+use tertulia_domain::notifications::NotificationView;
+
+use super::{Account, Status, timestamp};
+
+/// The Mastodon `Notification` entity.
+#[derive(Debug, Serialize)]
+pub struct Notification {
+    pub id: Id,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub group_key: String,
+    pub created_at: String,
+    pub account: Account,
+    pub status: Option<Status>,
+}
+
+impl Notification {
+    pub fn from_view(view: &NotificationView, config: &Config) -> Notification {
+        Notification {
+            id: view.id,
+            kind: view.kind.clone(),
+            group_key: view.group_key.clone(),
+            created_at: timestamp(view.created_at),
+            account: Account::from_view(&view.account, config),
+            status: view.status.as_ref().map(|s| Status::from_view(s, config)),
+        }
+    }
+}

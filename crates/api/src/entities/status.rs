@@ -1,0 +1,118 @@
+use serde::Serialize;
+use serde_json::Value;
+use tertulia_core::visibility::Visibility;
+use tertulia_core::{Config, Id};
+use tertulia_domain::statuses::StatusView;
+
+use super::{Account, timestamp};
+
+/// The Mastodon `Status` entity.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub id: Id,
+    pub uri: String,
+    pub url: Option<String>,
+    pub created_at: String,
+    pub edited_at: Option<String>,
+    pub account: Account,
+    pub content: String,
+    /// Mastodon has no site-only visibility; clients get `public` plus
+    /// `local_only: true`, the convention of Mastodon forks that have it.
+    pub visibility: &'static str,
+    pub local_only: bool,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub language: Option<String>,
+    pub in_reply_to_id: Option<Id>,
+    pub in_reply_to_account_id: Option<Id>,
+    pub reblog: Option<Box<Status>>,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    pub muted: bool,
+    pub pinned: bool,
+    pub media_attachments: Vec<Value>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<Tag>,
+    pub emojis: Vec<Value>,
+    pub filtered: Vec<Value>,
+    pub card: Option<Value>,
+    pub poll: Option<Value>,
+    pub application: Option<Value>,
+    /// The source text: only in the answer to a delete (for redrafting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Mention {
+    pub id: Id,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tag {
+    pub name: String,
+    pub url: String,
+}
+
+impl Status {
+    pub fn from_view(view: &StatusView, config: &Config) -> Status {
+        let base = config.base_url();
+        Status {
+            id: view.id,
+            uri: view.uri.clone(),
+            url: Some(view.url.clone()).filter(|_| view.reblog.is_none()),
+            created_at: timestamp(view.created_at),
+            edited_at: view.edited_at.map(timestamp),
+            account: Account::from_view(&view.account, config),
+            content: view.content.clone(),
+            visibility: match view.visibility {
+                Visibility::Local => "public",
+                other => other.as_str(),
+            },
+            local_only: view.visibility == Visibility::Local,
+            sensitive: view.sensitive,
+            spoiler_text: view.spoiler_text.clone(),
+            language: view.language.clone(),
+            in_reply_to_id: view.in_reply_to_id,
+            in_reply_to_account_id: view.in_reply_to_account_id,
+            reblog: view.reblog.as_ref().map(|original| Box::new(Status::from_view(original, config))),
+            replies_count: view.replies_count,
+            reblogs_count: view.reblogs_count,
+            favourites_count: view.favourites_count,
+            favourited: view.favourited,
+            reblogged: view.reblogged,
+            bookmarked: view.bookmarked,
+            muted: false,
+            pinned: false,
+            media_attachments: Vec::new(),
+            mentions: view
+                .mentions
+                .iter()
+                .map(|m| Mention { id: m.id, username: m.username.clone(), url: m.url.clone(), acct: m.acct() })
+                .collect(),
+            tags: view
+                .tags
+                .iter()
+                .map(|(name, _)| Tag { name: name.clone(), url: format!("{base}/tags/{name}") })
+                .collect(),
+            emojis: Vec::new(),
+            filtered: Vec::new(),
+            card: None,
+            poll: None,
+            application: None,
+            text: None,
+        }
+    }
+
+    /// Renders a list, as every timeline does.
+    pub fn list(views: &[StatusView], config: &Config) -> Vec<Status> {
+        views.iter().map(|v| Status::from_view(v, config)).collect()
+    }
+}

@@ -1,0 +1,78 @@
+//! Endpoints every client calls at sign-in whose features Tertulia does
+//! not offer (yet): they answer with the correct empty value, as a Mastodon
+//! server with nothing configured does, never with 404.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+use tertulia_domain::statuses;
+
+use crate::auth::Auth;
+use crate::entities::Status;
+use crate::forms::Query;
+use crate::pagination::{self, PageParams, paged};
+use crate::{ApiError, AppState, HandlerFuture};
+
+fn empty_list() -> HttpResponse {
+    HttpResponse::Ok().json(json!([]))
+}
+
+/// No custom emoji are configured.
+pub async fn custom_emojis() -> HttpResponse {
+    empty_list()
+}
+
+/// Public lists with nothing in them yet: peers (federation is not
+/// built), rules, announcements, trends, directory.
+pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
+    auth.viewer("read")?;
+    Ok(empty_list())
+}
+
+/// Per-user lists for features not built yet (filters, lists, blocks,
+/// mutes, followed tags, suggestions, conversations, endorsements).
+pub fn user_empty_list(
+    scope: &'static str,
+) -> impl Fn(Auth) -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone + 'static {
+    move |auth: Auth| std::future::ready(auth.user(scope).map(|_| empty_list()))
+}
+
+pub async fn extended_description(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "updated_at": crate::entities::timestamp(chrono::Utc::now()),
+        "content": format!("<p>{}</p>", crate::oauth::escape(&state.config.instance.description)),
+    }))
+}
+
+pub async fn preferences(auth: Auth) -> Result<HttpResponse, ApiError> {
+    auth.user("read:accounts")?;
+    Ok(HttpResponse::Ok().json(json!({
+        "posting:default:visibility": "public",
+        "posting:default:sensitive": false,
+        "posting:default:language": null,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": false,
+    })))
+}
+
+/// Web Push is not built: Mastodon answers 404 when no subscription
+/// exists, and clients expect exactly that.
+pub async fn push_subscription(auth: Auth) -> Result<HttpResponse, ApiError> {
+    auth.user("push")?;
+    Err(ApiError::NotFound("Record not found".into()))
+}
+
+/// `GET /api/v1/bookmarks` and `GET /api/v1/favourites`.
+pub fn saved(
+    bookmarks: bool,
+) -> impl Fn(web::Data<AppState>, HttpRequest, Auth, Query<PageParams>) -> HandlerFuture + Clone + 'static {
+    move |state, request, auth, Query(params)| {
+        Box::pin(async move {
+            let user = auth.user(if bookmarks { "read:bookmarks" } else { "read:favourites" })?;
+            let rows =
+                statuses::saved(&state.db, user.account.id, bookmarks, params.page(pagination::STATUSES)?).await?;
+            let keys: Vec<_> = rows.iter().map(|(key, _)| *key).collect();
+            let body: Vec<Status> = rows.iter().map(|(_, v)| Status::from_view(v, &state.config)).collect();
+            Ok(paged(&request, &state.config.base_url(), &keys, &body))
+        })
+    }
+}

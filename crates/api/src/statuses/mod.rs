@@ -1,0 +1,134 @@
+//! `/api/v1/statuses/*`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use tertulia_core::Id;
+use tertulia_domain::statuses::{self, NewStatus};
+
+use crate::auth::Auth;
+use crate::entities::Status;
+use crate::forms::{Form, flexible_bool};
+use crate::{ApiError, AppState, HandlerFuture};
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    visibility: Option<String>,
+    /// Forks' spelling of a site-only post.
+    #[serde(default, deserialize_with = "flexible_bool")]
+    local_only: Option<bool>,
+    #[serde(default)]
+    in_reply_to_id: Option<String>,
+    #[serde(default)]
+    spoiler_text: Option<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    sensitive: Option<bool>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// An id from the URL; anything else is a status that does not exist.
+pub fn path_id(raw: &str) -> Result<Id, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound("Record not found".into()))
+}
+
+fn json(view: &statuses::StatusView, state: &AppState) -> HttpResponse {
+    HttpResponse::Ok().json(Status::from_view(view, &state.config))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    Form(form): Form<StatusForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:statuses")?;
+    let in_reply_to_id = match form.in_reply_to_id.as_deref().filter(|v| !v.is_empty()) {
+        Some(raw) => Some(raw.parse().map_err(|_| ApiError::NotFound("the status you reply to was not found".into()))?),
+        None => None,
+    };
+    let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
+    let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let view = statuses::create(
+        &state.db,
+        &state.config,
+        user.account.id,
+        NewStatus {
+            text: form.status.unwrap_or_default(),
+            visibility,
+            in_reply_to_id,
+            spoiler_text: form.spoiler_text,
+            sensitive: form.sensitive.unwrap_or(false),
+            language: form.language,
+            idempotency_key,
+        },
+    )
+    .await?;
+    Ok(json(&view, &state))
+}
+
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let view = statuses::get(&state.db, viewer, path_id(&id)?).await?;
+    Ok(json(&view, &state))
+}
+
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:statuses")?;
+    let view = statuses::delete(&state.db, user.account.id, path_id(&id)?).await?;
+    let mut entity = Status::from_view(&view, &state.config);
+    entity.text = Some(view.text.clone());
+    Ok(HttpResponse::Ok().json(entity))
+}
+
+pub async fn context(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let (ancestors, descendants) = statuses::context(&state.db, viewer, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "ancestors": Status::list(&ancestors, &state.config),
+        "descendants": Status::list(&descendants, &state.config),
+    })))
+}
+
+/// The actions on one status: (un)favourite, (un)bookmark, (un)reblog.
+#[derive(Debug, Clone, Copy)]
+pub enum Action {
+    Favourite,
+    Unfavourite,
+    Bookmark,
+    Unbookmark,
+    Reblog,
+    Unreblog,
+}
+
+impl Action {
+    fn scope(self) -> &'static str {
+        match self {
+            Action::Favourite | Action::Unfavourite => "write:favourites",
+            Action::Bookmark | Action::Unbookmark => "write:bookmarks",
+            Action::Reblog | Action::Unreblog => "write:statuses",
+        }
+    }
+}
+
+/// Builds the handler for one action, so the route table reads
+/// `statuses::act(Action::Favourite)`.
+pub fn act(action: Action) -> impl Fn(web::Data<AppState>, Auth, web::Path<String>) -> HandlerFuture + Clone + 'static {
+    move |state, auth, id| {
+        Box::pin(async move {
+            let user = auth.user(action.scope())?;
+            let (db, actor, id) = (&state.db, user.account.id, path_id(&id)?);
+            let view = match action {
+                Action::Favourite => statuses::favourite(db, actor, id, true).await?,
+                Action::Unfavourite => statuses::favourite(db, actor, id, false).await?,
+                Action::Bookmark => statuses::bookmark(db, actor, id, true).await?,
+                Action::Unbookmark => statuses::bookmark(db, actor, id, false).await?,
+                Action::Reblog => statuses::reblog(db, &state.config, actor, id).await?,
+                Action::Unreblog => statuses::unreblog(db, actor, id).await?,
+            };
+            Ok(json(&view, &state))
+        })
+    }
+}

@@ -1,0 +1,76 @@
+//! `/api/v1/timelines/*`.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use tertulia_domain::{Origin, timelines};
+
+use crate::auth::Auth;
+use crate::entities::Status;
+use crate::forms::{Query, flexible_bool};
+use crate::pagination::{self, PageParams, paged};
+use crate::{ApiError, AppState};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PublicParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    remote: Option<bool>,
+    #[serde(default)]
+    any: Vec<String>,
+}
+
+impl PublicParams {
+    fn origin(&self) -> Origin {
+        match (self.local == Some(true), self.remote == Some(true)) {
+            (true, _) => Origin::ThisSite,
+            (false, true) => Origin::OtherSites,
+            _ => Origin::Everywhere,
+        }
+    }
+}
+
+fn respond(state: &AppState, request: &HttpRequest, views: &[tertulia_domain::statuses::StatusView]) -> HttpResponse {
+    let keys: Vec<_> = views.iter().map(|v| v.id).collect();
+    paged(request, &state.config.base_url(), &keys, &Status::list(views, &state.config))
+}
+
+pub async fn home(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    Query(params): Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:statuses")?;
+    let views = timelines::home(&state.db, user.account.id, params.page(pagination::STATUSES)?).await?;
+    Ok(respond(&state, &request, &views))
+}
+
+pub async fn public(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    Query(params): Query<PublicParams>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let page = params.page.page(pagination::STATUSES)?;
+    let views = timelines::public(&state.db, viewer, params.origin(), page).await?;
+    Ok(respond(&state, &request, &views))
+}
+
+pub async fn hashtag(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    tag: web::Path<String>,
+    Query(params): Query<PublicParams>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let page = params.page.page(pagination::STATUSES)?;
+    let mut names = vec![tag.trim_start_matches('#').to_lowercase()];
+    names.extend(params.any.iter().map(|t| t.trim_start_matches('#').to_lowercase()));
+    let views = timelines::hashtag(&state.db, viewer, names, params.origin(), page).await?;
+    Ok(respond(&state, &request, &views))
+}

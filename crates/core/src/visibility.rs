@@ -1,0 +1,71 @@
+//! Who a status is for.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Mastodon's four visibilities plus `Local`: site-only posts that never
+/// leave this instance and are shown only to its signed-in users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+    Local,
+}
+
+/// A visibility name Tertulia does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a visibility (public, unlisted, private, direct or local)")]
+pub struct UnknownVisibility(pub String);
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Direct => "direct",
+            Visibility::Local => "local",
+        }
+    }
+
+    /// Whether others may boost it: only statuses anyone may already see.
+    pub fn is_boostable(self) -> bool {
+        matches!(self, Visibility::Public | Visibility::Unlisted | Visibility::Local)
+    }
+}
+
+impl fmt::Display for Visibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Visibility {
+    type Err = UnknownVisibility;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "public" => Visibility::Public,
+            "unlisted" => Visibility::Unlisted,
+            "private" => Visibility::Private,
+            "direct" => Visibility::Direct,
+            "local" => Visibility::Local,
+            other => return Err(UnknownVisibility(other.to_owned())),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for v in [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct, Visibility::Local]
+        {
+            assert_eq!(v.as_str().parse::<Visibility>(), Ok(v));
+        }
+        assert!("secret".parse::<Visibility>().is_err());
+    }
+}

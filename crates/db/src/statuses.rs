@@ -1,0 +1,306 @@
+//! Queries on `statuses` and what hangs off them: mentions and tags.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::page::{Page, newest_first};
+use crate::schema::{mentions, status_tags, statuses, tags};
+use crate::{DbConn, DbError, paginate};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = statuses)]
+pub struct StatusRow {
+    pub id: i64,
+    pub uri: String,
+    pub url: Option<String>,
+    pub account_id: i64,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub visibility: String,
+    pub local: bool,
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub application_id: Option<i64>,
+    pub replies_count: i32,
+    pub reblogs_count: i32,
+    pub favourites_count: i32,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+}
+
+/// Which of an account's statuses to list (`GET /api/v1/accounts/:id/statuses`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountStatusFilter {
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub tag_id: Option<i64>,
+}
+
+pub fn insert(conn: &mut DbConn, status: &StatusRow) -> Result<(), DbError> {
+    diesel::insert_into(statuses::table).values(status).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<StatusRow>, DbError> {
+    Ok(statuses::table
+        .find(id)
+        .filter(statuses::deleted_at.is_null())
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The statuses with these ids that still exist, in no particular order.
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::id.eq_any(ids))
+        .filter(statuses::deleted_at.is_null())
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConn, id: i64) -> Result<(), DbError> {
+    diesel::delete(statuses::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// The boost of `original_id` by `account_id`, if there is one.
+pub fn find_reblog(conn: &mut DbConn, account_id: i64, original_id: i64) -> Result<Option<StatusRow>, DbError> {
+    Ok(statuses::table
+        .filter(statuses::reblog_of_id.eq(original_id))
+        .filter(statuses::account_id.eq(account_id))
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Which counter of a status to change.
+#[derive(Debug, Clone, Copy)]
+pub enum Counter {
+    Replies,
+    Reblogs,
+    Favourites,
+}
+
+/// Adds `delta` to a counter, never going below zero.
+pub fn adjust_counter(conn: &mut DbConn, id: i64, counter: Counter, delta: i32) -> Result<(), DbError> {
+    macro_rules! bump {
+        ($column:expr) => {{
+            diesel::update(statuses::table.find(id)).set($column.eq($column + delta)).execute(conn)?;
+            diesel::update(statuses::table.find(id).filter($column.lt(0))).set($column.eq(0)).execute(conn)?;
+        }};
+    }
+    match counter {
+        Counter::Replies => bump!(statuses::replies_count),
+        Counter::Reblogs => bump!(statuses::reblogs_count),
+        Counter::Favourites => bump!(statuses::favourites_count),
+    }
+    Ok(())
+}
+
+/// An account's statuses, newest first, of the given visibilities.
+pub fn by_account(
+    conn: &mut DbConn,
+    account_id: i64,
+    visibilities: &[&str],
+    filter: AccountStatusFilter,
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut query = statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::visibility.eq_any(visibilities))
+        .filter(statuses::deleted_at.is_null())
+        .select(StatusRow::as_select())
+        .into_boxed();
+    if filter.exclude_replies {
+        // Replies to oneself (threads) stay, as on Mastodon.
+        query = query.filter(statuses::in_reply_to_id.is_null().or(statuses::in_reply_to_account_id.eq(account_id)));
+    }
+    if filter.exclude_reblogs {
+        query = query.filter(statuses::reblog_of_id.is_null());
+    }
+    if let Some(tag_id) = filter.tag_id {
+        let tagged = status_tags::table.filter(status_tags::tag_id.eq(tag_id)).select(status_tags::status_id);
+        query = query.filter(statuses::id.eq_any(tagged));
+    }
+    let rows = paginate!(query, statuses::id, page).load(conn)?;
+    Ok(newest_first(&page, rows))
+}
+
+/// Where a public timeline's statuses come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Everywhere,
+    ThisSite,
+    OtherSites,
+}
+
+/// Original (not boosted), top-level statuses of the given visibilities,
+/// newest first: the public and tag timelines.
+pub fn public_timeline(
+    conn: &mut DbConn,
+    visibilities: &[&str],
+    origin: Origin,
+    tag_ids: Option<&[i64]>,
+    page: Page,
+) -> Result<Vec<StatusRow>, DbError> {
+    let mut query = statuses::table
+        .filter(statuses::visibility.eq_any(visibilities))
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(statuses::deleted_at.is_null())
+        .select(StatusRow::as_select())
+        .into_boxed();
+    query = match origin {
+        Origin::Everywhere => query,
+        Origin::ThisSite => query.filter(statuses::local.eq(true)),
+        Origin::OtherSites => query.filter(statuses::local.eq(false)),
+    };
+    match tag_ids {
+        Some(ids) => {
+            let tagged =
+                status_tags::table.filter(status_tags::tag_id.eq_any(ids.to_vec())).select(status_tags::status_id);
+            query = query.filter(statuses::id.eq_any(tagged));
+        }
+        None => query = query.filter(statuses::in_reply_to_id.is_null()),
+    }
+    let rows = paginate!(query, statuses::id, page).load(conn)?;
+    Ok(newest_first(&page, rows))
+}
+
+/// Direct replies to any of `parent_ids`.
+pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
+    if parent_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(statuses::table
+        .filter(statuses::in_reply_to_id.eq_any(parent_ids))
+        .filter(statuses::deleted_at.is_null())
+        .order(statuses::id.asc())
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
+/// One row at a time: diesel's multi-backend connection has no batch insert.
+pub fn insert_mentions(conn: &mut DbConn, status_id: i64, account_ids: &[i64]) -> Result<(), DbError> {
+    for account_id in account_ids {
+        diesel::insert_into(mentions::table)
+            .values((
+                mentions::id.eq(tertulia_core::Id::generate().0),
+                mentions::status_id.eq(status_id),
+                mentions::account_id.eq(*account_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (status id, mentioned account id) pairs for these statuses.
+pub fn mentions_of(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, i64)>, DbError> {
+    Ok(mentions::table
+        .filter(mentions::status_id.eq_any(status_ids))
+        .select((mentions::status_id, mentions::account_id))
+        .load(conn)?)
+}
+
+/// Finds or creates each tag (names already lower-cased) and links it to
+/// the status.
+pub fn attach_tags(
+    conn: &mut DbConn,
+    status_id: i64,
+    names: &[(String, String)],
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    for (name, display_name) in names {
+        let existing: Option<i64> = tags::table.filter(tags::name.eq(name)).select(tags::id).first(conn).optional()?;
+        let tag_id = match existing {
+            Some(id) => id,
+            None => {
+                let id = tertulia_core::Id::generate().0;
+                diesel::insert_into(tags::table)
+                    .values((
+                        tags::id.eq(id),
+                        tags::name.eq(name),
+                        tags::display_name.eq(display_name),
+                        tags::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                id
+            }
+        };
+        diesel::update(tags::table.find(tag_id)).set(tags::last_status_at.eq(now)).execute(conn)?;
+        diesel::insert_into(status_tags::table)
+            .values((status_tags::status_id.eq(status_id), status_tags::tag_id.eq(tag_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (status id, tag) pairs for these statuses.
+pub fn tags_of(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, TagRow)>, DbError> {
+    Ok(status_tags::table
+        .inner_join(tags::table)
+        .filter(status_tags::status_id.eq_any(status_ids))
+        .select((status_tags::status_id, TagRow::as_select()))
+        .load(conn)?)
+}
+
+/// Tags by lower-cased name.
+pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbError> {
+    Ok(tags::table.filter(tags::name.eq_any(names)).select(TagRow::as_select()).load(conn)?)
+}
+
+/// Which of `original_ids` `account_id` has boosted.
+pub fn reblogged_among(conn: &mut DbConn, account_id: i64, original_ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    Ok(statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::reblog_of_id.eq_any(original_ids))
+        .select(statuses::reblog_of_id.assume_not_null())
+        .load(conn)?)
+}
+
+/// The status an earlier request with this `Idempotency-Key` created.
+pub fn find_by_idempotency_key(conn: &mut DbConn, account_id: i64, key: &str) -> Result<Option<i64>, DbError> {
+    use crate::schema::idempotency_keys;
+    Ok(idempotency_keys::table
+        .filter(idempotency_keys::account_id.eq(account_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select(idempotency_keys::status_id)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn remember_idempotency_key(
+    conn: &mut DbConn,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    use crate::schema::idempotency_keys;
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::account_id.eq(account_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::status_id.eq(status_id),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

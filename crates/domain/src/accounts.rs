@@ -1,0 +1,267 @@
+//! Accounts as others see them, and the relationships between accounts:
+//! follow, unfollow, follow requests.
+
+use std::collections::HashSet;
+
+use tertulia_core::Id;
+use tertulia_db::page::Page;
+use tertulia_db::social::{self, FollowRow};
+use tertulia_db::{Db, DbConn, DbError, accounts, feeds};
+
+use crate::statuses::notify;
+use crate::{AccountView, DomainError};
+
+/// Statuses copied into the home timeline when following someone.
+const BACKFILL_ON_FOLLOW: i64 = 40;
+
+/// How one account relates to another (Mastodon's `Relationship`).
+#[derive(Debug, Clone)]
+pub struct Relationship {
+    pub id: Id,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+    pub requested: bool,
+}
+
+/// Options of a follow.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    pub reblogs: bool,
+    pub notify: bool,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        FollowOptions { reblogs: true, notify: false }
+    }
+}
+
+pub async fn get(db: &Db, id: Id) -> Result<AccountView, DomainError> {
+    db.run(move |conn| accounts::find(conn, id.0))
+        .await?
+        .filter(|a| a.suspended_at.is_none())
+        .map(AccountView::from)
+        .ok_or_else(|| DomainError::NotFound("account".into()))
+}
+
+/// Finds `user` or `user@domain` (this site's own domain counts as local).
+pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView, DomainError> {
+    let acct = acct.trim().trim_start_matches('@').to_owned();
+    let (username, domain) = match acct.split_once('@') {
+        Some((user, domain)) if !domain.eq_ignore_ascii_case(own_domain) => (user.to_owned(), Some(domain.to_owned())),
+        Some((user, _)) => (user.to_owned(), None),
+        None => (acct.clone(), None),
+    };
+    db.run(move |conn| accounts::find_by_handle(conn, &username, domain.as_deref()))
+        .await?
+        .filter(|a| a.suspended_at.is_none())
+        .map(AccountView::from)
+        .ok_or_else(|| DomainError::NotFound("account".into()))
+}
+
+/// Follows `target` (or asks to, if the account is locked) and returns
+/// the new relationship.
+pub async fn follow(db: &Db, follower: Id, target: Id, options: FollowOptions) -> Result<Relationship, DomainError> {
+    if follower == target {
+        return Err(DomainError::Forbidden("you cannot follow yourself".into()));
+    }
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            let follow = FollowRow {
+                id: Id::generate().0,
+                account_id: follower.0,
+                target_account_id: target.0,
+                show_reblogs: options.reblogs,
+                notify: options.notify,
+                languages: None,
+                uri: None,
+                created_at: tertulia_db::now(),
+            };
+            let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
+            if target_row.locked && !already_following {
+                if social::insert_follow_request(conn, &follow)? {
+                    notify(conn, target.0, follower.0, "follow_request", None, format!("ungrouped-{}", follow.id))?;
+                }
+            } else {
+                establish(conn, &follow)?;
+            }
+            Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
+        })
+    })
+    .await?
+}
+
+/// Creates the follow, notifies, and fills the follower's home timeline.
+fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<(), DbError> {
+    if social::upsert_follow(conn, follow)? {
+        notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{}", follow.id))?;
+        feeds::backfill(
+            conn,
+            follow.account_id,
+            follow.target_account_id,
+            &["public", "unlisted", "local", "private"],
+            BACKFILL_ON_FOLLOW,
+        )?;
+    }
+    Ok(())
+}
+
+pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if accounts::find(conn, target.0)?.is_none() {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            }
+            if social::delete_follow(conn, follower.0, target.0)? {
+                feeds::remove_author(conn, follower.0, target.0)?;
+            }
+            social::take_follow_request(conn, follower.0, target.0)?;
+            Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
+        })
+    })
+    .await?
+}
+
+/// Accepts (`accept`) or rejects a pending follow request to `target`.
+pub async fn answer_follow_request(
+    db: &Db,
+    target: Id,
+    requester: Id,
+    accept: bool,
+) -> Result<Relationship, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
+                return Ok(Err(DomainError::NotFound("follow request".into())));
+            };
+            if accept {
+                establish(conn, &FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request })?;
+            }
+            Ok(Ok(relationships_in(conn, target.0, &[requester.0])?.remove(0)))
+        })
+    })
+    .await?
+}
+
+pub async fn relationships(db: &Db, viewer: Id, targets: Vec<Id>) -> Result<Vec<Relationship>, DomainError> {
+    let ids: Vec<i64> = targets.iter().map(|t| t.0).collect();
+    Ok(db.run(move |conn| relationships_in(conn, viewer.0, &ids)).await?)
+}
+
+fn relationships_in(conn: &mut DbConn, viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>, DbError> {
+    let following = social::following_among(conn, viewer, targets)?;
+    let followed_by: HashSet<i64> = social::followers_among(conn, viewer, targets)?.into_iter().collect();
+    let requested: HashSet<i64> = social::requested_among(conn, viewer, targets)?.into_iter().collect();
+    Ok(targets
+        .iter()
+        .map(|target| {
+            let follow = following.iter().find(|f| f.target_account_id == *target);
+            Relationship {
+                id: Id(*target),
+                following: follow.is_some(),
+                showing_reblogs: follow.is_some_and(|f| f.show_reblogs),
+                notifying: follow.is_some_and(|f| f.notify),
+                followed_by: followed_by.contains(target),
+                requested: requested.contains(target),
+            }
+        })
+        .collect())
+}
+
+/// Followers (`incoming`) or followed accounts of `account`, with the
+/// follow id each page is keyed on.
+pub async fn follow_list(
+    db: &Db,
+    account: Id,
+    incoming: bool,
+    page: Page,
+) -> Result<Vec<(Id, AccountView)>, DomainError> {
+    let rows = db.run(move |conn| social::follow_list(conn, account.0, incoming, page)).await?;
+    Ok(rows.into_iter().map(|(key, row)| (Id(key), AccountView::from(row))).collect())
+}
+
+/// Accounts waiting for `target` to accept their follow request.
+pub async fn follow_requests(db: &Db, target: Id, page: Page) -> Result<Vec<(Id, AccountView)>, DomainError> {
+    let rows = db.run(move |conn| social::pending_requests(conn, target.0, page)).await?;
+    Ok(rows.into_iter().map(|(key, row)| (Id(key), AccountView::from(row))).collect())
+}
+
+/// Longest display name and bio accepted (Mastodon's limits).
+const MAX_DISPLAY_NAME: usize = 30;
+const MAX_NOTE: usize = 500;
+const MAX_FIELD_NAME: usize = 255;
+const MAX_FIELD_VALUE: usize = 255;
+
+/// Profile changes as a user submits them; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    /// The complete new list of (name, value) pairs, when given.
+    pub fields: Option<Vec<(String, String)>>,
+}
+
+/// Updates the caller's profile and returns the new account.
+pub async fn update_profile(
+    db: &Db,
+    config: &tertulia_core::Config,
+    account: Id,
+    update: ProfileUpdate,
+) -> Result<AccountView, DomainError> {
+    use tertulia_core::text;
+    let too_long =
+        |field: &'static str, max: usize| DomainError::invalid(field, format!("is too long: at most {max} characters"));
+    let mut changes = accounts::ProfileChanges { updated_at: Some(tertulia_db::now()), ..Default::default() };
+    if let Some(name) = update.display_name {
+        let name = name.trim().to_owned();
+        if name.chars().count() > MAX_DISPLAY_NAME {
+            return Err(too_long("display_name", MAX_DISPLAY_NAME));
+        }
+        changes.display_name = Some(name);
+    }
+    if let Some(note) = update.note {
+        if note.chars().count() > MAX_NOTE {
+            return Err(too_long("note", MAX_NOTE));
+        }
+        let html = text::render_plain_text(&note, |_, _| None, &format!("{}/tags", config.base_url()));
+        changes.note = Some(html);
+        changes.note_source = Some(note);
+    }
+    if let Some(fields) = update.fields {
+        let max = config.limits.max_profile_fields as usize;
+        if fields.len() > max {
+            return Err(DomainError::invalid("fields_attributes", format!("at most {max} profile fields")));
+        }
+        let mut rendered = Vec::new();
+        for (name, value) in fields.into_iter().filter(|(n, v)| !n.trim().is_empty() || !v.trim().is_empty()) {
+            if name.chars().count() > MAX_FIELD_NAME {
+                return Err(too_long("fields_attributes.name", MAX_FIELD_NAME));
+            }
+            if value.chars().count() > MAX_FIELD_VALUE {
+                return Err(too_long("fields_attributes.value", MAX_FIELD_VALUE));
+            }
+            // Stored as typed; escaped when rendered.
+            rendered.push(crate::ProfileField {
+                name: name.trim().into(),
+                value: value.trim().into(),
+                verified_at: None,
+            });
+        }
+        changes.fields = Some(serde_json::to_string(&rendered).map_err(|e| DomainError::Internal(e.to_string()))?);
+    }
+    changes.locked = update.locked;
+    changes.bot = update.bot;
+    changes.actor_type = update.bot.map(|bot| if bot { "Service".into() } else { "Person".into() });
+    changes.discoverable = update.discoverable;
+    changes.indexable = update.discoverable;
+    db.run(move |conn| accounts::update_profile(conn, account.0, &changes)).await?;
+    get(db, account).await
+}

@@ -1,0 +1,115 @@
+//! A user's notifications: listing, reading one, dismissing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use tertulia_core::Id;
+use tertulia_db::notifications::{self, NotificationRow};
+use tertulia_db::page::Page;
+use tertulia_db::{Db, DbConn, DbError, accounts};
+
+use crate::statuses::{StatusView, load_visible};
+use crate::{AccountView, DomainError};
+
+/// Kinds clients may filter on (`types[]`, `exclude_types[]`).
+pub const KINDS: &[&str] = &[
+    "mention",
+    "status",
+    "reblog",
+    "follow",
+    "follow_request",
+    "favourite",
+    "poll",
+    "update",
+    "admin.sign_up",
+    "admin.report",
+];
+
+#[derive(Debug, Clone)]
+pub struct NotificationView {
+    pub id: Id,
+    pub kind: String,
+    pub group_key: String,
+    pub created_at: DateTime<Utc>,
+    pub account: AccountView,
+    pub status: Option<StatusView>,
+}
+
+/// Which notifications to list.
+#[derive(Debug, Clone, Default)]
+pub struct NotificationFilter {
+    /// Only these kinds (empty: all).
+    pub types: Vec<String>,
+    pub exclude_types: Vec<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    reader: Id,
+    filter: NotificationFilter,
+    page: Page,
+) -> Result<Vec<NotificationView>, DomainError> {
+    for kind in filter.types.iter().chain(&filter.exclude_types) {
+        if !KINDS.contains(&kind.as_str()) {
+            return Err(DomainError::invalid("types", format!("'{kind}' is not a notification type")));
+        }
+    }
+    Ok(db
+        .run(move |conn| {
+            let kinds = (!filter.types.is_empty()).then_some(filter.types.as_slice());
+            let rows = notifications::page(conn, reader.0, kinds, &filter.exclude_types, page)?;
+            build(conn, reader, rows)
+        })
+        .await?)
+}
+
+pub async fn get(db: &Db, reader: Id, id: Id) -> Result<NotificationView, DomainError> {
+    db.run(move |conn| {
+        let rows = notifications::find(conn, reader.0, id.0)?.into_iter().collect();
+        Ok(build(conn, reader, rows)?.pop())
+    })
+    .await?
+    .ok_or_else(|| DomainError::NotFound("notification".into()))
+}
+
+/// Dismisses one notification (`Some(id)`) or clears them all.
+pub async fn dismiss(db: &Db, reader: Id, id: Option<Id>) -> Result<(), DomainError> {
+    let removed = db.run(move |conn| notifications::dismiss(conn, reader.0, id.map(|i| i.0))).await?;
+    if id.is_some() && removed == 0 {
+        return Err(DomainError::NotFound("notification".into()));
+    }
+    Ok(())
+}
+
+/// Notifications newer than the read marker `after`, counted up to `cap`.
+pub async fn unread_count(db: &Db, reader: Id, after: Option<Id>, cap: i64) -> Result<i64, DomainError> {
+    Ok(db.run(move |conn| notifications::count_after(conn, reader.0, after.map_or(0, |a| a.0), cap)).await?)
+}
+
+/// Views for rows, dropping those whose account is gone or whose status
+/// the reader may no longer see.
+fn build(conn: &mut DbConn, reader: Id, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>, DbError> {
+    let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+    let accounts: HashMap<i64, AccountView> =
+        accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, AccountView::from(a))).collect();
+    let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
+    let statuses: HashMap<Id, StatusView> =
+        load_visible(conn, Some(reader.0), &status_ids)?.into_iter().map(|s| (s.id, s)).collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let status = match row.status_id {
+                Some(id) => Some(statuses.get(&Id(id))?.clone()),
+                None => None,
+            };
+            Some(NotificationView {
+                id: Id(row.id),
+                kind: row.kind,
+                group_key: row.group_key,
+                created_at: row.created_at.and_utc(),
+                account: accounts.get(&row.from_account_id)?.clone(),
+                status,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,233 @@
+//! Posting: `POST /api/v1/statuses`.
+
+use std::collections::HashMap;
+
+use tertulia_core::text::{self, MentionLink};
+use tertulia_core::visibility::Visibility;
+use tertulia_core::{Config, Id};
+use tertulia_db::accounts::{self, AccountRow};
+use tertulia_db::notifications::{self, NotificationRow};
+use tertulia_db::statuses::{self, Counter, StatusRow};
+use tertulia_db::{Db, DbConn, DbError, feeds, social};
+
+use super::view::{self, StatusView};
+use crate::DomainError;
+use crate::visibility;
+
+/// Longest content warning accepted.
+const MAX_SPOILER_CHARS: usize = 500;
+/// Longest `Idempotency-Key` remembered.
+const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// A status to post, as the client sent it.
+#[derive(Debug, Clone, Default)]
+pub struct NewStatus {
+    pub text: String,
+    pub visibility: Option<String>,
+    pub in_reply_to_id: Option<Id>,
+    pub spoiler_text: Option<String>,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Posts a status for `author`: stores it with its mentions and tags, puts
+/// it in the home timelines it belongs in, and notifies mentioned users,
+/// all in one transaction.
+pub async fn create(db: &Db, config: &Config, author: Id, request: NewStatus) -> Result<StatusView, DomainError> {
+    let text = request.text.trim().to_owned();
+    if text.is_empty() {
+        return Err(DomainError::invalid("status", "can't be blank"));
+    }
+    let max = config.limits.max_status_chars as usize;
+    if text::countable_length(&text) > max {
+        return Err(DomainError::invalid("status", format!("is too long: at most {max} characters")));
+    }
+    let spoiler_text = request.spoiler_text.unwrap_or_default().trim().to_owned();
+    if spoiler_text.chars().count() > MAX_SPOILER_CHARS {
+        return Err(DomainError::invalid(
+            "spoiler_text",
+            format!("is too long: at most {MAX_SPOILER_CHARS} characters"),
+        ));
+    }
+    let visibility: Visibility = match request.visibility.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => v.parse().map_err(|e: tertulia_core::visibility::UnknownVisibility| {
+            DomainError::invalid("visibility", e.to_string())
+        })?,
+        None => Visibility::Public,
+    };
+    let key = request.idempotency_key.filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY);
+    let base_url = config.base_url();
+    let own_domain = config.domain.to_lowercase();
+    let sensitive = request.sensitive || !spoiler_text.is_empty();
+    let language = request.language.filter(|l| !l.is_empty());
+    let reply_to = request.in_reply_to_id;
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if let Some(key) = &key
+                && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
+            {
+                return Ok(load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into())));
+            }
+            let Some(author_row) = accounts::find(conn, author.0)? else {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            let parent = match reply_to {
+                Some(parent_id) => match visibility::find_visible(conn, Some(author.0), parent_id.0)? {
+                    Some(parent) => Some(parent),
+                    None => return Ok(Err(DomainError::NotFound("the status you reply to".into()))),
+                },
+                None => None,
+            };
+            let mentioned = resolve_mentions(conn, &text, &own_domain)?;
+            let content = text::render_plain_text(
+                &text,
+                |username, domain| {
+                    let key = (username.to_lowercase(), domain.map(str::to_lowercase).filter(|d| *d != own_domain));
+                    mentioned.get(&key).map(|account| MentionLink {
+                        url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+                        username: account.username.clone(),
+                    })
+                },
+                &format!("{base_url}/tags"),
+            );
+            let id = Id::generate().0;
+            let now = tertulia_db::now();
+            let row = StatusRow {
+                id,
+                uri: format!("{base_url}/users/{}/statuses/{id}", author_row.username),
+                url: Some(format!("{base_url}/@{}/{id}", author_row.username)),
+                account_id: author.0,
+                in_reply_to_id: parent.as_ref().map(|p| p.id),
+                in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+                reblog_of_id: None,
+                conversation_id: parent.as_ref().and_then(|p| p.conversation_id),
+                visibility: visibility.as_str().into(),
+                local: true,
+                text: text.clone(),
+                content,
+                spoiler_text: spoiler_text.clone(),
+                sensitive,
+                language: language.clone(),
+                application_id: None,
+                replies_count: 0,
+                reblogs_count: 0,
+                favourites_count: 0,
+                created_at: now,
+                edited_at: None,
+                deleted_at: None,
+            };
+            statuses::insert(conn, &row)?;
+            let mentioned_ids: Vec<i64> =
+                mentioned.values().map(|a| a.id).filter(|account| *account != author.0).collect();
+            statuses::insert_mentions(conn, id, &mentioned_ids)?;
+            let tags: Vec<(String, String)> = text::hashtags(&text)
+                .into_iter()
+                .map(|name| {
+                    let display = display_form(&text, &name);
+                    (name, display)
+                })
+                .collect();
+            statuses::attach_tags(conn, id, &tags, now)?;
+            accounts::adjust_statuses_count(conn, author.0, 1, Some(now))?;
+            if let Some(parent) = &parent {
+                statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
+            }
+            let readers = home_readers(conn, &row, &mentioned_ids)?;
+            feeds::push(conn, &readers, id, author.0, None)?;
+            for account in &mentioned_ids {
+                notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?;
+            }
+            if let Some(key) = &key {
+                statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
+            }
+            Ok(load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into())))
+        })
+    })
+    .await?
+}
+
+/// Local accounts mentioned in `text`, keyed by (username, domain) with the
+/// domain `None` for this site. Unknown handles are left out.
+fn resolve_mentions(
+    conn: &mut DbConn,
+    text: &str,
+    own_domain: &str,
+) -> Result<HashMap<(String, Option<String>), AccountRow>, DbError> {
+    let mut found = HashMap::new();
+    for (username, domain) in text::mentions(text) {
+        let domain = domain.filter(|d| d != own_domain);
+        if let Some(account) = accounts::find_by_handle(conn, &username, domain.as_deref())? {
+            found.insert((username.to_lowercase(), domain), account);
+        }
+    }
+    Ok(found)
+}
+
+/// Who gets a new status in their home timeline, as on Mastodon: the
+/// author; local followers (for a reply to someone else, only those who
+/// also follow the person replied to); and, for private and direct
+/// statuses, the mentioned accounts.
+fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
+    let mut readers = vec![status.account_id];
+    let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    if visibility != Visibility::Direct {
+        let mut followers: Vec<i64> =
+            social::follower_ids(conn, status.account_id)?.into_iter().map(|(id, _)| id).collect();
+        if let Some(replied_to) = status.in_reply_to_account_id.filter(|id| *id != status.account_id) {
+            let also_follow = social::followers_among(conn, replied_to, &followers)?;
+            followers.retain(|f| also_follow.contains(f) || *f == replied_to);
+        }
+        readers.extend(followers);
+    }
+    if matches!(visibility, Visibility::Private | Visibility::Direct) {
+        readers.extend(mentioned);
+    }
+    readers.sort_unstable();
+    readers.dedup();
+    Ok(readers)
+}
+
+/// The tag as first typed (`#RustLang`), for display.
+fn display_form(text: &str, lower_name: &str) -> String {
+    text::tokenize(text)
+        .into_iter()
+        .find_map(|token| match token {
+            text::Token::Hashtag(name) if name.to_lowercase() == lower_name => Some(name.to_owned()),
+            _ => None,
+        })
+        .unwrap_or_else(|| lower_name.to_owned())
+}
+
+pub(crate) fn notify(
+    conn: &mut DbConn,
+    recipient: i64,
+    from: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    group_key: String,
+) -> Result<(), DbError> {
+    if recipient == from {
+        return Ok(());
+    }
+    notifications::insert(
+        conn,
+        &NotificationRow {
+            id: Id::generate().0,
+            account_id: recipient,
+            from_account_id: from,
+            kind: kind.into(),
+            status_id,
+            group_key,
+            created_at: tertulia_db::now(),
+        },
+    )
+}
+
+/// One status as `viewer` sees it, if they may.
+pub(crate) fn load_one(conn: &mut DbConn, viewer: i64, id: i64) -> Result<Option<StatusView>, DbError> {
+    let Some(row) = visibility::find_visible(conn, Some(viewer), id)? else {
+        return Ok(None);
+    };
+    Ok(view::build(conn, Some(viewer), vec![row])?.into_iter().next())
+}

@@ -1,0 +1,291 @@
+//! Statuses: posting, reading, threads, and the actions people take on
+//! them (favourite, boost, bookmark, delete).
+
+mod create;
+mod view;
+
+pub use create::{NewStatus, create};
+pub use view::StatusView;
+
+pub(crate) use create::notify;
+pub(crate) use view::build as build_views;
+
+use tertulia_core::visibility::Visibility;
+use tertulia_core::{Config, Id};
+use tertulia_db::statuses::{self, Counter, StatusRow};
+use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
+
+use crate::DomainError;
+use crate::visibility::{self, Viewer};
+
+/// Replies shown in a thread, at most, each way.
+const MAX_ANCESTORS: usize = 40;
+const MAX_DESCENDANTS: usize = 200;
+
+fn not_found() -> DomainError {
+    DomainError::NotFound("status".into())
+}
+
+/// A status as `viewer` sees it; not found if they may not see it.
+pub async fn get(db: &Db, viewer: Viewer, id: Id) -> Result<StatusView, DomainError> {
+    db.run(move |conn| {
+        let Some(row) = visibility::find_visible(conn, viewer, id.0)? else {
+            return Ok(None);
+        };
+        Ok(view::build(conn, viewer, vec![row])?.into_iter().next())
+    })
+    .await?
+    .ok_or_else(not_found)
+}
+
+/// Statuses by id, those `viewer` may see, in the order given.
+pub(crate) fn load_visible(conn: &mut DbConn, viewer: Viewer, ids: &[i64]) -> Result<Vec<StatusView>, DbError> {
+    let mut rows = statuses::find_many(conn, ids)?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    let rows = visibility::visible_statuses(conn, viewer, rows)?;
+    view::build(conn, viewer, rows)
+}
+
+/// The thread around a status: its ancestors (oldest first) and its
+/// descendants (depth first, oldest first), those `viewer` may see.
+pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<(Vec<StatusView>, Vec<StatusView>), DomainError> {
+    db.run(move |conn| {
+        let Some(status) = visibility::find_visible(conn, viewer, id.0)? else {
+            return Ok(None);
+        };
+        let mut ancestors = Vec::new();
+        let mut parent = status.in_reply_to_id;
+        while let Some(parent_id) = parent.filter(|_| ancestors.len() < MAX_ANCESTORS) {
+            let Some(row) = statuses::find(conn, parent_id)? else { break };
+            parent = row.in_reply_to_id;
+            ancestors.push(row);
+        }
+        ancestors.reverse();
+        let descendants = descendants_of(conn, status.id)?;
+        let ancestors = visibility::visible_statuses(conn, viewer, ancestors)?;
+        let descendants = visibility::visible_statuses(conn, viewer, descendants)?;
+        Ok(Some((view::build(conn, viewer, ancestors)?, view::build(conn, viewer, descendants)?)))
+    })
+    .await?
+    .ok_or_else(not_found)
+}
+
+/// Replies, replies to replies, and so on, in reading order (each reply
+/// followed by its own replies).
+fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbError> {
+    let mut by_parent: std::collections::HashMap<i64, Vec<StatusRow>> = Default::default();
+    let mut frontier = vec![root];
+    let mut total = 0;
+    while !frontier.is_empty() && total < MAX_DESCENDANTS {
+        let replies = statuses::replies_to(conn, &frontier)?;
+        total += replies.len();
+        frontier = replies.iter().map(|r| r.id).collect();
+        for reply in replies {
+            by_parent.entry(reply.in_reply_to_id.unwrap_or_default()).or_default().push(reply);
+        }
+    }
+    let mut ordered = Vec::new();
+    let mut stack: Vec<StatusRow> = by_parent.remove(&root).unwrap_or_default().into_iter().rev().collect();
+    while let Some(next) = stack.pop() {
+        let children = by_parent.remove(&next.id).unwrap_or_default();
+        ordered.push(next);
+        stack.extend(children.into_iter().rev());
+        if ordered.len() >= MAX_DESCENDANTS {
+            break;
+        }
+    }
+    Ok(ordered)
+}
+
+/// Deletes the caller's own status. Returns it as it was, with its source
+/// text, so clients can offer "delete and redraft".
+pub async fn delete(db: &Db, author: Id, id: Id) -> Result<StatusView, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
+                return Ok(Err(not_found()));
+            };
+            if row.account_id != author.0 {
+                return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
+            }
+            let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
+                return Ok(Err(not_found()));
+            };
+            statuses::delete(conn, row.id)?;
+            accounts::adjust_statuses_count(conn, author.0, -1, None)?;
+            if let Some(parent) = row.in_reply_to_id {
+                statuses::adjust_counter(conn, parent, Counter::Replies, -1)?;
+            }
+            if let Some(original) = row.reblog_of_id {
+                statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
+            }
+            Ok(Ok(view))
+        })
+    })
+    .await?
+}
+
+/// Favourites (`on`) or unfavourites a status the caller can see.
+pub async fn favourite(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
+    act(db, actor, id, move |conn, status| {
+        if on {
+            if social::insert_favourite(conn, actor.0, status.id, tertulia_db::now())? {
+                statuses::adjust_counter(conn, status.id, Counter::Favourites, 1)?;
+                notify(
+                    conn,
+                    status.account_id,
+                    actor.0,
+                    "favourite",
+                    Some(status.id),
+                    format!("favourite-{}", status.id),
+                )?;
+            }
+        } else if social::delete_favourite(conn, actor.0, status.id)? {
+            statuses::adjust_counter(conn, status.id, Counter::Favourites, -1)?;
+            notifications::retract(conn, actor.0, "favourite", status.id)?;
+        }
+        Ok(Ok(status.id))
+    })
+    .await
+}
+
+/// Bookmarks (`on`) or removes the bookmark of a status the caller can see.
+pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
+    act(db, actor, id, move |conn, status| {
+        if on {
+            social::insert_bookmark(conn, actor.0, status.id, tertulia_db::now())?;
+        } else {
+            social::delete_bookmark(conn, actor.0, status.id)?;
+        }
+        Ok(Ok(status.id))
+    })
+    .await
+}
+
+/// Boosts a status: a new status pointing at the original, shown to the
+/// booster's followers. Boosting twice returns the existing boost.
+pub async fn reblog(db: &Db, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    let base_url = config.base_url();
+    act(db, actor, id, move |conn, original| {
+        let visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
+        if !visibility.is_boostable() {
+            return Ok(Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into())));
+        }
+        if let Some(existing) = statuses::find_reblog(conn, actor.0, original.id)? {
+            return Ok(Ok(existing.id));
+        }
+        let Some(booster) = accounts::find(conn, actor.0)? else {
+            return Ok(Err(DomainError::NotFound("account".into())));
+        };
+        let boost_id = Id::generate().0;
+        let now = tertulia_db::now();
+        let boost = StatusRow {
+            id: boost_id,
+            uri: format!("{base_url}/users/{}/statuses/{boost_id}/activity", booster.username),
+            url: None,
+            account_id: actor.0,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            conversation_id: None,
+            visibility: visibility.as_str().into(),
+            local: true,
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            application_id: None,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+        };
+        statuses::insert(conn, &boost)?;
+        statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
+        accounts::adjust_statuses_count(conn, actor.0, 1, Some(now))?;
+        let mut readers: Vec<i64> = social::follower_ids(conn, actor.0)?
+            .into_iter()
+            .filter(|(follower, show_reblogs)| *show_reblogs && *follower != original.account_id)
+            .map(|(follower, _)| follower)
+            .collect();
+        readers.push(actor.0);
+        feeds::push(conn, &readers, boost_id, actor.0, Some(original.id))?;
+        notify(conn, original.account_id, actor.0, "reblog", Some(original.id), format!("reblog-{}", original.id))?;
+        Ok(Ok(boost_id))
+    })
+    .await
+}
+
+/// Removes the caller's boost of a status; returns the original.
+pub async fn unreblog(db: &Db, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    act(db, actor, id, move |conn, original| {
+        if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
+            statuses::delete(conn, boost.id)?;
+            statuses::adjust_counter(conn, original.id, Counter::Reblogs, -1)?;
+            accounts::adjust_statuses_count(conn, actor.0, -1, None)?;
+            notifications::retract(conn, actor.0, "reblog", original.id)?;
+        }
+        Ok(Ok(original.id))
+    })
+    .await
+}
+
+/// Runs `action` in a transaction on a status `actor` can see (a boost is
+/// resolved to its original), then returns the status named by the
+/// action's result as `actor` now sees it.
+async fn act(
+    db: &Db,
+    actor: Id,
+    id: Id,
+    action: impl FnOnce(&mut DbConn, StatusRow) -> Result<Result<i64, DomainError>, DbError> + Send + 'static,
+) -> Result<StatusView, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(mut status) = visibility::find_visible(conn, Some(actor.0), id.0)? else {
+                return Ok(Err(not_found()));
+            };
+            if let Some(original) = status.reblog_of_id {
+                match visibility::find_visible(conn, Some(actor.0), original)? {
+                    Some(row) => status = row,
+                    None => return Ok(Err(not_found())),
+                }
+            }
+            let result_id = match action(conn, status)? {
+                Ok(id) => id,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            Ok(create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found))
+        })
+    })
+    .await?
+}
+
+/// The id of a hashtag, if anyone has used it.
+pub async fn tag_id(db: &Db, name: &str) -> Result<Option<i64>, DomainError> {
+    let name = name.trim_start_matches('#').to_lowercase();
+    Ok(db.run(move |conn| Ok(statuses::find_tags(conn, &[name])?.first().map(|t| t.id))).await?)
+}
+
+/// The statuses `reader` bookmarked (`bookmarks = true`) or favourited,
+/// each keyed by the bookmark or favourite id that pages the list.
+pub async fn saved(
+    db: &Db,
+    reader: Id,
+    bookmarks: bool,
+    page: tertulia_db::page::Page,
+) -> Result<Vec<(Id, StatusView)>, DomainError> {
+    Ok(db
+        .run(move |conn| {
+            let pairs = social::saved_statuses(conn, reader.0, bookmarks, page)?;
+            let ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
+            let views = load_visible(conn, Some(reader.0), &ids)?;
+            Ok(pairs
+                .into_iter()
+                .filter_map(|(key, status)| views.iter().find(|v| v.id.0 == status).map(|v| (Id(key), v.clone())))
+                .collect())
+        })
+        .await?)
+}

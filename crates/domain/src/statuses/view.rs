@@ -1,0 +1,137 @@
+//! Statuses shaped for display, loaded in batches: one query per kind of
+//! related data for a whole page, never one per status.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use tertulia_core::Id;
+use tertulia_core::visibility::Visibility;
+use tertulia_db::statuses::{self, StatusRow};
+use tertulia_db::{DbConn, DbError, accounts, social};
+
+use crate::AccountView;
+use crate::visibility::Viewer;
+
+/// A status as shown to one viewer.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub id: Id,
+    pub uri: String,
+    pub url: String,
+    pub account: AccountView,
+    /// Sanitized HTML.
+    pub content: String,
+    /// The text as typed (for redrafting and editing).
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub language: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub in_reply_to_id: Option<Id>,
+    pub in_reply_to_account_id: Option<Id>,
+    pub reblog: Option<Box<StatusView>>,
+    pub mentions: Vec<AccountView>,
+    /// (lower-cased name, name as typed)
+    pub tags: Vec<(String, String)>,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    /// The viewer's own relation to the status.
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+}
+
+/// Builds views for `rows` (already checked for visibility), in order.
+/// Rows whose author cannot be loaded are dropped.
+pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusView>, DbError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let original_ids: Vec<i64> = rows.iter().filter_map(|r| r.reblog_of_id).collect();
+    let originals: HashMap<i64, StatusRow> =
+        statuses::find_many(conn, &original_ids)?.into_iter().map(|r| (r.id, r)).collect();
+    let all: Vec<&StatusRow> = rows.iter().chain(originals.values()).collect();
+    let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
+
+    let mentions = statuses::mentions_of(conn, &ids)?;
+    let mut account_ids: HashSet<i64> = all.iter().map(|r| r.account_id).collect();
+    account_ids.extend(mentions.iter().map(|(_, account)| *account));
+    let accounts: HashMap<i64, AccountView> = accounts::find_many(conn, &account_ids.into_iter().collect::<Vec<_>>())?
+        .into_iter()
+        .map(|a| (a.id, AccountView::from(a)))
+        .collect();
+    let mut tags: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    for (status_id, tag) in statuses::tags_of(conn, &ids)? {
+        tags.entry(status_id).or_default().push((tag.name, tag.display_name));
+    }
+    let (favourited, bookmarked, reblogged): (HashSet<i64>, HashSet<i64>, HashSet<i64>) = match viewer {
+        Some(viewer) => (
+            social::favourited_among(conn, viewer, &ids)?.into_iter().collect(),
+            social::bookmarked_among(conn, viewer, &ids)?.into_iter().collect(),
+            statuses::reblogged_among(conn, viewer, &ids)?.into_iter().collect(),
+        ),
+        None => Default::default(),
+    };
+    let context = Context { accounts, mentions, tags, favourited, bookmarked, reblogged };
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let reblog = match row.reblog_of_id {
+                Some(original) => Some(Box::new(context.view(originals.get(&original)?.clone())?)),
+                None => None,
+            };
+            let mut view = context.view(row)?;
+            view.reblog = reblog;
+            Some(view)
+        })
+        .collect())
+}
+
+struct Context {
+    accounts: HashMap<i64, AccountView>,
+    mentions: Vec<(i64, i64)>,
+    tags: HashMap<i64, Vec<(String, String)>>,
+    favourited: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    reblogged: HashSet<i64>,
+}
+
+impl Context {
+    fn view(&self, row: StatusRow) -> Option<StatusView> {
+        let account = self.accounts.get(&row.account_id)?.clone();
+        let mentions = self
+            .mentions
+            .iter()
+            .filter(|(status, _)| *status == row.id)
+            .filter_map(|(_, account)| self.accounts.get(account).cloned())
+            .collect();
+        Some(StatusView {
+            id: Id(row.id),
+            url: row.url.clone().unwrap_or_else(|| row.uri.clone()),
+            uri: row.uri,
+            account,
+            content: row.content,
+            text: row.text,
+            spoiler_text: row.spoiler_text,
+            sensitive: row.sensitive,
+            visibility: row.visibility.parse().unwrap_or(Visibility::Direct),
+            language: row.language,
+            created_at: row.created_at.and_utc(),
+            edited_at: row.edited_at.map(|t| t.and_utc()),
+            in_reply_to_id: row.in_reply_to_id.map(Id),
+            in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
+            reblog: None,
+            mentions,
+            tags: self.tags.get(&row.id).cloned().unwrap_or_default(),
+            replies_count: row.replies_count.into(),
+            reblogs_count: row.reblogs_count.into(),
+            favourites_count: row.favourites_count.into(),
+            favourited: self.favourited.contains(&row.id),
+            reblogged: self.reblogged.contains(&row.id),
+            bookmarked: self.bookmarked.contains(&row.id),
+        })
+    }
+}

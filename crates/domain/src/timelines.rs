@@ -1,0 +1,87 @@
+//! Timelines: home, public (site and federated), hashtag, and one
+//! account's statuses.
+
+use tertulia_core::Id;
+use tertulia_db::page::Page;
+use tertulia_db::statuses::{self, AccountStatusFilter, Origin};
+use tertulia_db::{Db, feeds, social};
+
+use crate::DomainError;
+use crate::statuses::{StatusView, build_views, load_visible};
+use crate::visibility::{self, Viewer};
+
+/// The reader's home timeline: their own statuses, those of accounts they
+/// follow, and boosts by them.
+pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
+    Ok(db
+        .run(move |conn| {
+            let ids = feeds::page(conn, reader.0, page)?;
+            load_visible(conn, Some(reader.0), &ids)
+        })
+        .await?)
+}
+
+/// Public statuses that are not replies. Signed-in staff also see this
+/// site's site-only posts.
+pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Result<Vec<StatusView>, DomainError> {
+    let visibilities = public_visibilities(viewer);
+    Ok(db
+        .run(move |conn| {
+            let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
+            build_views(conn, viewer, rows)
+        })
+        .await?)
+}
+
+/// Public statuses with any of the hashtags `any_of` (lower-cased names).
+pub async fn hashtag(
+    db: &Db,
+    viewer: Viewer,
+    any_of: Vec<String>,
+    origin: Origin,
+    page: Page,
+) -> Result<Vec<StatusView>, DomainError> {
+    let visibilities = public_visibilities(viewer);
+    Ok(db
+        .run(move |conn| {
+            let tag_ids: Vec<i64> = statuses::find_tags(conn, &any_of)?.into_iter().map(|t| t.id).collect();
+            if tag_ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tag_ids), page)?;
+            build_views(conn, viewer, rows)
+        })
+        .await?)
+}
+
+fn public_visibilities(viewer: Viewer) -> &'static [&'static str] {
+    if viewer.is_some() { &["public", "local"] } else { &["public"] }
+}
+
+/// An account's statuses as `viewer` may see them: followers also see
+/// followers-only posts; only the author sees their direct messages here.
+pub async fn account_statuses(
+    db: &Db,
+    viewer: Viewer,
+    account: Id,
+    filter: AccountStatusFilter,
+    page: Page,
+) -> Result<Vec<StatusView>, DomainError> {
+    Ok(db
+        .run(move |conn| {
+            let follows = match viewer {
+                Some(viewer) => !social::following_among(conn, viewer, &[account.0])?.is_empty(),
+                None => false,
+            };
+            let visibilities: &[&str] = match viewer {
+                Some(viewer) if viewer == account.0 => &["public", "unlisted", "local", "private", "direct"],
+                Some(_) if follows => &["public", "unlisted", "local", "private"],
+                Some(_) => &["public", "unlisted", "local"],
+                None => &["public", "unlisted"],
+            };
+            let rows = statuses::by_account(conn, account.0, visibilities, filter, page)?;
+            let rows = visibility::visible_statuses(conn, viewer, rows)?;
+            build_views(conn, viewer, rows)
+        })
+        .await?)
+}

@@ -1,0 +1,128 @@
+//! Who may see which status: the one place this is decided. Timelines,
+//! threads, account pages, notifications and search all filter through
+//! [`visible_statuses`], and a status the caller may not see is reported
+//! as not found, so its existence does not leak.
+
+use std::collections::HashSet;
+
+use tertulia_core::visibility::Visibility;
+use tertulia_db::statuses::StatusRow;
+use tertulia_db::{DbConn, DbError, social, statuses};
+
+/// The account asking, if anyone is signed in.
+pub type Viewer = Option<i64>;
+
+/// Whether `viewer` may see `status`, given whether they follow its author
+/// and whether the status mentions them.
+pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mentioned: bool) -> bool {
+    let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    let is_author = viewer == Some(status.account_id);
+    match visibility {
+        Visibility::Public | Visibility::Unlisted => true,
+        // Site-only posts are for this site's signed-in staff.
+        Visibility::Local => viewer.is_some(),
+        Visibility::Private => is_author || follows_author || mentioned,
+        Visibility::Direct => is_author || mentioned,
+    }
+}
+
+/// The statuses among `rows` that `viewer` may see, order kept. Boosts are
+/// judged by the boost's own visibility and the original's.
+pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
+    let restricted: Vec<&StatusRow> = rows
+        .iter()
+        .filter(|s| !matches!(s.visibility.as_str(), "public" | "unlisted") || s.reblog_of_id.is_some())
+        .collect();
+    if restricted.is_empty() {
+        return Ok(rows);
+    }
+    let originals = statuses::find_many(conn, &rows.iter().filter_map(|s| s.reblog_of_id).collect::<Vec<_>>())?;
+    let (followed, mentioned) = match viewer {
+        Some(viewer) => {
+            let authors: Vec<i64> = rows.iter().chain(&originals).map(|s| s.account_id).collect();
+            let followed: HashSet<i64> =
+                social::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();
+            let ids: Vec<i64> = rows.iter().chain(&originals).map(|s| s.id).collect();
+            let mentioned: HashSet<i64> = statuses::mentions_of(conn, &ids)?
+                .into_iter()
+                .filter(|(_, account)| *account == viewer)
+                .map(|(status, _)| status)
+                .collect();
+            (followed, mentioned)
+        }
+        None => (HashSet::new(), HashSet::new()),
+    };
+    let allowed = |status: &StatusRow| {
+        can_see(viewer, status, followed.contains(&status.account_id), mentioned.contains(&status.id))
+    };
+    Ok(rows
+        .into_iter()
+        .filter(|status| {
+            allowed(status)
+                && status.reblog_of_id.is_none_or(|original| originals.iter().any(|o| o.id == original && allowed(o)))
+        })
+        .collect())
+}
+
+/// One status, if it exists and `viewer` may see it.
+pub fn find_visible(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option<StatusRow>, DbError> {
+    let Some(row) = statuses::find(conn, id)? else {
+        return Ok(None);
+    };
+    Ok(visible_statuses(conn, viewer, vec![row])?.into_iter().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(visibility: &str, author: i64) -> StatusRow {
+        let now = chrono::Utc::now().naive_utc();
+        StatusRow {
+            id: 1,
+            uri: String::new(),
+            url: None,
+            account_id: author,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            conversation_id: None,
+            visibility: visibility.into(),
+            local: true,
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            application_id: None,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at: now,
+            edited_at: None,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn the_visibility_matrix() {
+        let author = 1;
+        let stranger = Some(2);
+        // (visibility, anonymous, stranger, follower, mentioned, author)
+        let matrix = [
+            ("public", true, true, true, true, true),
+            ("unlisted", true, true, true, true, true),
+            ("local", false, true, true, true, true),
+            ("private", false, false, true, true, true),
+            ("direct", false, false, false, true, true),
+        ];
+        for (visibility, anonymous, by_stranger, by_follower, by_mentioned, by_author) in matrix {
+            let s = status(visibility, author);
+            assert_eq!(can_see(None, &s, false, false), anonymous, "{visibility} anonymous");
+            assert_eq!(can_see(stranger, &s, false, false), by_stranger, "{visibility} stranger");
+            assert_eq!(can_see(stranger, &s, true, false), by_follower, "{visibility} follower");
+            assert_eq!(can_see(stranger, &s, false, true), by_mentioned, "{visibility} mentioned");
+            assert_eq!(can_see(Some(author), &s, false, false), by_author, "{visibility} author");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! A signed-in client for end-to-end tests: JSON in, JSON out, with the
+//! status code kept for assertions.
+
+use serde_json::Value;
+
+use crate::TestInstance;
+
+/// A client acting with one access token on one instance.
+pub struct ApiClient<'a> {
+    pub instance: &'a TestInstance,
+    pub token: String,
+}
+
+/// A response's status, `Link` header and parsed body.
+#[derive(Debug)]
+pub struct ApiResponse {
+    pub status: u16,
+    pub link: Option<String>,
+    pub body: Value,
+}
+
+impl ApiResponse {
+    /// The body, after asserting a 200.
+    pub fn ok(self) -> Value {
+        assert_eq!(self.status, 200, "expected 200, got {}: {}", self.status, self.body);
+        self.body
+    }
+
+    /// The `error` message, after asserting `status`.
+    pub fn error(self, status: u16) -> String {
+        assert_eq!(self.status, status, "expected {status}: {}", self.body);
+        self.body["error"].as_str().unwrap_or_else(|| panic!("no error message in {}", self.body)).to_owned()
+    }
+}
+
+impl TestInstance {
+    /// A client with `token`.
+    pub fn api(&self, token: &str) -> ApiClient<'_> {
+        ApiClient { instance: self, token: token.to_owned() }
+    }
+}
+
+impl ApiClient<'_> {
+    async fn send(&self, request: reqwest::RequestBuilder) -> ApiResponse {
+        let request = if self.token.is_empty() { request } else { request.bearer_auth(&self.token) };
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let link = response.headers().get("link").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let text = response.text().await.expect("body");
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        ApiResponse { status, link, body }
+    }
+
+    pub async fn get(&self, path: &str) -> ApiResponse {
+        self.send(self.instance.client.get(self.instance.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> ApiResponse {
+        self.send(self.instance.client.post(self.instance.url(path)).json(&body)).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> ApiResponse {
+        self.send(self.instance.client.post(self.instance.url(path)).form(form)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> ApiResponse {
+        self.send(self.instance.client.delete(self.instance.url(path))).await
+    }
+
+    /// Posts a status with `text` and optional extra fields, asserting 200.
+    pub async fn post_status(&self, text: &str, extra: Value) -> Value {
+        let mut body = serde_json::json!({ "status": text });
+        if let (Some(target), Some(fields)) = (body.as_object_mut(), extra.as_object()) {
+            target.extend(fields.clone());
+        }
+        self.post("/api/v1/statuses", body).await.ok()
+    }
+
+    /// The id of the signed-in account.
+    pub async fn account_id(&self) -> String {
+        let me = self.get("/api/v1/accounts/verify_credentials").await.ok();
+        me["id"].as_str().expect("account id").to_owned()
+    }
+
+    /// The ids in a list answer, in order.
+    pub async fn ids(&self, path: &str) -> Vec<String> {
+        let body = self.get(path).await.ok();
+        body.as_array()
+            .unwrap_or_else(|| panic!("{path} did not answer a list: {body}"))
+            .iter()
+            .map(|item| item["id"].as_str().expect("id").to_owned())
+            .collect()
+    }
+}
