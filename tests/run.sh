@@ -4,7 +4,10 @@
 #   2. every test of the workspace on SQLite;
 #   3. every test again on a throwaway PostgreSQL cluster started here
 #      (initdb in a temporary directory, a free port on 127.0.0.1), stopped
-#      and deleted on exit, whatever happens.
+#      and deleted on exit, whatever happens;
+#   4. the client-compatibility suite: real Mastodon client libraries
+#      (Mastodon.py and toot from PyPI in a temporary venv, masto.js from
+#      npm) against a live server, on each backend.
 # Installs what is missing (cargo-nextest, PostgreSQL server and libpq
 # headers) when run as root; otherwise says what to install.
 # Ends with one summary line over both backends.
@@ -23,7 +26,7 @@ cleanup() {
         as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
     fi
     [[ -n "$pg_dir" ]] && rm -rf "$pg_dir"
-    rm -rf "$log_dir"
+    rm -rf "$log_dir" tests/clients/node_modules tests/clients/.pytest_cache tests/clients/__pycache__
 }
 trap cleanup EXIT
 
@@ -65,6 +68,9 @@ ensure_tools() {
         pg_bin=$(find_postgres_bin)
     fi
     [[ -n "$pg_bin" ]] || fail "PostgreSQL server binaries (initdb, pg_ctl) not found after installing"
+    command -v python3 >/dev/null || apt_install python3 python3-venv
+    python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+    command -v npm >/dev/null || apt_install nodejs npm
     if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
         useradd --system --no-create-home postgres
     fi
@@ -99,7 +105,36 @@ run_suite() {
     return "$status"
 }
 
-count() { grep -E 'Summary \[' "$log_dir/$1.log" | grep -oE "[0-9]+ $2" | grep -oE '[0-9]+' | tail -1 || echo 0; }
+setup_clients() {
+    step "installing client libraries (Mastodon.py, toot, masto.js)"
+    python3 -m venv "$log_dir/venv"
+    "$log_dir/venv/bin/pip" install --quiet --disable-pip-version-check -r tests/clients/requirements.txt
+    (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+run_clients() {
+    local backend=$1
+    step "client compatibility on $backend"
+    local binary
+    binary=$(realpath "${CARGO_TARGET_DIR:-target}/debug/tertulia")
+    set +e
+    (
+        cd tests/clients
+        [[ $backend == sqlite ]] && unset TERTULIA_TEST_POSTGRES_URL
+        PATH="$log_dir/venv/bin:$PATH" TERTULIA_BINARY="$binary" python -m pytest -p no:cacheprovider -q
+    ) 2>&1 | tee "$log_dir/clients-$backend.log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    return "$status"
+}
+
+# A count ("passed" or "failed") from a run's closing line: nextest's
+# "Summary [...]" line, or pytest's "N passed, M failed in Xs".
+count() {
+    local closing='Summary \['
+    [[ $1 == clients-* ]] && closing='^=* ?[0-9]+ (passed|failed).* in [0-9.]+s'
+    grep -E "$closing" "$log_dir/$1.log" | tail -1 | grep -oE "[0-9]+ $2" | grep -oE '[0-9]+' || true
+}
 
 ensure_tools
 step "cargo fmt --check"
@@ -114,13 +149,21 @@ start_postgres
 status=0
 run_suite sqlite || status=1
 run_suite postgres || status=1
+setup_clients
+run_clients sqlite || status=1
+run_clients postgres || status=1
 
-passed=$(( $(count sqlite passed) + $(count postgres passed) ))
-failed=$(( $(count sqlite failed) + $(count postgres failed) ))
+passed=0
+failed=0
+summary=""
+for run in sqlite postgres clients-sqlite clients-postgres; do
+    p=$(count "$run" passed); f=$(count "$run" failed)
+    passed=$(( passed + ${p:-0} )); failed=$(( failed + ${f:-0} ))
+    summary+="$run: ${p:-0} passed, ${f:-0} failed; "
+done
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
     failed=1 # a run died before its summary (build error, crash)
 fi
-printf '\nSQLite: %s passed, %s failed; PostgreSQL: %s passed, %s failed\n' \
-    "$(count sqlite passed)" "$(count sqlite failed)" "$(count postgres passed)" "$(count postgres failed)"
+printf '\n%s\n' "${summary%; }"
 echo "total: $passed passed, $failed failed"
 exit $status

@@ -20,6 +20,9 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::Unprocessable(e.to_string()).into()))
             .service(
                 web::scope("")
+                    // Rails (and so Mastodon) ignores a trailing slash; clients
+                    // such as Mastodon.py send one.
+                    .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
                     .route("/healthz", web::get().to(health::healthz))
                     .route("/api/v1/instance", web::get().to(instance::v1))

@@ -1,0 +1,94 @@
+"""Starts one real `tertulia serve` for the client-compatibility suite.
+
+The server binary is the one `cargo` built for the Rust tests
+(TERTULIA_BINARY, default target/debug/tertulia). It runs on a free
+localhost port with a fresh SQLite database in a temporary directory, or on
+PostgreSQL when TERTULIA_TEST_POSTGRES_URL is set (a new database is made
+there and dropped afterwards).
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery staple"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self):
+        self.binary = os.environ.get("TERTULIA_BINARY", str(ROOT / "target" / "debug" / "tertulia"))
+        self.dir = tempfile.mkdtemp(prefix="tertulia-clients-")
+        self.port = free_port()
+        self.domain = f"localhost:{self.port}"
+        self.base_url = f"http://{self.domain}"
+        self.pg_admin = os.environ.get("TERTULIA_TEST_POSTGRES_URL")
+        self.pg_name = None
+        if self.pg_admin:
+            self.pg_name = "tertulia_clients_" + uuid.uuid4().hex[:12]
+            subprocess.run(["psql", self.pg_admin, "-qc", f"CREATE DATABASE {self.pg_name}"], check=True)
+            database_url = self.pg_admin.rsplit("/", 1)[0] + "/" + self.pg_name
+        else:
+            database_url = f"sqlite://{self.dir}/tertulia.db"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TERTULIA_")}
+        self.env.update({
+            "TERTULIA_DOMAIN": self.domain,
+            "TERTULIA_BIND": f"127.0.0.1:{self.port}",
+            "TERTULIA_DATABASE_URL": database_url,
+            "TERTULIA_MEDIA_DIR": f"{self.dir}/media",
+        })
+        self.log = open(f"{self.dir}/serve.log", "w")
+        self.process = subprocess.Popen([self.binary, "serve"], env=self.env, cwd=self.dir,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.base_url}/healthz", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("tertulia serve did not become healthy:\n" + Path(f"{self.dir}/serve.log").read_text())
+
+    def cli(self, *args, stdin=""):
+        result = subprocess.run([self.binary, *args], env=self.env, cwd=self.dir, input=stdin,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def create_user(self, username):
+        self.cli("admin", "user", "create", "--username", username, "--email", f"{username}@acme.example",
+                 "--password-stdin", stdin=PASSWORD + "\n")
+        return f"{username}@acme.example"
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+        self.log.close()
+        if self.pg_name:
+            subprocess.run(["psql", self.pg_admin, "-qc", f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)"])
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    running = Server()
+    yield running
+    running.stop()
