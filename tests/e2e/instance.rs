@@ -153,3 +153,40 @@ async fn a_restart_keeps_the_data_and_migrations_are_not_reapplied() {
     assert!(instance.logs().contains("applied=0"), "{}", instance.logs());
     assert_eq!(instance.get_json("/api/v1/instance").await["stats"]["user_count"], 1);
 }
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_headers_per_ip_and_per_token() {
+    let instance = tertulia_testrig::TestInstance::start_with_env(
+        support::BINARY,
+        &[("TERTULIA_RATE_LIMITS_PER_IP", "3"), ("TERTULIA_RATE_LIMITS_PER_TOKEN", "5")],
+    )
+    .await;
+    let token = instance.sign_up("ana").await;
+    // sign_up used two anonymous requests (app registration, token).
+    let first = instance.get("/api/v1/instance").await;
+    assert_eq!(first.headers()["x-ratelimit-limit"], "3");
+    assert_eq!(first.headers()["x-ratelimit-remaining"], "0");
+    assert!(first.headers()["x-ratelimit-reset"].to_str().unwrap().ends_with('Z'));
+    let refused = instance.get("/api/v1/instance").await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 300);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().starts_with("Too many requests"));
+
+    // A token has its own budget, not the exhausted IP's.
+    let api = instance.api(&token);
+    for _ in 0..5 {
+        assert_eq!(api.get("/api/v1/accounts/verify_credentials").await.status, 200);
+    }
+    assert_eq!(api.get("/api/v1/accounts/verify_credentials").await.status, 429);
+
+    // A trusted proxy's X-Forwarded-For names the real client.
+    let forwarded = instance
+        .client
+        .get(instance.url("/api/v1/instance"))
+        .header("X-Forwarded-For", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forwarded.status(), 200, "another client behind the proxy has its own budget");
+}

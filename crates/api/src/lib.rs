@@ -13,6 +13,7 @@ mod nodeinfo;
 mod notifications;
 mod oauth;
 mod pagination;
+mod rate_limit;
 mod request_log;
 mod routes;
 mod startup;
@@ -26,6 +27,7 @@ use tertulia_core::Config;
 use tertulia_domain::Db;
 
 pub use error::ApiError;
+pub use rate_limit::RateLimiter;
 pub use routes::configure;
 
 /// What handlers built by a function (one per action or list kind) return.
@@ -36,6 +38,14 @@ type HandlerFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<a
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub rate_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Arc<Config>) -> AppState {
+        let rate_limiter = Arc::new(RateLimiter::new(&config.rate_limits));
+        AppState { db, config, rate_limiter }
+    }
 }
 
 /// Version string in Mastodon's format, so clients that parse it for

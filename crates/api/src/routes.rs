@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::statuses::Action;
 use crate::{
-    ApiError, AppState, accounts, health, instance, nodeinfo, notifications, oauth, request_log, startup, static_files,
-    statuses, timelines,
+    ApiError, AppState, accounts, health, instance, nodeinfo, notifications, oauth, rate_limit, request_log, startup,
+    static_files, statuses, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -22,6 +22,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::scope("")
                     // Rails (and so Mastodon) ignores a trailing slash; clients
                     // such as Mastodon.py send one.
+                    .wrap(actix_web::middleware::from_fn(rate_limit::rate_limit))
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
                     .route("/healthz", web::get().to(health::healthz))

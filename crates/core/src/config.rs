@@ -35,6 +35,7 @@ pub struct Config {
     pub instance: InstanceConfig,
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
+    pub rate_limits: RateLimitsConfig,
     pub log: LogConfig,
 }
 
@@ -109,6 +110,25 @@ pub struct OAuthConfig {
     pub code_lifetime_minutes: u32,
 }
 
+/// Request limits per five-minute window, as Mastodon counts them. Each
+/// answer carries `X-RateLimit-Limit`, `-Remaining` and `-Reset`; past the
+/// limit the server answers 429 with `Retry-After`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitsConfig {
+    pub enabled: bool,
+    /// Requests per five minutes for one access token.
+    pub per_token: u32,
+    /// Requests per five minutes from one IP address without a token.
+    pub per_ip: u32,
+    /// Sign-in attempts (`/oauth/token`, the sign-in form) per five minutes
+    /// from one IP address: slows down password guessing.
+    pub sign_in_per_ip: u32,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
+    /// Requests from anywhere else are counted by their own address.
+    pub trusted_proxies: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
@@ -136,6 +156,7 @@ impl Default for Config {
             instance: InstanceConfig::default(),
             limits: LimitsConfig::default(),
             oauth: OAuthConfig::default(),
+            rate_limits: RateLimitsConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -184,6 +205,18 @@ impl Default for LimitsConfig {
 impl Default for OAuthConfig {
     fn default() -> Self {
         OAuthConfig { allow_password_grant: true, code_lifetime_minutes: 10 }
+    }
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        RateLimitsConfig {
+            enabled: true,
+            per_token: 300,
+            per_ip: 300,
+            sign_in_per_ip: 25,
+            trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
+        }
     }
 }
 
@@ -265,9 +298,15 @@ impl Config {
             ("media.max_image_bytes", self.media.max_image_bytes),
             ("media.max_video_bytes", self.media.max_video_bytes),
             ("oauth.code_lifetime_minutes", u64::from(self.oauth.code_lifetime_minutes)),
+            ("rate_limits.per_token", u64::from(self.rate_limits.per_token)),
+            ("rate_limits.per_ip", u64::from(self.rate_limits.per_ip)),
+            ("rate_limits.sign_in_per_ip", u64::from(self.rate_limits.sign_in_per_ip)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(invalid(key, "must be greater than 0".into()));
+        }
+        if let Some(bad) = self.rate_limits.trusted_proxies.iter().find(|p| p.parse::<std::net::IpAddr>().is_err()) {
+            return Err(invalid("rate_limits.trusted_proxies", format!("'{bad}' is not an IP address")));
         }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));

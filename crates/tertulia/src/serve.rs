@@ -25,7 +25,7 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let db = Db::connect(&config.database)?;
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
-    let state = AppState { db, config: config.clone() };
+    let state = AppState::new(db, config.clone());
     let server = HttpServer::new(move || App::new().configure(tertulia_api::configure(state.clone())))
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
