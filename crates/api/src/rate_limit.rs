@@ -181,7 +181,7 @@ mod tests {
     fn a_bucket_allows_its_limit_then_refuses_until_the_next_window() {
         let limiter = RateLimiter::new(&RateLimitsConfig::default());
         let bucket = Bucket::Ip("10.0.0.1".parse().unwrap());
-        let start = 1_800_000_000 - 1_800_000_000 % 300;
+        let start = 1_800_000_100 - 1_800_000_100 % 300;
         for expected_remaining in (0..3).rev() {
             let verdict = limiter.check(bucket, 3, start + 10);
             assert!(verdict.allowed);
