@@ -23,9 +23,10 @@ const VIDEO_FRAME_RATE_LIMIT: u32 = 60;
 const SUPPORTED_MIME_TYPES: &[&str] =
     &["image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm", "audio/mpeg", "audio/ogg"];
 /// The Mastodon API level implemented, per `api_versions` (Mastodon 4.3
-/// is 2). Clients switch features on it, so it only rises when the
-/// endpoints that level implies exist.
-const MASTODON_API_VERSION: u32 = 0;
+/// is 2: grouped notifications at `/api/v2/notifications`). Clients switch
+/// features on it, so it only rises when the endpoints that level implies
+/// exist.
+const MASTODON_API_VERSION: u32 = 2;
 pub const SOURCE_URL: &str = "https://example.invalid/tertulia";
 
 pub async fn v1(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

@@ -64,6 +64,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/timelines/public", web::get().to(timelines::public))
                     .route("/api/v1/timelines/tag/{tag}", web::get().to(timelines::hashtag))
                     .route("/api/v1/notifications", web::get().to(notifications::list))
+                    .route("/api/v2/notifications", web::get().to(notifications::list_grouped))
                     .route("/api/v1/notifications/clear", web::post().to(notifications::clear))
                     .route("/api/v1/notifications/{id}", web::get().to(notifications::get))
                     .route("/api/v1/notifications/{id}/dismiss", web::post().to(notifications::dismiss))

@@ -99,7 +99,9 @@ pub async fn follow(db: &Db, follower: Id, target: Id, options: FollowOptions) -
 /// Creates the follow, notifies, and fills the follower's home timeline.
 fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<(), DbError> {
     if social::upsert_follow(conn, follow)? {
-        notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{}", follow.id))?;
+        // Follows of one day form one group in grouped notifications.
+        let day = follow.created_at.and_utc().timestamp() / 86_400;
+        notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
         feeds::backfill(
             conn,
             follow.account_id,
