@@ -394,3 +394,48 @@ async fn missing_tokens_bad_tokens_wrong_scopes_and_suspension_are_refused() {
     assert!(instance.cli(&["admin", "user", "suspend", "ana"]).await.status.success());
     assert_eq!(bearer_get(&instance, "/api/v1/accounts/verify_credentials", &token).await.status(), 403);
 }
+
+async fn app_token(instance: &TestInstance) -> String {
+    let app = register(instance, "urn:ietf:wg:oauth:2.0:oob", "read write").await;
+    let token: Value = post_form(
+        instance,
+        "/oauth/token",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("scope", "read write"),
+        ],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn sign_up_through_an_app_only_when_registrations_are_open() {
+    let closed = support::start().await;
+    let token = app_token(&closed).await;
+    let form = json!({"username": "newbie", "email": "newbie@acme.example", "password": "a long enough secret", "agreement": true});
+    let refused = closed.api(&token).post("/api/v1/accounts", form.clone()).await;
+    assert!(refused.error(403).contains("sign-ups are closed"));
+
+    let open = TestInstance::start_with_env(support::BINARY, &[("TERTULIA_INSTANCE_REGISTRATIONS_OPEN", "true")]).await;
+    let token = app_token(&open).await;
+    let api = open.api(&token);
+    let mut no_agreement = form.clone();
+    no_agreement["agreement"] = json!(false);
+    assert!(api.post("/api/v1/accounts", no_agreement).await.error(422).contains("agreement"));
+    let mut weak = form.clone();
+    weak["password"] = json!("short");
+    assert!(api.post("/api/v1/accounts", weak).await.error(422).contains("password"));
+
+    let created = api.post("/api/v1/accounts", form.clone()).await.ok();
+    openapi::assert_matches(&created, "Token");
+    let me = open.api(created["access_token"].as_str().unwrap()).get("/api/v1/accounts/verify_credentials").await.ok();
+    assert_eq!(me["username"], "newbie");
+    assert_eq!(api.post("/api/v1/accounts", form).await.status, 409, "the username is taken now");
+    assert_eq!(open.api("").post("/api/v1/accounts", json!({})).await.status, 401);
+}

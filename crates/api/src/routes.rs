@@ -39,6 +39,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/apps", web::post().to(oauth::apps::create))
                     .route("/api/v1/apps/verify_credentials", web::get().to(oauth::apps::verify_credentials))
                     .route("/api/v1/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
+                    .route("/api/v1/accounts", web::post().to(accounts::register))
                     .route("/api/v1/accounts/update_credentials", web::patch().to(accounts::update_credentials))
                     .route("/api/v1/accounts/relationships", web::get().to(accounts::relationships))
                     .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))

@@ -87,6 +87,44 @@ pub async fn update_credentials(
     Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.config)))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RegistrationForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    agreement: Option<bool>,
+}
+
+/// `POST /api/v1/accounts`: sign-up from an app, when `instance.registrations_open`.
+pub async fn register(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Form(form): Form<RegistrationForm>,
+) -> Result<HttpResponse, ApiError> {
+    let session = auth.session("write:accounts")?;
+    if form.agreement != Some(true) {
+        return Err(ApiError::Unprocessable("agreement: you must accept the server rules (agreement=true)".into()));
+    }
+    let application = session.application.as_ref().map(|(id, _, _)| (id.0, session.scopes.clone()));
+    let request = tertulia_domain::users::NewUserRequest {
+        username: form.username,
+        email: form.email,
+        password: form.password,
+        role: tertulia_domain::users::Role::User,
+    };
+    let token = tertulia_domain::oauth::register(&state.db, &state.config, application, request).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "access_token": token.access_token,
+        "token_type": "Bearer",
+        "scope": token.scopes.to_string(),
+        "created_at": token.created_at.timestamp(),
+    })))
+}
+
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:accounts")?;
     let account = accounts::get(&state.db, path_id(&id)?).await?;

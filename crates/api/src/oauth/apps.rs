@@ -42,7 +42,7 @@ pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Re
 /// Any token of the app will do, including a client-credentials one.
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let session = auth.session("read")?;
-    let (name, website) = session.application.clone().unwrap_or_default();
+    let (name, website) = session.application.clone().map(|(_, name, website)| (name, website)).unwrap_or_default();
     Ok(HttpResponse::Ok().json(json!({
         "name": name,
         "website": website,

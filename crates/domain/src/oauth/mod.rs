@@ -12,7 +12,7 @@ pub use apps::{OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, register_
 pub use session::{Session, SessionUser, authenticate};
 pub use tokens::{
     AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, authorize, check_authorization_request, is_out_of_band,
-    issue_token, revoke,
+    issue_token, register, revoke,
 };
 
 use crate::DomainError;

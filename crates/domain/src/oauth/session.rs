@@ -14,7 +14,8 @@ use crate::{AccountView, DomainError};
 pub struct Session {
     pub token_id: Id,
     pub scopes: Scopes,
-    pub application: Option<(String, Option<String>)>,
+    /// The app's id, name and website.
+    pub application: Option<(Id, String, Option<String>)>,
     /// `None` for client-credentials tokens.
     pub user: Option<SessionUser>,
 }
@@ -57,7 +58,7 @@ pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, Doma
     Ok(Some(Session {
         token_id: Id(owner.token.id),
         scopes: Scopes::parse(&owner.token.scopes).unwrap_or_default(),
-        application: owner.application.map(|app| (app.name, app.website)),
+        application: owner.application.map(|app| (Id(app.id), app.name, app.website)),
         user,
     }))
 }

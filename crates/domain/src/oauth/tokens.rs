@@ -224,6 +224,30 @@ async fn exchange_code(
     .await?
 }
 
+/// Signs up through an app (`POST /api/v1/accounts`): creates the user
+/// when the instance allows sign-ups, and returns a token for them with the
+/// scopes of the app's own token.
+pub async fn register(
+    db: &Db,
+    config: &Config,
+    application: Option<(i64, Scopes)>,
+    request: crate::users::NewUserRequest,
+) -> Result<IssuedToken, OAuthError> {
+    if !config.instance.registrations_open {
+        return Err(OAuthError::Domain(crate::DomainError::Forbidden(
+            "sign-ups are closed on this server: ask your IT team for an account".into(),
+        )));
+    }
+    let Some((app_id, scopes)) = application else {
+        return Err(OAuthError::Domain(crate::DomainError::Forbidden(
+            "sign-up needs an app token (client_credentials grant)".into(),
+        )));
+    };
+    let user = crate::users::create(db, config, request).await?;
+    let user_id = user.user_id.0;
+    Ok(db.run(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
+}
+
 /// Revokes an access or refresh token of this client. Unknown tokens are
 /// not an error (RFC 7009 §2.2).
 pub async fn revoke(db: &Db, client_id: &str, client_secret: &str, token: &str) -> Result<(), OAuthError> {
