@@ -497,3 +497,78 @@ async fn grouped_notifications_fold_favourites_of_one_status() {
     assert_eq!(grouped["accounts"].as_array().unwrap().len(), 3, "each account once");
     assert_eq!(instance.get_json("/api/v2/instance").await["api_versions"]["mastodon"], 2);
 }
+
+#[tokio::test]
+async fn blocks_and_mutes_hide_accounts_where_mastodon_does() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    let bruno_id = instance.api(&bruno).account_id().await;
+    let carmen_id = instance.api(&carmen).account_id().await;
+    follow(&instance, &ana, &bruno_id).await;
+    follow(&instance, &bruno, &ana_id).await;
+    follow(&instance, &ana, &carmen_id).await;
+
+    let by_bruno = instance.api(&bruno).post_status("bruno speaks", json!({})).await;
+    let by_carmen = instance.api(&carmen).post_status("carmen speaks", json!({})).await;
+    let by_ana = instance.api(&ana).post_status("ana speaks", json!({})).await;
+
+    // Block: follows end both ways, and each stops seeing the other.
+    let blocked = instance.api(&ana).post(&format!("/api/v1/accounts/{bruno_id}/block"), json!({})).await.ok();
+    assert_eq!(
+        (blocked["blocking"].clone(), blocked["following"].clone(), blocked["followed_by"].clone()),
+        (json!(true), json!(false), json!(false))
+    );
+    let seen_by_bruno = instance.api(&bruno).get(&format!("/api/v1/accounts/relationships?id[]={ana_id}")).await.ok();
+    assert_eq!(seen_by_bruno[0]["blocked_by"], true);
+    assert_eq!(
+        instance.api(&bruno).get(&format!("/api/v1/statuses/{}", by_ana["id"].as_str().unwrap())).await.status,
+        404
+    );
+    assert!(
+        !instance
+            .api(&ana)
+            .ids("/api/v1/timelines/public")
+            .await
+            .contains(&by_bruno["id"].as_str().unwrap().to_owned())
+    );
+    assert_eq!(instance.api(&bruno).post(&format!("/api/v1/accounts/{ana_id}/follow"), json!({})).await.status, 403);
+    instance
+        .api(&bruno)
+        .post(&format!("/api/v1/statuses/{}/favourite", by_carmen["id"].as_str().unwrap()), json!({}))
+        .await
+        .ok();
+    assert_eq!(instance.api(&ana).ids("/api/v1/blocks").await, [bruno_id.clone()]);
+
+    // Mute: carmen leaves ana's timelines but stays reachable directly.
+    let muted = instance
+        .api(&ana)
+        .post_form(&format!("/api/v1/accounts/{carmen_id}/mute"), &[("notifications", "false")])
+        .await
+        .ok();
+    assert_eq!((muted["muting"].clone(), muted["muting_notifications"].clone()), (json!(true), json!(false)));
+    let home = instance.api(&ana).ids("/api/v1/timelines/home").await;
+    assert!(!home.contains(&by_carmen["id"].as_str().unwrap().to_owned()), "muted: gone from home");
+    assert!(home.contains(&by_ana["id"].as_str().unwrap().to_owned()));
+    assert_eq!(
+        instance.api(&ana).get(&format!("/api/v1/statuses/{}", by_carmen["id"].as_str().unwrap())).await.status,
+        200
+    );
+    assert_eq!(instance.api(&ana).ids("/api/v1/mutes").await, [carmen_id.clone()]);
+    let bad_duration =
+        instance.api(&ana).post(&format!("/api/v1/accounts/{carmen_id}/mute"), json!({"duration": "soon"})).await;
+    assert!(bad_duration.error(422).contains("duration"));
+
+    instance.api(&ana).post(&format!("/api/v1/accounts/{carmen_id}/unmute"), json!({})).await.ok();
+    instance.api(&ana).post(&format!("/api/v1/accounts/{bruno_id}/unblock"), json!({})).await.ok();
+    assert!(
+        instance.api(&ana).ids("/api/v1/timelines/home").await.contains(&by_carmen["id"].as_str().unwrap().to_owned())
+    );
+    assert_eq!(
+        instance.api(&bruno).get(&format!("/api/v1/statuses/{}", by_ana["id"].as_str().unwrap())).await.status,
+        200
+    );
+    assert!(instance.api(&ana).ids("/api/v1/blocks").await.is_empty());
+}

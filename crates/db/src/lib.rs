@@ -11,6 +11,7 @@ mod migrations;
 pub mod schema;
 
 pub mod accounts;
+pub mod blocks;
 pub mod feeds;
 pub mod notifications;
 pub mod oauth;

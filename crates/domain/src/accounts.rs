@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tertulia_core::Id;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
-use tertulia_db::{Db, DbConn, DbError, accounts, feeds};
+use tertulia_db::{Db, DbConn, DbError, accounts, blocks, feeds};
 
 use crate::statuses::notify;
 use crate::{AccountView, DomainError};
@@ -23,6 +23,10 @@ pub struct Relationship {
     pub notifying: bool,
     pub followed_by: bool,
     pub requested: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
+    pub muting: bool,
+    pub muting_notifications: bool,
 }
 
 /// Options of a follow.
@@ -82,6 +86,13 @@ pub async fn follow(db: &Db, follower: Id, target: Id, options: FollowOptions) -
                 uri: None,
                 created_at: tertulia_db::now(),
             };
+            let blocked = !blocks::blocking_among(conn, follower.0, &[target.0])?.is_empty()
+                || !blocks::blocked_by_among(conn, follower.0, &[target.0])?.is_empty();
+            if blocked {
+                return Ok(Err(DomainError::Forbidden(
+                    "you cannot follow an account you block or that blocks you".into(),
+                )));
+            }
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
             if target_row.locked && !already_following {
                 if social::insert_follow_request(conn, &follow)? {
@@ -159,6 +170,9 @@ fn relationships_in(conn: &mut DbConn, viewer: i64, targets: &[i64]) -> Result<V
     let following = social::following_among(conn, viewer, targets)?;
     let followed_by: HashSet<i64> = social::followers_among(conn, viewer, targets)?.into_iter().collect();
     let requested: HashSet<i64> = social::requested_among(conn, viewer, targets)?.into_iter().collect();
+    let blocking: HashSet<i64> = blocks::blocking_among(conn, viewer, targets)?.into_iter().collect();
+    let blocked_by: HashSet<i64> = blocks::blocked_by_among(conn, viewer, targets)?.into_iter().collect();
+    let muting = blocks::muting_among(conn, viewer, targets, tertulia_db::now())?;
     Ok(targets
         .iter()
         .map(|target| {
@@ -170,6 +184,10 @@ fn relationships_in(conn: &mut DbConn, viewer: i64, targets: &[i64]) -> Result<V
                 notifying: follow.is_some_and(|f| f.notify),
                 followed_by: followed_by.contains(target),
                 requested: requested.contains(target),
+                blocking: blocking.contains(target),
+                blocked_by: blocked_by.contains(target),
+                muting: muting.iter().any(|(id, _)| id == target),
+                muting_notifications: muting.iter().any(|(id, hides)| id == target && *hides),
             }
         })
         .collect())
@@ -266,4 +284,80 @@ pub async fn update_profile(
     changes.indexable = update.discoverable;
     db.run(move |conn| accounts::update_profile(conn, account.0, &changes)).await?;
     get(db, account).await
+}
+
+/// Blocks `target`: ends follows both ways and pending requests, and hides
+/// each from the other.
+pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, DomainError> {
+    if actor == target {
+        return Err(DomainError::Forbidden("you cannot block yourself".into()));
+    }
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if accounts::find(conn, target.0)?.is_none() {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            }
+            blocks::insert_block(conn, actor.0, target.0, tertulia_db::now())?;
+            for (follower, followed) in [(actor.0, target.0), (target.0, actor.0)] {
+                if social::delete_follow(conn, follower, followed)? {
+                    feeds::remove_author(conn, follower, followed)?;
+                }
+                social::take_follow_request(conn, follower, followed)?;
+            }
+            Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        })
+    })
+    .await?
+}
+
+/// Mutes `target` (their statuses leave the actor's timelines; with
+/// `notifications`, their notifications too), for `duration_secs` or for
+/// good. `mute: false` unmutes.
+pub async fn mute(
+    db: &Db,
+    actor: Id,
+    target: Id,
+    mute: bool,
+    notifications: bool,
+    duration_secs: Option<i64>,
+) -> Result<Relationship, DomainError> {
+    if actor == target {
+        return Err(DomainError::Forbidden("you cannot mute yourself".into()));
+    }
+    db.run(move |conn| {
+        if accounts::find(conn, target.0)?.is_none() {
+            return Ok(Err(DomainError::NotFound("account".into())));
+        }
+        let now = tertulia_db::now();
+        if mute {
+            let expires_at = duration_secs.filter(|d| *d > 0).map(|d| now + chrono::Duration::seconds(d));
+            blocks::upsert_mute(conn, actor.0, target.0, notifications, expires_at, now)?;
+        } else {
+            blocks::delete_mute(conn, actor.0, target.0)?;
+        }
+        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+    })
+    .await?
+}
+
+pub async fn unblock(db: &Db, actor: Id, target: Id) -> Result<Relationship, DomainError> {
+    db.run(move |conn| {
+        if accounts::find(conn, target.0)?.is_none() {
+            return Ok(Err(DomainError::NotFound("account".into())));
+        }
+        blocks::delete_block(conn, actor.0, target.0)?;
+        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+    })
+    .await?
+}
+
+/// Accounts the actor blocks (`blocked = true`) or mutes, paged.
+pub async fn blocked_or_muted(
+    db: &Db,
+    actor: Id,
+    blocked: bool,
+    page: Page,
+) -> Result<Vec<(Id, AccountView)>, DomainError> {
+    let rows = db.run(move |conn| blocks::list(conn, actor.0, blocked, page)).await?;
+    Ok(rows.into_iter().map(|(key, row)| (Id(key), AccountView::from(row))).collect())
 }

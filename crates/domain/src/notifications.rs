@@ -1,12 +1,12 @@
 //! A user's notifications: listing, reading one, dismissing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use tertulia_core::Id;
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
-use tertulia_db::{Db, DbConn, DbError, accounts};
+use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
 
 use crate::statuses::{StatusView, load_visible};
 use crate::{AccountView, DomainError};
@@ -90,6 +90,17 @@ pub async fn unread_count(db: &Db, reader: Id, after: Option<Id>, cap: i64) -> R
 /// the reader may no longer see.
 fn build(conn: &mut DbConn, reader: Id, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>, DbError> {
     let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
+    // Nothing from accounts the reader blocks, is blocked by, or muted
+    // with notifications hidden.
+    let mut silenced: HashSet<i64> = blocks::blocking_among(conn, reader.0, &account_ids)?.into_iter().collect();
+    silenced.extend(blocks::blocked_by_among(conn, reader.0, &account_ids)?);
+    silenced.extend(
+        blocks::muting_among(conn, reader.0, &account_ids, tertulia_db::now())?
+            .into_iter()
+            .filter(|(_, hides_notifications)| *hides_notifications)
+            .map(|(id, _)| id),
+    );
+    let rows: Vec<NotificationRow> = rows.into_iter().filter(|r| !silenced.contains(&r.from_account_id)).collect();
     let accounts: HashMap<i64, AccountView> =
         accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, AccountView::from(a))).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();

@@ -7,7 +7,7 @@ use tertulia_db::statuses::{self, AccountStatusFilter, Origin};
 use tertulia_db::{Db, feeds, social};
 
 use crate::DomainError;
-use crate::statuses::{StatusView, build_views, load_visible};
+use crate::statuses::{StatusView, build_views};
 use crate::visibility::{self, Viewer};
 
 /// The reader's home timeline: their own statuses, those of accounts they
@@ -16,7 +16,11 @@ pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, Do
     Ok(db
         .run(move |conn| {
             let ids = feeds::page(conn, reader.0, page)?;
-            load_visible(conn, Some(reader.0), &ids)
+            let mut rows = statuses::find_many(conn, &ids)?;
+            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+            let rows = visibility::without_muted(conn, Some(reader.0), rows)?;
+            let rows = visibility::visible_statuses(conn, Some(reader.0), rows)?;
+            build_views(conn, Some(reader.0), rows)
         })
         .await?)
 }
@@ -28,6 +32,8 @@ pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Resu
     Ok(db
         .run(move |conn| {
             let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
+            let rows = visibility::without_muted(conn, viewer, rows)?;
+            let rows = visibility::visible_statuses(conn, viewer, rows)?;
             build_views(conn, viewer, rows)
         })
         .await?)
@@ -49,6 +55,8 @@ pub async fn hashtag(
                 return Ok(Vec::new());
             }
             let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tag_ids), page)?;
+            let rows = visibility::without_muted(conn, viewer, rows)?;
+            let rows = visibility::visible_statuses(conn, viewer, rows)?;
             build_views(conn, viewer, rows)
         })
         .await?)

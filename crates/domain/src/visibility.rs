@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{DbConn, DbError, social, statuses};
+use tertulia_db::{DbConn, DbError, blocks, social, statuses};
 
 /// The account asking, if anyone is signed in.
 pub type Viewer = Option<i64>;
@@ -27,8 +27,10 @@ pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mention
 }
 
 /// The statuses among `rows` that `viewer` may see, order kept. Boosts are
-/// judged by the boost's own visibility and the original's.
+/// judged by the boost's own visibility and the original's. Statuses by
+/// accounts the viewer blocks, or that block the viewer, are never shown.
 pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
+    let rows = without_blocked(conn, viewer, rows)?;
     let restricted: Vec<&StatusRow> = rows
         .iter()
         .filter(|s| !matches!(s.visibility.as_str(), "public" | "unlisted") || s.reblog_of_id.is_some())
@@ -61,6 +63,51 @@ pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>)
             allowed(status)
                 && status.reblog_of_id.is_none_or(|original| originals.iter().any(|o| o.id == original && allowed(o)))
         })
+        .collect())
+}
+
+/// Drops statuses (and boosts of statuses) by accounts that the viewer
+/// blocks or that block the viewer.
+fn without_blocked(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
+    let Some(viewer) = viewer else {
+        return Ok(rows);
+    };
+    without_authors(conn, rows, |conn, authors| {
+        let mut hidden: HashSet<i64> = blocks::blocking_among(conn, viewer, authors)?.into_iter().collect();
+        hidden.extend(blocks::blocked_by_among(conn, viewer, authors)?);
+        Ok(hidden)
+    })
+}
+
+/// Drops statuses whose author (or booster, or boosted author) the viewer
+/// has muted: for timelines, not for threads or direct links.
+pub fn without_muted(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
+    let Some(viewer) = viewer else {
+        return Ok(rows);
+    };
+    without_authors(conn, rows, |conn, authors| {
+        Ok(blocks::muting_among(conn, viewer, authors, tertulia_db::now())?.into_iter().map(|(id, _)| id).collect())
+    })
+}
+
+/// Drops the statuses written or boosted by, or boosting statuses of, the
+/// authors that `hidden_among` picks out of all authors involved.
+fn without_authors(
+    conn: &mut DbConn,
+    rows: Vec<StatusRow>,
+    hidden_among: impl FnOnce(&mut DbConn, &[i64]) -> Result<HashSet<i64>, DbError>,
+) -> Result<Vec<StatusRow>, DbError> {
+    let originals = statuses::find_many(conn, &rows.iter().filter_map(|s| s.reblog_of_id).collect::<Vec<_>>())?;
+    let authors: Vec<i64> = rows.iter().chain(&originals).map(|s| s.account_id).collect();
+    let hidden = hidden_among(conn, &authors)?;
+    if hidden.is_empty() {
+        return Ok(rows);
+    }
+    let hidden_originals: HashSet<i64> =
+        originals.iter().filter(|o| hidden.contains(&o.account_id)).map(|o| o.id).collect();
+    Ok(rows
+        .into_iter()
+        .filter(|s| !hidden.contains(&s.account_id) && s.reblog_of_id.is_none_or(|o| !hidden_originals.contains(&o)))
         .collect())
 }
 

@@ -11,7 +11,7 @@ use crate::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::forms::{Form, Query, flexible_bool};
 use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, HandlerFuture};
 
 /// `GET /api/v1/accounts/verify_credentials`: the signed-in user.
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
@@ -309,4 +309,67 @@ pub async fn answer_follow_request(
     };
     let relationship = accounts::answer_follow_request(&state.db, user.account.id, path_id(&id)?, accept).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+/// `POST /api/v1/accounts/:id/block` and `…/unblock`.
+pub async fn block(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:blocks")?;
+    let relationship = accounts::block(&state.db, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+pub async fn unblock(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:blocks")?;
+    let relationship = accounts::unblock(&state.db, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MuteForm {
+    #[serde(default, deserialize_with = "flexible_bool")]
+    notifications: Option<bool>,
+    /// Seconds; 0 or absent: until unmuted.
+    #[serde(default)]
+    duration: Option<serde_json::Value>,
+}
+
+pub async fn mute(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    Form(form): Form<MuteForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:mutes")?;
+    let duration = match &form.duration {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Number(n)) => n.as_i64(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => None,
+        Some(serde_json::Value::String(s)) => Some(
+            s.parse().map_err(|_| ApiError::Unprocessable(format!("duration: '{s}' is not a number of seconds")))?,
+        ),
+        Some(other) => return Err(ApiError::Unprocessable(format!("duration: {other} is not a number of seconds"))),
+    };
+    let notifications = form.notifications.unwrap_or(true);
+    let relationship = accounts::mute(&state.db, user.account.id, path_id(&id)?, true, notifications, duration).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+pub async fn unmute(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:mutes")?;
+    let relationship = accounts::mute(&state.db, user.account.id, path_id(&id)?, false, false, None).await?;
+    Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
+}
+
+/// `GET /api/v1/blocks` (`blocked = true`) and `GET /api/v1/mutes`.
+pub fn blocked_or_muted(
+    blocked: bool,
+) -> impl Fn(web::Data<AppState>, HttpRequest, Auth, Query<PageParams>) -> HandlerFuture + Clone + 'static {
+    move |state, request, auth, Query(params)| {
+        Box::pin(async move {
+            let user = auth.user(if blocked { "read:blocks" } else { "read:mutes" })?;
+            let page = params.page(pagination::ACCOUNTS)?;
+            let rows = accounts::blocked_or_muted(&state.db, user.account.id, blocked, page).await?;
+            Ok(account_page(&state, &request, &rows))
+        })
+    }
 }

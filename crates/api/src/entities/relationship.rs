@@ -2,8 +2,8 @@ use serde::Serialize;
 use tertulia_core::Id;
 use tertulia_domain::accounts::Relationship as RelationshipView;
 
-/// The Mastodon `Relationship` entity. Blocking and muting are not built
-/// yet, so those flags are always false.
+/// The Mastodon `Relationship` entity. Domain blocks, endorsements and
+/// notes do not exist here, so those fields are always false or empty.
 #[derive(Debug, Serialize)]
 pub struct Relationship {
     pub id: Id,
@@ -32,10 +32,10 @@ impl From<&RelationshipView> for Relationship {
             notifying: view.notifying,
             languages: None,
             followed_by: view.followed_by,
-            blocking: false,
-            blocked_by: false,
-            muting: false,
-            muting_notifications: false,
+            blocking: view.blocking,
+            blocked_by: view.blocked_by,
+            muting: view.muting,
+            muting_notifications: view.muting_notifications,
             requested: view.requested,
             requested_by: false,
             domain_blocking: false,

@@ -1,0 +1,123 @@
+//! Queries on `blocks` and `mutes`: accounts someone does not want to hear
+//! from.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::accounts::AccountRow;
+use crate::page::{Page, newest_first};
+use crate::schema::{accounts, blocks, mutes};
+use crate::{DbConn, DbError, paginate};
+
+/// Adds a block; returns false if it existed.
+pub fn insert_block(conn: &mut DbConn, account_id: i64, target: i64, now: NaiveDateTime) -> Result<bool, DbError> {
+    if !blocking_among(conn, account_id, &[target])?.is_empty() {
+        return Ok(false);
+    }
+    diesel::insert_into(blocks::table)
+        .values((
+            blocks::id.eq(tertulia_core::Id::generate().0),
+            blocks::account_id.eq(account_id),
+            blocks::target_account_id.eq(target),
+            blocks::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn delete_block(conn: &mut DbConn, account_id: i64, target: i64) -> Result<(), DbError> {
+    diesel::delete(
+        blocks::table.filter(blocks::account_id.eq(account_id)).filter(blocks::target_account_id.eq(target)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Which of `targets` `account_id` blocks.
+pub fn blocking_among(conn: &mut DbConn, account_id: i64, targets: &[i64]) -> Result<Vec<i64>, DbError> {
+    Ok(blocks::table
+        .filter(blocks::account_id.eq(account_id))
+        .filter(blocks::target_account_id.eq_any(targets))
+        .select(blocks::target_account_id)
+        .load(conn)?)
+}
+
+/// Which of `accounts` block `target`.
+pub fn blocked_by_among(conn: &mut DbConn, target: i64, accounts: &[i64]) -> Result<Vec<i64>, DbError> {
+    Ok(blocks::table
+        .filter(blocks::target_account_id.eq(target))
+        .filter(blocks::account_id.eq_any(accounts))
+        .select(blocks::account_id)
+        .load(conn)?)
+}
+
+/// Creates or updates a mute.
+pub fn upsert_mute(
+    conn: &mut DbConn,
+    account_id: i64,
+    target: i64,
+    hide_notifications: bool,
+    expires_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let existing = mutes::table.filter(mutes::account_id.eq(account_id)).filter(mutes::target_account_id.eq(target));
+    let updated = diesel::update(existing)
+        .set((mutes::hide_notifications.eq(hide_notifications), mutes::expires_at.eq(expires_at)))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(mutes::table)
+            .values((
+                mutes::id.eq(tertulia_core::Id::generate().0),
+                mutes::account_id.eq(account_id),
+                mutes::target_account_id.eq(target),
+                mutes::hide_notifications.eq(hide_notifications),
+                mutes::expires_at.eq(expires_at),
+                mutes::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn delete_mute(conn: &mut DbConn, account_id: i64, target: i64) -> Result<(), DbError> {
+    diesel::delete(mutes::table.filter(mutes::account_id.eq(account_id)).filter(mutes::target_account_id.eq(target)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The unexpired mutes by `account_id` of any of `targets`, as
+/// (target, hides notifications).
+pub fn muting_among(
+    conn: &mut DbConn,
+    account_id: i64,
+    targets: &[i64],
+    now: NaiveDateTime,
+) -> Result<Vec<(i64, bool)>, DbError> {
+    Ok(mutes::table
+        .filter(mutes::account_id.eq(account_id))
+        .filter(mutes::target_account_id.eq_any(targets))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .select((mutes::target_account_id, mutes::hide_notifications))
+        .load(conn)?)
+}
+
+/// Blocked (`blocked = true`) or muted accounts of `account_id`, paged by
+/// the block or mute id.
+pub fn list(conn: &mut DbConn, account_id: i64, blocked: bool, page: Page) -> Result<Vec<(i64, AccountRow)>, DbError> {
+    let rows = if blocked {
+        let query = blocks::table
+            .inner_join(accounts::table.on(accounts::id.eq(blocks::target_account_id)))
+            .filter(blocks::account_id.eq(account_id))
+            .select((blocks::id, AccountRow::as_select()))
+            .into_boxed();
+        paginate!(query, blocks::id, page).load(conn)?
+    } else {
+        let query = mutes::table
+            .inner_join(accounts::table.on(accounts::id.eq(mutes::target_account_id)))
+            .filter(mutes::account_id.eq(account_id))
+            .select((mutes::id, AccountRow::as_select()))
+            .into_boxed();
+        paginate!(query, mutes::id, page).load(conn)?
+    };
+    Ok(newest_first(&page, rows))
+}
