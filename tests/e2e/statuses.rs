@@ -540,7 +540,7 @@ async fn blocks_and_mutes_hide_accounts_where_mastodon_does() {
         .post(&format!("/api/v1/statuses/{}/favourite", by_carmen["id"].as_str().unwrap()), json!({}))
         .await
         .ok();
-    assert_eq!(instance.api(&ana).ids("/api/v1/blocks").await, [bruno_id.clone()]);
+    assert_eq!(instance.api(&ana).ids("/api/v1/blocks").await, [bruno_id.as_str()]);
 
     // Mute: carmen leaves ana's timelines but stays reachable directly.
     let muted = instance
@@ -556,7 +556,7 @@ async fn blocks_and_mutes_hide_accounts_where_mastodon_does() {
         instance.api(&ana).get(&format!("/api/v1/statuses/{}", by_carmen["id"].as_str().unwrap())).await.status,
         200
     );
-    assert_eq!(instance.api(&ana).ids("/api/v1/mutes").await, [carmen_id.clone()]);
+    assert_eq!(instance.api(&ana).ids("/api/v1/mutes").await, [carmen_id.as_str()]);
     let bad_duration =
         instance.api(&ana).post(&format!("/api/v1/accounts/{carmen_id}/mute"), json!({"duration": "soon"})).await;
     assert!(bad_duration.error(422).contains("duration"));
