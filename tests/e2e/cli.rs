@@ -221,3 +221,35 @@ async fn every_command_has_help_an_admin_can_use() {
 fn tempfile_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
+
+#[tokio::test]
+async fn community_rules_are_managed_from_the_cli_and_shown_to_clients() {
+    let instance = support::start().await;
+    let out = instance
+        .cli(&[
+            "admin",
+            "rule",
+            "add",
+            "Be kind to colleagues at every site",
+            "--hint",
+            "Disagree with ideas, not people",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", out.stderr);
+    let id = out.stdout.split_whitespace().nth(2).unwrap().trim_end_matches(':').to_owned();
+    assert!(instance.cli(&["admin", "rule", "add", "Keep customer data out of posts"]).await.status.success());
+    assert_fails_with(&instance.cli(&["admin", "rule", "add", "  "]).await, "text: must not be empty");
+
+    let rules = instance.get_json("/api/v1/instance/rules").await;
+    assert_eq!(rules.as_array().unwrap().len(), 2);
+    assert_eq!(rules[0]["text"], "Be kind to colleagues at every site");
+    assert_eq!(rules[0]["hint"], "Disagree with ideas, not people");
+    tertulia_testrig::openapi::assert_matches(&rules[0], "Rule");
+    assert_eq!(instance.get_json("/api/v2/instance").await["rules"], rules);
+
+    assert!(instance.cli(&["admin", "rule", "remove", &id]).await.status.success());
+    let listed = instance.cli(&["admin", "rule", "list"]).await.stdout;
+    assert!(!listed.contains("Be kind") && listed.contains("Keep customer data"), "{listed}");
+    assert_fails_with(&instance.cli(&["admin", "rule", "remove", &id]).await, "not found");
+    assert_fails_with(&instance.cli(&["admin", "rule", "remove", "abc"]).await, "not a valid id");
+}

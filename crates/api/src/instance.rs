@@ -43,6 +43,17 @@ fn contact_account(config: &Config, info: &InstanceInfo) -> Value {
     info.contact.as_ref().map(|view| json!(Account::from_view(view, config))).unwrap_or(Value::Null)
 }
 
+/// The community rules, as the `Rule` entity.
+fn rules(info: &InstanceInfo) -> Value {
+    info.rules.iter().map(|r| json!({"id": r.id, "text": r.text, "hint": r.hint})).collect()
+}
+
+/// `GET /api/v1/instance/rules`.
+pub async fn rules_list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let info = instance::info(&state.db, &state.config).await?;
+    Ok(HttpResponse::Ok().json(rules(&info)))
+}
+
 fn statuses_limits(config: &Config) -> Value {
     json!({
         "max_characters": config.limits.max_status_chars,
@@ -102,7 +113,7 @@ fn render_v1(config: &Config, info: &InstanceInfo) -> Value {
             "polls": poll_limits(),
         },
         "contact_account": contact_account(config, info),
-        "rules": [],
+        "rules": rules(info),
     })
 }
 
@@ -141,6 +152,6 @@ fn render_v2(config: &Config, info: &InstanceInfo) -> Value {
             "email": instance.contact_email,
             "account": contact_account(config, info),
         },
-        "rules": [],
+        "rules": rules(info),
     })
 }

@@ -80,7 +80,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/push/subscription", web::get().to(startup::push_subscription))
                     .route("/api/v1/instance/extended_description", web::get().to(startup::extended_description))
                     .route("/api/v1/instance/peers", web::get().to(startup::public_empty_list))
-                    .route("/api/v1/instance/rules", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/instance/rules", web::get().to(instance::rules_list))
                     .route("/api/v1/announcements", web::get().to(startup::public_empty_list))
                     .route("/api/v1/trends/tags", web::get().to(startup::public_empty_list))
                     .route("/api/v1/trends/statuses", web::get().to(startup::public_empty_list))

@@ -16,6 +16,7 @@ pub mod feeds;
 pub mod notifications;
 pub mod oauth;
 pub mod page;
+pub mod rules;
 pub mod social;
 pub mod stats;
 pub mod statuses;

@@ -14,6 +14,7 @@ pub struct InstanceInfo {
     /// The account staff should contact: `instance.contact_username` if it
     /// exists, otherwise the first admin.
     pub contact: Option<AccountView>,
+    pub rules: Vec<crate::rules::Rule>,
 }
 
 pub async fn info(db: &Db, config: &Config) -> Result<InstanceInfo, DomainError> {
@@ -34,5 +35,5 @@ pub async fn info(db: &Db, config: &Config) -> Result<InstanceInfo, DomainError>
             Ok((stats, contact))
         })
         .await?;
-    Ok(InstanceInfo { stats, contact: contact.map(AccountView::from) })
+    Ok(InstanceInfo { stats, contact: contact.map(AccountView::from), rules: crate::rules::list(db).await? })
 }

@@ -8,6 +8,7 @@ pub mod instance;
 pub mod notifications;
 pub mod oauth;
 mod password;
+pub mod rules;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

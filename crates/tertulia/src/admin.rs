@@ -3,18 +3,48 @@
 use std::io::BufRead;
 
 use tertulia_core::Config;
-use tertulia_domain::Db;
 use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
+use tertulia_domain::{Db, rules};
 
 use crate::CliError;
-use crate::cli::{AdminCommand, PasswordArgs, UserCommand};
+use crate::cli::{AdminCommand, PasswordArgs, RuleCommand, UserCommand};
 
 pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError> {
-    let AdminCommand::User { command } = command;
     // Admin commands work on a fresh database too: bring the schema up to
     // date first, exactly as `serve` would.
     let db = Db::connect(&config.database)?;
     db.migrate()?;
+    match command {
+        AdminCommand::User { command } => user(&db, config, command).await,
+        AdminCommand::Rule { command } => rule(&db, command).await,
+    }
+}
+
+async fn rule(db: &Db, command: RuleCommand) -> Result<(), CliError> {
+    match command {
+        RuleCommand::Add { text, hint } => {
+            let rule = rules::add(db, &text, &hint).await?;
+            println!("Added rule {}: {}", rule.id, rule.text);
+        }
+        RuleCommand::List => {
+            let all = rules::list(db).await?;
+            if all.is_empty() {
+                println!("No rules yet. Add one with: tertulia admin rule add \"Be kind to colleagues\"");
+            }
+            for rule in all {
+                println!("{}  {}", rule.id, rule.text);
+            }
+        }
+        RuleCommand::Remove { id } => {
+            let id = id.parse().map_err(|e: tertulia_core::id::InvalidId| CliError::Usage(e.to_string()))?;
+            rules::remove(db, id).await?;
+            println!("Removed rule {id}.");
+        }
+    }
+    Ok(())
+}
+
+async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliError> {
     match command {
         UserCommand::Create { username, email, password, admin, moderator } => {
             let (password, generated) = match read_password(&password)? {

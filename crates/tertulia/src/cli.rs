@@ -66,6 +66,28 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the community rules clients show at sign-up and on the
+    /// server's "about" page.
+    Rule {
+        #[command(subcommand)]
+        command: RuleCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RuleCommand {
+    /// Add a rule at the end of the list.
+    Add {
+        /// The rule, one sentence, e.g. "Be kind to colleagues at every site".
+        text: String,
+        /// An optional longer explanation.
+        #[arg(long, default_value = "")]
+        hint: String,
+    },
+    /// List the rules with their ids.
+    List,
+    /// Remove a rule by id (see `list`).
+    Remove { id: String },
 }
 
 #[derive(Debug, Subcommand)]
