@@ -18,12 +18,13 @@ mod routes;
 mod startup;
 mod static_files;
 mod statuses;
+mod streaming;
 mod timelines;
 
 use std::sync::Arc;
 
 use tertulia_core::Config;
-use tertulia_domain::Db;
+use tertulia_domain::{Db, Events};
 
 pub use error::ApiError;
 pub use routes::configure;
@@ -36,6 +37,8 @@ type HandlerFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<a
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// The event hub the streaming API listens to; made once per process.
+    pub events: Events,
 }
 
 /// Version string in Mastodon's format, so clients that parse it for

@@ -8,6 +8,7 @@ use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds};
 
+use crate::events::{Event, Events};
 use crate::statuses::notify;
 use crate::{AccountView, DomainError};
 
@@ -63,43 +64,57 @@ pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView
 
 /// Follows `target` (or asks to, if the account is locked) and returns
 /// the new relationship.
-pub async fn follow(db: &Db, follower: Id, target: Id, options: FollowOptions) -> Result<Relationship, DomainError> {
+pub async fn follow(
+    db: &Db,
+    events: &Events,
+    follower: Id,
+    target: Id,
+    options: FollowOptions,
+) -> Result<Relationship, DomainError> {
     if follower == target {
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
-                return Ok(Err(DomainError::NotFound("account".into())));
-            };
-            let follow = FollowRow {
-                id: Id::generate().0,
-                account_id: follower.0,
-                target_account_id: target.0,
-                show_reblogs: options.reblogs,
-                notify: options.notify,
-                languages: None,
-                uri: None,
-                created_at: tertulia_db::now(),
-            };
-            let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
-            if target_row.locked && !already_following {
-                if social::insert_follow_request(conn, &follow)? {
-                    notify(conn, target.0, follower.0, "follow_request", None, format!("ungrouped-{}", follow.id))?;
+    let (relationship, pending) = db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
+                    return Ok(Err(DomainError::NotFound("account".into())));
+                };
+                let follow = FollowRow {
+                    id: Id::generate().0,
+                    account_id: follower.0,
+                    target_account_id: target.0,
+                    show_reblogs: options.reblogs,
+                    notify: options.notify,
+                    languages: None,
+                    uri: None,
+                    created_at: tertulia_db::now(),
+                };
+                let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
+                let mut pending = Vec::new();
+                if target_row.locked && !already_following {
+                    if social::insert_follow_request(conn, &follow)? {
+                        let group_key = format!("ungrouped-{}", follow.id);
+                        pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
+                    }
+                } else {
+                    pending.extend(establish(conn, &follow)?);
                 }
-            } else {
-                establish(conn, &follow)?;
-            }
-            Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
+                Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
+            })
         })
-    })
-    .await?
+        .await??;
+    events.publish(pending);
+    Ok(relationship)
 }
 
 /// Creates the follow, notifies, and fills the follower's home timeline.
-fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<(), DbError> {
+/// Returns the notification's event, to publish after the commit.
+fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbError> {
+    let mut event = None;
     if social::upsert_follow(conn, follow)? {
-        notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{}", follow.id))?;
+        let group_key = format!("follow-{}", follow.id);
+        event = notify(conn, follow.target_account_id, follow.account_id, "follow", None, group_key)?;
         feeds::backfill(
             conn,
             follow.account_id,
@@ -108,7 +123,7 @@ fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<(), DbError> {
             BACKFILL_ON_FOLLOW,
         )?;
     }
-    Ok(())
+    Ok(event)
 }
 
 pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
@@ -130,22 +145,28 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
 /// Accepts (`accept`) or rejects a pending follow request to `target`.
 pub async fn answer_follow_request(
     db: &Db,
+    events: &Events,
     target: Id,
     requester: Id,
     accept: bool,
 ) -> Result<Relationship, DomainError> {
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
-                return Ok(Err(DomainError::NotFound("follow request".into())));
-            };
-            if accept {
-                establish(conn, &FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request })?;
-            }
-            Ok(Ok(relationships_in(conn, target.0, &[requester.0])?.remove(0)))
+    let (relationship, pending) = db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
+                    return Ok(Err(DomainError::NotFound("follow request".into())));
+                };
+                let mut pending = Vec::new();
+                if accept {
+                    let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
+                    pending.extend(establish(conn, &follow)?);
+                }
+                Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
+            })
         })
-    })
-    .await?
+        .await??;
+    events.publish(pending);
+    Ok(relationship)
 }
 
 pub async fn relationships(db: &Db, viewer: Id, targets: Vec<Id>) -> Result<Vec<Relationship>, DomainError> {
