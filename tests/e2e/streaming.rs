@@ -321,3 +321,23 @@ async fn server_sent_events_deliver_updates_and_the_health_probe_answers() {
     assert_eq!(payload["id"], id);
     openapi::assert_matches(&payload, "Status");
 }
+
+#[tokio::test]
+async fn stopping_the_server_closes_open_streams_at_once() {
+    let mut instance = support::start().await;
+    let mut socket = connect(&instance, "?stream=public").await;
+    let client = reqwest::Client::new();
+    let mut sse = timeout(ARRIVAL, client.get(instance.url("/api/v1/streaming/public")).send()).await.unwrap().unwrap();
+    assert_eq!(sse.chunk().await.unwrap().as_deref(), Some(&b":)\n\n"[..]), "the greeting comes first");
+
+    // Well under the 4 s grace period: the streams must not hold it up.
+    let status = instance.stop_with("TERM", Duration::from_secs(3)).await;
+    assert!(status.success(), "exit status {status}:\n{}", instance.logs());
+    let closing = timeout(ARRIVAL, socket.next()).await.unwrap();
+    assert!(
+        matches!(closing, Some(Ok(Message::Close(Some(ref frame)))) if frame.code == tungstenite::protocol::frame::coding::CloseCode::Away),
+        "{closing:?}"
+    );
+    let end = timeout(ARRIVAL, sse.chunk()).await.unwrap();
+    assert!(matches!(end, Ok(None) | Err(_)), "the event stream ends: {end:?}");
+}
