@@ -74,8 +74,8 @@ pub async fn follow(
     if follower == target {
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
-    let (relationship, pending) = db
-        .run(move |conn| {
+    events
+        .committed(db, move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
                     return Ok(Err(DomainError::NotFound("account".into())));
@@ -103,9 +103,7 @@ pub async fn follow(
                 Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
             })
         })
-        .await??;
-    events.publish(pending);
-    Ok(relationship)
+        .await
 }
 
 /// Creates the follow, notifies, and fills the follower's home timeline.
@@ -150,8 +148,8 @@ pub async fn answer_follow_request(
     requester: Id,
     accept: bool,
 ) -> Result<Relationship, DomainError> {
-    let (relationship, pending) = db
-        .run(move |conn| {
+    events
+        .committed(db, move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
                     return Ok(Err(DomainError::NotFound("follow request".into())));
@@ -164,9 +162,7 @@ pub async fn answer_follow_request(
                 Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
             })
         })
-        .await??;
-    events.publish(pending);
-    Ok(relationship)
+        .await
 }
 
 pub async fn relationships(db: &Db, viewer: Id, targets: Vec<Id>) -> Result<Vec<Relationship>, DomainError> {

@@ -7,8 +7,9 @@
 //! design, returning the events for the caller to publish, would give every
 //! caller (the API now, the federation inbox later) a duty it could forget,
 //! and a forgotten call would silently break streaming. Inside a
-//! transaction the events are only collected; they are published once
-//! `Db::run` has returned `Ok`, so a rolled-back change is never announced.
+//! transaction the events are only collected; [`Events::committed`]
+//! publishes them once the work has succeeded, so a rolled-back change is
+//! never announced.
 //!
 //! Events carry domain data (ids, author, visibility, audience), never
 //! rendered JSON: what a subscriber receives depends on who is watching
@@ -20,7 +21,10 @@ use std::sync::Arc;
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::StatusRow;
+use tertulia_db::{Db, DbConn, DbError};
 use tokio::sync::{broadcast, watch};
+
+use crate::DomainError;
 
 /// Events kept for a subscriber that has not read them yet. A subscriber
 /// further behind than this misses the oldest ones; publishing never waits.
@@ -97,6 +101,18 @@ impl Events {
     /// Starts listening: the subscriber receives events published from now on.
     pub fn subscribe(&self) -> Subscriber {
         Subscriber { events: self.sender.subscribe(), closing: self.closing.subscribe() }
+    }
+
+    /// Runs `work` (which makes its own transaction) and publishes the
+    /// events it returns once it has succeeded, that is, after the commit.
+    pub(crate) async fn committed<T: Send + 'static>(
+        &self,
+        db: &Db,
+        work: impl FnOnce(&mut DbConn) -> Result<Result<(T, Vec<Event>), DomainError>, DbError> + Send + 'static,
+    ) -> Result<T, DomainError> {
+        let (value, events) = db.run(work).await??;
+        self.publish(events);
+        Ok(value)
     }
 
     /// Announces committed changes. Without subscribers they are dropped.

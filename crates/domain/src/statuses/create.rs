@@ -70,8 +70,8 @@ pub async fn create(
     let sensitive = request.sensitive || !spoiler_text.is_empty();
     let language = request.language.filter(|l| !l.is_empty());
     let reply_to = request.in_reply_to_id;
-    let (view, pending) = db
-        .run(move |conn| {
+    events
+        .committed(db, move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 if let Some(key) = &key
                     && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
@@ -160,9 +160,7 @@ pub async fn create(
                 Ok(view.map(|view| (view, pending)))
             })
         })
-        .await??;
-    events.publish(pending);
-    Ok(view)
+        .await
 }
 
 /// Local accounts mentioned in `text`, keyed by (username, domain) with the

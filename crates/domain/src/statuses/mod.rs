@@ -101,8 +101,8 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 /// Deletes the caller's own status. Returns it as it was, with its source
 /// text, so clients can offer "delete and redraft".
 pub async fn delete(db: &Db, events: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
-    let (view, deleted) = db
-        .run(move |conn| {
+    events
+        .committed(db, move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                     return Ok(Err(not_found()));
@@ -123,12 +123,10 @@ pub async fn delete(db: &Db, events: &Events, author: Id, id: Id) -> Result<Stat
                 if let Some(original) = row.reblog_of_id {
                     statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
                 }
-                Ok(Ok((view, deleted)))
+                Ok(Ok((view, vec![deleted])))
             })
         })
-        .await??;
-    events.publish(vec![deleted]);
-    Ok(view)
+        .await
 }
 
 /// The `delete` event of a status about to be removed: it goes where the
