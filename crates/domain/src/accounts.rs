@@ -66,7 +66,7 @@ pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView
 /// the new relationship.
 pub async fn follow(
     db: &Db,
-    events: &Events,
+    hub: &Events,
     follower: Id,
     target: Id,
     options: FollowOptions,
@@ -74,36 +74,35 @@ pub async fn follow(
     if follower == target {
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
-    events
-        .committed(db, move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
-                    return Ok(Err(DomainError::NotFound("account".into())));
-                };
-                let follow = FollowRow {
-                    id: Id::generate().0,
-                    account_id: follower.0,
-                    target_account_id: target.0,
-                    show_reblogs: options.reblogs,
-                    notify: options.notify,
-                    languages: None,
-                    uri: None,
-                    created_at: tertulia_db::now(),
-                };
-                let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
-                let mut pending = Vec::new();
-                if target_row.locked && !already_following {
-                    if social::insert_follow_request(conn, &follow)? {
-                        let group_key = format!("ungrouped-{}", follow.id);
-                        pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
-                    }
-                } else {
-                    pending.extend(establish(conn, &follow)?);
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            let follow = FollowRow {
+                id: Id::generate().0,
+                account_id: follower.0,
+                target_account_id: target.0,
+                show_reblogs: options.reblogs,
+                notify: options.notify,
+                languages: None,
+                uri: None,
+                created_at: tertulia_db::now(),
+            };
+            let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
+            let mut pending = Vec::new();
+            if target_row.locked && !already_following {
+                if social::insert_follow_request(conn, &follow)? {
+                    let group_key = format!("ungrouped-{}", follow.id);
+                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
                 }
-                Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
-            })
+            } else {
+                pending.extend(establish(conn, &follow)?);
+            }
+            Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
         })
-        .await
+    })
+    .await
 }
 
 /// Creates the follow, notifies, and fills the follower's home timeline.
@@ -143,26 +142,25 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
 /// Accepts (`accept`) or rejects a pending follow request to `target`.
 pub async fn answer_follow_request(
     db: &Db,
-    events: &Events,
+    hub: &Events,
     target: Id,
     requester: Id,
     accept: bool,
 ) -> Result<Relationship, DomainError> {
-    events
-        .committed(db, move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
-                    return Ok(Err(DomainError::NotFound("follow request".into())));
-                };
-                let mut pending = Vec::new();
-                if accept {
-                    let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
-                    pending.extend(establish(conn, &follow)?);
-                }
-                Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
-            })
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
+                return Ok(Err(DomainError::NotFound("follow request".into())));
+            };
+            let mut pending = Vec::new();
+            if accept {
+                let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
+                pending.extend(establish(conn, &follow)?);
+            }
+            Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
         })
-        .await
+    })
+    .await
 }
 
 pub async fn relationships(db: &Db, viewer: Id, targets: Vec<Id>) -> Result<Vec<Relationship>, DomainError> {

@@ -38,7 +38,7 @@ pub struct NewStatus {
 /// notifications.
 pub async fn create(
     db: &Db,
-    events: &Events,
+    hub: &Events,
     config: &Config,
     author: Id,
     request: NewStatus,
@@ -70,97 +70,93 @@ pub async fn create(
     let sensitive = request.sensitive || !spoiler_text.is_empty();
     let language = request.language.filter(|l| !l.is_empty());
     let reply_to = request.in_reply_to_id;
-    events
-        .committed(db, move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                if let Some(key) = &key
-                    && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
-                {
-                    let view =
-                        load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()));
-                    return Ok(view.map(|view| (view, Vec::new())));
-                }
-                let Some(author_row) = accounts::find(conn, author.0)? else {
-                    return Ok(Err(DomainError::NotFound("account".into())));
-                };
-                let parent = match reply_to {
-                    Some(parent_id) => match visibility::find_visible(conn, Some(author.0), parent_id.0)? {
-                        Some(parent) => Some(parent),
-                        None => return Ok(Err(DomainError::NotFound("the status you reply to".into()))),
-                    },
-                    None => None,
-                };
-                let mentioned = resolve_mentions(conn, &text, &own_domain)?;
-                let content = text::render_plain_text(
-                    &text,
-                    |username, domain| {
-                        let key = (username.to_lowercase(), domain.map(str::to_lowercase).filter(|d| *d != own_domain));
-                        mentioned.get(&key).map(|account| MentionLink {
-                            url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
-                            username: account.username.clone(),
-                        })
-                    },
-                    &format!("{base_url}/tags"),
-                );
-                let id = Id::generate().0;
-                let now = tertulia_db::now();
-                let row = StatusRow {
-                    id,
-                    uri: format!("{base_url}/users/{}/statuses/{id}", author_row.username),
-                    url: Some(format!("{base_url}/@{}/{id}", author_row.username)),
-                    account_id: author.0,
-                    in_reply_to_id: parent.as_ref().map(|p| p.id),
-                    in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-                    reblog_of_id: None,
-                    conversation_id: parent.as_ref().and_then(|p| p.conversation_id),
-                    visibility: visibility.as_str().into(),
-                    local: true,
-                    text: text.clone(),
-                    content,
-                    spoiler_text: spoiler_text.clone(),
-                    sensitive,
-                    language: language.clone(),
-                    application_id: None,
-                    replies_count: 0,
-                    reblogs_count: 0,
-                    favourites_count: 0,
-                    created_at: now,
-                    edited_at: None,
-                    deleted_at: None,
-                };
-                statuses::insert(conn, &row)?;
-                let mentioned_ids: Vec<i64> =
-                    mentioned.values().map(|a| a.id).filter(|account| *account != author.0).collect();
-                statuses::insert_mentions(conn, id, &mentioned_ids)?;
-                let tags: Vec<(String, String)> = text::hashtags(&text)
-                    .into_iter()
-                    .map(|name| {
-                        let display = display_form(&text, &name);
-                        (name, display)
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if let Some(key) = &key
+                && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
+            {
+                let view = load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()));
+                return Ok(view.map(|view| (view, Vec::new())));
+            }
+            let Some(author_row) = accounts::find(conn, author.0)? else {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            let parent = match reply_to {
+                Some(parent_id) => match visibility::find_visible(conn, Some(author.0), parent_id.0)? {
+                    Some(parent) => Some(parent),
+                    None => return Ok(Err(DomainError::NotFound("the status you reply to".into()))),
+                },
+                None => None,
+            };
+            let mentioned = resolve_mentions(conn, &text, &own_domain)?;
+            let content = text::render_plain_text(
+                &text,
+                |username, domain| {
+                    let key = (username.to_lowercase(), domain.map(str::to_lowercase).filter(|d| *d != own_domain));
+                    mentioned.get(&key).map(|account| MentionLink {
+                        url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+                        username: account.username.clone(),
                     })
-                    .collect();
-                statuses::attach_tags(conn, id, &tags, now)?;
-                accounts::adjust_statuses_count(conn, author.0, 1, Some(now))?;
-                if let Some(parent) = &parent {
-                    statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
-                }
-                let readers = home_readers(conn, &row, &mentioned_ids)?;
-                feeds::push(conn, &readers, id, author.0, None)?;
-                let tag_names = tags.into_iter().map(|(name, _)| name).collect();
-                let mut pending =
-                    vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
-                for account in &mentioned_ids {
-                    pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
-                }
-                if let Some(key) = &key {
-                    statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
-                }
-                let view =
-                    load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()));
-                Ok(view.map(|view| (view, pending)))
-            })
+                },
+                &format!("{base_url}/tags"),
+            );
+            let id = Id::generate().0;
+            let now = tertulia_db::now();
+            let row = StatusRow {
+                id,
+                uri: format!("{base_url}/users/{}/statuses/{id}", author_row.username),
+                url: Some(format!("{base_url}/@{}/{id}", author_row.username)),
+                account_id: author.0,
+                in_reply_to_id: parent.as_ref().map(|p| p.id),
+                in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+                reblog_of_id: None,
+                conversation_id: parent.as_ref().and_then(|p| p.conversation_id),
+                visibility: visibility.as_str().into(),
+                local: true,
+                text: text.clone(),
+                content,
+                spoiler_text: spoiler_text.clone(),
+                sensitive,
+                language: language.clone(),
+                application_id: None,
+                replies_count: 0,
+                reblogs_count: 0,
+                favourites_count: 0,
+                created_at: now,
+                edited_at: None,
+                deleted_at: None,
+            };
+            statuses::insert(conn, &row)?;
+            let mentioned_ids: Vec<i64> =
+                mentioned.values().map(|a| a.id).filter(|account| *account != author.0).collect();
+            statuses::insert_mentions(conn, id, &mentioned_ids)?;
+            let tags: Vec<(String, String)> = text::hashtags(&text)
+                .into_iter()
+                .map(|name| {
+                    let display = display_form(&text, &name);
+                    (name, display)
+                })
+                .collect();
+            statuses::attach_tags(conn, id, &tags, now)?;
+            accounts::adjust_statuses_count(conn, author.0, 1, Some(now))?;
+            if let Some(parent) = &parent {
+                statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
+            }
+            let readers = home_readers(conn, &row, &mentioned_ids)?;
+            feeds::push(conn, &readers, id, author.0, None)?;
+            let tag_names = tags.into_iter().map(|(name, _)| name).collect();
+            let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
+            for account in &mentioned_ids {
+                pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
+            }
+            if let Some(key) = &key {
+                statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
+            }
+            let view = load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()));
+            Ok(view.map(|view| (view, pending)))
         })
-        .await
+    })
+    .await
 }
 
 /// Local accounts mentioned in `text`, keyed by (username, domain) with the

@@ -100,33 +100,32 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 
 /// Deletes the caller's own status. Returns it as it was, with its source
 /// text, so clients can offer "delete and redraft".
-pub async fn delete(db: &Db, events: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
-    events
-        .committed(db, move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
-                    return Ok(Err(not_found()));
-                };
-                if row.account_id != author.0 {
-                    return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
-                }
-                let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
-                    return Ok(Err(not_found()));
-                };
-                // Who saw it, worked out before the mentions and feeds go.
-                let deleted = removal_event(conn, &row)?;
-                statuses::delete(conn, row.id)?;
-                accounts::adjust_statuses_count(conn, author.0, -1, None)?;
-                if let Some(parent) = row.in_reply_to_id {
-                    statuses::adjust_counter(conn, parent, Counter::Replies, -1)?;
-                }
-                if let Some(original) = row.reblog_of_id {
-                    statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
-                }
-                Ok(Ok((view, vec![deleted])))
-            })
+pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
+                return Ok(Err(not_found()));
+            };
+            if row.account_id != author.0 {
+                return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
+            }
+            let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
+                return Ok(Err(not_found()));
+            };
+            // Who saw it, worked out before the mentions and feeds go.
+            let deleted = removal_event(conn, &row)?;
+            statuses::delete(conn, row.id)?;
+            accounts::adjust_statuses_count(conn, author.0, -1, None)?;
+            if let Some(parent) = row.in_reply_to_id {
+                statuses::adjust_counter(conn, parent, Counter::Replies, -1)?;
+            }
+            if let Some(original) = row.reblog_of_id {
+                statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
+            }
+            Ok(Ok((view, vec![deleted])))
         })
-        .await
+    })
+    .await
 }
 
 /// The `delete` event of a status about to be removed: it goes where the
@@ -157,7 +156,7 @@ fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Resul
 }
 
 /// Favourites (`on`) or unfavourites a status the caller can see.
-pub async fn favourite(db: &Db, events: &Events, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
+pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
     let (view, pending) = act(db, actor, id, move |conn, status| {
         let mut pending = Vec::new();
         if on {
@@ -179,7 +178,7 @@ pub async fn favourite(db: &Db, events: &Events, actor: Id, id: Id, on: bool) ->
         Ok(Ok((status.id, pending)))
     })
     .await?;
-    events.publish(pending);
+    hub.publish(pending);
     Ok(view)
 }
 
@@ -199,7 +198,7 @@ pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView
 
 /// Boosts a status: a new status pointing at the original, shown to the
 /// booster's followers. Boosting twice returns the existing boost.
-pub async fn reblog(db: &Db, events: &Events, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
     let base_url = config.base_url();
     let (view, pending) = act(db, actor, id, move |conn, original| {
         let visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
@@ -255,12 +254,12 @@ pub async fn reblog(db: &Db, events: &Events, config: &Config, actor: Id, id: Id
         Ok(Ok((boost_id, pending)))
     })
     .await?;
-    events.publish(pending);
+    hub.publish(pending);
     Ok(view)
 }
 
 /// Removes the caller's boost of a status; returns the original.
-pub async fn unreblog(db: &Db, events: &Events, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<StatusView, DomainError> {
     let (view, pending) = act(db, actor, id, move |conn, original| {
         let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
@@ -273,7 +272,7 @@ pub async fn unreblog(db: &Db, events: &Events, actor: Id, id: Id) -> Result<Sta
         Ok(Ok((original.id, pending)))
     })
     .await?;
-    events.publish(pending);
+    hub.publish(pending);
     Ok(view)
 }
 
