@@ -8,6 +8,9 @@ use tertulia_domain::oauth::OAuthError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// A request that cannot be understood (a bad streaming request).
+    #[error("{0}")]
+    BadRequest(String),
     #[error("{0}")]
     NotFound(String),
     /// Well-formed HTTP whose content breaks a rule (Mastodon answers 422).
@@ -68,6 +71,7 @@ impl From<OAuthError> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -19,12 +19,13 @@ mod routes;
 mod startup;
 mod static_files;
 mod statuses;
+mod streaming;
 mod timelines;
 
 use std::sync::Arc;
 
 use tertulia_core::Config;
-use tertulia_domain::Db;
+use tertulia_domain::{Db, Events};
 
 pub use error::ApiError;
 pub use rate_limit::RateLimiter;
@@ -39,12 +40,14 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// The event hub the streaming API listens to; made once per process.
+    pub events: Events,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Arc<Config>) -> AppState {
+    pub fn new(db: Db, config: Arc<Config>, events: Events) -> AppState {
         let rate_limiter = Arc::new(RateLimiter::new(&config.rate_limits));
-        AppState { db, config, rate_limiter }
+        AppState { db, config, rate_limiter, events }
     }
 }
 

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::statuses::Action;
 use crate::{
     ApiError, AppState, accounts, health, instance, nodeinfo, notifications, oauth, rate_limit, request_log, startup,
-    static_files, statuses, timelines,
+    static_files, statuses, streaming, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -95,6 +95,18 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v2/suggestions", web::get().to(startup::user_empty_list("read")))
                     .route("/api/v1/conversations", web::get().to(startup::user_empty_list("read:statuses")))
                     .route("/api/v1/endorsements", web::get().to(startup::user_empty_list("read:accounts")))
+                    .route("/api/v1/streaming", web::get().to(streaming::websocket))
+                    .route("/api/v1/streaming/", web::get().to(streaming::websocket))
+                    .route("/api/v1/streaming/health", web::get().to(streaming::health))
+                    .route("/api/v1/streaming/user", web::get().to(streaming::events("user")))
+                    .route("/api/v1/streaming/user/notification", web::get().to(streaming::events("user:notification")))
+                    .route("/api/v1/streaming/public", web::get().to(streaming::events("public")))
+                    .route("/api/v1/streaming/public/local", web::get().to(streaming::events("public:local")))
+                    .route("/api/v1/streaming/public/remote", web::get().to(streaming::events("public:remote")))
+                    .route("/api/v1/streaming/hashtag", web::get().to(streaming::events("hashtag")))
+                    .route("/api/v1/streaming/hashtag/local", web::get().to(streaming::events("hashtag:local")))
+                    .route("/api/v1/streaming/list", web::get().to(streaming::events("list")))
+                    .route("/api/v1/streaming/direct", web::get().to(streaming::events("direct")))
                     .route(static_files::MISSING_AVATAR_PATH, web::get().to(static_files::missing_avatar))
                     .route(static_files::MISSING_HEADER_PATH, web::get().to(static_files::missing_header))
                     .default_service(web::to(not_found)),

@@ -8,6 +8,7 @@ use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, feeds};
 
+use crate::events::{Event, Events};
 use crate::statuses::notify;
 use crate::{AccountView, DomainError};
 
@@ -67,11 +68,17 @@ pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView
 
 /// Follows `target` (or asks to, if the account is locked) and returns
 /// the new relationship.
-pub async fn follow(db: &Db, follower: Id, target: Id, options: FollowOptions) -> Result<Relationship, DomainError> {
+pub async fn follow(
+    db: &Db,
+    hub: &Events,
+    follower: Id,
+    target: Id,
+    options: FollowOptions,
+) -> Result<Relationship, DomainError> {
     if follower == target {
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
-    db.run(move |conn| {
+    hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
                 return Ok(Err(DomainError::NotFound("account".into())));
@@ -94,25 +101,29 @@ pub async fn follow(db: &Db, follower: Id, target: Id, options: FollowOptions) -
                 )));
             }
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
+            let mut pending = Vec::new();
             if target_row.locked && !already_following {
                 if social::insert_follow_request(conn, &follow)? {
-                    notify(conn, target.0, follower.0, "follow_request", None, format!("ungrouped-{}", follow.id))?;
+                    let group_key = format!("ungrouped-{}", follow.id);
+                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
                 }
             } else {
-                establish(conn, &follow)?;
+                pending.extend(establish(conn, &follow)?);
             }
-            Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
+            Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
         })
     })
-    .await?
+    .await
 }
 
 /// Creates the follow, notifies, and fills the follower's home timeline.
-fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<(), DbError> {
+/// Returns the notification's event, to publish after the commit.
+fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbError> {
+    let mut event = None;
     if social::upsert_follow(conn, follow)? {
         // Follows of one day form one group in grouped notifications.
         let day = follow.created_at.and_utc().timestamp() / 86_400;
-        notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
+        event = notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
         feeds::backfill(
             conn,
             follow.account_id,
@@ -121,7 +132,7 @@ fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<(), DbError> {
             BACKFILL_ON_FOLLOW,
         )?;
     }
-    Ok(())
+    Ok(event)
 }
 
 pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
@@ -143,22 +154,25 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
 /// Accepts (`accept`) or rejects a pending follow request to `target`.
 pub async fn answer_follow_request(
     db: &Db,
+    hub: &Events,
     target: Id,
     requester: Id,
     accept: bool,
 ) -> Result<Relationship, DomainError> {
-    db.run(move |conn| {
+    hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
                 return Ok(Err(DomainError::NotFound("follow request".into())));
             };
+            let mut pending = Vec::new();
             if accept {
-                establish(conn, &FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request })?;
+                let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
+                pending.extend(establish(conn, &follow)?);
             }
-            Ok(Ok(relationships_in(conn, target.0, &[requester.0])?.remove(0)))
+            Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
         })
     })
-    .await?
+    .await
 }
 
 pub async fn relationships(db: &Db, viewer: Id, targets: Vec<Id>) -> Result<Vec<Relationship>, DomainError> {

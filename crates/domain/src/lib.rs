@@ -4,6 +4,7 @@
 
 pub mod accounts;
 mod error;
+pub mod events;
 pub mod instance;
 pub mod notifications;
 pub mod oauth;
@@ -16,6 +17,7 @@ mod views;
 pub mod visibility;
 
 pub use error::DomainError;
+pub use events::Events;
 pub use tertulia_db::page::Page;
 pub use tertulia_db::statuses::{AccountStatusFilter, Origin};
 pub use tertulia_db::{Db, MigrationReport};

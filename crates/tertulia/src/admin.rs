@@ -58,26 +58,26 @@ async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliE
             } else {
                 Role::User
             };
-            let user = users::create(&db, config, NewUserRequest { username, email, password: password.clone(), role })
+            let user = users::create(db, config, NewUserRequest { username, email, password: password.clone(), role })
                 .await?;
             println!("Created {} @{}@{} <{}>.", user.role, user.account.username, config.domain, user.email);
             if generated {
                 println!("Generated password (shown once): {password}");
             }
         }
-        UserCommand::List { json } => print_users(&users::list(&db).await?, json),
+        UserCommand::List { json } => print_users(&users::list(db).await?, json),
         UserCommand::SetPassword { username, password } => {
             let password = read_password(&password)?
                 .ok_or_else(|| CliError::Usage("give the new password with --password or --password-stdin".into()))?;
-            users::set_password(&db, &username, &password).await?;
+            users::set_password(db, &username, &password).await?;
             println!("Password of {username} changed.");
         }
         UserCommand::Suspend { username } => {
-            users::set_suspended(&db, &username, true).await?;
+            users::set_suspended(db, &username, true).await?;
             println!("{username} is suspended.");
         }
         UserCommand::Unsuspend { username } => {
-            users::set_suspended(&db, &username, false).await?;
+            users::set_suspended(db, &username, false).await?;
             println!("{username} is no longer suspended.");
         }
         UserCommand::Delete { username, yes } => {
@@ -86,7 +86,7 @@ async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliE
                     "deleting {username} removes their account and posts for good; add --yes to confirm"
                 )));
             }
-            let user = users::delete(&db, &username).await?;
+            let user = users::delete(db, &username).await?;
             println!("Deleted {} and everything they owned.", user.account.username);
         }
     }

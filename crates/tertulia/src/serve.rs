@@ -7,6 +7,7 @@ use actix_web::{App, HttpServer};
 use tertulia_api::AppState;
 use tertulia_core::config::LoadedConfig;
 use tertulia_db::Db;
+use tertulia_domain::Events;
 
 use crate::CliError;
 
@@ -25,7 +26,8 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let db = Db::connect(&config.database)?;
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
-    let state = AppState::new(db, config.clone());
+    let events = Events::new();
+    let state = AppState::new(db, config.clone(), events.clone());
     let server = HttpServer::new(move || App::new().configure(tertulia_api::configure(state.clone())))
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
@@ -37,6 +39,8 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let stopper = actix_web::rt::spawn(async move {
         let signal = wait_for_stop_signal().await;
         tracing::info!(signal, "stopping: finishing requests in progress");
+        // Streaming connections never finish by themselves: end them first.
+        events.close();
         handle.stop(true).await;
     });
     server.await?;

@@ -255,7 +255,7 @@ pub async fn follow(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:follows")?;
     let options = FollowOptions { reblogs: form.reblogs.unwrap_or(true), notify: form.notify.unwrap_or(false) };
-    let relationship = accounts::follow(&state.db, user.account.id, path_id(&id)?, options).await?;
+    let relationship = accounts::follow(&state.db, &state.events, user.account.id, path_id(&id)?, options).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
@@ -307,7 +307,8 @@ pub async fn answer_follow_request(
         "reject" => false,
         _ => return Err(ApiError::NotFound("Record not found".into())),
     };
-    let relationship = accounts::answer_follow_request(&state.db, user.account.id, path_id(&id)?, accept).await?;
+    let relationship =
+        accounts::answer_follow_request(&state.db, &state.events, user.account.id, path_id(&id)?, accept).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 

@@ -53,6 +53,7 @@ pub async fn create(
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let view = statuses::create(
         &state.db,
+        &state.events,
         &state.config,
         user.account.id,
         NewStatus {
@@ -77,7 +78,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) 
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
-    let view = statuses::delete(&state.db, user.account.id, path_id(&id)?).await?;
+    let view = statuses::delete(&state.db, &state.events, user.account.id, path_id(&id)?).await?;
     let mut entity = Status::from_view(&view, &state.config);
     entity.text = Some(view.text.clone());
     Ok(HttpResponse::Ok().json(entity))
@@ -119,14 +120,14 @@ pub fn act(action: Action) -> impl Fn(web::Data<AppState>, Auth, web::Path<Strin
     move |state, auth, id| {
         Box::pin(async move {
             let user = auth.user(action.scope())?;
-            let (db, actor, id) = (&state.db, user.account.id, path_id(&id)?);
+            let (db, events, actor, id) = (&state.db, &state.events, user.account.id, path_id(&id)?);
             let view = match action {
-                Action::Favourite => statuses::favourite(db, actor, id, true).await?,
-                Action::Unfavourite => statuses::favourite(db, actor, id, false).await?,
+                Action::Favourite => statuses::favourite(db, events, actor, id, true).await?,
+                Action::Unfavourite => statuses::favourite(db, events, actor, id, false).await?,
                 Action::Bookmark => statuses::bookmark(db, actor, id, true).await?,
                 Action::Unbookmark => statuses::bookmark(db, actor, id, false).await?,
-                Action::Reblog => statuses::reblog(db, &state.config, actor, id).await?,
-                Action::Unreblog => statuses::unreblog(db, actor, id).await?,
+                Action::Reblog => statuses::reblog(db, events, &state.config, actor, id).await?,
+                Action::Unreblog => statuses::unreblog(db, events, actor, id).await?,
             };
             Ok(json(&view, &state))
         })

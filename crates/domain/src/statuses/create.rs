@@ -12,6 +12,7 @@ use tertulia_db::{Db, DbConn, DbError, feeds, social};
 
 use super::view::{self, StatusView};
 use crate::DomainError;
+use crate::events::{Event, Events, StatusEvent};
 use crate::visibility;
 
 /// Longest content warning accepted.
@@ -33,8 +34,15 @@ pub struct NewStatus {
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
 /// it in the home timelines it belongs in, and notifies mentioned users,
-/// all in one transaction.
-pub async fn create(db: &Db, config: &Config, author: Id, request: NewStatus) -> Result<StatusView, DomainError> {
+/// all in one transaction; then announces the status and the
+/// notifications.
+pub async fn create(
+    db: &Db,
+    hub: &Events,
+    config: &Config,
+    author: Id,
+    request: NewStatus,
+) -> Result<StatusView, DomainError> {
     let text = request.text.trim().to_owned();
     if text.is_empty() {
         return Err(DomainError::invalid("status", "can't be blank"));
@@ -62,12 +70,13 @@ pub async fn create(db: &Db, config: &Config, author: Id, request: NewStatus) ->
     let sensitive = request.sensitive || !spoiler_text.is_empty();
     let language = request.language.filter(|l| !l.is_empty());
     let reply_to = request.in_reply_to_id;
-    db.run(move |conn| {
+    hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(key) = &key
                 && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
             {
-                return Ok(load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into())));
+                let view = load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()));
+                return Ok(view.map(|view| (view, Vec::new())));
             }
             let Some(author_row) = accounts::find(conn, author.0)? else {
                 return Ok(Err(DomainError::NotFound("account".into())));
@@ -135,16 +144,19 @@ pub async fn create(db: &Db, config: &Config, author: Id, request: NewStatus) ->
             }
             let readers = home_readers(conn, &row, &mentioned_ids)?;
             feeds::push(conn, &readers, id, author.0, None)?;
+            let tag_names = tags.into_iter().map(|(name, _)| name).collect();
+            let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
             for account in &mentioned_ids {
-                notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?;
+                pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
             }
             if let Some(key) = &key {
                 statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
             }
-            Ok(load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into())))
+            let view = load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()));
+            Ok(view.map(|view| (view, pending)))
         })
     })
-    .await?
+    .await
 }
 
 /// Local accounts mentioned in `text`, keyed by (username, domain) with the
@@ -167,8 +179,9 @@ fn resolve_mentions(
 /// Who gets a new status in their home timeline, as on Mastodon: the
 /// author; local followers (for a reply to someone else, only those who
 /// also follow the person replied to); and, for private and direct
-/// statuses, the mentioned accounts.
-fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
+/// statuses, the mentioned accounts. Also decides who gets the status on
+/// their `user` stream.
+pub(crate) fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
     let mut readers = vec![status.account_id];
     let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
     if visibility != Visibility::Direct {
@@ -199,6 +212,8 @@ fn display_form(text: &str, lower_name: &str) -> String {
         .unwrap_or_else(|| lower_name.to_owned())
 }
 
+/// Notifies `recipient` (never of their own actions). Returns the event to
+/// publish once the transaction commits.
 pub(crate) fn notify(
     conn: &mut DbConn,
     recipient: i64,
@@ -206,14 +221,15 @@ pub(crate) fn notify(
     kind: &str,
     status_id: Option<i64>,
     group_key: String,
-) -> Result<(), DbError> {
+) -> Result<Option<Event>, DbError> {
     if recipient == from {
-        return Ok(());
+        return Ok(None);
     }
+    let id = Id::generate();
     notifications::insert(
         conn,
         &NotificationRow {
-            id: Id::generate().0,
+            id: id.0,
             account_id: recipient,
             from_account_id: from,
             kind: kind.into(),
@@ -221,7 +237,8 @@ pub(crate) fn notify(
             group_key,
             created_at: tertulia_db::now(),
         },
-    )
+    )?;
+    Ok(Some(Event::Notification { recipient: Id(recipient), id }))
 }
 
 /// One status as `viewer` sees it, if they may.

@@ -7,7 +7,7 @@ mod view;
 pub use create::{NewStatus, create};
 pub use view::StatusView;
 
-pub(crate) use create::notify;
+pub(crate) use create::{home_readers, notify};
 pub(crate) use view::build as build_views;
 
 use tertulia_core::visibility::Visibility;
@@ -16,6 +16,7 @@ use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
 use crate::DomainError;
+use crate::events::{Event, Events, StatusEvent};
 use crate::visibility::{self, Viewer};
 
 /// Replies shown in a thread, at most, each way.
@@ -99,8 +100,8 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 
 /// Deletes the caller's own status. Returns it as it was, with its source
 /// text, so clients can offer "delete and redraft".
-pub async fn delete(db: &Db, author: Id, id: Id) -> Result<StatusView, DomainError> {
-    db.run(move |conn| {
+pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
+    hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                 return Ok(Err(not_found()));
@@ -111,6 +112,8 @@ pub async fn delete(db: &Db, author: Id, id: Id) -> Result<StatusView, DomainErr
             let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
                 return Ok(Err(not_found()));
             };
+            // Who saw it, worked out before the mentions and feeds go.
+            let deleted = removal_event(conn, &row)?;
             statuses::delete(conn, row.id)?;
             accounts::adjust_statuses_count(conn, author.0, -1, None)?;
             if let Some(parent) = row.in_reply_to_id {
@@ -119,60 +122,91 @@ pub async fn delete(db: &Db, author: Id, id: Id) -> Result<StatusView, DomainErr
             if let Some(original) = row.reblog_of_id {
                 statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
             }
-            Ok(Ok(view))
+            Ok(Ok((view, vec![deleted])))
         })
     })
-    .await?
+    .await
+}
+
+/// The `delete` event of a status about to be removed: it goes where the
+/// status went when it was posted.
+fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
+    let tags = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, tag)| tag.name).collect();
+    let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, account)| account).collect();
+    let readers = match row.reblog_of_id {
+        Some(original) => match statuses::find(conn, original)? {
+            Some(original) => boost_readers(conn, row.account_id, original.account_id)?,
+            None => vec![row.account_id],
+        },
+        None => home_readers(conn, row, &mentioned)?,
+    };
+    Ok(Event::Delete(StatusEvent::new(row, tags, readers, mentioned)))
+}
+
+/// Who gets a boost in their home timeline: the booster and their followers
+/// who want boosts, except the original's author.
+fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Result<Vec<i64>, DbError> {
+    let mut readers: Vec<i64> = social::follower_ids(conn, booster)?
+        .into_iter()
+        .filter(|(follower, show_reblogs)| *show_reblogs && *follower != original_author)
+        .map(|(follower, _)| follower)
+        .collect();
+    readers.push(booster);
+    Ok(readers)
 }
 
 /// Favourites (`on`) or unfavourites a status the caller can see.
-pub async fn favourite(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
-    act(db, actor, id, move |conn, status| {
+pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
+    let (view, pending) = act(db, actor, id, move |conn, status| {
+        let mut pending = Vec::new();
         if on {
             if social::insert_favourite(conn, actor.0, status.id, tertulia_db::now())? {
                 statuses::adjust_counter(conn, status.id, Counter::Favourites, 1)?;
-                notify(
+                pending.extend(notify(
                     conn,
                     status.account_id,
                     actor.0,
                     "favourite",
                     Some(status.id),
                     format!("favourite-{}", status.id),
-                )?;
+                )?);
             }
         } else if social::delete_favourite(conn, actor.0, status.id)? {
             statuses::adjust_counter(conn, status.id, Counter::Favourites, -1)?;
             notifications::retract(conn, actor.0, "favourite", status.id)?;
         }
-        Ok(Ok(status.id))
+        Ok(Ok((status.id, pending)))
     })
-    .await
+    .await?;
+    hub.publish(pending);
+    Ok(view)
 }
 
 /// Bookmarks (`on`) or removes the bookmark of a status the caller can see.
 pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
-    act(db, actor, id, move |conn, status| {
+    let (view, _) = act(db, actor, id, move |conn, status| {
         if on {
             social::insert_bookmark(conn, actor.0, status.id, tertulia_db::now())?;
         } else {
             social::delete_bookmark(conn, actor.0, status.id)?;
         }
-        Ok(Ok(status.id))
+        Ok(Ok((status.id, Vec::new())))
     })
-    .await
+    .await?;
+    Ok(view)
 }
 
 /// Boosts a status: a new status pointing at the original, shown to the
 /// booster's followers. Boosting twice returns the existing boost.
-pub async fn reblog(db: &Db, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
     let base_url = config.base_url();
-    act(db, actor, id, move |conn, original| {
+    let (view, pending) = act(db, actor, id, move |conn, original| {
         let visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
         if !visibility.is_boostable() {
             return Ok(Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into())));
         }
         if let Some(existing) = statuses::find_reblog(conn, actor.0, original.id)? {
-            return Ok(Ok(existing.id));
+            return Ok(Ok((existing.id, Vec::new())));
         }
         let Some(booster) = accounts::find(conn, actor.0)? else {
             return Ok(Err(DomainError::NotFound("account".into())));
@@ -206,42 +240,55 @@ pub async fn reblog(db: &Db, config: &Config, actor: Id, id: Id) -> Result<Statu
         statuses::insert(conn, &boost)?;
         statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
         accounts::adjust_statuses_count(conn, actor.0, 1, Some(now))?;
-        let mut readers: Vec<i64> = social::follower_ids(conn, actor.0)?
-            .into_iter()
-            .filter(|(follower, show_reblogs)| *show_reblogs && *follower != original.account_id)
-            .map(|(follower, _)| follower)
-            .collect();
-        readers.push(actor.0);
+        let readers = boost_readers(conn, actor.0, original.account_id)?;
         feeds::push(conn, &readers, boost_id, actor.0, Some(original.id))?;
-        notify(conn, original.account_id, actor.0, "reblog", Some(original.id), format!("reblog-{}", original.id))?;
-        Ok(Ok(boost_id))
+        let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), readers, Vec::new()))];
+        pending.extend(notify(
+            conn,
+            original.account_id,
+            actor.0,
+            "reblog",
+            Some(original.id),
+            format!("reblog-{}", original.id),
+        )?);
+        Ok(Ok((boost_id, pending)))
     })
-    .await
+    .await?;
+    hub.publish(pending);
+    Ok(view)
 }
 
 /// Removes the caller's boost of a status; returns the original.
-pub async fn unreblog(db: &Db, actor: Id, id: Id) -> Result<StatusView, DomainError> {
-    act(db, actor, id, move |conn, original| {
+pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    let (view, pending) = act(db, actor, id, move |conn, original| {
+        let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
+            pending.push(removal_event(conn, &boost)?);
             statuses::delete(conn, boost.id)?;
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, -1)?;
             accounts::adjust_statuses_count(conn, actor.0, -1, None)?;
             notifications::retract(conn, actor.0, "reblog", original.id)?;
         }
-        Ok(Ok(original.id))
+        Ok(Ok((original.id, pending)))
     })
-    .await
+    .await?;
+    hub.publish(pending);
+    Ok(view)
 }
+
+/// What an action returns: the id of the status to show, and the events to
+/// publish after the commit.
+type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
 
 /// Runs `action` in a transaction on a status `actor` can see (a boost is
 /// resolved to its original), then returns the status named by the
-/// action's result as `actor` now sees it.
+/// action's result as `actor` now sees it, with the action's events.
 async fn act(
     db: &Db,
     actor: Id,
     id: Id,
-    action: impl FnOnce(&mut DbConn, StatusRow) -> Result<Result<i64, DomainError>, DbError> + Send + 'static,
-) -> Result<StatusView, DomainError> {
+    action: impl FnOnce(&mut DbConn, StatusRow) -> ActionResult + Send + 'static,
+) -> Result<(StatusView, Vec<Event>), DomainError> {
     db.run(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(mut status) = visibility::find_visible(conn, Some(actor.0), id.0)? else {
@@ -253,11 +300,11 @@ async fn act(
                     None => return Ok(Err(not_found())),
                 }
             }
-            let result_id = match action(conn, status)? {
-                Ok(id) => id,
+            let (result_id, pending) = match action(conn, status)? {
+                Ok(outcome) => outcome,
                 Err(refusal) => return Ok(Err(refusal)),
             };
-            Ok(create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found))
+            Ok(create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found).map(|view| (view, pending)))
         })
     })
     .await?

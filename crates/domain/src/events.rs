@@ -1,0 +1,202 @@
+//! The event hub: what just happened, announced to whoever listens (the
+//! streaming API today). One hub is made by the binary at start-up and
+//! shared by every request.
+//!
+//! Domain functions that change what people see take an `&Events` handle
+//! and publish themselves, after their transaction commits. The other
+//! design, returning the events for the caller to publish, would give every
+//! caller (the API now, the federation inbox later) a duty it could forget,
+//! and a forgotten call would silently break streaming. Inside a
+//! transaction the events are only collected; [`Events::committed`]
+//! publishes them once the work has succeeded, so a rolled-back change is
+//! never announced.
+//!
+//! Events carry domain data (ids, author, visibility, audience), never
+//! rendered JSON: what a subscriber receives depends on who is watching
+//! (whether they may see the status, whether they favourited it), so the
+//! API renders each event per subscriber.
+
+use std::sync::Arc;
+
+use tertulia_core::Id;
+use tertulia_core::visibility::Visibility;
+use tertulia_db::statuses::StatusRow;
+use tertulia_db::{Db, DbConn, DbError};
+use tokio::sync::{broadcast, watch};
+
+use crate::DomainError;
+
+/// Events kept for a subscriber that has not read them yet. A subscriber
+/// further behind than this misses the oldest ones; publishing never waits.
+const BACKLOG: usize = 1024;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A status was posted or boosted.
+    Update(StatusEvent),
+    /// A status was deleted, or a boost undone.
+    Delete(StatusEvent),
+    /// A notification was created for `recipient`.
+    Notification { recipient: Id, id: Id },
+    /// A status was edited. Nothing emits it yet: editing is not built.
+    StatusUpdate(StatusEvent),
+    /// An account's filters changed. Nothing emits it yet: filters are not
+    /// built.
+    FiltersChanged { account: Id },
+}
+
+/// A status as the event routing needs it: enough to decide which streams
+/// it belongs to, without loading it again.
+#[derive(Debug, Clone)]
+pub struct StatusEvent {
+    pub id: Id,
+    pub author: Id,
+    pub visibility: Visibility,
+    /// Written on this site.
+    pub local: bool,
+    pub reply: bool,
+    pub boost: bool,
+    /// Lower-cased hashtag names.
+    pub tags: Vec<String>,
+    /// Accounts whose home timeline holds the status.
+    pub home_readers: Vec<i64>,
+    /// Accounts the status mentions.
+    pub mentioned: Vec<i64>,
+}
+
+impl StatusEvent {
+    pub(crate) fn new(row: &StatusRow, tags: Vec<String>, home_readers: Vec<i64>, mentioned: Vec<i64>) -> Self {
+        StatusEvent {
+            id: Id(row.id),
+            author: Id(row.account_id),
+            visibility: row.visibility.parse().unwrap_or(Visibility::Direct),
+            local: row.local,
+            reply: row.in_reply_to_id.is_some(),
+            boost: row.reblog_of_id.is_some(),
+            tags,
+            home_readers,
+            mentioned,
+        }
+    }
+}
+
+/// The hub. Cloning gives another handle to the same hub.
+#[derive(Clone)]
+pub struct Events {
+    sender: broadcast::Sender<Arc<Event>>,
+    closing: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Events { sender: broadcast::channel(BACKLOG).0, closing: Arc::new(watch::channel(false).0) }
+    }
+}
+
+impl Events {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts listening: the subscriber receives events published from now on.
+    pub fn subscribe(&self) -> Subscriber {
+        Subscriber { events: self.sender.subscribe(), closing: self.closing.subscribe() }
+    }
+
+    /// Runs `work` (which makes its own transaction) and publishes the
+    /// events it returns once it has succeeded, that is, after the commit.
+    pub(crate) async fn committed<T: Send + 'static>(
+        &self,
+        db: &Db,
+        work: impl FnOnce(&mut DbConn) -> Result<Result<(T, Vec<Event>), DomainError>, DbError> + Send + 'static,
+    ) -> Result<T, DomainError> {
+        let (value, events) = db.run(work).await??;
+        self.publish(events);
+        Ok(value)
+    }
+
+    /// Announces committed changes. Without subscribers they are dropped.
+    pub(crate) fn publish(&self, events: Vec<Event>) {
+        for event in events {
+            // An error only means nobody is listening right now.
+            let _ = self.sender.send(Arc::new(event));
+        }
+    }
+
+    /// Tells every subscriber the server is stopping, so long-lived
+    /// connections end cleanly instead of holding up the shutdown.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+}
+
+/// One listener's end of the hub.
+pub struct Subscriber {
+    events: broadcast::Receiver<Arc<Event>>,
+    closing: watch::Receiver<bool>,
+}
+
+/// What a subscriber gets next.
+#[derive(Debug)]
+pub enum Received {
+    Event(Arc<Event>),
+    /// The subscriber fell behind and this many events were skipped.
+    Missed(u64),
+    /// The hub is closed: the server is stopping.
+    Closed,
+}
+
+impl Subscriber {
+    /// Waits for the next event. Safe to cancel (for example in `select!`).
+    pub async fn recv(&mut self) -> Received {
+        if *self.closing.borrow() {
+            return Received::Closed;
+        }
+        tokio::select! {
+            _ = self.closing.wait_for(|closing| *closing) => Received::Closed,
+            received = self.events.recv() => match received {
+                Ok(event) => Received::Event(event),
+                Err(broadcast::error::RecvError::Lagged(missed)) => Received::Missed(missed),
+                Err(broadcast::error::RecvError::Closed) => Received::Closed,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filters_changed(account: i64) -> Event {
+        Event::FiltersChanged { account: Id(account) }
+    }
+
+    #[tokio::test]
+    async fn subscribers_get_events_in_order_and_the_end_on_close() {
+        let events = Events::new();
+        let mut subscriber = events.subscribe();
+        events.publish(vec![filters_changed(1), filters_changed(2)]);
+        for expected in [1, 2] {
+            match subscriber.recv().await {
+                Received::Event(event) => {
+                    assert!(matches!(*event, Event::FiltersChanged { account } if account == Id(expected)))
+                }
+                other => panic!("expected event {expected}, got {other:?}"),
+            }
+        }
+        events.close();
+        assert!(matches!(subscriber.recv().await, Received::Closed));
+    }
+
+    #[tokio::test]
+    async fn a_slow_subscriber_skips_events_without_blocking_the_hub() {
+        let events = Events::new();
+        let mut subscriber = events.subscribe();
+        let total = BACKLOG as i64 + 10;
+        events.publish((0..total).map(filters_changed).collect());
+        assert!(matches!(subscriber.recv().await, Received::Missed(10)));
+        assert!(
+            matches!(subscriber.recv().await, Received::Event(e) if matches!(*e, Event::FiltersChanged { account } if account == Id(10)))
+        );
+    }
+}

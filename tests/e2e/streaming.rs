@@ -1,0 +1,343 @@
+//! The streaming API: WebSocket and server-sent events, which streams get
+//! which events, and that visibility holds on every stream.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tertulia_testrig::{TestInstance, openapi};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Longest wait for something that must arrive.
+const ARRIVAL: Duration = Duration::from_secs(10);
+/// How long to watch for something that must not arrive, once a later
+/// event has already shown the stream is flowing.
+const QUIET: Duration = Duration::from_millis(300);
+
+/// One streaming message: the stream, the event name and the payload
+/// (parsed JSON, or the bare id for `delete`).
+#[derive(Debug)]
+struct Event {
+    stream: Vec<String>,
+    event: String,
+    payload: Value,
+}
+
+impl Event {
+    fn status_id(&self) -> &str {
+        match self.event.as_str() {
+            "delete" => self.payload.as_str().unwrap(),
+            _ => self.payload["id"].as_str().unwrap(),
+        }
+    }
+}
+
+async fn connect(instance: &TestInstance, query: &str) -> Socket {
+    let url = format!("ws://127.0.0.1:{}/api/v1/streaming{query}", instance.port);
+    let (socket, _) = timeout(ARRIVAL, tokio_tungstenite::connect_async(url)).await.unwrap().unwrap();
+    socket
+}
+
+/// Waits until the server has handled everything sent before: it answers
+/// pings in order, so a pong means earlier (un)subscribe messages are done.
+async fn sync(socket: &mut Socket) {
+    socket.send(Message::Ping(b"sync".to_vec().into())).await.unwrap();
+    timeout(ARRIVAL, async {
+        while let Some(message) = socket.next().await {
+            match message.unwrap() {
+                Message::Pong(data) if &data[..] == b"sync" => return,
+                Message::Text(text) => panic!("unexpected message while syncing: {text}"),
+                _ => {}
+            }
+        }
+        panic!("socket closed while syncing");
+    })
+    .await
+    .expect("no pong");
+}
+
+async fn subscribe(socket: &mut Socket, message: Value) {
+    socket.send(Message::text(message.to_string())).await.unwrap();
+    sync(socket).await;
+}
+
+/// The next text message, as JSON.
+async fn next_json(socket: &mut Socket) -> Value {
+    timeout(ARRIVAL, async {
+        loop {
+            match socket.next().await.expect("socket closed").unwrap() {
+                Message::Text(text) => return serde_json::from_str::<Value>(&text).unwrap(),
+                Message::Close(frame) => panic!("socket closed: {frame:?}"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("no message arrived in time")
+}
+
+async fn next_event(socket: &mut Socket) -> Event {
+    let message = next_json(socket).await;
+    let raw = message["payload"].as_str().unwrap_or_else(|| panic!("no payload: {message}"));
+    let event = message["event"].as_str().unwrap().to_owned();
+    let payload = match event.as_str() {
+        "delete" => Value::String(raw.to_owned()),
+        _ => serde_json::from_str(raw).unwrap(),
+    };
+    Event { stream: serde_json::from_value(message["stream"].clone()).unwrap(), event, payload }
+}
+
+/// Every event up to and including the `update` of status `marker`, then
+/// checks that nothing else follows for a short while.
+async fn events_until(socket: &mut Socket, marker: &str) -> Vec<Event> {
+    let mut seen = Vec::new();
+    loop {
+        let event = next_event(socket).await;
+        let done = event.event == "update" && event.status_id() == marker;
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    if let Ok(Some(Ok(Message::Text(text)))) = timeout(QUIET, socket.next()).await {
+        panic!("unexpected message after the marker: {text}");
+    }
+    seen
+}
+
+fn ids(events: &[Event]) -> Vec<&str> {
+    events.iter().map(Event::status_id).collect()
+}
+
+async fn follow(instance: &TestInstance, token: &str, target_id: &str) {
+    instance.api(token).post(&format!("/api/v1/accounts/{target_id}/follow"), json!({})).await.ok();
+}
+
+#[tokio::test]
+async fn a_post_reaches_followers_user_stream_and_the_public_and_hashtag_streams() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    follow(&instance, &bruno, &ana_id).await;
+
+    let mut user = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
+    let mut public = connect(&instance, "?stream=public").await;
+    let mut hashtag = connect(&instance, "/?stream=hashtag&tag=Rust").await;
+    let status = instance.api(&ana).post_status("Shipping it #rust", json!({})).await;
+    let id = status["id"].as_str().unwrap();
+
+    for (socket, stream) in
+        [(&mut user, json!(["user"])), (&mut public, json!(["public"])), (&mut hashtag, json!(["hashtag", "rust"]))]
+    {
+        let event = next_event(socket).await;
+        assert_eq!(event.event, "update");
+        assert_eq!(json!(event.stream), stream);
+        assert_eq!(event.status_id(), id);
+        openapi::assert_matches(&event.payload, "Status");
+        assert_eq!(event.payload["account"]["id"], ana_id.as_str());
+    }
+}
+
+#[tokio::test]
+async fn the_token_can_come_as_the_websocket_protocol_and_bad_tokens_get_401() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    follow(&instance, &bruno, &ana_id).await;
+
+    let url = format!("ws://127.0.0.1:{}/api/v1/streaming?stream=user", instance.port);
+    let mut request = url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_str(&bruno).unwrap());
+    let (mut socket, response) = timeout(ARRIVAL, tokio_tungstenite::connect_async(request)).await.unwrap().unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], bruno.as_str());
+    let status = instance.api(&ana).post_status("for my followers", json!({"visibility": "private"})).await;
+    let event = next_event(&mut socket).await;
+    assert_eq!((event.event.as_str(), event.status_id()), ("update", status["id"].as_str().unwrap()));
+
+    for query in ["?access_token=nonsense&stream=public", "?stream=user"] {
+        let url = format!("ws://127.0.0.1:{}/api/v1/streaming{query}", instance.port);
+        match timeout(ARRIVAL, tokio_tungstenite::connect_async(url)).await.unwrap() {
+            Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401, "{query}"),
+            other => panic!("expected 401 for {query}, got {other:?}"),
+        }
+    }
+    let mut request = url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("not-a-token"));
+    match timeout(ARRIVAL, tokio_tungstenite::connect_async(request)).await.unwrap() {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+    let response = instance.get("/api/v1/streaming/public?access_token=nonsense").await;
+    assert_eq!(response.status(), 401);
+    let response = instance.get("/api/v1/streaming/user").await;
+    assert_eq!(response.status(), 401, "the user stream needs a token");
+}
+
+#[tokio::test]
+async fn one_socket_carries_several_streams_and_unsubscribe_stops_one() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let mut socket = connect(&instance, &format!("?access_token={bruno}")).await;
+    subscribe(&mut socket, json!({"type": "subscribe", "stream": "hashtag", "tag": "launch"})).await;
+    subscribe(&mut socket, json!({"type": "subscribe", "stream": "public"})).await;
+
+    let first = instance.api(&ana).post_status("We are live #launch", json!({})).await;
+    let mut streams: Vec<Value> = Vec::new();
+    for _ in 0..2 {
+        let event = next_event(&mut socket).await;
+        assert_eq!(event.status_id(), first["id"].as_str().unwrap());
+        streams.push(json!(event.stream));
+    }
+    streams.sort_by_key(Value::to_string);
+    assert_eq!(streams, [json!(["hashtag", "launch"]), json!(["public"])]);
+
+    subscribe(&mut socket, json!({"type": "unsubscribe", "stream": "public"})).await;
+    instance.api(&ana).post_status("no tag, public only", json!({})).await;
+    let second = instance.api(&ana).post_status("again #launch", json!({})).await;
+    let events = events_until(&mut socket, second["id"].as_str().unwrap()).await;
+    assert_eq!(events.len(), 1, "only the hashtag stream is left: {events:?}");
+    assert_eq!(events[0].stream, ["hashtag", "launch"]);
+
+    socket.send(Message::text(json!({"type": "subscribe", "stream": "nonsense"}).to_string())).await.unwrap();
+    let error = next_json(&mut socket).await;
+    assert_eq!(error["status"], 400, "{error}");
+    assert!(error["error"].as_str().unwrap().contains("nonsense"), "{error}");
+
+    let mut anonymous = connect(&instance, "").await;
+    anonymous.send(Message::text(json!({"type": "subscribe", "stream": "user"}).to_string())).await.unwrap();
+    let error = next_json(&mut anonymous).await;
+    assert_eq!(error["status"], 401, "{error}");
+}
+
+#[tokio::test]
+async fn favourites_notify_and_deletions_are_announced() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    follow(&instance, &bruno, &ana_id).await;
+    let mut notifications = connect(&instance, &format!("?access_token={ana}&stream=user:notification")).await;
+    let mut home = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
+
+    let status = instance.api(&ana).post_status("like me", json!({})).await;
+    let id = status["id"].as_str().unwrap();
+    assert_eq!(next_event(&mut home).await.status_id(), id);
+    instance.api(&bruno).post(&format!("/api/v1/statuses/{id}/favourite"), json!({})).await.ok();
+    let event = next_event(&mut notifications).await;
+    assert_eq!(
+        (event.event.as_str(), event.stream.as_slice()),
+        ("notification", &["user:notification".to_owned()][..])
+    );
+    openapi::assert_matches(&event.payload, "Notification");
+    assert_eq!(event.payload["type"], "favourite");
+    assert_eq!(event.payload["status"]["id"], id);
+    assert_eq!(event.payload["status"]["favourited"], false, "rendered for ana, who did not favourite it");
+
+    instance.api(&ana).delete(&format!("/api/v1/statuses/{id}")).await.ok();
+    let event = next_event(&mut home).await;
+    assert_eq!((event.event.as_str(), event.payload.clone()), ("delete", json!(id)));
+}
+
+#[tokio::test]
+async fn private_and_site_only_posts_stay_out_of_streams_that_may_not_see_them() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    follow(&instance, &bruno, &ana_id).await;
+
+    let mut follower = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
+    // Carmen does not follow ana: user and public on one socket, so the
+    // public marker proves her user stream had its chance.
+    let mut stranger = connect(&instance, &format!("?access_token={carmen}&stream=user")).await;
+    subscribe(&mut stranger, json!({"type": "subscribe", "stream": "public"})).await;
+    let mut anonymous = connect(&instance, "?stream=public").await;
+
+    let api = instance.api(&ana);
+    let private = api.post_status("followers only", json!({"visibility": "private"})).await;
+    let site_only = api.post_status("staff only", json!({"visibility": "local"})).await;
+    let marker = api.post_status("everyone", json!({})).await;
+    let (private, site_only, marker) =
+        (private["id"].as_str().unwrap(), site_only["id"].as_str().unwrap(), marker["id"].as_str().unwrap());
+
+    let seen = events_until(&mut follower, marker).await;
+    assert_eq!(ids(&seen), [private, site_only, marker], "the follower gets all three");
+    let seen = events_until(&mut stranger, marker).await;
+    assert_eq!(ids(&seen), [site_only, marker], "a stranger never gets the private post: {seen:?}");
+    assert!(seen.iter().all(|e| e.stream == ["public"]), "nothing on carmen's user stream: {seen:?}");
+    let seen = events_until(&mut anonymous, marker).await;
+    assert_eq!(ids(&seen), [marker], "anonymous readers get neither: {seen:?}");
+}
+
+#[tokio::test]
+async fn server_sent_events_deliver_updates_and_the_health_probe_answers() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let health = instance.get("/api/v1/streaming/health").await;
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "OK");
+
+    // The instance's client gives up after 30 s; a stream needs no limit,
+    // every wait below is bounded instead.
+    let client = reqwest::Client::new();
+    let mut response =
+        timeout(ARRIVAL, client.get(instance.url("/api/v1/streaming/public")).send()).await.unwrap().unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let status = instance.api(&ana).post_status("streamed #sse", json!({})).await;
+    let id = status["id"].as_str().unwrap();
+
+    let mut received = String::new();
+    let data = timeout(ARRIVAL, async {
+        loop {
+            let chunk = response.chunk().await.unwrap().expect("stream ended");
+            received.push_str(std::str::from_utf8(&chunk).unwrap());
+            if let Some(start) = received.find("event: update\ndata: ") {
+                let rest = &received[start + "event: update\ndata: ".len()..];
+                if let Some(end) = rest.find("\n\n") {
+                    return rest[..end].to_owned();
+                }
+            }
+        }
+    })
+    .await
+    .expect("no update arrived");
+    let payload: Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(payload["id"], id);
+    openapi::assert_matches(&payload, "Status");
+}
+
+#[tokio::test]
+async fn stopping_the_server_closes_open_streams_at_once() {
+    let mut instance = support::start().await;
+    let mut socket = connect(&instance, "?stream=public").await;
+    let client = reqwest::Client::new();
+    let mut sse = timeout(ARRIVAL, client.get(instance.url("/api/v1/streaming/public")).send()).await.unwrap().unwrap();
+    assert_eq!(sse.chunk().await.unwrap().as_deref(), Some(&b":)\n\n"[..]), "the greeting comes first");
+
+    // Well under the 4 s grace period: the streams must not hold it up.
+    let status = instance.stop_with("TERM", Duration::from_secs(3)).await;
+    assert!(status.success(), "exit status {status}:\n{}", instance.logs());
+    let closing = timeout(ARRIVAL, socket.next()).await.unwrap();
+    assert!(
+        matches!(closing, Some(Ok(Message::Close(Some(ref frame)))) if frame.code == tungstenite::protocol::frame::coding::CloseCode::Away),
+        "{closing:?}"
+    );
+    let end = timeout(ARRIVAL, sse.chunk()).await.unwrap();
+    assert!(matches!(end, Ok(None) | Err(_)), "the event stream ends: {end:?}");
+}
