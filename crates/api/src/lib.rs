@@ -9,6 +9,7 @@ mod error;
 mod forms;
 mod health;
 mod instance;
+mod media;
 mod nodeinfo;
 mod notifications;
 mod oauth;
@@ -19,6 +20,7 @@ mod startup;
 mod static_files;
 mod statuses;
 mod timelines;
+mod uploads;
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ pub mod schema;
 
 pub mod accounts;
 pub mod feeds;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod page;

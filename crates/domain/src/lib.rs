@@ -5,6 +5,7 @@
 pub mod accounts;
 mod error;
 pub mod instance;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod password;

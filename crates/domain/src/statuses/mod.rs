@@ -111,6 +111,8 @@ pub async fn delete(db: &Db, author: Id, id: Id) -> Result<StatusView, DomainErr
             let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
                 return Ok(Err(not_found()));
             };
+            // The uploads stay, free to attach again: clients redraft with them.
+            tertulia_db::media::detach_all(conn, row.id)?;
             statuses::delete(conn, row.id)?;
             accounts::adjust_statuses_count(conn, author.0, -1, None)?;
             if let Some(parent) = row.in_reply_to_id {
