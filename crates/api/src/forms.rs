@@ -1,7 +1,8 @@
 //! Request parameters the way Mastodon clients send them: a JSON body, a
 //! form-encoded body (with `key[]=` arrays and `key[sub]=` nesting), a
-//! multipart form with files, or a query string in the same style. One extractor per source, one error
-//! shape (422 with a readable message) for all of them.
+//! multipart form with files, or a query string in the same style. One
+//! extractor per source, one error shape (422 with a readable message)
+//! for all of them.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;

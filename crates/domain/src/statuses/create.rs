@@ -29,7 +29,7 @@ pub struct NewStatus {
     pub sensitive: bool,
     pub language: Option<String>,
     pub idempotency_key: Option<String>,
-    /// Uploads to attach, in the order given.
+    /// Uploads to attach; shown in upload order (no position is stored).
     pub media_ids: Vec<Id>,
 }
 
