@@ -1,17 +1,19 @@
 //! Request parameters the way Mastodon clients send them: a JSON body, a
-//! form-encoded body (with `key[]=` arrays and `key[sub]=` nesting), or a
-//! query string in the same style. One extractor per source, one error
-//! shape (422 with a readable message) for all of them.
+//! form-encoded body (with `key[]=` arrays and `key[sub]=` nesting), a
+//! multipart form with files, or a query string in the same style. One
+//! extractor per source, one error shape (422 with a readable message)
+//! for all of them.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::web::Bytes;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::ApiError;
+use crate::uploads::{self, Upload};
+use crate::{ApiError, AppState};
 
 const NESTING_DEPTH: usize = 5;
 
@@ -30,41 +32,93 @@ fn parse_form_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         .map_err(|e| ApiError::Unprocessable(format!("invalid parameters: {e}")))
 }
 
+/// The media type of the request, lower-cased, without parameters.
+fn content_type(request: &HttpRequest) -> String {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Reads a JSON or form-encoded body and parses it.
+async fn parse_body<T: DeserializeOwned>(content_type: &str, body: BodyFuture) -> Result<T, actix_web::Error> {
+    let body = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
+        413 => actix_web::Error::from(ApiError::PayloadTooLarge(format!("request body too large: {e}"))),
+        _ => e,
+    })?;
+    let parsed = match content_type {
+        "application/json" => {
+            let text = if body.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { &body[..] };
+            serde_json::from_slice(text).map_err(|e| ApiError::Unprocessable(format!("invalid JSON: {e}")))?
+        }
+        "application/x-www-form-urlencoded" | "" => {
+            let text = std::str::from_utf8(&body)
+                .map_err(|_| ApiError::Unprocessable("the form is not valid UTF-8".into()))?;
+            parse_form_text(text)?
+        }
+        other => {
+            return Err(ApiError::Unprocessable(format!(
+                "unsupported Content-Type '{other}': send application/json or application/x-www-form-urlencoded"
+            ))
+            .into());
+        }
+    };
+    Ok(parsed)
+}
+
+type BodyFuture = <Bytes as FromRequest>::Future;
+
 impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-            .unwrap_or_default();
+        let content_type = content_type(request);
         let body = Bytes::from_request(request, payload);
+        Box::pin(async move { Ok(Form(parse_body(&content_type, body).await?)) })
+    }
+}
+
+/// Parameters and uploaded files: a JSON or form-encoded body (no files),
+/// or `multipart/form-data`, whose text fields are parsed exactly like a
+/// form-encoded body and whose files are streamed to temporary files.
+pub struct FormWithFiles<T> {
+    pub fields: T,
+    pub files: Vec<Upload>,
+}
+
+impl<T> FormWithFiles<T> {
+    /// Takes the file sent as `field`, if any.
+    pub fn take_file(&mut self, field: &str) -> Option<Upload> {
+        let position = self.files.iter().position(|f| f.field == field)?;
+        Some(self.files.swap_remove(position))
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for FormWithFiles<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = content_type(request);
+        if content_type != "multipart/form-data" {
+            let body = Bytes::from_request(request, payload);
+            return Box::pin(async move {
+                Ok(FormWithFiles { fields: parse_body(&content_type, body).await?, files: Vec::new() })
+            });
+        }
+        let multipart = actix_multipart::Multipart::new(request.headers(), payload.take());
+        let config = request.app_data::<web::Data<AppState>>().map(|state| state.config.clone());
         Box::pin(async move {
-            let body = body.await.map_err(|e| match e.as_response_error().status_code().as_u16() {
-                413 => actix_web::Error::from(ApiError::PayloadTooLarge(format!("request body too large: {e}"))),
-                _ => e,
-            })?;
-            let parsed = match content_type.as_str() {
-                "application/json" => {
-                    let text = if body.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { &body[..] };
-                    serde_json::from_slice(text).map_err(|e| ApiError::Unprocessable(format!("invalid JSON: {e}")))?
-                }
-                "application/x-www-form-urlencoded" | "" => {
-                    let text = std::str::from_utf8(&body)
-                        .map_err(|_| ApiError::Unprocessable("the form is not valid UTF-8".into()))?;
-                    parse_form_text(text)?
-                }
-                other => {
-                    return Err(ApiError::Unprocessable(format!(
-                        "unsupported Content-Type '{other}': send application/json or application/x-www-form-urlencoded"
-                    ))
-                    .into());
-                }
-            };
-            Ok(Form(parsed))
+            let config = config.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let received = uploads::receive(multipart, &config).await?;
+            let mut text = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in &received.fields {
+                text.append_pair(name, value);
+            }
+            Ok(FormWithFiles { fields: parse_form_text(&text.finish())?, files: received.files })
         })
     }
 }

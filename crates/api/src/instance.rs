@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 use tertulia_core::Config;
+use tertulia_core::media::MediaType;
 use tertulia_domain::instance::{self, InstanceInfo};
 
 use crate::entities::Account;
@@ -17,11 +18,8 @@ const POLL_MIN_EXPIRATION_SECS: u32 = 300;
 const POLL_MAX_EXPIRATION_SECS: u32 = 2_629_746;
 /// Links count as this many characters, whatever their length (Mastodon).
 const CHARACTERS_RESERVED_PER_URL: u32 = 23;
-const IMAGE_MATRIX_LIMIT: u32 = 16_777_216;
 const VIDEO_MATRIX_LIMIT: u32 = 8_294_400;
 const VIDEO_FRAME_RATE_LIMIT: u32 = 60;
-const SUPPORTED_MIME_TYPES: &[&str] =
-    &["image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm", "audio/mpeg", "audio/ogg"];
 /// The Mastodon API level implemented, per `api_versions` (Mastodon 4.3
 /// is 2: grouped notifications at `/api/v2/notifications`). Clients switch
 /// features on it, so it only rises when the endpoints that level implies
@@ -64,9 +62,9 @@ fn statuses_limits(config: &Config) -> Value {
 
 fn media_limits(config: &Config) -> Value {
     json!({
-        "supported_mime_types": SUPPORTED_MIME_TYPES,
+        "supported_mime_types": MediaType::ALL.map(MediaType::mime),
         "image_size_limit": config.media.max_image_bytes,
-        "image_matrix_limit": IMAGE_MATRIX_LIMIT,
+        "image_matrix_limit": tertulia_domain::media::IMAGE_MATRIX_LIMIT,
         "video_size_limit": config.media.max_video_bytes,
         "video_frame_rate_limit": VIDEO_FRAME_RATE_LIMIT,
         "video_matrix_limit": VIDEO_MATRIX_LIMIT,

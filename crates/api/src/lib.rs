@@ -9,6 +9,7 @@ mod error;
 mod forms;
 mod health;
 mod instance;
+mod media;
 mod nodeinfo;
 mod notifications;
 mod oauth;
@@ -21,6 +22,7 @@ mod static_files;
 mod statuses;
 mod streaming;
 mod timelines;
+mod uploads;
 
 use std::sync::Arc;
 

@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::statuses::Action;
 use crate::{
-    ApiError, AppState, accounts, health, instance, nodeinfo, notifications, oauth, rate_limit, request_log, startup,
-    static_files, statuses, streaming, timelines,
+    ApiError, AppState, accounts, health, instance, media, nodeinfo, notifications, oauth, rate_limit, request_log,
+    startup, static_files, statuses, streaming, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -65,6 +65,11 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/statuses/{id}/unbookmark", web::post().to(statuses::act(Action::Unbookmark)))
                     .route("/api/v1/statuses/{id}/reblog", web::post().to(statuses::act(Action::Reblog)))
                     .route("/api/v1/statuses/{id}/unreblog", web::post().to(statuses::act(Action::Unreblog)))
+                    .route("/api/v1/media", web::post().to(media::upload))
+                    .route("/api/v2/media", web::post().to(media::upload))
+                    .route("/api/v1/media/{id}", web::get().to(media::get))
+                    .route("/api/v1/media/{id}", web::put().to(media::update))
+                    .route("/media/{path:.*}", web::get().to(media::serve))
                     .route("/api/v1/timelines/home", web::get().to(timelines::home))
                     .route("/api/v1/timelines/public", web::get().to(timelines::public))
                     .route("/api/v1/timelines/tag/{tag}", web::get().to(timelines::hashtag))

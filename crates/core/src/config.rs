@@ -178,6 +178,16 @@ impl Default for MediaConfig {
     }
 }
 
+impl MediaConfig {
+    /// The largest upload accepted for files of this kind.
+    pub fn max_bytes(&self, kind: crate::media::MediaKind) -> u64 {
+        match kind {
+            crate::media::MediaKind::Image => self.max_image_bytes,
+            crate::media::MediaKind::Video | crate::media::MediaKind::Audio => self.max_video_bytes,
+        }
+    }
+}
+
 impl Default for InstanceConfig {
     fn default() -> Self {
         InstanceConfig {

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod id;
+pub mod media;
 pub mod scope;
 pub mod text;
 pub mod visibility;

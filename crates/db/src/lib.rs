@@ -13,6 +13,7 @@ pub mod schema;
 pub mod accounts;
 pub mod blocks;
 pub mod feeds;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod page;

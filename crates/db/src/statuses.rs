@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::page::{Page, newest_first};
-use crate::schema::{mentions, status_tags, statuses, tags};
+use crate::schema::{media_attachments, mentions, status_tags, statuses, tags};
 use crate::{DbConn, DbError, paginate};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -47,6 +47,8 @@ pub struct TagRow {
 pub struct AccountStatusFilter {
     pub exclude_replies: bool,
     pub exclude_reblogs: bool,
+    /// Only statuses with media attached.
+    pub only_media: bool,
     pub tag_id: Option<i64>,
 }
 
@@ -135,6 +137,12 @@ pub fn by_account(
     }
     if filter.exclude_reblogs {
         query = query.filter(statuses::reblog_of_id.is_null());
+    }
+    if filter.only_media {
+        let with_media = media_attachments::table
+            .filter(media_attachments::status_id.is_not_null())
+            .select(media_attachments::status_id.assume_not_null());
+        query = query.filter(statuses::id.eq_any(with_media));
     }
     if let Some(tag_id) = filter.tag_id {
         let tagged = status_tags::table.filter(status_tags::tag_id.eq(tag_id)).select(status_tags::status_id);

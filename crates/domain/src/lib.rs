@@ -6,6 +6,7 @@ pub mod accounts;
 mod error;
 pub mod events;
 pub mod instance;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod password;

@@ -58,8 +58,8 @@ async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliE
             } else {
                 Role::User
             };
-            let user = users::create(db, config, NewUserRequest { username, email, password: password.clone(), role })
-                .await?;
+            let user =
+                users::create(db, config, NewUserRequest { username, email, password: password.clone(), role }).await?;
             println!("Created {} @{}@{} <{}>.", user.role, user.account.username, config.domain, user.email);
             if generated {
                 println!("Generated password (shown once): {password}");

@@ -4,11 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_core::Id;
 use tertulia_domain::accounts::{self, FollowOptions};
+use tertulia_domain::media::{self, ProfileImage};
 use tertulia_domain::{AccountStatusFilter, AccountView, timelines};
 
 use crate::auth::Auth;
 use crate::entities::{Account, CredentialAccount, Relationship, Status};
-use crate::forms::{Form, Query, flexible_bool};
+use crate::forms::{Form, FormWithFiles, Query, flexible_bool};
 use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState, HandlerFuture};
@@ -66,13 +67,21 @@ pub struct CredentialsForm {
     fields_attributes: Option<FieldAttributes>,
 }
 
-/// `PATCH /api/v1/accounts/update_credentials`.
+/// `PATCH /api/v1/accounts/update_credentials`: the text fields, and
+/// `avatar` and `header` images when sent as multipart/form-data.
 pub async fn update_credentials(
     state: web::Data<AppState>,
     auth: Auth,
-    Form(form): Form<CredentialsForm>,
+    mut request: FormWithFiles<CredentialsForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:accounts")?;
+    for which in [ProfileImage::Avatar, ProfileImage::Header] {
+        if let Some(upload) = request.take_file(which.field()) {
+            let file = upload.file.path().to_owned();
+            media::set_profile_image(&state.db, &state.config, user.account.id, which, file).await?;
+        }
+    }
+    let form = request.fields;
     let update = accounts::ProfileUpdate {
         display_name: form.display_name,
         note: form.note,
@@ -177,8 +186,8 @@ pub async fn statuses(
     let viewer = auth.viewer("read:statuses")?;
     let account = accounts::get(&state.db, path_id(&id)?).await?;
     let page = params.page.page(pagination::STATUSES)?;
-    // Media and pins do not exist yet: those filters match nothing.
-    if params.only_media == Some(true) || params.pinned == Some(true) {
+    // Pins do not exist yet: that filter matches nothing.
+    if params.pinned == Some(true) {
         return Ok(paged(&request, &state.config.base_url(), &[], &Vec::<Status>::new()));
     }
     let tag_id = match params.tagged.filter(|t| !t.is_empty()) {
@@ -191,6 +200,7 @@ pub async fn statuses(
     let filter = AccountStatusFilter {
         exclude_replies: params.exclude_replies == Some(true),
         exclude_reblogs: params.exclude_reblogs == Some(true),
+        only_media: params.only_media == Some(true),
         tag_id,
     };
     let views = timelines::account_statuses(&state.db, viewer, account.id, filter, page).await?;

@@ -2,11 +2,13 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod media;
 mod notification;
 mod relationship;
 mod status;
 
 pub use account::{Account, CredentialAccount};
+pub use media::MediaAttachment;
 pub use notification::Notification;
 pub use relationship::Relationship;
 pub use status::Status;

@@ -4,7 +4,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_domain::statuses::StatusView;
 
-use super::{Account, timestamp};
+use super::{Account, MediaAttachment, timestamp};
 
 /// The Mastodon `Status` entity.
 #[derive(Debug, Serialize)]
@@ -34,7 +34,7 @@ pub struct Status {
     pub bookmarked: bool,
     pub muted: bool,
     pub pinned: bool,
-    pub media_attachments: Vec<Value>,
+    pub media_attachments: Vec<MediaAttachment>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
     pub emojis: Vec<Value>,
@@ -91,7 +91,7 @@ impl Status {
             bookmarked: view.bookmarked,
             muted: false,
             pinned: false,
-            media_attachments: Vec::new(),
+            media_attachments: view.media.iter().map(|m| MediaAttachment::from_view(m, config)).collect(),
             mentions: view
                 .mentions
                 .iter()

@@ -27,6 +27,9 @@ pub struct StatusForm {
     sensitive: Option<bool>,
     #[serde(default)]
     language: Option<String>,
+    /// `media_ids[]=` in forms, an array in JSON.
+    #[serde(default)]
+    media_ids: Vec<String>,
 }
 
 /// An id from the URL; anything else is a status that does not exist.
@@ -49,6 +52,11 @@ pub async fn create(
         Some(raw) => Some(raw.parse().map_err(|_| ApiError::NotFound("the status you reply to was not found".into()))?),
         None => None,
     };
+    let media_ids = form
+        .media_ids
+        .iter()
+        .map(|raw| raw.parse().map_err(|_| ApiError::Unprocessable(format!("media_ids: '{raw}' is not a media id"))))
+        .collect::<Result<Vec<Id>, ApiError>>()?;
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let view = statuses::create(
@@ -64,6 +72,7 @@ pub async fn create(
             sensitive: form.sensitive.unwrap_or(false),
             language: form.language,
             idempotency_key,
+            media_ids,
         },
     )
     .await?;

@@ -1,6 +1,6 @@
 //! Posting: `POST /api/v1/statuses`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tertulia_core::text::{self, MentionLink};
 use tertulia_core::visibility::Visibility;
@@ -11,9 +11,9 @@ use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, feeds, social};
 
 use super::view::{self, StatusView};
-use crate::DomainError;
 use crate::events::{Event, Events, StatusEvent};
 use crate::visibility;
+use crate::{DomainError, media};
 
 /// Longest content warning accepted.
 const MAX_SPOILER_CHARS: usize = 500;
@@ -30,6 +30,8 @@ pub struct NewStatus {
     pub sensitive: bool,
     pub language: Option<String>,
     pub idempotency_key: Option<String>,
+    /// Uploads to attach; shown in upload order (no position is stored).
+    pub media_ids: Vec<Id>,
 }
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
@@ -44,8 +46,14 @@ pub async fn create(
     request: NewStatus,
 ) -> Result<StatusView, DomainError> {
     let text = request.text.trim().to_owned();
-    if text.is_empty() {
+    let mut seen = HashSet::new();
+    let media_ids: Vec<i64> = request.media_ids.iter().map(|id| id.0).filter(|id| seen.insert(*id)).collect();
+    if text.is_empty() && media_ids.is_empty() {
         return Err(DomainError::invalid("status", "can't be blank"));
+    }
+    let max_media = config.limits.max_media_attachments as usize;
+    if media_ids.len() > max_media {
+        return Err(DomainError::invalid("media_ids", format!("too many attachments: at most {max_media}")));
     }
     let max = config.limits.max_status_chars as usize;
     if text::countable_length(&text) > max {
@@ -127,6 +135,9 @@ pub async fn create(
                 deleted_at: None,
             };
             statuses::insert(conn, &row)?;
+            if let Err(refusal) = media::attach(conn, author.0, &media_ids, id)? {
+                return Ok(Err(refusal));
+            }
             let mentioned_ids: Vec<i64> =
                 mentioned.values().map(|a| a.id).filter(|account| *account != author.0).collect();
             statuses::insert_mentions(conn, id, &mentioned_ids)?;

@@ -114,6 +114,8 @@ pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusV
             };
             // Who saw it, worked out before the mentions and feeds go.
             let deleted = removal_event(conn, &row)?;
+            // The uploads stay, free to attach again: clients redraft with them.
+            tertulia_db::media::detach_all(conn, row.id)?;
             statuses::delete(conn, row.id)?;
             accounts::adjust_statuses_count(conn, author.0, -1, None)?;
             if let Some(parent) = row.in_reply_to_id {

@@ -10,6 +10,7 @@ use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{DbConn, DbError, accounts, social};
 
 use crate::AccountView;
+use crate::media::MediaView;
 use crate::visibility::Viewer;
 
 /// A status as shown to one viewer.
@@ -42,6 +43,7 @@ pub struct StatusView {
     pub favourited: bool,
     pub reblogged: bool,
     pub bookmarked: bool,
+    pub media: Vec<MediaView>,
 }
 
 /// Builds views for `rows` (already checked for visibility), in order.
@@ -67,6 +69,10 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<
     for (status_id, tag) in statuses::tags_of(conn, &ids)? {
         tags.entry(status_id).or_default().push((tag.name, tag.display_name));
     }
+    let mut media: HashMap<i64, Vec<MediaView>> = HashMap::new();
+    for row in tertulia_db::media::of_statuses(conn, &ids)? {
+        media.entry(row.status_id.unwrap_or_default()).or_default().push(MediaView::from(row));
+    }
     let (favourited, bookmarked, reblogged): (HashSet<i64>, HashSet<i64>, HashSet<i64>) = match viewer {
         Some(viewer) => (
             social::favourited_among(conn, viewer, &ids)?.into_iter().collect(),
@@ -75,7 +81,7 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<
         ),
         None => Default::default(),
     };
-    let context = Context { accounts, mentions, tags, favourited, bookmarked, reblogged };
+    let context = Context { accounts, mentions, tags, media, favourited, bookmarked, reblogged };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -94,6 +100,7 @@ struct Context {
     accounts: HashMap<i64, AccountView>,
     mentions: Vec<(i64, i64)>,
     tags: HashMap<i64, Vec<(String, String)>>,
+    media: HashMap<i64, Vec<MediaView>>,
     favourited: HashSet<i64>,
     bookmarked: HashSet<i64>,
     reblogged: HashSet<i64>,
@@ -132,6 +139,7 @@ impl Context {
             favourited: self.favourited.contains(&row.id),
             reblogged: self.reblogged.contains(&row.id),
             bookmarked: self.bookmarked.contains(&row.id),
+            media: self.media.get(&row.id).cloned().unwrap_or_default(),
         })
     }
 }

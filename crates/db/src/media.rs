@@ -1,0 +1,143 @@
+//! Queries on `media_attachments`: uploads, and their link to a status.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{accounts, media_attachments};
+use crate::{DbConn, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = media_attachments)]
+pub struct MediaRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    pub kind: String,
+    pub content_type: String,
+    pub file_path: Option<String>,
+    pub preview_path: Option<String>,
+    pub remote_url: Option<String>,
+    pub file_size: i64,
+    pub description: Option<String>,
+    pub focus: Option<String>,
+    pub meta: String,
+    pub blurhash: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, media: &MediaRow) -> Result<(), DbError> {
+    diesel::insert_into(media_attachments::table).values(media).execute(conn)?;
+    Ok(())
+}
+
+/// The upload with this id, if it belongs to `account_id`.
+pub fn find_own(conn: &mut DbConn, account_id: i64, id: i64) -> Result<Option<MediaRow>, DbError> {
+    Ok(media_attachments::table
+        .find(id)
+        .filter(media_attachments::account_id.eq(account_id))
+        .select(MediaRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets the description, focus and meta (which holds the focus too).
+pub fn update_details(
+    conn: &mut DbConn,
+    id: i64,
+    description: Option<&str>,
+    focus: Option<&str>,
+    meta: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(media_attachments::table.find(id))
+        .set((
+            media_attachments::description.eq(description),
+            media_attachments::focus.eq(focus),
+            media_attachments::meta.eq(meta),
+            media_attachments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Of `ids`, those uploaded by `account_id` and not yet on any status.
+pub fn find_attachable(conn: &mut DbConn, account_id: i64, ids: &[i64]) -> Result<Vec<MediaRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(media_attachments::table
+        .filter(media_attachments::id.eq_any(ids))
+        .filter(media_attachments::account_id.eq(account_id))
+        .filter(media_attachments::status_id.is_null())
+        .select(MediaRow::as_select())
+        .load(conn)?)
+}
+
+pub fn attach(conn: &mut DbConn, ids: &[i64], status_id: i64) -> Result<(), DbError> {
+    diesel::update(media_attachments::table.filter(media_attachments::id.eq_any(ids)))
+        .set(media_attachments::status_id.eq(status_id))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Unlinks a status's media, keeping the uploads (for redrafting).
+pub fn detach_all(conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
+    diesel::update(media_attachments::table.filter(media_attachments::status_id.eq(status_id)))
+        .set(media_attachments::status_id.eq(None::<i64>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The media of these statuses, oldest upload first.
+pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<MediaRow>, DbError> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(media_attachments::table
+        .filter(media_attachments::status_id.eq_any(status_ids))
+        .order(media_attachments::id.asc())
+        .select(MediaRow::as_select())
+        .load(conn)?)
+}
+
+/// Which profile picture an upload becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileImage {
+    Avatar,
+    Header,
+}
+
+impl ProfileImage {
+    /// The form field that carries it.
+    pub fn field(self) -> &'static str {
+        match self {
+            ProfileImage::Avatar => "avatar",
+            ProfileImage::Header => "header",
+        }
+    }
+}
+
+/// Points the account's avatar or header at an upload.
+pub fn set_profile_image(
+    conn: &mut DbConn,
+    account_id: i64,
+    which: ProfileImage,
+    media_id: i64,
+    url: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let target = accounts::table.find(account_id);
+    let changed = match which {
+        ProfileImage::Avatar => diesel::update(target)
+            .set((accounts::avatar_media_id.eq(media_id), accounts::avatar_url.eq(url), accounts::updated_at.eq(now)))
+            .execute(conn)?,
+        ProfileImage::Header => diesel::update(target)
+            .set((accounts::header_media_id.eq(media_id), accounts::header_url.eq(url), accounts::updated_at.eq(now)))
+            .execute(conn)?,
+    };
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
