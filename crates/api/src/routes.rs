@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::statuses::Action;
 use crate::{
-    ApiError, AppState, accounts, health, instance, nodeinfo, notifications, oauth, request_log, startup, static_files,
-    statuses, timelines,
+    ApiError, AppState, accounts, filters, health, instance, lists, markers, nodeinfo, notifications, oauth, request_log,
+    startup, static_files, statuses, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -42,6 +42,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/accounts/{id}/statuses", web::get().to(accounts::statuses))
                     .route("/api/v1/accounts/{id}/followers", web::get().to(accounts::followers))
                     .route("/api/v1/accounts/{id}/following", web::get().to(accounts::following))
+                    .route("/api/v1/accounts/{id}/lists", web::get().to(lists::containing))
                     .route("/api/v1/accounts/{id}/follow", web::post().to(accounts::follow))
                     .route("/api/v1/accounts/{id}/unfollow", web::post().to(accounts::unfollow))
                     .route("/api/v1/follow_requests", web::get().to(accounts::follow_requests))
@@ -59,7 +60,11 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/timelines/home", web::get().to(timelines::home))
                     .route("/api/v1/timelines/public", web::get().to(timelines::public))
                     .route("/api/v1/timelines/tag/{tag}", web::get().to(timelines::hashtag))
+                    .route("/api/v1/timelines/list/{id}", web::get().to(lists::timeline))
+                    .route("/api/v1/markers", web::get().to(markers::get))
+                    .route("/api/v1/markers", web::post().to(markers::save))
                     .route("/api/v1/notifications", web::get().to(notifications::list))
+                    .route("/api/v1/notifications/unread_count", web::get().to(markers::unread_count))
                     .route("/api/v1/notifications/clear", web::post().to(notifications::clear))
                     .route("/api/v1/notifications/{id}", web::get().to(notifications::get))
                     .route("/api/v1/notifications/{id}/dismiss", web::post().to(notifications::dismiss))
@@ -76,9 +81,29 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/trends/statuses", web::get().to(startup::public_empty_list))
                     .route("/api/v1/trends/links", web::get().to(startup::public_empty_list))
                     .route("/api/v1/directory", web::get().to(startup::public_empty_list))
-                    .route("/api/v1/filters", web::get().to(startup::user_empty_list("read:filters")))
-                    .route("/api/v2/filters", web::get().to(startup::user_empty_list("read:filters")))
-                    .route("/api/v1/lists", web::get().to(startup::user_empty_list("read:lists")))
+                    .route("/api/v1/lists", web::get().to(lists::index))
+                    .route("/api/v1/lists", web::post().to(lists::create))
+                    .route("/api/v1/lists/{id}", web::get().to(lists::show))
+                    .route("/api/v1/lists/{id}", web::put().to(lists::update))
+                    .route("/api/v1/lists/{id}", web::delete().to(lists::delete))
+                    .route("/api/v1/lists/{id}/accounts", web::get().to(lists::members))
+                    .route("/api/v1/lists/{id}/accounts", web::post().to(lists::add_members))
+                    .route("/api/v1/lists/{id}/accounts", web::delete().to(lists::remove_members))
+                    .route("/api/v1/filters", web::get().to(filters::index_v1))
+                    .route("/api/v2/filters", web::get().to(filters::index))
+                    .route("/api/v2/filters", web::post().to(filters::create))
+                    .route("/api/v2/filters/{id}", web::get().to(filters::show))
+                    .route("/api/v2/filters/{id}", web::put().to(filters::update))
+                    .route("/api/v2/filters/{id}", web::delete().to(filters::delete))
+                    .route("/api/v2/filters/{id}/keywords", web::get().to(filters::keywords))
+                    .route("/api/v2/filters/{id}/keywords", web::post().to(filters::add_keyword))
+                    .route("/api/v2/filter_keywords/{id}", web::get().to(filters::show_keyword))
+                    .route("/api/v2/filter_keywords/{id}", web::put().to(filters::update_keyword))
+                    .route("/api/v2/filter_keywords/{id}", web::delete().to(filters::delete_keyword))
+                    .route("/api/v2/filters/{id}/statuses", web::get().to(filters::statuses))
+                    .route("/api/v2/filters/{id}/statuses", web::post().to(filters::add_status))
+                    .route("/api/v2/filter_statuses/{id}", web::get().to(filters::show_status))
+                    .route("/api/v2/filter_statuses/{id}", web::delete().to(filters::delete_status))
                     .route("/api/v1/blocks", web::get().to(startup::user_empty_list("read:blocks")))
                     .route("/api/v1/mutes", web::get().to(startup::user_empty_list("read:mutes")))
                     .route("/api/v1/followed_tags", web::get().to(startup::user_empty_list("read:follows")))

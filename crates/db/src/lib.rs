@@ -12,6 +12,9 @@ pub mod schema;
 
 pub mod accounts;
 pub mod feeds;
+pub mod filters;
+pub mod lists;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod page;

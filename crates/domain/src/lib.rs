@@ -4,7 +4,10 @@
 
 pub mod accounts;
 mod error;
+pub mod filters;
 pub mod instance;
+pub mod lists;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 mod password;

@@ -7,6 +7,7 @@ use tertulia_db::statuses::{self, AccountStatusFilter, Origin};
 use tertulia_db::{Db, feeds, social};
 
 use crate::DomainError;
+use crate::filters::{self, Context};
 use crate::statuses::{StatusView, build_views, load_visible};
 use crate::visibility::{self, Viewer};
 
@@ -16,7 +17,8 @@ pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, Do
     Ok(db
         .run(move |conn| {
             let ids = feeds::page(conn, reader.0, page)?;
-            load_visible(conn, Some(reader.0), &ids)
+            let views = load_visible(conn, Some(reader.0), &ids)?;
+            filters::apply(conn, Some(reader.0), Context::Home, views)
         })
         .await?)
 }
@@ -28,7 +30,8 @@ pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Resu
     Ok(db
         .run(move |conn| {
             let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
-            build_views(conn, viewer, rows)
+            let views = build_views(conn, viewer, rows)?;
+            filters::apply(conn, viewer, Context::Public, views)
         })
         .await?)
 }
@@ -49,7 +52,8 @@ pub async fn hashtag(
                 return Ok(Vec::new());
             }
             let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tag_ids), page)?;
-            build_views(conn, viewer, rows)
+            let views = build_views(conn, viewer, rows)?;
+            filters::apply(conn, viewer, Context::Public, views)
         })
         .await?)
 }
@@ -81,7 +85,8 @@ pub async fn account_statuses(
             };
             let rows = statuses::by_account(conn, account.0, visibilities, filter, page)?;
             let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            build_views(conn, viewer, rows)
+            let views = build_views(conn, viewer, rows)?;
+            filters::apply(conn, viewer, Context::Account, views)
         })
         .await?)
 }

@@ -2,11 +2,15 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod filter;
+mod list;
 mod notification;
 mod relationship;
 mod status;
 
 pub use account::{Account, CredentialAccount};
+pub use filter::{Filter, FilterKeyword, FilterResult, FilterStatus, V1Filter};
+pub use list::List;
 pub use notification::Notification;
 pub use relationship::Relationship;
 pub use status::Status;

@@ -42,6 +42,9 @@ pub struct StatusView {
     pub favourited: bool,
     pub reblogged: bool,
     pub bookmarked: bool,
+    /// The viewer's `warn` filters this status matches (set by
+    /// [`crate::filters::apply`] where a timeline is filtered).
+    pub filtered: Vec<crate::filters::FilterResult>,
 }
 
 /// Builds views for `rows` (already checked for visibility), in order.
@@ -132,6 +135,7 @@ impl Context {
             favourited: self.favourited.contains(&row.id),
             reblogged: self.reblogged.contains(&row.id),
             bookmarked: self.bookmarked.contains(&row.id),
+            filtered: Vec::new(),
         })
     }
 }
