@@ -18,9 +18,11 @@ mod oauth;
 mod pagination;
 mod request_log;
 mod routes;
+mod search;
 mod startup;
 mod static_files;
 mod statuses;
+mod tags;
 mod timelines;
 
 use std::sync::Arc;

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::statuses::Action;
 use crate::{
     ApiError, AppState, accounts, filters, health, instance, lists, markers, nodeinfo, notifications, oauth, request_log,
-    startup, static_files, statuses, timelines,
+    search, startup, static_files, statuses, tags, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -38,6 +38,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/accounts/update_credentials", web::patch().to(accounts::update_credentials))
                     .route("/api/v1/accounts/relationships", web::get().to(accounts::relationships))
                     .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))
+                    .route("/api/v1/accounts/search", web::get().to(search::accounts))
+                    .route("/api/v2/search", web::get().to(search::v2))
+                    .route("/api/v1/tags/{name}", web::get().to(tags::get))
+                    .route("/api/v1/tags/{name}/follow", web::post().to(tags::follow(true)))
+                    .route("/api/v1/tags/{name}/unfollow", web::post().to(tags::follow(false)))
+                    .route("/api/v1/followed_tags", web::get().to(tags::followed))
                     .route("/api/v1/accounts/{id}", web::get().to(accounts::get))
                     .route("/api/v1/accounts/{id}/statuses", web::get().to(accounts::statuses))
                     .route("/api/v1/accounts/{id}/followers", web::get().to(accounts::followers))
@@ -77,8 +83,9 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/instance/peers", web::get().to(startup::public_empty_list))
                     .route("/api/v1/instance/rules", web::get().to(startup::public_empty_list))
                     .route("/api/v1/announcements", web::get().to(startup::public_empty_list))
-                    .route("/api/v1/trends/tags", web::get().to(startup::public_empty_list))
-                    .route("/api/v1/trends/statuses", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/trends", web::get().to(tags::trending_tags))
+                    .route("/api/v1/trends/tags", web::get().to(tags::trending_tags))
+                    .route("/api/v1/trends/statuses", web::get().to(tags::trending_statuses))
                     .route("/api/v1/trends/links", web::get().to(startup::public_empty_list))
                     .route("/api/v1/directory", web::get().to(startup::public_empty_list))
                     .route("/api/v1/lists", web::get().to(lists::index))
@@ -106,7 +113,6 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v2/filter_statuses/{id}", web::delete().to(filters::delete_status))
                     .route("/api/v1/blocks", web::get().to(startup::user_empty_list("read:blocks")))
                     .route("/api/v1/mutes", web::get().to(startup::user_empty_list("read:mutes")))
-                    .route("/api/v1/followed_tags", web::get().to(startup::user_empty_list("read:follows")))
                     .route("/api/v2/suggestions", web::get().to(startup::user_empty_list("read")))
                     .route("/api/v1/conversations", web::get().to(startup::user_empty_list("read:statuses")))
                     .route("/api/v1/endorsements", web::get().to(startup::user_empty_list("read:accounts")))

@@ -7,6 +7,7 @@ mod list;
 mod notification;
 mod relationship;
 mod status;
+mod tag;
 
 pub use account::{Account, CredentialAccount};
 pub use filter::{Filter, FilterKeyword, FilterResult, FilterStatus, V1Filter};
@@ -14,6 +15,7 @@ pub use list::List;
 pub use notification::Notification;
 pub use relationship::Relationship;
 pub use status::Status;
+pub use tag::Tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
