@@ -147,12 +147,17 @@ pub async fn add_keyword(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
     let keyword = form.keyword.unwrap_or_default();
-    let view = filters::add_keyword(&state.db, user.account.id, path_id(&id)?, keyword, form.whole_word.unwrap_or(false))
-        .await?;
+    let view =
+        filters::add_keyword(&state.db, user.account.id, path_id(&id)?, keyword, form.whole_word.unwrap_or(false))
+            .await?;
     ok(FilterKeyword::from_view(&view))
 }
 
-pub async fn show_keyword(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show_keyword(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
     ok(FilterKeyword::from_view(&filters::get_keyword(&state.db, user.account.id, path_id(&id)?).await?))
 }
@@ -164,7 +169,8 @@ pub async fn update_keyword(
     Form(form): Form<OneKeywordForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    let view = filters::update_keyword(&state.db, user.account.id, path_id(&id)?, form.keyword, form.whole_word).await?;
+    let view =
+        filters::update_keyword(&state.db, user.account.id, path_id(&id)?, form.keyword, form.whole_word).await?;
     ok(FilterKeyword::from_view(&view))
 }
 
@@ -202,7 +208,11 @@ pub async fn add_status(
     ok(FilterStatus::from_view(&filters::add_status(&state.db, user.account.id, path_id(&id)?, status).await?))
 }
 
-pub async fn show_status(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn show_status(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
     ok(FilterStatus::from_view(&filters::get_status(&state.db, user.account.id, path_id(&id)?).await?))
 }

@@ -48,7 +48,11 @@ pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>)
     Ok(one(&lists::get(&state.db, user.account.id, path_id(&id)?).await?))
 }
 
-pub async fn create(state: web::Data<AppState>, auth: Auth, Form(form): Form<ListForm>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Form(form): Form<ListForm>,
+) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:lists")?;
     Ok(one(&lists::create(&state.db, user.account.id, form.into()).await?))
 }

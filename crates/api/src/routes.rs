@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::statuses::Action;
 use crate::{
-    ApiError, AppState, accounts, filters, health, instance, lists, markers, nodeinfo, notifications, oauth, request_log,
-    search, startup, static_files, statuses, tags, timelines,
+    ApiError, AppState, accounts, filters, health, instance, lists, markers, nodeinfo, notifications, oauth,
+    request_log, search, startup, static_files, statuses, tags, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.

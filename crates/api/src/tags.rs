@@ -58,7 +58,8 @@ pub struct TrendParams {
 
 impl TrendParams {
     pub fn window(&self, limits: Limits) -> Result<trends::Window, ApiError> {
-        let number = |name: &str, value: &Option<String>, default: i64| match value.as_deref().filter(|v| !v.is_empty()) {
+        let number = |name: &str, value: &Option<String>, default: i64| match value.as_deref().filter(|v| !v.is_empty())
+        {
             None => Ok(default),
             Some(text) => {
                 text.parse::<i64>().map_err(|_| ApiError::Unprocessable(format!("{name}: '{text}' is not a number")))

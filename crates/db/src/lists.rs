@@ -28,17 +28,16 @@ pub fn insert(conn: &mut DbConn, list: &ListRow) -> Result<(), DbError> {
 
 /// The list, if it belongs to `owner`.
 pub fn find(conn: &mut DbConn, owner: i64, id: i64) -> Result<Option<ListRow>, DbError> {
-    Ok(lists::table
-        .find(id)
-        .filter(lists::account_id.eq(owner))
-        .select(ListRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(lists::table.find(id).filter(lists::account_id.eq(owner)).select(ListRow::as_select()).first(conn).optional()?)
 }
 
 /// All of `owner`'s lists, oldest first.
 pub fn of_owner(conn: &mut DbConn, owner: i64) -> Result<Vec<ListRow>, DbError> {
-    Ok(lists::table.filter(lists::account_id.eq(owner)).order(lists::id.asc()).select(ListRow::as_select()).load(conn)?)
+    Ok(lists::table
+        .filter(lists::account_id.eq(owner))
+        .order(lists::id.asc())
+        .select(ListRow::as_select())
+        .load(conn)?)
 }
 
 /// `owner`'s lists that have `member` in them.

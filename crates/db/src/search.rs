@@ -39,7 +39,11 @@ pub fn accounts_with_prefix(
         let followed = follows::table.filter(follows::account_id.eq(follower)).select(follows::target_account_id);
         query = query.filter(accounts::id.eq_any(followed));
     }
-    Ok(query.order((accounts::username.asc(), accounts::id.asc())).limit(window.limit).offset(window.offset).load(conn)?)
+    Ok(query
+        .order((accounts::username.asc(), accounts::id.asc()))
+        .limit(window.limit)
+        .offset(window.offset)
+        .load(conn)?)
 }
 
 /// Original statuses whose text or content warning contains `needle`, any
@@ -59,7 +63,12 @@ pub fn statuses_containing(
     let mut query = statuses::table
         .filter(statuses::deleted_at.is_null())
         .filter(statuses::reblog_of_id.is_null())
-        .filter(lower(statuses::text).like(pattern.clone()).escape('\\').or(lower(statuses::spoiler_text).like(pattern).escape('\\')))
+        .filter(
+            lower(statuses::text)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(statuses::spoiler_text).like(pattern).escape('\\')),
+        )
         .filter(
             statuses::account_id
                 .eq(viewer)

@@ -43,8 +43,10 @@ pub fn follow(conn: &mut DbConn, account_id: i64, tag_id: i64, now: NaiveDateTim
 }
 
 pub fn unfollow(conn: &mut DbConn, account_id: i64, tag_id: i64) -> Result<(), DbError> {
-    diesel::delete(tag_follows::table.filter(tag_follows::account_id.eq(account_id)).filter(tag_follows::tag_id.eq(tag_id)))
-        .execute(conn)?;
+    diesel::delete(
+        tag_follows::table.filter(tag_follows::account_id.eq(account_id)).filter(tag_follows::tag_id.eq(tag_id)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -127,7 +127,9 @@ pub fn keyword_matches(text: &str, keyword: &str, whole_word: bool) -> bool {
         // A keyword that starts or ends with punctuation has no boundary there.
         let starts_word = keyword.chars().next().is_some_and(is_word);
         let ends_word = keyword.chars().next_back().is_some_and(is_word);
-        !(starts_word && before.is_some_and(is_word)) && !(ends_word && after.is_some_and(is_word))
+        let joined_before = starts_word && before.is_some_and(is_word);
+        let joined_after = ends_word && after.is_some_and(is_word);
+        !joined_before && !joined_after
     })
 }
 
@@ -157,7 +159,8 @@ fn match_status(filter: &FilterView, status: &StatusView) -> Option<FilterResult
 /// Marks each status with the `warn` filters it matches and drops those a
 /// `hide` filter matches. `active` are the viewer's unexpired filters.
 pub fn mark(active: &[FilterView], context: Context, views: Vec<StatusView>) -> Vec<StatusView> {
-    let relevant: Vec<&FilterView> = active.iter().filter(|f| f.context.iter().any(|c| c == context.as_str())).collect();
+    let relevant: Vec<&FilterView> =
+        active.iter().filter(|f| f.context.iter().any(|c| c == context.as_str())).collect();
     if relevant.is_empty() {
         return views;
     }
@@ -299,7 +302,12 @@ fn check_keyword_changes(existing: &[KeywordRow], changes: &[KeywordChange]) -> 
 }
 
 /// Applies keyword changes already checked by [`check_keyword_changes`].
-fn change_keywords(conn: &mut DbConn, filter_id: i64, existing: &[KeywordRow], changes: &[KeywordChange]) -> Result<(), DbError> {
+fn change_keywords(
+    conn: &mut DbConn,
+    filter_id: i64,
+    existing: &[KeywordRow],
+    changes: &[KeywordChange],
+) -> Result<(), DbError> {
     for change in changes {
         let keyword = change.keyword.as_deref().map(str::trim).map(str::to_owned);
         match change.id.and_then(|id| existing.iter().find(|k| k.id == id.0)) {
@@ -415,7 +423,13 @@ pub async fn keywords(db: &Db, owner: Id, filter: Id) -> Result<Vec<KeywordView>
     Ok(get(db, owner, filter).await?.keywords)
 }
 
-pub async fn add_keyword(db: &Db, owner: Id, filter: Id, keyword: String, whole_word: bool) -> Result<KeywordView, DomainError> {
+pub async fn add_keyword(
+    db: &Db,
+    owner: Id,
+    filter: Id,
+    keyword: String,
+    whole_word: bool,
+) -> Result<KeywordView, DomainError> {
     let keyword = check_keyword(&keyword)?;
     get(db, owner, filter).await?;
     let row = KeywordRow { id: Id::generate().0, filter_id: filter.0, keyword, whole_word };
@@ -429,7 +443,10 @@ fn keyword_not_found() -> DomainError {
 }
 
 pub async fn get_keyword(db: &Db, owner: Id, id: Id) -> Result<KeywordView, DomainError> {
-    db.run(move |conn| filters::find_keyword(conn, owner.0, id.0)).await?.map(KeywordView::from).ok_or_else(keyword_not_found)
+    db.run(move |conn| filters::find_keyword(conn, owner.0, id.0))
+        .await?
+        .map(KeywordView::from)
+        .ok_or_else(keyword_not_found)
 }
 
 pub async fn update_keyword(
@@ -439,7 +456,8 @@ pub async fn update_keyword(
     keyword: Option<String>,
     whole_word: Option<bool>,
 ) -> Result<KeywordView, DomainError> {
-    let mut row = db.run(move |conn| filters::find_keyword(conn, owner.0, id.0)).await?.ok_or_else(keyword_not_found)?;
+    let mut row =
+        db.run(move |conn| filters::find_keyword(conn, owner.0, id.0)).await?.ok_or_else(keyword_not_found)?;
     if let Some(keyword) = keyword {
         row.keyword = check_keyword(&keyword)?;
     }
@@ -486,7 +504,10 @@ fn status_not_found() -> DomainError {
 }
 
 pub async fn get_status(db: &Db, owner: Id, id: Id) -> Result<FilterStatusView, DomainError> {
-    db.run(move |conn| filters::find_status(conn, owner.0, id.0)).await?.map(FilterStatusView::from).ok_or_else(status_not_found)
+    db.run(move |conn| filters::find_status(conn, owner.0, id.0))
+        .await?
+        .map(FilterStatusView::from)
+        .ok_or_else(status_not_found)
 }
 
 pub async fn delete_status(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {

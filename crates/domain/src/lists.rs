@@ -60,7 +60,10 @@ fn apply_changes(list: &mut ListRow, changes: ListChanges) -> Result<(), DomainE
     }
     if let Some(policy) = changes.replies_policy.filter(|p| !p.is_empty()) {
         if !REPLIES_POLICIES.contains(&policy.as_str()) {
-            return Err(DomainError::invalid("replies_policy", format!("'{policy}' is not one of followed, list, none")));
+            return Err(DomainError::invalid(
+                "replies_policy",
+                format!("'{policy}' is not one of followed, list, none"),
+            ));
         }
         list.replies_policy = policy;
     }
@@ -146,10 +149,7 @@ pub async fn add_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Re
             let followed: Vec<i64> =
                 social::following_among(conn, owner.0, &ids)?.into_iter().map(|f| f.target_account_id).collect();
             if ids.iter().any(|id| !followed.contains(id)) {
-                return Ok(Err(DomainError::invalid(
-                    "account_ids",
-                    "you can only add accounts you follow to a list",
-                )));
+                return Ok(Err(DomainError::invalid("account_ids", "you can only add accounts you follow to a list")));
             }
             lists::add_members(conn, list.id, &ids)?;
             Ok(Ok(()))
@@ -173,12 +173,7 @@ pub async fn remove_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) ->
 
 /// `owner`'s lists that include `account`.
 pub async fn containing(db: &Db, owner: Id, account: Id) -> Result<Vec<ListView>, DomainError> {
-    Ok(db
-        .run(move |conn| lists::containing(conn, owner.0, account.0))
-        .await?
-        .into_iter()
-        .map(ListView::from)
-        .collect())
+    Ok(db.run(move |conn| lists::containing(conn, owner.0, account.0)).await?.into_iter().map(ListView::from).collect())
 }
 
 /// The list's timeline: statuses by its members that the owner may see,

@@ -53,7 +53,12 @@ pub struct SearchResults {
 }
 
 /// Runs a search. `own_domain` makes `@user@this.site` a local handle.
-pub async fn search(db: &Db, viewer: Viewer, own_domain: &str, query: SearchQuery) -> Result<SearchResults, DomainError> {
+pub async fn search(
+    db: &Db,
+    viewer: Viewer,
+    own_domain: &str,
+    query: SearchQuery,
+) -> Result<SearchResults, DomainError> {
     let q = query.q.trim().to_owned();
     if q.is_empty() {
         return Ok(SearchResults::default());
@@ -61,7 +66,8 @@ pub async fn search(db: &Db, viewer: Viewer, own_domain: &str, query: SearchQuer
     let wants = |kind| query.kind.is_none_or(|k| k == kind);
     let window = Window { limit: query.limit, offset: query.offset };
     let own_domain = own_domain.to_lowercase();
-    let (want_accounts, want_tags, want_statuses) = (wants(Kind::Accounts), wants(Kind::Hashtags), wants(Kind::Statuses));
+    let (want_accounts, want_tags, want_statuses) =
+        (wants(Kind::Accounts), wants(Kind::Hashtags), wants(Kind::Statuses));
     Ok(db
         .run(move |conn| {
             let mut results = SearchResults::default();
@@ -102,7 +108,8 @@ fn find_accounts(
     let mut found = Vec::new();
     if let Some((username, domain)) = handle.split_once('@') {
         let domain = Some(domain.to_lowercase()).filter(|d| d != own_domain);
-        if let Some(row) = accounts::find_by_handle(conn, username, domain.as_deref())?.filter(|a| a.suspended_at.is_none())
+        if let Some(row) =
+            accounts::find_by_handle(conn, username, domain.as_deref())?.filter(|a| a.suspended_at.is_none())
         {
             found.push(row);
         }
