@@ -102,6 +102,16 @@ pub fn remove_members(conn: &mut DbConn, list_id: i64, account_ids: &[i64]) -> R
     Ok(())
 }
 
+/// Takes `member` out of all of `owner`'s lists.
+pub fn remove_from_all(conn: &mut DbConn, owner: i64, member: i64) -> Result<(), DbError> {
+    let owned = lists::table.filter(lists::account_id.eq(owner)).select(lists::id);
+    diesel::delete(
+        list_accounts::table.filter(list_accounts::account_id.eq(member)).filter(list_accounts::list_id.eq_any(owned)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Statuses (and boosts) by `authors`, newest first, not direct. Replies
 /// to others are kept only when `reply_targets` names the account replied
 /// to.

@@ -196,16 +196,6 @@ pub fn apply(
     Ok(mark(&active, context, views))
 }
 
-/// [`apply`] from async code.
-pub async fn apply_async(
-    db: &Db,
-    viewer: Viewer,
-    context: Context,
-    views: Vec<StatusView>,
-) -> Result<Vec<StatusView>, DomainError> {
-    Ok(db.run(move |conn| apply(conn, viewer, context, views)).await?)
-}
-
 // ---- managing filters ----
 
 /// A keyword to add, change (`id` given) or remove (`destroy`).

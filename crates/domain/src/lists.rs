@@ -42,9 +42,21 @@ fn not_found() -> DomainError {
     DomainError::NotFound("list".into())
 }
 
-/// `owner`'s list `id`, or not found.
-fn owned(conn: &mut DbConn, owner: Id, id: Id) -> Result<Result<ListRow, DomainError>, DbError> {
-    Ok(lists::find(conn, owner.0, id.0)?.ok_or_else(not_found))
+/// Runs `work` in a transaction on `owner`'s list `id`; not found if the
+/// list is someone else's or does not exist.
+async fn with_list<T: Send + 'static>(
+    db: &Db,
+    owner: Id,
+    id: Id,
+    work: impl FnOnce(&mut DbConn, ListRow) -> Result<Result<T, DomainError>, DbError> + Send + 'static,
+) -> Result<T, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| match lists::find(conn, owner.0, id.0)? {
+            Some(list) => work(conn, list),
+            None => Ok(Err(not_found())),
+        })
+    })
+    .await?
 }
 
 fn apply_changes(list: &mut ListRow, changes: ListChanges) -> Result<(), DomainError> {
@@ -78,7 +90,7 @@ pub async fn all(db: &Db, owner: Id) -> Result<Vec<ListView>, DomainError> {
 }
 
 pub async fn get(db: &Db, owner: Id, id: Id) -> Result<ListView, DomainError> {
-    db.run(move |conn| owned(conn, owner, id)).await?.map(ListView::from)
+    with_list(db, owner, id, |_, list| Ok(Ok(list.into()))).await
 }
 
 pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView, DomainError> {
@@ -100,75 +112,53 @@ pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView
 }
 
 pub async fn update(db: &Db, owner: Id, id: Id, changes: ListChanges) -> Result<ListView, DomainError> {
-    let mut list = db.run(move |conn| owned(conn, owner, id)).await??;
-    apply_changes(&mut list, changes)?;
-    let row = list.clone();
-    db.run(move |conn| lists::update(conn, &row)).await?;
-    Ok(list.into())
+    with_list(db, owner, id, move |conn, mut list| {
+        if let Err(e) = apply_changes(&mut list, changes) {
+            return Ok(Err(e));
+        }
+        lists::update(conn, &list)?;
+        Ok(Ok(list.into()))
+    })
+    .await
 }
 
 pub async fn delete(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let list = match owned(conn, owner, id)? {
-                Ok(list) => list,
-                Err(e) => return Ok(Err(e)),
-            };
-            lists::delete(conn, list.id)?;
-            Ok(Ok(()))
-        })
-    })
-    .await?
+    with_list(db, owner, id, |conn, list| Ok(Ok(lists::delete(conn, list.id)?))).await
 }
 
 pub async fn members(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<AccountView>, DomainError> {
-    db.run(move |conn| {
-        let list = match owned(conn, owner, id)? {
-            Ok(list) => list,
-            Err(e) => return Ok(Err(e)),
-        };
+    with_list(db, owner, id, move |conn, list| {
         Ok(Ok(lists::members(conn, list.id, page)?.into_iter().map(AccountView::from).collect()))
     })
-    .await?
+    .await
 }
 
 /// Adds accounts to the list. As on Mastodon, only accounts the owner
 /// follows may be added.
 pub async fn add_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Result<(), DomainError> {
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let list = match owned(conn, owner, id)? {
-                Ok(list) => list,
-                Err(e) => return Ok(Err(e)),
-            };
-            let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
-            let known: Vec<i64> = accounts::find_many(conn, &ids)?.into_iter().map(|a| a.id).collect();
-            if let Some(unknown) = ids.iter().find(|id| !known.contains(id)) {
-                return Ok(Err(DomainError::NotFound(format!("account {unknown}"))));
-            }
-            let followed: Vec<i64> =
-                social::following_among(conn, owner.0, &ids)?.into_iter().map(|f| f.target_account_id).collect();
-            if ids.iter().any(|id| !followed.contains(id)) {
-                return Ok(Err(DomainError::invalid("account_ids", "you can only add accounts you follow to a list")));
-            }
-            lists::add_members(conn, list.id, &ids)?;
-            Ok(Ok(()))
-        })
+    with_list(db, owner, id, move |conn, list| {
+        let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
+        let known: Vec<i64> = accounts::find_many(conn, &ids)?.into_iter().map(|a| a.id).collect();
+        if let Some(unknown) = ids.iter().find(|id| !known.contains(id)) {
+            return Ok(Err(DomainError::NotFound(format!("account {unknown}"))));
+        }
+        let followed: Vec<i64> =
+            social::following_among(conn, owner.0, &ids)?.into_iter().map(|f| f.target_account_id).collect();
+        if ids.iter().any(|id| !followed.contains(id)) {
+            return Ok(Err(DomainError::invalid("account_ids", "you can only add accounts you follow to a list")));
+        }
+        lists::add_members(conn, list.id, &ids)?;
+        Ok(Ok(()))
     })
-    .await?
+    .await
 }
 
 pub async fn remove_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Result<(), DomainError> {
-    db.run(move |conn| {
-        let list = match owned(conn, owner, id)? {
-            Ok(list) => list,
-            Err(e) => return Ok(Err(e)),
-        };
+    with_list(db, owner, id, move |conn, list| {
         let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
-        lists::remove_members(conn, list.id, &ids)?;
-        Ok(Ok(()))
+        Ok(Ok(lists::remove_members(conn, list.id, &ids)?))
     })
-    .await?
+    .await
 }
 
 /// `owner`'s lists that include `account`.
@@ -179,11 +169,7 @@ pub async fn containing(db: &Db, owner: Id, account: Id) -> Result<Vec<ListView>
 /// The list's timeline: statuses by its members that the owner may see,
 /// newest first, with the owner's home filters applied.
 pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
-    db.run(move |conn| {
-        let list = match owned(conn, owner, id)? {
-            Ok(list) => list,
-            Err(e) => return Ok(Err(e)),
-        };
+    with_list(db, owner, id, move |conn, list| {
         let members = lists::member_ids(conn, list.id)?;
         if members.is_empty() {
             return Ok(Ok(Vec::new()));
@@ -203,5 +189,5 @@ pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<Stat
         let views = build_views(conn, Some(owner.0), rows)?;
         Ok(Ok(filters::apply(conn, Some(owner.0), Context::Home, views)?))
     })
-    .await?
+    .await
 }
