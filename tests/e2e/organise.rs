@@ -115,6 +115,12 @@ async fn lists_hold_followed_accounts_and_show_their_visible_statuses() {
     assert_eq!(other.delete(&list_path).await.status, 404);
     assert!(other.get("/api/v1/lists").await.ok().as_array().unwrap().is_empty());
 
+    // Scopes: reading lists does not allow changing them.
+    let reader = instance.token_with_scopes("ana", "read:lists").await;
+    assert_eq!(instance.api(&reader).get(&list_path).await.status, 200);
+    assert_eq!(instance.api(&reader).delete(&list_path).await.status, 403);
+    assert_eq!(instance.api("").get("/api/v1/lists").await.status, 401);
+
     api.delete(&list_path).await.ok();
     assert_eq!(api.get(&list_path).await.status, 404);
     assert_eq!(api.get("/api/v1/lists/not-an-id").await.status, 404);
@@ -231,6 +237,9 @@ async fn filters_warn_or_hide_matching_statuses_in_their_contexts() {
     assert_eq!(other.get(&warn_path).await.status, 404);
     assert_eq!(other.put(&warn_path, json!({"title": "mine"})).await.status, 404);
     assert!(other.get("/api/v2/filters").await.ok().as_array().unwrap().is_empty());
+
+    let reader = instance.token_with_scopes("ana", "read:statuses").await;
+    assert_eq!(instance.api(&reader).get("/api/v2/filters").await.status, 403);
 
     api.delete(&warn_path).await.ok();
     assert_eq!(api.get("/api/v2/filters").await.ok().as_array().unwrap().len(), 1);
