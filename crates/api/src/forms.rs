@@ -184,6 +184,29 @@ pub fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
     })
 }
 
+/// Nested records (`fields_attributes`, `keywords_attributes`): a list in
+/// JSON, or an object keyed by position in forms (`a[0][name]=…`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Attributes<T> {
+    List(Vec<T>),
+    Indexed(std::collections::BTreeMap<String, T>),
+}
+
+impl<T> Attributes<T> {
+    /// The records in the order the client gave them.
+    pub fn into_list(self) -> Vec<T> {
+        match self {
+            Attributes::List(list) => list,
+            Attributes::Indexed(map) => {
+                let mut entries: Vec<(String, T)> = map.into_iter().collect();
+                entries.sort_by_key(|(key, _)| key.parse::<usize>().unwrap_or(usize::MAX));
+                entries.into_iter().map(|(_, record)| record).collect()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

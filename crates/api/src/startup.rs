@@ -22,14 +22,14 @@ pub async fn custom_emojis() -> HttpResponse {
 }
 
 /// Public lists with nothing in them yet: peers (federation is not
-/// built), announcements, trends, directory.
+/// built), announcements, trending links, directory.
 pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
     auth.viewer("read")?;
     Ok(empty_list())
 }
 
-/// Per-user lists for features not built yet (filters, lists, blocks,
-/// mutes, followed tags, suggestions, conversations, endorsements).
+/// Per-user lists for features not built yet (blocks, mutes,
+/// suggestions, conversations, endorsements).
 pub fn user_empty_list(
     scope: &'static str,
 ) -> impl Fn(Auth) -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone + 'static {

@@ -13,14 +13,19 @@ pub mod schema;
 pub mod accounts;
 pub mod blocks;
 pub mod feeds;
+pub mod filters;
+pub mod lists;
+pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod page;
 pub mod rules;
+pub mod search;
 pub mod social;
 pub mod stats;
 pub mod statuses;
+pub mod tags;
 pub mod users;
 
 pub use conn::{Db, DbConn, transaction};
@@ -30,4 +35,17 @@ pub use migrations::MigrationReport;
 /// Current time as stored in the database: UTC without a zone.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
+}
+
+/// `text` with `LIKE`'s wildcards escaped (with a backslash), so user input
+/// matches literally; pair with `.escape('\\')`.
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }

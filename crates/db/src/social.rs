@@ -293,3 +293,8 @@ pub fn saved_statuses(
     };
     Ok(newest_first(&page, rows))
 }
+
+/// Ids of every account `follower` follows.
+pub fn following_ids(conn: &mut DbConn, follower: i64) -> Result<Vec<i64>, DbError> {
+    Ok(follows::table.filter(follows::account_id.eq(follower)).select(follows::target_account_id).load(conn)?)
+}

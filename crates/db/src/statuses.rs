@@ -236,22 +236,7 @@ pub fn attach_tags(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     for (name, display_name) in names {
-        let existing: Option<i64> = tags::table.filter(tags::name.eq(name)).select(tags::id).first(conn).optional()?;
-        let tag_id = match existing {
-            Some(id) => id,
-            None => {
-                let id = tertulia_core::Id::generate().0;
-                diesel::insert_into(tags::table)
-                    .values((
-                        tags::id.eq(id),
-                        tags::name.eq(name),
-                        tags::display_name.eq(display_name),
-                        tags::created_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                id
-            }
-        };
+        let tag_id = crate::tags::find_or_create(conn, name, display_name, now)?;
         diesel::update(tags::table.find(tag_id)).set(tags::last_status_at.eq(now)).execute(conn)?;
         diesel::insert_into(status_tags::table)
             .values((status_tags::status_id.eq(status_id), status_tags::tag_id.eq(tag_id)))
@@ -311,4 +296,27 @@ pub fn remember_idempotency_key(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Original statuses of the given visibilities posted since `since` that
+/// have any favourites or boosts, most of both first.
+pub fn most_engaged_since(
+    conn: &mut DbConn,
+    visibilities: &[&str],
+    since: NaiveDateTime,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<StatusRow>, DbError> {
+    let engagement = statuses::favourites_count + statuses::reblogs_count;
+    Ok(statuses::table
+        .filter(statuses::visibility.eq_any(visibilities))
+        .filter(statuses::created_at.ge(since))
+        .filter(statuses::deleted_at.is_null())
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(engagement.gt(0))
+        .order((engagement.desc(), statuses::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(StatusRow::as_select())
+        .load(conn)?)
 }

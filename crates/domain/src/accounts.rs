@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use tertulia_core::Id;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
-use tertulia_db::{Db, DbConn, DbError, accounts, blocks, feeds};
+use tertulia_db::{Db, DbConn, DbError, accounts, blocks, feeds, lists};
 
 use crate::events::{Event, Events};
 use crate::statuses::notify;
@@ -143,6 +143,8 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
             }
             if social::delete_follow(conn, follower.0, target.0)? {
                 feeds::remove_author(conn, follower.0, target.0)?;
+                // Lists hold followed accounts only, as on Mastodon.
+                lists::remove_from_all(conn, follower.0, target.0)?;
             }
             social::take_follow_request(conn, follower.0, target.0)?;
             Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))

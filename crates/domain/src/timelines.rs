@@ -7,6 +7,7 @@ use tertulia_db::statuses::{self, AccountStatusFilter, Origin};
 use tertulia_db::{Db, feeds, social};
 
 use crate::DomainError;
+use crate::filters::{self, Context};
 use crate::statuses::{StatusView, build_views};
 use crate::visibility::{self, Viewer};
 
@@ -20,7 +21,8 @@ pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, Do
             rows.sort_by_key(|r| std::cmp::Reverse(r.id));
             let rows = visibility::without_muted(conn, Some(reader.0), rows)?;
             let rows = visibility::visible_statuses(conn, Some(reader.0), rows)?;
-            build_views(conn, Some(reader.0), rows)
+            let views = build_views(conn, Some(reader.0), rows)?;
+            filters::apply(conn, Some(reader.0), Context::Home, views)
         })
         .await?)
 }
@@ -34,7 +36,8 @@ pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Resu
             let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
             let rows = visibility::without_muted(conn, viewer, rows)?;
             let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            build_views(conn, viewer, rows)
+            let views = build_views(conn, viewer, rows)?;
+            filters::apply(conn, viewer, Context::Public, views)
         })
         .await?)
 }
@@ -57,7 +60,8 @@ pub async fn hashtag(
             let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tag_ids), page)?;
             let rows = visibility::without_muted(conn, viewer, rows)?;
             let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            build_views(conn, viewer, rows)
+            let views = build_views(conn, viewer, rows)?;
+            filters::apply(conn, viewer, Context::Public, views)
         })
         .await?)
 }
@@ -89,7 +93,8 @@ pub async fn account_statuses(
             };
             let rows = statuses::by_account(conn, account.0, visibilities, filter, page)?;
             let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            build_views(conn, viewer, rows)
+            let views = build_views(conn, viewer, rows)?;
+            filters::apply(conn, viewer, Context::Account, views)
         })
         .await?)
 }

@@ -64,6 +64,10 @@ impl ApiClient<'_> {
         self.send(self.instance.client.post(self.instance.url(path)).form(form)).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> ApiResponse {
+        self.send(self.instance.client.put(self.instance.url(path)).json(&body)).await
+    }
+
     pub async fn delete(&self, path: &str) -> ApiResponse {
         self.send(self.instance.client.delete(self.instance.url(path))).await
     }

@@ -9,7 +9,7 @@ use tertulia_domain::{AccountStatusFilter, AccountView, timelines};
 
 use crate::auth::Auth;
 use crate::entities::{Account, CredentialAccount, Relationship, Status};
-use crate::forms::{Form, FormWithFiles, Query, flexible_bool};
+use crate::forms::{Attributes, Form, FormWithFiles, Query, flexible_bool};
 use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState, HandlerFuture};
@@ -28,29 +28,6 @@ pub struct FieldAttribute {
     value: String,
 }
 
-/// `fields_attributes` arrives as a list (JSON) or as an object keyed by
-/// position (`fields_attributes[0][name]=…` in forms).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum FieldAttributes {
-    List(Vec<FieldAttribute>),
-    Indexed(std::collections::BTreeMap<String, FieldAttribute>),
-}
-
-impl FieldAttributes {
-    fn into_pairs(self) -> Vec<(String, String)> {
-        let list: Vec<FieldAttribute> = match self {
-            FieldAttributes::List(list) => list,
-            FieldAttributes::Indexed(map) => {
-                let mut entries: Vec<(String, FieldAttribute)> = map.into_iter().collect();
-                entries.sort_by_key(|(key, _)| key.parse::<usize>().unwrap_or(usize::MAX));
-                entries.into_iter().map(|(_, field)| field).collect()
-            }
-        };
-        list.into_iter().map(|f| (f.name, f.value)).collect()
-    }
-}
-
 #[derive(Debug, Deserialize)]
 pub struct CredentialsForm {
     #[serde(default)]
@@ -64,7 +41,7 @@ pub struct CredentialsForm {
     #[serde(default, deserialize_with = "flexible_bool")]
     discoverable: Option<bool>,
     #[serde(default)]
-    fields_attributes: Option<FieldAttributes>,
+    fields_attributes: Option<Attributes<FieldAttribute>>,
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`: the text fields, and
@@ -88,7 +65,7 @@ pub async fn update_credentials(
         locked: form.locked,
         bot: form.bot,
         discoverable: form.discoverable,
-        fields: form.fields_attributes.map(FieldAttributes::into_pairs),
+        fields: form.fields_attributes.map(|f| f.into_list().into_iter().map(|f| (f.name, f.value)).collect()),
     };
     let account = accounts::update_profile(&state.db, &state.config, user.account.id, update).await?;
     let mut me = user.clone();

@@ -2,16 +2,22 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod filter;
+mod list;
 mod media;
 mod notification;
 mod relationship;
 mod status;
+mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use filter::{Filter, FilterKeyword, FilterResult, FilterStatus, V1Filter};
+pub use list::List;
 pub use media::MediaAttachment;
 pub use notification::Notification;
 pub use relationship::Relationship;
 pub use status::Status;
+pub use tag::Tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -4,7 +4,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_domain::statuses::StatusView;
 
-use super::{Account, MediaAttachment, timestamp};
+use super::{Account, FilterResult, MediaAttachment, timestamp};
 
 /// The Mastodon `Status` entity.
 #[derive(Debug, Serialize)]
@@ -38,7 +38,7 @@ pub struct Status {
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
     pub emojis: Vec<Value>,
-    pub filtered: Vec<Value>,
+    pub filtered: Vec<FilterResult>,
     pub card: Option<Value>,
     pub poll: Option<Value>,
     pub application: Option<Value>,
@@ -103,7 +103,7 @@ impl Status {
                 .map(|(name, _)| Tag { name: name.clone(), url: format!("{base}/tags/{name}") })
                 .collect(),
             emojis: Vec::new(),
-            filtered: Vec::new(),
+            filtered: view.filtered.iter().map(FilterResult::from_view).collect(),
             card: None,
             poll: None,
             application: None,

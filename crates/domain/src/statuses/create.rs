@@ -8,7 +8,7 @@ use tertulia_core::{Config, Id};
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, feeds, social};
+use tertulia_db::{Db, DbConn, DbError, feeds, social, tags};
 
 use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
@@ -189,9 +189,10 @@ fn resolve_mentions(
 
 /// Who gets a new status in their home timeline, as on Mastodon: the
 /// author; local followers (for a reply to someone else, only those who
-/// also follow the person replied to); and, for private and direct
-/// statuses, the mentioned accounts. Also decides who gets the status on
-/// their `user` stream.
+/// also follow the person replied to); for public and site-only statuses,
+/// those who follow one of its tags (so tags must be attached first); and,
+/// for private and direct statuses, the mentioned accounts. Also decides
+/// who gets the status on their `user` stream.
 pub(crate) fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
     let mut readers = vec![status.account_id];
     let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
@@ -203,6 +204,9 @@ pub(crate) fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i
             followers.retain(|f| also_follow.contains(f) || *f == replied_to);
         }
         readers.extend(followers);
+    }
+    if matches!(visibility, Visibility::Public | Visibility::Local) {
+        readers.extend(tags::followers_of_status_tags(conn, status.id)?);
     }
     if matches!(visibility, Visibility::Private | Visibility::Direct) {
         readers.extend(mentioned);

@@ -17,6 +17,7 @@ use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
 use crate::DomainError;
 use crate::events::{Event, Events, StatusEvent};
+use crate::filters::{self, Context};
 use crate::visibility::{self, Viewer};
 
 /// Replies shown in a thread, at most, each way.
@@ -65,7 +66,12 @@ pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<(Vec<StatusView>
         let descendants = descendants_of(conn, status.id)?;
         let ancestors = visibility::visible_statuses(conn, viewer, ancestors)?;
         let descendants = visibility::visible_statuses(conn, viewer, descendants)?;
-        Ok(Some((view::build(conn, viewer, ancestors)?, view::build(conn, viewer, descendants)?)))
+        let ancestors = view::build(conn, viewer, ancestors)?;
+        let descendants = view::build(conn, viewer, descendants)?;
+        Ok(Some((
+            filters::apply(conn, viewer, Context::Thread, ancestors)?,
+            filters::apply(conn, viewer, Context::Thread, descendants)?,
+        )))
     })
     .await?
     .ok_or_else(not_found)

@@ -44,6 +44,9 @@ pub struct StatusView {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub media: Vec<MediaView>,
+    /// The viewer's `warn` filters this status matches (set by
+    /// [`crate::filters::apply`] where a timeline is filtered).
+    pub filtered: Vec<crate::filters::FilterResult>,
 }
 
 /// Builds views for `rows` (already checked for visibility), in order.
@@ -140,6 +143,7 @@ impl Context {
             reblogged: self.reblogged.contains(&row.id),
             bookmarked: self.bookmarked.contains(&row.id),
             media: self.media.get(&row.id).cloned().unwrap_or_default(),
+            filtered: Vec::new(),
         })
     }
 }

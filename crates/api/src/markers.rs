@@ -1,0 +1,92 @@
+//! `/api/v1/markers` and `/api/v1/notifications/unread_count`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tertulia_domain::markers::{self, MarkerView};
+use tertulia_domain::notifications;
+
+use crate::auth::Auth;
+use crate::entities::timestamp;
+use crate::forms::{Form, Query};
+use crate::statuses::path_id;
+use crate::{ApiError, AppState};
+
+/// Unread notifications counted by default, and at most.
+const UNREAD_DEFAULT_CAP: i64 = 100;
+const UNREAD_MAX_CAP: i64 = 1000;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct GetParams {
+    #[serde(default)]
+    timeline: Vec<String>,
+}
+
+fn render(views: &[MarkerView]) -> HttpResponse {
+    let body: serde_json::Map<String, Value> = views
+        .iter()
+        .map(|m| {
+            let marker = json!({
+                "last_read_id": m.last_read_id,
+                "version": m.version,
+                "updated_at": timestamp(m.updated_at),
+            });
+            (m.timeline.clone(), marker)
+        })
+        .collect();
+    HttpResponse::Ok().json(body)
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Query(params): Query<GetParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:statuses")?;
+    let views = markers::get(&state.db, user.account.id, params.timeline).await?;
+    Ok(render(&views))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Position {
+    last_read_id: String,
+}
+
+/// `home[last_read_id]=…` or `{"home": {"last_read_id": "…"}}`.
+pub async fn save(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Form(form): Form<BTreeMap<String, Position>>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:statuses")?;
+    let positions = form
+        .into_iter()
+        .map(|(timeline, position)| {
+            let id = path_id(&position.last_read_id)
+                .map_err(|_| ApiError::Unprocessable(format!("{timeline}[last_read_id]: not an id")))?;
+            Ok((timeline, id))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let views = markers::save(&state.db, user.account.id, positions).await?;
+    Ok(render(&views))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UnreadParams {
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+pub async fn unread_count(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Query(params): Query<UnreadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:notifications")?;
+    let cap = params.limit.unwrap_or(UNREAD_DEFAULT_CAP).clamp(1, UNREAD_MAX_CAP);
+    let after = markers::notifications_position(&state.db, user.account.id).await?;
+    let count = notifications::unread_count(&state.db, user.account.id, after, cap).await?;
+    Ok(HttpResponse::Ok().json(json!({ "count": count })))
+}

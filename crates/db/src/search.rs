@@ -1,0 +1,85 @@
+//! Search over accounts and statuses with SQL `LIKE`, the same on both
+//! backends. Good enough for one organisation's data; a full-text index
+//! (tantivy) is the next step when it is not.
+
+use diesel::prelude::*;
+
+use crate::accounts::{AccountRow, lower};
+use crate::schema::{accounts, follows, mentions, statuses};
+use crate::statuses::StatusRow;
+use crate::{DbConn, DbError, escape_like};
+
+/// Where to look and how many results to return.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Unsuspended accounts whose username or display name starts with
+/// `prefix`, any case; only those `followed_by` follows when given.
+pub fn accounts_with_prefix(
+    conn: &mut DbConn,
+    prefix: &str,
+    followed_by: Option<i64>,
+    window: Window,
+) -> Result<Vec<AccountRow>, DbError> {
+    let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
+    let mut query = accounts::table
+        .filter(accounts::suspended_at.is_null())
+        .filter(
+            lower(accounts::username)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(accounts::display_name).like(pattern).escape('\\')),
+        )
+        .select(AccountRow::as_select())
+        .into_boxed();
+    if let Some(follower) = followed_by {
+        let followed = follows::table.filter(follows::account_id.eq(follower)).select(follows::target_account_id);
+        query = query.filter(accounts::id.eq_any(followed));
+    }
+    Ok(query
+        .order((accounts::username.asc(), accounts::id.asc()))
+        .limit(window.limit)
+        .offset(window.offset)
+        .load(conn)?)
+}
+
+/// Original statuses whose text or content warning contains `needle`, any
+/// case, newest first, limited to those `viewer` could possibly see (the
+/// caller still filters through the visibility rules); by `author` only
+/// when given.
+pub fn statuses_containing(
+    conn: &mut DbConn,
+    viewer: i64,
+    needle: &str,
+    author: Option<i64>,
+    window: Window,
+) -> Result<Vec<StatusRow>, DbError> {
+    let pattern = format!("%{}%", escape_like(&needle.to_lowercase()));
+    let followed = follows::table.filter(follows::account_id.eq(viewer)).select(follows::target_account_id);
+    let mentioning = mentions::table.filter(mentions::account_id.eq(viewer)).select(mentions::status_id);
+    let mut query = statuses::table
+        .filter(statuses::deleted_at.is_null())
+        .filter(statuses::reblog_of_id.is_null())
+        .filter(
+            lower(statuses::text)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(statuses::spoiler_text).like(pattern).escape('\\')),
+        )
+        .filter(
+            statuses::account_id
+                .eq(viewer)
+                .or(statuses::visibility.eq_any(["public", "unlisted", "local"]))
+                .or(statuses::visibility.eq("private").and(statuses::account_id.eq_any(followed)))
+                .or(statuses::id.eq_any(mentioning)),
+        )
+        .select(StatusRow::as_select())
+        .into_boxed();
+    if let Some(author) = author {
+        query = query.filter(statuses::account_id.eq(author));
+    }
+    Ok(query.order(statuses::id.desc()).limit(window.limit).offset(window.offset).load(conn)?)
+}

@@ -1,0 +1,193 @@
+//! Lists: named groups of followed accounts, each with its own timeline.
+//! A list belongs to one user; to anyone else it does not exist.
+
+use tertulia_core::Id;
+use tertulia_db::lists::{self, ListRow};
+use tertulia_db::page::Page;
+use tertulia_db::{Db, DbConn, DbError, accounts, social};
+
+use crate::filters::{self, Context};
+use crate::statuses::{StatusView, build_views};
+use crate::{AccountView, DomainError, visibility};
+
+/// Which replies a list timeline shows (Mastodon's `replies_policy`).
+pub const REPLIES_POLICIES: &[&str] = &["followed", "list", "none"];
+
+const MAX_TITLE_CHARS: usize = 200;
+
+#[derive(Debug, Clone)]
+pub struct ListView {
+    pub id: Id,
+    pub title: String,
+    pub replies_policy: String,
+    pub exclusive: bool,
+}
+
+impl From<ListRow> for ListView {
+    fn from(row: ListRow) -> Self {
+        ListView { id: Id(row.id), title: row.title, replies_policy: row.replies_policy, exclusive: row.exclusive }
+    }
+}
+
+/// Fields of a list to set; `None` keeps the current value (or the
+/// default, for a new list).
+#[derive(Debug, Clone, Default)]
+pub struct ListChanges {
+    pub title: Option<String>,
+    pub replies_policy: Option<String>,
+    pub exclusive: Option<bool>,
+}
+
+fn not_found() -> DomainError {
+    DomainError::NotFound("list".into())
+}
+
+/// Runs `work` in a transaction on `owner`'s list `id`; not found if the
+/// list is someone else's or does not exist.
+async fn with_list<T: Send + 'static>(
+    db: &Db,
+    owner: Id,
+    id: Id,
+    work: impl FnOnce(&mut DbConn, ListRow) -> Result<Result<T, DomainError>, DbError> + Send + 'static,
+) -> Result<T, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| match lists::find(conn, owner.0, id.0)? {
+            Some(list) => work(conn, list),
+            None => Ok(Err(not_found())),
+        })
+    })
+    .await?
+}
+
+fn apply_changes(list: &mut ListRow, changes: ListChanges) -> Result<(), DomainError> {
+    if let Some(title) = changes.title {
+        let title = title.trim().to_owned();
+        if title.is_empty() {
+            return Err(DomainError::invalid("title", "can't be blank"));
+        }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(DomainError::invalid("title", format!("is too long: at most {MAX_TITLE_CHARS} characters")));
+        }
+        list.title = title;
+    }
+    if let Some(policy) = changes.replies_policy.filter(|p| !p.is_empty()) {
+        if !REPLIES_POLICIES.contains(&policy.as_str()) {
+            return Err(DomainError::invalid(
+                "replies_policy",
+                format!("'{policy}' is not one of followed, list, none"),
+            ));
+        }
+        list.replies_policy = policy;
+    }
+    if let Some(exclusive) = changes.exclusive {
+        list.exclusive = exclusive;
+    }
+    Ok(())
+}
+
+pub async fn all(db: &Db, owner: Id) -> Result<Vec<ListView>, DomainError> {
+    Ok(db.run(move |conn| lists::of_owner(conn, owner.0)).await?.into_iter().map(ListView::from).collect())
+}
+
+pub async fn get(db: &Db, owner: Id, id: Id) -> Result<ListView, DomainError> {
+    with_list(db, owner, id, |_, list| Ok(Ok(list.into()))).await
+}
+
+pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView, DomainError> {
+    if changes.title.is_none() {
+        return Err(DomainError::invalid("title", "can't be blank"));
+    }
+    let mut list = ListRow {
+        id: Id::generate().0,
+        account_id: owner.0,
+        title: String::new(),
+        replies_policy: "list".into(),
+        exclusive: false,
+        created_at: tertulia_db::now(),
+    };
+    apply_changes(&mut list, changes)?;
+    let row = list.clone();
+    db.run(move |conn| lists::insert(conn, &row)).await?;
+    Ok(list.into())
+}
+
+pub async fn update(db: &Db, owner: Id, id: Id, changes: ListChanges) -> Result<ListView, DomainError> {
+    with_list(db, owner, id, move |conn, mut list| {
+        if let Err(e) = apply_changes(&mut list, changes) {
+            return Ok(Err(e));
+        }
+        lists::update(conn, &list)?;
+        Ok(Ok(list.into()))
+    })
+    .await
+}
+
+pub async fn delete(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
+    with_list(db, owner, id, |conn, list| Ok(Ok(lists::delete(conn, list.id)?))).await
+}
+
+pub async fn members(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<AccountView>, DomainError> {
+    with_list(db, owner, id, move |conn, list| {
+        Ok(Ok(lists::members(conn, list.id, page)?.into_iter().map(AccountView::from).collect()))
+    })
+    .await
+}
+
+/// Adds accounts to the list. As on Mastodon, only accounts the owner
+/// follows may be added.
+pub async fn add_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Result<(), DomainError> {
+    with_list(db, owner, id, move |conn, list| {
+        let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
+        let known: Vec<i64> = accounts::find_many(conn, &ids)?.into_iter().map(|a| a.id).collect();
+        if let Some(unknown) = ids.iter().find(|id| !known.contains(id)) {
+            return Ok(Err(DomainError::NotFound(format!("account {unknown}"))));
+        }
+        let followed: Vec<i64> =
+            social::following_among(conn, owner.0, &ids)?.into_iter().map(|f| f.target_account_id).collect();
+        if ids.iter().any(|id| !followed.contains(id)) {
+            return Ok(Err(DomainError::invalid("account_ids", "you can only add accounts you follow to a list")));
+        }
+        lists::add_members(conn, list.id, &ids)?;
+        Ok(Ok(()))
+    })
+    .await
+}
+
+pub async fn remove_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Result<(), DomainError> {
+    with_list(db, owner, id, move |conn, list| {
+        let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
+        Ok(Ok(lists::remove_members(conn, list.id, &ids)?))
+    })
+    .await
+}
+
+/// `owner`'s lists that include `account`.
+pub async fn containing(db: &Db, owner: Id, account: Id) -> Result<Vec<ListView>, DomainError> {
+    Ok(db.run(move |conn| lists::containing(conn, owner.0, account.0)).await?.into_iter().map(ListView::from).collect())
+}
+
+/// The list's timeline: statuses by its members that the owner may see,
+/// newest first, with the owner's home filters applied.
+pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
+    with_list(db, owner, id, move |conn, list| {
+        let members = lists::member_ids(conn, list.id)?;
+        if members.is_empty() {
+            return Ok(Ok(Vec::new()));
+        }
+        // Replies to someone outside the policy's circle are left out.
+        let reply_targets = match list.replies_policy.as_str() {
+            "none" => Vec::new(),
+            "list" => members.clone(),
+            _ => {
+                let mut followed = social::following_ids(conn, owner.0)?;
+                followed.push(owner.0);
+                followed
+            }
+        };
+        let rows = lists::statuses_by(conn, &members, &reply_targets, page)?;
+        let rows = visibility::visible_statuses(conn, Some(owner.0), rows)?;
+        let views = build_views(conn, Some(owner.0), rows)?;
+        Ok(Ok(filters::apply(conn, Some(owner.0), Context::Home, views)?))
+    })
+    .await
+}
