@@ -11,10 +11,12 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
 import uuid
+import zlib
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,25 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
+
+
+def tiny_png(width=4, height=3):
+    """A valid, solid-red RGB PNG built by hand, so the suite needs no image
+    library: signature, IHDR, one zlib-compressed IDAT, IEND."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))  # filter byte 0 per row
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def png_file(tmp_path):
+    """Path of a freshly written tiny PNG."""
+    path = tmp_path / "red.png"
+    path.write_bytes(tiny_png())
+    return path
 
 
 def free_port():
