@@ -1,9 +1,11 @@
 // masto.js, unchanged, against a live Tertulia: REST calls a web client
-// makes. Run by test_masto_js.py with the server URL and a token.
+// makes. Run by test_masto_js.py with the server URL, two tokens and the
+// path of a small PNG.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { createRestAPIClient } from "masto";
 
-const [url, accessToken, otherToken] = process.argv.slice(2);
+const [url, accessToken, otherToken, pngPath] = process.argv.slice(2);
 const masto = createRestAPIClient({ url, accessToken });
 const other = createRestAPIClient({ url, accessToken: otherToken });
 
@@ -20,6 +22,28 @@ const home = await other.v1.timelines.home.list({ limit: 10 });
 assert.ok(home.some((s) => s.id === status.id), "the follower's home timeline has the post");
 const tagged = await masto.v1.timelines.tag.$select("webclient").list();
 assert.deepEqual(tagged.map((s) => s.id), [status.id]);
+
+// Media: a multipart upload to /api/v2/media, then a post that attaches it.
+const file = new Blob([await readFile(pngPath)], { type: "image/png" });
+const media = await masto.v2.media.create({ file, description: "a red square" });
+assert.equal(media.type, "image");
+assert.equal(media.description, "a red square");
+for (const link of [media.url, media.previewUrl]) {
+  const served = await fetch(link);
+  assert.equal(served.status, 200, link);
+  assert.match(served.headers.get("content-type"), /^image\//, link);
+}
+const pictured = await masto.v1.statuses.create({ status: "A red square #pictures", mediaIds: [media.id] });
+assert.deepEqual(pictured.mediaAttachments.map((m) => m.id), [media.id]);
+assert.deepEqual(pictured.tags.map((t) => t.name), ["pictures"]);
+
+// Search (GET /api/v2/search): an account, a hashtag, words of a status.
+const people = await other.v2.search.fetch({ q: "erin", type: "accounts" });
+assert.ok(people.accounts.some((a) => a.id === me.id), "search finds the account");
+const tags = await other.v2.search.fetch({ q: "#webclient", type: "hashtags" });
+assert.deepEqual(tags.hashtags.map((t) => t.name), ["webclient"]);
+const words = await other.v2.search.fetch({ q: "Hello from masto.js" });
+assert.deepEqual(words.statuses.map((s) => s.id), [status.id]);
 
 const faved = await other.v1.statuses.$select(status.id).favourite();
 assert.equal(faved.favouritesCount, 1);

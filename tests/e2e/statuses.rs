@@ -572,3 +572,18 @@ async fn blocks_and_mutes_hide_accounts_where_mastodon_does() {
     );
     assert!(instance.api(&ana).ids("/api/v1/blocks").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_suspended_accounts_statuses_disappear_until_reinstated() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let post = instance.api(&ana).post_status("soon hidden", json!({})).await;
+    let id = post["id"].as_str().unwrap().to_owned();
+    assert!(instance.cli(&["admin", "user", "suspend", "ana"]).await.status.success());
+    assert_eq!(instance.api(&bruno).get(&format!("/api/v1/statuses/{id}")).await.status, 404);
+    assert!(!instance.api(&bruno).ids("/api/v1/timelines/public").await.contains(&id));
+    assert!(!instance.api("").ids("/api/v1/timelines/public").await.contains(&id));
+    assert!(instance.cli(&["admin", "user", "unsuspend", "ana"]).await.status.success());
+    assert!(instance.api(&bruno).ids("/api/v1/timelines/public").await.contains(&id));
+}

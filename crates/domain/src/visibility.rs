@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{DbConn, DbError, blocks, social, statuses};
+use tertulia_db::{DbConn, DbError, accounts, blocks, social, statuses};
 
 /// The account asking, if anyone is signed in.
 pub type Viewer = Option<i64>;
@@ -28,7 +28,8 @@ pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mention
 
 /// The statuses among `rows` that `viewer` may see, order kept. Boosts are
 /// judged by the boost's own visibility and the original's. Statuses by
-/// accounts the viewer blocks, or that block the viewer, are never shown.
+/// suspended accounts, and by accounts the viewer blocks or that block the
+/// viewer, are never shown.
 pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
     let rows = without_blocked(conn, viewer, rows)?;
     let restricted: Vec<&StatusRow> = rows
@@ -66,15 +67,19 @@ pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>)
         .collect())
 }
 
-/// Drops statuses (and boosts of statuses) by accounts that the viewer
-/// blocks or that block the viewer.
+/// Drops statuses (and boosts of statuses) by suspended accounts, and by
+/// accounts that the viewer blocks or that block the viewer.
 fn without_blocked(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
-    let Some(viewer) = viewer else {
-        return Ok(rows);
-    };
     without_authors(conn, rows, |conn, authors| {
-        let mut hidden: HashSet<i64> = blocks::blocking_among(conn, viewer, authors)?.into_iter().collect();
-        hidden.extend(blocks::blocked_by_among(conn, viewer, authors)?);
+        let mut hidden: HashSet<i64> = accounts::find_many(conn, authors)?
+            .into_iter()
+            .filter(|a| a.suspended_at.is_some())
+            .map(|a| a.id)
+            .collect();
+        if let Some(viewer) = viewer {
+            hidden.extend(blocks::blocking_among(conn, viewer, authors)?);
+            hidden.extend(blocks::blocked_by_among(conn, viewer, authors)?);
+        }
         Ok(hidden)
     })
 }
