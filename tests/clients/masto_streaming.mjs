@@ -31,7 +31,7 @@ const streaming = createStreamingAPIClient({
 // subscribing may come before the server listens. Post again every second
 // until an update for one of the posts arrives, or the time is up.
 const posted = new Map();
-const poster_loop = setInterval(async () => {
+const posting = setInterval(async () => {
   const status = await poster.v1.statuses.create({ status: `Streaming hello ${posted.size}`, visibility: "public" });
   posted.set(status.id, status);
 }, 1000);
@@ -49,7 +49,7 @@ for await (const event of subscription) {
   assert.equal(event.payload.content, sent.content);
   break;
 }
-clearInterval(poster_loop);
+clearInterval(posting);
 clearTimeout(timer);
 streaming.close();
 console.log("masto.js streaming: all checks passed");
