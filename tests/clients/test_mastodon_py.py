@@ -212,5 +212,7 @@ def test_user_stream_receives_an_update(ana, bruno):
         assert received["account"]["acct"] == "ana"
         assert received["content"] == status["content"]
     finally:
+        # close() returns when the thread's blocked read ends: at the read
+        # timeout, as the server's next heartbeat is further away.
         handle.close()
         handle.join(STREAM_TIMEOUT)

@@ -1,10 +1,12 @@
 """toot, the terminal client, unchanged, against a live Tertulia."""
 
+import json
 import os
 import re
 import subprocess
 
 import pytest
+import requests
 
 from conftest import PASSWORD
 
@@ -50,3 +52,31 @@ def test_post_read_favourite_boost_and_delete(toot):
     assert "a reply" in toot("thread", status_id)
     toot("delete", status_id)
     assert "Hello from toot" not in toot("timelines", "home", "--no-pager", "--no-clear")
+
+
+def test_upload_and_post_with_media(toot, png_file):
+    """`toot upload` sends a file to POST /api/v2/media; `toot post --media`
+    uploads and attaches it in one go."""
+    uploaded = json.loads(toot("upload", "--json", "-d", "a red square", str(png_file)))
+    assert uploaded["type"] == "image"
+    assert uploaded["description"] == "a red square"
+    assert requests.get(uploaded["url"], timeout=10).headers["content-type"].startswith("image/")
+
+    posted = json.loads(toot("post", "--json", "--media", str(png_file), "-d", "another red square",
+                             "A picture from toot #tootpics"))
+    [attachment] = posted["media_attachments"]
+    assert (attachment["type"], attachment["description"]) == ("image", "another red square")
+    assert [t["name"] for t in posted["tags"]] == ["tootpics"]
+    assert "A picture from toot" in toot("timelines", "tag", "tootpics", "--no-pager", "--no-clear")
+
+
+def test_search(toot):
+    """`toot search` (GET /api/v2/search) for an account, a hashtag and the
+    words of a status."""
+    posted = json.loads(toot("post", "--json", "Quarterly firewall review #netsec"))
+    assert "@dana" in toot("search", "--type", "accounts", "dana")
+    hashtags = json.loads(toot("search", "--json", "--type", "hashtags", "netsec"))["hashtags"]
+    assert [h["name"] for h in hashtags] == ["netsec"]
+    statuses = json.loads(toot("search", "--json", "--type", "statuses", "firewall review"))["statuses"]
+    assert [s["id"] for s in statuses] == [posted["id"]]
+    assert posted["id"] in toot("search", "firewall")  # toot lists a status by id and URL

@@ -587,3 +587,68 @@ async fn a_suspended_accounts_statuses_disappear_until_reinstated() {
     assert!(instance.cli(&["admin", "user", "unsuspend", "ana"]).await.status.success());
     assert!(instance.api(&bruno).ids("/api/v1/timelines/public").await.contains(&id));
 }
+
+#[tokio::test]
+async fn push_subscriptions_are_stored_per_token() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let api = instance.api(&ana);
+    assert_eq!(api.get("/api/v1/push/subscription").await.status, 404, "none yet, as Mastodon answers");
+    let created = api
+        .post_form(
+            "/api/v1/push/subscription",
+            &[
+                ("subscription[endpoint]", "https://push.example/send/abc"),
+                ("subscription[keys][p256dh]", "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcx"),
+                ("subscription[keys][auth]", "8eDyX_uCN0XRhSbY5hs7Hg"),
+                ("data[alerts][mention]", "true"),
+                ("data[alerts][favourite]", "false"),
+                ("data[policy]", "followed"),
+            ],
+        )
+        .await
+        .ok();
+    openapi::assert_matches(&created, "WebPushSubscription");
+    assert_eq!(created["alerts"]["mention"], true);
+    assert_eq!(created["alerts"]["follow"], false);
+    assert_eq!(created["policy"], "followed");
+    let updated = instance
+        .client
+        .put(instance.url("/api/v1/push/subscription"))
+        .bearer_auth(&ana)
+        .json(&json!({"data": {"alerts": {"follow": true}, "policy": "all"}}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated["alerts"]["follow"].clone(), updated["alerts"]["mention"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(api.get("/api/v1/push/subscription").await.ok()["id"], created["id"]);
+    let other_token = instance.token_with_scopes("ana", "read write push").await;
+    assert_eq!(instance.api(&other_token).get("/api/v1/push/subscription").await.status, 404, "one per token");
+
+    let bad =
+        api.post_form("/api/v1/push/subscription", &[("subscription[endpoint]", "http://insecure.example/x")]).await;
+    assert!(bad.error(422).contains("https"));
+    let unknown = api
+        .post_form(
+            "/api/v1/push/subscription",
+            &[
+                ("subscription[endpoint]", "https://push.example/x"),
+                ("subscription[keys][p256dh]", "k"),
+                ("subscription[keys][auth]", "a"),
+                ("data[alerts][gossip]", "true"),
+            ],
+        )
+        .await;
+    assert!(unknown.error(422).contains("gossip"));
+    assert_eq!(api.get("/api/v1/push/subscription").await.ok()["endpoint"], "https://push.example/send/abc", "kept");
+    api.delete("/api/v1/push/subscription").await.ok();
+    assert_eq!(api.get("/api/v1/push/subscription").await.status, 404);
+    let read_only = instance.token_with_scopes("ana", "read").await;
+    assert_eq!(instance.api(&read_only).get("/api/v1/push/subscription").await.status, 403);
+}

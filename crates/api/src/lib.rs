@@ -17,6 +17,7 @@ mod nodeinfo;
 mod notifications;
 mod oauth;
 mod pagination;
+mod push;
 mod rate_limit;
 mod request_log;
 mod routes;

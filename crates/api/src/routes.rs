@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::statuses::Action;
 use crate::{
     ApiError, AppState, accounts, filters, health, instance, lists, markers, media, nodeinfo, notifications, oauth,
-    rate_limit, request_log, search, startup, static_files, statuses, streaming, tags, timelines,
+    push, rate_limit, request_log, search, startup, static_files, statuses, streaming, tags, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -93,7 +93,10 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/favourites", web::get().to(startup::saved(false)))
                     .route("/api/v1/preferences", web::get().to(startup::preferences))
                     .route("/api/v1/custom_emojis", web::get().to(startup::custom_emojis))
-                    .route("/api/v1/push/subscription", web::get().to(startup::push_subscription))
+                    .route("/api/v1/push/subscription", web::get().to(push::show))
+                    .route("/api/v1/push/subscription", web::post().to(push::create))
+                    .route("/api/v1/push/subscription", web::put().to(push::update))
+                    .route("/api/v1/push/subscription", web::delete().to(push::delete))
                     .route("/api/v1/instance/extended_description", web::get().to(startup::extended_description))
                     .route("/api/v1/instance/peers", web::get().to(startup::public_empty_list))
                     .route("/api/v1/instance/rules", web::get().to(instance::rules_list))

@@ -54,13 +54,6 @@ pub async fn preferences(auth: Auth) -> Result<HttpResponse, ApiError> {
     })))
 }
 
-/// Web Push is not built: Mastodon answers 404 when no subscription
-/// exists, and clients expect exactly that.
-pub async fn push_subscription(auth: Auth) -> Result<HttpResponse, ApiError> {
-    auth.user("push")?;
-    Err(ApiError::NotFound("Record not found".into()))
-}
-
 /// `GET /api/v1/bookmarks` and `GET /api/v1/favourites`.
 pub fn saved(
     bookmarks: bool,

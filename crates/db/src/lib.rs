@@ -20,6 +20,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod page;
+pub mod push;
 pub mod rules;
 pub mod search;
 pub mod social;

@@ -13,6 +13,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod password;
+pub mod push;
 pub mod rules;
 pub mod search;
 pub mod statuses;
