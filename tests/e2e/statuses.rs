@@ -652,3 +652,31 @@ async fn push_subscriptions_are_stored_per_token() {
     let read_only = instance.token_with_scopes("ana", "read").await;
     assert_eq!(instance.api(&read_only).get("/api/v1/push/subscription").await.status, 403);
 }
+
+#[tokio::test]
+async fn familiar_followers_are_the_people_you_follow_who_follow_them() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let dario = instance.sign_up("dario").await;
+    let [bruno_id, carmen_id, dario_id] = [
+        instance.api(&bruno).account_id().await,
+        instance.api(&carmen).account_id().await,
+        instance.api(&dario).account_id().await,
+    ];
+    follow(&instance, &ana, &bruno_id).await;
+    follow(&instance, &bruno, &dario_id).await;
+    follow(&instance, &carmen, &dario_id).await; // ana does not follow carmen
+    let familiar = instance
+        .api(&ana)
+        .get(&format!("/api/v1/accounts/familiar_followers?id[]={dario_id}&id[]={carmen_id}"))
+        .await
+        .ok();
+    openapi::assert_matches(&familiar[0], "FamiliarFollowers");
+    assert_eq!(familiar[0]["id"], dario_id.as_str());
+    let known: Vec<&str> =
+        familiar[0]["accounts"].as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap()).collect();
+    assert_eq!(known, ["bruno"]);
+    assert_eq!(familiar[1]["accounts"], json!([]));
+}

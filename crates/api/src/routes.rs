@@ -42,6 +42,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/accounts", web::post().to(accounts::register))
                     .route("/api/v1/accounts/update_credentials", web::patch().to(accounts::update_credentials))
                     .route("/api/v1/accounts/relationships", web::get().to(accounts::relationships))
+                    .route("/api/v1/accounts/familiar_followers", web::get().to(accounts::familiar_followers))
                     .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))
                     .route("/api/v1/accounts/search", web::get().to(search::accounts))
                     .route("/api/v2/search", web::get().to(search::v2))

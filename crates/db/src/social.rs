@@ -298,3 +298,18 @@ pub fn saved_statuses(
 pub fn following_ids(conn: &mut DbConn, follower: i64) -> Result<Vec<i64>, DbError> {
     Ok(follows::table.filter(follows::account_id.eq(follower)).select(follows::target_account_id).load(conn)?)
 }
+
+/// Accounts `viewer` follows that follow `target` ("followed by people you
+/// know"), at most `limit`.
+pub fn familiar_followers(conn: &mut DbConn, viewer: i64, target: i64, limit: i64) -> Result<Vec<AccountRow>, DbError> {
+    let followed_by_viewer = follows::table.filter(follows::account_id.eq(viewer)).select(follows::target_account_id);
+    let following_target = follows::table.filter(follows::target_account_id.eq(target)).select(follows::account_id);
+    Ok(accounts::table
+        .filter(accounts::id.eq_any(followed_by_viewer))
+        .filter(accounts::id.eq_any(following_target))
+        .filter(accounts::suspended_at.is_null())
+        .order(accounts::id.asc())
+        .limit(limit)
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}

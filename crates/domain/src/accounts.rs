@@ -377,3 +377,24 @@ pub async fn blocked_or_muted(
     let rows = db.run(move |conn| blocks::list(conn, actor.0, blocked, page)).await?;
     Ok(rows.into_iter().map(|(key, row)| (Id(key), AccountView::from(row))).collect())
 }
+
+/// For each target, the accounts `viewer` follows that follow it.
+pub async fn familiar_followers(
+    db: &Db,
+    viewer: Id,
+    targets: Vec<Id>,
+) -> Result<Vec<(Id, Vec<AccountView>)>, DomainError> {
+    /// Mastodon shows a handful of faces; more would not be read.
+    const SHOWN: i64 = 40;
+    Ok(db
+        .run(move |conn| {
+            targets
+                .into_iter()
+                .map(|target| {
+                    let known = social::familiar_followers(conn, viewer.0, target.0, SHOWN)?;
+                    Ok((target, known.into_iter().map(AccountView::from).collect()))
+                })
+                .collect::<Result<Vec<_>, DbError>>()
+        })
+        .await?)
+}

@@ -252,6 +252,34 @@ pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<Stri
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
+/// The account ids of `?id[]=1&id[]=2` (or a single `?id=1`), as clients
+/// send them to `relationships` and `familiar_followers`.
+fn query_ids(request: &HttpRequest) -> Vec<Id> {
+    url::form_urlencoded::parse(request.query_string().as_bytes())
+        .filter(|(k, _)| k == "id" || k == "id[]")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(pagination::ACCOUNTS.max as usize)
+        .collect()
+}
+
+/// `GET /api/v1/accounts/familiar_followers?id[]=1`.
+pub async fn familiar_followers(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:follows")?;
+    let found = accounts::familiar_followers(&state.db, user.account.id, query_ids(&request)).await?;
+    let body: Vec<serde_json::Value> = found
+        .iter()
+        .map(|(id, known)| {
+            let accounts: Vec<Account> = known.iter().map(|a| Account::from_view(a, &state.config)).collect();
+            serde_json::json!({ "id": id, "accounts": accounts })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
 /// `GET /api/v1/accounts/relationships?id[]=1&id[]=2`.
 pub async fn relationships(
     state: web::Data<AppState>,
@@ -259,12 +287,7 @@ pub async fn relationships(
     auth: Auth,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:follows")?;
-    // Clients send `id[]=1&id[]=2` or a single `id=1`.
-    let ids: Vec<Id> = url::form_urlencoded::parse(request.query_string().as_bytes())
-        .filter(|(k, _)| k == "id" || k == "id[]")
-        .filter_map(|(_, v)| v.parse().ok())
-        .take(pagination::ACCOUNTS.max as usize)
-        .collect();
+    let ids = query_ids(&request);
     let relationships = accounts::relationships(&state.db, user.account.id, ids).await?;
     let body: Vec<Relationship> = relationships.iter().map(Relationship::from).collect();
     Ok(HttpResponse::Ok().json(body))
