@@ -680,3 +680,20 @@ async fn familiar_followers_are_the_people_you_follow_who_follow_them() {
     assert_eq!(known, ["bruno"]);
     assert_eq!(familiar[1]["accounts"], json!([]));
 }
+
+#[tokio::test]
+async fn tag_timelines_combine_any_all_and_none() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let api = instance.api(&ana);
+    let rust = api.post_status("#rust only", json!({})).await["id"].as_str().unwrap().to_owned();
+    let both = api.post_status("#rust and #madrid", json!({})).await["id"].as_str().unwrap().to_owned();
+    let madrid = api.post_status("#madrid only", json!({})).await["id"].as_str().unwrap().to_owned();
+    let go = api.post_status("#golang", json!({})).await["id"].as_str().unwrap().to_owned();
+    assert_eq!(api.ids("/api/v1/timelines/tag/rust").await, [both.as_str(), rust.as_str()]);
+    assert_eq!(api.ids("/api/v1/timelines/tag/rust?any[]=golang").await, [go.as_str(), both.as_str(), rust.as_str()]);
+    assert_eq!(api.ids("/api/v1/timelines/tag/rust?all[]=madrid").await, [both.as_str()]);
+    assert_eq!(api.ids("/api/v1/timelines/tag/madrid?none[]=rust").await, [madrid.as_str()]);
+    assert!(api.ids("/api/v1/timelines/tag/rust?all[]=neverused").await.is_empty());
+    assert_eq!(api.ids("/api/v1/timelines/tag/RUST?none[]=neverused").await.len(), 2, "case-insensitive");
+}

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use tertulia_domain::timelines::TagQuery;
 use tertulia_domain::{Origin, timelines};
 
 use crate::auth::Auth;
@@ -20,6 +21,10 @@ pub struct PublicParams {
     remote: Option<bool>,
     #[serde(default)]
     any: Vec<String>,
+    #[serde(default)]
+    all: Vec<String>,
+    #[serde(default)]
+    none: Vec<String>,
 }
 
 impl PublicParams {
@@ -69,8 +74,12 @@ pub async fn hashtag(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let page = params.page.page(pagination::STATUSES)?;
-    let mut names = vec![tag.trim_start_matches('#').to_lowercase()];
-    names.extend(params.any.iter().map(|t| t.trim_start_matches('#').to_lowercase()));
-    let views = timelines::hashtag(&state.db, viewer, names, params.origin(), page).await?;
+    let normalise = |names: &[String]| -> Vec<String> {
+        names.iter().map(|t| t.trim_start_matches('#').to_lowercase()).filter(|t| !t.is_empty()).collect()
+    };
+    let mut any = vec![tag.trim_start_matches('#').to_lowercase()];
+    any.extend(normalise(&params.any));
+    let query = TagQuery { any, all: normalise(&params.all), none: normalise(&params.none) };
+    let views = timelines::hashtag(&state.db, viewer, query, params.origin(), page).await?;
     Ok(respond(&state, &request, &views))
 }

@@ -160,13 +160,25 @@ pub enum Origin {
     OtherSites,
 }
 
-/// Original (not boosted), top-level statuses of the given visibilities,
-/// newest first: the public and tag timelines.
+/// Which hashtags a tag timeline requires (tag ids).
+#[derive(Debug, Clone, Default)]
+pub struct TagFilter {
+    /// At least one of these.
+    pub any: Vec<i64>,
+    /// Every one of these.
+    pub all: Vec<i64>,
+    /// None of these.
+    pub none: Vec<i64>,
+}
+
+/// Original (not boosted) statuses of the given visibilities, newest first:
+/// the public timeline (without replies, as on Mastodon) when `tags` is
+/// `None`, a tag timeline otherwise.
 pub fn public_timeline(
     conn: &mut DbConn,
     visibilities: &[&str],
     origin: Origin,
-    tag_ids: Option<&[i64]>,
+    tags: Option<&TagFilter>,
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
     let mut query = statuses::table
@@ -180,11 +192,17 @@ pub fn public_timeline(
         Origin::ThisSite => query.filter(statuses::local.eq(true)),
         Origin::OtherSites => query.filter(statuses::local.eq(false)),
     };
-    match tag_ids {
-        Some(ids) => {
-            let tagged =
-                status_tags::table.filter(status_tags::tag_id.eq_any(ids.to_vec())).select(status_tags::status_id);
-            query = query.filter(statuses::id.eq_any(tagged));
+    let tagged_with =
+        |ids: Vec<i64>| status_tags::table.filter(status_tags::tag_id.eq_any(ids)).select(status_tags::status_id);
+    match tags {
+        Some(tags) => {
+            query = query.filter(statuses::id.eq_any(tagged_with(tags.any.clone())));
+            for tag in &tags.all {
+                query = query.filter(statuses::id.eq_any(tagged_with(vec![*tag])));
+            }
+            if !tags.none.is_empty() {
+                query = query.filter(diesel::dsl::not(statuses::id.eq_any(tagged_with(tags.none.clone()))));
+            }
         }
         None => query = query.filter(statuses::in_reply_to_id.is_null()),
     }

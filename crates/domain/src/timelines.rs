@@ -3,7 +3,7 @@
 
 use tertulia_core::Id;
 use tertulia_db::page::Page;
-use tertulia_db::statuses::{self, AccountStatusFilter, Origin};
+use tertulia_db::statuses::{self, AccountStatusFilter, Origin, TagFilter};
 use tertulia_db::{Db, feeds, social};
 
 use crate::DomainError;
@@ -43,21 +43,37 @@ pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Resu
 }
 
 /// Public statuses with any of the hashtags `any_of` (lower-cased names).
+/// Hashtags a tag timeline asks for, lower-cased names (`any`, `all` and
+/// `none` as in Mastodon's `/api/v1/timelines/tag/:hashtag`).
+#[derive(Debug, Clone, Default)]
+pub struct TagQuery {
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+}
+
+/// Public statuses with any of the `any` hashtags, all of the `all` ones and
+/// none of the `none` ones.
 pub async fn hashtag(
     db: &Db,
     viewer: Viewer,
-    any_of: Vec<String>,
+    query: TagQuery,
     origin: Origin,
     page: Page,
 ) -> Result<Vec<StatusView>, DomainError> {
     let visibilities = public_visibilities(viewer);
     Ok(db
         .run(move |conn| {
-            let tag_ids: Vec<i64> = statuses::find_tags(conn, &any_of)?.into_iter().map(|t| t.id).collect();
-            if tag_ids.is_empty() {
+            let ids = |conn: &mut tertulia_db::DbConn, names: &[String]| -> Result<Vec<i64>, tertulia_db::DbError> {
+                Ok(statuses::find_tags(conn, names)?.into_iter().map(|t| t.id).collect())
+            };
+            let tags =
+                TagFilter { any: ids(conn, &query.any)?, all: ids(conn, &query.all)?, none: ids(conn, &query.none)? };
+            // A required tag nobody has used matches nothing.
+            if tags.any.is_empty() || tags.all.len() < query.all.len() {
                 return Ok(Vec::new());
             }
-            let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tag_ids), page)?;
+            let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tags), page)?;
             let rows = visibility::without_muted(conn, viewer, rows)?;
             let rows = visibility::visible_statuses(conn, viewer, rows)?;
             let views = build_views(conn, viewer, rows)?;
