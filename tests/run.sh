@@ -7,7 +7,8 @@
 #      and deleted on exit, whatever happens;
 #   4. the client-compatibility suite: real Mastodon client libraries
 #      (Mastodon.py and toot from PyPI in a temporary venv, masto.js from
-#      npm) against a live server, on each backend.
+#      npm) and a real browser (Debian's Chromium driven by playwright-core)
+#      against a live server, on each backend.
 # Installs what is missing (cargo-nextest, PostgreSQL server and libpq
 # headers) when run as root; otherwise says what to install.
 # Ends with one summary line over both backends.
@@ -71,6 +72,8 @@ ensure_tools() {
     command -v python3 >/dev/null || apt_install python3 python3-venv
     python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
     command -v npm >/dev/null || apt_install nodejs npm
+    # The browser sign-in test drives Debian's Chromium (no browser download).
+    [[ -x /usr/bin/chromium ]] || apt_install chromium
     if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
         useradd --system --no-create-home postgres
     fi
