@@ -11,19 +11,9 @@ use tertulia_db::push::{self, PushSubscriptionRow};
 
 use crate::DomainError;
 
-/// Alert names Mastodon defines.
-pub const ALERTS: &[&str] = &[
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "poll",
-    "update",
-    "admin.sign_up",
-    "admin.report",
-];
+/// Alert names are the notification types.
+use crate::notifications::KINDS as ALERTS;
+
 const POLICIES: &[&str] = &["all", "followed", "follower", "none"];
 
 #[derive(Debug, Clone, PartialEq)]
