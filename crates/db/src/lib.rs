@@ -12,6 +12,8 @@ pub mod schema;
 
 pub mod accounts;
 pub mod blocks;
+pub mod conversations;
+pub mod edits;
 pub mod feeds;
 pub mod filters;
 pub mod lists;
@@ -20,6 +22,8 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod page;
+pub mod pins;
+pub mod polls;
 pub mod rules;
 pub mod search;
 pub mod social;

@@ -2,12 +2,18 @@
 //! them (favourite, boost, bookmark, delete).
 
 mod create;
+mod edit;
+mod pins;
+mod reactions;
 mod view;
 
 pub use create::{NewStatus, create};
+pub use edit::{EditView, StatusChanges, edit, history, source};
+pub use pins::{MAX_PINS, pin, pinned};
+pub use reactions::{favourited_by, reblogged_by};
 pub use view::StatusView;
 
-pub(crate) use create::{home_readers, notify};
+pub(crate) use create::{deliver, home_readers, notify};
 pub(crate) use view::build as build_views;
 
 use tertulia_core::visibility::Visibility;
@@ -286,12 +292,12 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
 
 /// What an action returns: the id of the status to show, and the events to
 /// publish after the commit.
-type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
+pub(crate) type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
 
 /// Runs `action` in a transaction on a status `actor` can see (a boost is
 /// resolved to its original), then returns the status named by the
 /// action's result as `actor` now sees it, with the action's events.
-async fn act(
+pub(crate) async fn act(
     db: &Db,
     actor: Id,
     id: Id,
