@@ -32,7 +32,7 @@ pub mod statuses;
 pub mod tags;
 pub mod users;
 
-pub use conn::{Db, DbConn, transaction};
+pub use conn::{Db, DbConn, refusable_transaction, transaction};
 pub use error::DbError;
 pub use migrations::MigrationReport;
 

@@ -191,7 +191,7 @@ pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -
     choices.sort_unstable();
     choices.dedup();
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(row) = visible_poll(conn, Some(voter.0), id.0)? else {
                 return Ok(Err(DomainError::NotFound("poll".into())));
             };

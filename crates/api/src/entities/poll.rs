@@ -13,7 +13,7 @@ pub struct Poll {
     pub expired: bool,
     pub multiple: bool,
     pub votes_count: i64,
-    pub voters_count: Option<i64>,
+    pub voters_count: i64,
     pub options: Vec<PollOption>,
     pub emojis: Vec<Value>,
     /// Only for a signed-in viewer.
@@ -38,7 +38,7 @@ impl Poll {
             expired: view.expired,
             multiple: view.multiple,
             votes_count: view.votes_count,
-            voters_count: Some(view.voters_count),
+            voters_count: view.voters_count,
             options: view
                 .options
                 .iter()

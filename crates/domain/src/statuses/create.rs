@@ -68,7 +68,7 @@ pub async fn create(
     let reply_to = request.in_reply_to_id;
     let poll = request.poll;
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             if let Some(key) = &key
                 && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
             {

@@ -54,7 +54,7 @@ pub async fn edit(
     let own_domain = config.domain.to_lowercase();
     let config = config.clone();
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                 return Ok(Err(not_found()));
             };

@@ -114,7 +114,7 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 /// text, so clients can offer "delete and redraft".
 pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                 return Ok(Err(not_found()));
             };
@@ -304,7 +304,7 @@ pub(crate) async fn act(
     action: impl FnOnce(&mut DbConn, StatusRow) -> ActionResult + Send + 'static,
 ) -> Result<(StatusView, Vec<Event>), DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(mut status) = visibility::find_visible(conn, Some(actor.0), id.0)? else {
                 return Ok(Err(not_found()));
             };
