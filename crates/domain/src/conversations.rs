@@ -50,7 +50,11 @@ pub(crate) fn record(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -
         let row = match conversations::find_for(conn, account, thread)? {
             Some(mut row) => {
                 let mut known: Vec<i64> = serde_json::from_str(&row.participant_account_ids).unwrap_or_default();
-                known.extend(others.iter().filter(|o| !known.contains(o)).collect::<Vec<_>>());
+                for other in &others {
+                    if !known.contains(other) {
+                        known.push(*other);
+                    }
+                }
                 row.participant_account_ids = serde_json::to_string(&known).unwrap_or_else(|_| "[]".into());
                 row.last_status_id = Some(status.id);
                 row.unread = unread;
