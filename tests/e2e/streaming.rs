@@ -253,6 +253,41 @@ async fn favourites_notify_and_deletions_are_announced() {
 }
 
 #[tokio::test]
+async fn direct_messages_arrive_as_conversations_and_edits_as_status_updates() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    follow(&instance, &bruno, &ana_id).await;
+    let mut direct = connect(&instance, &format!("?access_token={bruno}&stream=direct")).await;
+    let mut outsider = connect(&instance, &format!("?access_token={carmen}&stream=direct")).await;
+    let mut home = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
+
+    let secret = instance.api(&ana).post_status("@bruno the launch moved", json!({"visibility": "direct"})).await;
+    let event = next_event(&mut direct).await;
+    assert_eq!((event.event.as_str(), event.stream.as_slice()), ("conversation", &["direct".to_owned()][..]));
+    openapi::assert_matches(&event.payload, "Conversation");
+    assert_eq!((event.payload["unread"].as_bool(), &event.payload["last_status"]["id"]), (Some(true), &secret["id"]));
+    // Carmen's first event is her own thread: ana's message to bruno never reached her.
+    let hers = instance.api(&ana).post_status("@carmen lunch?", json!({"visibility": "direct"})).await;
+    assert_eq!(next_event(&mut outsider).await.payload["last_status"]["id"], hers["id"]);
+
+    let post = instance.api(&ana).post_status("Draft", json!({})).await;
+    let id = post["id"].as_str().unwrap();
+    instance.api(&ana).put(&format!("/api/v1/statuses/{id}"), json!({"status": "Final"})).await.ok();
+    let edited = loop {
+        let event = next_event(&mut home).await;
+        if event.event == "status.update" {
+            break event;
+        }
+    };
+    openapi::assert_matches(&edited.payload, "Status");
+    assert_eq!(edited.payload["id"], id);
+    assert!(edited.payload["content"].as_str().unwrap().contains("Final"));
+}
+
+#[tokio::test]
 async fn private_and_site_only_posts_stay_out_of_streams_that_may_not_see_them() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;

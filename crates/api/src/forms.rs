@@ -246,3 +246,23 @@ mod tests {
         assert!(matches!(error, ApiError::Unprocessable(ref m) if m.contains("invalid parameters")), "{error:?}");
     }
 }
+
+/// A whole number sent as a JSON number or as text (forms only have text).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Number {
+    Int(i64),
+    Text(String),
+}
+
+impl Number {
+    /// The number, or a 422 naming `field`.
+    pub fn value(&self, field: &str) -> Result<i64, ApiError> {
+        match self {
+            Number::Int(n) => Ok(*n),
+            Number::Text(text) => {
+                text.trim().parse().map_err(|_| ApiError::Unprocessable(format!("{field}: '{text}' is not a number")))
+            }
+        }
+    }
+}

@@ -6,16 +6,11 @@ use serde_json::{Value, json};
 use tertulia_core::Config;
 use tertulia_core::media::MediaType;
 use tertulia_domain::instance::{self, InstanceInfo};
+use tertulia_domain::{polls, statuses};
 
 use crate::entities::Account;
 use crate::{ApiError, AppState, MASTODON_COMPATIBLE_VERSION};
 
-/// Poll limits are fixed (Mastodon's defaults) until an issue asks to
-/// configure them.
-const POLL_MAX_OPTIONS: u32 = 4;
-const POLL_MAX_CHARACTERS_PER_OPTION: u32 = 50;
-const POLL_MIN_EXPIRATION_SECS: u32 = 300;
-const POLL_MAX_EXPIRATION_SECS: u32 = 2_629_746;
 /// Links count as this many characters, whatever their length (Mastodon).
 const CHARACTERS_RESERVED_PER_URL: u32 = 23;
 const VIDEO_MATRIX_LIMIT: u32 = 8_294_400;
@@ -73,10 +68,10 @@ fn media_limits(config: &Config) -> Value {
 
 fn poll_limits() -> Value {
     json!({
-        "max_options": POLL_MAX_OPTIONS,
-        "max_characters_per_option": POLL_MAX_CHARACTERS_PER_OPTION,
-        "min_expiration": POLL_MIN_EXPIRATION_SECS,
-        "max_expiration": POLL_MAX_EXPIRATION_SECS,
+        "max_options": polls::MAX_OPTIONS,
+        "max_characters_per_option": polls::MAX_OPTION_CHARS,
+        "min_expiration": polls::MIN_EXPIRATION_SECS,
+        "max_expiration": polls::MAX_EXPIRATION_SECS,
     })
 }
 
@@ -131,7 +126,7 @@ fn render_v2(config: &Config, info: &InstanceInfo) -> Value {
             "urls": { "streaming": config.streaming_url() },
             "accounts": {
                 "max_featured_tags": 0,
-                "max_pinned_statuses": 5,
+                "max_pinned_statuses": statuses::MAX_PINS,
                 "max_profile_fields": config.limits.max_profile_fields,
             },
             "statuses": statuses_limits(config),

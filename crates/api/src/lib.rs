@@ -4,6 +4,7 @@
 
 mod accounts;
 mod auth;
+mod conversations;
 mod entities;
 mod error;
 mod filters;
@@ -17,6 +18,7 @@ mod nodeinfo;
 mod notifications;
 mod oauth;
 mod pagination;
+mod polls;
 mod push;
 mod rate_limit;
 mod request_log;

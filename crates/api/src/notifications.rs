@@ -31,7 +31,7 @@ pub async fn list(
     let user = auth.user("read:notifications")?;
     let page = params.page.page(pagination::NOTIFICATIONS)?;
     let filter = NotificationFilter { types: params.types, exclude_types: params.exclude_types };
-    let views = notifications::list(&state.db, user.account.id, filter, page).await?;
+    let views = notifications::list(&state.db, &state.events, user.account.id, filter, page).await?;
     let keys: Vec<_> = views.iter().map(|v| v.id).collect();
     let body: Vec<Notification> = views.iter().map(|v| Notification::from_view(v, &state.config)).collect();
     Ok(paged(&request, &state.config.base_url(), &keys, &body))
@@ -79,7 +79,7 @@ pub async fn list_grouped(
     let user = auth.user("read:notifications")?;
     let page = params.list.page.page(pagination::NOTIFICATIONS)?;
     let filter = NotificationFilter { types: params.list.types, exclude_types: params.list.exclude_types };
-    let views = notifications::list(&state.db, user.account.id, filter, page).await?;
+    let views = notifications::list(&state.db, &state.events, user.account.id, filter, page).await?;
     let grouped: Vec<String> =
         params.grouped_types.unwrap_or_else(|| GROUPED_BY_DEFAULT.iter().map(|t| (*t).to_owned()).collect());
 

@@ -4,8 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::statuses::Action;
 use crate::{
-    ApiError, AppState, accounts, filters, health, instance, lists, markers, media, nodeinfo, notifications, oauth,
-    push, rate_limit, request_log, search, startup, static_files, statuses, streaming, tags, timelines,
+    ApiError, AppState, accounts, conversations, filters, health, instance, lists, markers, media, nodeinfo,
+    notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files, statuses, streaming,
+    tags, timelines,
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
@@ -65,7 +66,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/follow_requests/{id}/{decision}", web::post().to(accounts::answer_follow_request))
                     .route("/api/v1/statuses", web::post().to(statuses::create))
                     .route("/api/v1/statuses/{id}", web::get().to(statuses::get))
+                    .route("/api/v1/statuses/{id}", web::put().to(statuses::update))
                     .route("/api/v1/statuses/{id}", web::delete().to(statuses::delete))
+                    .route("/api/v1/statuses/{id}/history", web::get().to(statuses::history))
+                    .route("/api/v1/statuses/{id}/source", web::get().to(statuses::source))
+                    .route("/api/v1/statuses/{id}/favourited_by", web::get().to(statuses::reacted_by(true)))
+                    .route("/api/v1/statuses/{id}/reblogged_by", web::get().to(statuses::reacted_by(false)))
                     .route("/api/v1/statuses/{id}/context", web::get().to(statuses::context))
                     .route("/api/v1/statuses/{id}/favourite", web::post().to(statuses::act(Action::Favourite)))
                     .route("/api/v1/statuses/{id}/unfavourite", web::post().to(statuses::act(Action::Unfavourite)))
@@ -73,6 +79,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/statuses/{id}/unbookmark", web::post().to(statuses::act(Action::Unbookmark)))
                     .route("/api/v1/statuses/{id}/reblog", web::post().to(statuses::act(Action::Reblog)))
                     .route("/api/v1/statuses/{id}/unreblog", web::post().to(statuses::act(Action::Unreblog)))
+                    .route("/api/v1/statuses/{id}/pin", web::post().to(statuses::act(Action::Pin)))
+                    .route("/api/v1/statuses/{id}/unpin", web::post().to(statuses::act(Action::Unpin)))
+                    .route("/api/v1/statuses/{id}/mute", web::post().to(statuses::act(Action::Mute)))
+                    .route("/api/v1/statuses/{id}/unmute", web::post().to(statuses::act(Action::Unmute)))
+                    .route("/api/v1/polls/{id}", web::get().to(polls::get))
+                    .route("/api/v1/polls/{id}/votes", web::post().to(polls::vote))
                     .route("/api/v1/media", web::post().to(media::upload))
                     .route("/api/v2/media", web::post().to(media::upload))
                     .route("/api/v1/media/{id}", web::get().to(media::get))
@@ -133,7 +145,9 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/api/v1/blocks", web::get().to(accounts::blocked_or_muted(true)))
                     .route("/api/v1/mutes", web::get().to(accounts::blocked_or_muted(false)))
                     .route("/api/v2/suggestions", web::get().to(startup::user_empty_list("read")))
-                    .route("/api/v1/conversations", web::get().to(startup::user_empty_list("read:statuses")))
+                    .route("/api/v1/conversations", web::get().to(conversations::list))
+                    .route("/api/v1/conversations/{id}/read", web::post().to(conversations::read))
+                    .route("/api/v1/conversations/{id}", web::delete().to(conversations::delete))
                     .route("/api/v1/endorsements", web::get().to(startup::user_empty_list("read:accounts")))
                     .route("/api/v1/streaming", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/", web::get().to(streaming::websocket))

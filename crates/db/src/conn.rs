@@ -131,3 +131,31 @@ impl Db {
 pub fn transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
     conn.transaction(work)
 }
+
+/// Like [`transaction`], for work that may refuse (`Ok(Err(refusal))`, a
+/// broken rule found half-way): a refusal is rolled back too, so a refused
+/// request leaves nothing half-written, and is returned as it came.
+pub fn refusable_transaction<T, R>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<Result<T, R>, DbError>,
+) -> Result<Result<T, R>, DbError> {
+    enum Failure<R> {
+        Db(DbError),
+        Refused(R),
+    }
+    impl<R> From<diesel::result::Error> for Failure<R> {
+        fn from(error: diesel::result::Error) -> Self {
+            Failure::Db(error.into())
+        }
+    }
+    let outcome = conn.transaction(|conn| match work(conn) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(refusal)) => Err(Failure::Refused(refusal)),
+        Err(error) => Err(Failure::Db(error)),
+    });
+    match outcome {
+        Ok(value) => Ok(Ok(value)),
+        Err(Failure::Refused(refusal)) => Ok(Err(refusal)),
+        Err(Failure::Db(error)) => Err(error),
+    }
+}

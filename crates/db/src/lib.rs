@@ -12,6 +12,8 @@ pub mod schema;
 
 pub mod accounts;
 pub mod blocks;
+pub mod conversations;
+pub mod edits;
 pub mod feeds;
 pub mod filters;
 pub mod lists;
@@ -20,6 +22,8 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod page;
+pub mod pins;
+pub mod polls;
 pub mod push;
 pub mod rules;
 pub mod search;
@@ -29,7 +33,7 @@ pub mod statuses;
 pub mod tags;
 pub mod users;
 
-pub use conn::{Db, DbConn, transaction};
+pub use conn::{Db, DbConn, refusable_transaction, transaction};
 pub use error::DbError;
 pub use migrations::MigrationReport;
 

@@ -141,3 +141,16 @@ pub fn set_profile_image(
     }
     Ok(())
 }
+
+/// Uploads by id (those that still exist), oldest first: the attachments
+/// an earlier version of a status had.
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<MediaRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(media_attachments::table
+        .filter(media_attachments::id.eq_any(ids))
+        .order(media_attachments::id.asc())
+        .select(MediaRow::as_select())
+        .load(conn)?)
+}

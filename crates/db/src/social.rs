@@ -156,6 +156,17 @@ pub fn delete_favourite(conn: &mut DbConn, account_id: i64, status_id: i64) -> R
     Ok(deleted > 0)
 }
 
+/// One page of the accounts that favourited `status_id`, as (favourite
+/// id, account id), newest first.
+pub fn favouriters(conn: &mut DbConn, status_id: i64, page: Page) -> Result<Vec<(i64, i64)>, DbError> {
+    let query = favourites::table
+        .filter(favourites::status_id.eq(status_id))
+        .select((favourites::id, favourites::account_id))
+        .into_boxed();
+    let rows = paginate!(query, favourites::id, page).load(conn)?;
+    Ok(newest_first(&page, rows))
+}
+
 /// Which of `status_ids` `account_id` has favourited.
 pub fn favourited_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbError> {
     Ok(favourites::table

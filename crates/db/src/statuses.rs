@@ -338,3 +338,56 @@ pub fn most_engaged_since(
         .select(StatusRow::as_select())
         .load(conn)?)
 }
+
+/// What an edit changes in a status.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub text: String,
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub edited_at: NaiveDateTime,
+}
+
+pub fn revise(conn: &mut DbConn, id: i64, revision: &Revision) -> Result<(), DbError> {
+    diesel::update(statuses::table.find(id))
+        .set((
+            statuses::text.eq(&revision.text),
+            statuses::content.eq(&revision.content),
+            statuses::spoiler_text.eq(&revision.spoiler_text),
+            statuses::sensitive.eq(revision.sensitive),
+            statuses::language.eq(&revision.language),
+            statuses::edited_at.eq(revision.edited_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Drops a status's mentions and tags, before an edit attaches the new ones.
+pub fn clear_mentions_and_tags(conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
+    diesel::delete(mentions::table.filter(mentions::status_id.eq(status_id))).execute(conn)?;
+    diesel::delete(status_tags::table.filter(status_tags::status_id.eq(status_id))).execute(conn)?;
+    Ok(())
+}
+
+/// One page of the accounts that boosted `original_id`, as (boost id,
+/// account id), newest boost first.
+pub fn boosters(conn: &mut DbConn, original_id: i64, page: Page) -> Result<Vec<(i64, i64)>, DbError> {
+    let query = statuses::table
+        .filter(statuses::reblog_of_id.eq(original_id))
+        .filter(statuses::deleted_at.is_null())
+        .select((statuses::id, statuses::account_id))
+        .into_boxed();
+    let rows = paginate!(query, statuses::id, page).load(conn)?;
+    Ok(newest_first(&page, rows))
+}
+
+/// Every account that boosted `original_id`.
+pub fn booster_ids(conn: &mut DbConn, original_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(statuses::table
+        .filter(statuses::reblog_of_id.eq(original_id))
+        .filter(statuses::deleted_at.is_null())
+        .select(statuses::account_id)
+        .load(conn)?)
+}

@@ -38,8 +38,11 @@ pub enum Event {
     Delete(StatusEvent),
     /// A notification was created for `recipient`.
     Notification { recipient: Id, id: Id },
-    /// A status was edited. Nothing emits it yet: editing is not built.
+    /// A status was edited.
     StatusUpdate(StatusEvent),
+    /// A direct-message thread of `recipient` (their conversation `id`)
+    /// has a new status.
+    Conversation { recipient: Id, id: Id },
     /// An account's filters changed. Nothing emits it yet: filters are not
     /// built.
     FiltersChanged { account: Id },

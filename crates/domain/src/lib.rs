@@ -3,6 +3,7 @@
 //! and remote actions share the same checks.
 
 pub mod accounts;
+pub mod conversations;
 mod error;
 pub mod events;
 pub mod filters;
@@ -13,6 +14,7 @@ pub mod media;
 pub mod notifications;
 pub mod oauth;
 mod password;
+pub mod polls;
 pub mod push;
 pub mod rules;
 pub mod search;

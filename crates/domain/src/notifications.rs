@@ -8,6 +8,7 @@ use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
 
+use crate::events::Events;
 use crate::statuses::{StatusView, load_visible};
 use crate::{AccountView, DomainError};
 
@@ -43,8 +44,11 @@ pub struct NotificationFilter {
     pub exclude_types: Vec<String>,
 }
 
+/// Lists notifications, after announcing polls that have ended (see
+/// [`crate::polls`]).
 pub async fn list(
     db: &Db,
+    hub: &Events,
     reader: Id,
     filter: NotificationFilter,
     page: Page,
@@ -54,6 +58,7 @@ pub async fn list(
             return Err(DomainError::invalid("types", format!("'{kind}' is not a notification type")));
         }
     }
+    crate::polls::sweep_now(db, hub).await?;
     Ok(db
         .run(move |conn| {
             let kinds = (!filter.types.is_empty()).then_some(filter.types.as_slice());

@@ -163,9 +163,15 @@ pub async fn statuses(
     let viewer = auth.viewer("read:statuses")?;
     let account = accounts::get(&state.db, path_id(&id)?).await?;
     let page = params.page.page(pagination::STATUSES)?;
-    // Pins do not exist yet: that filter matches nothing.
+    // At most a handful, all on the first page: later pages are empty
+    // (and carry no Link header), so clients that page stop at once.
     if params.pinned == Some(true) {
-        return Ok(paged(&request, &state.config.base_url(), &[], &Vec::<Status>::new()));
+        let views = if page.max_id.is_some() || page.min_id.is_some() || page.since_id.is_some() {
+            Vec::new()
+        } else {
+            tertulia_domain::statuses::pinned(&state.db, viewer, account.id).await?
+        };
+        return Ok(HttpResponse::Ok().json(Status::list(&views, &state.config)));
     }
     let tag_id = match params.tagged.filter(|t| !t.is_empty()) {
         Some(tag) => match tertulia_domain::statuses::tag_id(&state.db, &tag).await? {

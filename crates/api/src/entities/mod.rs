@@ -2,21 +2,27 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod conversation;
 mod filter;
 mod list;
 mod media;
 mod notification;
+mod poll;
 mod relationship;
 mod status;
+mod status_edit;
 mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use conversation::Conversation;
 pub use filter::{Filter, FilterKeyword, FilterResult, FilterStatus, V1Filter};
 pub use list::List;
 pub use media::MediaAttachment;
 pub use notification::Notification;
+pub use poll::Poll;
 pub use relationship::Relationship;
 pub use status::Status;
+pub use status_edit::{StatusEdit, StatusSource};
 pub use tag::Tag;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -4,7 +4,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_domain::statuses::StatusView;
 
-use super::{Account, FilterResult, MediaAttachment, timestamp};
+use super::{Account, FilterResult, MediaAttachment, Poll, timestamp};
 
 /// The Mastodon `Status` entity.
 #[derive(Debug, Serialize)]
@@ -40,7 +40,7 @@ pub struct Status {
     pub emojis: Vec<Value>,
     pub filtered: Vec<FilterResult>,
     pub card: Option<Value>,
-    pub poll: Option<Value>,
+    pub poll: Option<Poll>,
     pub application: Option<Value>,
     /// The source text: only in the answer to a delete (for redrafting).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,8 +89,8 @@ impl Status {
             favourited: view.favourited,
             reblogged: view.reblogged,
             bookmarked: view.bookmarked,
-            muted: false,
-            pinned: false,
+            muted: view.muted,
+            pinned: view.pinned,
             media_attachments: view.media.iter().map(|m| MediaAttachment::from_view(m, config)).collect(),
             mentions: view
                 .mentions
@@ -105,7 +105,7 @@ impl Status {
             emojis: Vec::new(),
             filtered: view.filtered.iter().map(FilterResult::from_view).collect(),
             card: None,
-            poll: None,
+            poll: view.poll.as_ref().map(Poll::from_view),
             application: None,
             text: None,
         }

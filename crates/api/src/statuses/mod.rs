@@ -1,13 +1,20 @@
 //! `/api/v1/statuses/*`.
 
+mod edit;
+
+pub use edit::{history, source, update};
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_core::Id;
+use tertulia_domain::conversations;
+use tertulia_domain::polls::NewPoll;
 use tertulia_domain::statuses::{self, NewStatus};
 
 use crate::auth::Auth;
-use crate::entities::Status;
-use crate::forms::{Form, flexible_bool};
+use crate::entities::{Account, Status};
+use crate::forms::{Form, Number, Query, flexible_bool};
+use crate::pagination::{self, PageParams, paged};
 use crate::{ApiError, AppState, HandlerFuture};
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +37,43 @@ pub struct StatusForm {
     /// `media_ids[]=` in forms, an array in JSON.
     #[serde(default)]
     media_ids: Vec<String>,
+    /// `poll[options][]=` and so on in forms, an object in JSON.
+    #[serde(default)]
+    poll: Option<PollForm>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PollForm {
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    expires_in: Option<Number>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    multiple: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    hide_totals: Option<bool>,
+}
+
+impl PollForm {
+    fn into_poll(self) -> Result<NewPoll, ApiError> {
+        let expires_in = match &self.expires_in {
+            Some(number) => number.value("poll[expires_in]")?,
+            None => return Err(ApiError::Unprocessable("poll[expires_in]: is required".into())),
+        };
+        Ok(NewPoll {
+            options: self.options,
+            expires_in,
+            multiple: self.multiple.unwrap_or(false),
+            hide_totals: self.hide_totals.unwrap_or(false),
+        })
+    }
+}
+
+/// `media_ids` as ids; anything else is refused.
+fn media_ids(raw: &[String]) -> Result<Vec<Id>, ApiError> {
+    raw.iter()
+        .map(|raw| raw.parse().map_err(|_| ApiError::Unprocessable(format!("media_ids: '{raw}' is not a media id"))))
+        .collect()
 }
 
 /// An id from the URL; anything else is a status that does not exist.
@@ -37,7 +81,7 @@ pub fn path_id(raw: &str) -> Result<Id, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound("Record not found".into()))
 }
 
-fn json(view: &statuses::StatusView, state: &AppState) -> HttpResponse {
+pub(crate) fn json(view: &statuses::StatusView, state: &AppState) -> HttpResponse {
     HttpResponse::Ok().json(Status::from_view(view, &state.config))
 }
 
@@ -52,11 +96,8 @@ pub async fn create(
         Some(raw) => Some(raw.parse().map_err(|_| ApiError::NotFound("the status you reply to was not found".into()))?),
         None => None,
     };
-    let media_ids = form
-        .media_ids
-        .iter()
-        .map(|raw| raw.parse().map_err(|_| ApiError::Unprocessable(format!("media_ids: '{raw}' is not a media id"))))
-        .collect::<Result<Vec<Id>, ApiError>>()?;
+    let media_ids = media_ids(&form.media_ids)?;
+    let poll = form.poll.map(PollForm::into_poll).transpose()?;
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let view = statuses::create(
@@ -73,6 +114,7 @@ pub async fn create(
             language: form.language,
             idempotency_key,
             media_ids,
+            poll,
         },
     )
     .await?;
@@ -111,6 +153,11 @@ pub enum Action {
     Unbookmark,
     Reblog,
     Unreblog,
+    Pin,
+    Unpin,
+    /// Mute the status's thread: no more notifications about it.
+    Mute,
+    Unmute,
 }
 
 impl Action {
@@ -119,6 +166,8 @@ impl Action {
             Action::Favourite | Action::Unfavourite => "write:favourites",
             Action::Bookmark | Action::Unbookmark => "write:bookmarks",
             Action::Reblog | Action::Unreblog => "write:statuses",
+            Action::Pin | Action::Unpin => "write:accounts",
+            Action::Mute | Action::Unmute => "write:mutes",
         }
     }
 }
@@ -137,8 +186,35 @@ pub fn act(action: Action) -> impl Fn(web::Data<AppState>, Auth, web::Path<Strin
                 Action::Unbookmark => statuses::bookmark(db, actor, id, false).await?,
                 Action::Reblog => statuses::reblog(db, events, &state.config, actor, id).await?,
                 Action::Unreblog => statuses::unreblog(db, events, actor, id).await?,
+                Action::Pin => statuses::pin(db, actor, id, true).await?,
+                Action::Unpin => statuses::pin(db, actor, id, false).await?,
+                Action::Mute => conversations::mute(db, actor, id, true).await?,
+                Action::Unmute => conversations::mute(db, actor, id, false).await?,
             };
             Ok(json(&view, &state))
+        })
+    }
+}
+
+/// `favourited_by` (`favourites = true`) or `reblogged_by`: the accounts,
+/// paged by favourite or boost id.
+pub fn reacted_by(
+    favourites: bool,
+) -> impl Fn(web::Data<AppState>, HttpRequest, Auth, web::Path<String>, Query<PageParams>) -> HandlerFuture + Clone + 'static
+{
+    move |state, request, auth, id, Query(params)| {
+        Box::pin(async move {
+            let viewer = auth.viewer("read:statuses")?;
+            let page = params.page(pagination::ACCOUNTS)?;
+            let id = path_id(&id)?;
+            let rows = if favourites {
+                statuses::favourited_by(&state.db, viewer, id, page).await?
+            } else {
+                statuses::reblogged_by(&state.db, viewer, id, page).await?
+            };
+            let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
+            let body: Vec<Account> = rows.iter().map(|(_, a)| Account::from_view(a, &state.config)).collect();
+            Ok(paged(&request, &state.config.base_url(), &keys, &body))
         })
     }
 }

@@ -88,6 +88,9 @@ impl Channel {
     /// event is rendered for them.
     pub fn carries(&self, event: &Event, viewer: Option<i64>) -> bool {
         match event {
+            // As on Mastodon, new direct messages reach the direct stream
+            // as `conversation` events, not as statuses.
+            Event::Update(_) | Event::StatusUpdate(_) if *self == Channel::Direct => false,
             Event::Update(status) | Event::Delete(status) | Event::StatusUpdate(status) => {
                 self.carries_status(status, viewer)
             }
@@ -95,6 +98,7 @@ impl Channel {
                 matches!(self, Channel::User | Channel::UserNotification) && viewer == Some(recipient.0)
             }
             Event::FiltersChanged { account } => *self == Channel::User && viewer == Some(account.0),
+            Event::Conversation { recipient, .. } => *self == Channel::Direct && viewer == Some(recipient.0),
         }
     }
 
@@ -192,8 +196,12 @@ mod tests {
     fn personal_streams_go_to_their_owner_only() {
         let post = Event::Update(status(Visibility::Private, true));
         assert!(Channel::User.carries(&post, Some(2)) && !Channel::User.carries(&post, Some(3)));
-        let direct = Event::Update(status(Visibility::Direct, true));
+        let direct = Event::Delete(status(Visibility::Direct, true));
         assert!(Channel::Direct.carries(&direct, Some(3)) && !Channel::Direct.carries(&direct, Some(2)));
+        assert!(!Channel::Direct.carries(&Event::Update(status(Visibility::Direct, true)), Some(3)));
+        let conversation = Event::Conversation { recipient: Id(3), id: Id(7) };
+        assert!(Channel::Direct.carries(&conversation, Some(3)) && !Channel::Direct.carries(&conversation, Some(2)));
+        assert!(!Channel::User.carries(&conversation, Some(3)));
         let notification = Event::Notification { recipient: Id(2), id: Id(5) };
         assert!(Channel::UserNotification.carries(&notification, Some(2)));
         assert!(!Channel::User.carries(&notification, Some(3)));

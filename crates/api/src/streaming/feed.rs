@@ -3,11 +3,11 @@
 //! the server-sent events endpoints.
 
 use tertulia_domain::events::{Event, Received, Subscriber};
-use tertulia_domain::{DomainError, notifications, statuses};
+use tertulia_domain::{DomainError, conversations, notifications, statuses};
 
 use super::channel::Channel;
 use crate::auth::Auth;
-use crate::entities::{Notification, Status};
+use crate::entities::{Conversation, Notification, Status};
 use crate::{ApiError, AppState};
 
 /// Most streams one connection may listen to at once.
@@ -112,6 +112,10 @@ impl Feed {
             Event::Notification { recipient, id } => (
                 "notification",
                 notifications::get(db, *recipient, *id).await.map(|view| json(&Notification::from_view(&view, config))),
+            ),
+            Event::Conversation { recipient, id } => (
+                "conversation",
+                conversations::get(db, *recipient, *id).await.map(|view| json(&Conversation::from_view(&view, config))),
             ),
             Event::Delete(status) => return Some(("delete", Some(status.id.to_string()))),
             Event::FiltersChanged { .. } => return Some(("filters_changed", None)),

@@ -8,10 +8,11 @@ use tertulia_core::{Config, Id};
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, feeds, social, tags};
+use tertulia_db::{Db, DbConn, DbError, conversations, feeds, social, tags};
 
 use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
+use crate::polls::{self, NewPoll};
 use crate::visibility;
 use crate::{DomainError, media};
 
@@ -32,6 +33,7 @@ pub struct NewStatus {
     pub idempotency_key: Option<String>,
     /// Uploads to attach; shown in upload order (no position is stored).
     pub media_ids: Vec<Id>,
+    pub poll: Option<NewPoll>,
 }
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
@@ -45,26 +47,12 @@ pub async fn create(
     author: Id,
     request: NewStatus,
 ) -> Result<StatusView, DomainError> {
-    let text = request.text.trim().to_owned();
-    let mut seen = HashSet::new();
-    let media_ids: Vec<i64> = request.media_ids.iter().map(|id| id.0).filter(|id| seen.insert(*id)).collect();
-    if text.is_empty() && media_ids.is_empty() {
-        return Err(DomainError::invalid("status", "can't be blank"));
-    }
-    let max_media = config.limits.max_media_attachments as usize;
-    if media_ids.len() > max_media {
-        return Err(DomainError::invalid("media_ids", format!("too many attachments: at most {max_media}")));
-    }
-    let max = config.limits.max_status_chars as usize;
-    if text::countable_length(&text) > max {
-        return Err(DomainError::invalid("status", format!("is too long: at most {max} characters")));
-    }
-    let spoiler_text = request.spoiler_text.unwrap_or_default().trim().to_owned();
-    if spoiler_text.chars().count() > MAX_SPOILER_CHARS {
-        return Err(DomainError::invalid(
-            "spoiler_text",
-            format!("is too long: at most {MAX_SPOILER_CHARS} characters"),
-        ));
+    let (text, spoiler_text, media_ids) = check_body(config, &request.text, request.spoiler_text, &request.media_ids)?;
+    if let Some(poll) = &request.poll {
+        polls::check(poll)?;
+        if !media_ids.is_empty() {
+            return Err(polls::not_with_media());
+        }
     }
     let visibility: Visibility = match request.visibility.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => v.parse().map_err(|e: tertulia_core::visibility::UnknownVisibility| {
@@ -78,8 +66,9 @@ pub async fn create(
     let sensitive = request.sensitive || !spoiler_text.is_empty();
     let language = request.language.filter(|l| !l.is_empty());
     let reply_to = request.in_reply_to_id;
+    let poll = request.poll;
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             if let Some(key) = &key
                 && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
             {
@@ -96,18 +85,7 @@ pub async fn create(
                 },
                 None => None,
             };
-            let mentioned = resolve_mentions(conn, &text, &own_domain)?;
-            let content = text::render_plain_text(
-                &text,
-                |username, domain| {
-                    let key = (username.to_lowercase(), domain.map(str::to_lowercase).filter(|d| *d != own_domain));
-                    mentioned.get(&key).map(|account| MentionLink {
-                        url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
-                        username: account.username.clone(),
-                    })
-                },
-                &format!("{base_url}/tags"),
-            );
+            let rendered = render(conn, author.0, &text, &own_domain, &base_url)?;
             let id = Id::generate().0;
             let now = tertulia_db::now();
             let row = StatusRow {
@@ -118,11 +96,14 @@ pub async fn create(
                 in_reply_to_id: parent.as_ref().map(|p| p.id),
                 in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
                 reblog_of_id: None,
-                conversation_id: parent.as_ref().and_then(|p| p.conversation_id),
+                conversation_id: Some(match parent.as_ref().and_then(|p| p.conversation_id) {
+                    Some(thread) => thread,
+                    None => conversations::create(conn, now)?,
+                }),
                 visibility: visibility.as_str().into(),
                 local: true,
                 text: text.clone(),
-                content,
+                content: rendered.content,
                 spoiler_text: spoiler_text.clone(),
                 sensitive,
                 language: language.clone(),
@@ -138,25 +119,23 @@ pub async fn create(
             if let Err(refusal) = media::attach(conn, author.0, &media_ids, id)? {
                 return Ok(Err(refusal));
             }
-            let mentioned_ids: Vec<i64> =
-                mentioned.values().map(|a| a.id).filter(|account| *account != author.0).collect();
+            if let Some(poll) = &poll {
+                polls::insert(conn, &row, poll, now)?;
+            }
+            let mentioned_ids = rendered.mentioned;
             statuses::insert_mentions(conn, id, &mentioned_ids)?;
-            let tags: Vec<(String, String)> = text::hashtags(&text)
-                .into_iter()
-                .map(|name| {
-                    let display = display_form(&text, &name);
-                    (name, display)
-                })
-                .collect();
-            statuses::attach_tags(conn, id, &tags, now)?;
+            statuses::attach_tags(conn, id, &rendered.tags, now)?;
             accounts::adjust_statuses_count(conn, author.0, 1, Some(now))?;
             if let Some(parent) = &parent {
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
             let readers = home_readers(conn, &row, &mentioned_ids)?;
             feeds::push(conn, &readers, id, author.0, None)?;
-            let tag_names = tags.into_iter().map(|(name, _)| name).collect();
+            let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
             let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
+            if visibility == Visibility::Direct {
+                pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
+            }
             for account in &mentioned_ids {
                 pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
             }
@@ -168,6 +147,78 @@ pub async fn create(
         })
     })
     .await
+}
+
+/// The text, content warning and attachment ids of a status, trimmed and
+/// checked: posting and editing share these rules.
+pub(super) fn check_body(
+    config: &Config,
+    text: &str,
+    spoiler_text: Option<String>,
+    media_ids: &[Id],
+) -> Result<(String, String, Vec<i64>), DomainError> {
+    let text = text.trim().to_owned();
+    let mut seen = HashSet::new();
+    let media_ids: Vec<i64> = media_ids.iter().map(|id| id.0).filter(|id| seen.insert(*id)).collect();
+    if text.is_empty() && media_ids.is_empty() {
+        return Err(DomainError::invalid("status", "can't be blank"));
+    }
+    let max_media = config.limits.max_media_attachments as usize;
+    if media_ids.len() > max_media {
+        return Err(DomainError::invalid("media_ids", format!("too many attachments: at most {max_media}")));
+    }
+    let max = config.limits.max_status_chars as usize;
+    if text::countable_length(&text) > max {
+        return Err(DomainError::invalid("status", format!("is too long: at most {max} characters")));
+    }
+    let spoiler_text = spoiler_text.unwrap_or_default().trim().to_owned();
+    if spoiler_text.chars().count() > MAX_SPOILER_CHARS {
+        return Err(DomainError::invalid(
+            "spoiler_text",
+            format!("is too long: at most {MAX_SPOILER_CHARS} characters"),
+        ));
+    }
+    Ok((text, spoiler_text, media_ids))
+}
+
+/// A status's text as HTML, with what it links to.
+pub(super) struct Rendered {
+    pub content: String,
+    /// Local accounts mentioned, the author left out.
+    pub mentioned: Vec<i64>,
+    /// (lower-cased name, name as first typed)
+    pub tags: Vec<(String, String)>,
+}
+
+/// Renders `text` for `author`, resolving its mentions and hashtags.
+pub(super) fn render(
+    conn: &mut DbConn,
+    author: i64,
+    text: &str,
+    own_domain: &str,
+    base_url: &str,
+) -> Result<Rendered, DbError> {
+    let mentioned = resolve_mentions(conn, text, own_domain)?;
+    let content = text::render_plain_text(
+        text,
+        |username, domain| {
+            let key = (username.to_lowercase(), domain.map(str::to_lowercase).filter(|d| d != own_domain));
+            mentioned.get(&key).map(|account| MentionLink {
+                url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+                username: account.username.clone(),
+            })
+        },
+        &format!("{base_url}/tags"),
+    );
+    let tags = text::hashtags(text)
+        .into_iter()
+        .map(|name| {
+            let display = display_form(text, &name);
+            (name, display)
+        })
+        .collect();
+    let mentioned = mentioned.values().map(|a| a.id).filter(|account| *account != author).collect();
+    Ok(Rendered { content, mentioned, tags })
 }
 
 /// Local accounts mentioned in `text`, keyed by (username, domain) with the
@@ -227,8 +278,8 @@ fn display_form(text: &str, lower_name: &str) -> String {
         .unwrap_or_else(|| lower_name.to_owned())
 }
 
-/// Notifies `recipient` (never of their own actions). Returns the event to
-/// publish once the transaction commits.
+/// Notifies `recipient`, never of their own actions nor about a thread they
+/// muted. Returns the event to publish once the transaction commits.
 pub(crate) fn notify(
     conn: &mut DbConn,
     recipient: i64,
@@ -240,6 +291,24 @@ pub(crate) fn notify(
     if recipient == from {
         return Ok(None);
     }
+    if let Some(status) = status_id
+        && conversations::is_thread_muted(conn, recipient, status)?
+    {
+        return Ok(None);
+    }
+    deliver(conn, recipient, from, kind, status_id, group_key).map(Some)
+}
+
+/// Stores a notification unconditionally (a poll's end is announced to its
+/// own author too).
+pub(crate) fn deliver(
+    conn: &mut DbConn,
+    recipient: i64,
+    from: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    group_key: String,
+) -> Result<Event, DbError> {
     let id = Id::generate();
     notifications::insert(
         conn,
@@ -253,7 +322,7 @@ pub(crate) fn notify(
             created_at: tertulia_db::now(),
         },
     )?;
-    Ok(Some(Event::Notification { recipient: Id(recipient), id }))
+    Ok(Event::Notification { recipient: Id(recipient), id })
 }
 
 /// One status as `viewer` sees it, if they may.

@@ -2,12 +2,18 @@
 //! them (favourite, boost, bookmark, delete).
 
 mod create;
+mod edit;
+mod pins;
+mod reactions;
 mod view;
 
 pub use create::{NewStatus, create};
+pub use edit::{EditView, StatusChanges, edit, history, source};
+pub use pins::{MAX_PINS, pin, pinned};
+pub use reactions::{favourited_by, reblogged_by};
 pub use view::StatusView;
 
-pub(crate) use create::{home_readers, notify};
+pub(crate) use create::{deliver, home_readers, notify};
 pub(crate) use view::build as build_views;
 
 use tertulia_core::visibility::Visibility;
@@ -108,7 +114,7 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 /// text, so clients can offer "delete and redraft".
 pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                 return Ok(Err(not_found()));
             };
@@ -286,19 +292,19 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
 
 /// What an action returns: the id of the status to show, and the events to
 /// publish after the commit.
-type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
+pub(crate) type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
 
 /// Runs `action` in a transaction on a status `actor` can see (a boost is
 /// resolved to its original), then returns the status named by the
 /// action's result as `actor` now sees it, with the action's events.
-async fn act(
+pub(crate) async fn act(
     db: &Db,
     actor: Id,
     id: Id,
     action: impl FnOnce(&mut DbConn, StatusRow) -> ActionResult + Send + 'static,
 ) -> Result<(StatusView, Vec<Event>), DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(mut status) = visibility::find_visible(conn, Some(actor.0), id.0)? else {
                 return Ok(Err(not_found()));
             };

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::{self, StatusRow};
-use tertulia_db::{DbConn, DbError, accounts, social};
+use tertulia_db::{DbConn, DbError, accounts, conversations, pins, social};
 
 use crate::AccountView;
 use crate::media::MediaView;
+use crate::polls::{self, PollView};
 use crate::visibility::Viewer;
 
 /// A status as shown to one viewer.
@@ -44,6 +45,11 @@ pub struct StatusView {
     pub reblogged: bool,
     pub bookmarked: bool,
     pub media: Vec<MediaView>,
+    pub poll: Option<PollView>,
+    /// The viewer's own status, pinned to their profile.
+    pub pinned: bool,
+    /// The viewer muted the thread.
+    pub muted: bool,
     /// The viewer's `warn` filters this status matches (set by
     /// [`crate::filters::apply`] where a timeline is filtered).
     pub filtered: Vec<crate::filters::FilterResult>,
@@ -76,6 +82,7 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<
     for row in tertulia_db::media::of_statuses(conn, &ids)? {
         media.entry(row.status_id.unwrap_or_default()).or_default().push(MediaView::from(row));
     }
+    let polls = polls::views_of(conn, viewer, &ids)?;
     let (favourited, bookmarked, reblogged): (HashSet<i64>, HashSet<i64>, HashSet<i64>) = match viewer {
         Some(viewer) => (
             social::favourited_among(conn, viewer, &ids)?.into_iter().collect(),
@@ -84,7 +91,19 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<
         ),
         None => Default::default(),
     };
-    let context = Context { accounts, mentions, tags, media, favourited, bookmarked, reblogged };
+    let (pinned, muted_threads): (HashSet<i64>, HashSet<i64>) = match viewer {
+        Some(viewer) => {
+            let own: Vec<i64> = all.iter().filter(|r| r.account_id == viewer).map(|r| r.id).collect();
+            let threads: Vec<i64> = all.iter().filter_map(|r| r.conversation_id).collect();
+            (
+                pins::pinned_among(conn, &own)?.into_iter().collect(),
+                conversations::muted_among(conn, viewer, &threads)?.into_iter().collect(),
+            )
+        }
+        None => Default::default(),
+    };
+    let context =
+        Context { accounts, mentions, tags, media, polls, favourited, bookmarked, reblogged, pinned, muted_threads };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -104,9 +123,13 @@ struct Context {
     mentions: Vec<(i64, i64)>,
     tags: HashMap<i64, Vec<(String, String)>>,
     media: HashMap<i64, Vec<MediaView>>,
+    polls: HashMap<i64, PollView>,
     favourited: HashSet<i64>,
     bookmarked: HashSet<i64>,
     reblogged: HashSet<i64>,
+    /// The viewer's own statuses they pinned.
+    pinned: HashSet<i64>,
+    muted_threads: HashSet<i64>,
 }
 
 impl Context {
@@ -143,6 +166,9 @@ impl Context {
             reblogged: self.reblogged.contains(&row.id),
             bookmarked: self.bookmarked.contains(&row.id),
             media: self.media.get(&row.id).cloned().unwrap_or_default(),
+            poll: self.polls.get(&row.id).cloned(),
+            pinned: self.pinned.contains(&row.id),
+            muted: row.conversation_id.is_some_and(|thread| self.muted_threads.contains(&thread)),
             filtered: Vec::new(),
         })
     }

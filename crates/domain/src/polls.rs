@@ -1,0 +1,266 @@
+//! Polls: attached to a status when it is posted, voted on while open.
+//!
+//! Nothing runs on a timer, so a poll's end is noticed lazily: [`sweep`]
+//! notifies the voters and the author of every poll that has ended
+//! unannounced, and runs whenever a poll is read or voted on and whenever
+//! someone lists their notifications. A poll's author thus learns of its
+//! end the next time they look; the author's own `poll` notification also
+//! marks the poll as announced.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use tertulia_core::Id;
+use tertulia_db::polls::{self, PollRow};
+use tertulia_db::statuses::StatusRow;
+use tertulia_db::{Db, DbConn, DbError};
+
+use crate::DomainError;
+use crate::events::{Event, Events};
+use crate::statuses::{deliver, notify};
+use crate::visibility::{self, Viewer};
+
+/// Limits announced by `/api/v2/instance` and enforced here: fixed
+/// (Mastodon's defaults) until someone needs to configure them.
+pub const MAX_OPTIONS: usize = 4;
+pub const MAX_OPTION_CHARS: usize = 50;
+pub const MIN_EXPIRATION_SECS: i64 = 300;
+pub const MAX_EXPIRATION_SECS: i64 = 2_629_746;
+
+/// A poll to attach to a new status.
+#[derive(Debug, Clone, Default)]
+pub struct NewPoll {
+    pub options: Vec<String>,
+    pub expires_in: i64,
+    pub multiple: bool,
+    pub hide_totals: bool,
+}
+
+/// A poll as one viewer sees it.
+#[derive(Debug, Clone)]
+pub struct PollView {
+    pub id: Id,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub expired: bool,
+    pub multiple: bool,
+    pub votes_count: i64,
+    pub voters_count: i64,
+    /// Titles with their counts; no counts while totals are hidden.
+    pub options: Vec<(String, Option<i64>)>,
+    /// For a signed-in viewer: the options they chose (empty: not voted).
+    pub own_votes: Option<Vec<i64>>,
+}
+
+/// Checks a new poll against the limits.
+pub(crate) fn check(poll: &NewPoll) -> Result<(), DomainError> {
+    if poll.options.len() < 2 || poll.options.len() > MAX_OPTIONS {
+        return Err(DomainError::invalid("poll", format!("needs from 2 to {MAX_OPTIONS} options")));
+    }
+    if poll.options.iter().any(|o| o.trim().is_empty()) {
+        return Err(DomainError::invalid("poll", "options can't be blank"));
+    }
+    if poll.options.iter().any(|o| o.trim().chars().count() > MAX_OPTION_CHARS) {
+        return Err(DomainError::invalid("poll", format!("options are at most {MAX_OPTION_CHARS} characters")));
+    }
+    let mut titles: Vec<&str> = poll.options.iter().map(|o| o.trim()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    if titles.len() != poll.options.len() {
+        return Err(DomainError::invalid("poll", "options must differ from each other"));
+    }
+    if !(MIN_EXPIRATION_SECS..=MAX_EXPIRATION_SECS).contains(&poll.expires_in) {
+        return Err(DomainError::invalid(
+            "poll",
+            format!("expires_in must be from {MIN_EXPIRATION_SECS} to {MAX_EXPIRATION_SECS} seconds"),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn not_with_media() -> DomainError {
+    DomainError::invalid("poll", "a status cannot have both a poll and media attachments")
+}
+
+/// Stores the poll of a new status (already checked).
+pub(crate) fn insert(conn: &mut DbConn, status: &StatusRow, poll: &NewPoll, now: NaiveDateTime) -> Result<(), DbError> {
+    let titles: Vec<&str> = poll.options.iter().map(|o| o.trim()).collect();
+    polls::insert(
+        conn,
+        &PollRow {
+            id: Id::generate().0,
+            status_id: status.id,
+            account_id: status.account_id,
+            options: serde_json::to_string(&titles).unwrap_or_else(|_| "[]".into()),
+            votes: serde_json::to_string(&vec![0; titles.len()]).unwrap_or_else(|_| "[]".into()),
+            multiple: poll.multiple,
+            hide_totals: poll.hide_totals,
+            votes_count: 0,
+            voters_count: 0,
+            expires_at: Some(now + Duration::seconds(poll.expires_in)),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+}
+
+/// The option titles of a stored poll.
+pub(crate) fn titles(row: &PollRow) -> Vec<String> {
+    // The column only ever holds JSON written here.
+    serde_json::from_str(&row.options).unwrap_or_default()
+}
+
+fn counts(row: &PollRow) -> Vec<i64> {
+    let mut counts: Vec<i64> = serde_json::from_str(&row.votes).unwrap_or_default();
+    counts.resize(titles(row).len(), 0);
+    counts
+}
+
+fn is_expired(row: &PollRow) -> bool {
+    row.expires_at.is_some_and(|at| at <= tertulia_db::now())
+}
+
+/// Views of the polls of these statuses, keyed by status id.
+pub(crate) fn views_of(
+    conn: &mut DbConn,
+    viewer: Viewer,
+    status_ids: &[i64],
+) -> Result<HashMap<i64, PollView>, DbError> {
+    let rows = polls::of_statuses(conn, status_ids)?;
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut own: HashMap<i64, Vec<i64>> = HashMap::new();
+    if let Some(viewer) = viewer {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        for (poll, choice) in polls::votes_of(conn, viewer, &ids)? {
+            own.entry(poll).or_default().push(choice.into());
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let own_votes = viewer.map(|_| own.remove(&row.id).unwrap_or_default());
+            (row.status_id, view(row, own_votes))
+        })
+        .collect())
+}
+
+fn view(row: PollRow, own_votes: Option<Vec<i64>>) -> PollView {
+    let expired = is_expired(&row);
+    let show_totals = expired || !row.hide_totals;
+    let options = titles(&row).into_iter().zip(counts(&row)).map(|(t, n)| (t, show_totals.then_some(n))).collect();
+    PollView {
+        id: Id(row.id),
+        expires_at: row.expires_at.map(|t| t.and_utc()),
+        expired,
+        multiple: row.multiple,
+        votes_count: row.votes_count.into(),
+        voters_count: row.voters_count.into(),
+        options,
+        own_votes,
+    }
+}
+
+/// A poll, if `viewer` may see its status.
+pub async fn get(db: &Db, hub: &Events, viewer: Viewer, id: Id) -> Result<PollView, DomainError> {
+    sweep_now(db, hub).await?;
+    db.run(move |conn| {
+        let Some(row) = visible_poll(conn, viewer, id.0)? else { return Ok(None) };
+        let own_votes = match viewer {
+            Some(viewer) => {
+                Some(polls::votes_of(conn, viewer, &[row.id])?.into_iter().map(|(_, c)| c.into()).collect())
+            }
+            None => None,
+        };
+        Ok(Some(view(row, own_votes)))
+    })
+    .await?
+    .ok_or_else(|| DomainError::NotFound("poll".into()))
+}
+
+fn visible_poll(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option<PollRow>, DbError> {
+    let Some(row) = polls::find(conn, id)? else { return Ok(None) };
+    Ok(visibility::find_visible(conn, viewer, row.status_id)?.map(|_| row))
+}
+
+/// Votes in a poll: once, for options that exist, one unless the poll
+/// allows several, before it ends, and never in one's own poll.
+pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -> Result<PollView, DomainError> {
+    sweep_now(db, hub).await?;
+    let mut choices = choices;
+    choices.sort_unstable();
+    choices.dedup();
+    db.run(move |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
+            let Some(row) = visible_poll(conn, Some(voter.0), id.0)? else {
+                return Ok(Err(DomainError::NotFound("poll".into())));
+            };
+            if let Err(refusal) = check_vote(conn, &row, voter.0, &choices)? {
+                return Ok(Err(refusal));
+            }
+            let mut counts = counts(&row);
+            for choice in &choices {
+                polls::insert_vote(conn, row.id, voter.0, i32::try_from(*choice).unwrap_or_default())?;
+                if let Some(count) = usize::try_from(*choice).ok().and_then(|c| counts.get_mut(c)) {
+                    *count += 1;
+                }
+            }
+            let votes = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
+            let added = i32::try_from(choices.len()).unwrap_or(i32::MAX);
+            polls::set_counts(conn, row.id, &votes, row.votes_count + added, row.voters_count + 1)?;
+            let Some(updated) = polls::find(conn, row.id)? else {
+                return Ok(Err(DomainError::NotFound("poll".into())));
+            };
+            Ok(Ok(view(updated, Some(choices.clone()))))
+        })
+    })
+    .await?
+}
+
+fn check_vote(
+    conn: &mut DbConn,
+    poll: &PollRow,
+    voter: i64,
+    choices: &[i64],
+) -> Result<Result<(), DomainError>, DbError> {
+    let refuse = |reason: &str| Ok(Err(DomainError::invalid("choices", reason)));
+    if poll.account_id == voter {
+        return refuse("you cannot vote in your own poll");
+    }
+    if is_expired(poll) {
+        return refuse("the poll has ended");
+    }
+    if !polls::votes_of(conn, voter, &[poll.id])?.is_empty() {
+        return refuse("you have already voted in this poll");
+    }
+    if choices.is_empty() {
+        return refuse("choose at least one option");
+    }
+    if !poll.multiple && choices.len() > 1 {
+        return refuse("this poll allows only one choice");
+    }
+    let options = titles(poll).len() as i64;
+    if let Some(bad) = choices.iter().find(|c| !(0..options).contains(*c)) {
+        return refuse(&format!("there is no option {bad}: options are numbered from 0 to {}", options - 1));
+    }
+    Ok(Ok(()))
+}
+
+/// Runs [`sweep`] in its own transaction and publishes what it notified.
+pub(crate) async fn sweep_now(db: &Db, hub: &Events) -> Result<(), DomainError> {
+    hub.committed(db, |conn| tertulia_db::transaction(conn, |conn| Ok(Ok(((), sweep(conn)?))))).await
+}
+
+/// Notifies the voters and the author of each poll that has ended
+/// unannounced (see the module comment). Returns the events to publish.
+fn sweep(conn: &mut DbConn) -> Result<Vec<Event>, DbError> {
+    let mut pending = Vec::new();
+    for poll in polls::ended_unannounced(conn, tertulia_db::now())? {
+        let group_key = format!("ungrouped-poll-{}", poll.id);
+        for voter in polls::voters(conn, poll.id)? {
+            pending.extend(notify(conn, voter, poll.account_id, "poll", Some(poll.status_id), group_key.clone())?);
+        }
+        pending.push(deliver(conn, poll.account_id, poll.account_id, "poll", Some(poll.status_id), group_key)?);
+    }
+    Ok(pending)
+}
