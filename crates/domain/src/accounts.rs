@@ -79,7 +79,7 @@ pub async fn follow(
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
                 return Ok(Err(DomainError::NotFound("account".into())));
             };
@@ -137,7 +137,7 @@ fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbE
 
 pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             if accounts::find(conn, target.0)?.is_none() {
                 return Ok(Err(DomainError::NotFound("account".into())));
             }
@@ -162,7 +162,7 @@ pub async fn answer_follow_request(
     accept: bool,
 ) -> Result<Relationship, DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
                 return Ok(Err(DomainError::NotFound("follow request".into())));
             };
@@ -309,7 +309,7 @@ pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, Domai
         return Err(DomainError::Forbidden("you cannot block yourself".into()));
     }
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             if accounts::find(conn, target.0)?.is_none() {
                 return Ok(Err(DomainError::NotFound("account".into())));
             }

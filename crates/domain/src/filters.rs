@@ -377,7 +377,7 @@ async fn save(
     new: bool,
 ) -> Result<FilterView, DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let existing = if new { Vec::new() } else { filters::keywords_of(conn, row.id)? };
             if let Err(e) = check_keyword_changes(&existing, &keywords) {
                 return Ok(Err(e));

@@ -51,7 +51,7 @@ async fn with_list<T: Send + 'static>(
     work: impl FnOnce(&mut DbConn, ListRow) -> Result<Result<T, DomainError>, DbError> + Send + 'static,
 ) -> Result<T, DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| match lists::find(conn, owner.0, id.0)? {
+        tertulia_db::refusable_transaction(conn, |conn| match lists::find(conn, owner.0, id.0)? {
             Some(list) => work(conn, list),
             None => Ok(Err(not_found())),
         })

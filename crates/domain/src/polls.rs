@@ -248,7 +248,7 @@ fn check_vote(
 
 /// Runs [`sweep`] in its own transaction and publishes what it notified.
 pub(crate) async fn sweep_now(db: &Db, hub: &Events) -> Result<(), DomainError> {
-    hub.committed(db, |conn| tertulia_db::transaction(conn, |conn| Ok(Ok(((), sweep(conn)?))))).await
+    hub.committed(db, |conn| tertulia_db::refusable_transaction(conn, |conn| Ok(Ok(((), sweep(conn)?))))).await
 }
 
 /// Notifies the voters and the author of each poll that has ended

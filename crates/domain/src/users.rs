@@ -96,7 +96,7 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
     let base_url = config.base_url();
     let summary = db
         .run(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
+            tertulia_db::refusable_transaction(conn, |conn| {
                 if accounts::find_local_by_username(conn, &request.username)?.is_some() {
                     return Ok(Err(taken_username(&request.username)));
                 }

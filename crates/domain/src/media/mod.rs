@@ -133,7 +133,7 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
     let description = update.description.map(|d| check_description(Some(d))).transpose()?;
     let focus = update.focus.map(|f| if f.is_empty() { Ok(None) } else { parse_focus(&f).map(Some) }).transpose()?;
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
             let Some(mut row) = media::find_own(conn, account.0, id.0)? else {
                 return Ok(Err(DomainError::NotFound("media".into())));
             };

@@ -165,7 +165,7 @@ pub async fn issue_token(
             let app_id = app.id.0;
             let refresh_hash = hash(&refresh_token);
             db.run(move |conn| {
-                tertulia_db::transaction(conn, |conn| {
+                tertulia_db::refusable_transaction(conn, |conn| {
                     let Some(old) = oauth::find_by_refresh_token(conn, app_id, &refresh_hash)? else {
                         return Ok(Err(OAuthError::InvalidGrant("the refresh token is invalid or was revoked".into())));
                     };
