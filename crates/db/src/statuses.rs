@@ -34,6 +34,37 @@ pub struct StatusRow {
     pub deleted_at: Option<NaiveDateTime>,
 }
 
+impl StatusRow {
+    /// A status written on this site, with empty text, no links to other
+    /// statuses and zero counters: callers fill in what they have.
+    pub fn new_local(id: i64, uri: String, account_id: i64, visibility: &str, created_at: NaiveDateTime) -> StatusRow {
+        StatusRow {
+            id,
+            uri,
+            url: None,
+            account_id,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: None,
+            conversation_id: None,
+            visibility: visibility.into(),
+            local: true,
+            text: String::new(),
+            content: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            language: None,
+            application_id: None,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at,
+            edited_at: None,
+            deleted_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tags)]
 pub struct TagRow {

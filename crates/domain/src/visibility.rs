@@ -129,31 +129,7 @@ mod tests {
     use super::*;
 
     fn status(visibility: &str, author: i64) -> StatusRow {
-        let now = chrono::Utc::now().naive_utc();
-        StatusRow {
-            id: 1,
-            uri: String::new(),
-            url: None,
-            account_id: author,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
-            reblog_of_id: None,
-            conversation_id: None,
-            visibility: visibility.into(),
-            local: true,
-            text: String::new(),
-            content: String::new(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            language: None,
-            application_id: None,
-            replies_count: 0,
-            reblogs_count: 0,
-            favourites_count: 0,
-            created_at: now,
-            edited_at: None,
-            deleted_at: None,
-        }
+        StatusRow::new_local(1, String::new(), author, visibility, chrono::Utc::now().naive_utc())
     }
 
     #[test]

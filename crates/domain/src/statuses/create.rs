@@ -89,31 +89,25 @@ pub async fn create(
             let id = Id::generate().0;
             let now = tertulia_db::now();
             let row = StatusRow {
-                id,
-                uri: format!("{base_url}/users/{}/statuses/{id}", author_row.username),
                 url: Some(format!("{base_url}/@{}/{id}", author_row.username)),
-                account_id: author.0,
                 in_reply_to_id: parent.as_ref().map(|p| p.id),
                 in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-                reblog_of_id: None,
                 conversation_id: Some(match parent.as_ref().and_then(|p| p.conversation_id) {
                     Some(thread) => thread,
                     None => conversations::create(conn, now)?,
                 }),
-                visibility: visibility.as_str().into(),
-                local: true,
                 text: text.clone(),
                 content: rendered.content,
                 spoiler_text: spoiler_text.clone(),
                 sensitive,
                 language: language.clone(),
-                application_id: None,
-                replies_count: 0,
-                reblogs_count: 0,
-                favourites_count: 0,
-                created_at: now,
-                edited_at: None,
-                deleted_at: None,
+                ..StatusRow::new_local(
+                    id,
+                    format!("{base_url}/users/{}/statuses/{id}", author_row.username),
+                    author.0,
+                    visibility.as_str(),
+                    now,
+                )
             };
             statuses::insert(conn, &row)?;
             if let Err(refusal) = media::attach(conn, author.0, &media_ids, id)? {

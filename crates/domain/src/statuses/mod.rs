@@ -228,28 +228,14 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         let boost_id = Id::generate().0;
         let now = tertulia_db::now();
         let boost = StatusRow {
-            id: boost_id,
-            uri: format!("{base_url}/users/{}/statuses/{boost_id}/activity", booster.username),
-            url: None,
-            account_id: actor.0,
-            in_reply_to_id: None,
-            in_reply_to_account_id: None,
             reblog_of_id: Some(original.id),
-            conversation_id: None,
-            visibility: visibility.as_str().into(),
-            local: true,
-            text: String::new(),
-            content: String::new(),
-            spoiler_text: String::new(),
-            sensitive: false,
-            language: None,
-            application_id: None,
-            replies_count: 0,
-            reblogs_count: 0,
-            favourites_count: 0,
-            created_at: now,
-            edited_at: None,
-            deleted_at: None,
+            ..StatusRow::new_local(
+                boost_id,
+                format!("{base_url}/users/{}/statuses/{boost_id}/activity", booster.username),
+                actor.0,
+                visibility.as_str(),
+                now,
+            )
         };
         statuses::insert(conn, &boost)?;
         statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
