@@ -5,12 +5,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 use tertulia_core::Id;
+use tertulia_domain::AccountView;
 use tertulia_domain::lists::{self, ListChanges, ListView};
 
 use crate::auth::Auth;
-use crate::entities::{Account, List, Status};
+use crate::entities::List;
 use crate::forms::{Form, Query, flexible_bool, string_or_list};
-use crate::pagination::{self, PageParams, paged};
+use crate::pagination::{self, PageParams, account_page, status_page};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
@@ -83,9 +84,8 @@ pub async fn members(
     let user = auth.user("read:lists")?;
     let page = params.page(pagination::ACCOUNTS)?;
     let accounts = lists::members(&state.db, user.account.id, path_id(&id)?, page).await?;
-    let keys: Vec<Id> = accounts.iter().map(|a| a.id).collect();
-    let body: Vec<Account> = accounts.iter().map(|a| Account::from_view(a, &state.config)).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    let keyed: Vec<(Id, AccountView)> = accounts.into_iter().map(|a| (a.id, a)).collect();
+    Ok(account_page(&request, &state.config, &keyed))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,6 +148,5 @@ pub async fn timeline(
     let user = auth.user("read:lists")?;
     let page = params.page(pagination::STATUSES)?;
     let views = lists::timeline(&state.db, user.account.id, path_id(&id)?, page).await?;
-    let keys: Vec<Id> = views.iter().map(|v| v.id).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &Status::list(&views, &state.config)))
+    Ok(status_page(&request, &state.config, &views))
 }

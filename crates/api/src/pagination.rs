@@ -3,7 +3,11 @@
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
-use tertulia_core::Id;
+use tertulia_core::{Config, Id};
+use tertulia_domain::AccountView;
+use tertulia_domain::statuses::StatusView;
+
+use crate::entities::{Account, Status};
 use tertulia_domain::Page;
 
 use crate::ApiError;
@@ -87,4 +91,18 @@ pub fn paged<T: serde::Serialize>(request: &HttpRequest, base_url: &str, keys: &
         response.insert_header(("Link", link));
     }
     response.json(body)
+}
+
+/// A page of statuses, keyed by their own ids.
+pub fn status_page(request: &HttpRequest, config: &Config, views: &[StatusView]) -> HttpResponse {
+    let keys: Vec<Id> = views.iter().map(|v| v.id).collect();
+    paged(request, &config.base_url(), &keys, &Status::list(views, config))
+}
+
+/// A page of accounts, each keyed by the row that pages the list (a
+/// follow, block, mute, favourite or boost id).
+pub fn account_page(request: &HttpRequest, config: &Config, rows: &[(Id, AccountView)]) -> HttpResponse {
+    let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
+    let body: Vec<Account> = rows.iter().map(|(_, account)| Account::from_view(account, config)).collect();
+    paged(request, &config.base_url(), &keys, &body)
 }

@@ -6,9 +6,8 @@ use tertulia_domain::timelines::TagQuery;
 use tertulia_domain::{Origin, timelines};
 
 use crate::auth::Auth;
-use crate::entities::Status;
 use crate::forms::{Query, flexible_bool};
-use crate::pagination::{self, PageParams, paged};
+use crate::pagination::{self, PageParams, status_page};
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,11 +36,6 @@ impl PublicParams {
     }
 }
 
-fn respond(state: &AppState, request: &HttpRequest, views: &[tertulia_domain::statuses::StatusView]) -> HttpResponse {
-    let keys: Vec<_> = views.iter().map(|v| v.id).collect();
-    paged(request, &state.config.base_url(), &keys, &Status::list(views, &state.config))
-}
-
 pub async fn home(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -50,7 +44,7 @@ pub async fn home(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?;
     let views = timelines::home(&state.db, user.account.id, params.page(pagination::STATUSES)?).await?;
-    Ok(respond(&state, &request, &views))
+    Ok(status_page(&request, &state.config, &views))
 }
 
 pub async fn public(
@@ -62,7 +56,7 @@ pub async fn public(
     let viewer = auth.viewer("read:statuses")?;
     let page = params.page.page(pagination::STATUSES)?;
     let views = timelines::public(&state.db, viewer, params.origin(), page).await?;
-    Ok(respond(&state, &request, &views))
+    Ok(status_page(&request, &state.config, &views))
 }
 
 pub async fn hashtag(
@@ -81,5 +75,5 @@ pub async fn hashtag(
     any.extend(normalise(&params.any));
     let query = TagQuery { any, all: normalise(&params.all), none: normalise(&params.none) };
     let views = timelines::hashtag(&state.db, viewer, query, params.origin(), page).await?;
-    Ok(respond(&state, &request, &views))
+    Ok(status_page(&request, &state.config, &views))
 }

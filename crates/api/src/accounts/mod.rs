@@ -5,12 +5,12 @@ use serde::Deserialize;
 use tertulia_core::Id;
 use tertulia_domain::accounts::{self, FollowOptions};
 use tertulia_domain::media::{self, ProfileImage};
-use tertulia_domain::{AccountStatusFilter, AccountView, timelines};
+use tertulia_domain::{AccountStatusFilter, timelines};
 
 use crate::auth::Auth;
 use crate::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::forms::{Attributes, Form, FormWithFiles, Query, flexible_bool};
-use crate::pagination::{self, PageParams, paged};
+use crate::pagination::{self, PageParams, account_page, paged, status_page};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState, HandlerFuture};
 
@@ -187,14 +187,7 @@ pub async fn statuses(
         tag_id,
     };
     let views = timelines::account_statuses(&state.db, viewer, account.id, filter, page).await?;
-    let keys: Vec<Id> = views.iter().map(|v| v.id).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &Status::list(&views, &state.config)))
-}
-
-fn account_page(state: &AppState, request: &HttpRequest, rows: &[(Id, AccountView)]) -> HttpResponse {
-    let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
-    let body: Vec<Account> = rows.iter().map(|(_, a)| Account::from_view(a, &state.config)).collect();
-    paged(request, &state.config.base_url(), &keys, &body)
+    Ok(status_page(&request, &state.config, &views))
 }
 
 /// `followers` (`incoming = true`) or `following`.
@@ -209,7 +202,7 @@ pub async fn follow_list(
     auth.viewer("read:accounts")?;
     let account = accounts::get(&state.db, path_id(&id)?).await?;
     let rows = accounts::follow_list(&state.db, account.id, incoming, params.page(pagination::ACCOUNTS)?).await?;
-    Ok(account_page(&state, &request, &rows))
+    Ok(account_page(&request, &state.config, &rows))
 }
 
 pub async fn followers(
@@ -307,7 +300,7 @@ pub async fn follow_requests(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:follows")?;
     let rows = accounts::follow_requests(&state.db, user.account.id, params.page(pagination::ACCOUNTS)?).await?;
-    Ok(account_page(&state, &request, &rows))
+    Ok(account_page(&request, &state.config, &rows))
 }
 
 /// `POST /api/v1/follow_requests/:id/authorize` and `…/reject`.
@@ -386,7 +379,7 @@ pub fn blocked_or_muted(
             let user = auth.user(if blocked { "read:blocks" } else { "read:mutes" })?;
             let page = params.page(pagination::ACCOUNTS)?;
             let rows = accounts::blocked_or_muted(&state.db, user.account.id, blocked, page).await?;
-            Ok(account_page(&state, &request, &rows))
+            Ok(account_page(&request, &state.config, &rows))
         })
     }
 }

@@ -12,9 +12,9 @@ use tertulia_domain::polls::NewPoll;
 use tertulia_domain::statuses::{self, NewStatus};
 
 use crate::auth::Auth;
-use crate::entities::{Account, Status};
+use crate::entities::Status;
 use crate::forms::{Form, Number, Query, flexible_bool};
-use crate::pagination::{self, PageParams, paged};
+use crate::pagination::{self, PageParams, account_page};
 use crate::{ApiError, AppState, HandlerFuture};
 
 #[derive(Debug, Deserialize)]
@@ -212,9 +212,7 @@ pub fn reacted_by(
             } else {
                 statuses::reblogged_by(&state.db, viewer, id, page).await?
             };
-            let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
-            let body: Vec<Account> = rows.iter().map(|(_, a)| Account::from_view(a, &state.config)).collect();
-            Ok(paged(&request, &state.config.base_url(), &keys, &body))
+            Ok(account_page(&request, &state.config, &rows))
         })
     }
 }
