@@ -697,3 +697,28 @@ async fn tag_timelines_combine_any_all_and_none() {
     assert!(api.ids("/api/v1/timelines/tag/rust?all[]=neverused").await.is_empty());
     assert_eq!(api.ids("/api/v1/timelines/tag/RUST?none[]=neverused").await.len(), 2, "case-insensitive");
 }
+
+#[tokio::test]
+async fn following_with_notify_announces_new_posts_but_not_replies_to_others() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    let rang =
+        instance.api(&bruno).post(&format!("/api/v1/accounts/{ana_id}/follow"), json!({"notify": true})).await.ok();
+    assert_eq!(rang["notifying"], true);
+    follow(&instance, &carmen, &ana_id).await;
+    let post = instance.api(&ana).post_status("big news", json!({})).await;
+    let other = instance.api(&carmen).post_status("a thread", json!({})).await;
+    instance.api(&ana).post_status("a reply to carmen", json!({"in_reply_to_id": other["id"]})).await;
+    instance.api(&ana).post_status("followers only", json!({"visibility": "private"})).await;
+
+    let bell = instance.api(&bruno).get("/api/v1/notifications?types[]=status").await.ok();
+    let ids: Vec<&str> = bell.as_array().unwrap().iter().map(|n| n["status"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "the post and the followers-only post, not the reply: {bell}");
+    assert!(ids.contains(&post["id"].as_str().unwrap()));
+    assert!(
+        instance.api(&carmen).get("/api/v1/notifications?types[]=status").await.ok().as_array().unwrap().is_empty()
+    );
+}

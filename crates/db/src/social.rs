@@ -79,6 +79,16 @@ pub fn follower_ids(conn: &mut DbConn, target: i64) -> Result<Vec<(i64, bool)>, 
         .load(conn)?)
 }
 
+/// Followers of `target` who asked to be notified of its posts
+/// (`POST /api/v1/accounts/:id/follow` with `notify=true`).
+pub fn notified_follower_ids(conn: &mut DbConn, target: i64) -> Result<Vec<i64>, DbError> {
+    Ok(follows::table
+        .filter(follows::target_account_id.eq(target))
+        .filter(follows::notify.eq(true))
+        .select(follows::account_id)
+        .load(conn)?)
+}
+
 /// Which of `targets` `follower` follows.
 pub fn following_among(conn: &mut DbConn, follower: i64, targets: &[i64]) -> Result<Vec<FollowRow>, DbError> {
     Ok(follows::table

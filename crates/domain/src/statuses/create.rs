@@ -125,6 +125,13 @@ pub async fn create(
             }
             let readers = home_readers(conn, &row, &mentioned_ids)?;
             feeds::push(conn, &readers, id, author.0, None)?;
+            // Followers who rang the bell hear of new posts (not of replies
+            // to others), if they can see them and were not mentioned.
+            let mut bell_ringers = Vec::new();
+            if row.in_reply_to_account_id.is_none_or(|to| to == author.0) {
+                bell_ringers = social::notified_follower_ids(conn, author.0)?;
+                bell_ringers.retain(|f| readers.contains(f) && !mentioned_ids.contains(f));
+            }
             let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
             let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
             if visibility == Visibility::Direct {
@@ -132,6 +139,9 @@ pub async fn create(
             }
             for account in &mentioned_ids {
                 pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
+            }
+            for follower in bell_ringers {
+                pending.extend(notify(conn, follower, author.0, "status", Some(id), format!("ungrouped-{id}"))?);
             }
             if let Some(key) = &key {
                 statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
