@@ -21,7 +21,7 @@ CALLBACK = "http://localhost:9/callback"
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="tests/run.sh installs Debian's chromium")
 def test_a_person_signs_in_with_pkce_from_a_browser(server, tmp_path):
-    email = server.create_user("gina")
+    email = server.create_user("ines")
     app = requests.post(f"{server.base_url}/api/v1/apps", timeout=10, data={
         "client_name": "Browser app", "redirect_uris": CALLBACK, "scopes": "read write"}).json()
     verifier = base64.urlsafe_b64encode(os.urandom(40)).rstrip(b"=").decode()
@@ -44,4 +44,4 @@ def test_a_person_signs_in_with_pkce_from_a_browser(server, tmp_path):
         "redirect_uri": CALLBACK, "code_verifier": verifier}).json()
     me = requests.get(f"{server.base_url}/api/v1/accounts/verify_credentials", timeout=10,
                       headers={"Authorization": f"Bearer {token['access_token']}"}).json()
-    assert me["username"] == "gina"
+    assert me["username"] == "ines"
