@@ -12,6 +12,7 @@ pub mod schema;
 
 pub mod accounts;
 pub mod blocks;
+pub mod bulk;
 pub mod feeds;
 pub mod filters;
 pub mod lists;

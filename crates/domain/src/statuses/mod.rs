@@ -4,10 +4,10 @@
 mod create;
 mod view;
 
-pub use create::{NewStatus, create};
+pub use create::{NewStatus, create, home_readers};
 pub use view::StatusView;
 
-pub(crate) use create::{home_readers, notify};
+pub(crate) use create::notify;
 pub(crate) use view::build as build_views;
 
 use tertulia_core::visibility::Visibility;
