@@ -136,9 +136,12 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
                 let context = write_accounts(conn, &plan, base_url, first_id, &user.password_hash)?;
                 let mut counts =
                     Counts { accounts: plan.accounts as usize, users: plan.accounts as usize, ..Counts::default() };
-                write_follows(conn, &plan, &context, &mut counts)?;
-                write_statuses(conn, &plan, &context, &mut counts)?;
-                write_favourites(conn, &plan, &context, &mut counts)?;
+                // One clock for the notifications of all three phases: their
+                // times overlap and their ids share one primary key.
+                let mut notifications = IdClock::default();
+                write_follows(conn, &plan, &context, &mut notifications, &mut counts)?;
+                write_statuses(conn, &plan, &context, &mut notifications, &mut counts)?;
+                write_favourites(conn, &plan, &context, &mut notifications, &mut counts)?;
                 write_account_counts(conn, &plan, &context)?;
                 Ok(check_fan_out(conn, &plan, &context)?.map(|()| counts))
             }
@@ -276,8 +279,13 @@ fn write_accounts(
 
 /// The follows, and a `follow` notification for each (grouped by day, as
 /// `accounts::follow` does).
-fn write_follows(conn: &mut DbConn, plan: &Plan, context: &Context, counts: &mut Counts) -> Result<(), DbError> {
-    let mut clock = IdClock::default();
+fn write_follows(
+    conn: &mut DbConn,
+    plan: &Plan,
+    context: &Context,
+    clock: &mut IdClock,
+    counts: &mut Counts,
+) -> Result<(), DbError> {
     for chunk in plan.follows.chunks(BATCH_ROWS / 2) {
         let follows: Vec<NewFollow> = chunk
             .iter()
@@ -366,11 +374,16 @@ const WORDS: &[&str] = &[
 
 /// The statuses in time order, each with its tags, mention, home-timeline
 /// entries and notification, a batch of statuses per transaction.
-fn write_statuses(conn: &mut DbConn, plan: &Plan, context: &Context, counts: &mut Counts) -> Result<(), DbError> {
+fn write_statuses(
+    conn: &mut DbConn,
+    plan: &Plan,
+    context: &Context,
+    notification_clock: &mut IdClock,
+    counts: &mut Counts,
+) -> Result<(), DbError> {
     let average_fan_out = 1 + plan.follows.len() / plan.accounts.max(1) as usize;
     let per_batch = (BATCH_ROWS / average_fan_out).max(1);
     let indexes: Vec<usize> = (0..plan.statuses.len()).collect();
-    let mut notification_clock = IdClock::default();
     for chunk in indexes.chunks(per_batch) {
         let mut tags = Vec::new();
         let mut entries = Vec::new();
@@ -493,8 +506,13 @@ fn status_row(plan: &Plan, context: &Context, index: usize) -> StatusRow {
 }
 
 /// Favourites, each with its notification to the author.
-fn write_favourites(conn: &mut DbConn, plan: &Plan, context: &Context, counts: &mut Counts) -> Result<(), DbError> {
-    let mut clock = IdClock::default();
+fn write_favourites(
+    conn: &mut DbConn,
+    plan: &Plan,
+    context: &Context,
+    clock: &mut IdClock,
+    counts: &mut Counts,
+) -> Result<(), DbError> {
     for chunk in plan.favourites.chunks(BATCH_ROWS / 2) {
         let favourites: Vec<NewFavourite> = chunk
             .iter()

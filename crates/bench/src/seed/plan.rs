@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
 
 /// Hashtags, most used first: their use follows a Zipf-like curve.
 pub const TAGS: &[&str] = &[
@@ -213,17 +214,21 @@ fn statuses(
     let span_ms = (now - start).num_milliseconds().max(1);
     let mut times: Vec<i64> = (0..count).map(|_| rng.gen_range(0..span_ms)).collect();
     times.sort_unstable();
-    // Popular accounts also post more, but less steeply than they are followed.
+    // A few accounts post most statuses, but not the same few that are most
+    // followed: otherwise every status would reach nearly everyone and the
+    // home timelines would be several times the average fan-out.
     let Some(activity) = zipf(accounts as usize, 0.7) else {
         return Vec::new();
     };
+    let mut posters: Vec<u32> = (0..accounts).collect();
+    posters.shuffle(rng);
     let tag_choice = zipf(TAGS.len(), 1.1);
     let mut ids = IdClock::default();
     let mut statuses: Vec<PlannedStatus> = Vec::with_capacity(count as usize);
     let mut boosted: HashSet<(u32, u32)> = HashSet::new();
     for offset in times {
         let created_at = start + Duration::milliseconds(offset);
-        let author = activity.sample(rng) as u32;
+        let author = posters[activity.sample(rng)];
         let roll: f64 = rng.r#gen();
         let recent = pick_recent(rng, &statuses);
         let kind = match recent {
