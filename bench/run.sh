@@ -98,7 +98,7 @@ run_backend() {
 
     for concurrency in 1 32; do
         step "$backend: timelines at concurrency $concurrency"
-        "$target/release/tertulia-bench" timelines --base-url "http://127.0.0.1:$port" --token "$token" \
+        "$target/release/tertulia-bench" timelines --base-url "http://127.0.0.1:$port" --token="$token" \
             --concurrency "$concurrency" --requests "$requests" --duration-secs "$seconds"
     done
 

@@ -21,7 +21,8 @@ pub struct TimelineArgs {
     /// The server, on this machine only (127.0.0.1, ::1 or localhost).
     #[arg(long)]
     base_url: String,
-    /// Access token with `read` (the one `seed` prints).
+    /// Access token with `read` (the one `seed` prints). Pass it as
+    /// `--token=…`: a token may start with `-`.
     #[arg(long)]
     token: String,
     /// Clients sending requests at the same time.

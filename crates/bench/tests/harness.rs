@@ -72,12 +72,13 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
     }
     assert!(!api.get("/api/v1/notifications?limit=5").await.ok().as_array().unwrap().is_empty());
 
+    // `--token=`: a token may start with `-`, which would read as an option.
+    let token_arg = format!("--token={token}");
     let lines = bench(&[
         "timelines",
         "--base-url",
         &instance.base_url,
-        "--token",
-        token,
+        &token_arg,
         "--concurrency",
         "4",
         "--requests",
