@@ -12,6 +12,7 @@ pub mod schema;
 
 pub mod accounts;
 pub mod blocks;
+pub mod bulk;
 pub mod conversations;
 pub mod edits;
 pub mod feeds;

@@ -247,8 +247,9 @@ fn resolve_mentions(
 /// also follow the person replied to); for public and site-only statuses,
 /// those who follow one of its tags (so tags must be attached first); and,
 /// for private and direct statuses, the mentioned accounts. Also decides
-/// who gets the status on their `user` stream.
-pub(crate) fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
+/// who gets the status on their `user` stream. Public so that the
+/// benchmark seeder can check its own fan-out against this rule.
+pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
     let mut readers = vec![status.account_id];
     let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
     if visibility != Visibility::Direct {

@@ -7,13 +7,13 @@ mod pins;
 mod reactions;
 mod view;
 
-pub use create::{NewStatus, create};
+pub use create::{NewStatus, create, home_readers};
 pub use edit::{EditView, StatusChanges, edit, history, source};
 pub use pins::{MAX_PINS, pin, pinned};
 pub use reactions::{favourited_by, reblogged_by};
 pub use view::StatusView;
 
-pub(crate) use create::{deliver, home_readers, notify};
+pub(crate) use create::{deliver, notify};
 pub(crate) use view::build as build_views;
 
 use tertulia_core::visibility::Visibility;

@@ -1,0 +1,68 @@
+//! `tertulia-bench`: seeds a realistic dataset and measures the API on it.
+//! Each scenario prints one JSON line per measurement (for scripts and
+//! later comparison) and then a table for people. See docs/benchmarks.md.
+
+mod report;
+mod seed;
+mod timelines;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "tertulia-bench", version, about = "Benchmarks for Tertulia")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fill an empty database with accounts, follows, statuses, favourites
+    /// and home timelines, through the storage layer; print a token for
+    /// the busiest account.
+    Seed(seed::SeedArgs),
+    /// Measure timeline latency over HTTP against a running server on
+    /// this machine.
+    Timelines(timelines::TimelineArgs),
+}
+
+/// Every failure a scenario can end with; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error("{0}")]
+    Database(#[from] tertulia_db::DbError),
+    #[error("{0}")]
+    Domain(#[from] tertulia_domain::DomainError),
+    #[error("{0}")]
+    Http(#[from] reqwest::Error),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Check(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Seed(args) => seed::run(args).await,
+            Command::Timelines(args) => timelines::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! `tertulia-bench timelines`: latency and throughput of the timeline
+//! endpoints over HTTP, first page and a deep page, with a fixed number of
+//! concurrent clients. A small load generator: each worker sends its next
+//! request as soon as the previous answer is read, until the request budget
+//! or the time budget runs out.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use reqwest::{Client, Url};
+use serde_json::{Value, json};
+
+use crate::BenchError;
+use crate::report;
+use crate::seed::TAGS;
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// The server, on this machine only (127.0.0.1, ::1 or localhost).
+    #[arg(long)]
+    base_url: String,
+    /// Access token with `read` (the one `seed` prints). Pass it as
+    /// `--token=…`: a token may start with `-`.
+    #[arg(long)]
+    token: String,
+    /// Clients sending requests at the same time.
+    #[arg(long, default_value_t = 1)]
+    concurrency: usize,
+    /// Most requests per measurement (endpoint and page).
+    #[arg(long, default_value_t = 1_000)]
+    requests: usize,
+    /// Most seconds per measurement.
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+    /// Hashtag of the tag timeline; by default the seed's most used one.
+    #[arg(long)]
+    tag: Option<String>,
+    /// Items per page.
+    #[arg(long, default_value_t = 40)]
+    limit: u32,
+    /// The deep page: its `max_id` is the last item of the page before.
+    #[arg(long, default_value_t = 5)]
+    deep_page: u32,
+}
+
+/// What one measurement found.
+struct Measurement {
+    endpoint: &'static str,
+    page: String,
+    requests: usize,
+    errors: usize,
+    items: usize,
+    seconds: f64,
+    /// Milliseconds, sorted.
+    latencies: Vec<f64>,
+}
+
+pub async fn run(args: TimelineArgs) -> Result<(), BenchError> {
+    let base = Url::parse(&args.base_url).map_err(|e| BenchError::Usage(format!("--base-url: {e}")))?;
+    if !matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
+        return Err(BenchError::Usage(format!(
+            "--base-url {base}: only a server on this machine (127.0.0.1, [::1] or localhost) may be load-tested"
+        )));
+    }
+    let concurrency = args.concurrency.max(1);
+    let client = Client::builder().timeout(Duration::from_secs(30)).pool_max_idle_per_host(concurrency).build()?;
+    let target = Target { client, base, token: args.token.clone() };
+    let me = target.get_json("/api/v1/accounts/verify_credentials").await?;
+    let account_id = me["id"].as_str().unwrap_or_default().to_owned();
+    let tag = args.tag.clone().unwrap_or_else(|| TAGS[0].to_owned());
+    let limit = args.limit;
+    let endpoints: [(&'static str, String); 5] = [
+        ("home", format!("/api/v1/timelines/home?limit={limit}")),
+        ("public_local", format!("/api/v1/timelines/public?local=true&limit={limit}")),
+        ("tag", format!("/api/v1/timelines/tag/{tag}?limit={limit}")),
+        ("account_statuses", format!("/api/v1/accounts/{account_id}/statuses?limit={limit}")),
+        ("notifications", format!("/api/v1/notifications?limit={limit}")),
+    ];
+    let budget = Budget { requests: args.requests.max(1), time: Duration::from_secs(args.duration_secs.max(1)) };
+    let mut results = Vec::new();
+    for (endpoint, first) in endpoints {
+        let (deep, reached) = target.deep_page(&first, args.deep_page).await?;
+        let pages = [("first".to_owned(), first), (format!("deep ({reached})"), deep)];
+        for (page, path) in pages {
+            let mut measurement = target.measure(&path, concurrency, budget).await?;
+            measurement.endpoint = endpoint;
+            measurement.page = page;
+            print_line(&measurement, concurrency, &path);
+            results.push(measurement);
+        }
+    }
+    print_table(&results, concurrency);
+    if results.iter().any(|m| m.errors > 0) {
+        return Err(BenchError::Check("some requests failed; see the errors column".into()));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    requests: usize,
+    time: Duration,
+}
+
+/// The server under test and the credentials to read it with.
+#[derive(Clone)]
+struct Target {
+    client: Client,
+    base: Url,
+    token: String,
+}
+
+impl Target {
+    fn url(&self, path: &str) -> Result<Url, BenchError> {
+        self.base.join(path).map_err(|e| BenchError::Usage(format!("{path}: {e}")))
+    }
+
+    async fn get_json(&self, path: &str) -> Result<Value, BenchError> {
+        let response = self.client.get(self.url(path)?).bearer_auth(&self.token).send().await?;
+        let status = response.status();
+        let body = response.text().await?;
+        if !status.is_success() {
+            return Err(BenchError::Check(format!("GET {path}: {status}: {body}")));
+        }
+        serde_json::from_str(&body).map_err(|e| BenchError::Check(format!("GET {path}: not JSON ({e})")))
+    }
+
+    /// The path of page `page` (1 is the first), following `max_id` from
+    /// the last item of each page, and the page actually reached when the
+    /// timeline is shorter.
+    async fn deep_page(&self, first: &str, page: u32) -> Result<(String, u32), BenchError> {
+        let mut path = first.to_owned();
+        let mut reached = 1;
+        while reached < page {
+            let items = self.get_json(&path).await?;
+            let Some(last) = items.as_array().and_then(|a| a.last()).and_then(|item| item["id"].as_str()) else {
+                break;
+            };
+            let next = format!("{first}&max_id={last}");
+            if self.get_json(&next).await?.as_array().is_none_or(|a| a.is_empty()) {
+                break;
+            }
+            path = next;
+            reached += 1;
+        }
+        Ok((path, reached))
+    }
+
+    /// Runs `concurrency` workers against `path` until the budget is spent.
+    async fn measure(&self, path: &str, concurrency: usize, budget: Budget) -> Result<Measurement, BenchError> {
+        let url = self.url(path)?;
+        let items = self.get_json(path).await?.as_array().map_or(0, Vec::len);
+        let issued = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        let deadline = started + budget.time;
+        let workers: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (target, url, issued) = (self.clone(), url.clone(), issued.clone());
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    let mut errors = 0;
+                    while Instant::now() < deadline && issued.fetch_add(1, Ordering::Relaxed) < budget.requests {
+                        let sent = Instant::now();
+                        let ok = match target.client.get(url.clone()).bearer_auth(&target.token).send().await {
+                            Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
+                            Err(_) => false,
+                        };
+                        latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
+                        errors += usize::from(!ok);
+                    }
+                    (latencies, errors)
+                })
+            })
+            .collect();
+        let mut latencies = Vec::new();
+        let mut errors = 0;
+        for worker in workers {
+            let (mut samples, failed) =
+                worker.await.map_err(|e| BenchError::Check(format!("a load worker stopped: {e}")))?;
+            latencies.append(&mut samples);
+            errors += failed;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        latencies.sort_by(f64::total_cmp);
+        Ok(Measurement {
+            endpoint: "",
+            page: String::new(),
+            requests: latencies.len(),
+            errors,
+            items,
+            seconds,
+            latencies,
+        })
+    }
+}
+
+fn print_line(m: &Measurement, concurrency: usize, path: &str) {
+    let round = |x: f64| (x * 1_000.0).round() / 1_000.0;
+    report::json_line(&json!({
+        "scenario": "timelines",
+        "endpoint": m.endpoint,
+        "page": m.page,
+        "path": path,
+        "concurrency": concurrency,
+        "requests": m.requests,
+        "errors": m.errors,
+        "items": m.items,
+        "seconds": round(m.seconds),
+        "requests_per_sec": round(m.requests as f64 / m.seconds.max(1e-9)),
+        "p50_ms": round(report::percentile(&m.latencies, 0.50)),
+        "p95_ms": round(report::percentile(&m.latencies, 0.95)),
+        "p99_ms": round(report::percentile(&m.latencies, 0.99)),
+        "max_ms": round(m.latencies.last().copied().unwrap_or(0.0)),
+    }));
+}
+
+fn print_table(results: &[Measurement], concurrency: usize) {
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|m| {
+            vec![
+                m.endpoint.to_owned(),
+                m.page.clone(),
+                m.items.to_string(),
+                m.requests.to_string(),
+                m.errors.to_string(),
+                format!("{:.0}", m.requests as f64 / m.seconds.max(1e-9)),
+                format!("{:.2}", report::percentile(&m.latencies, 0.50)),
+                format!("{:.2}", report::percentile(&m.latencies, 0.95)),
+                format!("{:.2}", report::percentile(&m.latencies, 0.99)),
+            ]
+        })
+        .collect();
+    println!("concurrency {concurrency}");
+    report::table(&["endpoint", "page", "items", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"], &rows);
+}

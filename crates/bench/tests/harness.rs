@@ -1,0 +1,117 @@
+//! Keeps the benchmark harness working: seeds a tiny dataset into a real
+//! server's database and runs the timelines scenario against it. No timing
+//! assertions: CI machines vary; docs/benchmarks.md holds the figures.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use tertulia_testrig::TestInstance;
+
+const BENCH: &str = env!("CARGO_BIN_EXE_tertulia-bench");
+
+/// The server binary, built next to this one by a workspace build.
+fn server_binary() -> String {
+    let path = PathBuf::from(BENCH).with_file_name("tertulia");
+    assert!(path.exists(), "{} is missing: build it first (cargo build -p tertulia)", path.display());
+    path.display().to_string()
+}
+
+/// Runs `tertulia-bench` and returns its JSON lines, asserting success.
+async fn bench(args: &[&str]) -> Vec<Value> {
+    let output = tokio::process::Command::new(BENCH).args(args).output().await.expect("run tertulia-bench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "tertulia-bench {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
+#[tokio::test]
+async fn seed_then_timelines_on_a_tiny_dataset() {
+    let instance = TestInstance::start_with_env(&server_binary(), &[("TERTULIA_RATE_LIMITS_ENABLED", "false")]).await;
+    let seeded = bench(&[
+        "seed",
+        "--database-url",
+        &instance.db.url,
+        "--accounts",
+        "30",
+        "--statuses",
+        "800",
+        "--days",
+        "3",
+        "--domain",
+        &instance.domain,
+    ])
+    .await;
+    let [seed] = seeded.as_slice() else { panic!("one seed line expected, got {seeded:?}") };
+    assert_eq!(seed["scenario"], "seed");
+    assert_eq!(seed["accounts"], 30);
+    assert_eq!(seed["statuses"], 800);
+    // Every status reaches at least its author's home timeline.
+    assert!(seed["home_entries"].as_u64().unwrap() > 800, "{seed}");
+    assert!(seed["follows"].as_u64().unwrap() >= 30, "{seed}");
+    let token = seed["token"].as_str().unwrap();
+
+    // The seeded data reads back through the API as the server sees it.
+    let api = instance.api(token);
+    let me = api.get("/api/v1/accounts/verify_credentials").await.ok();
+    assert_eq!(me["id"], seed["account_id"]);
+    assert!(me["followers_count"].as_u64().unwrap() > 0);
+    let home = api.get("/api/v1/timelines/home?limit=40").await.ok();
+    assert_eq!(home.as_array().unwrap().len(), 40);
+    let tag = seed["tag"].as_str().unwrap();
+    let tagged = api.get(&format!("/api/v1/timelines/tag/{tag}?limit=10")).await.ok();
+    assert!(!tagged.as_array().unwrap().is_empty());
+    for status in tagged.as_array().unwrap() {
+        let names: Vec<&str> = status["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert!(names.contains(&tag), "{status}");
+    }
+    assert!(!api.get("/api/v1/notifications?limit=5").await.ok().as_array().unwrap().is_empty());
+
+    // `--token=`: a token may start with `-`, which would read as an option.
+    let token_arg = format!("--token={token}");
+    let lines = bench(&[
+        "timelines",
+        "--base-url",
+        &instance.base_url,
+        &token_arg,
+        "--concurrency",
+        "4",
+        "--requests",
+        "12",
+        "--duration-secs",
+        "10",
+        "--deep-page",
+        "3",
+    ])
+    .await;
+    let endpoints = ["home", "public_local", "tag", "account_statuses", "notifications"];
+    assert_eq!(lines.len(), endpoints.len() * 2, "{lines:?}");
+    for (line, endpoint) in lines.iter().zip(endpoints.iter().flat_map(|e| [e, e])) {
+        assert_eq!(line["scenario"], "timelines");
+        assert_eq!(line["endpoint"], *endpoint);
+        assert_eq!(line["errors"], 0, "{line}");
+        assert!(line["requests"].as_u64().unwrap() > 0, "{line}");
+        assert!(line["requests"].as_u64().unwrap() <= 12, "the request budget is a bound: {line}");
+        assert!(line["items"].as_u64().unwrap() > 0, "{line}");
+    }
+    // 800 statuses fill three pages of the home timeline.
+    assert_eq!(lines[1]["page"], "deep (3)");
+    assert!(lines[1]["path"].as_str().unwrap().contains("max_id="));
+}
+
+#[tokio::test]
+async fn timelines_refuse_a_server_elsewhere() {
+    let output = tokio::process::Command::new(BENCH)
+        .args(["timelines", "--base-url", "http://example.com", "--token", "x", "--requests", "1"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("only a server on this machine"), "{stderr}");
+}

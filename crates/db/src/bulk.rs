@@ -1,0 +1,126 @@
+//! Multi-row inserts for loaders that generate consistent data themselves,
+//! such as the benchmark seeder: no existence checks, ids and times chosen
+//! by the caller, counters set once at the end.
+//!
+//! Diesel's `MultiConnection` has no batch insert, so each function matches
+//! on the backend and inserts through the concrete connection, a few
+//! hundred rows per statement. Row-by-row inserts would spend most of a
+//! million-status seed on statement overhead (and, on PostgreSQL, on round
+//! trips). Application code keeps using the one-row functions of the other
+//! modules, which also keep counters and notifications right.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{accounts, favourites, follows, home_feed_entries, notifications, status_tags};
+use crate::{DbConn, DbError};
+
+/// Rows per `INSERT`: keeps the widest row type (7 columns) well below
+/// SQLite's limit of 32,766 bound parameters and PostgreSQL's 65,535.
+const ROWS_PER_STATEMENT: usize = 500;
+
+// `treat_none_as_default_value = false` writes `None` as NULL, which every
+// column here defaults to anyway; it lets SQLite take all rows in one
+// statement (it has no DEFAULT keyword inside a multi-row VALUES list).
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = follows, treat_none_as_default_value = false)]
+pub struct NewFollow {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = favourites, treat_none_as_default_value = false)]
+pub struct NewFavourite {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = status_tags, treat_none_as_default_value = false)]
+pub struct NewStatusTag {
+    pub status_id: i64,
+    pub tag_id: i64,
+}
+
+/// One row of a home timeline; see `feeds::push` for the meaning.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = home_feed_entries, treat_none_as_default_value = false)]
+pub struct NewHomeEntry {
+    pub account_id: i64,
+    pub status_id: i64,
+    pub author_account_id: i64,
+    pub reblog_of_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = notifications, treat_none_as_default_value = false)]
+pub struct NewNotification {
+    pub id: i64,
+    pub account_id: i64,
+    pub from_account_id: i64,
+    pub kind: String,
+    pub status_id: Option<i64>,
+    pub group_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts `$rows` (a slice) into `$table`, a statement per chunk, on
+/// whichever backend `$conn` is.
+macro_rules! insert_chunked {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+            match &mut *$conn {
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+        Ok(())
+    }};
+}
+
+pub fn insert_follows(conn: &mut DbConn, rows: &[NewFollow]) -> Result<(), DbError> {
+    insert_chunked!(conn, follows::table, rows)
+}
+
+pub fn insert_favourites(conn: &mut DbConn, rows: &[NewFavourite]) -> Result<(), DbError> {
+    insert_chunked!(conn, favourites::table, rows)
+}
+
+pub fn insert_status_tags(conn: &mut DbConn, rows: &[NewStatusTag]) -> Result<(), DbError> {
+    insert_chunked!(conn, status_tags::table, rows)
+}
+
+pub fn insert_home_entries(conn: &mut DbConn, rows: &[NewHomeEntry]) -> Result<(), DbError> {
+    insert_chunked!(conn, home_feed_entries::table, rows)
+}
+
+pub fn insert_notifications(conn: &mut DbConn, rows: &[NewNotification]) -> Result<(), DbError> {
+    insert_chunked!(conn, notifications::table, rows)
+}
+
+/// An account's counters, as a loader computed them.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountCounts {
+    pub followers: i32,
+    pub following: i32,
+    pub statuses: i32,
+    pub last_status_at: Option<NaiveDateTime>,
+}
+
+pub fn set_account_counts(conn: &mut DbConn, id: i64, counts: AccountCounts) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::followers_count.eq(counts.followers),
+            accounts::following_count.eq(counts.following),
+            accounts::statuses_count.eq(counts.statuses),
+            accounts::last_status_at.eq(counts.last_status_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
