@@ -6,11 +6,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use tertulia_testrig::{TestInstance, openapi};
-
-async fn follow(instance: &TestInstance, follower_token: &str, target_id: &str) {
-    instance.api(follower_token).post(&format!("/api/v1/accounts/{target_id}/follow"), json!({})).await.ok();
-}
+use tertulia_testrig::openapi;
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
@@ -38,8 +34,8 @@ async fn markers_are_saved_bumped_and_drive_the_unread_count() {
     assert_eq!(only_home.as_object().unwrap().keys().collect::<Vec<_>>(), ["home"], "only existing markers");
     assert!(api.post("/api/v1/markers", json!({"lists": {"last_read_id": "1"}})).await.error(422).contains("lists"));
 
-    follow(&instance, &bruno, &ana_id).await;
-    follow(&instance, &carmen, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
+    instance.api(&carmen).follow(&ana_id).await;
     assert_eq!(api.get("/api/v1/notifications/unread_count").await.ok()["count"], 2);
     let newest = api.ids("/api/v1/notifications").await;
     api.post("/api/v1/markers", json!({"notifications": {"last_read_id": newest[1]}})).await.ok();
@@ -70,8 +66,8 @@ async fn lists_hold_followed_accounts_and_show_their_visible_statuses() {
     let members = format!("{list_path}/accounts");
     let refusal = api.post_form(&members, &[("account_ids[]", &bruno_id)]).await.error(422);
     assert!(refusal.contains("follow"), "{refusal}");
-    follow(&instance, &ana, &bruno_id).await;
-    follow(&instance, &ana, &carmen_id).await;
+    instance.api(&ana).follow(&bruno_id).await;
+    instance.api(&ana).follow(&carmen_id).await;
     api.post_form(&members, &[("account_ids[]", &bruno_id), ("account_ids[]", &carmen_id)]).await.ok();
     let listed = api.get(&members).await.ok();
     openapi::assert_matches(&listed[0], "Account");
@@ -132,7 +128,7 @@ async fn filters_warn_or_hide_matching_statuses_in_their_contexts() {
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let bruno_id = instance.api(&bruno).account_id().await;
-    follow(&instance, &ana, &bruno_id).await;
+    instance.api(&ana).follow(&bruno_id).await;
     let api = instance.api(&ana);
 
     let refusal = api
@@ -291,7 +287,7 @@ async fn search_finds_accounts_tags_and_only_visible_statuses() {
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
     instance.api(&anabel).post_status("Budget review on #Finance2027", json!({})).await;
     let secret = instance.api(&ana).post_status("Budget is 100% approved", json!({"visibility": "private"})).await;
 
@@ -336,7 +332,7 @@ async fn trends_count_public_activity_only() {
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
 
     instance.api(&ana).post_status("#alpha one", json!({})).await;
     instance.api(&ana).post_status("#alpha two and #beta", json!({})).await;

@@ -8,10 +8,6 @@ mod support;
 use serde_json::{Value, json};
 use tertulia_testrig::{TestInstance, openapi};
 
-async fn follow(instance: &TestInstance, follower_token: &str, target_id: &str) -> Value {
-    instance.api(follower_token).post(&format!("/api/v1/accounts/{target_id}/follow"), json!({})).await.ok()
-}
-
 #[tokio::test]
 async fn a_post_renders_mentions_tags_and_links_as_mastodon_html() {
     let instance = support::start().await;
@@ -57,7 +53,7 @@ async fn home_timelines_follow_the_social_graph_and_unfollow_removes_posts() {
     let ana_id = instance.api(&ana).account_id().await;
     let early = instance.api(&ana).post_status("before the follow", json!({})).await;
 
-    let relationship = follow(&instance, &bruno, &ana_id).await;
+    let relationship = instance.api(&bruno).follow(&ana_id).await;
     openapi::assert_matches(&relationship, "Relationship");
     assert_eq!(relationship["following"], true);
     let later = instance.api(&ana).post_status("after the follow", json!({})).await;
@@ -162,7 +158,7 @@ async fn private_direct_and_site_only_posts_stay_with_their_audience() {
     let stranger = instance.sign_up("stranger").await;
     let friend = instance.sign_up("friend").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &follower, &ana_id).await;
+    instance.api(&follower).follow(&ana_id).await;
 
     let private = instance.api(&ana).post_status("followers only #secret", json!({"visibility": "private"})).await;
     let direct = instance.api(&ana).post_status("@friend just you #secret", json!({"visibility": "direct"})).await;
@@ -386,9 +382,9 @@ async fn locked_accounts_approve_followers_and_suspended_ones_cannot_be_followed
     assert_eq!(updated["source"]["fields"][0]["value"], "IT & Platform", "the source keeps what was typed");
     assert_eq!(updated["fields"][1]["name"], "Site");
 
-    let asked = follow(&instance, &bruno, &ana_id).await;
+    let asked = instance.api(&bruno).follow(&ana_id).await;
     assert_eq!((asked["following"].clone(), asked["requested"].clone()), (json!(false), json!(true)));
-    follow(&instance, &carmen, &ana_id).await;
+    instance.api(&carmen).follow(&ana_id).await;
     let pending = instance.api(&ana).ids("/api/v1/follow_requests").await;
     assert_eq!(pending, [carmen_id.clone(), bruno_id.clone()]);
     let notice = instance.api(&ana).get("/api/v1/notifications?types[]=follow_request").await.ok();
@@ -507,9 +503,9 @@ async fn blocks_and_mutes_hide_accounts_where_mastodon_does() {
     let ana_id = instance.api(&ana).account_id().await;
     let bruno_id = instance.api(&bruno).account_id().await;
     let carmen_id = instance.api(&carmen).account_id().await;
-    follow(&instance, &ana, &bruno_id).await;
-    follow(&instance, &bruno, &ana_id).await;
-    follow(&instance, &ana, &carmen_id).await;
+    instance.api(&ana).follow(&bruno_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
+    instance.api(&ana).follow(&carmen_id).await;
 
     let by_bruno = instance.api(&bruno).post_status("bruno speaks", json!({})).await;
     let by_carmen = instance.api(&carmen).post_status("carmen speaks", json!({})).await;
@@ -665,9 +661,9 @@ async fn familiar_followers_are_the_people_you_follow_who_follow_them() {
         instance.api(&carmen).account_id().await,
         instance.api(&dario).account_id().await,
     ];
-    follow(&instance, &ana, &bruno_id).await;
-    follow(&instance, &bruno, &dario_id).await;
-    follow(&instance, &carmen, &dario_id).await; // ana does not follow carmen
+    instance.api(&ana).follow(&bruno_id).await;
+    instance.api(&bruno).follow(&dario_id).await;
+    instance.api(&carmen).follow(&dario_id).await; // ana does not follow carmen
     let familiar = instance
         .api(&ana)
         .get(&format!("/api/v1/accounts/familiar_followers?id[]={dario_id}&id[]={carmen_id}"))
@@ -708,7 +704,7 @@ async fn following_with_notify_announces_new_posts_but_not_replies_to_others() {
     let rang =
         instance.api(&bruno).post(&format!("/api/v1/accounts/{ana_id}/follow"), json!({"notify": true})).await.ok();
     assert_eq!(rang["notifying"], true);
-    follow(&instance, &carmen, &ana_id).await;
+    instance.api(&carmen).follow(&ana_id).await;
     let post = instance.api(&ana).post_status("big news", json!({})).await;
     let other = instance.api(&carmen).post_status("a thread", json!({})).await;
     instance.api(&ana).post_status("a reply to carmen", json!({"in_reply_to_id": other["id"]})).await;

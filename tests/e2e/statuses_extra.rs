@@ -8,10 +8,6 @@ mod support;
 use serde_json::{Value, json};
 use tertulia_testrig::{TestInstance, openapi};
 
-async fn follow(instance: &TestInstance, token: &str, target_id: &str) {
-    instance.api(token).post(&format!("/api/v1/accounts/{target_id}/follow"), json!({})).await.ok();
-}
-
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
 }
@@ -100,7 +96,7 @@ async fn history_source_polls_and_reactions_of_hidden_statuses_are_not_found() {
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
     let private = instance
         .api(&ana)
         .post_status(

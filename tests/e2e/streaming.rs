@@ -120,17 +120,13 @@ fn ids(events: &[Event]) -> Vec<&str> {
     events.iter().map(Event::status_id).collect()
 }
 
-async fn follow(instance: &TestInstance, token: &str, target_id: &str) {
-    instance.api(token).post(&format!("/api/v1/accounts/{target_id}/follow"), json!({})).await.ok();
-}
-
 #[tokio::test]
 async fn a_post_reaches_followers_user_stream_and_the_public_and_hashtag_streams() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
 
     let mut user = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
     let mut public = connect(&instance, "?stream=public").await;
@@ -156,7 +152,7 @@ async fn the_token_can_come_as_the_websocket_protocol_and_bad_tokens_get_401() {
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
 
     let url = format!("ws://127.0.0.1:{}/api/v1/streaming?stream=user", instance.port);
     let mut request = url.as_str().into_client_request().unwrap();
@@ -229,7 +225,7 @@ async fn favourites_notify_and_deletions_are_announced() {
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
     let mut notifications = connect(&instance, &format!("?access_token={ana}&stream=user:notification")).await;
     let mut home = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
 
@@ -259,7 +255,7 @@ async fn direct_messages_arrive_as_conversations_and_edits_as_status_updates() {
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
     let mut direct = connect(&instance, &format!("?access_token={bruno}&stream=direct")).await;
     let mut outsider = connect(&instance, &format!("?access_token={carmen}&stream=direct")).await;
     let mut home = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
@@ -294,7 +290,7 @@ async fn private_and_site_only_posts_stay_out_of_streams_that_may_not_see_them()
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
     let ana_id = instance.api(&ana).account_id().await;
-    follow(&instance, &bruno, &ana_id).await;
+    instance.api(&bruno).follow(&ana_id).await;
 
     let mut follower = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
     // Carmen does not follow ana: user and public on one socket, so the

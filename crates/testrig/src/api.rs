@@ -81,6 +81,11 @@ impl ApiClient<'_> {
         self.post("/api/v1/statuses", body).await.ok()
     }
 
+    /// Follows `target_id`, asserting 200; returns the relationship.
+    pub async fn follow(&self, target_id: &str) -> Value {
+        self.post(&format!("/api/v1/accounts/{target_id}/follow"), serde_json::json!({})).await.ok()
+    }
+
     /// The id of the signed-in account.
     pub async fn account_id(&self) -> String {
         let me = self.get("/api/v1/accounts/verify_credentials").await.ok();
