@@ -10,7 +10,7 @@ use tertulia_domain::{AccountStatusFilter, timelines};
 use crate::auth::Auth;
 use crate::entities::{Account, CredentialAccount, Relationship, Status};
 use crate::forms::{Attributes, Form, FormWithFiles, Query, flexible_bool};
-use crate::pagination::{self, PageParams, account_page, paged, status_page};
+use crate::pagination::{self, PageParams, account_page, status_page};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState, HandlerFuture};
 
@@ -176,7 +176,7 @@ pub async fn statuses(
     let tag_id = match params.tagged.filter(|t| !t.is_empty()) {
         Some(tag) => match tertulia_domain::statuses::tag_id(&state.db, &tag).await? {
             Some(id) => Some(id),
-            None => return Ok(paged(&request, &state.config.base_url(), &[], &Vec::<Status>::new())),
+            None => return Ok(status_page(&request, &state.config, &[])),
         },
         None => None,
     };
@@ -190,39 +190,20 @@ pub async fn statuses(
     Ok(status_page(&request, &state.config, &views))
 }
 
-/// `followers` (`incoming = true`) or `following`.
-pub async fn follow_list(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    auth: Auth,
-    id: web::Path<String>,
-    Query(params): Query<PageParams>,
+/// `GET /api/v1/accounts/:id/followers` (`incoming = true`) and `…/following`.
+pub fn follow_list(
     incoming: bool,
-) -> Result<HttpResponse, ApiError> {
-    auth.viewer("read:accounts")?;
-    let account = accounts::get(&state.db, path_id(&id)?).await?;
-    let rows = accounts::follow_list(&state.db, account.id, incoming, params.page(pagination::ACCOUNTS)?).await?;
-    Ok(account_page(&request, &state.config, &rows))
-}
-
-pub async fn followers(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    auth: Auth,
-    id: web::Path<String>,
-    params: Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    follow_list(state, request, auth, id, params, true).await
-}
-
-pub async fn following(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    auth: Auth,
-    id: web::Path<String>,
-    params: Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    follow_list(state, request, auth, id, params, false).await
+) -> impl Fn(web::Data<AppState>, HttpRequest, Auth, web::Path<String>, Query<PageParams>) -> HandlerFuture + Clone + 'static
+{
+    move |state, request, auth, id, Query(params)| {
+        Box::pin(async move {
+            auth.viewer("read:accounts")?;
+            let account = accounts::get(&state.db, path_id(&id)?).await?;
+            let page = params.page(pagination::ACCOUNTS)?;
+            let rows = accounts::follow_list(&state.db, account.id, incoming, page).await?;
+            Ok(account_page(&request, &state.config, &rows))
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
