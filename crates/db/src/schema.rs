@@ -72,6 +72,8 @@ diesel::table! {
         fetched_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// The keyId remote servers sign with; `None` for local accounts.
+        public_key_id -> Nullable<Text>,
     }
 }
 
@@ -530,6 +532,21 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        /// Set when the job failed for good; kept for inspection.
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Changes to federate, written in the transaction that made them.
+    federation_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        /// JSON.
+        payload -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
     }
 }
 
@@ -641,4 +658,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_rules,
     delivery_jobs,
     inbox_activities,
+    federation_outbox,
 );
