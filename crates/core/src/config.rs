@@ -36,6 +36,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
     pub rate_limits: RateLimitsConfig,
+    pub federation: FederationConfig,
     pub log: LogConfig,
 }
 
@@ -129,6 +130,41 @@ pub struct RateLimitsConfig {
     pub trusted_proxies: Vec<String>,
 }
 
+/// ActivityPub: how this site talks to the company's other sites.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FederationConfig {
+    /// Exchange posts, follows and the rest with other sites at all.
+    pub enabled: bool,
+    /// Domains this site federates with, e.g. `["hq.acme.example",
+    /// "mx.acme.example"]`. Empty: any domain. Requests from, and
+    /// deliveries to, any other domain are refused.
+    pub allowed_domains: Vec<String>,
+    /// Require a valid HTTP signature on every GET of actors, posts and
+    /// collections ("authorized fetch"), so followers-only posts are only
+    /// served to servers that can prove who asks.
+    pub authorized_fetch: bool,
+    /// DEVELOPMENT AND TESTS ONLY. Allows plain `http://`, `localhost:PORT`
+    /// domains and private or loopback addresses, so several instances on
+    /// one machine can federate. Never enable it on a server others reach:
+    /// it lets remote servers make this one fetch internal addresses.
+    pub allow_private_addresses: bool,
+    /// How far a signed request's `Date` may be from our clock, in hours.
+    pub signature_max_skew_hours: u32,
+    /// Deliveries sent at the same time, over all remote sites.
+    pub delivery_workers: u32,
+    /// Deliveries sent at the same time to one remote host.
+    pub deliveries_per_host: u32,
+    /// Days a failing delivery is retried before it is given up.
+    pub delivery_max_age_days: u32,
+    /// Seconds to wait for a remote server, per request.
+    pub request_timeout_secs: u64,
+    /// Largest remote document (actor, post, collection page) fetched, in bytes.
+    pub max_fetch_bytes: u64,
+    /// How many parents of a reply are fetched to complete a thread.
+    pub max_reply_depth: u32,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
@@ -157,6 +193,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             oauth: OAuthConfig::default(),
             rate_limits: RateLimitsConfig::default(),
+            federation: FederationConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -227,6 +264,31 @@ impl Default for RateLimitsConfig {
             sign_in_per_ip: 25,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
         }
+    }
+}
+
+impl Default for FederationConfig {
+    fn default() -> Self {
+        FederationConfig {
+            enabled: true,
+            allowed_domains: Vec::new(),
+            authorized_fetch: true,
+            allow_private_addresses: false,
+            signature_max_skew_hours: 12,
+            delivery_workers: 8,
+            deliveries_per_host: 4,
+            delivery_max_age_days: 7,
+            request_timeout_secs: 10,
+            max_fetch_bytes: 1024 * 1024,
+            max_reply_depth: 8,
+        }
+    }
+}
+
+impl FederationConfig {
+    /// Whether `domain` (a host, with its port if any) may federate with us.
+    pub fn allows_domain(&self, domain: &str) -> bool {
+        self.allowed_domains.is_empty() || self.allowed_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
     }
 }
 
@@ -311,12 +373,24 @@ impl Config {
             ("rate_limits.per_token", u64::from(self.rate_limits.per_token)),
             ("rate_limits.per_ip", u64::from(self.rate_limits.per_ip)),
             ("rate_limits.sign_in_per_ip", u64::from(self.rate_limits.sign_in_per_ip)),
+            ("federation.signature_max_skew_hours", u64::from(self.federation.signature_max_skew_hours)),
+            ("federation.delivery_workers", u64::from(self.federation.delivery_workers)),
+            ("federation.deliveries_per_host", u64::from(self.federation.deliveries_per_host)),
+            ("federation.delivery_max_age_days", u64::from(self.federation.delivery_max_age_days)),
+            ("federation.request_timeout_secs", self.federation.request_timeout_secs),
+            ("federation.max_fetch_bytes", self.federation.max_fetch_bytes),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(invalid(key, "must be greater than 0".into()));
         }
         if let Some(bad) = self.rate_limits.trusted_proxies.iter().find(|p| p.parse::<std::net::IpAddr>().is_err()) {
             return Err(invalid("rate_limits.trusted_proxies", format!("'{bad}' is not an IP address")));
+        }
+        if let Some(bad) = self.federation.allowed_domains.iter().find(|d| validate_domain(d).is_err()) {
+            return Err(invalid(
+                "federation.allowed_domains",
+                format!("'{bad}' is not a bare host name such as 'mx.acme.example'"),
+            ));
         }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
