@@ -35,6 +35,7 @@ mod uploads;
 use std::sync::Arc;
 
 use tertulia_core::Config;
+use tertulia_domain::remote::RemoteResolver;
 use tertulia_domain::{Db, Events};
 
 pub use error::ApiError;
@@ -52,12 +53,20 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// The event hub the streaming API listens to; made once per process.
     pub events: Events,
+    /// Finds accounts on other sites; `None` when federation is off.
+    pub resolver: Option<Arc<dyn RemoteResolver>>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Arc<Config>, events: Events) -> AppState {
         let rate_limiter = Arc::new(RateLimiter::new(&config.rate_limits));
-        AppState { db, config, rate_limiter, events }
+        AppState { db, config, rate_limiter, events, resolver: None }
+    }
+
+    /// Lets searches with `resolve=true` look up accounts on other sites.
+    pub fn with_resolver(mut self, resolver: Arc<dyn RemoteResolver>) -> AppState {
+        self.resolver = Some(resolver);
+        self
     }
 }
 

@@ -106,6 +106,10 @@ impl RateLimiter {
     }
 }
 
+fn is_client_api(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/oauth/")
+}
+
 fn is_sign_in(request: &ServiceRequest) -> bool {
     request.method() == actix_web::http::Method::POST && matches!(request.path(), "/oauth/token" | "/oauth/authorize")
 }
@@ -119,8 +123,9 @@ pub async fn rate_limit(
     let Some(limiter) = request.app_data::<web::Data<AppState>>().map(|s| s.rate_limiter.clone()) else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
-    // Health probes from load balancers and monitoring are never limited.
-    if !limiter.config.enabled || request.path() == "/healthz" {
+    // Only what clients call is limited: health probes, and the requests of
+    // other sites (bounded by their own delivery queues), are not.
+    if !limiter.config.enabled || !is_client_api(request.path()) {
         return Ok(next.call(request).await?.map_into_boxed_body());
     }
     let now = Utc::now().timestamp();

@@ -10,7 +10,12 @@ use crate::{
 };
 
 /// Registers every route, the shared state, body limits and JSON errors.
-pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+/// `server_to_server` adds the routes other sites call (federation); they
+/// share the logging and path rules but not the client rate limits.
+pub fn configure(
+    state: AppState,
+    server_to_server: impl FnOnce(&mut web::ServiceConfig),
+) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let limit = usize::try_from(state.config.limits.max_request_bytes).unwrap_or(usize::MAX);
         cfg.app_data(web::Data::new(state))
@@ -26,6 +31,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .wrap(actix_web::middleware::from_fn(rate_limit::rate_limit))
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
+                    .configure(server_to_server)
                     .route("/healthz", web::get().to(health::healthz))
                     .route("/api/v1/instance", web::get().to(instance::v1))
                     .route("/api/v2/instance", web::get().to(instance::v2))

@@ -13,12 +13,14 @@ use crate::statuses::path_id;
 use crate::tags::TrendParams;
 use crate::{ApiError, AppState};
 
-/// `resolve` is accepted and ignored: federation is not built, so there
-/// is nothing remote to look up.
+/// With `resolve=true`, a signed-in user's search for `@user@site` looks
+/// the account up on that site first, as Mastodon does.
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     #[serde(default)]
     q: String,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    resolve: Option<bool>,
     #[serde(default, rename = "type")]
     kind: Option<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
@@ -54,6 +56,9 @@ pub async fn v2(
     if viewer.is_none() && query.offset > 0 {
         return Err(ApiError::Unauthorized("Search queries pagination is not supported without authentication".into()));
     }
+    if params.resolve == Some(true) && viewer.is_some() {
+        resolve_remote_account(&state, &params.q).await;
+    }
     let results = search::search(&state.db, viewer, &state.config.domain, query).await?;
     let config = &state.config;
     Ok(HttpResponse::Ok().json(json!({
@@ -63,12 +68,32 @@ pub async fn v2(
     })))
 }
 
+/// Fetches `@user@site` from its site when it is remote and unknown. A
+/// failure only means the search finds nothing there; it is logged by the
+/// resolver.
+async fn resolve_remote_account(state: &AppState, q: &str) {
+    let Some(resolver) = &state.resolver else {
+        return;
+    };
+    let handle = q.trim().trim_start_matches('@');
+    if let Some((username, host)) = handle.split_once('@')
+        && !host.eq_ignore_ascii_case(&state.config.domain)
+        && !username.is_empty()
+        && !host.contains(['/', ' ', '@'])
+    {
+        let _ = resolver.resolve_account(username, host).await;
+    }
+}
+
 pub async fn accounts(
     state: web::Data<AppState>,
     auth: Auth,
     Query(params): Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:accounts")?;
+    if params.resolve == Some(true) {
+        resolve_remote_account(&state, &params.q).await;
+    }
     let query = params.query(ACCOUNTS, Some(Kind::Accounts))?;
     let results = search::search(&state.db, Some(user.account.id.0), &state.config.domain, query).await?;
     let body: Vec<Account> = results.accounts.iter().map(|a| Account::from_view(a, &state.config)).collect();

@@ -4,6 +4,7 @@
 //! environment it is handed, so every other crate can depend on it.
 
 pub mod config;
+pub mod html;
 pub mod id;
 pub mod media;
 pub mod scope;

@@ -30,6 +30,11 @@ impl Visibility {
         }
     }
 
+    /// Whether it may leave this site at all: site-only posts never do.
+    pub fn federates(self) -> bool {
+        self != Visibility::Local
+    }
+
     /// Whether others may boost it: only statuses anyone may already see.
     pub fn is_boostable(self) -> bool {
         matches!(self, Visibility::Public | Visibility::Unlisted | Visibility::Local)

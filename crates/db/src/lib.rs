@@ -11,17 +11,22 @@ mod migrations;
 pub mod schema;
 
 pub mod accounts;
+pub mod actors;
 pub mod blocks;
 pub mod bulk;
 pub mod conversations;
+pub mod delivery;
 pub mod edits;
 pub mod feeds;
 pub mod filters;
+pub mod inbox;
+pub mod instances;
 pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod notifications;
 pub mod oauth;
+pub mod outbox;
 pub mod page;
 pub mod pins;
 pub mod polls;
@@ -41,6 +46,22 @@ pub use migrations::MigrationReport;
 /// Current time as stored in the database: UTC without a zone.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
+}
+
+/// Runs an insert and reports a unique-constraint conflict as `false`
+/// instead of an error. The insert runs in a savepoint, so on PostgreSQL a
+/// conflict does not abort the caller's transaction. (`ON CONFLICT` is not
+/// available through the two-backend connection.)
+pub(crate) fn insert_unless_duplicate(
+    conn: &mut DbConn,
+    insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
+) -> Result<bool, DbError> {
+    use diesel::Connection;
+    match conn.transaction(insert).map_err(DbError::from) {
+        Ok(inserted) => Ok(inserted > 0),
+        Err(DbError::Conflict { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
 /// `text` with `LIKE`'s wildcards escaped (with a backslash), so user input

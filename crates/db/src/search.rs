@@ -27,6 +27,8 @@ pub fn accounts_with_prefix(
     let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
     let mut query = accounts::table
         .filter(accounts::suspended_at.is_null())
+        // Sites' own actors are plumbing, not people to find.
+        .filter(accounts::actor_type.ne("Application"))
         .filter(
             lower(accounts::username)
                 .like(pattern.clone())

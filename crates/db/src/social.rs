@@ -133,11 +133,13 @@ pub fn follow_list(
     Ok(newest_first(&page, rows))
 }
 
-/// Adds a favourite; returns false if it existed already.
+/// Adds a favourite; returns false if it existed already. `uri` is the
+/// id of the `Like` activity when the favourite came from another site.
 pub fn insert_favourite(
     conn: &mut DbConn,
     account_id: i64,
     status_id: i64,
+    uri: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let exists = diesel::select(diesel::dsl::exists(
@@ -152,6 +154,7 @@ pub fn insert_favourite(
             favourites::id.eq(tertulia_core::Id::generate().0),
             favourites::account_id.eq(account_id),
             favourites::status_id.eq(status_id),
+            favourites::uri.eq(uri),
             favourites::created_at.eq(now),
         ))
         .execute(conn)?;
@@ -239,6 +242,7 @@ pub fn insert_follow_request(conn: &mut DbConn, follow: &FollowRow) -> Result<bo
             follow_requests::target_account_id.eq(follow.target_account_id),
             follow_requests::show_reblogs.eq(follow.show_reblogs),
             follow_requests::notify.eq(follow.notify),
+            follow_requests::uri.eq(&follow.uri),
             follow_requests::created_at.eq(follow.created_at),
         ))
         .execute(conn)?;
@@ -267,6 +271,25 @@ pub fn take_follow_request(conn: &mut DbConn, follower: i64, target: i64) -> Res
         diesel::delete(follow_requests::table.find(request.id)).execute(conn)?;
     }
     Ok(found)
+}
+
+/// The follow request with this id, if it is still pending.
+pub fn follow_request_by_id(conn: &mut DbConn, id: i64) -> Result<Option<FollowRow>, DbError> {
+    use crate::schema::follow_requests;
+    Ok(follow_requests::table
+        .find(id)
+        .select((
+            follow_requests::id,
+            follow_requests::account_id,
+            follow_requests::target_account_id,
+            follow_requests::show_reblogs,
+            follow_requests::notify,
+            follow_requests::languages,
+            follow_requests::uri,
+            follow_requests::created_at,
+        ))
+        .first::<FollowRow>(conn)
+        .optional()?)
 }
 
 /// Which of `targets` `follower` has asked to follow.

@@ -97,6 +97,16 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<StatusRow>, DbError> {
         .optional()?)
 }
 
+/// The status with this ActivityPub id, local or remote.
+pub fn find_by_uri(conn: &mut DbConn, uri: &str) -> Result<Option<StatusRow>, DbError> {
+    Ok(statuses::table
+        .filter(statuses::uri.eq(uri))
+        .filter(statuses::deleted_at.is_null())
+        .select(StatusRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// The statuses with these ids that still exist, in no particular order.
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
     if ids.is_empty() {

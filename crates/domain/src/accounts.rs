@@ -9,6 +9,7 @@ use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, feeds, lists};
 
 use crate::events::{Event, Events};
+use crate::outbox::{self, Outgoing};
 use crate::statuses::notify;
 use crate::{AccountView, DomainError};
 
@@ -102,7 +103,15 @@ pub async fn follow(
             }
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
             let mut pending = Vec::new();
-            if target_row.locked && !already_following {
+            if target_row.domain.is_some() {
+                // The other site answers with Accept or Reject; until then
+                // it is a request, as on Mastodon.
+                if !already_following && social::insert_follow_request(conn, &follow)? {
+                    let outgoing =
+                        Outgoing::FollowRequested { follower: follower.0, target: target.0, request: follow.id };
+                    outbox::record(conn, &outgoing)?;
+                }
+            } else if target_row.locked && !already_following {
                 if social::insert_follow_request(conn, &follow)? {
                     let group_key = format!("ungrouped-{}", follow.id);
                     pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
@@ -118,7 +127,7 @@ pub async fn follow(
 
 /// Creates the follow, notifies, and fills the follower's home timeline.
 /// Returns the notification's event, to publish after the commit.
-fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbError> {
+pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbError> {
     let mut event = None;
     if social::upsert_follow(conn, follow)? {
         // Follows of one day form one group in grouped notifications.
@@ -138,15 +147,26 @@ fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbE
 pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
         tertulia_db::refusable_transaction(conn, |conn| {
-            if accounts::find(conn, target.0)?.is_none() {
+            let Some(target_row) = accounts::find(conn, target.0)? else {
                 return Ok(Err(DomainError::NotFound("account".into())));
-            }
+            };
+            let follow = social::find_follow(conn, follower.0, target.0)?;
             if social::delete_follow(conn, follower.0, target.0)? {
                 feeds::remove_author(conn, follower.0, target.0)?;
                 // Lists hold followed accounts only, as on Mastodon.
                 lists::remove_from_all(conn, follower.0, target.0)?;
             }
-            social::take_follow_request(conn, follower.0, target.0)?;
+            let request = social::take_follow_request(conn, follower.0, target.0)?;
+            // A remote follow keeps the id of the request that named its
+            // Follow activity, so the Undo can name it too.
+            if target_row.domain.is_some()
+                && let Some(undone) = follow.or(request)
+            {
+                outbox::record(
+                    conn,
+                    &Outgoing::Unfollowed { follower: follower.0, target: target.0, request: undone.id },
+                )?;
+            }
             Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
         })
     })
@@ -167,6 +187,13 @@ pub async fn answer_follow_request(
                 return Ok(Err(DomainError::NotFound("follow request".into())));
             };
             let mut pending = Vec::new();
+            if let Some(follow_uri) = request.uri.clone()
+                && accounts::find(conn, requester.0)?.is_some_and(|a| a.domain.is_some())
+            {
+                let outgoing =
+                    Outgoing::FollowAnswered { follower: requester.0, target: target.0, follow_uri, accepted: accept };
+                outbox::record(conn, &outgoing)?;
+            }
             if accept {
                 let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
                 pending.extend(establish(conn, &follow)?);
@@ -298,7 +325,13 @@ pub async fn update_profile(
     changes.actor_type = update.bot.map(|bot| if bot { "Service".into() } else { "Person".into() });
     changes.discoverable = update.discoverable;
     changes.indexable = update.discoverable;
-    db.run(move |conn| accounts::update_profile(conn, account.0, &changes)).await?;
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            accounts::update_profile(conn, account.0, &changes)?;
+            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })
+        })
+    })
+    .await?;
     get(db, account).await
 }
 

@@ -1,4 +1,147 @@
 //! Tertulia's ActivityPub side: what other sites see of this one (actors,
 //! notes, collections), how requests between sites are signed and checked
-//! (HTTP Signatures), and the two queues that make federation survive
-//! restarts: outgoing deliveries and received activities.
+//! (HTTP Signatures), and the queues that make federation survive
+//! restarts: the outbox of changes to announce, the deliveries to make,
+//! and the activities received.
+//!
+//! Flow out: a domain service records an `Outgoing` in its transaction;
+//! [`outbox`] renders it and queues one delivery per inbox; [`delivery`]
+//! signs and sends each, retrying with backoff. Flow in: [`routes`]
+//! verifies a signed POST and stores it; [`inbox`] applies it through
+//! `tertulia_domain::remote`.
+
+pub mod address_guard;
+pub mod client;
+pub mod delivery;
+mod error;
+pub mod inbox;
+mod keys;
+pub mod outbox;
+pub mod protocol;
+mod render;
+mod resolver;
+pub mod routes;
+pub mod signatures;
+pub mod urls;
+mod verify;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tertulia_core::Config;
+use tertulia_db::Db;
+use tertulia_db::actors::ActorRow;
+use tertulia_domain::Events;
+use tokio::sync::Notify;
+
+pub use error::FederationError;
+
+use crate::client::FederationClient;
+use crate::keys::KeyCache;
+use crate::signatures::SigningKey;
+use crate::urls::Urls;
+
+/// Everything federation needs, shared by the routes and the workers.
+/// Cloning gives another handle to the same state.
+#[derive(Clone)]
+pub struct Federation {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    config: Arc<Config>,
+    events: Events,
+    urls: Urls,
+    client: FederationClient,
+    keys: KeyCache,
+    instance_actor: ActorRow,
+    /// Rung when deliveries were queued, so they go out at once.
+    deliveries_queued: Notify,
+    /// Rung when an activity was received.
+    activities_received: Notify,
+}
+
+impl Federation {
+    /// Prepares federation: makes sure the site's own actor and its key
+    /// exist. Workers are started separately with [`Federation::spawn_workers`].
+    pub async fn new(db: Db, config: Arc<Config>, events: Events) -> Result<Federation, FederationError> {
+        let urls = Urls::new(&config.base_url());
+        let instance_actor = keys::ensure_instance_actor(&db, &urls, &config.domain).await?;
+        let settings = &config.federation;
+        if settings.allow_private_addresses {
+            tracing::warn!(
+                "federation.allow_private_addresses is ON: http://, localhost and private addresses are accepted. \
+                 This is for development and tests only; never run a production site like this."
+            );
+        }
+        let client = FederationClient::new(
+            Duration::from_secs(settings.request_timeout_secs),
+            settings.max_fetch_bytes,
+            settings.allow_private_addresses,
+            format!("Tertulia/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()),
+        )?;
+        Ok(Federation {
+            inner: Arc::new(Inner {
+                db,
+                config,
+                events,
+                urls,
+                client,
+                keys: KeyCache::default(),
+                instance_actor,
+                deliveries_queued: Notify::new(),
+                activities_received: Notify::new(),
+            }),
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.inner.urls
+    }
+
+    pub(crate) fn events(&self) -> &Events {
+        &self.inner.events
+    }
+
+    pub(crate) fn client(&self) -> &FederationClient {
+        &self.inner.client
+    }
+
+    pub(crate) fn instance_actor(&self) -> &ActorRow {
+        &self.inner.instance_actor
+    }
+
+    /// The key the site's own actor signs fetches with.
+    pub(crate) async fn instance_key(&self) -> Result<SigningKey, FederationError> {
+        self.signing_key(self.inner.instance_actor.id).await
+    }
+
+    /// The key a local account signs with, made on first use.
+    pub(crate) async fn signing_key(&self, account: i64) -> Result<SigningKey, FederationError> {
+        self.inner.keys.signing_key(&self.inner.db, account).await
+    }
+
+    /// Whether this site talks to `host` (a host with its port, if any).
+    pub fn allows_host(&self, host: &str) -> bool {
+        self.inner.config.federation.allows_domain(host)
+    }
+
+    /// Starts the outbox, delivery and inbox workers; they stop when
+    /// `shutdown` fires.
+    pub fn spawn_workers(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![
+            tokio::spawn(outbox::run(self.clone(), shutdown.clone())),
+            tokio::spawn(delivery::run(self.clone(), shutdown.clone())),
+            tokio::spawn(inbox::run(self.clone(), shutdown)),
+        ]
+    }
+}

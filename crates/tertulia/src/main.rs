@@ -23,6 +23,8 @@ pub enum CliError {
     Database(#[from] tertulia_db::DbError),
     #[error("{0}")]
     Domain(#[from] tertulia_domain::DomainError),
+    #[error("federation: {0}")]
+    Federation(#[from] tertulia_federation::FederationError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]

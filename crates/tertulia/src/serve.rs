@@ -8,6 +8,7 @@ use tertulia_api::AppState;
 use tertulia_core::config::LoadedConfig;
 use tertulia_db::Db;
 use tertulia_domain::Events;
+use tertulia_federation::Federation;
 
 use crate::CliError;
 
@@ -27,13 +28,24 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
     let events = Events::new();
-    let state = AppState::new(db, config.clone(), events.clone());
-    let server = HttpServer::new(move || App::new().configure(tertulia_api::configure(state.clone())))
-        .disable_signals()
-        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-        .bind(config.bind)
-        .map_err(|e| CliError::Usage(format!("cannot listen on {} (config key `bind`): {e}", config.bind)))?
-        .run();
+    let federation = Federation::new(db.clone(), config.clone(), events.clone()).await?;
+    let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
+    let workers = federation.spawn_workers(workers_stop);
+    if !config.federation.enabled {
+        tracing::info!("federation is off (federation.enabled = false): this site talks to no other");
+    }
+    let state = AppState::new(db, config.clone(), events.clone()).with_resolver(Arc::new(federation.clone()));
+    let server = HttpServer::new(move || {
+        App::new().configure(tertulia_api::configure(
+            state.clone(),
+            tertulia_federation::routes::configure(federation.clone()),
+        ))
+    })
+    .disable_signals()
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+    .bind(config.bind)
+    .map_err(|e| CliError::Usage(format!("cannot listen on {} (config key `bind`): {e}", config.bind)))?
+    .run();
     tracing::info!(bind = %config.bind, url = %config.base_url(), "Tertulia is listening");
     let handle = server.handle();
     let stopper = actix_web::rt::spawn(async move {
@@ -45,6 +57,11 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     });
     server.await?;
     stopper.abort();
+    // Jobs in flight are leased: whatever stops half-way is sent next start.
+    stop_workers.send_replace(true);
+    for worker in workers {
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, worker).await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

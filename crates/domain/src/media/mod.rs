@@ -200,7 +200,8 @@ pub async fn set_profile_image(
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 media::insert(conn, &row)?;
-                media::set_profile_image(conn, account.0, which, row.id, &file_url, now)
+                media::set_profile_image(conn, account.0, which, row.id, &file_url, now)?;
+                crate::outbox::record(conn, &crate::outbox::Outgoing::ProfileUpdated { account: account.0 })
             })
         })
         .await;

@@ -12,6 +12,7 @@ use tertulia_db::{Db, DbConn, DbError, conversations, feeds, social, tags};
 
 use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
+use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
 use crate::visibility;
 use crate::{DomainError, media};
@@ -142,6 +143,9 @@ pub async fn create(
             }
             for follower in bell_ringers {
                 pending.extend(notify(conn, follower, author.0, "status", Some(id), format!("ungrouped-{id}"))?);
+            }
+            if visibility.federates() {
+                outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
             }
             if let Some(key) = &key {
                 statuses::remember_idempotency_key(conn, author.0, key, id, now)?;

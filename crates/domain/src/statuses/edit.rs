@@ -6,6 +6,7 @@
 //! current version.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_db::edits::{self, EditRow};
 use tertulia_db::statuses::{self, Revision, StatusRow};
@@ -15,6 +16,7 @@ use super::create::{check_body, home_readers, load_one, notify, render};
 use super::{StatusView, not_found};
 use crate::events::{Event, Events, StatusEvent};
 use crate::media::MediaView;
+use crate::outbox::{self, Outgoing};
 use crate::visibility::{self, Viewer};
 use crate::{AccountView, DomainError, media};
 
@@ -106,6 +108,9 @@ pub async fn edit(
                 return Ok(Err(not_found()));
             };
             edits::insert(conn, &version(&edited, media_ids, poll_options, now))?;
+            if edited.visibility.parse().is_ok_and(Visibility::federates) {
+                outbox::record(conn, &Outgoing::StatusUpdated { status: row.id })?;
+            }
             let readers = home_readers(conn, &edited, &rendered.mentioned)?;
             let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
             let mut pending =
@@ -121,7 +126,12 @@ pub async fn edit(
     .await
 }
 
-fn version(row: &StatusRow, media: Vec<i64>, poll_options: Option<Vec<String>>, at: NaiveDateTime) -> EditRow {
+pub(crate) fn version(
+    row: &StatusRow,
+    media: Vec<i64>,
+    poll_options: Option<Vec<String>>,
+    at: NaiveDateTime,
+) -> EditRow {
     EditRow {
         id: Id::generate().0,
         status_id: row.id,

@@ -14,6 +14,7 @@ pub use reactions::{favourited_by, reblogged_by};
 pub use view::StatusView;
 
 pub(crate) use create::{deliver, notify};
+pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 
 use tertulia_core::visibility::Visibility;
@@ -24,6 +25,7 @@ use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 use crate::DomainError;
 use crate::events::{Event, Events, StatusEvent};
 use crate::filters::{self, Context};
+use crate::outbox::{self, Outgoing};
 use crate::visibility::{self, Viewer};
 
 /// Replies shown in a thread, at most, each way.
@@ -124,22 +126,55 @@ pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusV
             let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
                 return Ok(Err(not_found()));
             };
-            // Who saw it, worked out before the mentions and feeds go.
-            let deleted = removal_event(conn, &row)?;
-            // The uploads stay, free to attach again: clients redraft with them.
-            tertulia_db::media::detach_all(conn, row.id)?;
-            statuses::delete(conn, row.id)?;
-            accounts::adjust_statuses_count(conn, author.0, -1, None)?;
-            if let Some(parent) = row.in_reply_to_id {
-                statuses::adjust_counter(conn, parent, Counter::Replies, -1)?;
-            }
-            if let Some(original) = row.reblog_of_id {
-                statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
-            }
+            let deleted = remove(conn, &row)?;
             Ok(Ok((view, vec![deleted])))
         })
     })
     .await
+}
+
+/// Removes a status or boost and undoes the counts it added. Returns the
+/// event that tells its readers, to publish after the commit.
+pub(crate) fn remove(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
+    // Who saw it, worked out before the mentions and feeds go.
+    let deleted = removal_event(conn, row)?;
+    if row.local {
+        record_deletion(conn, row)?;
+    }
+    // The uploads stay, free to attach again: clients redraft with them.
+    tertulia_db::media::detach_all(conn, row.id)?;
+    statuses::delete(conn, row.id)?;
+    accounts::adjust_statuses_count(conn, row.account_id, -1, None)?;
+    if let Some(parent) = row.in_reply_to_id {
+        statuses::adjust_counter(conn, parent, Counter::Replies, -1)?;
+    }
+    if let Some(original) = row.reblog_of_id {
+        statuses::adjust_counter(conn, original, Counter::Reblogs, -1)?;
+    }
+    Ok(deleted)
+}
+
+/// Tells other sites a status or boost is going, while its mentions and
+/// the boosted status can still be read.
+fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
+    if !row.visibility.parse().is_ok_and(Visibility::federates) {
+        return Ok(());
+    }
+    let boost_of = match row.reblog_of_id {
+        Some(original) => statuses::find(conn, original)?.map(|o| (o.uri, o.account_id)),
+        None => None,
+    };
+    let mentioned = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, account)| account).collect();
+    outbox::record(
+        conn,
+        &Outgoing::StatusDeleted {
+            author: row.account_id,
+            uri: row.uri.clone(),
+            visibility: row.visibility.clone(),
+            boost_of,
+            mentioned,
+        },
+    )
 }
 
 /// The `delete` event of a status about to be removed: it goes where the
@@ -159,7 +194,7 @@ fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
 
 /// Who gets a boost in their home timeline: the booster and their followers
 /// who want boosts, except the original's author.
-fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Result<Vec<i64>, DbError> {
+pub(crate) fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Result<Vec<i64>, DbError> {
     let mut readers: Vec<i64> = social::follower_ids(conn, booster)?
         .into_iter()
         .filter(|(follower, show_reblogs)| *show_reblogs && *follower != original_author)
@@ -174,8 +209,11 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
     let (view, pending) = act(db, actor, id, move |conn, status| {
         let mut pending = Vec::new();
         if on {
-            if social::insert_favourite(conn, actor.0, status.id, tertulia_db::now())? {
+            if social::insert_favourite(conn, actor.0, status.id, None, tertulia_db::now())? {
                 statuses::adjust_counter(conn, status.id, Counter::Favourites, 1)?;
+                if federates(&status) {
+                    outbox::record(conn, &Outgoing::Favourited { account: actor.0, status: status.id })?;
+                }
                 pending.extend(notify(
                     conn,
                     status.account_id,
@@ -187,6 +225,9 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
             }
         } else if social::delete_favourite(conn, actor.0, status.id)? {
             statuses::adjust_counter(conn, status.id, Counter::Favourites, -1)?;
+            if federates(&status) {
+                outbox::record(conn, &Outgoing::Unfavourited { account: actor.0, status: status.id })?;
+            }
             notifications::retract(conn, actor.0, "favourite", status.id)?;
         }
         Ok(Ok((status.id, pending)))
@@ -242,6 +283,9 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         accounts::adjust_statuses_count(conn, actor.0, 1, Some(now))?;
         let readers = boost_readers(conn, actor.0, original.account_id)?;
         feeds::push(conn, &readers, boost_id, actor.0, Some(original.id))?;
+        if visibility.federates() {
+            outbox::record(conn, &Outgoing::StatusCreated { status: boost_id })?;
+        }
         let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), readers, Vec::new()))];
         pending.extend(notify(
             conn,
@@ -263,10 +307,7 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
     let (view, pending) = act(db, actor, id, move |conn, original| {
         let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
-            pending.push(removal_event(conn, &boost)?);
-            statuses::delete(conn, boost.id)?;
-            statuses::adjust_counter(conn, original.id, Counter::Reblogs, -1)?;
-            accounts::adjust_statuses_count(conn, actor.0, -1, None)?;
+            pending.push(remove(conn, &boost)?);
             notifications::retract(conn, actor.0, "reblog", original.id)?;
         }
         Ok(Ok((original.id, pending)))
@@ -274,6 +315,11 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
     .await?;
     hub.publish(pending);
     Ok(view)
+}
+
+/// Whether what happens to `status` concerns other sites.
+fn federates(status: &StatusRow) -> bool {
+    status.visibility.parse().is_ok_and(Visibility::federates)
 }
 
 /// What an action returns: the id of the status to show, and the events to

@@ -1,0 +1,95 @@
+//! HTML written on other sites. Remote posts and profiles arrive as HTML
+//! that anyone on the internet could have written: before it is stored it
+//! is reduced to the small set of tags Mastodon clients render, so a remote
+//! post can never inject scripts, styles or tracking into our clients.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .add_tags([
+            "p",
+            "br",
+            "a",
+            "span",
+            "strong",
+            "b",
+            "em",
+            "i",
+            "u",
+            "del",
+            "s",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+        ])
+        .add_tag_attributes("a", ["href", "title"])
+        .add_tag_attributes("ol", ["start", "reversed"])
+        // Classes clients style: mentions, hashtags, and Mastodon's
+        // shortened-link markup.
+        .allowed_classes(
+            [
+                ("a", ["mention", "hashtag", "u-url", "status-link", "unhandled-link"].as_slice()),
+                ("span", ["h-card", "invisible", "ellipsis", "mention", "hashtag"].as_slice()),
+            ]
+            .into_iter()
+            .map(|(tag, classes)| (tag, classes.iter().copied().collect::<HashSet<_>>()))
+            .collect(),
+        )
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .set_tag_attribute_value("a", "target", "_blank");
+    builder
+});
+
+/// `html` with only the tags, attributes and link schemes clients render.
+pub fn sanitize(html: &str) -> String {
+    CLEANER.clean(html).to_string()
+}
+
+/// The text of `html` without markup, paragraphs and line breaks kept as
+/// new lines: what search indexes and what "edit" would show.
+pub fn to_plain_text(html: &str) -> String {
+    let with_breaks = html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n").replace("</p>", "\n\n");
+    let text_only = ammonia::Builder::empty().clean(&with_breaks).to_string();
+    let decoded = text_only
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    decoded.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_styles_and_handlers_are_removed() {
+        let dirty =
+            r#"<p onclick="x()">Hi <script>alert(1)</script><img src=x onerror=y><b style="color:red">there</b></p>"#;
+        assert_eq!(sanitize(dirty), "<p>Hi <b>there</b></p>");
+    }
+
+    #[test]
+    fn mentions_and_hashtags_keep_their_markup_and_links_are_made_safe() {
+        let html = r#"<p><span class="h-card"><a href="https://es.example/@ana" class="u-url mention evil">@<span>ana</span></a></span> <a href="javascript:alert(1)">x</a></p>"#;
+        let clean = sanitize(html);
+        assert!(clean.contains(r#"class="u-url mention""#), "{clean}");
+        assert!(clean.contains(r#"<span class="h-card">"#), "{clean}");
+        assert!(!clean.contains("javascript"), "{clean}");
+        assert!(clean.contains(r#"rel="nofollow noopener noreferrer""#), "{clean}");
+    }
+
+    #[test]
+    fn plain_text_keeps_lines_and_decodes_entities() {
+        assert_eq!(to_plain_text("<p>Fish &amp; chips<br>tonight</p><p>#food</p>"), "Fish & chips\ntonight\n\n#food");
+    }
+}

@@ -1,0 +1,163 @@
+//! The ActivityPub side of `accounts`: addresses, keys and the remote
+//! copies of other sites' actors. Kept apart from `accounts` so the rows the
+//! client API loads stay small.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::{accounts, follows};
+use crate::{DbConn, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct ActorRow {
+    pub id: i64,
+    pub username: String,
+    pub domain: Option<String>,
+    pub uri: String,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub public_key_pem: String,
+    pub private_key_pem: Option<String>,
+    pub public_key_id: Option<String>,
+    pub also_known_as: String,
+    pub moved_to_account_id: Option<i64>,
+    pub suspended_at: Option<NaiveDateTime>,
+    pub fetched_at: Option<NaiveDateTime>,
+}
+
+impl ActorRow {
+    /// Where to deliver to this actor: its site's shared inbox if it has
+    /// one, so one post reaches all followers there in one request.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox_url.as_deref().filter(|s| !s.is_empty()).unwrap_or(&self.inbox_url)
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<ActorRow>, DbError> {
+    Ok(accounts::table.find(id).select(ActorRow::as_select()).first(conn).optional()?)
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ActorRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(accounts::table.filter(accounts::id.eq_any(ids)).select(ActorRow::as_select()).load(conn)?)
+}
+
+pub fn find_by_uri(conn: &mut DbConn, uri: &str) -> Result<Option<ActorRow>, DbError> {
+    Ok(accounts::table.filter(accounts::uri.eq(uri)).select(ActorRow::as_select()).first(conn).optional()?)
+}
+
+/// The remote actor whose key has this id.
+pub fn find_by_key_id(conn: &mut DbConn, key_id: &str) -> Result<Option<ActorRow>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::public_key_id.eq(key_id))
+        .select(ActorRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores a local account's key pair, unless another request stored one
+/// first; returns whether this one was kept.
+pub fn set_keypair(conn: &mut DbConn, id: i64, private_pem: &str, public_pem: &str) -> Result<bool, DbError> {
+    let changed = diesel::update(accounts::table.find(id).filter(accounts::private_key_pem.is_null()))
+        .set((accounts::private_key_pem.eq(private_pem), accounts::public_key_pem.eq(public_pem)))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// What another site says about one of its actors.
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+pub struct RemoteActorFields {
+    pub username: String,
+    pub domain: Option<String>,
+    pub display_name: String,
+    pub note: String,
+    pub url: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub followers_url: Option<String>,
+    pub following_url: Option<String>,
+    pub featured_url: Option<String>,
+    pub public_key_pem: String,
+    pub public_key_id: Option<String>,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub fields: String,
+    pub also_known_as: String,
+    pub actor_type: String,
+    pub fetched_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Inserts or refreshes the remote actor with this `uri`; returns its id.
+pub fn upsert_remote(conn: &mut DbConn, uri: &str, fields: &RemoteActorFields) -> Result<i64, DbError> {
+    if let Some(id) =
+        accounts::table.filter(accounts::uri.eq(uri)).select(accounts::id).first::<i64>(conn).optional()?
+    {
+        diesel::update(accounts::table.find(id)).set(fields).execute(conn)?;
+        return Ok(id);
+    }
+    let id = tertulia_core::Id::generate().0;
+    diesel::insert_into(accounts::table)
+        .values((accounts::id.eq(id), accounts::uri.eq(uri), accounts::created_at.eq(fields.updated_at), fields))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Creates the site's own actor (an `Application` without a sign-in, so
+/// it never counts as staff); returns its id.
+pub fn insert_instance_actor(conn: &mut DbConn, username: &str, uri: &str, inbox: &str) -> Result<i64, DbError> {
+    let id = tertulia_core::Id::generate().0;
+    let now = crate::now();
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(id),
+            accounts::username.eq(username),
+            accounts::uri.eq(uri),
+            accounts::inbox_url.eq(inbox),
+            accounts::actor_type.eq("Application"),
+            accounts::locked.eq(true),
+            accounts::discoverable.eq(false),
+            accounts::indexable.eq(false),
+            accounts::created_at.eq(now),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Marks `id` as moved to `target` (or clears it).
+pub fn set_moved_to(conn: &mut DbConn, id: i64, target: Option<i64>) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id)).set(accounts::moved_to_account_id.eq(target)).execute(conn)?;
+    Ok(())
+}
+
+/// Whether the account hides who follows it and whom it follows.
+pub fn collections_hidden(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
+    Ok(accounts::table.find(id).select(accounts::hide_collections).first(conn).optional()?.unwrap_or(false))
+}
+
+/// The inboxes on other sites that must get what `account` publishes to
+/// its followers: one per site when it has a shared inbox.
+pub fn remote_follower_inboxes(conn: &mut DbConn, account: i64) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String, Option<String>)> = follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
+        .filter(follows::target_account_id.eq(account))
+        .filter(accounts::domain.is_not_null())
+        .select((accounts::inbox_url, accounts::shared_inbox_url))
+        .load(conn)?;
+    let mut inboxes: Vec<String> =
+        rows.into_iter().map(|(inbox, shared)| shared.filter(|s| !s.is_empty()).unwrap_or(inbox)).collect();
+    inboxes.sort_unstable();
+    inboxes.dedup();
+    Ok(inboxes)
+}

@@ -1,0 +1,58 @@
+//! Queries on `federation_outbox`: changes waiting to be turned into
+//! deliveries. Written by domain services inside their own transactions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::schema::federation_outbox;
+use crate::{DbConn, DbError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = federation_outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// Records a change; returns the record's id.
+pub fn push(conn: &mut DbConn, kind: &str, payload: &impl Serialize, now: NaiveDateTime) -> Result<i64, DbError> {
+    let payload = serde_json::to_string(payload)
+        .map_err(|e| DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))?;
+    let id = tertulia_core::Id::generate().0;
+    diesel::insert_into(federation_outbox::table)
+        .values((
+            federation_outbox::id.eq(id),
+            federation_outbox::kind.eq(kind),
+            federation_outbox::payload.eq(payload),
+            federation_outbox::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The oldest records not yet given up on.
+pub fn next_batch(conn: &mut DbConn, limit: i64, max_attempts: i32) -> Result<Vec<OutboxRow>, DbError> {
+    Ok(federation_outbox::table
+        .filter(federation_outbox::attempts.lt(max_attempts))
+        .order(federation_outbox::id.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+pub fn remove(conn: &mut DbConn, id: i64) -> Result<(), DbError> {
+    diesel::delete(federation_outbox::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_failed(conn: &mut DbConn, id: i64, error: &str) -> Result<(), DbError> {
+    diesel::update(federation_outbox::table.find(id))
+        .set((federation_outbox::attempts.eq(federation_outbox::attempts + 1), federation_outbox::last_error.eq(error)))
+        .execute(conn)?;
+    Ok(())
+}

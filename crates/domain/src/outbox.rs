@@ -1,0 +1,75 @@
+//! What other sites must hear of. A service that changes something other
+//! sites show (a post, a like, a follow, a profile) records an [`Outgoing`]
+//! in its own transaction: either both the change and the intent to
+//! federate it commit, or neither does, so a crash never leaves a post
+//! that was never sent. The federation worker later reads the record,
+//! renders the activity and queues one delivery per inbox.
+//!
+//! Records carry ids, plus whatever a deletion would otherwise lose.
+//! Deciding who receives what is left to the worker, which knows the remote
+//! followers and the domain allowlist at the time it sends.
+
+use serde::{Deserialize, Serialize};
+use tertulia_db::{DbConn, DbError};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// A local status (or boost) was posted: `Create` (or `Announce`).
+    StatusCreated { status: i64 },
+    /// A local status was edited: `Update`.
+    StatusUpdated { status: i64 },
+    /// A local status or boost was deleted: `Delete` (or `Undo(Announce)`).
+    /// The row is gone by the time this is read, so the record keeps what
+    /// the activity and its audience need.
+    StatusDeleted {
+        author: i64,
+        uri: String,
+        visibility: String,
+        /// For a boost: the boosted status's URI and author.
+        boost_of: Option<(String, i64)>,
+        /// Accounts the status mentioned.
+        mentioned: Vec<i64>,
+    },
+    /// A local account favourited a status: `Like`.
+    Favourited { account: i64, status: i64 },
+    /// `Undo(Like)`.
+    Unfavourited { account: i64, status: i64 },
+    /// A local account asked to follow a remote one: `Follow`. `request`
+    /// is the follow request's id, which names the activity.
+    FollowRequested { follower: i64, target: i64, request: i64 },
+    /// `Undo(Follow)`.
+    Unfollowed { follower: i64, target: i64, request: i64 },
+    /// A local account accepted or rejected a remote follower: `Accept` or
+    /// `Reject` of the follow activity `follow_uri`.
+    FollowAnswered { follower: i64, target: i64, follow_uri: String, accepted: bool },
+    /// A local profile changed: `Update(Person)`.
+    ProfileUpdated { account: i64 },
+}
+
+impl Outgoing {
+    fn kind(&self) -> &'static str {
+        match self {
+            Outgoing::StatusCreated { .. } => "status_created",
+            Outgoing::StatusUpdated { .. } => "status_updated",
+            Outgoing::StatusDeleted { .. } => "status_deleted",
+            Outgoing::Favourited { .. } => "favourited",
+            Outgoing::Unfavourited { .. } => "unfavourited",
+            Outgoing::FollowRequested { .. } => "follow_requested",
+            Outgoing::Unfollowed { .. } => "unfollowed",
+            Outgoing::FollowAnswered { .. } => "follow_answered",
+            Outgoing::ProfileUpdated { .. } => "profile_updated",
+        }
+    }
+}
+
+/// Records `outgoing` in the caller's transaction.
+pub(crate) fn record(conn: &mut DbConn, outgoing: &Outgoing) -> Result<(), DbError> {
+    tertulia_db::outbox::push(conn, outgoing.kind(), outgoing, tertulia_db::now())?;
+    Ok(())
+}
+
+/// Reads back a record written by [`record`].
+pub fn parse(payload: &str) -> Result<Outgoing, serde_json::Error> {
+    serde_json::from_str(payload)
+}

@@ -1,0 +1,388 @@
+//! What other sites tell us: their actors, posts, follows, likes and
+//! boosts, applied with the same rules as local actions (home timelines,
+//! notifications, counters, streaming). The federation layer has already
+//! checked who sent it and turned the ActivityPub JSON into these calls;
+//! ids here are local ids of rows it has resolved.
+//!
+//! Every function is idempotent: a site may deliver the same activity
+//! twice, and applying it again changes nothing.
+
+use chrono::NaiveDateTime;
+use tertulia_core::Id;
+use tertulia_core::visibility::Visibility;
+use tertulia_db::actors::{self, RemoteActorFields};
+use tertulia_db::social::{self, FollowRow};
+use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
+use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
+
+use crate::DomainError;
+use crate::accounts::establish;
+use crate::events::{Event, Events, StatusEvent};
+use crate::outbox::{self, Outgoing};
+use crate::statuses::{boost_readers, home_readers, notify, remove};
+
+/// Stores or refreshes a remote actor; returns its local id.
+pub async fn save_actor(db: &Db, uri: String, fields: RemoteActorFields) -> Result<Id, DomainError> {
+    Ok(Id(db.run(move |conn| actors::upsert_remote(conn, &uri, &fields)).await?))
+}
+
+/// A remote account asks to follow a local one. Unlocked accounts accept
+/// at once; locked ones get a follow request to approve. A follow from
+/// someone the local account blocks is rejected.
+pub async fn follow_received(
+    db: &Db,
+    hub: &Events,
+    follower: Id,
+    target: Id,
+    follow_uri: String,
+) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
+            let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.domain.is_none()) else {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            let answer = |conn: &mut DbConn, accepted: bool| {
+                let outgoing = Outgoing::FollowAnswered {
+                    follower: follower.0,
+                    target: target.0,
+                    follow_uri: follow_uri.clone(),
+                    accepted,
+                };
+                outbox::record(conn, &outgoing)
+            };
+            if target_row.suspended_at.is_some() || !blocks::blocking_among(conn, target.0, &[follower.0])?.is_empty() {
+                answer(conn, false)?;
+                return Ok(Ok(((), Vec::new())));
+            }
+            let follow = FollowRow {
+                id: Id::generate().0,
+                account_id: follower.0,
+                target_account_id: target.0,
+                show_reblogs: true,
+                notify: false,
+                languages: None,
+                uri: Some(follow_uri.clone()),
+                created_at: tertulia_db::now(),
+            };
+            let mut pending = Vec::new();
+            let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
+            if target_row.locked && !already_following {
+                if social::insert_follow_request(conn, &follow)? {
+                    let group_key = format!("ungrouped-{}", follow.id);
+                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
+                }
+            } else {
+                pending.extend(establish(conn, &follow)?);
+                // Answered again when already following: the other site
+                // may have lost our first Accept.
+                answer(conn, true)?;
+            }
+            Ok(Ok(((), pending)))
+        })
+    })
+    .await
+}
+
+/// The remote account accepted a local account's follow request.
+pub async fn follow_accepted(db: &Db, hub: &Events, follower: Id, target: Id) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let mut pending = Vec::new();
+            // The follow keeps the request's id: it names the Follow
+            // activity an Undo will refer to.
+            if let Some(request) = social::take_follow_request(conn, follower.0, target.0)? {
+                pending.extend(establish(conn, &request)?);
+            }
+            Ok(Ok(((), pending)))
+        })
+    })
+    .await
+}
+
+/// The remote account refused (or later removed) a local follower.
+pub async fn follow_rejected(db: &Db, follower: Id, target: Id) -> Result<(), DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            social::take_follow_request(conn, follower.0, target.0)?;
+            if social::delete_follow(conn, follower.0, target.0)? {
+                feeds::remove_author(conn, follower.0, target.0)?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// A remote follower stopped following (or withdrew its request).
+pub async fn follow_undone(db: &Db, follower: Id, target: Id) -> Result<(), DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            social::take_follow_request(conn, follower.0, target.0)?;
+            social::delete_follow(conn, follower.0, target.0)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// A post written on another site, resolved to local ids.
+#[derive(Debug, Clone)]
+pub struct RemoteStatus {
+    pub uri: String,
+    pub url: Option<String>,
+    pub author: Id,
+    pub in_reply_to: Option<Id>,
+    pub visibility: Visibility,
+    /// Sanitized HTML.
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub published: NaiveDateTime,
+    /// Accounts (local or known remote) the post mentions.
+    pub mentioned: Vec<Id>,
+    /// Lower-cased hashtag names.
+    pub tags: Vec<String>,
+}
+
+/// Stores a remote post and gives it to the local readers it is for: the
+/// author's local followers, mentioned local accounts, followers of its
+/// tags. Returns its local id; a post already stored is left as it is.
+pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Result<Id, DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
+                return Ok(Ok((Id(existing.id), Vec::new())));
+            }
+            let parent = match status.in_reply_to {
+                Some(parent) => statuses::find(conn, parent.0)?,
+                None => None,
+            };
+            let id = Id::generate().0;
+            let now = tertulia_db::now();
+            let row = StatusRow {
+                url: status.url.clone(),
+                in_reply_to_id: parent.as_ref().map(|p| p.id),
+                in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+                conversation_id: Some(match parent.as_ref().and_then(|p| p.conversation_id) {
+                    Some(thread) => thread,
+                    None => conversations::create(conn, now)?,
+                }),
+                local: false,
+                text: tertulia_core::html::to_plain_text(&status.content),
+                content: status.content.clone(),
+                spoiler_text: status.spoiler_text.clone(),
+                sensitive: status.sensitive || !status.spoiler_text.is_empty(),
+                language: status.language.clone(),
+                ..StatusRow::new_local(
+                    id,
+                    status.uri.clone(),
+                    status.author.0,
+                    status.visibility.as_str(),
+                    status.published,
+                )
+            };
+            statuses::insert(conn, &row)?;
+            let mentioned: Vec<i64> = status.mentioned.iter().map(|m| m.0).filter(|m| *m != status.author.0).collect();
+            statuses::insert_mentions(conn, id, &mentioned)?;
+            let tag_pairs: Vec<(String, String)> = status.tags.iter().map(|t| (t.clone(), t.clone())).collect();
+            statuses::attach_tags(conn, id, &tag_pairs, now)?;
+            accounts::adjust_statuses_count(conn, status.author.0, 1, Some(status.published))?;
+            if let Some(parent) = &parent {
+                statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
+            }
+            let readers = home_readers(conn, &row, &mentioned)?;
+            let readers = local_only(conn, readers)?;
+            feeds::push(conn, &readers, id, status.author.0, None)?;
+            let local_mentioned = local_only(conn, mentioned.clone())?;
+            let mut pending = vec![Event::Update(StatusEvent::new(&row, status.tags.clone(), readers, mentioned))];
+            if status.visibility == Visibility::Direct {
+                pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
+            }
+            for account in local_mentioned {
+                pending.extend(notify(conn, account, status.author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
+            }
+            Ok(Ok((Id(id), pending)))
+        })
+    })
+    .await
+}
+
+/// New content for a remote post its author edited.
+#[derive(Debug, Clone)]
+pub struct RemoteRevision {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub language: Option<String>,
+    pub edited_at: NaiveDateTime,
+}
+
+/// Applies an edit by `author` to their post `uri`, keeping the history.
+/// An edit older than the version we hold is ignored.
+pub async fn status_updated(
+    db: &Db,
+    hub: &Events,
+    author: Id,
+    uri: String,
+    revision: RemoteRevision,
+) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
+                return Ok(Ok(((), Vec::new())));
+            };
+            if row.edited_at.is_some_and(|at| at >= revision.edited_at) {
+                return Ok(Ok(((), Vec::new())));
+            }
+            if edits::of_status(conn, row.id)?.is_empty() {
+                edits::insert(conn, &crate::statuses::version(&row, Vec::new(), None, row.created_at))?;
+            }
+            let change = Revision {
+                text: tertulia_core::html::to_plain_text(&revision.content),
+                content: revision.content.clone(),
+                spoiler_text: revision.spoiler_text.clone(),
+                sensitive: revision.sensitive || !revision.spoiler_text.is_empty(),
+                language: revision.language.clone().or(row.language.clone()),
+                edited_at: revision.edited_at,
+            };
+            statuses::revise(conn, row.id, &change)?;
+            let Some(edited) = statuses::find(conn, row.id)? else {
+                return Ok(Ok(((), Vec::new())));
+            };
+            edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
+            let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
+            let readers = home_readers(conn, &edited, &mentioned)?;
+            let readers = local_only(conn, readers)?;
+            let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
+            Ok(Ok(((), vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, readers, mentioned))])))
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// Removes `author`'s post or boost `uri`, wherever it is shown.
+pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
+                return Ok(Ok(((), Vec::new())));
+            };
+            let event = remove(conn, &row)?;
+            if let Some(original) = row.reblog_of_id {
+                notifications::retract(conn, author.0, "reblog", original)?;
+            }
+            Ok(Ok(((), vec![event])))
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// A remote account liked a post (`like_uri` names the Like activity).
+pub async fn favourite_received(
+    db: &Db,
+    hub: &Events,
+    account: Id,
+    status: Id,
+    like_uri: String,
+) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(row) = statuses::find(conn, status.0)? else {
+                return Ok(Ok(((), Vec::new())));
+            };
+            let mut pending = Vec::new();
+            if social::insert_favourite(conn, account.0, row.id, Some(&like_uri), tertulia_db::now())? {
+                statuses::adjust_counter(conn, row.id, Counter::Favourites, 1)?;
+                let group_key = format!("favourite-{}", row.id);
+                pending.extend(notify(conn, row.account_id, account.0, "favourite", Some(row.id), group_key)?);
+            }
+            Ok(Ok(((), pending)))
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// A remote account took its like back.
+pub async fn favourite_undone(db: &Db, account: Id, status: Id) -> Result<(), DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if social::delete_favourite(conn, account.0, status.0)? {
+                statuses::adjust_counter(conn, status.0, Counter::Favourites, -1)?;
+                notifications::retract(conn, account.0, "favourite", status.0)?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// A remote account boosted a post (`announce_uri` names the Announce).
+pub async fn boost_received(
+    db: &Db,
+    hub: &Events,
+    booster: Id,
+    original: Id,
+    announce_uri: String,
+    published: NaiveDateTime,
+) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(original) = statuses::find(conn, original.0)? else {
+                return Ok(Ok(((), Vec::new())));
+            };
+            let visibility: Visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
+            if !visibility.is_boostable()
+                || statuses::find_by_uri(conn, &announce_uri)?.is_some()
+                || statuses::find_reblog(conn, booster.0, original.id)?.is_some()
+            {
+                return Ok(Ok(((), Vec::new())));
+            }
+            let boost_id = Id::generate().0;
+            let boost = StatusRow {
+                reblog_of_id: Some(original.id),
+                local: false,
+                ..StatusRow::new_local(boost_id, announce_uri.clone(), booster.0, visibility.as_str(), published)
+            };
+            statuses::insert(conn, &boost)?;
+            statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
+            accounts::adjust_statuses_count(conn, booster.0, 1, Some(published))?;
+            let readers = boost_readers(conn, booster.0, original.account_id)?;
+            let readers = local_only(conn, readers)?;
+            feeds::push(conn, &readers, boost_id, booster.0, Some(original.id))?;
+            let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), readers, Vec::new()))];
+            let group_key = format!("reblog-{}", original.id);
+            pending.extend(notify(conn, original.account_id, booster.0, "reblog", Some(original.id), group_key)?);
+            Ok(Ok(((), pending)))
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// The ones among `accounts` that live on this site: remote accounts have
+/// no home timeline or notifications here.
+fn local_only(conn: &mut DbConn, mut ids: Vec<i64>) -> Result<Vec<i64>, DbError> {
+    let local: std::collections::HashSet<i64> =
+        accounts::find_many(conn, &ids)?.into_iter().filter(|a| a.domain.is_none()).map(|a| a.id).collect();
+    ids.retain(|id| local.contains(id));
+    Ok(ids)
+}
+
+/// Finds accounts on other sites (WebFinger, then the actor document).
+/// Declared here, implemented by the federation layer and handed to the
+/// API by the binary, so the domain never depends on the network code.
+pub trait RemoteResolver: Send + Sync {
+    /// The local id of `username@host`, fetched and stored if unknown.
+    fn resolve_account<'a>(
+        &'a self,
+        username: &'a str,
+        host: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Id, DomainError>> + Send + 'a>>;
+}

@@ -1,0 +1,209 @@
+//! The delivery worker: claims due jobs from the persistent queue, signs
+//! and sends each, and records the outcome.
+//!
+//! A job is deleted only after the receiving site answered 2xx, so a crash
+//! (even `kill -9`) loses nothing: the claim is a lease, and a job whose
+//! lease runs out is claimed again after a restart. The receiver drops the
+//! rare duplicate by activity id. Failures back off exponentially with
+//! jitter; a 4xx other than 408/429 is final. A host that keeps failing is
+//! marked unreachable and retried hourly; its first success releases all
+//! its waiting jobs at once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use rand::Rng;
+use tertulia_db::delivery::{self, DeliveryJobRow};
+use tertulia_db::instances;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::client::DeliveryOutcome;
+use crate::{Federation, FederationError};
+
+/// How often the queue is looked at when nothing woke the worker; also
+/// how soon retries come due.
+const POLL: Duration = Duration::from_millis(500);
+/// How long a claimed job is reserved for the worker sending it. Longer
+/// than any send (timeouts are seconds), short enough that a crashed
+/// process's jobs come back soon.
+const LEASE_SECS: i64 = 120;
+/// First retry delay; doubled per attempt up to [`MAX_BACKOFF_SECS`].
+const FIRST_BACKOFF_SECS: i64 = 10;
+const MAX_BACKOFF_SECS: i64 = 6 * 3600;
+/// Consecutive failures after which a host is considered unreachable.
+const UNREACHABLE_AFTER: i32 = 8;
+/// How often an unreachable host is tried.
+const UNREACHABLE_RETRY_SECS: i64 = 3600;
+
+/// Runs until `shutdown` turns true. Sends in flight when it stops are
+/// abandoned; their leases expire and the next start sends them.
+pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let settings = &federation.config().federation;
+    let slots = Arc::new(Semaphore::new(settings.delivery_workers as usize));
+    let hosts = HostLimits::new(settings.deliveries_per_host as usize);
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let free = slots.available_permits();
+        let claimed = if free == 0 {
+            Vec::new()
+        } else {
+            let now = tertulia_db::now();
+            let limit = free as i64;
+            match federation
+                .db()
+                .run(move |conn| delivery::claim_due(conn, now, limit, chrono::Duration::seconds(LEASE_SECS)))
+                .await
+            {
+                Ok(jobs) => jobs,
+                Err(error) => {
+                    tracing::error!(%error, "delivery queue: cannot claim jobs");
+                    Vec::new()
+                }
+            }
+        };
+        let idle = claimed.is_empty();
+        for job in claimed {
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let host = hosts.permit(&job.inbox_host);
+            let federation = federation.clone();
+            tokio::spawn(async move {
+                let _host = host.acquire_owned().await;
+                federation.deliver(job, slot).await;
+            });
+        }
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = federation.inner.deliveries_queued.notified() => {}
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+        }
+    }
+}
+
+/// One semaphore per remote host, so a slow site cannot take every slot.
+struct HostLimits {
+    per_host: usize,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimits {
+    fn new(per_host: usize) -> HostLimits {
+        HostLimits { per_host, hosts: Mutex::new(HashMap::new()) }
+    }
+
+    fn permit(&self, host: &str) -> Arc<Semaphore> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        hosts.entry(host.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(self.per_host))).clone()
+    }
+}
+
+impl Federation {
+    /// Sends one job and records what happened.
+    async fn deliver(&self, job: DeliveryJobRow, _slot: OwnedSemaphorePermit) {
+        let outcome = match self.send(&job).await {
+            Ok(outcome) => outcome,
+            Err(error) => DeliveryOutcome::Retry { reason: error.to_string() },
+        };
+        if let Err(error) = self.record_outcome(&job, outcome).await {
+            tracing::error!(job = job.id, %error, "delivery queue: cannot record a delivery's outcome");
+        }
+    }
+
+    async fn send(&self, job: &DeliveryJobRow) -> Result<DeliveryOutcome, FederationError> {
+        let inbox = url::Url::parse(&job.inbox_url)
+            .map_err(|e| FederationError::invalid(format!("inbox '{}': {e}", job.inbox_url)))?;
+        let key = self.signing_key(job.actor_account_id).await?;
+        Ok(self.client().deliver(&inbox, job.payload.as_bytes(), &key).await)
+    }
+
+    async fn record_outcome(&self, job: &DeliveryJobRow, outcome: DeliveryOutcome) -> Result<(), FederationError> {
+        let (id, host) = (job.id, job.inbox_host.clone());
+        let now = tertulia_db::now();
+        match outcome {
+            DeliveryOutcome::Delivered => {
+                tracing::debug!(activity = %job.activity_id, inbox = %job.inbox_url, "delivered");
+                self.db()
+                    .run(move |conn| {
+                        tertulia_db::transaction(conn, |conn| {
+                            delivery::complete(conn, id)?;
+                            if instances::record_success(conn, &host, now)? {
+                                tracing::info!(%host, "site reachable again: sending what waited for it");
+                                delivery::release_host(conn, &host, now)?;
+                            }
+                            Ok::<_, tertulia_db::DbError>(())
+                        })
+                    })
+                    .await?;
+            }
+            DeliveryOutcome::Rejected { status } => {
+                tracing::warn!(activity = %job.activity_id, inbox = %job.inbox_url, status, "delivery refused for good");
+                let error = format!("the receiving server answered HTTP {status}");
+                self.db()
+                    .run(move |conn| {
+                        tertulia_db::transaction(conn, |conn| {
+                            delivery::fail(conn, id, now, &error)?;
+                            // It answered: the site itself is up.
+                            instances::record_success(conn, &host, now)?;
+                            Ok::<_, tertulia_db::DbError>(())
+                        })
+                    })
+                    .await?;
+            }
+            DeliveryOutcome::Retry { reason } => {
+                let max_age = chrono::Duration::days(i64::from(self.config().federation.delivery_max_age_days));
+                let expired = job.created_at + max_age <= now;
+                let next = next_attempt(now, job.attempts);
+                tracing::info!(activity = %job.activity_id, inbox = %job.inbox_url, attempt = job.attempts + 1, %reason, "delivery failed");
+                self.db()
+                    .run(move |conn| {
+                        tertulia_db::transaction(conn, |conn| {
+                            let health = instances::record_failure(conn, &host, now, UNREACHABLE_AFTER)?;
+                            if expired {
+                                delivery::fail(conn, id, now, &format!("gave up after retrying: {reason}"))?;
+                            } else if health.unreachable_since.is_some() {
+                                let later = now + chrono::Duration::seconds(UNREACHABLE_RETRY_SECS);
+                                delivery::retry_at(conn, id, next.max(later), &reason)?;
+                                delivery::defer_host(conn, &host, later)?;
+                            } else {
+                                delivery::retry_at(conn, id, next, &reason)?;
+                            }
+                            Ok::<_, tertulia_db::DbError>(())
+                        })
+                    })
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// When to try again after `attempts` failures: exponential, with ±25 %
+/// jitter so the jobs of one outage do not all return at the same second.
+fn next_attempt(now: NaiveDateTime, attempts: i32) -> NaiveDateTime {
+    let exponent = attempts.clamp(0, 20) as u32;
+    let base = FIRST_BACKOFF_SECS.saturating_mul(1_i64 << exponent).min(MAX_BACKOFF_SECS);
+    let jitter = rand::thread_rng().gen_range(-base / 4..=base / 4);
+    now + chrono::Duration::seconds(base + jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_attempts_stays_jittered_and_is_capped() {
+        let now = tertulia_db::now();
+        for attempts in 0..30 {
+            let delay = (next_attempt(now, attempts) - now).num_seconds();
+            let base = (FIRST_BACKOFF_SECS << attempts.min(20)).min(MAX_BACKOFF_SECS);
+            assert!(delay >= base - base / 4 && delay <= base + base / 4, "attempt {attempts}: {delay}s");
+        }
+    }
+}

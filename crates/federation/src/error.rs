@@ -1,0 +1,39 @@
+//! Federation errors, mapped once to HTTP answers for other servers.
+
+use tertulia_db::DbError;
+use tertulia_domain::DomainError;
+
+use crate::client::FetchError;
+use crate::signatures::SignatureError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    /// The request's signature is missing or does not hold.
+    #[error("{0}")]
+    Signature(#[from] SignatureError),
+    /// The signature holds, but the signer may not do this (a forged actor,
+    /// a domain outside the allowlist).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The document is not ActivityPub we can read.
+    #[error("{0}")]
+    Invalid(String),
+    /// No such actor or object here.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// Another server could not give us something we needed.
+    #[error("{0}")]
+    Fetch(#[from] FetchError),
+    #[error("{0}")]
+    Domain(#[from] DomainError),
+    #[error("{0}")]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl FederationError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        FederationError::Invalid(message.into())
+    }
+}

@@ -1,0 +1,265 @@
+//! The outbox worker: turns each recorded [`Outgoing`] into an activity and
+//! one delivery job per remote inbox, then forgets the record — all in one
+//! transaction, so a crash either leaves the record to redo or the jobs
+//! to send, never neither.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tertulia_core::Config;
+use tertulia_core::visibility::Visibility;
+use tertulia_db::actors::{self, ActorRow};
+use tertulia_db::delivery::{self, NewDeliveryJob};
+use tertulia_db::outbox::{self as records, OutboxRow};
+use tertulia_db::{DbConn, DbError, statuses};
+use tertulia_domain::outbox::{self, Outgoing};
+
+use crate::protocol::addressing;
+use crate::render;
+use crate::urls::{Urls, host_of};
+use crate::{Federation, FederationError};
+
+/// How often the outbox is looked at when nothing woke the worker.
+const POLL: Duration = Duration::from_millis(200);
+/// Records handled per transaction.
+const BATCH: i64 = 50;
+/// A record that fails this often (a bug, not a network problem: nothing
+/// here talks to the network) is left for the admin to inspect.
+const MAX_ATTEMPTS: i32 = 5;
+
+/// Runs until `shutdown` turns true.
+pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let handled = match federation.drain_outbox().await {
+            Ok(handled) => handled,
+            Err(error) => {
+                tracing::error!(%error, "federation outbox: cannot read pending changes");
+                0
+            }
+        };
+        if handled > 0 {
+            continue;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
+impl Federation {
+    /// Handles one batch of records; returns how many there were.
+    pub async fn drain_outbox(&self) -> Result<usize, FederationError> {
+        let pending = self.db().run(|conn| records::next_batch(conn, BATCH, MAX_ATTEMPTS)).await?;
+        let count = pending.len();
+        let mut queued = 0;
+        for record in pending {
+            let (config, urls) = (self.inner.config.clone(), self.urls().clone());
+            let allowed = self.inner.config.federation.clone();
+            let id = record.id;
+            let result = self
+                .db()
+                .run(move |conn| {
+                    tertulia_db::transaction(conn, |conn| {
+                        let jobs = plan(conn, &config, &urls, &record)?;
+                        // With federation off, changes are dropped, not hoarded.
+                        let jobs: Vec<NewDeliveryJob> = jobs
+                            .into_iter()
+                            .filter(|job| allowed.enabled && allowed.allows_domain(&job.inbox_host))
+                            .collect();
+                        let added = delivery::enqueue(conn, &jobs, tertulia_db::now())?;
+                        records::remove(conn, record.id)?;
+                        Ok::<_, DbError>(added)
+                    })
+                })
+                .await;
+            match result {
+                Ok(added) => queued += added,
+                Err(error) => {
+                    tracing::error!(record = id, %error, "federation outbox: cannot queue a change for delivery");
+                    let message = error.to_string();
+                    self.db().run(move |conn| records::mark_failed(conn, id, &message)).await?;
+                }
+            }
+        }
+        if queued > 0 {
+            self.inner.deliveries_queued.notify_one();
+        }
+        Ok(count)
+    }
+}
+
+/// The deliveries one record needs.
+fn plan(conn: &mut DbConn, config: &Config, urls: &Urls, record: &OutboxRow) -> Result<Vec<NewDeliveryJob>, DbError> {
+    let outgoing = match outbox::parse(&record.payload) {
+        Ok(outgoing) => outgoing,
+        Err(error) => {
+            tracing::error!(record = record.id, %error, "federation outbox: unreadable record dropped");
+            return Ok(Vec::new());
+        }
+    };
+    let Some((activity, signer, inboxes)) = activity_for(conn, config, urls, &outgoing)? else {
+        return Ok(Vec::new());
+    };
+    let activity_id = crate::protocol::id_of(Some(&activity)).unwrap_or_default().to_owned();
+    let payload = activity.to_string();
+    let now = tertulia_db::now();
+    let mut inboxes: Vec<String> = inboxes.into_iter().filter(|inbox| !urls.is_local(inbox)).collect();
+    inboxes.sort_unstable();
+    inboxes.dedup();
+    Ok(inboxes
+        .into_iter()
+        .filter_map(|inbox| {
+            Some(NewDeliveryJob {
+                activity_id: activity_id.clone(),
+                actor_account_id: signer,
+                inbox_host: host_of(&inbox)?,
+                inbox_url: inbox,
+                payload: payload.clone(),
+                next_attempt_at: now,
+            })
+        })
+        .collect())
+}
+
+/// The activity, the local account that signs it, and its inboxes.
+type Planned = Option<(Value, i64, Vec<String>)>;
+
+fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outgoing) -> Result<Planned, DbError> {
+    Ok(match outgoing {
+        Outgoing::StatusCreated { status } | Outgoing::StatusUpdated { status } => {
+            let Some(row) = statuses::find(conn, *status)? else {
+                return Ok(None);
+            };
+            let Some((author, _)) = render::local_actor(conn, row.account_id)? else {
+                return Ok(None);
+            };
+            if let Some(original_id) = row.reblog_of_id {
+                let Some(original) = statuses::find(conn, original_id)? else {
+                    return Ok(None);
+                };
+                let Some(original_author) = actors::find(conn, original.account_id)? else {
+                    return Ok(None);
+                };
+                let boost = render::Boost { booster: &author.username, uri: &row.uri, published: row.created_at };
+                let activity = render::announce(urls, &boost, &original.uri, &original_author.uri);
+                let mut inboxes = actors::remote_follower_inboxes(conn, author.id)?;
+                inboxes.extend(remote_inbox(&original_author));
+                return Ok(Some((activity, author.id, inboxes)));
+            }
+            let update = matches!(outgoing, Outgoing::StatusUpdated { .. });
+            let Some(activity) = render::create_or_update(conn, config, urls, &row, update)? else {
+                return Ok(None);
+            };
+            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
+            let mut audience = mentioned;
+            if visibility != Visibility::Direct {
+                audience.extend(row.in_reply_to_account_id);
+            }
+            Some((activity, author.id, post_inboxes(conn, author.id, visibility, &audience)?))
+        }
+        Outgoing::StatusDeleted { author, uri, visibility, boost_of, mentioned } => {
+            let Some((account, actor)) = render::local_actor(conn, *author)? else {
+                return Ok(None);
+            };
+            if let Some((original_uri, original_author)) = boost_of {
+                let Some(original_actor) = actors::find(conn, *original_author)? else {
+                    return Ok(None);
+                };
+                // Receivers match the Undo by the Announce's id alone.
+                let boost = render::Boost { booster: &account.username, uri, published: tertulia_db::now() };
+                let announce = render::announce(urls, &boost, original_uri, &original_actor.uri);
+                let mut inboxes = actors::remote_follower_inboxes(conn, *author)?;
+                inboxes.extend(remote_inbox(&original_actor));
+                return Ok(Some((render::undo(&actor.uri, announce), *author, inboxes)));
+            }
+            let visibility: Visibility = visibility.parse().unwrap_or(Visibility::Direct);
+            let mentioned_uris: Vec<String> = actors::find_many(conn, mentioned)?.into_iter().map(|a| a.uri).collect();
+            let (to, cc) = addressing(visibility, &urls.followers(&account.username), &mentioned_uris);
+            let activity = render::delete(&actor.uri, uri, to, cc);
+            Some((activity, *author, post_inboxes(conn, *author, visibility, mentioned)?))
+        }
+        Outgoing::Favourited { account, status } | Outgoing::Unfavourited { account, status } => {
+            let Some(row) = statuses::find(conn, *status)? else {
+                return Ok(None);
+            };
+            let (Some((_, actor)), Some(author)) =
+                (render::local_actor(conn, *account)?, actors::find(conn, row.account_id)?)
+            else {
+                return Ok(None);
+            };
+            let Some(inbox) = remote_inbox(&author) else {
+                return Ok(None);
+            };
+            let like = render::simple("Like", &urls.like(&actor.uri, row.id), &actor.uri, &row.uri);
+            let activity = match outgoing {
+                Outgoing::Unfavourited { .. } => render::undo(&actor.uri, like),
+                _ => like,
+            };
+            Some((activity, *account, vec![inbox]))
+        }
+        Outgoing::FollowRequested { follower, target, request }
+        | Outgoing::Unfollowed { follower, target, request } => {
+            let (Some((_, actor)), Some(target)) =
+                (render::local_actor(conn, *follower)?, actors::find(conn, *target)?)
+            else {
+                return Ok(None);
+            };
+            let Some(inbox) = remote_inbox(&target) else {
+                return Ok(None);
+            };
+            let follow = render::simple("Follow", &urls.follow(*request), &actor.uri, &target.uri);
+            let activity = match outgoing {
+                Outgoing::Unfollowed { .. } => render::undo(&actor.uri, follow),
+                _ => follow,
+            };
+            Some((activity, *follower, vec![inbox]))
+        }
+        Outgoing::FollowAnswered { follower, target, follow_uri, accepted } => {
+            let (Some(follower), Some((_, actor))) =
+                (actors::find(conn, *follower)?, render::local_actor(conn, *target)?)
+            else {
+                return Ok(None);
+            };
+            // The follower's own inbox: the answer concerns one account.
+            if follower.domain.is_none() {
+                return Ok(None);
+            }
+            let activity = render::answer_follow(*accepted, &actor.uri, &follower.uri, follow_uri);
+            Some((activity, *target, vec![follower.inbox_url.clone()]))
+        }
+        Outgoing::ProfileUpdated { account } => {
+            let Some((account, actor)) = render::local_actor(conn, *account)? else {
+                return Ok(None);
+            };
+            let activity = render::update_person(urls, &account, &actor);
+            Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
+        }
+    })
+}
+
+/// Where a post by `author` goes: remote followers unless it is direct,
+/// and the remote accounts in `audience` (mentioned, replied to).
+fn post_inboxes(
+    conn: &mut DbConn,
+    author: i64,
+    visibility: Visibility,
+    audience: &[i64],
+) -> Result<Vec<String>, DbError> {
+    let mut inboxes = match visibility {
+        Visibility::Public | Visibility::Unlisted | Visibility::Private => {
+            actors::remote_follower_inboxes(conn, author)?
+        }
+        Visibility::Direct | Visibility::Local => Vec::new(),
+    };
+    if visibility.federates() {
+        inboxes.extend(actors::find_many(conn, audience)?.iter().filter_map(remote_inbox));
+    }
+    Ok(inboxes)
+}
+
+/// The inbox to reach a remote actor at; `None` for local ones.
+fn remote_inbox(actor: &ActorRow) -> Option<String> {
+    actor.domain.as_ref().map(|_| actor.delivery_inbox().to_owned())
+}
