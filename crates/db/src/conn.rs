@@ -129,7 +129,40 @@ impl Db {
 /// Runs `work` in one transaction: committed if it returns `Ok`, rolled
 /// back otherwise.
 pub fn transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
-    conn.transaction(work)
+    write_transaction(conn, work)
+}
+
+/// A transaction that takes SQLite's write lock at its start (`BEGIN
+/// IMMEDIATE`). A deferred SQLite transaction that reads and then writes
+/// fails at once with "database is locked" if another connection wrote in
+/// between, whatever the busy timeout; taking the lock first makes it wait
+/// its turn instead. PostgreSQL (and nested transactions, which are
+/// savepoints) use diesel's usual transaction.
+fn write_transaction<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let outermost_sqlite = match conn {
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()?.is_none()
+        }
+        DbConn::Postgres(_) => false,
+    };
+    if !outermost_sqlite {
+        return conn.transaction(work);
+    }
+    if let DbConn::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    let outcome = work(conn);
+    if let DbConn::Sqlite(inner) = conn {
+        match &outcome {
+            Ok(_) => AnsiTransactionManager::commit_transaction(inner)?,
+            Err(_) => AnsiTransactionManager::rollback_transaction(inner)?,
+        }
+    }
+    outcome
 }
 
 /// Like [`transaction`], for work that may refuse (`Ok(Err(refusal))`, a
@@ -148,7 +181,7 @@ pub fn refusable_transaction<T, R>(
             Failure::Db(error.into())
         }
     }
-    let outcome = conn.transaction(|conn| match work(conn) {
+    let outcome = write_transaction(conn, |conn| match work(conn) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(refusal)) => Err(Failure::Refused(refusal)),
         Err(error) => Err(Failure::Db(error)),

@@ -25,10 +25,12 @@ use crate::{Federation, FederationError};
 /// How often the queue is looked at when nothing woke the worker; also
 /// how soon retries come due.
 const POLL: Duration = Duration::from_millis(500);
-/// How long a claimed job is reserved for the worker sending it. Longer
-/// than any send (timeouts are seconds), short enough that a crashed
-/// process's jobs come back soon.
-const LEASE_SECS: i64 = 120;
+/// How long a claimed job is reserved for the worker sending it: longer
+/// than a send can take (connect and answer timeouts, plus a margin), short
+/// enough that a crashed process's jobs come back soon.
+fn lease(request_timeout_secs: u64) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(request_timeout_secs).unwrap_or(60).saturating_mul(2) + 5)
+}
 /// First retry delay; doubled per attempt up to [`MAX_BACKOFF_SECS`].
 const FIRST_BACKOFF_SECS: i64 = 10;
 const MAX_BACKOFF_SECS: i64 = 6 * 3600;
@@ -43,6 +45,7 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
     let settings = &federation.config().federation;
     let slots = Arc::new(Semaphore::new(settings.delivery_workers as usize));
     let hosts = HostLimits::new(settings.deliveries_per_host as usize);
+    let lease = lease(settings.request_timeout_secs);
     loop {
         if *shutdown.borrow() {
             return;
@@ -53,11 +56,7 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
         } else {
             let now = tertulia_db::now();
             let limit = free as i64;
-            match federation
-                .db()
-                .run(move |conn| delivery::claim_due(conn, now, limit, chrono::Duration::seconds(LEASE_SECS)))
-                .await
-            {
+            match federation.db().run(move |conn| delivery::claim_due(conn, now, limit, lease)).await {
                 Ok(jobs) => jobs,
                 Err(error) => {
                     tracing::error!(%error, "delivery queue: cannot claim jobs");

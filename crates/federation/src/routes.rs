@@ -70,6 +70,8 @@ impl ResponseError for FederationError {
 }
 
 type Result<T> = std::result::Result<T, FederationError>;
+/// What handlers built by a function return.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse>>>>;
 
 fn activity_json(document: Value) -> HttpResponse {
     HttpResponse::Ok().content_type(format!("{ACTIVITY_JSON}; charset=utf-8")).json(document)
@@ -242,14 +244,7 @@ struct PageQuery {
 /// accounts page by page unless the owner hides them.
 fn followers(
     incoming: bool,
-) -> impl Fn(
-    web::Data<Federation>,
-    HttpRequest,
-    web::Path<String>,
-    web::Query<PageQuery>,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<HttpResponse>>>>
-+ Clone
-+ 'static {
+) -> impl Fn(web::Data<Federation>, HttpRequest, web::Path<String>, web::Query<PageQuery>) -> Answer + Clone + 'static {
     move |federation, request, name, query| {
         Box::pin(async move {
             signer(&federation, &request).await?;

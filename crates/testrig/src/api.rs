@@ -68,6 +68,10 @@ impl ApiClient<'_> {
         self.send(self.instance.client.put(self.instance.url(path)).json(&body)).await
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> ApiResponse {
+        self.send(self.instance.client.patch(self.instance.url(path)).json(&body)).await
+    }
+
     pub async fn delete(&self, path: &str) -> ApiResponse {
         self.send(self.instance.client.delete(self.instance.url(path))).await
     }

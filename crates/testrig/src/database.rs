@@ -36,7 +36,11 @@ struct PostgresDatabase {
 
 impl TestDatabase {
     pub fn create() -> TestDatabase {
-        let backend = Backend::from_env();
+        Self::create_on(Backend::from_env())
+    }
+
+    /// A fresh database on `backend`, whatever `TERTULIA_TEST_DB` says.
+    pub fn create_on(backend: Backend) -> TestDatabase {
         let dir = tempfile::tempdir().expect("temporary directory");
         match backend {
             Backend::Sqlite => TestDatabase {

@@ -41,12 +41,17 @@ impl TestInstance {
 
     /// Like [`start`](Self::start), with extra `TERTULIA_*` settings.
     pub async fn start_with_env(binary: &str, env: &[(&str, &str)]) -> TestInstance {
+        Self::start_on(binary, TestDatabase::create(), env).await
+    }
+
+    /// Starts on the given database, with extra `TERTULIA_*` settings.
+    pub async fn start_on(binary: &str, db: TestDatabase, env: &[(&str, &str)]) -> TestInstance {
         let port = free_port();
         let mut instance = TestInstance {
             base_url: format!("http://localhost:{port}"),
             domain: format!("localhost:{port}"),
             port,
-            db: TestDatabase::create(),
+            db,
             client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client"),
             binary: PathBuf::from(binary),
             extra_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
@@ -175,6 +180,13 @@ impl TestInstance {
             Ok(status) => status.expect("exit status"),
             Err(_) => panic!("server did not exit within {deadline:?} of SIG{signal}:\n{}", self.logs()),
         }
+    }
+
+    /// Starts a server stopped with [`stop_with`](Self::stop_with) again, on
+    /// the same database, port and directory.
+    pub async fn start_again(&mut self) {
+        assert!(self.child.is_none(), "the server is still running");
+        self.launch().await;
     }
 
     /// Stops the server gracefully and starts it again on the same

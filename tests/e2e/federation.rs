@@ -1,0 +1,433 @@
+//! Three sites federating on one machine: `hq`, `es` and `mx`, each a real
+//! `tertulia serve` with its own database. `hq` runs on PostgreSQL whenever
+//! a PostgreSQL server is available (tests/run.sh always starts one), so
+//! every run mixes the two engines. Everything is driven through the
+//! client API, as staff would, plus raw signed requests for bad input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tertulia_federation::signatures::{self, SigningKey};
+use tertulia_testrig::{Backend, TestDatabase, TestInstance};
+
+/// How long a change may take to reach another site before a test fails.
+const PROPAGATION: Duration = Duration::from_secs(30);
+
+/// The development switch every site of the test rig needs.
+const LOCAL_FEDERATION: (&str, &str) = ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");
+
+async fn site(backend: Backend, extra: &[(&str, &str)]) -> TestInstance {
+    let mut env = vec![LOCAL_FEDERATION];
+    env.extend_from_slice(extra);
+    TestInstance::start_on(support::BINARY, TestDatabase::create_on(backend), &env).await
+}
+
+/// hq (PostgreSQL when available), es and mx (the run's engine).
+async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, TestInstance) {
+    let hq_backend =
+        if std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok() { Backend::Postgres } else { Backend::from_env() };
+    let (hq, es, mx) =
+        tokio::join!(site(hq_backend, &[]), site(Backend::from_env(), es_env), site(Backend::from_env(), &[]));
+    (hq, es, mx)
+}
+
+/// Polls `probe` until it returns `Some`, or fails after [`PROPAGATION`].
+async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + PROPAGATION;
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The local id, on `site`, of `@username@other`, looked up as a client
+/// does (search with resolve).
+async fn resolve(site: &TestInstance, token: &str, username: &str, other: &TestInstance) -> String {
+    let q = format!("@{username}@{}", other.domain);
+    let found = site.api(token).get(&format!("/api/v2/search?type=accounts&resolve=true&q={q}")).await.ok();
+    let account = &found["accounts"][0];
+    assert_eq!(account["acct"], format!("{username}@{}", other.domain), "resolving {q}: {found}");
+    account["id"].as_str().unwrap().to_owned()
+}
+
+/// The status with `uri` in `token`'s home timeline on `site`, if there.
+async fn in_home(site: &TestInstance, token: &str, uri: &str) -> Option<Value> {
+    let home = site.api(token).get("/api/v1/timelines/home").await.ok();
+    home.as_array().unwrap().iter().find(|s| s["uri"] == uri || s["reblog"]["uri"] == uri).cloned()
+}
+
+/// Follows `target_id` and waits until the other site accepted.
+async fn follow_and_wait(site: &TestInstance, token: &str, target_id: &str) {
+    site.api(token).follow(target_id).await;
+    eventually("the follow to be accepted", || async {
+        let rel = site.api(token).get(&format!("/api/v1/accounts/relationships?id[]={target_id}")).await.ok();
+        (rel[0]["following"] == true).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_follow_post_reply_like_boost_edit_and_delete_across_three_sites() {
+    let (hq, es, mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let luis = mx.sign_up("luis").await;
+
+    // bob@hq follows ana@es (open) and luis@mx (locked: needs approval).
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    mx.api(&luis).patch("/api/v1/accounts/update_credentials", json!({"locked": true})).await.ok();
+    let luis_at_hq = resolve(&hq, &bob, "luis", &mx).await;
+    let relationship = hq.api(&bob).follow(&luis_at_hq).await;
+    assert_eq!(relationship["requested"], true, "{relationship}");
+    let request = eventually("the follow request to reach mx", || async {
+        let requests = mx.api(&luis).get("/api/v1/follow_requests").await.ok();
+        requests.as_array().unwrap().first().cloned()
+    })
+    .await;
+    assert_eq!(request["acct"], format!("bob@{}", hq.domain));
+    mx.api(&luis)
+        .post(&format!("/api/v1/follow_requests/{}/authorize", request["id"].as_str().unwrap()), json!({}))
+        .await
+        .ok();
+    eventually("mx's Accept to reach hq", || async {
+        let rel = hq.api(&bob).get(&format!("/api/v1/accounts/relationships?id[]={luis_at_hq}")).await.ok();
+        (rel[0]["following"] == true).then_some(())
+    })
+    .await;
+    // luis@mx follows ana and bob, so the whole thread reaches mx too.
+    let ana_at_mx = resolve(&mx, &luis, "ana", &es).await;
+    follow_and_wait(&mx, &luis, &ana_at_mx).await;
+    let bob_at_mx = resolve(&mx, &luis, "bob", &hq).await;
+    follow_and_wait(&mx, &luis, &bob_at_mx).await;
+
+    // ana posts; it reaches both followers' home timelines.
+    let post = es.api(&ana).post_status("Hola equipo, ¿quién sabe de #kubernetes?", json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    let at_hq = eventually("ana's post on hq", || in_home(&hq, &bob, &uri)).await;
+    let at_mx = eventually("ana's post on mx", || in_home(&mx, &luis, &uri)).await;
+    assert_eq!(at_hq["account"]["acct"], format!("ana@{}", es.domain));
+    assert!(at_hq["content"].as_str().unwrap().contains("Hola equipo"), "{at_hq}");
+    assert_eq!(at_hq["tags"][0]["name"], "kubernetes");
+
+    // bob replies from hq; the reply threads under the post on all three.
+    let reply = hq
+        .api(&bob)
+        .post_status(&format!("@ana@{} yo, hablemos", es.domain), json!({"in_reply_to_id": at_hq["id"]}))
+        .await;
+    let reply_uri = reply["uri"].as_str().unwrap().to_owned();
+    for (site, token, local_id) in [(&es, &ana, post["id"].clone()), (&mx, &luis, at_mx["id"].clone())] {
+        eventually("the reply in the thread", || async {
+            let context =
+                site.api(token).get(&format!("/api/v1/statuses/{}/context", local_id.as_str().unwrap())).await.ok();
+            context["descendants"].as_array().unwrap().iter().any(|s| s["uri"] == reply_uri.as_str()).then_some(())
+        })
+        .await;
+    }
+    let mention = eventually("ana's mention notification", || async {
+        let notes = es.api(&ana).get("/api/v1/notifications?types[]=mention").await.ok();
+        notes.as_array().unwrap().first().cloned()
+    })
+    .await;
+    assert_eq!(mention["status"]["uri"], reply_uri.as_str());
+
+    // Likes and boosts from hq update the counts at the origin.
+    let hq_id = at_hq["id"].as_str().unwrap();
+    hq.api(&bob).post(&format!("/api/v1/statuses/{hq_id}/favourite"), json!({})).await.ok();
+    hq.api(&bob).post(&format!("/api/v1/statuses/{hq_id}/reblog"), json!({})).await.ok();
+    let es_id = post["id"].as_str().unwrap().to_owned();
+    eventually("the like and boost counted on es", || async {
+        let status = es.api(&ana).get(&format!("/api/v1/statuses/{es_id}")).await.ok();
+        (status["favourites_count"] == 1 && status["reblogs_count"] == 1 && status["replies_count"] == 1).then_some(())
+    })
+    .await;
+    // mx follows bob: the boost shows in luis's home timeline.
+    eventually("bob's boost on mx", || async {
+        let home = mx.api(&luis).get("/api/v1/timelines/home").await.ok();
+        home.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["reblog"]["uri"] == uri.as_str() && s["account"]["username"] == "bob")
+            .then_some(())
+    })
+    .await;
+    hq.api(&bob).post(&format!("/api/v1/statuses/{hq_id}/unfavourite"), json!({})).await.ok();
+    eventually("the like taken back on es", || async {
+        let status = es.api(&ana).get(&format!("/api/v1/statuses/{es_id}")).await.ok();
+        (status["favourites_count"] == 0).then_some(())
+    })
+    .await;
+
+    // ana edits, then deletes: both reach hq.
+    es.api(&ana).put(&format!("/api/v1/statuses/{es_id}"), json!({"status": "Hola equipo (editado)"})).await.ok();
+    eventually("the edit on hq", || async {
+        let status = hq.api(&bob).get(&format!("/api/v1/statuses/{hq_id}")).await.ok();
+        status["content"].as_str().unwrap().contains("editado").then_some(())
+    })
+    .await;
+    es.api(&ana).delete(&format!("/api/v1/statuses/{es_id}")).await.ok();
+    eventually("the deletion on hq and mx", || async {
+        let hq_gone = hq.api(&bob).get(&format!("/api/v1/statuses/{hq_id}")).await.status == 404;
+        let mx_gone = in_home(&mx, &luis, &uri).await.is_none();
+        (hq_gone && mx_gone).then_some(())
+    })
+    .await;
+
+    // Profile changes propagate.
+    es.api(&ana).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Ana (Madrid)"})).await.ok();
+    eventually("ana's new name on hq", || async {
+        let account = hq.api(&bob).get(&format!("/api/v1/accounts/{ana_at_hq}")).await.ok();
+        (account["display_name"] == "Ana (Madrid)").then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn followers_only_and_site_only_posts_stay_where_they_belong() {
+    // es serves unsigned GETs here, to show what it serves and what not.
+    let (hq, es, mx) = three_sites(&[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
+    let bob = hq.sign_up("bob").await;
+    let carol = mx.sign_up("carol").await;
+    let ana = es.sign_up("ana").await;
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    // carol knows ana but does not follow her.
+    let ana_at_mx = resolve(&mx, &carol, "ana", &es).await;
+
+    let site_only = es.api(&ana).post_status("Solo para Madrid", json!({"visibility": "local"})).await;
+    let private = es.api(&ana).post_status("Solo seguidores", json!({"visibility": "private"})).await;
+    let public = es.api(&ana).post_status("Para todos", json!({"visibility": "public"})).await;
+    eventually("the public post on hq", || in_home(&hq, &bob, public["uri"].as_str().unwrap())).await;
+    let at_hq = in_home(&hq, &bob, private["uri"].as_str().unwrap()).await.expect("the follower gets the private post");
+    assert_eq!(at_hq["visibility"], "private");
+    assert!(in_home(&hq, &bob, site_only["uri"].as_str().unwrap()).await.is_none(), "a site-only post left es");
+
+    // mx got nothing but what is public: ana's account page there shows
+    // only the public post.
+    let seen_on_mx = mx.api(&carol).get(&format!("/api/v1/accounts/{ana_at_mx}/statuses")).await.ok();
+    assert!(
+        seen_on_mx.as_array().unwrap().iter().all(|s| s["uri"] != private["uri"] && s["uri"] != site_only["uri"]),
+        "{seen_on_mx}"
+    );
+
+    // Unsigned fetches: public posts are served, the others are not.
+    let fetch = |uri: &str| es.client.get(uri).header("accept", "application/activity+json").send();
+    let served = fetch(public["uri"].as_str().unwrap()).await.unwrap();
+    assert_eq!(served.status(), 200);
+    let note: Value = served.json().await.unwrap();
+    assert_eq!(note["type"], "Note");
+    assert_eq!(note["to"][0], "https://www.w3.org/ns/activitystreams#Public");
+    for hidden in [&private, &site_only] {
+        assert_eq!(fetch(hidden["uri"].as_str().unwrap()).await.unwrap().status(), 404, "{}", hidden["uri"]);
+    }
+    // hq requires signatures (the default): unsigned fetches get 401, but
+    // its site actor and WebFinger stay open.
+    let actor = hq.client.get(hq.url("/users/bob")).header("accept", "application/activity+json").send().await.unwrap();
+    assert_eq!(actor.status(), 401);
+    let body: Value = actor.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("not signed"), "{body}");
+    let site_actor =
+        hq.client.get(hq.url("/actor")).header("accept", "application/activity+json").send().await.unwrap();
+    assert_eq!(site_actor.status(), 200);
+    let finger = hq.get_json(&format!("/.well-known/webfinger?resource=acct:bob@{}", hq.domain)).await;
+    assert_eq!(finger["links"][0]["href"], hq.url("/users/bob"));
+}
+
+/// Headers changed after signing, to spoil a request.
+type Tamper = Box<dyn FnOnce(&mut BTreeMap<String, String>)>;
+/// What is wrong, the key, the body, the tampering, the expected status
+/// and a word the error must contain.
+type BadDelivery = (&'static str, SigningKey, Vec<u8>, Tamper, u16, &'static str);
+
+/// A signed POST to `site`'s shared inbox, as a remote server would send.
+async fn post_signed(
+    site: &TestInstance,
+    key: &SigningKey,
+    body: &[u8],
+    tamper: impl FnOnce(&mut BTreeMap<String, String>),
+) -> (u16, Value) {
+    let url = url::Url::parse(&site.url("/inbox")).unwrap();
+    let signed = signatures::sign_request(key, "POST", &url, Some(body), chrono::Utc::now()).unwrap();
+    let mut headers = BTreeMap::from([
+        ("date".to_owned(), signed.date),
+        ("digest".to_owned(), signed.digest.unwrap()),
+        ("signature".to_owned(), signed.signature),
+        ("content-type".to_owned(), "application/activity+json".to_owned()),
+    ]);
+    tamper(&mut headers);
+    let mut request = site.client.post(url).body(body.to_vec());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_nothing() {
+    let (hq, es, _mx) = three_sites(&[]).await;
+    hq.create_user("bob", &[]).await;
+    let ana = es.sign_up("ana").await;
+    // es learns bob (and his key) the normal way.
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    let bob_uri = hq.url("/users/bob");
+    let ana_uri = es.url("/users/ana");
+    let follow = |actor: &str, id: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": "Follow", "actor": actor, "object": ana_uri})
+            .to_string()
+            .into_bytes()
+    };
+    let bob_key = {
+        let db = tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
+            url: hq.db.url.clone(),
+            pool_size: 1,
+            connect_timeout_secs: 5,
+        })
+        .unwrap();
+        let uri = bob_uri.clone();
+        let actor = db.run(move |conn| tertulia_db::actors::find_by_uri(conn, &uri)).await.unwrap().unwrap();
+        SigningKey::from_pem(format!("{bob_uri}#main-key"), actor.private_key_pem.as_deref().unwrap()).unwrap()
+    };
+    let forger =
+        SigningKey::from_pem(format!("{bob_uri}#main-key"), &signatures::generate_keypair().unwrap().private_pem)
+            .unwrap();
+
+    let body = follow(&bob_uri, &format!("{bob_uri}#follows/1"));
+    let cases: Vec<BadDelivery> = vec![
+        (
+            "no signature",
+            bob_key.clone(),
+            body.clone(),
+            Box::new(|h| {
+                h.remove("signature");
+            }),
+            401,
+            "not signed",
+        ),
+        ("someone else's key", forger, body.clone(), Box::new(|_| {}), 401, "does not match"),
+        (
+            "wrong digest",
+            bob_key.clone(),
+            body.clone(),
+            Box::new(|h| {
+                h.insert("digest".into(), signatures::digest(b"other"));
+            }),
+            401,
+            "Digest",
+        ),
+        (
+            "stale date",
+            bob_key.clone(),
+            body.clone(),
+            Box::new(|h| {
+                h.insert("date".into(), "Mon, 01 Jan 2024 00:00:00 GMT".into());
+            }),
+            401,
+            "Date",
+        ),
+        (
+            "actor is not the signer",
+            bob_key.clone(),
+            follow(&es.url("/users/someone"), &format!("{bob_uri}#follows/2")),
+            Box::new(|_| {}),
+            403,
+            "not the signer",
+        ),
+        ("not JSON", bob_key.clone(), b"{not json".to_vec(), Box::new(|_| {}), 400, "JSON"),
+    ];
+    for (what, key, body, tamper, status, message) in cases {
+        let (got, answer) = post_signed(&es, &key, &body, tamper).await;
+        assert_eq!(got, status, "{what}: {answer}");
+        assert!(answer["error"].as_str().unwrap_or_default().contains(message), "{what}: {answer}");
+    }
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    let (got, _) = post_signed(&es, &bob_key, &huge, |_| {}).await;
+    assert_eq!(got, 413, "an oversized body");
+
+    // Nothing was stored: ana has no follower yet. Then the genuine
+    // delivery of the same Follow works, which proves the key was right.
+    let ana_profile = es.api(&ana).get("/api/v1/accounts/verify_credentials").await.ok();
+    assert_eq!(ana_profile["followers_count"], 0);
+    let (got, answer) = post_signed(&es, &bob_key, &body, |_| {}).await;
+    assert_eq!(got, 202, "{answer}");
+    eventually("the genuine follow applied", || async {
+        let me = es.api(&ana).get("/api/v1/accounts/verify_credentials").await.ok();
+        (me["followers_count"] == 1).then_some(())
+    })
+    .await;
+    let followers = es.api(&ana).ids(&format!("/api/v1/accounts/{}/followers", es.api(&ana).account_id().await)).await;
+    assert_eq!(followers, vec![bob_at_es]);
+}
+
+#[tokio::test]
+async fn a_site_that_was_down_gets_the_posts_made_meanwhile() {
+    let (hq, mut es, _mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+
+    es.stop_with("TERM", Duration::from_secs(10)).await;
+    let post = hq.api(&bob).post_status("Noticias de HQ mientras es está parado", json!({})).await;
+    // hq tries, fails and backs off before es comes back.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    es.start_again().await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    eventually("the post made while es was down", || in_home(&es, &ana, &uri)).await;
+}
+
+#[tokio::test]
+async fn a_sender_killed_during_fan_out_delivers_everything_once_after_restart() {
+    let posts = 30;
+    // A short request timeout makes the leases of the killed process's
+    // in-flight jobs run out quickly.
+    let hq_backend =
+        if std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok() { Backend::Postgres } else { Backend::from_env() };
+    let (mut hq, es, mx) = tokio::join!(
+        site(hq_backend, &[("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "3")]),
+        site(Backend::from_env(), &[]),
+        site(Backend::from_env(), &[])
+    );
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let luis = mx.sign_up("luis").await;
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+    let bob_at_mx = resolve(&mx, &luis, "bob", &hq).await;
+    follow_and_wait(&mx, &luis, &bob_at_mx).await;
+
+    let mut uris = Vec::new();
+    for n in 0..posts {
+        let post = hq.api(&bob).post_status(&format!("Anuncio {n}"), json!({})).await;
+        uris.push(post["uri"].as_str().unwrap().to_owned());
+    }
+    hq.stop_with("KILL", Duration::from_secs(10)).await;
+    hq.start_again().await;
+
+    for (site, token) in [(&es, &ana), (&mx, &luis)] {
+        eventually("every post, once, after the restart", || async {
+            let home = site.api(token).get("/api/v1/timelines/home?limit=40").await.ok();
+            let got: Vec<&str> = home.as_array().unwrap().iter().filter_map(|s| s["uri"].as_str()).collect();
+            let complete = uris.iter().all(|uri| got.contains(&uri.as_str()));
+            assert!(
+                uris.iter().all(|uri| got.iter().filter(|g| **g == uri).count() <= 1),
+                "a post arrived twice: {got:?}"
+            );
+            complete.then_some(())
+        })
+        .await;
+    }
+}
