@@ -245,6 +245,21 @@ async fn followers_only_and_site_only_posts_stay_where_they_belong() {
     assert_eq!(finger["links"][0]["href"], hq.url("/users/bob"));
 }
 
+/// The key `username` on `site` signs with, read from that site's
+/// database: the test then speaks for the account as its server would.
+async fn signing_key_of(site: &TestInstance, username: &str) -> SigningKey {
+    let db = tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
+        url: site.db.url.clone(),
+        pool_size: 1,
+        connect_timeout_secs: 5,
+    })
+    .unwrap();
+    let uri = site.url(&format!("/users/{username}"));
+    let lookup = uri.clone();
+    let actor = db.run(move |conn| tertulia_db::actors::find_by_uri(conn, &lookup)).await.unwrap().unwrap();
+    SigningKey::from_pem(format!("{uri}#main-key"), actor.private_key_pem.as_deref().expect("key made")).unwrap()
+}
+
 /// Headers changed after signing, to spoil a request.
 type Tamper = Box<dyn FnOnce(&mut BTreeMap<String, String>)>;
 /// What is wrong, the key, the body, the tampering, the expected status
@@ -290,17 +305,7 @@ async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_no
             .to_string()
             .into_bytes()
     };
-    let bob_key = {
-        let db = tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
-            url: hq.db.url.clone(),
-            pool_size: 1,
-            connect_timeout_secs: 5,
-        })
-        .unwrap();
-        let uri = bob_uri.clone();
-        let actor = db.run(move |conn| tertulia_db::actors::find_by_uri(conn, &uri)).await.unwrap().unwrap();
-        SigningKey::from_pem(format!("{bob_uri}#main-key"), actor.private_key_pem.as_deref().unwrap()).unwrap()
-    };
+    let bob_key = signing_key_of(&hq, "bob").await;
     let forger =
         SigningKey::from_pem(format!("{bob_uri}#main-key"), &signatures::generate_keypair().unwrap().private_pem)
             .unwrap();
@@ -430,4 +435,70 @@ async fn a_sender_killed_during_fan_out_delivers_everything_once_after_restart()
         })
         .await;
     }
+}
+
+#[tokio::test]
+async fn a_mastodon_shaped_post_is_sanitized_keeps_its_attachments_and_counts_once() {
+    let (hq, es, _mx) = three_sites(&[]).await;
+    hq.create_user("bob", &[]).await;
+    let ana = es.sign_up("ana").await;
+    resolve(&es, &ana, "bob", &hq).await;
+    let bob_key = signing_key_of(&hq, "bob").await;
+    let bob_uri = hq.url("/users/bob");
+    let ana_uri = es.url("/users/ana");
+    let note_uri = format!("{bob_uri}/statuses/4242");
+    let public = "https://www.w3.org/ns/activitystreams#Public";
+    let create = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", {"blurhash": "toot:blurhash"}],
+        "id": format!("{note_uri}/activity"),
+        "type": "Create",
+        "actor": bob_uri,
+        "to": [public],
+        "cc": [format!("{bob_uri}/followers"), ana_uri],
+        "object": {
+            "id": note_uri,
+            "type": "Note",
+            "attributedTo": bob_uri,
+            "to": [public],
+            "cc": [format!("{bob_uri}/followers"), ana_uri],
+            "published": "2026-11-23T10:00:00Z",
+            "content": "<p onclick=\"steal()\">Hola <span class=\"h-card\"><a href=\"https://x.example/\" class=\"u-url mention\">@ana</a></span><script>alert(1)</script></p>",
+            "contentMap": {"es": "<p>Hola</p>"},
+            "tag": [
+                {"type": "Mention", "href": ana_uri, "name": format!("@ana@{}", es.domain)},
+                {"type": "Hashtag", "href": hq.url("/tags/Diagramas"), "name": "#Diagramas"}
+            ],
+            "attachment": [{
+                "type": "Document", "mediaType": "image/png", "url": hq.url("/files/diagram.png"),
+                "name": "Network diagram", "blurhash": "LEHV6nWB2yk8pyo0adR*.7kCMdnj", "width": 640, "height": 480
+            }],
+        },
+    })
+    .to_string()
+    .into_bytes();
+    for _ in 0..2 {
+        let (status, answer) = post_signed(&es, &bob_key, &create, |_| {}).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    let mention = eventually("the mention notification", || async {
+        let notes = es.api(&ana).get("/api/v1/notifications?types[]=mention").await.ok();
+        notes.as_array().unwrap().first().cloned()
+    })
+    .await;
+    let status = &mention["status"];
+    tertulia_testrig::openapi::assert_matches(status, "Status");
+    let content = status["content"].as_str().unwrap();
+    assert!(!content.contains("script") && !content.contains("onclick"), "{content}");
+    assert!(content.contains("Hola") && content.contains(r#"class="u-url mention""#), "{content}");
+    assert_eq!(status["language"], "es");
+    assert_eq!(status["tags"][0]["name"], "diagramas");
+    let media = &status["media_attachments"][0];
+    assert_eq!(media["type"], "image");
+    assert_eq!(media["remote_url"], hq.url("/files/diagram.png"));
+    assert_eq!(media["description"], "Network diagram");
+    assert_eq!(media["meta"]["original"]["width"], 640);
+    // The redelivery changed nothing.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let notes = es.api(&ana).get("/api/v1/notifications?types[]=mention").await.ok();
+    assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
 }

@@ -145,6 +145,50 @@ pub struct RemoteStatus {
     pub mentioned: Vec<Id>,
     /// Lower-cased hashtag names.
     pub tags: Vec<String>,
+    pub attachments: Vec<RemoteAttachment>,
+}
+
+/// A file attached to a remote post. It is linked, not copied: clients
+/// load it from the author's site.
+#[derive(Debug, Clone)]
+pub struct RemoteAttachment {
+    pub url: String,
+    pub content_type: String,
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
+    pub width: Option<u64>,
+    pub height: Option<u64>,
+}
+
+impl RemoteAttachment {
+    fn into_row(self, account_id: i64, status_id: i64, now: NaiveDateTime) -> tertulia_db::media::MediaRow {
+        let kind = match self.content_type.split('/').next() {
+            Some("video") => "video",
+            Some("audio") => "audio",
+            _ => "image",
+        };
+        let meta = match (self.width, self.height) {
+            (Some(width), Some(height)) => serde_json::json!({"original": {"width": width, "height": height}}),
+            _ => serde_json::json!({}),
+        };
+        tertulia_db::media::MediaRow {
+            id: Id::generate().0,
+            account_id,
+            status_id: Some(status_id),
+            kind: kind.into(),
+            content_type: self.content_type,
+            file_path: None,
+            preview_path: None,
+            remote_url: Some(self.url),
+            file_size: 0,
+            description: self.description,
+            focus: None,
+            meta: meta.to_string(),
+            blurhash: self.blurhash,
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 /// Stores a remote post and gives it to the local readers it is for: the
@@ -185,6 +229,9 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 )
             };
             statuses::insert(conn, &row)?;
+            for attachment in status.attachments.iter().cloned() {
+                tertulia_db::media::insert(conn, &attachment.into_row(status.author.0, id, now))?;
+            }
             let mentioned: Vec<i64> = status.mentioned.iter().map(|m| m.0).filter(|m| *m != status.author.0).collect();
             statuses::insert_mentions(conn, id, &mentioned)?;
             let tag_pairs: Vec<(String, String)> = status.tags.iter().map(|t| (t.clone(), t.clone())).collect();

@@ -7,7 +7,7 @@ use tertulia_core::Id;
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
 use tertulia_db::statuses;
-use tertulia_domain::remote::{self, RemoteStatus};
+use tertulia_domain::remote::{self, RemoteAttachment, RemoteStatus};
 
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
 use crate::urls::host_of;
@@ -143,9 +143,30 @@ impl Federation {
             published: protocol::time_of(note, "published").unwrap_or_else(tertulia_db::now),
             mentioned,
             tags,
+            attachments: note.get("attachment").map(as_list).unwrap_or_default().into_iter().filter_map(attachment).collect(),
         };
         Ok(remote::status_received(self.db(), self.events(), status).await?)
     }
+}
+
+/// A file attached to a post: a `Document` (or `Image`, …) with a URL.
+fn attachment(value: &Value) -> Option<RemoteAttachment> {
+    let url = match value.get("url")? {
+        Value::String(url) => url.clone(),
+        link => str_of(link, "href").or_else(|| id_of(Some(link)))?.to_owned(),
+    };
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return None;
+    }
+    let number = |key: &str| value.get(key).and_then(Value::as_u64);
+    Some(RemoteAttachment {
+        url,
+        content_type: str_of(value, "mediaType").unwrap_or("image/jpeg").to_owned(),
+        description: str_of(value, "name").filter(|n| !n.is_empty()).map(str::to_owned),
+        blurhash: str_of(value, "blurhash").map(str::to_owned),
+        width: number("width"),
+        height: number("height"),
+    })
 }
 
 /// A property that may hold one item or an array of them.
