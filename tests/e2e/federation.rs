@@ -502,3 +502,40 @@ async fn a_mastodon_shaped_post_is_sanitized_keeps_its_attachments_and_counts_on
     let notes = es.api(&ana).get("/api/v1/notifications?types[]=mention").await.ok();
     assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
 }
+
+#[tokio::test]
+async fn a_site_following_another_site_receives_all_its_public_posts() {
+    let (hq, es, mx) = three_sites(&[]).await;
+    let ana = es.sign_up("ana").await;
+    let reader = hq.sign_up("reader").await;
+    let carol = mx.sign_up("carol").await;
+
+    let asked = hq.cli(&["admin", "federation", "follow-site", &es.domain]).await;
+    assert!(asked.status.success(), "{}", asked.stderr);
+    assert!(asked.stdout.contains(&es.domain), "{}", asked.stdout);
+    eventually("es to accept hq's site follow", || async {
+        let sites = hq.cli(&["admin", "federation", "sites"]).await;
+        sites.stdout.contains(&format!("{}: following", es.domain)).then_some(())
+    })
+    .await;
+
+    // Nobody on hq follows ana, yet her public post reaches hq's federated
+    // timeline; her followers-only post does not, and mx gets nothing.
+    let private = es.api(&ana).post_status("Solo seguidores", json!({"visibility": "private"})).await;
+    let public = es.api(&ana).post_status("Para toda la empresa", json!({})).await;
+    let federated = eventually("ana's public post in hq's federated timeline", || async {
+        let timeline = hq.api(&reader).get("/api/v1/timelines/public?remote=true").await.ok();
+        let uris: Vec<String> =
+            timeline.as_array().unwrap().iter().filter_map(|s| s["uri"].as_str().map(str::to_owned)).collect();
+        uris.contains(&public["uri"].as_str().unwrap().to_owned()).then_some(uris)
+    })
+    .await;
+    assert!(!federated.contains(&private["uri"].as_str().unwrap().to_owned()), "{federated:?}");
+    let at_mx = mx.api(&carol).get("/api/v1/timelines/public?remote=true").await.ok();
+    assert_eq!(at_mx, json!([]));
+
+    let left = hq.cli(&["admin", "federation", "unfollow-site", &es.domain]).await;
+    assert!(left.status.success(), "{}", left.stderr);
+    let status = hq.cli(&["admin", "federation", "status"]).await;
+    assert!(status.stdout.contains("Deliveries waiting"), "{}", status.stdout);
+}

@@ -23,6 +23,7 @@ pub struct ActorRow {
     pub public_key_id: Option<String>,
     pub also_known_as: String,
     pub moved_to_account_id: Option<i64>,
+    pub actor_type: String,
     pub suspended_at: Option<NaiveDateTime>,
     pub fetched_at: Option<NaiveDateTime>,
 }
@@ -114,7 +115,9 @@ pub fn upsert_remote(conn: &mut DbConn, uri: &str, fields: &RemoteActorFields) -
 }
 
 /// Creates the site's own actor (an `Application` without a sign-in, so
-/// it never counts as staff); returns its id.
+/// it never counts as staff); returns its id. It is not locked: other
+/// sites that follow it receive this site's public posts, which anyone may
+/// read anyway.
 pub fn insert_instance_actor(conn: &mut DbConn, username: &str, uri: &str, inbox: &str) -> Result<i64, DbError> {
     let id = tertulia_core::Id::generate().0;
     let now = crate::now();
@@ -125,7 +128,7 @@ pub fn insert_instance_actor(conn: &mut DbConn, username: &str, uri: &str, inbox
             accounts::uri.eq(uri),
             accounts::inbox_url.eq(inbox),
             accounts::actor_type.eq("Application"),
-            accounts::locked.eq(true),
+            accounts::locked.eq(false),
             accounts::discoverable.eq(false),
             accounts::indexable.eq(false),
             accounts::created_at.eq(now),

@@ -139,8 +139,8 @@ pub fn fail(conn: &mut DbConn, id: i64, now: NaiveDateTime, error: &str) -> Resu
 
 /// Postpones every waiting job of `host` to `until` at the earliest: the
 /// host is unreachable, so trying its other jobs sooner is wasted.
-pub fn defer_host(conn: &mut DbConn, host: &str, until: NaiveDateTime) -> Result<(), DbError> {
-    diesel::update(
+pub fn defer_host(conn: &mut DbConn, host: &str, until: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::update(
         delivery_jobs::table
             .filter(delivery_jobs::inbox_host.eq(host))
             .filter(delivery_jobs::failed_at.is_null())
@@ -148,21 +148,19 @@ pub fn defer_host(conn: &mut DbConn, host: &str, until: NaiveDateTime) -> Result
             .filter(delivery_jobs::next_attempt_at.lt(until)),
     )
     .set(delivery_jobs::next_attempt_at.eq(until))
-    .execute(conn)?;
-    Ok(())
+    .execute(conn)?)
 }
 
 /// Makes every waiting job of `host` due now: it answers again.
-pub fn release_host(conn: &mut DbConn, host: &str, now: NaiveDateTime) -> Result<(), DbError> {
-    diesel::update(
+pub fn release_host(conn: &mut DbConn, host: &str, now: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::update(
         delivery_jobs::table
             .filter(delivery_jobs::inbox_host.eq(host))
             .filter(delivery_jobs::failed_at.is_null())
             .filter(delivery_jobs::next_attempt_at.gt(now)),
     )
     .set(delivery_jobs::next_attempt_at.eq(now))
-    .execute(conn)?;
-    Ok(())
+    .execute(conn)?)
 }
 
 /// The queue at a glance, for admins and benchmarks.
@@ -170,10 +168,24 @@ pub fn release_host(conn: &mut DbConn, host: &str, now: NaiveDateTime) -> Result
 pub struct DeliveryStats {
     pub pending: i64,
     pub failed: i64,
+    /// When the oldest waiting job was queued.
+    pub oldest_pending: Option<NaiveDateTime>,
 }
 
 pub fn stats(conn: &mut DbConn) -> Result<DeliveryStats, DbError> {
-    let pending = delivery_jobs::table.filter(delivery_jobs::failed_at.is_null()).count().get_result(conn)?;
+    let waiting = delivery_jobs::table.filter(delivery_jobs::failed_at.is_null());
+    let pending = waiting.count().get_result(conn)?;
+    let oldest_pending = waiting.select(diesel::dsl::min(delivery_jobs::created_at)).first(conn)?;
     let failed = delivery_jobs::table.filter(delivery_jobs::failed_at.is_not_null()).count().get_result(conn)?;
-    Ok(DeliveryStats { pending, failed })
+    Ok(DeliveryStats { pending, failed, oldest_pending })
+}
+
+/// Deliveries given up, most recent first.
+pub fn list_failed(conn: &mut DbConn, limit: i64) -> Result<Vec<DeliveryJobRow>, DbError> {
+    Ok(delivery_jobs::table
+        .filter(delivery_jobs::failed_at.is_not_null())
+        .order(delivery_jobs::failed_at.desc())
+        .limit(limit)
+        .select(DeliveryJobRow::as_select())
+        .load(conn)?)
 }

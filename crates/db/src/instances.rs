@@ -6,6 +6,34 @@ use diesel::prelude::*;
 use crate::schema::instances;
 use crate::{DbConn, DbError};
 
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = instances)]
+pub struct InstanceRow {
+    pub id: i64,
+    pub domain: String,
+    pub software: Option<String>,
+    pub software_version: Option<String>,
+    pub shared_inbox_url: Option<String>,
+    pub first_seen_at: NaiveDateTime,
+    pub last_success_at: Option<NaiveDateTime>,
+    pub last_failure_at: Option<NaiveDateTime>,
+    pub unreachable_since: Option<NaiveDateTime>,
+    pub failure_count: i32,
+}
+
+pub fn find(conn: &mut DbConn, domain: &str) -> Result<Option<InstanceRow>, DbError> {
+    Ok(instances::table.filter(instances::domain.eq(domain)).select(InstanceRow::as_select()).first(conn).optional()?)
+}
+
+/// Sites with failures since their last success, the longest failing first.
+pub fn failing(conn: &mut DbConn) -> Result<Vec<InstanceRow>, DbError> {
+    Ok(instances::table
+        .filter(instances::failure_count.gt(0))
+        .order(instances::failure_count.desc())
+        .select(InstanceRow::as_select())
+        .load(conn)?)
+}
+
 /// A site's failure streak, after recording one more failure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostHealth {

@@ -292,6 +292,15 @@ pub fn follow_request_by_id(conn: &mut DbConn, id: i64) -> Result<Option<FollowR
         .optional()?)
 }
 
+/// Everyone `follower` has asked to follow and waits for.
+pub fn requested_ids(conn: &mut DbConn, follower: i64) -> Result<Vec<i64>, DbError> {
+    use crate::schema::follow_requests;
+    Ok(follow_requests::table
+        .filter(follow_requests::account_id.eq(follower))
+        .select(follow_requests::target_account_id)
+        .load(conn)?)
+}
+
 /// Which of `targets` `follower` has asked to follow.
 pub fn requested_among(conn: &mut DbConn, follower: i64, targets: &[i64]) -> Result<Vec<i64>, DbError> {
     use crate::schema::follow_requests;

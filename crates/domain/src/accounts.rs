@@ -133,13 +133,16 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
         // Follows of one day form one group in grouped notifications.
         let day = follow.created_at.and_utc().timestamp() / 86_400;
         event = notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
-        feeds::backfill(
-            conn,
-            follow.account_id,
-            follow.target_account_id,
-            &["public", "unlisted", "local", "private"],
-            BACKFILL_ON_FOLLOW,
-        )?;
+        // Only local followers have a home timeline here.
+        if accounts::find(conn, follow.account_id)?.is_some_and(|a| a.domain.is_none()) {
+            feeds::backfill(
+                conn,
+                follow.account_id,
+                follow.target_account_id,
+                &["public", "unlisted", "local", "private"],
+                BACKFILL_ON_FOLLOW,
+            )?;
+        }
     }
     Ok(event)
 }
@@ -171,6 +174,25 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
         })
     })
     .await?
+}
+
+/// The other sites' actors `site` follows (`true`) or asked to follow
+/// (`false`), by domain.
+pub async fn followed_sites(db: &Db, site: Id) -> Result<Vec<(String, bool)>, DomainError> {
+    Ok(db
+        .run(move |conn| {
+            let following = social::following_ids(conn, site.0)?;
+            let requested = social::requested_ids(conn, site.0)?;
+            let all: Vec<i64> = following.iter().chain(&requested).copied().collect();
+            let mut sites: Vec<(String, bool)> = tertulia_db::actors::find_many(conn, &all)?
+                .into_iter()
+                .filter(|a| a.actor_type == "Application")
+                .filter_map(|a| a.domain.map(|domain| (domain, following.contains(&a.id))))
+                .collect();
+            sites.sort();
+            Ok::<_, DbError>(sites)
+        })
+        .await?)
 }
 
 /// Accepts (`accept`) or rejects a pending follow request to `target`.

@@ -22,6 +22,7 @@ mod render;
 mod resolver;
 pub mod routes;
 pub mod signatures;
+mod sites;
 pub mod urls;
 mod verify;
 
@@ -35,6 +36,7 @@ use tertulia_domain::Events;
 use tokio::sync::Notify;
 
 pub use error::FederationError;
+pub use sites::SiteFollow;
 
 use crate::client::FederationClient;
 use crate::keys::KeyCache;

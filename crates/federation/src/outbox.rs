@@ -157,7 +157,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             if visibility != Visibility::Direct {
                 audience.extend(row.in_reply_to_account_id);
             }
-            Some((activity, author.id, post_inboxes(conn, author.id, visibility, &audience)?))
+            Some((activity, author.id, post_inboxes(conn, urls, author.id, visibility, &audience)?))
         }
         Outgoing::StatusDeleted { author, uri, visibility, boost_of, mentioned } => {
             let Some((account, actor)) = render::local_actor(conn, *author)? else {
@@ -178,7 +178,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let mentioned_uris: Vec<String> = actors::find_many(conn, mentioned)?.into_iter().map(|a| a.uri).collect();
             let (to, cc) = addressing(visibility, &urls.followers(&account.username), &mentioned_uris);
             let activity = render::delete(&actor.uri, uri, to, cc);
-            Some((activity, *author, post_inboxes(conn, *author, visibility, mentioned)?))
+            Some((activity, *author, post_inboxes(conn, urls, *author, visibility, mentioned)?))
         }
         Outgoing::Favourited { account, status } | Outgoing::Unfavourited { account, status } => {
             let Some(row) = statuses::find(conn, *status)? else {
@@ -240,9 +240,11 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
 }
 
 /// Where a post by `author` goes: remote followers unless it is direct,
-/// and the remote accounts in `audience` (mentioned, replied to).
+/// the remote accounts in `audience` (mentioned, replied to), and, for
+/// public posts, the sites that follow this whole site.
 fn post_inboxes(
     conn: &mut DbConn,
+    urls: &Urls,
     author: i64,
     visibility: Visibility,
     audience: &[i64],
@@ -253,6 +255,11 @@ fn post_inboxes(
         }
         Visibility::Direct | Visibility::Local => Vec::new(),
     };
+    if visibility == Visibility::Public
+        && let Some(site) = actors::find_by_uri(conn, &urls.instance_actor())?
+    {
+        inboxes.extend(actors::remote_follower_inboxes(conn, site.id)?);
+    }
     if visibility.federates() {
         inboxes.extend(actors::find_many(conn, audience)?.iter().filter_map(remote_inbox));
     }

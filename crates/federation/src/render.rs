@@ -79,7 +79,7 @@ pub fn instance_actor(urls: &Urls, config: &Config, actor: &ActorRow) -> Value {
         "inbox": format!("{uri}/inbox"),
         "outbox": format!("{uri}/outbox"),
         "endpoints": {"sharedInbox": urls.shared_inbox()},
-        "manuallyApprovesFollowers": true,
+        "manuallyApprovesFollowers": false,
         "publicKey": {
             "id": Urls::key_id(&uri),
             "owner": uri,

@@ -143,7 +143,13 @@ impl Federation {
             published: protocol::time_of(note, "published").unwrap_or_else(tertulia_db::now),
             mentioned,
             tags,
-            attachments: note.get("attachment").map(as_list).unwrap_or_default().into_iter().filter_map(attachment).collect(),
+            attachments: note
+                .get("attachment")
+                .map(as_list)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(attachment)
+                .collect(),
         };
         Ok(remote::status_received(self.db(), self.events(), status).await?)
     }

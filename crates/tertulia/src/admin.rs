@@ -9,6 +9,8 @@ use tertulia_domain::{Db, rules};
 use crate::CliError;
 use crate::cli::{AdminCommand, PasswordArgs, RuleCommand, UserCommand};
 
+mod federation;
+
 pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError> {
     // Admin commands work on a fresh database too: bring the schema up to
     // date first, exactly as `serve` would.
@@ -17,6 +19,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
     match command {
         AdminCommand::User { command } => user(&db, config, command).await,
         AdminCommand::Rule { command } => rule(&db, command).await,
+        AdminCommand::Federation { command } => federation::run(db, config, command).await,
     }
 }
 

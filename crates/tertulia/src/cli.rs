@@ -72,6 +72,28 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: RuleCommand,
     },
+    /// See how delivery to other sites is going, and follow other sites.
+    Federation {
+        #[command(subcommand)]
+        command: FederationCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCommand {
+    /// Deliveries waiting and given up, and the sites that fail to answer.
+    Status,
+    /// Receive every public post of another site (e.g. HQ following
+    /// es.acme.example), shown in this site's federated timeline. The
+    /// running server sends the request; the other site accepts it.
+    FollowSite {
+        /// The other site's domain, e.g. es.acme.example.
+        domain: String,
+    },
+    /// Stop receiving another site's public posts.
+    UnfollowSite { domain: String },
+    /// The sites this site follows, and the requests not yet answered.
+    Sites,
 }
 
 #[derive(Debug, Subcommand)]
