@@ -539,3 +539,42 @@ async fn a_site_following_another_site_receives_all_its_public_posts() {
     let status = hq.cli(&["admin", "federation", "status"]).await;
     assert!(status.stdout.contains("Deliveries waiting"), "{}", status.stdout);
 }
+
+#[tokio::test]
+async fn staff_moving_from_es_to_mx_take_their_followers_along() {
+    let (hq, es, mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let old = es.sign_up("luis").await;
+    let ana = es.sign_up("ana").await;
+    let new = mx.sign_up("luis").await;
+    // bob (hq) and ana (es, same site) follow luis@es.
+    let luis_at_hq = resolve(&hq, &bob, "luis", &es).await;
+    follow_and_wait(&hq, &bob, &luis_at_hq).await;
+    let luis_at_es = es.api(&old).account_id().await;
+    es.api(&ana).follow(&luis_at_es).await;
+
+    // Moving before the new account names the old one is refused, clearly.
+    let refused = es.cli(&["admin", "user", "move", "luis", "--to", &format!("@luis@{}", mx.domain)]).await;
+    assert!(!refused.status.success());
+    assert!(refused.stderr.contains("alias"), "{}", refused.stderr);
+
+    let alias = mx.cli(&["admin", "user", "alias", "luis", "--add", &format!("@luis@{}", es.domain)]).await;
+    assert!(alias.status.success(), "{}", alias.stderr);
+    let moved = es.cli(&["admin", "user", "move", "luis", "--to", &format!("@luis@{}", mx.domain)]).await;
+    assert!(moved.status.success(), "{}", moved.stderr);
+
+    // Followers on both sites now follow luis@mx, not luis@es.
+    let new_id = mx.api(&new).account_id().await;
+    eventually("both followers moved to luis@mx", || async {
+        let me = mx.api(&new).get(&format!("/api/v1/accounts/{new_id}")).await.ok();
+        (me["followers_count"] == 2).then_some(())
+    })
+    .await;
+    let rel = hq.api(&bob).get(&format!("/api/v1/accounts/relationships?id[]={luis_at_hq}")).await.ok();
+    assert_eq!(rel[0]["following"], false, "{rel}");
+    let old_profile = hq.api(&bob).get(&format!("/api/v1/accounts/{luis_at_hq}")).await.ok();
+    assert_eq!(old_profile["moved"]["acct"], format!("luis@{}", mx.domain), "{old_profile}");
+    let on_es = es.api(&ana).get(&format!("/api/v1/accounts/{luis_at_es}")).await.ok();
+    assert_eq!(on_es["moved"]["acct"], format!("luis@{}", mx.domain), "{on_es}");
+    tertulia_testrig::openapi::assert_matches(&on_es, "Account");
+}

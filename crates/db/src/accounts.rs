@@ -35,6 +35,8 @@ pub struct AccountRow {
     pub last_status_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Where the account moved to, if it did.
+    pub moved_to_account_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]

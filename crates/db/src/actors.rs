@@ -138,6 +138,14 @@ pub fn insert_instance_actor(conn: &mut DbConn, username: &str, uri: &str, inbox
     Ok(id)
 }
 
+/// Replaces the account's aliases (a JSON array of actor URIs).
+pub fn set_also_known_as(conn: &mut DbConn, id: i64, json: &str) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id))
+        .set((accounts::also_known_as.eq(json), accounts::updated_at.eq(crate::now())))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Marks `id` as moved to `target` (or clears it).
 pub fn set_moved_to(conn: &mut DbConn, id: i64, target: Option<i64>) -> Result<(), DbError> {
     diesel::update(accounts::table.find(id)).set(accounts::moved_to_account_id.eq(target)).execute(conn)?;

@@ -45,11 +45,76 @@ impl Default for FollowOptions {
 }
 
 pub async fn get(db: &Db, id: Id) -> Result<AccountView, DomainError> {
-    db.run(move |conn| accounts::find(conn, id.0))
-        .await?
-        .filter(|a| a.suspended_at.is_none())
-        .map(AccountView::from)
-        .ok_or_else(|| DomainError::NotFound("account".into()))
+    db.run(move |conn| {
+        let row = accounts::find(conn, id.0)?.filter(|a| a.suspended_at.is_none());
+        row.map(|row| profile(conn, row)).transpose()
+    })
+    .await?
+    .ok_or_else(|| DomainError::NotFound("account".into()))
+}
+
+/// An account as its profile shows it: with the account it moved to.
+fn profile(conn: &mut DbConn, row: accounts::AccountRow) -> Result<AccountView, DbError> {
+    let moved = match row.moved_to_account_id {
+        Some(target) => accounts::find(conn, target)?.map(|t| Box::new(AccountView::from(t))),
+        None => None,
+    };
+    Ok(AccountView { moved, ..AccountView::from(row) })
+}
+
+/// Records that the local `account` is also known as the actors `aliases`
+/// (its accounts on other sites): the check a `Move` to here needs.
+pub async fn add_alias(db: &Db, account: Id, alias: String) -> Result<Vec<String>, DomainError> {
+    Ok(db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                let actor = tertulia_db::actors::find(conn, account.0)?.ok_or(DbError::NotFound)?;
+                let mut aliases: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
+                if !aliases.contains(&alias) {
+                    aliases.push(alias);
+                }
+                let json = serde_json::to_string(&aliases).unwrap_or_else(|_| "[]".into());
+                tertulia_db::actors::set_also_known_as(conn, account.0, &json)?;
+                outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
+                Ok(aliases)
+            })
+        })
+        .await?)
+}
+
+/// Moves the local `account` to `target` (its new account on another
+/// site, which must list this one as an alias): marks it moved, tells other
+/// sites, and moves this site's followers over.
+pub async fn move_to(db: &Db, hub: &Events, account: Id, target: Id) -> Result<(), DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            tertulia_db::actors::set_moved_to(conn, account.0, Some(target.0))?;
+            outbox::record(conn, &Outgoing::AccountMoved { account: account.0, target: target.0 })
+        })
+    })
+    .await?;
+    move_followers(db, hub, account, target).await
+}
+
+/// Every local follower of `old` unfollows it and follows `new` instead,
+/// as Mastodon does when an account moves.
+pub async fn move_followers(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
+    let followers = db
+        .run(move |conn| {
+            let ids: Vec<i64> = social::follower_ids(conn, old.0)?.into_iter().map(|(id, _)| id).collect();
+            Ok::<_, DbError>(
+                accounts::find_many(conn, &ids)?.into_iter().filter(|a| a.domain.is_none()).collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    for follower in followers {
+        let follower = Id(follower.id);
+        unfollow(db, follower, old).await?;
+        if follower != new {
+            follow(db, hub, follower, new, FollowOptions::default()).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Finds `user` or `user@domain` (this site's own domain counts as local).
@@ -60,11 +125,12 @@ pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView
         Some((user, _)) => (user.to_owned(), None),
         None => (acct.clone(), None),
     };
-    db.run(move |conn| accounts::find_by_handle(conn, &username, domain.as_deref()))
-        .await?
-        .filter(|a| a.suspended_at.is_none())
-        .map(AccountView::from)
-        .ok_or_else(|| DomainError::NotFound("account".into()))
+    db.run(move |conn| {
+        let row = accounts::find_by_handle(conn, &username, domain.as_deref())?.filter(|a| a.suspended_at.is_none());
+        row.map(|row| profile(conn, row)).transpose()
+    })
+    .await?
+    .ok_or_else(|| DomainError::NotFound("account".into()))
 }
 
 /// Follows `target` (or asks to, if the account is locked) and returns

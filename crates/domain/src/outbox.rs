@@ -45,6 +45,8 @@ pub enum Outgoing {
     FollowAnswered { follower: i64, target: i64, follow_uri: String, accepted: bool },
     /// A local profile changed: `Update(Person)`.
     ProfileUpdated { account: i64 },
+    /// A local account moved to `target` on another site: `Move`.
+    AccountMoved { account: i64, target: i64 },
 }
 
 impl Outgoing {
@@ -59,6 +61,7 @@ impl Outgoing {
             Outgoing::Unfollowed { .. } => "unfollowed",
             Outgoing::FollowAnswered { .. } => "follow_answered",
             Outgoing::ProfileUpdated { .. } => "profile_updated",
+            Outgoing::AccountMoved { .. } => "account_moved",
         }
     }
 }

@@ -413,6 +413,13 @@ pub async fn boost_received(
     Ok(())
 }
 
+/// A remote account moved to `new` (whose aliases the federation layer
+/// has checked): it is marked moved and local followers follow `new`.
+pub async fn moved(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
+    db.run(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
+    crate::accounts::move_followers(db, hub, old, new).await
+}
+
 /// The ones among `accounts` that live on this site: remote accounts have
 /// no home timeline or notifications here.
 fn local_only(conn: &mut DbConn, mut ids: Vec<i64>) -> Result<Vec<i64>, DbError> {

@@ -33,6 +33,8 @@ pub struct AccountView {
     pub statuses_count: i64,
     pub last_status_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The account this one moved to; filled where a profile is shown.
+    pub moved: Option<Box<AccountView>>,
 }
 
 /// One name/value pair of profile metadata.
@@ -80,6 +82,7 @@ impl From<AccountRow> for AccountView {
             statuses_count: row.statuses_count.into(),
             last_status_at: row.last_status_at.map(|t| t.and_utc()),
             created_at: row.created_at.and_utc(),
+            moved: None,
         }
     }
 }

@@ -165,8 +165,29 @@ impl Federation {
                     .await?;
             }
             "Undo" => self.undo(&actor, &object).await?,
+            "Move" => self.moved(&actor, &activity).await?,
             other => tracing::debug!(kind = other, activity = %row.activity_uri, "activity type not handled; ignored"),
         }
+        Ok(())
+    }
+
+    /// An account moved: believed only if the new account, fetched afresh
+    /// from its own site, lists the old one among its aliases.
+    async fn moved(&self, actor: &ActorRow, activity: &Value) -> Result<(), FederationError> {
+        if id_of(activity.get("object")) != Some(actor.uri.as_str()) {
+            return Err(FederationError::Forbidden("an actor can only move itself".into()));
+        }
+        let target = id_of(activity.get("target")).ok_or_else(|| FederationError::invalid("a Move needs a target"))?;
+        let target =
+            if self.urls().is_local(target) { self.actor(target).await? } else { self.refresh_actor(target).await? };
+        let aliases: Vec<String> = serde_json::from_str(&target.also_known_as).unwrap_or_default();
+        if !aliases.contains(&actor.uri) {
+            return Err(FederationError::Forbidden(format!(
+                "{} does not list {} among its aliases (alsoKnownAs)",
+                target.uri, actor.uri
+            )));
+        }
+        remote::moved(self.db(), self.events(), Id(actor.id), Id(target.id)).await?;
         Ok(())
     }
 

@@ -16,6 +16,7 @@ pub mod delivery;
 mod error;
 pub mod inbox;
 mod keys;
+mod moves;
 pub mod outbox;
 pub mod protocol;
 mod render;

@@ -229,11 +229,21 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let activity = render::answer_follow(*accepted, &actor.uri, &follower.uri, follow_uri);
             Some((activity, *target, vec![follower.inbox_url.clone()]))
         }
+        Outgoing::AccountMoved { account, target } => {
+            let (Some((account, actor)), Some(target)) =
+                (render::local_actor(conn, *account)?, actors::find(conn, *target)?)
+            else {
+                return Ok(None);
+            };
+            let activity = render::move_account(urls, &account, &actor, &target.uri);
+            Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
+        }
         Outgoing::ProfileUpdated { account } => {
             let Some((account, actor)) = render::local_actor(conn, *account)? else {
                 return Ok(None);
             };
-            let activity = render::update_person(urls, &account, &actor);
+            let moved_to = render::moved_to(conn, &account)?;
+            let activity = render::update_person(urls, &account, &actor, moved_to);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
     })

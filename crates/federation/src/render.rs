@@ -14,8 +14,9 @@ use tertulia_db::{DbConn, DbError, media};
 use crate::protocol::{self, addressing, timestamp};
 use crate::urls::Urls;
 
-/// A local account as a `Person` (or `Service` for bots).
-pub fn person(urls: &Urls, account: &AccountRow, actor: &ActorRow) -> Value {
+/// A local account as a `Person` (or `Service` for bots). `moved_to` is
+/// the actor it moved to, if it did.
+pub fn person(urls: &Urls, account: &AccountRow, actor: &ActorRow, moved_to: Option<String>) -> Value {
     let name = &account.username;
     let uri = &actor.uri;
     let fields: Vec<tertulia_domain::ProfileField> = serde_json::from_str(&account.fields).unwrap_or_default();
@@ -63,6 +64,9 @@ pub fn person(urls: &Urls, account: &AccountRow, actor: &ActorRow) -> Value {
     }
     if !also_known_as.is_empty() {
         document["alsoKnownAs"] = json!(also_known_as);
+    }
+    if let Some(moved_to) = &moved_to {
+        document["movedTo"] = json!(moved_to);
     }
     protocol::with_context(document)
 }
@@ -265,8 +269,8 @@ pub fn answer_follow(accepted: bool, target_uri: &str, follower_uri: &str, follo
 }
 
 /// `Update` of a local actor after a profile change.
-pub fn update_person(urls: &Urls, account: &AccountRow, actor: &ActorRow) -> Value {
-    let person = person(urls, account, actor);
+pub fn update_person(urls: &Urls, account: &AccountRow, actor: &ActorRow, moved_to: Option<String>) -> Value {
+    let person = person(urls, account, actor, moved_to);
     let id = format!("{}#updates/{}", actor.uri, account.updated_at.and_utc().timestamp_millis());
     protocol::with_context(json!({
         "id": id,
@@ -278,11 +282,32 @@ pub fn update_person(urls: &Urls, account: &AccountRow, actor: &ActorRow) -> Val
     }))
 }
 
+/// `Move` of a local account to its new actor on another site.
+pub fn move_account(urls: &Urls, account: &AccountRow, actor: &ActorRow, target_uri: &str) -> Value {
+    let id = format!("{}#moves/{}", actor.uri, tertulia_core::Id::generate().0);
+    protocol::with_context(json!({
+        "id": id,
+        "type": "Move",
+        "actor": actor.uri,
+        "object": actor.uri,
+        "target": target_uri,
+        "to": [urls.followers(&account.username)],
+    }))
+}
+
 fn strip_context(mut document: Value) -> Value {
     if let Value::Object(map) = &mut document {
         map.remove("@context");
     }
     document
+}
+
+/// The URI of the actor `account` moved to, if it moved.
+pub fn moved_to(conn: &mut DbConn, account: &AccountRow) -> Result<Option<String>, DbError> {
+    Ok(match account.moved_to_account_id {
+        Some(target) => actors::find(conn, target)?.map(|t| t.uri),
+        None => None,
+    })
 }
 
 /// Loads the actor row of a local account, for callers that have an id.

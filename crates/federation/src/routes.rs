@@ -193,7 +193,11 @@ async fn actor(
     }
     signer(&federation, &request).await?;
     let (account, actor) = local_account(&federation, &name).await?;
-    Ok(activity_json(render::person(federation.urls(), &account, &actor)))
+    let moved_to = {
+        let account = account.clone();
+        federation.db().run(move |conn| render::moved_to(conn, &account)).await?
+    };
+    Ok(activity_json(render::person(federation.urls(), &account, &actor, moved_to)))
 }
 
 /// `GET /users/{name}/statuses/{id}`: a `Note`, if the signer may see it.

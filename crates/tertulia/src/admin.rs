@@ -83,6 +83,14 @@ async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliE
             users::set_suspended(db, &username, false).await?;
             println!("{username} is no longer suspended.");
         }
+        UserCommand::Alias { username, add } => {
+            let aliases = federation::connect(db, config).await?.add_alias(&username, &add).await?;
+            println!("{username} is also known as: {}", aliases.join(", "));
+        }
+        UserCommand::Move { username, to } => {
+            let target = federation::connect(db, config).await?.move_account(&username, &to).await?;
+            println!("{username} moved to {}; the running server tells their followers.", target.uri);
+        }
         UserCommand::Delete { username, yes } => {
             if !yes {
                 return Err(CliError::Usage(format!(

@@ -150,6 +150,23 @@ pub enum UserCommand {
     Suspend { username: String },
     /// Lift a suspension.
     Unsuspend { username: String },
+    /// Record that this user is also @USER@OTHER-SITE (their account on
+    /// another site): needed before that account can move here.
+    Alias {
+        username: String,
+        /// The other account, e.g. @luis@es.acme.example.
+        #[arg(long)]
+        add: String,
+    },
+    /// Move this user to their new account on another site (which must
+    /// list this one as an alias). Followers on every site follow the new
+    /// account; this one shows as moved.
+    Move {
+        username: String,
+        /// The new account, e.g. @luis@mx.acme.example.
+        #[arg(long)]
+        to: String,
+    },
     /// Delete a user and everything they posted. Cannot be undone.
     Delete {
         username: String,

@@ -34,6 +34,9 @@ pub struct Account {
     pub last_status_at: Option<String>,
     pub emojis: Vec<serde_json::Value>,
     pub fields: Vec<Field>,
+    /// The account this one moved to; clients show a "moved" banner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<Account>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,6 +76,7 @@ impl Account {
             statuses_count: view.statuses_count,
             last_status_at: view.last_status_at.map(|t| t.date_naive().to_string()),
             emojis: Vec::new(),
+            moved: view.moved.as_ref().map(|target| Box::new(Account::from_view(target, config))),
             fields: view
                 .fields
                 .iter()

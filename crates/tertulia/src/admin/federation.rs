@@ -18,19 +18,19 @@ pub async fn run(db: Db, config: &Config, command: FederationCommand) -> Result<
     match command {
         FederationCommand::Status => status(&db).await,
         FederationCommand::FollowSite { domain } => {
-            let federation = Federation::new(db, Arc::new(config.clone()), Events::new()).await?;
+            let federation = connect(&db, config).await?;
             let state = federation.follow_site(&domain).await?;
             println!("{}", describe(&domain, &state));
             Ok(())
         }
         FederationCommand::UnfollowSite { domain } => {
-            let federation = Federation::new(db, Arc::new(config.clone()), Events::new()).await?;
+            let federation = connect(&db, config).await?;
             federation.unfollow_site(&domain).await?;
             println!("No longer following {domain}; the running server tells it.");
             Ok(())
         }
         FederationCommand::Sites => {
-            let federation = Federation::new(db, Arc::new(config.clone()), Events::new()).await?;
+            let federation = connect(&db, config).await?;
             let sites = federation.followed_sites().await?;
             if sites.is_empty() {
                 println!("This site follows no other site. Add one with: tertulia admin federation follow-site DOMAIN");
@@ -41,6 +41,12 @@ pub async fn run(db: Db, config: &Config, command: FederationCommand) -> Result<
             Ok(())
         }
     }
+}
+
+/// Federation for a command: what it changes is sent by the running
+/// server's workers, which read the same database.
+pub async fn connect(db: &Db, config: &Config) -> Result<Federation, CliError> {
+    Ok(Federation::new(db.clone(), Arc::new(config.clone()), Events::new()).await?)
 }
 
 fn describe(domain: &str, state: &SiteFollow) -> String {
