@@ -2,6 +2,7 @@
 //! Each scenario prints one JSON line per measurement (for scripts and
 //! later comparison) and then a table for people. See docs/benchmarks.md.
 
+mod federation;
 mod report;
 mod seed;
 mod timelines;
@@ -26,6 +27,10 @@ enum Command {
     /// Measure timeline latency over HTTP against a running server on
     /// this machine.
     Timelines(timelines::TimelineArgs),
+    /// Start one sending and three receiving sites on loopback and measure
+    /// how fast posts reach the other sites and how many deliveries per
+    /// second the sender makes.
+    Federation(federation::FederationArgs),
 }
 
 /// Every failure a scenario can end with; printed as one line.
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Seed(args) => seed::run(args).await,
             Command::Timelines(args) => timelines::run(args).await,
+            Command::Federation(args) => federation::run(args).await,
         }
     });
     match outcome {

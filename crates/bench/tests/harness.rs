@@ -115,3 +115,24 @@ async fn timelines_refuse_a_server_elsewhere() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("only a server on this machine"), "{stderr}");
 }
+
+#[tokio::test]
+async fn federation_scenario_on_a_few_posts_and_followers() {
+    let lines = bench(&[
+        "federation",
+        "--binary",
+        &server_binary(),
+        "--posts",
+        "3",
+        "--followers",
+        "12",
+        "--fan-out-posts",
+        "1",
+    ])
+    .await;
+    let propagation: Vec<&Value> = lines.iter().filter(|l| l["measure"] == "propagation_ms").collect();
+    assert_eq!(propagation.len(), 4, "three sites and the slowest: {lines:?}");
+    let throughput = lines.iter().find(|l| l["measure"] == "deliveries_per_second").expect("throughput line");
+    assert_eq!(throughput["deliveries"], 15, "12 personal inboxes and 3 shared ones: {throughput}");
+    assert!(throughput["rate"].as_f64().unwrap() > 0.0);
+}

@@ -22,7 +22,7 @@ use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 
 use crate::DomainError;
 
@@ -88,11 +88,18 @@ impl StatusEvent {
 pub struct Events {
     sender: broadcast::Sender<Arc<Event>>,
     closing: Arc<watch::Sender<bool>>,
+    /// Rung after every committed change, so the federation outbox worker
+    /// looks for new records at once instead of at its next poll.
+    changed: Arc<Notify>,
 }
 
 impl Default for Events {
     fn default() -> Self {
-        Events { sender: broadcast::channel(BACKLOG).0, closing: Arc::new(watch::channel(false).0) }
+        Events {
+            sender: broadcast::channel(BACKLOG).0,
+            closing: Arc::new(watch::channel(false).0),
+            changed: Arc::new(Notify::new()),
+        }
     }
 }
 
@@ -118,8 +125,15 @@ impl Events {
         Ok(value)
     }
 
+    /// Resolves after the next committed change (or at once if one came
+    /// since the last call).
+    pub async fn changed(&self) {
+        self.changed.notified().await
+    }
+
     /// Announces committed changes. Without subscribers they are dropped.
     pub(crate) fn publish(&self, events: Vec<Event>) {
+        self.changed.notify_one();
         for event in events {
             // An error only means nobody is listening right now.
             let _ = self.sender.send(Arc::new(event));

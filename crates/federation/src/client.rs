@@ -40,7 +40,7 @@ pub enum FetchError {
 pub enum DeliveryOutcome {
     /// 2xx: done.
     Delivered,
-    /// Refused for good: a 4xx other than 408 and 429, or a destination the
+    /// Refused for good: a 4xx other than 401, 408 and 429, or a destination the
     /// address guard forbids (it will not become allowed by waiting).
     Rejected { status: u16 },
     /// Worth trying again later: 408, 429, 5xx, timeouts, network errors.
@@ -167,9 +167,14 @@ mod tests {
     #[test]
     fn inbox_answers_map_to_outcomes_as_mastodon_treats_them() {
         assert_eq!(classify(StatusCode::ACCEPTED), DeliveryOutcome::Delivered);
-        assert_eq!(classify(StatusCode::UNAUTHORIZED), DeliveryOutcome::Rejected { status: 401 });
+        assert_eq!(classify(StatusCode::FORBIDDEN), DeliveryOutcome::Rejected { status: 403 });
         assert_eq!(classify(StatusCode::GONE), DeliveryOutcome::Rejected { status: 410 });
-        for retried in [StatusCode::REQUEST_TIMEOUT, StatusCode::TOO_MANY_REQUESTS, StatusCode::BAD_GATEWAY] {
+        for retried in [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::TOO_MANY_REQUESTS,
+            StatusCode::BAD_GATEWAY,
+        ] {
             assert!(matches!(classify(retried), DeliveryOutcome::Retry { .. }), "{retried}");
         }
     }

@@ -5,7 +5,7 @@
 //! (even `kill -9`) loses nothing: the claim is a lease, and a job whose
 //! lease runs out is claimed again after a restart. The receiver drops the
 //! rare duplicate by activity id. Failures back off exponentially with
-//! jitter; a 4xx other than 408/429 is final. A host that keeps failing is
+//! jitter; a 4xx other than 401/408/429 is final. A host that keeps failing is
 //! marked unreachable and retried hourly; its first success releases all
 //! its waiting jobs at once.
 
@@ -47,27 +47,41 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
     let hosts = HostLimits::new(settings.deliveries_per_host as usize);
     let lease = lease(settings.request_timeout_secs);
     loop {
-        if *shutdown.borrow() {
-            return;
-        }
-        let free = slots.available_permits();
-        let claimed = if free == 0 {
-            Vec::new()
-        } else {
-            let now = tertulia_db::now();
-            let limit = free as i64;
-            match federation.db().run(move |conn| delivery::claim_due(conn, now, limit, lease)).await {
-                Ok(jobs) => jobs,
-                Err(error) => {
-                    tracing::error!(%error, "delivery queue: cannot claim jobs");
-                    Vec::new()
-                }
+        // Wait for a free slot first: claiming with none free would only
+        // hold jobs back from other processes.
+        let first = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        };
+        let limit = slots.available_permits() as i64 + 1;
+        let now = tertulia_db::now();
+        let claimed = match federation.db().run(move |conn| delivery::claim_due(conn, now, limit, lease)).await {
+            Ok(jobs) => jobs,
+            Err(error) => {
+                tracing::error!(%error, "delivery queue: cannot claim jobs");
+                Vec::new()
             }
         };
-        let idle = claimed.is_empty();
+        if claimed.is_empty() {
+            drop(first);
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = federation.inner.deliveries_queued.notified() => {}
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+            continue;
+        }
+        let mut first = Some(first);
         for job in claimed {
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                return;
+            let slot = match first.take() {
+                Some(slot) => slot,
+                None => match slots.clone().acquire_owned().await {
+                    Ok(slot) => slot,
+                    Err(_) => return,
+                },
             };
             let host = hosts.permit(&job.inbox_host);
             let federation = federation.clone();
@@ -75,13 +89,6 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
                 let _host = host.acquire_owned().await;
                 federation.deliver(job, slot).await;
             });
-        }
-        if idle {
-            tokio::select! {
-                _ = tokio::time::sleep(POLL) => {}
-                _ = federation.inner.deliveries_queued.notified() => {}
-                _ = shutdown.wait_for(|stop| *stop) => return,
-            }
         }
     }
 }

@@ -19,8 +19,9 @@ use crate::render;
 use crate::urls::{Urls, host_of};
 use crate::{Federation, FederationError};
 
-/// How often the outbox is looked at when nothing woke the worker.
-const POLL: Duration = Duration::from_millis(200);
+/// How often the outbox is looked at when no committed change woke the
+/// worker (changes made outside the event hub, or by an admin command).
+const POLL: Duration = Duration::from_millis(500);
 /// Records handled per transaction.
 const BATCH: i64 = 50;
 /// A record that fails this often (a bug, not a network problem: nothing
@@ -42,6 +43,7 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
         }
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
+            _ = federation.events().changed() => {}
             _ = shutdown.wait_for(|stop| *stop) => return,
         }
     }

@@ -1,0 +1,387 @@
+//! `tertulia-bench federation`: starts one sending site and three
+//! receiving sites on loopback (SQLite each) and measures
+//!
+//! 1. how long a post takes to appear in followers' home timelines on the
+//!    other sites (post, then poll each reader's home timeline), and
+//! 2. how many deliveries per second the sender makes to many remote
+//!    followers, each with its own inbox (no shared inbox, so one delivery
+//!    per follower), until its queue is empty.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::{Value, json};
+use tertulia_core::Id;
+use tertulia_core::config::DatabaseConfig;
+use tertulia_db::actors::RemoteActorFields;
+use tertulia_db::social::FollowRow;
+use tertulia_db::{Db, actors, delivery, social};
+use tokio::process::{Child, Command};
+
+use crate::BenchError;
+use crate::report::{json_line, percentile, table};
+
+#[derive(Debug, Args)]
+pub struct FederationArgs {
+    /// The `tertulia` binary to start (build it with --release).
+    #[arg(long, default_value = "target/release/tertulia")]
+    binary: PathBuf,
+    /// Posts whose propagation is timed, one after the other.
+    #[arg(long, default_value_t = 100)]
+    posts: u32,
+    /// Remote followers of the sender, spread over the receiving sites.
+    #[arg(long, default_value_t = 1000)]
+    followers: u32,
+    /// Posts fanned out to all the followers in the throughput run.
+    #[arg(long, default_value_t = 3)]
+    fan_out_posts: u32,
+}
+
+/// How long one post may take to arrive before the run fails.
+const ARRIVAL_DEADLINE: Duration = Duration::from_secs(30);
+const PASSWORD: &str = "bench-password-Tertulia-2026";
+
+/// A running site, stopped when dropped.
+struct Site {
+    name: &'static str,
+    port: u16,
+    db_url: String,
+    _dir: tempfile::TempDir,
+    _child: Child,
+}
+
+impl Site {
+    async fn start(binary: &PathBuf, name: &'static str, http: &reqwest::Client) -> Result<Site, BenchError> {
+        let dir = tempfile::tempdir().map_err(|e| BenchError::Usage(format!("temporary directory: {e}")))?;
+        let port = free_port()?;
+        let db_url = format!("sqlite://{}", dir.path().join("tertulia.db").display());
+        let env = site_env(port, &db_url, dir.path());
+        let mut command = Command::new(binary);
+        command.arg("serve").envs(env).current_dir(dir.path()).kill_on_drop(true);
+        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        let child = command.spawn().map_err(|e| {
+            BenchError::Usage(format!("cannot start {}: {e} (build it with cargo build --release)", binary.display()))
+        })?;
+        let site = Site { name, port, db_url, _dir: dir, _child: child };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !http.get(site.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            if Instant::now() > deadline {
+                return Err(BenchError::Check(format!("site {name} did not start on port {port}")));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(site)
+    }
+
+    fn domain(&self) -> String {
+        format!("localhost:{}", self.port)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.port)
+    }
+
+    /// Creates a user with the CLI and returns a token for them.
+    async fn user(&self, binary: &PathBuf, username: &str, http: &reqwest::Client) -> Result<String, BenchError> {
+        let dir = std::env::temp_dir();
+        let output = Command::new(binary)
+            .args([
+                "admin",
+                "user",
+                "create",
+                "--username",
+                username,
+                "--email",
+                &format!("{username}@bench.example"),
+                "--password-stdin",
+            ])
+            .envs(site_env(self.port, &self.db_url, &dir))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| BenchError::Usage(e.to_string()))?;
+        let mut child = output;
+        if let Some(mut stdin) = child.stdin.take() {
+            use tokio::io::AsyncWriteExt;
+            stdin.write_all(PASSWORD.as_bytes()).await.map_err(|e| BenchError::Usage(e.to_string()))?;
+        }
+        let status = child.wait().await.map_err(|e| BenchError::Usage(e.to_string()))?;
+        if !status.success() {
+            return Err(BenchError::Check(format!("cannot create {username} on {}", self.name)));
+        }
+        let app: Value = http
+            .post(self.url("/api/v1/apps"))
+            .json(&json!({"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write follow"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token: Value = http
+            .post(self.url("/oauth/token"))
+            .json(&json!({
+                "grant_type": "password", "username": username, "password": PASSWORD, "scope": "read write follow",
+                "client_id": app["client_id"], "client_secret": app["client_secret"],
+            }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        token["access_token"].as_str().map(str::to_owned).ok_or_else(|| BenchError::Check(format!("no token: {token}")))
+    }
+}
+
+fn site_env(port: u16, db_url: &str, dir: &std::path::Path) -> Vec<(String, String)> {
+    [
+        ("TERTULIA_DOMAIN", format!("localhost:{port}")),
+        ("TERTULIA_BIND", format!("127.0.0.1:{port}")),
+        ("TERTULIA_DATABASE_URL", db_url.to_owned()),
+        ("TERTULIA_MEDIA_DIR", dir.join("media").display().to_string()),
+        ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true".to_owned()),
+        ("TERTULIA_RATE_LIMITS_ENABLED", "false".to_owned()),
+        ("TERTULIA_LOG_LEVEL", "warn".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+fn free_port() -> Result<u16, BenchError> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| BenchError::Usage(e.to_string()))?;
+    Ok(listener.local_addr().map_err(|e| BenchError::Usage(e.to_string()))?.port())
+}
+
+pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
+    // The sites run in their own directories.
+    args.binary = std::fs::canonicalize(&args.binary).map_err(|e| {
+        BenchError::Usage(format!("{}: {e} (build it with cargo build --release)", args.binary.display()))
+    })?;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+    let sender = Site::start(&args.binary, "hq", &http).await?;
+    let mut receivers = Vec::new();
+    for name in ["es", "mx", "br"] {
+        receivers.push(Site::start(&args.binary, name, &http).await?);
+    }
+    let author = sender.user(&args.binary, "author", &http).await?;
+
+    // 1. Propagation: one reader per receiving site follows the author.
+    let mut readers = Vec::new();
+    for site in &receivers {
+        let token = site.user(&args.binary, "reader", &http).await?;
+        follow(&http, site, &token, &sender).await?;
+        readers.push((site, token));
+    }
+    let mut latencies: Vec<Vec<f64>> = vec![Vec::new(); readers.len()];
+    let mut slowest: Vec<f64> = Vec::new();
+    for n in 0..args.posts {
+        let posted: Value = http
+            .post(sender.url("/api/v1/statuses"))
+            .bearer_auth(&author)
+            .json(&json!({"status": format!("Propagation probe {n}")}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let uri = posted["uri"].as_str().unwrap_or_default().to_owned();
+        let started = Instant::now();
+        let mut pending: Vec<usize> = (0..readers.len()).collect();
+        while !pending.is_empty() {
+            if started.elapsed() > ARRIVAL_DEADLINE {
+                return Err(BenchError::Check(format!("post {n} did not arrive within {ARRIVAL_DEADLINE:?}")));
+            }
+            let mut still = Vec::new();
+            for index in pending {
+                let (site, token) = &readers[index];
+                let home: Value = http
+                    .get(site.url("/api/v1/timelines/home?limit=1"))
+                    .bearer_auth(token)
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
+                if home[0]["uri"] == uri.as_str() {
+                    latencies[index].push(started.elapsed().as_secs_f64() * 1000.0);
+                } else {
+                    still.push(index);
+                }
+            }
+            pending = still;
+            if !pending.is_empty() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        slowest.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let mut rows = Vec::new();
+    for (index, samples) in latencies.iter_mut().enumerate() {
+        rows.push(latency_row(readers[index].0.name, samples));
+    }
+    rows.push(latency_row("all sites", &mut slowest));
+    for row in &rows {
+        json_line(
+            &json!({"scenario": "federation", "measure": "propagation_ms", "site": row[0], "p50": row[1], "p99": row[2], "max": row[3], "posts": args.posts}),
+        );
+    }
+    println!();
+    table(&["post reaches", "p50 ms", "p99 ms", "max ms"], &rows);
+
+    // 2. Throughput: many followers, each with a personal inbox.
+    let db = Db::connect(&DatabaseConfig { url: sender.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?;
+    let author_id = seed_followers(&db, &sender, &receivers, args.followers).await?;
+    let before = queue_len(&db).await?;
+    let started = Instant::now();
+    for n in 0..args.fan_out_posts {
+        http.post(sender.url("/api/v1/statuses"))
+            .bearer_auth(&author)
+            .json(&json!({"status": format!("Fan-out probe {n}")}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    // Each post goes to every seeded follower's inbox, plus the shared inbox
+    // of each receiving site (its reader follows too).
+    let expected = u64::from(args.fan_out_posts) * (u64::from(args.followers) + readers.len() as u64);
+    loop {
+        let (pending, failed) = queue_len(&db).await?;
+        if pending == 0 && started.elapsed() > Duration::from_millis(500) {
+            if failed > before.1 {
+                return Err(BenchError::Check(format!("{} deliveries failed", failed - before.1)));
+            }
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            return Err(BenchError::Check(format!("{pending} deliveries still waiting after 10 minutes")));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = expected as f64 / seconds;
+    json_line(
+        &json!({"scenario": "federation", "measure": "deliveries_per_second", "deliveries": expected, "seconds": seconds, "rate": rate, "followers": args.followers, "sites": receivers.len(), "author": author_id.0}),
+    );
+    println!();
+    table(
+        &["fan-out", "deliveries", "seconds", "deliveries/s"],
+        &[vec![
+            format!("{} posts to {} followers on {} sites", args.fan_out_posts, args.followers, receivers.len()),
+            expected.to_string(),
+            format!("{seconds:.2}"),
+            format!("{rate:.0}"),
+        ]],
+    );
+    Ok(())
+}
+
+fn latency_row(name: &str, samples: &mut [f64]) -> Vec<String> {
+    samples.sort_by(f64::total_cmp);
+    let max = samples.last().copied().unwrap_or(0.0);
+    vec![
+        name.to_owned(),
+        format!("{:.0}", percentile(samples, 0.5)),
+        format!("{:.0}", percentile(samples, 0.99)),
+        format!("{max:.0}"),
+    ]
+}
+
+/// `token` on `site` follows `author` on `sender`, waiting for the Accept.
+async fn follow(http: &reqwest::Client, site: &Site, token: &str, sender: &Site) -> Result<(), BenchError> {
+    let q = format!("@author@{}", sender.domain());
+    let found: Value = http
+        .get(site.url("/api/v2/search"))
+        .query(&[("q", q.as_str()), ("resolve", "true"), ("type", "accounts")])
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = found["accounts"][0]["id"]
+        .as_str()
+        .ok_or_else(|| BenchError::Check(format!("cannot resolve {q}: {found}")))?
+        .to_owned();
+    http.post(site.url(&format!("/api/v1/accounts/{id}/follow")))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?;
+    let deadline = Instant::now() + ARRIVAL_DEADLINE;
+    loop {
+        let rel: Value = http
+            .get(site.url(&format!("/api/v1/accounts/relationships?id[]={id}")))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if rel[0]["following"] == true {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(BenchError::Check(format!("{} never accepted the follow", sender.name)));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Stores `count` remote followers of the sender's author, spread over the
+/// receiving sites, each with its own inbox there.
+async fn seed_followers(db: &Db, sender: &Site, receivers: &[Site], count: u32) -> Result<Id, BenchError> {
+    let author_uri = sender.url("/users/author");
+    let targets: Vec<(String, String)> = receivers.iter().map(|r| (r.domain(), r.url(""))).collect();
+    db.run(move |conn| {
+        let author = actors::find_by_uri(conn, &author_uri)?.ok_or(tertulia_db::DbError::NotFound)?;
+        let now = tertulia_db::now();
+        for n in 0..count {
+            let (domain, base) = &targets[n as usize % targets.len()];
+            let uri = format!("{base}/users/follower{n}");
+            let fields = RemoteActorFields {
+                username: format!("follower{n}"),
+                domain: Some(domain.clone()),
+                display_name: String::new(),
+                note: String::new(),
+                url: None,
+                inbox_url: format!("{uri}/inbox"),
+                shared_inbox_url: None,
+                outbox_url: None,
+                followers_url: None,
+                following_url: None,
+                featured_url: None,
+                public_key_pem: String::new(),
+                public_key_id: None,
+                avatar_url: None,
+                header_url: None,
+                locked: false,
+                bot: false,
+                discoverable: false,
+                indexable: false,
+                fields: "[]".into(),
+                also_known_as: "[]".into(),
+                actor_type: "Person".into(),
+                fetched_at: Some(now),
+                updated_at: now,
+            };
+            let id = actors::upsert_remote(conn, &uri, &fields)?;
+            social::upsert_follow(
+                conn,
+                &FollowRow {
+                    id: Id::generate().0,
+                    account_id: id,
+                    target_account_id: author.id,
+                    show_reblogs: true,
+                    notify: false,
+                    languages: None,
+                    uri: Some(format!("{uri}#follow")),
+                    created_at: now,
+                },
+            )?;
+        }
+        Ok::<_, tertulia_db::DbError>(Id(author.id))
+    })
+    .await
+    .map_err(BenchError::from)
+}
+
+/// Deliveries waiting and given up in the sender's queue.
+async fn queue_len(db: &Db) -> Result<(i64, i64), BenchError> {
+    let stats = db.run(delivery::stats).await?;
+    Ok((stats.pending, stats.failed))
+}
