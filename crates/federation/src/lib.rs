@@ -39,7 +39,7 @@ use tokio::sync::Notify;
 pub use error::FederationError;
 pub use sites::SiteFollow;
 
-use crate::client::FederationClient;
+use crate::client::{ClientSettings, FederationClient};
 use crate::keys::KeyCache;
 use crate::signatures::SigningKey;
 use crate::urls::Urls;
@@ -78,12 +78,13 @@ impl Federation {
                  This is for development and tests only; never run a production site like this."
             );
         }
-        let client = FederationClient::new(
-            Duration::from_secs(settings.request_timeout_secs),
-            settings.max_fetch_bytes,
-            settings.allow_private_addresses,
-            format!("Tertulia/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()),
-        )?;
+        let client = FederationClient::new(ClientSettings {
+            timeout: Duration::from_secs(settings.request_timeout_secs),
+            max_body_bytes: settings.max_fetch_bytes,
+            allow_private: settings.allow_private_addresses,
+            user_agent: format!("Tertulia/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()),
+        })
+        .map_err(|e| FederationError::Internal(e.to_string()))?;
         Ok(Federation {
             inner: Arc::new(Inner {
                 db,

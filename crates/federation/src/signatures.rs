@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 /// Bits of the RSA keys we make, as Mastodon does.
 const KEY_BITS: usize = 2048;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
     #[error("the request is not signed: a Signature header is required")]
     Missing,
