@@ -578,3 +578,103 @@ async fn staff_moving_from_es_to_mx_take_their_followers_along() {
     assert_eq!(on_es["moved"]["acct"], format!("luis@{}", mx.domain), "{on_es}");
     tertulia_testrig::openapi::assert_matches(&on_es, "Account");
 }
+
+#[tokio::test]
+async fn blocks_and_deleted_accounts_cut_the_ties_on_the_other_site() {
+    let (hq, es, _mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+
+    // ana blocks bob: on hq, bob no longer follows her and sees the block.
+    es.api(&ana).post(&format!("/api/v1/accounts/{bob_at_es}/block"), json!({})).await.ok();
+    let relationship = || async {
+        hq.api(&bob).get(&format!("/api/v1/accounts/relationships?id[]={ana_at_hq}")).await.ok()[0].clone()
+    };
+    eventually("the block to reach hq", || async {
+        let rel = relationship().await;
+        (rel["following"] == false && rel["blocked_by"] == true).then_some(())
+    })
+    .await;
+    es.api(&ana).post(&format!("/api/v1/accounts/{bob_at_es}/unblock"), json!({})).await.ok();
+    // Once the Undo(Block) reaches hq, bob can follow her again.
+    eventually("the unblock to reach hq", || async { (relationship().await["blocked_by"] == false).then_some(()) })
+        .await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+
+    // bob's account is deleted on hq (signed by his key, as his site
+    // would): es forgets him and his posts.
+    let post = hq.api(&bob).post_status("Me voy de la empresa", json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    eventually("bob's post on es", || in_home(&es, &ana, &uri)).await;
+    let bob_uri = hq.url("/users/bob");
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{bob_uri}#delete"),
+        "type": "Delete",
+        "actor": bob_uri,
+        "object": bob_uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let key = signing_key_of(&hq, "bob").await;
+    let (status, answer) = post_signed(&es, &key, delete.to_string().as_bytes(), |_| {}).await;
+    assert_eq!(status, 202, "{answer}");
+    eventually("bob and his post gone from es", || async {
+        let gone = es.api(&ana).get(&format!("/api/v1/accounts/{bob_at_es}")).await.status == 404;
+        (gone && in_home(&es, &ana, &uri).await.is_none()).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn browsers_get_web_pages_and_servers_get_activitypub() {
+    let es = site(Backend::from_env(), &[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
+    let ana = es.sign_up("ana").await;
+    es.api(&ana).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Ana <García>"})).await.ok();
+    let public = es.api(&ana).post_status("Hola <mundo>", json!({})).await;
+    let private = es.api(&ana).post_status("Secreto", json!({"visibility": "private"})).await;
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let html = "text/html,application/xhtml+xml";
+
+    let redirect = browser.get(es.url("/users/ana")).header("accept", html).send().await.unwrap();
+    assert_eq!(redirect.status(), 303);
+    assert_eq!(redirect.headers()["location"], es.url("/@ana"));
+    let profile = browser.get(es.url("/@ana")).header("accept", html).send().await.unwrap();
+    assert_eq!(profile.status(), 200);
+    assert!(profile.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let text = profile.text().await.unwrap();
+    assert!(text.contains("Ana &lt;García&gt;") && text.contains(&format!("@ana@{}", es.domain)), "{text}");
+
+    let note = browser.get(public["uri"].as_str().unwrap()).header("accept", html).send().await.unwrap();
+    assert_eq!(note.status(), 303);
+    let page = browser.get(es.url(note.headers()["location"].to_str().unwrap().trim_start_matches(&es.base_url)));
+    let page = page.send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Hola &lt;mundo&gt;"), "{page}");
+    let hidden = browser.get(es.url(&format!("/@ana/{}", private["id"].as_str().unwrap()))).send().await.unwrap();
+    assert_eq!(hidden.status(), 404);
+
+    let actor = browser.get(es.url("/users/ana")).header("accept", "application/activity+json").send().await.unwrap();
+    assert_eq!(actor.status(), 200);
+    let actor: Value = actor.json().await.unwrap();
+    assert_eq!(actor["type"], "Person");
+    assert_eq!(actor["preferredUsername"], "ana");
+    assert_eq!(actor["publicKey"]["id"], format!("{}#main-key", es.url("/users/ana")));
+    assert!(actor["publicKey"]["publicKeyPem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert_eq!(actor["endpoints"]["sharedInbox"], es.url("/inbox"));
+    let outbox: Value = browser
+        .get(es.url("/users/ana/outbox?page=1"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = outbox["orderedItems"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "only the public post: {outbox}");
+    assert_eq!(items[0]["object"]["id"], public["uri"]);
+}

@@ -249,22 +249,15 @@ pub fn insert_follow_request(conn: &mut DbConn, follow: &FollowRow) -> Result<bo
     Ok(true)
 }
 
-/// Removes a follow request, returning it if there was one.
+/// Removes a follow request, returning it if there was one. (Requests
+/// are read as `FollowRow`s: both tables have the same columns, in the same
+/// order.)
 pub fn take_follow_request(conn: &mut DbConn, follower: i64, target: i64) -> Result<Option<FollowRow>, DbError> {
     use crate::schema::follow_requests;
     let found = follow_requests::table
         .filter(follow_requests::account_id.eq(follower))
         .filter(follow_requests::target_account_id.eq(target))
-        .select((
-            follow_requests::id,
-            follow_requests::account_id,
-            follow_requests::target_account_id,
-            follow_requests::show_reblogs,
-            follow_requests::notify,
-            follow_requests::languages,
-            follow_requests::uri,
-            follow_requests::created_at,
-        ))
+        .select(follow_requests::all_columns)
         .first::<FollowRow>(conn)
         .optional()?;
     if let Some(request) = &found {
@@ -276,20 +269,7 @@ pub fn take_follow_request(conn: &mut DbConn, follower: i64, target: i64) -> Res
 /// The follow request with this id, if it is still pending.
 pub fn follow_request_by_id(conn: &mut DbConn, id: i64) -> Result<Option<FollowRow>, DbError> {
     use crate::schema::follow_requests;
-    Ok(follow_requests::table
-        .find(id)
-        .select((
-            follow_requests::id,
-            follow_requests::account_id,
-            follow_requests::target_account_id,
-            follow_requests::show_reblogs,
-            follow_requests::notify,
-            follow_requests::languages,
-            follow_requests::uri,
-            follow_requests::created_at,
-        ))
-        .first::<FollowRow>(conn)
-        .optional()?)
+    Ok(follow_requests::table.find(id).select(follow_requests::all_columns).first::<FollowRow>(conn).optional()?)
 }
 
 /// Everyone `follower` has asked to follow and waits for.

@@ -107,6 +107,16 @@ pub fn find_by_uri(conn: &mut DbConn, uri: &str) -> Result<Option<StatusRow>, Db
         .optional()?)
 }
 
+/// Every status (and boost) of an account, newest first.
+pub fn all_of_account(conn: &mut DbConn, account_id: i64) -> Result<Vec<StatusRow>, DbError> {
+    Ok(statuses::table
+        .filter(statuses::account_id.eq(account_id))
+        .filter(statuses::deleted_at.is_null())
+        .order(statuses::id.desc())
+        .select(StatusRow::as_select())
+        .load(conn)?)
+}
+
 /// The statuses with these ids that still exist, in no particular order.
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
     if ids.is_empty() {

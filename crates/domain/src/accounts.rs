@@ -431,10 +431,14 @@ pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, Domai
     }
     db.run(move |conn| {
         tertulia_db::refusable_transaction(conn, |conn| {
-            if accounts::find(conn, target.0)?.is_none() {
+            let Some(target_row) = accounts::find(conn, target.0)? else {
                 return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            // The other site hears of it, so its copies of the two accounts
+            // stop following each other too.
+            if blocks::insert_block(conn, actor.0, target.0, tertulia_db::now())? && target_row.domain.is_some() {
+                outbox::record(conn, &Outgoing::Blocked { account: actor.0, target: target.0 })?;
             }
-            blocks::insert_block(conn, actor.0, target.0, tertulia_db::now())?;
             for (follower, followed) in [(actor.0, target.0), (target.0, actor.0)] {
                 if social::delete_follow(conn, follower, followed)? {
                     feeds::remove_author(conn, follower, followed)?;
@@ -479,11 +483,17 @@ pub async fn mute(
 
 pub async fn unblock(db: &Db, actor: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
-        if accounts::find(conn, target.0)?.is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
-        }
-        blocks::delete_block(conn, actor.0, target.0)?;
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        tertulia_db::refusable_transaction(conn, |conn| {
+            let Some(target_row) = accounts::find(conn, target.0)? else {
+                return Ok(Err(DomainError::NotFound("account".into())));
+            };
+            let was_blocked = !blocks::blocking_among(conn, actor.0, &[target.0])?.is_empty();
+            blocks::delete_block(conn, actor.0, target.0)?;
+            if was_blocked && target_row.domain.is_some() {
+                outbox::record(conn, &Outgoing::Unblocked { account: actor.0, target: target.0 })?;
+            }
+            Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        })
     })
     .await?
 }

@@ -47,6 +47,10 @@ pub enum Outgoing {
     ProfileUpdated { account: i64 },
     /// A local account moved to `target` on another site: `Move`.
     AccountMoved { account: i64, target: i64 },
+    /// A local account blocked a remote one: `Block`.
+    Blocked { account: i64, target: i64 },
+    /// `Undo(Block)`.
+    Unblocked { account: i64, target: i64 },
 }
 
 impl Outgoing {
@@ -62,6 +66,8 @@ impl Outgoing {
             Outgoing::FollowAnswered { .. } => "follow_answered",
             Outgoing::ProfileUpdated { .. } => "profile_updated",
             Outgoing::AccountMoved { .. } => "account_moved",
+            Outgoing::Blocked { .. } => "blocked",
+            Outgoing::Unblocked { .. } => "unblocked",
         }
     }
 }

@@ -413,6 +413,26 @@ pub async fn boost_received(
     Ok(())
 }
 
+/// A remote account was deleted on its site: it goes here too, with its
+/// posts, follows, likes and boosts (through the database's cascades);
+/// timelines and streams drop its posts.
+pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), DomainError> {
+    hub.committed(db, move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(row) = accounts::find(conn, account.0)?.filter(|a| a.domain.is_some()) else {
+                return Ok(Ok(((), Vec::new())));
+            };
+            let mut pending = Vec::new();
+            for status in statuses::all_of_account(conn, row.id)? {
+                pending.push(remove(conn, &status)?);
+            }
+            accounts::delete(conn, row.id)?;
+            Ok(Ok(((), pending)))
+        })
+    })
+    .await
+}
+
 /// A remote account moved to `new` (whose aliases the federation layer
 /// has checked): it is marked moved and local followers follow `new`.
 pub async fn moved(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {

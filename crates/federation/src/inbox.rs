@@ -146,9 +146,15 @@ impl Federation {
             }
             "Delete" => {
                 let uri = id_of(Some(&object)).unwrap_or_default().to_owned();
-                if uri != actor.uri {
+                if uri == actor.uri {
+                    remote::actor_deleted(db, &events, Id(actor.id)).await?;
+                } else {
                     remote::status_deleted(db, &events, Id(actor.id), uri).await?;
                 }
+            }
+            "Block" => {
+                let target = self.local_account(id_of(Some(&object))).await?;
+                tertulia_domain::accounts::block(db, Id(actor.id), target).await?;
             }
             "Like" => {
                 if let Some(status) = self.known_status(id_of(Some(&object))).await? {
@@ -208,6 +214,10 @@ impl Federation {
                 if let Some(uri) = id_of(Some(object)) {
                     remote::status_deleted(db, &events, Id(actor.id), uri.to_owned()).await?;
                 }
+            }
+            "Block" => {
+                let target = self.local_account(id_of(object.get("object"))).await?;
+                tertulia_domain::accounts::unblock(db, Id(actor.id), target).await?;
             }
             // Only the activity's id was sent: an Announce is the one kind
             // we store by id; follows and likes carry their object.

@@ -18,6 +18,7 @@ pub mod inbox;
 mod keys;
 mod moves;
 pub mod outbox;
+mod pages;
 pub mod protocol;
 mod render;
 mod resolver;

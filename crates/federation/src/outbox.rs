@@ -240,6 +240,23 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let activity = render::move_account(urls, &account, &actor, &target.uri);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
+        Outgoing::Blocked { account, target } | Outgoing::Unblocked { account, target } => {
+            let (Some((_, actor)), Some(target)) = (render::local_actor(conn, *account)?, actors::find(conn, *target)?)
+            else {
+                return Ok(None);
+            };
+            let Some(inbox) = remote_inbox(&target) else {
+                return Ok(None);
+            };
+            // Named after the pair, so the Undo can name it without storing it.
+            let block =
+                render::simple("Block", &format!("{}#blocks/{}", actor.uri, target.id), &actor.uri, &target.uri);
+            let activity = match outgoing {
+                Outgoing::Unblocked { .. } => render::undo(&actor.uri, block),
+                _ => block,
+            };
+            Some((activity, *account, vec![inbox]))
+        }
         Outgoing::ProfileUpdated { account } => {
             let Some((account, actor)) = render::local_actor(conn, *account)? else {
                 return Ok(None);

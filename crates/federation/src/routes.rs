@@ -36,7 +36,9 @@ pub fn configure(federation: Federation) -> impl FnOnce(&mut web::ServiceConfig)
             .route("/users/{name}/followers", web::get().to(followers(true)))
             .route("/users/{name}/following", web::get().to(followers(false)))
             .route("/users/{name}/collections/featured", web::get().to(featured))
-            .route("/users/{name}/statuses/{id}", web::get().to(note));
+            .route("/users/{name}/statuses/{id}", web::get().to(note))
+            .route("/@{name}", web::get().to(crate::pages::profile))
+            .route("/@{name}/{id}", web::get().to(crate::pages::post));
     }
 }
 
@@ -209,6 +211,10 @@ async fn note(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse> {
     let (name, id) = path.into_inner();
+    if !wants_activity_json(&request) {
+        let page = format!("{}/{id}", federation.urls().profile_page(&name));
+        return Ok(HttpResponse::SeeOther().insert_header(("location", page)).finish());
+    }
     let viewer = signer(&federation, &request).await?;
     let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let viewer_id = viewer.map(|v| v.id);
