@@ -678,3 +678,68 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
     assert_eq!(items.len(), 1, "only the public post: {outbox}");
     assert_eq!(items[0]["object"]["id"], public["uri"]);
 }
+
+/// A signed GET of `url` as `key`'s owner would send it.
+async fn get_signed(site: &TestInstance, key: &SigningKey, url: &str) -> reqwest::Response {
+    let parsed = url::Url::parse(url).unwrap();
+    let signed = signatures::sign_request(key, "GET", &parsed, None, chrono::Utc::now()).unwrap();
+    site.client
+        .get(url)
+        .header("accept", "application/activity+json")
+        .header("date", signed.date)
+        .header("signature", signed.signature)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_are_refetched() {
+    let (hq, es, mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let carol = mx.sign_up("carol").await;
+    let ana = es.sign_up("ana").await;
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    resolve(&mx, &carol, "ana", &es).await;
+    // es looks carol up, so her site makes her key.
+    resolve(&es, &ana, "carol", &mx).await;
+    let private = es.api(&ana).post_status("Solo seguidores", json!({"visibility": "private"})).await;
+    let uri = private["uri"].as_str().unwrap();
+
+    let follower = signing_key_of(&hq, "bob").await;
+    let stranger = signing_key_of(&mx, "carol").await;
+    let served = get_signed(&es, &follower, uri).await;
+    assert_eq!(served.status(), 200, "a signed follower may read it");
+    let note: Value = served.json().await.unwrap();
+    assert_eq!(note["to"][0], es.url("/users/ana/followers"));
+    assert_eq!(get_signed(&es, &stranger, uri).await.status(), 404, "a non-follower may not");
+    assert_eq!(es.client.get(uri).header("accept", "application/activity+json").send().await.unwrap().status(), 401);
+
+    // bob's site rotates his key; es still holds the old one, fails to
+    // verify, fetches bob again and accepts the request.
+    let fresh = signatures::generate_keypair().unwrap();
+    let db = tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
+        url: hq.db.url.clone(),
+        pool_size: 1,
+        connect_timeout_secs: 5,
+    })
+    .unwrap();
+    let bob_uri = hq.url("/users/bob");
+    {
+        use diesel::prelude::*;
+        use tertulia_db::schema::accounts;
+        let (uri, private_pem, public_pem) = (bob_uri.clone(), fresh.private_pem.clone(), fresh.public_pem.clone());
+        db.run(move |conn| {
+            diesel::update(accounts::table.filter(accounts::uri.eq(uri)))
+                .set((accounts::private_key_pem.eq(private_pem), accounts::public_key_pem.eq(public_pem)))
+                .execute(conn)
+                .map_err(tertulia_db::DbError::from)
+        })
+        .await
+        .unwrap();
+    }
+    let rotated = SigningKey::from_pem(format!("{bob_uri}#main-key"), &fresh.private_pem).unwrap();
+    assert_eq!(get_signed(&es, &rotated, uri).await.status(), 200, "the new key is fetched and accepted");
+    assert_eq!(get_signed(&es, &follower, uri).await.status(), 401, "the old key no longer works");
+}
