@@ -222,6 +222,17 @@ async fn followers_only_and_site_only_posts_stay_where_they_belong() {
         "{seen_on_mx}"
     );
 
+    // Pasting a post's link into search fetches it, if it is public.
+    let search = |uri: String| {
+        let api = mx.api(&carol);
+        async move { api.get(&format!("/api/v2/search?resolve=true&type=statuses&q={uri}")).await.ok() }
+    };
+    let found = search(public["uri"].as_str().unwrap().to_owned()).await;
+    assert_eq!(found["statuses"][0]["uri"], public["uri"], "{found}");
+    assert_eq!(found["statuses"][0]["account"]["acct"], format!("ana@{}", es.domain));
+    let found = search(private["uri"].as_str().unwrap().to_owned()).await;
+    assert_eq!(found["statuses"], json!([]), "{found}");
+
     // Unsigned fetches: public posts are served, the others are not.
     let fetch = |uri: &str| es.client.get(uri).header("accept", "application/activity+json").send();
     let served = fetch(public["uri"].as_str().unwrap()).await.unwrap();

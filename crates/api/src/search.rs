@@ -56,14 +56,22 @@ pub async fn v2(
     if viewer.is_none() && query.offset > 0 {
         return Err(ApiError::Unauthorized("Search queries pagination is not supported without authentication".into()));
     }
-    if params.resolve == Some(true) && viewer.is_some() {
+    let mut pasted = Vec::new();
+    if params.resolve == Some(true)
+        && let Some(viewer) = viewer
+    {
         resolve_remote_account(&state, &params.q).await;
+        if let Some(status) = resolve_pasted_link(&state, viewer, &params.q).await {
+            pasted.push(status);
+        }
     }
     let results = search::search(&state.db, viewer, &state.config.domain, query).await?;
     let config = &state.config;
+    let mut statuses = Status::list(&pasted, config);
+    statuses.extend(Status::list(&results.statuses, config));
     Ok(HttpResponse::Ok().json(json!({
         "accounts": results.accounts.iter().map(|a| Account::from_view(a, config)).collect::<Vec<_>>(),
-        "statuses": Status::list(&results.statuses, config),
+        "statuses": statuses,
         "hashtags": Tag::list(&results.hashtags, config),
     })))
 }
@@ -75,7 +83,11 @@ async fn resolve_remote_account(state: &AppState, q: &str) {
     let Some(resolver) = &state.resolver else {
         return;
     };
-    let handle = q.trim().trim_start_matches('@');
+    let q = q.trim();
+    if q.starts_with("https://") || q.starts_with("http://") {
+        return;
+    }
+    let handle = q.trim_start_matches('@');
     if let Some((username, host)) = handle.split_once('@')
         && !host.eq_ignore_ascii_case(&state.config.domain)
         && !username.is_empty()
@@ -83,6 +95,18 @@ async fn resolve_remote_account(state: &AppState, q: &str) {
     {
         let _ = resolver.resolve_account(username, host).await;
     }
+}
+
+/// A post link pasted into search, fetched from its site if needed and
+/// shown if the viewer may see it.
+async fn resolve_pasted_link(state: &AppState, viewer: i64, q: &str) -> Option<tertulia_domain::statuses::StatusView> {
+    let resolver = state.resolver.as_ref()?;
+    let url = q.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return None;
+    }
+    let id = resolver.resolve_status(url).await.ok()?;
+    tertulia_domain::statuses::get(&state.db, Some(viewer), id).await.ok()
 }
 
 pub async fn accounts(

@@ -454,9 +454,12 @@ fn local_only(conn: &mut DbConn, mut ids: Vec<i64>) -> Result<Vec<i64>, DbError>
 /// API by the binary, so the domain never depends on the network code.
 pub trait RemoteResolver: Send + Sync {
     /// The local id of `username@host`, fetched and stored if unknown.
-    fn resolve_account<'a>(
-        &'a self,
-        username: &'a str,
-        host: &'a str,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Id, DomainError>> + Send + 'a>>;
+    fn resolve_account<'a>(&'a self, username: &'a str, host: &'a str) -> Resolving<'a>;
+
+    /// The local id of the post at `url` (its ActivityPub id), fetched and
+    /// stored if unknown: what a user pasting a link into search expects.
+    fn resolve_status<'a>(&'a self, url: &'a str) -> Resolving<'a>;
 }
+
+/// What a [`RemoteResolver`] answers.
+pub type Resolving<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Id, DomainError>> + Send + 'a>>;

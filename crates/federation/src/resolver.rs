@@ -7,7 +7,7 @@ use tertulia_core::Id;
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
 use tertulia_db::statuses;
-use tertulia_domain::remote::{self, RemoteAttachment, RemoteStatus};
+use tertulia_domain::remote::{self, RemoteAttachment, RemoteStatus, Resolving};
 
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
 use crate::urls::host_of;
@@ -284,21 +284,30 @@ impl Federation {
 }
 
 impl tertulia_domain::remote::RemoteResolver for Federation {
-    fn resolve_account<'a>(
-        &'a self,
-        username: &'a str,
-        host: &'a str,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Id, tertulia_domain::DomainError>> + Send + 'a>>
-    {
+    fn resolve_account<'a>(&'a self, username: &'a str, host: &'a str) -> Resolving<'a> {
         Box::pin(async move {
-            match self.actor_by_handle(username, host).await {
-                Ok(actor) => Ok(Id(actor.id)),
-                Err(FederationError::Domain(error)) => Err(error),
-                Err(error) => {
-                    tracing::info!(%username, %host, %error, "cannot resolve a remote account");
-                    Err(tertulia_domain::DomainError::NotFound("account".into()))
-                }
-            }
+            let found = self.actor_by_handle(username, host).await.map(|actor| Id(actor.id));
+            not_found_unless_domain(found, &format!("@{username}@{host}"))
         })
+    }
+
+    fn resolve_status<'a>(&'a self, url: &'a str) -> Resolving<'a> {
+        Box::pin(async move {
+            let found = self.status(url, self.config().federation.max_reply_depth).await;
+            not_found_unless_domain(found, url)
+        })
+    }
+}
+
+/// A lookup that failed on the network is "not found" to the user; the
+/// reason goes to the log for the admin.
+fn not_found_unless_domain(found: Result<Id, FederationError>, what: &str) -> Result<Id, tertulia_domain::DomainError> {
+    match found {
+        Ok(id) => Ok(id),
+        Err(FederationError::Domain(error)) => Err(error),
+        Err(error) => {
+            tracing::info!(%what, %error, "cannot resolve a remote account or post");
+            Err(tertulia_domain::DomainError::NotFound(what.to_owned()))
+        }
     }
 }
