@@ -754,3 +754,28 @@ async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_ar
     assert_eq!(get_signed(&es, &rotated, uri).await.status(), 200, "the new key is fetched and accepted");
     assert_eq!(get_signed(&es, &follower, uri).await.status(), 401, "the old key no longer works");
 }
+
+#[tokio::test]
+async fn deleting_a_user_tells_the_other_sites_and_leaves_the_address_gone() {
+    let (hq, es, _mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let luis = es.sign_up("luis").await;
+    let luis_at_hq = resolve(&hq, &bob, "luis", &es).await;
+    follow_and_wait(&hq, &bob, &luis_at_hq).await;
+    let post = es.api(&luis).post_status("Último día en Madrid", json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    eventually("luis's post on hq", || in_home(&hq, &bob, &uri)).await;
+
+    let deleted = es.cli(&["admin", "user", "delete", "luis", "--yes"]).await;
+    assert!(deleted.status.success(), "{}", deleted.stderr);
+    eventually("luis and his post gone from hq", || async {
+        let gone = hq.api(&bob).get(&format!("/api/v1/accounts/{luis_at_hq}")).await.status == 404;
+        (gone && in_home(&hq, &bob, &uri).await.is_none()).then_some(())
+    })
+    .await;
+    // The address answers 410 Gone, and cannot be taken by someone new.
+    let key = signing_key_of(&hq, "bob").await;
+    assert_eq!(get_signed(&es, &key, &es.url("/users/luis")).await.status(), 410);
+    let again = es.cli(&["admin", "user", "create", "--username", "luis", "--email", "other@es.example"]).await;
+    assert!(!again.status.success(), "a deleted address was reused: {}", again.stdout);
+}

@@ -138,6 +138,52 @@ pub fn insert_instance_actor(conn: &mut DbConn, username: &str, uri: &str, inbox
     Ok(id)
 }
 
+/// The remote inboxes that know `account`: its followers' and the
+/// accounts' it follows, one per site when they share an inbox.
+pub fn remote_contact_inboxes(conn: &mut DbConn, account: i64) -> Result<Vec<String>, DbError> {
+    let mut inboxes = remote_follower_inboxes(conn, account)?;
+    let followed: Vec<i64> =
+        follows::table.filter(follows::account_id.eq(account)).select(follows::target_account_id).load(conn)?;
+    inboxes.extend(
+        find_many(conn, &followed)?.iter().filter(|a| a.domain.is_some()).map(|a| a.delivery_inbox().to_owned()),
+    );
+    inboxes.sort_unstable();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+/// The `actor_type` of a deleted account's tombstone.
+pub const TOMBSTONE: &str = "Tombstone";
+
+/// What is left of a deleted local account that other sites knew: its
+/// address and key, suspended, with no profile and no sign-in. Returns
+/// its id.
+pub fn insert_tombstone(
+    conn: &mut DbConn,
+    actor: &ActorRow,
+    private_key: &str,
+    now: NaiveDateTime,
+) -> Result<i64, DbError> {
+    let id = tertulia_core::Id::generate().0;
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(id),
+            accounts::username.eq(&actor.username),
+            accounts::uri.eq(&actor.uri),
+            accounts::inbox_url.eq(&actor.inbox_url),
+            accounts::public_key_pem.eq(&actor.public_key_pem),
+            accounts::private_key_pem.eq(private_key),
+            accounts::actor_type.eq(TOMBSTONE),
+            accounts::discoverable.eq(false),
+            accounts::indexable.eq(false),
+            accounts::suspended_at.eq(now),
+            accounts::created_at.eq(now),
+            accounts::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
 /// Replaces the account's aliases (a JSON array of actor URIs).
 pub fn set_also_known_as(conn: &mut DbConn, id: i64, json: &str) -> Result<(), DbError> {
     diesel::update(accounts::table.find(id))

@@ -47,6 +47,10 @@ pub enum Outgoing {
     ProfileUpdated { account: i64 },
     /// A local account moved to `target` on another site: `Move`.
     AccountMoved { account: i64, target: i64 },
+    /// A local account was deleted: `Delete` of the actor, signed with the
+    /// key its tombstone keeps. `inboxes` were its remote followers' and
+    /// followees', listed before the follows went.
+    AccountDeleted { account: i64, inboxes: Vec<String> },
     /// A local account blocked a remote one: `Block`.
     Blocked { account: i64, target: i64 },
     /// `Undo(Block)`.
@@ -66,6 +70,7 @@ impl Outgoing {
             Outgoing::FollowAnswered { .. } => "follow_answered",
             Outgoing::ProfileUpdated { .. } => "profile_updated",
             Outgoing::AccountMoved { .. } => "account_moved",
+            Outgoing::AccountDeleted { .. } => "account_deleted",
             Outgoing::Blocked { .. } => "blocked",
             Outgoing::Unblocked { .. } => "unblocked",
         }

@@ -175,11 +175,27 @@ pub async fn set_suspended(db: &Db, username: &str, suspended: bool) -> Result<U
     find(db, username).await
 }
 
-/// Deletes a user, their account and everything the account owns.
+/// Deletes a user, their account and everything the account owns. An
+/// account other sites know (it has a signing key) leaves a tombstone: a
+/// suspended account with the same address and key and nothing else, so
+/// the `Delete` that tells those sites can still be signed, and so nobody
+/// can later take over the address and its followers elsewhere.
 pub async fn delete(db: &Db, username: &str) -> Result<UserSummary, DomainError> {
     let summary = find(db, username).await?;
     let account_id = summary.account.id.0;
-    db.run(move |conn| accounts::delete(conn, account_id)).await?;
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let actor = tertulia_db::actors::find(conn, account_id)?.ok_or(tertulia_db::DbError::NotFound)?;
+            let inboxes = tertulia_db::actors::remote_contact_inboxes(conn, account_id)?;
+            accounts::delete(conn, account_id)?;
+            if let Some(private_key) = actor.private_key_pem.as_deref() {
+                let tombstone = tertulia_db::actors::insert_tombstone(conn, &actor, private_key, tertulia_db::now())?;
+                crate::outbox::record(conn, &crate::outbox::Outgoing::AccountDeleted { account: tombstone, inboxes })?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
     Ok(summary)
 }
 

@@ -21,6 +21,9 @@ pub enum FederationError {
     /// No such actor or object here.
     #[error("{0} not found")]
     NotFound(String),
+    /// It existed and was deleted (answered 410, so others forget it).
+    #[error("{0} was deleted")]
+    Gone(String),
     /// Another server could not give us something we needed.
     #[error("{0}")]
     Fetch(#[from] FetchError),

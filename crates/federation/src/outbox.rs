@@ -240,6 +240,12 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let activity = render::move_account(urls, &account, &actor, &target.uri);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
+        Outgoing::AccountDeleted { account, inboxes } => {
+            let Some(actor) = actors::find(conn, *account)? else {
+                return Ok(None);
+            };
+            Some((render::delete_actor(&actor.uri), *account, inboxes.clone()))
+        }
         Outgoing::Blocked { account, target } | Outgoing::Unblocked { account, target } => {
             let (Some((_, actor)), Some(target)) = (render::local_actor(conn, *account)?, actors::find(conn, *target)?)
             else {

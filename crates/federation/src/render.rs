@@ -251,6 +251,17 @@ pub fn delete(actor_uri: &str, uri: &str, to: Vec<String>, cc: Vec<String>) -> V
     }))
 }
 
+/// `Delete` of a local actor whose account was deleted.
+pub fn delete_actor(actor_uri: &str) -> Value {
+    protocol::with_context(json!({
+        "id": format!("{actor_uri}#delete"),
+        "type": "Delete",
+        "actor": actor_uri,
+        "object": actor_uri,
+        "to": [protocol::PUBLIC],
+    }))
+}
+
 /// An activity whose object is a plain link (`Like`, `Follow`).
 pub fn simple(kind: &str, id: &str, actor_uri: &str, object: &str) -> Value {
     protocol::with_context(json!({"id": id, "type": kind, "actor": actor_uri, "object": object}))

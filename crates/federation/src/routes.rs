@@ -49,6 +49,7 @@ impl ResponseError for FederationError {
             FederationError::Forbidden(_) => StatusCode::FORBIDDEN,
             FederationError::Invalid(_) => StatusCode::BAD_REQUEST,
             FederationError::NotFound(_) => StatusCode::NOT_FOUND,
+            FederationError::Gone(_) => StatusCode::GONE,
             // The sender's key or actor could not be fetched: it cannot be
             // verified, which to the sender is an authentication failure.
             FederationError::Fetch(_) => StatusCode::UNAUTHORIZED,
@@ -177,9 +178,14 @@ async fn instance_actor(federation: web::Data<Federation>) -> HttpResponse {
 async fn local_account(federation: &Federation, name: &str) -> Result<(accounts::AccountRow, ActorRow)> {
     let name = name.to_owned();
     let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
-    let account =
-        account.filter(|a| a.suspended_at.is_none()).ok_or_else(|| FederationError::NotFound("account".into()))?;
+    let account = account.ok_or_else(|| FederationError::NotFound("account".into()))?;
     let actor = crate::keys::ensure_keypair(federation.db(), account.id).await?;
+    if actor.actor_type == tertulia_db::actors::TOMBSTONE {
+        return Err(FederationError::Gone(format!("account {}", account.username)));
+    }
+    if account.suspended_at.is_some() {
+        return Err(FederationError::NotFound("account".into()));
+    }
     Ok((account, actor))
 }
 
