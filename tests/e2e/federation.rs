@@ -779,3 +779,38 @@ async fn deleting_a_user_tells_the_other_sites_and_leaves_the_address_gone() {
     let again = es.cli(&["admin", "user", "create", "--username", "luis", "--email", "other@es.example"]).await;
     assert!(!again.status.success(), "a deleted address was reused: {}", again.stdout);
 }
+
+#[tokio::test]
+async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() {
+    let (hq, _es, mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let carol = mx.sign_up("carol").await;
+    let carol_at_hq = resolve(&hq, &bob, "carol", &mx).await;
+    follow_and_wait(&hq, &bob, &carol_at_hq).await;
+
+    let post = mx
+        .api(&carol)
+        .post_status(
+            "¿Dónde hacemos el offsite?",
+            json!({"poll": {"options": ["Madrid", "CDMX", "Lisboa"], "expires_in": 86400}}),
+        )
+        .await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    let at_hq = eventually("the poll on hq", || in_home(&hq, &bob, &uri)).await;
+    let poll = &at_hq["poll"];
+    tertulia_testrig::openapi::assert_matches(poll, "Poll");
+    let titles: Vec<&str> = poll["options"].as_array().unwrap().iter().map(|o| o["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Madrid", "CDMX", "Lisboa"]);
+    assert_eq!(poll["multiple"], false);
+
+    let poll_id = poll["id"].as_str().unwrap();
+    hq.api(&bob).post(&format!("/api/v1/polls/{poll_id}/votes"), json!({"choices": ["1"]})).await.ok();
+    let local_poll_id = post["poll"]["id"].as_str().unwrap().to_owned();
+    let counted = eventually("bob's vote counted on mx", || async {
+        let poll = mx.api(&carol).get(&format!("/api/v1/polls/{local_poll_id}")).await.ok();
+        (poll["votes_count"] == 1).then_some(poll)
+    })
+    .await;
+    assert_eq!(counted["options"][1]["votes_count"], 1, "{counted}");
+    assert_eq!(counted["voters_count"], 1, "{counted}");
+}

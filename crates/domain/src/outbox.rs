@@ -51,6 +51,9 @@ pub enum Outgoing {
     /// key its tombstone keeps. `inboxes` were its remote followers' and
     /// followees', listed before the follows went.
     AccountDeleted { account: i64, inboxes: Vec<String> },
+    /// A local account voted `choice` (an option index) in a remote poll:
+    /// `Create(Note)` named after the option, in reply to the `Question`.
+    Voted { account: i64, poll: i64, choice: i64 },
     /// A local account blocked a remote one: `Block`.
     Blocked { account: i64, target: i64 },
     /// `Undo(Block)`.
@@ -71,6 +74,7 @@ impl Outgoing {
             Outgoing::ProfileUpdated { .. } => "profile_updated",
             Outgoing::AccountMoved { .. } => "account_moved",
             Outgoing::AccountDeleted { .. } => "account_deleted",
+            Outgoing::Voted { .. } => "voted",
             Outgoing::Blocked { .. } => "blocked",
             Outgoing::Unblocked { .. } => "unblocked",
         }

@@ -17,6 +17,7 @@ use tertulia_db::{Db, DbConn, DbError};
 
 use crate::DomainError;
 use crate::events::{Event, Events};
+use crate::outbox::Outgoing;
 use crate::statuses::{deliver, notify};
 use crate::visibility::{self, Viewer};
 
@@ -101,6 +102,27 @@ pub(crate) fn insert(conn: &mut DbConn, status: &StatusRow, poll: &NewPoll, now:
             updated_at: now,
         },
     )
+}
+
+/// A vote from another site on a local poll: `title` names the option.
+/// Unknown options, ended polls and repeated choices are ignored.
+pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, title: &str) -> Result<(), DbError> {
+    let Some(choice) = titles(poll).iter().position(|t| t == title) else {
+        return Ok(());
+    };
+    let previous: Vec<i32> = polls::votes_of(conn, voter, &[poll.id])?.into_iter().map(|(_, choice)| choice).collect();
+    let choice_index = i32::try_from(choice).unwrap_or(i32::MAX);
+    if is_expired(poll) || previous.contains(&choice_index) || (!poll.multiple && !previous.is_empty()) {
+        return Ok(());
+    }
+    polls::insert_vote(conn, poll.id, voter, choice_index)?;
+    let mut counts = counts(poll);
+    if let Some(count) = counts.get_mut(choice) {
+        *count += 1;
+    }
+    let votes = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
+    let new_voter = i32::from(previous.is_empty());
+    polls::set_counts(conn, poll.id, &votes, poll.votes_count + 1, poll.voters_count + new_voter)
 }
 
 /// The option titles of a stored poll.
@@ -208,6 +230,13 @@ pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -
             let votes = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
             let added = i32::try_from(choices.len()).unwrap_or(i32::MAX);
             polls::set_counts(conn, row.id, &votes, row.votes_count + added, row.voters_count + 1)?;
+            // A poll from another site counts there: each choice is sent.
+            if tertulia_db::statuses::find(conn, row.status_id)?.is_some_and(|s| !s.local) {
+                for choice in &choices {
+                    let outgoing = Outgoing::Voted { account: voter.0, poll: row.id, choice: *choice };
+                    crate::outbox::record(conn, &outgoing)?;
+                }
+            }
             let Some(updated) = polls::find(conn, row.id)? else {
                 return Ok(Err(DomainError::NotFound("poll".into())));
             };

@@ -146,6 +146,38 @@ pub struct RemoteStatus {
     /// Lower-cased hashtag names.
     pub tags: Vec<String>,
     pub attachments: Vec<RemoteAttachment>,
+    pub poll: Option<RemotePoll>,
+}
+
+/// A poll on a remote post (an ActivityPub `Question`), as its site counts
+/// it; votes cast here are sent there and counted there.
+#[derive(Debug, Clone)]
+pub struct RemotePoll {
+    pub options: Vec<String>,
+    pub counts: Vec<i64>,
+    pub multiple: bool,
+    pub voters_count: i32,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+impl RemotePoll {
+    fn into_row(self, status: &StatusRow, now: NaiveDateTime) -> tertulia_db::polls::PollRow {
+        let votes_count = i32::try_from(self.counts.iter().sum::<i64>()).unwrap_or(i32::MAX);
+        tertulia_db::polls::PollRow {
+            id: Id::generate().0,
+            status_id: status.id,
+            account_id: status.account_id,
+            options: serde_json::to_string(&self.options).unwrap_or_else(|_| "[]".into()),
+            votes: serde_json::to_string(&self.counts).unwrap_or_else(|_| "[]".into()),
+            multiple: self.multiple,
+            hide_totals: false,
+            votes_count,
+            voters_count: self.voters_count,
+            expires_at: self.expires_at,
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 /// A file attached to a remote post. It is linked, not copied: clients
@@ -229,6 +261,9 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 )
             };
             statuses::insert(conn, &row)?;
+            if let Some(poll) = status.poll.clone() {
+                tertulia_db::polls::insert(conn, &poll.into_row(&row, now))?;
+            }
             for attachment in status.attachments.iter().cloned() {
                 tertulia_db::media::insert(conn, &attachment.into_row(status.author.0, id, now))?;
             }
@@ -407,6 +442,19 @@ pub async fn boost_received(
             let group_key = format!("reblog-{}", original.id);
             pending.extend(notify(conn, original.account_id, booster.0, "reblog", Some(original.id), group_key)?);
             Ok(Ok(((), pending)))
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+/// `voter` (remote) chose the option titled `title` in the poll of the
+/// local status `status`.
+pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Result<(), DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| match tertulia_db::polls::of_statuses(conn, &[status.0])?.pop() {
+            Some(poll) => crate::polls::count_remote_vote(conn, &poll, voter.0, &title),
+            None => Ok(()),
         })
     })
     .await?;

@@ -114,6 +114,13 @@ impl Federation {
                     remote::follow_rejected(db, follower, Id(actor.id)).await?;
                 }
             }
+            "Create" if is_vote(&object) => {
+                let Some(status) = self.known_status(id_of(object.get("inReplyTo"))).await? else {
+                    return Ok(());
+                };
+                let title = str_of(&object, "name").unwrap_or_default().to_owned();
+                remote::vote_received(db, Id(actor.id), status, title).await?;
+            }
             "Create" => {
                 if !protocol::is_actor(&object) && id_of(object.get("attributedTo")) == Some(actor.uri.as_str()) {
                     let depth = self.config().federation.max_reply_depth;
@@ -268,6 +275,15 @@ impl Federation {
         let found = self.db().run(move |conn| social::follow_request_by_id(conn, request)).await?;
         Ok(found.filter(|r| r.target_account_id == target).map(|r| Id(r.account_id)))
     }
+}
+
+/// A poll vote: a `Note` with a `name` (the option) replying to a
+/// `Question`, and no content of its own.
+fn is_vote(object: &Value) -> bool {
+    type_of(object) == "Note"
+        && str_of(object, "name").is_some()
+        && object.get("inReplyTo").is_some()
+        && str_of(object, "content").is_none_or(str::is_empty)
 }
 
 /// Whether `activity` claims to come from `signer`: its actor must be the

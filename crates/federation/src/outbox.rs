@@ -240,6 +240,28 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let activity = render::move_account(urls, &account, &actor, &target.uri);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
+        Outgoing::Voted { account, poll, choice } => {
+            let Some(poll) = tertulia_db::polls::find(conn, *poll)? else {
+                return Ok(None);
+            };
+            let (Some(question), Some((_, voter))) =
+                (statuses::find(conn, poll.status_id)?, render::local_actor(conn, *account)?)
+            else {
+                return Ok(None);
+            };
+            let Some(author) = actors::find(conn, question.account_id)? else {
+                return Ok(None);
+            };
+            let titles: Vec<String> = serde_json::from_str(&poll.options).unwrap_or_default();
+            let Some(title) = usize::try_from(*choice).ok().and_then(|c| titles.get(c)) else {
+                return Ok(None);
+            };
+            let Some(inbox) = remote_inbox(&author) else {
+                return Ok(None);
+            };
+            let activity = render::vote(&voter.uri, poll.id, *choice, title, &question.uri, &author.uri);
+            Some((activity, *account, vec![inbox]))
+        }
         Outgoing::AccountDeleted { account, inboxes } => {
             let Some(actor) = actors::find(conn, *account)? else {
                 return Ok(None);

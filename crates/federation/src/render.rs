@@ -180,7 +180,35 @@ pub fn note(conn: &mut DbConn, config: &Config, urls: &Urls, status: &StatusRow)
     if let Some(conversation) = status.conversation_id {
         note["conversation"] = json!(format!("{}/contexts/{conversation}", urls.base()));
     }
+    if let Some(poll) = tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
+        add_question(&mut note, &poll);
+    }
     Ok(Some(note))
+}
+
+/// Makes a `Note` with a poll a `Question`, as Mastodon writes polls:
+/// options in `oneOf` (or `anyOf` when several may be chosen), each with
+/// its vote count.
+fn add_question(note: &mut Value, poll: &tertulia_db::polls::PollRow) {
+    let titles: Vec<String> = serde_json::from_str(&poll.options).unwrap_or_default();
+    let counts: Vec<i64> = serde_json::from_str(&poll.votes).unwrap_or_default();
+    let options: Vec<Value> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let votes = counts.get(i).copied().unwrap_or(0);
+            json!({"type": "Note", "name": title, "replies": {"type": "Collection", "totalItems": votes}})
+        })
+        .collect();
+    note["type"] = json!("Question");
+    note[if poll.multiple { "anyOf" } else { "oneOf" }] = json!(options);
+    note["votersCount"] = json!(poll.voters_count);
+    if let Some(end) = poll.expires_at {
+        note["endTime"] = json!(timestamp(end));
+        if end <= tertulia_db::now() {
+            note["closed"] = json!(timestamp(end));
+        }
+    }
 }
 
 /// `Create` (or `Update`, for an edit) wrapping a local status.
@@ -248,6 +276,26 @@ pub fn delete(actor_uri: &str, uri: &str, to: Vec<String>, cc: Vec<String>) -> V
         "to": to,
         "cc": cc,
         "object": {"id": uri, "type": "Tombstone", "atomUri": uri},
+    }))
+}
+
+/// A vote in a remote poll, as Mastodon sends one: a `Note` named after
+/// the option, in reply to the `Question`, addressed to its author only.
+pub fn vote(voter_uri: &str, poll: i64, choice: i64, title: &str, question_uri: &str, author_uri: &str) -> Value {
+    let id = format!("{voter_uri}#votes/{poll}/{choice}");
+    protocol::with_context(json!({
+        "id": format!("{id}/activity"),
+        "type": "Create",
+        "actor": voter_uri,
+        "to": [author_uri],
+        "object": {
+            "id": id,
+            "type": "Note",
+            "name": title,
+            "attributedTo": voter_uri,
+            "inReplyTo": question_uri,
+            "to": [author_uri],
+        },
     }))
 }
 

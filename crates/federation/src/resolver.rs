@@ -7,7 +7,7 @@ use tertulia_core::Id;
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
 use tertulia_db::statuses;
-use tertulia_domain::remote::{self, RemoteAttachment, RemoteStatus, Resolving};
+use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteStatus, Resolving};
 
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
 use crate::urls::host_of;
@@ -150,9 +150,30 @@ impl Federation {
                 .into_iter()
                 .filter_map(attachment)
                 .collect(),
+            poll: question(note),
         };
         Ok(remote::status_received(self.db(), self.events(), status).await?)
     }
+}
+
+/// The poll of a `Question`: its options with their counts.
+pub(crate) fn question(note: &Value) -> Option<RemotePoll> {
+    let (options, multiple) = match (note.get("oneOf"), note.get("anyOf")) {
+        (Some(one), _) => (one, false),
+        (None, Some(any)) => (any, true),
+        (None, None) => return None,
+    };
+    let options = as_list(options);
+    if options.is_empty() {
+        return None;
+    }
+    Some(RemotePoll {
+        options: options.iter().map(|o| str_of(o, "name").unwrap_or_default().to_owned()).collect(),
+        counts: options.iter().map(|o| o.pointer("/replies/totalItems").and_then(Value::as_i64).unwrap_or(0)).collect(),
+        multiple,
+        voters_count: note.get("votersCount").and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok()).unwrap_or(0),
+        expires_at: protocol::time_of(note, "endTime").or_else(|| protocol::time_of(note, "closed")),
+    })
 }
 
 /// A file attached to a post: a `Document` (or `Image`, …) with a URL.
