@@ -813,4 +813,13 @@ async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() 
     .await;
     assert_eq!(counted["options"][1]["votes_count"], 1, "{counted}");
     assert_eq!(counted["voters_count"], 1, "{counted}");
+    // mx tells its followers the new counts; that is not an edit.
+    let hq_status = at_hq["id"].as_str().unwrap().to_owned();
+    let updated = eventually("the new counts on hq", || async {
+        let status = hq.api(&bob).get(&format!("/api/v1/statuses/{hq_status}")).await.ok();
+        (status["poll"]["votes_count"] == 1).then_some(status)
+    })
+    .await;
+    assert_eq!(updated["poll"]["options"][1]["votes_count"], 1, "{updated}");
+    assert_eq!(updated["edited_at"], Value::Null, "{updated}");
 }

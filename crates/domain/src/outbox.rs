@@ -51,6 +51,9 @@ pub enum Outgoing {
     /// key its tombstone keeps. `inboxes` were its remote followers' and
     /// followees', listed before the follows went.
     AccountDeleted { account: i64, inboxes: Vec<String> },
+    /// A local poll's counts changed: `Update(Question)`, so other sites
+    /// show the new counts.
+    PollCounted { status: i64 },
     /// A local account voted `choice` (an option index) in a remote poll:
     /// `Create(Note)` named after the option, in reply to the `Question`.
     Voted { account: i64, poll: i64, choice: i64 },
@@ -74,6 +77,7 @@ impl Outgoing {
             Outgoing::ProfileUpdated { .. } => "profile_updated",
             Outgoing::AccountMoved { .. } => "account_moved",
             Outgoing::AccountDeleted { .. } => "account_deleted",
+            Outgoing::PollCounted { .. } => "poll_counted",
             Outgoing::Voted { .. } => "voted",
             Outgoing::Blocked { .. } => "blocked",
             Outgoing::Unblocked { .. } => "unblocked",

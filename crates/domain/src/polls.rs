@@ -122,7 +122,18 @@ pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, t
     }
     let votes = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
     let new_voter = i32::from(previous.is_empty());
-    polls::set_counts(conn, poll.id, &votes, poll.votes_count + 1, poll.voters_count + new_voter)
+    polls::set_counts(conn, poll.id, &votes, poll.votes_count + 1, poll.voters_count + new_voter)?;
+    crate::outbox::record(conn, &Outgoing::PollCounted { status: poll.status_id })
+}
+
+/// New counts for a remote poll, as its site sent them.
+pub(crate) fn set_remote_counts(conn: &mut DbConn, poll: &PollRow, counts: &[i64], voters: i32) -> Result<(), DbError> {
+    if counts.len() != titles(poll).len() {
+        return Ok(());
+    }
+    let votes = serde_json::to_string(counts).unwrap_or_else(|_| "[]".into());
+    let total = i32::try_from(counts.iter().sum::<i64>()).unwrap_or(i32::MAX);
+    polls::set_counts(conn, poll.id, &votes, total, voters)
 }
 
 /// The option titles of a stored poll.
@@ -231,11 +242,16 @@ pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -
             let added = i32::try_from(choices.len()).unwrap_or(i32::MAX);
             polls::set_counts(conn, row.id, &votes, row.votes_count + added, row.voters_count + 1)?;
             // A poll from another site counts there: each choice is sent.
-            if tertulia_db::statuses::find(conn, row.status_id)?.is_some_and(|s| !s.local) {
-                for choice in &choices {
-                    let outgoing = Outgoing::Voted { account: voter.0, poll: row.id, choice: *choice };
-                    crate::outbox::record(conn, &outgoing)?;
+            // A poll of this site tells the others its new counts.
+            match tertulia_db::statuses::find(conn, row.status_id)? {
+                Some(status) if !status.local => {
+                    for choice in &choices {
+                        let outgoing = Outgoing::Voted { account: voter.0, poll: row.id, choice: *choice };
+                        crate::outbox::record(conn, &outgoing)?;
+                    }
                 }
+                Some(status) => crate::outbox::record(conn, &Outgoing::PollCounted { status: status.id })?,
+                None => {}
             }
             let Some(updated) = polls::find(conn, row.id)? else {
                 return Ok(Err(DomainError::NotFound("poll".into())));

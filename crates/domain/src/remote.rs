@@ -448,6 +448,21 @@ pub async fn boost_received(
     Ok(())
 }
 
+/// The author's site sent new counts for the poll of their post `uri`.
+pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) -> Result<(), DomainError> {
+    db.run(move |conn| {
+        let Some(status) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
+            return Ok(());
+        };
+        match tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
+            Some(row) => crate::polls::set_remote_counts(conn, &row, &poll.counts, poll.voters_count),
+            None => Ok(()),
+        }
+    })
+    .await?;
+    Ok(())
+}
+
 /// `voter` (remote) chose the option titled `title` in the poll of the
 /// local status `status`.
 pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Result<(), DomainError> {

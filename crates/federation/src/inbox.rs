@@ -136,6 +136,13 @@ impl Federation {
                     }
                     self.save_actor(&object, &actor.uri).await?;
                 } else if let Some(uri) = id_of(Some(&object)) {
+                    if let Some(poll) = crate::resolver::question(&object) {
+                        remote::poll_counted(db, Id(actor.id), uri.to_owned(), poll).await?;
+                        // New counts alone are not an edit.
+                        if object.get("updated").is_none() {
+                            return Ok(());
+                        }
+                    }
                     let revision = RemoteRevision {
                         content: tertulia_core::html::sanitize(str_of(&object, "content").unwrap_or_default()),
                         spoiler_text: tertulia_core::html::to_plain_text(

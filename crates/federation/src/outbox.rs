@@ -240,6 +240,16 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let activity = render::move_account(urls, &account, &actor, &target.uri);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
+        Outgoing::PollCounted { status } => {
+            let Some(row) = statuses::find(conn, *status)? else {
+                return Ok(None);
+            };
+            let Some(activity) = render::poll_update(conn, config, urls, &row)? else {
+                return Ok(None);
+            };
+            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &[])?))
+        }
         Outgoing::Voted { account, poll, choice } => {
             let Some(poll) = tertulia_db::polls::find(conn, *poll)? else {
                 return Ok(None);

@@ -237,6 +237,28 @@ pub fn create_or_update(
     }))))
 }
 
+/// `Update` of a local `Question` whose counts changed (not an edit: no
+/// `updated`, so receivers do not show it as edited).
+pub fn poll_update(
+    conn: &mut DbConn,
+    config: &Config,
+    urls: &Urls,
+    status: &StatusRow,
+) -> Result<Option<Value>, DbError> {
+    let Some(note) = note(conn, config, urls, status)? else {
+        return Ok(None);
+    };
+    let id = format!("{}#updates/votes-{}", status.uri, tertulia_core::Id::generate().0);
+    Ok(Some(protocol::with_context(json!({
+        "id": id,
+        "type": "Update",
+        "actor": note["attributedTo"],
+        "to": note["to"],
+        "cc": note["cc"],
+        "object": note,
+    }))))
+}
+
 /// A local boost, as an `Announce` needs it.
 pub struct Boost<'a> {
     pub booster: &'a str,
