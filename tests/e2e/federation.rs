@@ -256,15 +256,20 @@ async fn followers_only_and_site_only_posts_stay_where_they_belong() {
     assert_eq!(finger["links"][0]["href"], hq.url("/users/bob"));
 }
 
-/// The key `username` on `site` signs with, read from that site's
-/// database: the test then speaks for the account as its server would.
-async fn signing_key_of(site: &TestInstance, username: &str) -> SigningKey {
-    let db = tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
+/// A connection to `site`'s own database, beside the running server.
+fn database_of(site: &TestInstance) -> tertulia_db::Db {
+    tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
         url: site.db.url.clone(),
         pool_size: 1,
         connect_timeout_secs: 5,
     })
-    .unwrap();
+    .unwrap()
+}
+
+/// The key `username` on `site` signs with, read from that site's
+/// database: the test then speaks for the account as its server would.
+async fn signing_key_of(site: &TestInstance, username: &str) -> SigningKey {
+    let db = database_of(site);
     let uri = site.url(&format!("/users/{username}"));
     let lookup = uri.clone();
     let actor = db.run(move |conn| tertulia_db::actors::find_by_uri(conn, &lookup)).await.unwrap().unwrap();
@@ -730,12 +735,7 @@ async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_ar
     // bob's site rotates his key; es still holds the old one, fails to
     // verify, fetches bob again and accepts the request.
     let fresh = signatures::generate_keypair().unwrap();
-    let db = tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
-        url: hq.db.url.clone(),
-        pool_size: 1,
-        connect_timeout_secs: 5,
-    })
-    .unwrap();
+    let db = database_of(&hq);
     let bob_uri = hq.url("/users/bob");
     {
         use diesel::prelude::*;

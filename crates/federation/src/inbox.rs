@@ -10,8 +10,8 @@ use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::inbox::{self, InboxActivityRow};
-use tertulia_db::{social, statuses};
-use tertulia_domain::remote::{self, RemoteRevision};
+use tertulia_db::social;
+use tertulia_domain::remote;
 
 use crate::protocol::{self, id_of, str_of, type_of};
 use crate::urls::host_of;
@@ -143,18 +143,7 @@ impl Federation {
                             return Ok(());
                         }
                     }
-                    let revision = RemoteRevision {
-                        content: tertulia_core::html::sanitize(str_of(&object, "content").unwrap_or_default()),
-                        spoiler_text: tertulia_core::html::to_plain_text(
-                            str_of(&object, "summary").unwrap_or_default(),
-                        ),
-                        sensitive: object.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
-                        language: object
-                            .get("contentMap")
-                            .and_then(Value::as_object)
-                            .and_then(|m| m.keys().next().cloned()),
-                        edited_at: protocol::time_of(&object, "updated").unwrap_or_else(tertulia_db::now),
-                    };
+                    let revision = crate::resolver::revision(&object);
                     remote::status_updated(db, &events, Id(actor.id), uri.to_owned(), revision).await?;
                 }
             }
@@ -171,6 +160,7 @@ impl Federation {
                 tertulia_domain::accounts::block(db, Id(actor.id), target).await?;
             }
             "Like" => {
+                // Likes of posts we never saw are dropped, not fetched.
                 if let Some(status) = self.known_status(id_of(Some(&object))).await? {
                     remote::favourite_received(db, &events, Id(actor.id), status, row.activity_uri.clone()).await?;
                 }
@@ -252,18 +242,6 @@ impl Federation {
             .filter(|a| a.domain.is_none())
             .map(|a| Id(a.id))
             .ok_or_else(|| FederationError::NotFound("account".into()))
-    }
-
-    /// A post we already have (likes of posts we never saw are dropped).
-    async fn known_status(&self, uri: Option<&str>) -> Result<Option<Id>, FederationError> {
-        let Some(uri) = uri else {
-            return Ok(None);
-        };
-        if let Some(id) = self.urls().local_status_id(uri) {
-            return Ok(Some(Id(id)));
-        }
-        let uri = uri.to_owned();
-        Ok(self.db().run(move |conn| statuses::find_by_uri(conn, &uri)).await?.map(|s| Id(s.id)))
     }
 
     /// The local follower an Accept or Reject from `target` answers: named

@@ -186,37 +186,19 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(row) = statuses::find(conn, *status)? else {
                 return Ok(None);
             };
-            let (Some((_, actor)), Some(author)) =
-                (render::local_actor(conn, *account)?, actors::find(conn, row.account_id)?)
-            else {
+            let Some(author) = actors::find(conn, row.account_id)? else {
                 return Ok(None);
             };
-            let Some(inbox) = remote_inbox(&author) else {
-                return Ok(None);
-            };
-            let like = render::simple("Like", &urls.like(&actor.uri, row.id), &actor.uri, &row.uri);
-            let activity = match outgoing {
-                Outgoing::Unfavourited { .. } => render::undo(&actor.uri, like),
-                _ => like,
-            };
-            Some((activity, *account, vec![inbox]))
+            let undo = matches!(outgoing, Outgoing::Unfavourited { .. });
+            one_to_one(conn, *account, &author, "Like", |actor| urls.like(actor, row.id), &row.uri, undo)?
         }
         Outgoing::FollowRequested { follower, target, request }
         | Outgoing::Unfollowed { follower, target, request } => {
-            let (Some((_, actor)), Some(target)) =
-                (render::local_actor(conn, *follower)?, actors::find(conn, *target)?)
-            else {
+            let Some(target) = actors::find(conn, *target)? else {
                 return Ok(None);
             };
-            let Some(inbox) = remote_inbox(&target) else {
-                return Ok(None);
-            };
-            let follow = render::simple("Follow", &urls.follow(*request), &actor.uri, &target.uri);
-            let activity = match outgoing {
-                Outgoing::Unfollowed { .. } => render::undo(&actor.uri, follow),
-                _ => follow,
-            };
-            Some((activity, *follower, vec![inbox]))
+            let undo = matches!(outgoing, Outgoing::Unfollowed { .. });
+            one_to_one(conn, *follower, &target, "Follow", |_| urls.follow(*request), &target.uri, undo)?
         }
         Outgoing::FollowAnswered { follower, target, follow_uri, accepted } => {
             let (Some(follower), Some((_, actor))) =
@@ -279,21 +261,13 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             Some((render::delete_actor(&actor.uri), *account, inboxes.clone()))
         }
         Outgoing::Blocked { account, target } | Outgoing::Unblocked { account, target } => {
-            let (Some((_, actor)), Some(target)) = (render::local_actor(conn, *account)?, actors::find(conn, *target)?)
-            else {
+            let Some(target) = actors::find(conn, *target)? else {
                 return Ok(None);
             };
-            let Some(inbox) = remote_inbox(&target) else {
-                return Ok(None);
-            };
+            let undo = matches!(outgoing, Outgoing::Unblocked { .. });
             // Named after the pair, so the Undo can name it without storing it.
-            let block =
-                render::simple("Block", &format!("{}#blocks/{}", actor.uri, target.id), &actor.uri, &target.uri);
-            let activity = match outgoing {
-                Outgoing::Unblocked { .. } => render::undo(&actor.uri, block),
-                _ => block,
-            };
-            Some((activity, *account, vec![inbox]))
+            let id = |actor: &str| format!("{actor}#blocks/{}", target.id);
+            one_to_one(conn, *account, &target, "Block", id, &target.uri, undo)?
         }
         Outgoing::ProfileUpdated { account } => {
             let Some((account, actor)) = render::local_actor(conn, *account)? else {
@@ -304,6 +278,26 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
     })
+}
+
+/// `kind` (or, with `undo`, its `Undo`) by the local `actor` about
+/// `object`, for `recipient`'s inbox alone: likes, follows and blocks. The
+/// activity's id is made from the actor's URI by `id`.
+fn one_to_one(
+    conn: &mut DbConn,
+    actor: i64,
+    recipient: &ActorRow,
+    kind: &str,
+    id: impl FnOnce(&str) -> String,
+    object: &str,
+    undo: bool,
+) -> Result<Planned, DbError> {
+    let (Some((_, local)), Some(inbox)) = (render::local_actor(conn, actor)?, remote_inbox(recipient)) else {
+        return Ok(None);
+    };
+    let activity = render::simple(kind, &id(&local.uri), &local.uri, object);
+    let activity = if undo { render::undo(&local.uri, activity) } else { activity };
+    Ok(Some((activity, actor, vec![inbox])))
 }
 
 /// Where a post by `author` goes: remote followers unless it is direct,

@@ -7,7 +7,7 @@ use tertulia_core::Id;
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
 use tertulia_db::statuses;
-use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteStatus, Resolving};
+use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
 
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
 use crate::urls::host_of;
@@ -68,21 +68,26 @@ impl Federation {
     /// The local id of the post at `uri`: ours, one we have, or fetched and
     /// stored now (with up to `depth` parents, to complete the thread).
     pub async fn status(&self, uri: &str, depth: u32) -> Result<Id, FederationError> {
-        if let Some(id) = self.urls().local_status_id(uri) {
-            return Ok(Id(id));
-        }
-        let known = {
-            let uri = uri.to_owned();
-            self.db().run(move |conn| statuses::find_by_uri(conn, &uri)).await?
-        };
-        if let Some(row) = known {
-            return Ok(Id(row.id));
+        if let Some(id) = self.known_status(Some(uri)).await? {
+            return Ok(id);
         }
         let document = self.fetch(uri).await?;
         if id_of(Some(&document)) != Some(uri) {
             return Err(FederationError::invalid(format!("{uri} answered with a document with another id")));
         }
         self.save_post(&document, depth).await
+    }
+
+    /// A post we already have, ours or stored, without fetching anything.
+    pub(crate) async fn known_status(&self, uri: Option<&str>) -> Result<Option<Id>, FederationError> {
+        let Some(uri) = uri else {
+            return Ok(None);
+        };
+        if let Some(id) = self.urls().local_status_id(uri) {
+            return Ok(Some(Id(id)));
+        }
+        let uri = uri.to_owned();
+        Ok(self.db().run(move |conn| statuses::find_by_uri(conn, &uri)).await?.map(|s| Id(s.id)))
     }
 
     /// Stores a post document whose origin has been checked (fetched from
@@ -129,17 +134,17 @@ impl Federation {
                 _ => {}
             }
         }
-        let language = note.get("contentMap").and_then(Value::as_object).and_then(|m| m.keys().next().cloned());
+        let text = revision(note);
         let status = RemoteStatus {
             uri: uri.to_owned(),
             url: id_of(note.get("url")).map(str::to_owned),
             author: Id(author.id),
             in_reply_to,
             visibility: protocol::visibility_of(note, author.followers_url.as_deref()),
-            content: html::sanitize(str_of(note, "content").unwrap_or_default()),
-            spoiler_text: html::to_plain_text(str_of(note, "summary").unwrap_or_default()),
-            sensitive: note.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
-            language,
+            content: text.content,
+            spoiler_text: text.spoiler_text,
+            sensitive: text.sensitive,
+            language: text.language,
             published: protocol::time_of(note, "published").unwrap_or_else(tertulia_db::now),
             mentioned,
             tags,
@@ -153,6 +158,19 @@ impl Federation {
             poll: question(note),
         };
         Ok(remote::status_received(self.db(), self.events(), status).await?)
+    }
+}
+
+/// The text of a post, made safe: sanitized content, the content warning
+/// as plain text, the sensitive flag and the language; `edited_at` is its
+/// `updated` time (now, when it has none).
+pub(crate) fn revision(note: &Value) -> RemoteRevision {
+    RemoteRevision {
+        content: html::sanitize(str_of(note, "content").unwrap_or_default()),
+        spoiler_text: html::to_plain_text(str_of(note, "summary").unwrap_or_default()),
+        sensitive: note.get("sensitive").and_then(Value::as_bool).unwrap_or(false),
+        language: note.get("contentMap").and_then(Value::as_object).and_then(|m| m.keys().next().cloned()),
+        edited_at: protocol::time_of(note, "updated").unwrap_or_else(tertulia_db::now),
     }
 }
 

@@ -115,10 +115,15 @@ async fn signer(federation: &Federation, request: &HttpRequest) -> Result<Option
         }
         return Ok(None);
     }
+    Ok(Some(verified_sender(federation, request, None).await?))
+}
+
+/// The remote actor whose valid signature `request` (with `body`) carries.
+async fn verified_sender(federation: &Federation, request: &HttpRequest, body: Option<&[u8]>) -> Result<ActorRow> {
     let headers = headers_of(request);
-    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
-    let incoming = IncomingRequest::new(request.method().as_str(), &target, &headers, None);
-    Ok(Some(federation.verify_signer(&incoming).await?))
+    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let incoming = IncomingRequest::new(request.method().as_str(), target, &headers, body);
+    federation.verify_signer(&incoming).await
 }
 
 #[derive(Deserialize)]
@@ -384,10 +389,7 @@ async fn inbox(federation: web::Data<Federation>, request: HttpRequest, body: we
     if !activity.is_object() || protocol::type_of(&activity).is_empty() {
         return Err(FederationError::invalid("the body is not an ActivityPub activity (no type)"));
     }
-    let headers = headers_of(&request);
-    let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_owned();
-    let incoming = IncomingRequest::new(request.method().as_str(), &target, &headers, Some(&body));
-    let signer = federation.verify_signer(&incoming).await?;
+    let signer = verified_sender(&federation, &request, Some(&body)).await?;
     crate::inbox::check_sender(&activity, &signer)?;
     federation.accept_activity(&activity, &signer).await?;
     Ok(HttpResponse::Accepted().finish())
