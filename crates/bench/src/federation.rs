@@ -17,10 +17,10 @@ use tertulia_core::config::DatabaseConfig;
 use tertulia_db::actors::RemoteActorFields;
 use tertulia_db::social::FollowRow;
 use tertulia_db::{Db, actors, delivery, social};
-use tokio::process::{Child, Command};
 
-use crate::BenchError;
 use crate::report::{json_line, percentile, table};
+use crate::server::{Launch, Server, absolute_binary};
+use crate::{BenchError, memory};
 
 #[derive(Debug, Args)]
 pub struct FederationArgs {
@@ -40,134 +40,25 @@ pub struct FederationArgs {
 
 /// How long one post may take to arrive before the run fails.
 const ARRIVAL_DEADLINE: Duration = Duration::from_secs(30);
-const PASSWORD: &str = "bench-password-Tertulia-2026";
-
-/// A running site, stopped when dropped.
-struct Site {
-    name: &'static str,
-    port: u16,
-    db_url: String,
-    _dir: tempfile::TempDir,
-    _child: Child,
-}
-
-impl Site {
-    async fn start(binary: &PathBuf, name: &'static str, http: &reqwest::Client) -> Result<Site, BenchError> {
-        let dir = tempfile::tempdir().map_err(|e| BenchError::Usage(format!("temporary directory: {e}")))?;
-        let port = free_port()?;
-        let db_url = format!("sqlite://{}", dir.path().join("tertulia.db").display());
-        let env = site_env(port, &db_url, dir.path());
-        let mut command = Command::new(binary);
-        command.arg("serve").envs(env).current_dir(dir.path()).kill_on_drop(true);
-        command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
-        let child = command.spawn().map_err(|e| {
-            BenchError::Usage(format!("cannot start {}: {e} (build it with cargo build --release)", binary.display()))
-        })?;
-        let site = Site { name, port, db_url, _dir: dir, _child: child };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !http.get(site.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            if Instant::now() > deadline {
-                return Err(BenchError::Check(format!("site {name} did not start on port {port}")));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Ok(site)
-    }
-
-    fn domain(&self) -> String {
-        format!("localhost:{}", self.port)
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://localhost:{}{path}", self.port)
-    }
-
-    /// Creates a user with the CLI and returns a token for them.
-    async fn user(&self, binary: &PathBuf, username: &str, http: &reqwest::Client) -> Result<String, BenchError> {
-        let dir = std::env::temp_dir();
-        let output = Command::new(binary)
-            .args([
-                "admin",
-                "user",
-                "create",
-                "--username",
-                username,
-                "--email",
-                &format!("{username}@bench.example"),
-                "--password-stdin",
-            ])
-            .envs(site_env(self.port, &self.db_url, &dir))
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| BenchError::Usage(e.to_string()))?;
-        let mut child = output;
-        if let Some(mut stdin) = child.stdin.take() {
-            use tokio::io::AsyncWriteExt;
-            stdin.write_all(PASSWORD.as_bytes()).await.map_err(|e| BenchError::Usage(e.to_string()))?;
-        }
-        let status = child.wait().await.map_err(|e| BenchError::Usage(e.to_string()))?;
-        if !status.success() {
-            return Err(BenchError::Check(format!("cannot create {username} on {}", self.name)));
-        }
-        let app: Value = http
-            .post(self.url("/api/v1/apps"))
-            .json(&json!({"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write follow"}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let token: Value = http
-            .post(self.url("/oauth/token"))
-            .json(&json!({
-                "grant_type": "password", "username": username, "password": PASSWORD, "scope": "read write follow",
-                "client_id": app["client_id"], "client_secret": app["client_secret"],
-            }))
-            .send()
-            .await?
-            .json()
-            .await?;
-        token["access_token"].as_str().map(str::to_owned).ok_or_else(|| BenchError::Check(format!("no token: {token}")))
-    }
-}
-
-fn site_env(port: u16, db_url: &str, dir: &std::path::Path) -> Vec<(String, String)> {
-    [
-        ("TERTULIA_DOMAIN", format!("localhost:{port}")),
-        ("TERTULIA_BIND", format!("127.0.0.1:{port}")),
-        ("TERTULIA_DATABASE_URL", db_url.to_owned()),
-        ("TERTULIA_MEDIA_DIR", dir.join("media").display().to_string()),
-        ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true".to_owned()),
-        ("TERTULIA_RATE_LIMITS_ENABLED", "false".to_owned()),
-        ("TERTULIA_LOG_LEVEL", "warn".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
-}
-
-fn free_port() -> Result<u16, BenchError> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| BenchError::Usage(e.to_string()))?;
-    Ok(listener.local_addr().map_err(|e| BenchError::Usage(e.to_string()))?.port())
-}
 
 pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     // The sites run in their own directories.
-    args.binary = std::fs::canonicalize(&args.binary).map_err(|e| {
-        BenchError::Usage(format!("{}: {e} (build it with cargo build --release)", args.binary.display()))
-    })?;
+    args.binary = absolute_binary(&args.binary)?;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-    let sender = Site::start(&args.binary, "hq", &http).await?;
+    let start = |name| Server::start(Launch { binary: &args.binary, name, db_url: None, env: Vec::new() }, &http);
+    let sender = start("hq").await?;
     let mut receivers = Vec::new();
     for name in ["es", "mx", "br"] {
-        receivers.push(Site::start(&args.binary, name, &http).await?);
+        receivers.push(start(name).await?);
     }
-    let author = sender.user(&args.binary, "author", &http).await?;
+    let sender_pid = sender.pid().ok_or_else(|| BenchError::Check("the sending server has exited".into()))?;
+    let idle = memory::read(sender_pid)?;
+    let author = sender.user("author", &http).await?;
 
     // 1. Propagation: one reader per receiving site follows the author.
     let mut readers = Vec::new();
     for site in &receivers {
-        let token = site.user(&args.binary, "reader", &http).await?;
+        let token = site.user("reader", &http).await?;
         follow(&http, site, &token, &sender).await?;
         readers.push((site, token));
     }
@@ -229,6 +120,7 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     let db = Db::connect(&DatabaseConfig { url: sender.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?;
     let author_id = seed_followers(&db, &sender, &receivers, args.followers).await?;
     let before = queue_len(&db).await?;
+    memory::reset_peak(sender_pid)?;
     let started = Instant::now();
     for n in 0..args.fan_out_posts {
         http.post(sender.url("/api/v1/statuses"))
@@ -256,17 +148,19 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     }
     let seconds = started.elapsed().as_secs_f64();
     let rate = expected as f64 / seconds;
+    let rss = memory::read(sender_pid)?;
     json_line(
-        &json!({"scenario": "federation", "measure": "deliveries_per_second", "deliveries": expected, "seconds": seconds, "rate": rate, "followers": args.followers, "sites": receivers.len(), "author": author_id.0}),
+        &json!({"scenario": "federation", "measure": "deliveries_per_second", "deliveries": expected, "seconds": seconds, "rate": rate, "followers": args.followers, "sites": receivers.len(), "author": author_id.0, "sender_idle_rss_mib": idle.current_mib, "sender_peak_rss_mib": rss.peak_mib}),
     );
     println!();
     table(
-        &["fan-out", "deliveries", "seconds", "deliveries/s"],
+        &["fan-out", "deliveries", "seconds", "deliveries/s", "sender peak RSS MiB"],
         &[vec![
             format!("{} posts to {} followers on {} sites", args.fan_out_posts, args.followers, receivers.len()),
             expected.to_string(),
             format!("{seconds:.2}"),
             format!("{rate:.0}"),
+            format!("{:.1}", rss.peak_mib),
         ]],
     );
     Ok(())
@@ -284,7 +178,7 @@ fn latency_row(name: &str, samples: &mut [f64]) -> Vec<String> {
 }
 
 /// `token` on `site` follows `author` on `sender`, waiting for the Accept.
-async fn follow(http: &reqwest::Client, site: &Site, token: &str, sender: &Site) -> Result<(), BenchError> {
+async fn follow(http: &reqwest::Client, site: &Server, token: &str, sender: &Server) -> Result<(), BenchError> {
     let q = format!("@author@{}", sender.domain());
     let found: Value = http
         .get(site.url("/api/v2/search"))
@@ -324,7 +218,7 @@ async fn follow(http: &reqwest::Client, site: &Site, token: &str, sender: &Site)
 
 /// Stores `count` remote followers of the sender's author, spread over the
 /// receiving sites, each with its own inbox there.
-async fn seed_followers(db: &Db, sender: &Site, receivers: &[Site], count: u32) -> Result<Id, BenchError> {
+async fn seed_followers(db: &Db, sender: &Server, receivers: &[Server], count: u32) -> Result<Id, BenchError> {
     let author_uri = sender.url("/users/author");
     let targets: Vec<(String, String)> = receivers.iter().map(|r| (r.domain(), r.url(""))).collect();
     db.run(move |conn| {

@@ -3,8 +3,10 @@
 //! later comparison) and then a table for people. See docs/benchmarks.md.
 
 mod federation;
+mod memory;
 mod report;
 mod seed;
+mod server;
 mod timelines;
 
 use std::process::ExitCode;
