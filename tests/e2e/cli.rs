@@ -200,6 +200,11 @@ async fn bad_configuration_stops_start_up_and_names_the_key() {
     assert_fails_with(&run_bare(clean.path(), &["serve"], &[("TERTULIA_LOG_FORMAT", "xml")]), "`log.format`");
     assert_fails_with(&run_bare(clean.path(), &["serve"], &[("TERTULIA_DOMIAN", "x")]), "TERTULIA_DOMIAN");
     assert_fails_with(&run_bare(clean.path(), &["serve"], &[("TERTULIA_LOG_LEVEL", "loud=[")]), "`log.level`");
+    let short_home = [("TERTULIA_LIMITS_HOME_TIMELINE_LENGTH", "10")];
+    assert_fails_with(
+        &run_bare(clean.path(), &["serve"], &short_home),
+        "`limits.home_timeline_length`: must be at least 40",
+    );
     assert_fails_with(&run_bare(clean.path(), &["--config", "/nonexistent.toml", "serve"], &[]), "/nonexistent.toml");
 }
 

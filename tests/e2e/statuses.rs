@@ -77,6 +77,43 @@ async fn home_timelines_follow_the_social_graph_and_unfollow_removes_posts() {
 }
 
 #[tokio::test]
+async fn home_timelines_are_trimmed_to_their_length_and_the_posts_stay() {
+    let mut instance =
+        TestInstance::start_with_env(support::BINARY, &[("TERTULIA_LIMITS_HOME_TIMELINE_LENGTH", "40")]).await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let ana_id = instance.api(&ana).account_id().await;
+    instance.api(&bruno).follow(&ana_id).await;
+    let mut posted = Vec::new();
+    for n in 0..45 {
+        posted.push(
+            instance.api(&ana).post_status(&format!("post {n}"), json!({})).await["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    posted.reverse();
+    let first = instance.api(&bruno).ids("/api/v1/timelines/home?limit=40").await;
+    let rest = instance.api(&bruno).ids(&format!("/api/v1/timelines/home?limit=40&max_id={}", first[39])).await;
+    assert_eq!([first, rest].concat(), posted, "all 45 until the server trims");
+
+    // The server trims at start and then every ten minutes.
+    instance.restart().await;
+    let first = instance.api(&bruno).ids("/api/v1/timelines/home?limit=40").await;
+    assert_eq!(first, posted[..40], "the 40 newest stay");
+    let rest = instance.api(&bruno).ids(&format!("/api/v1/timelines/home?limit=40&max_id={}", first[39])).await;
+    assert!(rest.is_empty(), "older entries are gone from the home timeline: {rest:?}");
+    let profile =
+        instance.api(&bruno).ids(&format!("/api/v1/accounts/{ana_id}/statuses?limit=40&max_id={}", first[39])).await;
+    assert_eq!(profile, posted[40..], "the posts themselves stay on the profile");
+    assert!(instance.logs().contains("home timelines trimmed"), "{}", instance.logs());
+
+    // Fan-out after the trim adds to the kept entries, no duplicates.
+    let newest = instance.api(&ana).post_status("after the trim", json!({})).await;
+    let first = instance.api(&bruno).ids("/api/v1/timelines/home?limit=40").await;
+    assert_eq!(first[0], newest["id"].as_str().unwrap());
+    assert_eq!(first[1..], posted[..39]);
+}
+
+#[tokio::test]
 async fn favourites_boosts_and_bookmarks_update_counts_and_notify() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;

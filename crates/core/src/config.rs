@@ -18,6 +18,9 @@ pub use database_url::DatabaseBackend;
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "tertulia.toml";
+/// The shortest home timeline allowed: one page at a client's largest
+/// `limit`.
+const MIN_HOME_TIMELINE_LENGTH: u32 = 40;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -97,6 +100,10 @@ pub struct LimitsConfig {
     pub max_profile_fields: u32,
     /// Largest accepted request body other than media uploads, in bytes.
     pub max_request_bytes: u64,
+    /// Posts kept in each person's home timeline; older entries are
+    /// trimmed every few minutes (the posts stay on profiles, in tag
+    /// timelines and in search).
+    pub home_timeline_length: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -245,6 +252,7 @@ impl Default for LimitsConfig {
             max_media_attachments: 4,
             max_profile_fields: 4,
             max_request_bytes: 1024 * 1024,
+            home_timeline_length: 800,
         }
     }
 }
@@ -362,6 +370,12 @@ impl Config {
         }
         if self.instance.title.trim().is_empty() {
             return Err(invalid("instance.title", "must not be empty".into()));
+        }
+        if self.limits.home_timeline_length < MIN_HOME_TIMELINE_LENGTH {
+            return Err(invalid(
+                "limits.home_timeline_length",
+                format!("must be at least {MIN_HOME_TIMELINE_LENGTH} (one page of a client's timeline)"),
+            ));
         }
         let positive = [
             ("limits.max_status_chars", u64::from(self.limits.max_status_chars)),

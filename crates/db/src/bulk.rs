@@ -12,7 +12,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{accounts, favourites, follows, home_feed_entries, notifications, status_tags};
+use crate::schema::{accounts, favourites, follows, home_feed_entries, mentions, notifications, status_tags, statuses};
+use crate::statuses::StatusRow;
 use crate::{DbConn, DbError};
 
 /// Rows per `INSERT`: keeps the widest row type (7 columns) well below
@@ -59,6 +60,14 @@ pub struct NewHomeEntry {
 }
 
 #[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = mentions, treat_none_as_default_value = false)]
+pub struct NewMention {
+    pub id: i64,
+    pub status_id: i64,
+    pub account_id: i64,
+}
+
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = notifications, treat_none_as_default_value = false)]
 pub struct NewNotification {
     pub id: i64,
@@ -71,7 +80,8 @@ pub struct NewNotification {
 }
 
 /// Inserts `$rows` (a slice) into `$table`, a statement per chunk, on
-/// whichever backend `$conn` is.
+/// whichever backend `$conn` is; with `skipping_duplicates`, rows that
+/// would repeat a unique key are left out (`ON CONFLICT DO NOTHING`).
 macro_rules! insert_chunked {
     ($conn:expr, $table:expr, $rows:expr) => {{
         for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
@@ -82,6 +92,23 @@ macro_rules! insert_chunked {
         }
         Ok(())
     }};
+    ($conn:expr, $table:expr, $rows:expr, skipping_duplicates) => {{
+        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+            match &mut *$conn {
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).on_conflict_do_nothing().execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).on_conflict_do_nothing().execute(c)?,
+            };
+        }
+        Ok(())
+    }};
+}
+
+pub fn insert_statuses(conn: &mut DbConn, rows: &[StatusRow]) -> Result<(), DbError> {
+    insert_chunked!(conn, statuses::table, rows)
+}
+
+pub fn insert_mentions(conn: &mut DbConn, rows: &[NewMention]) -> Result<(), DbError> {
+    insert_chunked!(conn, mentions::table, rows)
 }
 
 pub fn insert_follows(conn: &mut DbConn, rows: &[NewFollow]) -> Result<(), DbError> {
@@ -98,6 +125,12 @@ pub fn insert_status_tags(conn: &mut DbConn, rows: &[NewStatusTag]) -> Result<()
 
 pub fn insert_home_entries(conn: &mut DbConn, rows: &[NewHomeEntry]) -> Result<(), DbError> {
     insert_chunked!(conn, home_feed_entries::table, rows)
+}
+
+/// Like [`insert_home_entries`], leaving out entries a timeline already
+/// has (so a fan-out can be retried).
+pub(crate) fn insert_new_home_entries(conn: &mut DbConn, rows: &[NewHomeEntry]) -> Result<(), DbError> {
+    insert_chunked!(conn, home_feed_entries::table, rows, skipping_duplicates)
 }
 
 pub fn insert_notifications(conn: &mut DbConn, rows: &[NewNotification]) -> Result<(), DbError> {

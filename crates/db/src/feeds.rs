@@ -2,12 +2,14 @@
 
 use diesel::prelude::*;
 
+use crate::bulk::{self, NewHomeEntry};
 use crate::page::{Page, newest_first};
 use crate::schema::home_feed_entries;
 use crate::{DbConn, DbError, paginate};
 
 /// Adds `status_id` to each reader's home timeline (existing entries are
-/// left alone, so fan-out can be retried).
+/// left alone, so fan-out can be retried). One statement per few hundred
+/// readers: a post to a thousand followers is a handful of statements.
 pub fn push(
     conn: &mut DbConn,
     readers: &[i64],
@@ -15,25 +17,44 @@ pub fn push(
     author_account_id: i64,
     reblog_of_id: Option<i64>,
 ) -> Result<(), DbError> {
-    for reader in readers {
-        let exists = diesel::select(diesel::dsl::exists(
-            home_feed_entries::table
-                .filter(home_feed_entries::account_id.eq(reader))
-                .filter(home_feed_entries::status_id.eq(status_id)),
-        ))
-        .get_result::<bool>(conn)?;
-        if !exists {
-            diesel::insert_into(home_feed_entries::table)
-                .values((
-                    home_feed_entries::account_id.eq(reader),
-                    home_feed_entries::status_id.eq(status_id),
-                    home_feed_entries::author_account_id.eq(author_account_id),
-                    home_feed_entries::reblog_of_id.eq(reblog_of_id),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
+    let entries: Vec<NewHomeEntry> = readers
+        .iter()
+        .map(|&account_id| NewHomeEntry { account_id, status_id, author_account_id, reblog_of_id })
+        .collect();
+    bulk::insert_new_home_entries(conn, &entries)
+}
+
+/// Keeps only the `keep` newest entries of `reader`'s home timeline and
+/// returns how many older ones were removed. The statuses themselves stay.
+pub fn trim(conn: &mut DbConn, reader: i64, keep: u32) -> Result<usize, DbError> {
+    let newest_dropped: Option<i64> = home_feed_entries::table
+        .filter(home_feed_entries::account_id.eq(reader))
+        .order(home_feed_entries::status_id.desc())
+        .offset(i64::from(keep))
+        .select(home_feed_entries::status_id)
+        .first(conn)
+        .optional()?;
+    let Some(newest_dropped) = newest_dropped else {
+        return Ok(0);
+    };
+    Ok(diesel::delete(
+        home_feed_entries::table
+            .filter(home_feed_entries::account_id.eq(reader))
+            .filter(home_feed_entries::status_id.le(newest_dropped)),
+    )
+    .execute(conn)?)
+}
+
+/// Up to `limit` accounts that have a home timeline (local users), in id
+/// order after `after`: a cursor over every home timeline.
+pub fn readers_after(conn: &mut DbConn, after: i64, limit: i64) -> Result<Vec<i64>, DbError> {
+    use crate::schema::users;
+    Ok(users::table
+        .filter(users::account_id.gt(after))
+        .order(users::account_id.asc())
+        .limit(limit)
+        .select(users::account_id)
+        .load(conn)?)
 }
 
 /// Status ids of one page of `reader`'s home timeline, newest first.

@@ -7,8 +7,10 @@ use crate::page::{Page, newest_first};
 use crate::schema::{media_attachments, mentions, status_tags, statuses, tags};
 use crate::{DbConn, DbError, paginate};
 
+// Every optional column defaults to NULL, so `None` may be written as NULL;
+// that lets SQLite take many rows in one statement (`bulk::insert_statuses`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = statuses)]
+#[diesel(table_name = statuses, treat_none_as_default_value = false)]
 pub struct StatusRow {
     pub id: i64,
     pub uri: String,

@@ -1,6 +1,8 @@
 //! Timelines: home, public (site and federated), hashtag, and one
 //! account's statuses.
 
+use std::time::Duration;
+
 use tertulia_core::Id;
 use tertulia_db::page::Page;
 use tertulia_db::statuses::{self, AccountStatusFilter, Origin, TagFilter};
@@ -25,6 +27,56 @@ pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, Do
             filters::apply(conn, Some(reader.0), Context::Home, views)
         })
         .await?)
+}
+
+/// Timelines trimmed per transaction: short write locks on SQLite.
+const TRIM_BATCH: i64 = 200;
+/// How often the server trims home timelines back to their length.
+pub const TRIM_INTERVAL: Duration = Duration::from_secs(10 * 60);
+
+/// Cuts every home timeline back to its `keep` newest entries (config
+/// `limits.home_timeline_length`) and returns how many entries went. Fan-out
+/// adds an entry per follower for every post; without this the table grows
+/// with followers × posts forever. Older posts stay on profiles, in tag
+/// timelines and in search, as on Mastodon.
+pub async fn trim_home_timelines(db: &Db, keep: u32) -> Result<usize, DomainError> {
+    let mut removed = 0;
+    let mut after = i64::MIN;
+    loop {
+        let (last, batch_removed) = db
+            .run(move |conn| {
+                tertulia_db::transaction(conn, |conn| {
+                    let readers = feeds::readers_after(conn, after, TRIM_BATCH)?;
+                    let mut removed = 0;
+                    for &reader in &readers {
+                        removed += feeds::trim(conn, reader, keep)?;
+                    }
+                    Ok((readers.last().copied(), removed))
+                })
+            })
+            .await?;
+        removed += batch_removed;
+        match last {
+            Some(last) => after = last,
+            None => return Ok(removed),
+        }
+    }
+}
+
+/// Trims home timelines at start and then every [`TRIM_INTERVAL`] until
+/// `stop` turns true.
+pub async fn keep_home_timelines_trimmed(db: Db, keep: u32, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match trim_home_timelines(&db, keep).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, keep, "home timelines trimmed to limits.home_timeline_length"),
+            Err(error) => tracing::warn!(%error, "cannot trim home timelines; will try again"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(TRIM_INTERVAL) => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
 }
 
 /// Public statuses that are not replies. Signed-in staff also see this

@@ -30,7 +30,12 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let events = Events::new();
     let federation = Federation::new(db.clone(), config.clone(), events.clone()).await?;
     let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
-    let workers = federation.spawn_workers(workers_stop);
+    let mut workers = federation.spawn_workers(workers_stop.clone());
+    workers.push(tokio::spawn(tertulia_domain::timelines::keep_home_timelines_trimmed(
+        db.clone(),
+        config.limits.home_timeline_length,
+        workers_stop,
+    )));
     if !config.federation.enabled {
         tracing::info!("federation is off (federation.enabled = false): this site talks to no other");
     }
