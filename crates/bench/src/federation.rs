@@ -53,12 +53,12 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     }
     let sender_pid = sender.pid().ok_or_else(|| BenchError::Check("the sending server has exited".into()))?;
     let idle = memory::read(sender_pid)?;
-    let author = sender.user("author", &http).await?;
+    let author = sender.user("author").await?;
 
     // 1. Propagation: one reader per receiving site follows the author.
     let mut readers = Vec::new();
     for site in &receivers {
-        let token = site.user("reader", &http).await?;
+        let token = site.user("reader").await?;
         follow(&http, site, &token, &sender).await?;
         readers.push((site, token));
     }

@@ -4,9 +4,11 @@
 
 mod federation;
 mod memory;
+mod posting;
 mod report;
 mod seed;
 mod server;
+mod target;
 mod timelines;
 
 use std::process::ExitCode;
@@ -33,6 +35,10 @@ enum Command {
     /// how fast posts reach the other sites and how many deliveries per
     /// second the sender makes.
     Federation(federation::FederationArgs),
+    /// Measure statuses posted per second through the API by an account
+    /// with many followers (fan-out and streaming included) against a
+    /// running server on this machine.
+    Posting(posting::PostingArgs),
 }
 
 /// Every failure a scenario can end with; printed as one line.
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
             Command::Seed(args) => seed::run(args).await,
             Command::Timelines(args) => timelines::run(args).await,
             Command::Federation(args) => federation::run(args).await,
+            Command::Posting(args) => posting::run(args).await,
         }
     });
     match outcome {

@@ -29,6 +29,11 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// `x` to two decimals, for JSON figures.
+pub fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 /// The value at quantile `q` (0 to 1) of sorted `samples`, nearest rank.
 pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 
 use crate::BenchError;
+use crate::target::Target;
 
 /// Password of the users the scenarios create through the CLI.
 const PASSWORD: &str = "bench-password-Tertulia-2026";
@@ -81,7 +81,7 @@ impl Server {
 
     /// Creates a user with `tertulia admin user create` and returns a token
     /// for them from the password grant.
-    pub async fn user(&self, username: &str, http: &reqwest::Client) -> Result<String, BenchError> {
+    pub async fn user(&self, username: &str) -> Result<String, BenchError> {
         let mut child = Command::new(&self.binary)
             .args(["admin", "user", "create", "--username", username, "--password-stdin"])
             .args(["--email", &format!("{username}@bench.example")])
@@ -97,29 +97,7 @@ impl Server {
         if !status.success() {
             return Err(BenchError::Check(format!("cannot create {username} on {}", self.name)));
         }
-        self.sign_in(username, PASSWORD, http).await
-    }
-
-    /// Registers an app and signs `username` in with the password grant.
-    pub async fn sign_in(&self, username: &str, password: &str, http: &reqwest::Client) -> Result<String, BenchError> {
-        let app: Value = http
-            .post(self.url("/api/v1/apps"))
-            .json(&json!({"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write follow"}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let token: Value = http
-            .post(self.url("/oauth/token"))
-            .json(&json!({
-                "grant_type": "password", "username": username, "password": password, "scope": "read write follow",
-                "client_id": app["client_id"], "client_secret": app["client_secret"],
-            }))
-            .send()
-            .await?
-            .json()
-            .await?;
-        token["access_token"].as_str().map(str::to_owned).ok_or_else(|| BenchError::Check(format!("no token: {token}")))
+        Ok(Target::sign_in(&self.url(""), username, PASSWORD).await?.token)
     }
 }
 

@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use reqwest::{Client, Url};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::BenchError;
 use crate::report;
 use crate::seed::TAGS;
+use crate::target::Target;
 
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
@@ -58,15 +58,8 @@ struct Measurement {
 }
 
 pub async fn run(args: TimelineArgs) -> Result<(), BenchError> {
-    let base = Url::parse(&args.base_url).map_err(|e| BenchError::Usage(format!("--base-url: {e}")))?;
-    if !matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) {
-        return Err(BenchError::Usage(format!(
-            "--base-url {base}: only a server on this machine (127.0.0.1, [::1] or localhost) may be load-tested"
-        )));
-    }
     let concurrency = args.concurrency.max(1);
-    let client = Client::builder().timeout(Duration::from_secs(30)).pool_max_idle_per_host(concurrency).build()?;
-    let target = Target { client, base, token: args.token.clone() };
+    let target = Target::new(&args.base_url, args.token.clone(), concurrency)?;
     let me = target.get_json("/api/v1/accounts/verify_credentials").await?;
     let account_id = me["id"].as_str().unwrap_or_default().to_owned();
     let tag = args.tag.clone().unwrap_or_else(|| TAGS[0].to_owned());
@@ -104,29 +97,7 @@ struct Budget {
     time: Duration,
 }
 
-/// The server under test and the credentials to read it with.
-#[derive(Clone)]
-struct Target {
-    client: Client,
-    base: Url,
-    token: String,
-}
-
 impl Target {
-    fn url(&self, path: &str) -> Result<Url, BenchError> {
-        self.base.join(path).map_err(|e| BenchError::Usage(format!("{path}: {e}")))
-    }
-
-    async fn get_json(&self, path: &str) -> Result<Value, BenchError> {
-        let response = self.client.get(self.url(path)?).bearer_auth(&self.token).send().await?;
-        let status = response.status();
-        let body = response.text().await?;
-        if !status.is_success() {
-            return Err(BenchError::Check(format!("GET {path}: {status}: {body}")));
-        }
-        serde_json::from_str(&body).map_err(|e| BenchError::Check(format!("GET {path}: not JSON ({e})")))
-    }
-
     /// The path of page `page` (1 is the first), following `max_id` from
     /// the last item of each page, and the page actually reached when the
     /// timeline is shorter.

@@ -102,6 +102,29 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
     // 800 statuses fill three pages of the home timeline.
     assert_eq!(lines[1]["page"], "deep (3)");
     assert!(lines[1]["path"].as_str().unwrap().contains("max_id="));
+
+    let poster = seed["poster"].as_str().unwrap();
+    let lines = bench(&[
+        "posting",
+        "--base-url",
+        &instance.base_url,
+        "--username",
+        poster,
+        "--posts",
+        "6",
+        "--concurrency",
+        "2",
+        "--listeners",
+        "3",
+    ])
+    .await;
+    let [posting] = lines.as_slice() else { panic!("one posting line expected, got {lines:?}") };
+    assert_eq!(posting["posts"], 6, "{posting}");
+    assert_eq!(posting["errors"], 0, "{posting}");
+    assert_eq!(posting["followers"], seed["poster_followers"], "{posting}");
+    assert_eq!(posting["listeners"], 3, "{posting}");
+    assert_eq!(posting["stream_events"], 18, "every listener read every post: {posting}");
+    assert_eq!(posting["stream_missing"], 0, "{posting}");
 }
 
 #[tokio::test]

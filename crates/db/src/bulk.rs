@@ -137,6 +137,20 @@ pub fn insert_notifications(conn: &mut DbConn, rows: &[NewNotification]) -> Resu
     insert_chunked!(conn, notifications::table, rows)
 }
 
+/// Prepares `conn` for a long load: SQLite gets a 256 MiB page cache (the
+/// default 2 MiB cannot hold the indexes a load touches, so it rereads and
+/// rewrites pages all the time); PostgreSQL commits without waiting for
+/// its log to reach the disk (a crash loses the last commits, never
+/// consistency). Both last as long as this connection.
+pub fn tune_for_loading(conn: &mut DbConn) -> Result<(), DbError> {
+    let setting = match conn {
+        DbConn::Sqlite(_) => "PRAGMA cache_size = -262144",
+        DbConn::Postgres(_) => "SET synchronous_commit = off",
+    };
+    diesel::sql_query(setting).execute(conn)?;
+    Ok(())
+}
+
 /// An account's counters, as a loader computed them.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountCounts {

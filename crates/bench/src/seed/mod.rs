@@ -21,7 +21,9 @@ use tertulia_core::Config;
 use tertulia_core::config::{DatabaseConfig, Protocol};
 use tertulia_core::text::{self, MentionLink};
 use tertulia_db::accounts::{self, NewAccount};
-use tertulia_db::bulk::{self, AccountCounts, NewFavourite, NewFollow, NewHomeEntry, NewNotification, NewStatusTag};
+use tertulia_db::bulk::{
+    self, AccountCounts, NewFavourite, NewFollow, NewHomeEntry, NewMention, NewNotification, NewStatusTag,
+};
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::users::{self, NewUser};
 use tertulia_db::{Db, DbConn, DbError};
@@ -31,14 +33,17 @@ use tertulia_domain::users::{NewUserRequest, Role};
 pub use self::plan::TAGS;
 use self::plan::{IdClock, Kind, Plan, Sizes};
 use crate::BenchError;
-use crate::report;
+use crate::report::{self, round};
 
-/// Rows written per transaction: large enough that commits cost little,
-/// small enough that a failure loses little and PostgreSQL's transaction
-/// stays modest.
-const BATCH_ROWS: usize = 5_000;
+/// Rows written per transaction. Rows land all over the secondary indexes,
+/// and SQLite writes every page a transaction changed to its log at commit:
+/// with small transactions the same index pages are written again and
+/// again. 50,000 rows keep a transaction to seconds and a few hundred MiB.
+const BATCH_ROWS: usize = 50_000;
 /// Password of every seeded user (they share one hash).
 pub const PASSWORD: &str = "bench-Password-2026";
+/// Followers the posting benchmark wants its author to have.
+const POSTER_FOLLOWERS: usize = 1_000;
 /// Statuses whose home-timeline readers are checked against the domain's
 /// own rule after seeding.
 const CHECKED_STATUSES: usize = 25;
@@ -62,6 +67,10 @@ pub struct SeedArgs {
     /// Host name the seeded accounts' URLs use (the server's `domain`).
     #[arg(long, default_value = "localhost")]
     domain: String,
+    /// Entries kept per home timeline: the server's
+    /// `limits.home_timeline_length`.
+    #[arg(long, default_value_t = Config::default().limits.home_timeline_length)]
+    home_timeline_length: u32,
 }
 
 /// How many rows went into each table.
@@ -126,6 +135,7 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
     .0;
     let writing = Instant::now();
     let base_url = config.base_url();
+    let home_timeline_length = args.home_timeline_length;
     let written = db
         .run({
             let plan = plan.clone();
@@ -133,27 +143,35 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
                 let Some((user, _)) = users::find_by_username(conn, &username(0))? else {
                     return Ok(Err("the first seeded user vanished".to_owned()));
                 };
-                let context = write_accounts(conn, &plan, base_url, first_id, &user.password_hash)?;
+                bulk::tune_for_loading(conn)?;
+                let mut phases = Phases::default();
+                let context =
+                    phases.time("accounts", || write_accounts(conn, &plan, base_url, first_id, &user.password_hash))?;
                 let mut counts =
                     Counts { accounts: plan.accounts as usize, users: plan.accounts as usize, ..Counts::default() };
                 // One clock for the notifications of all three phases: their
                 // times overlap and their ids share one primary key.
                 let mut notifications = IdClock::default();
-                write_follows(conn, &plan, &context, &mut notifications, &mut counts)?;
-                write_statuses(conn, &plan, &context, &mut notifications, &mut counts)?;
-                write_favourites(conn, &plan, &context, &mut notifications, &mut counts)?;
-                write_account_counts(conn, &plan, &context)?;
-                Ok(check_fan_out(conn, &plan, &context)?.map(|()| counts))
+                phases.time("follows", || write_follows(conn, &plan, &context, &mut notifications, &mut counts))?;
+                phases.time("statuses", || write_statuses(conn, &plan, &context, &mut notifications, &mut counts))?;
+                phases.time("home_timelines", || {
+                    write_home_timelines(conn, &plan, &context, home_timeline_length, &mut counts)
+                })?;
+                phases
+                    .time("favourites", || write_favourites(conn, &plan, &context, &mut notifications, &mut counts))?;
+                phases.time("counters", || write_account_counts(conn, &plan, &context))?;
+                Ok(check_fan_out(conn, &plan, &context)?.map(|()| (counts, phases)))
             }
         })
         .await?;
-    let counts = written.map_err(BenchError::Check)?;
+    let (counts, phases) = written.map_err(BenchError::Check)?;
     let write_secs = writing.elapsed().as_secs_f64();
     let account_id = first_id;
     let token = mint_token(&db, &config).await?;
 
     let backend = db.backend_name();
     let rows = counts.total();
+    let poster = account_nearest(&plan, POSTER_FOLLOWERS);
     report::json_line(&json!({
         "scenario": "seed",
         "backend": backend,
@@ -169,10 +187,14 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
         "rows_per_sec": round(rows as f64 / write_secs.max(1e-9)),
         "statuses_per_sec": round(counts.statuses as f64 / write_secs.max(1e-9)),
         "seed": args.seed,
+        "home_timeline_length": args.home_timeline_length,
+        "phase_secs": phases.0.iter().map(|(name, secs)| (name.to_string(), json!(round(*secs)))).collect::<serde_json::Map<_, _>>(),
         "account_id": account_id.to_string(),
         "username": username(0),
         "password": PASSWORD,
         "tag": TAGS[0],
+        "poster": username(poster),
+        "poster_followers": plan.followers[poster as usize].len(),
         "token": token,
     }));
     let row = |name: &str, n: usize| vec![name.to_owned(), n.to_string()];
@@ -191,6 +213,8 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
             row("total", rows),
         ],
     );
+    let phase_list: Vec<String> = phases.0.iter().map(|(name, secs)| format!("{name} {secs:.1} s")).collect();
+    println!("phases: {}", phase_list.join(", "));
     println!(
         "{backend}: {rows} rows in {write_secs:.1} s ({:.0} rows/s), plan {planned:.1} s; token for {} (id {account_id}): {token}",
         rows as f64 / write_secs.max(1e-9),
@@ -199,8 +223,22 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
     Ok(())
 }
 
-fn round(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+/// Seconds spent in each write phase, in order.
+#[derive(Default)]
+struct Phases(Vec<(&'static str, f64)>);
+
+impl Phases {
+    fn time<T>(&mut self, name: &'static str, phase: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let outcome = phase();
+        self.0.push((name, started.elapsed().as_secs_f64()));
+        outcome
+    }
+}
+
+/// The account whose follower count is nearest `followers`.
+fn account_nearest(plan: &Plan, followers: usize) -> u32 {
+    (0..plan.accounts).min_by_key(|&a| plan.followers[a as usize].len().abs_diff(followers)).unwrap_or(0)
 }
 
 fn username(index: u32) -> String {
@@ -372,8 +410,8 @@ const WORDS: &[&str] = &[
     "rain",
 ];
 
-/// The statuses in time order, each with its tags, mention, home-timeline
-/// entries and notification, a batch of statuses per transaction.
+/// The statuses in time order with their tags, mentions and the
+/// notifications replies and boosts send, a batch per transaction.
 fn write_statuses(
     conn: &mut DbConn,
     plan: &Plan,
@@ -381,65 +419,103 @@ fn write_statuses(
     notification_clock: &mut IdClock,
     counts: &mut Counts,
 ) -> Result<(), DbError> {
-    let average_fan_out = 1 + plan.follows.len() / plan.accounts.max(1) as usize;
-    let per_batch = (BATCH_ROWS / average_fan_out).max(1);
+    let mut mention_clock = IdClock::default();
     let indexes: Vec<usize> = (0..plan.statuses.len()).collect();
-    for chunk in indexes.chunks(per_batch) {
+    for chunk in indexes.chunks(BATCH_ROWS / 2) {
+        let mut rows = Vec::with_capacity(chunk.len());
         let mut tags = Vec::new();
-        let mut entries = Vec::new();
+        let mut mentions = Vec::new();
         let mut notifications = Vec::new();
-        tertulia_db::transaction(conn, |conn| {
-            for &index in chunk {
-                let status = &plan.statuses[index];
-                let row = status_row(plan, context, index);
-                statuses::insert(conn, &row)?;
-                counts.statuses += 1;
-                let author = row.account_id;
-                tags.extend(
-                    status
-                        .tags
-                        .iter()
-                        .map(|t| NewStatusTag { status_id: row.id, tag_id: context.tag_ids[*t as usize] }),
-                );
-                let notified = match status.kind {
-                    Kind::Reply(parent) if plan.statuses[parent as usize].author != status.author => {
-                        let parent_author = context.account_ids[plan.statuses[parent as usize].author as usize];
-                        statuses::insert_mentions(conn, row.id, &[parent_author])?;
-                        counts.mentions += 1;
-                        Some((parent_author, "mention", row.id, format!("ungrouped-{}", row.id)))
-                    }
-                    Kind::Boost(original) => {
-                        let original = &plan.statuses[original as usize];
-                        let key = format!("reblog-{}", original.id);
-                        Some((context.account_ids[original.author as usize], "reblog", original.id, key))
-                    }
-                    _ => None,
-                };
-                if let Some((recipient, kind, status_id, group_key)) = notified {
-                    notifications.push(NewNotification {
-                        id: notification_clock.at(status.created_at),
-                        account_id: recipient,
-                        from_account_id: author,
-                        kind: kind.into(),
-                        status_id: Some(status_id),
-                        group_key,
-                        created_at: row.created_at,
-                    });
+        for &index in chunk {
+            let status = &plan.statuses[index];
+            let row = status_row(plan, context, index);
+            let author = row.account_id;
+            tags.extend(
+                status.tags.iter().map(|t| NewStatusTag { status_id: row.id, tag_id: context.tag_ids[*t as usize] }),
+            );
+            let notified = match status.kind {
+                Kind::Reply(parent) if plan.statuses[parent as usize].author != status.author => {
+                    let parent_author = context.account_ids[plan.statuses[parent as usize].author as usize];
+                    let id = mention_clock.at(status.created_at);
+                    mentions.push(NewMention { id, status_id: row.id, account_id: parent_author });
+                    Some((parent_author, "mention", row.id, format!("ungrouped-{}", row.id)))
                 }
-                entries.extend(plan.home_readers(index).into_iter().map(|reader| NewHomeEntry {
-                    account_id: context.account_ids[reader as usize],
-                    status_id: row.id,
-                    author_account_id: author,
-                    reblog_of_id: row.reblog_of_id,
-                }));
+                Kind::Boost(original) => {
+                    let original = &plan.statuses[original as usize];
+                    let key = format!("reblog-{}", original.id);
+                    Some((context.account_ids[original.author as usize], "reblog", original.id, key))
+                }
+                _ => None,
+            };
+            if let Some((recipient, kind, status_id, group_key)) = notified {
+                notifications.push(NewNotification {
+                    id: notification_clock.at(status.created_at),
+                    account_id: recipient,
+                    from_account_id: author,
+                    kind: kind.into(),
+                    status_id: Some(status_id),
+                    group_key,
+                    created_at: row.created_at,
+                });
             }
+            rows.push(row);
+        }
+        tertulia_db::transaction(conn, |conn| {
+            bulk::insert_statuses(conn, &rows)?;
             bulk::insert_status_tags(conn, &tags)?;
-            bulk::insert_home_entries(conn, &entries)?;
+            bulk::insert_mentions(conn, &mentions)?;
             bulk::insert_notifications(conn, &notifications)
         })?;
+        counts.statuses += rows.len();
         counts.status_tags += tags.len();
-        counts.home_entries += entries.len();
+        counts.mentions += mentions.len();
         counts.notifications += notifications.len();
+    }
+    Ok(())
+}
+
+/// Every reader's home timeline as the server keeps it: the entries the
+/// real fan-out would have made, newest first, cut at `length` per reader
+/// (the server trims to `limits.home_timeline_length`). Rows go in sorted
+/// by reader and status, the order of the table's primary key, so each
+/// batch appends to the index instead of scattering over it.
+fn write_home_timelines(
+    conn: &mut DbConn,
+    plan: &Plan,
+    context: &Context,
+    length: u32,
+    counts: &mut Counts,
+) -> Result<(), DbError> {
+    let mut kept = vec![0u32; plan.accounts as usize];
+    let mut entries: Vec<(i64, usize)> = Vec::new();
+    for index in (0..plan.statuses.len()).rev() {
+        for reader in plan.home_readers(index) {
+            let slot = &mut kept[reader as usize];
+            if *slot < length {
+                *slot += 1;
+                entries.push((context.account_ids[reader as usize], index));
+            }
+        }
+    }
+    entries.sort_unstable_by_key(|&(reader, index)| (reader, plan.statuses[index].id));
+    for chunk in entries.chunks(BATCH_ROWS) {
+        let rows: Vec<NewHomeEntry> = chunk
+            .iter()
+            .map(|&(account_id, index)| {
+                let status = &plan.statuses[index];
+                NewHomeEntry {
+                    account_id,
+                    status_id: status.id,
+                    author_account_id: context.account_ids[status.author as usize],
+                    reblog_of_id: match status.kind {
+                        Kind::Boost(original) => Some(plan.statuses[original as usize].id),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        tertulia_db::transaction(conn, |conn| bulk::insert_home_entries(conn, &rows))?;
+        counts.home_entries += rows.len();
     }
     Ok(())
 }
