@@ -1,33 +1,42 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite on a fresh SQLite database, and on a throwaway
-# PostgreSQL cluster when its server binaries are installed:
+# Runs every benchmark scenario and prints its figures (JSON lines and
+# tables; docs/benchmarks.md explains them):
 #   1. builds tertulia and tertulia-bench in release mode;
-#   2. seeds the database (tertulia-bench seed);
-#   3. starts target/release/tertulia serve on a free loopback port;
-#   4. measures the timelines at concurrency 1 and 32;
-#   5. stops the server (by its PID) and deletes everything it created.
-# Usage: bench/run.sh [quick|smoke] [sqlite|postgres|both]
-#   quick: 2,000 accounts, 100,000 statuses (a few minutes);
-#   smoke: 200 accounts, 2,000 statuses (just exercises the harness).
-# Results are JSON lines and tables on standard output; docs/benchmarks.md
-# explains them.
+#   2. measures the cost of one RSA-2048 signature and verification;
+#   3. per database (SQLite, or a throwaway PostgreSQL cluster):
+#      seeds it, starts target/release/tertulia serve on a free loopback
+#      port, reads its idle memory, measures the timelines at concurrency 1
+#      and 32, then posting with streaming listeners, reading the server's
+#      peak memory after each, and stops the server by its PID;
+#   4. the inbox, delivery and federation scenarios, which start their own
+#      servers on fresh SQLite databases;
+#   5. deletes everything it created.
+# Usage: bench/run.sh [quick|smoke|full] [sqlite|postgres|both]
+#   quick: 2,000 accounts, 100,000 statuses (about 5 minutes on 2 cores);
+#   smoke: 200 accounts, 2,000 statuses (checks the harness in a minute);
+#   full:  10,000 accounts, 1,000,000 statuses (the targets' size; about
+#          25 minutes and 4 GB of disk on SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() { echo "usage: bench/run.sh [quick|smoke|full] [sqlite|postgres|both]" >&2; exit 2; }
 size=${1:-quick}
 backends=${2:-sqlite}
 case $size in
-    quick) accounts=2000 statuses=100000 requests=2000 seconds=20 ;;
-    smoke) accounts=200 statuses=2000 requests=50 seconds=5 ;;
-    *) echo "usage: bench/run.sh [quick|smoke] [sqlite|postgres|both]" >&2; exit 2 ;;
+    quick) accounts=2000 statuses=100000 requests=1000 seconds=8 posts=300 activities=3000 followers=1000 fan_out_posts=200 propagation_posts=50 ;;
+    smoke) accounts=200 statuses=2000 requests=50 seconds=3 posts=20 activities=100 followers=50 fan_out_posts=5 propagation_posts=5 ;;
+    full) accounts=10000 statuses=1000000 requests=2000 seconds=20 posts=500 activities=5000 followers=1000 fan_out_posts=300 propagation_posts=100 ;;
+    *) usage ;;
 esac
 case $backends in
     sqlite|postgres) ;;
     both) backends="sqlite postgres" ;;
-    *) echo "usage: bench/run.sh [quick|smoke] [sqlite|postgres|both]" >&2; exit 2 ;;
+    *) usage ;;
 esac
 
 target=${CARGO_TARGET_DIR:-target}
+bench="$target/release/tertulia-bench"
+server="$target/release/tertulia"
 work=$(mktemp -d /tmp/tertulia-bench.XXXXXX)
 server_pid=""
 pg_bin=""
@@ -53,6 +62,11 @@ free_port() {
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The value of "key" in a one-line JSON object (strings and numbers).
+json_field() {
+    sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$1"
+}
+
 start_postgres() {
     for candidate in /usr/lib/postgresql/*/bin; do
         [[ -x "$candidate/initdb" ]] && pg_bin=$candidate
@@ -70,6 +84,10 @@ start_postgres() {
     pg_url="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
+memory() {
+    "$bench" memory --pid "$server_pid" --label "$1" --reset
+}
+
 run_backend() {
     local backend=$1 url
     case $backend in
@@ -79,28 +97,37 @@ run_backend() {
     local port
     port=$(free_port)
     step "$backend: seeding $accounts accounts and $statuses statuses"
-    "$target/release/tertulia-bench" seed --database-url "$url" --accounts "$accounts" --statuses "$statuses" \
+    "$bench" seed --database-url "$url" --accounts "$accounts" --statuses "$statuses" \
         --days 90 --domain "localhost:$port" | tee "$work/seed-$backend.out"
-    local token
-    token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$work/seed-$backend.out")
+    local seeded="$work/seed-$backend.out"
+    local token poster
+    token=$(json_field "$seeded" token)
+    poster=$(json_field "$seeded" poster)
 
     step "$backend: starting the server on 127.0.0.1:$port"
     TERTULIA_DOMAIN="localhost:$port" TERTULIA_PROTOCOL=http TERTULIA_BIND="127.0.0.1:$port" \
         TERTULIA_DATABASE_URL="$url" TERTULIA_DATABASE_POOL_SIZE=16 TERTULIA_MEDIA_DIR="$work/media" \
         TERTULIA_RATE_LIMITS_ENABLED=false TERTULIA_LOG_LEVEL=warn \
-        "$target/release/tertulia" serve >"$work/serve-$backend.log" 2>&1 &
+        "$server" serve >"$work/serve-$backend.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
         sleep 0.1
     done
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve-$backend.log" >&2; exit 1; }
+    sleep 2
+    memory "$backend: idle after start-up"
 
     for concurrency in 1 32; do
         step "$backend: timelines at concurrency $concurrency"
-        "$target/release/tertulia-bench" timelines --base-url "http://127.0.0.1:$port" --token="$token" \
+        "$bench" timelines --base-url "http://127.0.0.1:$port" --token="$token" \
             --concurrency "$concurrency" --requests "$requests" --duration-secs "$seconds"
     done
+    memory "$backend: timelines"
+
+    step "$backend: posting $posts statuses as $poster, with streaming listeners"
+    "$bench" posting --base-url "http://127.0.0.1:$port" --username "$poster" --posts "$posts" --concurrency 4 --listeners 10
+    memory "$backend: posting"
 
     kill "$server_pid"
     wait "$server_pid" 2>/dev/null || true
@@ -118,3 +145,12 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for backend in $backends; do
     run_backend "$backend"
 done
+
+step "inbox: $activities signed Create(Note) activities from a loopback site"
+"$bench" inbox --binary "$server" --activities "$activities" --concurrency 16
+
+step "delivery: posts to $followers remote followers on loopback sinks"
+"$bench" delivery --binary "$server" --followers "$followers" --posts "$fan_out_posts"
+
+step "federation: $propagation_posts posts propagating to three sites"
+"$bench" federation --binary "$server" --posts "$propagation_posts" --followers "$followers" --fan-out-posts 2

@@ -39,6 +39,9 @@ enum Command {
     /// with many followers (fan-out and streaming included) against a
     /// running server on this machine.
     Posting(posting::PostingArgs),
+    /// Print the resident memory of a running server now and at its peak
+    /// (Linux), optionally starting a new peak.
+    Memory(memory::MemoryArgs),
 }
 
 /// Every failure a scenario can end with; printed as one line.
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
             Command::Timelines(args) => timelines::run(args).await,
             Command::Federation(args) => federation::run(args).await,
             Command::Posting(args) => posting::run(args).await,
+            Command::Memory(args) => memory::run(args),
         }
     });
     match outcome {

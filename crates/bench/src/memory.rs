@@ -3,7 +3,7 @@
 //! reset). Writing `5` to `/proc/PID/clear_refs` resets the peak, so each
 //! scenario can report its own.
 
-use crate::BenchError;
+use crate::{BenchError, report};
 
 /// Resident set size now and at its peak, in MiB.
 #[derive(Debug, Clone, Copy)]
@@ -31,4 +31,39 @@ pub fn read(pid: u32) -> Result<Rss, BenchError> {
 pub fn reset_peak(pid: u32) -> Result<(), BenchError> {
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
         .map_err(|e| BenchError::Usage(format!("cannot reset the peak memory of process {pid}: {e}")))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MemoryArgs {
+    /// Process id of the running `tertulia serve`.
+    #[arg(long)]
+    pid: u32,
+    /// What the server has just done, for the report ("idle", "timelines"…).
+    #[arg(long)]
+    label: String,
+    /// Start a new peak after reading, so the next reading covers only
+    /// what happens in between.
+    #[arg(long)]
+    reset: bool,
+}
+
+/// `tertulia-bench memory`: prints a server's resident size now and at
+/// its peak.
+pub fn run(args: MemoryArgs) -> Result<(), BenchError> {
+    let rss = read(args.pid)?;
+    if args.reset {
+        reset_peak(args.pid)?;
+    }
+    report::json_line(&serde_json::json!({
+        "scenario": "memory",
+        "label": args.label,
+        "pid": args.pid,
+        "rss_mib": report::round(rss.current_mib),
+        "peak_rss_mib": report::round(rss.peak_mib),
+    }));
+    report::table(
+        &["server memory", "RSS MiB", "peak RSS MiB"],
+        &[vec![args.label, format!("{:.1}", rss.current_mib), format!("{:.1}", rss.peak_mib)]],
+    );
+    Ok(())
 }

@@ -234,32 +234,61 @@ pub fn public_timeline(
     tags: Option<&TagFilter>,
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
-    let mut query = statuses::table
-        .filter(statuses::visibility.eq_any(visibilities))
-        .filter(statuses::reblog_of_id.is_null())
-        .filter(statuses::deleted_at.is_null())
-        .select(StatusRow::as_select())
-        .into_boxed();
-    query = match origin {
-        Origin::Everywhere => query,
-        Origin::ThisSite => query.filter(statuses::local.eq(true)),
-        Origin::OtherSites => query.filter(statuses::local.eq(false)),
+    // An alias: the single-tag query below also joins `status_tags`.
+    let other_tags = diesel::alias!(status_tags as other_tags);
+    let tagged_with = |ids: Vec<i64>| {
+        other_tags
+            .filter(other_tags.field(status_tags::tag_id).eq_any(ids))
+            .select(other_tags.field(status_tags::status_id))
     };
-    let tagged_with =
-        |ids: Vec<i64>| status_tags::table.filter(status_tags::tag_id.eq_any(ids)).select(status_tags::status_id);
-    match tags {
-        Some(tags) => {
-            query = query.filter(statuses::id.eq_any(tagged_with(tags.any.clone())));
-            for tag in &tags.all {
-                query = query.filter(statuses::id.eq_any(tagged_with(vec![*tag])));
+    /// The filters every public timeline shares, on a boxed query that
+    /// has `statuses` in its FROM clause.
+    macro_rules! public_statuses {
+        ($query:expr) => {{
+            let query = $query
+                .filter(statuses::visibility.eq_any(visibilities))
+                .filter(statuses::reblog_of_id.is_null())
+                .filter(statuses::deleted_at.is_null());
+            let mut query = match origin {
+                Origin::Everywhere => query,
+                Origin::ThisSite => query.filter(statuses::local.eq(true)),
+                Origin::OtherSites => query.filter(statuses::local.eq(false)),
+            };
+            if let Some(tags) = tags {
+                for tag in &tags.all {
+                    query = query.filter(statuses::id.eq_any(tagged_with(vec![*tag])));
+                }
+                if !tags.none.is_empty() {
+                    query = query.filter(diesel::dsl::not(statuses::id.eq_any(tagged_with(tags.none.clone()))));
+                }
             }
-            if !tags.none.is_empty() {
-                query = query.filter(diesel::dsl::not(statuses::id.eq_any(tagged_with(tags.none.clone()))));
-            }
-        }
-        None => query = query.filter(statuses::in_reply_to_id.is_null()),
+            query
+        }};
     }
-    let rows = paginate!(query, statuses::id, page).load(conn)?;
+    let rows = match tags {
+        // One tag, the usual case: walk that tag's (tag_id, status_id)
+        // index newest first and stop at a page. As `id IN (subquery)`,
+        // SQLite would first collect every status with the tag (38 ms for
+        // a tag on 94,000 statuses, against 0.03 ms).
+        Some(tags) if tags.any.len() == 1 => {
+            let query = statuses::table
+                .inner_join(status_tags::table.on(status_tags::status_id.eq(statuses::id)))
+                .filter(status_tags::tag_id.eq(tags.any[0]))
+                .select(StatusRow::as_select())
+                .into_boxed();
+            paginate!(public_statuses!(query), status_tags::status_id, page).load(conn)?
+        }
+        Some(tags) => {
+            let query = statuses::table.select(StatusRow::as_select()).into_boxed();
+            let query = public_statuses!(query).filter(statuses::id.eq_any(tagged_with(tags.any.clone())));
+            paginate!(query, statuses::id, page).load(conn)?
+        }
+        None => {
+            let query = statuses::table.select(StatusRow::as_select()).into_boxed();
+            let query = public_statuses!(query).filter(statuses::in_reply_to_id.is_null());
+            paginate!(query, statuses::id, page).load(conn)?
+        }
+    };
     Ok(newest_first(&page, rows))
 }
 
