@@ -77,6 +77,9 @@ pub struct Db {
     backend_name: &'static str,
 }
 
+/// Connections the pool keeps open when nothing is happening.
+const IDLE_CONNECTIONS: u32 = 2;
+
 impl Db {
     /// Opens the pool and checks that one connection can be made, so a
     /// wrong URL or password fails at start-up with the driver's message.
@@ -87,8 +90,11 @@ impl Db {
         // Fail fast with the real error instead of r2d2's "timed out".
         let probe = manager.connect().map_err(|e| DbError::Unavailable(e.to_string()))?;
         drop(probe);
+        // Connections open as load needs them (and close after ten idle
+        // minutes) instead of all at start: an idle site holds two.
         let pool = Pool::builder()
             .max_size(config.pool_size)
+            .min_idle(Some(config.pool_size.min(IDLE_CONNECTIONS)))
             .connection_timeout(Duration::from_secs(config.connect_timeout_secs.max(1)))
             .error_handler(Box::new(r2d2::LoggingErrorHandler))
             .build(manager)?;

@@ -24,23 +24,25 @@ pub fn push(
     bulk::insert_new_home_entries(conn, &entries)
 }
 
-/// Keeps only the `keep` newest entries of `reader`'s home timeline and
-/// returns how many older ones were removed. The statuses themselves stay.
-pub fn trim(conn: &mut DbConn, reader: i64, keep: u32) -> Result<usize, DbError> {
-    let newest_dropped: Option<i64> = home_feed_entries::table
+/// The newest entry of `reader`'s home timeline beyond its `keep` newest,
+/// if it has more: trimming removes it and everything older.
+pub fn trim_point(conn: &mut DbConn, reader: i64, keep: u32) -> Result<Option<i64>, DbError> {
+    Ok(home_feed_entries::table
         .filter(home_feed_entries::account_id.eq(reader))
         .order(home_feed_entries::status_id.desc())
         .offset(i64::from(keep))
         .select(home_feed_entries::status_id)
         .first(conn)
-        .optional()?;
-    let Some(newest_dropped) = newest_dropped else {
-        return Ok(0);
-    };
+        .optional()?)
+}
+
+/// Removes `status_id` and every older entry from `reader`'s home
+/// timeline, returning how many went. The statuses themselves stay.
+pub fn remove_from(conn: &mut DbConn, reader: i64, status_id: i64) -> Result<usize, DbError> {
     Ok(diesel::delete(
         home_feed_entries::table
             .filter(home_feed_entries::account_id.eq(reader))
-            .filter(home_feed_entries::status_id.le(newest_dropped)),
+            .filter(home_feed_entries::status_id.le(status_id)),
     )
     .execute(conn)?)
 }

@@ -43,16 +43,27 @@ pub async fn trim_home_timelines(db: &Db, keep: u32) -> Result<usize, DomainErro
     let mut removed = 0;
     let mut after = i64::MIN;
     loop {
+        // Finding what to trim only reads; the write transaction (a lock
+        // on the whole SQLite database) covers just the deletes.
         let (last, batch_removed) = db
             .run(move |conn| {
-                tertulia_db::transaction(conn, |conn| {
-                    let readers = feeds::readers_after(conn, after, TRIM_BATCH)?;
-                    let mut removed = 0;
-                    for &reader in &readers {
-                        removed += feeds::trim(conn, reader, keep)?;
+                let readers = feeds::readers_after(conn, after, TRIM_BATCH)?;
+                let mut trims = Vec::new();
+                for &reader in &readers {
+                    if let Some(point) = feeds::trim_point(conn, reader, keep)? {
+                        trims.push((reader, point));
                     }
-                    Ok((readers.last().copied(), removed))
-                })
+                }
+                let removed = if trims.is_empty() {
+                    0
+                } else {
+                    tertulia_db::transaction(conn, |conn| {
+                        trims
+                            .iter()
+                            .try_fold(0, |sum, &(reader, point)| Ok(sum + feeds::remove_from(conn, reader, point)?))
+                    })?
+                };
+                Ok::<_, tertulia_db::DbError>((readers.last().copied(), removed))
             })
             .await?;
         removed += batch_removed;
