@@ -14,10 +14,9 @@ use clap::Args;
 use serde_json::{Value, json};
 use tertulia_core::Id;
 use tertulia_core::config::DatabaseConfig;
-use tertulia_db::actors::RemoteActorFields;
-use tertulia_db::social::FollowRow;
-use tertulia_db::{Db, actors, delivery, social};
+use tertulia_db::{Db, delivery};
 
+use crate::followers::{RemoteFollower, add_remote_followers};
 use crate::report::{json_line, percentile, table};
 use crate::server::{Launch, Server, absolute_binary};
 use crate::{BenchError, memory};
@@ -219,59 +218,14 @@ async fn follow(http: &reqwest::Client, site: &Server, token: &str, sender: &Ser
 /// Stores `count` remote followers of the sender's author, spread over the
 /// receiving sites, each with its own inbox there.
 async fn seed_followers(db: &Db, sender: &Server, receivers: &[Server], count: u32) -> Result<Id, BenchError> {
-    let author_uri = sender.url("/users/author");
-    let targets: Vec<(String, String)> = receivers.iter().map(|r| (r.domain(), r.url(""))).collect();
-    db.run(move |conn| {
-        let author = actors::find_by_uri(conn, &author_uri)?.ok_or(tertulia_db::DbError::NotFound)?;
-        let now = tertulia_db::now();
-        for n in 0..count {
-            let (domain, base) = &targets[n as usize % targets.len()];
-            let uri = format!("{base}/users/follower{n}");
-            let fields = RemoteActorFields {
-                username: format!("follower{n}"),
-                domain: Some(domain.clone()),
-                display_name: String::new(),
-                note: String::new(),
-                url: None,
-                inbox_url: format!("{uri}/inbox"),
-                shared_inbox_url: None,
-                outbox_url: None,
-                followers_url: None,
-                following_url: None,
-                featured_url: None,
-                public_key_pem: String::new(),
-                public_key_id: None,
-                avatar_url: None,
-                header_url: None,
-                locked: false,
-                bot: false,
-                discoverable: false,
-                indexable: false,
-                fields: "[]".into(),
-                also_known_as: "[]".into(),
-                actor_type: "Person".into(),
-                fetched_at: Some(now),
-                updated_at: now,
-            };
-            let id = actors::upsert_remote(conn, &uri, &fields)?;
-            social::upsert_follow(
-                conn,
-                &FollowRow {
-                    id: Id::generate().0,
-                    account_id: id,
-                    target_account_id: author.id,
-                    show_reblogs: true,
-                    notify: false,
-                    languages: None,
-                    uri: Some(format!("{uri}#follow")),
-                    created_at: now,
-                },
-            )?;
-        }
-        Ok::<_, tertulia_db::DbError>(Id(author.id))
-    })
-    .await
-    .map_err(BenchError::from)
+    let followers = (0..count as usize)
+        .map(|n| {
+            let site = &receivers[n % receivers.len()];
+            let uri = site.url(&format!("/users/follower{n}"));
+            RemoteFollower { domain: site.domain(), inbox: format!("{uri}/inbox"), shared_inbox: None, uri }
+        })
+        .collect();
+    add_remote_followers(db, sender.url("/users/author"), followers).await
 }
 
 /// Deliveries waiting and given up in the sender's queue.

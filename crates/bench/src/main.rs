@@ -2,10 +2,15 @@
 //! Each scenario prints one JSON line per measurement (for scripts and
 //! later comparison) and then a table for people. See docs/benchmarks.md.
 
+mod delivery;
 mod federation;
+mod followers;
+mod inbox;
 mod memory;
 mod posting;
+mod remote_site;
 mod report;
+mod rsa_cost;
 mod seed;
 mod server;
 mod target;
@@ -39,6 +44,14 @@ enum Command {
     /// with many followers (fan-out and streaming included) against a
     /// running server on this machine.
     Posting(posting::PostingArgs),
+    /// Start a server and measure how many signed activities from another
+    /// site (a stand-in on loopback) it accepts and applies per second,
+    /// against the RSA verification limit of this machine.
+    Inbox(inbox::InboxArgs),
+    /// Start a server and measure how many signed deliveries per second it
+    /// makes to remote followers on stand-in sites (loopback), with
+    /// personal and with shared inboxes, against the RSA signing limit.
+    Delivery(delivery::DeliveryArgs),
     /// Print the resident memory of a running server now and at its peak
     /// (Linux), optionally starting a new peak.
     Memory(memory::MemoryArgs),
@@ -75,6 +88,8 @@ fn main() -> ExitCode {
             Command::Federation(args) => federation::run(args).await,
             Command::Posting(args) => posting::run(args).await,
             Command::Memory(args) => memory::run(args),
+            Command::Inbox(args) => inbox::run(args).await,
+            Command::Delivery(args) => delivery::run(args).await,
         }
     });
     match outcome {

@@ -159,3 +159,28 @@ async fn federation_scenario_on_a_few_posts_and_followers() {
     assert_eq!(throughput["deliveries"], 15, "12 personal inboxes and 3 shared ones: {throughput}");
     assert!(throughput["rate"].as_f64().unwrap() > 0.0);
 }
+
+#[tokio::test]
+async fn inbox_scenario_applies_every_signed_activity() {
+    let lines =
+        bench(&["inbox", "--binary", &server_binary(), "--activities", "30", "--concurrency", "4", "--senders", "3"])
+            .await;
+    let [inbox] = lines.as_slice() else { panic!("one inbox line expected, got {lines:?}") };
+    assert_eq!(inbox["activities"], 30, "{inbox}");
+    assert_eq!(inbox["errors"], 0, "{inbox}");
+    assert_eq!(inbox["senders"], 3, "{inbox}");
+    assert!(inbox["applied_per_sec"].as_f64().unwrap() > 0.0, "{inbox}");
+    assert!(inbox["rsa_verify_limit_per_sec"].as_f64().unwrap() > 0.0, "{inbox}");
+}
+
+#[tokio::test]
+async fn delivery_scenario_counts_personal_and_shared_inboxes() {
+    let lines = bench(&["delivery", "--binary", &server_binary(), "--followers", "20", "--posts", "3"]).await;
+    let [personal, shared] = lines.as_slice() else { panic!("two delivery lines expected, got {lines:?}") };
+    // Ten personal inboxes per post, then one shared inbox per site.
+    assert_eq!(personal["deliveries"], 30, "{personal}");
+    assert_eq!(personal["deliveries_saved"], 30, "{personal}");
+    assert_eq!(shared["deliveries"], 9, "{shared}");
+    assert_eq!(shared["deliveries_saved"], 51, "{shared}");
+    assert!(shared["rsa_sign_limit_per_sec"].as_f64().unwrap() > 0.0, "{shared}");
+}

@@ -59,6 +59,12 @@ pub fn pending(conn: &mut DbConn, limit: i64, max_attempts: i32) -> Result<Vec<I
         .load(conn)?)
 }
 
+/// Activities received and not yet applied (failed ones included until
+/// they run out of attempts).
+pub fn backlog(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(inbox_activities::table.filter(inbox_activities::processed_at.is_null()).count().get_result(conn)?)
+}
+
 pub fn mark_processed(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
     diesel::update(inbox_activities::table.find(id)).set(inbox_activities::processed_at.eq(now)).execute(conn)?;
     Ok(())
