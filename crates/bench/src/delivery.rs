@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use serde_json::json;
-use tertulia_core::config::DatabaseConfig;
 use tertulia_db::{Db, delivery};
 
 use crate::followers::{RemoteFollower, add_remote_followers};
@@ -52,15 +51,13 @@ enum Inboxes {
 pub async fn run(mut args: DeliveryArgs) -> Result<(), BenchError> {
     args.binary = absolute_binary(&args.binary)?;
     let (sites_count, inboxes) = (args.sites.max(1), args.inboxes.max(1));
-    let rsa = tokio::task::spawn_blocking(rsa_cost::measure)
-        .await
-        .map_err(|e| BenchError::Check(format!("the RSA timing stopped: {e}")))??;
+    let rsa = rsa_cost::measure().await?;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let server =
         Server::start(Launch { binary: &args.binary, name: "delivery", db_url: None, env: Vec::new() }, &http).await?;
-    let pid = server.pid().ok_or_else(|| BenchError::Check("the server has exited".into()))?;
+    let pid = server.pid()?;
     let author = Target::new(&server.url(""), server.user("author").await?, 4)?;
-    let db = Db::connect(&DatabaseConfig { url: server.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?;
+    let db = server.database()?;
     let sites: Vec<RemoteSite> = (0..sites_count).map(|_| RemoteSite::start(Vec::new())).collect::<Result<_, _>>()?;
     let cores = rsa_cost::cores();
     let sign_limit = rsa.signs_per_sec * cores as f64;

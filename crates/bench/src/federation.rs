@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::{Value, json};
 use tertulia_core::Id;
-use tertulia_core::config::DatabaseConfig;
 use tertulia_db::{Db, delivery};
 
 use crate::followers::{RemoteFollower, add_remote_followers};
@@ -50,7 +49,7 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     for name in ["es", "mx", "br"] {
         receivers.push(start(name).await?);
     }
-    let sender_pid = sender.pid().ok_or_else(|| BenchError::Check("the sending server has exited".into()))?;
+    let sender_pid = sender.pid()?;
     let idle = memory::read(sender_pid)?;
     let author = sender.user("author").await?;
 
@@ -116,7 +115,7 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     table(&["post reaches", "p50 ms", "p99 ms", "max ms"], &rows);
 
     // 2. Throughput: many followers, each with a personal inbox.
-    let db = Db::connect(&DatabaseConfig { url: sender.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?;
+    let db = sender.database()?;
     let author_id = seed_followers(&db, &sender, &receivers, args.followers).await?;
     let before = queue_len(&db).await?;
     memory::reset_peak(sender_pid)?;

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use clap::Args;
 use serde_json::{Value, json};
-use tertulia_core::config::DatabaseConfig;
 use tertulia_db::Db;
 use tertulia_federation::signatures::{self, SigningKey};
 
@@ -48,14 +47,12 @@ struct Sender {
 
 pub async fn run(mut args: InboxArgs) -> Result<(), BenchError> {
     args.binary = absolute_binary(&args.binary)?;
-    let rsa = tokio::task::spawn_blocking(rsa_cost::measure)
-        .await
-        .map_err(|e| BenchError::Check(format!("the RSA timing stopped: {e}")))??;
+    let rsa = rsa_cost::measure().await?;
     let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
     let server =
         Server::start(Launch { binary: &args.binary, name: "inbox", db_url: None, env: Vec::new() }, &http).await?;
-    let pid = server.pid().ok_or_else(|| BenchError::Check("the server has exited".into()))?;
-    let db = Db::connect(&DatabaseConfig { url: server.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?;
+    let pid = server.pid()?;
+    let db = server.database()?;
 
     let mut published = Vec::new();
     let mut keys = Vec::new();

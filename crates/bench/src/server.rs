@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 
+use tertulia_core::config::DatabaseConfig;
+use tertulia_db::Db;
+
 use crate::BenchError;
 use crate::target::Target;
 
@@ -67,8 +70,14 @@ impl Server {
     }
 
     /// The process id, for memory readings.
-    pub fn pid(&self) -> Option<u32> {
-        self.child.id()
+    pub fn pid(&self) -> Result<u32, BenchError> {
+        self.child.id().ok_or_else(|| BenchError::Check(format!("server {} has exited", self.name)))
+    }
+
+    /// A connection pool to the server's database, for setting up data and
+    /// watching queues.
+    pub fn database(&self) -> Result<Db, BenchError> {
+        Ok(Db::connect(&DatabaseConfig { url: self.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?)
     }
 
     pub fn domain(&self) -> String {

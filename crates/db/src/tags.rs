@@ -16,10 +16,22 @@ pub fn find_or_create(conn: &mut DbConn, name: &str, display_name: &str, now: Na
         return Ok(id);
     }
     let id = tertulia_core::Id::generate().0;
-    diesel::insert_into(tags::table)
-        .values((tags::id.eq(id), tags::name.eq(name), tags::display_name.eq(display_name), tags::created_at.eq(now)))
-        .execute(conn)?;
-    Ok(id)
+    let inserted = crate::insert_unless_duplicate(conn, |conn| {
+        diesel::insert_into(tags::table)
+            .values((
+                tags::id.eq(id),
+                tags::name.eq(name),
+                tags::display_name.eq(display_name),
+                tags::created_at.eq(now),
+            ))
+            .execute(conn)
+    })?;
+    if inserted {
+        return Ok(id);
+    }
+    // Two posts with a new hashtag at once (PostgreSQL runs them side by
+    // side): the other one created it first.
+    Ok(tags::table.filter(tags::name.eq(name)).select(tags::id).first(conn)?)
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<TagRow>, DbError> {
