@@ -25,6 +25,21 @@ pub struct PollRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl PollRow {
+    /// The option titles.
+    pub fn titles(&self) -> Vec<String> {
+        // The column only ever holds JSON written by this program.
+        serde_json::from_str(&self.options).unwrap_or_default()
+    }
+
+    /// The vote count of each option, one per title.
+    pub fn counts(&self) -> Vec<i64> {
+        let mut counts: Vec<i64> = serde_json::from_str(&self.votes).unwrap_or_default();
+        counts.resize(self.titles().len(), 0);
+        counts
+    }
+}
+
 pub fn insert(conn: &mut DbConn, poll: &PollRow) -> Result<(), DbError> {
     diesel::insert_into(polls::table).values(poll).execute(conn)?;
     Ok(())

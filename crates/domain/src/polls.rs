@@ -107,7 +107,7 @@ pub(crate) fn insert(conn: &mut DbConn, status: &StatusRow, poll: &NewPoll, now:
 /// A vote from another site on a local poll: `title` names the option.
 /// Unknown options, ended polls and repeated choices are ignored.
 pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, title: &str) -> Result<(), DbError> {
-    let Some(choice) = titles(poll).iter().position(|t| t == title) else {
+    let Some(choice) = poll.titles().iter().position(|t| t == title) else {
         return Ok(());
     };
     let previous: Vec<i32> = polls::votes_of(conn, voter, &[poll.id])?.into_iter().map(|(_, choice)| choice).collect();
@@ -116,7 +116,7 @@ pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, t
         return Ok(());
     }
     polls::insert_vote(conn, poll.id, voter, choice_index)?;
-    let mut counts = counts(poll);
+    let mut counts = poll.counts();
     if let Some(count) = counts.get_mut(choice) {
         *count += 1;
     }
@@ -128,24 +128,12 @@ pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, t
 
 /// New counts for a remote poll, as its site sent them.
 pub(crate) fn set_remote_counts(conn: &mut DbConn, poll: &PollRow, counts: &[i64], voters: i32) -> Result<(), DbError> {
-    if counts.len() != titles(poll).len() {
+    if counts.len() != poll.titles().len() {
         return Ok(());
     }
     let votes = serde_json::to_string(counts).unwrap_or_else(|_| "[]".into());
     let total = i32::try_from(counts.iter().sum::<i64>()).unwrap_or(i32::MAX);
     polls::set_counts(conn, poll.id, &votes, total, voters)
-}
-
-/// The option titles of a stored poll.
-pub(crate) fn titles(row: &PollRow) -> Vec<String> {
-    // The column only ever holds JSON written here.
-    serde_json::from_str(&row.options).unwrap_or_default()
-}
-
-fn counts(row: &PollRow) -> Vec<i64> {
-    let mut counts: Vec<i64> = serde_json::from_str(&row.votes).unwrap_or_default();
-    counts.resize(titles(row).len(), 0);
-    counts
 }
 
 fn is_expired(row: &PollRow) -> bool {
@@ -181,7 +169,7 @@ pub(crate) fn views_of(
 fn view(row: PollRow, own_votes: Option<Vec<i64>>) -> PollView {
     let expired = is_expired(&row);
     let show_totals = expired || !row.hide_totals;
-    let options = titles(&row).into_iter().zip(counts(&row)).map(|(t, n)| (t, show_totals.then_some(n))).collect();
+    let options = row.titles().into_iter().zip(row.counts()).map(|(t, n)| (t, show_totals.then_some(n))).collect();
     PollView {
         id: Id(row.id),
         expires_at: row.expires_at.map(|t| t.and_utc()),
@@ -231,7 +219,7 @@ pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -
             if let Err(refusal) = check_vote(conn, &row, voter.0, &choices)? {
                 return Ok(Err(refusal));
             }
-            let mut counts = counts(&row);
+            let mut counts = row.counts();
             for choice in &choices {
                 polls::insert_vote(conn, row.id, voter.0, i32::try_from(*choice).unwrap_or_default())?;
                 if let Some(count) = usize::try_from(*choice).ok().and_then(|c| counts.get_mut(c)) {
@@ -284,7 +272,7 @@ fn check_vote(
     if !poll.multiple && choices.len() > 1 {
         return refuse("this poll allows only one choice");
     }
-    let options = titles(poll).len() as i64;
+    let options = poll.titles().len() as i64;
     if let Some(bad) = choices.iter().find(|c| !(0..options).contains(*c)) {
         return refuse(&format!("there is no option {bad}: options are numbered from 0 to {}", options - 1));
     }

@@ -244,7 +244,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(author) = actors::find(conn, question.account_id)? else {
                 return Ok(None);
             };
-            let titles: Vec<String> = serde_json::from_str(&poll.options).unwrap_or_default();
+            let titles = poll.titles();
             let Some(title) = usize::try_from(*choice).ok().and_then(|c| titles.get(c)) else {
                 return Ok(None);
             };

@@ -190,15 +190,11 @@ pub fn note(conn: &mut DbConn, config: &Config, urls: &Urls, status: &StatusRow)
 /// options in `oneOf` (or `anyOf` when several may be chosen), each with
 /// its vote count.
 fn add_question(note: &mut Value, poll: &tertulia_db::polls::PollRow) {
-    let titles: Vec<String> = serde_json::from_str(&poll.options).unwrap_or_default();
-    let counts: Vec<i64> = serde_json::from_str(&poll.votes).unwrap_or_default();
-    let options: Vec<Value> = titles
+    let options: Vec<Value> = poll
+        .titles()
         .iter()
-        .enumerate()
-        .map(|(i, title)| {
-            let votes = counts.get(i).copied().unwrap_or(0);
-            json!({"type": "Note", "name": title, "replies": {"type": "Collection", "totalItems": votes}})
-        })
+        .zip(poll.counts())
+        .map(|(title, votes)| json!({"type": "Note", "name": title, "replies": {"type": "Collection", "totalItems": votes}}))
         .collect();
     note["type"] = json!("Question");
     note[if poll.multiple { "anyOf" } else { "oneOf" }] = json!(options);

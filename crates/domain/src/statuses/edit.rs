@@ -78,7 +78,7 @@ pub async fn edit(
             if poll.is_some() && !media_ids.is_empty() {
                 return Ok(Err(crate::polls::not_with_media()));
             }
-            let poll_options = poll.as_ref().map(crate::polls::titles);
+            let poll_options = poll.as_ref().map(polls::PollRow::titles);
             let now = tertulia_db::now();
             if edits::of_status(conn, row.id)?.is_empty() {
                 let original_media = tertulia_db::media::of_statuses(conn, &[row.id])?.iter().map(|m| m.id).collect();
@@ -156,7 +156,7 @@ pub async fn history(db: &Db, viewer: Viewer, id: Id) -> Result<Vec<EditView>, D
         if versions.is_empty() {
             let media = tertulia_db::media::of_statuses(conn, &[row.id])?.iter().map(|m| m.id).collect();
             let poll = polls::of_statuses(conn, &[row.id])?.pop();
-            versions.push(version(&row, media, poll.as_ref().map(crate::polls::titles), row.created_at));
+            versions.push(version(&row, media, poll.as_ref().map(polls::PollRow::titles), row.created_at));
         }
         let Some(account) = accounts::find(conn, row.account_id)? else {
             return Ok(None);
