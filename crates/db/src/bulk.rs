@@ -1,13 +1,15 @@
-//! Multi-row inserts for loaders that generate consistent data themselves,
-//! such as the benchmark seeder: no existence checks, ids and times chosen
-//! by the caller, counters set once at the end.
+//! Multi-row inserts: no existence checks, ids and times chosen by the
+//! caller, counters left alone. Loaders that generate consistent data
+//! themselves (the benchmark seeder) use them directly and set counters
+//! once at the end; the other modules use them for rows that come many at
+//! a time (a post's home timeline entries and mentions) and keep the
+//! counters and notifications right themselves.
 //!
 //! Diesel's `MultiConnection` has no batch insert, so each function matches
 //! on the backend and inserts through the concrete connection, a few
-//! hundred rows per statement. Row-by-row inserts would spend most of a
-//! million-status seed on statement overhead (and, on PostgreSQL, on round
-//! trips). Application code keeps using the one-row functions of the other
-//! modules, which also keep counters and notifications right.
+//! hundred rows per statement. Row by row, a fan-out or a million-status
+//! seed would spend most of its time on statement overhead (and, on
+//! PostgreSQL, on round trips).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -80,23 +82,14 @@ pub struct NewNotification {
 }
 
 /// Inserts `$rows` (a slice) into `$table`, a statement per chunk, on
-/// whichever backend `$conn` is; with `skipping_duplicates`, rows that
-/// would repeat a unique key are left out (`ON CONFLICT DO NOTHING`).
+/// whichever backend `$conn` is; `on_conflict_do_nothing` after the rows
+/// leaves out those that would repeat a unique key.
 macro_rules! insert_chunked {
-    ($conn:expr, $table:expr, $rows:expr) => {{
+    ($conn:expr, $table:expr, $rows:expr $(, $on_conflict:ident)?) => {{
         for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
             match &mut *$conn {
-                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-        Ok(())
-    }};
-    ($conn:expr, $table:expr, $rows:expr, skipping_duplicates) => {{
-        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
-            match &mut *$conn {
-                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).on_conflict_do_nothing().execute(c)?,
-                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk).on_conflict_do_nothing().execute(c)?,
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk)$(.$on_conflict())?.execute(c)?,
+                DbConn::Postgres(c) => diesel::insert_into($table).values(chunk)$(.$on_conflict())?.execute(c)?,
             };
         }
         Ok(())
@@ -130,7 +123,7 @@ pub fn insert_home_entries(conn: &mut DbConn, rows: &[NewHomeEntry]) -> Result<(
 /// Like [`insert_home_entries`], leaving out entries a timeline already
 /// has (so a fan-out can be retried).
 pub(crate) fn insert_new_home_entries(conn: &mut DbConn, rows: &[NewHomeEntry]) -> Result<(), DbError> {
-    insert_chunked!(conn, home_feed_entries::table, rows, skipping_duplicates)
+    insert_chunked!(conn, home_feed_entries::table, rows, on_conflict_do_nothing)
 }
 
 pub fn insert_notifications(conn: &mut DbConn, rows: &[NewNotification]) -> Result<(), DbError> {

@@ -305,18 +305,13 @@ pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> Result<Vec<StatusRow
         .load(conn)?)
 }
 
-/// One row at a time: diesel's multi-backend connection has no batch insert.
+/// Records that `status_id` mentions each of `account_ids`.
 pub fn insert_mentions(conn: &mut DbConn, status_id: i64, account_ids: &[i64]) -> Result<(), DbError> {
-    for account_id in account_ids {
-        diesel::insert_into(mentions::table)
-            .values((
-                mentions::id.eq(tertulia_core::Id::generate().0),
-                mentions::status_id.eq(status_id),
-                mentions::account_id.eq(*account_id),
-            ))
-            .execute(conn)?;
-    }
-    Ok(())
+    let rows: Vec<crate::bulk::NewMention> = account_ids
+        .iter()
+        .map(|&account_id| crate::bulk::NewMention { id: tertulia_core::Id::generate().0, status_id, account_id })
+        .collect();
+    crate::bulk::insert_mentions(conn, &rows)
 }
 
 /// (status id, mentioned account id) pairs for these statuses.
