@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 use tertulia_db::Db;
 use tertulia_federation::signatures::{self, SigningKey};
 
+use crate::load::{self, Budget};
 use crate::remote_site::RemoteSite;
 use crate::report::{json_line, percentile, round, table};
 use crate::server::{Launch, Server, absolute_binary};
@@ -83,42 +83,20 @@ pub async fn run(mut args: InboxArgs) -> Result<(), BenchError> {
     wait_until_applied(&db).await?;
 
     memory::reset_peak(pid)?;
-    let sent = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let workers: Vec<_> = (0..args.concurrency.max(1))
-        .map(|_| {
-            let (http, inbox, senders, sent) = (http.clone(), inbox.clone(), senders.clone(), sent.clone());
-            let total = args.activities;
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut errors = Vec::new();
-                loop {
-                    let n = sent.fetch_add(1, Ordering::Relaxed);
-                    if n >= total {
-                        return (latencies, errors);
-                    }
-                    let posted = Instant::now();
-                    match post_activity(&http, &inbox, &senders[n % senders.len()], &n.to_string()).await {
-                        Ok(()) => latencies.push(posted.elapsed().as_secs_f64() * 1_000.0),
-                        Err(error) => errors.push(error.to_string()),
-                    }
-                }
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = Vec::new();
-    for worker in workers {
-        let (mut samples, mut failed) =
-            worker.await.map_err(|e| BenchError::Check(format!("a sender stopped: {e}")))?;
-        latencies.append(&mut samples);
-        errors.append(&mut failed);
-    }
+    let outcome = load::run(args.concurrency, Budget { requests: args.activities, time: None }, {
+        let (http, inbox, senders) = (http.clone(), inbox.clone(), senders.clone());
+        move |n| {
+            let (http, inbox, senders) = (http.clone(), inbox.clone(), senders.clone());
+            async move { post_activity(&http, &inbox, &senders[n % senders.len()], &n.to_string()).await }
+        }
+    })
+    .await?;
+    let load::Outcome { latencies, errors, .. } = outcome;
     let accepted_secs = started.elapsed().as_secs_f64();
     wait_until_applied(&db).await?;
     let applied_secs = started.elapsed().as_secs_f64();
     let rss = memory::read(pid)?;
-    latencies.sort_by(f64::total_cmp);
 
     let accepted = latencies.len();
     let cores = rsa_cost::cores();

@@ -6,6 +6,7 @@ mod delivery;
 mod federation;
 mod followers;
 mod inbox;
+mod load;
 mod memory;
 mod posting;
 mod remote_site;

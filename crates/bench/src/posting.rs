@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::{Mutex, mpsc};
 
 use crate::BenchError;
+use crate::load::{self, Budget};
 use crate::report::{json_line, percentile, round, table};
 use crate::seed::PASSWORD;
 use crate::target::Target;
@@ -58,44 +58,24 @@ pub async fn run(args: PostingArgs) -> Result<(), BenchError> {
     let listeners = listen(&args, &author, me["id"].as_str().unwrap_or_default()).await?;
 
     let sent_at: SentAt = Arc::default();
-    let issued = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(args.duration_secs.max(1));
-    let workers: Vec<_> = (0..args.concurrency.max(1))
-        .map(|worker| {
-            let (author, issued, sent_at) = (author.clone(), issued.clone(), sent_at.clone());
-            let posts = args.posts;
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut errors = 0;
-                loop {
-                    let n = issued.fetch_add(1, Ordering::Relaxed);
-                    if n >= posts || Instant::now() >= deadline {
-                        return (latencies, errors);
-                    }
-                    let sent = Instant::now();
-                    let body = json!({"status": format!("Posting benchmark {n} from worker {worker} #bench")});
-                    match author.post_json("/api/v1/statuses", &body).await {
-                        Ok(status) => {
-                            latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
-                            let id = status["id"].as_str().unwrap_or_default().to_owned();
-                            sent_at.lock().await.insert(id, sent);
-                        }
-                        Err(_) => errors += 1,
-                    }
-                }
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for worker in workers {
-        let (mut samples, failed) = worker.await.map_err(|e| BenchError::Check(format!("a poster stopped: {e}")))?;
-        latencies.append(&mut samples);
-        errors += failed;
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    latencies.sort_by(f64::total_cmp);
+    let budget = Budget { requests: args.posts, time: Some(Duration::from_secs(args.duration_secs.max(1))) };
+    let outcome = load::run(args.concurrency, budget, {
+        let (author, sent_at) = (author.clone(), sent_at.clone());
+        move |n| {
+            let (author, sent_at) = (author.clone(), sent_at.clone());
+            async move {
+                let sent = Instant::now();
+                let status = author
+                    .post_json("/api/v1/statuses", &json!({"status": format!("Posting benchmark {n} #bench")}))
+                    .await?;
+                sent_at.lock().await.insert(status["id"].as_str().unwrap_or_default().to_owned(), sent);
+                Ok(())
+            }
+        }
+    })
+    .await?;
+    let load::Outcome { latencies, errors, seconds } = outcome;
+    let errors = errors.len();
     let posted = latencies.len();
 
     let streamed = collect_streams(listeners, &sent_at, posted).await;

@@ -4,14 +4,13 @@
 //! request as soon as the previous answer is read, until the request budget
 //! or the time budget runs out.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
 
 use crate::BenchError;
+use crate::load::{self, Budget};
 use crate::report;
 use crate::seed::TAGS;
 use crate::target::Target;
@@ -71,7 +70,7 @@ pub async fn run(args: TimelineArgs) -> Result<(), BenchError> {
         ("account_statuses", format!("/api/v1/accounts/{account_id}/statuses?limit={limit}")),
         ("notifications", format!("/api/v1/notifications?limit={limit}")),
     ];
-    let budget = Budget { requests: args.requests.max(1), time: Duration::from_secs(args.duration_secs.max(1)) };
+    let budget = Budget { requests: args.requests.max(1), time: Some(Duration::from_secs(args.duration_secs.max(1))) };
     let mut results = Vec::new();
     for (endpoint, first) in endpoints {
         let (deep, reached) = target.deep_page(&first, args.deep_page).await?;
@@ -89,12 +88,6 @@ pub async fn run(args: TimelineArgs) -> Result<(), BenchError> {
         return Err(BenchError::Check("some requests failed; see the errors column".into()));
     }
     Ok(())
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Budget {
-    requests: usize,
-    time: Duration,
 }
 
 impl Target {
@@ -123,46 +116,28 @@ impl Target {
     async fn measure(&self, path: &str, concurrency: usize, budget: Budget) -> Result<Measurement, BenchError> {
         let url = self.url(path)?;
         let items = self.get_json(path).await?.as_array().map_or(0, Vec::len);
-        let issued = Arc::new(AtomicUsize::new(0));
-        let started = Instant::now();
-        let deadline = started + budget.time;
-        let workers: Vec<_> = (0..concurrency)
-            .map(|_| {
-                let (target, url, issued) = (self.clone(), url.clone(), issued.clone());
-                tokio::spawn(async move {
-                    let mut latencies = Vec::new();
-                    let mut errors = 0;
-                    while Instant::now() < deadline && issued.fetch_add(1, Ordering::Relaxed) < budget.requests {
-                        let sent = Instant::now();
-                        let ok = match target.client.get(url.clone()).bearer_auth(&target.token).send().await {
-                            Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                            Err(_) => false,
-                        };
-                        latencies.push(sent.elapsed().as_secs_f64() * 1_000.0);
-                        errors += usize::from(!ok);
-                    }
-                    (latencies, errors)
-                })
-            })
-            .collect();
-        let mut latencies = Vec::new();
-        let mut errors = 0;
-        for worker in workers {
-            let (mut samples, failed) =
-                worker.await.map_err(|e| BenchError::Check(format!("a load worker stopped: {e}")))?;
-            latencies.append(&mut samples);
-            errors += failed;
-        }
-        let seconds = started.elapsed().as_secs_f64();
-        latencies.sort_by(f64::total_cmp);
+        let target = self.clone();
+        let outcome = load::run(concurrency, budget, move |_| {
+            let (target, url) = (target.clone(), url.clone());
+            async move {
+                let response = target.client.get(url).bearer_auth(&target.token).send().await?;
+                let status = response.status();
+                response.bytes().await?;
+                if !status.is_success() {
+                    return Err(BenchError::Check(format!("answered {status}")));
+                }
+                Ok(())
+            }
+        })
+        .await?;
         Ok(Measurement {
             endpoint: "",
             page: String::new(),
-            requests: latencies.len(),
-            errors,
+            requests: outcome.requests(),
+            errors: outcome.errors.len(),
             items,
-            seconds,
-            latencies,
+            seconds: outcome.seconds,
+            latencies: outcome.latencies,
         })
     }
 }
