@@ -16,7 +16,6 @@ use crate::followers::{RemoteFollower, add_remote_followers};
 use crate::remote_site::RemoteSite;
 use crate::report::{json_line, round, table};
 use crate::server::{Launch, Server, absolute_binary};
-use crate::target::Target;
 use crate::{BenchError, memory, rsa_cost};
 
 #[derive(Debug, Args)]
@@ -56,7 +55,7 @@ pub async fn run(mut args: DeliveryArgs) -> Result<(), BenchError> {
     let server =
         Server::start(Launch { binary: &args.binary, name: "delivery", db_url: None, env: Vec::new() }, &http).await?;
     let pid = server.pid()?;
-    let author = Target::new(&server.url(""), server.user("author").await?, 4)?;
+    let author = server.user("author").await?;
     let db = server.database()?;
     let sites: Vec<RemoteSite> = (0..sites_count).map(|_| RemoteSite::start(Vec::new())).collect::<Result<_, _>>()?;
     let cores = rsa_cost::cores();

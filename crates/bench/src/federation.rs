@@ -11,13 +11,14 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 use tertulia_core::Id;
 use tertulia_db::{Db, delivery};
 
 use crate::followers::{RemoteFollower, add_remote_followers};
 use crate::report::{json_line, percentile, table};
 use crate::server::{Launch, Server, absolute_binary};
+use crate::target::Target;
 use crate::{BenchError, memory};
 
 #[derive(Debug, Args)]
@@ -56,21 +57,14 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     // 1. Propagation: one reader per receiving site follows the author.
     let mut readers = Vec::new();
     for site in &receivers {
-        let token = site.user("reader").await?;
-        follow(&http, site, &token, &sender).await?;
-        readers.push((site, token));
+        let reader = site.user("reader").await?;
+        follow(&reader, &sender).await?;
+        readers.push((site, reader));
     }
     let mut latencies: Vec<Vec<f64>> = vec![Vec::new(); readers.len()];
     let mut slowest: Vec<f64> = Vec::new();
     for n in 0..args.posts {
-        let posted: Value = http
-            .post(sender.url("/api/v1/statuses"))
-            .bearer_auth(&author)
-            .json(&json!({"status": format!("Propagation probe {n}")}))
-            .send()
-            .await?
-            .json()
-            .await?;
+        let posted = author.post_json("/api/v1/statuses", &json!({"status": format!("Propagation probe {n}")})).await?;
         let uri = posted["uri"].as_str().unwrap_or_default().to_owned();
         let started = Instant::now();
         let mut pending: Vec<usize> = (0..readers.len()).collect();
@@ -80,14 +74,7 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
             }
             let mut still = Vec::new();
             for index in pending {
-                let (site, token) = &readers[index];
-                let home: Value = http
-                    .get(site.url("/api/v1/timelines/home?limit=1"))
-                    .bearer_auth(token)
-                    .send()
-                    .await?
-                    .json()
-                    .await?;
+                let home = readers[index].1.get_json("/api/v1/timelines/home?limit=1").await?;
                 if home[0]["uri"] == uri.as_str() {
                     latencies[index].push(started.elapsed().as_secs_f64() * 1000.0);
                 } else {
@@ -121,12 +108,7 @@ pub async fn run(mut args: FederationArgs) -> Result<(), BenchError> {
     memory::reset_peak(sender_pid)?;
     let started = Instant::now();
     for n in 0..args.fan_out_posts {
-        http.post(sender.url("/api/v1/statuses"))
-            .bearer_auth(&author)
-            .json(&json!({"status": format!("Fan-out probe {n}")}))
-            .send()
-            .await?
-            .error_for_status()?;
+        author.post_json("/api/v1/statuses", &json!({"status": format!("Fan-out probe {n}")})).await?;
     }
     // Each post goes to every seeded follower's inbox, plus the shared inbox
     // of each receiving site (its reader follows too).
@@ -175,35 +157,19 @@ fn latency_row(name: &str, samples: &mut [f64]) -> Vec<String> {
     ]
 }
 
-/// `token` on `site` follows `author` on `sender`, waiting for the Accept.
-async fn follow(http: &reqwest::Client, site: &Server, token: &str, sender: &Server) -> Result<(), BenchError> {
+/// `reader` (on another site) follows `author` on `sender`, waiting for the
+/// Accept.
+async fn follow(reader: &Target, sender: &Server) -> Result<(), BenchError> {
     let q = format!("@author@{}", sender.domain());
-    let found: Value = http
-        .get(site.url("/api/v2/search"))
-        .query(&[("q", q.as_str()), ("resolve", "true"), ("type", "accounts")])
-        .bearer_auth(token)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let found = reader.get_json(&format!("/api/v2/search?q={q}&resolve=true&type=accounts")).await?;
     let id = found["accounts"][0]["id"]
         .as_str()
         .ok_or_else(|| BenchError::Check(format!("cannot resolve {q}: {found}")))?
         .to_owned();
-    http.post(site.url(&format!("/api/v1/accounts/{id}/follow")))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .error_for_status()?;
+    reader.post_json(&format!("/api/v1/accounts/{id}/follow"), &json!({})).await?;
     let deadline = Instant::now() + ARRIVAL_DEADLINE;
     loop {
-        let rel: Value = http
-            .get(site.url(&format!("/api/v1/accounts/relationships?id[]={id}")))
-            .bearer_auth(token)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let rel = reader.get_json(&format!("/api/v1/accounts/relationships?id[]={id}")).await?;
         if rel[0]["following"] == true {
             return Ok(());
         }

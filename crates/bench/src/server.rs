@@ -88,9 +88,9 @@ impl Server {
         format!("http://localhost:{}{path}", self.port)
     }
 
-    /// Creates a user with `tertulia admin user create` and returns a token
-    /// for them from the password grant.
-    pub async fn user(&self, username: &str) -> Result<String, BenchError> {
+    /// Creates a user with `tertulia admin user create` and signs them in
+    /// with the password grant.
+    pub async fn user(&self, username: &str) -> Result<Target, BenchError> {
         let mut child = Command::new(&self.binary)
             .args(["admin", "user", "create", "--username", username, "--password-stdin"])
             .args(["--email", &format!("{username}@bench.example")])
@@ -106,7 +106,7 @@ impl Server {
         if !status.success() {
             return Err(BenchError::Check(format!("cannot create {username} on {}", self.name)));
         }
-        Ok(Target::sign_in(&self.url(""), username, PASSWORD).await?.token)
+        Target::sign_in(&self.url(""), username, PASSWORD).await
     }
 }
 
