@@ -185,7 +185,7 @@ pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<Stat
             }
         };
         let rows = lists::statuses_by(conn, &members, &reply_targets, page)?;
-        let rows = visibility::visible_statuses(conn, Some(owner.0), rows)?;
+        let rows = visibility::visible_in_timeline(conn, Some(owner.0), rows)?;
         let views = build_views(conn, Some(owner.0), rows)?;
         Ok(Ok(filters::apply(conn, Some(owner.0), Context::Home, views)?))
     })

@@ -21,8 +21,7 @@ pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, Do
             let ids = feeds::page(conn, reader.0, page)?;
             let mut rows = statuses::find_many(conn, &ids)?;
             rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-            let rows = visibility::without_muted(conn, Some(reader.0), rows)?;
-            let rows = visibility::visible_statuses(conn, Some(reader.0), rows)?;
+            let rows = visibility::visible_in_timeline(conn, Some(reader.0), rows)?;
             let views = build_views(conn, Some(reader.0), rows)?;
             filters::apply(conn, Some(reader.0), Context::Home, views)
         })
@@ -97,8 +96,7 @@ pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Resu
     Ok(db
         .run(move |conn| {
             let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
-            let rows = visibility::without_muted(conn, viewer, rows)?;
-            let rows = visibility::visible_statuses(conn, viewer, rows)?;
+            let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
             let views = build_views(conn, viewer, rows)?;
             filters::apply(conn, viewer, Context::Public, views)
         })
@@ -137,8 +135,7 @@ pub async fn hashtag(
                 return Ok(Vec::new());
             }
             let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tags), page)?;
-            let rows = visibility::without_muted(conn, viewer, rows)?;
-            let rows = visibility::visible_statuses(conn, viewer, rows)?;
+            let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
             let views = build_views(conn, viewer, rows)?;
             filters::apply(conn, viewer, Context::Public, views)
         })

@@ -57,7 +57,7 @@ pub async fn statuses(db: &Db, viewer: Viewer, window: Window) -> Result<Vec<Sta
         .run(move |conn| {
             let since = (Utc::now() - chrono::Duration::days(tags::HISTORY_DAYS)).naive_utc();
             let rows = statuses::most_engaged_since(conn, &["public"], since, window.limit, window.offset)?;
-            let rows = visibility::visible_statuses(conn, viewer, rows)?;
+            let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
             let views = build_views(conn, viewer, rows)?;
             filters::apply(conn, viewer, Context::Public, views)
         })

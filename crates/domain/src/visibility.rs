@@ -1,7 +1,8 @@
-//! Who may see which status: the one place this is decided. Timelines,
-//! threads, account pages, notifications and search all filter through
-//! [`visible_statuses`], and a status the caller may not see is reported
-//! as not found, so its existence does not leak.
+//! Who may see which status: the one place this is decided. Threads,
+//! account pages, notifications and search all filter through
+//! [`visible_statuses`]; timelines through [`visible_in_timeline`], which
+//! also leaves out muted accounts. A status the caller may not see is
+//! reported as not found, so its existence does not leak.
 
 use std::collections::HashSet;
 
@@ -84,9 +85,19 @@ fn without_blocked(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> R
     })
 }
 
+/// The statuses among `rows` that `viewer` may see in a timeline (home,
+/// lists, public and hashtag timelines, trends): those of
+/// [`visible_statuses`] whose author, booster or boosted author the viewer
+/// has not muted. Threads, direct links, profiles and search still show
+/// muted accounts, which people open on purpose.
+pub fn visible_in_timeline(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
+    let rows = without_muted(conn, viewer, rows)?;
+    visible_statuses(conn, viewer, rows)
+}
+
 /// Drops statuses whose author (or booster, or boosted author) the viewer
-/// has muted: for timelines, not for threads or direct links.
-pub fn without_muted(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
+/// has muted.
+fn without_muted(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
     let Some(viewer) = viewer else {
         return Ok(rows);
     };
