@@ -823,3 +823,119 @@ async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() 
     assert_eq!(updated["poll"]["options"][1]["votes_count"], 1, "{updated}");
     assert_eq!(updated["edited_at"], Value::Null, "{updated}");
 }
+
+/// Who fetches one of ana's posts from her site, es: another server
+/// (signed as a follower of hers, as a stranger, or not signed) or a
+/// browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fetcher {
+    Follower,
+    Stranger,
+    Unsigned,
+    Browser,
+}
+
+/// The state of ana's site while the posts are fetched.
+#[derive(Debug, Clone, Copy)]
+struct Ties {
+    /// ana blocks the stranger and the follower blocks ana.
+    blocked: bool,
+    suspended: bool,
+}
+
+/// The answer a fetch of ana's post gets: the visibility matrix's rule for
+/// the pages only other servers and browsers read (see docs/api.md, "Who
+/// sees a status"). Signatures are required (authorized fetch, the
+/// default); site-only posts never leave the site; the web page shows only
+/// what anyone may read.
+fn expected_answer(visibility: &str, fetcher: Fetcher, mentioned: bool, ties: Ties) -> u16 {
+    let shown = match fetcher {
+        Fetcher::Unsigned => return 401,
+        Fetcher::Browser => matches!(visibility, "public" | "unlisted"),
+        Fetcher::Follower | Fetcher::Stranger => {
+            !ties.blocked
+                && match visibility {
+                    "public" | "unlisted" => true,
+                    "private" => fetcher == Fetcher::Follower || mentioned,
+                    "direct" => mentioned,
+                    _ => false,
+                }
+        }
+    };
+    if shown && !ties.suspended { 200 } else { 404 }
+}
+
+#[tokio::test]
+async fn other_servers_and_browsers_fetch_exactly_the_posts_the_visibility_matrix_allows() {
+    let (es, hq) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let ana = es.sign_up("ana").await;
+    let bob = hq.sign_up("bob").await;
+    hq.create_user("carol", &[]).await;
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    let carol_at_es = resolve(&es, &ana, "carol", &hq).await;
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+
+    // Every visibility, mentioning nobody, the follower or the stranger.
+    let mut posts = Vec::new();
+    for visibility in ["public", "unlisted", "local", "private", "direct"] {
+        for mentioned in [None, Some(Fetcher::Follower), Some(Fetcher::Stranger)] {
+            let handle = match mentioned {
+                Some(Fetcher::Follower) => format!("@bob@{} ", hq.domain),
+                Some(_) => format!("@carol@{} ", hq.domain),
+                None => String::new(),
+            };
+            let text = format!("{handle}a {visibility} post");
+            let post = es.api(&ana).post_status(&text, json!({"visibility": visibility})).await;
+            posts.push((visibility, mentioned, post));
+        }
+    }
+    let keys = [
+        (Fetcher::Follower, Some(signing_key_of(&hq, "bob").await)),
+        (Fetcher::Stranger, Some(signing_key_of(&hq, "carol").await)),
+        (Fetcher::Unsigned, None),
+        (Fetcher::Browser, None),
+    ];
+    let check = |ties: Ties| {
+        let (es, posts, keys) = (&es, &posts, &keys);
+        async move {
+            let mut wrong = Vec::new();
+            for (visibility, mentioned, post) in posts {
+                let uri = post["uri"].as_str().unwrap();
+                for (fetcher, key) in keys {
+                    let response = match (fetcher, key) {
+                        (_, Some(key)) => get_signed(es, key, uri).await,
+                        (Fetcher::Browser, None) => es.get(&format!("/@ana/{}", post["id"].as_str().unwrap())).await,
+                        (_, None) => {
+                            es.client.get(uri).header("accept", "application/activity+json").send().await.unwrap()
+                        }
+                    };
+                    let expected = expected_answer(visibility, *fetcher, *mentioned == Some(*fetcher), ties);
+                    if response.status().as_u16() != expected {
+                        wrong.push(format!(
+                            "{ties:?}: {fetcher:?} fetching a {visibility} post mentioning {mentioned:?}: \
+                             expected {expected}, got {}",
+                            response.status()
+                        ));
+                    }
+                }
+            }
+            assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        }
+    };
+    check(Ties { blocked: false, suspended: false }).await;
+
+    // Blocks both ways: ana blocks the stranger here; the follower blocks
+    // ana on hq, and hq's Block reaches es.
+    es.api(&ana).post(&format!("/api/v1/accounts/{carol_at_es}/block"), json!({})).await.ok();
+    hq.api(&bob).post(&format!("/api/v1/accounts/{ana_at_hq}/block"), json!({})).await.ok();
+    eventually("bob's block on es", || async {
+        let rel = es.api(&ana).get(&format!("/api/v1/accounts/relationships?id[]={bob_at_es}")).await.ok();
+        (rel[0]["blocked_by"] == true).then_some(())
+    })
+    .await;
+    check(Ties { blocked: true, suspended: false }).await;
+
+    assert!(es.cli(&["admin", "user", "suspend", "ana"]).await.status.success());
+    check(Ties { blocked: true, suspended: true }).await;
+}
