@@ -21,9 +21,37 @@ use crate::events::{Event, Events, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::statuses::{boost_readers, home_readers, notify, remove};
 
-/// Stores or refreshes a remote actor; returns its local id.
-pub async fn save_actor(db: &Db, uri: String, fields: RemoteActorFields) -> Result<Id, DomainError> {
-    Ok(Id(db.run(move |conn| actors::upsert_remote(conn, &uri, &fields)).await?))
+/// Stores or refreshes a remote actor; returns its local id. Its username
+/// gets a number (`ana_2`) when another actor of the same site already has
+/// it: handles are unique per site, and one made up for an actor without
+/// `preferredUsername` may well collide.
+pub async fn save_actor(db: &Db, uri: String, mut fields: RemoteActorFields) -> Result<Id, DomainError> {
+    let id = db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                fields.username = free_handle(conn, &uri, &fields.username, &fields.domain)?;
+                actors::upsert_remote(conn, &uri, &fields)
+            })
+        })
+        .await?;
+    Ok(Id(id))
+}
+
+/// How many numbered variants of a taken handle are tried; past that the
+/// unique index reports the clash.
+const MAX_HANDLE_VARIANTS: u32 = 100;
+
+/// `wanted`, or the first of `wanted_2`, `wanted_3`, … that no actor of
+/// `domain` other than `uri` holds.
+fn free_handle(conn: &mut DbConn, uri: &str, wanted: &str, domain: &str) -> Result<String, DbError> {
+    for n in 1..=MAX_HANDLE_VARIANTS {
+        let candidate = if n == 1 { wanted.to_owned() } else { format!("{wanted}_{n}") };
+        match accounts::find_by_handle(conn, &candidate, Some(domain))? {
+            Some(holder) if holder.uri != uri => {}
+            _ => return Ok(candidate),
+        }
+    }
+    Ok(wanted.to_owned())
 }
 
 /// A remote account asks to follow a local one. Unlocked accounts accept
