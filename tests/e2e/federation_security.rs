@@ -210,6 +210,95 @@ async fn bad_signatures_make_the_server_refetch_a_known_actor_at_most_once() {
     assert_eq!(status, 202, "{answer}");
 }
 
+/// A vote of `voter` for `option` in the poll of the post `poll_uri`.
+fn vote(voter: &StandInActor, n: u32, poll_uri: &str, option: &str) -> Vec<u8> {
+    let note = json!({
+        "id": format!("{}#votes/{n}", voter.uri),
+        "type": "Note",
+        "name": option,
+        "attributedTo": voter.uri,
+        "inReplyTo": poll_uri,
+        "to": [poll_uri],
+    });
+    voter.activity(n, "Create", note)
+}
+
+#[tokio::test]
+async fn remote_votes_count_only_in_polls_the_voter_may_see() {
+    let es = one_site(&[]).await;
+    let ana = es.sign_up("ana").await;
+    let remote = StandInSite::start();
+    let follower = StandInActor::publish(&remote, "/users/follower", |_| {});
+    let stranger = StandInActor::publish(&remote, "/users/stranger", |_| {});
+    let mentioned = StandInActor::publish(&remote, "/users/mentioned", |_| {});
+    mentioned.answer_webfinger(&remote, "mentioned");
+    let (status, answer) = follower.send(&es, &follower.activity(1, "Follow", json!(es.url("/users/ana")))).await;
+    assert_eq!(status, 202, "{answer}");
+    wait_for_followers(&es, &ana, 1).await;
+    // es learns the mentioned account the way a user's search does.
+    es.api(&ana).get(&format!("/api/v2/search?type=accounts&resolve=true&q=@mentioned@{}", remote.domain)).await.ok();
+
+    let poll = json!({"options": ["Sí", "No"], "expires_in": 3600});
+    let post = |text: String, visibility: &'static str| {
+        let api = es.api(&ana);
+        let poll = poll.clone();
+        async move { api.post_status(&text, json!({"poll": poll, "visibility": visibility})).await }
+    };
+    let public = post("¿Comida el viernes?".into(), "public").await;
+    let private = post("¿Cena de equipo?".into(), "private").await;
+    let direct = post(format!("@mentioned@{} ¿vienes?", remote.domain), "direct").await;
+    let uri = |post: &Value| post["uri"].as_str().unwrap().to_owned();
+
+    // Refused first, then a vote in the public poll by the same sender:
+    // once that one is counted, the refused one has been handled.
+    for (voter, n, poll) in [(&stranger, 2, uri(&private)), (&follower, 3, uri(&direct))] {
+        let (status, answer) = voter.send(&es, &vote(voter, n, &poll, "Sí")).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    for (voter, n, poll) in [
+        (&stranger, 4, uri(&public)),
+        (&follower, 5, uri(&public)),
+        (&follower, 6, uri(&private)),
+        (&mentioned, 7, uri(&direct)),
+    ] {
+        let (status, answer) = voter.send(&es, &vote(voter, n, &poll, "Sí")).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    let votes = |post: &Value| {
+        let (api, id) = (es.api(&ana), post["poll"]["id"].as_str().unwrap().to_owned());
+        async move { api.get(&format!("/api/v1/polls/{id}")).await.ok()["votes_count"].as_i64().unwrap() }
+    };
+    eventually("the votes counted", || async {
+        (votes(&public).await == 2 && votes(&private).await >= 1 && votes(&direct).await >= 1).then_some(())
+    })
+    .await;
+    assert_eq!(votes(&private).await, 1, "only the follower votes in a followers-only poll");
+    assert_eq!(votes(&direct).await, 1, "only the mentioned account votes in a direct poll");
+}
+
+#[tokio::test]
+async fn remote_servers_cannot_boost_site_only_posts() {
+    let es = one_site(&[]).await;
+    let ana = es.sign_up("ana").await;
+    let remote = StandInSite::start();
+    let booster = StandInActor::publish(&remote, "/users/booster", |_| {});
+    let site_only = es.api(&ana).post_status("Solo para Madrid", json!({"visibility": "local"})).await;
+    let public = es.api(&ana).post_status("Para todos", json!({})).await;
+    for (n, post) in [(1, &site_only), (2, &public)] {
+        let (status, answer) = booster.send(&es, &booster.activity(n, "Announce", post["uri"].clone())).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    let reblogs = |post: &Value| {
+        let (api, id) = (es.api(&ana), post["id"].as_str().unwrap().to_owned());
+        async move { api.get(&format!("/api/v1/statuses/{id}")).await.ok()["reblogs_count"].as_i64().unwrap() }
+    };
+    eventually("the public post boosted", || async { (reblogs(&public).await == 1).then_some(()) }).await;
+    assert_eq!(reblogs(&site_only).await, 0);
+    let notes = es.api(&ana).get("/api/v1/notifications?types[]=reblog").await.ok();
+    assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
+    assert_eq!(notes[0]["status"]["id"], public["id"]);
+}
+
 /// A stand-in site that redirects (an open redirect) GETs of `/users/fake`
 /// to an actor on another site, which claims to be `/users/fake` of the
 /// first; and a `Follow` of `target` from that claimed actor, signed with

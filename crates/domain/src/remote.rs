@@ -20,6 +20,7 @@ use crate::accounts::establish;
 use crate::events::{Event, Events, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::statuses::{boost_readers, home_readers, notify, remove};
+use crate::visibility;
 
 /// Stores or refreshes a remote actor; returns its local id. Its username
 /// gets a number (`ana_2`) when another actor of the same site already has
@@ -443,9 +444,11 @@ pub async fn boost_received(
     published: NaiveDateTime,
 ) -> Result<(), DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let Some(original) = statuses::find(conn, original.0)? else {
-                return Ok(Ok(((), Vec::new())));
+        tertulia_db::refusable_transaction(conn, |conn| {
+            // A post the booster may not see (site-only, followers-only
+            // without following, …) cannot be boosted by it.
+            let Some(original) = visibility::find_visible_to_other_sites(conn, Some(booster.0), original.0)? else {
+                return Ok(Err(DomainError::NotFound("status".into())));
             };
             let visibility: Visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
             if !visibility.is_boostable()
@@ -492,16 +495,24 @@ pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) ->
 }
 
 /// `voter` (remote) chose the option titled `title` in the poll of the
-/// local status `status`.
+/// local status `status`. Only a poll of this site that the voter may see
+/// counts the vote: a followers-only poll takes votes from followers, a
+/// direct one from the accounts it mentions, a site-only one from nobody
+/// elsewhere.
 pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Result<(), DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| match tertulia_db::polls::of_statuses(conn, &[status.0])?.pop() {
-            Some(poll) => crate::polls::count_remote_vote(conn, &poll, voter.0, &title),
-            None => Ok(()),
+        tertulia_db::refusable_transaction(conn, |conn| {
+            let visible = visibility::find_visible_to_other_sites(conn, Some(voter.0), status.0)?;
+            let Some(status) = visible.filter(|s| s.local) else {
+                return Ok(Err(DomainError::NotFound("poll".into())));
+            };
+            if let Some(poll) = tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
+                crate::polls::count_remote_vote(conn, &poll, voter.0, &title)?;
+            }
+            Ok(Ok(()))
         })
     })
-    .await?;
-    Ok(())
+    .await?
 }
 
 /// A remote account was deleted on its site: it goes here too, with its
