@@ -27,9 +27,12 @@ struct StandInActor {
 
 impl StandInActor {
     /// Publishes a `Person` at `path` on `site` with a fresh key, after
-    /// `adjust` has changed its document.
-    fn publish(site: &StandInSite, path: &str, adjust: impl FnOnce(&mut Value)) -> StandInActor {
-        let pair = signatures::generate_keypair().unwrap();
+    /// `adjust` has changed its document. The key is made off the test's
+    /// runtime: blocking it for the second that takes under load would keep
+    /// the HTTP client from noticing a server closing an idle connection,
+    /// and the next request on it would fail.
+    async fn publish(site: &StandInSite, path: &str, adjust: impl FnOnce(&mut Value)) -> StandInActor {
+        let pair = tokio::task::spawn_blocking(signatures::generate_keypair).await.unwrap().unwrap();
         let uri = site.url(path);
         let key_id = format!("{uri}#main-key");
         let mut document = json!({
@@ -108,7 +111,8 @@ async fn a_key_of_this_site_is_refused_before_anything_is_fetched_or_saved() {
     es.create_user("alice", &[]).await;
     let alice_uri = es.url("/users/alice");
     let remote = StandInSite::start();
-    let stranger = StandInActor::publish(&remote, "/users/stranger", |_| {}).key_named(format!("{alice_uri}#main-key"));
+    let stranger =
+        StandInActor::publish(&remote, "/users/stranger", |_| {}).await.key_named(format!("{alice_uri}#main-key"));
     let body = json!({"id": format!("{alice_uri}#x"), "type": "Delete", "actor": alice_uri, "object": alice_uri})
         .to_string()
         .into_bytes();
@@ -151,7 +155,7 @@ async fn an_actor_cannot_claim_a_key_of_another_site_or_another_owner() {
     let ana = es.sign_up("ana").await;
     let victim_site = StandInSite::start();
     let evil_site = StandInSite::start();
-    let bob = StandInActor::publish(&victim_site, "/users/bob", |_| {});
+    let bob = StandInActor::publish(&victim_site, "/users/bob", |_| {}).await;
     let bob_key_id = bob.key.key_id().to_owned();
     let ana_uri = es.url("/users/ana");
 
@@ -159,10 +163,12 @@ async fn an_actor_cannot_claim_a_key_of_another_site_or_another_owner() {
     // but names bob as its owner.
     let mallory = StandInActor::publish(&evil_site, "/users/mallory", |actor| {
         actor["publicKey"]["id"] = json!(bob_key_id);
-    });
+    })
+    .await;
     let eve = StandInActor::publish(&evil_site, "/users/eve", |actor| {
         actor["publicKey"]["owner"] = json!(bob.uri);
-    });
+    })
+    .await;
     let mut errors = Vec::new();
     for claimant in [&mallory, &eve] {
         let (status, answer) = claimant.send(&es, &claimant.activity(1, "Follow", json!(ana_uri))).await;
@@ -184,7 +190,7 @@ async fn bad_signatures_make_the_server_refetch_a_known_actor_at_most_once() {
     let es = one_site(&[]).await;
     es.create_user("ana", &[]).await;
     let remote = StandInSite::start();
-    let bob = StandInActor::publish(&remote, "/users/bob", |_| {});
+    let bob = StandInActor::publish(&remote, "/users/bob", |_| {}).await;
     let ana_uri = es.url("/users/ana");
     let follow = bob.activity(1, "Follow", json!(ana_uri));
     let (status, answer) = bob.send(&es, &follow).await;
@@ -193,7 +199,7 @@ async fn bad_signatures_make_the_server_refetch_a_known_actor_at_most_once() {
 
     // Twenty requests signed with the wrong key for bob's key id, then
     // twenty naming keys bob does not have: at most one more fetch.
-    let forger = StandInActor::publish(&remote, "/users/forger", |_| {});
+    let forger = StandInActor::publish(&remote, "/users/forger", |_| {}).await;
     for n in 0..20 {
         let forged = forger.key_named(bob.key.key_id().to_owned());
         let (status, answer) = post_signed(&es, &forged, &follow, |_| {}).await;
@@ -228,9 +234,9 @@ async fn remote_votes_count_only_in_polls_the_voter_may_see() {
     let es = one_site(&[]).await;
     let ana = es.sign_up("ana").await;
     let remote = StandInSite::start();
-    let follower = StandInActor::publish(&remote, "/users/follower", |_| {});
-    let stranger = StandInActor::publish(&remote, "/users/stranger", |_| {});
-    let mentioned = StandInActor::publish(&remote, "/users/mentioned", |_| {});
+    let follower = StandInActor::publish(&remote, "/users/follower", |_| {}).await;
+    let stranger = StandInActor::publish(&remote, "/users/stranger", |_| {}).await;
+    let mentioned = StandInActor::publish(&remote, "/users/mentioned", |_| {}).await;
     mentioned.answer_webfinger(&remote, "mentioned");
     let (status, answer) = follower.send(&es, &follower.activity(1, "Follow", json!(es.url("/users/ana")))).await;
     assert_eq!(status, 202, "{answer}");
@@ -281,7 +287,7 @@ async fn remote_servers_cannot_boost_site_only_posts() {
     let es = one_site(&[]).await;
     let ana = es.sign_up("ana").await;
     let remote = StandInSite::start();
-    let booster = StandInActor::publish(&remote, "/users/booster", |_| {});
+    let booster = StandInActor::publish(&remote, "/users/booster", |_| {}).await;
     let site_only = es.api(&ana).post_status("Solo para Madrid", json!({"visibility": "local"})).await;
     let public = es.api(&ana).post_status("Para todos", json!({})).await;
     for (n, post) in [(1, &site_only), (2, &public)] {
@@ -311,14 +317,15 @@ struct Impostor {
 }
 
 impl Impostor {
-    fn start() -> Impostor {
+    async fn start() -> Impostor {
         let (trusted, elsewhere) = (StandInSite::start(), StandInSite::start());
         let claimed = trusted.url("/users/fake");
         let impostor = StandInActor::publish(&elsewhere, "/users/fake", |actor| {
             actor["id"] = json!(claimed);
             actor["publicKey"]["id"] = json!(format!("{claimed}#main-key"));
             actor["publicKey"]["owner"] = json!(claimed);
-        });
+        })
+        .await;
         trusted.redirect("/users/fake", &impostor.uri);
         let key = impostor.key_named(format!("{claimed}#main-key"));
         Impostor { trusted, elsewhere, claimed, key }
@@ -337,7 +344,7 @@ impl Impostor {
 
 #[tokio::test]
 async fn a_fetched_actor_is_judged_by_the_site_that_answered() {
-    let impostor = Impostor::start();
+    let impostor = Impostor::start().await;
     let es = one_site(&[]).await;
     es.create_user("ana", &[]).await;
     let (status, answer) = impostor.follow(&es).await;
@@ -348,7 +355,7 @@ async fn a_fetched_actor_is_judged_by_the_site_that_answered() {
 
 #[tokio::test]
 async fn redirects_are_followed_only_to_allowed_sites() {
-    let impostor = Impostor::start();
+    let impostor = Impostor::start().await;
     let es = one_site(&[("TERTULIA_FEDERATION_ALLOWED_DOMAINS", impostor.trusted.domain.as_str())]).await;
     es.create_user("ana", &[]).await;
     let (status, answer) = impostor.follow(&es).await;
@@ -363,7 +370,7 @@ async fn with_federation_off_nothing_leaves_the_site() {
     let es = one_site(&[("TERTULIA_FEDERATION_ENABLED", "false")]).await;
     let ana = es.sign_up("ana").await;
     let remote = StandInSite::start();
-    let bob = StandInActor::publish(&remote, "/users/bob", |_| {});
+    let bob = StandInActor::publish(&remote, "/users/bob", |_| {}).await;
     bob.answer_webfinger(&remote, "bob");
 
     // A WebFinger lookup from search, a key fetch for a signed GET, and a
@@ -400,7 +407,8 @@ async fn links_that_are_not_http_never_reach_a_client() {
         actor["url"] = json!("javascript:alert(1)");
         actor["icon"] = json!({"type": "Image", "url": "javascript:alert(2)"});
         actor["image"] = json!({"type": "Image", "url": "data:text/html,<script>alert(3)</script>"});
-    });
+    })
+    .await;
     let note_uri = remote.url("/notes/1");
     remote.serve(
         "/notes/1",
@@ -424,14 +432,12 @@ async fn actors_without_preferred_username_get_a_handle_from_their_id() {
     let es = one_site(&[]).await;
     let ana = es.sign_up("ana").await;
     let remote = StandInSite::start();
-    let unnamed = |path: &str| {
-        StandInActor::publish(&remote, path, |actor| {
-            actor.as_object_mut().unwrap().remove("preferredUsername");
-        })
+    let unnamed = |actor: &mut Value| {
+        actor.as_object_mut().unwrap().remove("preferredUsername");
     };
     // Both ids end in the same segment: the second handle gets a number.
-    let first = unnamed("/actors/7f3a");
-    let second = unnamed("/people/7f3a");
+    let first = StandInActor::publish(&remote, "/actors/7f3a", unnamed).await;
+    let second = StandInActor::publish(&remote, "/people/7f3a", unnamed).await;
     for actor in [&first, &second] {
         let (status, answer) = actor.send(&es, &actor.activity(1, "Follow", json!(es.url("/users/ana")))).await;
         assert_eq!(status, 202, "{answer}");
