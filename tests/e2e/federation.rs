@@ -6,26 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod federation_support;
 mod support;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use federation_support::{database_of, eventually, get_signed, post_signed, site};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, TestDatabase, TestInstance};
-
-/// How long a change may take to reach another site before a test fails.
-const PROPAGATION: Duration = Duration::from_secs(30);
-
-/// The development switch every site of the test rig needs.
-const LOCAL_FEDERATION: (&str, &str) = ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");
-
-async fn site(backend: Backend, extra: &[(&str, &str)]) -> TestInstance {
-    let mut env = vec![LOCAL_FEDERATION];
-    env.extend_from_slice(extra);
-    TestInstance::start_on(support::BINARY, TestDatabase::create_on(backend), &env).await
-}
+use tertulia_testrig::{Backend, TestInstance};
 
 /// hq (PostgreSQL when available), es and mx (the run's engine).
 async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, TestInstance) {
@@ -34,22 +24,6 @@ async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, Te
     let (hq, es, mx) =
         tokio::join!(site(hq_backend, &[]), site(Backend::from_env(), es_env), site(Backend::from_env(), &[]));
     (hq, es, mx)
-}
-
-/// Polls `probe` until it returns `Some`, or fails after [`PROPAGATION`].
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + PROPAGATION;
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// The local id, on `site`, of `@username@other`, looked up as a client
@@ -256,16 +230,6 @@ async fn followers_only_and_site_only_posts_stay_where_they_belong() {
     assert_eq!(finger["links"][0]["href"], hq.url("/users/bob"));
 }
 
-/// A connection to `site`'s own database, beside the running server.
-fn database_of(site: &TestInstance) -> tertulia_db::Db {
-    tertulia_db::Db::connect(&tertulia_core::config::DatabaseConfig {
-        url: site.db.url.clone(),
-        pool_size: 1,
-        connect_timeout_secs: 5,
-    })
-    .unwrap()
-}
-
 /// The key `username` on `site` signs with, read from that site's
 /// database: the test then speaks for the account as its server would.
 async fn signing_key_of(site: &TestInstance, username: &str) -> SigningKey {
@@ -281,31 +245,6 @@ type Tamper = Box<dyn FnOnce(&mut BTreeMap<String, String>)>;
 /// What is wrong, the key, the body, the tampering, the expected status
 /// and a word the error must contain.
 type BadDelivery = (&'static str, SigningKey, Vec<u8>, Tamper, u16, &'static str);
-
-/// A signed POST to `site`'s shared inbox, as a remote server would send.
-async fn post_signed(
-    site: &TestInstance,
-    key: &SigningKey,
-    body: &[u8],
-    tamper: impl FnOnce(&mut BTreeMap<String, String>),
-) -> (u16, Value) {
-    let url = url::Url::parse(&site.url("/inbox")).unwrap();
-    let signed = signatures::sign_request(key, "POST", &url, Some(body), chrono::Utc::now()).unwrap();
-    let mut headers = BTreeMap::from([
-        ("date".to_owned(), signed.date),
-        ("digest".to_owned(), signed.digest.unwrap()),
-        ("signature".to_owned(), signed.signature),
-        ("content-type".to_owned(), "application/activity+json".to_owned()),
-    ]);
-    tamper(&mut headers);
-    let mut request = site.client.post(url).body(body.to_vec());
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_nothing() {
@@ -693,20 +632,6 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
     let items = outbox["orderedItems"].as_array().unwrap();
     assert_eq!(items.len(), 1, "only the public post: {outbox}");
     assert_eq!(items[0]["object"]["id"], public["uri"]);
-}
-
-/// A signed GET of `url` as `key`'s owner would send it.
-async fn get_signed(site: &TestInstance, key: &SigningKey, url: &str) -> reqwest::Response {
-    let parsed = url::Url::parse(url).unwrap();
-    let signed = signatures::sign_request(key, "GET", &parsed, None, chrono::Utc::now()).unwrap();
-    site.client
-        .get(url)
-        .header("accept", "application/activity+json")
-        .header("date", signed.date)
-        .header("signature", signed.signature)
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

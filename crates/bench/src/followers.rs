@@ -30,7 +30,7 @@ pub async fn add_remote_followers(
             let username = follower.uri.rsplit('/').next().unwrap_or_default().to_owned();
             let fields = RemoteActorFields {
                 username,
-                domain: Some(follower.domain),
+                domain: follower.domain,
                 display_name: String::new(),
                 note: String::new(),
                 url: None,

@@ -52,6 +52,14 @@ pub fn sanitize(html: &str) -> String {
     CLEANER.clean(html).to_string()
 }
 
+/// Whether `link` is an `http` or `https` URL with a host: the only kind of
+/// link (profile page, avatar, header, post page) another site's value may
+/// become in our clients. Anything else (`javascript:`, `data:`) would run or
+/// load in the reader's browser when a client renders it as a link or image.
+pub fn is_web_link(link: &str) -> bool {
+    url::Url::parse(link).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+}
+
 /// The text of `html` without markup, paragraphs and line breaks kept as
 /// new lines: what search indexes and what "edit" would show.
 pub fn to_plain_text(html: &str) -> String {
@@ -70,6 +78,26 @@ pub fn to_plain_text(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_http_and_https_links_with_a_host_are_web_links() {
+        for link in ["https://es.example/@ana", "http://localhost:3001/a.png", "HTTPS://ES.EXAMPLE/"] {
+            assert!(is_web_link(link), "{link}");
+        }
+        for link in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "https:",
+            "/relative/path",
+            "",
+        ] {
+            assert!(!is_web_link(link), "{link}");
+        }
+    }
 
     #[test]
     fn scripts_styles_and_handlers_are_removed() {

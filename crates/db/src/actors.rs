@@ -74,7 +74,8 @@ pub fn set_keypair(conn: &mut DbConn, id: i64, private_pem: &str, public_pem: &s
 #[diesel(table_name = accounts, treat_none_as_null = true)]
 pub struct RemoteActorFields {
     pub username: String,
-    pub domain: Option<String>,
+    /// Never empty: a row without a domain is a local account.
+    pub domain: String,
     pub display_name: String,
     pub note: String,
     pub url: Option<String>,
@@ -100,18 +101,41 @@ pub struct RemoteActorFields {
 }
 
 /// Inserts or refreshes the remote actor with this `uri`; returns its id.
+/// Only remote rows are ever touched: a local account with this `uri` (or a
+/// remote actor without a domain) is a conflict, whatever the caller checked.
 pub fn upsert_remote(conn: &mut DbConn, uri: &str, fields: &RemoteActorFields) -> Result<i64, DbError> {
-    if let Some(id) =
-        accounts::table.filter(accounts::uri.eq(uri)).select(accounts::id).first::<i64>(conn).optional()?
-    {
-        diesel::update(accounts::table.find(id)).set(fields).execute(conn)?;
-        return Ok(id);
+    if fields.domain.is_empty() {
+        return Err(DbError::Conflict { constraint: format!("remote actor {uri} without a domain") });
     }
-    let id = tertulia_core::Id::generate().0;
-    diesel::insert_into(accounts::table)
-        .values((accounts::id.eq(id), accounts::uri.eq(uri), accounts::created_at.eq(fields.updated_at), fields))
-        .execute(conn)?;
-    Ok(id)
+    let existing = accounts::table
+        .filter(accounts::uri.eq(uri))
+        .select((accounts::id, accounts::domain))
+        .first::<(i64, Option<String>)>(conn)
+        .optional()?;
+    match existing {
+        Some((_, None)) => {
+            Err(DbError::Conflict { constraint: format!("{uri} is a local account, not a remote actor") })
+        }
+        Some((id, Some(_))) => {
+            let remote_row = accounts::table.find(id).filter(accounts::domain.is_not_null());
+            match diesel::update(remote_row).set(fields).execute(conn)? {
+                0 => Err(DbError::NotFound),
+                _ => Ok(id),
+            }
+        }
+        None => {
+            let id = tertulia_core::Id::generate().0;
+            diesel::insert_into(accounts::table)
+                .values((
+                    accounts::id.eq(id),
+                    accounts::uri.eq(uri),
+                    accounts::created_at.eq(fields.updated_at),
+                    fields,
+                ))
+                .execute(conn)?;
+            Ok(id)
+        }
+    }
 }
 
 /// Creates the site's own actor (an `Application` without a sign-in, so

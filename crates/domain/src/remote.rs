@@ -20,10 +20,39 @@ use crate::accounts::establish;
 use crate::events::{Event, Events, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::statuses::{boost_readers, home_readers, notify, remove};
+use crate::visibility;
 
-/// Stores or refreshes a remote actor; returns its local id.
-pub async fn save_actor(db: &Db, uri: String, fields: RemoteActorFields) -> Result<Id, DomainError> {
-    Ok(Id(db.run(move |conn| actors::upsert_remote(conn, &uri, &fields)).await?))
+/// Stores or refreshes a remote actor; returns its local id. Its username
+/// gets a number (`ana_2`) when another actor of the same site already has
+/// it: handles are unique per site, and one made up for an actor without
+/// `preferredUsername` may well collide.
+pub async fn save_actor(db: &Db, uri: String, mut fields: RemoteActorFields) -> Result<Id, DomainError> {
+    let id = db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                fields.username = free_handle(conn, &uri, &fields.username, &fields.domain)?;
+                actors::upsert_remote(conn, &uri, &fields)
+            })
+        })
+        .await?;
+    Ok(Id(id))
+}
+
+/// How many numbered variants of a taken handle are tried; past that the
+/// unique index reports the clash.
+const MAX_HANDLE_VARIANTS: u32 = 100;
+
+/// `wanted`, or the first of `wanted_2`, `wanted_3`, … that no actor of
+/// `domain` other than `uri` holds.
+fn free_handle(conn: &mut DbConn, uri: &str, wanted: &str, domain: &str) -> Result<String, DbError> {
+    for n in 1..=MAX_HANDLE_VARIANTS {
+        let candidate = if n == 1 { wanted.to_owned() } else { format!("{wanted}_{n}") };
+        match accounts::find_by_handle(conn, &candidate, Some(domain))? {
+            Some(holder) if holder.uri != uri => {}
+            _ => return Ok(candidate),
+        }
+    }
+    Ok(wanted.to_owned())
 }
 
 /// A remote account asks to follow a local one. Unlocked accounts accept
@@ -415,9 +444,11 @@ pub async fn boost_received(
     published: NaiveDateTime,
 ) -> Result<(), DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let Some(original) = statuses::find(conn, original.0)? else {
-                return Ok(Ok(((), Vec::new())));
+        tertulia_db::refusable_transaction(conn, |conn| {
+            // A post the booster may not see (site-only, followers-only
+            // without following, …) cannot be boosted by it.
+            let Some(original) = visibility::find_visible_to_other_sites(conn, Some(booster.0), original.0)? else {
+                return Ok(Err(DomainError::NotFound("status".into())));
             };
             let visibility: Visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
             if !visibility.is_boostable()
@@ -464,16 +495,24 @@ pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) ->
 }
 
 /// `voter` (remote) chose the option titled `title` in the poll of the
-/// local status `status`.
+/// local status `status`. Only a poll of this site that the voter may see
+/// counts the vote: a followers-only poll takes votes from followers, a
+/// direct one from the accounts it mentions, a site-only one from nobody
+/// elsewhere.
 pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Result<(), DomainError> {
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| match tertulia_db::polls::of_statuses(conn, &[status.0])?.pop() {
-            Some(poll) => crate::polls::count_remote_vote(conn, &poll, voter.0, &title),
-            None => Ok(()),
+        tertulia_db::refusable_transaction(conn, |conn| {
+            let visible = visibility::find_visible_to_other_sites(conn, Some(voter.0), status.0)?;
+            let Some(status) = visible.filter(|s| s.local) else {
+                return Ok(Err(DomainError::NotFound("poll".into())));
+            };
+            if let Some(poll) = tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
+                crate::polls::count_remote_vote(conn, &poll, voter.0, &title)?;
+            }
+            Ok(Ok(()))
         })
     })
-    .await?;
-    Ok(())
+    .await?
 }
 
 /// A remote account was deleted on its site: it goes here too, with its

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tertulia_core::Id;
+use tertulia_core::html::is_web_link;
 use tertulia_db::accounts::AccountRow;
 
 /// An account as shown to others.
@@ -61,15 +62,15 @@ impl From<AccountRow> for AccountView {
     fn from(row: AccountRow) -> Self {
         AccountView {
             id: Id(row.id),
-            url: row.url.unwrap_or_else(|| row.uri.clone()),
+            url: web_page(row.url.as_deref(), &row.uri),
             username: row.username,
             domain: row.domain,
             display_name: row.display_name,
             note: row.note,
             note_source: row.note_source,
             uri: row.uri,
-            avatar_url: row.avatar_url,
-            header_url: row.header_url,
+            avatar_url: row.avatar_url.filter(|url| is_web_link(url)),
+            header_url: row.header_url.filter(|url| is_web_link(url)),
             locked: row.locked,
             bot: row.bot,
             discoverable: row.discoverable,
@@ -84,5 +85,28 @@ impl From<AccountRow> for AccountView {
             created_at: row.created_at.and_utc(),
             moved: None,
         }
+    }
+}
+
+/// The web page clients link for an account or a status: its `url` if that
+/// is an http(s) link, else its ActivityPub id if that is one, else nothing.
+/// Federation stores only such links; this also covers rows stored before
+/// it checked, so a `javascript:` value from another site never reaches a
+/// client.
+pub(crate) fn web_page(url: Option<&str>, uri: &str) -> String {
+    url.into_iter().chain([uri]).find(|link| is_web_link(link)).unwrap_or_default().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_links_become_pages() {
+        let uri = "https://es.example/users/ana";
+        assert_eq!(web_page(Some("https://es.example/@ana"), uri), "https://es.example/@ana");
+        assert_eq!(web_page(Some("javascript:alert(1)"), uri), uri);
+        assert_eq!(web_page(None, uri), uri);
+        assert_eq!(web_page(Some("data:text/html,x"), "javascript://es.example/%0Aalert(1)"), "");
     }
 }

@@ -135,6 +135,14 @@ pub fn find_visible(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option
     Ok(visible_statuses(conn, viewer, vec![row])?.into_iter().next())
 }
 
+/// One status, if it exists and another site may show it to `viewer` (one
+/// of its accounts, or anyone for an unsigned request): the same rule,
+/// except that site-only statuses never leave this site, whoever asks.
+pub fn find_visible_to_other_sites(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option<StatusRow>, DbError> {
+    let found = find_visible(conn, viewer, id)?;
+    Ok(found.filter(|row| row.visibility.parse().unwrap_or(Visibility::Direct).federates()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

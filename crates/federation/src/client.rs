@@ -1,6 +1,9 @@
 //! The HTTP client this server uses towards other sites: signed fetches of
-//! remote actors and objects, and signed deliveries to their inboxes. Every
-//! destination passes the [address guard](crate::address_guard) first.
+//! remote actors and objects, and signed deliveries to their inboxes. It is
+//! the only way out: every request, and every redirect a fetch follows,
+//! first passes [`Destinations::check`] (federation switched on, the site
+//! allowed, not this site itself) and then the
+//! [address guard](crate::address_guard).
 
 use std::error::Error as _;
 use std::time::Duration;
@@ -8,10 +11,12 @@ use std::time::Duration;
 use chrono::Utc;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HOST, HeaderName, LOCATION};
 use reqwest::{RequestBuilder, Response, StatusCode};
+use tertulia_core::config::FederationConfig;
 use url::Url;
 
 use crate::address_guard::{GuardError, GuardedResolver, check_destination};
 use crate::signatures::{SignatureError, SignedHeaders, SigningKey, sign_request};
+use crate::urls::{Urls, host_of};
 
 use crate::protocol::ACTIVITY_JSON;
 const FETCH_ACCEPT: &str =
@@ -19,15 +24,13 @@ const FETCH_ACCEPT: &str =
 /// Redirects a fetch follows; enough for a moved actor or an http→https hop.
 const MAX_REDIRECTS: usize = 3;
 
-/// How the client behaves; usually taken from the `[federation]` configuration.
+/// How the client behaves: the `[federation]` configuration (switch,
+/// allowlist, private addresses, timeout, size limit) and who we are.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
-    /// Limit for a whole request, from connecting to the end of the body.
-    pub timeout: Duration,
-    /// Largest response body read by [`FederationClient::fetch`].
-    pub max_body_bytes: u64,
-    /// Development only: permit plain http and private or loopback addresses.
-    pub allow_private: bool,
+    pub federation: FederationConfig,
+    /// This site's own URLs: never contacted as if they were another site's.
+    pub site: Urls,
     /// Sent as `User-Agent`; peers use it to see who is asking.
     pub user_agent: String,
 }
@@ -36,9 +39,47 @@ pub struct ClientSettings {
 #[error("the federation HTTP client cannot start: {0}")]
 pub struct ClientSetupError(String);
 
+/// Why a site may not be contacted at all, whatever its address. Permanent,
+/// like [`GuardError`]: the same URL will be refused again.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SiteRefusal {
+    #[error("federation is switched off on this site (federation.enabled = false): nothing is sent to other sites")]
+    FederationOff,
+    #[error("refusing {url}: {host} is not in federation.allowed_domains")]
+    NotAllowed { url: String, host: String },
+    #[error("refusing {url}: it is on this site, not another one")]
+    OwnSite { url: String },
+}
+
+/// Which sites the client may send requests to.
+#[derive(Debug, Clone)]
+struct Destinations {
+    federation: FederationConfig,
+    site: Urls,
+}
+
+impl Destinations {
+    /// The one check every outgoing request passes, each redirect included.
+    fn check(&self, url: &Url) -> Result<(), SiteRefusal> {
+        if !self.federation.enabled {
+            return Err(SiteRefusal::FederationOff);
+        }
+        if self.site.is_local(url.as_str()) {
+            return Err(SiteRefusal::OwnSite { url: url.to_string() });
+        }
+        let host = host_of(url.as_str()).unwrap_or_default();
+        if !self.federation.allows_domain(&host) {
+            return Err(SiteRefusal::NotAllowed { url: url.to_string(), host });
+        }
+        Ok(())
+    }
+}
+
 /// Why a remote document could not be fetched.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FetchError {
+    #[error(transparent)]
+    NotAllowed(#[from] SiteRefusal),
     #[error(transparent)]
     Refused(#[from] GuardError),
     #[error("the remote object was deleted (HTTP 410 Gone)")]
@@ -57,6 +98,14 @@ pub enum FetchError {
     Signing(#[from] SignatureError),
 }
 
+/// A fetched document and the URL that answered with it (after redirects).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched {
+    /// Whoever the document claims to be must live on this URL's site.
+    pub url: Url,
+    pub document: serde_json::Value,
+}
+
 /// What became of one delivery, for the delivery queue to act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryOutcome {
@@ -65,9 +114,9 @@ pub enum DeliveryOutcome {
     /// The inbox refused it for good (4xx other than 401, 408 and 429); retrying
     /// the same request would get the same answer.
     Rejected { status: u16 },
-    /// This server will never send to that address (plain http, private
-    /// address); nothing was sent. Kept apart from `Rejected` because no
-    /// remote server answered.
+    /// This server will never send to that address (federation off, a site
+    /// not allowed, plain http, a private address); nothing was sent. Kept
+    /// apart from `Rejected` because no remote server answered.
     Refused { reason: String },
     /// A temporary failure (timeout, connection error, 401, 408, 429, 3xx, 5xx):
     /// try again later.
@@ -80,35 +129,49 @@ pub struct FederationClient {
     http: reqwest::Client,
     max_body_bytes: u64,
     allow_private: bool,
+    destinations: Destinations,
 }
 
 impl FederationClient {
     pub fn new(settings: ClientSettings) -> Result<Self, ClientSetupError> {
+        let federation = settings.federation;
+        let timeout = Duration::from_secs(federation.request_timeout_secs);
+        let allow_private = federation.allow_private_addresses;
         let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout)
+            .timeout(timeout)
+            .connect_timeout(timeout)
             .user_agent(settings.user_agent)
-            // Redirects are followed by hand: each hop must pass the address
-            // guard and be signed for its own URL.
+            // Redirects are followed by hand: each hop must pass the checks
+            // and be signed for its own URL.
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(GuardedResolver { allow_private: settings.allow_private })
+            .dns_resolver(GuardedResolver { allow_private })
             .build()
             .map_err(|error| ClientSetupError(describe(&error)))?;
-        Ok(FederationClient { http, max_body_bytes: settings.max_body_bytes, allow_private: settings.allow_private })
+        Ok(FederationClient {
+            http,
+            max_body_bytes: federation.max_fetch_bytes,
+            allow_private,
+            destinations: Destinations { federation, site: settings.site },
+        })
     }
 
     /// Fetches an ActivityPub document with a signed GET, following up to
     /// three redirects. The document may come from another URL than `url`:
-    /// callers must check that its `id` belongs to the host they trust.
-    pub async fn fetch(&self, url: &Url, signer: &SigningKey) -> Result<serde_json::Value, FetchError> {
+    /// callers must check that its `id` belongs to the site of
+    /// [`Fetched::url`], the one that answered.
+    pub async fn fetch(&self, url: &Url, signer: &SigningKey) -> Result<Fetched, FetchError> {
         let mut target = url.clone();
         for _ in 0..=MAX_REDIRECTS {
+            self.destinations.check(&target)?;
             check_destination(&target, self.allow_private).await?;
             let signed = sign_request(signer, "GET", &target, None, Utc::now())?;
             let request = with_signature(self.http.get(target.as_str()), signed).header(ACCEPT, FETCH_ACCEPT);
             let response = request.send().await.map_err(|error| FetchError::Transport(describe(&error)))?;
             match response.status() {
-                status if status.is_success() => return self.read_json(response).await,
+                status if status.is_success() => {
+                    let document = self.read_json(response).await?;
+                    return Ok(Fetched { url: target, document });
+                }
                 status if status.is_redirection() => {
                     target = redirect_target(&target, &response).ok_or(FetchError::Status(status.as_u16()))?;
                 }
@@ -139,6 +202,9 @@ impl FederationClient {
     /// Posts an activity to an inbox, signed and with its `Digest`. Does not
     /// follow redirects: a redirected POST may silently turn into a GET.
     pub async fn deliver(&self, inbox: &Url, body: &[u8], signer: &SigningKey) -> DeliveryOutcome {
+        if let Err(refusal) = self.destinations.check(inbox) {
+            return DeliveryOutcome::Refused { reason: refusal.to_string() };
+        }
         match check_destination(inbox, self.allow_private).await {
             Ok(()) => {}
             // DNS trouble passes; a forbidden destination stays forbidden.

@@ -282,7 +282,7 @@ pub(crate) fn check_sender(activity: &Value, signer: &ActorRow) -> Result<(), Fe
         )));
     }
     let id = id_of(Some(activity)).ok_or_else(|| FederationError::invalid("the activity has no id"))?;
-    if host_of(id) != host_of(actor) {
+    if crate::resolver::web_host(id) != host_of(actor) {
         return Err(FederationError::Forbidden(format!("activity {id} is not on the site of its actor {actor}")));
     }
     Ok(())

@@ -29,7 +29,6 @@ pub mod urls;
 mod verify;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tertulia_core::Config;
 use tertulia_db::Db;
@@ -59,6 +58,8 @@ struct Inner {
     urls: Urls,
     client: FederationClient,
     keys: KeyCache,
+    /// Actors re-fetched lately because a request's key failed.
+    refetches: verify::Refetches,
     instance_actor: ActorRow,
     /// Rung when deliveries were queued, so they go out at once.
     deliveries_queued: Notify,
@@ -80,9 +81,8 @@ impl Federation {
             );
         }
         let client = FederationClient::new(ClientSettings {
-            timeout: Duration::from_secs(settings.request_timeout_secs),
-            max_body_bytes: settings.max_fetch_bytes,
-            allow_private: settings.allow_private_addresses,
+            federation: settings.clone(),
+            site: urls.clone(),
             user_agent: format!("Tertulia/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()),
         })
         .map_err(|e| FederationError::Internal(e.to_string()))?;
@@ -94,6 +94,7 @@ impl Federation {
                 urls,
                 client,
                 keys: KeyCache::default(),
+                refetches: verify::Refetches::default(),
                 instance_actor,
                 deliveries_queued: Notify::new(),
                 activities_received: Notify::new(),

@@ -9,6 +9,7 @@ use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
 use tertulia_db::statuses;
 use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
 
+use crate::client::Fetched;
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
 use crate::urls::host_of;
 use crate::{Federation, FederationError};
@@ -31,22 +32,23 @@ impl Federation {
 
     /// Fetches the actor at `uri` again and stores what it says now.
     pub async fn refresh_actor(&self, uri: &str) -> Result<ActorRow, FederationError> {
-        if self.urls().is_local(uri) {
-            return Err(FederationError::NotFound(format!("local actor {uri}")));
-        }
-        let document = self.fetch(uri).await?;
-        self.save_actor(&document, uri).await
+        let fetched = self.fetch(uri).await?;
+        self.save_actor(&fetched.document, fetched.url.as_str()).await
     }
 
-    /// Stores an actor document that came from `source` (the URL fetched,
-    /// or the sender of an `Update`).
+    /// Stores an actor document that came from `source` (the URL that
+    /// answered a fetch, or the sender of an `Update`). An actor of this
+    /// site is never stored as a remote one, whatever another site says.
     pub(crate) async fn save_actor(&self, document: &Value, source: &str) -> Result<ActorRow, FederationError> {
-        let fields = actor_fields(document, source)?;
-        let host = fields.domain.clone().unwrap_or_default();
-        if !self.allows_host(&host) {
-            return Err(FederationError::Forbidden(format!("{host} is not in federation.allowed_domains")));
+        let (uri, fields) = actor_fields(document, source)?;
+        if self.urls().is_local(&uri) {
+            return Err(FederationError::Forbidden(format!(
+                "{uri} is an account of this site; no document from elsewhere can change it"
+            )));
         }
-        let uri = id_of(Some(document)).unwrap_or_default().to_owned();
+        if !self.allows_host(&fields.domain) {
+            return Err(FederationError::Forbidden(format!("{} is not in federation.allowed_domains", fields.domain)));
+        }
         let id = remote::save_actor(self.db(), uri, fields).await?;
         self.db()
             .run(move |conn| actors::find(conn, id.0))
@@ -54,12 +56,10 @@ impl Federation {
             .ok_or_else(|| FederationError::Internal("saved actor vanished".into()))
     }
 
-    /// Signed GET of an ActivityPub document on a site we federate with.
-    pub(crate) async fn fetch(&self, url: &str) -> Result<Value, FederationError> {
-        let host = host_of(url).ok_or_else(|| FederationError::invalid(format!("'{url}' is not a URL")))?;
-        if !self.allows_host(&host) {
-            return Err(FederationError::Forbidden(format!("{host} is not in federation.allowed_domains")));
-        }
+    /// Signed GET of an ActivityPub document on another site. The client
+    /// refuses this site itself, sites outside the allowlist (on every
+    /// redirect) and everything when federation is off.
+    pub(crate) async fn fetch(&self, url: &str) -> Result<Fetched, FederationError> {
         let parsed = url::Url::parse(url).map_err(|e| FederationError::invalid(format!("'{url}': {e}")))?;
         let key = self.instance_key().await?;
         Ok(self.client().fetch(&parsed, &key).await?)
@@ -71,11 +71,14 @@ impl Federation {
         if let Some(id) = self.known_status(Some(uri)).await? {
             return Ok(id);
         }
-        let document = self.fetch(uri).await?;
-        if id_of(Some(&document)) != Some(uri) {
+        let fetched = self.fetch(uri).await?;
+        if id_of(Some(&fetched.document)) != Some(uri) {
             return Err(FederationError::invalid(format!("{uri} answered with a document with another id")));
         }
-        self.save_post(&document, depth).await
+        if host_of(fetched.url.as_str()) != host_of(uri) {
+            return Err(FederationError::Forbidden(format!("{uri} was answered by another site ({})", fetched.url)));
+        }
+        self.save_post(&fetched.document, depth).await
     }
 
     /// A post we already have, ours or stored, without fetching anything.
@@ -97,6 +100,9 @@ impl Federation {
             return Err(FederationError::invalid(format!("a {} is not a post", type_of(note))));
         }
         let uri = id_of(Some(note)).ok_or_else(|| FederationError::invalid("the post has no id"))?;
+        if web_host(uri).is_none() {
+            return Err(FederationError::invalid(format!("post id '{uri}' is not an http(s) URL")));
+        }
         let author_uri =
             id_of(note.get("attributedTo")).ok_or_else(|| FederationError::invalid("the post has no attributedTo"))?;
         if host_of(uri) != host_of(author_uri) {
@@ -137,7 +143,7 @@ impl Federation {
         let text = revision(note);
         let status = RemoteStatus {
             uri: uri.to_owned(),
-            url: id_of(note.get("url")).map(str::to_owned),
+            url: web_link(id_of(note.get("url"))),
             author: Id(author.id),
             in_reply_to,
             visibility: protocol::visibility_of(note, author.followers_url.as_deref()),
@@ -197,12 +203,10 @@ pub(crate) fn question(note: &Value) -> Option<RemotePoll> {
 /// A file attached to a post: a `Document` (or `Image`, …) with a URL.
 fn attachment(value: &Value) -> Option<RemoteAttachment> {
     let url = match value.get("url")? {
-        Value::String(url) => url.clone(),
-        link => str_of(link, "href").or_else(|| id_of(Some(link)))?.to_owned(),
+        Value::String(url) => Some(url.as_str()),
+        link => str_of(link, "href").or_else(|| id_of(Some(link))),
     };
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return None;
-    }
+    let url = web_link(url)?;
     let number = |key: &str| value.get(key).and_then(Value::as_u64);
     Some(RemoteAttachment {
         url,
@@ -214,6 +218,19 @@ fn attachment(value: &Value) -> Option<RemoteAttachment> {
     })
 }
 
+/// `link` if it may reach a client as a link or image (http or https):
+/// checked before anything another site sends is stored.
+fn web_link(link: Option<&str>) -> Option<String> {
+    link.filter(|link| html::is_web_link(link)).map(str::to_owned)
+}
+
+/// The host of `id` if it is an http(s) URL: other sites' ids become links
+/// in our clients (when a post or actor has no `url`), so nothing else is
+/// accepted as one.
+pub(crate) fn web_host(id: &str) -> Option<String> {
+    html::is_web_link(id).then(|| host_of(id)).flatten()
+}
+
 /// A property that may hold one item or an array of them.
 fn as_list(value: &Value) -> Vec<&Value> {
     match value {
@@ -222,20 +239,24 @@ fn as_list(value: &Value) -> Vec<&Value> {
     }
 }
 
-/// The columns of a remote actor, read from its document. `source` must be
-/// on the same site as the actor's id, so no site can speak for another.
-fn actor_fields(document: &Value, source: &str) -> Result<RemoteActorFields, FederationError> {
+/// The id and columns of a remote actor, read from its document. `source`
+/// must be on the same site as the actor's id, so no site can speak for
+/// another; so must its key, whose `owner` must be the actor itself (a key
+/// claimed by someone else would take its place: key ids are unique).
+fn actor_fields(document: &Value, source: &str) -> Result<(String, RemoteActorFields), FederationError> {
     if !protocol::is_actor(document) {
         return Err(FederationError::invalid(format!("a {} is not an actor", type_of(document))));
     }
     let uri = id_of(Some(document)).ok_or_else(|| FederationError::invalid("the actor has no id"))?;
-    let host = host_of(uri).ok_or_else(|| FederationError::invalid(format!("actor id '{uri}' is not a URL")))?;
+    let host =
+        web_host(uri).ok_or_else(|| FederationError::invalid(format!("actor id '{uri}' is not an http(s) URL")))?;
     if host_of(source).as_deref() != Some(host.as_str()) {
         return Err(FederationError::Forbidden(format!("{source} cannot speak for actor {uri}")));
     }
-    let username = str_of(document, "preferredUsername")
-        .filter(|name| !name.is_empty())
-        .ok_or_else(|| FederationError::invalid(format!("actor {uri} has no preferredUsername")))?;
+    let username = match str_of(document, "preferredUsername").filter(|name| !name.is_empty()) {
+        Some(name) => name.to_owned(),
+        None => handle_from_id(uri),
+    };
     let inbox =
         str_of(document, "inbox").ok_or_else(|| FederationError::invalid(format!("actor {uri} has no inbox")))?;
     let key = match document.get("publicKey") {
@@ -243,6 +264,14 @@ fn actor_fields(document: &Value, source: &str) -> Result<RemoteActorFields, Fed
         other => other,
     };
     let key = key.ok_or_else(|| FederationError::invalid(format!("actor {uri} has no publicKey")))?;
+    let key_id =
+        str_of(key, "id").ok_or_else(|| FederationError::invalid(format!("the publicKey of actor {uri} has no id")))?;
+    if host_of(key_id).as_deref() != Some(host.as_str()) {
+        return Err(FederationError::Forbidden(format!("actor {uri} claims key {key_id} of another site")));
+    }
+    if id_of(key.get("owner")) != Some(uri) {
+        return Err(FederationError::Forbidden(format!("actor {uri} claims key {key_id}, whose owner is not {uri}")));
+    }
     let fields: Vec<tertulia_domain::ProfileField> = document
         .get("attachment")
         .map(as_list)
@@ -257,12 +286,12 @@ fn actor_fields(document: &Value, source: &str) -> Result<RemoteActorFields, Fed
         .collect();
     let flag = |key: &str, default: bool| document.get(key).and_then(Value::as_bool).unwrap_or(default);
     let now = tertulia_db::now();
-    Ok(RemoteActorFields {
-        username: username.to_owned(),
-        domain: Some(host),
+    let fields = RemoteActorFields {
+        username,
+        domain: host,
         display_name: str_of(document, "name").unwrap_or_default().to_owned(),
         note: html::sanitize(str_of(document, "summary").unwrap_or_default()),
-        url: id_of(document.get("url")).map(str::to_owned),
+        url: web_link(id_of(document.get("url"))),
         inbox_url: inbox.to_owned(),
         shared_inbox_url: document.pointer("/endpoints/sharedInbox").and_then(Value::as_str).map(str::to_owned),
         outbox_url: str_of(document, "outbox").map(str::to_owned),
@@ -270,9 +299,9 @@ fn actor_fields(document: &Value, source: &str) -> Result<RemoteActorFields, Fed
         following_url: str_of(document, "following").map(str::to_owned),
         featured_url: id_of(document.get("featured")).map(str::to_owned),
         public_key_pem: str_of(key, "publicKeyPem").unwrap_or_default().to_owned(),
-        public_key_id: str_of(key, "id").map(str::to_owned),
-        avatar_url: image_url(document.get("icon")),
-        header_url: image_url(document.get("image")),
+        public_key_id: Some(key_id.to_owned()),
+        avatar_url: web_link(image_url(document.get("icon")).as_deref()),
+        header_url: web_link(image_url(document.get("image")).as_deref()),
         locked: flag("manuallyApprovesFollowers", false),
         bot: matches!(type_of(document), "Service" | "Application"),
         discoverable: flag("discoverable", false),
@@ -282,7 +311,30 @@ fn actor_fields(document: &Value, source: &str) -> Result<RemoteActorFields, Fed
         actor_type: type_of(document).to_owned(),
         fetched_at: Some(now),
         updated_at: now,
-    })
+    };
+    Ok((uri.to_owned(), fields))
+}
+
+/// Longest handle made up for an actor without `preferredUsername`.
+const MAX_DERIVED_HANDLE: usize = 30;
+
+/// A handle for an actor without `preferredUsername` (valid ActivityPub; some
+/// servers publish none): the last segment of its id's path, in the
+/// characters handles use (letters, digits, `_`, `.` and `-`, anything else
+/// becoming `_`, starting and ending with a letter or digit), or `actor` when
+/// nothing is left. `remote::save_actor` numbers it if another actor of the
+/// same site holds it.
+fn handle_from_id(uri: &str) -> String {
+    let url = url::Url::parse(uri).ok();
+    let segment = url.as_ref().and_then(url::Url::path_segments).and_then(|mut s| s.rfind(|s| !s.is_empty()));
+    let handle: String = segment
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' })
+        .collect();
+    let trimmed = |handle: &str| handle.trim_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned();
+    let handle = trimmed(&trimmed(&handle).chars().take(MAX_DERIVED_HANDLE).collect::<String>());
+    if handle.is_empty() { "actor".to_owned() } else { handle }
 }
 
 impl Federation {
@@ -305,7 +357,7 @@ impl Federation {
         }
         let scheme = if self.config().federation.allow_private_addresses { "http" } else { "https" };
         let finger = format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}");
-        let answer = self.fetch(&finger).await?;
+        let answer = self.fetch(&finger).await?.document;
         let actor_uri = answer
             .get("links")
             .and_then(Value::as_array)
@@ -347,6 +399,85 @@ fn not_found_unless_domain(found: Result<Id, FederationError>, what: &str) -> Re
         Err(error) => {
             tracing::info!(%what, %error, "cannot resolve a remote account or post");
             Err(tertulia_domain::DomainError::NotFound(what.to_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn actor(adjust: impl FnOnce(&mut Value)) -> Value {
+        let id = "https://es.example/users/ana";
+        let mut document = json!({
+            "id": id,
+            "type": "Person",
+            "preferredUsername": "ana",
+            "inbox": format!("{id}/inbox"),
+            "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": "PEM"},
+        });
+        adjust(&mut document);
+        document
+    }
+
+    fn refusal(document: &Value) -> String {
+        actor_fields(document, "https://es.example/users/ana").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn an_actor_may_only_claim_its_own_key() {
+        let (uri, fields) = actor_fields(&actor(|_| {}), "https://es.example/users/ana").unwrap();
+        assert_eq!((uri.as_str(), fields.domain.as_str()), ("https://es.example/users/ana", "es.example"));
+        assert_eq!(fields.public_key_id.as_deref(), Some("https://es.example/users/ana#main-key"));
+
+        let elsewhere = actor(|a| a["publicKey"]["id"] = json!("https://hq.example/users/bob#main-key"));
+        assert!(refusal(&elsewhere).contains("claims key https://hq.example/users/bob#main-key of another site"));
+        let owned_by_other = actor(|a| a["publicKey"]["owner"] = json!("https://es.example/users/luis"));
+        assert!(refusal(&owned_by_other).contains("whose owner is not"));
+        let no_owner = actor(|a| {
+            a["publicKey"].as_object_mut().unwrap().remove("owner");
+        });
+        assert!(refusal(&no_owner).contains("whose owner is not"));
+        let no_id = actor(|a| {
+            a["publicKey"].as_object_mut().unwrap().remove("id");
+        });
+        assert!(refusal(&no_id).contains("has no id"));
+    }
+
+    #[test]
+    fn links_other_than_http_are_not_kept() {
+        let document = actor(|a| {
+            a["url"] = json!("javascript:alert(1)");
+            a["icon"] = json!({"type": "Image", "url": "data:image/png;base64,AAAA"});
+            a["image"] = json!("https://es.example/header.png");
+        });
+        let (_, fields) = actor_fields(&document, "https://es.example/users/ana").unwrap();
+        assert_eq!((fields.url, fields.avatar_url), (None, None));
+        assert_eq!(fields.header_url.as_deref(), Some("https://es.example/header.png"));
+        let scripted_id = actor(|a| a["id"] = json!("javascript://es.example/%0Aalert(1)"));
+        assert!(refusal(&scripted_id).contains("is not an http(s) URL"));
+    }
+
+    #[test]
+    fn actors_without_preferred_username_get_one_from_their_id() {
+        let document = actor(|a| {
+            a.as_object_mut().unwrap().remove("preferredUsername");
+        });
+        let (_, fields) = actor_fields(&document, "https://es.example/users/ana").unwrap();
+        assert_eq!(fields.username, "ana");
+        for (id, handle) in [
+            ("https://pub.example/ap/actors/9f3a-77/", "9f3a-77"),
+            ("https://pub.example/@ana.garcia", "ana.garcia"),
+            ("https://pub.example/people/ana%20garc%C3%ADa", "ana_20garc_C3_ADa"),
+            ("https://pub.example/u/_-.x.-_", "x"),
+            ("https://pub.example/", "actor"),
+            ("https://pub.example/x/!!!", "actor"),
+            ("https://pub.example/x/aaaaaaaaaabbbbbbbbbbcccccccccc-dddd", "aaaaaaaaaabbbbbbbbbbcccccccccc"),
+            ("https://pub.example/x/aaaaaaaaaabbbbbbbbbbccccccccc-dddd", "aaaaaaaaaabbbbbbbbbbccccccccc"),
+        ] {
+            assert_eq!(handle_from_id(id), handle, "{id}");
         }
     }
 }

@@ -9,7 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::ActorRow;
 use tertulia_db::page::Page;
 use tertulia_db::{accounts, actors, pins, social, statuses};
@@ -232,21 +231,13 @@ async fn note(
     let document = federation
         .db()
         .run(move |conn| {
-            let Some(row) = statuses::find(conn, id)? else {
+            let Some(row) = tertulia_domain::visibility::find_visible_to_other_sites(conn, viewer_id, id)? else {
                 return Ok(None);
             };
             let Some(author) = accounts::find(conn, row.account_id)? else {
                 return Ok(None);
             };
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
-            if !row.local
-                || !visibility.federates()
-                || row.reblog_of_id.is_some()
-                || !author.username.eq_ignore_ascii_case(&name)
-            {
-                return Ok(None);
-            }
-            if tertulia_domain::visibility::visible_statuses(conn, viewer_id, vec![row.clone()])?.is_empty() {
+            if !row.local || row.reblog_of_id.is_some() || !author.username.eq_ignore_ascii_case(&name) {
                 return Ok(None);
             }
             render::note(conn, &config, &urls, &row).map(|note| note.map(protocol::with_context))

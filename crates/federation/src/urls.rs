@@ -5,11 +5,13 @@
 #[derive(Debug, Clone)]
 pub struct Urls {
     base: String,
+    /// The site's host (with its port, if any), as [`host_of`] names it.
+    host: Option<String>,
 }
 
 impl Urls {
     pub fn new(base_url: &str) -> Urls {
-        Urls { base: base_url.trim_end_matches('/').to_owned() }
+        Urls { base: base_url.trim_end_matches('/').to_owned(), host: host_of(base_url) }
     }
 
     pub fn base(&self) -> &str {
@@ -73,9 +75,11 @@ impl Urls {
         format!("{actor_uri}#likes/{status_id}")
     }
 
-    /// Whether `url` is on this site.
+    /// Whether `url` is on this site: its host is ours, whatever the scheme,
+    /// the case or a trailing dot. Such a URL is never fetched, delivered to
+    /// or stored as another site's.
     pub fn is_local(&self, url: &str) -> bool {
-        url.strip_prefix(&self.base).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        self.host.is_some() && host_of(url) == self.host
     }
 
     /// The local status id in a status URL of this site
@@ -90,10 +94,12 @@ impl Urls {
     }
 }
 
-/// The host (with port, if any) of a URL: how sites are named here.
+/// The host (with port, if any) of a URL: how sites are named here. A
+/// trailing dot (`es.example.`, the same name to DNS) is dropped, so a site
+/// has one name only.
 pub fn host_of(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
-    let host = parsed.host_str()?.to_lowercase();
+    let host = parsed.host_str()?.trim_end_matches('.').to_lowercase();
     Some(match parsed.port() {
         Some(port) => format!("{host}:{port}"),
         None => host,
@@ -112,11 +118,31 @@ mod tests {
         assert_eq!(urls.local_status_id("http://localhost:3001/users/ana"), None);
         assert!(urls.is_local("http://localhost:3001/users/ana"));
         assert!(!urls.is_local("http://localhost:30011/users/ana"));
+        assert!(!urls.is_local("http://localhost:3001.evil.example/users/ana"));
+        assert!(!urls.is_local("not a url"));
+    }
+
+    #[test]
+    fn every_spelling_of_our_own_host_is_local() {
+        let urls = Urls::new("https://hq.acme.example");
+        for url in [
+            "https://hq.acme.example/users/alice#main-key",
+            "http://hq.acme.example/users/alice",
+            "https://HQ.Acme.Example/users/alice",
+            "https://hq.acme.example./users/alice",
+            "https://hq.acme.example:443/users/alice",
+            "https://user@hq.acme.example/users/alice",
+        ] {
+            assert!(urls.is_local(url), "{url}");
+        }
+        assert!(!urls.is_local("https://hq.acme.example:8443/users/alice"));
+        assert!(!urls.is_local("https://es.acme.example/users/alice"));
     }
 
     #[test]
     fn hosts_keep_their_port() {
         assert_eq!(host_of("http://LocalHost:3001/users/a").as_deref(), Some("localhost:3001"));
         assert_eq!(host_of("https://es.acme.example/inbox").as_deref(), Some("es.acme.example"));
+        assert_eq!(host_of("https://es.acme.example./inbox").as_deref(), Some("es.acme.example"));
     }
 }

@@ -8,11 +8,13 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use tertulia_core::config::FederationConfig;
 use tertulia_federation::address_guard::GuardError;
-use tertulia_federation::client::{ClientSettings, DeliveryOutcome, FederationClient, FetchError};
+use tertulia_federation::client::{ClientSettings, DeliveryOutcome, FederationClient, FetchError, SiteRefusal};
 use tertulia_federation::signatures::{
     IncomingRequest, KeyPair, SignatureError, SigningKey, generate_keypair, parse_signature, verify_request,
 };
+use tertulia_federation::urls::Urls;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -25,14 +27,21 @@ fn signer() -> SigningKey {
     SigningKey::from_pem("https://a.example/users/alice#main-key".to_owned(), &KEYS.private_pem).unwrap()
 }
 
-fn client(allow_private: bool) -> FederationClient {
+/// This site, as the client under test knows it.
+const OWN_SITE: &str = "https://tertulia.test";
+
+fn client_with(federation: FederationConfig) -> FederationClient {
+    let federation = FederationConfig { request_timeout_secs: 2, max_fetch_bytes: 1024, ..federation };
     FederationClient::new(ClientSettings {
-        timeout: Duration::from_secs(2),
-        max_body_bytes: 1024,
-        allow_private,
+        federation,
+        site: Urls::new(OWN_SITE),
         user_agent: "tertulia-test".to_owned(),
     })
     .unwrap()
+}
+
+fn client(allow_private: bool) -> FederationClient {
+    client_with(FederationConfig { allow_private_addresses: allow_private, ..FederationConfig::default() })
 }
 
 /// What the test server answers to one request.
@@ -103,9 +112,18 @@ impl TestServer {
         tokio::time::timeout(Duration::from_secs(5), self.requests.recv()).await.unwrap().unwrap()
     }
 
-    fn received_nothing(&mut self) -> bool {
-        self.requests.try_recv().is_err()
+    /// Gives a request that should not have been sent time to arrive, then
+    /// checks that none did.
+    async fn assert_received_nothing(&mut self, why: &str) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(self.requests.try_recv().is_err(), "{why}");
     }
+}
+
+/// Asserts that a delivery was refused before anything was sent, for a
+/// reason that says `words`.
+fn assert_refused(outcome: &DeliveryOutcome, words: &str) {
+    assert!(matches!(outcome, DeliveryOutcome::Refused { reason } if reason.contains(words)), "{outcome:?}");
 }
 
 async fn answer(stream: TcpStream, reply: Reply, recorded: mpsc::UnboundedSender<Recorded>) {
@@ -227,8 +245,9 @@ async fn silent_inbox_times_out_into_a_retry() {
 #[tokio::test]
 async fn fetch_is_a_signed_get_without_digest() {
     let mut server = TestServer::start(vec![Reply::json(r#"{"id":"x","type":"Note"}"#)]).await;
-    let document = client(true).fetch(&server.url("/notes/1?page=true"), &signer()).await.unwrap();
-    assert_eq!(document, serde_json::json!({"id": "x", "type": "Note"}));
+    let fetched = client(true).fetch(&server.url("/notes/1?page=true"), &signer()).await.unwrap();
+    assert_eq!(fetched.document, serde_json::json!({"id": "x", "type": "Note"}));
+    assert_eq!(fetched.url, server.url("/notes/1?page=true"));
 
     let request = server.next_request().await;
     assert_eq!(request.signature, Ok(()));
@@ -242,8 +261,9 @@ async fn fetch_is_a_signed_get_without_digest() {
 async fn fetch_follows_redirects_signing_each_hop() {
     let moved = Reply { headers: vec![("Location", "/users/new-alice".to_owned())], ..Reply::status(301) };
     let mut server = TestServer::start(vec![moved, Reply::json(r#"{"id":"new"}"#)]).await;
-    let document = client(true).fetch(&server.url("/users/alice"), &signer()).await.unwrap();
-    assert_eq!(document["id"], "new");
+    let fetched = client(true).fetch(&server.url("/users/alice"), &signer()).await.unwrap();
+    assert_eq!(fetched.document["id"], "new");
+    assert_eq!(fetched.url, server.url("/users/new-alice"), "the URL that answered, not the one asked");
     assert_eq!(server.next_request().await.target, "/users/alice");
     let second = server.next_request().await;
     assert_eq!((second.target.as_str(), second.signature), ("/users/new-alice", Ok(())));
@@ -298,11 +318,54 @@ async fn without_allow_private_local_servers_are_refused_before_sending() {
     let refused = client.fetch(&tls, &signer()).await;
     assert!(matches!(&refused, Err(FetchError::Refused(GuardError::Forbidden { host, .. })) if host == "127.0.0.1"));
     let outcome = client.deliver(&tls, ACTIVITY, &signer()).await;
-    assert!(
-        matches!(&outcome, DeliveryOutcome::Refused { reason } if reason.starts_with("refusing to contact 127.0.0.1")),
-        "{outcome:?}"
-    );
+    assert_refused(&outcome, "refusing to contact 127.0.0.1");
 
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(server.received_nothing());
+    server.assert_received_nothing("a refused destination was contacted").await;
+}
+
+#[tokio::test]
+async fn every_redirect_must_lead_to_an_allowed_site() {
+    let mut server = TestServer::start(vec![Reply::json(r#"{"id":"x"}"#)]).await;
+    let allowed = server.address.to_string();
+    // The same server under another name: a site that is not on the list.
+    let elsewhere = format!("http://localhost:{}/users/alice", server.address.port());
+    let moved = Reply { headers: vec![("Location", elsewhere.clone())], ..Reply::status(302) };
+    let mut redirecting = TestServer::start(vec![moved]).await;
+    let client = client_with(FederationConfig {
+        allow_private_addresses: true,
+        allowed_domains: vec![allowed.clone(), redirecting.address.to_string()],
+        ..FederationConfig::default()
+    });
+
+    assert!(client.fetch(&server.url("/users/alice"), &signer()).await.is_ok());
+    server.next_request().await;
+    let refused = client.fetch(&redirecting.url("/users/alice"), &signer()).await;
+    let host = format!("localhost:{}", server.address.port());
+    assert_eq!(refused, Err(FetchError::NotAllowed(SiteRefusal::NotAllowed { url: elsewhere, host })));
+    redirecting.next_request().await;
+    server.assert_received_nothing("the redirect was followed to a site not allowed").await;
+}
+
+#[tokio::test]
+async fn with_federation_off_nothing_is_sent() {
+    let mut server = TestServer::start(vec![Reply::json(r#"{"id":"x"}"#)]).await;
+    let client =
+        client_with(FederationConfig { enabled: false, allow_private_addresses: true, ..FederationConfig::default() });
+    let url = server.url("/users/alice");
+    assert_eq!(client.fetch(&url, &signer()).await, Err(FetchError::NotAllowed(SiteRefusal::FederationOff)));
+    let outcome = client.deliver(&url, ACTIVITY, &signer()).await;
+    assert_refused(&outcome, "federation.enabled = false");
+    server.assert_received_nothing("a refused destination was contacted").await;
+}
+
+#[tokio::test]
+async fn this_site_is_never_fetched_or_delivered_to_as_another() {
+    let client = client(true);
+    for url in ["https://tertulia.test/users/alice", "http://TERTULIA.test./users/alice#main-key"] {
+        let url = Url::parse(url).unwrap();
+        let refused = client.fetch(&url, &signer()).await;
+        assert_eq!(refused, Err(FetchError::NotAllowed(SiteRefusal::OwnSite { url: url.to_string() })));
+        let outcome = client.deliver(&url, ACTIVITY, &signer()).await;
+        assert_refused(&outcome, "on this site");
+    }
 }

@@ -5,6 +5,8 @@
 //!   `TERTULIA_TEST_POSTGRES_URL`); dropped afterwards.
 //! - [`TestInstance`]: a real `tertulia serve` process on a free localhost
 //!   port with its own database and directory.
+//! - [`StandInSite`]: another site played by the test, serving the
+//!   documents it is given and counting the requests it gets.
 //! - [`openapi`]: checks JSON against the Mastodon OpenAPI description.
 //!
 //! Test code may panic freely: a panic is a failed test with a message.
@@ -15,8 +17,10 @@ mod client;
 mod database;
 mod instance;
 pub mod openapi;
+mod stand_in;
 
 pub use api::{ApiClient, ApiResponse};
 pub use client::{TEST_PASSWORD, TestApp};
 pub use database::{Backend, TestDatabase};
 pub use instance::{CliOutput, TestInstance};
+pub use stand_in::StandInSite;

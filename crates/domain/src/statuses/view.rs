@@ -143,7 +143,7 @@ impl Context {
             .collect();
         Some(StatusView {
             id: Id(row.id),
-            url: row.url.clone().unwrap_or_else(|| row.uri.clone()),
+            url: crate::views::web_page(row.url.as_deref(), &row.uri),
             uri: row.uri,
             account,
             content: row.content,
