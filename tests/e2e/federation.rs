@@ -37,12 +37,21 @@ async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, Te
 }
 
 /// Polls `probe` until it returns `Some`, or fails after [`PROPAGATION`].
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + PROPAGATION;
+    eventually_within(PROPAGATION, what, probe).await
+}
+
+/// Polls `probe` until it returns `Some`, or fails after `limit`.
+async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
     loop {
         if let Some(value) = probe().await {
             return value;
@@ -822,4 +831,115 @@ async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() 
     .await;
     assert_eq!(updated["poll"]["options"][1]["votes_count"], 1, "{updated}");
     assert_eq!(updated["edited_at"], Value::Null, "{updated}");
+}
+
+/// How `site`'s inbox stands with the first activity of type `kind` that
+/// `actor` sent: (applied, attempts, last error), or `None` before it came.
+async fn inbox_state(site: &TestInstance, actor: &str, kind: &str) -> Option<(bool, i32, Option<String>)> {
+    use diesel::prelude::*;
+    use tertulia_db::schema::inbox_activities as received;
+    let (actor, kind) = (actor.to_owned(), kind.to_owned());
+    database_of(site)
+        .run(move |conn| {
+            Ok(received::table
+                .filter(received::actor_uri.eq(actor))
+                .filter(received::kind.eq(kind))
+                .select((received::processed_at.is_not_null(), received::attempts, received::last_error))
+                .first(conn)
+                .optional()?)
+        })
+        .await
+        .unwrap()
+}
+
+/// A "tarpit" on loopback: accepts connections and never answers. Returns
+/// its address; it stops with the test.
+async fn tarpit() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        // Bounded: the site under test opens a few connections at most.
+        for _ in 0..100 {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            held.push(socket);
+        }
+    });
+    address
+}
+
+#[tokio::test]
+async fn a_sender_stuck_on_a_slow_site_holds_up_nobody_else_and_is_retried() {
+    // es waits 30 s for a remote answer, but gives one activity 3 s.
+    let es_env =
+        [("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "30"), ("TERTULIA_FEDERATION_INBOX_ACTIVITY_TIMEOUT_SECS", "3")];
+    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &es_env));
+    hq.create_user("bob", &[]).await;
+    hq.create_user("carol", &[]).await;
+    let ana = es.sign_up("ana").await;
+    // es learns both (and so their keys are made).
+    for user in ["bob", "carol"] {
+        resolve(&es, &ana, user, &hq).await;
+    }
+    let (bob_uri, carol_uri) = (hq.url("/users/bob"), hq.url("/users/carol"));
+
+    // bob boosts a post on a site that never answers; then carol follows ana.
+    let slow_post = format!("http://{}/notes/1", tarpit().await);
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{bob_uri}/boosts/1"), "type": "Announce",
+        "actor": bob_uri, "object": slow_post, "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{carol_uri}#follows/1"), "type": "Follow",
+        "actor": carol_uri, "object": es.url("/users/ana"),
+    });
+    let (status, answer) =
+        post_signed(&es, &signing_key_of(&hq, "bob").await, announce.to_string().as_bytes(), |_| {}).await;
+    assert_eq!(status, 202, "{answer}");
+    let (status, answer) =
+        post_signed(&es, &signing_key_of(&hq, "carol").await, follow.to_string().as_bytes(), |_| {}).await;
+    assert_eq!(status, 202, "{answer}");
+
+    eventually_within(Duration::from_secs(5), "carol's follow applied while bob's boost hangs", || async {
+        let me = es.api(&ana).get("/api/v1/accounts/verify_credentials").await.ok();
+        (me["followers_count"] == 1).then_some(())
+    })
+    .await;
+    let (applied, _, _) = inbox_state(&es, &bob_uri, "Announce").await.expect("bob's boost stored");
+    assert!(!applied, "the boost cannot be applied: its post never comes");
+    // The boost is abandoned after its 3 s and kept for a retry.
+    let (applied, _, error) = eventually("the boost abandoned and kept for a retry", || async {
+        inbox_state(&es, &bob_uri, "Announce").await.filter(|(_, attempts, _)| *attempts >= 1)
+    })
+    .await;
+    assert!(!applied);
+    assert!(error.as_deref().unwrap_or_default().contains("longer than 3 seconds"), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_is_back() {
+    let (hq, es, mut mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let luis = mx.sign_up("luis").await;
+    let post = mx.api(&luis).post_status("Informe trimestral de MX", json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    let found = hq.api(&bob).get(&format!("/api/v2/search?resolve=true&type=statuses&q={uri}")).await.ok();
+    let at_hq = found["statuses"][0]["id"].as_str().expect("hq fetched luis's post").to_owned();
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+
+    // mx goes down; bob boosts luis's post, which es has never seen and
+    // cannot fetch now.
+    mx.stop_with("TERM", Duration::from_secs(10)).await;
+    hq.api(&bob).post(&format!("/api/v1/statuses/{at_hq}/reblog"), json!({})).await.ok();
+    let bob_uri = hq.url("/users/bob");
+    let (applied, _, error) = eventually("es's first try at the boost failing", || async {
+        inbox_state(&es, &bob_uri, "Announce").await.filter(|(_, attempts, _)| *attempts >= 1)
+    })
+    .await;
+    assert!(!applied, "{error:?}");
+
+    mx.start_again().await;
+    eventually("the boost in ana's home once mx is back", || in_home(&es, &ana, &uri)).await;
 }

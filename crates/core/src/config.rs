@@ -164,6 +164,13 @@ pub struct FederationConfig {
     pub deliveries_per_host: u32,
     /// Days a failing delivery is retried before it is given up.
     pub delivery_max_age_days: u32,
+    /// Senders whose received activities are applied at the same time (one
+    /// sender's activities are always applied one after the other, in
+    /// order). One remote host gets at most half of them.
+    pub inbox_workers: u32,
+    /// Seconds one received activity may take to apply (with the fetches
+    /// it needs) before it is abandoned and retried later.
+    pub inbox_activity_timeout_secs: u64,
     /// Seconds to wait for a remote server, per request.
     pub request_timeout_secs: u64,
     /// Largest remote document (actor, post, collection page) fetched, in bytes.
@@ -286,6 +293,8 @@ impl Default for FederationConfig {
             delivery_workers: 8,
             deliveries_per_host: 4,
             delivery_max_age_days: 7,
+            inbox_workers: 4,
+            inbox_activity_timeout_secs: 60,
             request_timeout_secs: 10,
             max_fetch_bytes: 1024 * 1024,
             max_reply_depth: 8,
@@ -391,6 +400,8 @@ impl Config {
             ("federation.delivery_workers", u64::from(self.federation.delivery_workers)),
             ("federation.deliveries_per_host", u64::from(self.federation.deliveries_per_host)),
             ("federation.delivery_max_age_days", u64::from(self.federation.delivery_max_age_days)),
+            ("federation.inbox_workers", u64::from(self.federation.inbox_workers)),
+            ("federation.inbox_activity_timeout_secs", self.federation.inbox_activity_timeout_secs),
             ("federation.request_timeout_secs", self.federation.request_timeout_secs),
             ("federation.max_fetch_bytes", self.federation.max_fetch_bytes),
         ];

@@ -11,6 +11,7 @@
 //! `tertulia_domain::remote`.
 
 pub mod address_guard;
+mod backoff;
 pub mod client;
 pub mod delivery;
 mod error;
@@ -27,6 +28,7 @@ pub mod signatures;
 mod sites;
 pub mod urls;
 mod verify;
+mod worker_pool;
 
 use std::sync::Arc;
 use std::time::Duration;
