@@ -291,13 +291,26 @@ type Tamper = Box<dyn FnOnce(&mut BTreeMap<String, String>)>;
 /// and a word the error must contain.
 type BadDelivery = (&'static str, SigningKey, Vec<u8>, Tamper, u16, &'static str);
 
-/// A signed POST to `site`'s shared inbox, as a remote server would send.
+/// A signed POST to `site`'s shared inbox, as a remote server would send:
+/// the status and the JSON answer.
 async fn post_signed(
     site: &TestInstance,
     key: &SigningKey,
     body: &[u8],
     tamper: impl FnOnce(&mut BTreeMap<String, String>),
 ) -> (u16, Value) {
+    let response = send_signed(site, key, body, tamper).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The signed POST of [`post_signed`], answered in full.
+async fn send_signed(
+    site: &TestInstance,
+    key: &SigningKey,
+    body: &[u8],
+    tamper: impl FnOnce(&mut BTreeMap<String, String>),
+) -> reqwest::Response {
     let url = url::Url::parse(&site.url("/inbox")).unwrap();
     let signed = signatures::sign_request(key, "POST", &url, Some(body), chrono::Utc::now()).unwrap();
     let mut headers = BTreeMap::from([
@@ -311,9 +324,7 @@ async fn post_signed(
     for (name, value) in headers {
         request = request.header(name, value);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    request.send().await.unwrap()
 }
 
 #[tokio::test]
@@ -942,4 +953,43 @@ async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_
 
     mx.start_again().await;
     eventually("the boost in ana's home once mx is back", || in_home(&es, &ana, &uri)).await;
+}
+
+#[tokio::test]
+async fn past_its_allowance_a_remote_site_gets_429_and_other_sites_do_not() {
+    let (hq, es, mx) = three_sites(&[("TERTULIA_RATE_LIMITS_INBOX_PER_HOST", "3")]).await;
+    let ana = es.sign_up("ana").await;
+    // es learns them (and so their keys are made).
+    for (site, user) in [(&hq, "bob"), (&hq, "carol"), (&mx, "luis")] {
+        site.create_user(user, &[]).await;
+        resolve(&es, &ana, user, site).await;
+    }
+    let like = |site: &TestInstance, user: &str, n: u32| {
+        let actor = site.url(&format!("/users/{user}"));
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/likes/{n}"), "type": "Like",
+            "actor": actor, "object": format!("{actor}/statuses/1"),
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let (bob, carol, luis) =
+        (signing_key_of(&hq, "bob").await, signing_key_of(&hq, "carol").await, signing_key_of(&mx, "luis").await);
+
+    for n in 0..3 {
+        let (status, answer) = post_signed(&es, &bob, &like(&hq, "bob", n), |_| {}).await;
+        assert_eq!(status, 202, "activity {n}: {answer}");
+    }
+    // The allowance is hq's, whichever of its accounts signs.
+    for (key, user) in [(&bob, "bob"), (&carol, "carol")] {
+        let refused = send_signed(&es, key, &like(&hq, user, 9), |_| {}).await;
+        assert_eq!(refused.status(), 429, "{user}");
+        let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=300).contains(&retry_after), "{retry_after}");
+        let answer: Value = refused.json().await.unwrap();
+        let error = answer["error"].as_str().unwrap();
+        assert!(error.contains(&hq.domain) && error.contains("rate_limits.inbox_per_host"), "{error}");
+    }
+    let (status, answer) = post_signed(&es, &luis, &like(&mx, "luis", 0), |_| {}).await;
+    assert_eq!(status, 202, "another site is not held back: {answer}");
 }

@@ -132,6 +132,10 @@ pub struct RateLimitsConfig {
     /// Sign-in attempts (`/oauth/token`, the sign-in form) per five minutes
     /// from one IP address: slows down password guessing.
     pub sign_in_per_ip: u32,
+    /// Activities accepted per five minutes from one remote host, counted
+    /// after their signature is verified, so one site cannot flood the
+    /// inbox queue. Senders are told to retry later (429).
+    pub inbox_per_host: u32,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     /// Requests from anywhere else are counted by their own address.
     pub trusted_proxies: Vec<String>,
@@ -277,6 +281,7 @@ impl Default for RateLimitsConfig {
             per_token: 300,
             per_ip: 300,
             sign_in_per_ip: 25,
+            inbox_per_host: 3000,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
         }
     }
@@ -396,6 +401,7 @@ impl Config {
             ("rate_limits.per_token", u64::from(self.rate_limits.per_token)),
             ("rate_limits.per_ip", u64::from(self.rate_limits.per_ip)),
             ("rate_limits.sign_in_per_ip", u64::from(self.rate_limits.sign_in_per_ip)),
+            ("rate_limits.inbox_per_host", u64::from(self.rate_limits.inbox_per_host)),
             ("federation.signature_max_skew_hours", u64::from(self.federation.signature_max_skew_hours)),
             ("federation.delivery_workers", u64::from(self.federation.delivery_workers)),
             ("federation.deliveries_per_host", u64::from(self.federation.deliveries_per_host)),

@@ -25,6 +25,13 @@ pub enum FederationError {
     /// It existed and was deleted (answered 410, so others forget it).
     #[error("{0} was deleted")]
     Gone(String),
+    /// A remote host sent more activities than `rate_limits.inbox_per_host`
+    /// allows in five minutes.
+    #[error(
+        "{host} sent more than {limit} activities in five minutes (this site's rate_limits.inbox_per_host); \
+         try again in {retry_after_secs} seconds"
+    )]
+    TooManyActivities { host: String, limit: u32, retry_after_secs: u64 },
     /// Another server could not give us something we needed.
     #[error("{0}")]
     Fetch(#[from] FetchError),
@@ -52,7 +59,7 @@ impl FederationError {
             | FederationError::Invalid(_)
             | FederationError::NotFound(_)
             | FederationError::Gone(_) => false,
-            FederationError::Internal(_) => true,
+            FederationError::TooManyActivities { .. } | FederationError::Internal(_) => true,
             FederationError::Fetch(error) => error.may_pass(),
             FederationError::Domain(error) => {
                 matches!(error, DomainError::Conflict(_) | DomainError::Unavailable(_) | DomainError::Internal(_))
