@@ -12,7 +12,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use federation_support::{database_of, eventually, get_signed, post_signed, site};
+use federation_support::{database_of, eventually, eventually_within, get_signed, post_signed, send_signed, site};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
 use tertulia_testrig::{Backend, TestInstance};
@@ -863,4 +863,154 @@ async fn other_servers_and_browsers_fetch_exactly_the_posts_the_visibility_matri
 
     assert!(es.cli(&["admin", "user", "suspend", "ana"]).await.status.success());
     check(Ties { blocked: true, suspended: true }).await;
+}
+
+/// How `site`'s inbox stands with the first activity of type `kind` that
+/// `actor` sent: (applied, attempts, last error), or `None` before it came.
+async fn inbox_state(site: &TestInstance, actor: &str, kind: &str) -> Option<(bool, i32, Option<String>)> {
+    use diesel::prelude::*;
+    use tertulia_db::schema::inbox_activities as received;
+    let (actor, kind) = (actor.to_owned(), kind.to_owned());
+    database_of(site)
+        .run(move |conn| {
+            Ok(received::table
+                .filter(received::actor_uri.eq(actor))
+                .filter(received::kind.eq(kind))
+                .select((received::processed_at.is_not_null(), received::attempts, received::last_error))
+                .first(conn)
+                .optional()?)
+        })
+        .await
+        .unwrap()
+}
+
+/// A "tarpit" on loopback: accepts connections and never answers. Returns
+/// its address; it stops with the test.
+async fn tarpit() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        // Bounded: the site under test opens a few connections at most.
+        for _ in 0..100 {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            held.push(socket);
+        }
+    });
+    address
+}
+
+#[tokio::test]
+async fn a_sender_stuck_on_a_slow_site_holds_up_nobody_else_and_is_retried() {
+    // es waits 30 s for a remote answer, but gives one activity 3 s.
+    let es_env =
+        [("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "30"), ("TERTULIA_FEDERATION_INBOX_ACTIVITY_TIMEOUT_SECS", "3")];
+    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &es_env));
+    hq.create_user("bob", &[]).await;
+    hq.create_user("carol", &[]).await;
+    let ana = es.sign_up("ana").await;
+    // es learns both (and so their keys are made).
+    for user in ["bob", "carol"] {
+        resolve(&es, &ana, user, &hq).await;
+    }
+    let (bob_uri, carol_uri) = (hq.url("/users/bob"), hq.url("/users/carol"));
+
+    // bob boosts a post on a site that never answers; then carol follows ana.
+    let slow_post = format!("http://{}/notes/1", tarpit().await);
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{bob_uri}/boosts/1"), "type": "Announce",
+        "actor": bob_uri, "object": slow_post, "to": ["https://www.w3.org/ns/activitystreams#Public"],
+    });
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{carol_uri}#follows/1"), "type": "Follow",
+        "actor": carol_uri, "object": es.url("/users/ana"),
+    });
+    let (status, answer) =
+        post_signed(&es, &signing_key_of(&hq, "bob").await, announce.to_string().as_bytes(), |_| {}).await;
+    assert_eq!(status, 202, "{answer}");
+    let (status, answer) =
+        post_signed(&es, &signing_key_of(&hq, "carol").await, follow.to_string().as_bytes(), |_| {}).await;
+    assert_eq!(status, 202, "{answer}");
+
+    eventually_within(Duration::from_secs(5), "carol's follow applied while bob's boost hangs", || async {
+        let me = es.api(&ana).get("/api/v1/accounts/verify_credentials").await.ok();
+        (me["followers_count"] == 1).then_some(())
+    })
+    .await;
+    let (applied, _, _) = inbox_state(&es, &bob_uri, "Announce").await.expect("bob's boost stored");
+    assert!(!applied, "the boost cannot be applied: its post never comes");
+    // The boost is abandoned after its 3 s and kept for a retry.
+    let (applied, _, error) = eventually("the boost abandoned and kept for a retry", || async {
+        inbox_state(&es, &bob_uri, "Announce").await.filter(|(_, attempts, _)| *attempts >= 1)
+    })
+    .await;
+    assert!(!applied);
+    assert!(error.as_deref().unwrap_or_default().contains("longer than 3 seconds"), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_is_back() {
+    let (hq, es, mut mx) = three_sites(&[]).await;
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let luis = mx.sign_up("luis").await;
+    let post = mx.api(&luis).post_status("Informe trimestral de MX", json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    let found = hq.api(&bob).get(&format!("/api/v2/search?resolve=true&type=statuses&q={uri}")).await.ok();
+    let at_hq = found["statuses"][0]["id"].as_str().expect("hq fetched luis's post").to_owned();
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+
+    // mx goes down; bob boosts luis's post, which es has never seen and
+    // cannot fetch now.
+    mx.stop_with("TERM", Duration::from_secs(10)).await;
+    hq.api(&bob).post(&format!("/api/v1/statuses/{at_hq}/reblog"), json!({})).await.ok();
+    let bob_uri = hq.url("/users/bob");
+    let (applied, _, error) = eventually("es's first try at the boost failing", || async {
+        inbox_state(&es, &bob_uri, "Announce").await.filter(|(_, attempts, _)| *attempts >= 1)
+    })
+    .await;
+    assert!(!applied, "{error:?}");
+
+    mx.start_again().await;
+    eventually("the boost in ana's home once mx is back", || in_home(&es, &ana, &uri)).await;
+}
+
+#[tokio::test]
+async fn past_its_allowance_a_remote_site_gets_429_and_other_sites_do_not() {
+    let (hq, es, mx) = three_sites(&[("TERTULIA_RATE_LIMITS_INBOX_PER_HOST", "3")]).await;
+    let ana = es.sign_up("ana").await;
+    // es learns them (and so their keys are made).
+    for (site, user) in [(&hq, "bob"), (&hq, "carol"), (&mx, "luis")] {
+        site.create_user(user, &[]).await;
+        resolve(&es, &ana, user, site).await;
+    }
+    let like = |site: &TestInstance, user: &str, n: u32| {
+        let actor = site.url(&format!("/users/{user}"));
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/likes/{n}"), "type": "Like",
+            "actor": actor, "object": format!("{actor}/statuses/1"),
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let (bob, carol, luis) =
+        (signing_key_of(&hq, "bob").await, signing_key_of(&hq, "carol").await, signing_key_of(&mx, "luis").await);
+
+    for n in 0..3 {
+        let (status, answer) = post_signed(&es, &bob, &like(&hq, "bob", n), |_| {}).await;
+        assert_eq!(status, 202, "activity {n}: {answer}");
+    }
+    // The allowance is hq's, whichever of its accounts signs.
+    for (key, user) in [(&bob, "bob"), (&carol, "carol")] {
+        let refused = send_signed(&es, key, &like(&hq, user, 9), |_| {}).await;
+        assert_eq!(refused.status(), 429, "{user}");
+        let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=300).contains(&retry_after), "{retry_after}");
+        let answer: Value = refused.json().await.unwrap();
+        let error = answer["error"].as_str().unwrap();
+        assert!(error.contains(&hq.domain) && error.contains("rate_limits.inbox_per_host"), "{error}");
+    }
+    let (status, answer) = post_signed(&es, &luis, &like(&mx, "luis", 0), |_| {}).await;
+    assert_eq!(status, 202, "another site is not held back: {answer}");
 }

@@ -26,12 +26,21 @@ pub async fn site(backend: Backend, extra: &[(&str, &str)]) -> TestInstance {
 }
 
 /// Polls `probe` until it returns `Some`, or fails after [`PROPAGATION`].
-pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = Instant::now() + PROPAGATION;
+    eventually_within(PROPAGATION, what, probe).await
+}
+
+/// Polls `probe` until it returns `Some`, or fails after `limit`.
+pub async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
     loop {
         if let Some(value) = probe().await {
             return value;
@@ -51,13 +60,26 @@ pub fn database_of(site: &TestInstance) -> tertulia_db::Db {
     .unwrap()
 }
 
-/// A signed POST to `site`'s shared inbox, as a remote server would send.
+/// A signed POST to `site`'s shared inbox, as a remote server would send:
+/// the status and the JSON answer.
 pub async fn post_signed(
     site: &TestInstance,
     key: &SigningKey,
     body: &[u8],
     tamper: impl FnOnce(&mut BTreeMap<String, String>),
 ) -> (u16, Value) {
+    let response = send_signed(site, key, body, tamper).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The signed POST of [`post_signed`], answered in full.
+pub async fn send_signed(
+    site: &TestInstance,
+    key: &SigningKey,
+    body: &[u8],
+    tamper: impl FnOnce(&mut BTreeMap<String, String>),
+) -> reqwest::Response {
     let url = url::Url::parse(&site.url("/inbox")).unwrap();
     let signed = signatures::sign_request(key, "POST", &url, Some(body), chrono::Utc::now()).unwrap();
     let mut headers = BTreeMap::from([
@@ -71,9 +93,7 @@ pub async fn post_signed(
     for (name, value) in headers {
         request = request.header(name, value);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    request.send().await.unwrap()
 }
 
 /// A signed GET of `url` as `key`'s owner would send it.

@@ -132,6 +132,10 @@ pub struct RateLimitsConfig {
     /// Sign-in attempts (`/oauth/token`, the sign-in form) per five minutes
     /// from one IP address: slows down password guessing.
     pub sign_in_per_ip: u32,
+    /// Activities accepted per five minutes from one remote host, counted
+    /// after their signature is verified, so one site cannot flood the
+    /// inbox queue. Senders are told to retry later (429).
+    pub inbox_per_host: u32,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     /// Requests from anywhere else are counted by their own address.
     pub trusted_proxies: Vec<String>,
@@ -164,6 +168,13 @@ pub struct FederationConfig {
     pub deliveries_per_host: u32,
     /// Days a failing delivery is retried before it is given up.
     pub delivery_max_age_days: u32,
+    /// Senders whose received activities are applied at the same time (one
+    /// sender's activities are always applied one after the other, in
+    /// order). One remote host gets at most half of them.
+    pub inbox_workers: u32,
+    /// Seconds one received activity may take to apply (with the fetches
+    /// it needs) before it is abandoned and retried later.
+    pub inbox_activity_timeout_secs: u64,
     /// Seconds to wait for a remote server, per request.
     pub request_timeout_secs: u64,
     /// Largest remote document (actor, post, collection page) fetched, in bytes.
@@ -270,6 +281,7 @@ impl Default for RateLimitsConfig {
             per_token: 300,
             per_ip: 300,
             sign_in_per_ip: 25,
+            inbox_per_host: 3000,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
         }
     }
@@ -286,6 +298,8 @@ impl Default for FederationConfig {
             delivery_workers: 8,
             deliveries_per_host: 4,
             delivery_max_age_days: 7,
+            inbox_workers: 4,
+            inbox_activity_timeout_secs: 60,
             request_timeout_secs: 10,
             max_fetch_bytes: 1024 * 1024,
             max_reply_depth: 8,
@@ -387,10 +401,13 @@ impl Config {
             ("rate_limits.per_token", u64::from(self.rate_limits.per_token)),
             ("rate_limits.per_ip", u64::from(self.rate_limits.per_ip)),
             ("rate_limits.sign_in_per_ip", u64::from(self.rate_limits.sign_in_per_ip)),
+            ("rate_limits.inbox_per_host", u64::from(self.rate_limits.inbox_per_host)),
             ("federation.signature_max_skew_hours", u64::from(self.federation.signature_max_skew_hours)),
             ("federation.delivery_workers", u64::from(self.federation.delivery_workers)),
             ("federation.deliveries_per_host", u64::from(self.federation.deliveries_per_host)),
             ("federation.delivery_max_age_days", u64::from(self.federation.delivery_max_age_days)),
+            ("federation.inbox_workers", u64::from(self.federation.inbox_workers)),
+            ("federation.inbox_activity_timeout_secs", self.federation.inbox_activity_timeout_secs),
             ("federation.request_timeout_secs", self.federation.request_timeout_secs),
             ("federation.max_fetch_bytes", self.federation.max_fetch_bytes),
         ];

@@ -562,6 +562,10 @@ diesel::table! {
         processed_at -> Nullable<Timestamp>,
         attempts -> Integer,
         last_error -> Nullable<Text>,
+        actor_host -> Text,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -11,7 +11,7 @@ use tertulia_core::Id;
 use tertulia_core::config::DatabaseConfig;
 use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::delivery::{self, DeliveryStats, NewDeliveryJob};
-use tertulia_db::inbox::{self, NewInboxActivity};
+use tertulia_db::inbox::{self, Failure, NewInboxActivity};
 use tertulia_db::instances::{self, HostHealth};
 use tertulia_db::{Db, DbConn, outbox};
 use tertulia_testrig::TestDatabase;
@@ -302,45 +302,213 @@ fn a_first_success_creates_the_host_and_failing_hosts_are_listed() {
     .unwrap();
 }
 
-fn activity(uri: &str, received_at: NaiveDateTime) -> NewInboxActivity {
+/// Activity `n` of `sender` (`name@host`), received at `received_at`.
+fn activity(sender: &str, n: u32, received_at: NaiveDateTime) -> NewInboxActivity {
+    let (name, host) = sender.split_once('@').unwrap();
+    let actor_uri = format!("https://{host}/users/{name}");
     NewInboxActivity {
-        activity_uri: uri.into(),
-        actor_uri: "https://remote.example/users/alice".into(),
+        activity_uri: format!("{actor_uri}/activities/{n}"),
+        actor_uri,
+        actor_host: host.into(),
         kind: "Create".into(),
-        payload: format!(r#"{{"id":"{uri}"}}"#),
+        payload: format!(r#"{{"n":{n}}}"#),
         received_at,
     }
 }
 
+/// Claims up to `senders` senders at `now` for an hour, passing over
+/// `skip_hosts`.
+fn claim_inbox(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    senders: usize,
+    skip_hosts: &[&str],
+) -> Vec<Vec<inbox::InboxActivityRow>> {
+    let claim = inbox::SenderClaim {
+        now,
+        until: now + Duration::hours(1),
+        senders,
+        per_sender: 3,
+        skip_hosts: skip_hosts.iter().map(|h| (*h).to_owned()).collect(),
+    };
+    inbox::claim_senders(conn, &claim).unwrap()
+}
+
+/// Each claimed batch as "sender:n" strings.
+fn batches(claimed: &[Vec<inbox::InboxActivityRow>]) -> Vec<Vec<String>> {
+    claimed
+        .iter()
+        .map(|batch| {
+            batch
+                .iter()
+                .map(|a| {
+                    let name = a.actor_uri.rsplit('/').next().unwrap();
+                    format!("{name}:{}", a.activity_uri.rsplit('/').next().unwrap())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[test]
-fn the_inbox_stores_each_activity_once_and_hands_out_what_is_left_to_process() {
+fn the_inbox_stores_each_activity_once_and_hands_out_each_senders_in_the_order_received() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
         let later = t0() + Duration::minutes(1);
-        assert!(inbox::record(conn, &activity("https://remote.example/a/2", later)).unwrap());
-        assert!(inbox::record(conn, &activity("https://remote.example/a/1", t0())).unwrap());
-        let mut redelivered = activity("https://remote.example/a/1", later);
+        assert!(inbox::record(conn, &activity("alice@a.example", 2, later)).unwrap());
+        assert!(inbox::record(conn, &activity("alice@a.example", 1, t0())).unwrap());
+        for n in 3..=5 {
+            inbox::record(conn, &activity("alice@a.example", n, later + Duration::seconds(n.into()))).unwrap();
+        }
+        let mut redelivered = activity("alice@a.example", 1, later);
         redelivered.payload = r#"{"changed":true}"#.into();
         assert!(!inbox::record(conn, &redelivered).unwrap());
+        inbox::record(conn, &activity("bob@b.example", 1, later)).unwrap();
+        assert_eq!(inbox::backlog(conn).unwrap(), 6);
 
-        let pending = inbox::pending(conn, 10, 3).unwrap();
-        let uris: Vec<_> = pending.iter().map(|a| a.activity_uri.as_str()).collect();
-        assert_eq!(uris, ["https://remote.example/a/1", "https://remote.example/a/2"]);
-        assert_eq!(pending[0].payload, r#"{"id":"https://remote.example/a/1"}"#, "the redelivery stored nothing");
-        assert_eq!(inbox::pending(conn, 1, 3).unwrap().len(), 1);
+        let now = later + Duration::minutes(1);
+        let claimed = claim_inbox(conn, now, 5, &[]);
+        assert_eq!(batches(&claimed), [vec!["alice:1", "alice:2", "alice:3"], vec!["bob:1"]], "3 per sender at most");
+        assert_eq!(claimed[0][0].payload, r#"{"n":1}"#, "the redelivery stored nothing");
+        assert!(claim_inbox(conn, now, 5, &[]).is_empty(), "claimed senders are not handed out twice");
 
-        let (first, second) = (pending[0].id, pending[1].id);
-        inbox::mark_processed(conn, first, later).unwrap();
-        inbox::mark_failed(conn, second, "actor not found").unwrap();
-        let left = inbox::pending(conn, 10, 3).unwrap();
-        assert_eq!(left.len(), 1);
-        assert_eq!((left[0].id, left[0].attempts, left[0].last_error.as_deref()), (second, 1, Some("actor not found")));
-        inbox::mark_failed(conn, second, "actor not found").unwrap();
-        assert!(inbox::pending(conn, 10, 2).unwrap().is_empty(), "gave up after the maximum attempts");
+        // alice's first is applied and the rest given back: her queue
+        // goes on where it stopped.
+        inbox::mark_processed(conn, claimed[0][0].id, now).unwrap();
+        inbox::release(conn, &[claimed[0][1].id, claimed[0][2].id]).unwrap();
+        assert_eq!(batches(&claim_inbox(conn, now, 5, &[])), [vec!["alice:2", "alice:3", "alice:4"]]);
+        // The leases run out (as when a worker dies): both are claimed again.
+        let after_leases = now + Duration::hours(1);
+        let claimed = claim_inbox(conn, after_leases, 5, &[]);
+        assert_eq!(batches(&claimed), [vec!["alice:2", "alice:3", "alice:4"], vec!["bob:1"]]);
         Ok(())
     })
     .unwrap();
+}
+
+#[test]
+fn a_failed_activity_waits_for_its_retry_holding_back_its_sender_and_is_kept_with_its_error_when_given_up() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        inbox::record(conn, &activity("alice@a.example", 1, t0())).unwrap();
+        inbox::record(conn, &activity("alice@a.example", 2, t0() + Duration::seconds(1))).unwrap();
+        inbox::record(conn, &activity("bob@b.example", 1, t0() + Duration::seconds(2))).unwrap();
+        let claimed = claim_inbox(conn, t0() + Duration::seconds(5), 5, &[]);
+        assert_eq!(batches(&claimed), [vec!["alice:1", "alice:2"], vec!["bob:1"]]);
+        let (first, second) = (claimed[0][0].id, claimed[0][1].id);
+
+        // alice's first fails (her site is down): it is due again in ten
+        // minutes, and her second waits behind it; bob is not held back.
+        let retry = t0() + Duration::minutes(10);
+        inbox::record_failure(conn, first, Failure::RetryAt(retry), "cannot reach the remote server").unwrap();
+        inbox::release(conn, &[second]).unwrap();
+        inbox::mark_processed(conn, claimed[1][0].id, t0()).unwrap();
+        inbox::record(conn, &activity("bob@b.example", 2, t0() + Duration::minutes(1))).unwrap();
+        assert_eq!(batches(&claim_inbox(conn, t0() + Duration::minutes(2), 5, &[])), [vec!["bob:2"]]);
+        assert!(claim_inbox(conn, retry - Duration::seconds(1), 5, &[]).is_empty(), "not before its backoff");
+        assert_eq!(inbox::backlog(conn).unwrap(), 3, "waiting for a retry still counts");
+
+        let claimed = claim_inbox(conn, retry, 5, &[]);
+        assert_eq!(batches(&claimed), [vec!["alice:1", "alice:2"]]);
+        let retried = &claimed[0][0];
+        assert_eq!((retried.attempts, retried.last_error.as_deref()), (1, Some("cannot reach the remote server")));
+
+        // The last attempt fails too: the activity is left aside with its
+        // error, and the sender's next activity goes ahead.
+        let now = retry + Duration::minutes(1);
+        inbox::record_failure(conn, first, Failure::GivenUp(now), "gave up: cannot reach the remote server").unwrap();
+        inbox::release(conn, &[second]).unwrap();
+        let claimed = claim_inbox(conn, now, 5, &[]);
+        assert_eq!(batches(&claimed), [vec!["alice:2"]], "the given-up activity is not handed out again");
+        let given_up = inbox_row(conn, first);
+        assert_eq!(given_up.failed_at, Some(now));
+        assert_eq!(given_up.processed_at, None);
+        assert_eq!(given_up.attempts, 2);
+        assert_eq!(given_up.last_error.as_deref(), Some("gave up: cannot reach the remote server"));
+        assert_eq!(inbox::backlog(conn).unwrap(), 2, "given up no longer counts");
+        Ok(())
+    })
+    .unwrap();
+}
+
+fn inbox_row(conn: &mut DbConn, id: i64) -> inbox::InboxActivityRow {
+    use diesel::prelude::*;
+    use tertulia_db::schema::inbox_activities;
+    inbox_activities::table.find(id).select(inbox::InboxActivityRow::as_select()).first(conn).unwrap()
+}
+
+#[test]
+fn one_sender_per_host_is_claimed_at_a_time_and_busy_hosts_are_passed_over() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        for (n, sender) in ["ana@big.example", "bea@big.example", "carl@small.example"].into_iter().enumerate() {
+            inbox::record(conn, &activity(sender, 1, t0() + Duration::seconds(n as i64))).unwrap();
+        }
+        let now = t0() + Duration::minutes(1);
+        assert_eq!(batches(&claim_inbox(conn, now, 5, &[])), [vec!["ana:1"], vec!["carl:1"]]);
+        assert!(claim_inbox(conn, now, 5, &["big.example"]).is_empty(), "big.example has all its workers");
+        assert_eq!(batches(&claim_inbox(conn, now, 5, &[])), [vec!["bea:1"]]);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn concurrent_claimers_never_share_a_sender_nor_apply_its_activities_out_of_order() {
+    const SENDERS: u32 = 6;
+    const PER_SENDER: u32 = 10;
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        for n in 0..PER_SENDER {
+            for sender in 0..SENDERS {
+                let received = t0() + Duration::seconds(i64::from(n));
+                inbox::record(conn, &activity(&format!("s{sender}@h{sender}.example"), n, received)).unwrap();
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+
+    let now = t0() + Duration::minutes(1);
+    // Every activity applied, in the order it was applied over both workers.
+    let applied = Arc::new(std::sync::Mutex::new(Vec::<(String, u32)>::new()));
+    let start = Arc::new(Barrier::new(2));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, start, applied) = (db.clone(), start.clone(), applied.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                // Bounded: every round applies at least one activity.
+                for _ in 0..SENDERS * PER_SENDER {
+                    let claimed = db.run_blocking(|conn| Ok(claim_inbox(conn, now, 2, &[]))).unwrap();
+                    if claimed.is_empty() {
+                        break;
+                    }
+                    for activity in claimed.into_iter().flatten() {
+                        let n = activity.activity_uri.rsplit('/').next().unwrap().parse().unwrap();
+                        applied.lock().unwrap().push((activity.actor_uri.clone(), n));
+                        db.run_blocking(|conn| inbox::mark_processed(conn, activity.id, now)).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+
+    let applied = applied.lock().unwrap();
+    assert_eq!(applied.len(), (SENDERS * PER_SENDER) as usize, "every activity applied");
+    assert_eq!(applied.iter().collect::<HashSet<_>>().len(), applied.len(), "none applied twice");
+    for sender in 0..SENDERS {
+        let actor = format!("https://h{sender}.example/users/s{sender}");
+        let order: Vec<u32> = applied.iter().filter(|(a, _)| *a == actor).map(|(_, n)| *n).collect();
+        assert_eq!(order, (0..PER_SENDER).collect::<Vec<_>>(), "{actor}'s activities in the order received");
+    }
 }
 
 #[test]
@@ -348,19 +516,17 @@ fn pruning_forgets_old_processed_activities_only() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        for uri in ["old", "recent", "unprocessed"] {
-            inbox::record(conn, &activity(uri, t0())).unwrap();
+        for (n, sender) in ["old@a.example", "recent@b.example", "unprocessed@c.example"].into_iter().enumerate() {
+            inbox::record(conn, &activity(sender, 1, t0() + Duration::seconds(n as i64))).unwrap();
         }
-        let ids: Vec<(String, i64)> =
-            inbox::pending(conn, 10, 1).unwrap().into_iter().map(|a| (a.activity_uri, a.id)).collect();
-        let id = |uri: &str| ids.iter().find(|(u, _)| u == uri).unwrap().1;
-        inbox::mark_processed(conn, id("old"), t0()).unwrap();
-        inbox::mark_processed(conn, id("recent"), t0() + Duration::days(2)).unwrap();
+        let claimed = claim_inbox(conn, t0() + Duration::minutes(1), 3, &[]);
+        inbox::mark_processed(conn, claimed[0][0].id, t0()).unwrap();
+        inbox::mark_processed(conn, claimed[1][0].id, t0() + Duration::days(2)).unwrap();
 
         assert_eq!(inbox::prune_processed(conn, t0() + Duration::days(1)).unwrap(), 1);
-        assert!(inbox::record(conn, &activity("old", t0())).unwrap(), "outside the dedupe window");
-        assert!(!inbox::record(conn, &activity("recent", t0())).unwrap());
-        assert!(!inbox::record(conn, &activity("unprocessed", t0())).unwrap());
+        assert!(inbox::record(conn, &activity("old@a.example", 1, t0())).unwrap(), "outside the dedupe window");
+        assert!(!inbox::record(conn, &activity("recent@b.example", 1, t0())).unwrap());
+        assert!(!inbox::record(conn, &activity("unprocessed@c.example", 1, t0())).unwrap());
         Ok(())
     })
     .unwrap();

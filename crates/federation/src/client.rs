@@ -225,18 +225,23 @@ impl FederationClient {
     }
 }
 
-/// 401 is retried, as Mastodon does: the receiver may only have failed to
-/// fetch our key for a moment.
 fn delivery_outcome(status: StatusCode) -> DeliveryOutcome {
     let code = status.as_u16();
-    let retried = [StatusCode::UNAUTHORIZED, StatusCode::REQUEST_TIMEOUT, StatusCode::TOO_MANY_REQUESTS];
     if status.is_success() {
         DeliveryOutcome::Delivered
-    } else if status.is_client_error() && !retried.contains(&status) {
+    } else if is_final_refusal(code) {
         DeliveryOutcome::Rejected { status: code }
     } else {
         DeliveryOutcome::Retry { reason: format!("the inbox answered HTTP {code}") }
     }
+}
+
+/// Whether a remote server's answer `status` would be the same if asked
+/// again: a 4xx other than 401, 408 and 429. 401 passes, as Mastodon
+/// assumes: the other side may only have failed to fetch our key for a moment.
+pub(crate) fn is_final_refusal(status: u16) -> bool {
+    let passing = [StatusCode::UNAUTHORIZED, StatusCode::REQUEST_TIMEOUT, StatusCode::TOO_MANY_REQUESTS];
+    StatusCode::from_u16(status).is_ok_and(|status| status.is_client_error() && !passing.contains(&status))
 }
 
 fn with_signature(request: RequestBuilder, signed: SignedHeaders) -> RequestBuilder {

@@ -11,29 +11,21 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use chrono::NaiveDateTime;
-use rand::Rng;
 use tertulia_db::delivery::{self, DeliveryJobRow};
 use tertulia_db::instances;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
+use crate::backoff::next_attempt;
 use crate::client::DeliveryOutcome;
 use crate::{Federation, FederationError};
 
-/// How often the queue is looked at when nothing woke the worker; also
-/// how soon retries come due.
-const POLL: Duration = Duration::from_millis(500);
 /// How long a claimed job is reserved for the worker sending it: longer
 /// than a send can take (connect and answer timeouts, plus a margin), short
 /// enough that a crashed process's jobs come back soon.
 fn lease(request_timeout_secs: u64) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(request_timeout_secs).unwrap_or(60).saturating_mul(2) + 5)
 }
-/// First retry delay; doubled per attempt up to [`MAX_BACKOFF_SECS`].
-const FIRST_BACKOFF_SECS: i64 = 10;
-const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 /// Consecutive failures after which a host is considered unreachable.
 const UNREACHABLE_AFTER: i32 = 8;
 /// How often an unreachable host is tried.
@@ -41,56 +33,33 @@ const UNREACHABLE_RETRY_SECS: i64 = 3600;
 
 /// Runs until `shutdown` turns true. Sends in flight when it stops are
 /// abandoned; their leases expire and the next start sends them.
-pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(federation: Federation, shutdown: tokio::sync::watch::Receiver<bool>) {
     let settings = &federation.config().federation;
-    let slots = Arc::new(Semaphore::new(settings.delivery_workers as usize));
     let hosts = HostLimits::new(settings.deliveries_per_host as usize);
     let lease = lease(settings.request_timeout_secs);
-    loop {
-        // Wait for a free slot first: claiming with none free would only
-        // hold jobs back from other processes.
-        let first = tokio::select! {
-            permit = slots.clone().acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => return,
-            },
-            _ = shutdown.wait_for(|stop| *stop) => return,
-        };
-        let limit = slots.available_permits() as i64 + 1;
-        let now = tertulia_db::now();
-        let claimed = match federation.db().run(move |conn| delivery::claim_due(conn, now, limit, lease)).await {
-            Ok(jobs) => jobs,
-            Err(error) => {
-                tracing::error!(%error, "delivery queue: cannot claim jobs");
-                Vec::new()
+    let claim = |free: usize| {
+        let federation = federation.clone();
+        async move {
+            let (now, limit) = (tertulia_db::now(), free as i64);
+            match federation.db().run(move |conn| delivery::claim_due(conn, now, limit, lease)).await {
+                Ok(jobs) => jobs,
+                Err(error) => {
+                    tracing::error!(%error, "delivery queue: cannot claim jobs");
+                    Vec::new()
+                }
             }
-        };
-        if claimed.is_empty() {
-            drop(first);
-            tokio::select! {
-                _ = tokio::time::sleep(POLL) => {}
-                _ = federation.inner.deliveries_queued.notified() => {}
-                _ = shutdown.wait_for(|stop| *stop) => return,
-            }
-            continue;
         }
-        let mut first = Some(first);
-        for job in claimed {
-            let slot = match first.take() {
-                Some(slot) => slot,
-                None => match slots.clone().acquire_owned().await {
-                    Ok(slot) => slot,
-                    Err(_) => return,
-                },
-            };
-            let host = hosts.permit(&job.inbox_host);
-            let federation = federation.clone();
-            tokio::spawn(async move {
-                let _host = host.acquire_owned().await;
-                federation.deliver(job, slot).await;
-            });
+    };
+    let start = |job: DeliveryJobRow| {
+        let host = hosts.permit(&job.inbox_host);
+        let federation = federation.clone();
+        async move {
+            let _host = host.acquire_owned().await;
+            federation.deliver(job).await;
         }
-    }
+    };
+    let workers = settings.delivery_workers as usize;
+    crate::worker_pool::run(workers, &federation.inner.deliveries_queued, shutdown, claim, start).await;
 }
 
 /// One semaphore per remote host, so a slow site cannot take every slot.
@@ -112,7 +81,7 @@ impl HostLimits {
 
 impl Federation {
     /// Sends one job and records what happened.
-    async fn deliver(&self, job: DeliveryJobRow, _slot: OwnedSemaphorePermit) {
+    async fn deliver(&self, job: DeliveryJobRow) {
         let outcome = match self.send(&job).await {
             Ok(outcome) => outcome,
             Err(error) => DeliveryOutcome::Retry { reason: error.to_string() },
@@ -191,29 +160,5 @@ impl Federation {
             }
         }
         Ok(())
-    }
-}
-
-/// When to try again after `attempts` failures: exponential, with ±25 %
-/// jitter so the jobs of one outage do not all return at the same second.
-fn next_attempt(now: NaiveDateTime, attempts: i32) -> NaiveDateTime {
-    let exponent = attempts.clamp(0, 20) as u32;
-    let base = FIRST_BACKOFF_SECS.saturating_mul(1_i64 << exponent).min(MAX_BACKOFF_SECS);
-    let jitter = rand::thread_rng().gen_range(-base / 4..=base / 4);
-    now + chrono::Duration::seconds(base + jitter)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_with_attempts_stays_jittered_and_is_capped() {
-        let now = tertulia_db::now();
-        for attempts in 0..30 {
-            let delay = (next_attempt(now, attempts) - now).num_seconds();
-            let base = (FIRST_BACKOFF_SECS << attempts.min(20)).min(MAX_BACKOFF_SECS);
-            assert!(delay >= base - base / 4 && delay <= base + base / 4, "attempt {attempts}: {delay}s");
-        }
     }
 }

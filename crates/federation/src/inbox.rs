@@ -1,15 +1,30 @@
-//! The inbox worker: applies received activities, oldest first. The
-//! routes only verify and store them, so a sender never waits for our
-//! processing (nor for the fetches it may need), and an activity that
-//! fails for a passing reason (the author's site is briefly down) is tried
-//! again.
+//! The inbox worker: applies received activities. The routes only verify
+//! and store them, so a sender never waits for our processing (nor for the
+//! fetches it may need).
+//!
+//! Several senders are applied at once (`federation.inbox_workers`; one
+//! remote host gets at most half of the workers), and each sender's
+//! activities one after the other, in the order received. Each activity has
+//! a time budget (`federation.inbox_activity_timeout_secs`): one that hangs
+//! on a slow server is abandoned and retried, so a "tarpit" holds up its
+//! own sender only.
+//!
+//! A failure that may pass (a site down, a timeout, a busy database) is
+//! retried on the delivery queue's schedule (10 s, doubling up to 6 hours,
+//! ±25 %) for [`MAX_ATTEMPTS`] attempts, the last about 29 hours after the
+//! first, then left aside with its error. Meanwhile the sender's later
+//! activities wait, so that a Create and then a Delete of the same post are
+//! applied in that order. A refusal (forged, invalid, not allowed) is given
+//! up at once: trying again would give the same answer.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
-use tertulia_db::inbox::{self, InboxActivityRow};
+use tertulia_db::inbox::{self, Failure, InboxActivityRow, SenderClaim};
 use tertulia_db::social;
 use tertulia_domain::remote;
 
@@ -17,38 +32,111 @@ use crate::protocol::{self, id_of, str_of, type_of};
 use crate::urls::host_of;
 use crate::{Federation, FederationError};
 
-const POLL: Duration = Duration::from_millis(500);
-const BATCH: i64 = 20;
-/// Attempts before an activity is left aside (with its last error).
-const MAX_ATTEMPTS: i32 = 5;
+/// Activities of one sender claimed together (and applied one by one).
+const PER_SENDER: usize = 20;
+/// Attempts before an activity is left aside: the first and 15 retries.
+const MAX_ATTEMPTS: i32 = 16;
 /// Processed activities are kept this long to recognise redeliveries.
 const DEDUPE_WINDOW_DAYS: i64 = 7;
 
-/// Runs until `shutdown` turns true.
-pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let mut last_prune = std::time::Instant::now();
-    loop {
-        let handled = match federation.drain_inbox().await {
-            Ok(handled) => handled,
-            Err(error) => {
-                tracing::error!(%error, "federation inbox: cannot read received activities");
-                0
+/// Runs until `shutdown` turns true. Activities being applied when it stops
+/// are abandoned; their lease runs out and they are claimed again.
+pub async fn run(federation: Federation, shutdown: tokio::sync::watch::Receiver<bool>) {
+    let workers = federation.config().federation.inbox_workers as usize;
+    let hosts = Arc::new(BusyHosts::new((workers / 2).max(1)));
+    let mut last_prune = Instant::now();
+    let claim = |free: usize| {
+        let prune = last_prune.elapsed() > Duration::from_secs(3600);
+        if prune {
+            last_prune = Instant::now();
+        }
+        let (federation, skip_hosts) = (federation.clone(), hosts.full());
+        async move {
+            if prune {
+                federation.prune_processed().await;
             }
-        };
-        if last_prune.elapsed() > Duration::from_secs(3600) {
-            last_prune = std::time::Instant::now();
-            let before = tertulia_db::now() - chrono::Duration::days(DEDUPE_WINDOW_DAYS);
-            if let Err(error) = federation.db().run(move |conn| inbox::prune_processed(conn, before)).await {
-                tracing::warn!(%error, "federation inbox: cannot prune old activities");
+            let lease = federation.lease();
+            let lease_ends = Instant::now() + lease;
+            match federation.claim_senders(free, skip_hosts, lease).await {
+                Ok(batches) => batches.into_iter().map(|batch| (batch, lease_ends)).collect(),
+                Err(error) => {
+                    tracing::error!(%error, "federation inbox: cannot claim received activities");
+                    Vec::new()
+                }
             }
         }
-        if handled > 0 {
-            continue;
+    };
+    // The host's turn is taken before the next claim, which must see it.
+    let start = |(batch, lease_ends): (Vec<InboxActivityRow>, Instant)| {
+        let turn = hosts.enter(&batch[0].actor_host);
+        let federation = federation.clone();
+        async move {
+            federation.apply_in_order(&batch, lease_ends).await;
+            drop(turn);
         }
-        tokio::select! {
-            _ = tokio::time::sleep(POLL) => {}
-            _ = federation.inner.activities_received.notified() => {}
-            _ = shutdown.wait_for(|stop| *stop) => return,
+    };
+    crate::worker_pool::run(workers, &federation.inner.activities_received, shutdown, claim, start).await;
+}
+
+/// The senders being applied, counted per host, so that one host's
+/// activities (a slow site's, or a flood) never take every worker.
+struct BusyHosts {
+    per_host: usize,
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// One sender of `host` being applied; counted until dropped.
+struct HostTurn {
+    hosts: Arc<BusyHosts>,
+    host: String,
+}
+
+impl BusyHosts {
+    fn new(per_host: usize) -> BusyHosts {
+        BusyHosts { per_host, running: Mutex::default() }
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Hosts using all the workers they may.
+    fn full(&self) -> Vec<String> {
+        self.running().iter().filter(|(_, running)| **running >= self.per_host).map(|(h, _)| h.clone()).collect()
+    }
+
+    fn enter(self: &Arc<Self>, host: &str) -> HostTurn {
+        *self.running().entry(host.to_owned()).or_default() += 1;
+        HostTurn { hosts: self.clone(), host: host.to_owned() }
+    }
+}
+
+impl Drop for HostTurn {
+    fn drop(&mut self) {
+        let mut running = self.hosts.running();
+        if let Some(count) = running.get_mut(&self.host) {
+            *count -= 1;
+            if *count == 0 {
+                running.remove(&self.host);
+            }
+        }
+    }
+}
+
+/// Why an activity could not be applied this time.
+#[derive(Debug, thiserror::Error)]
+enum ApplyError {
+    #[error(transparent)]
+    Failed(#[from] FederationError),
+    #[error("applying it took longer than {0} seconds (federation.inbox_activity_timeout_secs)")]
+    TimedOut(u64),
+}
+
+impl ApplyError {
+    fn may_pass(&self) -> bool {
+        match self {
+            ApplyError::Failed(error) => error.may_pass(),
+            ApplyError::TimedOut(_) => true,
         }
     }
 }
@@ -60,6 +148,7 @@ impl Federation {
         let row = inbox::NewInboxActivity {
             activity_uri: id_of(Some(activity)).unwrap_or_default().to_owned(),
             actor_uri: signer.uri.clone(),
+            actor_host: host_of(&signer.uri).unwrap_or_default(),
             kind: type_of(activity).to_owned(),
             payload: activity.to_string(),
             received_at: tertulia_db::now(),
@@ -71,25 +160,99 @@ impl Federation {
         Ok(new)
     }
 
-    /// Processes one batch; returns how many activities there were.
-    pub async fn drain_inbox(&self) -> Result<usize, FederationError> {
-        let pending = self.db().run(|conn| inbox::pending(conn, BATCH, MAX_ATTEMPTS)).await?;
-        let count = pending.len();
-        for row in pending {
-            let id = row.id;
-            match self.process(&row).await {
+    /// How long claimed activities are reserved for the worker applying
+    /// them: two time budgets and a margin, so at least one activity always
+    /// fits; a crashed worker's activities come back after that.
+    fn lease(&self) -> Duration {
+        self.activity_budget() * 2 + Duration::from_secs(30)
+    }
+
+    fn activity_budget(&self) -> Duration {
+        Duration::from_secs(self.config().federation.inbox_activity_timeout_secs)
+    }
+
+    /// Claims the next activities of up to `senders` senders, passing over
+    /// `skip_hosts`, for `lease`.
+    async fn claim_senders(
+        &self,
+        senders: usize,
+        skip_hosts: Vec<String>,
+        lease: Duration,
+    ) -> Result<Vec<Vec<InboxActivityRow>>, FederationError> {
+        let now = tertulia_db::now();
+        let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+        let claim = SenderClaim { now, until, senders, per_sender: PER_SENDER, skip_hosts };
+        Ok(self.db().run(move |conn| inbox::claim_senders(conn, &claim)).await?)
+    }
+
+    /// Applies one sender's claimed activities in order. Stops at a failure
+    /// (the later ones wait for its retry) or when the next activity might
+    /// outlast the lease, and gives back what it did not apply.
+    async fn apply_in_order(&self, batch: &[InboxActivityRow], lease_ends: Instant) {
+        let budget = self.activity_budget();
+        for (index, row) in batch.iter().enumerate() {
+            if Instant::now() + budget > lease_ends {
+                return self.give_back(&batch[index..]).await;
+            }
+            let applied = match tokio::time::timeout(budget, self.process(row)).await {
+                Ok(applied) => applied.map_err(ApplyError::from),
+                Err(_) => Err(ApplyError::TimedOut(budget.as_secs())),
+            };
+            let recorded = match applied {
                 Ok(()) => {
-                    let now = tertulia_db::now();
-                    self.db().run(move |conn| inbox::mark_processed(conn, id, now)).await?;
+                    let (id, now) = (row.id, tertulia_db::now());
+                    self.db().run(move |conn| inbox::mark_processed(conn, id, now)).await
                 }
                 Err(error) => {
-                    tracing::warn!(activity = %row.activity_uri, kind = %row.kind, %error, "cannot apply a received activity");
-                    let message = error.to_string();
-                    self.db().run(move |conn| inbox::mark_failed(conn, id, &message)).await?;
+                    let recorded = self.record_failure(row, &error).await;
+                    self.give_back(&batch[index + 1..]).await;
+                    if let Err(db_error) = recorded {
+                        tracing::error!(activity = %row.activity_uri, error = %db_error, "federation inbox: cannot record a failure");
+                    }
+                    return;
                 }
+            };
+            if let Err(error) = recorded {
+                // The lease holds the rest back until it runs out; then
+                // this activity is applied again, which is harmless.
+                tracing::error!(activity = %row.activity_uri, %error, "federation inbox: cannot record an applied activity");
+                return;
             }
         }
-        Ok(count)
+    }
+
+    /// Schedules the retry of a failed activity, or gives it up.
+    async fn record_failure(&self, row: &InboxActivityRow, error: &ApplyError) -> Result<(), tertulia_db::DbError> {
+        let (id, now, message) = (row.id, tertulia_db::now(), error.to_string());
+        let attempt = row.attempts + 1;
+        let failure = if error.may_pass() && attempt < MAX_ATTEMPTS {
+            let next = crate::backoff::next_attempt(now, row.attempts);
+            tracing::info!(activity = %row.activity_uri, kind = %row.kind, attempt, %error, retry_at = %next, "cannot apply a received activity yet");
+            Failure::RetryAt(next)
+        } else {
+            tracing::warn!(activity = %row.activity_uri, kind = %row.kind, attempt, %error, "cannot apply a received activity; given up");
+            Failure::GivenUp(now)
+        };
+        self.db().run(move |conn| inbox::record_failure(conn, id, failure, &message)).await
+    }
+
+    /// Gives claimed activities back unapplied.
+    async fn give_back(&self, rows: &[InboxActivityRow]) {
+        if rows.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+        if let Err(error) = self.db().run(move |conn| inbox::release(conn, &ids)).await {
+            tracing::warn!(%error, "federation inbox: cannot give back claimed activities; their lease will run out");
+        }
+    }
+
+    /// Forgets activities applied longer ago than the dedupe window.
+    async fn prune_processed(&self) {
+        let before = tertulia_db::now() - chrono::Duration::days(DEDUPE_WINDOW_DAYS);
+        if let Err(error) = self.db().run(move |conn| inbox::prune_processed(conn, before)).await {
+            tracing::warn!(%error, "federation inbox: cannot prune old activities");
+        }
     }
 
     async fn process(&self, row: &InboxActivityRow) -> Result<(), FederationError> {

@@ -11,10 +11,12 @@
 //! `tertulia_domain::remote`.
 
 pub mod address_guard;
+mod backoff;
 pub mod client;
 pub mod delivery;
 mod error;
 pub mod inbox;
+mod inbox_limit;
 mod keys;
 mod moves;
 pub mod outbox;
@@ -27,6 +29,7 @@ pub mod signatures;
 mod sites;
 pub mod urls;
 mod verify;
+mod worker_pool;
 
 use std::sync::Arc;
 
@@ -40,6 +43,7 @@ pub use error::FederationError;
 pub use sites::SiteFollow;
 
 use crate::client::{ClientSettings, FederationClient};
+use crate::inbox_limit::InboxLimiter;
 use crate::keys::KeyCache;
 use crate::signatures::SigningKey;
 use crate::urls::Urls;
@@ -65,6 +69,8 @@ struct Inner {
     deliveries_queued: Notify,
     /// Rung when an activity was received.
     activities_received: Notify,
+    /// Activities counted per remote host.
+    inbox_limiter: InboxLimiter,
 }
 
 impl Federation {
@@ -86,6 +92,7 @@ impl Federation {
             user_agent: format!("Tertulia/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()),
         })
         .map_err(|e| FederationError::Internal(e.to_string()))?;
+        let inbox_limiter = InboxLimiter::new(&config.rate_limits);
         Ok(Federation {
             inner: Arc::new(Inner {
                 db,
@@ -98,6 +105,7 @@ impl Federation {
                 instance_actor,
                 deliveries_queued: Notify::new(),
                 activities_received: Notify::new(),
+                inbox_limiter,
             }),
         })
     }

@@ -1,7 +1,8 @@
 //! What other servers call: WebFinger, actors, posts, collections and
 //! inboxes. Errors are answered as `{"error": "..."}` with the status a
 //! remote admin can act on: 400 unreadable, 401 unsigned or badly signed,
-//! 403 signed but not allowed, 404 unknown, 413 too large.
+//! 403 signed but not allowed, 404 unknown, 413 too large, 429 too many
+//! (with `Retry-After`).
 
 use std::collections::BTreeMap;
 
@@ -49,6 +50,7 @@ impl ResponseError for FederationError {
             FederationError::Invalid(_) => StatusCode::BAD_REQUEST,
             FederationError::NotFound(_) => StatusCode::NOT_FOUND,
             FederationError::Gone(_) => StatusCode::GONE,
+            FederationError::TooManyActivities { .. } => StatusCode::TOO_MANY_REQUESTS,
             // The sender's key or actor could not be fetched: it cannot be
             // verified, which to the sender is an authentication failure.
             FederationError::Fetch(_) => StatusCode::UNAUTHORIZED,
@@ -67,7 +69,11 @@ impl ResponseError for FederationError {
         } else {
             self.to_string()
         };
-        HttpResponse::build(status).json(json!({ "error": message }))
+        let mut response = HttpResponse::build(status);
+        if let FederationError::TooManyActivities { retry_after_secs, .. } = self {
+            response.insert_header(("retry-after", retry_after_secs.to_string()));
+        }
+        response.json(json!({ "error": message }))
     }
 }
 
@@ -381,6 +387,7 @@ async fn inbox(federation: web::Data<Federation>, request: HttpRequest, body: we
         return Err(FederationError::invalid("the body is not an ActivityPub activity (no type)"));
     }
     let signer = verified_sender(&federation, &request, Some(&body)).await?;
+    federation.count_activity_from(&signer)?;
     crate::inbox::check_sender(&activity, &signer)?;
     federation.accept_activity(&activity, &signer).await?;
     Ok(HttpResponse::Accepted().finish())
