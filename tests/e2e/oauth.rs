@@ -439,3 +439,55 @@ async fn sign_up_through_an_app_only_when_registrations_are_open() {
     assert_eq!(api.post("/api/v1/accounts", form).await.status, 409, "the username is taken now");
     assert_eq!(open.api("").post("/api/v1/accounts", json!({})).await.status, 401);
 }
+
+#[tokio::test]
+async fn client_secrets_are_stored_only_as_hashes_and_the_grants_still_check_them() {
+    let instance = support::start().await;
+    instance.create_user("ana", &[]).await;
+    let app = register(&instance, "urn:ietf:wg:oauth:2.0:oob", "read").await;
+    let (id, secret) = (app["client_id"].as_str().unwrap(), app["client_secret"].as_str().unwrap());
+
+    let config = tertulia_core::config::DatabaseConfig { url: instance.db.url.clone(), ..Default::default() };
+    let db = tertulia_db::Db::connect(&config).unwrap();
+    let lookup = id.to_owned();
+    let row = db.run_blocking(move |conn| tertulia_db::oauth::find_application(conn, &lookup)).unwrap().unwrap();
+    assert_eq!(row.client_secret_hash, format!("{:x}", Sha256::digest(secret.as_bytes())));
+    let stored = format!("{row:?}");
+    assert!(!stored.contains(secret), "the secret itself is stored nowhere: {stored}");
+
+    let client_credentials = [("grant_type", "client_credentials"), ("client_id", id)];
+    let granted =
+        post_form(&instance, "/oauth/token", &[&client_credentials[..], &[("client_secret", secret)]].concat()).await;
+    assert_eq!(granted.status(), 200);
+    let wrong =
+        post_form(&instance, "/oauth/token", &[&client_credentials[..], &[("client_secret", "not-it")]].concat()).await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(wrong.json::<Value>().await.unwrap()["error"], "invalid_client");
+
+    let page = post_form(
+        &instance,
+        "/oauth/authorize",
+        &[
+            ("client_id", id),
+            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
+            ("login", "ana"),
+            ("password", TEST_PASSWORD),
+            ("decision", "approve"),
+        ],
+    )
+    .await;
+    let html = page.text().await.unwrap();
+    let code = html.split(r#"<code id="code">"#).nth(1).unwrap().split('<').next().unwrap();
+    let exchange = |secret: &str| {
+        instance
+            .client
+            .post(instance.url("/oauth/token"))
+            .basic_auth(id, Some(secret))
+            .form(&[("grant_type", "authorization_code"), ("code", code)])
+            .send()
+    };
+    assert_eq!(exchange("not-it").await.unwrap().status(), 401, "a wrong secret does not spend the code");
+    let token: Value = exchange(secret).await.unwrap().json().await.unwrap();
+    let access = token["access_token"].as_str().unwrap();
+    assert_eq!(bearer_get(&instance, "/api/v1/accounts/verify_credentials", access).await.status(), 200);
+}

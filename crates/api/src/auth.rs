@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use tertulia_domain::oauth::{self, Session, SessionUser};
 
 use crate::{ApiError, AppState};
@@ -68,21 +68,50 @@ pub fn bearer_token(request: &HttpRequest) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+/// What the request's bearer token turned out to be. Looked up once per
+/// request and remembered in its extensions: the rate limiter needs it
+/// before the handler runs (only a valid token has a budget of its own),
+/// and [`Auth`] reuses it.
+#[derive(Clone)]
+pub enum Bearer {
+    Absent,
+    Valid(Box<Session>),
+    Invalid,
+}
+
+/// The request's [`Bearer`]. A token of a suspended account, or a database
+/// failure, is an error (and is not remembered).
+pub async fn check_bearer(request: &HttpRequest) -> Result<Bearer, ApiError> {
+    let known = request.extensions().get::<Bearer>().cloned();
+    if let Some(known) = known {
+        return Ok(known);
+    }
+    let Some(token) = bearer_token(request) else {
+        return Ok(Bearer::Absent);
+    };
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let bearer = match oauth::authenticate(&state.db, &token).await? {
+        Some(session) => Bearer::Valid(Box::new(session)),
+        None => Bearer::Invalid,
+    };
+    request.extensions_mut().insert(bearer.clone());
+    Ok(bearer)
+}
+
 impl FromRequest for Auth {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer_token(request);
-        let state = request.app_data::<web::Data<AppState>>().cloned();
+        let request = request.clone();
         Box::pin(async move {
-            let Some(token) = token else {
-                return Ok(Auth(None));
-            };
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            match oauth::authenticate(&state.db, &token).await.map_err(ApiError::from)? {
-                Some(session) => Ok(Auth(Some(session))),
-                None => Err(ApiError::Unauthorized(INVALID_TOKEN.into()).into()),
+            match check_bearer(&request).await? {
+                Bearer::Absent => Ok(Auth(None)),
+                Bearer::Valid(session) => Ok(Auth(Some(*session))),
+                Bearer::Invalid => Err(ApiError::Unauthorized(INVALID_TOKEN.into()).into()),
             }
         })
     }

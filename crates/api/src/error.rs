@@ -32,6 +32,9 @@ pub enum ApiError {
     /// told to retry (driver messages can name internal hosts).
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable(String),
+    /// The server is at a configured capacity (503), said in the message.
+    #[error("{0}")]
+    Busy(String),
     /// An OAuth endpoint's error, in RFC 6749 §5.2 form.
     #[error("{description}")]
     OAuth { status: StatusCode, code: &'static str, description: String },
@@ -79,7 +82,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::OAuth { status, .. } => *status,
         }

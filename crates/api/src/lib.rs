@@ -4,6 +4,7 @@
 
 mod accounts;
 mod auth;
+mod client_address;
 mod conversations;
 mod entities;
 mod error;
@@ -35,8 +36,12 @@ mod uploads;
 use std::sync::Arc;
 
 use tertulia_core::Config;
+use tertulia_domain::oauth::SignInThrottle;
 use tertulia_domain::remote::RemoteResolver;
 use tertulia_domain::{Db, Events};
+
+use crate::client_address::TrustedProxies;
+use crate::streaming::StreamingSlots;
 
 pub use error::ApiError;
 pub use rate_limit::RateLimiter;
@@ -51,6 +56,10 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// Slows password guessing per account.
+    pub sign_ins: Arc<SignInThrottle>,
+    pub(crate) proxies: TrustedProxies,
+    pub(crate) streaming_slots: Arc<StreamingSlots>,
     /// The event hub the streaming API listens to; made once per process.
     pub events: Events,
     /// Finds accounts on other sites; `None` when federation is off.
@@ -59,8 +68,16 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Arc<Config>, events: Events) -> AppState {
-        let rate_limiter = Arc::new(RateLimiter::new(&config.rate_limits));
-        AppState { db, config, rate_limiter, events, resolver: None }
+        AppState {
+            rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
+            sign_ins: Arc::new(SignInThrottle::new(&config.rate_limits)),
+            proxies: TrustedProxies::new(&config.rate_limits),
+            streaming_slots: Arc::new(StreamingSlots::new(&config.limits)),
+            db,
+            config,
+            events,
+            resolver: None,
+        }
     }
 
     /// Lets searches with `resolve=true` look up accounts on other sites.

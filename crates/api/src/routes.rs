@@ -9,9 +9,16 @@ use crate::{
     tags, timelines,
 };
 
+const HEALTH: &str = "/healthz";
+const MEDIA_FILES: &str = "/media/{path:.*}";
+/// Routes without rate limits: health probes, and stored or built-in
+/// files, which a page of posts loads by the dozen.
+pub const UNLIMITED: [&str; 4] =
+    [HEALTH, MEDIA_FILES, static_files::MISSING_AVATAR_PATH, static_files::MISSING_HEADER_PATH];
+
 /// Registers every route, the shared state, body limits and JSON errors.
 /// `server_to_server` adds the routes other sites call (federation); they
-/// share the logging and path rules but not the client rate limits.
+/// share the logging and path rules, and have a rate limit of their own.
 pub fn configure(
     state: AppState,
     server_to_server: impl FnOnce(&mut web::ServiceConfig),
@@ -32,7 +39,7 @@ pub fn configure(
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
                     .configure(server_to_server)
-                    .route("/healthz", web::get().to(health::healthz))
+                    .route(HEALTH, web::get().to(health::healthz))
                     .route("/api/v1/instance", web::get().to(instance::v1))
                     .route("/api/v2/instance", web::get().to(instance::v2))
                     .route("/.well-known/nodeinfo", web::get().to(nodeinfo::well_known))
@@ -95,7 +102,7 @@ pub fn configure(
                     .route("/api/v2/media", web::post().to(media::upload))
                     .route("/api/v1/media/{id}", web::get().to(media::get))
                     .route("/api/v1/media/{id}", web::put().to(media::update))
-                    .route("/media/{path:.*}", web::get().to(media::serve))
+                    .route(MEDIA_FILES, web::get().to(media::serve))
                     .route("/api/v1/timelines/home", web::get().to(timelines::home))
                     .route("/api/v1/timelines/public", web::get().to(timelines::public))
                     .route("/api/v1/timelines/tag/{tag}", web::get().to(timelines::hashtag))

@@ -2,7 +2,15 @@
 //! the media directory with the size limit enforced as bytes arrive, so an
 //! oversized file is refused without being held in memory or left on disk.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use actix_multipart::{Field, Multipart, MultipartError};
+use actix_web::ResponseError;
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::error::InternalError;
+use actix_web::http::ConnectionType;
+use actix_web::web::Bytes;
 use futures_util::StreamExt;
 use tempfile::NamedTempFile;
 use tertulia_core::Config;
@@ -28,17 +36,45 @@ pub struct Received {
     pub files: Vec<Upload>,
 }
 
-/// Reads the whole form. On a refusal the rest of the body is still read
-/// (and dropped), so the client gets the answer instead of a reset
-/// connection in the middle of its upload.
-pub async fn receive(mut multipart: Multipart, config: &Config) -> Result<Received, ApiError> {
-    let result = read_all(&mut multipart, config).await;
-    if result.is_err() {
-        while let Some(Ok(mut field)) = multipart.next().await {
-            while let Some(Ok(_)) = field.next().await {}
-        }
+/// Reads the whole form. A refusal (too large, wrong type) is answered at
+/// once and the connection closed after it: the rest of the body, which
+/// may be gigabytes a client keeps streaming, is never read.
+pub async fn receive(mut multipart: Multipart, config: &Config) -> Result<Received, actix_web::Error> {
+    match read_all(&mut multipart, config).await {
+        Ok(received) => Ok(received),
+        Err(refusal) => Err(refuse_unread(refusal, multipart)),
     }
-    result
+}
+
+/// The refusal's response, marked `Connection: close`, holding on to the
+/// unread body until its last byte is sent. actix-http closes the
+/// connection after answering a request whose body is still held unread;
+/// a body already dropped it would instead read to the end when chunked,
+/// to keep the connection for the next request.
+fn refuse_unread(refusal: ApiError, unread: Multipart) -> actix_web::Error {
+    let response = refusal.error_response().map_body(|head, body| {
+        head.set_connection_type(ConnectionType::Close);
+        BoxBody::new(HoldingUnread { body, _unread: unread })
+    });
+    InternalError::from_response(refusal, response).into()
+}
+
+/// A response body that keeps the request's unread body alive until done.
+struct HoldingUnread {
+    body: BoxBody,
+    _unread: Multipart,
+}
+
+impl MessageBody for HoldingUnread {
+    type Error = <BoxBody as MessageBody>::Error;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
 }
 
 fn malformed(error: MultipartError) -> ApiError {

@@ -104,6 +104,12 @@ pub struct LimitsConfig {
     /// trimmed every few minutes (the posts stay on profiles, in tag
     /// timelines and in search).
     pub home_timeline_length: u32,
+    /// Streaming connections (WebSocket or server-sent events) open at the
+    /// same time from one IP address.
+    pub streaming_connections_per_ip: u32,
+    /// Streaming connections open at the same time in all; each holds a
+    /// socket, so keep this under the process's open-file limit.
+    pub streaming_connections: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -136,6 +142,14 @@ pub struct RateLimitsConfig {
     /// after their signature is verified, so one site cannot flood the
     /// inbox queue. Senders are told to retry later (429).
     pub inbox_per_host: u32,
+    /// The longest an account's password check is held back after
+    /// repeated wrong passwords for it, from any address. The delay grows
+    /// with the failures and never passes this, so the right password
+    /// always gets in; 0 turns the delay off.
+    pub sign_in_max_delay_secs: u32,
+    /// Requests per five minutes from one IP address to the routes other
+    /// sites call: inboxes, actors, posts, collections, WebFinger, NodeInfo.
+    pub server_per_ip: u32,
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed.
     /// Requests from anywhere else are counted by their own address.
     pub trusted_proxies: Vec<String>,
@@ -264,6 +278,8 @@ impl Default for LimitsConfig {
             max_profile_fields: 4,
             max_request_bytes: 1024 * 1024,
             home_timeline_length: 800,
+            streaming_connections_per_ip: 50,
+            streaming_connections: 1000,
         }
     }
 }
@@ -282,6 +298,8 @@ impl Default for RateLimitsConfig {
             per_ip: 300,
             sign_in_per_ip: 25,
             inbox_per_host: 3000,
+            sign_in_max_delay_secs: 10,
+            server_per_ip: 3000,
             trusted_proxies: vec!["127.0.0.1".into(), "::1".into()],
         }
     }
@@ -395,6 +413,8 @@ impl Config {
             ("limits.max_status_chars", u64::from(self.limits.max_status_chars)),
             ("limits.max_media_attachments", u64::from(self.limits.max_media_attachments)),
             ("limits.max_request_bytes", self.limits.max_request_bytes),
+            ("limits.streaming_connections_per_ip", u64::from(self.limits.streaming_connections_per_ip)),
+            ("limits.streaming_connections", u64::from(self.limits.streaming_connections)),
             ("media.max_image_bytes", self.media.max_image_bytes),
             ("media.max_video_bytes", self.media.max_video_bytes),
             ("oauth.code_lifetime_minutes", u64::from(self.oauth.code_lifetime_minutes)),
@@ -402,6 +422,7 @@ impl Config {
             ("rate_limits.per_ip", u64::from(self.rate_limits.per_ip)),
             ("rate_limits.sign_in_per_ip", u64::from(self.rate_limits.sign_in_per_ip)),
             ("rate_limits.inbox_per_host", u64::from(self.rate_limits.inbox_per_host)),
+            ("rate_limits.server_per_ip", u64::from(self.rate_limits.server_per_ip)),
             ("federation.signature_max_skew_hours", u64::from(self.federation.signature_max_skew_hours)),
             ("federation.delivery_workers", u64::from(self.federation.delivery_workers)),
             ("federation.deliveries_per_host", u64::from(self.federation.deliveries_per_host)),

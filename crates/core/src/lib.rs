@@ -10,6 +10,7 @@ pub mod media;
 pub mod scope;
 pub mod text;
 pub mod visibility;
+pub mod window_counters;
 
 pub use config::{Config, ConfigError};
 pub use id::Id;

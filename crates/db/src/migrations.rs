@@ -1,5 +1,6 @@
 //! Embedded migrations, one set per backend (same names in both folders).
 
+use diesel::sql_types::Text;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::{Db, DbConn, DbError};
@@ -19,12 +20,23 @@ impl Db {
     pub fn migrate(&self) -> Result<MigrationReport, DbError> {
         self.run_blocking(|conn| {
             let versions = match conn {
-                DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions),
+                DbConn::Sqlite(c) => {
+                    sha256_hex_utils::register_impl(c, |text: String| crate::oauth::hash_secret(&text))
+                        .map_err(|e| DbError::Migration(format!("cannot register sha256_hex: {e}")))?;
+                    c.run_pending_migrations(SQLITE).map(versions)
+                }
                 DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES).map(versions),
             };
             versions.map(|applied| MigrationReport { applied }).map_err(|e| DbError::Migration(e.to_string()))
         })
     }
+}
+
+diesel::define_sql_function! {
+    /// SHA-256 of a text, hex, for SQLite migrations (PostgreSQL has
+    /// `sha256` built in; SQLite has nothing of the kind). Registered on the
+    /// connection that runs them.
+    fn sha256_hex(text: Text) -> Text;
 }
 
 fn versions(applied: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {

@@ -1,8 +1,9 @@
 //! Queries on OAuth applications, access tokens and authorization codes.
-//! Tokens and codes are stored as SHA-256 hashes only.
+//! Tokens, codes and client secrets are stored as SHA-256 hashes only.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::accounts::AccountRow;
 use crate::schema::{accounts, oauth_access_tokens, oauth_applications, oauth_authorization_codes, users};
@@ -18,7 +19,7 @@ pub struct ApplicationRow {
     pub redirect_uris: String,
     pub scopes: String,
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret_hash: String,
     pub created_at: NaiveDateTime,
 }
 
@@ -60,6 +61,13 @@ pub struct TokenOwner {
     pub application: Option<ApplicationRow>,
     /// `None` for client-credentials tokens, which act for no user.
     pub user: Option<(UserRow, AccountRow)>,
+}
+
+/// What is stored of a token, code or client secret: its SHA-256, hex. A
+/// leaked database therefore holds nothing usable. The migration that
+/// hashed existing client secrets uses this too, so both agree.
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn insert_application(conn: &mut DbConn, app: &ApplicationRow) -> Result<(), DbError> {

@@ -108,7 +108,7 @@ diesel::table! {
         /// Space separated.
         scopes -> Text,
         client_id -> Text,
-        client_secret -> Text,
+        client_secret_hash -> Text,
         created_at -> Timestamp,
     }
 }

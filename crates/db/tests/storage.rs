@@ -174,3 +174,42 @@ async fn async_work_runs_off_the_runtime_and_ping_answers() {
     let count = db.run(|conn| users::list_with_accounts(conn).map(|u| u.len())).await.unwrap();
     assert_eq!(count, 0);
 }
+
+#[test]
+fn client_secrets_stored_before_they_were_hashed_are_hashed_by_the_migration() {
+    use diesel::RunQueryDsl;
+    use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+    use tertulia_db::{DbConn, oauth};
+    const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+    const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+    const HASHING: &str = "2026-12-06-000001";
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    // Back to just before the hashing migration, store an app the way the
+    // code before it did, and migrate again.
+    db.run_blocking(|conn| {
+        for _ in 0..100 {
+            let reverted = match conn {
+                DbConn::Sqlite(c) => c.revert_last_migration(SQLITE).map(|v| v.to_string()),
+                DbConn::Postgres(c) => c.revert_last_migration(POSTGRES).map(|v| v.to_string()),
+            }
+            .unwrap();
+            if reverted.replace('-', "") == HASHING.replace('-', "") {
+                break;
+            }
+        }
+        diesel::sql_query(
+            "INSERT INTO oauth_applications (id, name, redirect_uris, scopes, client_id, client_secret, created_at) \
+             VALUES (1, 'Old app', 'urn:ietf:wg:oauth:2.0:oob', 'read', 'old-client', 'old-secret', CURRENT_TIMESTAMP)",
+        )
+        .execute(conn)?;
+        Ok(())
+    })
+    .unwrap();
+    db.migrate().unwrap();
+    let app = db.run_blocking(|conn| oauth::find_application(conn, "old-client")).unwrap().unwrap();
+    // `printf old-secret | sha256sum`: the migration's hash and the code's agree.
+    assert_eq!(app.client_secret_hash, "5d865deae06fbd34fe9ce848f3e5fc4368f2f612b18aef47f29f2164563a0140");
+    assert_eq!(app.client_secret_hash, oauth::hash_secret("old-secret"));
+}

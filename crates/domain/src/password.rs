@@ -1,4 +1,11 @@
 //! Password rules and argon2id hashing.
+//!
+//! Argon2 costs tens of milliseconds of CPU and about 19 MiB by design, so
+//! hashing and checking run on tokio's blocking pool, never on the async
+//! workers serving other requests, and never while holding a database
+//! connection (a burst of sign-ins would otherwise empty the pool).
+
+use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
@@ -61,7 +68,34 @@ pub fn generate() -> String {
 }
 
 /// Hashes with argon2id and a random salt; returns a PHC string.
-pub fn hash(password: &str) -> Result<String, DomainError> {
+pub async fn hash(password: &str) -> Result<String, DomainError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|e| DomainError::Internal(format!("password hashing stopped: {e}")))?
+}
+
+/// Whether `password` matches the stored PHC hash of an account. With no
+/// account (`None`) the password is checked against a hash all the same,
+/// and refused: a wrong username then costs the same argon2 work as a
+/// wrong password, so the time of the answer does not tell which accounts
+/// exist.
+pub async fn verify(password: &str, stored: Option<&str>) -> bool {
+    let password = password.to_owned();
+    let stored = stored.map(str::to_owned);
+    tokio::task::spawn_blocking(move || matches(&password, stored.as_deref())).await.unwrap_or(false)
+}
+
+/// Stands in for the hash of an account that does not exist: a real
+/// argon2id hash with the parameters every account's hash has.
+static NO_ACCOUNT_HASH: LazyLock<String> = LazyLock::new(|| hash_now(&generate()).unwrap_or_default());
+
+fn matches(password: &str, stored: Option<&str>) -> bool {
+    let matched = verify_now(password, stored.unwrap_or(&NO_ACCOUNT_HASH));
+    matched && stored.is_some()
+}
+
+fn hash_now(password: &str) -> Result<String, DomainError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -69,9 +103,8 @@ pub fn hash(password: &str) -> Result<String, DomainError> {
         .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
 }
 
-/// Whether `password` matches a stored PHC hash. An unreadable hash
-/// matches nothing.
-pub fn verify(password: &str, stored: &str) -> bool {
+/// An unreadable hash matches nothing.
+fn verify_now(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
@@ -107,14 +140,29 @@ mod tests {
         assert_ne!(generated, generate());
     }
 
-    #[test]
-    fn hashes_are_salted_argon2id() {
-        let first = hash("correct horse battery").unwrap();
-        let second = hash("correct horse battery").unwrap();
+    #[tokio::test]
+    async fn hashes_are_salted_argon2id() {
+        let first = hash("correct horse battery").await.unwrap();
+        let second = hash("correct horse battery").await.unwrap();
         assert!(first.starts_with("$argon2id$"));
         assert_ne!(first, second);
-        assert!(verify("correct horse battery", &first));
-        assert!(!verify("wrong horse battery", &first));
-        assert!(!verify("anything", "not a hash"));
+        assert!(verify("correct horse battery", Some(&first)).await);
+        assert!(!verify("wrong horse battery", Some(&first)).await);
+        assert!(!verify("anything", Some("not a hash")).await);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_costs_a_full_argon2_check_and_is_refused() {
+        // The stand-in is a real argon2id hash made with the parameters of
+        // every account's hash, so checking against it is the same work.
+        let stand_in = PasswordHash::new(&NO_ACCOUNT_HASH).unwrap();
+        let account = hash_now("correct horse battery").unwrap();
+        let account = PasswordHash::new(&account).unwrap();
+        assert_eq!(stand_in.algorithm, account.algorithm);
+        assert_eq!(stand_in.version, account.version);
+        assert_eq!(stand_in.params, account.params);
+        assert_eq!(stand_in.hash.map(|h| h.len()), account.hash.map(|h| h.len()));
+        assert!(!verify("correct horse battery", None).await);
+        assert!(!verify("", None).await);
     }
 }

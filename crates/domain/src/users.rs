@@ -92,7 +92,7 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
     validate_username(&request.username)?;
     validate_email(&request.email)?;
     password::check_strength(&request.password, &request.username, &request.email)?;
-    let password_hash = password::hash(&request.password)?;
+    let password_hash = password::hash(&request.password).await?;
     let base_url = config.base_url();
     let summary = db
         .run(move |conn| {
@@ -160,7 +160,7 @@ pub async fn list(db: &Db) -> Result<Vec<UserSummary>, DomainError> {
 pub async fn set_password(db: &Db, username: &str, new_password: &str) -> Result<(), DomainError> {
     let summary = find(db, username).await?;
     password::check_strength(new_password, &summary.account.username, &summary.email)?;
-    let hash = password::hash(new_password)?;
+    let hash = password::hash(new_password).await?;
     let user_id = summary.user_id.0;
     db.run(move |conn| users::set_password_hash(conn, user_id, &hash, tertulia_db::now())).await?;
     Ok(())

@@ -119,6 +119,21 @@ impl TestInstance {
         }
     }
 
+    /// CPU time the server process has used so far, user and system, in
+    /// seconds (Linux: from `/proc`). Unlike wall-clock time it hardly
+    /// depends on what else the machine is doing, so tests can compare the
+    /// work two kinds of requests cost.
+    pub async fn cpu_seconds(&self) -> f64 {
+        let pid = self.child.as_ref().and_then(Child::id).expect("server is running");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')').expect("stat format").1.split_whitespace().collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        let getconf = Command::new("getconf").arg("CLK_TCK").output().await.expect("getconf CLK_TCK");
+        let per_second: f64 = String::from_utf8_lossy(&getconf.stdout).trim().parse().expect("CLK_TCK");
+        ticks / per_second
+    }
+
     /// Everything the current server process has logged.
     pub fn logs(&self) -> String {
         std::fs::read_to_string(self.log_path()).unwrap_or_default()

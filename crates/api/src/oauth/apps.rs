@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
-use tertulia_domain::oauth::{self, RegisterApp, RegisteredApp};
+use tertulia_domain::oauth::{self, NewApp, RegisterApp, RegisteredApp};
 
 use crate::auth::Auth;
 use crate::forms::{Form, string_or_list};
@@ -22,7 +22,7 @@ pub struct AppForm {
 }
 
 pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Result<HttpResponse, ApiError> {
-    let app = oauth::register_app(
+    let NewApp { app, client_secret } = oauth::register_app(
         &state.db,
         RegisterApp {
             name: form.client_name,
@@ -34,7 +34,8 @@ pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Re
     .await?;
     let mut entity = render(&app);
     entity["client_id"] = json!(app.client_id);
-    entity["client_secret"] = json!(app.client_secret);
+    // Shown this once: only its hash is kept.
+    entity["client_secret"] = json!(client_secret);
     entity["client_secret_expires_at"] = json!(0);
     Ok(HttpResponse::Ok().json(entity))
 }

@@ -72,7 +72,7 @@ pub async fn submit(state: web::Data<AppState>, Form(form): Form<SignInForm>) ->
         login: form.login.clone(),
         password: form.password,
     };
-    match oauth::authorize(&state.db, &state.config, request).await {
+    match oauth::authorize(&state.db, &state.config, &state.sign_ins, request).await {
         Ok((code, redirect_uri)) if oauth::is_out_of_band(&redirect_uri) => {
             Ok(page::show_code(&state.config.instance.title, &target.app.name, &code))
         }

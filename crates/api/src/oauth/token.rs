@@ -84,6 +84,7 @@ pub async fn token(
     let issued = oauth::issue_token(
         &state.db,
         &state.config,
+        &state.sign_ins,
         &client_id,
         client_secret.as_deref().filter(|s| !s.is_empty()),
         grant,

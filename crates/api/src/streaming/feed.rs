@@ -6,6 +6,7 @@ use tertulia_domain::events::{Event, Received, Subscriber};
 use tertulia_domain::{DomainError, conversations, notifications, statuses};
 
 use super::channel::Channel;
+use super::slots::Slot;
 use crate::auth::Auth;
 use crate::entities::{Conversation, Notification, Status};
 use crate::{ApiError, AppState};
@@ -38,15 +39,17 @@ pub struct Feed {
     subscriber: Subscriber,
     channels: Vec<Channel>,
     lag_reported: bool,
+    /// Held while the connection is open: the cap counts it.
+    _slot: Slot,
 }
 
 impl Feed {
     /// Starts listening at once, so nothing published after the handshake
     /// is missed.
-    pub fn new(state: AppState, auth: Auth) -> Feed {
+    pub fn new(state: AppState, auth: Auth, slot: Slot) -> Feed {
         let viewer = auth.0.as_ref().and_then(|s| s.user.as_ref()).map(|u| u.account.id.0);
         let subscriber = state.events.subscribe();
-        Feed { state, auth, viewer, subscriber, channels: Vec::new(), lag_reported: false }
+        Feed { state, auth, viewer, subscriber, channels: Vec::new(), lag_reported: false, _slot: slot }
     }
 
     /// Adds a stream, if the caller may listen to it.

@@ -9,6 +9,7 @@
 
 mod channel;
 mod feed;
+mod slots;
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -23,6 +24,7 @@ use tokio::time::{Instant, Interval, interval_at};
 
 use self::channel::Channel;
 use self::feed::{Feed, Message, Next};
+pub use self::slots::StreamingSlots;
 use crate::auth::{Auth, bearer_token};
 use crate::forms::Query;
 use crate::{ApiError, AppState, HandlerFuture};
@@ -79,15 +81,17 @@ fn offered_protocol(request: &HttpRequest) -> Option<String> {
     header.split(',').map(str::trim).find(|p| !p.is_empty()).map(str::to_owned)
 }
 
-/// A feed listening to the stream named in the URL, if any.
+/// A feed listening to the stream named in the URL, if any; refused
+/// before anything else when the connection caps are reached.
 async fn open_feed(
     state: &web::Data<AppState>,
     request: &HttpRequest,
     params: &StreamParams,
     stream: Option<&str>,
 ) -> Result<Feed, ApiError> {
+    let slot = state.streaming_slots.take(state.proxies.client_of(request))?;
     let auth = authenticate(state, request, params).await?;
-    let mut feed = Feed::new(state.get_ref().clone(), auth);
+    let mut feed = Feed::new(state.get_ref().clone(), auth, slot);
     if let Some(name) = stream {
         feed.subscribe(Channel::parse(name, params.tag.as_deref(), params.list.as_deref())?)?;
     }

@@ -27,7 +27,7 @@ use tertulia_db::bulk::{
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::users::{self, NewUser};
 use tertulia_db::{Db, DbConn, DbError};
-use tertulia_domain::oauth::{self, Grant, RegisterApp};
+use tertulia_domain::oauth::{self, Grant, NewApp, RegisterApp, SignInThrottle};
 use tertulia_domain::users::{NewUserRequest, Role};
 
 pub use self::plan::TAGS;
@@ -675,7 +675,7 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
 
 /// Registers an app and signs account 0 in with the password grant.
 async fn mint_token(db: &Db, config: &Config) -> Result<String, BenchError> {
-    let app = oauth::register_app(
+    let NewApp { app, client_secret } = oauth::register_app(
         db,
         RegisterApp {
             name: "tertulia-bench".into(),
@@ -687,7 +687,8 @@ async fn mint_token(db: &Db, config: &Config) -> Result<String, BenchError> {
     .await?;
     let grant =
         Grant::Password { username: username(0), password: PASSWORD.into(), scopes: Some("read write follow".into()) };
-    let issued = oauth::issue_token(db, config, &app.client_id, Some(&app.client_secret), grant)
+    let throttle = SignInThrottle::new(&config.rate_limits);
+    let issued = oauth::issue_token(db, config, &throttle, &app.client_id, Some(&client_secret), grant)
         .await
         .map_err(|e| BenchError::Check(format!("cannot sign in as {}: {e}", username(0))))?;
     Ok(issued.access_token)

@@ -6,7 +6,7 @@ use tertulia_core::scope::Scopes;
 use tertulia_db::Db;
 use tertulia_db::oauth::{self, ApplicationRow};
 
-use super::secrets::new_secret;
+use super::secrets::{hash, new_secret};
 use crate::DomainError;
 
 /// The redirect URI that asks the server to show the code instead of
@@ -32,8 +32,17 @@ pub struct RegisteredApp {
     pub redirect_uris: Vec<String>,
     pub scopes: Scopes,
     pub client_id: String,
-    pub client_secret: String,
+    /// Only the hash is kept: the secret is shown once, at registration.
+    pub(crate) client_secret_hash: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// A registration just made: the app and its client secret, which the
+/// client is shown this once (as Mastodon does) and never again.
+#[derive(Debug, Clone)]
+pub struct NewApp {
+    pub app: RegisteredApp,
+    pub client_secret: String,
 }
 
 impl RegisteredApp {
@@ -46,13 +55,13 @@ impl RegisteredApp {
             // Stored scopes were validated at registration.
             scopes: Scopes::parse(&row.scopes).unwrap_or_default(),
             client_id: row.client_id,
-            client_secret: row.client_secret,
+            client_secret_hash: row.client_secret_hash,
             created_at: row.created_at.and_utc(),
         }
     }
 }
 
-pub async fn register_app(db: &Db, request: RegisterApp) -> Result<RegisteredApp, DomainError> {
+pub async fn register_app(db: &Db, request: RegisterApp) -> Result<NewApp, DomainError> {
     let name = request.name.trim().to_owned();
     if name.is_empty() {
         return Err(DomainError::invalid("client_name", "must not be empty"));
@@ -73,6 +82,7 @@ pub async fn register_app(db: &Db, request: RegisterApp) -> Result<RegisteredApp
         validate_redirect_uri(uri)?;
     }
     let website = request.website.filter(|w| !w.trim().is_empty());
+    let client_secret = new_secret();
     let row = ApplicationRow {
         id: Id::generate().0,
         name,
@@ -80,12 +90,12 @@ pub async fn register_app(db: &Db, request: RegisterApp) -> Result<RegisteredApp
         redirect_uris: redirect_uris.join("\n"),
         scopes: scopes.to_string(),
         client_id: new_secret(),
-        client_secret: new_secret(),
+        client_secret_hash: hash(&client_secret),
         created_at: tertulia_db::now(),
     };
     let stored = row.clone();
     db.run(move |conn| oauth::insert_application(conn, &stored)).await?;
-    Ok(RegisteredApp::from_row(row))
+    Ok(NewApp { app: RegisteredApp::from_row(row), client_secret })
 }
 
 /// Custom schemes (`com.tapbots.Ivory:/callback`) and loopback http are fine:

@@ -6,10 +6,12 @@
 mod apps;
 mod secrets;
 mod session;
+mod sign_in;
 mod tokens;
 
-pub use apps::{OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, register_app};
+pub use apps::{NewApp, OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, register_app};
 pub use session::{Session, SessionUser, authenticate};
+pub use sign_in::SignInThrottle;
 pub use tokens::{
     AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, authorize, check_authorization_request, is_out_of_band,
     issue_token, register, revoke,

@@ -4,6 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+pub use tertulia_db::oauth::hash_secret as hash;
 
 /// 32 random bytes, URL-safe base64 (43 characters).
 pub fn new_secret() -> String {
@@ -12,10 +14,11 @@ pub fn new_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// What the database keeps of a token or code: its SHA-256, hex. A leaked
-/// database therefore holds no usable tokens.
-pub fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+/// Whether `given` is the secret stored as `stored_hash`. The comparison
+/// takes the same time wherever the two differ, so timing the answer tells
+/// an attacker nothing about the stored value.
+pub fn matches_hash(given: &str, stored_hash: &str) -> bool {
+    hash(given).as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
 
 /// PKCE S256: BASE64URL(SHA256(verifier)) must equal the challenge.
@@ -41,5 +44,14 @@ mod tests {
         assert_ne!(a, new_secret());
         assert_eq!(hash(&a).len(), 64);
         assert_eq!(hash(&a), hash(&a));
+    }
+
+    #[test]
+    fn a_secret_matches_its_own_hash_only() {
+        let secret = new_secret();
+        assert!(matches_hash(&secret, &hash(&secret)));
+        assert!(!matches_hash(&new_secret(), &hash(&secret)));
+        assert!(!matches_hash(&secret, &secret), "the stored form is the hash, never the secret");
+        assert!(!matches_hash(&secret, ""));
     }
 }

@@ -3,15 +3,14 @@
 use chrono::{DateTime, Duration, Utc};
 use tertulia_core::scope::Scopes;
 use tertulia_core::{Config, Id};
-use tertulia_db::accounts::AccountRow;
 use tertulia_db::oauth::{self, AccessTokenRow, AuthorizationCodeRow};
-use tertulia_db::users::{self, UserRow};
+use tertulia_db::users;
 use tertulia_db::{Db, DbConn, DbError};
 
 use super::apps::{OOB_REDIRECT_URI, RegisteredApp};
-use super::secrets::{hash, new_secret, pkce_s256_matches};
+use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
+use super::sign_in::{SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
-use crate::password;
 
 /// A sign-in on the authorization page.
 #[derive(Debug, Clone)]
@@ -66,7 +65,12 @@ pub async fn check_authorization_request(
 
 /// Checks the app and the user's credentials; returns the code to hand to
 /// the app and the redirect URI to send it to.
-pub async fn authorize(db: &Db, config: &Config, request: AuthorizeRequest) -> Result<(String, String), OAuthError> {
+pub async fn authorize(
+    db: &Db,
+    config: &Config,
+    throttle: &SignInThrottle,
+    request: AuthorizeRequest,
+) -> Result<(String, String), OAuthError> {
     let AuthorizationTarget { app, redirect_uri, scopes } =
         check_authorization_request(db, &request.client_id, request.redirect_uri.as_deref(), Some(&request.scopes))
             .await?;
@@ -79,18 +83,13 @@ pub async fn authorize(db: &Db, config: &Config, request: AuthorizeRequest) -> R
             )));
         }
     };
+    let user = check_credentials(db, throttle, &request.login, &request.password).await?;
     let code = new_secret();
     let row_code = hash(&code);
     let lifetime = Duration::minutes(i64::from(config.oauth.code_lifetime_minutes));
     let app_id = app.id.0;
     let redirect = redirect_uri.clone();
-    let login = request.login;
-    let password = request.password;
     db.run(move |conn| {
-        let user = match check_credentials(conn, &login, &password)? {
-            Ok(user) => user,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
         let now = tertulia_db::now();
         oauth::insert_code(
             conn,
@@ -108,10 +107,9 @@ pub async fn authorize(db: &Db, config: &Config, request: AuthorizeRequest) -> R
                 used_at: None,
             },
         )?;
-        users::record_sign_in(conn, user.id, now)?;
-        Ok(Ok(()))
+        users::record_sign_in(conn, user.id, now)
     })
-    .await??;
+    .await?;
     Ok((code, redirect_uri))
 }
 
@@ -121,12 +119,13 @@ pub async fn authorize(db: &Db, config: &Config, request: AuthorizeRequest) -> R
 pub async fn issue_token(
     db: &Db,
     config: &Config,
+    throttle: &SignInThrottle,
     client_id: &str,
     client_secret: Option<&str>,
     grant: Grant,
 ) -> Result<IssuedToken, OAuthError> {
     let app = find_app(db, client_id).await.map_err(|_| OAuthError::InvalidClient)?;
-    let secret_ok = client_secret.map(|given| given == app.client_secret);
+    let secret_ok = client_secret.map(|given| matches_hash(given, &app.client_secret_hash));
     if secret_ok == Some(false) {
         return Err(OAuthError::InvalidClient);
     }
@@ -145,16 +144,14 @@ pub async fn issue_token(
                 ));
             }
             let scopes = requested_scopes(&app, scopes.as_deref())?;
+            let user = check_credentials(db, throttle, &username, &password).await?;
             let app_id = app.id.0;
-            db.run(move |conn| {
-                let user = match check_credentials(conn, &username, &password)? {
-                    Ok(user) => user,
-                    Err(refusal) => return Ok(Err(refusal)),
-                };
-                users::record_sign_in(conn, user.id, tertulia_db::now())?;
-                Ok(Ok(store_token(conn, app_id, Some(user.id), scopes, true)?))
-            })
-            .await?
+            Ok(db
+                .run(move |conn| {
+                    users::record_sign_in(conn, user.id, tertulia_db::now())?;
+                    store_token(conn, app_id, Some(user.id), scopes, true)
+                })
+                .await?)
         }
         Grant::ClientCredentials { scopes } => {
             let scopes = requested_scopes(&app, scopes.as_deref())?;
@@ -252,7 +249,7 @@ pub async fn register(
 /// not an error (RFC 7009 §2.2).
 pub async fn revoke(db: &Db, client_id: &str, client_secret: &str, token: &str) -> Result<(), OAuthError> {
     let app = find_app(db, client_id).await.map_err(|_| OAuthError::InvalidClient)?;
-    if app.client_secret != client_secret {
+    if !matches_hash(client_secret, &app.client_secret_hash) {
         return Err(OAuthError::InvalidClient);
     }
     let token_hash = hash(token);
@@ -287,22 +284,6 @@ fn store_token(
         },
     )?;
     Ok(IssuedToken { access_token, refresh_token, scopes, created_at: now.and_utc() })
-}
-
-/// The user whose username or e-mail and password match, or the refusal to
-/// show. Every wrong combination gets the same message, so the form does
-/// not reveal which accounts exist.
-fn check_credentials(conn: &mut DbConn, login: &str, password: &str) -> Result<Result<UserRow, OAuthError>, DbError> {
-    let login = login.trim();
-    let found: Option<(UserRow, AccountRow)> =
-        if login.contains('@') { users::find_by_email(conn, login)? } else { users::find_by_username(conn, login)? };
-    let Some((user, account)) = found.filter(|(user, _)| password::verify(password, &user.password_hash)) else {
-        return Ok(Err(OAuthError::AccessDenied("wrong username, e-mail address or password".into())));
-    };
-    if account.suspended_at.is_some() {
-        return Ok(Err(OAuthError::AccessDenied("this account is suspended; contact your administrator".into())));
-    }
-    Ok(Ok(user))
 }
 
 fn resolve_redirect_uri(app: &RegisteredApp, given: Option<&str>) -> Result<String, OAuthError> {

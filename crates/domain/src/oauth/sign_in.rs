@@ -1,0 +1,132 @@
+//! Checking a username (or e-mail address) and password, for the sign-in
+//! page and the password grant.
+//!
+//! Guessing is slowed per account, whatever address the guesses come from:
+//! each check that has not yet succeeded counts as a failure for the
+//! account, and once an account has [`FREE_FAILURES`] in the current
+//! 15-minute window, every further check of it waits first: half a second,
+//! doubling with each failure, up to `rate_limits.sign_in_max_delay_secs`.
+//! It is a delay, never a refusal: whoever knows the password gets in after
+//! at most that long, however many guesses strangers are making, so the
+//! delay cannot be used to lock a person out. What bounds the guesses
+//! themselves is the per-address sign-in limit (in the API's rate limiter)
+//! and each guess holding a connection for the delay; a right password
+//! clears the account's count.
+
+use std::time::Duration;
+
+use tertulia_core::config::RateLimitsConfig;
+use tertulia_core::window_counters::WindowCounters;
+use tertulia_db::Db;
+use tertulia_db::users::{self, UserRow};
+
+use super::OAuthError;
+use crate::password;
+
+/// Failures an account may have in a window before checks are delayed: a
+/// person mistyping a few times never waits.
+const FREE_FAILURES: u32 = 5;
+const FIRST_DELAY: Duration = Duration::from_millis(500);
+const FAILURE_WINDOW_SECS: u32 = 15 * 60;
+/// Accounts and unknown logins whose failures are remembered; past this
+/// the ones with the fewest are forgotten (see `WindowCounters`).
+const MAX_TRACKED: usize = 100_000;
+
+/// Failed password checks per account, shared by every request.
+#[derive(Debug)]
+pub struct SignInThrottle {
+    failures: WindowCounters<Login>,
+    max_delay: Duration,
+}
+
+/// Whose failures a check counts against: the account when the login
+/// names one (so its username and e-mail address share the count), the
+/// login as typed otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Login {
+    Account(i64),
+    Unknown(String),
+}
+
+impl SignInThrottle {
+    pub fn new(config: &RateLimitsConfig) -> SignInThrottle {
+        let max_delay_secs = if config.enabled { config.sign_in_max_delay_secs } else { 0 };
+        SignInThrottle {
+            failures: WindowCounters::new(FAILURE_WINDOW_SECS, MAX_TRACKED),
+            max_delay: Duration::from_secs(u64::from(max_delay_secs)),
+        }
+    }
+
+    /// The wait before a check, after `failures` unsuccessful ones.
+    fn delay(&self, failures: u32) -> Duration {
+        let Some(beyond_free) = failures.checked_sub(FREE_FAILURES) else {
+            return Duration::ZERO;
+        };
+        FIRST_DELAY.saturating_mul(2u32.saturating_pow(beyond_free)).min(self.max_delay)
+    }
+}
+
+/// The user whose username or e-mail and password match, or the refusal to
+/// show. Every wrong combination gets the same message, and an unknown
+/// login costs the same argon2 work as a wrong password, so neither the
+/// answer nor its timing reveals which accounts exist.
+pub(super) async fn check_credentials(
+    db: &Db,
+    throttle: &SignInThrottle,
+    login: &str,
+    password: &str,
+) -> Result<UserRow, OAuthError> {
+    let login = login.trim().to_owned();
+    let lookup = login.clone();
+    let found = db
+        .run(move |conn| {
+            if lookup.contains('@') {
+                users::find_by_email(conn, &lookup)
+            } else {
+                users::find_by_username(conn, &lookup)
+            }
+        })
+        .await?;
+    let key = match &found {
+        Some((user, _)) => Login::Account(user.id),
+        None => Login::Unknown(login.to_lowercase()),
+    };
+    // Counted before the check, so guesses sent at the same moment each
+    // see the ones before them and wait longer.
+    let earlier = throttle.failures.try_add(&key, u32::MAX, chrono::Utc::now().timestamp()).count - 1;
+    tokio::time::sleep(throttle.delay(earlier)).await;
+    let stored = found.as_ref().map(|(user, _)| user.password_hash.as_str());
+    let matched = password::verify(password, stored).await;
+    let Some((user, account)) = found.filter(|_| matched) else {
+        return Err(OAuthError::AccessDenied("wrong username, e-mail address or password".into()));
+    };
+    throttle.failures.remove(&key);
+    if account.suspended_at.is_some() {
+        return Err(OAuthError::AccessDenied("this account is suspended; contact your administrator".into()));
+    }
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn throttle(max_delay_secs: u32) -> SignInThrottle {
+        SignInThrottle::new(&RateLimitsConfig { sign_in_max_delay_secs: max_delay_secs, ..Default::default() })
+    }
+
+    #[test]
+    fn the_delay_starts_after_a_few_failures_doubles_and_stops_at_the_maximum() {
+        let throttle = throttle(10);
+        let delays: Vec<u64> = (0..12).map(|f| throttle.delay(f).as_millis() as u64).collect();
+        assert_eq!(delays, [0, 0, 0, 0, 0, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+        assert_eq!(throttle.delay(u32::MAX), Duration::from_secs(10), "never past the maximum");
+    }
+
+    #[test]
+    fn no_delay_when_turned_off_or_when_rate_limits_are_off() {
+        assert_eq!(throttle(0).delay(50), Duration::ZERO);
+        let off = SignInThrottle::new(&RateLimitsConfig { enabled: false, ..Default::default() });
+        assert_eq!(off.delay(50), Duration::ZERO);
+    }
+}
