@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection, Pool};
+use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
 use tertulia_core::config::{DatabaseBackend, DatabaseConfig};
 
 use crate::DbError;
@@ -65,8 +65,14 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(ConnectError::Query)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// Checked when a connection comes back to the pool. Work that panicked
+    /// leaves its transaction neither committed nor rolled back: on SQLite
+    /// the connection still holds the write lock, and its next user's
+    /// transaction would become a savepoint inside the dead one, never
+    /// committed. Such a connection is closed instead (closing rolls back),
+    /// as diesel's own pool manager does.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
     }
 }
 
