@@ -23,7 +23,7 @@ use crate::statuses::{boost_readers, home_readers, notify, remove};
 
 /// Stores or refreshes a remote actor; returns its local id.
 pub async fn save_actor(db: &Db, uri: String, fields: RemoteActorFields) -> Result<Id, DomainError> {
-    Ok(Id(db.run(move |conn| actors::upsert_remote(conn, &uri, &fields)).await?))
+    Ok(Id(db.write(move |conn| actors::upsert_remote(conn, &uri, &fields)).await?))
 }
 
 /// A remote account asks to follow a local one. Unlocked accounts accept
@@ -450,7 +450,7 @@ pub async fn boost_received(
 
 /// The author's site sent new counts for the poll of their post `uri`.
 pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) -> Result<(), DomainError> {
-    db.run(move |conn| {
+    db.write(move |conn| {
         let Some(status) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
             return Ok(());
         };
@@ -499,7 +499,7 @@ pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), Dom
 /// A remote account moved to `new` (whose aliases the federation layer
 /// has checked): it is marked moved and local followers follow `new`.
 pub async fn moved(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
-    db.run(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
+    db.write(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
     crate::accounts::move_followers(db, hub, old, new).await
 }
 

@@ -38,7 +38,7 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
         if last_prune.elapsed() > Duration::from_secs(3600) {
             last_prune = std::time::Instant::now();
             let before = tertulia_db::now() - chrono::Duration::days(DEDUPE_WINDOW_DAYS);
-            if let Err(error) = federation.db().run(move |conn| inbox::prune_processed(conn, before)).await {
+            if let Err(error) = federation.db().write(move |conn| inbox::prune_processed(conn, before)).await {
                 tracing::warn!(%error, "federation inbox: cannot prune old activities");
             }
         }
@@ -64,7 +64,7 @@ impl Federation {
             payload: activity.to_string(),
             received_at: tertulia_db::now(),
         };
-        let new = self.db().run(move |conn| inbox::record(conn, &row)).await?;
+        let new = self.db().write(move |conn| inbox::record(conn, &row)).await?;
         if new {
             self.inner.activities_received.notify_one();
         }
@@ -80,12 +80,12 @@ impl Federation {
             match self.process(&row).await {
                 Ok(()) => {
                     let now = tertulia_db::now();
-                    self.db().run(move |conn| inbox::mark_processed(conn, id, now)).await?;
+                    self.db().write(move |conn| inbox::mark_processed(conn, id, now)).await?;
                 }
                 Err(error) => {
                     tracing::warn!(activity = %row.activity_uri, kind = %row.kind, %error, "cannot apply a received activity");
                     let message = error.to_string();
-                    self.db().run(move |conn| inbox::mark_failed(conn, id, &message)).await?;
+                    self.db().write(move |conn| inbox::mark_failed(conn, id, &message)).await?;
                 }
             }
         }

@@ -84,7 +84,7 @@ pub async fn register_app(db: &Db, request: RegisterApp) -> Result<RegisteredApp
         created_at: tertulia_db::now(),
     };
     let stored = row.clone();
-    db.run(move |conn| oauth::insert_application(conn, &stored)).await?;
+    db.write(move |conn| oauth::insert_application(conn, &stored)).await?;
     Ok(RegisteredApp::from_row(row))
 }
 

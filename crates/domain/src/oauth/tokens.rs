@@ -86,11 +86,8 @@ pub async fn authorize(db: &Db, config: &Config, request: AuthorizeRequest) -> R
     let redirect = redirect_uri.clone();
     let login = request.login;
     let password = request.password;
-    db.run(move |conn| {
-        let user = match check_credentials(conn, &login, &password)? {
-            Ok(user) => user,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
+    let user = db.run(move |conn| check_credentials(conn, &login, &password)).await??;
+    db.write(move |conn| {
         let now = tertulia_db::now();
         oauth::insert_code(
             conn,
@@ -108,10 +105,9 @@ pub async fn authorize(db: &Db, config: &Config, request: AuthorizeRequest) -> R
                 used_at: None,
             },
         )?;
-        users::record_sign_in(conn, user.id, now)?;
-        Ok(Ok(()))
+        users::record_sign_in(conn, user.id, now)
     })
-    .await??;
+    .await?;
     Ok((code, redirect_uri))
 }
 
@@ -146,20 +142,18 @@ pub async fn issue_token(
             }
             let scopes = requested_scopes(&app, scopes.as_deref())?;
             let app_id = app.id.0;
-            db.run(move |conn| {
-                let user = match check_credentials(conn, &username, &password)? {
-                    Ok(user) => user,
-                    Err(refusal) => return Ok(Err(refusal)),
-                };
-                users::record_sign_in(conn, user.id, tertulia_db::now())?;
-                Ok(Ok(store_token(conn, app_id, Some(user.id), scopes, true)?))
-            })
-            .await?
+            let user = db.run(move |conn| check_credentials(conn, &username, &password)).await??;
+            Ok(db
+                .write(move |conn| {
+                    users::record_sign_in(conn, user.id, tertulia_db::now())?;
+                    store_token(conn, app_id, Some(user.id), scopes, true)
+                })
+                .await?)
         }
         Grant::ClientCredentials { scopes } => {
             let scopes = requested_scopes(&app, scopes.as_deref())?;
             let app_id = app.id.0;
-            Ok(db.run(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
+            Ok(db.write(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
         }
         Grant::RefreshToken { refresh_token } => {
             let app_id = app.id.0;
@@ -189,7 +183,7 @@ async fn exchange_code(
 ) -> Result<IssuedToken, OAuthError> {
     let code_hash = hash(code);
     let app_id = app.id.0;
-    db.run(move |conn| {
+    db.write(move |conn| {
         let now = tertulia_db::now();
         let Some(stored) = oauth::take_code(conn, &code_hash, now)? else {
             return Ok(Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into())));
@@ -245,7 +239,7 @@ pub async fn register(
     };
     let user = crate::users::create(db, config, request).await?;
     let user_id = user.user_id.0;
-    Ok(db.run(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
+    Ok(db.write(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
 }
 
 /// Revokes an access or refresh token of this client. Unknown tokens are
@@ -257,7 +251,7 @@ pub async fn revoke(db: &Db, client_id: &str, client_secret: &str, token: &str) 
     }
     let token_hash = hash(token);
     let app_id = app.id.0;
-    db.run(move |conn| oauth::revoke_token(conn, app_id, &token_hash, tertulia_db::now())).await?;
+    db.write(move |conn| oauth::revoke_token(conn, app_id, &token_hash, tertulia_db::now())).await?;
     Ok(())
 }
 
