@@ -2,7 +2,7 @@
 # Runs every benchmark scenario and prints its figures (JSON lines and
 # tables; docs/benchmarks.md explains them):
 #   1. builds tertulia and tertulia-bench in release mode;
-#   2. measures the cost of one RSA-2048 signature and verification;
+#   2. measures HTTP Signatures (RSA-2048) made and checked per second;
 #   3. per database (SQLite, or a throwaway PostgreSQL cluster):
 #      seeds it, starts target/release/tertulia serve on a free loopback
 #      port, reads its idle memory, measures the timelines at concurrency 1
@@ -142,6 +142,9 @@ cargo build --release -p tertulia
 cargo build --release -p tertulia-bench
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
     "$(free -g | awk '/^Mem:/ {print $2}') GiB memory"
+step "RSA-2048: HTTP Signatures made and checked per second on one core"
+"$bench" rsa
+
 for backend in $backends; do
     run_backend "$backend"
 done

@@ -332,6 +332,40 @@ async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_no
     assert_eq!(followers, vec![bob_at_es]);
 }
 
+/// Home timelines live where their readers do: a local post (or boost) must
+/// not leave rows on the author's site for remote followers or mentioned
+/// remote accounts. Nobody reads those rows, and the trim, which walks
+/// local users, would never remove them.
+#[tokio::test]
+async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_the_authors_site() {
+    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+
+    let public = es.api(&ana).post_status("Para todos", json!({})).await;
+    let id = public["id"].as_str().unwrap();
+    es.api(&ana).post(&format!("/api/v1/statuses/{id}/reblog"), json!({})).await.ok();
+    let direct = es.api(&ana).post_status(&format!("Hola @bob@{}", hq.domain), json!({"visibility": "direct"})).await;
+    for post in [&public, &direct] {
+        eventually("ana's posts on hq", || in_home(&hq, &bob, post["uri"].as_str().unwrap())).await;
+    }
+
+    let db = database_of(&es);
+    let bob_on_es = resolve(&es, &ana, "bob", &hq).await.parse::<i64>().unwrap();
+    let ana_on_es = es.api(&ana).account_id().await.parse::<i64>().unwrap();
+    let page = tertulia_db::page::Page::first(40);
+    let (bobs_rows, anas_rows) = db
+        .run(move |conn| {
+            Ok((tertulia_db::feeds::page(conn, bob_on_es, page)?, tertulia_db::feeds::page(conn, ana_on_es, page)?))
+        })
+        .await
+        .unwrap();
+    assert_eq!(bobs_rows, Vec::<i64>::new(), "home timeline rows on es for bob, who lives on hq");
+    assert_eq!(anas_rows.len(), 3, "ana's own home timeline has her post, her boost and her message: {anas_rows:?}");
+}
+
 #[tokio::test]
 async fn a_site_that_was_down_gets_the_posts_made_meanwhile() {
     let (hq, mut es, _mx) = three_sites(&[]).await;

@@ -56,6 +56,10 @@ enum Command {
     /// Print the resident memory of a running server now and at its peak
     /// (Linux), optionally starting a new peak.
     Memory(memory::MemoryArgs),
+    /// Measure RSA-2048 signatures and verifications per second on one
+    /// core, as our HTTP Signatures make them: the limits of delivery and
+    /// of the inbox on this machine.
+    Rsa,
 }
 
 /// Every failure a scenario can end with; printed as one line.
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
             Command::Memory(args) => memory::run(args),
             Command::Inbox(args) => inbox::run(args).await,
             Command::Delivery(args) => delivery::run(args).await,
+            Command::Rsa => rsa_cost::run().await,
         }
     });
     match outcome {

@@ -102,6 +102,26 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<AccountRow>, DbEr
     Ok(accounts::table.filter(accounts::id.eq_any(ids)).select(AccountRow::as_select()).load(conn)?)
 }
 
+/// Ids per statement when filtering a long list (a popular author's
+/// followers): SQLite binds at most 32,766 parameters per statement.
+const IDS_PER_STATEMENT: usize = 10_000;
+
+/// Which of `ids` are accounts of this site, in id order.
+pub fn local_among(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    let mut local = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        local.extend(
+            accounts::table
+                .filter(accounts::id.eq_any(chunk))
+                .filter(accounts::domain.is_null())
+                .select(accounts::id)
+                .load::<i64>(conn)?,
+        );
+    }
+    local.sort_unstable();
+    Ok(local)
+}
+
 /// Finds an account by `username` and `domain` (`None`: local), any case.
 pub fn find_by_handle(conn: &mut DbConn, username: &str, domain: Option<&str>) -> Result<Option<AccountRow>, DbError> {
     let mut query = accounts::table

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{self, ManageConnection, Pool};
+use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
 use tertulia_core::config::{DatabaseBackend, DatabaseConfig};
 
 use crate::DbError;
@@ -65,8 +65,14 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(ConnectError::Query)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// Checked when a connection comes back to the pool. Work that panicked
+    /// leaves its transaction neither committed nor rolled back: on SQLite
+    /// the connection still holds the write lock, and its next user's
+    /// transaction would become a savepoint inside the dead one, never
+    /// committed. Such a connection is closed instead (closing rolls back),
+    /// as diesel's own pool manager does.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
     }
 }
 
@@ -126,6 +132,17 @@ impl Db {
             .map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
     }
 
+    /// Runs `work` as one write transaction (see [`transaction`]) on
+    /// tokio's blocking pool: how async code writes when it has no larger
+    /// transaction to write in, so that on SQLite every write waits its
+    /// turn on the one writer lock.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        self.run(move |conn| transaction(conn, work)).await
+    }
+
     /// Checks that the database answers; for `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from)).await
@@ -133,7 +150,10 @@ impl Db {
 }
 
 /// Runs `work` in one transaction: committed if it returns `Ok`, rolled
-/// back otherwise.
+/// back otherwise. Every write goes through here (or [`Db::write`], or
+/// [`refusable_transaction`]), so that on SQLite it queues on the writer
+/// lock below; a statement run outside would wait in SQLite's busy handler
+/// instead, unordered, and could fail with "database is locked".
 pub fn transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
     write_transaction(conn, work)
 }
@@ -151,7 +171,7 @@ static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// between, whatever the busy timeout; taking the lock first makes it wait
 /// its turn instead. PostgreSQL (and nested transactions, which are
 /// savepoints) use diesel's usual transaction.
-fn write_transaction<T, E: From<diesel::result::Error>>(
+pub(crate) fn write_transaction<T, E: From<diesel::result::Error>>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, E>,
 ) -> Result<T, E> {

@@ -89,7 +89,7 @@ macro_rules! claim {
 /// Claims up to `limit` due jobs for `lease`. Two workers never get the
 /// same job: on PostgreSQL the rows are locked with `FOR UPDATE SKIP
 /// LOCKED`, so even several processes share the queue; on SQLite the claim
-/// runs in a `BEGIN IMMEDIATE` transaction, which admits one writer at a
+/// is a write transaction like any other, which admits one writer at a
 /// time, so the select and the lease cannot interleave with another claim.
 pub fn claim_due(
     conn: &mut DbConn,
@@ -98,11 +98,13 @@ pub fn claim_due(
     lease: chrono::Duration,
 ) -> Result<Vec<DeliveryJobRow>, DbError> {
     let until = now + lease;
-    let rows = match conn {
-        DbConn::Postgres(pg) => pg.transaction(|pg| claim!(pg, now, limit, until, for_update, skip_locked))?,
-        DbConn::Sqlite(lite) => lite.immediate_transaction(|lite| claim!(lite, now, limit, until))?,
-    };
-    Ok(rows)
+    crate::transaction(conn, |conn| {
+        let rows = match conn {
+            DbConn::Postgres(pg) => claim!(pg, now, limit, until, for_update, skip_locked)?,
+            DbConn::Sqlite(lite) => claim!(lite, now, limit, until)?,
+        };
+        Ok(rows)
+    })
 }
 
 /// The job was delivered: it is done.

@@ -50,14 +50,14 @@ pub fn now() -> chrono::NaiveDateTime {
 
 /// Runs an insert and reports a unique-constraint conflict as `false`
 /// instead of an error. The insert runs in a savepoint, so on PostgreSQL a
-/// conflict does not abort the caller's transaction. (`ON CONFLICT` is not
+/// conflict does not abort the caller's transaction (or, outside one, in a
+/// write transaction of its own). (`ON CONFLICT` is not
 /// available through the two-backend connection.)
 pub(crate) fn insert_unless_duplicate(
     conn: &mut DbConn,
     insert: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
 ) -> Result<bool, DbError> {
-    use diesel::Connection;
-    match conn.transaction(insert).map_err(DbError::from) {
+    match conn::write_transaction(conn, insert).map_err(DbError::from) {
         Ok(inserted) => Ok(inserted > 0),
         Err(DbError::Conflict { .. }) => Ok(false),
         Err(other) => Err(other),

@@ -152,16 +152,9 @@ pub fn revoke_token_by_id(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Res
     Ok(())
 }
 
-/// Records use of a token, at most once a minute, for "last active".
+/// Records that the token was used at `now`, for "last active".
 pub fn touch_token(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
-    let a_minute_ago = now - chrono::Duration::minutes(1);
-    diesel::update(
-        oauth_access_tokens::table
-            .find(id)
-            .filter(oauth_access_tokens::last_used_at.is_null().or(oauth_access_tokens::last_used_at.lt(a_minute_ago))),
-    )
-    .set(oauth_access_tokens::last_used_at.eq(now))
-    .execute(conn)?;
+    diesel::update(oauth_access_tokens::table.find(id)).set(oauth_access_tokens::last_used_at.eq(now)).execute(conn)?;
     Ok(())
 }
 

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
+use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use tertulia_core::Id;
@@ -13,7 +15,7 @@ use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::delivery::{self, DeliveryStats, NewDeliveryJob};
 use tertulia_db::inbox::{self, Failure, NewInboxActivity};
 use tertulia_db::instances::{self, HostHealth};
-use tertulia_db::{Db, DbConn, outbox};
+use tertulia_db::{Db, DbConn, DbError, outbox};
 use tertulia_testrig::TestDatabase;
 
 fn open(test_db: &TestDatabase) -> Db {
@@ -255,6 +257,63 @@ fn concurrent_claimers_share_the_jobs_without_overlap() {
     let all: HashSet<i64> = results.iter().flatten().copied().collect();
     assert_eq!(results.iter().map(Vec::len).sum::<usize>(), JOBS, "no job was claimed twice");
     assert_eq!(all.len(), JOBS, "every job was claimed");
+}
+
+/// The delivery claim writes (it leases jobs), so on SQLite it must queue on
+/// the one in-process writer lock like every write transaction. Going
+/// straight to SQLite's busy handler, it lost every retry while other
+/// writers handed the lock to each other, and failed with "database is
+/// locked" after the busy timeout (5 s).
+#[test]
+fn claims_get_their_turn_while_other_writers_keep_the_database_busy() {
+    const WRITERS: usize = 4;
+    const CLAIMS: usize = 5;
+    let test_db = TestDatabase::create();
+    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: WRITERS as u32 + 1, connect_timeout_secs: 5 };
+    let db = Db::connect(&config).expect("connect");
+    db.migrate().expect("migrate");
+    let actor = db.run_blocking(|conn| Ok(local_account(conn))).unwrap();
+    db.run_blocking(|conn| delivery::enqueue(conn, &[job(actor, "a1", "one.example", t0())], t0())).unwrap();
+
+    let busy = Arc::new(AtomicBool::new(true));
+    let writes = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            let (db, busy, writes) = (db.clone(), busy.clone(), writes.clone());
+            std::thread::spawn(move || {
+                while busy.load(Ordering::Relaxed) && Instant::now() < deadline {
+                    db.run_blocking(|conn| {
+                        tertulia_db::transaction(conn, |conn| {
+                            local_account(conn);
+                            // A post fanning out holds the lock for a while.
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            Ok(())
+                        })
+                    })
+                    .unwrap();
+                    writes.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    while writes.load(Ordering::Relaxed) < WRITERS && Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // Each claim after the lease of the one before ran out; the first
+    // failure ends the run.
+    let claims: Result<Vec<usize>, DbError> = (0..CLAIMS)
+        .map(|n| {
+            let now = t0() + Duration::minutes(2 * n as i64);
+            db.run_blocking(move |conn| Ok(delivery::claim_due(conn, now, 10, Duration::minutes(1))?.len()))
+        })
+        .collect();
+    busy.store(false, Ordering::Relaxed);
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let claims = claims.expect("every claim got its turn");
+    assert_eq!(claims, vec![1; CLAIMS]);
 }
 
 #[test]

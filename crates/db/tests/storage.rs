@@ -126,6 +126,41 @@ fn a_failed_transaction_leaves_nothing_behind() {
     assert!(found.is_none(), "the account insert was rolled back");
 }
 
+/// Stands for a bug: work that panics half-way through a transaction.
+fn panics_half_way(conn: &mut tertulia_db::DbConn) -> Result<(), DbError> {
+    accounts::insert(conn, &new_account("lost", None))?;
+    panic!("a bug in the middle of a write transaction");
+}
+
+/// A connection whose work panicked goes back to the pool with its
+/// transaction neither committed nor rolled back. Reused, it kept SQLite's
+/// write lock (other writers waited, then failed) and turned the next
+/// transaction into a savepoint inside the dead one, never committed.
+#[tokio::test]
+async fn after_a_panic_inside_a_write_transaction_the_next_write_commits_at_once() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let crashed = db.run(|conn| tertulia_db::transaction(conn, panics_half_way)).await;
+    assert!(matches!(crashed, Err(DbError::Unavailable(_))), "{crashed:?}");
+
+    let started = std::time::Instant::now();
+    db.run(|conn| tertulia_db::transaction(conn, |conn| accounts::insert(conn, &new_account("ana", None))))
+        .await
+        .expect("the next write");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "the next write waited {:?}", started.elapsed());
+
+    // Seen through connections of their own.
+    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 1, connect_timeout_secs: 5 };
+    let (ana, lost) = Db::connect(&config)
+        .unwrap()
+        .run_blocking(|conn| {
+            Ok((accounts::find_local_by_username(conn, "ana")?, accounts::find_local_by_username(conn, "lost")?))
+        })
+        .unwrap();
+    assert!(ana.is_some(), "the write after the panic was committed");
+    assert!(lost.is_none(), "the write that panicked was rolled back");
+}
+
 #[test]
 fn deleting_an_account_cascades_to_its_user_and_suspension_is_counted() {
     let test_db = TestDatabase::create();

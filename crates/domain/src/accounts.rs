@@ -465,7 +465,7 @@ pub async fn mute(
     if actor == target {
         return Err(DomainError::Forbidden("you cannot mute yourself".into()));
     }
-    db.run(move |conn| {
+    db.write(move |conn| {
         if accounts::find(conn, target.0)?.is_none() {
             return Ok(Err(DomainError::NotFound("account".into())));
         }

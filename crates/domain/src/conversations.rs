@@ -103,7 +103,7 @@ pub async fn get(db: &Db, reader: Id, id: Id) -> Result<ConversationView, Domain
 
 /// Marks a thread read.
 pub async fn read(db: &Db, reader: Id, id: Id) -> Result<ConversationView, DomainError> {
-    let changed = db.run(move |conn| conversations::mark_read(conn, reader.0, id.0)).await?;
+    let changed = db.write(move |conn| conversations::mark_read(conn, reader.0, id.0)).await?;
     if changed == 0 {
         return Err(not_found());
     }
@@ -112,7 +112,7 @@ pub async fn read(db: &Db, reader: Id, id: Id) -> Result<ConversationView, Domai
 
 /// Removes a thread from `reader`'s list; a new message brings it back.
 pub async fn remove(db: &Db, reader: Id, id: Id) -> Result<(), DomainError> {
-    let removed = db.run(move |conn| conversations::remove(conn, reader.0, id.0)).await?;
+    let removed = db.write(move |conn| conversations::remove(conn, reader.0, id.0)).await?;
     if removed == 0 {
         return Err(not_found());
     }

@@ -424,7 +424,7 @@ pub async fn add_keyword(
     get(db, owner, filter).await?;
     let row = KeywordRow { id: Id::generate().0, filter_id: filter.0, keyword, whole_word };
     let saved = row.clone();
-    db.run(move |conn| filters::insert_keyword(conn, &saved)).await?;
+    db.write(move |conn| filters::insert_keyword(conn, &saved)).await?;
     Ok(row.into())
 }
 
@@ -453,13 +453,13 @@ pub async fn update_keyword(
     }
     row.whole_word = whole_word.unwrap_or(row.whole_word);
     let saved = row.clone();
-    db.run(move |conn| filters::update_keyword(conn, &saved)).await?;
+    db.write(move |conn| filters::update_keyword(conn, &saved)).await?;
     Ok(row.into())
 }
 
 pub async fn delete_keyword(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
     let row = db.run(move |conn| filters::find_keyword(conn, owner.0, id.0)).await?.ok_or_else(keyword_not_found)?;
-    Ok(db.run(move |conn| filters::delete_keyword(conn, row.id)).await?)
+    Ok(db.write(move |conn| filters::delete_keyword(conn, row.id)).await?)
 }
 
 pub async fn statuses(db: &Db, owner: Id, filter: Id) -> Result<Vec<FilterStatusView>, DomainError> {
@@ -475,7 +475,7 @@ pub async fn add_status(db: &Db, owner: Id, filter: Id, status: Id) -> Result<Fi
     let row = FilterStatusRow { id: Id::generate().0, filter_id: filter.0, status_id: status.0 };
     let saved = row.clone();
     let added = db
-        .run(move |conn| {
+        .write(move |conn| {
             if visibility::find_visible(conn, Some(owner.0), saved.status_id)?.is_none() {
                 return Ok(false);
             }
@@ -502,7 +502,7 @@ pub async fn get_status(db: &Db, owner: Id, id: Id) -> Result<FilterStatusView, 
 
 pub async fn delete_status(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
     let row = db.run(move |conn| filters::find_status(conn, owner.0, id.0)).await?.ok_or_else(status_not_found)?;
-    Ok(db.run(move |conn| filters::delete_status(conn, row.id)).await?)
+    Ok(db.write(move |conn| filters::delete_status(conn, row.id)).await?)
 }
 
 #[cfg(test)]

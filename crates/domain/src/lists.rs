@@ -107,7 +107,7 @@ pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView
     };
     apply_changes(&mut list, changes)?;
     let row = list.clone();
-    db.run(move |conn| lists::insert(conn, &row)).await?;
+    db.write(move |conn| lists::insert(conn, &row)).await?;
     Ok(list.into())
 }
 

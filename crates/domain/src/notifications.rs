@@ -79,7 +79,7 @@ pub async fn get(db: &Db, reader: Id, id: Id) -> Result<NotificationView, Domain
 
 /// Dismisses one notification (`Some(id)`) or clears them all.
 pub async fn dismiss(db: &Db, reader: Id, id: Option<Id>) -> Result<(), DomainError> {
-    let removed = db.run(move |conn| notifications::dismiss(conn, reader.0, id.map(|i| i.0))).await?;
+    let removed = db.write(move |conn| notifications::dismiss(conn, reader.0, id.map(|i| i.0))).await?;
     if id.is_some() && removed == 0 {
         return Err(DomainError::NotFound("notification".into()));
     }

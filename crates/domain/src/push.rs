@@ -107,7 +107,7 @@ pub async fn update(
 ) -> Result<Subscription, DomainError> {
     let alerts = alerts_json(&alerts)?;
     let policy = check_policy(policy)?;
-    let changed = db.run(move |conn| push::update(conn, token.0, &alerts, &policy, tertulia_db::now())).await?;
+    let changed = db.write(move |conn| push::update(conn, token.0, &alerts, &policy, tertulia_db::now())).await?;
     if !changed {
         return Err(DomainError::NotFound("push subscription".into()));
     }
@@ -115,5 +115,5 @@ pub async fn update(
 }
 
 pub async fn unsubscribe(db: &Db, token: Id) -> Result<(), DomainError> {
-    Ok(db.run(move |conn| push::delete(conn, token.0)).await?)
+    Ok(db.write(move |conn| push::delete(conn, token.0)).await?)
 }

@@ -13,7 +13,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::{self, RemoteActorFields};
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
+use tertulia_db::{Db, DbConn, accounts, blocks, conversations, edits, feeds, notifications};
 
 use crate::DomainError;
 use crate::accounts::establish;
@@ -305,9 +305,8 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
             let readers = home_readers(conn, &row, &mentioned)?;
-            let readers = local_only(conn, readers)?;
             feeds::push(conn, &readers, id, status.author.0, None)?;
-            let local_mentioned = local_only(conn, mentioned.clone())?;
+            let local_mentioned = accounts::local_among(conn, &mentioned)?;
             let mut pending = vec![Event::Update(StatusEvent::new(&row, status.tags.clone(), readers, mentioned))];
             if status.visibility == Visibility::Direct {
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
@@ -366,7 +365,6 @@ pub async fn status_updated(
             edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
             let readers = home_readers(conn, &edited, &mentioned)?;
-            let readers = local_only(conn, readers)?;
             let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
             Ok(Ok(((), vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, readers, mentioned))])))
         })
@@ -467,7 +465,6 @@ pub async fn boost_received(
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
             accounts::adjust_statuses_count(conn, booster.0, 1, Some(published))?;
             let readers = boost_readers(conn, booster.0, original.account_id)?;
-            let readers = local_only(conn, readers)?;
             feeds::push(conn, &readers, boost_id, booster.0, Some(original.id))?;
             let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), readers, Vec::new()))];
             let group_key = format!("reblog-{}", original.id);
@@ -481,7 +478,7 @@ pub async fn boost_received(
 
 /// The author's site sent new counts for the poll of their post `uri`.
 pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) -> Result<(), DomainError> {
-    db.run(move |conn| {
+    db.write(move |conn| {
         let Some(status) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
             return Ok(());
         };
@@ -538,17 +535,8 @@ pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), Dom
 /// A remote account moved to `new` (whose aliases the federation layer
 /// has checked): it is marked moved and local followers follow `new`.
 pub async fn moved(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
-    db.run(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
+    db.write(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
     crate::accounts::move_followers(db, hub, old, new).await
-}
-
-/// The ones among `accounts` that live on this site: remote accounts have
-/// no home timeline or notifications here.
-fn local_only(conn: &mut DbConn, mut ids: Vec<i64>) -> Result<Vec<i64>, DbError> {
-    let local: std::collections::HashSet<i64> =
-        accounts::find_many(conn, &ids)?.into_iter().filter(|a| a.domain.is_none()).map(|a| a.id).collect();
-    ids.retain(|id| local.contains(id));
-    Ok(ids)
 }
 
 /// Finds accounts on other sites (WebFinger, then the actor document).

@@ -37,12 +37,12 @@ pub async fn add(db: &Db, text: &str, hint: &str) -> Result<Rule, DomainError> {
     }
     let rule = Rule { id: Id::generate(), text, hint };
     let stored = rule.clone();
-    db.run(move |conn| rules::add(conn, stored.id.0, &stored.text, &stored.hint, tertulia_db::now())).await?;
+    db.write(move |conn| rules::add(conn, stored.id.0, &stored.text, &stored.hint, tertulia_db::now())).await?;
     Ok(rule)
 }
 
 pub async fn remove(db: &Db, id: Id) -> Result<(), DomainError> {
-    db.run(move |conn| rules::remove(conn, id.0)).await.map_err(|e| match e {
+    db.write(move |conn| rules::remove(conn, id.0)).await.map_err(|e| match e {
         tertulia_db::DbError::NotFound => DomainError::NotFound(format!("rule {id}")),
         other => other.into(),
     })

@@ -162,7 +162,7 @@ pub async fn set_password(db: &Db, username: &str, new_password: &str) -> Result
     password::check_strength(new_password, &summary.account.username, &summary.email)?;
     let hash = password::hash(new_password).await?;
     let user_id = summary.user_id.0;
-    db.run(move |conn| users::set_password_hash(conn, user_id, &hash, tertulia_db::now())).await?;
+    db.write(move |conn| users::set_password_hash(conn, user_id, &hash, tertulia_db::now())).await?;
     Ok(())
 }
 
@@ -171,7 +171,7 @@ pub async fn set_suspended(db: &Db, username: &str, suspended: bool) -> Result<U
     let summary = find(db, username).await?;
     let account_id = summary.account.id.0;
     let at = suspended.then(tertulia_db::now);
-    db.run(move |conn| accounts::set_suspended(conn, account_id, at)).await?;
+    db.write(move |conn| accounts::set_suspended(conn, account_id, at)).await?;
     find(db, username).await
 }
 

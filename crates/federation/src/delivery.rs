@@ -119,7 +119,7 @@ impl Federation {
             }
             DeliveryOutcome::Refused { reason } => {
                 tracing::warn!(activity = %job.activity_id, inbox = %job.inbox_url, %reason, "delivery not allowed");
-                self.db().run(move |conn| delivery::fail(conn, id, now, &reason)).await?;
+                self.db().write(move |conn| delivery::fail(conn, id, now, &reason)).await?;
             }
             DeliveryOutcome::Rejected { status } => {
                 tracing::warn!(activity = %job.activity_id, inbox = %job.inbox_url, status, "delivery refused for good");

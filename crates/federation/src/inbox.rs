@@ -153,7 +153,7 @@ impl Federation {
             payload: activity.to_string(),
             received_at: tertulia_db::now(),
         };
-        let new = self.db().run(move |conn| inbox::record(conn, &row)).await?;
+        let new = self.db().write(move |conn| inbox::record(conn, &row)).await?;
         if new {
             self.inner.activities_received.notify_one();
         }

@@ -50,7 +50,7 @@ pub async fn ensure_keypair(db: &Db, account: i64) -> Result<ActorRow, Federatio
         .await
         .map_err(|e| FederationError::Internal(format!("key generation stopped: {e}")))??;
     // Two requests may race here; the first key stored wins and both read it.
-    db.run(move |conn| {
+    db.write(move |conn| {
         actors::set_keypair(conn, account, &pair.private_pem, &pair.public_pem)?;
         actors::find(conn, account)
     })
@@ -71,7 +71,7 @@ pub async fn ensure_instance_actor(db: &Db, urls: &Urls, domain: &str) -> Result
         Some(actor) => actor.id,
         None => {
             let (uri, domain, inbox) = (uri.clone(), domain.to_owned(), format!("{uri}/inbox"));
-            db.run(move |conn| actors::insert_instance_actor(conn, &domain, &uri, &inbox)).await?
+            db.write(move |conn| actors::insert_instance_actor(conn, &domain, &uri, &inbox)).await?
         }
     };
     ensure_keypair(db, id).await

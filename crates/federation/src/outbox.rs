@@ -80,7 +80,7 @@ impl Federation {
                 Err(error) => {
                     tracing::error!(record = id, %error, "federation outbox: cannot queue a change for delivery");
                     let message = error.to_string();
-                    self.db().run(move |conn| records::mark_failed(conn, id, &message)).await?;
+                    self.db().write(move |conn| records::mark_failed(conn, id, &message)).await?;
                 }
             }
         }

@@ -107,7 +107,7 @@ pub async fn upload(db: &Db, config: &Config, account: Id, request: NewMedia) ->
         updated_at: now,
     };
     let inserted = row.clone();
-    if let Err(error) = db.run(move |conn| media::insert(conn, &inserted)).await {
+    if let Err(error) = db.write(move |conn| media::insert(conn, &inserted)).await {
         stored.remove(&config.media.dir);
         return Err(error.into());
     }

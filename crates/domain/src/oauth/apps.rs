@@ -94,7 +94,7 @@ pub async fn register_app(db: &Db, request: RegisterApp) -> Result<NewApp, Domai
         created_at: tertulia_db::now(),
     };
     let stored = row.clone();
-    db.run(move |conn| oauth::insert_application(conn, &stored)).await?;
+    db.write(move |conn| oauth::insert_application(conn, &stored)).await?;
     Ok(NewApp { app: RegisteredApp::from_row(row), client_secret })
 }
 

@@ -27,23 +27,24 @@ pub struct SessionUser {
     pub role: Role,
 }
 
+/// How far a token's "last used" time may lag: a write on every request
+/// would queue each read behind the database's one writer (on SQLite even
+/// an `UPDATE` that changes nothing takes the write lock).
+const LAST_USE_STEP: chrono::Duration = chrono::Duration::minutes(1);
+
 /// The session for a bearer token; `None` when the token is unknown,
 /// revoked or expired. A suspended user's token is refused.
 pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, DomainError> {
     let token_hash = hash(bearer);
-    let owner = db
-        .run(move |conn| {
-            let now = tertulia_db::now();
-            let owner = oauth::find_active_token(conn, &token_hash, now)?;
-            if let Some(owner) = &owner {
-                oauth::touch_token(conn, owner.token.id, now)?;
-            }
-            Ok(owner)
-        })
-        .await?;
+    let now = tertulia_db::now();
+    let owner = db.run(move |conn| oauth::find_active_token(conn, &token_hash, now)).await?;
     let Some(owner) = owner else {
         return Ok(None);
     };
+    if owner.token.last_used_at.is_none_or(|at| at <= now - LAST_USE_STEP) {
+        let token = owner.token.id;
+        db.write(move |conn| oauth::touch_token(conn, token, now)).await?;
+    }
     let user = match owner.user {
         Some((_, account)) if account.suspended_at.is_some() => {
             return Err(DomainError::Forbidden("your account is suspended".into()));

@@ -89,7 +89,7 @@ pub async fn authorize(
     let lifetime = Duration::minutes(i64::from(config.oauth.code_lifetime_minutes));
     let app_id = app.id.0;
     let redirect = redirect_uri.clone();
-    db.run(move |conn| {
+    db.write(move |conn| {
         let now = tertulia_db::now();
         oauth::insert_code(
             conn,
@@ -147,7 +147,7 @@ pub async fn issue_token(
             let user = check_credentials(db, throttle, &username, &password).await?;
             let app_id = app.id.0;
             Ok(db
-                .run(move |conn| {
+                .write(move |conn| {
                     users::record_sign_in(conn, user.id, tertulia_db::now())?;
                     store_token(conn, app_id, Some(user.id), scopes, true)
                 })
@@ -156,7 +156,7 @@ pub async fn issue_token(
         Grant::ClientCredentials { scopes } => {
             let scopes = requested_scopes(&app, scopes.as_deref())?;
             let app_id = app.id.0;
-            Ok(db.run(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
+            Ok(db.write(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
         }
         Grant::RefreshToken { refresh_token } => {
             let app_id = app.id.0;
@@ -186,7 +186,7 @@ async fn exchange_code(
 ) -> Result<IssuedToken, OAuthError> {
     let code_hash = hash(code);
     let app_id = app.id.0;
-    db.run(move |conn| {
+    db.write(move |conn| {
         let now = tertulia_db::now();
         let Some(stored) = oauth::take_code(conn, &code_hash, now)? else {
             return Ok(Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into())));
@@ -242,7 +242,7 @@ pub async fn register(
     };
     let user = crate::users::create(db, config, request).await?;
     let user_id = user.user_id.0;
-    Ok(db.run(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
+    Ok(db.write(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
 }
 
 /// Revokes an access or refresh token of this client. Unknown tokens are
@@ -254,7 +254,7 @@ pub async fn revoke(db: &Db, client_id: &str, client_secret: &str, token: &str) 
     }
     let token_hash = hash(token);
     let app_id = app.id.0;
-    db.run(move |conn| oauth::revoke_token(conn, app_id, &token_hash, tertulia_db::now())).await?;
+    db.write(move |conn| oauth::revoke_token(conn, app_id, &token_hash, tertulia_db::now())).await?;
     Ok(())
 }
 

@@ -250,9 +250,11 @@ fn resolve_mentions(
 /// author; local followers (for a reply to someone else, only those who
 /// also follow the person replied to); for public and site-only statuses,
 /// those who follow one of its tags (so tags must be attached first); and,
-/// for private and direct statuses, the mentioned accounts. Also decides
-/// who gets the status on their `user` stream. Public so that the
-/// benchmark seeder can check its own fan-out against this rule.
+/// for private and direct statuses, the mentioned accounts. Only accounts
+/// of this site: a remote follower reads the status on its own site, and a
+/// row here would never be read nor trimmed (the trim walks local users).
+/// Also decides who gets the status on their `user` stream. Public so that
+/// the benchmark seeder can check its own fan-out against this rule.
 pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
     let mut readers = vec![status.account_id];
     let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
@@ -273,7 +275,7 @@ pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) ->
     }
     readers.sort_unstable();
     readers.dedup();
-    Ok(readers)
+    accounts::local_among(conn, &readers)
 }
 
 /// The tag as first typed (`#RustLang`), for display.

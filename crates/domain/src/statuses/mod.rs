@@ -193,7 +193,8 @@ fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
 }
 
 /// Who gets a boost in their home timeline: the booster and their followers
-/// who want boosts, except the original's author.
+/// who want boosts, except the original's author; of those, only accounts of
+/// this site (see [`home_readers`]).
 pub(crate) fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Result<Vec<i64>, DbError> {
     let mut readers: Vec<i64> = social::follower_ids(conn, booster)?
         .into_iter()
@@ -201,7 +202,7 @@ pub(crate) fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i6
         .map(|(follower, _)| follower)
         .collect();
     readers.push(booster);
-    Ok(readers)
+    accounts::local_among(conn, &readers)
 }
 
 /// Favourites (`on`) or unfavourites a status the caller can see.
