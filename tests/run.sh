@@ -9,8 +9,10 @@
 #      (Mastodon.py and toot from PyPI in a temporary venv, masto.js from
 #      npm) and a real browser (Debian's Chromium driven by playwright-core)
 #      against a live server, on each backend.
-# Installs what is missing (cargo-nextest, PostgreSQL server and libpq
-# headers) when run as root; otherwise says what to install.
+# Before the tests, cargo deny checks the dependencies (deny.toml).
+# Installs what is missing (cargo-nextest, cargo-deny,
+# PostgreSQL server and libpq headers) when run as root; otherwise says what
+# to install.
 # Ends with one summary line over both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,12 @@ cd "$(dirname "$0")/.."
 log_dir=$(mktemp -d /tmp/tertulia-tests.XXXXXX)
 pg_dir=""
 pg_bin=""
+# The checking tools are built from crates.io at fixed versions, so every
+# run applies the same rules.
+cargo_deny_version=0.20.2
+# Where cargo-deny clones the RustSec advisory database from.
+advisory_db_url=https://github.com/RustSec/advisory-db
+supply_chain=""
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'tests/run.sh: %s\n' "$*" >&2; exit 1; }
@@ -53,12 +61,22 @@ find_postgres_bin() {
     done
 }
 
+# `cargo install`s a checking tool unless that version is already there.
+install_cargo_tool() {
+    local tool=$1 version=$2
+    if [[ $(cargo "${tool#cargo-}" --version 2>/dev/null) != "$tool $version" ]]; then
+        step "installing $tool $version"
+        cargo install "$tool" --locked --version "$version"
+    fi
+}
+
 ensure_tools() {
     command -v cargo >/dev/null || fail "cargo not found: install Rust from rustup.rs"
     if ! cargo nextest --version >/dev/null 2>&1; then
         step "installing cargo-nextest"
         cargo install cargo-nextest --locked
     fi
+    install_cargo_tool cargo-deny "$cargo_deny_version"
     # diesel's PostgreSQL driver links libpq.
     if [[ ! -e /usr/include/postgresql/libpq-fe.h ]] && ! pkg-config --exists libpq 2>/dev/null; then
         apt_install libpq-dev
@@ -131,6 +149,32 @@ run_clients() {
     return "$status"
 }
 
+# deny.toml's checks; a finding stops the run, as fmt and clippy do. The
+# advisory database is a git repository on GitHub: TERTULIA_ADVISORY_DB
+# names another copy of it (a git URL or directory) for machines that cannot
+# reach GitHub. When no copy can be had, advisories are reported as not
+# checked, loudly, and the other checks still count.
+check_supply_chain() {
+    step "cargo deny: licences, duplicate versions, sources"
+    cargo deny --locked check licenses bans sources
+    step "cargo deny: advisories"
+    local -a from_copy=()
+    if [[ -n ${TERTULIA_ADVISORY_DB:-} ]]; then
+        from_copy=(env GIT_CONFIG_COUNT=1 "GIT_CONFIG_KEY_0=url.$TERTULIA_ADVISORY_DB.insteadOf"
+            "GIT_CONFIG_VALUE_0=$advisory_db_url")
+    fi
+    if ! "${from_copy[@]}" timeout 120 cargo deny --locked fetch db; then
+        supply_chain="licences, duplicate versions, sources checked; advisories NOT CHECKED: the RustSec"
+        supply_chain+=" database ($advisory_db_url) could not be fetched (set TERTULIA_ADVISORY_DB to a copy)"
+        printf '\ntests/run.sh: WARNING: %s\n' "$supply_chain" >&2
+        return
+    fi
+    cargo deny --locked --offline check advisories
+    local db
+    db=$(ls -dt "${CARGO_HOME:-$HOME/.cargo}"/advisory-dbs/advisory-db-* | head -1)
+    supply_chain="licences, duplicate versions, sources and advisories (RustSec of $(git -C "$db" log -1 --format=%cs)) checked"
+}
+
 # A count ("passed" or "failed") from a run's closing line: nextest's
 # "Summary [...]" line, or pytest's "N passed, M failed in Xs".
 count() {
@@ -144,6 +188,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+check_supply_chain
 step "building tests"
 cargo nextest run --workspace --no-run
 step "starting a throwaway PostgreSQL"
@@ -167,6 +212,7 @@ done
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
     failed=1 # a run died before its summary (build error, crash)
 fi
-printf '\n%s\n' "${summary%; }"
+printf '\nsupply chain: %s\n' "$supply_chain"
+printf '%s\n' "${summary%; }"
 echo "total: $passed passed, $failed failed"
 exit $status

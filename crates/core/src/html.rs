@@ -49,7 +49,18 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 
 /// `html` with only the tags, attributes and link schemes clients render.
 pub fn sanitize(html: &str) -> String {
-    CLEANER.clean(html).to_string()
+    keep_pre_newline(CLEANER.clean(html).to_string())
+}
+
+/// An HTML parser drops the new line right after `<pre>`, and the
+/// serializer does not write one back, so `<pre>\n\ncode` came out as
+/// `<pre>\ncode`, which a browser shows without its first line: each
+/// cleaning (here, then again on every site a post federates to) lost a
+/// line. Writing the dropped new line back keeps what readers see and makes
+/// cleaning clean HTML change nothing. (`<pre>` is always written without
+/// attributes, and `<` in text is always escaped, so the match is exact.)
+fn keep_pre_newline(clean: String) -> String {
+    if clean.contains("<pre>\n") { clean.replace("<pre>\n", "<pre>\n\n") } else { clean }
 }
 
 /// Whether `link` is an `http` or `https` URL with a host: the only kind of
@@ -114,6 +125,15 @@ mod tests {
         assert!(clean.contains(r#"<span class="h-card">"#), "{clean}");
         assert!(!clean.contains("javascript"), "{clean}");
         assert!(clean.contains(r#"rel="nofollow noopener noreferrer""#), "{clean}");
+    }
+
+    #[test]
+    fn a_blank_first_line_in_pre_survives_cleaning_again_and_again() {
+        // Found by fuzzing (fuzz/ remote_html): the second cleaning lost it.
+        let once = sanitize("<pre>\n\nfn main() {}</pre>");
+        assert_eq!(once, "<pre>\n\nfn main() {}</pre>");
+        assert_eq!(sanitize(&once), once);
+        assert_eq!(sanitize("<pre>\nfn main() {}</pre>"), "<pre>fn main() {}</pre>");
     }
 
     #[test]
