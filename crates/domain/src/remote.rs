@@ -13,7 +13,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::{self, RemoteActorFields};
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
-use tertulia_db::{Db, DbConn, accounts, blocks, conversations, edits, feeds, notifications};
+use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
 
 use crate::DomainError;
 use crate::accounts::establish;

@@ -77,7 +77,10 @@ impl FetchError {
             FetchError::Refused(guard) => matches!(guard, GuardError::Resolve { .. }),
             FetchError::Status(status) => !crate::client::is_final_refusal(*status),
             FetchError::Transport(_) => true,
-            FetchError::Gone
+            // Policy (federation off, a site not allowed) changes only by an
+            // admin's hand; retrying before then would only fail again.
+            FetchError::NotAllowed(_)
+            | FetchError::Gone
             | FetchError::TooManyRedirects
             | FetchError::TooLarge { .. }
             | FetchError::NotJson(_)

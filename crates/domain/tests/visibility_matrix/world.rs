@@ -191,7 +191,7 @@ async fn remote_user(rig: &Rig, username: &str) -> Step<Id> {
     let now = tertulia_db::now();
     let fields = RemoteActorFields {
         username: username.to_owned(),
-        domain: Some(REMOTE_HOST.into()),
+        domain: REMOTE_HOST.into(),
         display_name: username.to_owned(),
         note: String::new(),
         url: Some(format!("https://{REMOTE_HOST}/@{username}")),
