@@ -5,19 +5,17 @@
 //! A POST signs `(request-target) host date digest`; a GET signs
 //! `(request-target) host date`, as Mastodon's "signed fetch" does.
 
+mod rsa;
+
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
 use sha2::{Digest, Sha256};
 
-/// Bits of the RSA keys we make, as Mastodon does.
-const KEY_BITS: usize = 2048;
+use self::rsa::PublicKey;
+pub use self::rsa::{KeyPair, SigningKey, generate_keypair};
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -43,49 +41,6 @@ pub enum SignatureError {
     BadSignature,
     #[error("key problem: {0}")]
     Key(String),
-}
-
-/// A fresh key pair, both halves as PEM.
-#[derive(Debug, Clone)]
-pub struct KeyPair {
-    /// PKCS#8 (`BEGIN PRIVATE KEY`).
-    pub private_pem: String,
-    /// SPKI (`BEGIN PUBLIC KEY`), as actors publish it.
-    pub public_pem: String,
-}
-
-pub fn generate_keypair() -> Result<KeyPair, SignatureError> {
-    let private =
-        RsaPrivateKey::new(&mut rand::thread_rng(), KEY_BITS).map_err(|e| SignatureError::Key(e.to_string()))?;
-    let public = RsaPublicKey::from(&private);
-    Ok(KeyPair {
-        private_pem: private.to_pkcs8_pem(LineEnding::LF).map_err(|e| SignatureError::Key(e.to_string()))?.to_string(),
-        public_pem: public.to_public_key_pem(LineEnding::LF).map_err(|e| SignatureError::Key(e.to_string()))?,
-    })
-}
-
-/// A private key and the `keyId` that names its public half.
-#[derive(Clone)]
-pub struct SigningKey {
-    key_id: String,
-    key: Arc<RsaPrivateKey>,
-}
-
-impl std::fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("key_id", &self.key_id).finish_non_exhaustive()
-    }
-}
-
-impl SigningKey {
-    pub fn from_pem(key_id: String, private_pem: &str) -> Result<SigningKey, SignatureError> {
-        let key = RsaPrivateKey::from_pkcs8_pem(private_pem).map_err(|e| SignatureError::Key(e.to_string()))?;
-        Ok(SigningKey { key_id, key: Arc::new(key) })
-    }
-
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
 }
 
 /// The headers to add to a signed request.
@@ -135,12 +90,10 @@ pub fn sign_request(
         lines.push(format!("digest: {digest}"));
         names.push_str(" digest");
     }
-    let hashed = Sha256::digest(lines.join("\n").as_bytes());
-    let signature =
-        key.key.sign(Pkcs1v15Sign::new::<Sha256>(), &hashed).map_err(|e| SignatureError::Key(e.to_string()))?;
+    let signature = key.sign(lines.join("\n").as_bytes())?;
     let signature = format!(
         "keyId=\"{}\",algorithm=\"rsa-sha256\",headers=\"{names}\",signature=\"{}\"",
-        key.key_id,
+        key.key_id(),
         BASE64.encode(signature)
     );
     Ok(SignedHeaders { host, date, digest, signature })
@@ -270,18 +223,12 @@ pub fn verify_request(
         };
         lines.push(format!("{name}: {value}"));
     }
-    let key = RsaPublicKey::from_public_key_pem(public_pem)
-        .or_else(|_| RsaPublicKey::from_pkcs1_pem(public_pem))
-        .map_err(|e| SignatureError::Key(format!("the sender's public key cannot be read: {e}")))?;
-    let hashed = Sha256::digest(lines.join("\n").as_bytes());
-    key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, &params.signature).map_err(|_| SignatureError::BadSignature)
+    PublicKey::from_pem(public_pem)?.verify(lines.join("\n").as_bytes(), &params.signature)
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::LazyLock;
-
-    use rsa::pkcs1::EncodeRsaPublicKey;
 
     use super::*;
 
@@ -364,9 +311,37 @@ mod tests {
         hs2019.insert("signature".into(), headers["signature"].replace("rsa-sha256", "hs2019"));
         let request = IncomingRequest::new("GET", "/users/luis", &hs2019, None);
         let params = parse_signature(&request).unwrap();
-        let public = RsaPublicKey::from_public_key_pem(&PAIR.public_pem).unwrap();
-        let pkcs1 = public.to_pkcs1_pem(LineEnding::LF).unwrap();
+        let (_, spki) = pem_rfc7468::decode_vec(PAIR.public_pem.as_bytes()).unwrap();
+        let public = aws_lc_rs::rsa::PublicKey::from_der(&spki).unwrap();
+        let pkcs1 = pem_rfc7468::encode_string("RSA PUBLIC KEY", pem_rfc7468::LineEnding::LF, public.as_ref()).unwrap();
         verify_request(&request, &params, &pkcs1, Utc::now(), chrono::Duration::hours(12)).unwrap();
+    }
+
+    /// A key stored before signing moved to aws-lc-rs (made by the `rsa`
+    /// crate) signs byte for byte as it did then (PKCS#1 v1.5 is
+    /// deterministic), and its published half verifies the result.
+    #[test]
+    fn keys_stored_by_earlier_versions_sign_as_they_did() {
+        let key = SigningKey::from_pem(
+            "https://old.example/users/ana#main-key".into(),
+            include_str!("../tests/fixtures/keys/tertulia-0.1-private.pem"),
+        )
+        .unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z").unwrap().with_timezone(&Utc);
+        let url = url::Url::parse("https://new.example/inbox").unwrap();
+        let signed = sign_request(&key, "POST", &url, Some(b"{}"), at).unwrap();
+        assert_eq!(signed.signature, include_str!("../tests/fixtures/keys/tertulia-0.1-signature.txt").trim());
+
+        let headers = BTreeMap::from([
+            ("host".to_owned(), signed.host),
+            ("date".to_owned(), signed.date),
+            ("digest".to_owned(), signed.digest.unwrap()),
+            ("signature".to_owned(), signed.signature),
+        ]);
+        let request = IncomingRequest::new("POST", "/inbox", &headers, Some(b"{}"));
+        let params = parse_signature(&request).unwrap();
+        let public = include_str!("../tests/fixtures/keys/tertulia-0.1-public.pem");
+        verify_request(&request, &params, public, at, chrono::Duration::hours(12)).unwrap();
     }
 
     #[test]
