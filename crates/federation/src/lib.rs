@@ -14,6 +14,7 @@ pub mod address_guard;
 pub mod client;
 pub mod delivery;
 mod error;
+pub mod fuzzing;
 pub mod inbox;
 mod keys;
 mod moves;
