@@ -8,9 +8,10 @@
 #   4. the client-compatibility suite: real Mastodon client libraries
 #      (Mastodon.py and toot from PyPI in a temporary venv, masto.js from
 #      npm) and a real browser (Debian's Chromium driven by playwright-core)
-#      against a live server, on each backend.
+#      against a live server, on each backend;
+#   5. each fuzz target (fuzz/) for a few seconds from its seeds.
 # Before the tests, cargo deny checks the dependencies (deny.toml).
-# Installs what is missing (cargo-nextest, cargo-deny,
+# Installs what is missing (cargo-nextest, cargo-deny, cargo-fuzz,
 # PostgreSQL server and libpq headers) when run as root; otherwise says what
 # to install.
 # Ends with one summary line over both backends.
@@ -23,9 +24,14 @@ pg_bin=""
 # The checking tools are built from crates.io at fixed versions, so every
 # run applies the same rules.
 cargo_deny_version=0.20.2
+cargo_fuzz_version=0.13.2
+# Seconds each fuzz target runs; docs/fuzzing.md shows longer runs.
+fuzz_seconds=${TERTULIA_FUZZ_SECONDS:-20}
 # Where cargo-deny clones the RustSec advisory database from.
 advisory_db_url=https://github.com/RustSec/advisory-db
 supply_chain=""
+fuzz_passed=0
+fuzz_failed=0
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'tests/run.sh: %s\n' "$*" >&2; exit 1; }
@@ -77,6 +83,7 @@ ensure_tools() {
         cargo install cargo-nextest --locked
     fi
     install_cargo_tool cargo-deny "$cargo_deny_version"
+    install_cargo_tool cargo-fuzz "$cargo_fuzz_version"
     # diesel's PostgreSQL driver links libpq.
     if [[ ! -e /usr/include/postgresql/libpq-fe.h ]] && ! pkg-config --exists libpq 2>/dev/null; then
         apt_install libpq-dev
@@ -175,6 +182,38 @@ check_supply_chain() {
     supply_chain="licences, duplicate versions, sources and advisories (RustSec of $(git -C "$db" log -1 --format=%cs)) checked"
 }
 
+# Builds the fuzz targets and runs each for $fuzz_seconds from its seeds
+# (fuzz/corpus/<target>, read only: what the run finds goes to a scratch
+# corpus); a crash or an input slower than 10 s fails the target. Built in
+# fuzz/'s dev profile (opt-level 1, parallel codegen) and without a
+# sanitizer (the stable toolchain suffices, and our code forbids unsafe):
+# these are smoke runs, the long ones are in docs/fuzzing.md.
+run_fuzz() {
+    step "building the fuzz targets"
+    local targets
+    targets=$(cargo fuzz list)
+    if ! cargo fuzz build --dev --sanitizer none; then
+        fuzz_failed=$(wc -w <<<"$targets")
+        return 1
+    fi
+    local target log status=0
+    for target in $targets; do
+        step "fuzzing $target for ${fuzz_seconds}s"
+        log="$log_dir/fuzz-$target.log"
+        mkdir -p "$log_dir/corpus-$target"
+        if cargo fuzz run --dev --sanitizer none "$target" "$log_dir/corpus-$target" "fuzz/corpus/$target" -- \
+            -max_total_time="$fuzz_seconds" -timeout=10 >"$log" 2>&1; then
+            fuzz_passed=$((fuzz_passed + 1))
+            grep -E '^Done [0-9]+ runs' "$log" || tail -1 "$log"
+        else
+            fuzz_failed=$((fuzz_failed + 1))
+            status=1
+            tail -40 "$log"
+        fi
+    done
+    return "$status"
+}
+
 # A count ("passed" or "failed") from a run's closing line: nextest's
 # "Summary [...]" line, or pytest's "N passed, M failed in Xs".
 count() {
@@ -186,6 +225,7 @@ count() {
 ensure_tools
 step "cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --all --manifest-path fuzz/Cargo.toml -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 check_supply_chain
@@ -200,6 +240,7 @@ run_suite postgres || status=1
 setup_clients
 run_clients sqlite || status=1
 run_clients postgres || status=1
+run_fuzz || status=1
 
 passed=0
 failed=0
@@ -209,10 +250,12 @@ for run in sqlite postgres clients-sqlite clients-postgres; do
     passed=$(( passed + ${p:-0} )); failed=$(( failed + ${f:-0} ))
     summary+="$run: ${p:-0} passed, ${f:-0} failed; "
 done
+summary+="fuzz: $fuzz_passed passed, $fuzz_failed failed"
+passed=$((passed + fuzz_passed)); failed=$((failed + fuzz_failed))
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
     failed=1 # a run died before its summary (build error, crash)
 fi
 printf '\nsupply chain: %s\n' "$supply_chain"
-printf '%s\n' "${summary%; }"
+printf '%s\n' "$summary"
 echo "total: $passed passed, $failed failed"
 exit $status

@@ -24,7 +24,7 @@ pub struct Form<T>(pub T);
 /// Parameters from the query string, with `key[]=` arrays.
 pub struct Query<T>(pub T);
 
-fn parse_form_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_form_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_qs::Config::new()
         .max_depth(NESTING_DEPTH)
         .use_form_encoding(true)
@@ -48,24 +48,25 @@ async fn parse_body<T: DeserializeOwned>(content_type: &str, body: BodyFuture) -
         413 => actix_web::Error::from(ApiError::PayloadTooLarge(format!("request body too large: {e}"))),
         _ => e,
     })?;
-    let parsed = match content_type {
+    Ok(decode_body(content_type, &body)?)
+}
+
+/// Parses a received body by its media type (lower case, no parameters).
+pub(crate) fn decode_body<T: DeserializeOwned>(content_type: &str, body: &[u8]) -> Result<T, ApiError> {
+    match content_type {
         "application/json" => {
-            let text = if body.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { &body[..] };
-            serde_json::from_slice(text).map_err(|e| ApiError::Unprocessable(format!("invalid JSON: {e}")))?
+            let text = if body.iter().all(u8::is_ascii_whitespace) { &b"{}"[..] } else { body };
+            serde_json::from_slice(text).map_err(|e| ApiError::Unprocessable(format!("invalid JSON: {e}")))
         }
         "application/x-www-form-urlencoded" | "" => {
-            let text = std::str::from_utf8(&body)
-                .map_err(|_| ApiError::Unprocessable("the form is not valid UTF-8".into()))?;
-            parse_form_text(text)?
+            let text =
+                std::str::from_utf8(body).map_err(|_| ApiError::Unprocessable("the form is not valid UTF-8".into()))?;
+            parse_form_text(text)
         }
-        other => {
-            return Err(ApiError::Unprocessable(format!(
-                "unsupported Content-Type '{other}': send application/json or application/x-www-form-urlencoded"
-            ))
-            .into());
-        }
-    };
-    Ok(parsed)
+        other => Err(ApiError::Unprocessable(format!(
+            "unsupported Content-Type '{other}': send application/json or application/x-www-form-urlencoded"
+        ))),
+    }
 }
 
 type BodyFuture = <Bytes as FromRequest>::Future;

@@ -10,6 +10,7 @@ mod entities;
 mod error;
 mod filters;
 mod forms;
+pub mod fuzzing;
 mod health;
 mod instance;
 mod lists;

@@ -6,28 +6,14 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+/// The elements remote HTML keeps: the ones Mastodon clients render.
+pub const ALLOWED_TAGS: [&str; 17] =
+    ["p", "br", "a", "span", "strong", "b", "em", "i", "u", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li"];
+
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::empty();
     builder
-        .add_tags([
-            "p",
-            "br",
-            "a",
-            "span",
-            "strong",
-            "b",
-            "em",
-            "i",
-            "u",
-            "del",
-            "s",
-            "code",
-            "pre",
-            "blockquote",
-            "ul",
-            "ol",
-            "li",
-        ])
+        .add_tags(ALLOWED_TAGS)
         .add_tag_attributes("a", ["href", "title"])
         .add_tag_attributes("ol", ["start", "reversed"])
         // Classes clients style: mentions, hashtags, and Mastodon's

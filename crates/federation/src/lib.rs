@@ -15,6 +15,7 @@ mod backoff;
 pub mod client;
 pub mod delivery;
 mod error;
+pub mod fuzzing;
 pub mod inbox;
 mod inbox_limit;
 mod keys;

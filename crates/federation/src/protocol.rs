@@ -9,6 +9,8 @@
 use serde_json::{Value, json};
 use tertulia_core::visibility::Visibility;
 
+use crate::FederationError;
+
 /// The media type of ActivityPub documents.
 pub const ACTIVITY_JSON: &str = "application/activity+json";
 /// The special collection meaning "everyone".
@@ -107,6 +109,17 @@ pub fn uris(value: Option<&Value>) -> Vec<String> {
 /// A string property, if present.
 pub fn str_of<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Value::as_str)
+}
+
+/// An inbox POST body as an activity: a JSON object with a `type`. The
+/// inbox routes refuse anything else before checking the signature.
+pub fn parse_activity(body: &[u8]) -> Result<Value, FederationError> {
+    let activity: Value = serde_json::from_slice(body)
+        .map_err(|e| FederationError::invalid(format!("the body is not valid JSON: {e}")))?;
+    if !activity.is_object() || type_of(&activity).is_empty() {
+        return Err(FederationError::invalid("the body is not an ActivityPub activity (no type)"));
+    }
+    Ok(activity)
 }
 
 /// The `type` of an object; the first one when several are given.

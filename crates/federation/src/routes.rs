@@ -381,11 +381,7 @@ async fn inbox(federation: web::Data<Federation>, request: HttpRequest, body: we
     if !federation.config().federation.enabled {
         return Err(FederationError::Forbidden("federation is switched off on this site".into()));
     }
-    let activity: Value = serde_json::from_slice(&body)
-        .map_err(|e| FederationError::invalid(format!("the body is not valid JSON: {e}")))?;
-    if !activity.is_object() || protocol::type_of(&activity).is_empty() {
-        return Err(FederationError::invalid("the body is not an ActivityPub activity (no type)"));
-    }
+    let activity = protocol::parse_activity(&body)?;
     let signer = verified_sender(&federation, &request, Some(&body)).await?;
     federation.count_activity_from(&signer)?;
     crate::inbox::check_sender(&activity, &signer)?;
