@@ -7,8 +7,9 @@
 #      and deleted on exit, whatever happens;
 #   4. the client-compatibility suite: real Mastodon client libraries
 #      (Mastodon.py and toot from PyPI in a temporary venv, masto.js from
-#      npm) and a real browser (Debian's Chromium driven by playwright-core)
-#      against a live server, on each backend;
+#      npm) and a real browser (Debian's Chromium driven by playwright-core,
+#      signing in, and running a web client bundled with esbuild from another
+#      origin) against a live server, on each backend;
 #   5. each fuzz target (fuzz/) for a few seconds from its seeds.
 # Before the tests, cargo deny checks the dependencies (deny.toml).
 # Installs what is missing (cargo-nextest, cargo-deny, cargo-fuzz,
