@@ -103,6 +103,7 @@ async fn answers_to_other_origins_carry_the_headers_errors_included() {
     assert!(page.headers().contains_key("link"), "a page a script can follow");
     assert!(page.headers().contains_key("x-ratelimit-remaining"));
     let statuses: Value = page.json().await.unwrap();
+    assert_eq!(statuses.as_array().unwrap().len(), 2, "{statuses}");
     for status in statuses.as_array().unwrap() {
         openapi::assert_matches(status, "Status");
     }
