@@ -26,6 +26,7 @@ mod push;
 mod rate_limit;
 mod request_log;
 mod routes;
+mod scheduled;
 mod search;
 mod startup;
 mod static_files;

@@ -110,6 +110,9 @@ pub struct LimitsConfig {
     /// Streaming connections open at the same time in all; each holds a
     /// socket, so keep this under the process's open-file limit.
     pub streaming_connections: u32,
+    /// How far ahead a post must be scheduled, in seconds (Mastodon: five
+    /// minutes). Lower only for tests.
+    pub min_schedule_delay_secs: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -280,6 +283,7 @@ impl Default for LimitsConfig {
             home_timeline_length: 800,
             streaming_connections_per_ip: 50,
             streaming_connections: 1000,
+            min_schedule_delay_secs: 300,
         }
     }
 }

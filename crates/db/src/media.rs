@@ -61,7 +61,8 @@ pub fn update_details(
     Ok(())
 }
 
-/// Of `ids`, those uploaded by `account_id` and not yet on any status.
+/// Of `ids`, those uploaded by `account_id` and not yet on any status
+/// (nor reserved for a scheduled one).
 pub fn find_attachable(conn: &mut DbConn, account_id: i64, ids: &[i64]) -> Result<Vec<MediaRow>, DbError> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -70,6 +71,7 @@ pub fn find_attachable(conn: &mut DbConn, account_id: i64, ids: &[i64]) -> Resul
         .filter(media_attachments::id.eq_any(ids))
         .filter(media_attachments::account_id.eq(account_id))
         .filter(media_attachments::status_id.is_null())
+        .filter(media_attachments::scheduled_status_id.is_null())
         .select(MediaRow::as_select())
         .load(conn)?)
 }
@@ -153,4 +155,27 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<MediaRow>, DbErro
         .order(media_attachments::id.asc())
         .select(MediaRow::as_select())
         .load(conn)?)
+}
+
+/// Reserves uploads for a scheduled status: they stay off other statuses
+/// until it is published or cancelled ([`crate::scheduled::delete`]).
+pub fn reserve(conn: &mut DbConn, ids: &[i64], scheduled_status_id: i64) -> Result<(), DbError> {
+    diesel::update(media_attachments::table.filter(media_attachments::id.eq_any(ids)))
+        .set(media_attachments::scheduled_status_id.eq(scheduled_status_id))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The uploads reserved for these scheduled statuses, oldest first, with
+/// the scheduled status each belongs to.
+pub fn of_scheduled(conn: &mut DbConn, scheduled_ids: &[i64]) -> Result<Vec<(i64, MediaRow)>, DbError> {
+    if scheduled_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<i64>, MediaRow)> = media_attachments::table
+        .filter(media_attachments::scheduled_status_id.eq_any(scheduled_ids))
+        .order(media_attachments::id.asc())
+        .select((media_attachments::scheduled_status_id, MediaRow::as_select()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(scheduled, row)| (scheduled.unwrap_or_default(), row)).collect())
 }

@@ -346,6 +346,8 @@ diesel::table! {
         blurhash -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Reserved for this scheduled status until it is published.
+        scheduled_status_id -> Nullable<BigInt>,
     }
 }
 
@@ -566,6 +568,20 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// Posts to publish later; each row is also the job that publishes it.
+    scheduled_statuses (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        scheduled_at -> Timestamp,
+        /// JSON: the post as the client sent it.
+        params -> Text,
+        application_id -> Nullable<BigInt>,
+        idempotency_key -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 

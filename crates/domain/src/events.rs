@@ -91,6 +91,9 @@ pub struct Events {
     /// Rung after every committed change, so the federation outbox worker
     /// looks for new records at once instead of at its next poll.
     changed: Arc<Notify>,
+    /// Rung when a scheduled status is added or moved, so the worker that
+    /// publishes them looks again at its next due time.
+    scheduled: Arc<Notify>,
 }
 
 impl Default for Events {
@@ -99,6 +102,7 @@ impl Default for Events {
             sender: broadcast::channel(BACKLOG).0,
             closing: Arc::new(watch::channel(false).0),
             changed: Arc::new(Notify::new()),
+            scheduled: Arc::new(Notify::new()),
         }
     }
 }
@@ -129,6 +133,17 @@ impl Events {
     /// since the last call).
     pub async fn changed(&self) {
         self.changed.notified().await
+    }
+
+    /// Tells the scheduled-status worker its next due time may have moved.
+    pub(crate) fn schedule_changed(&self) {
+        self.scheduled.notify_one();
+    }
+
+    /// Resolves after the next [`schedule_changed`](Self::schedule_changed)
+    /// (or at once if one came since the last call).
+    pub(crate) async fn schedule_change(&self) {
+        self.scheduled.notified().await
     }
 
     /// Announces committed changes. Without subscribers they are dropped.

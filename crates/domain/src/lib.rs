@@ -19,6 +19,7 @@ pub mod polls;
 pub mod push;
 pub mod remote;
 pub mod rules;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod tags;

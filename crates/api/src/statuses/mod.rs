@@ -9,10 +9,11 @@ use serde::Deserialize;
 use tertulia_core::Id;
 use tertulia_domain::conversations;
 use tertulia_domain::polls::NewPoll;
+use tertulia_domain::scheduled::{self, Posted};
 use tertulia_domain::statuses::{self, NewStatus};
 
 use crate::auth::Auth;
-use crate::entities::Status;
+use crate::entities::{ScheduledStatus, Status};
 use crate::forms::{Form, Number, Query, flexible_bool};
 use crate::pagination::{self, PageParams, account_page};
 use crate::{ApiError, AppState, HandlerFuture};
@@ -40,6 +41,9 @@ pub struct StatusForm {
     /// `poll[options][]=` and so on in forms, an object in JSON.
     #[serde(default)]
     poll: Option<PollForm>,
+    /// When to publish; ISO 8601.
+    #[serde(default)]
+    scheduled_at: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,24 +104,34 @@ pub async fn create(
     let poll = form.poll.map(PollForm::into_poll).transpose()?;
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let view = statuses::create(
-        &state.db,
-        &state.events,
-        &state.config,
-        user.account.id,
-        NewStatus {
-            text: form.status.unwrap_or_default(),
-            visibility,
-            in_reply_to_id,
-            spoiler_text: form.spoiler_text,
-            sensitive: form.sensitive.unwrap_or(false),
-            language: form.language,
-            idempotency_key,
-            media_ids,
-            poll,
-        },
-    )
-    .await?;
+    let scheduled_at = form
+        .scheduled_at
+        .as_deref()
+        .filter(|raw| !raw.trim().is_empty())
+        .map(crate::scheduled::parse_time)
+        .transpose()?;
+    let new_status = NewStatus {
+        text: form.status.unwrap_or_default(),
+        visibility,
+        in_reply_to_id,
+        spoiler_text: form.spoiler_text,
+        sensitive: form.sensitive.unwrap_or(false),
+        language: form.language,
+        idempotency_key,
+        media_ids,
+        poll,
+    };
+    let (db, events, config, author) = (&state.db, &state.events, &state.config, user.account.id);
+    let view = match scheduled_at {
+        None => statuses::create(db, events, config, author, new_status).await?,
+        Some(at) => {
+            let application = auth.session("write:statuses")?.application.as_ref().map(|(id, _, _)| *id);
+            match scheduled::post(db, events, config, author, application, new_status, at).await? {
+                Posted::Now(view) => *view,
+                Posted::Later(view) => return Ok(HttpResponse::Ok().json(ScheduledStatus::from_view(&view, config))),
+            }
+        }
+    };
     Ok(json(&view, &state))
 }
 

@@ -220,13 +220,35 @@ pub(crate) fn attach(
     ids: &[i64],
     status_id: i64,
 ) -> Result<Result<(), DomainError>, DbError> {
+    if let Err(refusal) = check_attachable(conn, author, ids)? {
+        return Ok(Err(refusal));
+    }
+    media::attach(conn, ids, status_id)?;
+    Ok(Ok(()))
+}
+
+/// Reserves `ids` for a scheduled status, in its transaction, under the
+/// rule of [`attach`]: until it is published, no other status takes them.
+pub(crate) fn reserve(
+    conn: &mut DbConn,
+    author: i64,
+    ids: &[i64],
+    scheduled_status_id: i64,
+) -> Result<Result<(), DomainError>, DbError> {
+    if let Err(refusal) = check_attachable(conn, author, ids)? {
+        return Ok(Err(refusal));
+    }
+    media::reserve(conn, ids, scheduled_status_id)?;
+    Ok(Ok(()))
+}
+
+fn check_attachable(conn: &mut DbConn, author: i64, ids: &[i64]) -> Result<Result<(), DomainError>, DbError> {
     if media::find_attachable(conn, author, ids)?.len() != ids.len() {
         return Ok(Err(DomainError::invalid(
             "media_ids",
-            "each attachment must be one of your uploads, not yet attached to a status",
+            "each attachment must be one of your uploads, not yet attached to a status nor scheduled with one",
         )));
     }
-    media::attach(conn, ids, status_id)?;
     Ok(Ok(()))
 }
 

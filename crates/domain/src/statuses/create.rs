@@ -48,113 +48,179 @@ pub async fn create(
     author: Id,
     request: NewStatus,
 ) -> Result<StatusView, DomainError> {
-    let (text, spoiler_text, media_ids) = check_body(config, &request.text, request.spoiler_text, &request.media_ids)?;
-    if let Some(poll) = &request.poll {
-        polls::check(poll)?;
-        if !media_ids.is_empty() {
-            return Err(polls::not_with_media());
+    let checked = Checked::new(config, request)?;
+    hub.committed(db, move |conn| tertulia_db::refusable_transaction(conn, |conn| publish(conn, author, &checked)))
+        .await
+}
+
+/// A status that passed the checks that need no database: what a scheduled
+/// status is held to when scheduled, and again when published.
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    text: String,
+    spoiler_text: String,
+    media_ids: Vec<i64>,
+    poll: Option<NewPoll>,
+    visibility: Visibility,
+    key: Option<String>,
+    base_url: String,
+    own_domain: String,
+    sensitive: bool,
+    language: Option<String>,
+    reply_to: Option<Id>,
+}
+
+impl Checked {
+    pub(crate) fn new(config: &Config, request: NewStatus) -> Result<Checked, DomainError> {
+        let (text, spoiler_text, media_ids) =
+            check_body(config, &request.text, request.spoiler_text, &request.media_ids)?;
+        if let Some(poll) = &request.poll {
+            polls::check(poll)?;
+            if !media_ids.is_empty() {
+                return Err(polls::not_with_media());
+            }
         }
-    }
-    let visibility: Visibility = match request.visibility.as_deref().filter(|v| !v.is_empty()) {
-        Some(v) => v.parse().map_err(|e: tertulia_core::visibility::UnknownVisibility| {
-            DomainError::invalid("visibility", e.to_string())
-        })?,
-        None => Visibility::Public,
-    };
-    let key = request.idempotency_key.filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY);
-    let base_url = config.base_url();
-    let own_domain = config.domain.to_lowercase();
-    let sensitive = request.sensitive || !spoiler_text.is_empty();
-    let language = request.language.filter(|l| !l.is_empty());
-    let reply_to = request.in_reply_to_id;
-    let poll = request.poll;
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
-            if let Some(key) = &key
-                && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
-            {
-                let view = load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()));
-                return Ok(view.map(|view| (view, Vec::new())));
-            }
-            let Some(author_row) = accounts::find(conn, author.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
-            };
-            let parent = match reply_to {
-                Some(parent_id) => match visibility::find_visible(conn, Some(author.0), parent_id.0)? {
-                    Some(parent) => Some(parent),
-                    None => return Ok(Err(DomainError::NotFound("the status you reply to".into()))),
-                },
-                None => None,
-            };
-            let rendered = render(conn, author.0, &text, &own_domain, &base_url)?;
-            let id = Id::generate().0;
-            let now = tertulia_db::now();
-            let row = StatusRow {
-                url: Some(format!("{base_url}/@{}/{id}", author_row.username)),
-                in_reply_to_id: parent.as_ref().map(|p| p.id),
-                in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-                conversation_id: Some(match parent.as_ref().and_then(|p| p.conversation_id) {
-                    Some(thread) => thread,
-                    None => conversations::create(conn, now)?,
-                }),
-                text: text.clone(),
-                content: rendered.content,
-                spoiler_text: spoiler_text.clone(),
-                sensitive,
-                language: language.clone(),
-                ..StatusRow::new_local(
-                    id,
-                    format!("{base_url}/users/{}/statuses/{id}", author_row.username),
-                    author.0,
-                    visibility.as_str(),
-                    now,
-                )
-            };
-            statuses::insert(conn, &row)?;
-            if let Err(refusal) = media::attach(conn, author.0, &media_ids, id)? {
-                return Ok(Err(refusal));
-            }
-            if let Some(poll) = &poll {
-                polls::insert(conn, &row, poll, now)?;
-            }
-            let mentioned_ids = rendered.mentioned;
-            statuses::insert_mentions(conn, id, &mentioned_ids)?;
-            statuses::attach_tags(conn, id, &rendered.tags, now)?;
-            accounts::adjust_statuses_count(conn, author.0, 1, Some(now))?;
-            if let Some(parent) = &parent {
-                statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
-            }
-            let readers = home_readers(conn, &row, &mentioned_ids)?;
-            feeds::push(conn, &readers, id, author.0, None)?;
-            // Followers who rang the bell hear of new posts (not of replies
-            // to others), if they can see them and were not mentioned.
-            let mut bell_ringers = Vec::new();
-            if row.in_reply_to_account_id.is_none_or(|to| to == author.0) {
-                bell_ringers = social::notified_follower_ids(conn, author.0)?;
-                bell_ringers.retain(|f| readers.contains(f) && !mentioned_ids.contains(f));
-            }
-            let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
-            let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
-            if visibility == Visibility::Direct {
-                pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
-            }
-            for account in &mentioned_ids {
-                pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
-            }
-            for follower in bell_ringers {
-                pending.extend(notify(conn, follower, author.0, "status", Some(id), format!("ungrouped-{id}"))?);
-            }
-            if visibility.federates() {
-                outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
-            }
-            if let Some(key) = &key {
-                statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
-            }
-            let view = load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()));
-            Ok(view.map(|view| (view, pending)))
+        let visibility: Visibility = match request.visibility.as_deref().filter(|v| !v.is_empty()) {
+            Some(v) => v.parse().map_err(|e: tertulia_core::visibility::UnknownVisibility| {
+                DomainError::invalid("visibility", e.to_string())
+            })?,
+            None => Visibility::Public,
+        };
+        let sensitive = request.sensitive || !spoiler_text.is_empty();
+        Ok(Checked {
+            text,
+            spoiler_text,
+            media_ids,
+            poll: request.poll,
+            visibility,
+            key: request.idempotency_key.filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY),
+            base_url: config.base_url(),
+            own_domain: config.domain.to_lowercase(),
+            sensitive,
+            language: request.language.filter(|l| !l.is_empty()),
+            reply_to: request.in_reply_to_id,
         })
-    })
-    .await
+    }
+
+    /// The uploads to attach, deduplicated.
+    pub(crate) fn media_ids(&self) -> &[i64] {
+        &self.media_ids
+    }
+
+    pub(crate) fn visibility(&self) -> Visibility {
+        self.visibility
+    }
+
+    pub(crate) fn reply_to(&self) -> Option<Id> {
+        self.reply_to
+    }
+}
+
+/// Stores and fans out a checked status, in the caller's transaction: the
+/// one path by which every local status is posted, at once or as scheduled.
+/// Returns the status as its author sees it and the events to publish
+/// after the commit.
+pub(crate) fn publish(
+    conn: &mut DbConn,
+    author: Id,
+    checked: &Checked,
+) -> Result<Result<(StatusView, Vec<Event>), DomainError>, DbError> {
+    let Checked {
+        text,
+        spoiler_text,
+        media_ids,
+        poll,
+        visibility,
+        key,
+        base_url,
+        own_domain,
+        sensitive,
+        language,
+        reply_to,
+    } = checked;
+    let (visibility, sensitive, reply_to) = (*visibility, *sensitive, *reply_to);
+    if let Some(key) = key
+        && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
+    {
+        let view = load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()));
+        return Ok(view.map(|view| (view, Vec::new())));
+    }
+    let Some(author_row) = accounts::find(conn, author.0)? else {
+        return Ok(Err(DomainError::NotFound("account".into())));
+    };
+    let parent = match reply_to {
+        Some(parent_id) => match visibility::find_visible(conn, Some(author.0), parent_id.0)? {
+            Some(parent) => Some(parent),
+            None => return Ok(Err(DomainError::NotFound("the status you reply to".into()))),
+        },
+        None => None,
+    };
+    let rendered = render(conn, author.0, text, own_domain, base_url)?;
+    let id = Id::generate().0;
+    let now = tertulia_db::now();
+    let row = StatusRow {
+        url: Some(format!("{base_url}/@{}/{id}", author_row.username)),
+        in_reply_to_id: parent.as_ref().map(|p| p.id),
+        in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+        conversation_id: Some(match parent.as_ref().and_then(|p| p.conversation_id) {
+            Some(thread) => thread,
+            None => conversations::create(conn, now)?,
+        }),
+        text: text.clone(),
+        content: rendered.content,
+        spoiler_text: spoiler_text.clone(),
+        sensitive,
+        language: language.clone(),
+        ..StatusRow::new_local(
+            id,
+            format!("{base_url}/users/{}/statuses/{id}", author_row.username),
+            author.0,
+            visibility.as_str(),
+            now,
+        )
+    };
+    statuses::insert(conn, &row)?;
+    if let Err(refusal) = media::attach(conn, author.0, media_ids, id)? {
+        return Ok(Err(refusal));
+    }
+    if let Some(poll) = poll {
+        polls::insert(conn, &row, poll, now)?;
+    }
+    let mentioned_ids = rendered.mentioned;
+    statuses::insert_mentions(conn, id, &mentioned_ids)?;
+    statuses::attach_tags(conn, id, &rendered.tags, now)?;
+    accounts::adjust_statuses_count(conn, author.0, 1, Some(now))?;
+    if let Some(parent) = &parent {
+        statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
+    }
+    let readers = home_readers(conn, &row, &mentioned_ids)?;
+    feeds::push(conn, &readers, id, author.0, None)?;
+    // Followers who rang the bell hear of new posts (not of replies
+    // to others), if they can see them and were not mentioned.
+    let mut bell_ringers = Vec::new();
+    if row.in_reply_to_account_id.is_none_or(|to| to == author.0) {
+        bell_ringers = social::notified_follower_ids(conn, author.0)?;
+        bell_ringers.retain(|f| readers.contains(f) && !mentioned_ids.contains(f));
+    }
+    let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
+    let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
+    if visibility == Visibility::Direct {
+        pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
+    }
+    for account in &mentioned_ids {
+        pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
+    }
+    for follower in bell_ringers {
+        pending.extend(notify(conn, follower, author.0, "status", Some(id), format!("ungrouped-{id}"))?);
+    }
+    if visibility.federates() {
+        outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
+    }
+    if let Some(key) = key {
+        statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
+    }
+    let view = load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()));
+    Ok(view.map(|view| (view, pending)))
 }
 
 /// The text, content warning and attachment ids of a status, trimmed and

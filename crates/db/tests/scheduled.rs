@@ -1,0 +1,138 @@
+//! Scheduled statuses as jobs, against a real database: SQLite by default,
+//! PostgreSQL when `TERTULIA_TEST_DB=postgres`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashSet;
+use std::sync::{Arc, Barrier};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use tertulia_core::Id;
+use tertulia_core::config::DatabaseConfig;
+use tertulia_db::accounts::{self, NewAccount};
+use tertulia_db::scheduled::{self, ScheduledStatusRow};
+use tertulia_db::{Db, DbConn};
+use tertulia_testrig::TestDatabase;
+
+fn open(test_db: &TestDatabase) -> Db {
+    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let db = Db::connect(&config).expect("connect");
+    db.migrate().expect("migrate");
+    db
+}
+
+fn t0() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(12, 0, 0).unwrap()
+}
+
+fn author(conn: &mut DbConn) -> i64 {
+    let id = Id::generate().0;
+    accounts::insert(
+        conn,
+        &NewAccount {
+            id,
+            username: format!("author{id}"),
+            domain: None,
+            display_name: "Author".into(),
+            uri: format!("https://local.example/users/author{id}"),
+            url: None,
+            inbox_url: format!("https://local.example/users/author{id}/inbox"),
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            created_at: t0(),
+            updated_at: t0(),
+        },
+    )
+    .unwrap();
+    id
+}
+
+fn schedule(conn: &mut DbConn, account: i64, at: NaiveDateTime) -> i64 {
+    let id = Id::generate().0;
+    let row = ScheduledStatusRow {
+        id,
+        account_id: account,
+        scheduled_at: at,
+        params: "{}".into(),
+        application_id: None,
+        idempotency_key: None,
+        created_at: t0(),
+    };
+    tertulia_db::transaction(conn, |conn| scheduled::insert(conn, &row)).unwrap();
+    id
+}
+
+/// What the worker does with one due row: claim and remove it in one
+/// transaction (the publishing goes in between).
+fn take_one(conn: &mut DbConn, now: NaiveDateTime) -> Option<i64> {
+    tertulia_db::transaction(conn, |conn| {
+        let Some(row) = scheduled::claim_due(conn, now)? else { return Ok(None) };
+        assert!(scheduled::delete(conn, row.id)?, "a claimed row is still there to delete");
+        Ok(Some(row.id))
+    })
+    .unwrap()
+}
+
+#[test]
+fn due_rows_are_claimed_earliest_first_and_the_next_due_time_is_known() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        let account = author(conn);
+        let later = schedule(conn, account, t0() + Duration::hours(2));
+        let first = schedule(conn, account, t0() + Duration::minutes(10));
+        let second = schedule(conn, account, t0() + Duration::hours(1));
+        assert_eq!(scheduled::next_due_at(conn)?, Some(t0() + Duration::minutes(10)));
+        assert_eq!(take_one(conn, t0()), None, "nothing is due yet");
+        let now = t0() + Duration::hours(1);
+        assert_eq!(take_one(conn, now), Some(first));
+        assert_eq!(take_one(conn, now), Some(second));
+        assert_eq!(take_one(conn, now), None);
+        assert_eq!(scheduled::next_due_at(conn)?, Some(t0() + Duration::hours(2)));
+        assert_eq!(take_one(conn, t0() + Duration::hours(3)), Some(later));
+        assert_eq!(scheduled::next_due_at(conn)?, None);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn concurrent_workers_never_take_the_same_scheduled_status() {
+    const ROWS: usize = 40;
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let now = t0();
+    let all: HashSet<i64> = db
+        .run_blocking(|conn| {
+            let account = author(conn);
+            Ok((0..ROWS).map(|n| schedule(conn, account, now - Duration::seconds(n as i64))).collect())
+        })
+        .unwrap();
+
+    let start = Arc::new(Barrier::new(2));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, start) = (db.clone(), start.clone());
+            std::thread::spawn(move || {
+                db.run_blocking(|conn| {
+                    start.wait();
+                    let mut mine = Vec::new();
+                    // Bounded: each round takes one of the ROWS rows or ends.
+                    for _ in 0..ROWS {
+                        match take_one(conn, now) {
+                            Some(id) => mine.push(id),
+                            None => break,
+                        }
+                    }
+                    Ok(mine)
+                })
+                .unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<Vec<i64>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+
+    let taken: HashSet<i64> = results.iter().flatten().copied().collect();
+    assert_eq!(results.iter().map(Vec::len).sum::<usize>(), ROWS, "no scheduled status was taken twice");
+    assert_eq!(taken, all, "every scheduled status was taken");
+}
