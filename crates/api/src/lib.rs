@@ -6,6 +6,7 @@ mod accounts;
 mod auth;
 mod client_address;
 mod conversations;
+mod cors;
 mod entities;
 mod error;
 mod filters;

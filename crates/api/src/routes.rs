@@ -36,6 +36,7 @@ pub fn configure(
                     // Rails (and so Mastodon) ignores a trailing slash; clients
                     // such as Mastodon.py send one.
                     .wrap(actix_web::middleware::from_fn(rate_limit::rate_limit))
+                    .wrap(crate::cors::CrossOrigin)
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
                     .configure(server_to_server)
