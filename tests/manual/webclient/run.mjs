@@ -334,6 +334,25 @@ const steps = {
     await hq.locator('.account-container', { hasText: 'Department' }).first().waitFor({ timeout: 30000 });
     await shot(hq, '23-profile-edited');
   },
+
+  async extras({ hq }) {
+    await hq.goto(`${APP}/#/`);
+    await hq.reload();
+    await openStatus(hq, `Hola from ${ES}`);
+    await hq.locator('button[title="Like"]').first().click();
+    await hq.locator('button[title="Bookmark"]').first().click();
+    await hq.waitForTimeout(1500);
+    await shot(hq, '24-liked-and-bookmarked-remote-post');
+    await hq.goto(`${APP}/#/${HQ}/t/webclient`);
+    await hq.locator('.status').first().waitFor({ timeout: 30000 });
+    await shot(hq, '25-hashtag-timeline');
+    for (const page of ['b', 'f', 'l', 'fh', 'ft', 'sp', 'mentions']) {
+      currentStep = `extras:${page}`;
+      await hq.goto(`${APP}/#/${page}`);
+      await hq.waitForTimeout(2500);
+    }
+    currentStep = 'extras';
+  },
 };
 
 const order = [
@@ -351,6 +370,7 @@ const order = [
   'scroll',
   'profiles',
   'editProfile',
+  'extras',
 ];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : order;
 const profile = env('PROFILE', mkdtempSync(join(tmpdir(), 'phanpy-profile-')));
