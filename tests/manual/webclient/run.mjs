@@ -353,6 +353,41 @@ const steps = {
     }
     currentStep = 'extras';
   },
+
+  async pollAndWarning({ hq }) {
+    await hq.goto(`${APP}/#/`);
+    await hq.reload();
+    await hq.waitForSelector('#compose-button');
+    await hq.click('#compose-button');
+    const box = hq.locator('#compose-container textarea').first();
+    await box.fill(`Lunch on Friday? (${STAMP})`);
+    await hq.locator('#compose-container').getByRole('button', { name: 'Add content warning' }).click();
+    await hq.locator('#compose-container [name="spoilerText"]').fill('Food talk');
+    await hq.locator('#compose-container').getByRole('button', { name: 'Add poll' }).click();
+    await hq.locator('#compose-container input[placeholder="Choice 1"]').fill('Tapas');
+    await hq.locator('#compose-container input[placeholder="Choice 2"]').fill('Pizza');
+    await shot(hq, '26-compose-poll-and-warning');
+    await hq.locator('#compose-container button[type="submit"]').click();
+    await seeNew(hq, 'Food talk');
+    await shot(hq, '27-poll-and-warning-posted');
+  },
+
+  async replyRemote({ hq, es }) {
+    await hq.goto(`${APP}/#/`);
+    await hq.reload();
+    await openStatus(hq, `Hola from ${ES}`);
+    await hq.click('button[title="Reply"]');
+    // fill() replaces the "@bruno@es.test " Phanpy puts first; keep it.
+    await hq.locator('#compose-container textarea').first().fill(`@bruno@${ES} Hola bruno, from hq (${STAMP})`);
+    await hq.click('#compose-container button[type="submit"]');
+    await hq.locator('.status', { hasText: `Hola bruno, from hq (${STAMP})` }).first().waitFor({ timeout: 20000 });
+    if (es) {
+      await es.goto(`${APP}/#/notifications`);
+      await es.reload();
+      await es.locator('.notification', { hasText: 'Hola bruno' }).first().waitFor({ timeout: 60000 });
+      await shot(es, '28-es-sees-reply-from-hq');
+    }
+  },
 };
 
 const order = [
@@ -371,6 +406,8 @@ const order = [
   'profiles',
   'editProfile',
   'extras',
+  'pollAndWarning',
+  'replyRemote',
 ];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : order;
 const profile = env('PROFILE', mkdtempSync(join(tmpdir(), 'phanpy-profile-')));
@@ -379,7 +416,7 @@ const hq = context.pages()[0] || (await context.newPage());
 watch(hq, HQ);
 // bruno on es.test uses Phanpy in a browser of his own.
 let es;
-if (wanted.some((name) => name.startsWith('es') || name === 'notifications')) {
+if (wanted.some((name) => name.startsWith('es') || ['notifications', 'replyRemote'].includes(name))) {
   const esContext = await browser(`${profile}-es`);
   es = esContext.pages()[0] || (await esContext.newPage());
   watch(es, ES);
