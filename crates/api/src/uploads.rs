@@ -91,17 +91,15 @@ async fn read_all(multipart: &mut Multipart, config: &Config) -> Result<Received
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(malformed)?;
         let name = field.name().unwrap_or_default().to_owned();
-        let filename = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
+        let has_filename = field.content_disposition().and_then(|d| d.get_filename()).is_some();
         let is_text = field.content_type().is_none_or(|mime| mime.essence_str() == "text/plain");
-        if filename.as_deref() == Some("") {
-            // A file input left empty: browsers send it as a part with
-            // `filename=""` and no content (HTML, "constructing the entry
-            // list"); web clients such as Phanpy send their whole profile
-            // form so. Rack, and so Mastodon, ignores it: no file, no change.
-            read_text(&mut field, &mut text_bytes, config).await?;
-            continue;
-        }
-        if filename.is_some() || !is_text {
+        // A file input left empty: browsers send it as a part with
+        // `filename=""`, no content and application/octet-stream (HTML,
+        // "constructing the entry list"); web clients such as Phanpy send
+        // their whole profile form so. Rack, and so Mastodon, reads it as an
+        // empty text parameter, which changes nothing: read it as text here.
+        let empty_file_input = field.content_disposition().and_then(|d| d.get_filename()) == Some("");
+        if !empty_file_input && (has_filename || !is_text) {
             if received.files.len() >= MAX_FILES {
                 return Err(ApiError::Unprocessable(format!("at most {MAX_FILES} files can be sent at once")));
             }
@@ -109,28 +107,23 @@ async fn read_all(multipart: &mut Multipart, config: &Config) -> Result<Received
             received.files.push(Upload { field: name, file });
             continue;
         }
-        let value = String::from_utf8(read_text(&mut field, &mut text_bytes, config).await?)
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(malformed)?;
+            text_bytes += chunk.len() as u64;
+            if text_bytes > config.limits.max_request_bytes {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "the form's text is larger than the {}-byte limit",
+                    config.limits.max_request_bytes
+                )));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        let value = String::from_utf8(value)
             .map_err(|_| ApiError::Unprocessable(format!("the field '{name}' is not valid UTF-8")))?;
         received.fields.push((name, value));
     }
     Ok(received)
-}
-
-/// Reads a text part, counting it against the limit on the form's text.
-async fn read_text(field: &mut Field, text_bytes: &mut u64, config: &Config) -> Result<Vec<u8>, ApiError> {
-    let mut value = Vec::new();
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(malformed)?;
-        *text_bytes += chunk.len() as u64;
-        if *text_bytes > config.limits.max_request_bytes {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the form's text is larger than the {}-byte limit",
-                config.limits.max_request_bytes
-            )));
-        }
-        value.extend_from_slice(&chunk);
-    }
-    Ok(value)
 }
 
 /// Streams one file to a temporary file. The limit is the larger of the
