@@ -37,6 +37,7 @@ fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
+#[derive(Clone, Copy)]
 enum Part<'a> {
     Text(&'a str),
     File { name: &'a str, content_type: &'a str, bytes: &'a [u8] },
@@ -340,6 +341,33 @@ async fn multipart_update_credentials_sets_a_shrunk_avatar() {
     )
     .await;
     assert_eq!(status, 422, "{body}");
+}
+
+/// Phanpy sends its whole profile form: a file input left empty arrives as
+/// a part with `filename=""`, no content and `application/octet-stream`.
+#[tokio::test]
+async fn update_credentials_ignores_file_inputs_left_empty() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let before = instance.api(&ana).get("/api/v1/accounts/verify_credentials").await.ok();
+    let nothing = Part::File { name: "", content_type: "application/octet-stream", bytes: b"" };
+    let (status, me) = send_multipart(
+        &instance,
+        &ana,
+        reqwest::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        &[
+            ("header", nothing),
+            ("display_name", Part::Text("Ana (HQ)")),
+            ("avatar", nothing),
+            ("note", Part::Text("IT")),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!((me["display_name"].as_str(), me["note"].as_str()), (Some("Ana (HQ)"), Some("<p>IT</p>")));
+    assert_eq!((&me["avatar"], &me["header"]), (&before["avatar"], &before["header"]));
+    openapi::assert_matches(&me, "CredentialAccount");
 }
 
 #[tokio::test]

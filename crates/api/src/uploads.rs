@@ -93,7 +93,13 @@ async fn read_all(multipart: &mut Multipart, config: &Config) -> Result<Received
         let name = field.name().unwrap_or_default().to_owned();
         let has_filename = field.content_disposition().and_then(|d| d.get_filename()).is_some();
         let is_text = field.content_type().is_none_or(|mime| mime.essence_str() == "text/plain");
-        if has_filename || !is_text {
+        // A file input left empty: browsers send it as a part with
+        // `filename=""`, no content and application/octet-stream (HTML,
+        // "constructing the entry list"); web clients such as Phanpy send
+        // their whole profile form so. Rack, and so Mastodon, reads it as an
+        // empty text parameter, which changes nothing: read it as text here.
+        let empty_file_input = field.content_disposition().and_then(|d| d.get_filename()) == Some("");
+        if !empty_file_input && (has_filename || !is_text) {
             if received.files.len() >= MAX_FILES {
                 return Err(ApiError::Unprocessable(format!("at most {MAX_FILES} files can be sent at once")));
             }

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 use tertulia_core::Id;
+use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
 use tertulia_db::statuses;
@@ -355,9 +356,7 @@ impl Federation {
         if let Some(actor) = known {
             return Ok(actor);
         }
-        let scheme = if self.config().federation.allow_private_addresses { "http" } else { "https" };
-        let finger = format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}");
-        let answer = self.fetch(&finger).await?.document;
+        let answer = self.fetch(&webfinger_url(self.config(), username, host)).await?.document;
         let actor_uri = answer
             .get("links")
             .and_then(Value::as_array)
@@ -372,6 +371,17 @@ impl Federation {
             .to_owned();
         self.actor(&actor_uri).await
     }
+}
+
+/// Where to ask another site about `username@host`. Plain http only for a
+/// test or laptop network, that is with private addresses allowed and this
+/// site itself on http: a site on https behind a local CA (on private
+/// addresses, as a company intranet or a test with TLS has) asks its peers
+/// over https too.
+fn webfinger_url(config: &Config, username: &str, host: &str) -> String {
+    let plain = config.federation.allow_private_addresses && config.protocol == Protocol::Http;
+    let scheme = if plain { "http" } else { "https" };
+    format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}")
 }
 
 impl tertulia_domain::remote::RemoteResolver for Federation {
@@ -458,6 +468,17 @@ mod tests {
         assert_eq!(fields.header_url.as_deref(), Some("https://es.example/header.png"));
         let scripted_id = actor(|a| a["id"] = json!("javascript://es.example/%0Aalert(1)"));
         assert!(refusal(&scripted_id).contains("is not an http(s) URL"));
+    }
+
+    #[test]
+    fn webfinger_uses_https_unless_the_site_itself_is_on_plain_http() {
+        let mut config = Config::default();
+        let asked = |config: &Config| webfinger_url(config, "ana", "es.example");
+        assert_eq!(asked(&config), "https://es.example/.well-known/webfinger?resource=acct:ana@es.example");
+        config.federation.allow_private_addresses = true;
+        assert_eq!(asked(&config), "http://es.example/.well-known/webfinger?resource=acct:ana@es.example");
+        config.protocol = Protocol::Https;
+        assert_eq!(asked(&config), "https://es.example/.well-known/webfinger?resource=acct:ana@es.example");
     }
 
     #[test]
