@@ -31,6 +31,8 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let federation = Federation::new(db.clone(), config.clone(), events.clone()).await?;
     let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
     let mut workers = federation.spawn_workers(workers_stop.clone());
+    let pusher = tertulia_federation::push::Pusher::new(db.clone(), config.clone()).await?;
+    workers.push(tokio::spawn(pusher.run(workers_stop.clone())));
     workers.push(tokio::spawn(tertulia_domain::timelines::keep_home_timelines_trimmed(
         db.clone(),
         config.limits.home_timeline_length,
