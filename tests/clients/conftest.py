@@ -52,7 +52,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, extra_env=None):
         self.binary = os.environ.get("TERTULIA_BINARY", str(ROOT / "target" / "debug" / "tertulia"))
         self.dir = tempfile.mkdtemp(prefix="tertulia-clients-")
         self.port = free_port()
@@ -73,6 +73,7 @@ class Server:
             "TERTULIA_DATABASE_URL": database_url,
             "TERTULIA_MEDIA_DIR": f"{self.dir}/media",
         })
+        self.env.update(extra_env or {})
         self.log = open(f"{self.dir}/serve.log", "w")
         self.process = subprocess.Popen([self.binary, "serve"], env=self.env, cwd=self.dir,
                                         stdout=self.log, stderr=subprocess.STDOUT)

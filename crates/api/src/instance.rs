@@ -29,7 +29,9 @@ pub async fn v1(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 
 pub async fn v2(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let info = instance::info(&state.db, &state.config).await?;
-    Ok(HttpResponse::Ok().json(render_v2(&state.config, &info)))
+    let mut entity = render_v2(&state.config, &info);
+    entity["configuration"]["vapid"] = json!({ "public_key": crate::push::server_key(&state).await? });
+    Ok(HttpResponse::Ok().json(entity))
 }
 
 fn contact_account(config: &Config, info: &InstanceInfo) -> Value {

@@ -52,16 +52,23 @@ fn alerts(data: &DataParams) -> BTreeMap<String, bool> {
     data.alerts.iter().map(|(name, flag)| (name.clone(), flag.0.unwrap_or(false))).collect()
 }
 
-/// The `WebPushSubscription` entity. No VAPID key exists until sending
-/// pushes is built, so `server_key` is empty.
-fn render(subscription: &Subscription) -> serde_json::Value {
+/// The server's VAPID public key, announced as `vapid_key` (instance,
+/// application) and `server_key` (subscription). Empty only before the
+/// server's first start has made it, which no client can observe.
+pub(crate) async fn server_key(state: &AppState) -> Result<String, ApiError> {
+    Ok(push::server_key(&state.db).await?.unwrap_or_default())
+}
+
+/// The `WebPushSubscription` entity. `standard` is true: pushes are always
+/// encrypted as RFC 8291 (aes128gcm) says, whatever the client asked.
+fn render(subscription: &Subscription, server_key: String) -> serde_json::Value {
     json!({
         "id": subscription.id,
         "endpoint": subscription.endpoint,
         "alerts": subscription.alerts,
         "policy": subscription.policy,
-        "server_key": "",
-        "standard": false,
+        "server_key": server_key,
+        "standard": true,
     })
 }
 
@@ -88,14 +95,16 @@ pub async fn create(
         alerts: alerts(&form.data),
         policy: form.data.policy,
     };
-    Ok(HttpResponse::Ok().json(render(&push::subscribe(&state.db, token, request).await?)))
+    let allow_http = state.config.federation.allow_private_addresses;
+    let subscription = push::subscribe(&state.db, token, request, allow_http).await?;
+    Ok(HttpResponse::Ok().json(render(&subscription, server_key(&state).await?)))
 }
 
 /// 404 when the token has no subscription, as on Mastodon: clients expect it.
 pub async fn show(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let token = token(&auth)?;
     let found = push::get(&state.db, token).await.map_err(|_| ApiError::NotFound("Record not found".into()))?;
-    Ok(HttpResponse::Ok().json(render(&found)))
+    Ok(HttpResponse::Ok().json(render(&found, server_key(&state).await?)))
 }
 
 pub async fn update(
@@ -105,7 +114,8 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let token = token(&auth)?;
     let policy = form.data.policy.clone();
-    Ok(HttpResponse::Ok().json(render(&push::update(&state.db, token, alerts(&form.data), policy).await?)))
+    let subscription = push::update(&state.db, token, alerts(&form.data), policy).await?;
+    Ok(HttpResponse::Ok().json(render(&subscription, server_key(&state).await?)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {

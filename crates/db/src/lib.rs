@@ -31,6 +31,7 @@ pub mod page;
 pub mod pins;
 pub mod polls;
 pub mod push;
+pub mod push_deliveries;
 pub mod rules;
 pub mod scheduled;
 pub mod search;

@@ -591,6 +591,34 @@ diesel::table! {
 // the same parent (statuses.in_reply_to_account_id, follows, follow_requests,
 // blocks, mutes, notifications and home_feed_entries toward accounts); join
 // those with an explicit `ON` clause.
+
+diesel::table! {
+    /// The server's VAPID key pair (RFC 8292): one row, id 1.
+    vapid_keys (id) {
+        id -> Integer,
+        /// PKCS#8 DER, base64.
+        private_key -> Text,
+        /// Uncompressed P-256 point, base64url without padding.
+        public_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Web Push queue: one row per (notification, subscription).
+    push_deliveries (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        notification_id -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        expires_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(oauth_access_tokens -> oauth_applications (application_id));
 diesel::joinable!(oauth_access_tokens -> users (user_id));
@@ -638,6 +666,8 @@ diesel::joinable!(push_subscriptions -> oauth_access_tokens (access_token_id));
 diesel::joinable!(idempotency_keys -> accounts (account_id));
 diesel::joinable!(idempotency_keys -> statuses (status_id));
 diesel::joinable!(delivery_jobs -> accounts (actor_account_id));
+diesel::joinable!(push_deliveries -> push_subscriptions (subscription_id));
+diesel::joinable!(push_deliveries -> notifications (notification_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -679,4 +709,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_jobs,
     inbox_activities,
     federation_outbox,
+    vapid_keys,
+    push_deliveries,
 );

@@ -619,3 +619,36 @@ fn the_outbox_hands_out_entries_oldest_first_until_removed_or_given_up() {
     })
     .unwrap();
 }
+
+#[test]
+fn processes_racing_to_store_the_vapid_key_all_end_up_with_the_first_one() {
+    let test_db = TestDatabase::create();
+    // Separate pools stand for separate processes sharing the database.
+    let pools: Vec<Db> = (0..4).map(|_| open(&test_db)).collect();
+    let start = Arc::new(Barrier::new(pools.len()));
+    let threads: Vec<_> = pools
+        .into_iter()
+        .enumerate()
+        .map(|(n, db)| {
+            let start = start.clone();
+            std::thread::spawn(move || {
+                let row = tertulia_db::push::VapidKeyRow {
+                    id: 1,
+                    private_key: format!("private-{n}"),
+                    public_key: format!("public-{n}"),
+                    created_at: t0(),
+                };
+                start.wait();
+                db.run_blocking(move |conn| {
+                    let stored = tertulia_db::push::insert_vapid_key(conn, &row)?;
+                    Ok((stored, tertulia_db::push::vapid_key(conn)?.unwrap().public_key))
+                })
+                .unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<(bool, String)> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|(stored, _)| *stored).count(), 1, "{results:?}");
+    let keys: HashSet<&String> = results.iter().map(|(_, key)| key).collect();
+    assert_eq!(keys.len(), 1, "every process reads the same key: {results:?}");
+}

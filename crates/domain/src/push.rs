@@ -1,6 +1,13 @@
-//! Web Push subscriptions (`/api/v1/push/subscription`). They are stored
-//! and returned as Mastodon does; sending the pushes is a later issue, so
-//! the instance announces no VAPID key and web clients do not offer push.
+//! Web Push: subscriptions (`/api/v1/push/subscription`), stored and
+//! returned as Mastodon does; which notifications are pushed to whom
+//! ([`queue`]); and what a push says ([`message`]). Encrypting and sending
+//! is the federation crate's, which owns outgoing HTTP.
+
+mod message;
+mod queue;
+
+pub use message::{PushMessage, message};
+pub use queue::{PUSH_TTL_SECS, queue};
 
 use std::collections::BTreeMap;
 
@@ -67,11 +74,21 @@ fn check_policy(policy: Option<String>) -> Result<String, DomainError> {
     Ok(policy)
 }
 
-pub async fn subscribe(db: &Db, token: Id, request: NewSubscription) -> Result<Subscription, DomainError> {
-    let endpoint = url::Url::parse(&request.endpoint)
-        .ok()
-        .filter(|u| u.scheme() == "https")
-        .ok_or_else(|| DomainError::invalid("subscription[endpoint]", "must be an https:// URL"))?;
+/// Subscribes the token. The endpoint is kept exactly as sent: push services
+/// route by the whole URL, and a client compares it with its own copy.
+/// `allow_http` admits plain `http://` endpoints, for tests and development
+/// (`federation.allow_private_addresses`).
+pub async fn subscribe(
+    db: &Db,
+    token: Id,
+    request: NewSubscription,
+    allow_http: bool,
+) -> Result<Subscription, DomainError> {
+    let endpoint_ok = url::Url::parse(&request.endpoint)
+        .is_ok_and(|u| u.host().is_some() && (u.scheme() == "https" || (allow_http && u.scheme() == "http")));
+    if !endpoint_ok {
+        return Err(DomainError::invalid("subscription[endpoint]", "must be an https:// URL"));
+    }
     if request.p256dh.is_empty() || request.auth.is_empty() {
         return Err(DomainError::invalid("subscription[keys]", "p256dh and auth are both required"));
     }
@@ -79,7 +96,7 @@ pub async fn subscribe(db: &Db, token: Id, request: NewSubscription) -> Result<S
     let row = PushSubscriptionRow {
         id: Id::generate().0,
         access_token_id: token.0,
-        endpoint: endpoint.to_string(),
+        endpoint: request.endpoint,
         key_p256dh: request.p256dh,
         key_auth: request.auth,
         alerts: alerts_json(&request.alerts)?,
@@ -112,6 +129,13 @@ pub async fn update(
         return Err(DomainError::NotFound("push subscription".into()));
     }
     get(db, token).await
+}
+
+/// The public half of the server's VAPID key (RFC 8292), base64url: what
+/// clients pass to the browser as `applicationServerKey`. `None` until the
+/// server has made its key at first start.
+pub async fn server_key(db: &Db) -> Result<Option<String>, DomainError> {
+    Ok(db.run(push::vapid_key).await?.map(|row| row.public_key))
 }
 
 pub async fn unsubscribe(db: &Db, token: Id) -> Result<(), DomainError> {

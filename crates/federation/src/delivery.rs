@@ -23,7 +23,7 @@ use crate::{Federation, FederationError};
 /// How long a claimed job is reserved for the worker sending it: longer
 /// than a send can take (connect and answer timeouts, plus a margin), short
 /// enough that a crashed process's jobs come back soon.
-fn lease(request_timeout_secs: u64) -> chrono::Duration {
+pub(crate) fn lease(request_timeout_secs: u64) -> chrono::Duration {
     chrono::Duration::seconds(i64::try_from(request_timeout_secs).unwrap_or(60).saturating_mul(2) + 5)
 }
 /// Consecutive failures after which a host is considered unreachable.

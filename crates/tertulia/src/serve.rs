@@ -37,6 +37,8 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
         config.clone(),
         workers_stop.clone(),
     )));
+    let pusher = tertulia_federation::push::Pusher::new(db.clone(), config.clone()).await?;
+    workers.push(tokio::spawn(pusher.run(workers_stop.clone())));
     workers.push(tokio::spawn(tertulia_domain::timelines::keep_home_timelines_trimmed(
         db.clone(),
         config.limits.home_timeline_length,

@@ -32,7 +32,7 @@ pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Re
         },
     )
     .await?;
-    let mut entity = render(&app);
+    let mut entity = render(&app, &crate::push::server_key(&state).await?);
     entity["client_id"] = json!(app.client_id);
     // Shown this once: only its hash is kept.
     entity["client_secret"] = json!(client_secret);
@@ -44,17 +44,18 @@ pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Re
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let session = auth.session("read")?;
     let (name, website) = session.application.clone().map(|(_, name, website)| (name, website)).unwrap_or_default();
+    let vapid_key = crate::push::server_key(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
         "name": name,
         "website": website,
         "scopes": session.scopes.iter().collect::<Vec<_>>(),
-        "vapid_key": "",
+        "vapid_key": vapid_key,
         "base_url": state.config.base_url(),
     })))
 }
 
 /// The `Application` entity, without secrets.
-fn render(app: &RegisteredApp) -> serde_json::Value {
+fn render(app: &RegisteredApp, vapid_key: &str) -> serde_json::Value {
     json!({
         "id": app.id,
         "name": app.name,
@@ -62,6 +63,6 @@ fn render(app: &RegisteredApp) -> serde_json::Value {
         "scopes": app.scopes.iter().collect::<Vec<_>>(),
         "redirect_uri": app.redirect_uris.join("\n"),
         "redirect_uris": app.redirect_uris,
-        "vapid_key": "",
+        "vapid_key": vapid_key,
     })
 }

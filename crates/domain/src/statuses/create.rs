@@ -399,6 +399,7 @@ pub(crate) fn deliver(
             created_at: tertulia_db::now(),
         },
     )?;
+    crate::push::queue(conn, recipient, from, kind, id.0)?;
     Ok(Event::Notification { recipient: Id(recipient), id })
 }
 
