@@ -31,6 +31,7 @@ pub mod page;
 pub mod pins;
 pub mod polls;
 pub mod push;
+pub mod quotes;
 pub mod rules;
 pub mod search;
 pub mod social;

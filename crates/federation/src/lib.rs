@@ -23,6 +23,7 @@ mod moves;
 pub mod outbox;
 mod pages;
 pub mod protocol;
+mod quotes;
 mod render;
 mod resolver;
 pub mod routes;

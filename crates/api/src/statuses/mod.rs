@@ -1,8 +1,10 @@
 //! `/api/v1/statuses/*`.
 
 mod edit;
+mod quotes;
 
 pub use edit::{history, source, update};
+pub use quotes::{interaction_policy, quotes, revoke_quote};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -40,6 +42,13 @@ pub struct StatusForm {
     /// `poll[options][]=` and so on in forms, an object in JSON.
     #[serde(default)]
     poll: Option<PollForm>,
+    #[serde(default)]
+    quoted_status_id: Option<String>,
+    /// Pleroma's and Akkoma's name for `quoted_status_id`.
+    #[serde(default)]
+    quote_id: Option<String>,
+    #[serde(default)]
+    quote_approval_policy: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +107,10 @@ pub async fn create(
     };
     let media_ids = media_ids(&form.media_ids)?;
     let poll = form.poll.map(PollForm::into_poll).transpose()?;
+    let quoted_status_id = match form.quoted_status_id.or(form.quote_id).filter(|v| !v.is_empty()) {
+        Some(raw) => Some(raw.parse().map_err(|_| ApiError::NotFound("the status you quote was not found".into()))?),
+        None => None,
+    };
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let view = statuses::create(
@@ -115,6 +128,8 @@ pub async fn create(
             idempotency_key,
             media_ids,
             poll,
+            quoted_status_id,
+            quote_approval_policy: form.quote_approval_policy,
         },
     )
     .await?;

@@ -14,6 +14,7 @@ use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
+use crate::quotes::{self, QuotePolicy};
 use crate::visibility;
 use crate::{DomainError, media};
 
@@ -35,6 +36,10 @@ pub struct NewStatus {
     /// Uploads to attach; shown in upload order (no position is stored).
     pub media_ids: Vec<Id>,
     pub poll: Option<NewPoll>,
+    /// The status to quote (`quoted_status_id`, or Pleroma's `quote_id`).
+    pub quoted_status_id: Option<Id>,
+    /// Who may quote this status (`quote_approval_policy`).
+    pub quote_approval_policy: Option<String>,
 }
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
@@ -68,6 +73,9 @@ pub async fn create(
     let language = request.language.filter(|l| !l.is_empty());
     let reply_to = request.in_reply_to_id;
     let poll = request.poll;
+    let quoted_id = request.quoted_status_id;
+    let quote_policy =
+        QuotePolicy::for_visibility(QuotePolicy::parse(request.quote_approval_policy.as_deref())?, visibility);
     hub.committed(db, move |conn| {
         tertulia_db::refusable_transaction(conn, |conn| {
             if let Some(key) = &key
@@ -86,7 +94,17 @@ pub async fn create(
                 },
                 None => None,
             };
-            let rendered = render(conn, author.0, &text, &own_domain, &base_url)?;
+            let quoted = match quoted_id {
+                Some(quoted_id) => match quotes::quotable(conn, author.0, quoted_id)? {
+                    Ok(quoted) => Some(quoted),
+                    Err(refusal) => return Ok(Err(refusal)),
+                },
+                None => None,
+            };
+            let mut rendered = render(conn, author.0, &text, &own_domain, &base_url)?;
+            if let Some(quoted) = &quoted {
+                rendered.content = quotes::with_fallback_link(&rendered.content, &text, quoted);
+            }
             let id = Id::generate().0;
             let now = tertulia_db::now();
             let row = StatusRow {
@@ -111,6 +129,11 @@ pub async fn create(
                 )
             };
             statuses::insert(conn, &row)?;
+            tertulia_db::quotes::set_policy(conn, id, quote_policy.as_str())?;
+            let mut pending = Vec::new();
+            if let Some(quoted) = &quoted {
+                pending.extend(quotes::record(conn, &base_url, &row, quoted)?);
+            }
             if let Err(refusal) = media::attach(conn, author.0, &media_ids, id)? {
                 return Ok(Err(refusal));
             }
@@ -134,7 +157,7 @@ pub async fn create(
                 bell_ringers.retain(|f| readers.contains(f) && !mentioned_ids.contains(f));
             }
             let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
-            let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
+            pending.push(Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone())));
             if visibility == Visibility::Direct {
                 pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
             }
