@@ -1111,6 +1111,17 @@ async fn quote_across(ours: &TestInstance, author: &str, theirs: &TestInstance, 
     })
     .await;
     assert_eq!(get_signed(ours, &key, &authorization).await.status(), 404, "revoked: the authorization is gone");
+
+    // A new policy travels too: the other site then refuses to quote.
+    let policy = format!("/api/v1/statuses/{}/interaction_policy", status_id(&original));
+    ours.api(&author_token).put(&policy, json!({"quote_approval_policy": "nobody"})).await.ok();
+    eventually("the new policy on the quoting site", || async {
+        let seen = theirs.api(&quoter_token).get(&format!("/api/v1/statuses/{}", status_id(&there))).await.ok();
+        (seen["quote_approval"]["current_user"] == "denied").then_some(())
+    })
+    .await;
+    let again = json!({"status": "once more", "quoted_status_id": status_id(&there)});
+    theirs.api(&quoter_token).post("/api/v1/statuses", again).await.error(422);
 }
 
 #[tokio::test]
