@@ -1130,3 +1130,29 @@ async fn a_quote_from_another_site_is_asked_for_accepted_shown_and_revoked_both_
     quote_across(&hq, "ana", &es, "bruno").await;
     quote_across(&es, "carmen", &hq, "diego").await;
 }
+
+#[tokio::test]
+async fn a_third_site_shows_a_quote_as_accepted_once_it_has_checked_the_authorization() {
+    let (hq, es, mx) = three_sites(&[]).await;
+    let ana = hq.sign_up("ana").await;
+    let bruno = es.sign_up("bruno").await;
+    let luis = mx.sign_up("luis").await;
+    let ana_at_es = resolve(&es, &bruno, "ana", &hq).await;
+    follow_and_wait(&es, &bruno, &ana_at_es).await;
+    let bruno_at_mx = resolve(&mx, &luis, "bruno", &es).await;
+    follow_and_wait(&mx, &luis, &bruno_at_mx).await;
+
+    let original = hq.api(&ana).post_status("Quarterly figures", json!({})).await;
+    let uri = original["uri"].as_str().unwrap().to_owned();
+    let there = eventually("ana's post on es", || in_home(&es, &bruno, &uri)).await;
+    let quote = es.api(&bruno).post_status("Read this", json!({"quoted_status_id": status_id(&there)})).await;
+    let quote_uri = quote["uri"].as_str().unwrap().to_owned();
+    // mx gets the quote, then its authorization from hq (by way of es's
+    // Update), which it fetches from hq before believing it.
+    let at_mx = eventually("the quote accepted on mx", || async {
+        let seen = in_home(&mx, &luis, &quote_uri).await?;
+        (seen["quote"]["state"] == "accepted").then_some(seen)
+    })
+    .await;
+    assert_eq!(at_mx["quote"]["quoted_status"]["uri"], uri.as_str(), "{at_mx}");
+}
