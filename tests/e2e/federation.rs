@@ -15,7 +15,7 @@ use std::time::Duration;
 use federation_support::{database_of, eventually, eventually_within, get_signed, post_signed, send_signed, site};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, TestInstance};
+use tertulia_testrig::{Backend, TestInstance, openapi};
 
 /// hq (PostgreSQL when available), es and mx (the run's engine).
 async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, TestInstance) {
@@ -1047,4 +1047,112 @@ async fn past_its_allowance_a_remote_site_gets_429_and_other_sites_do_not() {
     }
     let (status, answer) = post_signed(&es, &luis, &like(&mx, "luis", 0), |_| {}).await;
     assert_eq!(status, 202, "another site is not held back: {answer}");
+}
+
+fn status_id(status: &Value) -> &str {
+    status["id"].as_str().unwrap()
+}
+
+/// `quoter` on `theirs` follows `author` on `ours` and quotes their post;
+/// the quote is asked for, accepted, shown on both sites, then revoked.
+async fn quote_across(ours: &TestInstance, author: &str, theirs: &TestInstance, quoter: &str) {
+    let author_token = ours.sign_up(author).await;
+    let quoter_token = theirs.sign_up(quoter).await;
+    let author_there = resolve(theirs, &quoter_token, author, ours).await;
+    follow_and_wait(theirs, &quoter_token, &author_there).await;
+
+    let original = ours.api(&author_token).post_status("Release notes for 2.0", json!({})).await;
+    let uri = original["uri"].as_str().unwrap().to_owned();
+    let there = eventually("the post on the other site", || in_home(theirs, &quoter_token, &uri)).await;
+    assert_eq!(there["quote_approval"]["current_user"], "automatic", "the policy federated: {there}");
+
+    let quote =
+        theirs.api(&quoter_token).post_status("Great work", json!({"quoted_status_id": status_id(&there)})).await;
+    assert_eq!(quote["quote"]["state"], "pending", "until the quoted site consents: {quote}");
+    let accepted = eventually("the quote to be accepted", || async {
+        let seen = theirs.api(&quoter_token).get(&format!("/api/v1/statuses/{}", status_id(&quote))).await.ok();
+        (seen["quote"]["state"] == "accepted").then_some(seen)
+    })
+    .await;
+    assert_eq!(accepted["quote"]["quoted_status"]["uri"], uri.as_str());
+    openapi::assert_matches(&accepted, "Status");
+
+    // On the quoted site: notified, listed, and shown accepted.
+    let quote_uri = quote["uri"].as_str().unwrap();
+    let note = eventually("the quote notification", || async {
+        let notes = ours.api(&author_token).get("/api/v1/notifications?types[]=quote").await.ok();
+        notes.as_array().unwrap().first().cloned()
+    })
+    .await;
+    assert_eq!(note["status"]["uri"], quote_uri);
+    assert_eq!(note["status"]["quote"]["state"], "accepted");
+    assert_eq!(note["status"]["quote"]["quoted_status"]["id"], status_id(&original));
+    let listed = ours.api(&author_token).get(&format!("/api/v1/statuses/{}/quotes", status_id(&original))).await.ok();
+    assert_eq!(listed[0]["uri"], quote_uri, "{listed}");
+    let quote_here = listed[0]["id"].as_str().unwrap().to_owned();
+
+    // The authorization we issued can be fetched and names both posts.
+    let authorization = format!("{}/quote_authorizations/{quote_here}", ours.base_url);
+    let key = signing_key_of(theirs, quoter).await;
+    let document: Value = get_signed(ours, &key, &authorization).await.json().await.unwrap();
+    assert_eq!(document["type"], "QuoteAuthorization");
+    assert_eq!(
+        (document["interactingObject"].as_str(), document["interactionTarget"].as_str()),
+        (Some(quote_uri), Some(uri.as_str()))
+    );
+
+    // Revoked on the quoted site: the other site hears of it.
+    let revoke = format!("/api/v1/statuses/{}/quotes/{quote_here}/revoke", status_id(&original));
+    let revoked = ours.api(&author_token).post(&revoke, json!({})).await.ok();
+    assert_eq!(revoked["quote"]["state"], "revoked");
+    eventually("the revocation on the quoting site", || async {
+        let seen = theirs.api(&quoter_token).get(&format!("/api/v1/statuses/{}", status_id(&quote))).await.ok();
+        (seen["quote"]["state"] == "revoked").then_some(())
+    })
+    .await;
+    assert_eq!(get_signed(ours, &key, &authorization).await.status(), 404, "revoked: the authorization is gone");
+
+    // A new policy travels too: the other site then refuses to quote.
+    let policy = format!("/api/v1/statuses/{}/interaction_policy", status_id(&original));
+    ours.api(&author_token).put(&policy, json!({"quote_approval_policy": "nobody"})).await.ok();
+    eventually("the new policy on the quoting site", || async {
+        let seen = theirs.api(&quoter_token).get(&format!("/api/v1/statuses/{}", status_id(&there))).await.ok();
+        (seen["quote_approval"]["current_user"] == "denied").then_some(())
+    })
+    .await;
+    let again = json!({"status": "once more", "quoted_status_id": status_id(&there)});
+    theirs.api(&quoter_token).post("/api/v1/statuses", again).await.error(422);
+}
+
+#[tokio::test]
+async fn a_quote_from_another_site_is_asked_for_accepted_shown_and_revoked_both_ways() {
+    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    quote_across(&hq, "ana", &es, "bruno").await;
+    quote_across(&es, "carmen", &hq, "diego").await;
+}
+
+#[tokio::test]
+async fn a_third_site_shows_a_quote_as_accepted_once_it_has_checked_the_authorization() {
+    let (hq, es, mx) = three_sites(&[]).await;
+    let ana = hq.sign_up("ana").await;
+    let bruno = es.sign_up("bruno").await;
+    let luis = mx.sign_up("luis").await;
+    let ana_at_es = resolve(&es, &bruno, "ana", &hq).await;
+    follow_and_wait(&es, &bruno, &ana_at_es).await;
+    let bruno_at_mx = resolve(&mx, &luis, "bruno", &es).await;
+    follow_and_wait(&mx, &luis, &bruno_at_mx).await;
+
+    let original = hq.api(&ana).post_status("Quarterly figures", json!({})).await;
+    let uri = original["uri"].as_str().unwrap().to_owned();
+    let there = eventually("ana's post on es", || in_home(&es, &bruno, &uri)).await;
+    let quote = es.api(&bruno).post_status("Read this", json!({"quoted_status_id": status_id(&there)})).await;
+    let quote_uri = quote["uri"].as_str().unwrap().to_owned();
+    // mx gets the quote, then its authorization from hq (by way of es's
+    // Update), which it fetches from hq before believing it.
+    let at_mx = eventually("the quote accepted on mx", || async {
+        let seen = in_home(&mx, &luis, &quote_uri).await?;
+        (seen["quote"]["state"] == "accepted").then_some(seen)
+    })
+    .await;
+    assert_eq!(at_mx["quote"]["quoted_status"]["uri"], uri.as_str(), "{at_mx}");
 }

@@ -87,6 +87,12 @@ pub fn configure(
                     .route("/api/v1/statuses/{id}/favourited_by", web::get().to(statuses::reacted_by(true)))
                     .route("/api/v1/statuses/{id}/reblogged_by", web::get().to(statuses::reacted_by(false)))
                     .route("/api/v1/statuses/{id}/context", web::get().to(statuses::context))
+                    .route("/api/v1/statuses/{id}/quotes", web::get().to(statuses::quotes))
+                    .route(
+                        "/api/v1/statuses/{id}/quotes/{quoting_status_id}/revoke",
+                        web::post().to(statuses::revoke_quote),
+                    )
+                    .route("/api/v1/statuses/{id}/interaction_policy", web::put().to(statuses::interaction_policy))
                     .route("/api/v1/statuses/{id}/favourite", web::post().to(statuses::act(Action::Favourite)))
                     .route("/api/v1/statuses/{id}/unfavourite", web::post().to(statuses::act(Action::Unfavourite)))
                     .route("/api/v1/statuses/{id}/bookmark", web::post().to(statuses::act(Action::Bookmark)))

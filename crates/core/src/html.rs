@@ -16,12 +16,14 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tags(ALLOWED_TAGS)
         .add_tag_attributes("a", ["href", "title"])
         .add_tag_attributes("ol", ["start", "reversed"])
-        // Classes clients style: mentions, hashtags, and Mastodon's
-        // shortened-link markup.
+        // Classes clients style: mentions, hashtags, Mastodon's
+        // shortened-link markup, and the `RE:` line of a quote that clients
+        // showing the quote hide.
         .allowed_classes(
             [
                 ("a", ["mention", "hashtag", "u-url", "status-link", "unhandled-link"].as_slice()),
                 ("span", ["h-card", "invisible", "ellipsis", "mention", "hashtag"].as_slice()),
+                ("p", ["quote-inline"].as_slice()),
             ]
             .into_iter()
             .map(|(tag, classes)| (tag, classes.iter().copied().collect::<HashSet<_>>()))

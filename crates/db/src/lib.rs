@@ -32,6 +32,7 @@ pub mod pins;
 pub mod polls;
 pub mod push;
 pub mod push_deliveries;
+pub mod quotes;
 pub mod rules;
 pub mod scheduled;
 pub mod search;

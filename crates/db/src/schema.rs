@@ -261,6 +261,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Quote posts: the quoting status, what it quotes, and the consent.
+    quotes (status_id) {
+        status_id -> BigInt,
+        quoted_status_id -> Nullable<BigInt>,
+        quoted_uri -> Text,
+        quoted_account_id -> Nullable<BigInt>,
+        /// `pending` | `accepted` | `rejected` | `revoked`.
+        state -> Text,
+        authorization_uri -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Who may quote a status: `public` | `followers` | `nobody`.
+    quote_policies (status_id) {
+        status_id -> BigInt,
+        policy -> Text,
+    }
+}
+
+diesel::table! {
     status_pins (id) {
         id -> BigInt,
         account_id -> BigInt,

@@ -17,6 +17,7 @@ pub mod outbox;
 mod password;
 pub mod polls;
 pub mod push;
+pub mod quotes;
 pub mod remote;
 pub mod rules;
 pub mod scheduled;

@@ -22,6 +22,7 @@ pub const KINDS: &[&str] = &[
     "favourite",
     "poll",
     "update",
+    "quote",
     "admin.sign_up",
     "admin.report",
 ];

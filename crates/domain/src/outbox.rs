@@ -61,6 +61,25 @@ pub enum Outgoing {
     Blocked { account: i64, target: i64 },
     /// `Undo(Block)`.
     Unblocked { account: i64, target: i64 },
+    /// A local status quotes a remote one: `QuoteRequest` to the quoted
+    /// author (FEP-044f).
+    QuoteRequested { status: i64 },
+    /// A local author answered a remote `QuoteRequest`: `Accept` with the
+    /// `QuoteAuthorization` as `result`, or `Reject`.
+    QuoteAnswered {
+        quoted_author: i64,
+        requester: i64,
+        request_uri: String,
+        quoting_uri: String,
+        quoted_uri: String,
+        authorization: Option<String>,
+    },
+    /// A local status's quote or quote policy changed (not an edit):
+    /// `Update` with the status as it is now.
+    QuoteUpdated { status: i64 },
+    /// A local author revoked a quote of their status: `Delete` of the
+    /// `QuoteAuthorization`.
+    QuoteRevoked { author: i64, authorization: String, quoting_author: i64 },
 }
 
 impl Outgoing {
@@ -81,6 +100,10 @@ impl Outgoing {
             Outgoing::Voted { .. } => "voted",
             Outgoing::Blocked { .. } => "blocked",
             Outgoing::Unblocked { .. } => "unblocked",
+            Outgoing::QuoteRequested { .. } => "quote_requested",
+            Outgoing::QuoteAnswered { .. } => "quote_answered",
+            Outgoing::QuoteUpdated { .. } => "quote_updated",
+            Outgoing::QuoteRevoked { .. } => "quote_revoked",
         }
     }
 }

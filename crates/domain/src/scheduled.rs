@@ -64,6 +64,11 @@ pub struct ScheduledParams {
     pub media_ids: Vec<i64>,
     #[serde(default)]
     pub poll: Option<PollParams>,
+    /// Mastodon 4.5's names for a quote and who may quote the post.
+    #[serde(default)]
+    pub quoted_status_id: Option<i64>,
+    #[serde(default)]
+    pub quote_approval_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,6 +96,8 @@ impl ScheduledParams {
                 multiple: poll.multiple,
                 hide_totals: poll.hide_totals,
             }),
+            quoted_status_id: request.quoted_status_id.map(|id| id.0),
+            quote_approval_policy: request.quote_approval_policy.clone(),
         }
     }
 
@@ -110,6 +117,8 @@ impl ScheduledParams {
                 multiple: poll.multiple,
                 hide_totals: poll.hide_totals,
             }),
+            quoted_status_id: self.quoted_status_id.map(Id),
+            quote_approval_policy: self.quote_approval_policy.clone(),
         }
     }
 }

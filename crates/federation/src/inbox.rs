@@ -267,6 +267,10 @@ impl Federation {
                 let target = self.local_account(id_of(Some(&object))).await?;
                 remote::follow_received(db, &events, Id(actor.id), target, row.activity_uri.clone()).await?;
             }
+            kind @ ("Accept" | "Reject") if crate::quotes::answers_request(&object) => {
+                self.quote_answered(&actor, &activity, kind == "Accept").await?;
+            }
+            "QuoteRequest" => self.quote_requested(&actor, &activity).await?,
             kind @ ("Accept" | "Reject") => {
                 let Some(follower) = self.follower_of_answer(&object, &actor).await? else {
                     return Ok(());
@@ -299,6 +303,10 @@ impl Federation {
                     }
                     self.save_actor(&object, &actor.uri).await?;
                 } else if let Some(uri) = id_of(Some(&object)) {
+                    // A new authorization or quote policy alone is not an edit.
+                    if self.quote_updated(&actor, &object).await? && object.get("updated").is_none() {
+                        return Ok(());
+                    }
                     if let Some(poll) = crate::resolver::question(&object) {
                         remote::poll_counted(db, Id(actor.id), uri.to_owned(), poll).await?;
                         // New counts alone are not an edit.
@@ -314,7 +322,8 @@ impl Federation {
                 let uri = id_of(Some(&object)).unwrap_or_default().to_owned();
                 if uri == actor.uri {
                     remote::actor_deleted(db, &events, Id(actor.id)).await?;
-                } else {
+                } else if !tertulia_domain::quotes::quote_revoked(db, Id(actor.id), uri.clone()).await? {
+                    // Not a withdrawn quote authorization (FEP-044f): a post.
                     remote::status_deleted(db, &events, Id(actor.id), uri).await?;
                 }
             }

@@ -24,6 +24,7 @@ pub mod outbox;
 mod pages;
 pub mod protocol;
 pub mod push;
+mod quotes;
 mod render;
 mod resolver;
 pub mod routes;

@@ -226,7 +226,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(row) = statuses::find(conn, *status)? else {
                 return Ok(None);
             };
-            let Some(activity) = render::poll_update(conn, config, urls, &row)? else {
+            let Some(activity) = render::unedited_update(conn, config, urls, &row, "votes")? else {
                 return Ok(None);
             };
             let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
@@ -268,6 +268,62 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             // Named after the pair, so the Undo can name it without storing it.
             let id = |actor: &str| format!("{actor}#blocks/{}", target.id);
             one_to_one(conn, *account, &target, "Block", id, &target.uri, undo)?
+        }
+        Outgoing::QuoteRequested { status } => {
+            let Some(row) = statuses::find(conn, *status)? else {
+                return Ok(None);
+            };
+            let (Some((author, actor)), Some(note)) =
+                (render::local_actor(conn, row.account_id)?, render::note(conn, config, urls, &row)?)
+            else {
+                return Ok(None);
+            };
+            let Some((activity, quoted_author)) = crate::quotes::request(conn, &row, &actor.uri, note)? else {
+                return Ok(None);
+            };
+            remote_inbox(&quoted_author).map(|inbox| (activity, author.id, vec![inbox]))
+        }
+        Outgoing::QuoteAnswered { quoted_author, requester, request_uri, quoting_uri, quoted_uri, authorization } => {
+            let (Some((_, actor)), Some(requester)) =
+                (render::local_actor(conn, *quoted_author)?, actors::find(conn, *requester)?)
+            else {
+                return Ok(None);
+            };
+            let activity = crate::quotes::answer(
+                &actor.uri,
+                &requester.uri,
+                request_uri,
+                quoting_uri,
+                quoted_uri,
+                authorization.as_deref(),
+            );
+            remote_inbox(&requester).map(|inbox| (activity, *quoted_author, vec![inbox]))
+        }
+        Outgoing::QuoteUpdated { status } => {
+            let Some(row) = statuses::find(conn, *status)? else {
+                return Ok(None);
+            };
+            let Some(activity) = render::unedited_update(conn, config, urls, &row, "quote")? else {
+                return Ok(None);
+            };
+            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let mut audience: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
+            audience.extend(tertulia_db::quotes::find(conn, row.id)?.and_then(|q| q.quoted_account_id));
+            Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &audience)?))
+        }
+        Outgoing::QuoteRevoked { author, authorization, quoting_author } => {
+            let (Some((_, actor)), Some(quoting)) =
+                (render::local_actor(conn, *author)?, actors::find(conn, *quoting_author)?)
+            else {
+                return Ok(None);
+            };
+            // Everyone who may have seen the quote as accepted.
+            let mut inboxes = actors::remote_follower_inboxes(conn, *author)?;
+            inboxes.extend(remote_inbox(&quoting));
+            if quoting.domain.is_none() {
+                inboxes.extend(actors::remote_follower_inboxes(conn, quoting.id)?);
+            }
+            Some((crate::quotes::revocation(&actor.uri, authorization, &quoting.uri), *author, inboxes))
         }
         Outgoing::ProfileUpdated { account } => {
             let Some((account, actor)) = render::local_actor(conn, *account)? else {

@@ -183,6 +183,8 @@ pub fn note(conn: &mut DbConn, config: &Config, urls: &Urls, status: &StatusRow)
     if let Some(poll) = tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
         add_question(&mut note, &poll);
     }
+    let author_uri = urls.actor(&parts.author.username);
+    crate::quotes::add_to_note(conn, status, &author_uri, &urls.followers(&parts.author.username), &mut note)?;
     Ok(Some(note))
 }
 
@@ -233,18 +235,20 @@ pub fn create_or_update(
     }))))
 }
 
-/// `Update` of a local `Question` whose counts changed (not an edit: no
-/// `updated`, so receivers do not show it as edited).
-pub fn poll_update(
+/// `Update` of a local status that is not an edit (no `updated`, so
+/// receivers do not show it as edited): a poll's new counts (`what` =
+/// `votes`), a quote's authorization or a new quote policy (`quote`).
+pub fn unedited_update(
     conn: &mut DbConn,
     config: &Config,
     urls: &Urls,
     status: &StatusRow,
+    what: &str,
 ) -> Result<Option<Value>, DbError> {
     let Some(note) = note(conn, config, urls, status)? else {
         return Ok(None);
     };
-    let id = format!("{}#updates/votes-{}", status.uri, tertulia_core::Id::generate().0);
+    let id = format!("{}#updates/{what}-{}", status.uri, tertulia_core::Id::generate().0);
     Ok(Some(protocol::with_context(json!({
         "id": id,
         "type": "Update",

@@ -164,7 +164,9 @@ impl Federation {
                 .collect(),
             poll: question(note),
         };
-        Ok(remote::status_received(self.db(), self.events(), status).await?)
+        let id = remote::status_received(self.db(), self.events(), status).await?;
+        self.save_quote(note, id, author.followers_url.as_deref(), depth).await?;
+        Ok(id)
     }
 }
 

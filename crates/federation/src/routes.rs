@@ -37,6 +37,7 @@ pub fn configure(federation: Federation) -> impl FnOnce(&mut web::ServiceConfig)
             .route("/users/{name}/following", web::get().to(followers(false)))
             .route("/users/{name}/collections/featured", web::get().to(featured))
             .route("/users/{name}/statuses/{id}", web::get().to(note))
+            .route("/quote_authorizations/{id}", web::get().to(quote_authorization))
             .route("/@{name}", web::get().to(crate::pages::profile))
             .route("/@{name}/{id}", web::get().to(crate::pages::post));
     }
@@ -250,6 +251,19 @@ async fn note(
         })
         .await?;
     document.map(activity_json).ok_or_else(|| FederationError::NotFound("status".into()))
+}
+
+/// `GET /quote_authorizations/{id}`: the consent we gave to the quote
+/// `id` of one of our posts, while it stands (FEP-044f).
+async fn quote_authorization(
+    federation: web::Data<Federation>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    signer(&federation, &request).await?;
+    let (urls, id) = (federation.urls().clone(), id.into_inner());
+    let document = federation.db().run(move |conn| crate::quotes::authorization(conn, &urls, id)).await?;
+    document.map(activity_json).ok_or_else(|| FederationError::NotFound("quote authorization".into()))
 }
 
 #[derive(Deserialize)]

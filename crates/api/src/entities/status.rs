@@ -2,6 +2,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
+use tertulia_domain::quotes::{QuotePolicy, QuoteView};
 use tertulia_domain::statuses::StatusView;
 
 use super::{Account, FilterResult, MediaAttachment, Poll, timestamp};
@@ -42,9 +43,55 @@ pub struct Status {
     pub card: Option<Value>,
     pub poll: Option<Poll>,
     pub application: Option<Value>,
+    pub quote: Option<Quote>,
+    pub quote_approval: QuoteApproval,
+    pub quotes_count: i64,
     /// The source text: only in the answer to a delete (for redrafting).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// Mastodon's `Quote` (with the quoted status) or, inside a quoted
+/// status, `ShallowQuote` (its id only).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Quote {
+    Full { state: &'static str, quoted_status: Option<Box<Status>> },
+    Shallow { state: &'static str, quoted_status_id: Option<Id> },
+}
+
+impl Quote {
+    fn from_view(view: &QuoteView, config: &Config) -> Quote {
+        if view.shallow {
+            Quote::Shallow { state: view.state, quoted_status_id: view.quoted_id }
+        } else {
+            Quote::Full {
+                state: view.state,
+                quoted_status: view.quoted.as_ref().map(|q| Box::new(Status::from_view(q, config))),
+            }
+        }
+    }
+}
+
+/// Mastodon's `QuoteApproval`: who may quote, and whether the viewer may.
+/// Approval is never manual here.
+#[derive(Debug, Serialize)]
+pub struct QuoteApproval {
+    pub automatic: Vec<&'static str>,
+    pub manual: Vec<&'static str>,
+    pub current_user: &'static str,
+}
+
+impl QuoteApproval {
+    fn from_view(view: &tertulia_domain::quotes::QuoteApproval) -> QuoteApproval {
+        let automatic = match view.policy {
+            QuotePolicy::Public => vec!["public"],
+            QuotePolicy::Followers => vec!["followers"],
+            QuotePolicy::Nobody => Vec::new(),
+        };
+        let current_user = if view.viewer_allowed { "automatic" } else { "denied" };
+        QuoteApproval { automatic, manual: Vec::new(), current_user }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -107,6 +154,9 @@ impl Status {
             card: None,
             poll: view.poll.as_ref().map(Poll::from_view),
             application: None,
+            quote: view.quote.as_ref().map(|q| Quote::from_view(q, config)),
+            quote_approval: QuoteApproval::from_view(&view.quote_approval),
+            quotes_count: view.quotes_count,
             text: None,
         }
     }

@@ -1,8 +1,10 @@
 //! `/api/v1/statuses/*`.
 
 mod edit;
+mod quotes;
 
 pub use edit::{history, source, update};
+pub use quotes::{interaction_policy, quotes, revoke_quote};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -44,6 +46,13 @@ pub struct StatusForm {
     /// When to publish; ISO 8601.
     #[serde(default)]
     scheduled_at: Option<String>,
+    #[serde(default)]
+    quoted_status_id: Option<String>,
+    /// Pleroma's and Akkoma's name for `quoted_status_id`.
+    #[serde(default)]
+    quote_id: Option<String>,
+    #[serde(default)]
+    quote_approval_policy: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +111,10 @@ pub async fn create(
     };
     let media_ids = media_ids(&form.media_ids)?;
     let poll = form.poll.map(PollForm::into_poll).transpose()?;
+    let quoted_status_id = match form.quoted_status_id.or(form.quote_id).filter(|v| !v.is_empty()) {
+        Some(raw) => Some(raw.parse().map_err(|_| ApiError::NotFound("the status you quote was not found".into()))?),
+        None => None,
+    };
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let scheduled_at = form
@@ -120,6 +133,8 @@ pub async fn create(
         idempotency_key,
         media_ids,
         poll,
+        quoted_status_id,
+        quote_approval_policy: form.quote_approval_policy,
     };
     let (db, events, config, author) = (&state.db, &state.events, &state.config, user.account.id);
     let view = match scheduled_at {

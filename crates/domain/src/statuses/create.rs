@@ -14,6 +14,7 @@ use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
+use crate::quotes::{self, QuotePolicy};
 use crate::visibility;
 use crate::{DomainError, media};
 
@@ -35,6 +36,10 @@ pub struct NewStatus {
     /// Uploads to attach; shown in upload order (no position is stored).
     pub media_ids: Vec<Id>,
     pub poll: Option<NewPoll>,
+    /// The status to quote (`quoted_status_id`, or Pleroma's `quote_id`).
+    pub quoted_status_id: Option<Id>,
+    /// Who may quote this status (`quote_approval_policy`).
+    pub quote_approval_policy: Option<String>,
 }
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
@@ -68,6 +73,8 @@ pub(crate) struct Checked {
     sensitive: bool,
     language: Option<String>,
     reply_to: Option<Id>,
+    quoted_id: Option<Id>,
+    quote_policy: QuotePolicy,
 }
 
 impl Checked {
@@ -87,6 +94,8 @@ impl Checked {
             None => Visibility::Public,
         };
         let sensitive = request.sensitive || !spoiler_text.is_empty();
+        let quote_policy =
+            QuotePolicy::for_visibility(QuotePolicy::parse(request.quote_approval_policy.as_deref())?, visibility);
         Ok(Checked {
             text,
             spoiler_text,
@@ -99,6 +108,8 @@ impl Checked {
             sensitive,
             language: request.language.filter(|l| !l.is_empty()),
             reply_to: request.in_reply_to_id,
+            quoted_id: request.quoted_status_id,
+            quote_policy,
         })
     }
 
@@ -137,6 +148,8 @@ pub(crate) fn publish(
         sensitive,
         language,
         reply_to,
+        quoted_id,
+        quote_policy,
     } = checked;
     let (visibility, sensitive, reply_to) = (*visibility, *sensitive, *reply_to);
     if let Some(key) = key
@@ -155,7 +168,17 @@ pub(crate) fn publish(
         },
         None => None,
     };
-    let rendered = render(conn, author.0, text, own_domain, base_url)?;
+    let quoted = match quoted_id {
+        Some(quoted_id) => match quotes::quotable(conn, author.0, *quoted_id)? {
+            Ok(quoted) => Some(quoted),
+            Err(refusal) => return Ok(Err(refusal)),
+        },
+        None => None,
+    };
+    let mut rendered = render(conn, author.0, text, own_domain, base_url)?;
+    if let Some(quoted) = &quoted {
+        rendered.content = quotes::with_fallback_link(&rendered.content, text, quoted);
+    }
     let id = Id::generate().0;
     let now = tertulia_db::now();
     let row = StatusRow {
@@ -180,6 +203,11 @@ pub(crate) fn publish(
         )
     };
     statuses::insert(conn, &row)?;
+    tertulia_db::quotes::set_policy(conn, id, quote_policy.as_str())?;
+    let mut pending = Vec::new();
+    if let Some(quoted) = &quoted {
+        pending.extend(quotes::record(conn, base_url, &row, quoted)?);
+    }
     if let Err(refusal) = media::attach(conn, author.0, media_ids, id)? {
         return Ok(Err(refusal));
     }
@@ -203,7 +231,7 @@ pub(crate) fn publish(
         bell_ringers.retain(|f| readers.contains(f) && !mentioned_ids.contains(f));
     }
     let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
-    let mut pending = vec![Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone()))];
+    pending.push(Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone())));
     if visibility == Visibility::Direct {
         pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
     }

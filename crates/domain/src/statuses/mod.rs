@@ -13,7 +13,7 @@ pub use pins::{MAX_PINS, pin, pinned};
 pub use reactions::{favourited_by, reblogged_by};
 pub use view::StatusView;
 
-pub(crate) use create::{Checked, deliver, notify, publish};
+pub(crate) use create::{Checked, deliver, load_one, notify, publish};
 pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 

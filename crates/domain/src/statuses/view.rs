@@ -12,7 +12,9 @@ use tertulia_db::{DbConn, DbError, accounts, conversations, pins, social};
 use crate::AccountView;
 use crate::media::MediaView;
 use crate::polls::{self, PollView};
+use crate::quotes::{self, QuoteApproval, QuotePolicy, QuoteView};
 use crate::visibility::Viewer;
+use tertulia_db::quotes::QuoteRow;
 
 /// A status as shown to one viewer.
 #[derive(Debug, Clone)]
@@ -53,11 +55,23 @@ pub struct StatusView {
     /// The viewer's `warn` filters this status matches (set by
     /// [`crate::filters::apply`] where a timeline is filtered).
     pub filtered: Vec<crate::filters::FilterResult>,
+    /// The status this one quotes, as the viewer may see it.
+    pub quote: Option<QuoteView>,
+    /// Who may quote this status, and whether the viewer may.
+    pub quote_approval: QuoteApproval,
+    /// Accepted quotes of this status.
+    pub quotes_count: i64,
 }
 
 /// Builds views for `rows` (already checked for visibility), in order.
 /// Rows whose author cannot be loaded are dropped.
 pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusView>, DbError> {
+    build_at(conn, viewer, rows, false)
+}
+
+/// [`build`], for top-level statuses or (`nested`) for statuses shown as
+/// quoted by another, whose own quotes are only named (one level deep).
+fn build_at(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, nested: bool) -> Result<Vec<StatusView>, DbError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -102,8 +116,20 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<
         }
         None => Default::default(),
     };
-    let context =
-        Context { accounts, mentions, tags, media, polls, favourited, bookmarked, reblogged, pinned, muted_threads };
+    let quotes = Quotes::load(conn, viewer, &all, nested)?;
+    let context = Context {
+        accounts,
+        mentions,
+        tags,
+        media,
+        polls,
+        favourited,
+        bookmarked,
+        reblogged,
+        pinned,
+        muted_threads,
+        quotes,
+    };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -130,6 +156,67 @@ struct Context {
     /// The viewer's own statuses they pinned.
     pinned: HashSet<i64>,
     muted_threads: HashSet<i64>,
+    quotes: Quotes,
+}
+
+/// What the views of a batch need to show quotes: each status's quote and
+/// policy, the quoted statuses the viewer may see, counts of quotes.
+struct Quotes {
+    viewer: Viewer,
+    nested: bool,
+    rows: HashMap<i64, QuoteRow>,
+    /// Quoted statuses the viewer may see (empty when `nested`: only
+    /// their ids are shown).
+    visible: HashMap<i64, Option<StatusView>>,
+    policies: HashMap<i64, String>,
+    counts: HashMap<i64, i64>,
+    /// Authors (of the batch) the viewer follows.
+    followed: HashSet<i64>,
+}
+
+impl Quotes {
+    fn load(conn: &mut DbConn, viewer: Viewer, all: &[&StatusRow], nested: bool) -> Result<Quotes, DbError> {
+        let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
+        let rows: HashMap<i64, QuoteRow> =
+            tertulia_db::quotes::of_statuses(conn, &ids)?.into_iter().map(|q| (q.status_id, q)).collect();
+        let quoted_ids: Vec<i64> = rows.values().filter_map(|q| q.quoted_status_id).collect();
+        let quoted = statuses::find_many(conn, &quoted_ids)?;
+        let quoted = crate::visibility::visible_statuses(conn, viewer, quoted)?;
+        let visible = if nested {
+            quoted.into_iter().map(|q| (q.id, None)).collect()
+        } else {
+            build_at(conn, viewer, quoted, true)?.into_iter().map(|v| (v.id.0, Some(v))).collect()
+        };
+        let policies = tertulia_db::quotes::policies_of(conn, &ids)?.into_iter().collect();
+        let counts = tertulia_db::quotes::accepted_counts(conn, &ids)?.into_iter().collect();
+        let followed = match viewer {
+            Some(viewer) => {
+                let authors: Vec<i64> = all.iter().map(|r| r.account_id).collect();
+                social::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect()
+            }
+            None => HashSet::new(),
+        };
+        Ok(Quotes { viewer, nested, rows, visible, policies, counts, followed })
+    }
+
+    fn quote_of(&self, status: i64) -> Option<QuoteView> {
+        let row = self.rows.get(&status)?;
+        let shown = row.quoted_status_id.and_then(|id| self.visible.get(&id));
+        let state = quotes::state_for(row, shown.is_some());
+        let accepted = state == "accepted";
+        Some(QuoteView {
+            state,
+            quoted_id: row.quoted_status_id.filter(|_| accepted).map(Id),
+            quoted: shown.filter(|_| accepted).and_then(|v| v.clone()).map(Box::new),
+            shallow: self.nested,
+        })
+    }
+
+    fn approval_of(&self, status: &StatusRow) -> QuoteApproval {
+        let policy = QuotePolicy::of(status, self.policies.get(&status.id).map(String::as_str));
+        let follows = self.followed.contains(&status.account_id);
+        QuoteApproval { policy, viewer_allowed: quotes::allowed(self.viewer, status, policy, follows) }
+    }
 }
 
 impl Context {
@@ -141,6 +228,9 @@ impl Context {
             .filter(|(status, _)| *status == row.id)
             .filter_map(|(_, account)| self.accounts.get(account).cloned())
             .collect();
+        let quote = self.quotes.quote_of(row.id);
+        let quote_approval = self.quotes.approval_of(&row);
+        let quotes_count = self.quotes.counts.get(&row.id).copied().unwrap_or(0);
         Some(StatusView {
             id: Id(row.id),
             url: crate::views::web_page(row.url.as_deref(), &row.uri),
@@ -170,6 +260,9 @@ impl Context {
             pinned: self.pinned.contains(&row.id),
             muted: row.conversation_id.is_some_and(|thread| self.muted_threads.contains(&thread)),
             filtered: Vec::new(),
+            quote,
+            quote_approval,
+            quotes_count,
         })
     }
 }

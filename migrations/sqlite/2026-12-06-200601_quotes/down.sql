@@ -1,0 +1,2 @@
+DROP TABLE quote_policies;
+DROP TABLE quotes;
