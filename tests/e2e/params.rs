@@ -185,6 +185,13 @@ async fn unreadable_parameters_are_400_and_broken_rules_422_with_details() {
     validation_error(api.post("/api/v1/statuses", json!({"status": " "})).await, "status", "ERR_BLANK");
     validation_error(api.post("/api/v1/lists", json!({"title": ""})).await, "title", "ERR_BLANK");
     assert!(api.get("/api/v1/timelines/home").await.ok().as_array().unwrap().is_empty(), "nothing was posted");
+    unreadable(api.send_raw(Method::POST, "/api/v1/statuses", "text/plain", "status=hi").await, "Content-Type");
+
+    // Browsers label an empty fetch body text/plain: no parameters.
+    let status = api.post_status("hello", json!({})).await;
+    let favourite = format!("/api/v1/statuses/{}/favourite", id(&status));
+    let favourited = api.send_raw(Method::POST, &favourite, "text/plain;charset=UTF-8", "").await.ok();
+    assert_eq!(favourited["favourited"], true);
 
     // A 422 no field is at fault for still has `details`.
     let app_token = instance.app_token("read write").await;

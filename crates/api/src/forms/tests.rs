@@ -112,6 +112,7 @@ fn unreadable_parameters_are_a_400_naming_the_parameter() {
         let error = decode_body::<Sample>("application/json", bad).unwrap_err();
         assert!(matches!(error, ApiError::BadRequest(_)), "{error:?}");
     }
+    assert!(decode_body::<Sample>("text/plain", b"").is_ok(), "an empty body is no parameters, whatever its type");
     let error = decode_body::<Sample>("text/plain", b"x").unwrap_err();
     assert!(matches!(&error, ApiError::BadRequest(m) if m.contains("multipart/form-data")), "{error:?}");
 }
