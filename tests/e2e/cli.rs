@@ -97,7 +97,7 @@ async fn taken_usernames_and_emails_bad_emails_and_weak_passwords_are_refused_in
     };
     assert_fails_with(
         &create("ANA", "other@acme.example", "correct horse battery").await,
-        "username 'ANA' is already taken",
+        "username: 'ANA' is already taken",
     );
     assert_fails_with(&create("ana2", "ANA@acme.example", "correct horse battery").await, "already in use");
     assert_fails_with(&create("carmen", "not-an-email", "correct horse battery").await, "email: 'not-an-email'");
@@ -246,7 +246,7 @@ async fn community_rules_are_managed_from_the_cli_and_shown_to_clients() {
     assert!(out.status.success(), "{}", out.stderr);
     let id = out.stdout.split_whitespace().nth(2).unwrap().trim_end_matches(':').to_owned();
     assert!(instance.cli(&["admin", "rule", "add", "Keep customer data out of posts"]).await.status.success());
-    assert_fails_with(&instance.cli(&["admin", "rule", "add", "  "]).await, "text: must not be empty");
+    assert_fails_with(&instance.cli(&["admin", "rule", "add", "  "]).await, "text: can't be blank");
 
     let rules = instance.get_json("/api/v1/instance/rules").await;
     assert_eq!(rules.as_array().unwrap().len(), 2);

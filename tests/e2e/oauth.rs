@@ -436,7 +436,10 @@ async fn sign_up_through_an_app_only_when_registrations_are_open() {
     openapi::assert_matches(&created, "Token");
     let me = open.api(created["access_token"].as_str().unwrap()).get("/api/v1/accounts/verify_credentials").await.ok();
     assert_eq!(me["username"], "newbie");
-    assert_eq!(api.post("/api/v1/accounts", form).await.status, 409, "the username is taken now");
+    let taken = api.post("/api/v1/accounts", form).await;
+    assert_eq!(taken.status, 422, "the username is taken now: {}", taken.body);
+    openapi::assert_matches(&taken.body, "ValidationError");
+    assert_eq!(taken.body["details"]["username"][0]["error"], "ERR_TAKEN");
     assert_eq!(open.api("").post("/api/v1/accounts", json!({})).await.status, 401);
 }
 

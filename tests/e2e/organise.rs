@@ -192,7 +192,7 @@ async fn filters_warn_or_hide_matching_statuses_in_their_contexts() {
     // Keywords on their own.
     let keyword = api.post_form(&format!("{warn_path}/keywords"), &[("keyword", "wiki")]).await.ok();
     openapi::assert_matches(&keyword, "FilterKeyword");
-    let keyword_path = format!("/api/v2/filter_keywords/{}", id(&keyword));
+    let keyword_path = format!("/api/v2/filters/keywords/{}", id(&keyword));
     assert_eq!(api.get(&keyword_path).await.ok()["keyword"], "wiki");
     assert_eq!(api.put(&keyword_path, json!({"keyword": "wikis", "whole_word": true})).await.ok()["keyword"], "wikis");
     assert_eq!(api.get(&format!("{warn_path}/keywords")).await.ok().as_array().unwrap().len(), 3);
@@ -216,7 +216,7 @@ async fn filters_warn_or_hide_matching_statuses_in_their_contexts() {
     let home = api.get("/api/v1/timelines/home").await.ok();
     let relaunched = home.as_array().unwrap().iter().find(|s| s["id"] == relaunch["id"]).unwrap();
     assert_eq!(relaunched["filtered"][0]["status_matches"], json!([relaunch["id"]]));
-    let status_path = format!("/api/v2/filter_statuses/{}", id(&filtered_status));
+    let status_path = format!("/api/v2/filters/statuses/{}", id(&filtered_status));
     assert_eq!(api.get(&status_path).await.ok()["status_id"], relaunch["id"]);
     assert_eq!(api.get(&format!("{warn_path}/statuses")).await.ok().as_array().unwrap().len(), 1);
     api.delete(&status_path).await.ok();

@@ -1,19 +1,27 @@
 //! The one place errors become HTTP responses: `{"error": "..."}` with the
-//! status Mastodon uses for the same situation.
+//! status Mastodon uses for the same situation. Parameters that cannot be
+//! read are a 400; readable input that breaks a rule is a 422 shaped like
+//! Mastodon's validation errors, with `details` naming each field at fault
+//! and the rule as Mastodon's error code (`ERR_BLANK`, `ERR_TAKEN`…).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use tertulia_domain::DomainError;
 use tertulia_domain::oauth::OAuthError;
+use tertulia_domain::{DomainError, Invalidity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// A request that cannot be understood (a bad streaming request).
+    /// A request that cannot be understood: unreadable parameters (bad
+    /// JSON, text where a number is wanted), a bad streaming request.
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
-    /// Well-formed HTTP whose content breaks a rule (Mastodon answers 422).
+    /// Readable input that breaks a rule of one field (422 with details).
+    #[error("Validation failed: {field}: {reason}")]
+    Invalid { field: String, kind: Invalidity, reason: String },
+    /// A request Mastodon also refuses with 422 that no field is at fault
+    /// for (an app token where a user is needed).
     #[error("{0}")]
     Unprocessable(String),
     #[error("{0}")]
@@ -48,7 +56,7 @@ impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
             DomainError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
-            e @ DomainError::Invalid { .. } => ApiError::Unprocessable(e.to_string()),
+            DomainError::Invalid { field, kind, reason } => ApiError::Invalid { field: field.into(), kind, reason },
             DomainError::Conflict(message) => ApiError::Conflict(message),
             DomainError::Forbidden(message) => ApiError::Forbidden(message),
             DomainError::Unavailable(message) => ApiError::Unavailable(message),
@@ -76,7 +84,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid { .. } | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -98,6 +106,38 @@ impl ResponseError for ApiError {
             return HttpResponse::build(self.status_code())
                 .json(serde_json::json!({ "error": code, "error_description": description }));
         }
-        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))
+        let body = match self {
+            ApiError::Invalid { field, kind, reason } => serde_json::json!({
+                "error": self.to_string(),
+                "details": { field: [{ "error": error_code(*kind), "description": reason }] },
+            }),
+            // Every 422 has `details`, as clients and the API description
+            // expect of a validation error, even with no field to name.
+            ApiError::Unprocessable(message) => serde_json::json!({ "error": message, "details": {} }),
+            other => serde_json::json!({ "error": other.to_string() }),
+        };
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+impl ApiError {
+    /// Input of `field` that breaks a rule checked at the API edge.
+    pub fn invalid(kind: Invalidity, field: &str, reason: impl Into<String>) -> Self {
+        ApiError::Invalid { field: field.to_owned(), kind, reason: reason.into() }
+    }
+}
+
+/// Mastodon's code for the rule, as its `ValidationErrorFormatter` names
+/// the Rails validator that failed.
+fn error_code(kind: Invalidity) -> &'static str {
+    match kind {
+        Invalidity::Blank => "ERR_BLANK",
+        Invalidity::TooLong => "ERR_TOO_LONG",
+        Invalidity::TooShort => "ERR_TOO_SHORT",
+        Invalidity::Taken => "ERR_TAKEN",
+        Invalidity::Accepted => "ERR_ACCEPTED",
+        Invalidity::Inclusion => "ERR_INCLUSION",
+        Invalidity::AboveLimit => "ERR_ABOVE_LIMIT",
+        Invalidity::Invalid => "ERR_INVALID",
     }
 }

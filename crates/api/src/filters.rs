@@ -1,14 +1,14 @@
-//! `/api/v2/filters/*`, `/api/v2/filter_keywords/*`,
-//! `/api/v2/filter_statuses/*` and the v1 `/api/v1/filters` view.
+//! `/api/v2/filters/*` (filters, `keywords/*`, `statuses/*`) and the v1
+//! `/api/v1/filters/*`, whose filters are the keywords of v2 filters.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tertulia_domain::filters::{self, FilterChanges, KeywordChange};
+use tertulia_domain::filters::{self, FilterChanges, FilterView, KeywordChange, V1Changes};
 
 use crate::auth::Auth;
 use crate::entities::{Filter, FilterKeyword, FilterStatus, V1Filter};
-use crate::forms::{Attributes, Form, flexible_bool, string_or_list};
+use crate::forms::{Form, flexible_bool, nested, string_or_list};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
@@ -35,28 +35,33 @@ pub struct FilterForm {
     /// Seconds; a number, a numeric string, or empty to remove the expiry.
     #[serde(default)]
     expires_in: Option<Value>,
-    #[serde(default)]
-    keywords_attributes: Option<Attributes<KeywordForm>>,
+    #[serde(default, deserialize_with = "nested")]
+    keywords_attributes: Option<Vec<KeywordForm>>,
+}
+
+/// `expires_in`: seconds as a number or text; null or empty removes the
+/// expiry.
+fn expires_in(value: Option<Value>) -> Result<Option<Option<i64>>, ApiError> {
+    Ok(match value {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(text)) if text.trim().is_empty() => Some(None),
+        Some(value) => {
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            let seconds = text
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::BadRequest(format!("expires_in: '{text}' is not a number of seconds")))?;
+            Some(Some(seconds))
+        }
+    })
 }
 
 impl FilterForm {
     fn changes(self) -> Result<FilterChanges, ApiError> {
-        let expires_in = match self.expires_in {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(Value::String(text)) if text.trim().is_empty() => Some(None),
-            Some(value) => {
-                let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-                let seconds = text
-                    .trim()
-                    .parse::<i64>()
-                    .map_err(|_| ApiError::Unprocessable(format!("expires_in: '{text}' is not a number of seconds")))?;
-                Some(Some(seconds))
-            }
-        };
+        let expires_in = expires_in(self.expires_in)?;
         let keywords = self
             .keywords_attributes
-            .map(Attributes::into_list)
             .unwrap_or_default()
             .into_iter()
             .map(|k| {
@@ -204,7 +209,7 @@ pub async fn add_status(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
     let status = path_id(&form.status_id)
-        .map_err(|_| ApiError::Unprocessable(format!("status_id: '{}' is not an id", form.status_id)))?;
+        .map_err(|_| ApiError::BadRequest(format!("status_id: '{}' is not an id", form.status_id)))?;
     ok(FilterStatus::from_view(&filters::add_status(&state.db, user.account.id, path_id(&id)?, status).await?))
 }
 
@@ -224,5 +229,79 @@ pub async fn delete_status(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
     filters::delete_status(&state.db, user.account.id, path_id(&id)?).await?;
+    ok(json!({}))
+}
+
+/// The v1 filter's parameters.
+#[derive(Debug, Deserialize)]
+pub struct V1FilterForm {
+    #[serde(default)]
+    phrase: Option<String>,
+    #[serde(default, deserialize_with = "string_or_list")]
+    context: Vec<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    irreversible: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    whole_word: Option<bool>,
+    #[serde(default)]
+    expires_in: Option<Value>,
+}
+
+impl V1FilterForm {
+    fn changes(self) -> Result<V1Changes, ApiError> {
+        Ok(V1Changes {
+            phrase: self.phrase,
+            context: (!self.context.is_empty()).then_some(self.context),
+            irreversible: self.irreversible,
+            whole_word: self.whole_word,
+            expires_in: expires_in(self.expires_in)?,
+        })
+    }
+}
+
+/// The v1 filter `keyword` of `view`.
+fn v1(view: &FilterView, keyword: tertulia_core::Id) -> Result<HttpResponse, ApiError> {
+    let found = V1Filter::from_view(view).into_iter().find(|f| f.id == keyword);
+    ok(found.ok_or_else(|| ApiError::NotFound("filter not found".into()))?)
+}
+
+/// `GET /api/v1/filters/:id`.
+pub async fn show_v1(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:filters")?;
+    let id = path_id(&id)?;
+    v1(&filters::get_v1(&state.db, user.account.id, id).await?, id)
+}
+
+/// `POST /api/v1/filters`: a new filter with the phrase as its keyword.
+pub async fn create_v1(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Form(form): Form<V1FilterForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:filters")?;
+    let (view, keyword) = filters::create_v1(&state.db, user.account.id, form.changes()?).await?;
+    v1(&view, keyword)
+}
+
+/// `PUT /api/v1/filters/:id`.
+pub async fn update_v1(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    Form(form): Form<V1FilterForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:filters")?;
+    let id = path_id(&id)?;
+    v1(&filters::update_v1(&state.db, user.account.id, id, form.changes()?).await?, id)
+}
+
+/// `DELETE /api/v1/filters/:id`.
+pub async fn delete_v1(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:filters")?;
+    filters::delete_v1(&state.db, user.account.id, path_id(&id)?).await?;
     ok(json!({}))
 }

@@ -1,8 +1,8 @@
 //! Entry points for the fuzz targets in `fuzz/` (docs/fuzzing.md): request
 //! parameters decoded exactly as the extractors of [`crate::forms`] decode
 //! them, into the parameter types of real endpoints, chosen to cover every
-//! shape clients send (nested `a[0][name]=` records, `key[]=` arrays, loose
-//! booleans, numbers as text). The server itself never calls them.
+//! shape clients send (nested `a[0][name]=` and `a[][name]=` records,
+//! `key[]=` arrays, loose booleans, numbers as text). The server itself never calls them.
 
 use crate::ApiError;
 use crate::forms::{decode_body, parse_form_text};

@@ -97,7 +97,11 @@ pub struct AccountIds {
 impl AccountIds {
     fn ids(&self) -> Result<Vec<Id>, ApiError> {
         if self.account_ids.is_empty() {
-            return Err(ApiError::Unprocessable("account_ids: give at least one account".into()));
+            return Err(ApiError::invalid(
+                tertulia_domain::Invalidity::Blank,
+                "account_ids",
+                "give at least one account",
+            ));
         }
         self.account_ids.iter().map(|raw| path_id(raw)).collect()
     }

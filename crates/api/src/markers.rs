@@ -65,7 +65,7 @@ pub async fn save(
         .into_iter()
         .map(|(timeline, position)| {
             let id = path_id(&position.last_read_id)
-                .map_err(|_| ApiError::Unprocessable(format!("{timeline}[last_read_id]: not an id")))?;
+                .map_err(|_| ApiError::BadRequest(format!("{timeline}[last_read_id]: not an id")))?;
             Ok((timeline, id))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

@@ -29,7 +29,9 @@ pub async fn upload(
     mut form: FormWithFiles<MediaForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:media")?;
-    let file = form.take_file("file").ok_or_else(|| ApiError::Unprocessable("file: is required".into()))?;
+    let file = form
+        .take_file("file")
+        .ok_or_else(|| ApiError::invalid(tertulia_domain::Invalidity::Blank, "file", "can't be blank"))?;
     let thumbnail = form.take_file("thumbnail");
     let request = NewMedia {
         file: file.file.path().to_owned(),

@@ -46,14 +46,14 @@ impl PageParams {
                 Some(text) => text
                     .parse::<i64>()
                     .map(Some)
-                    .map_err(|_| ApiError::Unprocessable(format!("{name}: '{text}' is not an id"))),
+                    .map_err(|_| ApiError::BadRequest(format!("{name}: '{text}' is not an id"))),
             }
         };
         let limit = match self.limit.as_deref().filter(|v| !v.is_empty()) {
             None => limits.default,
             Some(text) => text
                 .parse::<i64>()
-                .map_err(|_| ApiError::Unprocessable(format!("limit: '{text}' is not a number")))?
+                .map_err(|_| ApiError::BadRequest(format!("limit: '{text}' is not a number")))?
                 .clamp(1, limits.max),
         };
         Ok(Page {

@@ -30,7 +30,7 @@ pub fn configure(
             .app_data(web::FormConfig::default().limit(limit).error_handler(|e, _| form_error(e)))
             .app_data(web::PayloadConfig::default().limit(limit))
             .app_data(web::PathConfig::default().error_handler(|e, _| ApiError::NotFound(e.to_string()).into()))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::Unprocessable(e.to_string()).into()))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()))
             .service(
                 web::scope("")
                     // Rails (and so Mastodon) ignores a trailing slash; clients
@@ -51,6 +51,8 @@ pub fn configure(
                     .route("/oauth/authorize", web::post().to(oauth::authorize::submit))
                     .route("/oauth/token", web::post().to(oauth::token::token))
                     .route("/oauth/revoke", web::post().to(oauth::token::revoke))
+                    .route("/oauth/userinfo", web::get().to(oauth::userinfo))
+                    .route("/oauth/userinfo", web::post().to(oauth::userinfo))
                     .route("/api/v1/apps", web::post().to(oauth::apps::create))
                     .route("/api/v1/apps/verify_credentials", web::get().to(oauth::apps::verify_credentials))
                     .route("/api/v1/accounts/verify_credentials", web::get().to(accounts::verify_credentials))
@@ -152,6 +154,10 @@ pub fn configure(
                     .route("/api/v1/lists/{id}/accounts", web::post().to(lists::add_members))
                     .route("/api/v1/lists/{id}/accounts", web::delete().to(lists::remove_members))
                     .route("/api/v1/filters", web::get().to(filters::index_v1))
+                    .route("/api/v1/filters", web::post().to(filters::create_v1))
+                    .route("/api/v1/filters/{id}", web::get().to(filters::show_v1))
+                    .route("/api/v1/filters/{id}", web::put().to(filters::update_v1))
+                    .route("/api/v1/filters/{id}", web::delete().to(filters::delete_v1))
                     .route("/api/v2/filters", web::get().to(filters::index))
                     .route("/api/v2/filters", web::post().to(filters::create))
                     .route("/api/v2/filters/{id}", web::get().to(filters::show))
@@ -159,13 +165,13 @@ pub fn configure(
                     .route("/api/v2/filters/{id}", web::delete().to(filters::delete))
                     .route("/api/v2/filters/{id}/keywords", web::get().to(filters::keywords))
                     .route("/api/v2/filters/{id}/keywords", web::post().to(filters::add_keyword))
-                    .route("/api/v2/filter_keywords/{id}", web::get().to(filters::show_keyword))
-                    .route("/api/v2/filter_keywords/{id}", web::put().to(filters::update_keyword))
-                    .route("/api/v2/filter_keywords/{id}", web::delete().to(filters::delete_keyword))
+                    .route("/api/v2/filters/keywords/{id}", web::get().to(filters::show_keyword))
+                    .route("/api/v2/filters/keywords/{id}", web::put().to(filters::update_keyword))
+                    .route("/api/v2/filters/keywords/{id}", web::delete().to(filters::delete_keyword))
                     .route("/api/v2/filters/{id}/statuses", web::get().to(filters::statuses))
                     .route("/api/v2/filters/{id}/statuses", web::post().to(filters::add_status))
-                    .route("/api/v2/filter_statuses/{id}", web::get().to(filters::show_status))
-                    .route("/api/v2/filter_statuses/{id}", web::delete().to(filters::delete_status))
+                    .route("/api/v2/filters/statuses/{id}", web::get().to(filters::show_status))
+                    .route("/api/v2/filters/statuses/{id}", web::delete().to(filters::delete_status))
                     .route("/api/v1/blocks", web::get().to(accounts::blocked_or_muted(true)))
                     .route("/api/v1/mutes", web::get().to(accounts::blocked_or_muted(false)))
                     .route("/api/v2/suggestions", web::get().to(startup::user_empty_list("read")))
@@ -202,8 +208,8 @@ fn json_error(error: actix_web::error::JsonPayloadError) -> actix_web::Error {
         E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge(format!("request body is larger than the {limit}-byte limit")).into()
         }
-        E::ContentType => ApiError::Unprocessable("expected Content-Type: application/json".into()).into(),
-        other => ApiError::Unprocessable(format!("invalid JSON: {other}")).into(),
+        E::ContentType => ApiError::BadRequest("expected Content-Type: application/json".into()).into(),
+        other => ApiError::BadRequest(format!("invalid JSON: {other}")).into(),
     }
 }
 
@@ -213,6 +219,6 @@ fn form_error(error: actix_web::error::UrlencodedError) -> actix_web::Error {
         E::Overflow { limit, .. } => {
             ApiError::PayloadTooLarge(format!("request body is larger than the {limit}-byte limit")).into()
         }
-        other => ApiError::Unprocessable(format!("invalid form: {other}")).into(),
+        other => ApiError::BadRequest(format!("invalid form: {other}")).into(),
     }
 }

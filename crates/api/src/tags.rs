@@ -62,7 +62,7 @@ impl TrendParams {
         {
             None => Ok(default),
             Some(text) => {
-                text.parse::<i64>().map_err(|_| ApiError::Unprocessable(format!("{name}: '{text}' is not a number")))
+                text.parse::<i64>().map_err(|_| ApiError::BadRequest(format!("{name}: '{text}' is not a number")))
             }
         };
         Ok(trends::Window {

@@ -78,7 +78,7 @@ impl MessageBody for HoldingUnread {
 }
 
 fn malformed(error: MultipartError) -> ApiError {
-    ApiError::Unprocessable(format!("invalid multipart form: {error}"))
+    ApiError::BadRequest(format!("invalid multipart form: {error}"))
 }
 
 fn internal(error: std::io::Error) -> ApiError {
@@ -101,7 +101,11 @@ async fn read_all(multipart: &mut Multipart, config: &Config) -> Result<Received
         let empty_file_input = field.content_disposition().and_then(|d| d.get_filename()) == Some("");
         if !empty_file_input && (has_filename || !is_text) {
             if received.files.len() >= MAX_FILES {
-                return Err(ApiError::Unprocessable(format!("at most {MAX_FILES} files can be sent at once")));
+                return Err(ApiError::invalid(
+                    tertulia_domain::Invalidity::AboveLimit,
+                    &name,
+                    format!("at most {MAX_FILES} files can be sent at once"),
+                ));
             }
             let file = receive_file(&mut field, &config.media).await?;
             received.files.push(Upload { field: name, file });
@@ -120,7 +124,7 @@ async fn read_all(multipart: &mut Multipart, config: &Config) -> Result<Received
             value.extend_from_slice(&chunk);
         }
         let value = String::from_utf8(value)
-            .map_err(|_| ApiError::Unprocessable(format!("the field '{name}' is not valid UTF-8")))?;
+            .map_err(|_| ApiError::BadRequest(format!("the field '{name}' is not valid UTF-8")))?;
         received.fields.push((name, value));
     }
     Ok(received)

@@ -83,6 +83,10 @@ pub fn find_application(conn: &mut DbConn, client_id: &str) -> Result<Option<App
         .optional()?)
 }
 
+pub fn find_application_by_id(conn: &mut DbConn, id: i64) -> Result<Option<ApplicationRow>, DbError> {
+    Ok(oauth_applications::table.find(id).select(ApplicationRow::as_select()).first(conn).optional()?)
+}
+
 pub fn insert_token(conn: &mut DbConn, token: &AccessTokenRow) -> Result<(), DbError> {
     diesel::insert_into(oauth_access_tokens::table).values(token).execute(conn)?;
     Ok(())

@@ -368,8 +368,7 @@ pub async fn update_profile(
     update: ProfileUpdate,
 ) -> Result<AccountView, DomainError> {
     use tertulia_core::text;
-    let too_long =
-        |field: &'static str, max: usize| DomainError::invalid(field, format!("is too long: at most {max} characters"));
+    let too_long = |field: &'static str, max: usize| DomainError::too_long(field, max);
     let mut changes = accounts::ProfileChanges { updated_at: Some(tertulia_db::now()), ..Default::default() };
     if let Some(name) = update.display_name {
         let name = name.trim().to_owned();
@@ -389,7 +388,11 @@ pub async fn update_profile(
     if let Some(fields) = update.fields {
         let max = config.limits.max_profile_fields as usize;
         if fields.len() > max {
-            return Err(DomainError::invalid("fields_attributes", format!("at most {max} profile fields")));
+            return Err(DomainError::invalid_as(
+                crate::Invalidity::AboveLimit,
+                "fields_attributes",
+                format!("at most {max} profile fields"),
+            ));
         }
         let mut rendered = Vec::new();
         for (name, value) in fields.into_iter().filter(|(n, v)| !n.trim().is_empty() || !v.trim().is_empty()) {

@@ -8,9 +8,10 @@ pub enum DomainError {
     /// The thing asked for does not exist, or the caller may not know it does.
     #[error("{0} not found")]
     NotFound(String),
-    /// Input that breaks a rule; `field` names the input at fault.
+    /// Input that breaks a rule; `field` names the input at fault and
+    /// `kind` which rule it breaks.
     #[error("{field}: {reason}")]
-    Invalid { field: &'static str, reason: String },
+    Invalid { field: &'static str, kind: Invalidity, reason: String },
     /// The caller is known but may not do this (a suspended account, a
     /// status that is not theirs).
     #[error("{0}")]
@@ -26,9 +27,44 @@ pub enum DomainError {
     Internal(String),
 }
 
+/// Which rule an input breaks: the validators Mastodon reports as error
+/// codes (`ERR_BLANK`…), so clients can tell the cases apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalidity {
+    /// Required, and missing or empty.
+    Blank,
+    TooLong,
+    TooShort,
+    /// Already used by someone else (a username, an e-mail address).
+    Taken,
+    /// Must be accepted (the server rules at sign-up).
+    Accepted,
+    /// Not one of the allowed values.
+    Inclusion,
+    /// Beyond a limit on how many (pins, attachments, profile fields).
+    AboveLimit,
+    /// Any other malformed value.
+    Invalid,
+}
+
 impl DomainError {
+    /// A value that breaks a rule not covered by a more precise kind.
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        DomainError::Invalid { field, reason: reason.into() }
+        DomainError::invalid_as(Invalidity::Invalid, field, reason)
+    }
+
+    pub(crate) fn invalid_as(kind: Invalidity, field: &'static str, reason: impl Into<String>) -> Self {
+        DomainError::Invalid { field, kind, reason: reason.into() }
+    }
+
+    /// A required value that is missing or empty.
+    pub(crate) fn blank(field: &'static str) -> Self {
+        DomainError::invalid_as(Invalidity::Blank, field, "can't be blank")
+    }
+
+    /// A text longer than `max` characters.
+    pub(crate) fn too_long(field: &'static str, max: usize) -> Self {
+        DomainError::invalid_as(Invalidity::TooLong, field, format!("is too long: at most {max} characters"))
     }
 }
 

@@ -30,7 +30,7 @@ pub mod users;
 mod views;
 pub mod visibility;
 
-pub use error::DomainError;
+pub use error::{DomainError, Invalidity};
 pub use events::Events;
 pub use tertulia_db::page::Page;
 pub use tertulia_db::statuses::{AccountStatusFilter, Origin};

@@ -63,16 +63,17 @@ fn apply_changes(list: &mut ListRow, changes: ListChanges) -> Result<(), DomainE
     if let Some(title) = changes.title {
         let title = title.trim().to_owned();
         if title.is_empty() {
-            return Err(DomainError::invalid("title", "can't be blank"));
+            return Err(DomainError::blank("title"));
         }
         if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(DomainError::invalid("title", format!("is too long: at most {MAX_TITLE_CHARS} characters")));
+            return Err(DomainError::too_long("title", MAX_TITLE_CHARS));
         }
         list.title = title;
     }
     if let Some(policy) = changes.replies_policy.filter(|p| !p.is_empty()) {
         if !REPLIES_POLICIES.contains(&policy.as_str()) {
-            return Err(DomainError::invalid(
+            return Err(DomainError::invalid_as(
+                crate::Invalidity::Inclusion,
                 "replies_policy",
                 format!("'{policy}' is not one of followed, list, none"),
             ));
@@ -95,7 +96,7 @@ pub async fn get(db: &Db, owner: Id, id: Id) -> Result<ListView, DomainError> {
 
 pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView, DomainError> {
     if changes.title.is_none() {
-        return Err(DomainError::invalid("title", "can't be blank"));
+        return Err(DomainError::blank("title"));
     }
     let mut list = ListRow {
         id: Id::generate().0,

@@ -36,7 +36,11 @@ pub async fn get(db: &Db, reader: Id, timelines: Vec<String>) -> Result<Vec<Mark
 /// Moves the given markers and returns them as they now are.
 pub async fn save(db: &Db, reader: Id, positions: Vec<(String, Id)>) -> Result<Vec<MarkerView>, DomainError> {
     if let Some((timeline, _)) = positions.iter().find(|(t, _)| !TIMELINES.contains(&t.as_str())) {
-        return Err(DomainError::invalid("timeline", format!("'{timeline}' has no marker: use home or notifications")));
+        return Err(DomainError::invalid_as(
+            crate::Invalidity::Inclusion,
+            "timeline",
+            format!("'{timeline}' has no marker: use home or notifications"),
+        ));
     }
     let names: Vec<String> = positions.iter().map(|(t, _)| t.clone()).collect();
     db.run(move |conn| {

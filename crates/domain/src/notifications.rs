@@ -56,7 +56,11 @@ pub async fn list(
 ) -> Result<Vec<NotificationView>, DomainError> {
     for kind in filter.types.iter().chain(&filter.exclude_types) {
         if !KINDS.contains(&kind.as_str()) {
-            return Err(DomainError::invalid("types", format!("'{kind}' is not a notification type")));
+            return Err(DomainError::invalid_as(
+                crate::Invalidity::Inclusion,
+                "types",
+                format!("'{kind}' is not a notification type"),
+            ));
         }
     }
     crate::polls::sweep_now(db, hub).await?;

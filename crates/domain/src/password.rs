@@ -41,10 +41,12 @@ pub fn check_strength(password: &str, username: &str, email: &str) -> Result<(),
     let length = password.chars().count();
     let weak = |reason: String| DomainError::invalid("password", reason);
     if length < MIN_LENGTH {
-        return Err(weak(format!("is too short: use at least {MIN_LENGTH} characters")));
+        let reason = format!("is too short: use at least {MIN_LENGTH} characters");
+        return Err(DomainError::invalid_as(crate::Invalidity::TooShort, "password", reason));
     }
     if length > MAX_LENGTH {
-        return Err(weak(format!("is too long: use at most {MAX_LENGTH} characters")));
+        let reason = format!("is too long: use at most {MAX_LENGTH} characters");
+        return Err(DomainError::invalid_as(crate::Invalidity::TooLong, "password", reason));
     }
     let lower = password.to_lowercase();
     if COMMON.contains(&lower.as_str()) {

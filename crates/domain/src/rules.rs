@@ -27,13 +27,13 @@ pub async fn add(db: &Db, text: &str, hint: &str) -> Result<Rule, DomainError> {
     let text = text.trim().to_owned();
     let hint = hint.trim().to_owned();
     if text.is_empty() {
-        return Err(DomainError::invalid("text", "must not be empty"));
+        return Err(DomainError::blank("text"));
     }
     if text.chars().count() > MAX_RULE_LENGTH {
-        return Err(DomainError::invalid("text", format!("is too long: at most {MAX_RULE_LENGTH} characters")));
+        return Err(DomainError::too_long("text", MAX_RULE_LENGTH));
     }
     if hint.chars().count() > MAX_HINT_LENGTH {
-        return Err(DomainError::invalid("hint", format!("is too long: at most {MAX_HINT_LENGTH} characters")));
+        return Err(DomainError::too_long("hint", MAX_HINT_LENGTH));
     }
     let rule = Rule { id: Id::generate(), text, hint };
     let stored = rule.clone();

@@ -27,7 +27,11 @@ impl std::str::FromStr for Kind {
             "accounts" => Ok(Kind::Accounts),
             "hashtags" => Ok(Kind::Hashtags),
             "statuses" => Ok(Kind::Statuses),
-            other => Err(DomainError::invalid("type", format!("'{other}' is not one of accounts, hashtags, statuses"))),
+            other => Err(DomainError::invalid_as(
+                crate::Invalidity::Inclusion,
+                "type",
+                format!("'{other}' is not one of accounts, hashtags, statuses"),
+            )),
         }
     }
 }

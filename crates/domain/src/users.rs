@@ -11,7 +11,7 @@ use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::users::{self, NewUser, UserRow};
 use tertulia_db::{Db, DbError};
 
-use crate::{AccountView, DomainError, password};
+use crate::{AccountView, DomainError, Invalidity, password};
 
 pub use password::generate as generate_password;
 
@@ -49,7 +49,11 @@ impl FromStr for Role {
             "user" => Ok(Role::User),
             "moderator" => Ok(Role::Moderator),
             "admin" => Ok(Role::Admin),
-            other => Err(DomainError::invalid("role", format!("'{other}' is not a role (user, moderator, admin)"))),
+            other => Err(DomainError::invalid_as(
+                crate::Invalidity::Inclusion,
+                "role",
+                format!("'{other}' is not a role (user, moderator, admin)"),
+            )),
         }
     }
 }
@@ -94,6 +98,7 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
     password::check_strength(&request.password, &request.username, &request.email)?;
     let password_hash = password::hash(&request.password).await?;
     let base_url = config.base_url();
+    let (username, email) = (request.username.clone(), request.email.clone());
     let summary = db
         .run(move |conn| {
             tertulia_db::refusable_transaction(conn, |conn| {
@@ -144,8 +149,8 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
         Ok(result) => result,
         // Two creations racing past the checks above: the unique indexes
         // decide, and the loser gets the same message.
-        Err(e) if e.is_conflict_on("username") => Err(DomainError::Conflict("username is already taken".into())),
-        Err(e) if e.is_conflict_on("email") => Err(DomainError::Conflict("e-mail address is already in use".into())),
+        Err(e) if e.is_conflict_on("username") => Err(taken_username(&username)),
+        Err(e) if e.is_conflict_on("email") => Err(taken_email(&email)),
         Err(e) => Err(e.into()),
     }
 }
@@ -208,22 +213,24 @@ pub async fn find(db: &Db, username: &str) -> Result<UserSummary, DomainError> {
         .ok_or_else(|| DomainError::NotFound(format!("user '{username}'")))
 }
 
+/// A taken name is a validation failure, as on Mastodon (422 `ERR_TAKEN`),
+/// so a sign-up form can show it next to the field.
 fn taken_username(username: &str) -> DomainError {
-    DomainError::Conflict(format!("username '{username}' is already taken"))
+    DomainError::invalid_as(Invalidity::Taken, "username", format!("'{username}' is already taken"))
 }
 
 fn taken_email(email: &str) -> DomainError {
-    DomainError::Conflict(format!("e-mail address '{email}' is already in use"))
+    DomainError::invalid_as(Invalidity::Taken, "email", format!("'{email}' is already in use"))
 }
 
 /// Usernames follow Mastodon's rule (letters, digits, underscore) so that
 /// handles work in every client and on every remote server.
 pub fn validate_username(username: &str) -> Result<(), DomainError> {
     if username.is_empty() {
-        return Err(DomainError::invalid("username", "must not be empty"));
+        return Err(DomainError::blank("username"));
     }
     if username.len() > MAX_USERNAME_LENGTH {
-        return Err(DomainError::invalid("username", format!("is too long: at most {MAX_USERNAME_LENGTH} characters")));
+        return Err(DomainError::too_long("username", MAX_USERNAME_LENGTH));
     }
     if !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(DomainError::invalid(

@@ -72,6 +72,26 @@ impl ApiClient<'_> {
         self.send(self.instance.client.patch(self.instance.url(path)).json(&body)).await
     }
 
+    /// Sends `body` exactly as given, with `content_type`: for forms whose
+    /// names a client writes by hand (`a[][k]=`).
+    pub async fn send_raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: &str) -> ApiResponse {
+        let request = self.instance.client.request(method, self.instance.url(path));
+        self.send(request.header("content-type", content_type).body(body.to_owned())).await
+    }
+
+    /// Sends text `fields` as `multipart/form-data`, as browsers send forms.
+    pub async fn multipart(&self, method: reqwest::Method, path: &str, fields: &[(&str, &str)]) -> ApiResponse {
+        let boundary = "tertulia-testrig-7MA4YWxkTrZu0gW";
+        let mut body = String::new();
+        for (name, value) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        self.send_raw(method, path, &format!("multipart/form-data; boundary={boundary}"), &body).await
+    }
+
     pub async fn delete(&self, path: &str) -> ApiResponse {
         self.send(self.instance.client.delete(self.instance.url(path))).await
     }

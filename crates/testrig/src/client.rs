@@ -41,6 +41,25 @@ impl TestInstance {
         }
     }
 
+    /// An app's own token (client-credentials grant), acting for no user.
+    pub async fn app_token(&self, scopes: &str) -> String {
+        let app = self.register_app(scopes).await;
+        let response = self
+            .client
+            .post(self.url("/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &app.client_id),
+                ("client_secret", &app.client_secret),
+                ("scope", scopes),
+            ])
+            .send()
+            .await
+            .expect("POST /oauth/token");
+        let body: Value = response.json().await.expect("token JSON");
+        body["access_token"].as_str().unwrap_or_else(|| panic!("no token in {body}")).to_owned()
+    }
+
     /// A token for `username` (password grant) with `scopes`.
     pub async fn token_with_scopes(&self, username: &str, scopes: &str) -> String {
         let app = self.register_app(scopes).await;

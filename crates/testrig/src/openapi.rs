@@ -2,7 +2,8 @@
 //! `shared/mastodon-openapi/schema.json` (beside the repository).
 //!
 //! Implements the JSON Schema keywords that description uses: `type`
-//! (single or list), `properties`, `required`, `items`, `enum`, `oneOf`,
+//! (single or list), `properties`, `additionalProperties` (as a schema),
+//! `required`, `items`, `enum`, `oneOf`,
 //! `$ref` to `#/components/schemas/…`, and the `date-time` and `uri`
 //! formats. Unknown properties are allowed, as in the description.
 
@@ -91,11 +92,17 @@ fn validate(value: &Value, schema: &Value, path: &str, errors: &mut Vec<String>)
                 errors.push(format!("{path}: missing required field `{field}`"));
             }
         }
-        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-            for (field, subschema) in properties {
-                if let Some(child) = map.get(field) {
-                    validate(child, subschema, &format!("{path}.{field}"), errors);
-                }
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (field, subschema) in properties.into_iter().flatten() {
+            if let Some(child) = map.get(field) {
+                validate(child, subschema, &format!("{path}.{field}"), errors);
+            }
+        }
+        // A schema for the other properties (the fields of a validation
+        // error's `details`); `true`/`false` forms are not used.
+        if let Some(others) = schema.get("additionalProperties").filter(|s| s.is_object()) {
+            for (field, child) in map.iter().filter(|(field, _)| properties.is_none_or(|p| !p.contains_key(*field))) {
+                validate(child, others, &format!("{path}.{field}"), errors);
             }
         }
     }
@@ -166,6 +173,16 @@ mod tests {
         );
         let text = errors.join("\n");
         assert!(text.contains("missing required field"), "{text}");
+    }
+
+    #[test]
+    fn every_field_of_a_validation_errors_details_is_checked() {
+        let good =
+            json!({"error": "Validation failed", "details": {"title": [{"error": "ERR_BLANK", "description": "x"}]}});
+        assert!(check(&good, "ValidationError").is_empty());
+        let bad = json!({"error": "Validation failed", "details": {"title": [{"error": "ERR_BLANK"}]}});
+        let text = check(&bad, "ValidationError").join("\n");
+        assert!(text.contains("$.details.title[0]: missing required field `description`"), "{text}");
     }
 
     #[test]

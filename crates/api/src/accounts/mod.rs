@@ -9,7 +9,7 @@ use tertulia_domain::{AccountStatusFilter, timelines};
 
 use crate::auth::Auth;
 use crate::entities::{Account, CredentialAccount, Relationship, Status};
-use crate::forms::{Attributes, Form, FormWithFiles, Query, flexible_bool};
+use crate::forms::{Form, FormWithFiles, Query, flexible_bool, nested};
 use crate::pagination::{self, PageParams, account_page, status_page};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState, HandlerFuture};
@@ -40,8 +40,8 @@ pub struct CredentialsForm {
     bot: Option<bool>,
     #[serde(default, deserialize_with = "flexible_bool")]
     discoverable: Option<bool>,
-    #[serde(default)]
-    fields_attributes: Option<Attributes<FieldAttribute>>,
+    #[serde(default, deserialize_with = "nested")]
+    fields_attributes: Option<Vec<FieldAttribute>>,
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`: the text fields, and
@@ -65,7 +65,7 @@ pub async fn update_credentials(
         locked: form.locked,
         bot: form.bot,
         discoverable: form.discoverable,
-        fields: form.fields_attributes.map(|f| f.into_list().into_iter().map(|f| (f.name, f.value)).collect()),
+        fields: form.fields_attributes.map(|f| f.into_iter().map(|f| (f.name, f.value)).collect()),
     };
     let account = accounts::update_profile(&state.db, &state.config, user.account.id, update).await?;
     let mut me = user.clone();
@@ -93,7 +93,11 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let session = auth.session("write:accounts")?;
     if form.agreement != Some(true) {
-        return Err(ApiError::Unprocessable("agreement: you must accept the server rules (agreement=true)".into()));
+        return Err(ApiError::invalid(
+            tertulia_domain::Invalidity::Accepted,
+            "agreement",
+            "must be accepted: send agreement=true once the user has accepted the server rules",
+        ));
     }
     let application = session.application.as_ref().map(|(id, _, _)| (id.0, session.scopes.clone()));
     let request = tertulia_domain::users::NewUserRequest {
@@ -131,7 +135,7 @@ pub async fn lookup(
 ) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:accounts")?;
     if params.acct.trim().is_empty() {
-        return Err(ApiError::Unprocessable("acct is required".into()));
+        return Err(ApiError::BadRequest("acct is required".into()));
     }
     let account = accounts::lookup(&state.db, &state.config.domain, &params.acct).await?;
     Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.config)))
@@ -335,10 +339,10 @@ pub async fn mute(
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::Number(n)) => n.as_i64(),
         Some(serde_json::Value::String(s)) if s.is_empty() => None,
-        Some(serde_json::Value::String(s)) => Some(
-            s.parse().map_err(|_| ApiError::Unprocessable(format!("duration: '{s}' is not a number of seconds")))?,
-        ),
-        Some(other) => return Err(ApiError::Unprocessable(format!("duration: {other} is not a number of seconds"))),
+        Some(serde_json::Value::String(s)) => {
+            Some(s.parse().map_err(|_| ApiError::BadRequest(format!("duration: '{s}' is not a number of seconds")))?)
+        }
+        Some(other) => return Err(ApiError::BadRequest(format!("duration: {other} is not a number of seconds"))),
     };
     let notifications = form.notifications.unwrap_or(true);
     let relationship = accounts::mute(&state.db, user.account.id, path_id(&id)?, true, notifications, duration).await?;

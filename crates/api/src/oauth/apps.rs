@@ -43,15 +43,13 @@ pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Re
 /// Any token of the app will do, including a client-credentials one.
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let session = auth.session("read")?;
-    let (name, website) = session.application.clone().map(|(_, name, website)| (name, website)).unwrap_or_default();
-    let vapid_key = crate::push::server_key(&state).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "name": name,
-        "website": website,
-        "scopes": session.scopes.iter().collect::<Vec<_>>(),
-        "vapid_key": vapid_key,
-        "base_url": state.config.base_url(),
-    })))
+    let (id, _, _) = session.application.as_ref().ok_or_else(|| ApiError::NotFound("application not found".into()))?;
+    let app = oauth::find_app_by_id(&state.db, *id).await?;
+    let mut entity = render(&app, &crate::push::server_key(&state).await?);
+    // The token's scopes, which may be fewer than the app registered.
+    entity["scopes"] = json!(session.scopes.iter().collect::<Vec<_>>());
+    entity["base_url"] = json!(state.config.base_url());
+    Ok(HttpResponse::Ok().json(entity))
 }
 
 /// The `Application` entity, without secrets.

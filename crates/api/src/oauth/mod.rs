@@ -1,5 +1,6 @@
 //! OAuth 2 endpoints: app registration, the sign-in page, tokens,
-//! revocation and the server metadata document (RFC 8414).
+//! revocation, the user's OpenID claims and the server metadata document
+//! (RFC 8414).
 
 pub mod apps;
 pub mod authorize;
@@ -7,6 +8,9 @@ mod page;
 
 pub use page::escape;
 pub mod token;
+mod userinfo;
+
+pub use userinfo::userinfo;
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -27,6 +31,7 @@ pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
         "authorization_endpoint": format!("{base}/oauth/authorize"),
         "token_endpoint": format!("{base}/oauth/token"),
         "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "userinfo_endpoint": format!("{base}/oauth/userinfo"),
         "app_registration_endpoint": format!("{base}/api/v1/apps"),
         "scopes_supported": all_scopes(),
         "response_types_supported": ["code"],

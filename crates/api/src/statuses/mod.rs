@@ -9,6 +9,7 @@ pub use quotes::{interaction_policy, quotes, revoke_quote};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_core::Id;
+use tertulia_domain::Invalidity;
 use tertulia_domain::conversations;
 use tertulia_domain::polls::NewPoll;
 use tertulia_domain::scheduled::{self, Posted};
@@ -71,7 +72,7 @@ impl PollForm {
     fn into_poll(self) -> Result<NewPoll, ApiError> {
         let expires_in = match &self.expires_in {
             Some(number) => number.value("poll[expires_in]")?,
-            None => return Err(ApiError::Unprocessable("poll[expires_in]: is required".into())),
+            None => return Err(ApiError::invalid(Invalidity::Blank, "poll[expires_in]", "can't be blank")),
         };
         Ok(NewPoll {
             options: self.options,
@@ -85,7 +86,7 @@ impl PollForm {
 /// `media_ids` as ids; anything else is refused.
 fn media_ids(raw: &[String]) -> Result<Vec<Id>, ApiError> {
     raw.iter()
-        .map(|raw| raw.parse().map_err(|_| ApiError::Unprocessable(format!("media_ids: '{raw}' is not a media id"))))
+        .map(|raw| raw.parse().map_err(|_| ApiError::BadRequest(format!("media_ids: '{raw}' is not a media id"))))
         .collect()
 }
 

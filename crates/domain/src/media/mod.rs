@@ -170,7 +170,7 @@ pub async fn set_profile_image(
     let id = Id::generate().0;
     let dir = config.media.dir.clone();
     let stored = blocking(move || store(&dir, id, &file, None, Some(bounds))).await.map_err(|e| match e {
-        DomainError::Invalid { reason, .. } => DomainError::Invalid { field, reason },
+        DomainError::Invalid { kind, reason, .. } => DomainError::Invalid { field, kind, reason },
         other => other,
     })?;
     if stored.media_type.kind() != MediaKind::Image {

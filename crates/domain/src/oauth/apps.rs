@@ -64,10 +64,10 @@ impl RegisteredApp {
 pub async fn register_app(db: &Db, request: RegisterApp) -> Result<NewApp, DomainError> {
     let name = request.name.trim().to_owned();
     if name.is_empty() {
-        return Err(DomainError::invalid("client_name", "must not be empty"));
+        return Err(DomainError::blank("client_name"));
     }
     if name.chars().count() > MAX_NAME_LENGTH {
-        return Err(DomainError::invalid("client_name", format!("is too long: at most {MAX_NAME_LENGTH} characters")));
+        return Err(DomainError::too_long("client_name", MAX_NAME_LENGTH));
     }
     let scopes = Scopes::parse(&request.scopes).map_err(|e| DomainError::invalid("scopes", e.to_string()))?;
     let redirect_uris: Vec<String> =
@@ -116,6 +116,14 @@ fn validate_redirect_uri(uri: &str) -> Result<(), DomainError> {
 pub async fn find_app(db: &Db, client_id: &str) -> Result<RegisteredApp, DomainError> {
     let id = client_id.to_owned();
     db.run(move |conn| oauth::find_application(conn, &id))
+        .await?
+        .map(RegisteredApp::from_row)
+        .ok_or_else(|| DomainError::NotFound("application".into()))
+}
+
+/// The registered application with this id (a session's app).
+pub async fn find_app_by_id(db: &Db, id: Id) -> Result<RegisteredApp, DomainError> {
+    db.run(move |conn| oauth::find_application_by_id(conn, id.0))
         .await?
         .map(RegisteredApp::from_row)
         .ok_or_else(|| DomainError::NotFound("application".into()))

@@ -9,7 +9,7 @@ mod session;
 mod sign_in;
 mod tokens;
 
-pub use apps::{NewApp, OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, register_app};
+pub use apps::{NewApp, OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, find_app_by_id, register_app};
 pub use session::{Session, SessionUser, authenticate};
 pub use sign_in::SignInThrottle;
 pub use tokens::{

@@ -263,15 +263,19 @@ pub(super) fn check_body(
     let mut seen = HashSet::new();
     let media_ids: Vec<i64> = media_ids.iter().map(|id| id.0).filter(|id| seen.insert(*id)).collect();
     if text.is_empty() && media_ids.is_empty() {
-        return Err(DomainError::invalid("status", "can't be blank"));
+        return Err(DomainError::blank("status"));
     }
     let max_media = config.limits.max_media_attachments as usize;
     if media_ids.len() > max_media {
-        return Err(DomainError::invalid("media_ids", format!("too many attachments: at most {max_media}")));
+        return Err(DomainError::invalid_as(
+            crate::Invalidity::AboveLimit,
+            "media_ids",
+            format!("too many attachments: at most {max_media}"),
+        ));
     }
     let max = config.limits.max_status_chars as usize;
     if text::countable_length(&text) > max {
-        return Err(DomainError::invalid("status", format!("is too long: at most {max} characters")));
+        return Err(DomainError::too_long("status", max));
     }
     let spoiler_text = spoiler_text.unwrap_or_default().trim().to_owned();
     if spoiler_text.chars().count() > MAX_SPOILER_CHARS {

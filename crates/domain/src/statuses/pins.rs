@@ -26,7 +26,11 @@ pub async fn pin(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, Dom
             return Ok(Err(DomainError::invalid("id", "direct messages cannot be pinned")));
         }
         if pins::count(conn, actor.0)? >= MAX_PINS && !pins::of_account(conn, actor.0)?.contains(&status.id) {
-            return Ok(Err(DomainError::invalid("id", format!("you can pin at most {MAX_PINS} statuses"))));
+            return Ok(Err(DomainError::invalid_as(
+                crate::Invalidity::AboveLimit,
+                "id",
+                format!("you can pin at most {MAX_PINS} statuses"),
+            )));
         }
         pins::insert(conn, actor.0, status.id)?;
         Ok(Ok((status.id, Vec::new())))

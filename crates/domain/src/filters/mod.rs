@@ -7,9 +7,13 @@ use tertulia_core::Id;
 use tertulia_db::filters::{self, FilterRow, FilterStatusRow, FullFilter, KeywordRow};
 use tertulia_db::{Db, DbConn, DbError};
 
-use crate::DomainError;
 use crate::statuses::StatusView;
 use crate::visibility::{self, Viewer};
+use crate::{DomainError, Invalidity};
+
+mod v1;
+
+pub use v1::{V1Changes, create_v1, delete_v1, get_v1, update_v1};
 
 /// Where a filter applies (Mastodon's filter contexts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +41,8 @@ impl Context {
 
     fn parse(name: &str) -> Result<Context, DomainError> {
         Context::ALL.into_iter().find(|c| c.as_str() == name).ok_or_else(|| {
-            DomainError::invalid(
+            DomainError::invalid_as(
+                Invalidity::Inclusion,
                 "context",
                 format!("'{name}' is not a filter context: use home, notifications, public, thread or account"),
             )
@@ -227,16 +232,16 @@ fn apply_changes(filter: &mut FilterRow, changes: &FilterChanges) -> Result<(), 
     if let Some(title) = &changes.title {
         let title = title.trim();
         if title.is_empty() {
-            return Err(DomainError::invalid("title", "can't be blank"));
+            return Err(DomainError::blank("title"));
         }
         if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(DomainError::invalid("title", format!("is too long: at most {MAX_TITLE_CHARS} characters")));
+            return Err(DomainError::too_long("title", MAX_TITLE_CHARS));
         }
         filter.title = title.to_owned();
     }
     if let Some(context) = &changes.context {
         if context.is_empty() {
-            return Err(DomainError::invalid("context", "needs at least one context"));
+            return Err(DomainError::invalid_as(Invalidity::Blank, "context", "needs at least one context"));
         }
         let mut names: Vec<&str> = Vec::new();
         for name in context {
@@ -249,7 +254,11 @@ fn apply_changes(filter: &mut FilterRow, changes: &FilterChanges) -> Result<(), 
     }
     if let Some(action) = changes.action.as_deref().filter(|a| !a.is_empty()) {
         if !ACTIONS.contains(&action) {
-            return Err(DomainError::invalid("filter_action", format!("'{action}' is not one of warn, hide")));
+            return Err(DomainError::invalid_as(
+                Invalidity::Inclusion,
+                "filter_action",
+                format!("'{action}' is not one of warn, hide"),
+            ));
         }
         filter.action = action.to_owned();
     }
@@ -267,10 +276,10 @@ fn apply_changes(filter: &mut FilterRow, changes: &FilterChanges) -> Result<(), 
 fn check_keyword(keyword: &str) -> Result<String, DomainError> {
     let keyword = keyword.trim();
     if keyword.is_empty() {
-        return Err(DomainError::invalid("keyword", "can't be blank"));
+        return Err(DomainError::blank("keyword"));
     }
     if keyword.chars().count() > MAX_KEYWORD_CHARS {
-        return Err(DomainError::invalid("keyword", format!("is too long: at most {MAX_KEYWORD_CHARS} characters")));
+        return Err(DomainError::too_long("keyword", MAX_KEYWORD_CHARS));
     }
     Ok(keyword.to_owned())
 }
@@ -282,7 +291,7 @@ fn check_keyword_changes(existing: &[KeywordRow], changes: &[KeywordChange]) -> 
         if let Some(keyword) = &change.keyword {
             check_keyword(keyword)?;
         } else if change.id.is_none() {
-            return Err(DomainError::invalid("keyword", "can't be blank"));
+            return Err(DomainError::blank("keyword"));
         }
     }
     match changes.iter().filter_map(|c| c.id).find(|id| !existing.iter().any(|k| k.id == id.0)) {
@@ -343,10 +352,10 @@ pub async fn get(db: &Db, owner: Id, id: Id) -> Result<FilterView, DomainError> 
 
 pub async fn create(db: &Db, owner: Id, changes: FilterChanges) -> Result<FilterView, DomainError> {
     if changes.title.is_none() {
-        return Err(DomainError::invalid("title", "can't be blank"));
+        return Err(DomainError::blank("title"));
     }
     if changes.context.is_none() {
-        return Err(DomainError::invalid("context", "needs at least one context"));
+        return Err(DomainError::invalid_as(Invalidity::Blank, "context", "needs at least one context"));
     }
     let now = tertulia_db::now();
     let mut row = FilterRow {
