@@ -18,6 +18,10 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     Conflict(String),
+    /// A post mentioning accounts the client did not allow: 422 with the
+    /// accounts, rendered, as `unexpected_accounts`.
+    #[error("{message}")]
+    UnexpectedMentions { message: String, accounts: serde_json::Value },
     /// No valid token, or none given where one is needed.
     #[error("{0}")]
     Unauthorized(String),
@@ -50,6 +54,9 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             e @ DomainError::Invalid { .. } => ApiError::Unprocessable(e.to_string()),
             DomainError::Conflict(message) => ApiError::Conflict(message),
+            // Rendered with the accounts where the config is at hand (the
+            // statuses handlers); this is the fallback without them.
+            e @ DomainError::UnexpectedMentions(_) => ApiError::Unprocessable(e.to_string()),
             DomainError::Forbidden(message) => ApiError::Forbidden(message),
             DomainError::Unavailable(message) => ApiError::Unavailable(message),
             DomainError::Internal(cause) => ApiError::Internal(cause),
@@ -76,7 +83,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::UnexpectedMentions { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -97,6 +104,10 @@ impl ResponseError for ApiError {
         if let ApiError::OAuth { code, description, .. } = self {
             return HttpResponse::build(self.status_code())
                 .json(serde_json::json!({ "error": code, "error_description": description }));
+        }
+        if let ApiError::UnexpectedMentions { message, accounts } = self {
+            return HttpResponse::build(self.status_code())
+                .json(serde_json::json!({ "error": message, "unexpected_accounts": accounts }));
         }
         HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))
     }

@@ -78,13 +78,75 @@ pub fn retract(conn: &mut DbConn, from_account_id: i64, kind: &str, status_id: i
     Ok(())
 }
 
-/// Notifications newer than `after` (the read marker), capped at `cap`.
-pub fn count_after(conn: &mut DbConn, account_id: i64, after: i64, cap: i64) -> Result<i64, DbError> {
-    let ids: Vec<i64> = notifications::table
+/// Of `keys`, the groups that have a notification at or above `id` (and
+/// so were shown on an earlier, newer page of grouped notifications).
+pub fn keys_reaching(conn: &mut DbConn, account_id: i64, keys: &[String], id: i64) -> Result<Vec<String>, DbError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::group_key.eq_any(keys))
+        .filter(notifications::id.ge(id))
+        .select(notifications::group_key)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Per group key: how many notifications it holds and its oldest id.
+pub fn group_sizes(conn: &mut DbConn, account_id: i64, keys: &[String]) -> Result<Vec<(String, i64, i64)>, DbError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, i64, Option<i64>)> = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::group_key.eq_any(keys))
+        .group_by(notifications::group_key)
+        .select((notifications::group_key, diesel::dsl::count_star(), diesel::dsl::min(notifications::id)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(key, count, oldest)| (key, count, oldest.unwrap_or_default())).collect())
+}
+
+/// The newest `limit` notifications of one group.
+pub fn of_group(conn: &mut DbConn, account_id: i64, key: &str, limit: i64) -> Result<Vec<NotificationRow>, DbError> {
+    Ok(notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::group_key.eq(key))
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)?)
+}
+
+/// Deletes every notification of one group.
+pub fn dismiss_group(conn: &mut DbConn, account_id: i64, key: &str) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        notifications::table.filter(notifications::account_id.eq(account_id)).filter(notifications::group_key.eq(key)),
+    )
+    .execute(conn)?)
+}
+
+/// Id, kind and group key of notifications newer than `after` (the read
+/// marker), newest first, at most `limit`, optionally only of `kinds` and
+/// never of `excluded` kinds.
+pub fn unread(
+    conn: &mut DbConn,
+    account_id: i64,
+    after: i64,
+    kinds: Option<&[String]>,
+    excluded: &[String],
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>, DbError> {
+    let mut query = notifications::table
         .filter(notifications::account_id.eq(account_id))
         .filter(notifications::id.gt(after))
-        .select(notifications::id)
-        .limit(cap)
-        .load(conn)?;
-    Ok(ids.len() as i64)
+        .select((notifications::id, notifications::kind, notifications::group_key))
+        .into_boxed();
+    if let Some(kinds) = kinds {
+        query = query.filter(notifications::kind.eq_any(kinds.to_vec()));
+    }
+    if !excluded.is_empty() {
+        query = query.filter(notifications::kind.ne_all(excluded.to_vec()));
+    }
+    Ok(query.order(notifications::id.desc()).limit(limit).load(conn)?)
 }

@@ -11,6 +11,7 @@ pub mod instance;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_groups;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

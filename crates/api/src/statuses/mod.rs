@@ -7,12 +7,12 @@ pub use edit::{history, source, update};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_core::Id;
-use tertulia_domain::conversations;
 use tertulia_domain::polls::NewPoll;
 use tertulia_domain::statuses::{self, NewStatus};
+use tertulia_domain::{DomainError, conversations};
 
 use crate::auth::Auth;
-use crate::entities::Status;
+use crate::entities::{Account, Status};
 use crate::forms::{Form, Number, Query, flexible_bool};
 use crate::pagination::{self, PageParams, account_page};
 use crate::{ApiError, AppState, HandlerFuture};
@@ -40,6 +40,9 @@ pub struct StatusForm {
     /// `poll[options][]=` and so on in forms, an object in JSON.
     #[serde(default)]
     poll: Option<PollForm>,
+    /// `allowed_mentions[]=`: the only accounts the post may mention.
+    #[serde(default)]
+    allowed_mentions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +101,7 @@ pub async fn create(
     };
     let media_ids = media_ids(&form.media_ids)?;
     let poll = form.poll.map(PollForm::into_poll).transpose()?;
+    let allowed_mentions = form.allowed_mentions.map(|ids| ids.iter().filter_map(|id| id.parse().ok()).collect());
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let view = statuses::create(
@@ -115,9 +119,19 @@ pub async fn create(
             idempotency_key,
             media_ids,
             poll,
+            allowed_mentions,
         },
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        DomainError::UnexpectedMentions(accounts) => ApiError::UnexpectedMentions {
+            message: DomainError::UnexpectedMentions(Vec::new()).to_string(),
+            accounts: serde_json::json!(
+                accounts.iter().map(|a| Account::from_view(a, &state.config)).collect::<Vec<_>>()
+            ),
+        },
+        other => other.into(),
+    })?;
     Ok(json(&view, &state))
 }
 

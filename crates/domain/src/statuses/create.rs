@@ -35,6 +35,9 @@ pub struct NewStatus {
     /// Uploads to attach; shown in upload order (no position is stored).
     pub media_ids: Vec<Id>,
     pub poll: Option<NewPoll>,
+    /// The only accounts the post may mention (`allowed_mentions`); `None`
+    /// allows any.
+    pub allowed_mentions: Option<Vec<Id>>,
 }
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
@@ -68,6 +71,7 @@ pub async fn create(
     let language = request.language.filter(|l| !l.is_empty());
     let reply_to = request.in_reply_to_id;
     let poll = request.poll;
+    let allowed_mentions = request.allowed_mentions;
     hub.committed(db, move |conn| {
         tertulia_db::refusable_transaction(conn, |conn| {
             if let Some(key) = &key
@@ -87,6 +91,14 @@ pub async fn create(
                 None => None,
             };
             let rendered = render(conn, author.0, &text, &own_domain, &base_url)?;
+            if let Some(allowed) = &allowed_mentions {
+                let unexpected: Vec<i64> =
+                    rendered.mentioned.iter().copied().filter(|m| !allowed.contains(&Id(*m))).collect();
+                if !unexpected.is_empty() {
+                    let accounts = accounts::find_many(conn, &unexpected)?.into_iter().map(Into::into).collect();
+                    return Ok(Err(DomainError::UnexpectedMentions(accounts)));
+                }
+            }
             let id = Id::generate().0;
             let now = tertulia_db::now();
             let row = StatusRow {

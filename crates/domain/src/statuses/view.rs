@@ -112,6 +112,12 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<
                 None => None,
             };
             let mut view = context.view(row)?;
+            // A boost answers for its original: clients read `reblogged`
+            // on the outer status to light the boost button (Mastodon
+            // does the same after `POST /statuses/:id/reblog`).
+            if let Some(original) = &reblog {
+                view.reblogged = original.reblogged;
+            }
             view.reblog = reblog;
             Some(view)
         })
