@@ -172,3 +172,85 @@ async fn posts_mentioning_accounts_outside_allowed_mentions_are_refused() {
     let unchecked = instance.api(&ana).post_status("@carmen and without the check", json!({})).await;
     assert_eq!(unchecked["mentions"][0]["username"], "carmen");
 }
+
+#[tokio::test]
+async fn the_policy_filters_into_requests_or_drops_and_requests_can_be_settled() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let dario = instance.sign_up("dario").await;
+    let dario_id = instance.api(&dario).account_id().await;
+    instance.api(&ana).follow(&dario_id).await;
+
+    let policy = instance.api(&ana).get("/api/v2/notifications/policy").await.ok();
+    openapi::assert_matches(&policy, "NotificationPolicy");
+    assert_eq!(policy["for_not_following"], "accept");
+    let changed =
+        instance.api(&ana).patch("/api/v2/notifications/policy", json!({"for_not_following": "filter"})).await.ok();
+    assert_eq!(changed["for_not_following"], "filter");
+    let refusal = instance.api(&ana).patch("/api/v2/notifications/policy", json!({"for_new_accounts": "ignore"})).await;
+    assert!(refusal.error(422).contains("for_new_accounts"));
+
+    // Bruno and carmen are not followed: held back. Dario is followed.
+    let from_bruno = instance.api(&bruno).post_status("@ana hello from sales", json!({})).await;
+    instance.api(&carmen).post_status("@ana hello from legal", json!({})).await;
+    instance.api(&dario).post_status("@ana hello from a friend", json!({})).await;
+    let listed = instance.api(&ana).get("/api/v1/notifications").await.ok();
+    let senders: Vec<&str> =
+        listed.as_array().unwrap().iter().map(|n| n["account"]["username"].as_str().unwrap()).collect();
+    assert_eq!(senders, ["dario"]);
+    let everything = instance.api(&ana).ids("/api/v1/notifications?include_filtered=true").await;
+    assert_eq!(everything.len(), 3);
+    let grouped = instance.api(&ana).get("/api/v2/notifications").await.ok();
+    assert_eq!(grouped["notification_groups"].as_array().unwrap().len(), 1);
+    let unread = instance.api(&ana).get("/api/v1/notifications/unread_count").await.ok();
+    assert_eq!(unread["count"], 1);
+
+    let requests = instance.api(&ana).get("/api/v1/notifications/requests").await.ok();
+    let requests = requests.as_array().unwrap().clone();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        openapi::assert_matches(request, "NotificationRequest");
+    }
+    let brunos = requests.iter().find(|r| r["account"]["username"] == "bruno").unwrap();
+    assert_eq!((&brunos["notifications_count"], &brunos["last_status"]["id"]), (&json!("1"), &from_bruno["id"]));
+    let carmens = requests.iter().find(|r| r["account"]["username"] == "carmen").unwrap();
+    let one = instance.api(&ana).get(&format!("/api/v1/notifications/requests/{}", id(brunos))).await.ok();
+    assert_eq!(one["id"], brunos["id"]);
+    instance.api(&bruno).get(&format!("/api/v1/notifications/requests/{}", id(brunos))).await.error(404);
+    let summary = instance.api(&ana).get("/api/v1/notifications/policy").await.ok();
+    openapi::assert_matches(&summary, "V1NotificationPolicy");
+    assert_eq!(summary["filter_not_following"], true);
+    assert_eq!(summary["summary"], json!({"pending_requests_count": 2, "pending_notifications_count": 2}));
+
+    // Accepting lets bruno's notification in, and bruno from then on.
+    instance.api(&ana).post(&format!("/api/v1/notifications/requests/{}/accept", id(brunos)), json!({})).await.ok();
+    instance.api(&bruno).post_status("@ana and a follow-up", json!({})).await;
+    let senders: Vec<String> = instance
+        .api(&ana)
+        .get("/api/v1/notifications")
+        .await
+        .ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["account"]["username"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(senders, ["bruno", "dario", "bruno"]);
+    let merged = instance.api(&ana).get("/api/v1/notifications/requests/merged").await.ok();
+    assert_eq!(merged, json!({"merged": true}));
+
+    // Dismissing (in bulk) deletes carmen's held notification.
+    instance.api(&ana).post_form("/api/v1/notifications/requests/dismiss", &[("id[]", &id(carmens))]).await.ok();
+    assert_eq!(instance.api(&ana).ids("/api/v1/notifications/requests").await, Vec::<String>::new());
+    assert_eq!(instance.api(&ana).ids("/api/v1/notifications?include_filtered=true").await.len(), 3);
+
+    // Dropping stores nothing at all.
+    instance.api(&ana).patch("/api/v1/notifications/policy", json!({"filter_not_following": false})).await.ok();
+    let dropped = instance.api(&ana).patch("/api/v2/notifications/policy", json!({"for_not_following": "drop"})).await;
+    assert_eq!(dropped.ok()["for_not_following"], "drop");
+    instance.api(&carmen).post_status("@ana are you there?", json!({})).await;
+    assert_eq!(instance.api(&ana).ids("/api/v1/notifications?include_filtered=true").await.len(), 3);
+    assert_eq!(instance.api(&ana).ids("/api/v1/notifications/requests").await, Vec::<String>::new());
+}

@@ -12,7 +12,7 @@ use tertulia_domain::notifications::{self, NotificationFilter};
 
 use crate::auth::Auth;
 use crate::entities::{Account, Notification, Status, timestamp};
-use crate::forms::Query;
+use crate::forms::{Query, flexible_bool};
 use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState, HandlerFuture};
@@ -25,6 +25,18 @@ pub struct ListParams {
     types: Vec<String>,
     #[serde(default)]
     exclude_types: Vec<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    include_filtered: Option<bool>,
+}
+
+impl ListParams {
+    fn filter(self) -> NotificationFilter {
+        NotificationFilter {
+            types: self.types,
+            exclude_types: self.exclude_types,
+            include_filtered: self.include_filtered.unwrap_or(false),
+        }
+    }
 }
 
 pub async fn list(
@@ -35,7 +47,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
     let page = params.page.page(pagination::NOTIFICATIONS)?;
-    let filter = NotificationFilter { types: params.types, exclude_types: params.exclude_types };
+    let filter = params.filter();
     let views = notifications::list(&state.db, &state.events, user.account.id, filter, page).await?;
     let keys: Vec<_> = views.iter().map(|v| v.id).collect();
     let body: Vec<Notification> = views.iter().map(|v| Notification::from_view(v, &state.config)).collect();
@@ -85,8 +97,8 @@ pub async fn list_grouped(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
     let page = params.list.page.page(pagination::NOTIFICATIONS)?;
-    let filter = NotificationFilter { types: params.list.types, exclude_types: params.list.exclude_types };
     let grouped = grouped_types(params.grouped_types);
+    let filter = params.list.filter();
     let groups = notification_groups::page(&state.db, &state.events, user.account.id, filter, grouped, page).await?;
     let keys: Vec<_> = groups.iter().map(|g| g.newest.id).collect();
     Ok(paged(&request, &state.config.base_url(), &keys, &grouped_results(&groups, &state.config)))
@@ -187,7 +199,11 @@ pub fn unread_count(
             let user = auth.user("read:notifications")?;
             let cap = params.limit.unwrap_or(UNREAD_DEFAULT_CAP).clamp(1, UNREAD_MAX_CAP);
             let after = markers::notifications_position(&state.db, user.account.id).await?;
-            let filter = NotificationFilter { types: params.types, exclude_types: params.exclude_types };
+            let filter = NotificationFilter {
+                types: params.types,
+                exclude_types: params.exclude_types,
+                include_filtered: false,
+            };
             let grouped = grouped.then(|| grouped_types(params.grouped_types));
             let count = notifications::unread_count(&state.db, user.account.id, after, filter, grouped, cap).await?;
             Ok(HttpResponse::Ok().json(json!({ "count": count })))

@@ -91,7 +91,8 @@ fn newest_first(
     let mut cursor = page.max_id;
     for _ in 0..SCAN_STEPS {
         let step = Page { max_id: cursor, since_id: page.since_id, min_id: None, limit: SCAN_BATCH };
-        let rows = notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, step)?;
+        let rows =
+            notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, filter.include_filtered, step)?;
         let exhausted = (rows.len() as i64) < SCAN_BATCH;
         let Some(last) = rows.last() else { break };
         cursor = Some(last.id);
@@ -164,7 +165,8 @@ fn ascending_page(
     grouped: &[String],
     page: Page,
 ) -> Result<Vec<NotificationGroup>, DbError> {
-    let rows = notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, page)?;
+    let rows =
+        notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, filter.include_filtered, page)?;
     let mut groups: Vec<(NotificationGroup, Vec<NotificationView>)> = Vec::new();
     for view in build(conn, reader, rows)? {
         let key = group_key(&view.kind, &view.group_key, view.id, grouped);

@@ -42,6 +42,8 @@ pub struct NotificationFilter {
     /// Only these kinds (empty: all).
     pub types: Vec<String>,
     pub exclude_types: Vec<String>,
+    /// Also those held back by the notification policy.
+    pub include_filtered: bool,
 }
 
 impl NotificationFilter {
@@ -74,7 +76,14 @@ pub async fn list(
     crate::polls::sweep_now(db, hub).await?;
     Ok(db
         .run(move |conn| {
-            let rows = notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, page)?;
+            let rows = notifications::page(
+                conn,
+                reader.0,
+                filter.kinds(),
+                &filter.exclude_types,
+                filter.include_filtered,
+                page,
+            )?;
             build(conn, reader, rows)
         })
         .await?)

@@ -12,6 +12,7 @@ use tertulia_db::{Db, DbConn, DbError, conversations, feeds, social, tags};
 
 use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
+use crate::notification_policy::Decision;
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
 use crate::visibility;
@@ -319,7 +320,16 @@ pub(crate) fn notify(
     {
         return Ok(None);
     }
-    deliver(conn, recipient, from, kind, status_id, group_key).map(Some)
+    match crate::notification_policy::decide(conn, recipient, from, kind, status_id)? {
+        Decision::Accept => deliver(conn, recipient, from, kind, status_id, group_key).map(Some),
+        Decision::Drop => Ok(None),
+        // Stored and counted on the sender's request, but not announced.
+        Decision::Filter => {
+            store(conn, recipient, from, kind, status_id, group_key, true)?;
+            crate::notification_policy::record_filtered(conn, recipient, from, status_id)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Stores a notification unconditionally (a poll's end is announced to its
@@ -332,6 +342,19 @@ pub(crate) fn deliver(
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Event, DbError> {
+    let id = store(conn, recipient, from, kind, status_id, group_key, false)?;
+    Ok(Event::Notification { recipient: Id(recipient), id })
+}
+
+fn store(
+    conn: &mut DbConn,
+    recipient: i64,
+    from: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    group_key: String,
+    filtered: bool,
+) -> Result<Id, DbError> {
     let id = Id::generate();
     notifications::insert(
         conn,
@@ -343,9 +366,10 @@ pub(crate) fn deliver(
             status_id,
             group_key,
             created_at: tertulia_db::now(),
+            filtered,
         },
     )?;
-    Ok(Event::Notification { recipient: Id(recipient), id })
+    Ok(id)
 }
 
 /// One status as `viewer` sees it, if they may.
