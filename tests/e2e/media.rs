@@ -422,3 +422,72 @@ async fn video_and_audio_are_stored_as_sent_with_an_optional_thumbnail() {
     let (content_type, _, _) = fetch(&instance, audio["url"].as_str().unwrap()).await;
     assert_eq!(content_type, "audio/mpeg");
 }
+
+#[tokio::test]
+async fn only_unattached_uploads_of_the_caller_can_be_deleted_and_their_files_go() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let loose = upload_ok(&instance, &ana, "a.png", &picture(20, 10, ImageFormat::Png)).await;
+    let used = upload_ok(&instance, &ana, "b.png", &picture(20, 10, ImageFormat::Png)).await;
+    let path = |m: &Value| format!("/api/v1/media/{}", m["id"].as_str().unwrap());
+    instance.api(&ana).post_status("", json!({"media_ids": [used["id"]]})).await;
+    let media_dir = instance.dir().join("media");
+    let files_before = files_under(&media_dir);
+    assert_eq!(files_before.len(), 4, "two files and two previews: {files_before:?}");
+
+    instance.api(&bruno).delete(&path(&loose)).await.error(404);
+    let refusal = instance.api(&ana).delete(&path(&used)).await.error(422);
+    assert!(refusal.contains("in use"), "{refusal}");
+
+    let deleted = instance.api(&ana).delete(&path(&loose)).await.ok();
+    openapi::assert_matches(&deleted, "MediaAttachment");
+    assert_eq!(deleted["id"], loose["id"]);
+    instance.api(&ana).get(&path(&loose)).await.error(404);
+    instance.api(&ana).delete(&path(&loose)).await.error(404);
+    let files_after = files_under(&media_dir);
+    assert_eq!(files_after.len(), 2, "the deleted upload's files are gone: {files_after:?}");
+    let stem = format!("/{}", loose["id"].as_str().unwrap());
+    assert!(files_after.iter().all(|f| !f.contains(&stem)), "{files_after:?}");
+    let (status, _) = read(instance.client.get(loose["url"].as_str().unwrap())).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_public_media_streams_carry_only_statuses_with_attachments() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let client = reqwest::Client::new();
+    let deadline = std::time::Duration::from_secs(10);
+    let mut response = tokio::time::timeout(
+        deadline,
+        client.get(instance.url("/api/v1/streaming/public/local?only_media=true")).send(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let text_only = instance.api(&ana).post_status("nothing to look at", json!({})).await;
+    let media = upload_ok(&instance, &ana, "a.png", &picture(20, 10, ImageFormat::Png)).await;
+    let with_media = instance.api(&ana).post_status("look", json!({"media_ids": [media["id"]]})).await;
+
+    // Events arrive in order: had the text-only status been sent, it would
+    // come before the one with media.
+    let mut received = String::new();
+    let first_update = tokio::time::timeout(deadline, async {
+        loop {
+            let chunk = response.chunk().await.unwrap().expect("stream ended");
+            received.push_str(std::str::from_utf8(&chunk).unwrap());
+            if let Some(start) = received.find("event: update\ndata: ") {
+                let rest = &received[start + "event: update\ndata: ".len()..];
+                if let Some(end) = rest.find("\n\n") {
+                    return serde_json::from_str::<Value>(&rest[..end]).unwrap();
+                }
+            }
+        }
+    })
+    .await
+    .expect("no update arrived");
+    assert_eq!(first_update["id"], with_media["id"], "not {}", text_only["id"]);
+    openapi::assert_matches(&first_update, "Status");
+}

@@ -372,3 +372,49 @@ async fn stopping_the_server_closes_open_streams_at_once() {
     let end = timeout(ARRIVAL, sse.chunk()).await.unwrap();
     assert!(matches!(end, Ok(None) | Err(_)), "the event stream ends: {end:?}");
 }
+
+#[tokio::test]
+async fn the_list_stream_carries_what_the_list_timeline_shows() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let bruno_id = instance.api(&bruno).account_id().await;
+    instance.api(&ana).follow(&bruno_id).await;
+    let list = instance.api(&ana).post("/api/v1/lists", json!({"title": "Leads", "replies_policy": "list"})).await.ok();
+    let list_id = list["id"].as_str().unwrap();
+    let members = format!("/api/v1/lists/{list_id}/accounts");
+    instance.api(&ana).post_form(&members, &[("account_ids[]", &bruno_id)]).await.ok();
+
+    let mut socket = connect(&instance, &format!("?access_token={ana}")).await;
+    subscribe(&mut socket, json!({"type": "subscribe", "stream": "list", "list": list_id})).await;
+    let mut strangers = connect(&instance, &format!("?access_token={carmen}")).await;
+    subscribe(&mut strangers, json!({"type": "subscribe", "stream": "list", "list": list_id})).await;
+
+    instance.api(&carmen).post_status("not on the list", json!({})).await;
+    let carmens = instance.api(&carmen).post_status("a question", json!({})).await;
+    // A reply to someone outside the list: the "list" replies policy
+    // leaves it out of the timeline, so out of the stream too.
+    instance.api(&bruno).post_status("an answer", json!({"in_reply_to_id": carmens["id"]})).await;
+    let shown = instance.api(&bruno).post_status("for the leads", json!({"visibility": "private"})).await;
+    let marker = instance.api(&bruno).post_status("and the marker", json!({})).await;
+    let marker_id = marker["id"].as_str().unwrap();
+
+    let events = events_until(&mut socket, marker_id).await;
+    assert_eq!(ids(&events), [shown["id"].as_str().unwrap(), marker_id]);
+    assert_eq!(json!(events[0].stream), json!(["list", list_id]));
+    openapi::assert_matches(&events[0].payload, "Status");
+    let timeline = instance.api(&ana).ids(&format!("/api/v1/timelines/list/{list_id}")).await;
+    assert_eq!(timeline, ids(&events).into_iter().rev().map(str::to_owned).collect::<Vec<_>>(), "stream = timeline");
+
+    instance.api(&bruno).delete(&format!("/api/v1/statuses/{}", shown["id"].as_str().unwrap())).await.ok();
+    let deleted = next_event(&mut socket).await;
+    assert_eq!((deleted.event.as_str(), deleted.status_id()), ("delete", shown["id"].as_str().unwrap()));
+
+    // Someone else's list is not theirs to hear: the marker of their own
+    // public post arrives on the public stream, nothing on the list.
+    subscribe(&mut strangers, json!({"type": "subscribe", "stream": "public"})).await;
+    let own = instance.api(&carmen).post_status("mine", json!({})).await;
+    let heard = events_until(&mut strangers, own["id"].as_str().unwrap()).await;
+    assert!(heard.iter().all(|e| e.stream[0] != "list"), "{heard:?}");
+}

@@ -26,6 +26,10 @@ pub enum ApiError {
     Unprocessable(String),
     #[error("{0}")]
     Conflict(String),
+    /// A post mentioning accounts the client did not allow: 422 with the
+    /// accounts, rendered, as `unexpected_accounts`.
+    #[error("{message}")]
+    UnexpectedMentions { message: String, accounts: serde_json::Value },
     /// No valid token, or none given where one is needed.
     #[error("{0}")]
     Unauthorized(String),
@@ -58,6 +62,9 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             DomainError::Invalid { field, kind, reason } => ApiError::Invalid { field: field.into(), kind, reason },
             DomainError::Conflict(message) => ApiError::Conflict(message),
+            // Rendered with the accounts where the config is at hand (the
+            // statuses handlers); this is the fallback without them.
+            e @ DomainError::UnexpectedMentions(_) => ApiError::Unprocessable(e.to_string()),
             DomainError::Forbidden(message) => ApiError::Forbidden(message),
             DomainError::Unavailable(message) => ApiError::Unavailable(message),
             DomainError::Internal(cause) => ApiError::Internal(cause),
@@ -84,7 +91,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Invalid { .. } | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid { .. } | ApiError::Unprocessable(_) | ApiError::UnexpectedMentions { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -114,6 +123,9 @@ impl ResponseError for ApiError {
             // Every 422 has `details`, as clients and the API description
             // expect of a validation error, even with no field to name.
             ApiError::Unprocessable(message) => serde_json::json!({ "error": message, "details": {} }),
+            ApiError::UnexpectedMentions { message, accounts } => {
+                serde_json::json!({ "error": message, "unexpected_accounts": accounts })
+            }
             other => serde_json::json!({ "error": other.to_string() }),
         };
         HttpResponse::build(self.status_code()).json(body)

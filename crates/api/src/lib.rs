@@ -18,6 +18,7 @@ mod lists;
 mod markers;
 mod media;
 mod nodeinfo;
+mod notification_requests;
 mod notifications;
 mod oauth;
 mod pagination;

@@ -1,4 +1,4 @@
-//! `/api/v1/markers` and `/api/v1/notifications/unread_count`.
+//! `/api/v1/markers`.
 
 use std::collections::BTreeMap;
 
@@ -6,17 +6,12 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tertulia_domain::markers::{self, MarkerView};
-use tertulia_domain::notifications;
 
 use crate::auth::Auth;
 use crate::entities::timestamp;
 use crate::forms::{Form, Query};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
-
-/// Unread notifications counted by default, and at most.
-const UNREAD_DEFAULT_CAP: i64 = 100;
-const UNREAD_MAX_CAP: i64 = 1000;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct GetParams {
@@ -71,22 +66,4 @@ pub async fn save(
         .collect::<Result<Vec<_>, ApiError>>()?;
     let views = markers::save(&state.db, user.account.id, positions).await?;
     Ok(render(&views))
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct UnreadParams {
-    #[serde(default)]
-    limit: Option<i64>,
-}
-
-pub async fn unread_count(
-    state: web::Data<AppState>,
-    auth: Auth,
-    Query(params): Query<UnreadParams>,
-) -> Result<HttpResponse, ApiError> {
-    let user = auth.user("read:notifications")?;
-    let cap = params.limit.unwrap_or(UNREAD_DEFAULT_CAP).clamp(1, UNREAD_MAX_CAP);
-    let after = markers::notifications_position(&state.db, user.account.id).await?;
-    let count = notifications::unread_count(&state.db, user.account.id, after, cap).await?;
-    Ok(HttpResponse::Ok().json(json!({ "count": count })))
 }

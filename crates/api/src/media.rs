@@ -65,6 +65,14 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.config)))
 }
 
+/// `DELETE /api/v1/media/:id`: an upload not attached to a status, with
+/// its files; answers the attachment as it was.
+pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:media")?;
+    let view = media::delete(&state.db, &state.config, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.config)))
+}
+
 /// `GET /media/{path}`: a stored file. Only paths of the shape the store
 /// writes (`2026/11/123.jpg`) are served, so nothing outside the media
 /// directory, nor its temporary uploads, can be reached.

@@ -1,16 +1,21 @@
 //! `/api/v1/notifications/*`.
 
+use std::collections::HashSet;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
+use tertulia_core::Config;
+use tertulia_domain::markers;
+use tertulia_domain::notification_groups::{self, GROUPED_BY_DEFAULT, NotificationGroup};
 use tertulia_domain::notifications::{self, NotificationFilter};
 
 use crate::auth::Auth;
-use crate::entities::Notification;
-use crate::forms::Query;
+use crate::entities::{Account, Notification, Status, timestamp};
+use crate::forms::{Query, flexible_bool};
 use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, HandlerFuture};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
@@ -20,6 +25,18 @@ pub struct ListParams {
     types: Vec<String>,
     #[serde(default)]
     exclude_types: Vec<String>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    include_filtered: Option<bool>,
+}
+
+impl ListParams {
+    fn filter(self) -> NotificationFilter {
+        NotificationFilter {
+            types: self.types,
+            exclude_types: self.exclude_types,
+            include_filtered: self.include_filtered.unwrap_or(false),
+        }
+    }
 }
 
 pub async fn list(
@@ -30,7 +47,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
     let page = params.page.page(pagination::NOTIFICATIONS)?;
-    let filter = NotificationFilter { types: params.types, exclude_types: params.exclude_types };
+    let filter = params.filter();
     let views = notifications::list(&state.db, &state.events, user.account.id, filter, page).await?;
     let keys: Vec<_> = views.iter().map(|v| v.id).collect();
     let body: Vec<Notification> = views.iter().map(|v| Notification::from_view(v, &state.config)).collect();
@@ -55,9 +72,6 @@ pub async fn clear(state: web::Data<AppState>, auth: Auth) -> Result<HttpRespons
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
-/// Notification types grouped by default in v2 (Mastodon's choice).
-const GROUPED_BY_DEFAULT: &[&str] = &["favourite", "reblog", "follow"];
-
 #[derive(Debug, Default, Deserialize)]
 pub struct GroupedParams {
     #[serde(flatten)]
@@ -66,10 +80,15 @@ pub struct GroupedParams {
     grouped_types: Option<Vec<String>>,
 }
 
+/// The kinds to group: those asked for, else Mastodon's default.
+fn grouped_types(asked: Option<Vec<String>>) -> Vec<String> {
+    asked.unwrap_or_else(|| GROUPED_BY_DEFAULT.iter().map(|t| (*t).to_owned()).collect())
+}
+
 /// `GET /api/v2/notifications`: notifications grouped as Mastodon 4.3 does
-/// (several favourites of one status become one group). Groups are formed
-/// within the requested page of notifications, so a group split across
-/// pages appears on each page with the part it has there.
+/// (several favourites of one status become one group). A group is listed
+/// once, where its newest notification is; the next page starts below the
+/// newest notification of the last group (see `notification_groups`).
 pub async fn list_grouped(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -78,54 +97,116 @@ pub async fn list_grouped(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
     let page = params.list.page.page(pagination::NOTIFICATIONS)?;
-    let filter = NotificationFilter { types: params.list.types, exclude_types: params.list.exclude_types };
-    let views = notifications::list(&state.db, &state.events, user.account.id, filter, page).await?;
-    let grouped: Vec<String> =
-        params.grouped_types.unwrap_or_else(|| GROUPED_BY_DEFAULT.iter().map(|t| (*t).to_owned()).collect());
+    let grouped = grouped_types(params.grouped_types);
+    let filter = params.list.filter();
+    let groups = notification_groups::page(&state.db, &state.events, user.account.id, filter, grouped, page).await?;
+    let keys: Vec<_> = groups.iter().map(|g| g.newest.id).collect();
+    Ok(paged(&request, &state.config.base_url(), &keys, &grouped_results(&groups, &state.config)))
+}
 
-    let mut groups: Vec<(String, Vec<&tertulia_domain::notifications::NotificationView>)> = Vec::new();
-    for view in &views {
-        let key = if grouped.contains(&view.kind) { view.group_key.clone() } else { format!("ungrouped-{}", view.id) };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(view),
-            None => groups.push((key, vec![view])),
-        }
-    }
+/// Mastodon's `GroupedNotificationsResults`: the groups, and each account
+/// and status they refer to once.
+fn grouped_results(groups: &[NotificationGroup], config: &Config) -> Value {
     let mut accounts = Vec::new();
     let mut statuses = Vec::new();
-    let mut seen_accounts = std::collections::HashSet::new();
-    let mut seen_statuses = std::collections::HashSet::new();
+    let mut seen_accounts = HashSet::new();
+    let mut seen_statuses = HashSet::new();
     let mut rendered = Vec::new();
-    for (key, members) in &groups {
-        let newest = members[0];
-        let oldest = members[members.len() - 1];
-        let mut sample = Vec::new();
-        for member in members {
-            if !sample.contains(&member.account.id) && sample.len() < 8 {
-                sample.push(member.account.id);
-            }
-            if seen_accounts.insert(member.account.id) {
-                accounts.push(crate::entities::Account::from_view(&member.account, &state.config));
+    for group in groups {
+        for account in &group.sample {
+            if seen_accounts.insert(account.id) {
+                accounts.push(Account::from_view(account, config));
             }
         }
-        if let Some(status) = &newest.status
+        if let Some(status) = &group.newest.status
             && seen_statuses.insert(status.id)
         {
-            statuses.push(crate::entities::Status::from_view(status, &state.config));
+            statuses.push(Status::from_view(status, config));
         }
         rendered.push(json!({
-            "group_key": key,
-            "notifications_count": members.len(),
-            "type": newest.kind,
-            "most_recent_notification_id": newest.id,
-            "page_min_id": oldest.id,
-            "page_max_id": newest.id,
-            "latest_page_notification_at": crate::entities::timestamp(newest.created_at),
-            "sample_account_ids": sample,
-            "status_id": newest.status.as_ref().map(|s| s.id),
+            "group_key": group.key,
+            "notifications_count": group.count,
+            "type": group.newest.kind,
+            "most_recent_notification_id": group.newest.id,
+            "page_min_id": group.oldest_id,
+            "page_max_id": group.newest.id,
+            "latest_page_notification_at": timestamp(group.latest_at()),
+            "sample_account_ids": group.sample.iter().map(|a| a.id).collect::<Vec<_>>(),
+            "status_id": group.newest.status.as_ref().map(|s| s.id),
         }));
     }
-    let keys: Vec<_> = views.iter().map(|v| v.id).collect();
-    let body = json!({ "accounts": accounts, "statuses": statuses, "notification_groups": rendered });
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    json!({ "accounts": accounts, "statuses": statuses, "notification_groups": rendered })
+}
+
+/// `GET /api/v2/notifications/:group_key`.
+pub async fn get_group(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:notifications")?;
+    let group = notification_groups::get(&state.db, user.account.id, key.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(grouped_results(&[group], &state.config)))
+}
+
+/// `GET /api/v2/notifications/:group_key/accounts`.
+pub async fn group_accounts(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:notifications")?;
+    let accounts = notification_groups::accounts(&state.db, user.account.id, key.into_inner()).await?;
+    let body: Vec<Account> = accounts.iter().map(|a| Account::from_view(a, &state.config)).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// `POST /api/v2/notifications/:group_key/dismiss`.
+pub async fn dismiss_group(
+    state: web::Data<AppState>,
+    auth: Auth,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:notifications")?;
+    notification_groups::dismiss(&state.db, user.account.id, key.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({})))
+}
+
+/// Unread notifications counted by default, and at most (Mastodon's caps).
+const UNREAD_DEFAULT_CAP: i64 = 100;
+const UNREAD_MAX_CAP: i64 = 1000;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UnreadParams {
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    types: Vec<String>,
+    #[serde(default)]
+    exclude_types: Vec<String>,
+    #[serde(default)]
+    grouped_types: Option<Vec<String>>,
+}
+
+/// `GET /api/v1/notifications/unread_count` (notifications) and
+/// `/api/v2/notifications/unread_count` (groups), counted from the
+/// `notifications` marker.
+pub fn unread_count(
+    grouped: bool,
+) -> impl Fn(web::Data<AppState>, Auth, Query<UnreadParams>) -> HandlerFuture + Clone + 'static {
+    move |state, auth, Query(params)| {
+        Box::pin(async move {
+            let user = auth.user("read:notifications")?;
+            let cap = params.limit.unwrap_or(UNREAD_DEFAULT_CAP).clamp(1, UNREAD_MAX_CAP);
+            let after = markers::notifications_position(&state.db, user.account.id).await?;
+            let filter = NotificationFilter {
+                types: params.types,
+                exclude_types: params.exclude_types,
+                include_filtered: false,
+            };
+            let grouped = grouped.then(|| grouped_types(params.grouped_types));
+            let count = notifications::unread_count(&state.db, user.account.id, after, filter, grouped, cap).await?;
+            Ok(HttpResponse::Ok().json(json!({ "count": count })))
+        })
+    }
 }

@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::statuses::Action;
 use crate::{
     ApiError, AppState, accounts, conversations, filters, health, instance, lists, markers, media, nodeinfo,
-    notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files, statuses, streaming,
-    tags, timelines,
+    notification_requests, notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files,
+    statuses, streaming, tags, timelines,
 };
 
 const HEALTH: &str = "/healthz";
@@ -115,6 +115,7 @@ pub fn configure(
                     .route("/api/v2/media", web::post().to(media::upload))
                     .route("/api/v1/media/{id}", web::get().to(media::get))
                     .route("/api/v1/media/{id}", web::put().to(media::update))
+                    .route("/api/v1/media/{id}", web::delete().to(media::delete))
                     .route(MEDIA_FILES, web::get().to(media::serve))
                     .route("/api/v1/timelines/home", web::get().to(timelines::home))
                     .route("/api/v1/timelines/public", web::get().to(timelines::public))
@@ -124,8 +125,35 @@ pub fn configure(
                     .route("/api/v1/markers", web::post().to(markers::save))
                     .route("/api/v1/notifications", web::get().to(notifications::list))
                     .route("/api/v2/notifications", web::get().to(notifications::list_grouped))
-                    .route("/api/v1/notifications/unread_count", web::get().to(markers::unread_count))
+                    .route("/api/v1/notifications/unread_count", web::get().to(notifications::unread_count(false)))
+                    .route("/api/v2/notifications/unread_count", web::get().to(notifications::unread_count(true)))
+                    .route("/api/v2/notifications/policy", web::get().to(notification_requests::get_policy(true)))
+                    .route("/api/v2/notifications/policy", web::patch().to(notification_requests::update_policy(true)))
+                    .route("/api/v2/notifications/{group_key}", web::get().to(notifications::get_group))
+                    .route("/api/v2/notifications/{group_key}/accounts", web::get().to(notifications::group_accounts))
+                    .route("/api/v2/notifications/{group_key}/dismiss", web::post().to(notifications::dismiss_group))
                     .route("/api/v1/notifications/clear", web::post().to(notifications::clear))
+                    .route("/api/v1/notifications/policy", web::get().to(notification_requests::get_policy(false)))
+                    .route("/api/v1/notifications/policy", web::patch().to(notification_requests::update_policy(false)))
+                    .route("/api/v1/notifications/requests", web::get().to(notification_requests::list))
+                    .route("/api/v1/notifications/requests/merged", web::get().to(notification_requests::merged))
+                    .route(
+                        "/api/v1/notifications/requests/accept",
+                        web::post().to(notification_requests::settle_many(true)),
+                    )
+                    .route(
+                        "/api/v1/notifications/requests/dismiss",
+                        web::post().to(notification_requests::settle_many(false)),
+                    )
+                    .route("/api/v1/notifications/requests/{id}", web::get().to(notification_requests::get))
+                    .route(
+                        "/api/v1/notifications/requests/{id}/accept",
+                        web::post().to(notification_requests::settle_one(true)),
+                    )
+                    .route(
+                        "/api/v1/notifications/requests/{id}/dismiss",
+                        web::post().to(notification_requests::settle_one(false)),
+                    )
                     .route("/api/v1/notifications/{id}", web::get().to(notifications::get))
                     .route("/api/v1/notifications/{id}/dismiss", web::post().to(notifications::dismiss))
                     .route("/api/v1/bookmarks", web::get().to(startup::saved(true)))

@@ -24,6 +24,7 @@ pub mod instances;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

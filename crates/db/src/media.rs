@@ -179,3 +179,19 @@ pub fn of_scheduled(conn: &mut DbConn, scheduled_ids: &[i64]) -> Result<Vec<(i64
         .load(conn)?;
     Ok(rows.into_iter().map(|(scheduled, row)| (scheduled.unwrap_or_default(), row)).collect())
 }
+
+/// Whether an upload is some account's avatar or header (those rows have
+/// no status yet are in use).
+pub fn is_profile_image(conn: &mut DbConn, media_id: i64) -> Result<bool, DbError> {
+    let users: i64 = accounts::table
+        .filter(accounts::avatar_media_id.eq(media_id).or(accounts::header_media_id.eq(media_id)))
+        .count()
+        .get_result(conn)?;
+    Ok(users > 0)
+}
+
+/// Deletes an upload's row, unless it has been attached meanwhile.
+pub fn delete_unattached(conn: &mut DbConn, id: i64) -> Result<usize, DbError> {
+    Ok(diesel::delete(media_attachments::table.find(id).filter(media_attachments::status_id.is_null()))
+        .execute(conn)?)
+}

@@ -17,6 +17,7 @@ pub struct NotificationRow {
     pub status_id: Option<i64>,
     pub group_key: String,
     pub created_at: NaiveDateTime,
+    pub filtered: bool,
 }
 
 pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> Result<(), DbError> {
@@ -25,18 +26,22 @@ pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> Result<(), DbError> {
 }
 
 /// One page of `account_id`'s notifications, optionally only of `kinds` and
-/// never of `excluded` kinds.
+/// never of `excluded` kinds; filtered ones only when `include_filtered`.
 pub fn page(
     conn: &mut DbConn,
     account_id: i64,
     kinds: Option<&[String]>,
     excluded: &[String],
+    include_filtered: bool,
     page: Page,
 ) -> Result<Vec<NotificationRow>, DbError> {
     let mut query = notifications::table
         .filter(notifications::account_id.eq(account_id))
         .select(NotificationRow::as_select())
         .into_boxed();
+    if !include_filtered {
+        query = query.filter(notifications::filtered.eq(false));
+    }
     if let Some(kinds) = kinds {
         query = query.filter(notifications::kind.eq_any(kinds.to_vec()));
     }
@@ -78,13 +83,105 @@ pub fn retract(conn: &mut DbConn, from_account_id: i64, kind: &str, status_id: i
     Ok(())
 }
 
-/// Notifications newer than `after` (the read marker), capped at `cap`.
-pub fn count_after(conn: &mut DbConn, account_id: i64, after: i64, cap: i64) -> Result<i64, DbError> {
-    let ids: Vec<i64> = notifications::table
+/// Of `keys`, the groups that have a notification at or above `id` (and
+/// so were shown on an earlier, newer page of grouped notifications).
+pub fn keys_reaching(conn: &mut DbConn, account_id: i64, keys: &[String], id: i64) -> Result<Vec<String>, DbError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::group_key.eq_any(keys))
+        .filter(notifications::filtered.eq(false))
+        .filter(notifications::id.ge(id))
+        .select(notifications::group_key)
+        .distinct()
+        .load(conn)?)
+}
+
+/// Per group key: how many notifications it holds and its oldest id.
+pub fn group_sizes(conn: &mut DbConn, account_id: i64, keys: &[String]) -> Result<Vec<(String, i64, i64)>, DbError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, i64, Option<i64>)> = notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::group_key.eq_any(keys))
+        .filter(notifications::filtered.eq(false))
+        .group_by(notifications::group_key)
+        .select((notifications::group_key, diesel::dsl::count_star(), diesel::dsl::min(notifications::id)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(key, count, oldest)| (key, count, oldest.unwrap_or_default())).collect())
+}
+
+/// The newest `limit` notifications of one group.
+pub fn of_group(conn: &mut DbConn, account_id: i64, key: &str, limit: i64) -> Result<Vec<NotificationRow>, DbError> {
+    Ok(notifications::table
+        .filter(notifications::account_id.eq(account_id))
+        .filter(notifications::group_key.eq(key))
+        .filter(notifications::filtered.eq(false))
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)?)
+}
+
+/// Deletes every notification of one group.
+pub fn dismiss_group(conn: &mut DbConn, account_id: i64, key: &str) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        notifications::table.filter(notifications::account_id.eq(account_id)).filter(notifications::group_key.eq(key)),
+    )
+    .execute(conn)?)
+}
+
+/// Id, kind and group key of notifications newer than `after` (the read
+/// marker), newest first, at most `limit`, optionally only of `kinds` and
+/// never of `excluded` kinds.
+pub fn unread(
+    conn: &mut DbConn,
+    account_id: i64,
+    after: i64,
+    kinds: Option<&[String]>,
+    excluded: &[String],
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>, DbError> {
+    let mut query = notifications::table
         .filter(notifications::account_id.eq(account_id))
         .filter(notifications::id.gt(after))
-        .select(notifications::id)
-        .limit(cap)
-        .load(conn)?;
-    Ok(ids.len() as i64)
+        .filter(notifications::filtered.eq(false))
+        .select((notifications::id, notifications::kind, notifications::group_key))
+        .into_boxed();
+    if let Some(kinds) = kinds {
+        query = query.filter(notifications::kind.eq_any(kinds.to_vec()));
+    }
+    if !excluded.is_empty() {
+        query = query.filter(notifications::kind.ne_all(excluded.to_vec()));
+    }
+    Ok(query.order(notifications::id.desc()).limit(limit).load(conn)?)
+}
+
+/// Lets a sender's filtered notifications through (their request was
+/// accepted).
+pub fn unfilter_from(conn: &mut DbConn, account_id: i64, from_account_id: i64) -> Result<(), DbError> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::account_id.eq(account_id))
+            .filter(notifications::from_account_id.eq(from_account_id))
+            .filter(notifications::filtered.eq(true)),
+    )
+    .set(notifications::filtered.eq(false))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes a sender's filtered notifications (their request was dismissed).
+pub fn delete_filtered_from(conn: &mut DbConn, account_id: i64, from_account_id: i64) -> Result<(), DbError> {
+    diesel::delete(
+        notifications::table
+            .filter(notifications::account_id.eq(account_id))
+            .filter(notifications::from_account_id.eq(from_account_id))
+            .filter(notifications::filtered.eq(true)),
+    )
+    .execute(conn)?;
+    Ok(())
 }

@@ -414,6 +414,37 @@ diesel::table! {
         /// Grouping key for v2 grouped notifications.
         group_key -> Text,
         created_at -> Timestamp,
+        /// Held back by the recipient's notification policy, until its
+        /// request is accepted.
+        filtered -> Bool,
+    }
+}
+
+diesel::table! {
+    /// A user's notification policy; no row means the defaults.
+    notification_policies (account_id) {
+        account_id -> BigInt,
+        for_not_following -> Text,
+        for_not_followers -> Text,
+        for_new_accounts -> Text,
+        for_private_mentions -> Text,
+        for_limited_accounts -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Filtered notifications gathered per sender; `accepted` ones let the
+    /// sender through from then on.
+    notification_requests (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        from_account_id -> BigInt,
+        last_status_id -> Nullable<BigInt>,
+        notifications_count -> BigInt,
+        accepted -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 

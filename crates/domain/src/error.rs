@@ -19,6 +19,10 @@ pub enum DomainError {
     /// The request clashes with existing data (a taken username).
     #[error("{0}")]
     Conflict(String),
+    /// A status would mention accounts outside the `allowed_mentions` the
+    /// client sent (Mastodon's check against posting to the wrong people).
+    #[error("Post would be sent to unexpected accounts")]
+    UnexpectedMentions(Vec<crate::AccountView>),
     /// The database is unreachable or overloaded; worth retrying.
     #[error("{0}")]
     Unavailable(String),

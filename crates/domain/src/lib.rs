@@ -11,6 +11,8 @@ pub mod instance;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod notification_groups;
+pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;

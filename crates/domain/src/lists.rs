@@ -4,6 +4,7 @@
 use tertulia_core::Id;
 use tertulia_db::lists::{self, ListRow};
 use tertulia_db::page::Page;
+use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, accounts, social};
 
 use crate::filters::{self, Context};
@@ -171,24 +172,42 @@ pub async fn containing(db: &Db, owner: Id, account: Id) -> Result<Vec<ListView>
 /// newest first, with the owner's home filters applied.
 pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
     with_list(db, owner, id, move |conn, list| {
-        let members = lists::member_ids(conn, list.id)?;
-        if members.is_empty() {
-            return Ok(Ok(Vec::new()));
-        }
-        // Replies to someone outside the policy's circle are left out.
-        let reply_targets = match list.replies_policy.as_str() {
-            "none" => Vec::new(),
-            "list" => members.clone(),
-            _ => {
-                let mut followed = social::following_ids(conn, owner.0)?;
-                followed.push(owner.0);
-                followed
-            }
-        };
-        let rows = lists::statuses_by(conn, &members, &reply_targets, page)?;
-        let rows = visibility::visible_in_timeline(conn, Some(owner.0), rows)?;
+        let rows = timeline_rows(conn, owner, &list, page)?;
         let views = build_views(conn, Some(owner.0), rows)?;
         Ok(Ok(filters::apply(conn, Some(owner.0), Context::Home, views)?))
     })
     .await
+}
+
+/// Whether the list's timeline shows `status` (for the `list` stream): the
+/// timeline's own query, asked for that one status.
+pub async fn shows(db: &Db, owner: Id, id: Id, status: Id) -> Result<bool, DomainError> {
+    let just_this = Page { max_id: Some(status.0 + 1), since_id: Some(status.0 - 1), min_id: None, limit: 1 };
+    with_list(db, owner, id, move |conn, list| Ok(Ok(!timeline_rows(conn, owner, &list, just_this)?.is_empty()))).await
+}
+
+/// Whether `account` is on the list (a deleted status can no longer be
+/// looked up; its author decides whether the `list` stream hears of it).
+pub async fn includes(db: &Db, owner: Id, id: Id, account: Id) -> Result<bool, DomainError> {
+    with_list(db, owner, id, move |conn, list| Ok(Ok(lists::member_ids(conn, list.id)?.contains(&account.0)))).await
+}
+
+/// The rows of a list timeline the owner may see: its members' statuses,
+/// without replies to people outside the replies policy's circle.
+fn timeline_rows(conn: &mut DbConn, owner: Id, list: &ListRow, page: Page) -> Result<Vec<StatusRow>, DbError> {
+    let members = lists::member_ids(conn, list.id)?;
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reply_targets = match list.replies_policy.as_str() {
+        "none" => Vec::new(),
+        "list" => members.clone(),
+        _ => {
+            let mut followed = social::following_ids(conn, owner.0)?;
+            followed.push(owner.0);
+            followed
+        }
+    };
+    let rows = lists::statuses_by(conn, &members, &reply_targets, page)?;
+    visibility::visible_in_timeline(conn, Some(owner.0), rows)
 }

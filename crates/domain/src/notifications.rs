@@ -40,9 +40,19 @@ pub struct NotificationView {
 /// Which notifications to list.
 #[derive(Debug, Clone, Default)]
 pub struct NotificationFilter {
-    /// Only these kinds (empty: all).
+    /// Only these kinds (empty: all). Kinds this server does not know
+    /// match nothing, as on Mastodon: clients ask for newer kinds.
     pub types: Vec<String>,
     pub exclude_types: Vec<String>,
+    /// Also those held back by the notification policy.
+    pub include_filtered: bool,
+}
+
+impl NotificationFilter {
+    /// The kinds to keep, for the query (`None`: all).
+    pub(crate) fn kinds(&self) -> Option<&[String]> {
+        (!self.types.is_empty()).then_some(self.types.as_slice())
+    }
 }
 
 /// Lists notifications, after announcing polls that have ended (see
@@ -54,20 +64,17 @@ pub async fn list(
     filter: NotificationFilter,
     page: Page,
 ) -> Result<Vec<NotificationView>, DomainError> {
-    for kind in filter.types.iter().chain(&filter.exclude_types) {
-        if !KINDS.contains(&kind.as_str()) {
-            return Err(DomainError::invalid_as(
-                crate::Invalidity::Inclusion,
-                "types",
-                format!("'{kind}' is not a notification type"),
-            ));
-        }
-    }
     crate::polls::sweep_now(db, hub).await?;
     Ok(db
         .run(move |conn| {
-            let kinds = (!filter.types.is_empty()).then_some(filter.types.as_slice());
-            let rows = notifications::page(conn, reader.0, kinds, &filter.exclude_types, page)?;
+            let rows = notifications::page(
+                conn,
+                reader.0,
+                filter.kinds(),
+                &filter.exclude_types,
+                filter.include_filtered,
+                page,
+            )?;
             build(conn, reader, rows)
         })
         .await?)
@@ -91,14 +98,49 @@ pub async fn dismiss(db: &Db, reader: Id, id: Option<Id>) -> Result<(), DomainEr
     Ok(())
 }
 
+/// Most unread notifications read to count groups: past this the count
+/// is capped anyway.
+const UNREAD_SCAN: i64 = 10_000;
+
 /// Notifications newer than the read marker `after`, counted up to `cap`.
-pub async fn unread_count(db: &Db, reader: Id, after: Option<Id>, cap: i64) -> Result<i64, DomainError> {
-    Ok(db.run(move |conn| notifications::count_after(conn, reader.0, after.map_or(0, |a| a.0), cap)).await?)
+/// With `grouped` (the v2 count), groups are counted instead: the
+/// notifications of one group of those kinds count once.
+pub async fn unread_count(
+    db: &Db,
+    reader: Id,
+    after: Option<Id>,
+    filter: NotificationFilter,
+    grouped: Option<Vec<String>>,
+    cap: i64,
+) -> Result<i64, DomainError> {
+    let scan = if grouped.is_some() { UNREAD_SCAN } else { cap };
+    let after = after.map_or(0, |a| a.0);
+    let rows = db
+        .run(move |conn| notifications::unread(conn, reader.0, after, filter.kinds(), &filter.exclude_types, scan))
+        .await?;
+    let count = match grouped {
+        None => rows.len(),
+        Some(grouped) => {
+            rows.iter().map(|(id, kind, key)| group_key(kind, key, Id(*id), &grouped)).collect::<HashSet<_>>().len()
+        }
+    };
+    Ok((count as i64).min(cap))
+}
+
+/// The key a notification is grouped under in the v2 API: its stored key
+/// for the kinds being grouped, else one of its own (Mastodon's
+/// `ungrouped-<id>`).
+pub fn group_key(kind: &str, stored_key: &str, id: Id, grouped: &[String]) -> String {
+    if grouped.iter().any(|g| g == kind) { stored_key.to_owned() } else { format!("ungrouped-{}", id.0) }
 }
 
 /// Views for rows, dropping those whose account is gone or whose status
 /// the reader may no longer see.
-fn build(conn: &mut DbConn, reader: Id, rows: Vec<NotificationRow>) -> Result<Vec<NotificationView>, DbError> {
+pub(crate) fn build(
+    conn: &mut DbConn,
+    reader: Id,
+    rows: Vec<NotificationRow>,
+) -> Result<Vec<NotificationView>, DbError> {
     let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
     // Nothing from accounts the reader blocks, is blocked by, or muted
     // with notifications hidden.

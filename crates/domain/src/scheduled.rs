@@ -69,6 +69,9 @@ pub struct ScheduledParams {
     pub quoted_status_id: Option<i64>,
     #[serde(default)]
     pub quote_approval_policy: Option<String>,
+    /// `allowed_mentions`, checked again when published.
+    #[serde(default)]
+    pub allowed_mentions: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -98,6 +101,7 @@ impl ScheduledParams {
             }),
             quoted_status_id: request.quoted_status_id.map(|id| id.0),
             quote_approval_policy: request.quote_approval_policy.clone(),
+            allowed_mentions: request.allowed_mentions.as_ref().map(|ids| ids.iter().map(|id| id.0).collect()),
         }
     }
 
@@ -119,6 +123,7 @@ impl ScheduledParams {
             }),
             quoted_status_id: self.quoted_status_id.map(Id),
             quote_approval_policy: self.quote_approval_policy.clone(),
+            allowed_mentions: self.allowed_mentions.as_ref().map(|ids| ids.iter().copied().map(Id).collect()),
         }
     }
 }

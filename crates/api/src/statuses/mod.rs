@@ -10,13 +10,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_core::Id;
 use tertulia_domain::Invalidity;
-use tertulia_domain::conversations;
 use tertulia_domain::polls::NewPoll;
 use tertulia_domain::scheduled::{self, Posted};
 use tertulia_domain::statuses::{self, NewStatus};
+use tertulia_domain::{DomainError, conversations};
 
 use crate::auth::Auth;
-use crate::entities::{ScheduledStatus, Status};
+use crate::entities::{Account, ScheduledStatus, Status};
 use crate::forms::{Form, Number, Query, flexible_bool};
 use crate::pagination::{self, PageParams, account_page};
 use crate::{ApiError, AppState, HandlerFuture};
@@ -54,6 +54,9 @@ pub struct StatusForm {
     quote_id: Option<String>,
     #[serde(default)]
     quote_approval_policy: Option<String>,
+    /// `allowed_mentions[]=`: the only accounts the post may mention.
+    #[serde(default)]
+    allowed_mentions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +119,7 @@ pub async fn create(
         Some(raw) => Some(raw.parse().map_err(|_| ApiError::NotFound("the status you quote was not found".into()))?),
         None => None,
     };
+    let allowed_mentions = form.allowed_mentions.map(|ids| ids.iter().filter_map(|id| id.parse().ok()).collect());
     let visibility = if form.local_only == Some(true) { Some("local".to_owned()) } else { form.visibility };
     let idempotency_key = request.headers().get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let scheduled_at = form
@@ -136,13 +140,24 @@ pub async fn create(
         poll,
         quoted_status_id,
         quote_approval_policy: form.quote_approval_policy,
+        allowed_mentions,
     };
     let (db, events, config, author) = (&state.db, &state.events, &state.config, user.account.id);
+    let unexpected_mentions = |e: DomainError| match e {
+        DomainError::UnexpectedMentions(accounts) => ApiError::UnexpectedMentions {
+            message: DomainError::UnexpectedMentions(Vec::new()).to_string(),
+            accounts: serde_json::json!(accounts.iter().map(|a| Account::from_view(a, config)).collect::<Vec<_>>()),
+        },
+        other => other.into(),
+    };
     let view = match scheduled_at {
-        None => statuses::create(db, events, config, author, new_status).await?,
+        None => statuses::create(db, events, config, author, new_status).await.map_err(unexpected_mentions)?,
         Some(at) => {
             let application = auth.session("write:statuses")?.application.as_ref().map(|(id, _, _)| *id);
-            match scheduled::post(db, events, config, author, application, new_status, at).await? {
+            match scheduled::post(db, events, config, author, application, new_status, at)
+                .await
+                .map_err(unexpected_mentions)?
+            {
                 Posted::Now(view) => *view,
                 Posted::Later(view) => return Ok(HttpResponse::Ok().json(ScheduledStatus::from_view(&view, config))),
             }

@@ -15,6 +15,9 @@ pub enum Channel {
     User,
     UserNotification,
     Public(Origin),
+    /// `public:media` and its local and remote forms: the same, only
+    /// statuses with attachments (see `feed`, which sees the attachments).
+    PublicMedia(Origin),
     /// `tag` is lower-cased, without `#`.
     Hashtag {
         tag: String,
@@ -38,6 +41,9 @@ impl Channel {
             "public" => Channel::Public(Origin::Everywhere),
             "public:local" => Channel::Public(Origin::ThisSite),
             "public:remote" => Channel::Public(Origin::OtherSites),
+            "public:media" => Channel::PublicMedia(Origin::Everywhere),
+            "public:local:media" => Channel::PublicMedia(Origin::ThisSite),
+            "public:remote:media" => Channel::PublicMedia(Origin::OtherSites),
             "hashtag" => Channel::Hashtag { tag: tag()?, local: false },
             "hashtag:local" => Channel::Hashtag { tag: tag()?, local: true },
             "list" => Channel::List(
@@ -58,6 +64,9 @@ impl Channel {
             Channel::Public(Origin::Everywhere) => "public",
             Channel::Public(Origin::ThisSite) => "public:local",
             Channel::Public(Origin::OtherSites) => "public:remote",
+            Channel::PublicMedia(Origin::Everywhere) => "public:media",
+            Channel::PublicMedia(Origin::ThisSite) => "public:local:media",
+            Channel::PublicMedia(Origin::OtherSites) => "public:remote:media",
             Channel::Hashtag { local: false, .. } => "hashtag",
             Channel::Hashtag { local: true, .. } => "hashtag:local",
             Channel::List(_) => "list",
@@ -79,7 +88,9 @@ impl Channel {
             Channel::User | Channel::Direct => auth.user("read:statuses").map(drop),
             Channel::UserNotification => auth.user("read:notifications").map(drop),
             Channel::List(_) => auth.user("read:lists").map(drop),
-            Channel::Public(_) | Channel::Hashtag { .. } => auth.viewer("read:statuses").map(drop),
+            Channel::Public(_) | Channel::PublicMedia(_) | Channel::Hashtag { .. } => {
+                auth.viewer("read:statuses").map(drop)
+            }
         }
     }
 
@@ -106,15 +117,17 @@ impl Channel {
         match self {
             Channel::User => viewer.is_some_and(|v| status.home_readers.contains(&v)),
             Channel::UserNotification => false,
-            Channel::Public(origin) => !status.reply && on_public_timelines(status, viewer) && from(*origin, status),
+            Channel::Public(origin) | Channel::PublicMedia(origin) => {
+                !status.reply && on_public_timelines(status, viewer) && from(*origin, status)
+            }
             Channel::Hashtag { tag, local } => {
                 on_public_timelines(status, viewer)
                     && status.tags.contains(tag)
                     && from(if *local { Origin::ThisSite } else { Origin::Everywhere }, status)
             }
-            // Lists are not built yet: the subscription is accepted so
-            // clients do not fail, and it stays silent until they are.
-            Channel::List(_) => false,
+            // Any status a list could show; `feed` asks the list timeline's
+            // own rule whether this list shows it.
+            Channel::List(_) => viewer.is_some() && status.visibility != Visibility::Direct,
             Channel::Direct => {
                 status.visibility == Visibility::Direct
                     && viewer.is_some_and(|v| v == status.author.0 || status.mentioned.contains(&v))
@@ -205,6 +218,7 @@ mod tests {
         let notification = Event::Notification { recipient: Id(2), id: Id(5) };
         assert!(Channel::UserNotification.carries(&notification, Some(2)));
         assert!(!Channel::User.carries(&notification, Some(3)));
-        assert!(!Channel::List("1".into()).carries(&post, Some(2)));
+        assert!(!Channel::List("1".into()).carries(&post, None));
+        assert!(!Channel::List("1".into()).carries(&Event::Update(status(Visibility::Direct, true)), Some(2)));
     }
 }

@@ -3,7 +3,8 @@
 //! the server-sent events endpoints.
 
 use tertulia_domain::events::{Event, Received, Subscriber};
-use tertulia_domain::{DomainError, conversations, notifications, statuses};
+use tertulia_domain::statuses::StatusView;
+use tertulia_domain::{DomainError, conversations, lists, notifications, statuses};
 
 use super::channel::Channel;
 use super::slots::Slot;
@@ -87,31 +88,64 @@ impl Feed {
                 return Next::Messages(Vec::new());
             }
         };
-        let wanted: Vec<&Channel> = self.channels.iter().filter(|c| c.carries(&event, self.viewer)).collect();
+        let routed: Vec<Channel> = self.channels.iter().filter(|c| c.carries(&event, self.viewer)).cloned().collect();
+        let mut wanted = Vec::new();
+        for channel in routed {
+            if self.list_shows(&channel, &event).await {
+                wanted.push(channel);
+            }
+        }
         if wanted.is_empty() {
             return Next::Messages(Vec::new());
         }
-        let Some((name, payload)) = self.render(&event).await else {
+        let Some(rendered) = self.render(&event).await else {
             return Next::Messages(Vec::new());
         };
         Next::Messages(
-            wanted.into_iter().map(|c| Message { stream: c.names(), event: name, payload: payload.clone() }).collect(),
+            wanted
+                .into_iter()
+                .filter(|c| rendered.has_media || !matches!(c, Channel::PublicMedia(_)))
+                .map(|c| Message { stream: c.names(), event: rendered.name, payload: rendered.payload.clone() })
+                .collect(),
         )
+    }
+
+    /// For a `list` stream, whether the list timeline shows the status
+    /// (asked of the list's own rule); true for every other stream.
+    async fn list_shows(&self, channel: &Channel, event: &Event) -> bool {
+        let (Channel::List(list), Some(viewer)) = (channel, self.viewer) else { return true };
+        let Ok(list) = list.parse::<i64>() else { return false };
+        let (owner, list) = (tertulia_core::Id(viewer), tertulia_core::Id(list));
+        let shown = match event {
+            Event::Update(status) | Event::StatusUpdate(status) => {
+                lists::shows(&self.state.db, owner, list, status.id).await
+            }
+            Event::Delete(status) => lists::includes(&self.state.db, owner, list, status.author).await,
+            _ => return false,
+        };
+        shown.unwrap_or_else(|e| {
+            if !matches!(e, DomainError::NotFound(_)) {
+                tracing::warn!(error = %e, "cannot check a list for its stream");
+            }
+            false
+        })
     }
 
     /// The event's name and payload as this viewer sees it; `None` when
     /// they may not see it (the visibility rules run again here).
-    async fn render(&self, event: &Event) -> Option<(&'static str, Option<String>)> {
+    async fn render(&self, event: &Event) -> Option<Rendered> {
         let (db, config) = (&self.state.db, &self.state.config);
+        let mut has_media = false;
+        let mut status_json = |view: StatusView| {
+            let shown = view.reblog.as_deref().unwrap_or(&view);
+            has_media = !shown.media.is_empty();
+            json(&Status::from_view(&view, config))
+        };
         let (name, rendered) = match event {
-            Event::Update(status) => (
-                "update",
-                statuses::get(db, self.viewer, status.id).await.map(|view| json(&Status::from_view(&view, config))),
-            ),
-            Event::StatusUpdate(status) => (
-                "status.update",
-                statuses::get(db, self.viewer, status.id).await.map(|view| json(&Status::from_view(&view, config))),
-            ),
+            Event::Update(status) => ("update", statuses::get(db, self.viewer, status.id).await.map(&mut status_json)),
+            Event::StatusUpdate(status) => {
+                ("status.update", statuses::get(db, self.viewer, status.id).await.map(&mut status_json))
+            }
             Event::Notification { recipient, id } => (
                 "notification",
                 notifications::get(db, *recipient, *id).await.map(|view| json(&Notification::from_view(&view, config))),
@@ -120,11 +154,15 @@ impl Feed {
                 "conversation",
                 conversations::get(db, *recipient, *id).await.map(|view| json(&Conversation::from_view(&view, config))),
             ),
-            Event::Delete(status) => return Some(("delete", Some(status.id.to_string()))),
-            Event::FiltersChanged { .. } => return Some(("filters_changed", None)),
+            Event::Delete(status) => {
+                return Some(Rendered { name: "delete", payload: Some(status.id.to_string()), has_media: true });
+            }
+            Event::FiltersChanged { .. } => {
+                return Some(Rendered { name: "filters_changed", payload: None, has_media: false });
+            }
         };
         match rendered {
-            Ok(payload) => Some((name, Some(payload))),
+            Ok(payload) => Some(Rendered { name, payload: Some(payload), has_media }),
             // Not visible to this viewer, or already gone again.
             Err(DomainError::NotFound(_)) => None,
             Err(e) => {
@@ -133,6 +171,16 @@ impl Feed {
             }
         }
     }
+}
+
+/// An event rendered for one viewer.
+struct Rendered {
+    name: &'static str,
+    payload: Option<String>,
+    /// Whether the status has attachments (the `public:media` streams
+    /// carry only those; deletes go to them all, as the id alone tells
+    /// nothing).
+    has_media: bool,
 }
 
 /// Entities always serialize; `null` would only hide a bug, never crash.

@@ -41,6 +41,9 @@ pub struct StreamParams {
     stream: Option<String>,
     tag: Option<String>,
     list: Option<String>,
+    /// `true` or `1` on `/public`, `/public/local`, `/public/remote`: the
+    /// `:media` form of the stream (Mastodon's SSE paths).
+    only_media: Option<String>,
 }
 
 /// A subscribe or unsubscribe message from a WebSocket client.
@@ -93,7 +96,12 @@ async fn open_feed(
     let auth = authenticate(state, request, params).await?;
     let mut feed = Feed::new(state.get_ref().clone(), auth, slot);
     if let Some(name) = stream {
-        feed.subscribe(Channel::parse(name, params.tag.as_deref(), params.list.as_deref())?)?;
+        let only_media = matches!(params.only_media.as_deref(), Some("true" | "1"));
+        let name = match name {
+            "public" | "public:local" | "public:remote" if only_media => format!("{name}:media"),
+            _ => name.to_owned(),
+        };
+        feed.subscribe(Channel::parse(&name, params.tag.as_deref(), params.list.as_deref())?)?;
     }
     Ok(feed)
 }

@@ -154,6 +154,47 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
     .await?
 }
 
+/// Deletes one of the caller's uploads and its files. Only uploads not in
+/// use may go: one on a status (Mastodon answers 422 too) or serving as a
+/// profile picture would leave a broken image behind.
+pub async fn delete(db: &Db, config: &Config, account: Id, id: Id) -> Result<MediaView, DomainError> {
+    let row = db
+        .write(move |conn| {
+            let Some(row) = media::find_own(conn, account.0, id.0)? else {
+                return Ok(Err(DomainError::NotFound("media".into())));
+            };
+            if row.status_id.is_some() || media::is_profile_image(conn, row.id)? {
+                return Ok(Err(DomainError::invalid(
+                    "id",
+                    "this media is in use by a status or as a profile picture and cannot be deleted",
+                )));
+            }
+            media::delete_unattached(conn, row.id)?;
+            Ok(Ok(row))
+        })
+        .await??;
+    let files = [row.file_path.clone(), row.preview_path.clone()];
+    let dir = config.media.dir.clone();
+    blocking(move || {
+        for path in files.iter().flatten() {
+            remove_file(&dir, path);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(MediaView::from(row))
+}
+
+/// Removes a stored file; one already gone is no fault.
+fn remove_file(dir: &Path, path: &str) {
+    match std::fs::remove_file(dir.join(path)) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!(%error, path, "could not remove a media file");
+        }
+        _ => {}
+    }
+}
+
 /// Makes an uploaded image the account's avatar or header, shrunk to fit.
 pub async fn set_profile_image(
     db: &Db,
@@ -303,12 +344,7 @@ impl Stored {
     /// upload is refused or its row could not be saved.
     fn remove(&self, dir: &Path) {
         for path in std::iter::once(&self.file_path).chain(&self.preview_path) {
-            match std::fs::remove_file(dir.join(path)) {
-                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                    tracing::warn!(%error, path, "could not remove an orphaned media file");
-                }
-                _ => {}
-            }
+            remove_file(dir, path);
         }
     }
 }

@@ -12,6 +12,7 @@ use tertulia_db::{Db, DbConn, DbError, conversations, feeds, social, tags};
 
 use super::view::{self, StatusView};
 use crate::events::{Event, Events, StatusEvent};
+use crate::notification_policy::Decision;
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
 use crate::quotes::{self, QuotePolicy};
@@ -40,6 +41,9 @@ pub struct NewStatus {
     pub quoted_status_id: Option<Id>,
     /// Who may quote this status (`quote_approval_policy`).
     pub quote_approval_policy: Option<String>,
+    /// The only accounts the post may mention (`allowed_mentions`); `None`
+    /// allows any.
+    pub allowed_mentions: Option<Vec<Id>>,
 }
 
 /// Posts a status for `author`: stores it with its mentions and tags, puts
@@ -75,6 +79,7 @@ pub(crate) struct Checked {
     reply_to: Option<Id>,
     quoted_id: Option<Id>,
     quote_policy: QuotePolicy,
+    allowed_mentions: Option<Vec<Id>>,
 }
 
 impl Checked {
@@ -110,6 +115,7 @@ impl Checked {
             reply_to: request.in_reply_to_id,
             quoted_id: request.quoted_status_id,
             quote_policy,
+            allowed_mentions: request.allowed_mentions,
         })
     }
 
@@ -150,6 +156,7 @@ pub(crate) fn publish(
         reply_to,
         quoted_id,
         quote_policy,
+        allowed_mentions,
     } = checked;
     let (visibility, sensitive, reply_to) = (*visibility, *sensitive, *reply_to);
     if let Some(key) = key
@@ -176,6 +183,13 @@ pub(crate) fn publish(
         None => None,
     };
     let mut rendered = render(conn, author.0, text, own_domain, base_url)?;
+    if let Some(allowed) = allowed_mentions {
+        let unexpected: Vec<i64> = rendered.mentioned.iter().copied().filter(|m| !allowed.contains(&Id(*m))).collect();
+        if !unexpected.is_empty() {
+            let accounts = accounts::find_many(conn, &unexpected)?.into_iter().map(Into::into).collect();
+            return Ok(Err(DomainError::UnexpectedMentions(accounts)));
+        }
+    }
     if let Some(quoted) = &quoted {
         rendered.content = quotes::with_fallback_link(&rendered.content, text, quoted);
     }
@@ -405,7 +419,16 @@ pub(crate) fn notify(
     {
         return Ok(None);
     }
-    deliver(conn, recipient, from, kind, status_id, group_key).map(Some)
+    match crate::notification_policy::decide(conn, recipient, from, kind, status_id)? {
+        Decision::Accept => deliver(conn, recipient, from, kind, status_id, group_key).map(Some),
+        Decision::Drop => Ok(None),
+        // Stored and counted on the sender's request, but not announced.
+        Decision::Filter => {
+            store(conn, recipient, from, kind, status_id, group_key, true)?;
+            crate::notification_policy::record_filtered(conn, recipient, from, status_id)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Stores a notification unconditionally (a poll's end is announced to its
@@ -418,6 +441,21 @@ pub(crate) fn deliver(
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Event, DbError> {
+    let id = store(conn, recipient, from, kind, status_id, group_key, false)?;
+    // Filtered notifications are not pushed: only those that are announced.
+    crate::push::queue(conn, recipient, from, kind, id.0)?;
+    Ok(Event::Notification { recipient: Id(recipient), id })
+}
+
+fn store(
+    conn: &mut DbConn,
+    recipient: i64,
+    from: i64,
+    kind: &str,
+    status_id: Option<i64>,
+    group_key: String,
+    filtered: bool,
+) -> Result<Id, DbError> {
     let id = Id::generate();
     notifications::insert(
         conn,
@@ -429,10 +467,10 @@ pub(crate) fn deliver(
             status_id,
             group_key,
             created_at: tertulia_db::now(),
+            filtered,
         },
     )?;
-    crate::push::queue(conn, recipient, from, kind, id.0)?;
-    Ok(Event::Notification { recipient: Id(recipient), id })
+    Ok(id)
 }
 
 /// One status as `viewer` sees it, if they may.

@@ -138,6 +138,12 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, nested: boo
                 None => None,
             };
             let mut view = context.view(row)?;
+            // A boost answers for its original: clients read `reblogged`
+            // on the outer status to light the boost button (Mastodon
+            // does the same after `POST /statuses/:id/reblog`).
+            if let Some(original) = &reblog {
+                view.reblogged = original.reblogged;
+            }
             view.reblog = reblog;
             Some(view)
         })

@@ -1,0 +1,3 @@
+ALTER TABLE notifications DROP COLUMN filtered;
+DROP TABLE notification_requests;
+DROP TABLE notification_policies;
