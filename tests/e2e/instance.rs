@@ -210,6 +210,11 @@ async fn privacy_policy_and_terms_come_from_the_configuration() {
     assert_eq!(terms["content"], "<p>Be kind.</p><p>No spam &lt;ever&gt;.</p>");
     assert_eq!((terms["effective_date"].as_str(), terms["effective"].as_bool()), (Some("2026-12-01"), Some(true)));
     assert_eq!(instance.get_json("/api/v1/instance/translation_languages").await, serde_json::json!({}));
+    let languages = instance.get_json("/api/v1/instance/languages").await;
+    let languages = languages.as_array().unwrap();
+    assert!(languages.len() > 180, "every ISO 639-1 language: {}", languages.len());
+    let find = |code: &str| languages.iter().find(|l| l["code"] == code).map(|l| l["name"].clone());
+    assert_eq!((find("es"), find("ca")), (Some(serde_json::json!("Spanish")), Some(serde_json::json!("Catalan"))));
 
     let plain = support::start().await;
     assert_eq!(plain.get("/api/v1/instance/terms_of_service").await.status(), 404, "none published");

@@ -1,6 +1,6 @@
-//! `/api/v1/instance/activity`, `privacy_policy`, `terms_of_service` and
-//! `translation_languages`: what the instance publishes besides its
-//! description.
+//! `/api/v1/instance/activity`, `privacy_policy`, `terms_of_service`,
+//! `languages` and `translation_languages`: what the instance publishes
+//! besides its description.
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -48,6 +48,16 @@ pub async fn terms_of_service(state: web::Data<AppState>) -> Result<HttpResponse
         "content": terms.html,
         "succeeded_by": null,
     })))
+}
+
+/// `GET /api/v1/instance/languages`: every ISO 639-1 language a post may be
+/// tagged with, as `{code, name}`, by code.
+pub async fn languages() -> HttpResponse {
+    let mut list: Vec<(&str, &str)> =
+        isolang::languages().filter_map(|l| l.to_639_1().map(|code| (code, l.to_name()))).collect();
+    list.sort_unstable();
+    let body: Vec<serde_json::Value> = list.iter().map(|(code, name)| json!({"code": code, "name": name})).collect();
+    HttpResponse::Ok().json(body)
 }
 
 /// `GET /api/v1/instance/translation_languages`: no translation service

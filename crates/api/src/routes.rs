@@ -94,6 +94,7 @@ pub fn configure(
                     .route("/api/v1/instance/activity", web::get().to(instance_pages::activity))
                     .route("/api/v1/instance/privacy_policy", web::get().to(instance_pages::privacy_policy))
                     .route("/api/v1/instance/terms_of_service", web::get().to(instance_pages::terms_of_service))
+                    .route("/api/v1/instance/languages", web::get().to(instance_pages::languages))
                     .route(
                         "/api/v1/instance/translation_languages",
                         web::get().to(instance_pages::translation_languages),
