@@ -247,6 +247,11 @@ async fn suggestions_come_from_follows_and_popularity_and_leave_out_the_unwanted
     instance.api(&bruno).follow(&dora_id).await;
     instance.api(&dora).follow(&carmen_id).await;
     instance.api(&eva).follow(&carmen_id).await;
+    // gil does not want to be found.
+    let gil = instance.sign_up("gil").await;
+    let gil_id = instance.api(&gil).account_id().await;
+    instance.api(&gil).patch("/api/v1/accounts/update_credentials", json!({"discoverable": false})).await.ok();
+    instance.api(&bruno).follow(&gil_id).await;
 
     let v1 = instance.api(&ana).get("/api/v1/suggestions").await.ok();
     openapi::assert_matches(&v1[0], "Account");
@@ -254,6 +259,7 @@ async fn suggestions_come_from_follows_and_popularity_and_leave_out_the_unwanted
     assert!(suggested.contains(&carmen_id) && suggested.contains(&dora_id), "{suggested:?}");
     assert!(!suggested.contains(&bruno_id), "already followed: {suggested:?}");
     assert!(!suggested.contains(&ids[0]), "never oneself");
+    assert!(!suggested.contains(&gil_id), "not discoverable: {suggested:?}");
     let v2 = instance.api(&ana).get("/api/v2/suggestions").await.ok();
     openapi::assert_matches(&v2[0], "Suggestion");
     let carmen_entry = v2.as_array().unwrap().iter().find(|s| s["account"]["id"] == carmen_id.as_str()).unwrap();

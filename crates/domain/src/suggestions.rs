@@ -53,18 +53,20 @@ pub async fn for_account(db: &Db, account: Id, limit: usize) -> Result<Vec<Sugge
             excluded.extend(suggestions::dismissed(conn, me)?);
 
             let mut seen = HashSet::new();
-            let chosen: Vec<(i64, Source)> =
-                ranked.into_iter().filter(|(id, _)| !excluded.contains(id) && seen.insert(*id)).take(limit).collect();
-            let ids: Vec<i64> = chosen.iter().map(|(id, _)| *id).collect();
+            let remaining: Vec<(i64, Source)> =
+                ranked.into_iter().filter(|(id, _)| !excluded.contains(id) && seen.insert(*id)).collect();
+            let ids: Vec<i64> = remaining.iter().map(|(id, _)| *id).collect();
+            // Only people who chose to be found, as on Mastodon.
             let mut rows: HashMap<i64, accounts::AccountRow> = accounts::find_many(conn, &ids)?
                 .into_iter()
-                .filter(|a| a.suspended_at.is_none())
+                .filter(|a| a.suspended_at.is_none() && a.discoverable)
                 .map(|a| (a.id, a))
                 .collect();
             Ok::<_, DbError>(
-                chosen
+                remaining
                     .into_iter()
                     .filter_map(|(id, source)| rows.remove(&id).map(|row| Suggestion { account: row.into(), source }))
+                    .take(limit)
                     .collect(),
             )
         })
