@@ -1156,3 +1156,54 @@ async fn a_third_site_shows_a_quote_as_accepted_once_it_has_checked_the_authoriz
     .await;
     assert_eq!(at_mx["quote"]["quoted_status"]["uri"], uri.as_str(), "{at_mx}");
 }
+
+/// How `token`'s account on `site` relates to the account `id` there.
+async fn relationship(site: &TestInstance, token: &str, id: &str) -> Value {
+    site.api(token).get(&format!("/api/v1/accounts/relationships?id[]={id}")).await.ok()[0].clone()
+}
+
+#[tokio::test]
+async fn removed_followers_and_blocked_sites_are_cut_off_on_both_sides() {
+    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let bob = hq.sign_up("bob").await;
+    let ana = es.sign_up("ana").await;
+    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
+    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+
+    // ana removes bob from her followers: es sends Reject(Follow), and hq
+    // ends bob's follow too.
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    let removed =
+        es.api(&ana).post(&format!("/api/v1/accounts/{bob_at_es}/remove_from_followers"), json!({})).await.ok();
+    assert_eq!(removed["followed_by"], false);
+    eventually("bob's follow of ana to end on hq", || async {
+        (relationship(&hq, &bob, &ana_at_hq).await["following"] == false).then_some(())
+    })
+    .await;
+
+    // They follow each other; ana's post and follow reach bob.
+    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    follow_and_wait(&es, &ana, &bob_at_es).await;
+    let post = es.api(&ana).post_status("Hola desde es", json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    eventually("ana's post in bob's home", || in_home(&hq, &bob, &uri)).await;
+    let from_ana = |notifications: Value| {
+        notifications.as_array().unwrap().iter().any(|n| n["account"]["id"] == ana_at_hq.as_str())
+    };
+    assert!(from_ana(hq.api(&bob).get("/api/v1/notifications").await.ok()), "ana's follow notification");
+
+    // bob blocks es: ana's posts and notifications leave bob's view, and
+    // ana stops following him, on both sites.
+    hq.api(&bob).post("/api/v1/domain_blocks", json!({"domain": es.domain})).await.ok();
+    let rel = relationship(&hq, &bob, &ana_at_hq).await;
+    assert_eq!((rel["domain_blocking"].as_bool(), rel["followed_by"].as_bool()), (Some(true), Some(false)), "{rel}");
+    assert!(in_home(&hq, &bob, &uri).await.is_none(), "a post from a blocked site stayed in home");
+    assert!(!from_ana(hq.api(&bob).get("/api/v1/notifications").await.ok()), "a notification from a blocked site");
+    eventually("ana's follow of bob to end on es", || async {
+        (relationship(&es, &ana, &bob_at_es).await["following"] == false).then_some(())
+    })
+    .await;
+
+    hq.api(&bob).delete(&format!("/api/v1/domain_blocks?domain={}", es.domain)).await.ok();
+    assert!(in_home(&hq, &bob, &uri).await.is_some(), "unblocking shows the site's posts again");
+}

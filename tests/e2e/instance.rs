@@ -190,3 +190,56 @@ async fn rate_limits_answer_429_with_headers_per_ip_and_per_token() {
         .unwrap();
     assert_eq!(forwarded.status(), 200, "another client behind the proxy has its own budget");
 }
+
+#[tokio::test]
+async fn privacy_policy_and_terms_come_from_the_configuration() {
+    let instance = tertulia_testrig::TestInstance::start_with_env(
+        support::BINARY,
+        &[
+            ("TERTULIA_INSTANCE_TERMS_OF_SERVICE", "Be kind.\n\nNo spam <ever>."),
+            ("TERTULIA_INSTANCE_POLICIES_DATE", "2026-12-01"),
+        ],
+    )
+    .await;
+    let policy = instance.get_json("/api/v1/instance/privacy_policy").await;
+    openapi::assert_matches(&policy, "PrivacyPolicy");
+    assert!(policy["content"].as_str().unwrap().contains(&instance.domain), "the built-in policy names the site");
+    assert!(policy["updated_at"].as_str().unwrap().starts_with("2026-12-01"), "{policy}");
+    let terms = instance.get_json("/api/v1/instance/terms_of_service").await;
+    openapi::assert_matches(&terms, "TermsOfService");
+    assert_eq!(terms["content"], "<p>Be kind.</p><p>No spam &lt;ever&gt;.</p>");
+    assert_eq!((terms["effective_date"].as_str(), terms["effective"].as_bool()), (Some("2026-12-01"), Some(true)));
+    assert_eq!(instance.get_json("/api/v1/instance/translation_languages").await, serde_json::json!({}));
+    let languages = instance.get_json("/api/v1/instance/languages").await;
+    let languages = languages.as_array().unwrap();
+    assert!(languages.len() > 180, "every ISO 639-1 language: {}", languages.len());
+    let find = |code: &str| languages.iter().find(|l| l["code"] == code).map(|l| l["name"].clone());
+    assert_eq!((find("es"), find("ca")), (Some(serde_json::json!("Spanish")), Some(serde_json::json!("Catalan"))));
+
+    let plain = support::start().await;
+    assert_eq!(plain.get("/api/v1/instance/terms_of_service").await.status(), 404, "none published");
+}
+
+#[tokio::test]
+async fn activity_counts_this_weeks_posts_sign_ins_and_registrations() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let api = instance.api(&ana);
+    let first = api.post_status("one", serde_json::json!({})).await;
+    api.post_status("two", serde_json::json!({})).await;
+    api.post(&format!("/api/v1/statuses/{}/reblog", first["id"].as_str().unwrap()), serde_json::json!({})).await.ok();
+
+    let weeks = instance.get_json("/api/v1/instance/activity").await;
+    let weeks = weeks.as_array().unwrap();
+    assert_eq!(weeks.len(), 12);
+    let this_week = &weeks[0];
+    assert_eq!(this_week["statuses"], "2", "boosts are not counted: {this_week}");
+    assert_eq!(this_week["registrations"], "1");
+    assert_eq!(this_week["logins"], "1");
+    let start: i64 = this_week["week"].as_str().unwrap().parse().unwrap();
+    // 1970-01-01 was a Thursday: Mondays are day 4 of each 7.
+    assert_eq!((start % 86_400, (start / 86_400) % 7), (0, 4), "weeks start on Monday at midnight UTC");
+    let previous: i64 = weeks[1]["week"].as_str().unwrap().parse().unwrap();
+    assert_eq!(start - previous, 7 * 86_400);
+    assert_eq!(weeks[1]["statuses"], "0");
+}

@@ -491,3 +491,40 @@ async fn the_public_media_streams_carry_only_statuses_with_attachments() {
     assert_eq!(first_update["id"], with_media["id"], "not {}", text_only["id"]);
     openapi::assert_matches(&first_update, "Status");
 }
+
+#[tokio::test]
+async fn removing_the_avatar_or_header_brings_back_the_default_picture() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let before = instance.api(&ana).get("/api/v1/accounts/verify_credentials").await.ok();
+    let image = picture(600, 200, ImageFormat::Png);
+    let (status, me) = send_multipart(
+        &instance,
+        &ana,
+        reqwest::Method::PATCH,
+        "/api/v1/accounts/update_credentials",
+        &[
+            ("avatar", Part::File { name: "me.png", content_type: "image/png", bytes: &image }),
+            ("header", Part::File { name: "banner.png", content_type: "image/png", bytes: &image }),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
+    assert_ne!(me["avatar"], before["avatar"]);
+    assert_ne!(me["header"], before["header"]);
+
+    let without_avatar = instance.api(&ana).delete("/api/v1/profile/avatar").await.ok();
+    openapi::assert_matches(&without_avatar, "CredentialAccount");
+    assert_eq!(without_avatar["avatar"], before["avatar"], "the default picture again");
+    assert_eq!(without_avatar["header"], me["header"], "the header stays");
+    let without_header = instance.api(&ana).delete("/api/v1/profile/header").await.ok();
+    assert_eq!(without_header["header"], before["header"]);
+    let ana_id = id_of(&without_header);
+    let public = instance.api("").get(&format!("/api/v1/accounts/{ana_id}")).await.ok();
+    assert_eq!((&public["avatar"], &public["header"]), (&before["avatar"], &before["header"]));
+    assert_eq!(instance.api("").delete("/api/v1/profile/avatar").await.status, 401);
+}
+
+fn id_of(value: &Value) -> String {
+    value["id"].as_str().unwrap().to_owned()
+}

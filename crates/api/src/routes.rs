@@ -8,6 +8,8 @@ use crate::{
     notification_requests, notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files,
     statuses, streaming, tags, timelines,
 };
+use crate::{domain_blocks, featured_tags, instance_pages, profile, suggestions};
+use tertulia_domain::media::ProfileImage;
 
 const HEALTH: &str = "/healthz";
 const MEDIA_FILES: &str = "/media/{path:.*}";
@@ -67,6 +69,41 @@ pub fn configure(
                     .route("/api/v1/tags/{name}/follow", web::post().to(tags::follow(true)))
                     .route("/api/v1/tags/{name}/unfollow", web::post().to(tags::follow(false)))
                     .route("/api/v1/followed_tags", web::get().to(tags::followed))
+                    .route("/api/v1/accounts", web::get().to(accounts::many))
+                    .route("/api/v1/tags/{name}/feature", web::post().to(featured_tags::feature(true)))
+                    .route("/api/v1/tags/{name}/unfeature", web::post().to(featured_tags::feature(false)))
+                    .route("/api/v1/featured_tags", web::get().to(featured_tags::index))
+                    .route("/api/v1/featured_tags", web::post().to(featured_tags::create))
+                    .route("/api/v1/featured_tags/suggestions", web::get().to(featured_tags::suggestions))
+                    .route("/api/v1/featured_tags/{id}", web::delete().to(featured_tags::delete))
+                    .route("/api/v1/accounts/{id}/featured_tags", web::get().to(featured_tags::of_account))
+                    .route("/api/v1/accounts/{id}/note", web::post().to(accounts::note))
+                    .route("/api/v1/accounts/{id}/pin", web::post().to(accounts::endorse(true)))
+                    .route("/api/v1/accounts/{id}/endorse", web::post().to(accounts::endorse(true)))
+                    .route("/api/v1/accounts/{id}/unpin", web::post().to(accounts::endorse(false)))
+                    .route("/api/v1/accounts/{id}/unendorse", web::post().to(accounts::endorse(false)))
+                    .route("/api/v1/accounts/{id}/endorsements", web::get().to(accounts::account_endorsements))
+                    .route(
+                        "/api/v1/accounts/{id}/remove_from_followers",
+                        web::post().to(accounts::remove_from_followers),
+                    )
+                    .route("/api/v1/domain_blocks", web::get().to(domain_blocks::index))
+                    .route("/api/v1/domain_blocks", web::post().to(domain_blocks::create))
+                    .route("/api/v1/domain_blocks", web::delete().to(domain_blocks::delete))
+                    .route("/api/v1/statuses", web::get().to(statuses::many))
+                    .route("/api/v1/profile/avatar", web::delete().to(profile::remove_image(ProfileImage::Avatar)))
+                    .route("/api/v1/profile/header", web::delete().to(profile::remove_image(ProfileImage::Header)))
+                    .route("/api/v1/emails/confirmations", web::post().to(profile::resend_confirmation))
+                    .route("/api/v1/instance/activity", web::get().to(instance_pages::activity))
+                    .route("/api/v1/instance/privacy_policy", web::get().to(instance_pages::privacy_policy))
+                    .route("/api/v1/instance/terms_of_service", web::get().to(instance_pages::terms_of_service))
+                    .route("/api/v1/instance/languages", web::get().to(instance_pages::languages))
+                    .route(
+                        "/api/v1/instance/translation_languages",
+                        web::get().to(instance_pages::translation_languages),
+                    )
+                    .route("/api/v1/suggestions", web::get().to(suggestions::v1))
+                    .route("/api/v1/suggestions/{id}", web::delete().to(suggestions::dismiss))
                     .route("/api/v1/accounts/{id}", web::get().to(accounts::get))
                     .route("/api/v1/accounts/{id}/statuses", web::get().to(accounts::statuses))
                     .route("/api/v1/accounts/{id}/followers", web::get().to(accounts::follow_list(true)))
@@ -202,11 +239,11 @@ pub fn configure(
                     .route("/api/v2/filters/statuses/{id}", web::delete().to(filters::delete_status))
                     .route("/api/v1/blocks", web::get().to(accounts::blocked_or_muted(true)))
                     .route("/api/v1/mutes", web::get().to(accounts::blocked_or_muted(false)))
-                    .route("/api/v2/suggestions", web::get().to(startup::user_empty_list("read")))
+                    .route("/api/v2/suggestions", web::get().to(suggestions::v2))
                     .route("/api/v1/conversations", web::get().to(conversations::list))
                     .route("/api/v1/conversations/{id}/read", web::post().to(conversations::read))
                     .route("/api/v1/conversations/{id}", web::delete().to(conversations::delete))
-                    .route("/api/v1/endorsements", web::get().to(startup::user_empty_list("read:accounts")))
+                    .route("/api/v1/endorsements", web::get().to(accounts::endorsements))
                     .route("/api/v1/streaming", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/health", web::get().to(streaming::health))

@@ -28,14 +28,6 @@ pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
     Ok(empty_list())
 }
 
-/// Per-user lists for features not built yet (blocks, mutes,
-/// suggestions, conversations, endorsements).
-pub fn user_empty_list(
-    scope: &'static str,
-) -> impl Fn(Auth) -> std::future::Ready<Result<HttpResponse, ApiError>> + Clone + 'static {
-    move |auth: Auth| std::future::ready(auth.user(scope).map(|_| empty_list()))
-}
-
 pub async fn extended_description(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "updated_at": crate::entities::timestamp(chrono::Utc::now()),

@@ -87,6 +87,14 @@ pub struct InstanceConfig {
     pub registrations_open: bool,
     /// ISO 639-1 codes of the languages staff write in.
     pub languages: Vec<String>,
+    /// Privacy policy, plain text (a blank line between paragraphs).
+    /// Empty: a short built-in one.
+    pub privacy_policy: String,
+    /// Terms of service, plain text. Empty: none published.
+    pub terms_of_service: String,
+    /// `YYYY-MM-DD` on which the policy and terms took effect. Empty: the
+    /// date of the built-in policy.
+    pub policies_date: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -269,6 +277,9 @@ impl Default for InstanceConfig {
             contact_username: String::new(),
             registrations_open: false,
             languages: vec!["en".into()],
+            privacy_policy: String::new(),
+            terms_of_service: String::new(),
+            policies_date: String::new(),
         }
     }
 }
@@ -403,6 +414,11 @@ impl Config {
         DatabaseBackend::from_url(&self.database.url).map_err(|m| invalid("database.url", m))?;
         if !(1..=256).contains(&self.database.pool_size) {
             return Err(invalid("database.pool_size", "must be between 1 and 256".into()));
+        }
+        if !self.instance.policies_date.is_empty()
+            && chrono::NaiveDate::parse_from_str(&self.instance.policies_date, "%Y-%m-%d").is_err()
+        {
+            return Err(invalid("instance.policies_date", "must be a date written YYYY-MM-DD, or empty".into()));
         }
         if self.instance.title.trim().is_empty() {
             return Err(invalid("instance.title", "must not be empty".into()));

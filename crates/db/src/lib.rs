@@ -10,13 +10,16 @@ mod error;
 mod migrations;
 pub mod schema;
 
+pub mod account_notes;
 pub mod accounts;
 pub mod actors;
 pub mod blocks;
 pub mod bulk;
 pub mod conversations;
 pub mod delivery;
+pub mod domain_blocks;
 pub mod edits;
+pub mod featured_tags;
 pub mod feeds;
 pub mod filters;
 pub mod inbox;
@@ -40,6 +43,7 @@ pub mod search;
 pub mod social;
 pub mod stats;
 pub mod statuses;
+pub mod suggestions;
 pub mod tags;
 pub mod users;
 

@@ -144,6 +144,30 @@ pub fn set_profile_image(
     Ok(())
 }
 
+/// Removes the account's avatar or header; the default picture shows again.
+pub fn clear_profile_image(
+    conn: &mut DbConn,
+    account_id: i64,
+    which: ProfileImage,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let target = accounts::table.find(account_id);
+    let none: Option<i64> = None;
+    let no_url: Option<String> = None;
+    let changed = match which {
+        ProfileImage::Avatar => diesel::update(target)
+            .set((accounts::avatar_media_id.eq(none), accounts::avatar_url.eq(no_url), accounts::updated_at.eq(now)))
+            .execute(conn)?,
+        ProfileImage::Header => diesel::update(target)
+            .set((accounts::header_media_id.eq(none), accounts::header_url.eq(no_url), accounts::updated_at.eq(now)))
+            .execute(conn)?,
+    };
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
 /// Uploads by id (those that still exist), oldest first: the attachments
 /// an earlier version of a status had.
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<MediaRow>, DbError> {

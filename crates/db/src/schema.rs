@@ -638,6 +638,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A user's private note about another account.
+    account_notes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        comment -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Accounts a user endorses on their profile.
+    account_pins (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Hashtags a user features on their profile.
+    featured_tags (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        tag_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Sites a user does not want to hear from.
+    account_domain_blocks (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        /// Lower-cased host.
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Follow suggestions a user dismissed.
+    suggestion_dismissals (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 // One `joinable!` per (child, parent) pair with a single foreign key column.
 // Omitted on purpose: self-references (accounts.moved_to_account_id,
 // statuses.in_reply_to_id / reblog_of_id) and pairs with two foreign keys to
@@ -721,6 +773,8 @@ diesel::joinable!(idempotency_keys -> statuses (status_id));
 diesel::joinable!(delivery_jobs -> accounts (actor_account_id));
 diesel::joinable!(push_deliveries -> push_subscriptions (subscription_id));
 diesel::joinable!(push_deliveries -> notifications (notification_id));
+diesel::joinable!(featured_tags -> tags (tag_id));
+diesel::joinable!(account_domain_blocks -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -764,4 +818,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     federation_outbox,
     vapid_keys,
     push_deliveries,
+    account_notes,
+    account_pins,
+    featured_tags,
+    account_domain_blocks,
+    suggestion_dismissals,
 );

@@ -1,12 +1,12 @@
 //! Accounts as others see them, and the relationships between accounts:
 //! follow, unfollow, follow requests.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tertulia_core::Id;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
-use tertulia_db::{Db, DbConn, DbError, accounts, blocks, feeds, lists};
+use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};
 
 use crate::events::{Event, Events};
 use crate::outbox::{self, Outgoing};
@@ -29,6 +29,10 @@ pub struct Relationship {
     pub blocked_by: bool,
     pub muting: bool,
     pub muting_notifications: bool,
+    pub domain_blocking: bool,
+    pub endorsed: bool,
+    /// The viewer's private note about the account; empty if none.
+    pub note: String,
 }
 
 /// Options of a follow.
@@ -297,13 +301,17 @@ pub async fn relationships(db: &Db, viewer: Id, targets: Vec<Id>) -> Result<Vec<
     Ok(db.run(move |conn| relationships_in(conn, viewer.0, &ids)).await?)
 }
 
-fn relationships_in(conn: &mut DbConn, viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>, DbError> {
+pub(crate) fn relationships_in(conn: &mut DbConn, viewer: i64, targets: &[i64]) -> Result<Vec<Relationship>, DbError> {
     let following = social::following_among(conn, viewer, targets)?;
     let followed_by: HashSet<i64> = social::followers_among(conn, viewer, targets)?.into_iter().collect();
     let requested: HashSet<i64> = social::requested_among(conn, viewer, targets)?.into_iter().collect();
     let blocking: HashSet<i64> = blocks::blocking_among(conn, viewer, targets)?.into_iter().collect();
     let blocked_by: HashSet<i64> = blocks::blocked_by_among(conn, viewer, targets)?.into_iter().collect();
     let muting = blocks::muting_among(conn, viewer, targets, tertulia_db::now())?;
+    let domain_blocking: HashSet<i64> =
+        domain_blocks::accounts_on_blocked_domains(conn, viewer, targets)?.into_iter().collect();
+    let endorsed: HashSet<i64> = account_notes::pinned_among(conn, viewer, targets)?.into_iter().collect();
+    let mut notes: HashMap<i64, String> = account_notes::notes_among(conn, viewer, targets)?.into_iter().collect();
     Ok(targets
         .iter()
         .map(|target| {
@@ -319,6 +327,9 @@ fn relationships_in(conn: &mut DbConn, viewer: i64, targets: &[i64]) -> Result<V
                 blocked_by: blocked_by.contains(target),
                 muting: muting.iter().any(|(id, _)| id == target),
                 muting_notifications: muting.iter().any(|(id, hides)| id == target && *hides),
+                domain_blocking: domain_blocking.contains(target),
+                endorsed: endorsed.contains(target),
+                note: notes.remove(target).unwrap_or_default(),
             }
         })
         .collect())
@@ -529,6 +540,102 @@ pub async fn familiar_followers(
                     Ok((target, known.into_iter().map(AccountView::from).collect()))
                 })
                 .collect::<Result<Vec<_>, DbError>>()
+        })
+        .await?)
+}
+
+/// Longest private note about an account (Mastodon's limit).
+const MAX_ACCOUNT_NOTE: usize = 2_000;
+
+/// Sets the `actor`'s private note about `target`; empty removes it.
+pub async fn set_note(db: &Db, actor: Id, target: Id, comment: String) -> Result<Relationship, DomainError> {
+    if comment.chars().count() > MAX_ACCOUNT_NOTE {
+        return Err(DomainError::invalid("comment", format!("is too long: at most {MAX_ACCOUNT_NOTE} characters")));
+    }
+    db.write(move |conn| {
+        if accounts::find(conn, target.0)?.is_none() {
+            return Ok(Err(DomainError::NotFound("account".into())));
+        }
+        account_notes::set_note(conn, actor.0, target.0, comment.trim(), tertulia_db::now())?;
+        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+    })
+    .await?
+}
+
+/// Endorses (`on`) `target` on the actor's profile, or stops. Only
+/// followed accounts can be endorsed, as on Mastodon.
+pub async fn endorse(db: &Db, actor: Id, target: Id, on: bool) -> Result<Relationship, DomainError> {
+    db.write(move |conn| {
+        if accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()).is_none() {
+            return Ok(Err(DomainError::NotFound("account".into())));
+        }
+        if on {
+            if social::find_follow(conn, actor.0, target.0)?.is_none() {
+                return Ok(Err(DomainError::invalid("id", "you can only endorse accounts you follow")));
+            }
+            account_notes::insert_pin(conn, actor.0, target.0, tertulia_db::now())?;
+        } else {
+            account_notes::delete_pin(conn, actor.0, target.0)?;
+        }
+        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+    })
+    .await?
+}
+
+/// The accounts `account` endorses, keyed by the endorsement's id.
+pub async fn endorsements(db: &Db, account: Id, page: Page) -> Result<Vec<(Id, AccountView)>, DomainError> {
+    let rows = db.run(move |conn| account_notes::pins(conn, account.0, page)).await?;
+    Ok(rows.into_iter().map(|(key, row)| (Id(key), AccountView::from(row))).collect())
+}
+
+/// Makes `follower` stop following `actor`. A follower on another site is
+/// sent a `Reject` of its follow, which its site reads as the end of it.
+pub async fn remove_from_followers(db: &Db, actor: Id, follower: Id) -> Result<Relationship, DomainError> {
+    db.write(move |conn| {
+        let Some(follower_row) = accounts::find(conn, follower.0)? else {
+            return Ok(Err(DomainError::NotFound("account".into())));
+        };
+        if let Some(follow) = social::find_follow(conn, follower.0, actor.0)? {
+            drop_follower(conn, actor.0, &follower_row, &follow)?;
+        }
+        Ok(Ok(relationships_in(conn, actor.0, &[follower.0])?.remove(0)))
+    })
+    .await?
+}
+
+/// Ends `follow` of `actor` by `follower`, telling the follower's site.
+pub(crate) fn drop_follower(
+    conn: &mut DbConn,
+    actor: i64,
+    follower: &accounts::AccountRow,
+    follow: &FollowRow,
+) -> Result<(), DbError> {
+    if social::delete_follow(conn, follower.id, actor)? {
+        feeds::remove_author(conn, follower.id, actor)?;
+        lists::remove_from_all(conn, follower.id, actor)?;
+        if follower.domain.is_some()
+            && let Some(follow_uri) = follow.uri.clone()
+        {
+            let outgoing =
+                Outgoing::FollowAnswered { follower: follower.id, target: actor, follow_uri, accepted: false };
+            outbox::record(conn, &outgoing)?;
+        }
+    }
+    Ok(())
+}
+
+/// Accounts by id (`GET /api/v1/accounts?id[]=`), in the order asked;
+/// unknown and suspended ones are left out.
+pub async fn many(db: &Db, ids: Vec<Id>) -> Result<Vec<AccountView>, DomainError> {
+    let ids: Vec<i64> = ids.into_iter().map(|id| id.0).collect();
+    Ok(db
+        .run(move |conn| {
+            let mut rows: HashMap<i64, accounts::AccountRow> = accounts::find_many(conn, &ids)?
+                .into_iter()
+                .filter(|a| a.suspended_at.is_none())
+                .map(|a| (a.id, a))
+                .collect();
+            ids.iter().filter_map(|id| rows.remove(id)).map(|row| profile(conn, row)).collect::<Result<Vec<_>, _>>()
         })
         .await?)
 }

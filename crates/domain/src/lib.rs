@@ -4,10 +4,13 @@
 
 pub mod accounts;
 pub mod conversations;
+pub mod domain_blocks;
 mod error;
 pub mod events;
+pub mod featured_tags;
 pub mod filters;
 pub mod instance;
+pub mod instance_pages;
 pub mod lists;
 pub mod markers;
 pub mod media;
@@ -25,6 +28,7 @@ pub mod rules;
 pub mod scheduled;
 pub mod search;
 pub mod statuses;
+pub mod suggestions;
 pub mod tags;
 pub mod timelines;
 pub mod trends;

@@ -143,7 +143,7 @@ pub(crate) fn build(
 ) -> Result<Vec<NotificationView>, DbError> {
     let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
     // Nothing from accounts the reader blocks, is blocked by, or muted
-    // with notifications hidden.
+    // with notifications hidden, nor from sites the reader blocks.
     let mut silenced: HashSet<i64> = blocks::blocking_among(conn, reader.0, &account_ids)?.into_iter().collect();
     silenced.extend(blocks::blocked_by_among(conn, reader.0, &account_ids)?);
     silenced.extend(
@@ -152,6 +152,7 @@ pub(crate) fn build(
             .filter(|(_, hides_notifications)| *hides_notifications)
             .map(|(id, _)| id),
     );
+    silenced.extend(crate::visibility::on_blocked_sites(conn, reader.0, &account_ids)?);
     let rows: Vec<NotificationRow> = rows.into_iter().filter(|r| !silenced.contains(&r.from_account_id)).collect();
     let accounts: HashMap<i64, AccountView> =
         accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, AccountView::from(a))).collect();

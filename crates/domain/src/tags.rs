@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use tertulia_core::{Id, text};
 use tertulia_db::page::Page;
 use tertulia_db::statuses::{self, TagRow};
-use tertulia_db::{Db, DbConn, DbError, tags};
+use tertulia_db::{Db, DbConn, DbError, featured_tags, tags};
 
 use crate::DomainError;
 use crate::visibility::Viewer;
@@ -35,6 +35,8 @@ pub struct TagView {
     pub history: Vec<DayUse>,
     /// Whether the viewer follows it; `None` without a viewer.
     pub following: Option<bool>,
+    /// Whether the viewer features it on their profile; `None` without a viewer.
+    pub featuring: Option<bool>,
 }
 
 /// The start of the history window: midnight UTC, `HISTORY_DAYS - 1` days ago.
@@ -81,19 +83,24 @@ pub(crate) fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<TagRow>) -> Res
         Some(viewer) => tags::following_among(conn, viewer, &ids)?.into_iter().collect(),
         None => HashSet::new(),
     };
+    let featured: HashSet<i64> = match viewer {
+        Some(viewer) => featured_tags::featured_among(conn, viewer, &ids)?.into_iter().collect(),
+        None => HashSet::new(),
+    };
     Ok(rows
         .into_iter()
         .map(|row| TagView {
             id: Id(row.id),
             history: histories.remove(&row.id).unwrap_or_default(),
             following: viewer.map(|_| followed.contains(&row.id)),
+            featuring: viewer.map(|_| featured.contains(&row.id)),
             name: row.name,
         })
         .collect())
 }
 
 /// A valid tag name, lower-cased, or an error naming the problem.
-fn normalise(name: &str) -> Result<String, DomainError> {
+pub(crate) fn normalise(name: &str) -> Result<String, DomainError> {
     let name = name.trim().trim_start_matches('#');
     match text::hashtags(&format!("#{name}")).as_slice() {
         [only] if only.chars().count() == name.chars().count() => Ok(only.clone()),

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{DbConn, DbError, accounts, blocks, social, statuses};
+use tertulia_db::{DbConn, DbError, accounts, blocks, domain_blocks, social, statuses};
 
 /// The account asking, if anyone is signed in.
 pub type Viewer = Option<i64>;
@@ -88,7 +88,7 @@ fn without_blocked(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> R
 /// The statuses among `rows` that `viewer` may see in a timeline (home,
 /// lists, public and hashtag timelines, trends): those of
 /// [`visible_statuses`] whose author, booster or boosted author the viewer
-/// has not muted. Threads, direct links, profiles and search still show
+/// has not muted and whose site the viewer does not block. Threads, direct links, profiles and search still show
 /// muted accounts, which people open on purpose.
 pub fn visible_in_timeline(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
     let rows = without_muted(conn, viewer, rows)?;
@@ -96,14 +96,24 @@ pub fn visible_in_timeline(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRo
 }
 
 /// Drops statuses whose author (or booster, or boosted author) the viewer
-/// has muted.
+/// has muted, or is on a site the viewer blocks.
 fn without_muted(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
     let Some(viewer) = viewer else {
         return Ok(rows);
     };
     without_authors(conn, rows, |conn, authors| {
-        Ok(blocks::muting_among(conn, viewer, authors, tertulia_db::now())?.into_iter().map(|(id, _)| id).collect())
+        let mut hidden: HashSet<i64> =
+            blocks::muting_among(conn, viewer, authors, tertulia_db::now())?.into_iter().map(|(id, _)| id).collect();
+        hidden.extend(on_blocked_sites(conn, viewer, authors)?);
+        Ok(hidden)
     })
+}
+
+/// The accounts among `accounts` on a site `viewer` blocks (a user domain
+/// block): their statuses leave the viewer's timelines and their
+/// notifications the viewer's notifications, as on Mastodon.
+pub fn on_blocked_sites(conn: &mut DbConn, viewer: i64, accounts: &[i64]) -> Result<Vec<i64>, DbError> {
+    domain_blocks::accounts_on_blocked_domains(conn, viewer, accounts)
 }
 
 /// Drops the statuses written or boosted by, or boosting statuses of, the

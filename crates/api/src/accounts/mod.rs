@@ -1,5 +1,9 @@
 //! `/api/v1/accounts/*` and `/api/v1/follow_requests`.
 
+mod endorsements;
+
+pub use endorsements::{account_endorsements, endorse, endorsements, note, remove_from_followers};
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_core::Id;
@@ -121,6 +125,15 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) 
     Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.config)))
 }
 
+/// `GET /api/v1/accounts?id[]=1&id[]=2`: several accounts at once, in the
+/// order asked; unknown ones are left out.
+pub async fn many(state: web::Data<AppState>, request: HttpRequest, auth: Auth) -> Result<HttpResponse, ApiError> {
+    auth.viewer("read:accounts")?;
+    let views = accounts::many(&state.db, query_ids(&request)).await?;
+    let body: Vec<Account> = views.iter().map(|a| Account::from_view(a, &state.config)).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LookupParams {
     #[serde(default)]
@@ -238,7 +251,7 @@ pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<Stri
 
 /// The account ids of `?id[]=1&id[]=2` (or a single `?id=1`), as clients
 /// send them to `relationships` and `familiar_followers`.
-fn query_ids(request: &HttpRequest) -> Vec<Id> {
+pub(crate) fn query_ids(request: &HttpRequest) -> Vec<Id> {
     url::form_urlencoded::parse(request.query_string().as_bytes())
         .filter(|(k, _)| k == "id" || k == "id[]")
         .filter_map(|(_, v)| v.parse().ok())

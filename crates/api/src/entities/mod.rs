@@ -3,6 +3,7 @@
 
 mod account;
 mod conversation;
+mod featured_tag;
 mod filter;
 mod list;
 mod media;
@@ -16,6 +17,7 @@ mod tag;
 
 pub use account::{Account, CredentialAccount};
 pub use conversation::Conversation;
+pub use featured_tag::FeaturedTag;
 pub use filter::{Filter, FilterKeyword, FilterResult, FilterStatus, V1Filter};
 pub use list::List;
 pub use media::MediaAttachment;

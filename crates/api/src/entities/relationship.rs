@@ -2,8 +2,7 @@ use serde::Serialize;
 use tertulia_core::Id;
 use tertulia_domain::accounts::Relationship as RelationshipView;
 
-/// The Mastodon `Relationship` entity. Domain blocks, endorsements and
-/// notes do not exist here, so those fields are always false or empty.
+/// The Mastodon `Relationship` entity.
 #[derive(Debug, Serialize)]
 pub struct Relationship {
     pub id: Id,
@@ -38,9 +37,9 @@ impl From<&RelationshipView> for Relationship {
             muting_notifications: view.muting_notifications,
             requested: view.requested,
             requested_by: false,
-            domain_blocking: false,
-            endorsed: false,
-            note: String::new(),
+            domain_blocking: view.domain_blocking,
+            endorsed: view.endorsed,
+            note: view.note.clone(),
         }
     }
 }

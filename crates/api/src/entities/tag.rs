@@ -11,6 +11,8 @@ pub struct Tag {
     pub history: Vec<TagHistory>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub following: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featuring: Option<bool>,
 }
 
 /// One day of a tag's use; Mastodon sends the numbers as strings.
@@ -38,6 +40,7 @@ impl Tag {
                 })
                 .collect(),
             following: view.following,
+            featuring: view.featuring,
         }
     }
 

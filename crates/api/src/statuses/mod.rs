@@ -172,6 +172,14 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) 
     Ok(json(&view, &state))
 }
 
+/// `GET /api/v1/statuses?id[]=1&id[]=2`: several statuses at once, those
+/// the viewer may see, in the order asked.
+pub async fn many(state: web::Data<AppState>, request: HttpRequest, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let views = statuses::many(&state.db, viewer, crate::accounts::query_ids(&request)).await?;
+    Ok(HttpResponse::Ok().json(Status::list(&views, &state.config)))
+}
+
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
     let view = statuses::delete(&state.db, &state.events, user.account.id, path_id(&id)?).await?;

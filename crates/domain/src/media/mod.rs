@@ -253,6 +253,16 @@ pub async fn set_profile_image(
     Ok(())
 }
 
+/// Removes the account's avatar or header (`DELETE /api/v1/profile/avatar`).
+pub async fn remove_profile_image(db: &Db, account: Id, which: ProfileImage) -> Result<(), DomainError> {
+    Ok(db
+        .write(move |conn| {
+            media::clear_profile_image(conn, account.0, which, tertulia_db::now())?;
+            crate::outbox::record(conn, &crate::outbox::Outgoing::ProfileUpdated { account: account.0 })
+        })
+        .await?)
+}
+
 /// Attaches `ids` to a new status, in the status's transaction. Each must
 /// be the author's own and not already on a status.
 pub(crate) fn attach(

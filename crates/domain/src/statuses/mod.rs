@@ -48,6 +48,13 @@ pub async fn get(db: &Db, viewer: Viewer, id: Id) -> Result<StatusView, DomainEr
     .ok_or_else(not_found)
 }
 
+/// Statuses by id (`GET /api/v1/statuses?id[]=`), those `viewer` may
+/// see, in the order asked.
+pub async fn many(db: &Db, viewer: Viewer, ids: Vec<Id>) -> Result<Vec<StatusView>, DomainError> {
+    let ids: Vec<i64> = ids.into_iter().map(|id| id.0).collect();
+    Ok(db.run(move |conn| load_visible(conn, viewer, &ids)).await?)
+}
+
 /// Statuses by id, those `viewer` may see, in the order given.
 pub(crate) fn load_visible(conn: &mut DbConn, viewer: Viewer, ids: &[i64]) -> Result<Vec<StatusView>, DbError> {
     let mut rows = statuses::find_many(conn, ids)?;
