@@ -112,8 +112,11 @@ async fn groups_are_whole_on_one_page_and_can_be_read_and_dismissed() {
     instance.api(&ana).post("/api/v1/markers", marker).await.ok();
     assert_eq!(count("/api/v1/notifications/unread_count").await, 1);
     assert_eq!(count("/api/v2/notifications/unread_count").await, 1);
-    let refusal = instance.api(&ana).get("/api/v2/notifications/unread_count?types[]=likes").await.error(422);
-    assert!(refusal.contains("likes"), "{refusal}");
+    // Kinds of newer Mastodon versions match nothing, as there: clients
+    // such as Phanpy ask for them, and a 422 would empty their pages.
+    assert_eq!(count("/api/v2/notifications/unread_count?types[]=likes").await, 0);
+    let unread = instance.api(&ana).get("/api/v1/notifications?types[]=favourite&types[]=quoted_update").await.ok();
+    assert_eq!(unread.as_array().unwrap().len(), 3, "{unread}");
 
     instance.api(&fans[0]).post(&format!("/api/v2/notifications/{favourites_key}/dismiss"), json!({})).await.error(404);
     let dismissed =
