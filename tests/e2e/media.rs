@@ -580,6 +580,8 @@ async fn profile_shows_and_edits_the_raw_profile_like_update_credentials() {
     let rendered = me["note"].as_str().unwrap();
     assert!(rendered.contains("&lt;b&gt;") && rendered.contains("/tags/rust"), "{rendered}");
     assert_eq!(me["source"]["note"], note);
+    assert_eq!((me["indexable"].clone(), me["source"]["indexable"].clone()), (json!(false), json!(false)));
+    assert_eq!(me["source"]["hide_collections"], true);
     api.patch(
         "/api/v1/accounts/update_credentials",
         json!({"display_name": "Ana", "locked": true, "show_media_replies": false}),

@@ -27,6 +27,8 @@ pub struct AccountRow {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
+    pub indexable: bool,
+    pub hide_collections: bool,
     pub fields: String,
     pub suspended_at: Option<NaiveDateTime>,
     pub followers_count: i32,
