@@ -528,3 +528,108 @@ async fn removing_the_avatar_or_header_brings_back_the_default_picture() {
 fn id_of(value: &Value) -> String {
     value["id"].as_str().unwrap().to_owned()
 }
+
+/// Mastodon 4.6's `/api/v1/profile`: the owner's profile as typed, edited
+/// with the same inputs as `update_credentials` (JSON or multipart).
+#[tokio::test]
+async fn profile_shows_and_edits_the_raw_profile_like_update_credentials() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let api = instance.api(&ana);
+
+    let fresh = api.get("/api/v1/profile").await.ok();
+    openapi::assert_matches(&fresh, "Profile");
+    assert_eq!(fresh["avatar"], Value::Null, "no avatar uploaded yet: {fresh}");
+    assert_eq!(fresh["header_static"], Value::Null);
+    assert_eq!(fresh["avatar_description"], "");
+    assert_eq!(fresh["attribution_domains"], json!([]));
+    for tab in ["show_featured", "show_media", "show_media_replies"] {
+        assert_eq!(fresh[tab], true, "{tab} defaults on, as on Mastodon");
+    }
+    assert_eq!(fresh["id"], api.account_id().await.as_str());
+
+    let note = "I like <b>tags</b> & #rust";
+    let edited = api
+        .patch(
+            "/api/v1/profile",
+            json!({
+                "note": note,
+                "fields_attributes": [{"name": "Site", "value": "<https://example.com>"}],
+                "show_media": false,
+                "show_featured": "0",
+                "hide_collections": true,
+                "indexable": false,
+                "discoverable": true,
+                "attribution_domains": ["News.Example.COM", "blog.example.org", "news.example.com"],
+            }),
+        )
+        .await
+        .ok();
+    openapi::assert_matches(&edited, "Profile");
+    assert_eq!(edited["note"], note, "the bio as typed");
+    assert_eq!(edited["fields"][0]["value"], "<https://example.com>");
+    assert_eq!((edited["show_media"].clone(), edited["show_featured"].clone()), (json!(false), json!(false)));
+    assert_eq!(edited["show_media_replies"], true, "left as it was");
+    assert_eq!((edited["indexable"].clone(), edited["discoverable"].clone()), (json!(false), json!(true)));
+    assert_eq!(edited["hide_collections"], true);
+    assert_eq!(edited["attribution_domains"], json!(["news.example.com", "blog.example.org"]));
+    assert_eq!(api.get("/api/v1/profile").await.ok(), edited);
+
+    // The Account shows the rendered note; both endpoints edit one profile.
+    let me = api.get("/api/v1/accounts/verify_credentials").await.ok();
+    let rendered = me["note"].as_str().unwrap();
+    assert!(rendered.contains("&lt;b&gt;") && rendered.contains("/tags/rust"), "{rendered}");
+    assert_eq!(me["source"]["note"], note);
+    assert_eq!((me["indexable"].clone(), me["source"]["indexable"].clone()), (json!(false), json!(false)));
+    assert_eq!(me["source"]["hide_collections"], true);
+    api.patch(
+        "/api/v1/accounts/update_credentials",
+        json!({"display_name": "Ana", "locked": true, "show_media_replies": false}),
+    )
+    .await
+    .ok();
+    let profile = api.get("/api/v1/profile").await.ok();
+    assert_eq!((profile["display_name"].clone(), profile["locked"].clone()), (json!("Ana"), json!(true)));
+    assert_eq!(profile["show_media_replies"], false);
+
+    // Multipart, with an avatar and its description in one request.
+    let jpeg = picture(300, 300, ImageFormat::Jpeg);
+    let (status, with_avatar) = send_multipart(
+        &instance,
+        &ana,
+        reqwest::Method::PATCH,
+        "/api/v1/profile",
+        &[
+            ("display_name", Part::Text("Ana García")),
+            ("avatar_description", Part::Text("Ana, smiling, in a red scarf")),
+            ("avatar", Part::File { name: "me.jpg", content_type: "image/jpeg", bytes: &jpeg }),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{with_avatar}");
+    openapi::assert_matches(&with_avatar, "Profile");
+    assert_eq!(with_avatar["display_name"], "Ana García");
+    assert_eq!(with_avatar["avatar_description"], "Ana, smiling, in a red scarf");
+    let avatar = with_avatar["avatar"].as_str().unwrap();
+    assert!(avatar.starts_with(&format!("{}/media/", instance.base_url)), "{avatar}");
+    assert_eq!(api.get("/api/v1/accounts/verify_credentials").await.ok()["avatar"], avatar);
+    assert_eq!(with_avatar["header"], Value::Null);
+
+    // Refused input changes nothing and says which field is at fault.
+    let eleven: Vec<String> = (0..11).map(|n| format!("site{n}.example")).collect();
+    let refused = api.patch("/api/v1/profile", json!({"attribution_domains": eleven, "note": "lost?"})).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body["details"]["attribution_domains"].is_array(), "{}", refused.body);
+    let refused = api.patch("/api/v1/profile", json!({"header_description": "A mountain"})).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body["details"]["header_description"].is_array(), "{}", refused.body);
+    let kept = api.get("/api/v1/profile").await.ok();
+    assert_eq!((kept["note"].clone(), kept["attribution_domains"].as_array().unwrap().len()), (json!(note), 2));
+
+    // Scopes: `profile` reads it; writing needs write:accounts.
+    let profile_only = instance.token_with_scopes("ana", "profile").await;
+    assert_eq!(instance.api(&profile_only).get("/api/v1/profile").await.ok()["display_name"], "Ana García");
+    assert_eq!(instance.api(&profile_only).patch("/api/v1/profile", json!({"note": "x"})).await.status, 403);
+    assert_eq!(instance.api("").get("/api/v1/profile").await.status, 401);
+    assert_eq!(instance.api("").patch("/api/v1/profile", json!({"note": "x"})).await.status, 401);
+}

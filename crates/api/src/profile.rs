@@ -1,13 +1,35 @@
-//! `/api/v1/profile/*` (Mastodon 4.3) and `/api/v1/emails/confirmations`:
-//! the signed-in user's own profile and address.
+//! `/api/v1/profile` (Mastodon 4.6), `/api/v1/profile/*` (Mastodon 4.3) and
+//! `/api/v1/emails/confirmations`: the signed-in user's own profile and address.
 
 use actix_web::{HttpResponse, web};
 use tertulia_domain::accounts;
 use tertulia_domain::media::{self, ProfileImage};
 
+use crate::accounts::{CredentialsForm, apply_credentials};
 use crate::auth::Auth;
-use crate::entities::CredentialAccount;
+use crate::entities::{CredentialAccount, Profile};
+use crate::forms::FormWithFiles;
 use crate::{ApiError, AppState, HandlerFuture};
+
+/// `GET /api/v1/profile`: the caller's profile as typed, for an edit form.
+pub async fn show(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let user = auth.user_with_any(&["read:accounts", "profile"])?;
+    let profile = tertulia_domain::profile::get(&state.db, user.account.id).await?;
+    Ok(HttpResponse::Ok().json(Profile::from_view(profile)))
+}
+
+/// `PATCH /api/v1/profile`: the same inputs as `update_credentials`,
+/// answered with the Profile.
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    request: FormWithFiles<CredentialsForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:accounts")?;
+    apply_credentials(&state, user.account.id, request).await?;
+    let profile = tertulia_domain::profile::get(&state.db, user.account.id).await?;
+    Ok(HttpResponse::Ok().json(Profile::from_view(profile)))
+}
 
 /// `DELETE /api/v1/profile/avatar` and `…/header`: the default picture
 /// shows again; answers with the updated CredentialAccount.

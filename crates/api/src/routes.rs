@@ -91,6 +91,8 @@ pub fn configure(
                     .route("/api/v1/domain_blocks", web::post().to(domain_blocks::create))
                     .route("/api/v1/domain_blocks", web::delete().to(domain_blocks::delete))
                     .route("/api/v1/statuses", web::get().to(statuses::many))
+                    .route("/api/v1/profile", web::get().to(profile::show))
+                    .route("/api/v1/profile", web::patch().to(profile::update))
                     .route("/api/v1/profile/avatar", web::delete().to(profile::remove_image(ProfileImage::Avatar)))
                     .route("/api/v1/profile/header", web::delete().to(profile::remove_image(ProfileImage::Header)))
                     .route("/api/v1/emails/confirmations", web::post().to(profile::resend_confirmation))

@@ -27,6 +27,8 @@ pub struct AccountRow {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
+    pub indexable: bool,
+    pub hide_collections: bool,
     pub fields: String,
     pub suspended_at: Option<NaiveDateTime>,
     pub followers_count: i32,
@@ -160,6 +162,11 @@ pub struct ProfileChanges {
     pub indexable: Option<bool>,
     pub fields: Option<String>,
     pub actor_type: Option<String>,
+    pub hide_collections: Option<bool>,
+    pub show_featured: Option<bool>,
+    pub show_media: Option<bool>,
+    pub show_media_replies: Option<bool>,
+    pub attribution_domains: Option<String>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -169,4 +176,22 @@ pub fn update_profile(conn: &mut DbConn, id: i64, changes: &ProfileChanges) -> R
         return Err(DbError::NotFound);
     }
     Ok(())
+}
+
+/// The owner-only settings `GET /api/v1/profile` shows besides the account row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct ProfileSettings {
+    pub indexable: bool,
+    pub hide_collections: bool,
+    pub show_featured: bool,
+    pub show_media: bool,
+    pub show_media_replies: bool,
+    pub attribution_domains: String,
+    pub avatar_media_id: Option<i64>,
+    pub header_media_id: Option<i64>,
+}
+
+pub fn profile_settings(conn: &mut DbConn, id: i64) -> Result<ProfileSettings, DbError> {
+    accounts::table.find(id).select(ProfileSettings::as_select()).first(conn).optional()?.ok_or(DbError::NotFound)
 }

@@ -219,3 +219,25 @@ pub fn delete_unattached(conn: &mut DbConn, id: i64) -> Result<usize, DbError> {
     Ok(diesel::delete(media_attachments::table.find(id).filter(media_attachments::status_id.is_null()))
         .execute(conn)?)
 }
+
+/// Sets the alt text of an avatar or header upload.
+pub fn set_description(
+    conn: &mut DbConn,
+    id: i64,
+    description: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(media_attachments::table.find(id))
+        .set((media_attachments::description.eq(description), media_attachments::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The alt text of each of `ids` that has one.
+pub fn descriptions(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, String)>, DbError> {
+    Ok(media_attachments::table
+        .filter(media_attachments::id.eq_any(ids))
+        .filter(media_attachments::description.is_not_null())
+        .select((media_attachments::id, media_attachments::description.assume_not_null()))
+        .load(conn)?)
+}

@@ -74,6 +74,11 @@ diesel::table! {
         updated_at -> Timestamp,
         /// The keyId remote servers sign with; `None` for local accounts.
         public_key_id -> Nullable<Text>,
+        show_featured -> Bool,
+        show_media -> Bool,
+        show_media_replies -> Bool,
+        /// JSON array of domain names.
+        attribution_domains -> Text,
     }
 }
 

@@ -369,6 +369,17 @@ pub struct ProfileUpdate {
     pub discoverable: Option<bool>,
     /// The complete new list of (name, value) pairs, when given.
     pub fields: Option<Vec<(String, String)>>,
+    /// Defaults to `discoverable` when only that is given.
+    pub indexable: Option<bool>,
+    pub hide_collections: Option<bool>,
+    pub show_featured: Option<bool>,
+    pub show_media: Option<bool>,
+    pub show_media_replies: Option<bool>,
+    /// The complete new list, when given.
+    pub attribution_domains: Option<Vec<String>>,
+    /// Alt text of the current (or just uploaded) avatar and header.
+    pub avatar_description: Option<String>,
+    pub header_description: Option<String>,
 }
 
 /// Updates the caller's profile and returns the new account.
@@ -426,14 +437,26 @@ pub async fn update_profile(
     changes.bot = update.bot;
     changes.actor_type = update.bot.map(|bot| if bot { "Service".into() } else { "Person".into() });
     changes.discoverable = update.discoverable;
-    changes.indexable = update.discoverable;
+    changes.indexable = update.indexable.or(update.discoverable);
+    changes.hide_collections = update.hide_collections;
+    changes.show_featured = update.show_featured;
+    changes.show_media = update.show_media;
+    changes.show_media_replies = update.show_media_replies;
+    changes.attribution_domains = update.attribution_domains.map(crate::profile::attribution_domains).transpose()?;
+    let descriptions =
+        crate::profile::ImageDescriptions { avatar: update.avatar_description, header: update.header_description };
     db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
+        tertulia_db::refusable_transaction(conn, |conn| {
+            if let Err(refused) = descriptions.check(conn, account.0)? {
+                return Ok(Err(refused));
+            }
             accounts::update_profile(conn, account.0, &changes)?;
-            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })
+            descriptions.apply(conn, account.0)?;
+            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
+            Ok(Ok(()))
         })
     })
-    .await?;
+    .await??;
     get(db, account).await
 }
 

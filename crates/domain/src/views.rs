@@ -26,6 +26,9 @@ pub struct AccountView {
     pub locked: bool,
     pub bot: bool,
     pub discoverable: bool,
+    /// Whether public posts may be searched by anyone.
+    pub indexable: bool,
+    pub hide_collections: bool,
     pub suspended: bool,
     /// Profile metadata such as Department, Site, Skills.
     pub fields: Vec<ProfileField>,
@@ -74,6 +77,8 @@ impl From<AccountRow> for AccountView {
             locked: row.locked,
             bot: row.bot,
             discoverable: row.discoverable,
+            indexable: row.indexable,
+            hide_collections: row.hide_collections,
             suspended: row.suspended_at.is_some(),
             // The column only ever holds what `ProfileField` serialised; an
             // unreadable value shows as no fields rather than failing.

@@ -46,7 +46,7 @@ pub fn person(urls: &Urls, account: &AccountRow, actor: &ActorRow, moved_to: Opt
         "endpoints": {"sharedInbox": urls.shared_inbox()},
         "manuallyApprovesFollowers": account.locked,
         "discoverable": account.discoverable,
-        "indexable": account.discoverable,
+        "indexable": account.indexable,
         "published": timestamp(account.created_at),
         "attachment": attachment,
         "tag": [],

@@ -46,6 +46,22 @@ pub struct CredentialsForm {
     discoverable: Option<bool>,
     #[serde(default, deserialize_with = "nested")]
     fields_attributes: Option<Vec<FieldAttribute>>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    indexable: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    hide_collections: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    show_featured: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    show_media: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    show_media_replies: Option<bool>,
+    #[serde(default)]
+    attribution_domains: Option<Vec<String>>,
+    #[serde(default)]
+    avatar_description: Option<String>,
+    #[serde(default)]
+    header_description: Option<String>,
 }
 
 /// `PATCH /api/v1/accounts/update_credentials`: the text fields, and
@@ -53,13 +69,26 @@ pub struct CredentialsForm {
 pub async fn update_credentials(
     state: web::Data<AppState>,
     auth: Auth,
-    mut request: FormWithFiles<CredentialsForm>,
+    request: FormWithFiles<CredentialsForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:accounts")?;
+    let mut me = user.clone();
+    me.account = apply_credentials(&state, user.account.id, request).await?;
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.config)))
+}
+
+/// The one way a profile is edited, for `update_credentials` and
+/// `PATCH /api/v1/profile` alike: images first, so their descriptions in
+/// the same request apply to the new ones.
+pub(crate) async fn apply_credentials(
+    state: &AppState,
+    account: Id,
+    mut request: FormWithFiles<CredentialsForm>,
+) -> Result<tertulia_domain::AccountView, ApiError> {
     for which in [ProfileImage::Avatar, ProfileImage::Header] {
         if let Some(upload) = request.take_file(which.field()) {
             let file = upload.file.path().to_owned();
-            media::set_profile_image(&state.db, &state.config, user.account.id, which, file).await?;
+            media::set_profile_image(&state.db, &state.config, account, which, file).await?;
         }
     }
     let form = request.fields;
@@ -70,11 +99,16 @@ pub async fn update_credentials(
         bot: form.bot,
         discoverable: form.discoverable,
         fields: form.fields_attributes.map(|f| f.into_iter().map(|f| (f.name, f.value)).collect()),
+        indexable: form.indexable,
+        hide_collections: form.hide_collections,
+        show_featured: form.show_featured,
+        show_media: form.show_media,
+        show_media_replies: form.show_media_replies,
+        attribution_domains: form.attribution_domains,
+        avatar_description: form.avatar_description,
+        header_description: form.header_description,
     };
-    let account = accounts::update_profile(&state.db, &state.config, user.account.id, update).await?;
-    let mut me = user.clone();
-    me.account = account;
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.config)))
+    Ok(accounts::update_profile(&state.db, &state.config, account, update).await?)
 }
 
 #[derive(Debug, Deserialize)]

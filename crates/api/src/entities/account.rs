@@ -61,7 +61,7 @@ impl Account {
             locked: view.locked,
             bot: view.bot,
             discoverable: view.discoverable,
-            indexable: view.discoverable,
+            indexable: view.indexable,
             group: false,
             created_at: timestamp(created_day.unwrap_or(view.created_at)),
             note: view.note.clone(),
@@ -139,9 +139,9 @@ impl CredentialAccount {
                     .map(|f| Field { name: f.name.clone(), value: f.value.clone(), verified_at: None })
                     .collect(),
                 follow_requests_count: 0,
-                indexable: user.account.discoverable,
+                indexable: user.account.indexable,
                 discoverable: user.account.discoverable,
-                hide_collections: false,
+                hide_collections: user.account.hide_collections,
             },
             role: Role {
                 id: role.into(),
