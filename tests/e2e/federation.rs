@@ -185,10 +185,8 @@ async fn followers_only_and_site_only_posts_stay_where_they_belong() {
     let public = es.api(&ana).post_status("Para todos", json!({"visibility": "public"})).await;
     eventually("the public post on hq", || in_home(&hq, &bob, public["uri"].as_str().unwrap())).await;
     // Deliveries run in parallel, so the private post may arrive second.
-    let at_hq = eventually("the follower gets the private post", || {
-        in_home(&hq, &bob, private["uri"].as_str().unwrap())
-    })
-    .await;
+    let at_hq =
+        eventually("the follower gets the private post", || in_home(&hq, &bob, private["uri"].as_str().unwrap())).await;
     assert_eq!(at_hq["visibility"], "private");
     assert!(in_home(&hq, &bob, site_only["uri"].as_str().unwrap()).await.is_none(), "a site-only post left es");
 
