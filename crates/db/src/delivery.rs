@@ -8,6 +8,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::leased::{claim_leased, claim_leased_rows};
 use crate::schema::delivery_jobs;
 use crate::{DbConn, DbError};
 
@@ -62,49 +63,16 @@ pub fn enqueue(conn: &mut DbConn, jobs: &[NewDeliveryJob], now: NaiveDateTime) -
     Ok(added)
 }
 
-/// Selects the due, unclaimed jobs (with an optional locking clause), leases
-/// them until `$until` and loads them. One body for both engines.
-macro_rules! claim {
-    ($conn:expr, $now:expr, $limit:expr, $until:expr $(, $lock:ident)*) => {{
-        let ids: Vec<i64> = delivery_jobs::table
-            .filter(delivery_jobs::failed_at.is_null())
-            .filter(delivery_jobs::next_attempt_at.le($now))
-            .filter(delivery_jobs::locked_until.is_null().or(delivery_jobs::locked_until.le($now)))
-            .order(delivery_jobs::next_attempt_at.asc())
-            .limit($limit)
-            .select(delivery_jobs::id)
-            $(.$lock())*
-            .load($conn)?;
-        diesel::update(delivery_jobs::table.filter(delivery_jobs::id.eq_any(&ids)))
-            .set(delivery_jobs::locked_until.eq(Some($until)))
-            .execute($conn)?;
-        delivery_jobs::table
-            .filter(delivery_jobs::id.eq_any(&ids))
-            .order(delivery_jobs::next_attempt_at.asc())
-            .select(DeliveryJobRow::as_select())
-            .load($conn)
-    }};
-}
-
-/// Claims up to `limit` due jobs for `lease`. Two workers never get the
-/// same job: on PostgreSQL the rows are locked with `FOR UPDATE SKIP
-/// LOCKED`, so even several processes share the queue; on SQLite the claim
-/// is a write transaction like any other, which admits one writer at a
-/// time, so the select and the lease cannot interleave with another claim.
+/// Claims up to `limit` due jobs for `lease`; jobs that failed for good are
+/// never due. See [`crate::leased`] for why two workers, even in two
+/// processes, never get the same job.
 pub fn claim_due(
     conn: &mut DbConn,
     now: NaiveDateTime,
     limit: i64,
     lease: chrono::Duration,
 ) -> Result<Vec<DeliveryJobRow>, DbError> {
-    let until = now + lease;
-    crate::transaction(conn, |conn| {
-        let rows = match conn {
-            DbConn::Postgres(pg) => claim!(pg, now, limit, until, for_update, skip_locked)?,
-            DbConn::Sqlite(lite) => claim!(lite, now, limit, until)?,
-        };
-        Ok(rows)
-    })
+    claim_leased!(conn, delivery_jobs, DeliveryJobRow, now, limit, lease, [delivery_jobs::failed_at.is_null()])
 }
 
 /// The job was delivered: it is done.

@@ -7,6 +7,7 @@
 
 mod conn;
 mod error;
+mod leased;
 mod migrations;
 pub mod schema;
 

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::leased::{claim_leased, claim_leased_rows};
 use crate::schema::push_deliveries;
 use crate::{DbConn, DbError};
 
@@ -46,45 +47,15 @@ pub fn enqueue(
     Ok(())
 }
 
-/// The same claim as `delivery::claim_due`: select due, unleased rows
-/// (locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL), lease them, load them.
-macro_rules! claim {
-    ($conn:expr, $now:expr, $limit:expr, $until:expr $(, $lock:ident)*) => {{
-        let ids: Vec<i64> = push_deliveries::table
-            .filter(push_deliveries::next_attempt_at.le($now))
-            .filter(push_deliveries::locked_until.is_null().or(push_deliveries::locked_until.le($now)))
-            .order(push_deliveries::next_attempt_at.asc())
-            .limit($limit)
-            .select(push_deliveries::id)
-            $(.$lock())*
-            .load($conn)?;
-        diesel::update(push_deliveries::table.filter(push_deliveries::id.eq_any(&ids)))
-            .set(push_deliveries::locked_until.eq(Some($until)))
-            .execute($conn)?;
-        push_deliveries::table
-            .filter(push_deliveries::id.eq_any(&ids))
-            .order(push_deliveries::next_attempt_at.asc())
-            .select(PushDeliveryRow::as_select())
-            .load($conn)
-    }};
-}
-
-/// Claims up to `limit` due pushes for `lease`; see `delivery::claim_due`
-/// for why two workers, even in two processes, never get the same one.
+/// Claims up to `limit` due pushes for `lease`; see [`crate::leased`] for
+/// why two workers, even in two processes, never get the same one.
 pub fn claim_due(
     conn: &mut DbConn,
     now: NaiveDateTime,
     limit: i64,
     lease: chrono::Duration,
 ) -> Result<Vec<PushDeliveryRow>, DbError> {
-    let until = now + lease;
-    crate::transaction(conn, |conn| {
-        let rows = match conn {
-            DbConn::Postgres(pg) => claim!(pg, now, limit, until, for_update, skip_locked)?,
-            DbConn::Sqlite(lite) => claim!(lite, now, limit, until)?,
-        };
-        Ok(rows)
-    })
+    claim_leased!(conn, push_deliveries, PushDeliveryRow, now, limit, lease, [])
 }
 
 /// Sent, or not worth sending any more: the row goes.
