@@ -3,56 +3,22 @@
 //! `TERTULIA_TEST_DB=postgres`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
-use tertulia_core::Id;
+use chrono::{Duration, NaiveDateTime};
 use tertulia_core::config::DatabaseConfig;
-use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::delivery::{self, DeliveryStats, NewDeliveryJob};
 use tertulia_db::inbox::{self, Failure, NewInboxActivity};
 use tertulia_db::instances::{self, HostHealth};
 use tertulia_db::{Db, DbConn, DbError, outbox};
 use tertulia_testrig::TestDatabase;
 
-fn open(test_db: &TestDatabase) -> Db {
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
-    let db = Db::connect(&config).expect("connect");
-    db.migrate().expect("migrate");
-    db
-}
-
-/// A fixed time in whole seconds, so values survive PostgreSQL's
-/// microsecond precision unchanged and comparisons stay exact.
-fn t0() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(12, 0, 0).unwrap()
-}
-
-fn local_account(conn: &mut DbConn) -> i64 {
-    let id = Id::generate().0;
-    accounts::insert(
-        conn,
-        &NewAccount {
-            id,
-            username: format!("sender{id}"),
-            domain: None,
-            display_name: "Sender".into(),
-            uri: format!("https://local.example/users/sender{id}"),
-            url: None,
-            inbox_url: format!("https://local.example/users/sender{id}/inbox"),
-            outbox_url: None,
-            followers_url: None,
-            following_url: None,
-            created_at: t0(),
-            updated_at: t0(),
-        },
-    )
-    .unwrap();
-    id
-}
+use common::{local_account, open, t0};
 
 fn job(actor: i64, activity: &str, host: &str, due: NaiveDateTime) -> NewDeliveryJob {
     NewDeliveryJob {
@@ -78,7 +44,7 @@ fn enqueue_skips_jobs_already_queued_for_the_same_activity_and_inbox() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let actor = local_account(conn);
+        let actor = local_account(conn, "sender");
         let first = [job(actor, "a1", "one.example", t0()), job(actor, "a1", "two.example", t0())];
         assert_eq!(delivery::enqueue(conn, &first, t0()).unwrap(), 2);
 
@@ -102,7 +68,7 @@ fn claim_takes_due_jobs_oldest_first_up_to_the_limit_and_leases_them() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let actor = local_account(conn);
+        let actor = local_account(conn, "sender");
         let now = t0();
         let jobs = [
             job(actor, "later", "h.example", now + Duration::hours(1)),
@@ -136,7 +102,7 @@ fn a_job_whose_lease_ran_out_is_claimed_again() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let actor = local_account(conn);
+        let actor = local_account(conn, "sender");
         delivery::enqueue(conn, &[job(actor, "a", "h.example", t0())], t0()).unwrap();
         let lease = Duration::seconds(30);
         let first = delivery::claim_due(conn, t0(), 10, lease).unwrap();
@@ -156,7 +122,7 @@ fn retry_fail_and_complete_change_what_is_claimable() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let actor = local_account(conn);
+        let actor = local_account(conn, "sender");
         let now = t0();
         let jobs = [job(actor, "retry", "h.example", now), job(actor, "fail", "h.example", now + Duration::seconds(1))];
         delivery::enqueue(conn, &jobs, now).unwrap();
@@ -193,7 +159,7 @@ fn deferring_a_host_holds_its_jobs_back_and_releasing_it_makes_them_due_now() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let actor = local_account(conn);
+        let actor = local_account(conn, "sender");
         let now = t0();
         let jobs = [
             job(actor, "down-now", "down.example", now),
@@ -223,7 +189,7 @@ fn concurrent_claimers_share_the_jobs_without_overlap() {
     let db = open(&test_db);
     let now = t0();
     db.run_blocking(|conn| {
-        let actor = local_account(conn);
+        let actor = local_account(conn, "sender");
         let jobs: Vec<_> = (0..JOBS).map(|n| job(actor, &format!("a{n}"), "h.example", now)).collect();
         assert_eq!(delivery::enqueue(conn, &jobs, now).unwrap(), JOBS);
         Ok(())
@@ -272,7 +238,7 @@ fn claims_get_their_turn_while_other_writers_keep_the_database_busy() {
     let config = DatabaseConfig { url: test_db.url.clone(), pool_size: WRITERS as u32 + 1, connect_timeout_secs: 5 };
     let db = Db::connect(&config).expect("connect");
     db.migrate().expect("migrate");
-    let actor = db.run_blocking(|conn| Ok(local_account(conn))).unwrap();
+    let actor = db.run_blocking(|conn| Ok(local_account(conn, "sender"))).unwrap();
     db.run_blocking(|conn| delivery::enqueue(conn, &[job(actor, "a1", "one.example", t0())], t0())).unwrap();
 
     let busy = Arc::new(AtomicBool::new(true));
@@ -285,7 +251,7 @@ fn claims_get_their_turn_while_other_writers_keep_the_database_busy() {
                 while busy.load(Ordering::Relaxed) && Instant::now() < deadline {
                     db.run_blocking(|conn| {
                         tertulia_db::transaction(conn, |conn| {
-                            local_account(conn);
+                            local_account(conn, "sender");
                             // A post fanning out holds the lock for a while.
                             std::thread::sleep(std::time::Duration::from_millis(20));
                             Ok(())

@@ -2,50 +2,18 @@
 //! PostgreSQL when `TERTULIA_TEST_DB=postgres`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDateTime};
 use tertulia_core::Id;
-use tertulia_core::config::DatabaseConfig;
-use tertulia_db::accounts::{self, NewAccount};
+use tertulia_db::DbConn;
 use tertulia_db::scheduled::{self, ScheduledStatusRow};
-use tertulia_db::{Db, DbConn};
 use tertulia_testrig::TestDatabase;
 
-fn open(test_db: &TestDatabase) -> Db {
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
-    let db = Db::connect(&config).expect("connect");
-    db.migrate().expect("migrate");
-    db
-}
-
-fn t0() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(12, 0, 0).unwrap()
-}
-
-fn author(conn: &mut DbConn) -> i64 {
-    let id = Id::generate().0;
-    accounts::insert(
-        conn,
-        &NewAccount {
-            id,
-            username: format!("author{id}"),
-            domain: None,
-            display_name: "Author".into(),
-            uri: format!("https://local.example/users/author{id}"),
-            url: None,
-            inbox_url: format!("https://local.example/users/author{id}/inbox"),
-            outbox_url: None,
-            followers_url: None,
-            following_url: None,
-            created_at: t0(),
-            updated_at: t0(),
-        },
-    )
-    .unwrap();
-    id
-}
+use common::{local_account, open, t0};
 
 fn schedule(conn: &mut DbConn, account: i64, at: NaiveDateTime) -> i64 {
     let id = Id::generate().0;
@@ -78,7 +46,7 @@ fn due_rows_are_claimed_earliest_first_and_the_next_due_time_is_known() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let account = author(conn);
+        let account = local_account(conn, "author");
         let later = schedule(conn, account, t0() + Duration::hours(2));
         let first = schedule(conn, account, t0() + Duration::minutes(10));
         let second = schedule(conn, account, t0() + Duration::hours(1));
@@ -104,7 +72,7 @@ fn concurrent_workers_never_take_the_same_scheduled_status() {
     let now = t0();
     let all: HashSet<i64> = db
         .run_blocking(|conn| {
-            let account = author(conn);
+            let account = local_account(conn, "author");
             Ok((0..ROWS).map(|n| schedule(conn, account, now - Duration::seconds(n as i64))).collect())
         })
         .unwrap();
