@@ -18,7 +18,7 @@ use tertulia_db::instances::{self, HostHealth};
 use tertulia_db::{Db, DbConn, DbError, outbox};
 use tertulia_testrig::TestDatabase;
 
-use common::{local_account, open, t0};
+use common::{drain_from_two_threads, local_account, open, t0};
 
 fn job(actor: i64, activity: &str, host: &str, due: NaiveDateTime) -> NewDeliveryJob {
     NewDeliveryJob {
@@ -196,29 +196,9 @@ fn concurrent_claimers_share_the_jobs_without_overlap() {
     })
     .unwrap();
 
-    let start = Arc::new(Barrier::new(2));
-    let workers: Vec<_> = (0..2)
-        .map(|_| {
-            let (db, start) = (db.clone(), start.clone());
-            std::thread::spawn(move || {
-                db.run_blocking(|conn| {
-                    start.wait();
-                    let mut mine = Vec::new();
-                    // Bounded: 60 jobs in batches of 3 take at most 20 rounds.
-                    for _ in 0..JOBS {
-                        let batch = claim(conn, now, 3);
-                        if batch.is_empty() {
-                            break;
-                        }
-                        mine.extend(batch.into_iter().map(|j| j.id));
-                    }
-                    Ok(mine)
-                })
-                .unwrap()
-            })
-        })
-        .collect();
-    let results: Vec<Vec<i64>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    // 60 jobs in batches of 3 take at most 20 rounds.
+    let results =
+        drain_from_two_threads(&db, JOBS, move |conn| claim(conn, now, 3).into_iter().map(|j| j.id).collect());
 
     let all: HashSet<i64> = results.iter().flatten().copied().collect();
     assert_eq!(results.iter().map(Vec::len).sum::<usize>(), JOBS, "no job was claimed twice");

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Barrier};
 
 use chrono::{Duration, NaiveDateTime};
 use tertulia_core::Id;
@@ -13,7 +12,7 @@ use tertulia_db::DbConn;
 use tertulia_db::scheduled::{self, ScheduledStatusRow};
 use tertulia_testrig::TestDatabase;
 
-use common::{local_account, open, t0};
+use common::{drain_from_two_threads, local_account, open, t0};
 
 fn schedule(conn: &mut DbConn, account: i64, at: NaiveDateTime) -> i64 {
     let id = Id::generate().0;
@@ -77,28 +76,8 @@ fn concurrent_workers_never_take_the_same_scheduled_status() {
         })
         .unwrap();
 
-    let start = Arc::new(Barrier::new(2));
-    let workers: Vec<_> = (0..2)
-        .map(|_| {
-            let (db, start) = (db.clone(), start.clone());
-            std::thread::spawn(move || {
-                db.run_blocking(|conn| {
-                    start.wait();
-                    let mut mine = Vec::new();
-                    // Bounded: each round takes one of the ROWS rows or ends.
-                    for _ in 0..ROWS {
-                        match take_one(conn, now) {
-                            Some(id) => mine.push(id),
-                            None => break,
-                        }
-                    }
-                    Ok(mine)
-                })
-                .unwrap()
-            })
-        })
-        .collect();
-    let results: Vec<Vec<i64>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    // Each claim takes one of the ROWS rows, so ROWS rounds are enough.
+    let results = drain_from_two_threads(&db, ROWS, move |conn| take_one(conn, now).into_iter().collect());
 
     let taken: HashSet<i64> = results.iter().flatten().copied().collect();
     assert_eq!(results.iter().map(Vec::len).sum::<usize>(), ROWS, "no scheduled status was taken twice");

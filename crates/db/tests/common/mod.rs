@@ -1,6 +1,8 @@
 //! What the database tests share: a migrated database and a local account.
 #![allow(dead_code)] // each test file uses its own part of this
 
+use std::sync::{Arc, Barrier};
+
 use chrono::{NaiveDate, NaiveDateTime};
 use tertulia_core::Id;
 use tertulia_core::config::DatabaseConfig;
@@ -44,4 +46,35 @@ pub fn local_account(conn: &mut DbConn, prefix: &str) -> i64 {
     )
     .unwrap();
     id
+}
+
+/// Two threads start at the same moment and each drains a queue with
+/// `take` (the ids of one claim; empty when nothing is left), for at most
+/// `rounds` claims, so the loop is bounded. Returns what each thread took.
+pub fn drain_from_two_threads<F>(db: &Db, rounds: usize, take: F) -> Vec<Vec<i64>>
+where
+    F: Fn(&mut DbConn) -> Vec<i64> + Copy + Send + 'static,
+{
+    let start = Arc::new(Barrier::new(2));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, start) = (db.clone(), start.clone());
+            std::thread::spawn(move || {
+                db.run_blocking(|conn| {
+                    start.wait();
+                    let mut mine = Vec::new();
+                    for _ in 0..rounds {
+                        let batch = take(conn);
+                        if batch.is_empty() {
+                            break;
+                        }
+                        mine.extend(batch);
+                    }
+                    Ok(mine)
+                })
+                .unwrap()
+            })
+        })
+        .collect();
+    workers.into_iter().map(|w| w.join().unwrap()).collect()
 }
