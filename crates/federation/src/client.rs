@@ -15,6 +15,7 @@ use tertulia_core::config::FederationConfig;
 use url::Url;
 
 use crate::address_guard::{GuardError, GuardedResolver, check_destination};
+use crate::backoff::retry_after;
 use crate::signatures::{SignatureError, SignedHeaders, SigningKey, sign_request};
 use crate::urls::{Urls, host_of};
 
@@ -119,8 +120,8 @@ pub enum DeliveryOutcome {
     /// apart from `Rejected` because no remote server answered.
     Refused { reason: String },
     /// A temporary failure (timeout, connection error, 401, 408, 429, 3xx, 5xx):
-    /// try again later.
-    Retry { reason: String },
+    /// try again later, and not before `retry_after` if the inbox said so.
+    Retry { reason: String, retry_after: Option<chrono::TimeDelta> },
 }
 
 /// One connection pool for all federation traffic. Cheap to clone.
@@ -208,31 +209,42 @@ impl FederationClient {
         match check_destination(inbox, self.allow_private).await {
             Ok(()) => {}
             // DNS trouble passes; a forbidden destination stays forbidden.
-            Err(error @ GuardError::Resolve { .. }) => return DeliveryOutcome::Retry { reason: error.to_string() },
+            Err(error @ GuardError::Resolve { .. }) => return DeliveryOutcome::retry(error.to_string()),
             Err(error) => return DeliveryOutcome::Refused { reason: error.to_string() },
         }
         let signed = match sign_request(signer, "POST", inbox, Some(body), Utc::now()) {
             Ok(signed) => signed,
-            Err(error) => return DeliveryOutcome::Retry { reason: error.to_string() },
+            Err(error) => return DeliveryOutcome::retry(error.to_string()),
         };
         let request = with_signature(self.http.post(inbox.as_str()), signed)
             .header(CONTENT_TYPE, ACTIVITY_JSON)
             .body(body.to_vec());
         match request.send().await {
-            Ok(response) => delivery_outcome(response.status()),
-            Err(error) => DeliveryOutcome::Retry { reason: format!("cannot reach the inbox: {}", describe(&error)) },
+            Ok(response) => delivery_outcome(&response),
+            Err(error) => DeliveryOutcome::retry(format!("cannot reach the inbox: {}", describe(&error))),
         }
     }
 }
 
-fn delivery_outcome(status: StatusCode) -> DeliveryOutcome {
+impl DeliveryOutcome {
+    /// A temporary failure with no word from the inbox on when to retry.
+    pub fn retry(reason: String) -> DeliveryOutcome {
+        DeliveryOutcome::Retry { reason, retry_after: None }
+    }
+}
+
+fn delivery_outcome(response: &Response) -> DeliveryOutcome {
+    let status = response.status();
     let code = status.as_u16();
     if status.is_success() {
         DeliveryOutcome::Delivered
     } else if is_final_refusal(code) {
         DeliveryOutcome::Rejected { status: code }
     } else {
-        DeliveryOutcome::Retry { reason: format!("the inbox answered HTTP {code}") }
+        DeliveryOutcome::Retry {
+            reason: format!("the inbox answered HTTP {code}"),
+            retry_after: retry_after(response.headers(), Utc::now()),
+        }
     }
 }
 

@@ -5,7 +5,8 @@
 //! (even `kill -9`) loses nothing: the claim is a lease, and a job whose
 //! lease runs out is claimed again after a restart. The receiver drops the
 //! rare duplicate by activity id. Failures back off exponentially with
-//! jitter; a 4xx other than 401/408/429 is final. A host that keeps failing is
+//! jitter, and wait at least as long as a `Retry-After` asks; a 4xx other
+//! than 401/408/429 is final. A host that keeps failing is
 //! marked unreachable and retried hourly; its first success releases all
 //! its waiting jobs at once.
 
@@ -16,7 +17,7 @@ use tertulia_db::delivery::{self, DeliveryJobRow};
 use tertulia_db::instances;
 use tokio::sync::Semaphore;
 
-use crate::backoff::next_attempt;
+use crate::backoff::next_attempt_after;
 use crate::client::DeliveryOutcome;
 use crate::{Federation, FederationError};
 
@@ -84,7 +85,7 @@ impl Federation {
     async fn deliver(&self, job: DeliveryJobRow) {
         let outcome = match self.send(&job).await {
             Ok(outcome) => outcome,
-            Err(error) => DeliveryOutcome::Retry { reason: error.to_string() },
+            Err(error) => DeliveryOutcome::retry(error.to_string()),
         };
         if let Err(error) = self.record_outcome(&job, outcome).await {
             tracing::error!(job = job.id, %error, "delivery queue: cannot record a delivery's outcome");
@@ -135,10 +136,10 @@ impl Federation {
                     })
                     .await?;
             }
-            DeliveryOutcome::Retry { reason } => {
+            DeliveryOutcome::Retry { reason, retry_after } => {
                 let max_age = chrono::Duration::days(i64::from(self.config().federation.delivery_max_age_days));
                 let expired = job.created_at + max_age <= now;
-                let next = next_attempt(now, job.attempts);
+                let next = next_attempt_after(now, job.attempts, retry_after);
                 tracing::info!(activity = %job.activity_id, inbox = %job.inbox_url, attempt = job.attempts + 1, %reason, "delivery failed");
                 self.db()
                     .run(move |conn| {

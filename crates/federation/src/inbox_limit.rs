@@ -2,26 +2,22 @@
 //! (`rate_limits.inbox_per_host`), so one site cannot flood the queue.
 //!
 //! Counted after the signature is verified, against the signer's host:
-//! only a site that holds the key can spend its own allowance. Each host
-//! has a five-minute window that its first activity opens. Per-IP limits
-//! on the same routes, which apply before any verification, live in the
-//! API's rate limiter.
+//! only a site that holds the key can spend its own allowance. Hosts are
+//! counted in five-minute windows by the same bounded counters as the API's
+//! per-IP limits, which apply before any verification.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
+use chrono::Utc;
 use tertulia_core::config::RateLimitsConfig;
+use tertulia_core::window_counters::WindowCounters;
 use tertulia_db::actors::ActorRow;
 
 use crate::urls::host_of;
 use crate::{Federation, FederationError};
 
-const WINDOW: Duration = Duration::from_secs(300);
+const WINDOW_SECS: u32 = 300;
 /// Hosts counted at once, which bounds the memory used. Only hosts whose
 /// signatures verified are counted, so a full table means activities from
-/// thousands of sites within five minutes; a host new to a full table then
-/// waits until a window ends.
+/// thousands of sites within five minutes.
 const MAX_HOSTS: usize = 10_000;
 
 /// Activities counted per host in the current window.
@@ -29,43 +25,25 @@ const MAX_HOSTS: usize = 10_000;
 pub(crate) struct InboxLimiter {
     /// `None` when rate limits are switched off.
     per_host: Option<u32>,
-    windows: Mutex<HashMap<String, Window>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    opened: Instant,
-    count: u32,
+    counters: WindowCounters<String>,
 }
 
 impl InboxLimiter {
     pub(crate) fn new(config: &RateLimitsConfig) -> InboxLimiter {
-        InboxLimiter { per_host: config.enabled.then_some(config.inbox_per_host), windows: Mutex::default() }
+        InboxLimiter {
+            per_host: config.enabled.then_some(config.inbox_per_host),
+            counters: WindowCounters::new(WINDOW_SECS, MAX_HOSTS),
+        }
     }
 
-    /// Counts one activity from `host` at `now`; past the limit, how long
-    /// until the host's window ends instead.
-    fn count(&self, host: &str, now: Instant) -> Result<(), Duration> {
+    /// Counts one activity from `host` at `now` (Unix seconds); past the
+    /// limit, the whole seconds until the host's window ends instead.
+    fn count(&self, host: &str, now: i64) -> Result<(), u64> {
         let Some(limit) = self.per_host else {
             return Ok(());
         };
-        let left_of = |window: &Window| WINDOW.saturating_sub(now.duration_since(window.opened));
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !windows.contains_key(host) && windows.len() >= MAX_HOSTS {
-            windows.retain(|_, window| !left_of(window).is_zero());
-            if windows.len() >= MAX_HOSTS {
-                return Err(windows.values().map(left_of).min().unwrap_or(WINDOW));
-            }
-        }
-        let window = windows.entry(host.to_owned()).or_insert(Window { opened: now, count: 0 });
-        if left_of(window).is_zero() {
-            *window = Window { opened: now, count: 0 };
-        }
-        if window.count >= limit {
-            return Err(left_of(window));
-        }
-        window.count += 1;
-        Ok(())
+        let counted = self.counters.try_add(&host.to_owned(), limit, now);
+        if counted.allowed { Ok(()) } else { Err(u64::try_from(counted.window_end - now).unwrap_or(0)) }
     }
 }
 
@@ -74,11 +52,12 @@ impl Federation {
     /// signer's host's allowance.
     pub(crate) fn count_activity_from(&self, signer: &ActorRow) -> Result<(), FederationError> {
         let host = host_of(&signer.uri).unwrap_or_default();
-        self.inner.inbox_limiter.count(&host, Instant::now()).map_err(|wait| FederationError::TooManyActivities {
-            host,
-            limit: self.config().rate_limits.inbox_per_host,
-            // Whole seconds, rounded up: retrying at the second given works.
-            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        self.inner.inbox_limiter.count(&host, Utc::now().timestamp()).map_err(|retry_after_secs| {
+            FederationError::TooManyActivities {
+                host,
+                limit: self.config().rate_limits.inbox_per_host,
+                retry_after_secs,
+            }
         })
     }
 }
@@ -87,6 +66,9 @@ impl Federation {
 mod tests {
     use super::*;
 
+    /// The start of a five-minute window.
+    const START: i64 = 1_800_000_000;
+
     fn limiter(per_host: u32) -> InboxLimiter {
         InboxLimiter::new(&RateLimitsConfig { inbox_per_host: per_host, ..RateLimitsConfig::default() })
     }
@@ -94,35 +76,27 @@ mod tests {
     #[test]
     fn a_host_gets_its_limit_per_window_and_other_hosts_are_unaffected() {
         let limiter = limiter(3);
-        let start = Instant::now();
         for _ in 0..3 {
-            assert_eq!(limiter.count("busy.example", start), Ok(()));
+            assert_eq!(limiter.count("busy.example", START), Ok(()));
         }
-        let later = start + Duration::from_secs(100);
-        assert_eq!(limiter.count("busy.example", later), Err(Duration::from_secs(200)), "until its window ends");
-        assert_eq!(limiter.count("quiet.example", later), Ok(()));
-        assert_eq!(limiter.count("busy.example", start + WINDOW), Ok(()), "a new window");
+        assert_eq!(limiter.count("busy.example", START + 100), Err(200), "seconds until its window ends");
+        assert_eq!(limiter.count("quiet.example", START + 100), Ok(()));
+        assert_eq!(limiter.count("busy.example", START + 300), Ok(()), "a new window");
     }
 
     #[test]
     fn switched_off_with_the_other_rate_limits() {
         let limiter =
             InboxLimiter::new(&RateLimitsConfig { enabled: false, inbox_per_host: 1, ..RateLimitsConfig::default() });
-        let now = Instant::now();
-        assert!((0..10).all(|_| limiter.count("busy.example", now).is_ok()));
+        assert!((0..10).all(|_| limiter.count("busy.example", START).is_ok()));
     }
 
     #[test]
-    fn memory_stays_bounded_and_ended_windows_make_room() {
+    fn memory_stays_bounded() {
         let limiter = limiter(5);
-        let start = Instant::now();
-        for n in 0..MAX_HOSTS {
-            assert!(limiter.count(&format!("h{n}.example"), start).is_ok());
+        for n in 0..MAX_HOSTS * 2 {
+            assert!(limiter.count(&format!("h{n}.example"), START).is_ok());
         }
-        let soon = start + Duration::from_secs(60);
-        assert_eq!(limiter.count("new.example", soon), Err(WINDOW - Duration::from_secs(60)), "the table is full");
-        assert_eq!(limiter.count("h1.example", soon), Ok(()), "hosts already counted go on");
-        assert_eq!(limiter.count("new.example", start + WINDOW), Ok(()), "ended windows are dropped");
-        assert_eq!(limiter.windows.lock().unwrap().len(), 1);
+        assert!(limiter.counters.len() <= MAX_HOSTS);
     }
 }

@@ -186,8 +186,13 @@ async fn delivery_is_a_signed_post_with_digest() {
 
 #[tokio::test]
 async fn delivery_statuses_map_to_outcomes() {
-    let statuses = [200, 400, 401, 404, 410, 408, 429, 500, 503, 301];
-    let mut server = TestServer::start(statuses.iter().map(|&status| Reply::status(status)).collect()).await;
+    let statuses = [200, 400, 401, 404, 410, 408, 429, 500, 503, 301, 429, 503];
+    let mut replies: Vec<Reply> = statuses.iter().map(|&status| Reply::status(status)).collect();
+    // The last two say when to come back (RFC 9110 section 10.2.3).
+    replies[10].headers.push(("Retry-After", "120".to_owned()));
+    let in_an_hour = (Utc::now() + chrono::Duration::hours(1)).format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    replies[11].headers.push(("Retry-After", in_an_hour));
+    let mut server = TestServer::start(replies).await;
     let client = client(true);
     let inbox = server.url("/inbox");
     let mut outcomes = Vec::new();
@@ -195,7 +200,22 @@ async fn delivery_statuses_map_to_outcomes() {
         outcomes.push(client.deliver(&inbox, ACTIVITY, &signer()).await);
         assert_eq!(server.next_request().await.signature, Ok(()));
     }
-    let retry = |status: u16| DeliveryOutcome::Retry { reason: format!("the inbox answered HTTP {status}") };
+    let retry =
+        |status: u16| DeliveryOutcome::Retry { reason: format!("the inbox answered HTTP {status}"), retry_after: None };
+    let asked_for_an_hour = outcomes.pop().unwrap();
+    assert!(
+        matches!(asked_for_an_hour, DeliveryOutcome::Retry { retry_after: Some(wait), .. }
+            if (3590..=3600).contains(&wait.num_seconds())),
+        "{asked_for_an_hour:?}"
+    );
+    let asked_for_two_minutes = outcomes.pop().unwrap();
+    assert_eq!(
+        asked_for_two_minutes,
+        DeliveryOutcome::Retry {
+            reason: "the inbox answered HTTP 429".into(),
+            retry_after: Some(chrono::Duration::seconds(120))
+        }
+    );
     assert_eq!(
         outcomes,
         [
@@ -221,7 +241,7 @@ async fn unreachable_inbox_is_retried() {
     drop(listener);
     let outcome = client(true).deliver(&closed, ACTIVITY, &signer()).await;
     assert!(
-        matches!(&outcome, DeliveryOutcome::Retry { reason } if reason.starts_with("cannot reach the inbox")),
+        matches!(&outcome, DeliveryOutcome::Retry { reason, .. } if reason.starts_with("cannot reach the inbox")),
         "{outcome:?}"
     );
 }
@@ -237,7 +257,7 @@ async fn silent_inbox_times_out_into_a_retry() {
     });
     let outcome = client(true).deliver(&inbox, ACTIVITY, &signer()).await;
     assert!(
-        matches!(&outcome, DeliveryOutcome::Retry { reason } if reason.contains("no answer within")),
+        matches!(&outcome, DeliveryOutcome::Retry { reason, .. } if reason.contains("no answer within")),
         "{outcome:?}"
     );
 }

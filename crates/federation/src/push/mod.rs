@@ -29,7 +29,7 @@ use tokio::sync::Notify;
 use url::Url;
 
 use crate::address_guard::{GuardedResolver, check_destination};
-use crate::backoff::next_attempt;
+use crate::backoff::{next_attempt_after, retry_after};
 use crate::urls::Urls;
 pub use vapid::VapidKey;
 
@@ -45,8 +45,9 @@ enum Outcome {
     SubscriptionGone,
     /// Will never work (refused address, bad keys, a 4xx): dropped.
     Dropped(String),
-    /// Worth trying again (timeout, 429, 5xx) while the TTL lasts.
-    Retry(String),
+    /// Worth trying again (timeout, 429, 5xx) while the TTL lasts, and not
+    /// before the push service's `Retry-After` if it sent one.
+    Retry(String, Option<chrono::TimeDelta>),
 }
 
 /// The Web Push sender: the key, an HTTP client behind the address guard,
@@ -134,7 +135,7 @@ impl Pusher {
                 self.send(&message, ttl).await
             }
             Ok(None) => Outcome::Done,
-            Err(error) => Outcome::Retry(error.to_string()),
+            Err(error) => Outcome::Retry(error.to_string(), None),
         }
     }
 
@@ -155,7 +156,7 @@ impl Pusher {
         };
         let authorization = match self.inner.key.authorization(&endpoint, &self.subject(), chrono::Utc::now()) {
             Ok(header) => header,
-            Err(error) => return Outcome::Retry(error.to_string()),
+            Err(error) => return Outcome::Retry(error.to_string(), None),
         };
         let request = self
             .inner
@@ -168,8 +169,8 @@ impl Pusher {
             .header(CONTENT_TYPE, "application/octet-stream")
             .body(body);
         match request.send().await {
-            Ok(response) => outcome_of(response.status()),
-            Err(error) => Outcome::Retry(format!("cannot reach the push service: {error}")),
+            Ok(response) => outcome_of(response.status(), retry_after(response.headers(), chrono::Utc::now())),
+            Err(error) => Outcome::Retry(format!("cannot reach the push service: {error}"), None),
         }
     }
 
@@ -208,8 +209,8 @@ impl Pusher {
                 tracing::warn!(subscription, %reason, "push not sent, and will not be retried");
                 db.write(move |conn| push_deliveries::complete(conn, id)).await?;
             }
-            Outcome::Retry(reason) => {
-                let next = next_attempt(tertulia_db::now(), job.attempts);
+            Outcome::Retry(reason, asked) => {
+                let next = next_attempt_after(tertulia_db::now(), job.attempts, asked);
                 if next >= job.expires_at {
                     tracing::warn!(subscription, %reason, "push not sent before its TTL ran out: dropped");
                     db.write(move |conn| push_deliveries::complete(conn, id)).await?;
@@ -226,12 +227,13 @@ impl Pusher {
 /// RFC 8030 section 7.3 and 8: 404 and 410 mean the subscription is over;
 /// 429 and 5xx are temporary; any other 4xx (a bad request, a key the push
 /// service refuses, a message too large) would fail the same way again.
-fn outcome_of(status: StatusCode) -> Outcome {
+/// `asked` is the wait the service gave with `Retry-After`.
+fn outcome_of(status: StatusCode, asked: Option<chrono::TimeDelta>) -> Outcome {
     match status {
         status if status.is_success() => Outcome::Done,
         StatusCode::NOT_FOUND | StatusCode::GONE => Outcome::SubscriptionGone,
-        StatusCode::TOO_MANY_REQUESTS => Outcome::Retry("the push service answered HTTP 429".into()),
-        status if status.is_server_error() => Outcome::Retry(format!("the push service answered HTTP {status}")),
+        StatusCode::TOO_MANY_REQUESTS => Outcome::Retry("the push service answered HTTP 429".into(), asked),
+        status if status.is_server_error() => Outcome::Retry(format!("the push service answered HTTP {status}"), asked),
         status => Outcome::Dropped(format!("the push service answered HTTP {status}")),
     }
 }
@@ -242,11 +244,15 @@ mod tests {
 
     #[test]
     fn push_service_answers_map_to_outcomes() {
-        assert_eq!(outcome_of(StatusCode::CREATED), Outcome::Done);
-        assert_eq!(outcome_of(StatusCode::GONE), Outcome::SubscriptionGone);
-        assert_eq!(outcome_of(StatusCode::NOT_FOUND), Outcome::SubscriptionGone);
-        assert!(matches!(outcome_of(StatusCode::TOO_MANY_REQUESTS), Outcome::Retry(_)));
-        assert!(matches!(outcome_of(StatusCode::BAD_GATEWAY), Outcome::Retry(_)));
-        assert!(matches!(outcome_of(StatusCode::FORBIDDEN), Outcome::Dropped(_)));
+        let minute = Some(chrono::TimeDelta::minutes(1));
+        assert_eq!(outcome_of(StatusCode::CREATED, None), Outcome::Done);
+        assert_eq!(outcome_of(StatusCode::GONE, None), Outcome::SubscriptionGone);
+        assert_eq!(outcome_of(StatusCode::NOT_FOUND, None), Outcome::SubscriptionGone);
+        assert!(matches!(outcome_of(StatusCode::TOO_MANY_REQUESTS, minute), Outcome::Retry(_, wait) if wait == minute));
+        assert!(
+            matches!(outcome_of(StatusCode::SERVICE_UNAVAILABLE, minute), Outcome::Retry(_, wait) if wait == minute)
+        );
+        assert!(matches!(outcome_of(StatusCode::BAD_GATEWAY, None), Outcome::Retry(_, None)));
+        assert!(matches!(outcome_of(StatusCode::FORBIDDEN, None), Outcome::Dropped(_)));
     }
 }
