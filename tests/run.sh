@@ -186,7 +186,7 @@ check_supply_chain() {
 # Builds the fuzz targets and runs each for $fuzz_seconds from its seeds
 # (fuzz/corpus/<target>, read only: what the run finds goes to a scratch
 # corpus); a crash or an input slower than 10 s fails the target. Built in
-# fuzz/'s dev profile (opt-level 1, parallel codegen) and without a
+# fuzz/'s dev profile (dependencies unoptimised: building dominates) and without a
 # sanitizer (the stable toolchain suffices, and our code forbids unsafe):
 # these are smoke runs, the long ones are in docs/fuzzing.md.
 run_fuzz() {
@@ -243,6 +243,20 @@ run_clients sqlite || status=1
 run_clients postgres || status=1
 run_fuzz || status=1
 
+# Why each test failed, repeated just above the summary: CI keeps only the
+# end of a long log, and the failures' output is printed far above it.
+failure_excerpts() {
+    local run
+    for run in sqlite postgres clients-sqlite clients-postgres; do
+        [[ -f $log_dir/$run.log ]] || continue
+        grep -qE '^ +(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" || continue
+        printf '\n==> why tests failed on %s\n' "$run"
+        grep -E '^ +(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" | sort -u | head -20
+        grep -E -A8 'panicked at|^E +(assert|Assertion)' "$log_dir/$run.log" | head -80
+    done
+}
+
+failure_excerpts
 passed=0
 failed=0
 summary=""
