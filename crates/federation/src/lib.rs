@@ -10,6 +10,7 @@
 //! verifies a signed POST and stores it; [`inbox`] applies it through
 //! `tertulia_domain::remote`.
 
+mod activities;
 pub mod address_guard;
 mod backoff;
 pub mod client;

@@ -1,0 +1,4 @@
+//! Outgoing ActivityPub documents.
+
+#[cfg(test)]
+mod tests;

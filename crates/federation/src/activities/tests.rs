@@ -1,0 +1,175 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Each outgoing document against a fixture of what we send
+//! (`tests/fixtures/outgoing/`), with generated ids masked, and against
+//! the shape Mastodon requires of it. `TERTULIA_BLESS=1` rewrites the
+//! fixtures from the current output (review the diff before committing).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use tertulia_db::accounts::AccountRow;
+use tertulia_db::actors::ActorRow;
+
+use crate::protocol::PUBLIC;
+use crate::render;
+use crate::urls::Urls;
+
+const BASE: &str = "https://tertulia.test";
+const MASKED: &str = "<generated>";
+
+fn urls() -> Urls {
+    Urls::new(BASE)
+}
+
+fn at(text: &str) -> NaiveDateTime {
+    chrono::DateTime::parse_from_rfc3339(text).unwrap().naive_utc()
+}
+
+fn account() -> AccountRow {
+    AccountRow {
+        id: 7,
+        username: "ana".into(),
+        domain: None,
+        display_name: "Ana Ruiz".into(),
+        note: "<p>Payroll &amp; benefits</p>".into(),
+        note_source: "Payroll & benefits".into(),
+        uri: format!("{BASE}/users/ana"),
+        url: None,
+        avatar_url: Some(format!("{BASE}/media/avatar.png")),
+        header_url: None,
+        locked: true,
+        bot: false,
+        discoverable: true,
+        indexable: false,
+        hide_collections: false,
+        fields: r#"[{"name":"Desk","value":"B<2>","verified_at":null}]"#.into(),
+        suspended_at: None,
+        followers_count: 3,
+        following_count: 4,
+        statuses_count: 5,
+        last_status_at: None,
+        created_at: at("2026-01-02T03:04:05Z"),
+        updated_at: at("2026-02-03T04:05:06Z"),
+        moved_to_account_id: None,
+    }
+}
+
+fn actor() -> ActorRow {
+    ActorRow {
+        id: 7,
+        username: "ana".into(),
+        domain: None,
+        uri: format!("{BASE}/users/ana"),
+        inbox_url: format!("{BASE}/users/ana/inbox"),
+        shared_inbox_url: None,
+        followers_url: None,
+        public_key_pem: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".into(),
+        private_key_pem: None,
+        public_key_id: None,
+        also_known_as: r#"["https://old.example/users/ana"]"#.into(),
+        moved_to_account_id: None,
+        actor_type: "Person".into(),
+        suspended_at: None,
+        fetched_at: None,
+    }
+}
+
+const ANA: &str = "https://tertulia.test/users/ana";
+const LUIS: &str = "https://mx.example/users/luis";
+
+/// `document` with the values at `pointers` replaced by [`MASKED`].
+fn masked(mut document: Value, pointers: &[&str]) -> Value {
+    for pointer in pointers {
+        *document.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer} missing")) = Value::from(MASKED);
+    }
+    document
+}
+
+fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/outgoing").join(format!("{name}.json"))
+}
+
+/// Compares `document` with its fixture, and checks what every activity
+/// we send needs: our context, an id under our host, an actor of ours.
+fn check(name: &str, document: &Value) {
+    let path = fixture_path(name);
+    if std::env::var_os("TERTULIA_BLESS").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(document).unwrap() + "\n").unwrap();
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let expected: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(document, &expected, "{name} differs from {}", path.display());
+    assert_eq!(document["@context"], crate::protocol::context(), "{name}: @context");
+    let id = document["id"].as_str().unwrap();
+    assert!(id == MASKED || id.starts_with(BASE), "{name}: id {id} is not ours");
+    if let Some(actor) = document.get("actor").and_then(Value::as_str) {
+        assert!(actor.starts_with(BASE), "{name}: actor {actor} is not ours");
+    }
+}
+
+#[test]
+fn actors() {
+    let person = render::person(&urls(), &account(), &actor(), Some("https://new.example/users/ana".into()));
+    check("person", &person);
+    assert_eq!(person["type"], "Person");
+    assert_eq!(person["publicKey"]["owner"], ANA);
+    let config = tertulia_core::Config { domain: "tertulia.test".into(), ..Default::default() };
+    check("instance_actor", &render::instance_actor(&urls(), &config, &actor()));
+    let bot = render::person(&urls(), &AccountRow { bot: true, ..account() }, &actor(), None);
+    assert_eq!(bot["type"], "Service");
+    assert!(bot.get("movedTo").is_none());
+}
+
+#[test]
+fn announce_and_its_undo() {
+    let boost = render::Boost {
+        booster: "ana",
+        uri: "https://tertulia.test/users/ana/statuses/11/activity",
+        published: at("2026-03-04T05:06:07Z"),
+    };
+    let announce = render::announce(&urls(), &boost, "https://mx.example/notes/1", LUIS);
+    check("announce", &announce);
+    assert_eq!(announce["to"][0], PUBLIC);
+    check("undo_announce", &render::undo(ANA, announce));
+}
+
+#[test]
+fn deletes() {
+    let uri = "https://tertulia.test/users/ana/statuses/12";
+    let followers = urls().followers("ana");
+    check("delete", &render::delete(ANA, uri, vec![PUBLIC.into()], vec![followers, LUIS.into()]));
+    check("delete_actor", &render::delete_actor(ANA));
+}
+
+#[test]
+fn one_to_one_activities() {
+    let like = render::simple("Like", &urls().like(ANA, 12), ANA, "https://mx.example/notes/1");
+    check("like", &like);
+    check("undo_like", &render::undo(ANA, like));
+    check("follow", &render::simple("Follow", &urls().follow(13), ANA, LUIS));
+    check("block", &render::simple("Block", &format!("{ANA}#blocks/14"), ANA, LUIS));
+    let follow = "https://mx.example/follows/15";
+    check("accept_follow", &masked(render::answer_follow(true, ANA, LUIS, follow), &["/id"]));
+    check("reject_follow", &masked(render::answer_follow(false, ANA, LUIS, follow), &["/id"]));
+    let vote = render::vote(ANA, 16, 1, "Tuesday", "https://mx.example/notes/2", LUIS);
+    check("vote", &vote);
+}
+
+#[test]
+fn profile_changes() {
+    check("update_person", &render::update_person(&urls(), &account(), &actor(), None));
+    let moved = render::move_account(&urls(), &account(), &actor(), "https://new.example/users/ana");
+    check("move", &masked(moved, &["/id"]));
+}
+
+#[test]
+fn quote_answers() {
+    let request = "https://mx.example/notes/3#quote-request";
+    let (quoting, quoted) = ("https://mx.example/notes/3", "https://tertulia.test/users/ana/statuses/17");
+    let authorization = "https://tertulia.test/quote_authorizations/3";
+    let accept = crate::quotes::answer(ANA, LUIS, request, quoting, quoted, Some(authorization));
+    check("accept_quote", &masked(accept, &["/id"]));
+    check("reject_quote", &masked(crate::quotes::answer(ANA, LUIS, request, quoting, quoted, None), &["/id"]));
+    check("revoke_quote", &crate::quotes::revocation(ANA, authorization, LUIS));
+}
