@@ -11,8 +11,8 @@ use serde_json::Value;
 use tertulia_db::accounts::AccountRow;
 use tertulia_db::actors::ActorRow;
 
+use crate::activities as render;
 use crate::protocol::PUBLIC;
-use crate::render;
 use crate::urls::Urls;
 
 const BASE: &str = "https://tertulia.test";
@@ -144,11 +144,11 @@ fn deletes() {
 
 #[test]
 fn one_to_one_activities() {
-    let like = render::simple("Like", &urls().like(ANA, 12), ANA, "https://mx.example/notes/1");
+    let like = render::like(urls().like(ANA, 12), ANA, "https://mx.example/notes/1");
     check("like", &like);
     check("undo_like", &render::undo(ANA, like));
-    check("follow", &render::simple("Follow", &urls().follow(13), ANA, LUIS));
-    check("block", &render::simple("Block", &format!("{ANA}#blocks/14"), ANA, LUIS));
+    check("follow", &render::follow(urls().follow(13), ANA, LUIS));
+    check("block", &render::block(ANA, 14, LUIS));
     let follow = "https://mx.example/follows/15";
     check("accept_follow", &masked(render::answer_follow(true, ANA, LUIS, follow), &["/id"]));
     check("reject_follow", &masked(render::answer_follow(false, ANA, LUIS, follow), &["/id"]));
@@ -159,7 +159,7 @@ fn one_to_one_activities() {
 #[test]
 fn profile_changes() {
     check("update_person", &render::update_person(&urls(), &account(), &actor(), None));
-    let moved = render::move_account(&urls(), &account(), &actor(), "https://new.example/users/ana");
+    let moved = render::move_account(&urls(), "ana", ANA, "https://new.example/users/ana");
     check("move", &masked(moved, &["/id"]));
 }
 
@@ -168,8 +168,8 @@ fn quote_answers() {
     let request = "https://mx.example/notes/3#quote-request";
     let (quoting, quoted) = ("https://mx.example/notes/3", "https://tertulia.test/users/ana/statuses/17");
     let authorization = "https://tertulia.test/quote_authorizations/3";
-    let accept = crate::quotes::answer(ANA, LUIS, request, quoting, quoted, Some(authorization));
+    let accept = render::quote_answer(ANA, LUIS, request, quoting, quoted, Some(authorization));
     check("accept_quote", &masked(accept, &["/id"]));
-    check("reject_quote", &masked(crate::quotes::answer(ANA, LUIS, request, quoting, quoted, None), &["/id"]));
-    check("revoke_quote", &crate::quotes::revocation(ANA, authorization, LUIS));
+    check("reject_quote", &masked(render::quote_answer(ANA, LUIS, request, quoting, quoted, None), &["/id"]));
+    check("revoke_quote", &render::quote_revocation(ANA, authorization, LUIS));
 }
