@@ -173,3 +173,126 @@ fn quote_answers() {
     check("reject_quote", &masked(render::quote_answer(ANA, LUIS, request, quoting, quoted, None), &["/id"]));
     check("revoke_quote", &render::quote_revocation(ANA, authorization, LUIS));
 }
+
+/// A status as the domain's view shows it: a reply with a content
+/// warning, a remote mention, a hashtag, an image and a poll.
+fn status_view() -> tertulia_domain::statuses::StatusView {
+    use tertulia_domain::AccountView;
+    use tertulia_domain::quotes::{QuoteApproval, QuotePolicy};
+    let luis = AccountView::from(AccountRow {
+        id: 8,
+        username: "luis".into(),
+        domain: Some("mx.example".into()),
+        uri: LUIS.into(),
+        ..account()
+    });
+    tertulia_domain::statuses::StatusView {
+        id: tertulia_core::Id(20),
+        uri: format!("{ANA}/statuses/20"),
+        url: format!("{BASE}/@ana/20"),
+        account: AccountView::from(account()),
+        content: "<p>Lunch vote, <span class=\"h-card\">@luis</span> #Cafeteria</p>".into(),
+        text: "Lunch vote, @luis@mx.example #Cafeteria".into(),
+        spoiler_text: "food".into(),
+        sensitive: true,
+        visibility: tertulia_core::visibility::Visibility::Unlisted,
+        language: Some("es".into()),
+        created_at: at("2026-03-04T05:06:07Z").and_utc(),
+        edited_at: Some(at("2026-03-04T06:00:00Z").and_utc()),
+        in_reply_to_id: Some(tertulia_core::Id(19)),
+        in_reply_to_account_id: Some(tertulia_core::Id(8)),
+        reblog: None,
+        mentions: vec![luis],
+        tags: vec![("cafeteria".into(), "Cafeteria".into())],
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        favourited: false,
+        reblogged: false,
+        bookmarked: false,
+        media: vec![tertulia_domain::media::MediaView {
+            id: tertulia_core::Id(21),
+            kind: "image".into(),
+            content_type: "image/png".into(),
+            file_path: Some("ab/menu.png".into()),
+            preview_path: None,
+            remote_url: None,
+            description: Some("Today's menu".into()),
+            meta: serde_json::json!({"original": {"width": 640, "height": 480}}),
+            blurhash: Some("LEHV6nWB2yk8".into()),
+        }],
+        poll: Some(tertulia_domain::polls::PollView {
+            id: tertulia_core::Id(22),
+            expires_at: Some(at("2026-03-05T05:06:07Z").and_utc()),
+            expired: false,
+            multiple: false,
+            votes_count: 3,
+            voters_count: 3,
+            options: vec![("Paella".into(), Some(2)), ("Tacos".into(), Some(1))],
+            own_votes: None,
+        }),
+        pinned: false,
+        muted: false,
+        filtered: Vec::new(),
+        quote: None,
+        quote_approval: QuoteApproval { policy: QuotePolicy::Followers, viewer_allowed: false },
+        quotes_count: 0,
+    }
+}
+
+fn note_links() -> render::NoteLinks {
+    render::NoteLinks {
+        in_reply_to: Some("https://mx.example/notes/19".into()),
+        conversation: Some(23),
+        quote: Some(("https://mx.example/notes/18".into(), Some("https://mx.example/authorizations/1".into()))),
+    }
+}
+
+fn config() -> tertulia_core::Config {
+    tertulia_core::Config { domain: "tertulia.test".into(), ..Default::default() }
+}
+
+#[test]
+fn a_status_view_becomes_a_question_with_its_mentions_tags_media_and_quote() {
+    let note = render::to_note(&status_view(), &note_links(), &urls(), &config());
+    let document = render::document(&note);
+    check("question", &document);
+    assert_eq!(document["type"], "Question");
+    assert_eq!(document["attributedTo"], ANA);
+    // Unlisted: followers in `to`, everyone and the mentioned in `cc`.
+    assert_eq!(document["to"], serde_json::json!([urls().followers("ana")]));
+    assert_eq!(document["cc"], serde_json::json!([PUBLIC, LUIS]));
+    assert_eq!(document["tag"][0]["name"], "@luis@mx.example");
+    assert_eq!(document["oneOf"][1]["replies"]["totalItems"], 1);
+
+    let plain = tertulia_domain::statuses::StatusView { poll: None, edited_at: None, ..status_view() };
+    let note = render::to_note(&plain, &render::NoteLinks::default(), &urls(), &config());
+    let create = render::create_or_update(&note, false);
+    check("create", &create);
+    assert_eq!(create["object"]["type"], "Note");
+    assert!(create["object"].get("@context").is_none());
+    assert_eq!(create["to"], create["object"]["to"]);
+}
+
+#[test]
+fn edits_and_other_changes_of_a_post_are_updates() {
+    let note = render::to_note(&status_view(), &note_links(), &urls(), &config());
+    let edit = render::create_or_update(&note, true);
+    check("update_edit", &edit);
+    assert_eq!(edit["type"], "Update");
+    assert!(edit["object"]["updated"].is_string());
+    check("update_votes", &masked(render::unedited_update(&note, "votes"), &["/id"]));
+    let request = render::quote_request(&note, "https://mx.example/notes/18", LUIS);
+    check("quote_request", &request);
+    assert_eq!(request["instrument"]["id"], note.id);
+}
+
+#[test]
+fn hidden_poll_totals_stay_hidden_from_other_sites() {
+    let mut view = status_view();
+    if let Some(poll) = &mut view.poll {
+        poll.options = vec![("Paella".into(), None), ("Tacos".into(), None)];
+    }
+    let document = render::document(&render::to_note(&view, &note_links(), &urls(), &config()));
+    assert_eq!(document["oneOf"][0]["replies"]["totalItems"], 0);
+}
