@@ -19,6 +19,8 @@ mod error;
 pub mod fuzzing;
 pub mod inbox;
 mod inbox_limit;
+#[cfg(test)]
+mod interop_tests;
 mod keys;
 mod moves;
 pub mod outbox;

@@ -22,13 +22,13 @@ use crate::{Federation, FederationError};
 
 /// The quoted post's id, from the property FEP-044f names or the older
 /// ones other software writes.
-fn quoted_uri(note: &Value) -> Option<&str> {
+pub(crate) fn quoted_uri(note: &Value) -> Option<&str> {
     ["quote", "quoteUrl", "quoteUri", "_misskey_quote"].into_iter().find_map(|key| id_of(note.get(key)))
 }
 
 /// Who may quote a post, from its `interactionPolicy.canQuote`; `None`
 /// when it says nothing. Approval by hand counts as consent to ask.
-fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePolicy> {
+pub(crate) fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePolicy> {
     let can_quote = note.pointer("/interactionPolicy/canQuote")?;
     let mut allowed = uris(can_quote.get("automaticApproval"));
     allowed.extend(uris(can_quote.get("manualApproval")));
