@@ -333,7 +333,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 return Ok(None);
             };
             let moved_to = render::moved_to(conn, &account)?;
-            let activity = activities::update_person(urls, &account, &actor, moved_to);
+            let view = tertulia_domain::AccountView::from(account.clone());
+            let activity = activities::update_person(urls, &view, account.updated_at, &actor, moved_to);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
     })

@@ -217,6 +217,7 @@ async fn actor(
         let account = account.clone();
         federation.db().run(move |conn| render::moved_to(conn, &account)).await?
     };
+    let account = tertulia_domain::AccountView::from(account);
     Ok(activity_json(activities::person(federation.urls(), &account, &actor, moved_to)))
 }
 

@@ -6,9 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 use tertulia_core::Config;
-use tertulia_db::accounts::AccountRow;
 use tertulia_db::actors::ActorRow;
-use tertulia_domain::ProfileField;
+use tertulia_domain::AccountView;
 
 use super::document;
 use super::note::Tag;
@@ -92,11 +91,11 @@ pub(crate) struct Person<'a> {
 }
 
 impl<'a> Person<'a> {
-    /// A local account; `moved_to` is the actor it moved to, if it did.
-    pub(crate) fn of(urls: &Urls, account: &'a AccountRow, actor: &'a ActorRow, moved_to: Option<String>) -> Self {
+    /// A local account as the domain shows it, with its keys and aliases
+    /// (`actor`); `moved_to` is the actor it moved to, if it did.
+    pub(crate) fn of(urls: &Urls, account: &'a AccountView, actor: &'a ActorRow, moved_to: Option<String>) -> Self {
         let name = &account.username;
-        // Both columns only ever hold JSON written by the domain.
-        let fields: Vec<ProfileField> = serde_json::from_str(&account.fields).unwrap_or_default();
+        // The column only ever holds JSON written by the domain.
         let also_known_as: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
         Person {
             id: &actor.uri,
@@ -114,12 +113,13 @@ impl<'a> Person<'a> {
             manually_approves_followers: account.locked,
             discoverable: account.discoverable,
             indexable: account.indexable,
-            published: timestamp(account.created_at),
-            attachment: fields
-                .into_iter()
+            published: timestamp(account.created_at.naive_utc()),
+            attachment: account
+                .fields
+                .iter()
                 .map(|f| PropertyValue {
                     kind: "PropertyValue",
-                    name: f.name,
+                    name: f.name.clone(),
                     value: tertulia_core::text::escape_html(&f.value),
                 })
                 .collect(),
@@ -134,7 +134,7 @@ impl<'a> Person<'a> {
 }
 
 /// A local account as a document of its own.
-pub(crate) fn person(urls: &Urls, account: &AccountRow, actor: &ActorRow, moved_to: Option<String>) -> Value {
+pub(crate) fn person(urls: &Urls, account: &AccountView, actor: &ActorRow, moved_to: Option<String>) -> Value {
     document(&Person::of(urls, account, actor, moved_to))
 }
 

@@ -110,13 +110,13 @@ fn check(name: &str, document: &Value) {
 
 #[test]
 fn actors() {
-    let person = render::person(&urls(), &account(), &actor(), Some("https://new.example/users/ana".into()));
+    let person = render::person(&urls(), &account().into(), &actor(), Some("https://new.example/users/ana".into()));
     check("person", &person);
     assert_eq!(person["type"], "Person");
     assert_eq!(person["publicKey"]["owner"], ANA);
     let config = tertulia_core::Config { domain: "tertulia.test".into(), ..Default::default() };
     check("instance_actor", &render::instance_actor(&urls(), &config, &actor()));
-    let bot = render::person(&urls(), &AccountRow { bot: true, ..account() }, &actor(), None);
+    let bot = render::person(&urls(), &AccountRow { bot: true, ..account() }.into(), &actor(), None);
     assert_eq!(bot["type"], "Service");
     assert!(bot.get("movedTo").is_none());
 }
@@ -158,7 +158,7 @@ fn one_to_one_activities() {
 
 #[test]
 fn profile_changes() {
-    check("update_person", &render::update_person(&urls(), &account(), &actor(), None));
+    check("update_person", &render::update_person(&urls(), &account().into(), account().updated_at, &actor(), None));
     let moved = render::move_account(&urls(), "ana", ANA, "https://new.example/users/ana");
     check("move", &masked(moved, &["/id"]));
 }
