@@ -274,7 +274,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             one_to_one(conn, *account, &target, block, undo)?
         }
         Outgoing::QuoteRequested { status } => {
-            let Some(row) = statuses::find(conn, *status)? else {
+            let Some(row) = statuses::find(conn, *status)?.filter(|row| row.local) else {
                 return Ok(None);
             };
             let (Some(note), Some((quoted_uri, quoted_author))) =

@@ -43,14 +43,9 @@ use crate::protocol;
 
 /// `body` as a document of its own, with our `@context`.
 pub(crate) fn document(body: &impl Serialize) -> Value {
-    protocol::with_context(embedded(body))
-}
-
-/// `body` as JSON, to embed in another document (no `@context`).
-pub(crate) fn embedded(body: &impl Serialize) -> Value {
-    // Every document here is a struct with string keys, which
-    // serde_json always serializes; `Null` is never produced.
-    serde_json::to_value(body).unwrap_or_default()
+    // Every document here is a struct with string keys, which serde_json
+    // always serializes: the `Null` default is never produced.
+    protocol::with_context(serde_json::to_value(body).unwrap_or_default())
 }
 
 /// An activity whose object is a link: `Like`, `Follow`, `Block`.
