@@ -10,6 +10,7 @@
 //! verifies a signed POST and stores it; [`inbox`] applies it through
 //! `tertulia_domain::remote`.
 
+mod activities;
 pub mod address_guard;
 mod backoff;
 pub mod client;
@@ -18,6 +19,8 @@ mod error;
 pub mod fuzzing;
 pub mod inbox;
 mod inbox_limit;
+#[cfg(test)]
+mod interop_tests;
 mod keys;
 mod moves;
 pub mod outbox;

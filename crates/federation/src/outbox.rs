@@ -14,6 +14,7 @@ use tertulia_db::outbox::{self as records, OutboxRow};
 use tertulia_db::{DbConn, DbError, statuses};
 use tertulia_domain::outbox::{self, Outgoing};
 
+use crate::activities;
 use crate::protocol::addressing;
 use crate::render;
 use crate::urls::{Urls, host_of};
@@ -143,16 +144,17 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 let Some(original_author) = actors::find(conn, original.account_id)? else {
                     return Ok(None);
                 };
-                let boost = render::Boost { booster: &author.username, uri: &row.uri, published: row.created_at };
-                let activity = render::announce(urls, &boost, &original.uri, &original_author.uri);
+                let boost = activities::Boost { booster: &author.username, uri: &row.uri, published: row.created_at };
+                let activity = activities::announce(urls, &boost, &original.uri, &original_author.uri);
                 let mut inboxes = actors::remote_follower_inboxes(conn, author.id)?;
                 inboxes.extend(remote_inbox(&original_author));
                 return Ok(Some((activity, author.id, inboxes)));
             }
             let update = matches!(outgoing, Outgoing::StatusUpdated { .. });
-            let Some(activity) = render::create_or_update(conn, config, urls, &row, update)? else {
+            let Some(note) = render::note(conn, config, urls, &row)? else {
                 return Ok(None);
             };
+            let activity = activities::create_or_update(&note, update);
             let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
             let mut audience = mentioned;
@@ -170,16 +172,16 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                     return Ok(None);
                 };
                 // Receivers match the Undo by the Announce's id alone.
-                let boost = render::Boost { booster: &account.username, uri, published: tertulia_db::now() };
-                let announce = render::announce(urls, &boost, original_uri, &original_actor.uri);
+                let boost = activities::Boost { booster: &account.username, uri, published: tertulia_db::now() };
+                let announce = activities::announce(urls, &boost, original_uri, &original_actor.uri);
                 let mut inboxes = actors::remote_follower_inboxes(conn, *author)?;
                 inboxes.extend(remote_inbox(&original_actor));
-                return Ok(Some((render::undo(&actor.uri, announce), *author, inboxes)));
+                return Ok(Some((activities::undo(&actor.uri, announce), *author, inboxes)));
             }
             let visibility: Visibility = visibility.parse().unwrap_or(Visibility::Direct);
             let mentioned_uris: Vec<String> = actors::find_many(conn, mentioned)?.into_iter().map(|a| a.uri).collect();
             let (to, cc) = addressing(visibility, &urls.followers(&account.username), &mentioned_uris);
-            let activity = render::delete(&actor.uri, uri, to, cc);
+            let activity = activities::delete(&actor.uri, uri, to, cc);
             Some((activity, *author, post_inboxes(conn, urls, *author, visibility, mentioned)?))
         }
         Outgoing::Favourited { account, status } | Outgoing::Unfavourited { account, status } => {
@@ -190,7 +192,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 return Ok(None);
             };
             let undo = matches!(outgoing, Outgoing::Unfavourited { .. });
-            one_to_one(conn, *account, &author, "Like", |actor| urls.like(actor, row.id), &row.uri, undo)?
+            let like = |actor: &str| activities::like(urls.like(actor, row.id), actor, &row.uri);
+            one_to_one(conn, *account, &author, like, undo)?
         }
         Outgoing::FollowRequested { follower, target, request }
         | Outgoing::Unfollowed { follower, target, request } => {
@@ -198,7 +201,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 return Ok(None);
             };
             let undo = matches!(outgoing, Outgoing::Unfollowed { .. });
-            one_to_one(conn, *follower, &target, "Follow", |_| urls.follow(*request), &target.uri, undo)?
+            let follow = |actor: &str| activities::follow(urls.follow(*request), actor, &target.uri);
+            one_to_one(conn, *follower, &target, follow, undo)?
         }
         Outgoing::FollowAnswered { follower, target, follow_uri, accepted } => {
             let (Some(follower), Some((_, actor))) =
@@ -210,7 +214,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             if follower.domain.is_none() {
                 return Ok(None);
             }
-            let activity = render::answer_follow(*accepted, &actor.uri, &follower.uri, follow_uri);
+            let activity = activities::answer_follow(*accepted, &actor.uri, &follower.uri, follow_uri);
             Some((activity, *target, vec![follower.inbox_url.clone()]))
         }
         Outgoing::AccountMoved { account, target } => {
@@ -219,16 +223,17 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             else {
                 return Ok(None);
             };
-            let activity = render::move_account(urls, &account, &actor, &target.uri);
+            let activity = activities::move_account(urls, &account.username, &actor.uri, &target.uri);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
         Outgoing::PollCounted { status } => {
             let Some(row) = statuses::find(conn, *status)? else {
                 return Ok(None);
             };
-            let Some(activity) = render::unedited_update(conn, config, urls, &row, "votes")? else {
+            let Some(note) = render::note(conn, config, urls, &row)? else {
                 return Ok(None);
             };
+            let activity = activities::unedited_update(&note, "votes");
             let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
             Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &[])?))
         }
@@ -251,37 +256,34 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(inbox) = remote_inbox(&author) else {
                 return Ok(None);
             };
-            let activity = render::vote(&voter.uri, poll.id, *choice, title, &question.uri, &author.uri);
+            let activity = activities::vote(&voter.uri, poll.id, *choice, title, &question.uri, &author.uri);
             Some((activity, *account, vec![inbox]))
         }
         Outgoing::AccountDeleted { account, inboxes } => {
             let Some(actor) = actors::find(conn, *account)? else {
                 return Ok(None);
             };
-            Some((render::delete_actor(&actor.uri), *account, inboxes.clone()))
+            Some((activities::delete_actor(&actor.uri), *account, inboxes.clone()))
         }
         Outgoing::Blocked { account, target } | Outgoing::Unblocked { account, target } => {
             let Some(target) = actors::find(conn, *target)? else {
                 return Ok(None);
             };
             let undo = matches!(outgoing, Outgoing::Unblocked { .. });
-            // Named after the pair, so the Undo can name it without storing it.
-            let id = |actor: &str| format!("{actor}#blocks/{}", target.id);
-            one_to_one(conn, *account, &target, "Block", id, &target.uri, undo)?
+            let block = |actor: &str| activities::block(actor, target.id, &target.uri);
+            one_to_one(conn, *account, &target, block, undo)?
         }
         Outgoing::QuoteRequested { status } => {
-            let Some(row) = statuses::find(conn, *status)? else {
+            let Some(row) = statuses::find(conn, *status)?.filter(|row| row.local) else {
                 return Ok(None);
             };
-            let (Some((author, actor)), Some(note)) =
-                (render::local_actor(conn, row.account_id)?, render::note(conn, config, urls, &row)?)
+            let (Some(note), Some((quoted_uri, quoted_author))) =
+                (render::note(conn, config, urls, &row)?, crate::quotes::quoted_of(conn, row.id)?)
             else {
                 return Ok(None);
             };
-            let Some((activity, quoted_author)) = crate::quotes::request(conn, &row, &actor.uri, note)? else {
-                return Ok(None);
-            };
-            remote_inbox(&quoted_author).map(|inbox| (activity, author.id, vec![inbox]))
+            let activity = activities::quote_request(&note, &quoted_uri, &quoted_author.uri);
+            remote_inbox(&quoted_author).map(|inbox| (activity, row.account_id, vec![inbox]))
         }
         Outgoing::QuoteAnswered { quoted_author, requester, request_uri, quoting_uri, quoted_uri, authorization } => {
             let (Some((_, actor)), Some(requester)) =
@@ -289,7 +291,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             else {
                 return Ok(None);
             };
-            let activity = crate::quotes::answer(
+            let activity = activities::quote_answer(
                 &actor.uri,
                 &requester.uri,
                 request_uri,
@@ -303,9 +305,10 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(row) = statuses::find(conn, *status)? else {
                 return Ok(None);
             };
-            let Some(activity) = render::unedited_update(conn, config, urls, &row, "quote")? else {
+            let Some(note) = render::note(conn, config, urls, &row)? else {
                 return Ok(None);
             };
+            let activity = activities::unedited_update(&note, "quote");
             let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
             let mut audience: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
             audience.extend(tertulia_db::quotes::find(conn, row.id)?.and_then(|q| q.quoted_account_id));
@@ -323,36 +326,35 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             if quoting.domain.is_none() {
                 inboxes.extend(actors::remote_follower_inboxes(conn, quoting.id)?);
             }
-            Some((crate::quotes::revocation(&actor.uri, authorization, &quoting.uri), *author, inboxes))
+            Some((activities::quote_revocation(&actor.uri, authorization, &quoting.uri), *author, inboxes))
         }
         Outgoing::ProfileUpdated { account } => {
             let Some((account, actor)) = render::local_actor(conn, *account)? else {
                 return Ok(None);
             };
             let moved_to = render::moved_to(conn, &account)?;
-            let activity = render::update_person(urls, &account, &actor, moved_to);
+            let view = tertulia_domain::AccountView::from(account.clone());
+            let activity = activities::update_person(urls, &view, account.updated_at, &actor, moved_to);
             Some((activity, account.id, actors::remote_follower_inboxes(conn, account.id)?))
         }
     })
 }
 
-/// `kind` (or, with `undo`, its `Undo`) by the local `actor` about
-/// `object`, for `recipient`'s inbox alone: likes, follows and blocks. The
-/// activity's id is made from the actor's URI by `id`.
+/// The activity `render` makes from the local `actor`'s URI (or, with
+/// `undo`, its `Undo`), for `recipient`'s inbox alone: likes, follows and
+/// blocks.
 fn one_to_one(
     conn: &mut DbConn,
     actor: i64,
     recipient: &ActorRow,
-    kind: &str,
-    id: impl FnOnce(&str) -> String,
-    object: &str,
+    render: impl FnOnce(&str) -> Value,
     undo: bool,
 ) -> Result<Planned, DbError> {
     let (Some((_, local)), Some(inbox)) = (render::local_actor(conn, actor)?, remote_inbox(recipient)) else {
         return Ok(None);
     };
-    let activity = render::simple(kind, &id(&local.uri), &local.uri, object);
-    let activity = if undo { render::undo(&local.uri, activity) } else { activity };
+    let activity = render(&local.uri);
+    let activity = if undo { activities::undo(&local.uri, activity) } else { activity };
     Ok(Some((activity, actor, vec![inbox])))
 }
 

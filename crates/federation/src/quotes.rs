@@ -9,30 +9,26 @@
 //! a `Delete` of the authorization. Who may quote is announced in
 //! `interactionPolicy.canQuote` (GoToSocial's vocabulary).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
-use tertulia_db::quotes;
-use tertulia_db::statuses::{self, StatusRow};
-use tertulia_db::{DbConn, DbError};
+use tertulia_db::{DbConn, DbError, quotes, statuses};
 use tertulia_domain::quotes::{self as rules, QuotePolicy, QuoteSeen};
 
-use crate::protocol::{self, PUBLIC, id_of, type_of, uris};
+use crate::activities::{self, QUOTE_REQUEST_SUFFIX};
+use crate::protocol::{PUBLIC, id_of, type_of, uris};
 use crate::urls::{Urls, host_of};
 use crate::{Federation, FederationError};
 
-/// What our `QuoteRequest` ids end with, after the quoting post's id.
-const REQUEST_SUFFIX: &str = "#quote-request";
-
 /// The quoted post's id, from the property FEP-044f names or the older
 /// ones other software writes.
-fn quoted_uri(note: &Value) -> Option<&str> {
+pub(crate) fn quoted_uri(note: &Value) -> Option<&str> {
     ["quote", "quoteUrl", "quoteUri", "_misskey_quote"].into_iter().find_map(|key| id_of(note.get(key)))
 }
 
 /// Who may quote a post, from its `interactionPolicy.canQuote`; `None`
 /// when it says nothing. Approval by hand counts as consent to ask.
-fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePolicy> {
+pub(crate) fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePolicy> {
     let can_quote = note.pointer("/interactionPolicy/canQuote")?;
     let mut allowed = uris(can_quote.get("automaticApproval"));
     allowed.extend(uris(can_quote.get("manualApproval")));
@@ -44,36 +40,6 @@ fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePolicy> {
     } else {
         QuotePolicy::Nobody
     })
-}
-
-/// Adds the quote, its authorization and our quote policy to a local
-/// status rendered as a `Note`.
-pub(crate) fn add_to_note(
-    conn: &mut DbConn,
-    status: &StatusRow,
-    author_uri: &str,
-    followers: &str,
-    note: &mut Value,
-) -> Result<(), DbError> {
-    let stored = quotes::policies_of(conn, &[status.id])?.pop().map(|(_, p)| p);
-    let mut automatic = vec![json!(author_uri)];
-    match QuotePolicy::of(status, stored.as_deref()) {
-        QuotePolicy::Public => automatic.push(json!(PUBLIC)),
-        QuotePolicy::Followers => automatic.push(json!(followers)),
-        QuotePolicy::Nobody => {}
-    }
-    note["interactionPolicy"] = json!({"canQuote": {"automaticApproval": automatic, "manualApproval": []}});
-    if let Some(quote) = quotes::find(conn, status.id)? {
-        note["quote"] = json!(quote.quoted_uri);
-        note["quoteUrl"] = json!(quote.quoted_uri);
-        note["_misskey_quote"] = json!(quote.quoted_uri);
-        if quote.state == "accepted"
-            && let Some(authorization) = &quote.authorization_uri
-        {
-            note["quoteAuthorization"] = json!(authorization);
-        }
-    }
-    Ok(())
 }
 
 /// The `QuoteAuthorization` this site issued for the quote `quoting`, if
@@ -94,89 +60,22 @@ pub(crate) fn authorization(conn: &mut DbConn, urls: &Urls, quoting: i64) -> Res
     let Some(author) = actors::find(conn, quoted.account_id)? else {
         return Ok(None);
     };
-    Ok(Some(protocol::with_context(json!({
-        "id": uri,
-        "type": "QuoteAuthorization",
-        "attributedTo": author.uri,
-        "interactingObject": quoting.uri,
-        "interactionTarget": quoted.uri,
-    }))))
+    Ok(Some(activities::quote_authorization(&uri, &author.uri, &quoting.uri, &quoted.uri)))
 }
 
-/// `QuoteRequest` for the quote of our status `status`, with the quoting
-/// `note` as its instrument, for the quoted author's inbox.
-pub(crate) fn request(
-    conn: &mut DbConn,
-    status: &StatusRow,
-    author_uri: &str,
-    note: Value,
-) -> Result<Option<(Value, ActorRow)>, DbError> {
-    let Some(quote) = quotes::find(conn, status.id)? else {
+/// The post our status `status` quotes and its author, whom a
+/// `QuoteRequest` goes to.
+pub(crate) fn quoted_of(conn: &mut DbConn, status: i64) -> Result<Option<(String, ActorRow)>, DbError> {
+    let Some(quote) = quotes::find(conn, status)? else {
         return Ok(None);
     };
-    let Some(quoted_author) = quote.quoted_account_id.map(|id| actors::find(conn, id)).transpose()?.flatten() else {
-        return Ok(None);
-    };
-    let mut note = note;
-    if let Value::Object(map) = &mut note {
-        map.remove("@context");
-    }
-    let activity = protocol::with_context(json!({
-        "id": format!("{}{REQUEST_SUFFIX}", status.uri),
-        "type": "QuoteRequest",
-        "actor": author_uri,
-        "to": [quoted_author.uri],
-        "object": quote.quoted_uri,
-        "instrument": note,
-    }));
-    Ok(Some((activity, quoted_author)))
-}
-
-/// `Accept` (with the authorization as `result`) or `Reject` of a
-/// `QuoteRequest`.
-pub(crate) fn answer(
-    actor_uri: &str,
-    requester_uri: &str,
-    request_uri: &str,
-    quoting_uri: &str,
-    quoted_uri: &str,
-    authorization: Option<&str>,
-) -> Value {
-    let kind = if authorization.is_some() { "Accept" } else { "Reject" };
-    let mut activity = json!({
-        "id": format!("{actor_uri}#quote-{}/{}", kind.to_lowercase(), Id::generate().0),
-        "type": kind,
-        "actor": actor_uri,
-        "to": [requester_uri],
-        "object": {
-            "id": request_uri,
-            "type": "QuoteRequest",
-            "actor": requester_uri,
-            "object": quoted_uri,
-            "instrument": quoting_uri,
-        },
-    });
-    if let Some(authorization) = authorization {
-        activity["result"] = json!(authorization);
-    }
-    protocol::with_context(activity)
-}
-
-/// `Delete` of an authorization we issued: the quote is revoked.
-pub(crate) fn revocation(actor_uri: &str, authorization: &str, quoting_author: &str) -> Value {
-    protocol::with_context(json!({
-        "id": format!("{authorization}#delete"),
-        "type": "Delete",
-        "actor": actor_uri,
-        "to": [quoting_author],
-        "cc": [PUBLIC],
-        "object": {"id": authorization, "type": "QuoteAuthorization"},
-    }))
+    let quoted_author = quote.quoted_account_id.map(|id| actors::find(conn, id)).transpose()?.flatten();
+    Ok(quoted_author.map(|author| (quote.quoted_uri, author)))
 }
 
 /// Whether an `Accept` or `Reject` answers one of our `QuoteRequest`s.
 pub(crate) fn answers_request(object: &Value) -> bool {
-    type_of(object) == "QuoteRequest" || id_of(Some(object)).is_some_and(|id| id.ends_with(REQUEST_SUFFIX))
+    type_of(object) == "QuoteRequest" || id_of(Some(object)).is_some_and(|id| id.ends_with(QUOTE_REQUEST_SUFFIX))
 }
 
 impl Federation {
@@ -282,7 +181,7 @@ impl Federation {
         accepted: bool,
     ) -> Result<(), FederationError> {
         let request = id_of(activity.get("object")).unwrap_or_default();
-        let Some(quoting) = request.strip_suffix(REQUEST_SUFFIX).and_then(|uri| self.urls().local_status_id(uri))
+        let Some(quoting) = request.strip_suffix(QUOTE_REQUEST_SUFFIX).and_then(|uri| self.urls().local_status_id(uri))
         else {
             return Ok(());
         };
@@ -320,6 +219,7 @@ impl Federation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const FOLLOWERS: &str = "https://es.example/users/ana/followers";
 

@@ -97,20 +97,9 @@ impl Federation {
     /// Stores a post document whose origin has been checked (fetched from
     /// its own URL, or sent signed by its author).
     pub(crate) async fn save_post(&self, note: &Value, depth: u32) -> Result<Id, FederationError> {
-        if !POST_TYPES.contains(&type_of(note)) {
-            return Err(FederationError::invalid(format!("a {} is not a post", type_of(note))));
-        }
-        let uri = id_of(Some(note)).ok_or_else(|| FederationError::invalid("the post has no id"))?;
-        if web_host(uri).is_none() {
-            return Err(FederationError::invalid(format!("post id '{uri}' is not an http(s) URL")));
-        }
-        let author_uri =
-            id_of(note.get("attributedTo")).ok_or_else(|| FederationError::invalid("the post has no attributedTo"))?;
-        if host_of(uri) != host_of(author_uri) {
-            return Err(FederationError::Forbidden(format!("{uri} is not on the site of its author {author_uri}")));
-        }
-        let author = self.actor(author_uri).await?;
-        let in_reply_to = match id_of(note.get("inReplyTo")) {
+        let post = read_post(note)?;
+        let author = self.actor(post.author).await?;
+        let in_reply_to = match post.in_reply_to {
             Some(parent) if depth > 0 => match Box::pin(self.status(parent, depth - 1)).await {
                 Ok(id) => Some(id),
                 Err(error) => {
@@ -122,52 +111,92 @@ impl Federation {
             _ => None,
         };
         let mut mentioned = Vec::new();
-        let mut tags = Vec::new();
-        for tag in note.get("tag").map(as_list).unwrap_or_default() {
-            match type_of(tag) {
-                "Mention" => {
-                    if let Some(href) = str_of(tag, "href") {
-                        let href = href.to_owned();
-                        if let Some(actor) = self.db().run(move |conn| actors::find_by_uri(conn, &href)).await? {
-                            mentioned.push(Id(actor.id));
-                        }
-                    }
-                }
-                "Hashtag" => {
-                    if let Some(name) = str_of(tag, "name") {
-                        tags.push(name.trim_start_matches('#').to_lowercase());
-                    }
-                }
-                _ => {}
+        for href in post.mentions {
+            let href = href.to_owned();
+            if let Some(actor) = self.db().run(move |conn| actors::find_by_uri(conn, &href)).await? {
+                mentioned.push(Id(actor.id));
             }
         }
-        let text = revision(note);
         let status = RemoteStatus {
-            uri: uri.to_owned(),
-            url: web_link(id_of(note.get("url"))),
+            uri: post.uri.to_owned(),
+            url: post.url,
             author: Id(author.id),
             in_reply_to,
             visibility: protocol::visibility_of(note, author.followers_url.as_deref()),
-            content: text.content,
-            spoiler_text: text.spoiler_text,
-            sensitive: text.sensitive,
-            language: text.language,
-            published: protocol::time_of(note, "published").unwrap_or_else(tertulia_db::now),
+            content: post.text.content,
+            spoiler_text: post.text.spoiler_text,
+            sensitive: post.text.sensitive,
+            language: post.text.language,
+            published: post.published.unwrap_or_else(tertulia_db::now),
             mentioned,
-            tags,
-            attachments: note
-                .get("attachment")
-                .map(as_list)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(attachment)
-                .collect(),
-            poll: question(note),
+            tags: post.tags,
+            attachments: post.attachments,
+            poll: post.poll,
         };
         let id = remote::status_received(self.db(), self.events(), status).await?;
         self.save_quote(note, id, author.followers_url.as_deref(), depth).await?;
         Ok(id)
     }
+}
+
+/// What we keep of a post document, read before anything is looked up:
+/// the author, parent and mentioned actors are still URIs. (Visibility
+/// needs the author's followers collection: [`protocol::visibility_of`].)
+#[derive(Debug)]
+pub(crate) struct PostDocument<'a> {
+    pub(crate) uri: &'a str,
+    pub(crate) author: &'a str,
+    pub(crate) in_reply_to: Option<&'a str>,
+    /// Actor URIs of the `Mention` tags.
+    pub(crate) mentions: Vec<&'a str>,
+    /// Lower-cased names of the `Hashtag` tags.
+    pub(crate) tags: Vec<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) text: RemoteRevision,
+    pub(crate) published: Option<chrono::NaiveDateTime>,
+    pub(crate) attachments: Vec<RemoteAttachment>,
+    pub(crate) poll: Option<RemotePoll>,
+}
+
+/// Reads a post (`Note`, `Question`, …), refusing one that is not on its
+/// author's site.
+pub(crate) fn read_post(note: &Value) -> Result<PostDocument<'_>, FederationError> {
+    if !POST_TYPES.contains(&type_of(note)) {
+        return Err(FederationError::invalid(format!("a {} is not a post", type_of(note))));
+    }
+    let uri = id_of(Some(note)).ok_or_else(|| FederationError::invalid("the post has no id"))?;
+    if web_host(uri).is_none() {
+        return Err(FederationError::invalid(format!("post id '{uri}' is not an http(s) URL")));
+    }
+    let author =
+        id_of(note.get("attributedTo")).ok_or_else(|| FederationError::invalid("the post has no attributedTo"))?;
+    if host_of(uri) != host_of(author) {
+        return Err(FederationError::Forbidden(format!("{uri} is not on the site of its author {author}")));
+    }
+    let tags = note.get("tag").map(as_list).unwrap_or_default();
+    Ok(PostDocument {
+        uri,
+        author,
+        in_reply_to: id_of(note.get("inReplyTo")),
+        mentions: tags.iter().filter(|t| type_of(t) == "Mention").filter_map(|t| str_of(t, "href")).collect(),
+        tags: tags
+            .iter()
+            .filter(|t| type_of(t) == "Hashtag")
+            .filter_map(|t| str_of(t, "name"))
+            .map(|name| name.trim_start_matches('#').to_lowercase())
+            .collect(),
+        url: web_link(id_of(note.get("url"))),
+        text: revision(note),
+        published: protocol::time_of(note, "published"),
+        attachments: note
+            .get("attachment")
+            .map(as_list)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(attachment)
+            .collect(),
+        poll: question(note),
+    })
 }
 
 /// The text of a post, made safe: sanitized content, the content warning
@@ -204,21 +233,32 @@ pub(crate) fn question(note: &Value) -> Option<RemotePoll> {
 }
 
 /// A file attached to a post: a `Document` (or `Image`, …) with a URL.
+/// Its description is its `name`, or its `summary` (where GoToSocial
+/// writes alt text, https://docs.gotosocial.org/en/latest/federation/posts/).
 fn attachment(value: &Value) -> Option<RemoteAttachment> {
-    let url = match value.get("url")? {
-        Value::String(url) => Some(url.as_str()),
-        link => str_of(link, "href").or_else(|| id_of(Some(link))),
-    };
-    let url = web_link(url)?;
+    let url = web_link(attachment_url(value.get("url")?))?;
     let number = |key: &str| value.get(key).and_then(Value::as_u64);
     Some(RemoteAttachment {
         url,
         content_type: str_of(value, "mediaType").unwrap_or("image/jpeg").to_owned(),
-        description: str_of(value, "name").filter(|n| !n.is_empty()).map(str::to_owned),
+        description: str_of(value, "name")
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .or_else(|| str_of(value, "summary").map(html::to_plain_text).filter(|s| !s.is_empty())),
         blurhash: str_of(value, "blurhash").map(str::to_owned),
         width: number("width"),
         height: number("height"),
     })
+}
+
+/// An attachment's `url`: a link, a `Link` with an `href`, or a list of
+/// those, as Akkoma and Pleroma write it (the first is the original).
+fn attachment_url(url: &Value) -> Option<&str> {
+    match url {
+        Value::String(url) => Some(url),
+        Value::Array(links) => links.first().and_then(attachment_url),
+        link => str_of(link, "href").or_else(|| id_of(Some(link))),
+    }
 }
 
 /// `link` if it may reach a client as a link or image (http or https):
@@ -246,7 +286,7 @@ fn as_list(value: &Value) -> Vec<&Value> {
 /// must be on the same site as the actor's id, so no site can speak for
 /// another; so must its key, whose `owner` must be the actor itself (a key
 /// claimed by someone else would take its place: key ids are unique).
-fn actor_fields(document: &Value, source: &str) -> Result<(String, RemoteActorFields), FederationError> {
+pub(crate) fn actor_fields(document: &Value, source: &str) -> Result<(String, RemoteActorFields), FederationError> {
     if !protocol::is_actor(document) {
         return Err(FederationError::invalid(format!("a {} is not an actor", type_of(document))));
     }

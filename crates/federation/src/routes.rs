@@ -14,6 +14,7 @@ use tertulia_db::actors::ActorRow;
 use tertulia_db::page::Page;
 use tertulia_db::{accounts, actors, pins, social, statuses};
 
+use crate::activities;
 use crate::protocol::{self, ACTIVITY_JSON};
 use crate::render;
 use crate::signatures::IncomingRequest;
@@ -181,7 +182,7 @@ fn jrd(subject: &str, actor: &str, profile: Option<&str>) -> HttpResponse {
 /// `GET /actor`: always public, so other sites can verify our signed
 /// fetches even when they require signatures themselves.
 async fn instance_actor(federation: web::Data<Federation>) -> HttpResponse {
-    let document = render::instance_actor(federation.urls(), federation.config(), federation.instance_actor());
+    let document = activities::instance_actor(federation.urls(), federation.config(), federation.instance_actor());
     activity_json(document)
 }
 
@@ -216,7 +217,8 @@ async fn actor(
         let account = account.clone();
         federation.db().run(move |conn| render::moved_to(conn, &account)).await?
     };
-    Ok(activity_json(render::person(federation.urls(), &account, &actor, moved_to)))
+    let account = tertulia_domain::AccountView::from(account);
+    Ok(activity_json(activities::person(federation.urls(), &account, &actor, moved_to)))
 }
 
 /// `GET /users/{name}/statuses/{id}`: a `Note`, if the signer may see it.
@@ -247,7 +249,7 @@ async fn note(
             if !row.local || row.reblog_of_id.is_some() || !author.username.eq_ignore_ascii_case(&name) {
                 return Ok(None);
             }
-            render::note(conn, &config, &urls, &row).map(|note| note.map(protocol::with_context))
+            Ok(render::note(conn, &config, &urls, &row)?.map(|note| activities::document(&note)))
         })
         .await?;
     document.map(activity_json).ok_or_else(|| FederationError::NotFound("status".into()))
@@ -346,7 +348,8 @@ async fn outbox(
             let rows = statuses::by_account(conn, id, &["public", "unlisted"], Default::default(), page)?;
             let mut items = Vec::new();
             for row in rows.iter().filter(|r| r.reblog_of_id.is_none()) {
-                items.extend(render::create_or_update(conn, &config, &urls, row, false)?);
+                let note = render::note(conn, &config, &urls, row)?;
+                items.extend(note.map(|note| activities::create_or_update(&note, false)));
             }
             Ok::<_, tertulia_db::DbError>(items)
         })

@@ -48,6 +48,13 @@ pub async fn get(db: &Db, viewer: Viewer, id: Id) -> Result<StatusView, DomainEr
     .ok_or_else(not_found)
 }
 
+/// The view of a status for no viewer in particular, inside the caller's
+/// transaction, without a visibility check (the caller decided it may be
+/// shown): what federation renders the notes other sites read from.
+pub fn view_of(conn: &mut DbConn, row: StatusRow) -> Result<Option<StatusView>, DbError> {
+    Ok(view::build(conn, None, vec![row])?.into_iter().next())
+}
+
 /// Statuses by id (`GET /api/v1/statuses?id[]=`), those `viewer` may
 /// see, in the order asked.
 pub async fn many(db: &Db, viewer: Viewer, ids: Vec<Id>) -> Result<Vec<StatusView>, DomainError> {

@@ -1,0 +1,233 @@
+//! A local post as a `Note` (a `Question` when it has a poll), rendered
+//! from the domain's [`StatusView`], the view the Mastodon API renders.
+//! Shapes after Mastodon's (https://docs.joinmastodon.org/spec/activitypub/#Note),
+//! polls as Mastodon's `Question` (`oneOf`/`anyOf`, `votersCount`), quotes
+//! after FEP-044f (https://w3id.org/fep/044f) with GoToSocial's
+//! `interactionPolicy.canQuote` (https://docs.gotosocial.org/en/latest/federation/interaction_policy/).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tertulia_core::Config;
+use tertulia_domain::media::MediaView;
+use tertulia_domain::polls::PollView;
+use tertulia_domain::quotes::QuotePolicy;
+use tertulia_domain::statuses::StatusView;
+
+use crate::protocol::{PUBLIC, addressing, timestamp};
+use crate::urls::Urls;
+
+/// What a note links to that the view names by local id only.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NoteLinks {
+    /// The URI of the post replied to.
+    pub(crate) in_reply_to: Option<String>,
+    /// The local thread id.
+    pub(crate) conversation: Option<i64>,
+    /// The quoted post's URI, with the authorization once accepted.
+    pub(crate) quote: Option<(String, Option<String>)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Note {
+    pub(crate) id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub(crate) attributed_to: String,
+    url: String,
+    pub(crate) published: String,
+    pub(crate) to: Vec<String>,
+    pub(crate) cc: Vec<String>,
+    in_reply_to: Option<String>,
+    sensitive: bool,
+    summary: Option<String>,
+    content: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_map: Option<BTreeMap<String, String>>,
+    tag: Vec<Tag>,
+    attachment: Vec<Attachment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated: Option<String>,
+    /// The edit time in seconds, which names the `Update` of an edit.
+    #[serde(skip)]
+    pub(crate) edited_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conversation: Option<String>,
+    #[serde(flatten)]
+    poll: Option<Poll>,
+    interaction_policy: InteractionPolicy,
+    #[serde(flatten)]
+    quote: Option<Quote>,
+}
+
+/// A mention or hashtag in a post's (or actor's) `tag`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type")]
+pub(crate) enum Tag {
+    Mention { href: String, name: String },
+    Hashtag { href: String, name: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Attachment {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    media_type: String,
+    url: String,
+    name: Option<String>,
+    blurhash: Option<String>,
+    width: Option<u64>,
+    height: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Poll {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    one_of: Option<Vec<PollOption>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    any_of: Option<Vec<PollOption>>,
+    voters_count: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PollOption {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    replies: Collection,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Collection {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    total_items: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InteractionPolicy {
+    can_quote: CanQuote,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CanQuote {
+    automatic_approval: Vec<String>,
+    manual_approval: Vec<String>,
+}
+
+/// The quoted post, under FEP-044f's name and the older ones Akkoma,
+/// Pleroma and Misskey read.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Quote {
+    quote: String,
+    quote_url: String,
+    #[serde(rename = "_misskey_quote")]
+    misskey_quote: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quote_authorization: Option<String>,
+}
+
+/// The note of a local status, as its author's site publishes it.
+pub(crate) fn to_note(view: &StatusView, links: &NoteLinks, urls: &Urls, config: &Config) -> Note {
+    let author = &view.account.username;
+    let attributed_to = urls.actor(author);
+    let followers = urls.followers(author);
+    let mentioned: Vec<String> = view.mentions.iter().map(|m| m.uri.clone()).collect();
+    let (to, cc) = addressing(view.visibility, &followers, &mentioned);
+    let mut tag: Vec<Tag> = view
+        .mentions
+        .iter()
+        .map(|m| Tag::Mention {
+            href: m.uri.clone(),
+            name: format!("@{}@{}", m.username, m.domain.as_deref().unwrap_or(&config.domain)),
+        })
+        .collect();
+    tag.extend(view.tags.iter().map(|(name, _)| Tag::Hashtag { href: urls.tag(name), name: format!("#{name}") }));
+    let poll = view.poll.as_ref().map(poll);
+    let mut automatic_approval = vec![attributed_to.clone()];
+    match view.quote_approval.policy {
+        QuotePolicy::Public => automatic_approval.push(PUBLIC.to_owned()),
+        QuotePolicy::Followers => automatic_approval.push(followers),
+        QuotePolicy::Nobody => {}
+    }
+    Note {
+        id: view.uri.clone(),
+        kind: if poll.is_some() { "Question" } else { "Note" },
+        attributed_to,
+        url: view.url.clone(),
+        published: timestamp(view.created_at.naive_utc()),
+        to,
+        cc,
+        in_reply_to: links.in_reply_to.clone(),
+        sensitive: view.sensitive,
+        summary: Some(view.spoiler_text.clone()).filter(|s| !s.is_empty()),
+        content: view.content.clone(),
+        content_map: view.language.clone().map(|language| BTreeMap::from([(language, view.content.clone())])),
+        tag,
+        attachment: view.media.iter().map(|m| attachment(m, config)).collect(),
+        updated: view.edited_at.map(|at| timestamp(at.naive_utc())),
+        edited_at: view.edited_at.map(|at| at.timestamp()),
+        conversation: links.conversation.map(|thread| format!("{}/contexts/{thread}", urls.base())),
+        poll,
+        interaction_policy: InteractionPolicy {
+            can_quote: CanQuote { automatic_approval, manual_approval: Vec::new() },
+        },
+        quote: links.quote.clone().map(|(uri, authorization)| Quote {
+            quote: uri.clone(),
+            quote_url: uri.clone(),
+            misskey_quote: uri,
+            quote_authorization: authorization,
+        }),
+    }
+}
+
+fn attachment(media: &MediaView, config: &Config) -> Attachment {
+    let url = match (&media.file_path, &media.remote_url) {
+        (Some(path), _) => tertulia_domain::media::url(config, path),
+        (None, Some(remote)) => remote.clone(),
+        (None, None) => String::new(),
+    };
+    let size = |key: &str| media.meta.pointer(&format!("/original/{key}")).and_then(serde_json::Value::as_u64);
+    Attachment {
+        kind: "Document",
+        media_type: media.content_type.clone(),
+        url,
+        name: media.description.clone(),
+        blurhash: media.blurhash.clone(),
+        width: size("width"),
+        height: size("height"),
+    }
+}
+
+/// Options with their counts; while the author hides totals (until the
+/// poll ends) other sites see none, as our own clients do.
+fn poll(poll: &PollView) -> Poll {
+    let options: Vec<PollOption> = poll
+        .options
+        .iter()
+        .map(|(name, votes)| PollOption {
+            kind: "Note",
+            name: name.clone(),
+            replies: Collection { kind: "Collection", total_items: votes.unwrap_or(0) },
+        })
+        .collect();
+    let end = poll.expires_at.map(|at| timestamp(at.naive_utc()));
+    Poll {
+        one_of: Some(options.clone()).filter(|_| !poll.multiple),
+        any_of: Some(options).filter(|_| poll.multiple),
+        voters_count: poll.voters_count,
+        closed: end.clone().filter(|_| poll.expired),
+        end_time: end,
+    }
+}
