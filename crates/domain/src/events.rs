@@ -298,14 +298,19 @@ mod tests {
         match subscriber.recv().await {
             Received::Event(event) => match &*event {
                 Event::Update(status) => {
-                    assert_eq!((status.id, status.visibility, status.home_readers.as_slice()), (Id(7), Visibility::Local, &[3, 4][..]));
+                    assert_eq!(
+                        (status.id, status.visibility, status.home_readers.as_slice()),
+                        (Id(7), Visibility::Local, &[3, 4][..])
+                    );
                     assert_eq!(status.tags, ["ñu"]);
                 }
                 other => panic!("expected the update, got {other:?}"),
             },
             other => panic!("expected the update, got {other:?}"),
         }
-        assert!(matches!(subscriber.recv().await, Received::Event(e) if matches!(*e, Event::FiltersChanged { account } if account == Id(9))));
+        assert!(
+            matches!(subscriber.recv().await, Received::Event(e) if matches!(*e, Event::FiltersChanged { account } if account == Id(9)))
+        );
     }
 
     #[tokio::test]
