@@ -76,23 +76,39 @@ async fn next_update(socket: &mut Socket) -> String {
     .expect("no update arrived")
 }
 
+/// Posts a status through the proxy on a new connection, so that
+/// successive posts go to the processes in turn; returns its id.
+async fn post_through(cluster: &TestCluster, token: &str, text: &str) -> String {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).timeout(ARRIVAL).build().unwrap();
+    let response = client
+        .post(format!("http://127.0.0.1:{}/api/v1/statuses", cluster.proxy.port))
+        .bearer_auth(token)
+        .json(&json!({ "status": text }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
-async fn a_post_through_one_process_reaches_streams_on_both_once() {
+async fn posts_through_either_process_reach_streams_on_both_once() {
     if !on_postgres() {
         return;
     }
     let cluster = TestCluster::start(support::BINARY, 2, &SETTINGS).await;
     let (a, b) = (&cluster.members[0], &cluster.members[1]);
     let ana = a.sign_up("ana").await;
-    let mut on_b = public_stream(b).await;
     let mut on_a = public_stream(a).await;
-    let first = a.api(&ana).post_status("Posted through process A", json!({})).await;
-    let second = a.api(&ana).post_status("And again", json!({})).await;
+    let mut on_b = public_stream(b).await;
+    // Two connections through the round-robin proxy: one post each way.
+    let first = post_through(&cluster, &ana, "Through the proxy").await;
+    let second = post_through(&cluster, &ana, "And through the other process").await;
     // Each stream gets each post once, in order: a duplicate of the first
     // would come before the second.
-    for socket in [&mut on_b, &mut on_a] {
-        assert_eq!(next_update(socket).await, first["id"].as_str().unwrap());
-        assert_eq!(next_update(socket).await, second["id"].as_str().unwrap());
+    for socket in [&mut on_a, &mut on_b] {
+        assert_eq!(next_update(socket).await, first);
+        assert_eq!(next_update(socket).await, second);
     }
 }
 

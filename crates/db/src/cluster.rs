@@ -55,10 +55,10 @@ const CLASS: i32 = 0x7465_7274;
 /// The second key of the leadership lock (node numbers are 1..64).
 const LEADER: i32 = -1;
 /// The channel processes talk on.
-pub const CHANNEL: &str = "tertulia_cluster";
+const CHANNEL: &str = "tertulia_cluster";
 /// How often the connection is read for notifications and queued
 /// messages are sent.
-pub const POLL: Duration = Duration::from_millis(10);
+const POLL: Duration = Duration::from_millis(10);
 /// How often the connection is checked and leadership sought.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
 /// Bytes of message per notification: PostgreSQL's limit is 8,000, less

@@ -90,10 +90,6 @@ impl TestCluster {
         proxy.set_backends(&members.iter().map(|m| m.port).collect::<Vec<_>>());
         TestCluster { proxy, members }
     }
-
-    pub fn domain(&self) -> String {
-        format!("localhost:{}", self.proxy.port)
-    }
 }
 
 impl Drop for TestCluster {
