@@ -1,13 +1,24 @@
 //! Time-sortable 64-bit identifiers.
 //!
-//! Layout: 48 bits of milliseconds since the Unix epoch, then 16 bits that
-//! start at a random value in the lower half for each new millisecond and
-//! count up for further ids in the same millisecond. Ordering by id is
-//! ordering by creation time, so `max_id`/`since_id` pagination is an index
-//! range scan. The random start makes it unlikely (about 1 in 32,768 per
-//! pair of ids made in the same millisecond) that two processes sharing one
-//! database, such as the server and an admin command, pick the same id; the
-//! primary key turns that rare case into an error rather than bad data.
+//! Layout, from the most significant bit:
+//!
+//! | bits   | what                                                        |
+//! |--------|-------------------------------------------------------------|
+//! | 63..16 | milliseconds since the Unix epoch (bit 63 stays 0)          |
+//! | 15..10 | the node: which process made it (0..=63)                     |
+//! | 9..0   | a sequence within the millisecond (1,024 ids per node)       |
+//!
+//! Ordering by id is ordering by creation time (to the millisecond), so
+//! `max_id`/`since_id` pagination is an index range scan. Two processes
+//! sharing one PostgreSQL database never make the same id: each `serve`
+//! process leases its own node number (1..=63) for as long as it runs (see
+//! `tertulia_db::cluster`). Node 0 belongs to processes without a lease
+//! (SQLite, which is one process, and admin commands); there the sequence
+//! starts at a random value in its lower half for each new millisecond,
+//! which makes a clash between two such commands unlikely, and the primary
+//! key turns that rare case into an error rather than bad data. A process
+//! needing more than 1,024 ids in one millisecond borrows the next
+//! millisecond, so its ids stay unique and increasing.
 //!
 //! Ids are rendered as decimal strings in JSON: JavaScript clients lose
 //! precision past 2^53, and Mastodon clients compare ids as strings.
@@ -22,9 +33,17 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use chrono::{DateTime, Utc};
 
 const TIME_SHIFT: u32 = 16;
-const SEQUENCE_MASK: i64 = (1 << TIME_SHIFT) - 1;
+/// The low 16 bits [`Id::at`] takes from its caller.
+const LOW_MASK: i64 = (1 << TIME_SHIFT) - 1;
+const SEQUENCE_BITS: u32 = 10;
+const SEQUENCE_MASK: i64 = (1 << SEQUENCE_BITS) - 1;
+/// How many node numbers there are (0 included).
+pub const NODES: u16 = 1 << (TIME_SHIFT - SEQUENCE_BITS);
 /// The random start stays in the lower half, leaving room to count up.
-const RANDOM_START_MASK: u64 = (1 << (TIME_SHIFT - 1)) - 1;
+const RANDOM_START_MASK: u64 = (1 << (SEQUENCE_BITS - 1)) - 1;
+
+/// This process's node number, already shifted into place.
+static NODE: AtomicI64 = AtomicI64::new(0);
 
 /// A database identifier, sortable by creation time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,18 +52,33 @@ pub struct Id(pub i64);
 impl Id {
     /// A fresh id, strictly greater than every id this process issued before.
     pub fn generate() -> Id {
+        // The last (millisecond, sequence) issued, without the node bits:
+        // counting up past the sequence's end carries into the millisecond.
         static LAST: AtomicI64 = AtomicI64::new(0);
-        let now = Utc::now().timestamp_millis() << TIME_SHIFT;
+        let now = Utc::now().timestamp_millis() << SEQUENCE_BITS;
         let mut last = LAST.load(Ordering::Relaxed);
         loop {
             // Same millisecond (or a clock that stepped back): count up from
             // the last id so ids stay unique and increasing.
             let candidate = if now > last { now | random_start() } else { last + 1 };
             match LAST.compare_exchange_weak(last, candidate, Ordering::Relaxed, Ordering::Relaxed) {
-                Ok(_) => return Id(candidate),
+                Ok(_) => return assemble(candidate, NODE.load(Ordering::Relaxed)),
                 Err(current) => last = current,
             }
         }
+    }
+
+    /// Makes this process's ids carry `node` (taken modulo [`NODES`]) from
+    /// now on. The caller makes sure no other live process uses the same
+    /// number; 0 is for processes without a lease.
+    pub fn set_node(node: u16) {
+        NODE.store(i64::from(node % NODES) << SEQUENCE_BITS, Ordering::Relaxed);
+    }
+
+    /// The node number in this id (see the module's layout).
+    pub fn node(self) -> u16 {
+        // Six bits: always fits.
+        ((self.0 & LOW_MASK) >> SEQUENCE_BITS) as u16
     }
 
     /// The smallest id that could have been generated at `time`: used to
@@ -56,13 +90,19 @@ impl Id {
     /// An id for a row created at `time`, distinguished by `sequence`
     /// (only the low 16 bits are used). For importers and seeders.
     pub fn at(time: DateTime<Utc>, sequence: u16) -> Id {
-        Id((time.timestamp_millis() << TIME_SHIFT) | (i64::from(sequence) & SEQUENCE_MASK))
+        Id((time.timestamp_millis() << TIME_SHIFT) | (i64::from(sequence) & LOW_MASK))
     }
 
     /// When this id was generated.
     pub fn timestamp(self) -> Option<DateTime<Utc>> {
         DateTime::from_timestamp_millis(self.0 >> TIME_SHIFT)
     }
+}
+
+/// Puts a (millisecond, sequence) `stamp` and a shifted `node` into the
+/// layout.
+fn assemble(stamp: i64, node: i64) -> Id {
+    Id(((stamp >> SEQUENCE_BITS) << TIME_SHIFT) | node | (stamp & SEQUENCE_MASK))
 }
 
 fn random_start() -> i64 {
@@ -98,6 +138,14 @@ impl serde::Serialize for Id {
     }
 }
 
+/// Reads the decimal string [`Serialize`](serde::Serialize) writes.
+impl<'de> serde::Deserialize<'de> for Id {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +154,28 @@ mod tests {
     fn ids_increase_strictly_even_within_one_millisecond() {
         let ids: Vec<Id> = (0..10_000).map(|_| Id::generate()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn ids_carry_the_node_and_sort_by_time_first() {
+        let millis = 1_700_000_000_000_i64;
+        let stamp = |sequence: i64| (millis << SEQUENCE_BITS) | sequence;
+        let node = |n: i64| n << SEQUENCE_BITS;
+        let (of_five, of_nine) = (assemble(stamp(7), node(5)), assemble(stamp(2), node(9)));
+        assert_eq!((of_five.node(), of_nine.node()), (5, 9));
+        assert_eq!(of_five.timestamp(), of_nine.timestamp());
+        let next_millisecond = assemble(stamp(0) + (1 << SEQUENCE_BITS), node(1));
+        assert!(of_nine < next_millisecond, "time outranks the node");
+    }
+
+    #[test]
+    fn a_burst_past_the_sequence_borrows_the_next_millisecond_not_the_node() {
+        let stamp = (1_700_000_000_000_i64 << SEQUENCE_BITS) | SEQUENCE_MASK;
+        let node = 3 << SEQUENCE_BITS;
+        let (last, next) = (assemble(stamp, node), assemble(stamp + 1, node));
+        assert!(last < next);
+        assert_eq!((last.node(), next.node()), (3, 3));
+        assert_eq!(next.timestamp().map(|t| t.timestamp_millis()), Some(1_700_000_000_001));
     }
 
     #[test]
@@ -133,7 +203,9 @@ mod tests {
     }
 
     #[test]
-    fn serializes_as_a_json_string() {
+    fn serializes_as_a_json_string_and_reads_it_back() {
         assert_eq!(serde_json::to_string(&Id(123)).ok().as_deref(), Some("\"123\""));
+        assert_eq!(serde_json::from_str::<Id>("\"123\"").ok(), Some(Id(123)));
+        assert!(serde_json::from_str::<Id>("\"x\"").is_err());
     }
 }

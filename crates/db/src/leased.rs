@@ -1,6 +1,20 @@
-//! The claim shared by the job tables with a lease (`delivery_jobs`,
-//! `push_deliveries`): each has `id`, `next_attempt_at` and `locked_until`.
+//! How queues hand out their rows, so that several workers (in one process
+//! or in several on one PostgreSQL database) never get the same one. Two
+//! shapes, by how long the work takes:
 //!
+//! - **Leased** ([`claim_leased!`]): `delivery_jobs` and `push_deliveries`,
+//!   whose work (a request to another server) must not hold a transaction
+//!   open. Each has `id`, `next_attempt_at` and `locked_until`.
+//! - **Locked for one transaction** ([`load_skip_locked!`]): the federation
+//!   outbox and scheduled statuses, whose work is a few statements that
+//!   belong in the same transaction as the removal of the row. The row lock
+//!   is the lease: it ends with the transaction, and if the process dies the
+//!   server rolls the transaction back and the row is free again at once.
+//!
+//! (The inbox claims per sender, to keep each sender's order: see
+//! [`crate::inbox::claim_senders`].)
+//!
+//! The leased claim:
 //! A claim selects up to `limit` due rows that no live lease holds, leases
 //! them until `now + lease` and loads them, in one transaction. Two workers
 //! never get the same row: on PostgreSQL the rows are locked with `FOR
@@ -51,4 +65,18 @@ macro_rules! claim_leased {
     }};
 }
 
-pub(crate) use {claim_leased, claim_leased_rows};
+/// Loads `$query`'s rows as `$row`s (an expression, not a variable: it is
+/// built once per engine), leaving out rows another transaction
+/// has locked and locking those it returns until the caller's transaction
+/// ends: on PostgreSQL `FOR UPDATE SKIP LOCKED`; on SQLite the caller's
+/// write transaction already admits one claimer at a time.
+macro_rules! load_skip_locked {
+    ($conn:expr, $query:expr, $row:ty) => {
+        match $conn {
+            crate::DbConn::Postgres(pg) => $query.for_update().skip_locked().load::<$row>(pg),
+            crate::DbConn::Sqlite(lite) => $query.load::<$row>(lite),
+        }
+    };
+}
+
+pub(crate) use {claim_leased, claim_leased_rows, load_skip_locked};

@@ -16,6 +16,7 @@ pub mod accounts;
 pub mod actors;
 pub mod blocks;
 pub mod bulk;
+pub mod cluster;
 pub mod conversations;
 pub mod delivery;
 pub mod domain_blocks;

@@ -1,5 +1,6 @@
 //! Embedded migrations, one set per backend (same names in both folders).
 
+use diesel::RunQueryDsl;
 use diesel::sql_types::Text;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -9,6 +10,10 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
 /// What a migration run did.
+/// The advisory lock PostgreSQL migrations run under: any constant
+/// ("migrate" in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x006d_6967_7261_7465;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationReport {
     /// Versions applied by this run, oldest first.
@@ -25,7 +30,14 @@ impl Db {
                         .map_err(|e| DbError::Migration(format!("cannot register sha256_hex: {e}")))?;
                     c.run_pending_migrations(SQLITE).map(versions)
                 }
-                DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES).map(versions),
+                // Several processes may start at once: one migrates, the
+                // others wait for it and then find nothing to do.
+                DbConn::Postgres(c) => {
+                    diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(c)?;
+                    let applied = c.run_pending_migrations(POSTGRES).map(versions);
+                    diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(c)?;
+                    applied
+                }
             };
             versions.map(|applied| MigrationReport { applied }).map_err(|e| DbError::Migration(e.to_string()))
         })

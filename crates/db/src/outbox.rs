@@ -1,10 +1,14 @@
 //! Queries on `federation_outbox`: changes waiting to be turned into
-//! deliveries. Written by domain services inside their own transactions.
+//! deliveries. Written by domain services inside their own transactions;
+//! each record is claimed, turned into deliveries and removed in one
+//! transaction (see [`crate::leased`]), so even several processes handle
+//! it once.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::leased::load_skip_locked;
 use crate::schema::federation_outbox;
 use crate::{DbConn, DbError};
 
@@ -35,14 +39,20 @@ pub fn push(conn: &mut DbConn, kind: &str, payload: &impl Serialize, now: NaiveD
     Ok(id)
 }
 
-/// The oldest records not yet given up on.
-pub fn next_batch(conn: &mut DbConn, limit: i64, max_attempts: i32) -> Result<Vec<OutboxRow>, DbError> {
-    Ok(federation_outbox::table
-        .filter(federation_outbox::attempts.lt(max_attempts))
-        .order(federation_outbox::id.asc())
-        .limit(limit)
-        .select(OutboxRow::as_select())
-        .load(conn)?)
+/// Claims the oldest record not given up on (failed fewer than
+/// `max_attempts` times) and not claimed by another transaction, for the
+/// caller's transaction to handle and [`remove`].
+pub fn claim_next(conn: &mut DbConn, max_attempts: i32) -> Result<Option<OutboxRow>, DbError> {
+    let oldest = load_skip_locked!(
+        conn,
+        federation_outbox::table
+            .filter(federation_outbox::attempts.lt(max_attempts))
+            .order(federation_outbox::id.asc())
+            .limit(1)
+            .select(OutboxRow::as_select()),
+        OutboxRow
+    )?;
+    Ok(oldest.into_iter().next())
 }
 
 pub fn remove(conn: &mut DbConn, id: i64) -> Result<(), DbError> {

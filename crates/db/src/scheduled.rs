@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::leased::load_skip_locked;
 use crate::page::{Page, newest_first};
 use crate::paginate;
 use crate::schema::{media_attachments, scheduled_statuses};
@@ -104,32 +105,21 @@ pub fn next_due_at(conn: &mut DbConn) -> Result<Option<NaiveDateTime>, DbError> 
     Ok(scheduled_statuses::table.select(diesel::dsl::min(scheduled_statuses::scheduled_at)).first(conn)?)
 }
 
-/// Selects the earliest due row (with an optional locking clause). One
-/// body for both engines.
-macro_rules! next_due {
-    ($conn:expr, $now:expr $(, $lock:ident)*) => {
-        scheduled_statuses::table
-            .filter(scheduled_statuses::scheduled_at.le($now))
-            .order((scheduled_statuses::scheduled_at.asc(), scheduled_statuses::id.asc()))
-            .limit(1)
-            .select(ScheduledStatusRow::as_select())
-            $(.$lock())*
-            .load::<ScheduledStatusRow>($conn)
-            .map(|rows| rows.into_iter().next())
-    };
-}
-
 /// Claims the earliest scheduled status due at `now`, for the caller to
 /// publish it and [`delete`] it in its transaction: the post and the
 /// removal of its job commit together or not at all, so a crash publishes
-/// nothing and loses nothing. Two processes never
-/// claim the same row: on PostgreSQL it is locked with `FOR UPDATE SKIP
-/// LOCKED`, as the delivery queue claims jobs, so a second process passes
-/// over it (and, after the commit, no longer finds it); on SQLite the
-/// transaction is a write transaction, which admits one writer at a time.
+/// nothing and loses nothing. Two processes never claim the same row: see
+/// [`crate::leased`] (a second process passes over it and, after the
+/// commit, no longer finds it).
 pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime) -> Result<Option<ScheduledStatusRow>, DbError> {
-    Ok(match conn {
-        DbConn::Postgres(pg) => next_due!(pg, now, for_update, skip_locked)?,
-        DbConn::Sqlite(lite) => next_due!(lite, now)?,
-    })
+    let earliest = load_skip_locked!(
+        conn,
+        scheduled_statuses::table
+            .filter(scheduled_statuses::scheduled_at.le(now))
+            .order((scheduled_statuses::scheduled_at.asc(), scheduled_statuses::id.asc()))
+            .limit(1)
+            .select(ScheduledStatusRow::as_select()),
+        ScheduledStatusRow
+    )?;
+    Ok(earliest.into_iter().next())
 }

@@ -537,33 +537,58 @@ fn pruning_forgets_old_processed_activities_only() {
     .unwrap();
 }
 
+fn push_outbox(conn: &mut DbConn, n: i64) -> i64 {
+    let payload = serde_json::json!({ "status_id": n });
+    outbox::push(conn, "status_created", &payload, t0() + Duration::seconds(n)).unwrap()
+}
+
+/// The oldest claimable outbox record's id, claimed in a transaction of its own.
+fn next_outbox(conn: &mut DbConn, max_attempts: i32) -> Option<i64> {
+    tertulia_db::transaction(conn, |conn| Ok(outbox::claim_next(conn, max_attempts)?.map(|r| r.id))).unwrap()
+}
+
 #[test]
 fn the_outbox_hands_out_entries_oldest_first_until_removed_or_given_up() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
-        let pushed: Vec<i64> = (0..3)
-            .map(|n| {
-                let payload = serde_json::json!({ "status_id": n });
-                outbox::push(conn, "status_created", &payload, t0() + Duration::seconds(n)).unwrap()
-            })
-            .collect();
+        let pushed: Vec<i64> = (0..3).map(|n| push_outbox(conn, n)).collect();
 
-        let batch = outbox::next_batch(conn, 2, 3).unwrap();
-        assert_eq!(batch.iter().map(|e| e.id).collect::<Vec<_>>(), pushed[..2]);
-        assert_eq!(batch[0].kind, "status_created");
-        let payload: serde_json::Value = serde_json::from_str(&batch[0].payload).unwrap();
+        let first = tertulia_db::transaction(conn, |conn| outbox::claim_next(conn, 3)).unwrap().unwrap();
+        assert_eq!((first.id, first.kind.as_str()), (pushed[0], "status_created"));
+        let payload: serde_json::Value = serde_json::from_str(&first.payload).unwrap();
         assert_eq!(payload, serde_json::json!({ "status_id": 0 }));
 
-        outbox::remove(conn, pushed[1]).unwrap();
-        outbox::mark_failed(conn, pushed[0], "no followers table").unwrap();
-        let batch = outbox::next_batch(conn, 10, 3).unwrap();
-        assert_eq!(batch.iter().map(|e| e.id).collect::<Vec<_>>(), [pushed[0], pushed[2]]);
-        assert_eq!((batch[0].attempts, batch[0].last_error.as_deref()), (1, Some("no followers table")));
-        assert_eq!(outbox::next_batch(conn, 10, 1).unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [pushed[2]]);
+        outbox::remove(conn, pushed[0]).unwrap();
+        outbox::mark_failed(conn, pushed[1], "no followers table").unwrap();
+        assert_eq!(next_outbox(conn, 3), Some(pushed[1]), "failed fewer times than allowed: still handed out");
+        assert_eq!(next_outbox(conn, 1), Some(pushed[2]), "given up after one failure");
+        outbox::remove(conn, pushed[2]).unwrap();
+        assert_eq!(next_outbox(conn, 1), None);
         Ok(())
     })
     .unwrap();
+}
+
+#[test]
+fn two_workers_handling_the_outbox_at_once_take_each_record_once() {
+    const RECORDS: usize = 40;
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let all: HashSet<i64> =
+        db.run_blocking(|conn| Ok((0..RECORDS as i64).map(|n| push_outbox(conn, n)).collect())).unwrap();
+    // What the outbox worker does: claim, handle and remove in one transaction.
+    let take = |conn: &mut DbConn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(record) = outbox::claim_next(conn, 5)? else { return Ok(Vec::new()) };
+            outbox::remove(conn, record.id)?;
+            Ok(vec![record.id])
+        })
+        .unwrap()
+    };
+    let results = drain_from_two_threads(&db, RECORDS, take);
+    assert_eq!(results.iter().map(Vec::len).sum::<usize>(), RECORDS, "no record was taken twice");
+    assert_eq!(results.iter().flatten().copied().collect::<HashSet<i64>>(), all, "every record was taken");
 }
 
 #[test]

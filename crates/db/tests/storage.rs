@@ -248,3 +248,48 @@ fn client_secrets_stored_before_they_were_hashed_are_hashed_by_the_migration() {
     assert_eq!(app.client_secret_hash, "5d865deae06fbd34fe9ce848f3e5fc4368f2f612b18aef47f29f2164563a0140");
     assert_eq!(app.client_secret_hash, oauth::hash_secret("old-secret"));
 }
+
+/// Waits (at most ten seconds) until `done` holds.
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "not within ten seconds: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn processes_on_one_postgres_database_hear_each_other_and_one_leads_at_a_time() {
+    use tertulia_db::cluster::{Cluster, Incoming, Membership};
+    let test_db = TestDatabase::create();
+    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let join = || match Cluster::join(&config).unwrap() {
+        Membership::Clustered(cluster, incoming) => Some((cluster, incoming)),
+        Membership::Alone(_) => None,
+    };
+    let Some((a, mut to_a)) = join() else {
+        eprintln!("skipped: SQLite serves one process (TERTULIA_TEST_DB=postgres joins a cluster)");
+        return;
+    };
+    let (b, mut to_b) = join().unwrap();
+    let receive = |incoming: &mut Incoming| {
+        let mut message = None;
+        eventually("a message arrives", || {
+            message = incoming.try_recv().ok();
+            message.is_some()
+        });
+        message.unwrap()
+    };
+    // Longer than a notification may carry: sent in parts, received whole.
+    let long = "ñandú ".repeat(4_000);
+    a.send(long.clone());
+    assert_eq!(receive(&mut to_b), long);
+    b.send("short".into());
+    assert_eq!(receive(&mut to_a), "short", "a hears b, and not its own message");
+
+    eventually("one process leads", || a.is_leader() || b.is_leader());
+    assert!(!(a.is_leader() && b.is_leader()), "two leaders");
+    let (leader, other) = if a.is_leader() { (a, b) } else { (b, a) };
+    drop(leader);
+    eventually("the other takes over when the leader leaves", || other.is_leader());
+}

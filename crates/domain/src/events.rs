@@ -15,11 +15,21 @@
 //! rendered JSON: what a subscriber receives depends on who is watching
 //! (whether they may see the status, whether they favourited it), so the
 //! API renders each event per subscriber.
+//!
+//! With several processes on one PostgreSQL database ([`Events::clustered`]),
+//! a listener connected to one process must hear what a request in another
+//! did: each commit's events are also sent, as JSON, to the other processes
+//! through the [`Cluster`] connection (`LISTEN`/`NOTIFY`), and events from
+//! them are published to this process's subscribers. A process publishes
+//! its own events to its own subscribers directly, and the cluster does not
+//! echo a process's messages back to it, so nobody gets an event twice.
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
+use tertulia_db::cluster::{Cluster, Incoming};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError};
 use tokio::sync::{Notify, broadcast, watch};
@@ -30,7 +40,7 @@ use crate::DomainError;
 /// further behind than this misses the oldest ones; publishing never waits.
 const BACKLOG: usize = 1024;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Event {
     /// A status was posted or boosted.
     Update(StatusEvent),
@@ -50,10 +60,11 @@ pub enum Event {
 
 /// A status as the event routing needs it: enough to decide which streams
 /// it belongs to, without loading it again.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatusEvent {
     pub id: Id,
     pub author: Id,
+    #[serde(with = "visibility_name")]
     pub visibility: Visibility,
     /// Written on this site.
     pub local: bool,
@@ -94,6 +105,8 @@ pub struct Events {
     /// Rung when a scheduled status is added or moved, so the worker that
     /// publishes them looks again at its next due time.
     scheduled: Arc<Notify>,
+    /// The other processes on the same database, if any.
+    cluster: Option<Cluster>,
 }
 
 impl Default for Events {
@@ -103,6 +116,7 @@ impl Default for Events {
             closing: Arc::new(watch::channel(false).0),
             changed: Arc::new(Notify::new()),
             scheduled: Arc::new(Notify::new()),
+            cluster: None,
         }
     }
 }
@@ -110,6 +124,14 @@ impl Default for Events {
 impl Events {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A hub that also sends its events to the other processes of `cluster`
+    /// and publishes theirs (arriving on `incoming`). Needs a tokio runtime.
+    pub fn clustered(cluster: Cluster, incoming: Incoming) -> Self {
+        let events = Events { cluster: Some(cluster), ..Self::default() };
+        tokio::spawn(relay(events.sender.clone(), incoming));
+        events
     }
 
     /// Starts listening: the subscriber receives events published from now on.
@@ -149,6 +171,12 @@ impl Events {
     /// Announces committed changes. Without subscribers they are dropped.
     pub(crate) fn publish(&self, events: Vec<Event>) {
         self.changed.notify_one();
+        if let Some(cluster) = self.cluster.as_ref().filter(|_| !events.is_empty()) {
+            match serde_json::to_string(&events) {
+                Ok(message) => cluster.send(message),
+                Err(error) => tracing::error!(%error, "events not sent to the other processes"),
+            }
+        }
         for event in events {
             // An error only means nobody is listening right now.
             let _ = self.sender.send(Arc::new(event));
@@ -159,6 +187,35 @@ impl Events {
     /// connections end cleanly instead of holding up the shutdown.
     pub fn close(&self) {
         self.closing.send_replace(true);
+    }
+}
+
+/// Publishes the events other processes send, until they stop coming.
+async fn relay(sender: broadcast::Sender<Arc<Event>>, mut incoming: Incoming) {
+    while let Some(message) = incoming.recv().await {
+        match serde_json::from_str::<Vec<Event>>(&message) {
+            Ok(events) => {
+                for event in events {
+                    // An error only means nobody is listening right now.
+                    let _ = sender.send(Arc::new(event));
+                }
+            }
+            Err(error) => tracing::error!(%error, "unreadable events from another process dropped"),
+        }
+    }
+}
+
+/// [`Visibility`] as its name, on the wire between processes.
+mod visibility_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use tertulia_core::visibility::Visibility;
+
+    pub fn serialize<S: Serializer>(visibility: &Visibility, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(visibility.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Visibility, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -218,6 +275,42 @@ mod tests {
         }
         events.close();
         assert!(matches!(subscriber.recv().await, Received::Closed));
+    }
+
+    #[tokio::test]
+    async fn events_from_another_process_reach_subscribers_intact() {
+        let (to_relay, incoming) = tokio::sync::mpsc::unbounded_channel();
+        let events = Events::new();
+        let mut subscriber = events.subscribe();
+        tokio::spawn(relay(events.sender.clone(), incoming));
+        let update = Event::Update(StatusEvent {
+            id: Id(7),
+            author: Id(3),
+            visibility: Visibility::Local,
+            local: true,
+            reply: false,
+            boost: false,
+            tags: vec!["ñu".into()],
+            home_readers: vec![3, 4],
+            mentioned: vec![],
+        });
+        to_relay.send(serde_json::to_string(&vec![update, filters_changed(9)]).unwrap()).unwrap();
+        match subscriber.recv().await {
+            Received::Event(event) => match &*event {
+                Event::Update(status) => {
+                    assert_eq!(
+                        (status.id, status.visibility, status.home_readers.as_slice()),
+                        (Id(7), Visibility::Local, &[3, 4][..])
+                    );
+                    assert_eq!(status.tags, ["ñu"]);
+                }
+                other => panic!("expected the update, got {other:?}"),
+            },
+            other => panic!("expected the update, got {other:?}"),
+        }
+        assert!(
+            matches!(subscriber.recv().await, Received::Event(e) if matches!(*e, Event::FiltersChanged { account } if account == Id(9)))
+        );
     }
 
     #[tokio::test]

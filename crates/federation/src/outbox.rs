@@ -23,8 +23,8 @@ use crate::{Federation, FederationError};
 /// How often the outbox is looked at when no committed change woke the
 /// worker (changes made outside the event hub, or by an admin command).
 const POLL: Duration = Duration::from_millis(500);
-/// Records handled per transaction.
-const BATCH: i64 = 50;
+/// Records handled before the worker looks at its other duties.
+const BATCH: usize = 50;
 /// A record that fails this often (a bug, not a network problem: nothing
 /// here talks to the network) is left for the admin to inspect.
 const MAX_ATTEMPTS: i32 = 5;
@@ -51,44 +51,53 @@ pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Recei
 }
 
 impl Federation {
-    /// Handles one batch of records; returns how many there were.
+    /// Handles up to a batch of records, each in one transaction that
+    /// claims it (another process skips it), queues its deliveries and
+    /// removes it; returns how many there were.
     pub async fn drain_outbox(&self) -> Result<usize, FederationError> {
-        let pending = self.db().run(|conn| records::next_batch(conn, BATCH, MAX_ATTEMPTS)).await?;
-        let count = pending.len();
-        let mut queued = 0;
-        for record in pending {
+        let (mut handled, mut queued) = (0, 0);
+        while handled < BATCH {
             let (config, urls) = (self.inner.config.clone(), self.urls().clone());
             let allowed = self.inner.config.federation.clone();
-            let id = record.id;
-            let result = self
+            let outcome = self
                 .db()
                 .run(move |conn| {
                     tertulia_db::transaction(conn, |conn| {
-                        let jobs = plan(conn, &config, &urls, &record)?;
-                        // With federation off, changes are dropped, not hoarded.
-                        let jobs: Vec<NewDeliveryJob> = jobs
-                            .into_iter()
-                            .filter(|job| allowed.enabled && allowed.allows_domain(&job.inbox_host))
-                            .collect();
-                        let added = delivery::enqueue(conn, &jobs, tertulia_db::now())?;
-                        records::remove(conn, record.id)?;
-                        Ok::<_, DbError>(added)
+                        let Some(record) = records::claim_next(conn, MAX_ATTEMPTS)? else {
+                            return Ok(None);
+                        };
+                        // Nested (a savepoint): a failure undoes this record's
+                        // jobs, not the claim, so it is marked under the claim.
+                        let planned = tertulia_db::transaction(conn, |conn| {
+                            let jobs = plan(conn, &config, &urls, &record)?;
+                            // With federation off, changes are dropped, not hoarded.
+                            let jobs: Vec<NewDeliveryJob> = jobs
+                                .into_iter()
+                                .filter(|job| allowed.enabled && allowed.allows_domain(&job.inbox_host))
+                                .collect();
+                            let added = delivery::enqueue(conn, &jobs, tertulia_db::now())?;
+                            records::remove(conn, record.id)?;
+                            Ok::<_, DbError>(added)
+                        });
+                        match planned {
+                            Ok(added) => Ok(Some(added)),
+                            Err(error) => {
+                                tracing::error!(record = record.id, %error, "federation outbox: cannot queue a change for delivery");
+                                records::mark_failed(conn, record.id, &error.to_string())?;
+                                Ok(Some(0))
+                            }
+                        }
                     })
                 })
-                .await;
-            match result {
-                Ok(added) => queued += added,
-                Err(error) => {
-                    tracing::error!(record = id, %error, "federation outbox: cannot queue a change for delivery");
-                    let message = error.to_string();
-                    self.db().write(move |conn| records::mark_failed(conn, id, &message)).await?;
-                }
-            }
+                .await?;
+            let Some(added) = outcome else { break };
+            handled += 1;
+            queued += added;
         }
         if queued > 0 {
             self.inner.deliveries_queued.notify_one();
         }
-        Ok(count)
+        Ok(handled)
     }
 }
 

@@ -7,8 +7,10 @@ use actix_web::{App, HttpServer};
 use tertulia_api::AppState;
 use tertulia_core::config::LoadedConfig;
 use tertulia_db::Db;
+use tertulia_db::cluster::{self, Cluster, Membership};
 use tertulia_domain::Events;
 use tertulia_federation::Federation;
+use tokio::sync::watch;
 
 use crate::CliError;
 
@@ -24,12 +26,17 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     if !loaded.env_overrides.is_empty() {
         tracing::info!(variables = %loaded.env_overrides.join(","), "environment overrides applied");
     }
+    // Joined before anything makes an id (joining sets this process's node)
+    // and, on SQLite, before migrating (a second server must not start).
+    let (events, cluster, _sqlite_lock) = match Cluster::join(&config.database)? {
+        Membership::Clustered(cluster, incoming) => (Events::clustered(cluster.clone(), incoming), Some(cluster), None),
+        Membership::Alone(lock) => (Events::new(), None, Some(lock)),
+    };
     let db = Db::connect(&config.database)?;
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
-    let events = Events::new();
     let federation = Federation::new(db.clone(), config.clone(), events.clone()).await?;
-    let (stop_workers, workers_stop) = tokio::sync::watch::channel(false);
+    let (stop_workers, workers_stop) = watch::channel(false);
     let mut workers = federation.spawn_workers(workers_stop.clone());
     workers.push(tokio::spawn(tertulia_domain::scheduled::run(
         db.clone(),
@@ -39,11 +46,10 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     )));
     let pusher = tertulia_federation::push::Pusher::new(db.clone(), config.clone()).await?;
     workers.push(tokio::spawn(pusher.run(workers_stop.clone())));
-    workers.push(tokio::spawn(tertulia_domain::timelines::keep_home_timelines_trimmed(
-        db.clone(),
-        config.limits.home_timeline_length,
-        workers_stop,
-    )));
+    let (trim_db, home_length) = (db.clone(), config.limits.home_timeline_length);
+    workers.push(tokio::spawn(once_per_cluster(cluster, workers_stop, move |stop| {
+        tertulia_domain::timelines::keep_home_timelines_trimmed(trim_db.clone(), home_length, stop)
+    })));
     if !config.federation.enabled {
         tracing::info!("federation is off (federation.enabled = false): this site talks to no other");
     }
@@ -77,6 +83,40 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Runs `job` (which stops when its watch turns true) while this process
+/// leads its cluster, until `shutdown`: started when leadership is won,
+/// stopped when it is lost, so the job runs in one process at a time. With
+/// no cluster (SQLite) this process is the only one and always runs it.
+async fn once_per_cluster<F: Future<Output = ()> + Send + 'static>(
+    cluster: Option<Cluster>,
+    mut shutdown: watch::Receiver<bool>,
+    job: impl Fn(watch::Receiver<bool>) -> F,
+) {
+    let Some(cluster) = cluster else {
+        return job(shutdown).await;
+    };
+    let mut heartbeat = tokio::time::interval(cluster::HEARTBEAT);
+    loop {
+        tokio::select! {
+            _ = heartbeat.tick() => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        if !cluster.is_leader() {
+            continue;
+        }
+        let (stop_job, job_stop) = watch::channel(false);
+        let running = tokio::spawn(job(job_stop));
+        while cluster.is_leader() && !*shutdown.borrow() {
+            tokio::select! {
+                _ = heartbeat.tick() => {}
+                _ = shutdown.wait_for(|stop| *stop) => {}
+            }
+        }
+        stop_job.send_replace(true);
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, running).await;
+    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM, naming the signal.

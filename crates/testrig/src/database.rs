@@ -69,6 +69,17 @@ impl TestDatabase {
         }
     }
 
+    /// Another handle on the same database, for a second process: it has its
+    /// own scratch directory and leaves the database to this handle to drop.
+    pub fn alias(&self) -> TestDatabase {
+        TestDatabase {
+            backend: self.backend,
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("temporary directory"),
+            postgres: None,
+        }
+    }
+
     /// A scratch directory that lives as long as the database.
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()

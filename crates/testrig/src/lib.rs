@@ -7,6 +7,8 @@
 //!   port with its own database and directory.
 //! - [`StandInSite`]: another site played by the test, serving the
 //!   documents it is given and counting the requests it gets.
+//! - [`TestCluster`]: several `tertulia serve` processes on one PostgreSQL
+//!   database behind a [`RoundRobinProxy`].
 //! - [`openapi`]: checks JSON against the Mastodon OpenAPI description.
 //!
 //! Test code may panic freely: a panic is a failed test with a message.
@@ -14,6 +16,7 @@
 
 mod api;
 mod client;
+mod cluster;
 mod database;
 mod instance;
 pub mod openapi;
@@ -21,6 +24,7 @@ mod stand_in;
 
 pub use api::{ApiClient, ApiResponse};
 pub use client::{TEST_PASSWORD, TestApp};
+pub use cluster::{RoundRobinProxy, TestCluster};
 pub use database::{Backend, TestDatabase};
 pub use instance::{CliOutput, TestInstance};
 pub use stand_in::StandInSite;
