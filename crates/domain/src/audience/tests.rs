@@ -86,32 +86,8 @@ impl World {
     async fn remote(&mut self, name: &'static str) {
         let uri = format!("https://{REMOTE_HOST}/users/{name}");
         let now = tertulia_db::now();
-        let fields = RemoteActorFields {
-            username: name.into(),
-            domain: REMOTE_HOST.into(),
-            display_name: name.into(),
-            note: String::new(),
-            url: None,
-            inbox_url: format!("{uri}/inbox"),
-            shared_inbox_url: Some(format!("https://{REMOTE_HOST}/inbox")),
-            outbox_url: None,
-            followers_url: None,
-            following_url: None,
-            featured_url: None,
-            public_key_pem: String::new(),
-            public_key_id: None,
-            avatar_url: None,
-            header_url: None,
-            locked: false,
-            bot: false,
-            discoverable: true,
-            indexable: true,
-            fields: "[]".into(),
-            also_known_as: "[]".into(),
-            actor_type: "Person".into(),
-            fetched_at: Some(now),
-            updated_at: now,
-        };
+        let (inbox, shared_inbox) = (format!("{uri}/inbox"), Some(format!("https://{REMOTE_HOST}/inbox")));
+        let fields = RemoteActorFields::person(name.into(), REMOTE_HOST.into(), inbox, shared_inbox, now);
         let id = remote::save_actor(&self.db, uri, fields).await.unwrap();
         self.names.push((name, id));
     }
