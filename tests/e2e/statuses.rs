@@ -763,3 +763,22 @@ async fn following_with_notify_announces_new_posts_but_not_replies_to_others() {
         instance.api(&carmen).get("/api/v1/notifications?types[]=status").await.ok().as_array().unwrap().is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_boost_of_a_post_already_in_home_is_not_shown_again_nor_merged_on_refollow() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let (ana_id, carmen_id) = (instance.api(&ana).account_id().await, instance.api(&carmen).account_id().await);
+    instance.api(&bruno).follow(&ana_id).await;
+    instance.api(&bruno).follow(&carmen_id).await;
+    let post = instance.api(&ana).post_status("worth sharing", json!({})).await;
+    let post_id = post["id"].as_str().unwrap();
+    instance.api(&carmen).post(&format!("/api/v1/statuses/{post_id}/reblog"), json!({})).await.ok();
+    assert_eq!(instance.api(&bruno).ids("/api/v1/timelines/home").await, [post_id], "the boost is not shown again");
+
+    instance.api(&bruno).post(&format!("/api/v1/accounts/{carmen_id}/unfollow"), json!({})).await.ok();
+    instance.api(&bruno).follow(&carmen_id).await;
+    assert_eq!(instance.api(&bruno).ids("/api/v1/timelines/home").await, [post_id], "nor merged on re-follow");
+}

@@ -28,32 +28,8 @@ pub async fn add_remote_followers(
         let now = tertulia_db::now();
         for follower in followers {
             let username = follower.uri.rsplit('/').next().unwrap_or_default().to_owned();
-            let fields = RemoteActorFields {
-                username,
-                domain: follower.domain,
-                display_name: String::new(),
-                note: String::new(),
-                url: None,
-                inbox_url: follower.inbox,
-                shared_inbox_url: follower.shared_inbox,
-                outbox_url: None,
-                followers_url: None,
-                following_url: None,
-                featured_url: None,
-                public_key_pem: String::new(),
-                public_key_id: None,
-                avatar_url: None,
-                header_url: None,
-                locked: false,
-                bot: false,
-                discoverable: false,
-                indexable: false,
-                fields: "[]".into(),
-                also_known_as: "[]".into(),
-                actor_type: "Person".into(),
-                fetched_at: Some(now),
-                updated_at: now,
-            };
+            let fields =
+                RemoteActorFields::person(username, follower.domain, follower.inbox, follower.shared_inbox, now);
             let id = actors::upsert_remote(conn, &follower.uri, &fields)?;
             social::upsert_follow(
                 conn,

@@ -106,7 +106,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<AccountRow>, DbEr
 
 /// Ids per statement when filtering a long list (a popular author's
 /// followers): SQLite binds at most 32,766 parameters per statement.
-const IDS_PER_STATEMENT: usize = 10_000;
+pub(crate) const IDS_PER_STATEMENT: usize = 10_000;
 
 /// Which of `ids` are accounts of this site, in id order.
 pub fn local_among(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<i64>, DbError> {

@@ -100,6 +100,46 @@ pub struct RemoteActorFields {
     pub updated_at: NaiveDateTime,
 }
 
+impl RemoteActorFields {
+    /// A `Person` known by its handle and inboxes alone, fetched `now`:
+    /// what tools that stand in for other sites (the benchmark, tests)
+    /// store. No key: nothing it signs is ever checked.
+    pub fn person(
+        username: String,
+        domain: String,
+        inbox_url: String,
+        shared_inbox_url: Option<String>,
+        now: NaiveDateTime,
+    ) -> RemoteActorFields {
+        RemoteActorFields {
+            display_name: username.clone(),
+            username,
+            domain,
+            note: String::new(),
+            url: None,
+            inbox_url,
+            shared_inbox_url,
+            outbox_url: None,
+            followers_url: None,
+            following_url: None,
+            featured_url: None,
+            public_key_pem: String::new(),
+            public_key_id: None,
+            avatar_url: None,
+            header_url: None,
+            locked: false,
+            bot: false,
+            discoverable: false,
+            indexable: false,
+            fields: "[]".into(),
+            also_known_as: "[]".into(),
+            actor_type: "Person".into(),
+            fetched_at: Some(now),
+            updated_at: now,
+        }
+    }
+}
+
 /// Inserts or refreshes the remote actor with this `uri`; returns its id.
 /// Only remote rows are ever touched: a local account with this `uri` (or a
 /// remote actor without a domain) is a conflict, whatever the caller checked.

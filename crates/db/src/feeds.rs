@@ -81,11 +81,17 @@ pub fn remove_author(conn: &mut DbConn, reader: i64, author: i64) -> Result<(), 
     Ok(())
 }
 
-/// Copies `author`'s most recent statuses of the given visibilities into
-/// `reader`'s home timeline (after a new follow).
-pub fn backfill(conn: &mut DbConn, reader: i64, author: i64, visibilities: &[&str], count: i64) -> Result<(), DbError> {
+/// `author`'s most recent statuses of the given visibilities, oldest
+/// first, as (status id, boosted status id): what a new follow merges into
+/// the follower's home timeline.
+pub fn recent_of(
+    conn: &mut DbConn,
+    author: i64,
+    visibilities: &[&str],
+    count: i64,
+) -> Result<Vec<(i64, Option<i64>)>, DbError> {
     use crate::schema::statuses;
-    let recent: Vec<(i64, Option<i64>)> = statuses::table
+    let mut recent: Vec<(i64, Option<i64>)> = statuses::table
         .filter(statuses::account_id.eq(author))
         .filter(statuses::visibility.eq_any(visibilities))
         .filter(statuses::deleted_at.is_null())
@@ -93,8 +99,37 @@ pub fn backfill(conn: &mut DbConn, reader: i64, author: i64, visibilities: &[&st
         .limit(count)
         .select((statuses::id, statuses::reblog_of_id))
         .load(conn)?;
-    for (status_id, reblog_of_id) in recent {
-        push(conn, &[reader], status_id, author, reblog_of_id)?;
+    recent.reverse();
+    Ok(recent)
+}
+
+/// For each of `readers` whose home timeline holds `original` or a boost
+/// of it: the newest such entry, as (reader, status id). Boosts are newer
+/// than what they boost, so only entries from `original` on are read.
+pub fn newest_entries_of(conn: &mut DbConn, readers: &[i64], original: i64) -> Result<Vec<(i64, i64)>, DbError> {
+    let mut newest: Vec<(i64, i64)> = Vec::new();
+    for chunk in readers.chunks(crate::accounts::IDS_PER_STATEMENT) {
+        let found: Vec<(i64, i64)> = home_feed_entries::table
+            .filter(home_feed_entries::account_id.eq_any(chunk))
+            .filter(home_feed_entries::status_id.ge(original))
+            .filter(home_feed_entries::status_id.eq(original).or(home_feed_entries::reblog_of_id.eq(original)))
+            .select((home_feed_entries::account_id, home_feed_entries::status_id))
+            .load(conn)?;
+        newest.extend(found);
     }
-    Ok(())
+    newest.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    newest.dedup_by_key(|(reader, _)| *reader);
+    Ok(newest)
+}
+
+/// How many entries of `reader`'s home timeline are newer than
+/// `status_id`, counting no further than `cap`.
+pub fn newer_entries(conn: &mut DbConn, reader: i64, status_id: i64, cap: i64) -> Result<usize, DbError> {
+    Ok(home_feed_entries::table
+        .filter(home_feed_entries::account_id.eq(reader))
+        .filter(home_feed_entries::status_id.gt(status_id))
+        .select(home_feed_entries::status_id)
+        .limit(cap)
+        .load::<i64>(conn)?
+        .len())
 }

@@ -79,13 +79,24 @@ pub fn follower_ids(conn: &mut DbConn, target: i64) -> Result<Vec<(i64, bool)>, 
         .load(conn)?)
 }
 
-/// Followers of `target` who asked to be notified of its posts
-/// (`POST /api/v1/accounts/:id/follow` with `notify=true`).
-pub fn notified_follower_ids(conn: &mut DbConn, target: i64) -> Result<Vec<i64>, DbError> {
+/// A follower of this site, with what they asked of the follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable)]
+pub struct LocalFollower {
+    pub account_id: i64,
+    /// Wants the followed account's boosts in their home timeline.
+    pub show_reblogs: bool,
+    /// Rang the bell: wants a notification of each new post.
+    pub notify: bool,
+}
+
+/// The followers of `target` who have an account on this site: the only
+/// ones with a home timeline here.
+pub fn local_followers(conn: &mut DbConn, target: i64) -> Result<Vec<LocalFollower>, DbError> {
     Ok(follows::table
+        .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))
         .filter(follows::target_account_id.eq(target))
-        .filter(follows::notify.eq(true))
-        .select(follows::account_id)
+        .filter(accounts::domain.is_null())
+        .select((follows::account_id, follows::show_reblogs, follows::notify))
         .load(conn)?)
 }
 

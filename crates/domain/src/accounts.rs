@@ -11,10 +11,7 @@ use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_b
 use crate::events::{Event, Events};
 use crate::outbox::{self, Outgoing};
 use crate::statuses::notify;
-use crate::{AccountView, DomainError};
-
-/// Statuses copied into the home timeline when following someone.
-const BACKFILL_ON_FOLLOW: i64 = 40;
+use crate::{AccountView, DomainError, audience};
 
 /// How one account relates to another (Mastodon's `Relationship`).
 #[derive(Debug, Clone)]
@@ -203,16 +200,7 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
         // Follows of one day form one group in grouped notifications.
         let day = follow.created_at.and_utc().timestamp() / 86_400;
         event = notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
-        // Only local followers have a home timeline here.
-        if accounts::find(conn, follow.account_id)?.is_some_and(|a| a.domain.is_none()) {
-            feeds::backfill(
-                conn,
-                follow.account_id,
-                follow.target_account_id,
-                &["public", "unlisted", "local", "private"],
-                BACKFILL_ON_FOLLOW,
-            )?;
-        }
+        audience::merge_into_home(conn, follow.account_id, follow.target_account_id)?;
     }
     Ok(event)
 }

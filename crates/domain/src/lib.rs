@@ -3,6 +3,7 @@
 //! and remote actions share the same checks.
 
 pub mod accounts;
+pub mod audience;
 pub mod conversations;
 pub mod domain_blocks;
 mod error;

@@ -6,8 +6,9 @@
 //! renders the activity and queues one delivery per inbox.
 //!
 //! Records carry ids, plus whatever a deletion would otherwise lose.
-//! Deciding who receives what is left to the worker, which knows the remote
-//! followers and the domain allowlist at the time it sends.
+//! Who receives what is decided by [`crate::audience`] when the worker
+//! reads the record, so the remote followers are those at the time it
+//! sends; the worker picks their inboxes and applies the domain allowlist.
 
 use serde::{Deserialize, Serialize};
 use tertulia_db::{DbConn, DbError};
@@ -30,6 +31,13 @@ pub enum Outgoing {
         boost_of: Option<(String, i64)>,
         /// Accounts the status mentioned.
         mentioned: Vec<i64>,
+        /// The account the status replied to. (Records written before
+        /// this field lack it, and the two below: they read as `None`.)
+        #[serde(default)]
+        in_reply_to_account: Option<i64>,
+        /// The author of the status it quoted.
+        #[serde(default)]
+        quoted_account: Option<i64>,
     },
     /// A local account favourited a status: `Like`.
     Favourited { account: i64, status: i64 },

@@ -15,12 +15,12 @@ use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
 
-use crate::DomainError;
 use crate::accounts::establish;
 use crate::events::{Event, Events, StatusEvent};
 use crate::outbox::{self, Outgoing};
-use crate::statuses::{boost_readers, home_readers, notify, remove};
+use crate::statuses::{notify, remove};
 use crate::visibility;
+use crate::{DomainError, audience};
 
 /// Stores or refreshes a remote actor; returns its local id. Its username
 /// gets a number (`ana_2`) when another actor of the same site already has
@@ -252,9 +252,10 @@ impl RemoteAttachment {
     }
 }
 
-/// Stores a remote post and gives it to the local readers it is for: the
-/// author's local followers, mentioned local accounts, followers of its
-/// tags. Returns its local id; a post already stored is left as it is.
+/// Stores a remote post and gives it to the local readers it is for, with
+/// the notifications it calls for, by the rules local posts follow
+/// ([`audience::of_post`]). Returns its local id; a post already stored is
+/// left as it is.
 pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Result<Id, DomainError> {
     hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
@@ -304,16 +305,15 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
             if let Some(parent) = &parent {
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
-            let readers = home_readers(conn, &row, &mentioned)?;
-            feeds::push(conn, &readers, id, status.author.0, None)?;
+            let audience = audience::of_post(conn, &row, &mentioned)?;
+            feeds::push(conn, &audience.home, id, status.author.0, None)?;
             let local_mentioned = accounts::local_among(conn, &mentioned)?;
-            let mut pending = vec![Event::Update(StatusEvent::new(&row, status.tags.clone(), readers, mentioned))];
+            let mut pending =
+                vec![Event::Update(StatusEvent::new(&row, status.tags.clone(), audience.home, mentioned))];
             if status.visibility == Visibility::Direct {
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
             }
-            for account in local_mentioned {
-                pending.extend(notify(conn, account, status.author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
-            }
+            pending.extend(audience::notify_all(conn, &audience.notices, status.author.0, &row)?);
             Ok(Ok((Id(id), pending)))
         })
     })
@@ -364,9 +364,11 @@ pub async fn status_updated(
             };
             edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-            let readers = home_readers(conn, &edited, &mentioned)?;
+            let audience = audience::of_edit(conn, &edited, &mentioned)?;
             let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
-            Ok(Ok(((), vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, readers, mentioned))])))
+            let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, mentioned))];
+            pending.extend(audience::notify_all(conn, &audience.notices, author.0, &edited)?);
+            Ok(Ok(((), pending)))
         })
     })
     .await?;
@@ -464,11 +466,10 @@ pub async fn boost_received(
             statuses::insert(conn, &boost)?;
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
             accounts::adjust_statuses_count(conn, booster.0, 1, Some(published))?;
-            let readers = boost_readers(conn, booster.0, original.account_id)?;
-            feeds::push(conn, &readers, boost_id, booster.0, Some(original.id))?;
-            let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), readers, Vec::new()))];
-            let group_key = format!("reblog-{}", original.id);
-            pending.extend(notify(conn, original.account_id, booster.0, "reblog", Some(original.id), group_key)?);
+            let audience = audience::of_boost(conn, booster.0, &original)?;
+            feeds::push(conn, &audience.home, boost_id, booster.0, Some(original.id))?;
+            let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
+            pending.extend(audience::notify_all(conn, &audience.notices, booster.0, &original)?);
             Ok(Ok(((), pending)))
         })
     })

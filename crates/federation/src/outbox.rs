@@ -12,6 +12,7 @@ use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::delivery::{self, NewDeliveryJob};
 use tertulia_db::outbox::{self as records, OutboxRow};
 use tertulia_db::{DbConn, DbError, statuses};
+use tertulia_domain::audience::{self, Addressing, RemoteAudience};
 use tertulia_domain::outbox::{self, Outgoing};
 
 use crate::activities;
@@ -146,6 +147,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some((author, _)) = render::local_actor(conn, row.account_id)? else {
                 return Ok(None);
             };
+            let to = audience::remote_of_status(conn, &row)?;
             if let Some(original_id) = row.reblog_of_id {
                 let Some(original) = statuses::find(conn, original_id)? else {
                     return Ok(None);
@@ -155,27 +157,28 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 };
                 let boost = activities::Boost { booster: &author.username, uri: &row.uri, published: row.created_at };
                 let activity = activities::announce(urls, &boost, &original.uri, &original_author.uri);
-                let mut inboxes = actors::remote_follower_inboxes(conn, author.id)?;
-                inboxes.extend(remote_inbox(&original_author));
-                return Ok(Some((activity, author.id, inboxes)));
+                return Ok(Some((activity, author.id, inboxes_of(conn, urls, &to)?)));
             }
             let update = matches!(outgoing, Outgoing::StatusUpdated { .. });
             let Some(note) = render::note(conn, config, urls, &row)? else {
                 return Ok(None);
             };
             let activity = activities::create_or_update(&note, update);
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
-            let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-            let mut audience = mentioned;
-            if visibility != Visibility::Direct {
-                audience.extend(row.in_reply_to_account_id);
-            }
-            Some((activity, author.id, post_inboxes(conn, urls, author.id, visibility, &audience)?))
+            Some((activity, author.id, inboxes_of(conn, urls, &to)?))
         }
-        Outgoing::StatusDeleted { author, uri, visibility, boost_of, mentioned } => {
+        Outgoing::StatusDeleted {
+            author,
+            uri,
+            visibility,
+            boost_of,
+            mentioned,
+            in_reply_to_account,
+            quoted_account,
+        } => {
             let Some((account, actor)) = render::local_actor(conn, *author)? else {
                 return Ok(None);
             };
+            let visibility: Visibility = visibility.parse().unwrap_or(Visibility::Direct);
             if let Some((original_uri, original_author)) = boost_of {
                 let Some(original_actor) = actors::find(conn, *original_author)? else {
                     return Ok(None);
@@ -183,15 +186,20 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 // Receivers match the Undo by the Announce's id alone.
                 let boost = activities::Boost { booster: &account.username, uri, published: tertulia_db::now() };
                 let announce = activities::announce(urls, &boost, original_uri, &original_actor.uri);
-                let mut inboxes = actors::remote_follower_inboxes(conn, *author)?;
-                inboxes.extend(remote_inbox(&original_actor));
-                return Ok(Some((activities::undo(&actor.uri, announce), *author, inboxes)));
+                let to = audience::remote_of_boost(*author, visibility, *original_author);
+                return Ok(Some((activities::undo(&actor.uri, announce), *author, inboxes_of(conn, urls, &to)?)));
             }
-            let visibility: Visibility = visibility.parse().unwrap_or(Visibility::Direct);
             let mentioned_uris: Vec<String> = actors::find_many(conn, mentioned)?.into_iter().map(|a| a.uri).collect();
             let (to, cc) = addressing(visibility, &urls.followers(&account.username), &mentioned_uris);
             let activity = activities::delete(&actor.uri, uri, to, cc);
-            Some((activity, *author, post_inboxes(conn, urls, *author, visibility, mentioned)?))
+            let to = audience::remote_of_post(&Addressing {
+                author: *author,
+                visibility,
+                in_reply_to_account: *in_reply_to_account,
+                quoted_account: *quoted_account,
+                mentioned,
+            });
+            Some((activity, *author, inboxes_of(conn, urls, &to)?))
         }
         Outgoing::Favourited { account, status } | Outgoing::Unfavourited { account, status } => {
             let Some(row) = statuses::find(conn, *status)? else {
@@ -243,8 +251,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 return Ok(None);
             };
             let activity = activities::unedited_update(&note, "votes");
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
-            Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &[])?))
+            let to = audience::remote_of_status(conn, &row)?;
+            Some((activity, row.account_id, inboxes_of(conn, urls, &to)?))
         }
         Outgoing::Voted { account, poll, choice } => {
             let Some(poll) = tertulia_db::polls::find(conn, *poll)? else {
@@ -318,10 +326,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 return Ok(None);
             };
             let activity = activities::unedited_update(&note, "quote");
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
-            let mut audience: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-            audience.extend(tertulia_db::quotes::find(conn, row.id)?.and_then(|q| q.quoted_account_id));
-            Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &audience)?))
+            let to = audience::remote_of_status(conn, &row)?;
+            Some((activity, row.account_id, inboxes_of(conn, urls, &to)?))
         }
         Outgoing::QuoteRevoked { author, authorization, quoting_author } => {
             let (Some((_, actor)), Some(quoting)) =
@@ -367,30 +373,20 @@ fn one_to_one(
     Ok(Some((activity, actor, vec![inbox])))
 }
 
-/// Where a post by `author` goes: remote followers unless it is direct,
-/// the remote accounts in `audience` (mentioned, replied to), and, for
-/// public posts, the sites that follow this whole site.
-fn post_inboxes(
-    conn: &mut DbConn,
-    urls: &Urls,
-    author: i64,
-    visibility: Visibility,
-    audience: &[i64],
-) -> Result<Vec<String>, DbError> {
-    let mut inboxes = match visibility {
-        Visibility::Public | Visibility::Unlisted | Visibility::Private => {
-            actors::remote_follower_inboxes(conn, author)?
-        }
-        Visibility::Direct | Visibility::Local => Vec::new(),
+/// The inboxes of whom [`audience`] says a status goes to on other sites:
+/// one per site for followers that share an inbox, and the instance
+/// actor's followers standing for the sites that follow this whole site.
+fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) -> Result<Vec<String>, DbError> {
+    let mut inboxes = match to.followers_of {
+        Some(account) => actors::remote_follower_inboxes(conn, account)?,
+        None => Vec::new(),
     };
-    if visibility == Visibility::Public
+    if to.site_followers
         && let Some(site) = actors::find_by_uri(conn, &urls.instance_actor())?
     {
         inboxes.extend(actors::remote_follower_inboxes(conn, site.id)?);
     }
-    if visibility.federates() {
-        inboxes.extend(actors::find_many(conn, audience)?.iter().filter_map(remote_inbox));
-    }
+    inboxes.extend(actors::find_many(conn, &to.accounts)?.iter().filter_map(remote_inbox));
     Ok(inboxes)
 }
 

@@ -657,7 +657,7 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
             return Ok(Err(format!("seeded status {} is missing", plan.statuses[index].id)));
         };
         let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-        let expected = tertulia_domain::statuses::home_readers(conn, &row, &mentioned)?;
+        let expected = tertulia_domain::audience::home_readers(conn, &row, &mentioned)?;
         let mut seeded: Vec<i64> =
             plan.home_readers(index).into_iter().map(|r| context.account_ids[r as usize]).collect();
         seeded.sort_unstable();

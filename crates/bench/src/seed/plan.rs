@@ -330,7 +330,7 @@ fn add_favourites(rng: &mut StdRng, plan: &mut Plan, now: DateTime<Utc>) {
 
 impl Plan {
     /// Who gets status `index` in their home timeline, as account indexes:
-    /// the same rule as the real fan-out (`statuses::home_readers` for
+    /// the same rule as the real fan-out (`audience::home_readers` for
     /// posts, the boost rule for boosts), worked out from the in-memory
     /// graph. Every status here is public and mentions only the author of
     /// the status it replies to, and nobody follows tags, so the parts of

@@ -8,9 +8,10 @@ use tertulia_core::{Config, Id};
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, conversations, feeds, social, tags};
+use tertulia_db::{Db, DbConn, DbError, conversations, feeds};
 
 use super::view::{self, StatusView};
+use crate::audience;
 use crate::events::{Event, Events, StatusEvent};
 use crate::notification_policy::Decision;
 use crate::outbox::{self, Outgoing};
@@ -235,26 +236,14 @@ pub(crate) fn publish(
     if let Some(parent) = &parent {
         statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
     }
-    let readers = home_readers(conn, &row, &mentioned_ids)?;
-    feeds::push(conn, &readers, id, author.0, None)?;
-    // Followers who rang the bell hear of new posts (not of replies
-    // to others), if they can see them and were not mentioned.
-    let mut bell_ringers = Vec::new();
-    if row.in_reply_to_account_id.is_none_or(|to| to == author.0) {
-        bell_ringers = social::notified_follower_ids(conn, author.0)?;
-        bell_ringers.retain(|f| readers.contains(f) && !mentioned_ids.contains(f));
-    }
+    let audience = audience::of_post(conn, &row, &mentioned_ids)?;
+    feeds::push(conn, &audience.home, id, author.0, None)?;
     let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
-    pending.push(Event::Update(StatusEvent::new(&row, tag_names, readers, mentioned_ids.clone())));
+    pending.push(Event::Update(StatusEvent::new(&row, tag_names, audience.home, mentioned_ids.clone())));
     if visibility == Visibility::Direct {
         pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
     }
-    for account in &mentioned_ids {
-        pending.extend(notify(conn, *account, author.0, "mention", Some(id), format!("ungrouped-{id}"))?);
-    }
-    for follower in bell_ringers {
-        pending.extend(notify(conn, follower, author.0, "status", Some(id), format!("ungrouped-{id}"))?);
-    }
+    pending.extend(audience::notify_all(conn, &audience.notices, author.0, &row)?);
     if visibility.federates() {
         outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
     }
@@ -356,38 +345,6 @@ fn resolve_mentions(
         }
     }
     Ok(found)
-}
-
-/// Who gets a new status in their home timeline, as on Mastodon: the
-/// author; local followers (for a reply to someone else, only those who
-/// also follow the person replied to); for public and site-only statuses,
-/// those who follow one of its tags (so tags must be attached first); and,
-/// for private and direct statuses, the mentioned accounts. Only accounts
-/// of this site: a remote follower reads the status on its own site, and a
-/// row here would never be read nor trimmed (the trim walks local users).
-/// Also decides who gets the status on their `user` stream. Public so that
-/// the benchmark seeder can check its own fan-out against this rule.
-pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
-    let mut readers = vec![status.account_id];
-    let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
-    if visibility != Visibility::Direct {
-        let mut followers: Vec<i64> =
-            social::follower_ids(conn, status.account_id)?.into_iter().map(|(id, _)| id).collect();
-        if let Some(replied_to) = status.in_reply_to_account_id.filter(|id| *id != status.account_id) {
-            let also_follow = social::followers_among(conn, replied_to, &followers)?;
-            followers.retain(|f| also_follow.contains(f) || *f == replied_to);
-        }
-        readers.extend(followers);
-    }
-    if matches!(visibility, Visibility::Public | Visibility::Local) {
-        readers.extend(tags::followers_of_status_tags(conn, status.id)?);
-    }
-    if matches!(visibility, Visibility::Private | Visibility::Direct) {
-        readers.extend(mentioned);
-    }
-    readers.sort_unstable();
-    readers.dedup();
-    accounts::local_among(conn, &readers)
 }
 
 /// The tag as first typed (`#RustLang`), for display.

@@ -12,8 +12,9 @@ use tertulia_db::edits::{self, EditRow};
 use tertulia_db::statuses::{self, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, polls};
 
-use super::create::{check_body, home_readers, load_one, notify, render};
+use super::create::{check_body, load_one, render};
 use super::{StatusView, not_found};
+use crate::audience;
 use crate::events::{Event, Events, StatusEvent};
 use crate::media::MediaView;
 use crate::outbox::{self, Outgoing};
@@ -111,14 +112,11 @@ pub async fn edit(
             if edited.visibility.parse().is_ok_and(Visibility::federates) {
                 outbox::record(conn, &Outgoing::StatusUpdated { status: row.id })?;
             }
-            let readers = home_readers(conn, &edited, &rendered.mentioned)?;
+            let audience = audience::of_edit(conn, &edited, &rendered.mentioned)?;
             let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
             let mut pending =
-                vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, readers, rendered.mentioned))];
-            for booster in statuses::booster_ids(conn, row.id)? {
-                let group_key = format!("ungrouped-update-{}-{}", row.id, now.and_utc().timestamp_millis());
-                pending.extend(notify(conn, booster, author.0, "update", Some(row.id), group_key)?);
-            }
+                vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, rendered.mentioned))];
+            pending.extend(audience::notify_all(conn, &audience.notices, author.0, &edited)?);
             let view = load_one(conn, author.0, row.id)?.ok_or_else(not_found);
             Ok(view.map(|view| (view, pending)))
         })

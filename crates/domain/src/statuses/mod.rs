@@ -7,7 +7,7 @@ mod pins;
 mod reactions;
 mod view;
 
-pub use create::{NewStatus, create, home_readers};
+pub use create::{NewStatus, create};
 pub use edit::{EditView, StatusChanges, edit, history, source};
 pub use pins::{MAX_PINS, pin, pinned};
 pub use reactions::{favourited_by, reblogged_by};
@@ -22,11 +22,11 @@ use tertulia_core::{Config, Id};
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
-use crate::DomainError;
 use crate::events::{Event, Events, StatusEvent};
 use crate::filters::{self, Context};
 use crate::outbox::{self, Outgoing};
 use crate::visibility::{self, Viewer};
+use crate::{DomainError, audience};
 
 /// Replies shown in a thread, at most, each way.
 const MAX_ANCESTORS: usize = 40;
@@ -179,6 +179,7 @@ fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
         None => None,
     };
     let mentioned = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, account)| account).collect();
+    let quoted_account = tertulia_db::quotes::find(conn, row.id)?.and_then(|q| q.quoted_account_id);
     outbox::record(
         conn,
         &Outgoing::StatusDeleted {
@@ -187,6 +188,8 @@ fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
             visibility: row.visibility.clone(),
             boost_of,
             mentioned,
+            in_reply_to_account: row.in_reply_to_account_id,
+            quoted_account,
         },
     )
 }
@@ -198,25 +201,12 @@ fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
     let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, account)| account).collect();
     let readers = match row.reblog_of_id {
         Some(original) => match statuses::find(conn, original)? {
-            Some(original) => boost_readers(conn, row.account_id, original.account_id)?,
+            Some(original) => audience::boost_readers(conn, row.account_id, original.account_id)?,
             None => vec![row.account_id],
         },
-        None => home_readers(conn, row, &mentioned)?,
+        None => audience::home_readers(conn, row, &mentioned)?,
     };
     Ok(Event::Delete(StatusEvent::new(row, tags, readers, mentioned)))
-}
-
-/// Who gets a boost in their home timeline: the booster and their followers
-/// who want boosts, except the original's author; of those, only accounts of
-/// this site (see [`home_readers`]).
-pub(crate) fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Result<Vec<i64>, DbError> {
-    let mut readers: Vec<i64> = social::follower_ids(conn, booster)?
-        .into_iter()
-        .filter(|(follower, show_reblogs)| *show_reblogs && *follower != original_author)
-        .map(|(follower, _)| follower)
-        .collect();
-    readers.push(booster);
-    accounts::local_among(conn, &readers)
 }
 
 /// Favourites (`on`) or unfavourites a status the caller can see.
@@ -296,20 +286,13 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         statuses::insert(conn, &boost)?;
         statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
         accounts::adjust_statuses_count(conn, actor.0, 1, Some(now))?;
-        let readers = boost_readers(conn, actor.0, original.account_id)?;
-        feeds::push(conn, &readers, boost_id, actor.0, Some(original.id))?;
+        let audience = audience::of_boost(conn, actor.0, &original)?;
+        feeds::push(conn, &audience.home, boost_id, actor.0, Some(original.id))?;
         if visibility.federates() {
             outbox::record(conn, &Outgoing::StatusCreated { status: boost_id })?;
         }
-        let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), readers, Vec::new()))];
-        pending.extend(notify(
-            conn,
-            original.account_id,
-            actor.0,
-            "reblog",
-            Some(original.id),
-            format!("reblog-{}", original.id),
-        )?);
+        let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
+        pending.extend(audience::notify_all(conn, &audience.notices, actor.0, &original)?);
         Ok(Ok((boost_id, pending)))
     })
     .await?;

@@ -172,9 +172,12 @@ impl Case {
         delivered && self.may_open(viewer) && !self.muted_for(viewer)
     }
 
-    /// The boost in the reader's home timeline (they follow the booster).
+    /// The boost in the reader's home timeline (they follow the booster),
+    /// unless the status itself was delivered there first: as on
+    /// Mastodon, a boost of a status already among the newest home entries
+    /// is not added again.
     pub fn boost_in_home(&self) -> bool {
-        self.may_open_boost(Viewer::Reader) && !self.muted_for(Viewer::Reader)
+        self.may_open_boost(Viewer::Reader) && !self.muted_for(Viewer::Reader) && self.follow != Follow::Following
     }
 
     /// Public timelines (all, this site's, other sites'): public posts, and
