@@ -1,6 +1,7 @@
 //! Home timelines, materialised on write: one row per (reader, status).
 
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::bulk::{self, NewHomeEntry};
 use crate::page::{Page, newest_first};
@@ -83,7 +84,13 @@ pub fn remove_author(conn: &mut DbConn, reader: i64, author: i64) -> Result<(), 
 
 /// Copies `author`'s most recent statuses of the given visibilities into
 /// `reader`'s home timeline (after a new follow).
-pub fn backfill(conn: &mut DbConn, reader: i64, author: i64, visibilities: &[&str], count: i64) -> Result<(), DbError> {
+pub fn backfill(
+    conn: &mut DbConn,
+    reader: i64,
+    author: i64,
+    visibilities: &[Visibility],
+    count: i64,
+) -> Result<(), DbError> {
     use crate::schema::statuses;
     let recent: Vec<(i64, Option<i64>)> = statuses::table
         .filter(statuses::account_id.eq(author))

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tertulia_core::Id;
+use tertulia_core::visibility::Visibility;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};
@@ -209,7 +210,7 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
                 conn,
                 follow.account_id,
                 follow.target_account_id,
-                &["public", "unlisted", "local", "private"],
+                &[Visibility::Public, Visibility::Unlisted, Visibility::Local, Visibility::Private],
                 BACKFILL_ON_FOLLOW,
             )?;
         }

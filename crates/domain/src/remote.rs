@@ -281,13 +281,7 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 spoiler_text: status.spoiler_text.clone(),
                 sensitive: status.sensitive || !status.spoiler_text.is_empty(),
                 language: status.language.clone(),
-                ..StatusRow::new_local(
-                    id,
-                    status.uri.clone(),
-                    status.author.0,
-                    status.visibility.as_str(),
-                    status.published,
-                )
+                ..StatusRow::new_local(id, status.uri.clone(), status.author.0, status.visibility, status.published)
             };
             statuses::insert(conn, &row)?;
             if let Some(poll) = status.poll.clone() {
@@ -448,7 +442,7 @@ pub async fn boost_received(
             let Some(original) = visibility::find_visible_to_other_sites(conn, Some(booster.0), original.0)? else {
                 return Ok(Err(DomainError::NotFound("status".into())));
             };
-            let visibility: Visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility: Visibility = original.visibility;
             if !visibility.is_boostable()
                 || statuses::find_by_uri(conn, &announce_uri)?.is_some()
                 || statuses::find_reblog(conn, booster.0, original.id)?.is_some()
@@ -459,7 +453,7 @@ pub async fn boost_received(
             let boost = StatusRow {
                 reblog_of_id: Some(original.id),
                 local: false,
-                ..StatusRow::new_local(boost_id, announce_uri.clone(), booster.0, visibility.as_str(), published)
+                ..StatusRow::new_local(boost_id, announce_uri.clone(), booster.0, visibility, published)
             };
             statuses::insert(conn, &boost)?;
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;

@@ -153,7 +153,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(activity) = render::create_or_update(conn, config, urls, &row, update)? else {
                 return Ok(None);
             };
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility: Visibility = row.visibility;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
             let mut audience = mentioned;
             if visibility != Visibility::Direct {
@@ -229,7 +229,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(activity) = render::unedited_update(conn, config, urls, &row, "votes")? else {
                 return Ok(None);
             };
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility: Visibility = row.visibility;
             Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &[])?))
         }
         Outgoing::Voted { account, poll, choice } => {
@@ -306,7 +306,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             let Some(activity) = render::unedited_update(conn, config, urls, &row, "quote")? else {
                 return Ok(None);
             };
-            let visibility: Visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility: Visibility = row.visibility;
             let mut audience: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
             audience.extend(tertulia_db::quotes::find(conn, row.id)?.and_then(|q| q.quoted_account_id));
             Some((activity, row.account_id, post_inboxes(conn, urls, row.account_id, visibility, &audience)?))

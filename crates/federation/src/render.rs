@@ -147,7 +147,7 @@ pub fn note(conn: &mut DbConn, config: &Config, urls: &Urls, status: &StatusRow)
     let Some(parts) = load_parts(conn, config, status)? else {
         return Ok(None);
     };
-    let visibility: Visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    let visibility: Visibility = status.visibility;
     let mentioned_uris: Vec<String> = parts.mentions.iter().map(|(uri, _)| uri.clone()).collect();
     let (to, cc) = addressing(visibility, &urls.followers(&parts.author.username), &mentioned_uris);
     let mut tag: Vec<Value> =

@@ -67,7 +67,7 @@ impl QuotePolicy {
     /// one predate quotes and follow the default; remote ones that declared
     /// nothing give no consent (FEP-044f).
     pub fn of(status: &StatusRow, stored: Option<&str>) -> QuotePolicy {
-        let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        let visibility = status.visibility;
         let stored = stored.and_then(|s| QuotePolicy::parse(Some(s)).ok().flatten());
         match stored {
             Some(policy) => QuotePolicy::for_visibility(Some(policy), visibility),
@@ -90,7 +90,7 @@ pub(crate) fn allowed(quoter: Viewer, quoted: &StatusRow, policy: QuotePolicy, f
     let Some(quoter) = quoter else {
         return false;
     };
-    if !quotable_visibility(quoted.visibility.parse().unwrap_or(Visibility::Direct)) || quoted.reblog_of_id.is_some() {
+    if !quotable_visibility(quoted.visibility) || quoted.reblog_of_id.is_some() {
         return false;
     }
     quoter == quoted.account_id
@@ -169,7 +169,7 @@ pub(crate) fn record(
     quoting: &StatusRow,
     quoted: &StatusRow,
 ) -> Result<Vec<Event>, DbError> {
-    let federates = quoting.visibility.parse().is_ok_and(Visibility::federates);
+    let federates = quoting.visibility.federates();
     let (state, authorization) =
         if quoted.local { ("accepted", Some(our_authorization(base_url, quoting.id))) } else { ("pending", None) };
     quotes::insert(
@@ -276,7 +276,7 @@ pub async fn set_policy(
             else {
                 return Ok(Err(DomainError::NotFound("status".into())));
             };
-            let visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility = row.visibility;
             let policy = QuotePolicy::for_visibility(asked, visibility);
             quotes::set_policy(conn, row.id, policy.as_str())?;
             if visibility.federates() {
@@ -306,7 +306,10 @@ mod tests {
     use super::*;
 
     fn status(visibility: &str, local: bool) -> StatusRow {
-        StatusRow { local, ..StatusRow::new_local(1, String::new(), 10, visibility, chrono::Utc::now().naive_utc()) }
+        StatusRow {
+            local,
+            ..StatusRow::new_local(1, String::new(), 10, visibility.parse().unwrap(), chrono::Utc::now().naive_utc())
+        }
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub(crate) fn publish(
             id,
             format!("{base_url}/users/{}/statuses/{id}", author_row.username),
             author.0,
-            visibility.as_str(),
+            visibility,
             now,
         )
     };
@@ -369,7 +369,7 @@ fn resolve_mentions(
 /// the benchmark seeder can check its own fan-out against this rule.
 pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
     let mut readers = vec![status.account_id];
-    let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    let visibility = status.visibility;
     if visibility != Visibility::Direct {
         let mut followers: Vec<i64> =
             social::follower_ids(conn, status.account_id)?.into_iter().map(|(id, _)| id).collect();
