@@ -3,6 +3,17 @@
 //! rows hold the enum rather than a `String`, and a name this program does
 //! not know fails the read instead of becoming a guessed default.
 
+/// A stored (or sent) name that is not one of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{name}' is not a {kind} ({expected})")]
+pub struct UnknownName {
+    /// What the enum is called, as in "quote state".
+    pub kind: &'static str,
+    pub name: String,
+    /// The names it knows, for the message.
+    pub expected: &'static str,
+}
+
 /// Makes `$ty` a diesel `Text` value on every backend, the
 /// `MultiConnection`'s included: written as `as_str()`, read back with
 /// `FromStr` (whose error becomes the read's error). The type also derives

@@ -264,12 +264,16 @@ macro_rules! assert_text_round_trip {
 fn stored_enums_round_trip_through_the_database() {
     use diesel::IntoSql;
     use diesel::RunQueryDsl;
+    use tertulia_core::media::MediaKind;
     use tertulia_core::visibility::Visibility;
+    use tertulia_db::quotes::QuoteState;
 
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     db.run_blocking(|conn| {
         assert_text_round_trip!(conn, Visibility, Visibility::ALL);
+        assert_text_round_trip!(conn, MediaKind, MediaKind::ALL);
+        assert_text_round_trip!(conn, QuoteState, QuoteState::ALL);
         Ok(())
     })
     .unwrap();

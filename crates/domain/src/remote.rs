@@ -9,6 +9,7 @@
 
 use chrono::NaiveDateTime;
 use tertulia_core::Id;
+use tertulia_core::media::MediaKind;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::{self, RemoteActorFields};
 use tertulia_db::social::{self, FollowRow};
@@ -224,9 +225,9 @@ pub struct RemoteAttachment {
 impl RemoteAttachment {
     fn into_row(self, account_id: i64, status_id: i64, now: NaiveDateTime) -> tertulia_db::media::MediaRow {
         let kind = match self.content_type.split('/').next() {
-            Some("video") => "video",
-            Some("audio") => "audio",
-            _ => "image",
+            Some("video") => MediaKind::Video,
+            Some("audio") => MediaKind::Audio,
+            _ => MediaKind::Image,
         };
         let meta = match (self.width, self.height) {
             (Some(width), Some(height)) => serde_json::json!({"original": {"width": width, "height": height}}),
@@ -236,7 +237,7 @@ impl RemoteAttachment {
             id: Id::generate().0,
             account_id,
             status_id: Some(status_id),
-            kind: kind.into(),
+            kind,
             content_type: self.content_type,
             file_path: None,
             preview_path: None,

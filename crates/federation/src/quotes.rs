@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
-use tertulia_db::quotes;
+use tertulia_db::quotes::{self, QuoteState};
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{DbConn, DbError};
 use tertulia_domain::quotes::{self as rules, QuotePolicy, QuoteSeen};
@@ -67,7 +67,7 @@ pub(crate) fn add_to_note(
         note["quote"] = json!(quote.quoted_uri);
         note["quoteUrl"] = json!(quote.quoted_uri);
         note["_misskey_quote"] = json!(quote.quoted_uri);
-        if quote.state == "accepted"
+        if quote.state == QuoteState::Accepted
             && let Some(authorization) = &quote.authorization_uri
         {
             note["quoteAuthorization"] = json!(authorization);
@@ -81,7 +81,7 @@ pub(crate) fn add_to_note(
 pub(crate) fn authorization(conn: &mut DbConn, urls: &Urls, quoting: i64) -> Result<Option<Value>, DbError> {
     let uri = format!("{}/quote_authorizations/{quoting}", urls.base());
     let Some(quote) = quotes::find(conn, quoting)?
-        .filter(|q| q.state == "accepted" && q.authorization_uri.as_deref() == Some(uri.as_str()))
+        .filter(|q| q.state == QuoteState::Accepted && q.authorization_uri.as_deref() == Some(uri.as_str()))
     else {
         return Ok(None);
     };
