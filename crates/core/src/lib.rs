@@ -8,6 +8,7 @@ pub mod html;
 pub mod id;
 pub mod media;
 pub mod scope;
+pub mod stored;
 pub mod text;
 pub mod visibility;
 pub mod window_counters;

@@ -3,6 +3,8 @@
 
 /// What a file is shown as in Mastodon's `MediaAttachment.type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum MediaKind {
     Image,
     Video,
@@ -10,6 +12,8 @@ pub enum MediaKind {
 }
 
 impl MediaKind {
+    pub const ALL: [MediaKind; 3] = [MediaKind::Image, MediaKind::Video, MediaKind::Audio];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MediaKind::Image => "image",
@@ -18,6 +22,20 @@ impl MediaKind {
         }
     }
 }
+
+impl std::str::FromStr for MediaKind {
+    type Err = crate::stored::UnknownName;
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        MediaKind::ALL.into_iter().find(|kind| kind.as_str() == name).ok_or_else(|| crate::stored::UnknownName {
+            kind: "media kind",
+            name: name.to_owned(),
+            expected: "image, video or audio",
+        })
+    }
+}
+
+#[cfg(feature = "diesel")]
+crate::text_column!(MediaKind);
 
 /// One supported file type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,8 @@ use std::str::FromStr;
 /// Mastodon's four visibilities plus `Local`: site-only posts that never
 /// leave this instance and are shown only to its signed-in users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Visibility {
     Public,
     Unlisted,
@@ -20,6 +22,9 @@ pub enum Visibility {
 pub struct UnknownVisibility(pub String);
 
 impl Visibility {
+    pub const ALL: [Visibility; 5] =
+        [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct, Visibility::Local];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Visibility::Public => "public",
@@ -61,14 +66,16 @@ impl FromStr for Visibility {
     }
 }
 
+#[cfg(feature = "diesel")]
+crate::text_column!(Visibility);
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_round_trip() {
-        for v in [Visibility::Public, Visibility::Unlisted, Visibility::Private, Visibility::Direct, Visibility::Local]
-        {
+        for v in Visibility::ALL {
             assert_eq!(v.as_str().parse::<Visibility>(), Ok(v));
         }
         assert!("secret".parse::<Visibility>().is_err());

@@ -18,6 +18,11 @@ pub enum DbError {
     /// Migrations failed; the message comes from the migration runner.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// A stored value this program cannot read, such as a visibility
+    /// whose name it does not know: the row is refused rather than read
+    /// as a guess. The message names the value and what it should be.
+    #[error("unreadable stored value: {0}")]
+    Unreadable(String),
     #[error("database query failed: {0}")]
     Query(DieselError),
 }
@@ -39,9 +44,23 @@ impl From<DieselError> for DbError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 DbError::Unavailable(info.message().to_owned())
             }
+            DieselError::DeserializationError(cause) => DbError::Unreadable(with_sources(&*cause)),
             other => DbError::Query(other),
         }
     }
+}
+
+/// An error's message followed by its causes': diesel names the field
+/// that failed and keeps the value's own complaint as the source.
+fn with_sources(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
 }
 
 impl From<diesel::r2d2::PoolError> for DbError {

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::schema::{featured_tags, status_tags, statuses, tags};
 use crate::statuses::TagRow;
@@ -70,7 +71,7 @@ pub fn usage(
     conn: &mut DbConn,
     account_id: i64,
     tag_ids: &[i64],
-    visibilities: &[&str],
+    visibilities: &[Visibility],
 ) -> Result<Vec<(i64, i64, Option<NaiveDateTime>)>, DbError> {
     Ok(status_tags::table
         .inner_join(statuses::table)

@@ -1,6 +1,7 @@
 //! Home timelines, materialised on write: one row per (reader, status).
 
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::bulk::{self, NewHomeEntry};
 use crate::page::{Page, newest_first};
@@ -87,7 +88,7 @@ pub fn remove_author(conn: &mut DbConn, reader: i64, author: i64) -> Result<(), 
 pub fn recent_of(
     conn: &mut DbConn,
     author: i64,
-    visibilities: &[&str],
+    visibilities: &[Visibility],
     count: i64,
 ) -> Result<Vec<(i64, Option<i64>)>, DbError> {
     use crate::schema::statuses;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::accounts::AccountRow;
 use crate::page::{Page, newest_first};
@@ -123,7 +124,7 @@ pub fn statuses_by(
 ) -> Result<Vec<StatusRow>, DbError> {
     let query = statuses::table
         .filter(statuses::account_id.eq_any(authors.to_vec()))
-        .filter(statuses::visibility.ne("direct"))
+        .filter(statuses::visibility.ne(Visibility::Direct))
         .filter(statuses::deleted_at.is_null())
         .select(StatusRow::as_select())
         .filter(

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use tertulia_core::media::MediaKind;
 
 use crate::schema::{accounts, media_attachments};
 use crate::{DbConn, DbError};
@@ -12,7 +13,7 @@ pub struct MediaRow {
     pub id: i64,
     pub account_id: i64,
     pub status_id: Option<i64>,
-    pub kind: String,
+    pub kind: MediaKind,
     pub content_type: String,
     pub file_path: Option<String>,
     pub preview_path: Option<String>,

@@ -2,10 +2,51 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use tertulia_core::stored::UnknownName;
 
 use crate::page::{Page, newest_first};
 use crate::schema::{quote_policies, quotes};
 use crate::{DbConn, DbError, paginate};
+
+/// The quoted author's answer to a quote (FEP-044f), as `quotes.state`
+/// holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum QuoteState {
+    /// Asked, not yet answered.
+    Pending,
+    Accepted,
+    Rejected,
+    /// Accepted, then withdrawn.
+    Revoked,
+}
+
+impl QuoteState {
+    pub const ALL: [QuoteState; 4] =
+        [QuoteState::Pending, QuoteState::Accepted, QuoteState::Rejected, QuoteState::Revoked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteState::Pending => "pending",
+            QuoteState::Accepted => "accepted",
+            QuoteState::Rejected => "rejected",
+            QuoteState::Revoked => "revoked",
+        }
+    }
+}
+
+impl std::str::FromStr for QuoteState {
+    type Err = UnknownName;
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        QuoteState::ALL.into_iter().find(|state| state.as_str() == name).ok_or_else(|| UnknownName {
+            kind: "quote state",
+            name: name.to_owned(),
+            expected: "pending, accepted, rejected or revoked",
+        })
+    }
+}
+
+tertulia_core::text_column!(QuoteState);
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = quotes, treat_none_as_default_value = false)]
@@ -15,7 +56,7 @@ pub struct QuoteRow {
     pub quoted_status_id: Option<i64>,
     pub quoted_uri: String,
     pub quoted_account_id: Option<i64>,
-    pub state: String,
+    pub state: QuoteState,
     pub authorization_uri: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -47,7 +88,7 @@ pub fn find_by_authorization(conn: &mut DbConn, uri: &str) -> Result<Option<Quot
 pub fn set_state(
     conn: &mut DbConn,
     status_id: i64,
-    state: &str,
+    state: QuoteState,
     authorization_uri: Option<&str>,
 ) -> Result<(), DbError> {
     match authorization_uri {
@@ -73,7 +114,7 @@ pub fn set_quoted(
 }
 
 /// A page of the statuses quoting `quoted` with `state`, newest first.
-pub fn quoting(conn: &mut DbConn, quoted: i64, state: &str, page: Page) -> Result<Vec<i64>, DbError> {
+pub fn quoting(conn: &mut DbConn, quoted: i64, state: QuoteState, page: Page) -> Result<Vec<i64>, DbError> {
     let query = quotes::table
         .filter(quotes::quoted_status_id.eq(quoted))
         .filter(quotes::state.eq(state))
@@ -91,7 +132,7 @@ pub fn accepted_counts(conn: &mut DbConn, quoted_ids: &[i64]) -> Result<Vec<(i64
     }
     let rows: Vec<(Option<i64>, i64)> = quotes::table
         .filter(quotes::quoted_status_id.eq_any(quoted_ids))
-        .filter(quotes::state.eq("accepted"))
+        .filter(quotes::state.eq(QuoteState::Accepted))
         .group_by(quotes::quoted_status_id)
         .select((quotes::quoted_status_id, diesel::dsl::count_star()))
         .load(conn)?;

@@ -3,6 +3,7 @@
 //! (tantivy) is the next step when it is not.
 
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::accounts::{AccountRow, lower};
 use crate::schema::{accounts, follows, mentions, statuses};
@@ -74,8 +75,8 @@ pub fn statuses_containing(
         .filter(
             statuses::account_id
                 .eq(viewer)
-                .or(statuses::visibility.eq_any(["public", "unlisted", "local"]))
-                .or(statuses::visibility.eq("private").and(statuses::account_id.eq_any(followed)))
+                .or(statuses::visibility.eq_any([Visibility::Public, Visibility::Unlisted, Visibility::Local]))
+                .or(statuses::visibility.eq(Visibility::Private).and(statuses::account_id.eq_any(followed)))
                 .or(statuses::id.eq_any(mentioning)),
         )
         .select(StatusRow::as_select())

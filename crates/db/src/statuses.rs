@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::page::{Page, newest_first};
 use crate::schema::{media_attachments, mentions, status_tags, statuses, tags};
@@ -20,7 +21,7 @@ pub struct StatusRow {
     pub in_reply_to_account_id: Option<i64>,
     pub reblog_of_id: Option<i64>,
     pub conversation_id: Option<i64>,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub local: bool,
     pub text: String,
     pub content: String,
@@ -39,7 +40,13 @@ pub struct StatusRow {
 impl StatusRow {
     /// A status written on this site, with empty text, no links to other
     /// statuses and zero counters: callers fill in what they have.
-    pub fn new_local(id: i64, uri: String, account_id: i64, visibility: &str, created_at: NaiveDateTime) -> StatusRow {
+    pub fn new_local(
+        id: i64,
+        uri: String,
+        account_id: i64,
+        visibility: Visibility,
+        created_at: NaiveDateTime,
+    ) -> StatusRow {
         StatusRow {
             id,
             uri,
@@ -49,7 +56,7 @@ impl StatusRow {
             in_reply_to_account_id: None,
             reblog_of_id: None,
             conversation_id: None,
-            visibility: visibility.into(),
+            visibility,
             local: true,
             text: String::new(),
             content: String::new(),
@@ -174,7 +181,7 @@ pub fn adjust_counter(conn: &mut DbConn, id: i64, counter: Counter, delta: i32) 
 pub fn by_account(
     conn: &mut DbConn,
     account_id: i64,
-    visibilities: &[&str],
+    visibilities: &[Visibility],
     filter: AccountStatusFilter,
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
@@ -229,7 +236,7 @@ pub struct TagFilter {
 /// `None`, a tag timeline otherwise.
 pub fn public_timeline(
     conn: &mut DbConn,
-    visibilities: &[&str],
+    visibilities: &[Visibility],
     origin: Origin,
     tags: Option<&TagFilter>,
     page: Page,
@@ -397,7 +404,7 @@ pub fn remember_idempotency_key(
 /// have any favourites or boosts, most of both first.
 pub fn most_engaged_since(
     conn: &mut DbConn,
-    visibilities: &[&str],
+    visibilities: &[Visibility],
     since: NaiveDateTime,
     limit: i64,
     offset: i64,

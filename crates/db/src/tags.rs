@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::page::{Page, newest_first};
 use crate::schema::{status_tags, statuses, tag_follows, tags};
@@ -93,7 +94,7 @@ pub fn followers_of_status_tags(conn: &mut DbConn, status_id: i64) -> Result<Vec
 pub fn uses_since(
     conn: &mut DbConn,
     tag_ids: Option<&[i64]>,
-    visibilities: &[&str],
+    visibilities: &[Visibility],
     since: NaiveDateTime,
 ) -> Result<Vec<(i64, i64, NaiveDateTime)>, DbError> {
     let mut query = status_tags::table

@@ -293,3 +293,66 @@ fn processes_on_one_postgres_database_hear_each_other_and_one_leads_at_a_time() 
     drop(leader);
     eventually("the other takes over when the leader leaves", || other.is_leader());
 }
+
+/// Reads `values` back through the database as `$ty`, each bound as text
+/// and selected again, on whichever backend the test runs.
+macro_rules! assert_text_round_trip {
+    ($conn:expr, $ty:ty, $values:expr) => {
+        for value in $values {
+            let back: $ty = diesel::select(value.into_sql::<diesel::sql_types::Text>()).get_result($conn).unwrap();
+            assert_eq!(back, value);
+        }
+    };
+}
+
+#[test]
+fn stored_enums_round_trip_through_the_database() {
+    use diesel::IntoSql;
+    use diesel::RunQueryDsl;
+    use tertulia_core::media::MediaKind;
+    use tertulia_core::visibility::Visibility;
+    use tertulia_db::quotes::QuoteState;
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        assert_text_round_trip!(conn, Visibility, Visibility::ALL);
+        assert_text_round_trip!(conn, MediaKind, MediaKind::ALL);
+        assert_text_round_trip!(conn, QuoteState, QuoteState::ALL);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_stored_visibility_this_program_does_not_know_fails_the_read() {
+    use diesel::RunQueryDsl;
+    use tertulia_core::visibility::Visibility;
+    use tertulia_db::statuses::{self, StatusRow};
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let author = new_account("ana", None);
+    let id = Id::generate().0;
+    let written = db.run_blocking(|conn| {
+        accounts::insert(conn, &author)?;
+        let row =
+            StatusRow::new_local(id, format!("{}/1", author.uri), author.id, Visibility::Local, author.created_at);
+        statuses::insert(conn, &row)?;
+        statuses::find(conn, id)
+    });
+    assert_eq!(written.unwrap().unwrap().visibility, Visibility::Local);
+
+    db.run_blocking(|conn| {
+        diesel::sql_query(format!("UPDATE statuses SET visibility = 'secret' WHERE id = {id}")).execute(conn)?;
+        Ok(())
+    })
+    .unwrap();
+    match db.run_blocking(|conn| statuses::find(conn, id)) {
+        Err(DbError::Unreadable(message)) => {
+            assert!(message.contains("'visibility'"), "the column is named: {message}");
+            assert!(message.contains("'secret' is not a visibility"), "the value is named: {message}");
+        }
+        other => panic!("a row with an unknown visibility was read as {other:?}"),
+    }
+}

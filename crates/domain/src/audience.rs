@@ -68,12 +68,6 @@ impl NoticeKind {
     }
 }
 
-/// The status's visibility; a value this site never writes reaches as few
-/// as a direct message does.
-fn visibility_of(status: &StatusRow) -> Visibility {
-    status.visibility.parse().unwrap_or(Visibility::Direct)
-}
-
 /// Who a new status (not a boost), local or remote, reaches here: see
 /// [`home_readers`] for the home timelines. Mentioned local accounts are
 /// notified of the mention; followers who rang the bell, of the post,
@@ -111,7 +105,7 @@ pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) ->
 
 /// The local followers a status is for.
 fn reading_followers(conn: &mut DbConn, status: &StatusRow) -> Result<Vec<LocalFollower>, DbError> {
-    if visibility_of(status) == Visibility::Direct {
+    if status.visibility == Visibility::Direct {
         return Ok(Vec::new());
     }
     let mut followers = social::local_followers(conn, status.account_id)?;
@@ -129,7 +123,7 @@ fn readers(
     followers: &[LocalFollower],
     mentioned: &[i64],
 ) -> Result<Vec<i64>, DbError> {
-    let visibility = visibility_of(status);
+    let visibility = status.visibility;
     // Followers are local already; the others may not be.
     let mut others = vec![status.account_id];
     if matches!(visibility, Visibility::Public | Visibility::Local) {
@@ -303,7 +297,7 @@ pub fn remote_of_boost(booster: i64, visibility: Visibility, original_author: i6
 
 /// Whom on other sites `status` (a status or a boost, still stored) goes to.
 pub fn remote_of_status(conn: &mut DbConn, status: &StatusRow) -> Result<RemoteAudience, DbError> {
-    let visibility = visibility_of(status);
+    let visibility = status.visibility;
     if let Some(original) = status.reblog_of_id {
         return Ok(match statuses::find(conn, original)? {
             Some(original) => remote_of_boost(status.account_id, visibility, original.account_id),

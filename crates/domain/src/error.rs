@@ -80,7 +80,9 @@ impl From<DbError> for DomainError {
                 DomainError::Conflict(format!("conflicts with an existing record ({constraint})"))
             }
             DbError::Unavailable(message) => DomainError::Unavailable(message),
-            other @ (DbError::Migration(_) | DbError::Query(_)) => DomainError::Internal(other.to_string()),
+            other @ (DbError::Migration(_) | DbError::Unreadable(_) | DbError::Query(_)) => {
+                DomainError::Internal(other.to_string())
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ impl StatusEvent {
         StatusEvent {
             id: Id(row.id),
             author: Id(row.account_id),
-            visibility: row.visibility.parse().unwrap_or(Visibility::Direct),
+            visibility: row.visibility,
             local: row.local,
             reply: row.in_reply_to_id.is_some(),
             boost: row.reblog_of_id.is_some(),

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use tertulia_core::Id;
+use tertulia_core::visibility::Visibility;
 use tertulia_db::statuses::{self, TagRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, featured_tags, tags};
 
@@ -15,7 +16,7 @@ use crate::tags::{TagView, normalise};
 pub const MAX_FEATURED_TAGS: usize = 10;
 /// Statuses that count towards a featured tag: those its profile shows to
 /// anyone (Mastodon counts public and unlisted ones).
-const COUNTED_VISIBILITIES: &[&str] = &["public", "unlisted"];
+const COUNTED_VISIBILITIES: &[Visibility] = &[Visibility::Public, Visibility::Unlisted];
 /// Recent statuses looked at for suggestions.
 const SUGGESTION_WINDOW: i64 = 200;
 

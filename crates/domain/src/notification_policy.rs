@@ -165,9 +165,9 @@ pub(crate) fn decide(
     let new_account = sender.created_at > tertulia_db::now() - Duration::days(NEW_ACCOUNT_DAYS);
     let private_mention = match (kind, status_id) {
         ("mention", Some(id)) => {
-            statuses::find(conn, id)?.is_some_and(|s| {
-                s.visibility == Visibility::Direct.as_str() && s.in_reply_to_account_id != Some(recipient)
-            }) && !follows_sender
+            statuses::find(conn, id)?
+                .is_some_and(|s| s.visibility == Visibility::Direct && s.in_reply_to_account_id != Some(recipient))
+                && !follows_sender
         }
         _ => false,
     };

@@ -9,6 +9,7 @@
 
 use chrono::NaiveDateTime;
 use tertulia_core::Id;
+use tertulia_core::media::MediaKind;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::{self, RemoteActorFields};
 use tertulia_db::social::{self, FollowRow};
@@ -224,9 +225,9 @@ pub struct RemoteAttachment {
 impl RemoteAttachment {
     fn into_row(self, account_id: i64, status_id: i64, now: NaiveDateTime) -> tertulia_db::media::MediaRow {
         let kind = match self.content_type.split('/').next() {
-            Some("video") => "video",
-            Some("audio") => "audio",
-            _ => "image",
+            Some("video") => MediaKind::Video,
+            Some("audio") => MediaKind::Audio,
+            _ => MediaKind::Image,
         };
         let meta = match (self.width, self.height) {
             (Some(width), Some(height)) => serde_json::json!({"original": {"width": width, "height": height}}),
@@ -236,7 +237,7 @@ impl RemoteAttachment {
             id: Id::generate().0,
             account_id,
             status_id: Some(status_id),
-            kind: kind.into(),
+            kind,
             content_type: self.content_type,
             file_path: None,
             preview_path: None,
@@ -282,13 +283,7 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 spoiler_text: status.spoiler_text.clone(),
                 sensitive: status.sensitive || !status.spoiler_text.is_empty(),
                 language: status.language.clone(),
-                ..StatusRow::new_local(
-                    id,
-                    status.uri.clone(),
-                    status.author.0,
-                    status.visibility.as_str(),
-                    status.published,
-                )
+                ..StatusRow::new_local(id, status.uri.clone(), status.author.0, status.visibility, status.published)
             };
             statuses::insert(conn, &row)?;
             if let Some(poll) = status.poll.clone() {
@@ -450,7 +445,7 @@ pub async fn boost_received(
             let Some(original) = visibility::find_visible_to_other_sites(conn, Some(booster.0), original.0)? else {
                 return Ok(Err(DomainError::NotFound("status".into())));
             };
-            let visibility: Visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility: Visibility = original.visibility;
             if !visibility.is_boostable()
                 || statuses::find_by_uri(conn, &announce_uri)?.is_some()
                 || statuses::find_reblog(conn, booster.0, original.id)?.is_some()
@@ -461,7 +456,7 @@ pub async fn boost_received(
             let boost = StatusRow {
                 reblog_of_id: Some(original.id),
                 local: false,
-                ..StatusRow::new_local(boost_id, announce_uri.clone(), booster.0, visibility.as_str(), published)
+                ..StatusRow::new_local(boost_id, announce_uri.clone(), booster.0, visibility, published)
             };
             statuses::insert(conn, &boost)?;
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;

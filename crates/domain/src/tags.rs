@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use tertulia_core::visibility::Visibility;
 use tertulia_core::{Id, text};
 use tertulia_db::page::Page;
 use tertulia_db::statuses::{self, TagRow};
@@ -16,7 +17,7 @@ use crate::visibility::Viewer;
 pub const HISTORY_DAYS: i64 = 7;
 /// Statuses whose use of a tag counts towards its history and trends:
 /// those anyone on the site may read.
-pub(crate) const COUNTED_VISIBILITIES: &[&str] = &["public", "local"];
+pub(crate) const COUNTED_VISIBILITIES: &[Visibility] = &[Visibility::Public, Visibility::Local];
 
 /// Use of a tag on one day (UTC).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use tertulia_core::Id;
+use tertulia_core::visibility::Visibility;
 use tertulia_db::page::Page;
 use tertulia_db::statuses::{self, AccountStatusFilter, Origin, TagFilter};
 use tertulia_db::{Db, feeds, social};
@@ -142,8 +143,8 @@ pub async fn hashtag(
         .await?)
 }
 
-fn public_visibilities(viewer: Viewer) -> &'static [&'static str] {
-    if viewer.is_some() { &["public", "local"] } else { &["public"] }
+fn public_visibilities(viewer: Viewer) -> &'static [Visibility] {
+    if viewer.is_some() { &[Visibility::Public, Visibility::Local] } else { &[Visibility::Public] }
 }
 
 /// An account's statuses as `viewer` may see them: followers also see
@@ -161,11 +162,19 @@ pub async fn account_statuses(
                 Some(viewer) => !social::following_among(conn, viewer, &[account.0])?.is_empty(),
                 None => false,
             };
-            let visibilities: &[&str] = match viewer {
-                Some(viewer) if viewer == account.0 => &["public", "unlisted", "local", "private", "direct"],
-                Some(_) if follows => &["public", "unlisted", "local", "private"],
-                Some(_) => &["public", "unlisted", "local"],
-                None => &["public", "unlisted"],
+            let visibilities: &[Visibility] = match viewer {
+                Some(viewer) if viewer == account.0 => &[
+                    Visibility::Public,
+                    Visibility::Unlisted,
+                    Visibility::Local,
+                    Visibility::Private,
+                    Visibility::Direct,
+                ],
+                Some(_) if follows => {
+                    &[Visibility::Public, Visibility::Unlisted, Visibility::Local, Visibility::Private]
+                }
+                Some(_) => &[Visibility::Public, Visibility::Unlisted, Visibility::Local],
+                None => &[Visibility::Public, Visibility::Unlisted],
             };
             let rows = statuses::by_account(conn, account.0, visibilities, filter, page)?;
             let rows = visibility::visible_statuses(conn, viewer, rows)?;

@@ -2,6 +2,7 @@
 //! use, and the statuses with the most favourites and boosts.
 
 use std::collections::{HashMap, HashSet};
+use tertulia_core::visibility::Visibility;
 
 use chrono::Utc;
 use tertulia_db::{Db, statuses, tags as tag_queries};
@@ -56,7 +57,7 @@ pub async fn statuses(db: &Db, viewer: Viewer, window: Window) -> Result<Vec<Sta
     Ok(db
         .run(move |conn| {
             let since = (Utc::now() - chrono::Duration::days(tags::HISTORY_DAYS)).naive_utc();
-            let rows = statuses::most_engaged_since(conn, &["public"], since, window.limit, window.offset)?;
+            let rows = statuses::most_engaged_since(conn, &[Visibility::Public], since, window.limit, window.offset)?;
             let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
             let views = build_views(conn, viewer, rows)?;
             filters::apply(conn, viewer, Context::Public, views)

@@ -16,7 +16,7 @@ pub type Viewer = Option<i64>;
 /// Whether `viewer` may see `status`, given whether they follow its author
 /// and whether the status mentions them.
 pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mentioned: bool) -> bool {
-    let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+    let visibility = status.visibility;
     let is_author = viewer == Some(status.account_id);
     match visibility {
         Visibility::Public | Visibility::Unlisted => true,
@@ -35,7 +35,7 @@ pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>)
     let rows = without_blocked(conn, viewer, rows)?;
     let restricted: Vec<&StatusRow> = rows
         .iter()
-        .filter(|s| !matches!(s.visibility.as_str(), "public" | "unlisted") || s.reblog_of_id.is_some())
+        .filter(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted) || s.reblog_of_id.is_some())
         .collect();
     if restricted.is_empty() {
         return Ok(rows);
@@ -150,7 +150,7 @@ pub fn find_visible(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option
 /// except that site-only statuses never leave this site, whoever asks.
 pub fn find_visible_to_other_sites(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option<StatusRow>, DbError> {
     let found = find_visible(conn, viewer, id)?;
-    Ok(found.filter(|row| row.visibility.parse().unwrap_or(Visibility::Direct).federates()))
+    Ok(found.filter(|row| row.visibility.federates()))
 }
 
 #[cfg(test)]
@@ -158,7 +158,7 @@ mod tests {
     use super::*;
 
     fn status(visibility: &str, author: i64) -> StatusRow {
-        StatusRow::new_local(1, String::new(), author, visibility, chrono::Utc::now().naive_utc())
+        StatusRow::new_local(1, String::new(), author, visibility.parse().unwrap(), chrono::Utc::now().naive_utc())
     }
 
     #[test]

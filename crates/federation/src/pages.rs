@@ -5,6 +5,7 @@
 
 use actix_web::{HttpResponse, web};
 use tertulia_core::text::escape_html;
+use tertulia_core::visibility::Visibility;
 use tertulia_db::{accounts, statuses};
 
 use crate::{Federation, FederationError};
@@ -53,7 +54,7 @@ pub async fn post(
         .filter(|(s, a)| {
             s.local
                 && s.reblog_of_id.is_none()
-                && matches!(s.visibility.as_str(), "public" | "unlisted")
+                && matches!(s.visibility, Visibility::Public | Visibility::Unlisted)
                 && a.suspended_at.is_none()
                 && a.username.eq_ignore_ascii_case(&name)
         })

@@ -12,7 +12,8 @@
 use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
-use tertulia_db::{DbConn, DbError, quotes, statuses};
+use tertulia_db::quotes::{self, QuoteState};
+use tertulia_db::{DbConn, DbError, statuses};
 use tertulia_domain::quotes::{self as rules, QuotePolicy, QuoteSeen};
 
 use crate::activities::{self, QUOTE_REQUEST_SUFFIX};
@@ -47,7 +48,7 @@ pub(crate) fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePo
 pub(crate) fn authorization(conn: &mut DbConn, urls: &Urls, quoting: i64) -> Result<Option<Value>, DbError> {
     let uri = format!("{}/quote_authorizations/{quoting}", urls.base());
     let Some(quote) = quotes::find(conn, quoting)?
-        .filter(|q| q.state == "accepted" && q.authorization_uri.as_deref() == Some(uri.as_str()))
+        .filter(|q| q.state == QuoteState::Accepted && q.authorization_uri.as_deref() == Some(uri.as_str()))
     else {
         return Ok(None);
     };

@@ -6,7 +6,8 @@ use tertulia_core::Config;
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::statuses::{self, StatusRow};
-use tertulia_db::{DbConn, DbError, quotes};
+use tertulia_db::quotes::{self, QuoteState};
+use tertulia_db::{DbConn, DbError};
 
 use crate::activities::{Note, NoteLinks, to_note};
 use crate::urls::Urls;
@@ -23,7 +24,7 @@ pub fn note(conn: &mut DbConn, config: &Config, urls: &Urls, status: &StatusRow)
         None => None,
     };
     let quote = quotes::find(conn, status.id)?.map(|quote| {
-        let authorization = quote.authorization_uri.filter(|_| quote.state == "accepted");
+        let authorization = quote.authorization_uri.filter(|_| quote.state == QuoteState::Accepted);
         (quote.quoted_uri, authorization)
     });
     let links = NoteLinks { in_reply_to, conversation: status.conversation_id, quote };

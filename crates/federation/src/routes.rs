@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::ActorRow;
 use tertulia_db::page::Page;
 use tertulia_db::{accounts, actors, pins, social, statuses};
@@ -345,7 +346,8 @@ async fn outbox(
     let items = federation
         .db()
         .run(move |conn| {
-            let rows = statuses::by_account(conn, id, &["public", "unlisted"], Default::default(), page)?;
+            let rows =
+                statuses::by_account(conn, id, &[Visibility::Public, Visibility::Unlisted], Default::default(), page)?;
             let mut items = Vec::new();
             for row in rows.iter().filter(|r| r.reblog_of_id.is_none()) {
                 let note = render::note(conn, &config, &urls, row)?;
@@ -378,7 +380,7 @@ async fn featured(
             let pinned_ids = pins::of_account(conn, id)?;
             let pinned = statuses::find_many(conn, &pinned_ids)?;
             let mut items = Vec::new();
-            for row in pinned.iter().filter(|r| matches!(r.visibility.as_str(), "public" | "unlisted")) {
+            for row in pinned.iter().filter(|r| matches!(r.visibility, Visibility::Public | Visibility::Unlisted)) {
                 items.extend(render::note(conn, &config, &urls, row)?);
             }
             Ok::<_, tertulia_db::DbError>(items)

@@ -24,7 +24,7 @@ impl MediaAttachment {
         let url = view.file_path.as_deref().map(|path| media::url(config, path));
         MediaAttachment {
             id: view.id,
-            kind: view.kind.clone(),
+            kind: view.kind.as_str().into(),
             // Mastodon's `url` is the remote file when it was never copied.
             url: url.or_else(|| view.remote_url.clone()),
             preview_url: view.preview_path.as_deref().map(|path| media::url(config, path)),

@@ -20,6 +20,7 @@ use serde_json::json;
 use tertulia_core::Config;
 use tertulia_core::config::{DatabaseConfig, Protocol};
 use tertulia_core::text::{self, MentionLink};
+use tertulia_core::visibility::Visibility;
 use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::bulk::{
     self, AccountCounts, NewFavourite, NewFollow, NewHomeEntry, NewMention, NewNotification, NewStatusTag,
@@ -564,7 +565,7 @@ fn status_row(plan: &Plan, context: &Context, index: usize) -> StatusRow {
             _ => None,
         },
         conversation_id: None,
-        visibility: "public".into(),
+        visibility: Visibility::Public,
         local: true,
         text,
         content,

@@ -34,7 +34,7 @@ const HEADER_BOUNDS: (u32, u32) = (1_500, 500);
 #[derive(Debug, Clone)]
 pub struct MediaView {
     pub id: Id,
-    pub kind: String,
+    pub kind: MediaKind,
     pub content_type: String,
     /// Relative to the media directory; see [`url`].
     pub file_path: Option<String>,
@@ -93,7 +93,7 @@ pub async fn upload(db: &Db, config: &Config, account: Id, request: NewMedia) ->
         id,
         account_id: account.0,
         status_id: None,
-        kind: stored.media_type.kind().as_str().into(),
+        kind: stored.media_type.kind(),
         content_type: stored.media_type.mime().into(),
         file_path: Some(stored.file_path.clone()),
         preview_path: stored.preview_path.clone(),
@@ -224,7 +224,7 @@ pub async fn set_profile_image(
         id,
         account_id: account.0,
         status_id: None,
-        kind: MediaKind::Image.as_str().into(),
+        kind: MediaKind::Image,
         content_type: stored.media_type.mime().into(),
         file_path: Some(stored.file_path.clone()),
         preview_path: stored.preview_path.clone(),

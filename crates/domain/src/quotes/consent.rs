@@ -4,7 +4,7 @@
 //! authorizations; what they mean is decided here.
 
 use tertulia_core::Id;
-use tertulia_db::quotes::{self, QuoteRow};
+use tertulia_db::quotes::{self, QuoteRow, QuoteState};
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, social};
 
@@ -50,14 +50,15 @@ pub async fn quote_seen(db: &Db, quoting: Id, seen: QuoteSeen) -> Result<(), Dom
                         if let (None, Some(quoted)) = (row.quoted_status_id, &quoted) {
                             quotes::set_quoted(conn, row.status_id, quoted.id, quoted.account_id)?;
                         }
-                        if row.state == "pending"
+                        if row.state == QuoteState::Pending
                             && let Some(authorization) = authorization.as_deref()
                         {
-                            quotes::set_state(conn, row.status_id, "accepted", Some(authorization))?;
+                            quotes::set_state(conn, row.status_id, QuoteState::Accepted, Some(authorization))?;
                         }
                     }
                     None => {
-                        let state = if own || authorization.is_some() { "accepted" } else { "pending" };
+                        let state =
+                            if own || authorization.is_some() { QuoteState::Accepted } else { QuoteState::Pending };
                         quotes::insert(
                             conn,
                             &QuoteRow {
@@ -65,7 +66,7 @@ pub async fn quote_seen(db: &Db, quoting: Id, seen: QuoteSeen) -> Result<(), Dom
                                 quoted_status_id: quoted.as_ref().map(|q| q.id),
                                 quoted_uri: seen.quoted_uri,
                                 quoted_account_id: quoted.as_ref().map(|q| q.account_id),
-                                state: state.into(),
+                                state,
                                 authorization_uri: authorization,
                                 created_at: status.created_at,
                             },
@@ -114,12 +115,12 @@ pub async fn quote_requested(
             let mut pending = Vec::new();
             let authorization = accepted.then(|| our_authorization(&base_url, quoting.id));
             if accepted {
-                quotes::set_state(conn, quoting.id, "accepted", authorization.as_deref())?;
-                if existing.is_none_or(|q| q.state != "accepted") {
+                quotes::set_state(conn, quoting.id, QuoteState::Accepted, authorization.as_deref())?;
+                if existing.is_none_or(|q| q.state != QuoteState::Accepted) {
                     pending.extend(notify_quoted(conn, quoted.account_id, &quoting)?);
                 }
             } else {
-                quotes::set_state(conn, quoting.id, "rejected", None)?;
+                quotes::set_state(conn, quoting.id, QuoteState::Rejected, None)?;
             }
             outbox::record(
                 conn,
@@ -154,7 +155,7 @@ fn insert_pending(conn: &mut DbConn, quoting: &StatusRow, quoted: &StatusRow) ->
             quoted_status_id: Some(quoted.id),
             quoted_uri: quoted.uri.clone(),
             quoted_account_id: Some(quoted.account_id),
-            state: "pending".into(),
+            state: QuoteState::Pending,
             authorization_uri: None,
             created_at: quoting.created_at,
         },
@@ -177,15 +178,15 @@ pub async fn quote_answered(
             let Some(quote) = quotes::find(conn, quoting.0)?.filter(|q| q.quoted_account_id == Some(answerer.0)) else {
                 return Ok(Ok(((), Vec::new())));
             };
-            if quote.state != "pending" {
+            if quote.state != QuoteState::Pending {
                 return Ok(Ok(((), Vec::new())));
             }
             match authorization {
                 Some(authorization) => {
-                    quotes::set_state(conn, quote.status_id, "accepted", Some(&authorization))?;
+                    quotes::set_state(conn, quote.status_id, QuoteState::Accepted, Some(&authorization))?;
                     outbox::record(conn, &Outgoing::QuoteUpdated { status: quote.status_id })?;
                 }
-                None => quotes::set_state(conn, quote.status_id, "rejected", None)?,
+                None => quotes::set_state(conn, quote.status_id, QuoteState::Rejected, None)?,
             }
             Ok(Ok(((), Vec::new())))
         })
@@ -204,7 +205,7 @@ pub async fn quote_revoked(db: &Db, revoker: Id, uri: String) -> Result<bool, Do
                 else {
                     return Ok(false);
                 };
-                quotes::set_state(conn, quote.status_id, "revoked", None)?;
+                quotes::set_state(conn, quote.status_id, QuoteState::Revoked, None)?;
                 Ok(true)
             })
         })

@@ -11,7 +11,7 @@ pub use consent::{QuoteSeen, quote_answered, quote_requested, quote_revoked, quo
 
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
-use tertulia_db::quotes::{self, QuoteRow};
+use tertulia_db::quotes::{self, QuoteRow, QuoteState};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, notifications, social};
 
@@ -67,7 +67,7 @@ impl QuotePolicy {
     /// one predate quotes and follow the default; remote ones that declared
     /// nothing give no consent (FEP-044f).
     pub fn of(status: &StatusRow, stored: Option<&str>) -> QuotePolicy {
-        let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        let visibility = status.visibility;
         let stored = stored.and_then(|s| QuotePolicy::parse(Some(s)).ok().flatten());
         match stored {
             Some(policy) => QuotePolicy::for_visibility(Some(policy), visibility),
@@ -90,7 +90,7 @@ pub(crate) fn allowed(quoter: Viewer, quoted: &StatusRow, policy: QuotePolicy, f
     let Some(quoter) = quoter else {
         return false;
     };
-    if !quotable_visibility(quoted.visibility.parse().unwrap_or(Visibility::Direct)) || quoted.reblog_of_id.is_some() {
+    if !quotable_visibility(quoted.visibility) || quoted.reblog_of_id.is_some() {
         return false;
     }
     quoter == quoted.account_id
@@ -118,13 +118,13 @@ pub struct QuoteView {
 /// The state a viewer is shown, given whether they may see the quoted
 /// status.
 pub(crate) fn state_for(row: &QuoteRow, quoted_visible: bool) -> &'static str {
-    match row.state.as_str() {
-        "accepted" if row.quoted_status_id.is_none() => "deleted",
-        "accepted" if quoted_visible => "accepted",
-        "pending" => "pending",
-        "rejected" => "rejected",
-        "revoked" => "revoked",
-        _ => "unauthorized",
+    match row.state {
+        QuoteState::Accepted if row.quoted_status_id.is_none() => "deleted",
+        QuoteState::Accepted if quoted_visible => "accepted",
+        QuoteState::Accepted => "unauthorized",
+        QuoteState::Pending => "pending",
+        QuoteState::Rejected => "rejected",
+        QuoteState::Revoked => "revoked",
     }
 }
 
@@ -169,9 +169,12 @@ pub(crate) fn record(
     quoting: &StatusRow,
     quoted: &StatusRow,
 ) -> Result<Vec<Event>, DbError> {
-    let federates = quoting.visibility.parse().is_ok_and(Visibility::federates);
-    let (state, authorization) =
-        if quoted.local { ("accepted", Some(our_authorization(base_url, quoting.id))) } else { ("pending", None) };
+    let federates = quoting.visibility.federates();
+    let (state, authorization) = if quoted.local {
+        (QuoteState::Accepted, Some(our_authorization(base_url, quoting.id)))
+    } else {
+        (QuoteState::Pending, None)
+    };
     quotes::insert(
         conn,
         &QuoteRow {
@@ -179,7 +182,7 @@ pub(crate) fn record(
             quoted_status_id: Some(quoted.id),
             quoted_uri: quoted.uri.clone(),
             quoted_account_id: Some(quoted.account_id),
-            state: state.into(),
+            state,
             authorization_uri: authorization,
             created_at: quoting.created_at,
         },
@@ -217,7 +220,7 @@ pub async fn quotes_of(
         let Some(quoted) = visibility::find_visible(conn, viewer, id.0)? else {
             return Ok(None);
         };
-        let ids = quotes::quoting(conn, quoted.id, "accepted", page)?;
+        let ids = quotes::quoting(conn, quoted.id, QuoteState::Accepted, page)?;
         Ok(Some(statuses::load_visible(conn, viewer, &ids)?))
     })
     .await?
@@ -238,8 +241,8 @@ pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -
             let Some(quote) = quotes::find(conn, quoting.0)?.filter(|q| q.quoted_status_id == Some(quoted.id)) else {
                 return Ok(Err(DomainError::NotFound("quote".into())));
             };
-            if matches!(quote.state.as_str(), "accepted" | "pending") {
-                quotes::set_state(conn, quote.status_id, "revoked", None)?;
+            if matches!(quote.state, QuoteState::Accepted | QuoteState::Pending) {
+                quotes::set_state(conn, quote.status_id, QuoteState::Revoked, None)?;
                 if let Some(quoting_row) = tertulia_db::statuses::find(conn, quote.status_id)? {
                     notifications::retract(conn, quoting_row.account_id, "quote", quoting_row.id)?;
                     if let Some(authorization) = quote.authorization_uri.clone() {
@@ -276,7 +279,7 @@ pub async fn set_policy(
             else {
                 return Ok(Err(DomainError::NotFound("status".into())));
             };
-            let visibility = row.visibility.parse().unwrap_or(Visibility::Direct);
+            let visibility = row.visibility;
             let policy = QuotePolicy::for_visibility(asked, visibility);
             quotes::set_policy(conn, row.id, policy.as_str())?;
             if visibility.federates() {
@@ -306,7 +309,10 @@ mod tests {
     use super::*;
 
     fn status(visibility: &str, local: bool) -> StatusRow {
-        StatusRow { local, ..StatusRow::new_local(1, String::new(), 10, visibility, chrono::Utc::now().naive_utc()) }
+        StatusRow {
+            local,
+            ..StatusRow::new_local(1, String::new(), 10, visibility.parse().unwrap(), chrono::Utc::now().naive_utc())
+        }
     }
 
     #[test]
@@ -341,7 +347,7 @@ mod tests {
             quoted_status_id: quoted,
             quoted_uri: String::new(),
             quoted_account_id: None,
-            state: state.into(),
+            state: state.parse().unwrap(),
             authorization_uri: None,
             created_at: chrono::Utc::now().naive_utc(),
         };

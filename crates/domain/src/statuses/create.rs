@@ -213,7 +213,7 @@ pub(crate) fn publish(
             id,
             format!("{base_url}/users/{}/statuses/{id}", author_row.username),
             author.0,
-            visibility.as_str(),
+            visibility,
             now,
         )
     };

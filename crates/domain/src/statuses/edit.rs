@@ -6,7 +6,6 @@
 //! current version.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_db::edits::{self, EditRow};
 use tertulia_db::statuses::{self, Revision, StatusRow};
@@ -109,7 +108,7 @@ pub async fn edit(
                 return Ok(Err(not_found()));
             };
             edits::insert(conn, &version(&edited, media_ids, poll_options, now))?;
-            if edited.visibility.parse().is_ok_and(Visibility::federates) {
+            if edited.visibility.federates() {
                 outbox::record(conn, &Outgoing::StatusUpdated { status: row.id })?;
             }
             let audience = audience::of_edit(conn, &edited, &rendered.mentioned)?;

@@ -17,7 +17,6 @@ pub(crate) use create::{Checked, deliver, load_one, notify, publish};
 pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 
-use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
@@ -171,7 +170,7 @@ pub(crate) fn remove(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbErro
 /// Tells other sites a status or boost is going, while its mentions and
 /// the boosted status can still be read.
 fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
-    if !row.visibility.parse().is_ok_and(Visibility::federates) {
+    if !row.visibility.federates() {
         return Ok(());
     }
     let boost_of = match row.reblog_of_id {
@@ -185,7 +184,7 @@ fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
         &Outgoing::StatusDeleted {
             author: row.account_id,
             uri: row.uri.clone(),
-            visibility: row.visibility.clone(),
+            visibility: row.visibility.to_string(),
             boost_of,
             mentioned,
             in_reply_to_account: row.in_reply_to_account_id,
@@ -261,7 +260,7 @@ pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView
 pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
     let base_url = config.base_url();
     let (view, pending) = act(db, actor, id, move |conn, original| {
-        let visibility = original.visibility.parse().unwrap_or(Visibility::Direct);
+        let visibility = original.visibility;
         if !visibility.is_boostable() {
             return Ok(Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into())));
         }
@@ -279,7 +278,7 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
                 boost_id,
                 format!("{base_url}/users/{}/statuses/{boost_id}/activity", booster.username),
                 actor.0,
-                visibility.as_str(),
+                visibility,
                 now,
             )
         };
@@ -317,7 +316,7 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
 
 /// Whether what happens to `status` concerns other sites.
 fn federates(status: &StatusRow) -> bool {
-    status.visibility.parse().is_ok_and(Visibility::federates)
+    status.visibility.federates()
 }
 
 /// What an action returns: the id of the status to show, and the events to

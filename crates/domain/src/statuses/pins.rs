@@ -21,7 +21,7 @@ pub async fn pin(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, Dom
             pins::delete(conn, actor.0, status.id)?;
             return Ok(Ok((status.id, Vec::new())));
         }
-        let visibility = status.visibility.parse().unwrap_or(Visibility::Direct);
+        let visibility = status.visibility;
         if visibility == Visibility::Direct {
             return Ok(Err(DomainError::invalid("id", "direct messages cannot be pinned")));
         }

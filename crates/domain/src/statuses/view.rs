@@ -246,7 +246,7 @@ impl Context {
             text: row.text,
             spoiler_text: row.spoiler_text,
             sensitive: row.sensitive,
-            visibility: row.visibility.parse().unwrap_or(Visibility::Direct),
+            visibility: row.visibility,
             language: row.language,
             created_at: row.created_at.and_utc(),
             edited_at: row.edited_at.map(|t| t.and_utc()),
