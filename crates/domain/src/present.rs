@@ -21,7 +21,7 @@ use tertulia_db::{Db, DbConn, DbError};
 use crate::DomainError;
 use crate::filters::{self, Context};
 use crate::statuses::{StatusView, build_views};
-use crate::visibility::{self, Viewer};
+use crate::visibility::{self, Mutes, Viewer};
 
 /// Where statuses are read. It decides whether the viewer's mutes (and
 /// site blocks) hide statuses and which of their filters apply.
@@ -73,12 +73,9 @@ pub fn statuses(
     rows: Vec<StatusRow>,
     reading: Reading,
 ) -> Result<Vec<StatusView>, DbError> {
-    let rows = if reading.hides_muted() {
-        visibility::visible_in_timeline(conn, viewer, rows)?
-    } else {
-        visibility::visible_statuses(conn, viewer, rows)?
-    };
-    let views = build_views(conn, viewer, rows)?;
+    let mutes = if reading.hides_muted() { Mutes::Hide } else { Mutes::Show };
+    let visible = visibility::visible(conn, viewer, rows, mutes)?;
+    let views = build_views(conn, viewer, visible)?;
     match reading.filter_context() {
         Some(context) => filters::apply(conn, viewer, context, views),
         None => Ok(views),

@@ -112,7 +112,7 @@ pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusV
             if row.account_id != author.0 {
                 return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
             }
-            let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
+            let Some(view) = present::one(conn, Some(author.0), row.id, Reading::Asked)? else {
                 return Ok(Err(not_found()));
             };
             let deleted = remove(conn, &row)?;
