@@ -77,14 +77,7 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
     let mut hidden: HashSet<i64> = accounts.values().filter(|a| a.suspended_at.is_some()).map(|a| a.id).collect();
     let (mut followed, mut mentioned, mut mentions) = (HashSet::new(), HashSet::new(), None);
     if let Some(viewer) = viewer {
-        hidden.extend(blocks::blocking_among(conn, viewer, &authors)?);
-        hidden.extend(blocks::blocked_by_among(conn, viewer, &authors)?);
-        if mutes == Mutes::Hide {
-            hidden.extend(
-                blocks::muting_among(conn, viewer, &authors, tertulia_db::now())?.into_iter().map(|(id, _)| id),
-            );
-            hidden.extend(on_blocked_sites(conn, viewer, &authors)?);
-        }
+        hidden.extend(blocks::hidden_from(conn, viewer, &authors, mutes == Mutes::Hide, tertulia_db::now())?);
         let restricted =
             rows.iter().chain(originals.values()).any(|s| !matches!(s.visibility.as_str(), "public" | "unlisted"));
         if restricted {

@@ -105,14 +105,18 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
         media.entry(row.status_id.unwrap_or_default()).or_default().push(MediaView::from(row));
     }
     let polls = polls::views_of(conn, viewer, &ids)?;
-    let (favourited, bookmarked, reblogged): (HashSet<i64>, HashSet<i64>, HashSet<i64>) = match viewer {
-        Some(viewer) => (
-            social::favourited_among(conn, viewer, &ids)?.into_iter().collect(),
-            social::bookmarked_among(conn, viewer, &ids)?.into_iter().collect(),
-            statuses::reblogged_among(conn, viewer, &ids)?.into_iter().collect(),
-        ),
-        None => Default::default(),
-    };
+    let (mut favourited, mut bookmarked, mut reblogged) = (HashSet::new(), HashSet::new(), HashSet::new());
+    if let Some(viewer) = viewer {
+        for (status, favourite, bookmark, boost) in statuses::marks_among(conn, viewer, &ids)? {
+            for (marked, set) in
+                [(favourite, &mut favourited), (bookmark, &mut bookmarked), (boost == Some(true), &mut reblogged)]
+            {
+                if marked {
+                    set.insert(status);
+                }
+            }
+        }
+    }
     let (pinned, muted_threads): (HashSet<i64>, HashSet<i64>) = match viewer {
         Some(viewer) => {
             let own: Vec<i64> = all.iter().filter(|r| r.account_id == viewer).map(|r| r.id).collect();
