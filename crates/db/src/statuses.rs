@@ -354,14 +354,19 @@ pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbE
     Ok(tags::table.filter(tags::name.eq_any(names)).select(TagRow::as_select()).load(conn)?)
 }
 
-/// The viewer's own marks on the statuses among `status_ids`, for those
-/// with any: (status, favourited, bookmarked, boosted). One statement
-/// where the read pipeline used to ask three.
-pub fn marks_among(
-    conn: &mut DbConn,
-    account_id: i64,
-    status_ids: &[i64],
-) -> Result<Vec<(i64, bool, bool, Option<bool>)>, DbError> {
+/// One account's own marks on one status.
+#[derive(Debug, Queryable)]
+pub struct Marks {
+    pub status_id: i64,
+    pub favourited: bool,
+    pub bookmarked: bool,
+    /// Null (SQL `IN` over a nullable column) counts as not boosted.
+    pub boosted: Option<bool>,
+}
+
+/// The account's own marks on the statuses among `status_ids`, for those
+/// with any. One statement where the read pipeline used to ask three.
+pub fn marks_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> Result<Vec<Marks>, DbError> {
     use crate::schema::{bookmarks, favourites};
     let boosts = diesel::alias!(statuses as boosts);
     let favourited = statuses::id
@@ -373,7 +378,7 @@ pub fn marks_among(
     );
     Ok(statuses::table
         .filter(statuses::id.eq_any(status_ids))
-        .filter(favourited.clone().or(bookmarked.clone()).or(boosted.clone()))
+        .filter(favourited.or(bookmarked).or(boosted))
         .select((statuses::id, favourited, bookmarked, boosted))
         .load(conn)?)
 }

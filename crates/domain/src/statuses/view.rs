@@ -107,12 +107,13 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
     let polls = polls::views_of(conn, viewer, &ids)?;
     let (mut favourited, mut bookmarked, mut reblogged) = (HashSet::new(), HashSet::new(), HashSet::new());
     if let Some(viewer) = viewer {
-        for (status, favourite, bookmark, boost) in statuses::marks_among(conn, viewer, &ids)? {
+        for marks in statuses::marks_among(conn, viewer, &ids)? {
+            let boosted = marks.boosted == Some(true);
             for (marked, set) in
-                [(favourite, &mut favourited), (bookmark, &mut bookmarked), (boost == Some(true), &mut reblogged)]
+                [(marks.favourited, &mut favourited), (marks.bookmarked, &mut bookmarked), (boosted, &mut reblogged)]
             {
                 if marked {
-                    set.insert(status);
+                    set.insert(marks.status_id);
                 }
             }
         }
