@@ -13,7 +13,7 @@
 //!
 //! Each step loads what it needs for the whole batch at once (`WHERE id IN
 //! (…)`), so a page costs the same number of statements whatever its size
-//! (`tests/read_pipeline` counts them).
+//! (`tests/visibility_matrix/budget.rs` counts them).
 
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{Db, DbConn, DbError};
