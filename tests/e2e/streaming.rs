@@ -418,3 +418,56 @@ async fn the_list_stream_carries_what_the_list_timeline_shows() {
     let heard = events_until(&mut strangers, own["id"].as_str().unwrap()).await;
     assert!(heard.iter().all(|e| e.stream[0] != "list"), "{heard:?}");
 }
+
+#[tokio::test]
+async fn mutes_and_filters_apply_on_streams_as_on_the_timelines_they_mirror() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let bruno = instance.sign_up("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let bruno_id = instance.api(&bruno).account_id().await;
+    let carmen_id = instance.api(&carmen).account_id().await;
+    let api = instance.api(&ana);
+    api.follow(&bruno_id).await;
+    api.follow(&carmen_id).await;
+    let list = api.post("/api/v1/lists", json!({"title": "Team", "replies_policy": "list"})).await.ok();
+    let list_id = list["id"].as_str().unwrap();
+    let members = format!("/api/v1/lists/{list_id}/accounts");
+    api.post_form(&members, &[("account_ids[]", &bruno_id), ("account_ids[]", &carmen_id)]).await.ok();
+    api.post(&format!("/api/v1/accounts/{carmen_id}/mute"), json!({})).await.ok();
+    let warn = json!({"title": "Launch", "context": ["home"], "filter_action": "warn",
+        "keywords_attributes": [{"keyword": "launch"}]});
+    api.post("/api/v2/filters", warn).await.ok();
+    let hide = json!({"title": "Noise", "context": ["home"], "filter_action": "hide",
+        "keywords_attributes": [{"keyword": "lunch menu"}]});
+    api.post("/api/v2/filters", hide).await.ok();
+
+    let mut home = connect(&instance, &format!("?access_token={ana}&stream=user")).await;
+    let mut listed = connect(&instance, &format!("?access_token={ana}")).await;
+    subscribe(&mut listed, json!({"type": "subscribe", "stream": "list", "list": list_id})).await;
+    let mut public = connect(&instance, &format!("?access_token={ana}&stream=public")).await;
+    let muted = instance.api(&carmen).post_status("muted chatter", json!({})).await;
+    let lunch = instance.api(&bruno).post_status("Today's lunch menu: soup", json!({})).await;
+    let launch = instance.api(&bruno).post_status("The launch is on Friday", json!({})).await;
+    let marker = instance.api(&bruno).post_status("marker", json!({})).await;
+    let (launch_id, marker_id) = (launch["id"].as_str().unwrap(), marker["id"].as_str().unwrap());
+
+    for socket in [&mut home, &mut listed] {
+        let events = events_until(socket, marker_id).await;
+        assert_eq!(ids(&events), [launch_id, marker_id], "muted and hidden statuses stay out");
+        assert_eq!(events[0].payload["filtered"][0]["filter"]["title"], "Launch");
+        assert_eq!(events[1].payload["filtered"], json!([]));
+    }
+    // The public stream mirrors the public timeline: home filters do not
+    // apply there, the mute does.
+    let events = events_until(&mut public, marker_id).await;
+    assert_eq!(ids(&events), [lunch["id"].as_str().unwrap(), launch_id, marker_id]);
+    assert_eq!(events[1].payload["filtered"], json!([]));
+
+    let muted_id = muted["id"].as_str().unwrap().to_owned();
+    for timeline in ["/api/v1/timelines/home".to_owned(), format!("/api/v1/timelines/list/{list_id}")] {
+        let shown = api.ids(&timeline).await;
+        assert!(!shown.contains(&muted_id), "{timeline} shows a muted account");
+        assert_eq!(shown.first().map(String::as_str), Some(marker_id), "{timeline}");
+    }
+}

@@ -50,7 +50,7 @@ use tertulia_domain::remote::RemoteResolver;
 use tertulia_domain::{Db, Events};
 
 use crate::client_address::TrustedProxies;
-use crate::streaming::StreamingSlots;
+use crate::streaming::{StreamingRenders, StreamingSlots};
 
 pub use error::ApiError;
 pub use rate_limit::RateLimiter;
@@ -69,6 +69,8 @@ pub struct AppState {
     pub sign_ins: Arc<SignInThrottle>,
     pub(crate) proxies: TrustedProxies,
     pub(crate) streaming_slots: Arc<StreamingSlots>,
+    /// Streaming events rendered once per viewer situation.
+    pub(crate) streaming_renders: Arc<StreamingRenders>,
     /// The event hub the streaming API listens to; made once per process.
     pub events: Events,
     /// Finds accounts on other sites; `None` when federation is off.
@@ -82,6 +84,7 @@ impl AppState {
             sign_ins: Arc::new(SignInThrottle::new(&config.rate_limits)),
             proxies: TrustedProxies::new(&config.rate_limits),
             streaming_slots: Arc::new(StreamingSlots::new(&config.limits)),
+            streaming_renders: Arc::default(),
             db,
             config,
             events,

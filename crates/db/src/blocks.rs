@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::accounts::AccountRow;
 use crate::page::{Page, newest_first};
-use crate::schema::{accounts, blocks, mutes};
+use crate::schema::{account_domain_blocks, accounts, blocks, mutes};
 use crate::{DbConn, DbError, paginate};
 
 /// Adds a block; returns false if it existed.
@@ -39,6 +39,41 @@ pub fn blocking_among(conn: &mut DbConn, account_id: i64, targets: &[i64]) -> Re
         .filter(blocks::account_id.eq(account_id))
         .filter(blocks::target_account_id.eq_any(targets))
         .select(blocks::target_account_id)
+        .load(conn)?)
+}
+
+/// The accounts among `accounts` whose statuses `viewer` is not shown:
+/// those they block and those blocking them, and with `mutes` also those
+/// they mute (until `now`) or whose site they block. One statement for the
+/// read pipeline instead of four.
+pub fn hidden_from(
+    conn: &mut DbConn,
+    viewer: i64,
+    accounts: &[i64],
+    mutes: bool,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>, DbError> {
+    let blocking = blocks::table.filter(blocks::account_id.eq(viewer)).select(blocks::target_account_id);
+    let blocked_by = blocks::table.filter(blocks::target_account_id.eq(viewer)).select(blocks::account_id);
+    let among = accounts::table.filter(accounts::id.eq_any(accounts)).select(accounts::id);
+    if !mutes {
+        return Ok(among.filter(accounts::id.eq_any(blocking).or(accounts::id.eq_any(blocked_by))).load(conn)?);
+    }
+    let muting = mutes::table
+        .filter(mutes::account_id.eq(viewer))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .select(mutes::target_account_id);
+    let blocked_sites = account_domain_blocks::table
+        .filter(account_domain_blocks::account_id.eq(viewer))
+        .select(account_domain_blocks::domain.nullable());
+    Ok(among
+        .filter(
+            accounts::id
+                .eq_any(blocking)
+                .or(accounts::id.eq_any(blocked_by))
+                .or(accounts::id.eq_any(muting))
+                .or(accounts::domain.eq_any(blocked_sites)),
+        )
         .load(conn)?)
 }
 

@@ -98,6 +98,11 @@ impl Db {
         drop(probe);
         // Connections open as load needs them (and close after ten idle
         // minutes) instead of all at start: an idle site holds two.
+        // r2d2 checks each connection with `SELECT 1` (`is_valid`) as it is
+        // checked out: one statement per request, kept on purpose. Diesel
+        // 2.3's `is_broken` only sees a broken transaction, not a dead
+        // socket, so without the check a connection the database dropped
+        // (a PostgreSQL restart) would stay in the pool failing requests.
         let pool = Pool::builder()
             .max_size(config.pool_size)
             .min_idle(Some(config.pool_size.min(IDLE_CONNECTIONS)))
@@ -147,6 +152,27 @@ impl Db {
     pub async fn ping(&self) -> Result<(), DbError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from)).await
     }
+}
+
+/// Runs `work` and counts the SQL statements it sends (transaction
+/// statements included): how tests hold read paths to their statement
+/// budget (docs/architecture.md, "The read pipeline"). The connection
+/// goes back to diesel's default instrumentation afterwards.
+pub fn count_statements<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> T) -> (T, usize) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use diesel::connection::{Instrumentation, InstrumentationEvent, get_default_instrumentation};
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let outcome = work(conn);
+    conn.set_instrumentation(get_default_instrumentation() as Option<Box<dyn Instrumentation>>);
+    (outcome, count.load(Ordering::Relaxed))
 }
 
 /// Runs `work` in one transaction: committed if it returns `Ok`, rolled

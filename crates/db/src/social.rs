@@ -191,15 +191,6 @@ pub fn favouriters(conn: &mut DbConn, status_id: i64, page: Page) -> Result<Vec<
     Ok(newest_first(&page, rows))
 }
 
-/// Which of `status_ids` `account_id` has favourited.
-pub fn favourited_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbError> {
-    Ok(favourites::table
-        .filter(favourites::account_id.eq(account_id))
-        .filter(favourites::status_id.eq_any(status_ids))
-        .select(favourites::status_id)
-        .load(conn)?)
-}
-
 pub fn insert_bookmark(conn: &mut DbConn, account_id: i64, status_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
     let exists = diesel::select(diesel::dsl::exists(
         bookmarks::table.filter(bookmarks::account_id.eq(account_id)).filter(bookmarks::status_id.eq(status_id)),
@@ -224,14 +215,6 @@ pub fn delete_bookmark(conn: &mut DbConn, account_id: i64, status_id: i64) -> Re
     )
     .execute(conn)?;
     Ok(())
-}
-
-pub fn bookmarked_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbError> {
-    Ok(bookmarks::table
-        .filter(bookmarks::account_id.eq(account_id))
-        .filter(bookmarks::status_id.eq_any(status_ids))
-        .select(bookmarks::status_id)
-        .load(conn)?)
 }
 
 /// A pending request to follow a locked account.

@@ -361,12 +361,32 @@ pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbE
     Ok(tags::table.filter(tags::name.eq_any(names)).select(TagRow::as_select()).load(conn)?)
 }
 
-/// Which of `original_ids` `account_id` has boosted.
-pub fn reblogged_among(conn: &mut DbConn, account_id: i64, original_ids: &[i64]) -> Result<Vec<i64>, DbError> {
+/// One account's own marks on one status.
+#[derive(Debug, Queryable)]
+pub struct Marks {
+    pub status_id: i64,
+    pub favourited: bool,
+    pub bookmarked: bool,
+    /// Null (SQL `IN` over a nullable column) counts as not boosted.
+    pub boosted: Option<bool>,
+}
+
+/// The account's own marks on the statuses among `status_ids`, for those
+/// with any. One statement where the read pipeline used to ask three.
+pub fn marks_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> Result<Vec<Marks>, DbError> {
+    use crate::schema::{bookmarks, favourites};
+    let boosts = diesel::alias!(statuses as boosts);
+    let favourited = statuses::id
+        .eq_any(favourites::table.filter(favourites::account_id.eq(account_id)).select(favourites::status_id));
+    let bookmarked =
+        statuses::id.eq_any(bookmarks::table.filter(bookmarks::account_id.eq(account_id)).select(bookmarks::status_id));
+    let boosted = statuses::id.nullable().eq_any(
+        boosts.filter(boosts.field(statuses::account_id).eq(account_id)).select(boosts.field(statuses::reblog_of_id)),
+    );
     Ok(statuses::table
-        .filter(statuses::account_id.eq(account_id))
-        .filter(statuses::reblog_of_id.eq_any(original_ids))
-        .select(statuses::reblog_of_id.assume_not_null())
+        .filter(statuses::id.eq_any(status_ids))
+        .filter(favourited.or(bookmarked).or(boosted))
+        .select((statuses::id, favourited, bookmarked, boosted))
         .load(conn)?)
 }
 

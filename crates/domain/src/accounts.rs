@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 
 use tertulia_core::Id;
-use tertulia_core::visibility::Visibility;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};

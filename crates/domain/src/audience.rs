@@ -227,8 +227,7 @@ pub(crate) fn merge_into_home(conn: &mut DbConn, reader: i64, author: i64) -> Re
     if accounts::local_among(conn, &[reader])?.is_empty() {
         return Ok(());
     }
-    let visibilities = FOLLOWER_VISIBILITIES.map(Visibility::as_str);
-    for (status, boost_of) in feeds::recent_of(conn, author, &visibilities, MERGE_ON_FOLLOW)? {
+    for (status, boost_of) in feeds::recent_of(conn, author, &FOLLOWER_VISIBILITIES, MERGE_ON_FOLLOW)? {
         let readers = match boost_of {
             Some(original) => not_shown_yet(conn, vec![reader], original)?,
             None => vec![reader],

@@ -15,7 +15,8 @@ use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, accounts};
 
 use crate::events::Event;
-use crate::statuses::{StatusView, act, load_visible};
+use crate::present::{self, Reading};
+use crate::statuses::{StatusView, act};
 use crate::{AccountView, DomainError};
 
 /// One participant's view of a direct-message thread.
@@ -121,7 +122,7 @@ pub async fn remove(db: &Db, reader: Id, id: Id) -> Result<(), DomainError> {
 
 fn build(conn: &mut DbConn, reader: i64, rows: Vec<AccountConversationRow>) -> Result<Vec<ConversationView>, DbError> {
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.last_status_id).collect();
-    let statuses = load_visible(conn, Some(reader), &status_ids)?;
+    let statuses = present::by_ids(conn, Some(reader), &status_ids, Reading::Asked)?;
     let participants: Vec<Vec<i64>> =
         rows.iter().map(|r| serde_json::from_str(&r.participant_account_ids).unwrap_or_default()).collect();
     let everyone: HashSet<i64> = participants.iter().flatten().copied().collect();

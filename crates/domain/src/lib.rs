@@ -22,6 +22,7 @@ pub mod oauth;
 pub mod outbox;
 mod password;
 pub mod polls;
+pub mod present;
 pub mod profile;
 pub mod push;
 pub mod quotes;

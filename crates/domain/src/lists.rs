@@ -7,9 +7,9 @@ use tertulia_db::page::Page;
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, accounts, social};
 
-use crate::filters::{self, Context};
-use crate::statuses::{StatusView, build_views};
-use crate::{AccountView, DomainError, visibility};
+use crate::present::{self, Reading};
+use crate::statuses::StatusView;
+use crate::{AccountView, DomainError};
 
 /// Which replies a list timeline shows (Mastodon's `replies_policy`).
 pub const REPLIES_POLICIES: &[&str] = &["followed", "list", "none"];
@@ -173,14 +173,14 @@ pub async fn containing(db: &Db, owner: Id, account: Id) -> Result<Vec<ListView>
 pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
     with_list(db, owner, id, move |conn, list| {
         let rows = timeline_rows(conn, owner, &list, page)?;
-        let views = build_views(conn, Some(owner.0), rows)?;
-        Ok(Ok(filters::apply(conn, Some(owner.0), Context::Home, views)?))
+        Ok(Ok(present::statuses(conn, Some(owner.0), rows, Reading::Home)?))
     })
     .await
 }
 
-/// Whether the list's timeline shows `status` (for the `list` stream): the
-/// timeline's own query, asked for that one status.
+/// Whether the list's timeline takes `status` (for the `list` stream): the
+/// timeline's own query, asked for that one status. Whether the owner may
+/// see it is decided when the stream presents it.
 pub async fn shows(db: &Db, owner: Id, id: Id, status: Id) -> Result<bool, DomainError> {
     let just_this = Page { max_id: Some(status.0 + 1), since_id: Some(status.0 - 1), min_id: None, limit: 1 };
     with_list(db, owner, id, move |conn, list| Ok(Ok(!timeline_rows(conn, owner, &list, just_this)?.is_empty()))).await
@@ -192,8 +192,9 @@ pub async fn includes(db: &Db, owner: Id, id: Id, account: Id) -> Result<bool, D
     with_list(db, owner, id, move |conn, list| Ok(Ok(lists::member_ids(conn, list.id)?.contains(&account.0)))).await
 }
 
-/// The rows of a list timeline the owner may see: its members' statuses,
-/// without replies to people outside the replies policy's circle.
+/// The rows of a list timeline: its members' statuses, without replies to
+/// people outside the replies policy's circle. What the owner may see of
+/// them is the read pipeline's to decide ([`present`]).
 fn timeline_rows(conn: &mut DbConn, owner: Id, list: &ListRow, page: Page) -> Result<Vec<StatusRow>, DbError> {
     let members = lists::member_ids(conn, list.id)?;
     if members.is_empty() {
@@ -208,6 +209,5 @@ fn timeline_rows(conn: &mut DbConn, owner: Id, list: &ListRow, page: Page) -> Re
             followed
         }
     };
-    let rows = lists::statuses_by(conn, &members, &reply_targets, page)?;
-    visibility::visible_in_timeline(conn, Some(owner.0), rows)
+    lists::statuses_by(conn, &members, &reply_targets, page)
 }

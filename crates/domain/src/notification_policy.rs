@@ -15,7 +15,8 @@ use tertulia_db::notification_policies::{self, PolicyRow, RequestRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, notifications, social, statuses};
 
-use crate::statuses::{StatusView, load_visible};
+use crate::present::{self, Reading};
+use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
 pub const DECISIONS: &[&str] = &["accept", "filter", "drop"];
@@ -227,7 +228,7 @@ fn build(conn: &mut DbConn, reader: i64, rows: Vec<RequestRow>) -> Result<Vec<Re
     let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
     let accounts = accounts::find_many(conn, &account_ids)?;
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.last_status_id).collect();
-    let statuses = load_visible(conn, Some(reader), &status_ids)?;
+    let statuses = present::by_ids(conn, Some(reader), &status_ids, Reading::Notifications)?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {

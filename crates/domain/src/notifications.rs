@@ -9,7 +9,8 @@ use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
 
 use crate::events::Events;
-use crate::statuses::{StatusView, load_visible};
+use crate::present::{self, Reading};
+use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
 /// Kinds clients may filter on (`types[]`, `exclude_types[]`).
@@ -157,8 +158,10 @@ pub(crate) fn build(
     let accounts: HashMap<i64, AccountView> =
         accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, AccountView::from(a))).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
-    let statuses: HashMap<Id, StatusView> =
-        load_visible(conn, Some(reader.0), &status_ids)?.into_iter().map(|s| (s.id, s)).collect();
+    let statuses: HashMap<Id, StatusView> = present::by_ids(conn, Some(reader.0), &status_ids, Reading::Notifications)?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
     Ok(rows
         .into_iter()
         .filter_map(|row| {

@@ -6,10 +6,10 @@ use tertulia_core::Id;
 use tertulia_db::search::{self, Window};
 use tertulia_db::{Db, accounts, tags as tag_queries};
 
-use crate::filters::{self, Context};
-use crate::statuses::{StatusView, build_views};
+use crate::present::{self, Reading};
+use crate::statuses::StatusView;
 use crate::tags::{self, TagView};
-use crate::visibility::{self, Viewer};
+use crate::visibility::Viewer;
 use crate::{AccountView, DomainError};
 
 /// What to search for.
@@ -88,9 +88,7 @@ pub async fn search(
             if let (true, Some(viewer)) = (want_statuses, viewer) {
                 let author = query.account_id.map(|a| a.0);
                 let rows = search::statuses_containing(conn, viewer, &q, author, window)?;
-                let rows = visibility::visible_statuses(conn, Some(viewer), rows)?;
-                let views = build_views(conn, Some(viewer), rows)?;
-                results.statuses = filters::apply(conn, Some(viewer), Context::Public, views)?;
+                results.statuses = present::statuses(conn, Some(viewer), rows, Reading::Search)?;
             }
             Ok(results)
         })

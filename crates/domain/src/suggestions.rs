@@ -45,11 +45,7 @@ pub async fn for_account(db: &Db, account: Id, limit: usize) -> Result<Vec<Sugge
             let mut excluded: HashSet<i64> = HashSet::from([me]);
             excluded.extend(social::following_among(conn, me, &candidates)?.into_iter().map(|f| f.target_account_id));
             excluded.extend(social::requested_among(conn, me, &candidates)?);
-            excluded.extend(blocks::blocking_among(conn, me, &candidates)?);
-            excluded.extend(blocks::blocked_by_among(conn, me, &candidates)?);
-            excluded
-                .extend(blocks::muting_among(conn, me, &candidates, tertulia_db::now())?.into_iter().map(|(id, _)| id));
-            excluded.extend(crate::visibility::on_blocked_sites(conn, me, &candidates)?);
+            excluded.extend(blocks::hidden_from(conn, me, &candidates, true, tertulia_db::now())?);
             excluded.extend(suggestions::dismissed(conn, me)?);
 
             let mut seen = HashSet::new();

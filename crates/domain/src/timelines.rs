@@ -7,26 +7,25 @@ use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::page::Page;
 use tertulia_db::statuses::{self, AccountStatusFilter, Origin, TagFilter};
-use tertulia_db::{Db, feeds, social};
+use tertulia_db::{Db, DbConn, DbError, feeds, social};
 
 use crate::DomainError;
-use crate::filters::{self, Context};
-use crate::statuses::{StatusView, build_views};
-use crate::visibility::{self, Viewer};
+use crate::present::{self, Reading};
+use crate::statuses::StatusView;
+use crate::visibility::Viewer;
 
 /// The reader's home timeline: their own statuses, those of accounts they
 /// follow, and boosts by them.
 pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            let ids = feeds::page(conn, reader.0, page)?;
-            let mut rows = statuses::find_many(conn, &ids)?;
-            rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-            let rows = visibility::visible_in_timeline(conn, Some(reader.0), rows)?;
-            let views = build_views(conn, Some(reader.0), rows)?;
-            filters::apply(conn, Some(reader.0), Context::Home, views)
-        })
-        .await?)
+    Ok(db.run(move |conn| home_page(conn, reader, page)).await?)
+}
+
+/// [`home`] on a connection already held.
+pub fn home_page(conn: &mut DbConn, reader: Id, page: Page) -> Result<Vec<StatusView>, DbError> {
+    let ids = feeds::page(conn, reader.0, page)?;
+    let mut rows = statuses::find_many(conn, &ids)?;
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    present::statuses(conn, Some(reader.0), rows, Reading::Home)
 }
 
 /// Timelines trimmed per transaction: short write locks on SQLite.
@@ -97,9 +96,7 @@ pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Resu
     Ok(db
         .run(move |conn| {
             let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
-            let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
-            let views = build_views(conn, viewer, rows)?;
-            filters::apply(conn, viewer, Context::Public, views)
+            present::statuses(conn, viewer, rows, Reading::Public)
         })
         .await?)
 }
@@ -136,9 +133,7 @@ pub async fn hashtag(
                 return Ok(Vec::new());
             }
             let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tags), page)?;
-            let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
-            let views = build_views(conn, viewer, rows)?;
-            filters::apply(conn, viewer, Context::Public, views)
+            present::statuses(conn, viewer, rows, Reading::Public)
         })
         .await?)
 }
@@ -177,9 +172,7 @@ pub async fn account_statuses(
                 None => &[Visibility::Public, Visibility::Unlisted],
             };
             let rows = statuses::by_account(conn, account.0, visibilities, filter, page)?;
-            let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            let views = build_views(conn, viewer, rows)?;
-            filters::apply(conn, viewer, Context::Account, views)
+            present::statuses(conn, viewer, rows, Reading::Account)
         })
         .await?)
 }

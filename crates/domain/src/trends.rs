@@ -8,10 +8,10 @@ use chrono::Utc;
 use tertulia_db::{Db, statuses, tags as tag_queries};
 
 use crate::DomainError;
-use crate::filters::{self, Context};
-use crate::statuses::{StatusView, build_views};
+use crate::present::{self, Reading};
+use crate::statuses::StatusView;
 use crate::tags::{self, COUNTED_VISIBILITIES, TagView};
-use crate::visibility::{self, Viewer};
+use crate::visibility::Viewer;
 
 /// Which slice of a trend list to return.
 #[derive(Debug, Clone, Copy)]
@@ -58,9 +58,7 @@ pub async fn statuses(db: &Db, viewer: Viewer, window: Window) -> Result<Vec<Sta
         .run(move |conn| {
             let since = (Utc::now() - chrono::Duration::days(tags::HISTORY_DAYS)).naive_utc();
             let rows = statuses::most_engaged_since(conn, &[Visibility::Public], since, window.limit, window.offset)?;
-            let rows = visibility::visible_in_timeline(conn, viewer, rows)?;
-            let views = build_views(conn, viewer, rows)?;
-            filters::apply(conn, viewer, Context::Public, views)
+            present::statuses(conn, viewer, rows, Reading::Public)
         })
         .await?)
 }

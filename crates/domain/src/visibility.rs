@@ -1,12 +1,14 @@
-//! Who may see which status: the one place this is decided. Threads,
-//! account pages, notifications and search all filter through
-//! [`visible_statuses`]; timelines through [`visible_in_timeline`], which
-//! also leaves out muted accounts. A status the caller may not see is
-//! reported as not found, so its existence does not leak.
+//! Who may see which status: the one place this is decided. Every read
+//! path reaches it through the read pipeline ([`crate::present`]), which
+//! calls [`visible`] for a whole batch; single checks before an action use
+//! [`find_visible`]. Timelines also leave out muted accounts ([`Mutes`]).
+//! A status the caller may not see is reported as not found, so its
+//! existence does not leak.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tertulia_core::visibility::Visibility;
+use tertulia_db::accounts::AccountRow;
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{DbConn, DbError, accounts, blocks, domain_blocks, social, statuses};
 
@@ -32,81 +34,74 @@ pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mention
 /// suspended accounts, and by accounts the viewer blocks or that block the
 /// viewer, are never shown.
 pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
-    let rows = without_blocked(conn, viewer, rows)?;
-    let restricted: Vec<&StatusRow> = rows
-        .iter()
-        .filter(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted) || s.reblog_of_id.is_some())
-        .collect();
-    if restricted.is_empty() {
-        return Ok(rows);
+    Ok(visible(conn, viewer, rows, Mutes::Show)?.rows)
+}
+
+/// Whether the viewer's mutes and site blocks hide statuses: in timelines
+/// (home, lists, public and hashtag timelines, trends) they do; threads,
+/// direct links, profiles and search still show muted accounts, which
+/// people open on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutes {
+    Hide,
+    Show,
+}
+
+/// What the rule kept, with what it loaded to decide: the boosted
+/// originals, the authors' accounts and (when it needed them) the
+/// mentions. The view builder starts from here instead of loading them
+/// again.
+#[derive(Debug, Default)]
+pub struct Visible {
+    pub rows: Vec<StatusRow>,
+    pub originals: HashMap<i64, StatusRow>,
+    pub accounts: HashMap<i64, AccountRow>,
+    /// (status, mentioned account) for the statuses judged and their
+    /// originals; `None` when the rule did not need them.
+    pub mentions: Option<Vec<(i64, i64)>>,
+}
+
+/// The rule for a batch: the statuses among `rows` that `viewer` may see,
+/// order kept, in a fixed number of statements.
+pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: Mutes) -> Result<Visible, DbError> {
+    if rows.is_empty() {
+        return Ok(Visible::default());
     }
-    let originals = statuses::find_many(conn, &rows.iter().filter_map(|s| s.reblog_of_id).collect::<Vec<_>>())?;
-    let (followed, mentioned) = match viewer {
-        Some(viewer) => {
-            let authors: Vec<i64> = rows.iter().chain(&originals).map(|s| s.account_id).collect();
-            let followed: HashSet<i64> =
+    let original_ids: Vec<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    let mut originals: HashMap<i64, StatusRow> =
+        statuses::find_many(conn, &original_ids)?.into_iter().map(|s| (s.id, s)).collect();
+    let authors: Vec<i64> =
+        rows.iter().chain(originals.values()).map(|s| s.account_id).collect::<HashSet<i64>>().into_iter().collect();
+    let accounts: HashMap<i64, AccountRow> =
+        accounts::find_many(conn, &authors)?.into_iter().map(|a| (a.id, a)).collect();
+    let mut hidden: HashSet<i64> = accounts.values().filter(|a| a.suspended_at.is_some()).map(|a| a.id).collect();
+    let (mut followed, mut mentioned, mut mentions) = (HashSet::new(), HashSet::new(), None);
+    if let Some(viewer) = viewer {
+        hidden.extend(blocks::hidden_from(conn, viewer, &authors, mutes == Mutes::Hide, tertulia_db::now())?);
+        let restricted =
+            rows.iter().chain(originals.values()).any(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted));
+        if restricted {
+            followed =
                 social::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();
-            let ids: Vec<i64> = rows.iter().chain(&originals).map(|s| s.id).collect();
-            let mentioned: HashSet<i64> = statuses::mentions_of(conn, &ids)?
-                .into_iter()
-                .filter(|(_, account)| *account == viewer)
-                .map(|(status, _)| status)
-                .collect();
-            (followed, mentioned)
+            let ids: Vec<i64> = rows.iter().chain(originals.values()).map(|s| s.id).collect();
+            let all = statuses::mentions_of(conn, &ids)?;
+            mentioned = all.iter().filter(|(_, account)| *account == viewer).map(|(status, _)| *status).collect();
+            mentions = Some(all);
         }
-        None => (HashSet::new(), HashSet::new()),
-    };
+    }
     let allowed = |status: &StatusRow| {
-        can_see(viewer, status, followed.contains(&status.account_id), mentioned.contains(&status.id))
+        !hidden.contains(&status.account_id)
+            && can_see(viewer, status, followed.contains(&status.account_id), mentioned.contains(&status.id))
     };
-    Ok(rows
+    let rows: Vec<StatusRow> = rows
         .into_iter()
         .filter(|status| {
-            allowed(status)
-                && status.reblog_of_id.is_none_or(|original| originals.iter().any(|o| o.id == original && allowed(o)))
+            allowed(status) && status.reblog_of_id.is_none_or(|original| originals.get(&original).is_some_and(allowed))
         })
-        .collect())
-}
-
-/// Drops statuses (and boosts of statuses) by suspended accounts, and by
-/// accounts that the viewer blocks or that block the viewer.
-fn without_blocked(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
-    without_authors(conn, rows, |conn, authors| {
-        let mut hidden: HashSet<i64> = accounts::find_many(conn, authors)?
-            .into_iter()
-            .filter(|a| a.suspended_at.is_some())
-            .map(|a| a.id)
-            .collect();
-        if let Some(viewer) = viewer {
-            hidden.extend(blocks::blocking_among(conn, viewer, authors)?);
-            hidden.extend(blocks::blocked_by_among(conn, viewer, authors)?);
-        }
-        Ok(hidden)
-    })
-}
-
-/// The statuses among `rows` that `viewer` may see in a timeline (home,
-/// lists, public and hashtag timelines, trends): those of
-/// [`visible_statuses`] whose author, booster or boosted author the viewer
-/// has not muted and whose site the viewer does not block. Threads, direct links, profiles and search still show
-/// muted accounts, which people open on purpose.
-pub fn visible_in_timeline(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
-    let rows = without_muted(conn, viewer, rows)?;
-    visible_statuses(conn, viewer, rows)
-}
-
-/// Drops statuses whose author (or booster, or boosted author) the viewer
-/// has muted, or is on a site the viewer blocks.
-fn without_muted(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
-    let Some(viewer) = viewer else {
-        return Ok(rows);
-    };
-    without_authors(conn, rows, |conn, authors| {
-        let mut hidden: HashSet<i64> =
-            blocks::muting_among(conn, viewer, authors, tertulia_db::now())?.into_iter().map(|(id, _)| id).collect();
-        hidden.extend(on_blocked_sites(conn, viewer, authors)?);
-        Ok(hidden)
-    })
+        .collect();
+    let kept: HashSet<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
+    originals.retain(|id, _| kept.contains(id));
+    Ok(Visible { rows, originals, accounts, mentions })
 }
 
 /// The accounts among `accounts` on a site `viewer` blocks (a user domain
@@ -114,27 +109,6 @@ fn without_muted(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Res
 /// notifications the viewer's notifications, as on Mastodon.
 pub fn on_blocked_sites(conn: &mut DbConn, viewer: i64, accounts: &[i64]) -> Result<Vec<i64>, DbError> {
     domain_blocks::accounts_on_blocked_domains(conn, viewer, accounts)
-}
-
-/// Drops the statuses written or boosted by, or boosting statuses of, the
-/// authors that `hidden_among` picks out of all authors involved.
-fn without_authors(
-    conn: &mut DbConn,
-    rows: Vec<StatusRow>,
-    hidden_among: impl FnOnce(&mut DbConn, &[i64]) -> Result<HashSet<i64>, DbError>,
-) -> Result<Vec<StatusRow>, DbError> {
-    let originals = statuses::find_many(conn, &rows.iter().filter_map(|s| s.reblog_of_id).collect::<Vec<_>>())?;
-    let authors: Vec<i64> = rows.iter().chain(&originals).map(|s| s.account_id).collect();
-    let hidden = hidden_among(conn, &authors)?;
-    if hidden.is_empty() {
-        return Ok(rows);
-    }
-    let hidden_originals: HashSet<i64> =
-        originals.iter().filter(|o| hidden.contains(&o.account_id)).map(|o| o.id).collect();
-    Ok(rows
-        .into_iter()
-        .filter(|s| !hidden.contains(&s.account_id) && s.reblog_of_id.is_none_or(|o| !hidden_originals.contains(&o)))
-        .collect())
 }
 
 /// One status, if it exists and `viewer` may see it.

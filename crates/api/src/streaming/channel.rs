@@ -4,6 +4,7 @@
 use tertulia_core::visibility::Visibility;
 use tertulia_domain::Origin;
 use tertulia_domain::events::{Event, StatusEvent};
+use tertulia_domain::present::Reading;
 
 use crate::ApiError;
 use crate::auth::Auth;
@@ -79,6 +80,17 @@ impl Channel {
             _ => {}
         }
         names
+    }
+
+    /// Which timeline the stream mirrors, so events are presented as it
+    /// presents them (mutes and filters of that context).
+    pub fn reading(&self) -> Reading {
+        match self {
+            Channel::User | Channel::List(_) => Reading::Home,
+            Channel::Public(_) | Channel::PublicMedia(_) | Channel::Hashtag { .. } => Reading::Public,
+            Channel::UserNotification => Reading::Notifications,
+            Channel::Direct => Reading::Asked,
+        }
     }
 
     /// Refuses a caller who may not listen: personal streams need a user

@@ -2,9 +2,12 @@
 //! each event rendered for the person watching. Shared by the WebSocket and
 //! the server-sent events endpoints.
 
+use std::sync::Arc;
+
 use tertulia_domain::events::{Event, Received, Subscriber};
+use tertulia_domain::present::{self, Reading};
 use tertulia_domain::statuses::StatusView;
-use tertulia_domain::{DomainError, conversations, lists, notifications, statuses};
+use tertulia_domain::{DomainError, conversations, lists, notifications};
 
 use super::channel::Channel;
 use super::slots::Slot;
@@ -95,19 +98,26 @@ impl Feed {
                 wanted.push(channel);
             }
         }
-        if wanted.is_empty() {
-            return Next::Messages(Vec::new());
+        let mut messages = Vec::new();
+        // Home and public streams may see an event differently (mutes and
+        // filters apply per context): one render per reading among them.
+        let mut renders: Vec<(Reading, Option<Rendered>)> = Vec::new();
+        for channel in wanted {
+            let reading = channel.reading();
+            let rendered = match renders.iter().find(|(r, _)| *r == reading) {
+                Some((_, rendered)) => rendered.clone(),
+                None => {
+                    let rendered = self.render(&event, reading).await;
+                    renders.push((reading, rendered.clone()));
+                    rendered
+                }
+            };
+            let Some(rendered) = rendered else { continue };
+            if rendered.has_media || !matches!(channel, Channel::PublicMedia(_)) {
+                messages.push(Message { stream: channel.names(), event: rendered.name, payload: rendered.payload });
+            }
         }
-        let Some(rendered) = self.render(&event).await else {
-            return Next::Messages(Vec::new());
-        };
-        Next::Messages(
-            wanted
-                .into_iter()
-                .filter(|c| rendered.has_media || !matches!(c, Channel::PublicMedia(_)))
-                .map(|c| Message { stream: c.names(), event: rendered.name, payload: rendered.payload.clone() })
-                .collect(),
-        )
+        Next::Messages(messages)
     }
 
     /// For a `list` stream, whether the list timeline shows the status
@@ -131,9 +141,17 @@ impl Feed {
         })
     }
 
-    /// The event's name and payload as this viewer sees it; `None` when
-    /// they may not see it (the visibility rules run again here).
-    async fn render(&self, event: &Event) -> Option<Rendered> {
+    /// The event's name and payload as this viewer sees it read as
+    /// `reading`; `None` when they may not see it. Rendered once for every
+    /// connection in the same situation ([`StreamingRenders`](super::renders::StreamingRenders)).
+    async fn render(&self, event: &Arc<Event>, reading: Reading) -> Option<Rendered> {
+        let shared = self.state.streaming_renders.slot(event, (self.viewer, reading));
+        shared.get_or_init(|| self.render_now(event, reading)).await.clone()
+    }
+
+    /// The read pipeline run for this viewer ([`present`]): visibility,
+    /// blocks, mutes and filters as on the timeline the stream mirrors.
+    async fn render_now(&self, event: &Event, reading: Reading) -> Option<Rendered> {
         let (db, config) = (&self.state.db, &self.state.config);
         let mut has_media = false;
         let mut status_json = |view: StatusView| {
@@ -142,9 +160,11 @@ impl Feed {
             json(&Status::from_view(&view, config))
         };
         let (name, rendered) = match event {
-            Event::Update(status) => ("update", statuses::get(db, self.viewer, status.id).await.map(&mut status_json)),
+            Event::Update(status) => {
+                ("update", present::status(db, self.viewer, status.id.0, reading).await.map(&mut status_json))
+            }
             Event::StatusUpdate(status) => {
-                ("status.update", statuses::get(db, self.viewer, status.id).await.map(&mut status_json))
+                ("status.update", present::status(db, self.viewer, status.id.0, reading).await.map(&mut status_json))
             }
             Event::Notification { recipient, id } => (
                 "notification",
@@ -173,8 +193,9 @@ impl Feed {
     }
 }
 
-/// An event rendered for one viewer.
-struct Rendered {
+/// An event rendered for one viewer situation.
+#[derive(Debug, Clone)]
+pub struct Rendered {
     name: &'static str,
     payload: Option<String>,
     /// Whether the status has attachments (the `public:media` streams

@@ -2,13 +2,16 @@
 //! one socket) or as server-sent events (one stream per request), as
 //! docs.joinmastodon.org/methods/streaming describes.
 //!
-//! Each connection subscribes to the domain's event hub and renders every
-//! event it routes for the person watching ([`feed`]). A slow reader never
+//! Each connection subscribes to the domain's event hub and presents every
+//! event it routes for the person watching through the read pipeline
+//! ([`feed`]), once per viewer situation however many connections share
+//! it ([`renders`]). A slow reader never
 //! holds up the hub: it misses the events it fell behind on. When the
 //! server stops, the hub closes and every connection ends cleanly.
 
 mod channel;
 mod feed;
+mod renders;
 mod slots;
 
 use std::convert::Infallible;
@@ -24,6 +27,7 @@ use tokio::time::{Instant, Interval, interval_at};
 
 use self::channel::Channel;
 use self::feed::{Feed, Message, Next};
+pub use self::renders::StreamingRenders;
 pub use self::slots::StreamingSlots;
 use crate::auth::{Auth, bearer_token};
 use crate::forms::Query;

@@ -18,6 +18,7 @@ use tertulia_db::{Db, DbConn, DbError, notifications, social};
 use crate::DomainError;
 use crate::events::{Event, Events};
 use crate::outbox::{self, Outgoing};
+use crate::present::{self, Reading};
 use crate::statuses::{self, StatusView};
 use crate::visibility::{self, Viewer};
 
@@ -221,7 +222,7 @@ pub async fn quotes_of(
             return Ok(None);
         };
         let ids = quotes::quoting(conn, quoted.id, QuoteState::Accepted, page)?;
-        Ok(Some(statuses::load_visible(conn, viewer, &ids)?))
+        Ok(Some(present::by_ids(conn, viewer, &ids, Reading::Asked)?))
     })
     .await?
     .ok_or_else(|| DomainError::NotFound("status".into()))

@@ -10,7 +10,7 @@ use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, conversations, feeds};
 
-use super::view::{self, StatusView};
+use super::view::StatusView;
 use crate::audience;
 use crate::events::{Event, Events, StatusEvent};
 use crate::notification_policy::Decision;
@@ -432,8 +432,5 @@ fn store(
 
 /// One status as `viewer` sees it, if they may.
 pub(crate) fn load_one(conn: &mut DbConn, viewer: i64, id: i64) -> Result<Option<StatusView>, DbError> {
-    let Some(row) = visibility::find_visible(conn, Some(viewer), id)? else {
-        return Ok(None);
-    };
-    Ok(view::build(conn, Some(viewer), vec![row])?.into_iter().next())
+    crate::present::one(conn, Some(viewer), id, crate::present::Reading::Asked)
 }

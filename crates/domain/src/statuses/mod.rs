@@ -22,8 +22,8 @@ use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
 use crate::events::{Event, Events, StatusEvent};
-use crate::filters::{self, Context};
 use crate::outbox::{self, Outgoing};
+use crate::present::{self, Reading};
 use crate::visibility::{self, Viewer};
 use crate::{DomainError, audience};
 
@@ -37,14 +37,7 @@ fn not_found() -> DomainError {
 
 /// A status as `viewer` sees it; not found if they may not see it.
 pub async fn get(db: &Db, viewer: Viewer, id: Id) -> Result<StatusView, DomainError> {
-    db.run(move |conn| {
-        let Some(row) = visibility::find_visible(conn, viewer, id.0)? else {
-            return Ok(None);
-        };
-        Ok(view::build(conn, viewer, vec![row])?.into_iter().next())
-    })
-    .await?
-    .ok_or_else(not_found)
+    present::status(db, viewer, id.0, Reading::Asked).await
 }
 
 /// The view of a status for no viewer in particular, inside the caller's
@@ -58,15 +51,7 @@ pub fn view_of(conn: &mut DbConn, row: StatusRow) -> Result<Option<StatusView>, 
 /// see, in the order asked.
 pub async fn many(db: &Db, viewer: Viewer, ids: Vec<Id>) -> Result<Vec<StatusView>, DomainError> {
     let ids: Vec<i64> = ids.into_iter().map(|id| id.0).collect();
-    Ok(db.run(move |conn| load_visible(conn, viewer, &ids)).await?)
-}
-
-/// Statuses by id, those `viewer` may see, in the order given.
-pub(crate) fn load_visible(conn: &mut DbConn, viewer: Viewer, ids: &[i64]) -> Result<Vec<StatusView>, DbError> {
-    let mut rows = statuses::find_many(conn, ids)?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-    let rows = visibility::visible_statuses(conn, viewer, rows)?;
-    view::build(conn, viewer, rows)
+    Ok(db.run(move |conn| present::by_ids(conn, viewer, &ids, Reading::Asked)).await?)
 }
 
 /// The thread around a status: its ancestors (oldest first) and its
@@ -85,14 +70,11 @@ pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<(Vec<StatusView>
         }
         ancestors.reverse();
         let descendants = descendants_of(conn, status.id)?;
-        let ancestors = visibility::visible_statuses(conn, viewer, ancestors)?;
-        let descendants = visibility::visible_statuses(conn, viewer, descendants)?;
-        let ancestors = view::build(conn, viewer, ancestors)?;
-        let descendants = view::build(conn, viewer, descendants)?;
-        Ok(Some((
-            filters::apply(conn, viewer, Context::Thread, ancestors)?,
-            filters::apply(conn, viewer, Context::Thread, descendants)?,
-        )))
+        // One batch for both sides, split again after presenting.
+        let ancestor_ids: Vec<i64> = ancestors.iter().map(|r| r.id).collect();
+        let mut thread = present::statuses(conn, viewer, [ancestors, descendants].concat(), Reading::Thread)?;
+        let descendants = thread.split_off(thread.iter().take_while(|v| ancestor_ids.contains(&v.id.0)).count());
+        Ok(Some((thread, descendants)))
     })
     .await?
     .ok_or_else(not_found)
@@ -136,7 +118,7 @@ pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusV
             if row.account_id != author.0 {
                 return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
             }
-            let Some(view) = view::build(conn, Some(author.0), vec![row.clone()])?.into_iter().next() else {
+            let Some(view) = present::one(conn, Some(author.0), row.id, Reading::Asked)? else {
                 return Ok(Err(not_found()));
             };
             let deleted = remove(conn, &row)?;
@@ -371,7 +353,7 @@ pub async fn saved(
         .run(move |conn| {
             let pairs = social::saved_statuses(conn, reader.0, bookmarks, page)?;
             let ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
-            let views = load_visible(conn, Some(reader.0), &ids)?;
+            let views = present::by_ids(conn, Some(reader.0), &ids, Reading::Asked)?;
             Ok(pairs
                 .into_iter()
                 .filter_map(|(key, status)| views.iter().find(|v| v.id.0 == status).map(|v| (Id(key), v.clone())))

@@ -4,8 +4,9 @@ use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::{Db, pins};
 
-use super::{StatusView, act, load_visible};
+use super::{StatusView, act};
 use crate::DomainError;
+use crate::present::{self, Reading};
 use crate::visibility::Viewer;
 
 /// How many statuses one account may pin (announced by `/api/v2/instance`).
@@ -45,7 +46,7 @@ pub async fn pinned(db: &Db, viewer: Viewer, account: Id) -> Result<Vec<StatusVi
     Ok(db
         .run(move |conn| {
             let ids = pins::of_account(conn, account.0)?;
-            load_visible(conn, viewer, &ids)
+            present::by_ids(conn, viewer, &ids, Reading::Asked)
         })
         .await?)
 }

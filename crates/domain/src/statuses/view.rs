@@ -13,7 +13,7 @@ use crate::AccountView;
 use crate::media::MediaView;
 use crate::polls::{self, PollView};
 use crate::quotes::{self, QuoteApproval, QuotePolicy, QuoteView};
-use crate::visibility::Viewer;
+use crate::visibility::{self, Mutes, Viewer, Visible};
 use tertulia_db::quotes::QuoteRow;
 
 /// A status as shown to one viewer.
@@ -63,31 +63,39 @@ pub struct StatusView {
     pub quotes_count: i64,
 }
 
-/// Builds views for `rows` (already checked for visibility), in order.
-/// Rows whose author cannot be loaded are dropped.
-pub fn build(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusView>, DbError> {
-    build_at(conn, viewer, rows, false)
+/// Builds views for the statuses the rule kept ([`Visible`]), in order,
+/// reusing what it loaded. Rows whose author cannot be loaded are dropped.
+pub fn build(conn: &mut DbConn, viewer: Viewer, visible: Visible) -> Result<Vec<StatusView>, DbError> {
+    build_at(conn, viewer, visible, false)
 }
 
 /// [`build`], for top-level statuses or (`nested`) for statuses shown as
 /// quoted by another, whose own quotes are only named (one level deep).
-fn build_at(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, nested: bool) -> Result<Vec<StatusView>, DbError> {
+fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -> Result<Vec<StatusView>, DbError> {
+    let Visible { rows, originals, accounts: known_accounts, mentions } = visible;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let original_ids: Vec<i64> = rows.iter().filter_map(|r| r.reblog_of_id).collect();
-    let originals: HashMap<i64, StatusRow> =
-        statuses::find_many(conn, &original_ids)?.into_iter().map(|r| (r.id, r)).collect();
     let all: Vec<&StatusRow> = rows.iter().chain(originals.values()).collect();
     let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
 
-    let mentions = statuses::mentions_of(conn, &ids)?;
-    let mut account_ids: HashSet<i64> = all.iter().map(|r| r.account_id).collect();
-    account_ids.extend(mentions.iter().map(|(_, account)| *account));
-    let accounts: HashMap<i64, AccountView> = accounts::find_many(conn, &account_ids.into_iter().collect::<Vec<_>>())?
-        .into_iter()
-        .map(|a| (a.id, AccountView::from(a)))
+    let mentions = match mentions {
+        Some(mentions) => mentions,
+        None => statuses::mentions_of(conn, &ids)?,
+    };
+    let mut accounts: HashMap<i64, AccountView> =
+        known_accounts.into_iter().map(|(id, row)| (id, AccountView::from(row))).collect();
+    let missing: HashSet<i64> = all
+        .iter()
+        .map(|r| r.account_id)
+        .chain(mentions.iter().map(|(_, account)| *account))
+        .filter(|id| !accounts.contains_key(id))
         .collect();
+    accounts.extend(
+        accounts::find_many(conn, &missing.into_iter().collect::<Vec<_>>())?
+            .into_iter()
+            .map(|a| (a.id, AccountView::from(a))),
+    );
     let mut tags: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for (status_id, tag) in statuses::tags_of(conn, &ids)? {
         tags.entry(status_id).or_default().push((tag.name, tag.display_name));
@@ -97,22 +105,27 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, nested: boo
         media.entry(row.status_id.unwrap_or_default()).or_default().push(MediaView::from(row));
     }
     let polls = polls::views_of(conn, viewer, &ids)?;
-    let (favourited, bookmarked, reblogged): (HashSet<i64>, HashSet<i64>, HashSet<i64>) = match viewer {
-        Some(viewer) => (
-            social::favourited_among(conn, viewer, &ids)?.into_iter().collect(),
-            social::bookmarked_among(conn, viewer, &ids)?.into_iter().collect(),
-            statuses::reblogged_among(conn, viewer, &ids)?.into_iter().collect(),
-        ),
-        None => Default::default(),
-    };
+    let (mut favourited, mut bookmarked, mut reblogged) = (HashSet::new(), HashSet::new(), HashSet::new());
+    if let Some(viewer) = viewer {
+        for marks in statuses::marks_among(conn, viewer, &ids)? {
+            let boosted = marks.boosted == Some(true);
+            for (marked, set) in
+                [(marks.favourited, &mut favourited), (marks.bookmarked, &mut bookmarked), (boosted, &mut reblogged)]
+            {
+                if marked {
+                    set.insert(marks.status_id);
+                }
+            }
+        }
+    }
     let (pinned, muted_threads): (HashSet<i64>, HashSet<i64>) = match viewer {
         Some(viewer) => {
             let own: Vec<i64> = all.iter().filter(|r| r.account_id == viewer).map(|r| r.id).collect();
             let threads: Vec<i64> = all.iter().filter_map(|r| r.conversation_id).collect();
-            (
-                pins::pinned_among(conn, &own)?.into_iter().collect(),
-                conversations::muted_among(conn, viewer, &threads)?.into_iter().collect(),
-            )
+            let pinned = if own.is_empty() { Vec::new() } else { pins::pinned_among(conn, &own)? };
+            let muted =
+                if threads.is_empty() { Vec::new() } else { conversations::muted_among(conn, viewer, &threads)? };
+            (pinned.into_iter().collect(), muted.into_iter().collect())
         }
         None => Default::default(),
     };
@@ -187,9 +200,9 @@ impl Quotes {
             tertulia_db::quotes::of_statuses(conn, &ids)?.into_iter().map(|q| (q.status_id, q)).collect();
         let quoted_ids: Vec<i64> = rows.values().filter_map(|q| q.quoted_status_id).collect();
         let quoted = statuses::find_many(conn, &quoted_ids)?;
-        let quoted = crate::visibility::visible_statuses(conn, viewer, quoted)?;
+        let quoted = visibility::visible(conn, viewer, quoted, Mutes::Show)?;
         let visible = if nested {
-            quoted.into_iter().map(|q| (q.id, None)).collect()
+            quoted.rows.into_iter().map(|q| (q.id, None)).collect()
         } else {
             build_at(conn, viewer, quoted, true)?.into_iter().map(|v| (v.id.0, Some(v))).collect()
         };

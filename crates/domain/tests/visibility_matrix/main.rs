@@ -14,6 +14,7 @@
 //! longer run by hand.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod budget;
 mod model;
 mod paths;
 mod world;

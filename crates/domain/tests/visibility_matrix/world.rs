@@ -175,7 +175,7 @@ fn expect_refusal_unless<T>(allowed: bool, what: &str, result: Result<T, DomainE
     }
 }
 
-async fn local_user(rig: &Rig, username: &str) -> Step<Id> {
+pub async fn local_user(rig: &Rig, username: &str) -> Step<Id> {
     let request = NewUserRequest {
         username: username.to_owned(),
         email: format!("{username}@acme.example"),
