@@ -78,8 +78,10 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
     let (mut followed, mut mentioned, mut mentions) = (HashSet::new(), HashSet::new(), None);
     if let Some(viewer) = viewer {
         hidden.extend(blocks::hidden_from(conn, viewer, &authors, mutes == Mutes::Hide, tertulia_db::now())?);
-        let restricted =
-            rows.iter().chain(originals.values()).any(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted));
+        let restricted = rows
+            .iter()
+            .chain(originals.values())
+            .any(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted));
         if restricted {
             followed =
                 social::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();

@@ -5,8 +5,8 @@
 use tertulia_core::Config;
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::actors::{self, ActorRow};
-use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::quotes::{self, QuoteState};
+use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{DbConn, DbError};
 
 use crate::activities::{Note, NoteLinks, to_note};

@@ -40,11 +40,12 @@ pub async fn get(db: &Db, viewer: Viewer, id: Id) -> Result<StatusView, DomainEr
     present::status(db, viewer, id.0, Reading::Asked).await
 }
 
-/// The view of a status for no viewer in particular, inside the caller's
-/// transaction, without a visibility check (the caller decided it may be
-/// shown): what federation renders the notes other sites read from.
+/// The view of a status (not a boost) for no viewer in particular, inside
+/// the caller's transaction, without a visibility check (the caller decided
+/// it may be shown): what federation renders the notes other sites read from.
 pub fn view_of(conn: &mut DbConn, row: StatusRow) -> Result<Option<StatusView>, DbError> {
-    Ok(view::build(conn, None, vec![row])?.into_iter().next())
+    let unjudged = crate::visibility::Visible { rows: vec![row], ..Default::default() };
+    Ok(view::build(conn, None, unjudged)?.into_iter().next())
 }
 
 /// Statuses by id (`GET /api/v1/statuses?id[]=`), those `viewer` may

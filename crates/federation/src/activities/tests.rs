@@ -212,7 +212,7 @@ fn status_view() -> tertulia_domain::statuses::StatusView {
         bookmarked: false,
         media: vec![tertulia_domain::media::MediaView {
             id: tertulia_core::Id(21),
-            kind: "image".into(),
+            kind: tertulia_core::media::MediaKind::Image,
             content_type: "image/png".into(),
             file_path: Some("ab/menu.png".into()),
             preview_path: None,
