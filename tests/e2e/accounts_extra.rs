@@ -20,9 +20,8 @@ fn names(list: &Value, field: &str) -> Vec<String> {
 #[tokio::test]
 async fn featured_tags_show_on_profiles_with_the_authors_own_counts() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     let api = instance.api(&ana);
     let profile = format!("/api/v1/accounts/{ana_id}/featured_tags");
 
@@ -83,12 +82,9 @@ async fn featured_tags_show_on_profiles_with_the_authors_own_counts() {
 #[tokio::test]
 async fn notes_and_endorsements_are_kept_and_shown_in_relationships() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
-    let bruno_id = instance.api(&bruno).account_id().await;
-    let carmen_id = instance.api(&carmen).account_id().await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
+    let (_, bruno_id) = instance.sign_up_with_id("bruno").await;
+    let (carmen, carmen_id) = instance.sign_up_with_id("carmen").await;
     let api = instance.api(&ana);
 
     let noted = api
@@ -141,11 +137,9 @@ async fn notes_and_endorsements_are_kept_and_shown_in_relationships() {
 #[tokio::test]
 async fn many_accounts_and_many_statuses_by_id_respect_visibility() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
-    let bruno_id = instance.api(&bruno).account_id().await;
 
     let accounts =
         instance.api("").get(&format!("/api/v1/accounts?id[]={bruno_id}&id[]={ana_id}&id[]=12345")).await.ok();
@@ -173,10 +167,8 @@ async fn many_accounts_and_many_statuses_by_id_respect_visibility() {
 #[tokio::test]
 async fn removing_a_follower_ends_their_follow() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
-    let bruno_id = instance.api(&bruno).account_id().await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
     instance.api(&bruno).follow(&ana_id).await;
     let post = id(&instance.api(&ana).post_status("Team update", json!({})).await);
     assert!(instance.api(&bruno).ids("/api/v1/timelines/home").await.contains(&post));
@@ -248,8 +240,7 @@ async fn suggestions_come_from_follows_and_popularity_and_leave_out_the_unwanted
     instance.api(&dora).follow(&carmen_id).await;
     instance.api(&eva).follow(&carmen_id).await;
     // gil does not want to be found.
-    let gil = instance.sign_up("gil").await;
-    let gil_id = instance.api(&gil).account_id().await;
+    let (gil, gil_id) = instance.sign_up_with_id("gil").await;
     instance.api(&gil).patch("/api/v1/accounts/update_credentials", json!({"discoverable": false})).await.ok();
     instance.api(&bruno).follow(&gil_id).await;
 

@@ -258,9 +258,8 @@ async fn descriptions_and_focus_change_and_only_the_uploader_sees_the_media() {
 #[tokio::test]
 async fn statuses_carry_media_and_only_media_lists_them() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     let first = upload_ok(&instance, &ana, "a.png", &picture(30, 30, ImageFormat::Png)).await;
     let second = upload_ok(&instance, &ana, "b.jpg", &picture(40, 20, ImageFormat::Jpeg)).await;
     let brunos = upload_ok(&instance, &bruno, "c.png", &picture(10, 10, ImageFormat::Png)).await;

@@ -147,10 +147,9 @@ async fn a_boost_answers_reblogged_on_the_outer_status_too() {
 #[tokio::test]
 async fn posts_mentioning_accounts_outside_allowed_mentions_are_refused() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
+    let (_, bruno_id) = instance.sign_up_with_id("bruno").await;
     instance.sign_up("carmen").await;
-    let bruno_id = instance.api(&bruno).account_id().await;
 
     let refused = instance
         .api(&ana)
@@ -162,7 +161,6 @@ async fn posts_mentioning_accounts_outside_allowed_mentions_are_refused() {
     assert_eq!(unexpected.len(), 1);
     assert_eq!(unexpected[0]["username"], "carmen");
     openapi::assert_matches(&unexpected[0], "Account");
-    let ana_id = instance.api(&ana).account_id().await;
     let posted = instance.api(&ana).ids(&format!("/api/v1/accounts/{ana_id}/statuses")).await;
     assert!(posted.is_empty(), "nothing was posted: {posted:?}");
 
@@ -182,8 +180,7 @@ async fn the_policy_filters_into_requests_or_drops_and_requests_can_be_settled()
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let dario = instance.sign_up("dario").await;
-    let dario_id = instance.api(&dario).account_id().await;
+    let (dario, dario_id) = instance.sign_up_with_id("dario").await;
     instance.api(&ana).follow(&dario_id).await;
 
     let policy = instance.api(&ana).get("/api/v2/notifications/policy").await.ok();

@@ -15,10 +15,9 @@ fn id(value: &Value) -> String {
 #[tokio::test]
 async fn markers_are_saved_bumped_and_drive_the_unread_count() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     let api = instance.api(&ana);
 
     assert_eq!(api.get("/api/v1/markers?timeline[]=home&timeline[]=notifications").await.ok(), json!({}));
@@ -48,10 +47,8 @@ async fn markers_are_saved_bumped_and_drive_the_unread_count() {
 async fn lists_hold_followed_accounts_and_show_their_visible_statuses() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let carmen = instance.sign_up("carmen").await;
-    let bruno_id = instance.api(&bruno).account_id().await;
-    let carmen_id = instance.api(&carmen).account_id().await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
+    let (carmen, carmen_id) = instance.sign_up_with_id("carmen").await;
     let api = instance.api(&ana);
 
     let list = api.post("/api/v1/lists", json!({"title": "Site leads", "replies_policy": "none"})).await.ok();
@@ -126,8 +123,7 @@ async fn lists_hold_followed_accounts_and_show_their_visible_statuses() {
 async fn filters_warn_or_hide_matching_statuses_in_their_contexts() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let bruno_id = instance.api(&bruno).account_id().await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
     instance.api(&ana).follow(&bruno_id).await;
     let api = instance.api(&ana);
 
@@ -282,11 +278,10 @@ async fn followed_tags_reach_home_and_tags_report_their_history() {
 #[tokio::test]
 async fn search_finds_accounts_tags_and_only_visible_statuses() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let anabel = instance.sign_up("anabel").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
     instance.api(&anabel).post_status("Budget review on #Finance2027", json!({})).await;
     let secret = instance.api(&ana).post_status("Budget is 100% approved", json!({"visibility": "private"})).await;
@@ -328,10 +323,9 @@ async fn search_finds_accounts_tags_and_only_visible_statuses() {
 #[tokio::test]
 async fn trends_count_public_activity_only() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
 
     instance.api(&ana).post_status("#alpha one", json!({})).await;

@@ -73,9 +73,8 @@ async fn staff_quote_a_colleague_see_the_quote_list_it_and_the_author_revokes_it
 #[tokio::test]
 async fn the_quoted_authors_policy_and_the_posts_visibility_decide_who_may_quote() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
 
     let own_only = instance.api(&ana).post_status("Draft numbers", json!({"quote_approval_policy": "nobody"})).await;
     assert_eq!(own_only["quote_approval"]["automatic"], json!([]));

@@ -116,9 +116,8 @@ async fn next_update(
 #[tokio::test]
 async fn a_scheduled_post_waits_in_the_list_then_reaches_followers_like_any_post() {
     let instance = start_quick().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
     let url = format!("ws://127.0.0.1:{}/api/v1/streaming?access_token={bruno}&stream=user", instance.port);
     let (mut home, _) = tokio_tungstenite::connect_async(url).await.unwrap();
@@ -176,8 +175,7 @@ async fn a_scheduled_post_waits_in_the_list_then_reaches_followers_like_any_post
 #[tokio::test]
 async fn a_scheduled_post_survives_a_restart_and_is_published_after_it() {
     let mut instance = start_quick().await;
-    let ana = instance.sign_up("ana").await;
-    let ana_id = instance.api(&ana).account_id().await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let scheduled = schedule(&instance, &ana, "Posted by the next process", &in_secs(3600), json!({})).await;
 
     // Stopped before its time; while the server is down, its time comes.
@@ -204,8 +202,7 @@ async fn a_scheduled_post_survives_a_restart_and_is_published_after_it() {
 #[tokio::test]
 async fn a_post_that_can_no_longer_be_published_is_dropped_with_a_reason() {
     let instance = start_quick().await;
-    let ana = instance.sign_up("ana").await;
-    let ana_id = instance.api(&ana).account_id().await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let parent = instance.api(&ana).post_status("Agenda for Monday", json!({})).await;
     schedule(&instance, &ana, "Minutes of Monday", &in_secs(2), json!({"in_reply_to_id": id(&parent)})).await;
     instance.api(&ana).delete(&format!("/api/v1/statuses/{}", id(&parent))).await.ok();

@@ -12,8 +12,7 @@ use tertulia_testrig::{TestInstance, openapi};
 async fn a_post_renders_mentions_tags_and_links_as_mastodon_html() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let bruno_id = instance.api(&bruno).account_id().await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
 
     let status = instance
         .api(&ana)
@@ -47,10 +46,9 @@ async fn a_post_renders_mentions_tags_and_links_as_mastodon_html() {
 #[tokio::test]
 async fn home_timelines_follow_the_social_graph_and_unfollow_removes_posts() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     let early = instance.api(&ana).post_status("before the follow", json!({})).await;
 
     let relationship = instance.api(&bruno).follow(&ana_id).await;
@@ -80,9 +78,8 @@ async fn home_timelines_follow_the_social_graph_and_unfollow_removes_posts() {
 async fn home_timelines_are_trimmed_to_their_length_and_the_posts_stay() {
     let mut instance =
         TestInstance::start_with_env(support::BINARY, &[("TERTULIA_LIMITS_HOME_TIMELINE_LENGTH", "40")]).await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
     let mut posted = Vec::new();
     for n in 0..45 {
@@ -195,11 +192,10 @@ async fn replies_thread_and_deleting_returns_the_source_for_redraft() {
 #[tokio::test]
 async fn private_direct_and_site_only_posts_stay_with_their_audience() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let follower = instance.sign_up("follower").await;
     let stranger = instance.sign_up("stranger").await;
     let friend = instance.sign_up("friend").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&follower).follow(&ana_id).await;
 
     let private = instance.api(&ana).post_status("followers only #secret", json!({"visibility": "private"})).await;
@@ -395,12 +391,9 @@ async fn an_idempotency_key_makes_a_retried_post_count_once() {
 #[tokio::test]
 async fn locked_accounts_approve_followers_and_suspended_ones_cannot_be_followed() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
-    let bruno_id = instance.api(&bruno).account_id().await;
-    let carmen_id = instance.api(&carmen).account_id().await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
+    let (carmen, carmen_id) = instance.sign_up_with_id("carmen").await;
     let updated = instance
         .client
         .patch(instance.url("/api/v1/accounts/update_credentials"))
@@ -542,12 +535,9 @@ async fn grouped_notifications_fold_favourites_of_one_status() {
 #[tokio::test]
 async fn blocks_and_mutes_hide_accounts_where_mastodon_does() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
-    let bruno_id = instance.api(&bruno).account_id().await;
-    let carmen_id = instance.api(&carmen).account_id().await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
+    let (carmen, carmen_id) = instance.sign_up_with_id("carmen").await;
     instance.api(&ana).follow(&bruno_id).await;
     instance.api(&bruno).follow(&ana_id).await;
     instance.api(&ana).follow(&carmen_id).await;
@@ -742,10 +732,9 @@ async fn tag_timelines_combine_any_all_and_none() {
 #[tokio::test]
 async fn following_with_notify_announces_new_posts_but_not_replies_to_others() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     let rang =
         instance.api(&bruno).post(&format!("/api/v1/accounts/{ana_id}/follow"), json!({"notify": true})).await.ok();
     assert_eq!(rang["notifying"], true);

@@ -92,10 +92,9 @@ async fn edits_keep_every_version_and_tell_boosters() {
 #[tokio::test]
 async fn history_source_polls_and_reactions_of_hidden_statuses_are_not_found() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
     let private = instance
         .api(&ana)
@@ -122,9 +121,8 @@ async fn history_source_polls_and_reactions_of_hidden_statuses_are_not_found() {
 #[tokio::test]
 async fn pins_are_own_not_direct_and_at_most_five() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     let mut ids = Vec::new();
     for n in 0..6 {
         let visibility = if n == 0 { "private" } else { "public" };
@@ -200,10 +198,9 @@ async fn favourited_by_and_reblogged_by_page_the_accounts() {
 #[tokio::test]
 async fn polls_take_votes_by_the_rules_and_announce_their_end() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
 
     let status = instance
         .api(&ana)

@@ -123,9 +123,8 @@ fn ids(events: &[Event]) -> Vec<&str> {
 #[tokio::test]
 async fn a_post_reaches_followers_user_stream_and_the_public_and_hashtag_streams() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
 
     let mut user = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
@@ -149,9 +148,8 @@ async fn a_post_reaches_followers_user_stream_and_the_public_and_hashtag_streams
 #[tokio::test]
 async fn the_token_can_come_as_the_websocket_protocol_and_bad_tokens_get_401() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
 
     let url = format!("ws://127.0.0.1:{}/api/v1/streaming?stream=user", instance.port);
@@ -222,9 +220,8 @@ async fn one_socket_carries_several_streams_and_unsubscribe_stops_one() {
 #[tokio::test]
 async fn favourites_notify_and_deletions_are_announced() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
     let mut notifications = connect(&instance, &format!("?access_token={ana}&stream=user:notification")).await;
     let mut home = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
@@ -251,10 +248,9 @@ async fn favourites_notify_and_deletions_are_announced() {
 #[tokio::test]
 async fn direct_messages_arrive_as_conversations_and_edits_as_status_updates() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
     let mut direct = connect(&instance, &format!("?access_token={bruno}&stream=direct")).await;
     let mut outsider = connect(&instance, &format!("?access_token={carmen}&stream=direct")).await;
@@ -286,10 +282,9 @@ async fn direct_messages_arrive_as_conversations_and_edits_as_status_updates() {
 #[tokio::test]
 async fn private_and_site_only_posts_stay_out_of_streams_that_may_not_see_them() {
     let instance = support::start().await;
-    let ana = instance.sign_up("ana").await;
+    let (ana, ana_id) = instance.sign_up_with_id("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let ana_id = instance.api(&ana).account_id().await;
     instance.api(&bruno).follow(&ana_id).await;
 
     let mut follower = connect(&instance, &format!("?access_token={bruno}&stream=user")).await;
@@ -377,9 +372,8 @@ async fn stopping_the_server_closes_open_streams_at_once() {
 async fn the_list_stream_carries_what_the_list_timeline_shows() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
     let carmen = instance.sign_up("carmen").await;
-    let bruno_id = instance.api(&bruno).account_id().await;
     instance.api(&ana).follow(&bruno_id).await;
     let list = instance.api(&ana).post("/api/v1/lists", json!({"title": "Leads", "replies_policy": "list"})).await.ok();
     let list_id = list["id"].as_str().unwrap();
@@ -423,10 +417,8 @@ async fn the_list_stream_carries_what_the_list_timeline_shows() {
 async fn mutes_and_filters_apply_on_streams_as_on_the_timelines_they_mirror() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
-    let bruno = instance.sign_up("bruno").await;
-    let carmen = instance.sign_up("carmen").await;
-    let bruno_id = instance.api(&bruno).account_id().await;
-    let carmen_id = instance.api(&carmen).account_id().await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
+    let (carmen, carmen_id) = instance.sign_up_with_id("carmen").await;
     let api = instance.api(&ana);
     api.follow(&bruno_id).await;
     api.follow(&carmen_id).await;

@@ -88,4 +88,12 @@ impl TestInstance {
         self.create_user(username, &[]).await;
         self.token_with_scopes(username, "read write follow push").await
     }
+
+    /// [`sign_up`](Self::sign_up), with the new account's id: most tests
+    /// need both to follow, mention or list someone.
+    pub async fn sign_up_with_id(&self, username: &str) -> (String, String) {
+        let token = self.sign_up(username).await;
+        let id = self.api(&token).account_id().await;
+        (token, id)
+    }
 }
