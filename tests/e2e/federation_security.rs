@@ -283,6 +283,57 @@ async fn remote_votes_count_only_in_polls_the_voter_may_see() {
 }
 
 #[tokio::test]
+async fn remote_likes_count_only_on_posts_the_liker_may_see() {
+    let es = one_site(&[]).await;
+    let ana = es.sign_up("ana").await;
+    let remote = StandInSite::start();
+    let stranger = StandInActor::publish(&remote, "/users/stranger", |_| {}).await;
+    let private = es.api(&ana).post_status("Solo seguidores", json!({"visibility": "private"})).await;
+    let site_only = es.api(&ana).post_status("Solo para Madrid", json!({"visibility": "local"})).await;
+    let public = es.api(&ana).post_status("Para todos", json!({})).await;
+    // The public post last: once its like is counted, the sender's earlier
+    // likes have been handled.
+    for (n, post) in [(1, &private), (2, &site_only), (3, &public)] {
+        let (status, answer) = stranger.send(&es, &stranger.activity(n, "Like", post["uri"].clone())).await;
+        assert_eq!(status, 202, "{answer}");
+    }
+    let favourites = |post: &Value| {
+        let (api, id) = (es.api(&ana), post["id"].as_str().unwrap().to_owned());
+        async move { api.get(&format!("/api/v1/statuses/{id}")).await.ok()["favourites_count"].as_i64().unwrap() }
+    };
+    eventually("the like of the public post counted", || async { (favourites(&public).await == 1).then_some(()) })
+        .await;
+    assert_eq!(favourites(&private).await, 0, "a stranger liked a followers-only post");
+    assert_eq!(favourites(&site_only).await, 0, "a site-only post was liked from another site");
+}
+
+#[tokio::test]
+async fn an_actor_the_author_blocks_reads_no_posts_in_the_outbox_or_featured() {
+    let es = one_site(&[]).await;
+    let ana = es.sign_up("ana").await;
+    let remote = StandInSite::start();
+    let blocked = StandInActor::publish(&remote, "/users/blocked", |_| {}).await;
+    blocked.answer_webfinger(&remote, "blocked");
+    let reader = StandInActor::publish(&remote, "/users/reader", |_| {}).await;
+    let api = es.api(&ana);
+    let post = api.post_status("Para todos", json!({})).await;
+    api.post(&format!("/api/v1/statuses/{}/pin", post["id"].as_str().unwrap()), json!({})).await.ok();
+    let found = api.get(&format!("/api/v2/search?type=accounts&resolve=true&q=@blocked@{}", remote.domain)).await.ok();
+    let blocked_id = found["accounts"][0]["id"].as_str().unwrap_or_else(|| panic!("not found: {found}"));
+    api.post(&format!("/api/v1/accounts/{blocked_id}/block"), json!({})).await.ok();
+
+    for (actor, expected) in [(&reader, 1), (&blocked, 0)] {
+        for path in ["/users/ana/outbox?page=1", "/users/ana/collections/featured"] {
+            let response = get_signed(&es, &actor.key, &es.url(path)).await;
+            assert_eq!(response.status(), 200, "{path}");
+            let collection: Value = response.json().await.unwrap();
+            let items = collection["orderedItems"].as_array().unwrap();
+            assert_eq!(items.len(), expected, "{} reading {path}: {collection}", actor.uri);
+        }
+    }
+}
+
+#[tokio::test]
 async fn remote_servers_cannot_boost_site_only_posts() {
     let es = one_site(&[]).await;
     let ana = es.sign_up("ana").await;

@@ -398,7 +398,9 @@ pub async fn favourite_received(
 ) -> Result<(), DomainError> {
     hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
-            let Some(row) = statuses::find(conn, status.0)? else {
+            // A post the liker may not see (site-only, followers-only
+            // without following, …) is as good as absent for it.
+            let Some(row) = visibility::find_visible_to_other_sites(conn, Some(account.0), status.0)? else {
                 return Ok(Ok(((), Vec::new())));
             };
             let mut pending = Vec::new();

@@ -14,6 +14,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::ActorRow;
 use tertulia_db::page::Page;
 use tertulia_db::{accounts, actors, pins, social, statuses};
+use tertulia_domain::visibility;
 
 use crate::activities;
 use crate::protocol::{self, ACTIVITY_JSON};
@@ -241,7 +242,7 @@ async fn note(
     let document = federation
         .db()
         .run(move |conn| {
-            let Some(row) = tertulia_domain::visibility::find_visible_to_other_sites(conn, viewer_id, id)? else {
+            let Some(row) = visibility::find_visible_to_other_sites(conn, viewer_id, id)? else {
                 return Ok(None);
             };
             let Some(author) = accounts::find(conn, row.account_id)? else {
@@ -322,14 +323,15 @@ fn followers(
     }
 }
 
-/// `GET /users/{name}/outbox`: the count, and the latest public posts.
+/// `GET /users/{name}/outbox`: the count, and the latest public posts the
+/// signer may see (none if the account blocks it, or it the account).
 async fn outbox(
     federation: web::Data<Federation>,
     request: HttpRequest,
     name: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse> {
-    signer(&federation, &request).await?;
+    let viewer = signer(&federation, &request).await?.map(|signer| signer.id);
     let (account, _) = local_account(&federation, &name).await?;
     let collection = federation.urls().outbox(&account.username);
     if query.page.is_none() {
@@ -348,6 +350,7 @@ async fn outbox(
         .run(move |conn| {
             let rows =
                 statuses::by_account(conn, id, &[Visibility::Public, Visibility::Unlisted], Default::default(), page)?;
+            let rows = visibility::visible_statuses(conn, viewer, rows)?;
             let mut items = Vec::new();
             for row in rows.iter().filter(|r| r.reblog_of_id.is_none()) {
                 let note = render::note(conn, &config, &urls, row)?;
@@ -364,13 +367,14 @@ async fn outbox(
     }))))
 }
 
-/// `GET /users/{name}/collections/featured`: pinned public posts.
+/// `GET /users/{name}/collections/featured`: pinned public posts, by the
+/// same rule as the outbox.
 async fn featured(
     federation: web::Data<Federation>,
     request: HttpRequest,
     name: web::Path<String>,
 ) -> Result<HttpResponse> {
-    signer(&federation, &request).await?;
+    let viewer = signer(&federation, &request).await?.map(|signer| signer.id);
     let (account, _) = local_account(&federation, &name).await?;
     let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let id = account.id;
@@ -379,6 +383,7 @@ async fn featured(
         .run(move |conn| {
             let pinned_ids = pins::of_account(conn, id)?;
             let pinned = statuses::find_many(conn, &pinned_ids)?;
+            let pinned = visibility::visible_statuses(conn, viewer, pinned)?;
             let mut items = Vec::new();
             for row in pinned.iter().filter(|r| matches!(r.visibility, Visibility::Public | Visibility::Unlisted)) {
                 items.extend(render::note(conn, &config, &urls, row)?);
