@@ -92,6 +92,14 @@ async fn one_site(extra: &[(&str, &str)]) -> TestInstance {
     site(Backend::from_env(), extra).await
 }
 
+/// A counter (`favourites_count`, `reblogs_count`, …) of `post` as its
+/// author, holding `token`, sees it on `site`.
+async fn counter(site: &TestInstance, token: &str, post: &Value, name: &str) -> i64 {
+    let id = post["id"].as_str().unwrap();
+    let status = site.api(token).get(&format!("/api/v1/statuses/{id}")).await.ok();
+    status[name].as_i64().unwrap_or_else(|| panic!("no {name} in {status}"))
+}
+
 /// The followers of `username` on `site`, as `acct`s.
 async fn followers_of(site: &TestInstance, token: &str) -> Vec<String> {
     let id = site.api(token).account_id().await;
@@ -297,10 +305,7 @@ async fn remote_likes_count_only_on_posts_the_liker_may_see() {
         let (status, answer) = stranger.send(&es, &stranger.activity(n, "Like", post["uri"].clone())).await;
         assert_eq!(status, 202, "{answer}");
     }
-    let favourites = |post: &Value| {
-        let (api, id) = (es.api(&ana), post["id"].as_str().unwrap().to_owned());
-        async move { api.get(&format!("/api/v1/statuses/{id}")).await.ok()["favourites_count"].as_i64().unwrap() }
-    };
+    let favourites = |post| counter(&es, &ana, post, "favourites_count");
     eventually("the like of the public post counted", || async { (favourites(&public).await == 1).then_some(()) })
         .await;
     assert_eq!(favourites(&private).await, 0, "a stranger liked a followers-only post");
@@ -345,10 +350,7 @@ async fn remote_servers_cannot_boost_site_only_posts() {
         let (status, answer) = booster.send(&es, &booster.activity(n, "Announce", post["uri"].clone())).await;
         assert_eq!(status, 202, "{answer}");
     }
-    let reblogs = |post: &Value| {
-        let (api, id) = (es.api(&ana), post["id"].as_str().unwrap().to_owned());
-        async move { api.get(&format!("/api/v1/statuses/{id}")).await.ok()["reblogs_count"].as_i64().unwrap() }
-    };
+    let reblogs = |post| counter(&es, &ana, post, "reblogs_count");
     eventually("the public post boosted", || async { (reblogs(&public).await == 1).then_some(()) }).await;
     assert_eq!(reblogs(&site_only).await, 0);
     let notes = es.api(&ana).get("/api/v1/notifications?types[]=reblog").await.ok();
