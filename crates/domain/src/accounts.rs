@@ -244,7 +244,7 @@ pub async fn followed_sites(db: &Db, site: Id) -> Result<Vec<(String, bool)>, Do
             let all: Vec<i64> = following.iter().chain(&requested).copied().collect();
             let mut sites: Vec<(String, bool)> = tertulia_db::actors::find_many(conn, &all)?
                 .into_iter()
-                .filter(|a| a.actor_type == "Application")
+                .filter(|a| a.actor_type == tertulia_db::actors::ActorType::Application)
                 .filter_map(|a| a.domain.map(|domain| (domain, following.contains(&a.id))))
                 .collect();
             sites.sort();
@@ -423,7 +423,7 @@ pub async fn update_profile(
     }
     changes.locked = update.locked;
     changes.bot = update.bot;
-    changes.actor_type = update.bot.map(|bot| if bot { "Service".into() } else { "Person".into() });
+    changes.actor_type = update.bot.map(tertulia_db::actors::ActorType::of_local);
     changes.discoverable = update.discoverable;
     changes.indexable = update.indexable.or(update.discoverable);
     changes.hide_collections = update.hide_collections;

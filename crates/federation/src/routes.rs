@@ -194,7 +194,7 @@ async fn local_account(federation: &Federation, name: &str) -> Result<(accounts:
     let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
     let account = account.ok_or_else(|| FederationError::NotFound("account".into()))?;
     let actor = crate::keys::ensure_keypair(federation.db(), account.id).await?;
-    if actor.actor_type == tertulia_db::actors::TOMBSTONE {
+    if actor.actor_type == tertulia_db::actors::ActorType::Tombstone {
         return Err(FederationError::Gone(format!("account {}", account.username)));
     }
     if account.suspended_at.is_some() {

@@ -167,7 +167,7 @@ fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
         &Outgoing::StatusDeleted {
             author: row.account_id,
             uri: row.uri.clone(),
-            visibility: row.visibility.to_string(),
+            visibility: row.visibility,
             boost_of,
             mentioned,
             in_reply_to_account: row.in_reply_to_account_id,

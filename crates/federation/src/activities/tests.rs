@@ -69,7 +69,7 @@ fn actor() -> ActorRow {
         public_key_id: None,
         also_known_as: r#"["https://old.example/users/ana"]"#.into(),
         moved_to_account_id: None,
-        actor_type: "Person".into(),
+        actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
     }
