@@ -10,11 +10,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::ActorRow;
 use tertulia_db::page::Page;
-use tertulia_db::{accounts, actors, pins, social, statuses};
-use tertulia_domain::visibility;
+use tertulia_db::{accounts, actors, social};
+use tertulia_domain::statuses::shared;
 
 use crate::activities;
 use crate::protocol::{self, ACTIVITY_JSON};
@@ -237,23 +236,11 @@ async fn note(
         return Ok(HttpResponse::SeeOther().insert_header(("location", page)).finish());
     }
     let viewer = signer(&federation, &request).await?;
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let viewer_id = viewer.map(|v| v.id);
-    let document = federation
-        .db()
-        .run(move |conn| {
-            let Some(row) = visibility::find_visible_to_other_sites(conn, viewer_id, id)? else {
-                return Ok(None);
-            };
-            let Some(author) = accounts::find(conn, row.account_id)? else {
-                return Ok(None);
-            };
-            if !row.local || row.reblog_of_id.is_some() || !author.username.eq_ignore_ascii_case(&name) {
-                return Ok(None);
-            }
-            Ok(render::note(conn, &config, &urls, &row)?.map(|note| activities::document(&note)))
-        })
-        .await?;
+    let status = federation.db().run(move |conn| shared::one(conn, viewer_id, id)).await?;
+    let document = status
+        .filter(|status| status.view.account.username.eq_ignore_ascii_case(&name))
+        .map(|status| activities::document(&activities::to_note(&status, federation.urls(), federation.config())));
     document.map(activity_json).ok_or_else(|| FederationError::NotFound("status".into()))
 }
 
@@ -342,23 +329,13 @@ async fn outbox(
             "first": format!("{collection}?page=1"),
         }))));
     }
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let page = Page { max_id: query.max_id, since_id: None, min_id: None, limit: PAGE_SIZE };
     let id = account.id;
-    let items = federation
-        .db()
-        .run(move |conn| {
-            let rows =
-                statuses::by_account(conn, id, &[Visibility::Public, Visibility::Unlisted], Default::default(), page)?;
-            let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            let mut items = Vec::new();
-            for row in rows.iter().filter(|r| r.reblog_of_id.is_none()) {
-                let note = render::note(conn, &config, &urls, row)?;
-                items.extend(note.map(|note| activities::create_or_update(&note, false)));
-            }
-            Ok::<_, tertulia_db::DbError>(items)
-        })
-        .await?;
+    let statuses = federation.db().run(move |conn| shared::outbox_page(conn, viewer, id, page)).await?;
+    let items: Vec<Value> = statuses
+        .iter()
+        .map(|status| activities::create_item(&activities::to_note(status, federation.urls(), federation.config())))
+        .collect();
     Ok(activity_json(protocol::with_context(json!({
         "id": format!("{collection}?page=1"),
         "type": "OrderedCollectionPage",
@@ -376,21 +353,10 @@ async fn featured(
 ) -> Result<HttpResponse> {
     let viewer = signer(&federation, &request).await?.map(|signer| signer.id);
     let (account, _) = local_account(&federation, &name).await?;
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let id = account.id;
-    let items = federation
-        .db()
-        .run(move |conn| {
-            let pinned_ids = pins::of_account(conn, id)?;
-            let pinned = statuses::find_many(conn, &pinned_ids)?;
-            let pinned = visibility::visible_statuses(conn, viewer, pinned)?;
-            let mut items = Vec::new();
-            for row in pinned.iter().filter(|r| matches!(r.visibility, Visibility::Public | Visibility::Unlisted)) {
-                items.extend(render::note(conn, &config, &urls, row)?);
-            }
-            Ok::<_, tertulia_db::DbError>(items)
-        })
-        .await?;
+    let statuses = federation.db().run(move |conn| shared::featured(conn, viewer, id)).await?;
+    let items: Vec<activities::Note> =
+        statuses.iter().map(|status| activities::to_note(status, federation.urls(), federation.config())).collect();
     Ok(activity_json(protocol::with_context(json!({
         "id": federation.urls().featured(&account.username),
         "type": "OrderedCollection",

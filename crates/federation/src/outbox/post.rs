@@ -40,7 +40,7 @@ pub(super) fn created_or_edited(
             activities::announce(urls, &boost, &original.uri, &original_author.uri)
         }
         None => {
-            let Some(note) = render::note(conn, config, urls, &row)? else {
+            let Some(note) = render::note(conn, config, urls, row)? else {
                 return Ok(None);
             };
             activities::create_or_update(&note, edited)
@@ -61,10 +61,10 @@ pub(super) fn unedited_update(
     let Some(row) = statuses::find(conn, status)? else {
         return Ok(None);
     };
-    let Some(note) = render::note(conn, config, urls, &row)? else {
+    let (author, to) = (row.account_id, audience::remote_of_status(conn, &row)?);
+    let Some(note) = render::note(conn, config, urls, row)? else {
         return Ok(None);
     };
     let activity = activities::unedited_update(&note, what);
-    let to = audience::remote_of_status(conn, &row)?;
-    Ok(Some(Plan { activity, signer: row.account_id, inboxes: inboxes_of(conn, urls, &to)? }))
+    Ok(Some(Plan { activity, signer: author, inboxes: inboxes_of(conn, urls, &to)? }))
 }

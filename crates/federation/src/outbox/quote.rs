@@ -16,13 +16,12 @@ pub(super) fn requested(conn: &mut DbConn, config: &Config, urls: &Urls, status:
     let Some(row) = statuses::find(conn, status)?.filter(|row| row.local) else {
         return Ok(None);
     };
-    let (Some(note), Some((quoted_uri, quoted_author))) =
-        (render::note(conn, config, urls, &row)?, crate::quotes::quoted_of(conn, row.id)?)
-    else {
+    let (author, quoted) = (row.account_id, crate::quotes::quoted_of(conn, row.id)?);
+    let (Some(note), Some((quoted_uri, quoted_author))) = (render::note(conn, config, urls, row)?, quoted) else {
         return Ok(None);
     };
     let activity = activities::quote_request(&note, &quoted_uri, &quoted_author.uri);
-    Ok(remote_inbox(&quoted_author).map(|inbox| Plan { activity, signer: row.account_id, inboxes: vec![inbox] }))
+    Ok(remote_inbox(&quoted_author).map(|inbox| Plan { activity, signer: author, inboxes: vec![inbox] }))
 }
 
 /// The local `quoted_author`'s `Accept` (with the authorization made, if
