@@ -85,6 +85,8 @@ pub struct ActorRow {
     pub actor_type: ActorType,
     pub suspended_at: Option<NaiveDateTime>,
     pub fetched_at: Option<NaiveDateTime>,
+    /// When the profile last changed: names the `Update` that says so.
+    pub updated_at: NaiveDateTime,
 }
 
 impl ActorRow {

@@ -63,6 +63,13 @@ fn profile(conn: &mut DbConn, row: accounts::AccountRow) -> Result<AccountView, 
     Ok(AccountView { moved, ..AccountView::from(row) })
 }
 
+/// The local account `username` as its profile shows it, suspended or
+/// not (callers decide what a suspended one shows); `None` if there is
+/// none. What other sites and browsers are shown of a local account.
+pub fn local_profile(conn: &mut DbConn, username: &str) -> Result<Option<AccountView>, DbError> {
+    accounts::find_local_by_username(conn, username)?.map(|row| profile(conn, row)).transpose()
+}
+
 /// Records that the local `account` is also known as the actors `aliases`
 /// (its accounts on other sites): the check a `Move` to here needs.
 pub async fn add_alias(db: &Db, account: Id, alias: String) -> Result<Vec<String>, DomainError> {

@@ -50,5 +50,6 @@ fn remote_actor(uri: &str) -> ActorRow {
         actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
+        updated_at: chrono::NaiveDateTime::default(),
     }
 }

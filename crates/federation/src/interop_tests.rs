@@ -44,6 +44,7 @@ fn signer(uri: &str) -> ActorRow {
         actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
+        updated_at: chrono::NaiveDateTime::default(),
     }
 }
 

@@ -3,7 +3,6 @@
 //! themselves are built in [`crate::activities`].
 
 use tertulia_core::Config;
-use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{DbConn, DbError};
@@ -18,17 +17,8 @@ pub fn note(conn: &mut DbConn, config: &Config, urls: &Urls, status: StatusRow) 
     Ok(shared::of_rows(conn, vec![status])?.pop().map(|status| to_note(&status, urls, config)))
 }
 
-/// The URI of the actor `account` moved to, if it moved.
-pub fn moved_to(conn: &mut DbConn, account: &AccountRow) -> Result<Option<String>, DbError> {
-    Ok(match account.moved_to_account_id {
-        Some(target) => actors::find(conn, target)?.map(|t| t.uri),
-        None => None,
-    })
-}
-
-/// Loads the actor row of a local account, for callers that have an id.
-pub fn local_actor(conn: &mut DbConn, id: i64) -> Result<Option<(AccountRow, ActorRow)>, DbError> {
-    let account = accounts::find(conn, id)?.filter(|a| a.domain.is_none());
-    let actor = actors::find(conn, id)?;
-    Ok(account.zip(actor))
+/// The actor row of a local account, for callers that have an id; `None`
+/// for a remote or unknown one.
+pub fn local_actor(conn: &mut DbConn, id: i64) -> Result<Option<ActorRow>, DbError> {
+    Ok(actors::find(conn, id)?.filter(|actor| actor.domain.is_none()))
 }

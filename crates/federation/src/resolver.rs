@@ -7,7 +7,6 @@ use tertulia_core::Id;
 use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, ActorType, RemoteActorFields};
-use tertulia_db::statuses;
 use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
 
 use crate::client::Fetched;
@@ -90,8 +89,8 @@ impl Federation {
         if let Some(id) = self.urls().local_status_id(uri) {
             return Ok(Some(Id(id)));
         }
-        let uri = uri.to_owned();
-        Ok(self.db().run(move |conn| statuses::find_by_uri(conn, &uri)).await?.map(|s| Id(s.id)))
+        let found = tertulia_domain::remote::known_status(self.db(), uri.to_owned()).await?;
+        Ok(found.map(|(status, _)| status))
     }
 
     /// Stores a post document whose origin has been checked (fetched from

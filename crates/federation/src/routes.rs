@@ -10,14 +10,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tertulia_db::actors::ActorRow;
-use tertulia_db::page::Page;
-use tertulia_db::{accounts, actors, social};
+use tertulia_db::actors::{self, ActorRow, ActorType};
 use tertulia_domain::statuses::shared;
+use tertulia_domain::{AccountView, Page, accounts};
 
 use crate::activities;
 use crate::protocol::{self, ACTIVITY_JSON};
-use crate::render;
 use crate::signatures::IncomingRequest;
 use crate::{Federation, FederationError};
 
@@ -162,9 +160,9 @@ async fn webfinger(federation: web::Data<Federation>, query: web::Query<Webfinge
         return Ok(jrd(&format!("acct:{domain}@{domain}"), &actor, None));
     }
     let name = username.clone();
-    let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
+    let account = federation.db().run(move |conn| accounts::local_profile(conn, &name)).await?;
     let account = account
-        .filter(|a| a.suspended_at.is_none())
+        .filter(|a| !a.suspended)
         .ok_or_else(|| FederationError::NotFound(format!("acct:{username}@{domain}")))?;
     let subject = format!("acct:{}@{domain}", account.username);
     Ok(jrd(&subject, &urls.actor(&account.username), Some(&urls.profile_page(&account.username))))
@@ -188,15 +186,15 @@ async fn instance_actor(federation: web::Data<Federation>) -> HttpResponse {
 }
 
 /// The local account behind `/users/{name}`, with its actor row.
-async fn local_account(federation: &Federation, name: &str) -> Result<(accounts::AccountRow, ActorRow)> {
+async fn local_account(federation: &Federation, name: &str) -> Result<(AccountView, ActorRow)> {
     let name = name.to_owned();
-    let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
+    let account = federation.db().run(move |conn| accounts::local_profile(conn, &name)).await?;
     let account = account.ok_or_else(|| FederationError::NotFound("account".into()))?;
-    let actor = crate::keys::ensure_keypair(federation.db(), account.id).await?;
-    if actor.actor_type == tertulia_db::actors::ActorType::Tombstone {
+    let actor = crate::keys::ensure_keypair(federation.db(), account.id.0).await?;
+    if actor.actor_type == ActorType::Tombstone {
         return Err(FederationError::Gone(format!("account {}", account.username)));
     }
-    if account.suspended_at.is_some() {
+    if account.suspended {
         return Err(FederationError::NotFound("account".into()));
     }
     Ok((account, actor))
@@ -214,11 +212,7 @@ async fn actor(
     }
     signer(&federation, &request).await?;
     let (account, actor) = local_account(&federation, &name).await?;
-    let moved_to = {
-        let account = account.clone();
-        federation.db().run(move |conn| render::moved_to(conn, &account)).await?
-    };
-    let account = tertulia_domain::AccountView::from(account);
+    let moved_to = account.moved.as_ref().map(|target| target.uri.clone());
     Ok(activity_json(activities::person(federation.urls(), &account, &actor, moved_to)))
 }
 
@@ -277,7 +271,7 @@ fn followers(
                 if incoming { urls.followers(&account.username) } else { urls.following(&account.username) };
             let total = if incoming { account.followers_count } else { account.following_count };
             let hidden = {
-                let id = account.id;
+                let id = account.id.0;
                 federation.db().run(move |conn| actors::collections_hidden(conn, id)).await?
             };
             if query.page.is_none() && query.max_id.is_none() || hidden {
@@ -289,10 +283,9 @@ fn followers(
                 }))));
             }
             let page = Page { max_id: query.max_id, since_id: None, min_id: None, limit: PAGE_SIZE };
-            let id = account.id;
-            let rows = federation.db().run(move |conn| social::follow_list(conn, id, incoming, page)).await?;
+            let rows = accounts::follow_list(federation.db(), account.id, incoming, page).await?;
             let next = (rows.len() as i64 == PAGE_SIZE)
-                .then(|| rows.last().map(|(key, _)| format!("{collection}?page=1&max_id={key}")));
+                .then(|| rows.last().map(|(key, _)| format!("{collection}?page=1&max_id={}", key.0)));
             let items: Vec<String> = rows.into_iter().map(|(_, a)| a.uri).collect();
             let page_id = match query.max_id {
                 Some(max) => format!("{collection}?page=1&max_id={max}"),
@@ -330,7 +323,7 @@ async fn outbox(
         }))));
     }
     let page = Page { max_id: query.max_id, since_id: None, min_id: None, limit: PAGE_SIZE };
-    let id = account.id;
+    let id = account.id.0;
     let statuses = federation.db().run(move |conn| shared::outbox_page(conn, viewer, id, page)).await?;
     let items: Vec<Value> = statuses
         .iter()
@@ -353,7 +346,7 @@ async fn featured(
 ) -> Result<HttpResponse> {
     let viewer = signer(&federation, &request).await?.map(|signer| signer.id);
     let (account, _) = local_account(&federation, &name).await?;
-    let id = account.id;
+    let id = account.id.0;
     let statuses = federation.db().run(move |conn| shared::featured(conn, viewer, id)).await?;
     let items: Vec<activities::Note> =
         statuses.iter().map(|status| activities::to_note(status, federation.urls(), federation.config())).collect();

@@ -74,6 +74,7 @@ fn actor() -> ActorRow {
         actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
+        updated_at: account().updated_at,
     }
 }
 
@@ -160,7 +161,7 @@ fn one_to_one_activities() {
 
 #[test]
 fn profile_changes() {
-    check("update_person", &render::update_person(&urls(), &account().into(), account().updated_at, &actor(), None));
+    check("update_person", &render::update_person(&urls(), &account().into(), &actor(), None));
     let moved = render::move_account(&urls(), "ana", ANA, "https://new.example/users/ana");
     check("move", &masked(moved, &["/id"]));
 }

@@ -12,23 +12,24 @@ use crate::urls::Urls;
 
 /// `Update(Person)` with the profile as it now is.
 pub(super) fn profile_updated(conn: &mut DbConn, urls: &Urls, account: i64) -> Result<Planned, DbError> {
-    let Some((account, actor)) = render::local_actor(conn, account)? else {
+    let Some(actor) = render::local_actor(conn, account)? else {
         return Ok(None);
     };
-    let moved_to = render::moved_to(conn, &account)?;
-    let view = tertulia_domain::AccountView::from(account.clone());
-    let activity = activities::update_person(urls, &view, account.updated_at, &actor, moved_to);
-    Ok(Some(Plan { activity, signer: account.id, inboxes: actors::remote_follower_inboxes(conn, account.id)? }))
+    let Some(profile) = tertulia_domain::accounts::local_profile(conn, &actor.username)? else {
+        return Ok(None);
+    };
+    let moved_to = profile.moved.as_ref().map(|target| target.uri.clone());
+    let activity = activities::update_person(urls, &profile, &actor, moved_to);
+    Ok(Some(Plan { activity, signer: account, inboxes: actors::remote_follower_inboxes(conn, account)? }))
 }
 
 /// `Move` of `account` to the actor `target`.
 pub(super) fn moved(conn: &mut DbConn, urls: &Urls, account: i64, target: i64) -> Result<Planned, DbError> {
-    let (Some((account, actor)), Some(target)) = (render::local_actor(conn, account)?, actors::find(conn, target)?)
-    else {
+    let (Some(actor), Some(target)) = (render::local_actor(conn, account)?, actors::find(conn, target)?) else {
         return Ok(None);
     };
-    let activity = activities::move_account(urls, &account.username, &actor.uri, &target.uri);
-    Ok(Some(Plan { activity, signer: account.id, inboxes: actors::remote_follower_inboxes(conn, account.id)? }))
+    let activity = activities::move_account(urls, &actor.username, &actor.uri, &target.uri);
+    Ok(Some(Plan { activity, signer: account, inboxes: actors::remote_follower_inboxes(conn, account)? }))
 }
 
 /// `Delete` of a deleted account's actor, to the `inboxes` listed before

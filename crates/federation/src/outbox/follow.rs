@@ -37,7 +37,7 @@ pub(super) fn answered(
     follow_uri: &str,
     accepted: bool,
 ) -> Result<Planned, DbError> {
-    let (Some(follower), Some((_, actor))) = (actors::find(conn, follower)?, render::local_actor(conn, target)?) else {
+    let (Some(follower), Some(actor)) = (actors::find(conn, follower)?, render::local_actor(conn, target)?) else {
         return Ok(None);
     };
     if follower.domain.is_none() {

@@ -24,7 +24,7 @@ pub(super) fn created_or_edited(
     let Some(row) = statuses::find(conn, status)? else {
         return Ok(None);
     };
-    let Some((author, _)) = render::local_actor(conn, row.account_id)? else {
+    let Some(author) = render::local_actor(conn, row.account_id)? else {
         return Ok(None);
     };
     let to = audience::remote_of_status(conn, &row)?;

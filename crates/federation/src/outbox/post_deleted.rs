@@ -21,7 +21,7 @@ pub(super) fn plan(
     boost_of: Option<&(String, i64)>,
     post: &Addressing<'_>,
 ) -> Result<Planned, DbError> {
-    let Some((account, actor)) = render::local_actor(conn, post.author)? else {
+    let Some(actor) = render::local_actor(conn, post.author)? else {
         return Ok(None);
     };
     if let Some((original_uri, original_author)) = boost_of {
@@ -29,14 +29,14 @@ pub(super) fn plan(
             return Ok(None);
         };
         // Receivers match the Undo by the Announce's id alone.
-        let boost = activities::Boost { booster: &account.username, uri, published: tertulia_db::now() };
+        let boost = activities::Boost { booster: &actor.username, uri, published: tertulia_db::now() };
         let announce = activities::announce(urls, &boost, original_uri, &original_actor.uri);
         let to = audience::remote_of_boost(post.author, post.visibility, *original_author);
         let inboxes = inboxes_of(conn, urls, &to)?;
         return Ok(Some(Plan { activity: activities::undo(&actor.uri, announce), signer: post.author, inboxes }));
     }
     let mentioned_uris: Vec<String> = actors::find_many(conn, post.mentioned)?.into_iter().map(|a| a.uri).collect();
-    let (to, cc) = addressing(post.visibility, &urls.followers(&account.username), &mentioned_uris);
+    let (to, cc) = addressing(post.visibility, &urls.followers(&actor.username), &mentioned_uris);
     let activity = activities::delete(&actor.uri, uri, to, cc);
     let inboxes = inboxes_of(conn, urls, &audience::remote_of_post(post))?;
     Ok(Some(Plan { activity, signer: post.author, inboxes }))

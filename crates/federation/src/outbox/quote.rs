@@ -35,8 +35,7 @@ pub(super) fn answered(
     quoted_uri: &str,
     authorization: Option<&str>,
 ) -> Result<Planned, DbError> {
-    let (Some((_, actor)), Some(requester)) =
-        (render::local_actor(conn, quoted_author)?, actors::find(conn, requester)?)
+    let (Some(actor), Some(requester)) = (render::local_actor(conn, quoted_author)?, actors::find(conn, requester)?)
     else {
         return Ok(None);
     };
@@ -53,8 +52,7 @@ pub(super) fn revoked(
     authorization: &str,
     quoting_author: i64,
 ) -> Result<Planned, DbError> {
-    let (Some((_, actor)), Some(quoting)) = (render::local_actor(conn, author)?, actors::find(conn, quoting_author)?)
-    else {
+    let (Some(actor), Some(quoting)) = (render::local_actor(conn, author)?, actors::find(conn, quoting_author)?) else {
         return Ok(None);
     };
     let mut inboxes = actors::remote_follower_inboxes(conn, author)?;

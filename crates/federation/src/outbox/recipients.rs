@@ -32,7 +32,7 @@ pub(super) fn one_to_one(
     render: impl FnOnce(&str) -> Value,
     undo: bool,
 ) -> Result<Planned, DbError> {
-    let (Some((_, local)), Some(inbox)) = (render::local_actor(conn, actor)?, remote_inbox(recipient)) else {
+    let (Some(local), Some(inbox)) = (render::local_actor(conn, actor)?, remote_inbox(recipient)) else {
         return Ok(None);
     };
     let activity = render(&local.uri);

@@ -13,8 +13,7 @@ pub(super) fn plan(conn: &mut DbConn, account: i64, poll: i64, choice: i64) -> R
     let Some(poll) = tertulia_db::polls::find(conn, poll)? else {
         return Ok(None);
     };
-    let (Some(question), Some((_, voter))) =
-        (statuses::find(conn, poll.status_id)?, render::local_actor(conn, account)?)
+    let (Some(question), Some(voter)) = (statuses::find(conn, poll.status_id)?, render::local_actor(conn, account)?)
     else {
         return Ok(None);
     };
