@@ -57,3 +57,28 @@ fn an_outbox_page_costs_the_same_statements_whatever_its_size_and_names_what_it_
     assert!(replies.iter().all(|reply| reply.in_reply_to_uri.as_deref() == Some(first_uri.as_str())));
     assert!(long.iter().all(|status| status.conversation.is_some()), "every local post has a thread");
 }
+
+#[test]
+fn featured_posts_come_newest_pin_first_and_private_ones_stay_out() {
+    let runtime = crate::runtime();
+    let rig = runtime.block_on(Rig::start());
+    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let pinned = runtime.block_on(async {
+        let author = local_user(&rig, "shared_pinner").await.unwrap();
+        let mut ids = Vec::new();
+        for (text, visibility) in [("older", "public"), ("private", "private"), ("newer", "unlisted")] {
+            let status = NewStatus { text: text.into(), visibility: Some(visibility.into()), ..Default::default() };
+            ids.push(statuses::create(db, hub, config, author, status).await.unwrap().id);
+        }
+        // Pinned oldest post first: the newest pin is the newest post, the
+        // reverse of the order the rows are stored in.
+        for id in &ids {
+            statuses::pin(db, author, *id, true).await.unwrap();
+        }
+        (author, ids)
+    });
+    let (author, ids) = pinned;
+    let featured = runtime.block_on(rig.db.run(move |conn| shared::featured(conn, None, author.0))).unwrap();
+    let shown: Vec<Id> = featured.iter().map(|status| status.view.id).collect();
+    assert_eq!(shown, vec![ids[2], ids[0]], "the last pinned first, without the private post");
+}
