@@ -94,3 +94,9 @@ pub fn featured(conn: &mut DbConn, signer: Viewer, account: i64) -> Result<Vec<S
     pinned.retain(|row| LISTED.contains(&row.visibility));
     of_rows(conn, pinned)
 }
+
+/// The URI and author of the status `id` (local or remote): what a like,
+/// a boost or a vote names it by.
+pub fn uri_and_author(conn: &mut DbConn, id: i64) -> Result<Option<(String, i64)>, DbError> {
+    Ok(statuses::find(conn, id)?.map(|status| (status.uri, status.account_id)))
+}

@@ -6,6 +6,7 @@ use tertulia_core::Config;
 use tertulia_db::actors;
 use tertulia_db::{DbConn, DbError, statuses};
 use tertulia_domain::audience;
+use tertulia_domain::statuses::shared;
 
 use super::recipients::{Plan, Planned, inboxes_of};
 use crate::activities;
@@ -30,14 +31,14 @@ pub(super) fn created_or_edited(
     let to = audience::remote_of_status(conn, &row)?;
     let activity = match row.reblog_of_id {
         Some(original_id) => {
-            let Some(original) = statuses::find(conn, original_id)? else {
+            let Some((original_uri, original_author)) = shared::uri_and_author(conn, original_id)? else {
                 return Ok(None);
             };
-            let Some(original_author) = actors::find(conn, original.account_id)? else {
+            let Some(original_author) = actors::find(conn, original_author)? else {
                 return Ok(None);
             };
             let boost = activities::Boost { booster: &author.username, uri: &row.uri, published: row.created_at };
-            activities::announce(urls, &boost, &original.uri, &original_author.uri)
+            activities::announce(urls, &boost, &original_uri, &original_author.uri)
         }
         None => {
             let Some(note) = render::note(conn, config, urls, row)? else {
