@@ -670,6 +670,8 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
     let items = outbox["orderedItems"].as_array().unwrap();
     assert_eq!(items.len(), 1, "only the public post: {outbox}");
     assert_eq!(items[0]["object"]["id"], public["uri"]);
+    assert!(outbox.get("@context").is_some(), "the collection page carries @context: {outbox}");
+    assert!(items[0].get("@context").is_none(), "its items do not repeat it: {outbox}");
 }
 
 #[tokio::test]

@@ -5,7 +5,10 @@ use std::str::FromStr;
 
 /// Mastodon's four visibilities plus `Local`: site-only posts that never
 /// leave this instance and are shown only to its signed-in users.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// In JSON (the outbox's records) it is its name, read back strictly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "&'static str", try_from = "String")]
 #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
 #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Visibility {
@@ -66,6 +69,19 @@ impl FromStr for Visibility {
     }
 }
 
+impl From<Visibility> for &'static str {
+    fn from(visibility: Visibility) -> Self {
+        visibility.as_str()
+    }
+}
+
+impl TryFrom<String> for Visibility {
+    type Error = UnknownVisibility;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        name.parse()
+    }
+}
+
 #[cfg(feature = "diesel")]
 crate::text_column!(Visibility);
 
@@ -79,5 +95,16 @@ mod tests {
             assert_eq!(v.as_str().parse::<Visibility>(), Ok(v));
         }
         assert!("secret".parse::<Visibility>().is_err());
+    }
+
+    #[test]
+    fn json_holds_the_name_and_refuses_an_unknown_one() {
+        for v in Visibility::ALL {
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(json, format!("\"{}\"", v.as_str()));
+            assert_eq!(serde_json::from_str::<Visibility>(&json).unwrap(), v);
+        }
+        let error = serde_json::from_str::<Visibility>("\"secret\"").unwrap_err();
+        assert!(error.to_string().contains("'secret' is not a visibility"), "{error}");
     }
 }

@@ -161,7 +161,7 @@ pub struct ProfileChanges {
     pub discoverable: Option<bool>,
     pub indexable: Option<bool>,
     pub fields: Option<String>,
-    pub actor_type: Option<String>,
+    pub actor_type: Option<crate::actors::ActorType>,
     pub hide_collections: Option<bool>,
     pub show_featured: Option<bool>,
     pub show_media: Option<bool>,

@@ -5,8 +5,67 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use tertulia_core::stored::UnknownName;
+
 use crate::schema::{accounts, follows};
 use crate::{DbConn, DbError};
+
+/// What kind of actor an account is, as `accounts.actor_type` holds it
+/// (ActivityStreams actor types, plus the tombstone a deleted local
+/// account leaves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
+pub enum ActorType {
+    Person,
+    /// A bot.
+    Service,
+    /// A site's own actor.
+    Application,
+    Group,
+    Organization,
+    /// What is left of a deleted local account: its address and key.
+    Tombstone,
+}
+
+impl ActorType {
+    pub const ALL: [ActorType; 6] = [
+        ActorType::Person,
+        ActorType::Service,
+        ActorType::Application,
+        ActorType::Group,
+        ActorType::Organization,
+        ActorType::Tombstone,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorType::Person => "Person",
+            ActorType::Service => "Service",
+            ActorType::Application => "Application",
+            ActorType::Group => "Group",
+            ActorType::Organization => "Organization",
+            ActorType::Tombstone => "Tombstone",
+        }
+    }
+
+    /// A local account's type: `Service` for a bot, else `Person`.
+    pub fn of_local(bot: bool) -> ActorType {
+        if bot { ActorType::Service } else { ActorType::Person }
+    }
+}
+
+impl std::str::FromStr for ActorType {
+    type Err = UnknownName;
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        ActorType::ALL.into_iter().find(|kind| kind.as_str() == name).ok_or_else(|| UnknownName {
+            kind: "actor type",
+            name: name.to_owned(),
+            expected: "Person, Service, Application, Group, Organization or Tombstone",
+        })
+    }
+}
+
+tertulia_core::text_column!(ActorType);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
@@ -23,9 +82,11 @@ pub struct ActorRow {
     pub public_key_id: Option<String>,
     pub also_known_as: String,
     pub moved_to_account_id: Option<i64>,
-    pub actor_type: String,
+    pub actor_type: ActorType,
     pub suspended_at: Option<NaiveDateTime>,
     pub fetched_at: Option<NaiveDateTime>,
+    /// When the profile last changed: names the `Update` that says so.
+    pub updated_at: NaiveDateTime,
 }
 
 impl ActorRow {
@@ -95,7 +156,7 @@ pub struct RemoteActorFields {
     pub indexable: bool,
     pub fields: String,
     pub also_known_as: String,
-    pub actor_type: String,
+    pub actor_type: ActorType,
     pub fetched_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
 }
@@ -133,7 +194,7 @@ impl RemoteActorFields {
             indexable: false,
             fields: "[]".into(),
             also_known_as: "[]".into(),
-            actor_type: "Person".into(),
+            actor_type: ActorType::Person,
             fetched_at: Some(now),
             updated_at: now,
         }
@@ -191,7 +252,7 @@ pub fn insert_instance_actor(conn: &mut DbConn, username: &str, uri: &str, inbox
             accounts::username.eq(username),
             accounts::uri.eq(uri),
             accounts::inbox_url.eq(inbox),
-            accounts::actor_type.eq("Application"),
+            accounts::actor_type.eq(ActorType::Application),
             accounts::locked.eq(false),
             accounts::discoverable.eq(false),
             accounts::indexable.eq(false),
@@ -216,9 +277,6 @@ pub fn remote_contact_inboxes(conn: &mut DbConn, account: i64) -> Result<Vec<Str
     Ok(inboxes)
 }
 
-/// The `actor_type` of a deleted account's tombstone.
-pub const TOMBSTONE: &str = "Tombstone";
-
 /// What is left of a deleted local account that other sites knew: its
 /// address and key, suspended, with no profile and no sign-in. Returns
 /// its id.
@@ -237,7 +295,7 @@ pub fn insert_tombstone(
             accounts::inbox_url.eq(&actor.inbox_url),
             accounts::public_key_pem.eq(&actor.public_key_pem),
             accounts::private_key_pem.eq(private_key),
-            accounts::actor_type.eq(TOMBSTONE),
+            accounts::actor_type.eq(ActorType::Tombstone),
             accounts::discoverable.eq(false),
             accounts::indexable.eq(false),
             accounts::suspended_at.eq(now),

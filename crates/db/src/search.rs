@@ -29,7 +29,7 @@ pub fn accounts_with_prefix(
     let mut query = accounts::table
         .filter(accounts::suspended_at.is_null())
         // Sites' own actors are plumbing, not people to find.
-        .filter(accounts::actor_type.ne("Application"))
+        .filter(accounts::actor_type.ne(crate::actors::ActorType::Application))
         .filter(
             lower(accounts::username)
                 .like(pattern.clone())

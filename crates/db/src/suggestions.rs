@@ -28,7 +28,7 @@ pub fn most_followed_local(conn: &mut DbConn, limit: i64) -> Result<Vec<i64>, Db
         .filter(accounts::domain.is_null())
         .filter(accounts::suspended_at.is_null())
         .filter(accounts::discoverable.eq(true))
-        .filter(accounts::actor_type.ne("Application"))
+        .filter(accounts::actor_type.ne(crate::actors::ActorType::Application))
         .order((accounts::followers_count.desc(), accounts::id.asc()))
         .limit(limit)
         .select(accounts::id)

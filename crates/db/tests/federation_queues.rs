@@ -539,7 +539,7 @@ fn pruning_forgets_old_processed_activities_only() {
 
 fn push_outbox(conn: &mut DbConn, n: i64) -> i64 {
     let payload = serde_json::json!({ "status_id": n });
-    outbox::push(conn, "status_created", &payload, t0() + Duration::seconds(n)).unwrap()
+    outbox::push(conn, outbox::OutboxKind::StatusCreated, &payload, t0() + Duration::seconds(n)).unwrap()
 }
 
 /// The oldest claimable outbox record's id, claimed in a transaction of its own.
@@ -555,7 +555,7 @@ fn the_outbox_hands_out_entries_oldest_first_until_removed_or_given_up() {
         let pushed: Vec<i64> = (0..3).map(|n| push_outbox(conn, n)).collect();
 
         let first = tertulia_db::transaction(conn, |conn| outbox::claim_next(conn, 3)).unwrap().unwrap();
-        assert_eq!((first.id, first.kind.as_str()), (pushed[0], "status_created"));
+        assert_eq!((first.id, first.kind), (pushed[0], outbox::OutboxKind::StatusCreated));
         let payload: serde_json::Value = serde_json::from_str(&first.payload).unwrap();
         assert_eq!(payload, serde_json::json!({ "status_id": 0 }));
 
@@ -622,4 +622,48 @@ fn processes_racing_to_store_the_vapid_key_all_end_up_with_the_first_one() {
     assert_eq!(results.iter().filter(|(stored, _)| *stored).count(), 1, "{results:?}");
     let keys: HashSet<&String> = results.iter().map(|(_, key)| key).collect();
     assert_eq!(keys.len(), 1, "every process reads the same key: {results:?}");
+}
+
+/// A stored name the program does not know fails the read with a message
+/// naming the value, rather than being read as some default.
+fn assert_unreadable<T: std::fmt::Debug>(read: Result<T, DbError>, value: &str) {
+    match read {
+        Err(DbError::Unreadable(message)) => assert!(message.contains(&format!("'{value}'")), "{message}"),
+        other => panic!("a row holding '{value}' was read as {other:?}"),
+    }
+}
+
+#[test]
+fn an_outbox_record_of_an_unknown_kind_fails_the_claim() {
+    use diesel::RunQueryDsl;
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let id = db.run_blocking(|conn| Ok(push_outbox(conn, 0))).unwrap();
+    db.run_blocking(move |conn| {
+        diesel::sql_query(format!("UPDATE federation_outbox SET kind = 'status_teleported' WHERE id = {id}"))
+            .execute(conn)?;
+        Ok(())
+    })
+    .unwrap();
+    let claimed = db.run_blocking(|conn| tertulia_db::transaction(conn, |conn| outbox::claim_next(conn, 3)));
+    assert_unreadable(claimed, "status_teleported");
+}
+
+#[test]
+fn an_actor_of_an_unknown_type_fails_the_read() {
+    use diesel::RunQueryDsl;
+    use tertulia_db::actors::{self, ActorType};
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let id = db.run_blocking(|conn| Ok(local_account(conn, "ana"))).unwrap();
+    let read = db.run_blocking(move |conn| actors::find(conn, id)).unwrap().unwrap();
+    assert_eq!(read.actor_type, ActorType::Person, "a new local account is a Person");
+    db.run_blocking(move |conn| {
+        diesel::sql_query(format!("UPDATE accounts SET actor_type = 'Robot' WHERE id = {id}")).execute(conn)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_unreadable(db.run_blocking(move |conn| actors::find(conn, id)), "Robot");
 }

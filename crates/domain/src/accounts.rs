@@ -63,6 +63,13 @@ fn profile(conn: &mut DbConn, row: accounts::AccountRow) -> Result<AccountView, 
     Ok(AccountView { moved, ..AccountView::from(row) })
 }
 
+/// The local account `username` as its profile shows it, suspended or
+/// not (callers decide what a suspended one shows); `None` if there is
+/// none. What other sites and browsers are shown of a local account.
+pub fn local_profile(conn: &mut DbConn, username: &str) -> Result<Option<AccountView>, DbError> {
+    accounts::find_local_by_username(conn, username)?.map(|row| profile(conn, row)).transpose()
+}
+
 /// Records that the local `account` is also known as the actors `aliases`
 /// (its accounts on other sites): the check a `Move` to here needs.
 pub async fn add_alias(db: &Db, account: Id, alias: String) -> Result<Vec<String>, DomainError> {
@@ -244,7 +251,7 @@ pub async fn followed_sites(db: &Db, site: Id) -> Result<Vec<(String, bool)>, Do
             let all: Vec<i64> = following.iter().chain(&requested).copied().collect();
             let mut sites: Vec<(String, bool)> = tertulia_db::actors::find_many(conn, &all)?
                 .into_iter()
-                .filter(|a| a.actor_type == "Application")
+                .filter(|a| a.actor_type == tertulia_db::actors::ActorType::Application)
                 .filter_map(|a| a.domain.map(|domain| (domain, following.contains(&a.id))))
                 .collect();
             sites.sort();
@@ -423,7 +430,7 @@ pub async fn update_profile(
     }
     changes.locked = update.locked;
     changes.bot = update.bot;
-    changes.actor_type = update.bot.map(|bot| if bot { "Service".into() } else { "Person".into() });
+    changes.actor_type = update.bot.map(tertulia_db::actors::ActorType::of_local);
     changes.discoverable = update.discoverable;
     changes.indexable = update.indexable.or(update.discoverable);
     changes.hide_collections = update.hide_collections;

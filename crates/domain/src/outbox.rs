@@ -11,6 +11,8 @@
 //! sends; the worker picks their inboxes and applies the domain allowlist.
 
 use serde::{Deserialize, Serialize};
+use tertulia_core::visibility::Visibility;
+use tertulia_db::outbox::OutboxKind;
 use tertulia_db::{DbConn, DbError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,7 +28,7 @@ pub enum Outgoing {
     StatusDeleted {
         author: i64,
         uri: String,
-        visibility: String,
+        visibility: Visibility,
         /// For a boost: the boosted status's URI and author.
         boost_of: Option<(String, i64)>,
         /// Accounts the status mentioned.
@@ -91,27 +93,27 @@ pub enum Outgoing {
 }
 
 impl Outgoing {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> OutboxKind {
         match self {
-            Outgoing::StatusCreated { .. } => "status_created",
-            Outgoing::StatusUpdated { .. } => "status_updated",
-            Outgoing::StatusDeleted { .. } => "status_deleted",
-            Outgoing::Favourited { .. } => "favourited",
-            Outgoing::Unfavourited { .. } => "unfavourited",
-            Outgoing::FollowRequested { .. } => "follow_requested",
-            Outgoing::Unfollowed { .. } => "unfollowed",
-            Outgoing::FollowAnswered { .. } => "follow_answered",
-            Outgoing::ProfileUpdated { .. } => "profile_updated",
-            Outgoing::AccountMoved { .. } => "account_moved",
-            Outgoing::AccountDeleted { .. } => "account_deleted",
-            Outgoing::PollCounted { .. } => "poll_counted",
-            Outgoing::Voted { .. } => "voted",
-            Outgoing::Blocked { .. } => "blocked",
-            Outgoing::Unblocked { .. } => "unblocked",
-            Outgoing::QuoteRequested { .. } => "quote_requested",
-            Outgoing::QuoteAnswered { .. } => "quote_answered",
-            Outgoing::QuoteUpdated { .. } => "quote_updated",
-            Outgoing::QuoteRevoked { .. } => "quote_revoked",
+            Outgoing::StatusCreated { .. } => OutboxKind::StatusCreated,
+            Outgoing::StatusUpdated { .. } => OutboxKind::StatusUpdated,
+            Outgoing::StatusDeleted { .. } => OutboxKind::StatusDeleted,
+            Outgoing::Favourited { .. } => OutboxKind::Favourited,
+            Outgoing::Unfavourited { .. } => OutboxKind::Unfavourited,
+            Outgoing::FollowRequested { .. } => OutboxKind::FollowRequested,
+            Outgoing::Unfollowed { .. } => OutboxKind::Unfollowed,
+            Outgoing::FollowAnswered { .. } => OutboxKind::FollowAnswered,
+            Outgoing::ProfileUpdated { .. } => OutboxKind::ProfileUpdated,
+            Outgoing::AccountMoved { .. } => OutboxKind::AccountMoved,
+            Outgoing::AccountDeleted { .. } => OutboxKind::AccountDeleted,
+            Outgoing::PollCounted { .. } => OutboxKind::PollCounted,
+            Outgoing::Voted { .. } => OutboxKind::Voted,
+            Outgoing::Blocked { .. } => OutboxKind::Blocked,
+            Outgoing::Unblocked { .. } => OutboxKind::Unblocked,
+            Outgoing::QuoteRequested { .. } => OutboxKind::QuoteRequested,
+            Outgoing::QuoteAnswered { .. } => OutboxKind::QuoteAnswered,
+            Outgoing::QuoteUpdated { .. } => OutboxKind::QuoteUpdated,
+            Outgoing::QuoteRevoked { .. } => OutboxKind::QuoteRevoked,
         }
     }
 }
@@ -125,4 +127,46 @@ pub(crate) fn record(conn: &mut DbConn, outgoing: &Outgoing) -> Result<(), DbErr
 /// Reads back a record written by [`record`].
 pub fn parse(payload: &str) -> Result<Outgoing, serde_json::Error> {
     serde_json::from_str(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deleted(visibility: Visibility) -> Outgoing {
+        Outgoing::StatusDeleted {
+            author: 1,
+            uri: "https://hq.example/users/ana/statuses/2".into(),
+            visibility,
+            boost_of: None,
+            mentioned: vec![3],
+            in_reply_to_account: None,
+            quoted_account: None,
+        }
+    }
+
+    #[test]
+    fn the_kind_column_names_the_record_as_its_payload_does() {
+        let samples = [
+            Outgoing::StatusCreated { status: 1 },
+            deleted(Visibility::Private),
+            Outgoing::FollowAnswered { follower: 1, target: 2, follow_uri: "f".into(), accepted: true },
+            Outgoing::QuoteRevoked { author: 1, authorization: "a".into(), quoting_author: 2 },
+        ];
+        for outgoing in samples {
+            let payload = serde_json::to_value(&outgoing).unwrap();
+            assert_eq!(payload["kind"], outgoing.kind().as_str());
+        }
+    }
+
+    #[test]
+    fn a_deleted_status_keeps_its_visibility_by_name_and_an_unknown_one_is_unreadable() {
+        let payload = serde_json::to_string(&deleted(Visibility::Private)).unwrap();
+        assert!(payload.contains(r#""visibility":"private""#), "{payload}");
+        assert_eq!(parse(&payload).unwrap(), deleted(Visibility::Private));
+
+        let unknown = payload.replace(r#""visibility":"private""#, r#""visibility":"secret""#);
+        let error = parse(&unknown).unwrap_err();
+        assert!(error.to_string().contains("'secret' is not a visibility"), "{error}");
+    }
 }

@@ -104,6 +104,16 @@ pub(crate) fn insert(conn: &mut DbConn, status: &StatusRow, poll: &NewPoll, now:
     )
 }
 
+/// The title of option `choice` (an index) of `poll`, with the status
+/// that asks it: what a vote sent to another site names.
+pub fn choice_of(conn: &mut DbConn, poll: i64, choice: i64) -> Result<Option<(i64, String)>, DbError> {
+    let Some(poll) = polls::find(conn, poll)? else {
+        return Ok(None);
+    };
+    let title = usize::try_from(choice).ok().and_then(|choice| poll.titles().into_iter().nth(choice));
+    Ok(title.map(|title| (poll.status_id, title)))
+}
+
 /// A vote from another site on a local poll: `title` names the option.
 /// Unknown options, ended polls and repeated choices are ignored.
 pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, title: &str) -> Result<(), DbError> {

@@ -113,6 +113,14 @@ pub async fn follow_received(
     .await
 }
 
+/// Who sent the follow request `request` to `target`, if it is still
+/// pending: the follower an `Accept` or `Reject` naming only the request
+/// answers.
+pub async fn requester_of(db: &Db, request: Id, target: Id) -> Result<Option<Id>, DomainError> {
+    let found = db.run(move |conn| social::follow_request_by_id(conn, request.0)).await?;
+    Ok(found.filter(|r| r.target_account_id == target.0).map(|r| Id(r.account_id)))
+}
+
 /// The remote account accepted a local account's follow request.
 pub async fn follow_accepted(db: &Db, hub: &Events, follower: Id, target: Id) -> Result<(), DomainError> {
     hub.committed(db, move |conn| {
@@ -251,6 +259,13 @@ impl RemoteAttachment {
             updated_at: now,
         }
     }
+}
+
+/// The status known here by `uri` (a remote copy, or a local one by its
+/// URI), with its author: `(status, author)`.
+pub async fn known_status(db: &Db, uri: String) -> Result<Option<(Id, Id)>, DomainError> {
+    let found = db.run(move |conn| statuses::find_by_uri(conn, &uri)).await?;
+    Ok(found.map(|status| (Id(status.id), Id(status.account_id))))
 }
 
 /// Stores a remote post and gives it to the local readers it is for, with

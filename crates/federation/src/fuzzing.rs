@@ -47,8 +47,9 @@ fn remote_actor(uri: &str) -> ActorRow {
         public_key_id: None,
         also_known_as: "[]".to_owned(),
         moved_to_account_id: None,
-        actor_type: "Person".to_owned(),
+        actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
+        updated_at: chrono::NaiveDateTime::default(),
     }
 }

@@ -25,7 +25,6 @@ use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::inbox::{self, Failure, InboxActivityRow, SenderClaim};
-use tertulia_db::social;
 use tertulia_domain::remote;
 
 use crate::protocol::{self, id_of, str_of, type_of};
@@ -428,9 +427,7 @@ impl Federation {
         else {
             return Ok(None);
         };
-        let target = target.id;
-        let found = self.db().run(move |conn| social::follow_request_by_id(conn, request)).await?;
-        Ok(found.filter(|r| r.target_account_id == target).map(|r| Id(r.account_id)))
+        Ok(remote::requester_of(self.db(), Id(request), Id(target.id)).await?)
     }
 }
 

@@ -41,9 +41,10 @@ fn signer(uri: &str) -> ActorRow {
         public_key_id: None,
         also_known_as: "[]".into(),
         moved_to_account_id: None,
-        actor_type: "Person".into(),
+        actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
+        updated_at: chrono::NaiveDateTime::default(),
     }
 }
 

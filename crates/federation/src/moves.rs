@@ -3,8 +3,8 @@
 //! the new one (ActivityPub `Move`, as Mastodon does it).
 
 use tertulia_core::Id;
-use tertulia_db::accounts;
 use tertulia_db::actors::ActorRow;
+use tertulia_domain::accounts;
 
 use crate::{Federation, FederationError};
 
@@ -41,8 +41,8 @@ impl Federation {
 
     async fn local_id(&self, username: &str) -> Result<Id, FederationError> {
         let name = username.to_owned();
-        let found = self.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
-        found.map(|a| Id(a.id)).ok_or_else(|| FederationError::NotFound(format!("local user {username}")))
+        let found = self.db().run(move |conn| accounts::local_profile(conn, &name)).await?;
+        found.map(|a| a.id).ok_or_else(|| FederationError::NotFound(format!("local user {username}")))
     }
 
     /// The remote account `@user@site`.

@@ -6,7 +6,8 @@
 use actix_web::{HttpResponse, web};
 use tertulia_core::text::escape_html;
 use tertulia_core::visibility::Visibility;
-use tertulia_db::{accounts, statuses};
+use tertulia_domain::accounts;
+use tertulia_domain::statuses::shared;
 
 use crate::{Federation, FederationError};
 
@@ -17,9 +18,9 @@ pub async fn profile(
 ) -> Result<HttpResponse, FederationError> {
     let name = name.into_inner();
     let lookup = name.clone();
-    let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &lookup)).await?;
+    let account = federation.db().run(move |conn| accounts::local_profile(conn, &lookup)).await?;
     let account = account
-        .filter(|a| a.suspended_at.is_none() && a.id != federation.instance_actor().id)
+        .filter(|a| !a.suspended && a.id.0 != federation.instance_actor().id)
         .ok_or_else(|| FederationError::NotFound(format!("@{name}")))?;
     let domain = &federation.config().domain;
     let handle = format!("@{}@{domain}", account.username);
@@ -41,24 +42,17 @@ pub async fn post(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, FederationError> {
     let (name, id) = path.into_inner();
-    let found = federation
-        .db()
-        .run(move |conn| {
-            let Some(status) = statuses::find(conn, id)? else {
-                return Ok(None);
-            };
-            Ok::<_, tertulia_db::DbError>(accounts::find(conn, status.account_id)?.map(|author| (status, author)))
-        })
-        .await?;
-    let (status, author) = found
-        .filter(|(s, a)| {
-            s.local
-                && s.reblog_of_id.is_none()
-                && matches!(s.visibility, Visibility::Public | Visibility::Unlisted)
-                && a.suspended_at.is_none()
-                && a.username.eq_ignore_ascii_case(&name)
+    let found = federation.db().run(move |conn| shared::one(conn, None, id)).await?;
+    let status = found
+        .map(|status| status.view)
+        .filter(|status| {
+            // Anyone may read the page: public and unlisted posts only.
+            matches!(status.visibility, Visibility::Public | Visibility::Unlisted)
+                && !status.account.suspended
+                && status.account.username.eq_ignore_ascii_case(&name)
         })
         .ok_or_else(|| FederationError::NotFound("status".into()))?;
+    let author = &status.account;
     let handle = format!("@{}@{}", author.username, federation.config().domain);
     let warning = if status.spoiler_text.is_empty() {
         String::new()
@@ -70,7 +64,7 @@ pub async fn post(
         escape_html(&federation.urls().profile_page(&author.username)),
         escape_html(&handle),
         status.content,
-        status.created_at.and_utc().format("%Y-%m-%d %H:%M UTC"),
+        status.created_at.format("%Y-%m-%d %H:%M UTC"),
     );
     Ok(page(&format!("Post by {handle}"), &status.uri, &body))
 }

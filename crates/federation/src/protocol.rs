@@ -8,6 +8,7 @@
 
 use serde_json::{Value, json};
 use tertulia_core::visibility::Visibility;
+use tertulia_db::actors::ActorType;
 
 use crate::FederationError;
 
@@ -147,7 +148,13 @@ pub fn type_of(object: &Value) -> &str {
 
 /// Whether `document` is an actor (a person, bot, site or group).
 pub fn is_actor(document: &Value) -> bool {
-    matches!(type_of(document), "Person" | "Service" | "Application" | "Group" | "Organization")
+    actor_type(document).is_some()
+}
+
+/// The type of actor `document` is, if it is a live one (a `Tombstone` is
+/// what is left of an actor, not an actor).
+pub fn actor_type(document: &Value) -> Option<ActorType> {
+    type_of(document).parse().ok().filter(|kind| *kind != ActorType::Tombstone)
 }
 
 /// The URL of an image property (`icon`, `image`): a link, an `Image`

@@ -12,8 +12,7 @@
 use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_db::actors::{self, ActorRow};
-use tertulia_db::quotes::{self, QuoteState};
-use tertulia_db::{DbConn, DbError, statuses};
+use tertulia_db::{DbConn, DbError};
 use tertulia_domain::quotes::{self as rules, QuotePolicy, QuoteSeen};
 
 use crate::activities::{self, QUOTE_REQUEST_SUFFIX};
@@ -47,31 +46,22 @@ pub(crate) fn policy_of(note: &Value, followers: Option<&str>) -> Option<QuotePo
 /// it still stands (revoked ones are gone: that is how others check).
 pub(crate) fn authorization(conn: &mut DbConn, urls: &Urls, quoting: i64) -> Result<Option<Value>, DbError> {
     let uri = format!("{}/quote_authorizations/{quoting}", urls.base());
-    let Some(quote) = quotes::find(conn, quoting)?
-        .filter(|q| q.state == QuoteState::Accepted && q.authorization_uri.as_deref() == Some(uri.as_str()))
-    else {
+    let Some(consent) = rules::standing_consent(conn, quoting, &uri)? else {
         return Ok(None);
     };
-    let (Some(quoted), Some(quoting)) = (quote.quoted_status_id, statuses::find(conn, quoting)?) else {
+    let Some(author) = actors::find(conn, consent.quoted_author)? else {
         return Ok(None);
     };
-    let Some(quoted) = statuses::find(conn, quoted)?.filter(|q| q.local) else {
-        return Ok(None);
-    };
-    let Some(author) = actors::find(conn, quoted.account_id)? else {
-        return Ok(None);
-    };
-    Ok(Some(activities::quote_authorization(&uri, &author.uri, &quoting.uri, &quoted.uri)))
+    Ok(Some(activities::quote_authorization(&uri, &author.uri, &consent.quoting_uri, &consent.quoted_uri)))
 }
 
 /// The post our status `status` quotes and its author, whom a
 /// `QuoteRequest` goes to.
 pub(crate) fn quoted_of(conn: &mut DbConn, status: i64) -> Result<Option<(String, ActorRow)>, DbError> {
-    let Some(quote) = quotes::find(conn, status)? else {
+    let Some((quoted_uri, Some(author))) = rules::quoted_by(conn, status)? else {
         return Ok(None);
     };
-    let quoted_author = quote.quoted_account_id.map(|id| actors::find(conn, id)).transpose()?.flatten();
-    Ok(quoted_author.map(|author| (quote.quoted_uri, author)))
+    Ok(actors::find(conn, author)?.map(|author| (quoted_uri, author)))
 }
 
 /// Whether an `Accept` or `Reject` answers one of our `QuoteRequest`s.
@@ -207,11 +197,10 @@ impl Federation {
         let Some(uri) = id_of(Some(note)).filter(|_| carries).map(str::to_owned) else {
             return Ok(false);
         };
-        let author = actor.id;
-        let found = self.db().run(move |conn| statuses::find_by_uri(conn, &uri)).await?;
-        if let Some(status) = found.filter(|s| s.account_id == author) {
+        let found = tertulia_domain::remote::known_status(self.db(), uri).await?;
+        if let Some((status, _)) = found.filter(|(_, author)| author.0 == actor.id) {
             let depth = self.config().federation.max_reply_depth;
-            self.save_quote(note, Id(status.id), actor.followers_url.as_deref(), depth).await?;
+            self.save_quote(note, status, actor.followers_url.as_deref(), depth).await?;
         }
         Ok(true)
     }

@@ -6,8 +6,7 @@ use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
-use tertulia_db::actors::{self, ActorRow, RemoteActorFields};
-use tertulia_db::statuses;
+use tertulia_db::actors::{self, ActorRow, ActorType, RemoteActorFields};
 use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
 
 use crate::client::Fetched;
@@ -90,8 +89,8 @@ impl Federation {
         if let Some(id) = self.urls().local_status_id(uri) {
             return Ok(Some(Id(id)));
         }
-        let uri = uri.to_owned();
-        Ok(self.db().run(move |conn| statuses::find_by_uri(conn, &uri)).await?.map(|s| Id(s.id)))
+        let found = tertulia_domain::remote::known_status(self.db(), uri.to_owned()).await?;
+        Ok(found.map(|(status, _)| status))
     }
 
     /// Stores a post document whose origin has been checked (fetched from
@@ -287,9 +286,9 @@ fn as_list(value: &Value) -> Vec<&Value> {
 /// another; so must its key, whose `owner` must be the actor itself (a key
 /// claimed by someone else would take its place: key ids are unique).
 pub(crate) fn actor_fields(document: &Value, source: &str) -> Result<(String, RemoteActorFields), FederationError> {
-    if !protocol::is_actor(document) {
+    let Some(actor_type) = protocol::actor_type(document) else {
         return Err(FederationError::invalid(format!("a {} is not an actor", type_of(document))));
-    }
+    };
     let uri = id_of(Some(document)).ok_or_else(|| FederationError::invalid("the actor has no id"))?;
     let host =
         web_host(uri).ok_or_else(|| FederationError::invalid(format!("actor id '{uri}' is not an http(s) URL")))?;
@@ -346,12 +345,12 @@ pub(crate) fn actor_fields(document: &Value, source: &str) -> Result<(String, Re
         avatar_url: web_link(image_url(document.get("icon")).as_deref()),
         header_url: web_link(image_url(document.get("image")).as_deref()),
         locked: flag("manuallyApprovesFollowers", false),
-        bot: matches!(type_of(document), "Service" | "Application"),
+        bot: matches!(actor_type, ActorType::Service | ActorType::Application),
         discoverable: flag("discoverable", false),
         indexable: flag("indexable", false),
         fields: serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
         also_known_as: serde_json::to_string(&uris(document.get("alsoKnownAs"))).unwrap_or_else(|_| "[]".into()),
-        actor_type: type_of(document).to_owned(),
+        actor_type,
         fetched_at: Some(now),
         updated_at: now,
     };

@@ -10,15 +10,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tertulia_core::visibility::Visibility;
-use tertulia_db::actors::ActorRow;
-use tertulia_db::page::Page;
-use tertulia_db::{accounts, actors, pins, social, statuses};
-use tertulia_domain::visibility;
+use tertulia_db::actors::{self, ActorRow, ActorType};
+use tertulia_domain::statuses::shared;
+use tertulia_domain::{AccountView, Page, accounts};
 
 use crate::activities;
 use crate::protocol::{self, ACTIVITY_JSON};
-use crate::render;
 use crate::signatures::IncomingRequest;
 use crate::{Federation, FederationError};
 
@@ -163,9 +160,9 @@ async fn webfinger(federation: web::Data<Federation>, query: web::Query<Webfinge
         return Ok(jrd(&format!("acct:{domain}@{domain}"), &actor, None));
     }
     let name = username.clone();
-    let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
+    let account = federation.db().run(move |conn| accounts::local_profile(conn, &name)).await?;
     let account = account
-        .filter(|a| a.suspended_at.is_none())
+        .filter(|a| !a.suspended)
         .ok_or_else(|| FederationError::NotFound(format!("acct:{username}@{domain}")))?;
     let subject = format!("acct:{}@{domain}", account.username);
     Ok(jrd(&subject, &urls.actor(&account.username), Some(&urls.profile_page(&account.username))))
@@ -189,15 +186,15 @@ async fn instance_actor(federation: web::Data<Federation>) -> HttpResponse {
 }
 
 /// The local account behind `/users/{name}`, with its actor row.
-async fn local_account(federation: &Federation, name: &str) -> Result<(accounts::AccountRow, ActorRow)> {
+async fn local_account(federation: &Federation, name: &str) -> Result<(AccountView, ActorRow)> {
     let name = name.to_owned();
-    let account = federation.db().run(move |conn| accounts::find_local_by_username(conn, &name)).await?;
+    let account = federation.db().run(move |conn| accounts::local_profile(conn, &name)).await?;
     let account = account.ok_or_else(|| FederationError::NotFound("account".into()))?;
-    let actor = crate::keys::ensure_keypair(federation.db(), account.id).await?;
-    if actor.actor_type == tertulia_db::actors::TOMBSTONE {
+    let actor = crate::keys::ensure_keypair(federation.db(), account.id.0).await?;
+    if actor.actor_type == ActorType::Tombstone {
         return Err(FederationError::Gone(format!("account {}", account.username)));
     }
-    if account.suspended_at.is_some() {
+    if account.suspended {
         return Err(FederationError::NotFound("account".into()));
     }
     Ok((account, actor))
@@ -215,11 +212,7 @@ async fn actor(
     }
     signer(&federation, &request).await?;
     let (account, actor) = local_account(&federation, &name).await?;
-    let moved_to = {
-        let account = account.clone();
-        federation.db().run(move |conn| render::moved_to(conn, &account)).await?
-    };
-    let account = tertulia_domain::AccountView::from(account);
+    let moved_to = account.moved.as_ref().map(|target| target.uri.clone());
     Ok(activity_json(activities::person(federation.urls(), &account, &actor, moved_to)))
 }
 
@@ -237,23 +230,11 @@ async fn note(
         return Ok(HttpResponse::SeeOther().insert_header(("location", page)).finish());
     }
     let viewer = signer(&federation, &request).await?;
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let viewer_id = viewer.map(|v| v.id);
-    let document = federation
-        .db()
-        .run(move |conn| {
-            let Some(row) = visibility::find_visible_to_other_sites(conn, viewer_id, id)? else {
-                return Ok(None);
-            };
-            let Some(author) = accounts::find(conn, row.account_id)? else {
-                return Ok(None);
-            };
-            if !row.local || row.reblog_of_id.is_some() || !author.username.eq_ignore_ascii_case(&name) {
-                return Ok(None);
-            }
-            Ok(render::note(conn, &config, &urls, &row)?.map(|note| activities::document(&note)))
-        })
-        .await?;
+    let status = federation.db().run(move |conn| shared::one(conn, viewer_id, id)).await?;
+    let document = status
+        .filter(|status| status.view.account.username.eq_ignore_ascii_case(&name))
+        .map(|status| activities::document(&activities::to_note(&status, federation.urls(), federation.config())));
     document.map(activity_json).ok_or_else(|| FederationError::NotFound("status".into()))
 }
 
@@ -290,7 +271,7 @@ fn followers(
                 if incoming { urls.followers(&account.username) } else { urls.following(&account.username) };
             let total = if incoming { account.followers_count } else { account.following_count };
             let hidden = {
-                let id = account.id;
+                let id = account.id.0;
                 federation.db().run(move |conn| actors::collections_hidden(conn, id)).await?
             };
             if query.page.is_none() && query.max_id.is_none() || hidden {
@@ -302,10 +283,9 @@ fn followers(
                 }))));
             }
             let page = Page { max_id: query.max_id, since_id: None, min_id: None, limit: PAGE_SIZE };
-            let id = account.id;
-            let rows = federation.db().run(move |conn| social::follow_list(conn, id, incoming, page)).await?;
+            let rows = accounts::follow_list(federation.db(), account.id, incoming, page).await?;
             let next = (rows.len() as i64 == PAGE_SIZE)
-                .then(|| rows.last().map(|(key, _)| format!("{collection}?page=1&max_id={key}")));
+                .then(|| rows.last().map(|(key, _)| format!("{collection}?page=1&max_id={}", key.0)));
             let items: Vec<String> = rows.into_iter().map(|(_, a)| a.uri).collect();
             let page_id = match query.max_id {
                 Some(max) => format!("{collection}?page=1&max_id={max}"),
@@ -342,23 +322,13 @@ async fn outbox(
             "first": format!("{collection}?page=1"),
         }))));
     }
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
     let page = Page { max_id: query.max_id, since_id: None, min_id: None, limit: PAGE_SIZE };
-    let id = account.id;
-    let items = federation
-        .db()
-        .run(move |conn| {
-            let rows =
-                statuses::by_account(conn, id, &[Visibility::Public, Visibility::Unlisted], Default::default(), page)?;
-            let rows = visibility::visible_statuses(conn, viewer, rows)?;
-            let mut items = Vec::new();
-            for row in rows.iter().filter(|r| r.reblog_of_id.is_none()) {
-                let note = render::note(conn, &config, &urls, row)?;
-                items.extend(note.map(|note| activities::create_or_update(&note, false)));
-            }
-            Ok::<_, tertulia_db::DbError>(items)
-        })
-        .await?;
+    let id = account.id.0;
+    let statuses = federation.db().run(move |conn| shared::outbox_page(conn, viewer, id, page)).await?;
+    let items: Vec<Value> = statuses
+        .iter()
+        .map(|status| activities::create_item(&activities::to_note(status, federation.urls(), federation.config())))
+        .collect();
     Ok(activity_json(protocol::with_context(json!({
         "id": format!("{collection}?page=1"),
         "type": "OrderedCollectionPage",
@@ -376,21 +346,10 @@ async fn featured(
 ) -> Result<HttpResponse> {
     let viewer = signer(&federation, &request).await?.map(|signer| signer.id);
     let (account, _) = local_account(&federation, &name).await?;
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
-    let id = account.id;
-    let items = federation
-        .db()
-        .run(move |conn| {
-            let pinned_ids = pins::of_account(conn, id)?;
-            let pinned = statuses::find_many(conn, &pinned_ids)?;
-            let pinned = visibility::visible_statuses(conn, viewer, pinned)?;
-            let mut items = Vec::new();
-            for row in pinned.iter().filter(|r| matches!(r.visibility, Visibility::Public | Visibility::Unlisted)) {
-                items.extend(render::note(conn, &config, &urls, row)?);
-            }
-            Ok::<_, tertulia_db::DbError>(items)
-        })
-        .await?;
+    let id = account.id.0;
+    let statuses = federation.db().run(move |conn| shared::featured(conn, viewer, id)).await?;
+    let items: Vec<activities::Note> =
+        statuses.iter().map(|status| activities::to_note(status, federation.urls(), federation.config())).collect();
     Ok(activity_json(protocol::with_context(json!({
         "id": federation.urls().featured(&account.username),
         "type": "OrderedCollection",

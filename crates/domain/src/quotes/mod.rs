@@ -156,6 +156,41 @@ pub(crate) fn quotable(conn: &mut DbConn, quoter: i64, quoted: Id) -> Result<Res
     Ok(Ok(row))
 }
 
+/// The post the status `quoting` quotes, as other sites name it: its URI
+/// and its author's account (`None` if unknown), whom consent is asked of.
+pub fn quoted_by(conn: &mut DbConn, quoting: i64) -> Result<Option<(String, Option<i64>)>, DbError> {
+    Ok(quotes::find(conn, quoting)?.map(|quote| (quote.quoted_uri, quote.quoted_account_id)))
+}
+
+/// A consent this site gave to a quote of a local post, while it stands.
+pub struct StandingConsent {
+    pub quoting_uri: String,
+    pub quoted_uri: String,
+    pub quoted_author: i64,
+}
+
+/// The consent named `authorization` that this site gave to the quote
+/// `quoting`, if it still stands (revoked ones are gone: other sites check
+/// that way) and the quoted post is local.
+pub fn standing_consent(
+    conn: &mut DbConn,
+    quoting: i64,
+    authorization: &str,
+) -> Result<Option<StandingConsent>, DbError> {
+    let Some(quote) = quotes::find(conn, quoting)?
+        .filter(|q| q.state == QuoteState::Accepted && q.authorization_uri.as_deref() == Some(authorization))
+    else {
+        return Ok(None);
+    };
+    let (Some(quoted), Some(quoting)) = (quote.quoted_status_id, tertulia_db::statuses::find(conn, quoting)?) else {
+        return Ok(None);
+    };
+    let Some(quoted) = tertulia_db::statuses::find(conn, quoted)?.filter(|q| q.local) else {
+        return Ok(None);
+    };
+    Ok(Some(StandingConsent { quoting_uri: quoting.uri, quoted_uri: quoted.uri, quoted_author: quoted.account_id }))
+}
+
 /// The authorization this site issues for a quote of one of its statuses.
 pub(crate) fn our_authorization(base_url: &str, quoting: i64) -> String {
     format!("{base_url}/quote_authorizations/{quoting}")

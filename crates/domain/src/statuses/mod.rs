@@ -5,6 +5,7 @@ mod create;
 mod edit;
 mod pins;
 mod reactions;
+pub mod shared;
 mod view;
 
 pub use create::{NewStatus, create};
@@ -38,14 +39,6 @@ fn not_found() -> DomainError {
 /// A status as `viewer` sees it; not found if they may not see it.
 pub async fn get(db: &Db, viewer: Viewer, id: Id) -> Result<StatusView, DomainError> {
     present::status(db, viewer, id.0, Reading::Asked).await
-}
-
-/// The view of a status (not a boost) for no viewer in particular, inside
-/// the caller's transaction, without a visibility check (the caller decided
-/// it may be shown): what federation renders the notes other sites read from.
-pub fn view_of(conn: &mut DbConn, row: StatusRow) -> Result<Option<StatusView>, DbError> {
-    let unjudged = crate::visibility::Visible { rows: vec![row], ..Default::default() };
-    Ok(view::build(conn, None, unjudged)?.into_iter().next())
 }
 
 /// Statuses by id (`GET /api/v1/statuses?id[]=`), those `viewer` may
@@ -167,7 +160,7 @@ fn record_deletion(conn: &mut DbConn, row: &StatusRow) -> Result<(), DbError> {
         &Outgoing::StatusDeleted {
             author: row.account_id,
             uri: row.uri.clone(),
-            visibility: row.visibility.to_string(),
+            visibility: row.visibility,
             boost_of,
             mentioned,
             in_reply_to_account: row.in_reply_to_account_id,

@@ -17,6 +17,7 @@
 mod budget;
 mod model;
 mod paths;
+mod shared;
 mod world;
 
 use proptest::prelude::*;

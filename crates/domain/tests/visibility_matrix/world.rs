@@ -211,7 +211,7 @@ async fn remote_user(rig: &Rig, username: &str) -> Step<Id> {
         indexable: true,
         fields: "[]".into(),
         also_known_as: "[]".into(),
-        actor_type: "Person".into(),
+        actor_type: tertulia_db::actors::ActorType::Person,
         fetched_at: Some(now),
         updated_at: now,
     };

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use tertulia_core::Config;
-use tertulia_db::actors::ActorRow;
+use tertulia_db::actors::{ActorRow, ActorType};
 use tertulia_domain::AccountView;
 
 use super::document;
@@ -99,7 +99,7 @@ impl<'a> Person<'a> {
         let also_known_as: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
         Person {
             id: &actor.uri,
-            kind: if account.bot { "Service" } else { "Person" },
+            kind: ActorType::of_local(account.bot).as_str(),
             preferred_username: name,
             name: &account.display_name,
             summary: &account.note,
@@ -160,7 +160,7 @@ pub(crate) fn instance_actor(urls: &Urls, config: &Config, actor: &ActorRow) -> 
     let uri = urls.instance_actor();
     document(&Application {
         id: &uri,
-        kind: "Application",
+        kind: ActorType::Application.as_str(),
         preferred_username: &config.domain,
         name: &config.instance.title,
         url: format!("{}/about", urls.base()),

@@ -29,9 +29,20 @@ impl<'a> NoteActivity<'a> {
 /// `Create` of `note`, or with `update` (and an edit time on the note)
 /// the `Update` that carries its edit, named after the edit's time.
 pub(crate) fn create_or_update(note: &Note, update: bool) -> Value {
+    document(&note_activity(note, update))
+}
+
+/// `Create` of `note` as an item of a collection (the outbox), which
+/// leaves `@context` to the collection.
+pub(crate) fn create_item(note: &Note) -> Value {
+    // A struct with string keys always serializes: `Null` is never produced.
+    serde_json::to_value(note_activity(note, false)).unwrap_or_default()
+}
+
+fn note_activity(note: &Note, update: bool) -> NoteActivity<'_> {
     let (kind, id) = match (update, note.edited_at) {
         (true, Some(at)) => ("Update", format!("{}#updates/{at}", note.id)),
         _ => ("Create", format!("{}/activity", note.id)),
     };
-    document(&NoteActivity::new(id, kind, note, Some(&note.published)))
+    NoteActivity::new(id, kind, note, Some(&note.published))
 }

@@ -1,5 +1,6 @@
 //! A local post as a `Note` (a `Question` when it has a poll), rendered
-//! from the domain's [`StatusView`], the view the Mastodon API renders.
+//! from the domain's [`SharedStatus`] (the view the Mastodon API renders,
+//! with the URIs it links to), so rendering queries nothing.
 //! Shapes after Mastodon's (https://docs.joinmastodon.org/spec/activitypub/#Note),
 //! polls as Mastodon's `Question` (`oneOf`/`anyOf`, `votersCount`), quotes
 //! after FEP-044f (https://w3id.org/fep/044f) with GoToSocial's
@@ -12,21 +13,10 @@ use tertulia_core::Config;
 use tertulia_domain::media::MediaView;
 use tertulia_domain::polls::PollView;
 use tertulia_domain::quotes::QuotePolicy;
-use tertulia_domain::statuses::StatusView;
+use tertulia_domain::statuses::shared::SharedStatus;
 
 use crate::protocol::{PUBLIC, addressing, timestamp};
 use crate::urls::Urls;
-
-/// What a note links to that the view names by local id only.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NoteLinks {
-    /// The URI of the post replied to.
-    pub(crate) in_reply_to: Option<String>,
-    /// The local thread id.
-    pub(crate) conversation: Option<i64>,
-    /// The quoted post's URI, with the authorization once accepted.
-    pub(crate) quote: Option<(String, Option<String>)>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -139,7 +129,8 @@ struct Quote {
 }
 
 /// The note of a local status, as its author's site publishes it.
-pub(crate) fn to_note(view: &StatusView, links: &NoteLinks, urls: &Urls, config: &Config) -> Note {
+pub(crate) fn to_note(status: &SharedStatus, urls: &Urls, config: &Config) -> Note {
+    let view = &status.view;
     let author = &view.account.username;
     let attributed_to = urls.actor(author);
     let followers = urls.followers(author);
@@ -169,7 +160,7 @@ pub(crate) fn to_note(view: &StatusView, links: &NoteLinks, urls: &Urls, config:
         published: timestamp(view.created_at.naive_utc()),
         to,
         cc,
-        in_reply_to: links.in_reply_to.clone(),
+        in_reply_to: status.in_reply_to_uri.clone(),
         sensitive: view.sensitive,
         summary: Some(view.spoiler_text.clone()).filter(|s| !s.is_empty()),
         content: view.content.clone(),
@@ -178,12 +169,12 @@ pub(crate) fn to_note(view: &StatusView, links: &NoteLinks, urls: &Urls, config:
         attachment: view.media.iter().map(|m| attachment(m, config)).collect(),
         updated: view.edited_at.map(|at| timestamp(at.naive_utc())),
         edited_at: view.edited_at.map(|at| at.timestamp()),
-        conversation: links.conversation.map(|thread| format!("{}/contexts/{thread}", urls.base())),
+        conversation: status.conversation.map(|thread| format!("{}/contexts/{thread}", urls.base())),
         poll,
         interaction_policy: InteractionPolicy {
             can_quote: CanQuote { automatic_approval, manual_approval: Vec::new() },
         },
-        quote: links.quote.clone().map(|(uri, authorization)| Quote {
+        quote: status.quote.clone().map(|(uri, authorization)| Quote {
             quote: uri.clone(),
             quote_url: uri.clone(),
             misskey_quote: uri,

@@ -10,6 +10,8 @@ use chrono::NaiveDateTime;
 use serde_json::Value;
 use tertulia_db::accounts::AccountRow;
 use tertulia_db::actors::ActorRow;
+use tertulia_domain::statuses::StatusView;
+use tertulia_domain::statuses::shared::SharedStatus;
 
 use crate::activities as render;
 use crate::protocol::PUBLIC;
@@ -69,9 +71,10 @@ fn actor() -> ActorRow {
         public_key_id: None,
         also_known_as: r#"["https://old.example/users/ana"]"#.into(),
         moved_to_account_id: None,
-        actor_type: "Person".into(),
+        actor_type: tertulia_db::actors::ActorType::Person,
         suspended_at: None,
         fetched_at: None,
+        updated_at: account().updated_at,
     }
 }
 
@@ -158,7 +161,7 @@ fn one_to_one_activities() {
 
 #[test]
 fn profile_changes() {
-    check("update_person", &render::update_person(&urls(), &account().into(), account().updated_at, &actor(), None));
+    check("update_person", &render::update_person(&urls(), &account().into(), &actor(), None));
     let moved = render::move_account(&urls(), "ana", ANA, "https://new.example/users/ana");
     check("move", &masked(moved, &["/id"]));
 }
@@ -176,7 +179,7 @@ fn quote_answers() {
 
 /// A status as the domain's view shows it: a reply with a content
 /// warning, a remote mention, a hashtag, an image and a poll.
-fn status_view() -> tertulia_domain::statuses::StatusView {
+fn status_view() -> StatusView {
     use tertulia_domain::AccountView;
     use tertulia_domain::quotes::{QuoteApproval, QuotePolicy};
     let luis = AccountView::from(AccountRow {
@@ -186,7 +189,7 @@ fn status_view() -> tertulia_domain::statuses::StatusView {
         uri: LUIS.into(),
         ..account()
     });
-    tertulia_domain::statuses::StatusView {
+    StatusView {
         id: tertulia_core::Id(20),
         uri: format!("{ANA}/statuses/20"),
         url: format!("{BASE}/@ana/20"),
@@ -240,9 +243,11 @@ fn status_view() -> tertulia_domain::statuses::StatusView {
     }
 }
 
-fn note_links() -> render::NoteLinks {
-    render::NoteLinks {
-        in_reply_to: Some("https://mx.example/notes/19".into()),
+/// `view` as sent to other sites: a reply in a thread, quoting a post.
+fn linked(view: StatusView) -> SharedStatus {
+    SharedStatus {
+        view,
+        in_reply_to_uri: Some("https://mx.example/notes/19".into()),
         conversation: Some(23),
         quote: Some(("https://mx.example/notes/18".into(), Some("https://mx.example/authorizations/1".into()))),
     }
@@ -254,7 +259,7 @@ fn config() -> tertulia_core::Config {
 
 #[test]
 fn a_status_view_becomes_a_question_with_its_mentions_tags_media_and_quote() {
-    let note = render::to_note(&status_view(), &note_links(), &urls(), &config());
+    let note = render::to_note(&linked(status_view()), &urls(), &config());
     let document = render::document(&note);
     check("question", &document);
     assert_eq!(document["type"], "Question");
@@ -265,18 +270,28 @@ fn a_status_view_becomes_a_question_with_its_mentions_tags_media_and_quote() {
     assert_eq!(document["tag"][0]["name"], "@luis@mx.example");
     assert_eq!(document["oneOf"][1]["replies"]["totalItems"], 1);
 
-    let plain = tertulia_domain::statuses::StatusView { poll: None, edited_at: None, ..status_view() };
-    let note = render::to_note(&plain, &render::NoteLinks::default(), &urls(), &config());
+    let plain = StatusView { poll: None, edited_at: None, ..status_view() };
+    let note = render::to_note(
+        &SharedStatus { view: plain, in_reply_to_uri: None, conversation: None, quote: None },
+        &urls(),
+        &config(),
+    );
     let create = render::create_or_update(&note, false);
     check("create", &create);
     assert_eq!(create["object"]["type"], "Note");
     assert!(create["object"].get("@context").is_none());
     assert_eq!(create["to"], create["object"]["to"]);
+
+    // In the outbox collection, only the collection carries `@context`.
+    let mut item = create.clone();
+    item.as_object_mut().map(|fields| fields.remove("@context"));
+    assert_eq!(render::create_item(&note), item);
+    assert!(create.get("@context").is_some());
 }
 
 #[test]
 fn edits_and_other_changes_of_a_post_are_updates() {
-    let note = render::to_note(&status_view(), &note_links(), &urls(), &config());
+    let note = render::to_note(&linked(status_view()), &urls(), &config());
     let edit = render::create_or_update(&note, true);
     check("update_edit", &edit);
     assert_eq!(edit["type"], "Update");
@@ -293,6 +308,6 @@ fn hidden_poll_totals_stay_hidden_from_other_sites() {
     if let Some(poll) = &mut view.poll {
         poll.options = vec![("Paella".into(), None), ("Tacos".into(), None)];
     }
-    let document = render::document(&render::to_note(&view, &note_links(), &urls(), &config()));
+    let document = render::document(&render::to_note(&linked(view), &urls(), &config()));
     assert_eq!(document["oneOf"][0]["replies"]["totalItems"], 0);
 }

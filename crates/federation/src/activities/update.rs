@@ -1,7 +1,6 @@
 //! `Update` of a local post that is not an edit, and of a local actor
 //! after a profile change.
 
-use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::Value;
 use tertulia_db::actors::ActorRow;
@@ -33,17 +32,11 @@ struct UpdatePerson<'a> {
     object: Person<'a>,
 }
 
-/// `Update` of a local actor changed at `updated_at`, for its followers
+/// `Update` of a local actor after its latest change, for its followers
 /// and everyone.
-pub(crate) fn update_person(
-    urls: &Urls,
-    account: &AccountView,
-    updated_at: NaiveDateTime,
-    actor: &ActorRow,
-    moved_to: Option<String>,
-) -> Value {
+pub(crate) fn update_person(urls: &Urls, account: &AccountView, actor: &ActorRow, moved_to: Option<String>) -> Value {
     document(&UpdatePerson {
-        id: format!("{}#updates/{}", actor.uri, updated_at.and_utc().timestamp_millis()),
+        id: format!("{}#updates/{}", actor.uri, actor.updated_at.and_utc().timestamp_millis()),
         kind: "Update",
         actor: &actor.uri,
         to: [PUBLIC],
