@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tertulia_core::Id;
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};
@@ -181,7 +182,14 @@ pub async fn follow(
             } else if target_row.locked && !already_following {
                 if social::insert_follow_request(conn, &follow)? {
                     let group_key = format!("ungrouped-{}", follow.id);
-                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
+                    pending.extend(notify(
+                        conn,
+                        target.0,
+                        follower.0,
+                        NotificationKind::FollowRequest,
+                        None,
+                        group_key,
+                    )?);
                 }
             } else {
                 pending.extend(establish(conn, &follow)?);
@@ -199,7 +207,14 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
     if social::upsert_follow(conn, follow)? {
         // Follows of one day form one group in grouped notifications.
         let day = follow.created_at.and_utc().timestamp() / 86_400;
-        event = notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
+        event = notify(
+            conn,
+            follow.target_account_id,
+            follow.account_id,
+            NotificationKind::Follow,
+            None,
+            format!("follow-{day}"),
+        )?;
         audience::merge_into_home(conn, follow.account_id, follow.target_account_id)?;
     }
     Ok(event)

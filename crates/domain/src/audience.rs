@@ -7,6 +7,7 @@
 //! that table row by row.
 
 use tertulia_core::visibility::Visibility;
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::social::LocalFollower;
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{DbConn, DbError, accounts, feeds, social, statuses, tags};
@@ -40,32 +41,10 @@ pub struct Audience {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Notice {
     pub recipient: i64,
-    pub kind: NoticeKind,
-}
-
-/// Why someone is notified of a status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeKind {
-    /// The status mentions them.
-    Mention,
-    /// They rang the bell on its author (a follow with `notify`).
-    Status,
-    /// Someone boosted their status.
-    Reblog,
-    /// A status they boosted was edited.
-    Update,
-}
-
-impl NoticeKind {
-    /// The notification's `type`, as the API names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Mention => "mention",
-            NoticeKind::Status => "status",
-            NoticeKind::Reblog => "reblog",
-            NoticeKind::Update => "update",
-        }
-    }
+    /// A status calls for `Mention` (it mentions them), `Status` (they
+    /// rang the bell on its author), `Reblog` (someone boosted their
+    /// status) or `Update` (a status they boosted was edited).
+    pub kind: NotificationKind,
 }
 
 /// Who a new status (not a boost), local or remote, reaches here: see
@@ -77,13 +56,13 @@ pub(crate) fn of_post(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) 
     let home = readers(conn, status, &followers, mentioned)?;
     let mentioned_here = accounts::local_among(conn, mentioned)?;
     let mut notices: Vec<Notice> =
-        mentioned_here.iter().map(|&recipient| Notice { recipient, kind: NoticeKind::Mention }).collect();
+        mentioned_here.iter().map(|&recipient| Notice { recipient, kind: NotificationKind::Mention }).collect();
     if status.in_reply_to_account_id.is_none_or(|to| to == status.account_id) {
         notices.extend(
             followers
                 .iter()
                 .filter(|f| f.notify && !mentioned_here.contains(&f.account_id))
-                .map(|f| Notice { recipient: f.account_id, kind: NoticeKind::Status }),
+                .map(|f| Notice { recipient: f.account_id, kind: NotificationKind::Status }),
         );
     }
     Ok(Audience { home, notices })
@@ -151,7 +130,7 @@ pub(crate) fn of_boost(conn: &mut DbConn, booster: i64, original: &StatusRow) ->
     let home = not_shown_yet(conn, readers, original.id)?;
     let notices = accounts::local_among(conn, &[original.account_id])?
         .into_iter()
-        .map(|recipient| Notice { recipient, kind: NoticeKind::Reblog })
+        .map(|recipient| Notice { recipient, kind: NotificationKind::Reblog })
         .collect();
     Ok(Audience { home, notices })
 }
@@ -192,7 +171,7 @@ pub(crate) fn of_edit(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) 
     let boosters = statuses::booster_ids(conn, status.id)?;
     let notices = accounts::local_among(conn, &boosters)?
         .into_iter()
-        .map(|recipient| Notice { recipient, kind: NoticeKind::Update })
+        .map(|recipient| Notice { recipient, kind: NotificationKind::Update })
         .collect();
     Ok(Audience { home, notices })
 }
@@ -208,14 +187,14 @@ pub(crate) fn notify_all(
     let mut events = Vec::new();
     for notice in notices {
         let group_key = match notice.kind {
-            NoticeKind::Mention | NoticeKind::Status => format!("ungrouped-{}", subject.id),
-            NoticeKind::Reblog => format!("reblog-{}", subject.id),
-            NoticeKind::Update => {
+            NotificationKind::Reblog => format!("reblog-{}", subject.id),
+            NotificationKind::Update => {
                 let at = subject.edited_at.unwrap_or(subject.created_at);
                 format!("ungrouped-update-{}-{}", subject.id, at.and_utc().timestamp_millis())
             }
+            _ => format!("ungrouped-{}", subject.id),
         };
-        events.extend(notify(conn, notice.recipient, from, notice.kind.as_str(), Some(subject.id), group_key)?);
+        events.extend(notify(conn, notice.recipient, from, notice.kind, Some(subject.id), group_key)?);
     }
     Ok(events)
 }

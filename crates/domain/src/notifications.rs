@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use tertulia_core::Id;
+pub use tertulia_db::notifications::NotificationKind;
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
@@ -13,25 +14,10 @@ use crate::present::{self, Reading};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
-/// Kinds clients may filter on (`types[]`, `exclude_types[]`).
-pub const KINDS: &[&str] = &[
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "poll",
-    "update",
-    "quote",
-    "admin.sign_up",
-    "admin.report",
-];
-
 #[derive(Debug, Clone)]
 pub struct NotificationView {
     pub id: Id,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub group_key: String,
     pub created_at: DateTime<Utc>,
     pub account: AccountView,
@@ -51,9 +37,24 @@ pub struct NotificationFilter {
 
 impl NotificationFilter {
     /// The kinds to keep, for the query (`None`: all).
-    pub(crate) fn kinds(&self) -> Option<&[String]> {
-        (!self.types.is_empty()).then_some(self.types.as_slice())
+    pub(crate) fn kinds(&self) -> Option<Vec<NotificationKind>> {
+        (!self.types.is_empty()).then(|| known_kinds(&self.types))
     }
+
+    /// The kinds to leave out, for the query.
+    pub(crate) fn excluded(&self) -> Vec<NotificationKind> {
+        known_kinds(&self.exclude_types)
+    }
+}
+
+fn known_kinds(names: &[String]) -> Vec<NotificationKind> {
+    names.iter().filter_map(|name| name.parse().ok()).collect()
+}
+
+/// Whether notifications of `kind` are grouped, `grouped` being the
+/// `grouped_types` a client asked for.
+pub(crate) fn is_grouped(kind: NotificationKind, grouped: &[String]) -> bool {
+    grouped.iter().any(|name| name == kind.as_str())
 }
 
 /// Lists notifications, after announcing polls that have ended (see
@@ -71,8 +72,8 @@ pub async fn list(
             let rows = notifications::page(
                 conn,
                 reader.0,
-                filter.kinds(),
-                &filter.exclude_types,
+                filter.kinds().as_deref(),
+                &filter.excluded(),
                 filter.include_filtered,
                 page,
             )?;
@@ -117,12 +118,14 @@ pub async fn unread_count(
     let scan = if grouped.is_some() { UNREAD_SCAN } else { cap };
     let after = after.map_or(0, |a| a.0);
     let rows = db
-        .run(move |conn| notifications::unread(conn, reader.0, after, filter.kinds(), &filter.exclude_types, scan))
+        .run(move |conn| {
+            notifications::unread(conn, reader.0, after, filter.kinds().as_deref(), &filter.excluded(), scan)
+        })
         .await?;
     let count = match grouped {
         None => rows.len(),
         Some(grouped) => {
-            rows.iter().map(|(id, kind, key)| group_key(kind, key, Id(*id), &grouped)).collect::<HashSet<_>>().len()
+            rows.iter().map(|(id, kind, key)| group_key(*kind, key, Id(*id), &grouped)).collect::<HashSet<_>>().len()
         }
     };
     Ok((count as i64).min(cap))
@@ -131,8 +134,8 @@ pub async fn unread_count(
 /// The key a notification is grouped under in the v2 API: its stored key
 /// for the kinds being grouped, else one of its own (Mastodon's
 /// `ungrouped-<id>`).
-pub fn group_key(kind: &str, stored_key: &str, id: Id, grouped: &[String]) -> String {
-    if grouped.iter().any(|g| g == kind) { stored_key.to_owned() } else { format!("ungrouped-{}", id.0) }
+pub fn group_key(kind: NotificationKind, stored_key: &str, id: Id, grouped: &[String]) -> String {
+    if is_grouped(kind, grouped) { stored_key.to_owned() } else { format!("ungrouped-{}", id.0) }
 }
 
 /// Views for rows, dropping those whose account is gone or whose status

@@ -12,6 +12,7 @@ use tertulia_core::Id;
 use tertulia_core::media::MediaKind;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::actors::{self, RemoteActorFields};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
@@ -99,7 +100,14 @@ pub async fn follow_received(
             if target_row.locked && !already_following {
                 if social::insert_follow_request(conn, &follow)? {
                     let group_key = format!("ungrouped-{}", follow.id);
-                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
+                    pending.extend(notify(
+                        conn,
+                        target.0,
+                        follower.0,
+                        NotificationKind::FollowRequest,
+                        None,
+                        group_key,
+                    )?);
                 }
             } else {
                 pending.extend(establish(conn, &follow)?);
@@ -379,7 +387,7 @@ pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> R
             };
             let event = remove(conn, &row)?;
             if let Some(original) = row.reblog_of_id {
-                notifications::retract(conn, author.0, "reblog", original)?;
+                notifications::retract(conn, author.0, NotificationKind::Reblog, original)?;
             }
             Ok(Ok(((), vec![event])))
         })
@@ -407,7 +415,14 @@ pub async fn favourite_received(
             if social::insert_favourite(conn, account.0, row.id, Some(&like_uri), tertulia_db::now())? {
                 statuses::adjust_counter(conn, row.id, Counter::Favourites, 1)?;
                 let group_key = format!("favourite-{}", row.id);
-                pending.extend(notify(conn, row.account_id, account.0, "favourite", Some(row.id), group_key)?);
+                pending.extend(notify(
+                    conn,
+                    row.account_id,
+                    account.0,
+                    NotificationKind::Favourite,
+                    Some(row.id),
+                    group_key,
+                )?);
             }
             Ok(Ok(((), pending)))
         })
@@ -422,7 +437,7 @@ pub async fn favourite_undone(db: &Db, account: Id, status: Id) -> Result<(), Do
         tertulia_db::transaction(conn, |conn| {
             if social::delete_favourite(conn, account.0, status.0)? {
                 statuses::adjust_counter(conn, status.0, Counter::Favourites, -1)?;
-                notifications::retract(conn, account.0, "favourite", status.0)?;
+                notifications::retract(conn, account.0, NotificationKind::Favourite, status.0)?;
             }
             Ok(())
         })

@@ -298,7 +298,7 @@ fn write_accounts(
                         account_id: id,
                         email: email(index),
                         password_hash: password_hash.to_owned(),
-                        role: "user".into(),
+                        role: Role::User,
                         created_at: naive(created_at),
                         updated_at: naive(created_at),
                     },

@@ -172,7 +172,9 @@ impl World {
                 .run(move |conn| notifications::page(conn, account, None, &[], true, Page::first(200)))
                 .await
                 .unwrap();
-            found.extend(rows.into_iter().filter(|n| n.status_id == Some(status.0)).map(|n| (*name, n.kind)));
+            found.extend(
+                rows.into_iter().filter(|n| n.status_id == Some(status.0)).map(|n| (*name, n.kind.to_string())),
+            );
         }
         found
     }

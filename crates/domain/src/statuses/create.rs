@@ -6,7 +6,7 @@ use tertulia_core::text::{self, MentionLink};
 use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_db::accounts::{self, AccountRow};
-use tertulia_db::notifications::{self, NotificationRow};
+use tertulia_db::notifications::{self, NotificationKind, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, conversations, feeds};
 
@@ -364,7 +364,7 @@ pub(crate) fn notify(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Option<Event>, DbError> {
@@ -394,7 +394,7 @@ pub(crate) fn deliver(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Event, DbError> {
@@ -408,7 +408,7 @@ fn store(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
     filtered: bool,
@@ -420,7 +420,7 @@ fn store(
             id: id.0,
             account_id: recipient,
             from_account_id: from,
-            kind: kind.into(),
+            kind,
             status_id,
             group_key,
             created_at: tertulia_db::now(),

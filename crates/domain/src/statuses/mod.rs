@@ -18,6 +18,7 @@ pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 
 use tertulia_core::{Config, Id};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
@@ -205,7 +206,7 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
                     conn,
                     status.account_id,
                     actor.0,
-                    "favourite",
+                    NotificationKind::Favourite,
                     Some(status.id),
                     format!("favourite-{}", status.id),
                 )?);
@@ -215,7 +216,7 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
             if federates(&status) {
                 outbox::record(conn, &Outgoing::Unfavourited { account: actor.0, status: status.id })?;
             }
-            notifications::retract(conn, actor.0, "favourite", status.id)?;
+            notifications::retract(conn, actor.0, NotificationKind::Favourite, status.id)?;
         }
         Ok(Ok((status.id, pending)))
     })
@@ -288,7 +289,7 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
         let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
             pending.push(remove(conn, &boost)?);
-            notifications::retract(conn, actor.0, "reblog", original.id)?;
+            notifications::retract(conn, actor.0, NotificationKind::Reblog, original.id)?;
         }
         Ok(Ok((original.id, pending)))
     })
