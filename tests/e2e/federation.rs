@@ -12,18 +12,14 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use federation_support::{database_of, eventually, eventually_within, get_signed, post_signed, send_signed, site};
+use federation_support::{database_of, get_signed, post_signed, send_signed};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, TestInstance, openapi};
+use tertulia_testrig::{Backend, Federation, TestInstance, eventually, eventually_within, openapi};
 
-/// hq (PostgreSQL when available), es and mx (the run's engine).
-async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, TestInstance) {
-    let hq_backend =
-        if std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok() { Backend::Postgres } else { Backend::from_env() };
-    let (hq, es, mx) =
-        tokio::join!(site(hq_backend, &[]), site(Backend::from_env(), es_env), site(Backend::from_env(), &[]));
-    (hq, es, mx)
+/// hq (PostgreSQL when available), es with `es_env` and mx.
+async fn three_sites(es_env: &[(&str, &str)]) -> [TestInstance; 3] {
+    Federation::start(support::BINARY, [&[], es_env, &[]]).await
 }
 
 /// The local id, on `site`, of `@username@other`, looked up as a client
@@ -54,7 +50,7 @@ async fn follow_and_wait(site: &TestInstance, token: &str, target_id: &str) {
 
 #[tokio::test]
 async fn staff_follow_post_reply_like_boost_edit_and_delete_across_three_sites() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
@@ -172,7 +168,7 @@ async fn staff_follow_post_reply_like_boost_edit_and_delete_across_three_sites()
 #[tokio::test]
 async fn followers_only_and_site_only_posts_stay_where_they_belong() {
     // es serves unsigned GETs here, to show what it serves and what not.
-    let (hq, es, mx) = three_sites(&[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
+    let [hq, es, mx] = three_sites(&[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
     let bob = hq.sign_up("bob").await;
     let carol = mx.sign_up("carol").await;
     let ana = es.sign_up("ana").await;
@@ -251,7 +247,7 @@ type BadDelivery = (&'static str, SigningKey, Vec<u8>, Tamper, u16, &'static str
 
 #[tokio::test]
 async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_nothing() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     hq.create_user("bob", &[]).await;
     let ana = es.sign_up("ana").await;
     // es learns bob (and his key) the normal way.
@@ -341,7 +337,7 @@ async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_no
 /// local users, would never remove them.
 #[tokio::test]
 async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_the_authors_site() {
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &[]]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
@@ -372,7 +368,7 @@ async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_
 
 #[tokio::test]
 async fn a_site_that_was_down_gets_the_posts_made_meanwhile() {
-    let (hq, mut es, _mx) = three_sites(&[]).await;
+    let [hq, mut es, _mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
@@ -392,13 +388,8 @@ async fn a_sender_killed_during_fan_out_delivers_everything_once_after_restart()
     let posts = 30;
     // A short request timeout makes the leases of the killed process's
     // in-flight jobs run out quickly.
-    let hq_backend =
-        if std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok() { Backend::Postgres } else { Backend::from_env() };
-    let (mut hq, es, mx) = tokio::join!(
-        site(hq_backend, &[("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "3")]),
-        site(Backend::from_env(), &[]),
-        site(Backend::from_env(), &[])
-    );
+    let [mut hq, es, mx] =
+        Federation::start(support::BINARY, [&[("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "3")], &[], &[]]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
@@ -432,7 +423,7 @@ async fn a_sender_killed_during_fan_out_delivers_everything_once_after_restart()
 
 #[tokio::test]
 async fn a_mastodon_shaped_post_is_sanitized_keeps_its_attachments_and_counts_once() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     hq.create_user("bob", &[]).await;
     let ana = es.sign_up("ana").await;
     resolve(&es, &ana, "bob", &hq).await;
@@ -498,7 +489,7 @@ async fn a_mastodon_shaped_post_is_sanitized_keeps_its_attachments_and_counts_on
 
 #[tokio::test]
 async fn a_site_following_another_site_receives_all_its_public_posts() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let ana = es.sign_up("ana").await;
     let reader = hq.sign_up("reader").await;
     let carol = mx.sign_up("carol").await;
@@ -535,7 +526,7 @@ async fn a_site_following_another_site_receives_all_its_public_posts() {
 
 #[tokio::test]
 async fn staff_moving_from_es_to_mx_take_their_followers_along() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let old = es.sign_up("luis").await;
     let ana = es.sign_up("ana").await;
@@ -574,7 +565,7 @@ async fn staff_moving_from_es_to_mx_take_their_followers_along() {
 
 #[tokio::test]
 async fn blocks_and_deleted_accounts_cut_the_ties_on_the_other_site() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
@@ -625,7 +616,9 @@ async fn blocks_and_deleted_accounts_cut_the_ties_on_the_other_site() {
 
 #[tokio::test]
 async fn browsers_get_web_pages_and_servers_get_activitypub() {
-    let es = site(Backend::from_env(), &[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
+    let es =
+        Federation::site(support::BINARY, Backend::from_env(), &[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")])
+            .await;
     let ana = es.sign_up("ana").await;
     es.api(&ana).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Ana <García>"})).await.ok();
     let public = es.api(&ana).post_status("Hola <mundo>", json!({})).await;
@@ -674,7 +667,7 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
 
 #[tokio::test]
 async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_are_refetched() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let carol = mx.sign_up("carol").await;
     let ana = es.sign_up("ana").await;
@@ -720,7 +713,7 @@ async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_ar
 
 #[tokio::test]
 async fn deleting_a_user_tells_the_other_sites_and_leaves_the_address_gone() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let luis = es.sign_up("luis").await;
     let luis_at_hq = resolve(&hq, &bob, "luis", &es).await;
@@ -745,7 +738,7 @@ async fn deleting_a_user_tells_the_other_sites_and_leaves_the_address_gone() {
 
 #[tokio::test]
 async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() {
-    let (hq, _es, mx) = three_sites(&[]).await;
+    let [hq, _es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let carol = mx.sign_up("carol").await;
     let carol_at_hq = resolve(&hq, &bob, "carol", &mx).await;
@@ -830,7 +823,7 @@ fn expected_answer(visibility: &str, fetcher: Fetcher, mentioned: bool, ties: Ti
 
 #[tokio::test]
 async fn other_servers_and_browsers_fetch_exactly_the_posts_the_visibility_matrix_allows() {
-    let (es, hq) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [es, hq] = Federation::start(support::BINARY, [&[], &[]]).await;
     let ana = es.sign_up("ana").await;
     let bob = hq.sign_up("bob").await;
     hq.create_user("carol", &[]).await;
@@ -943,7 +936,7 @@ async fn a_sender_stuck_on_a_slow_site_holds_up_nobody_else_and_is_retried() {
     // es waits 30 s for a remote answer, but gives one activity 3 s.
     let es_env =
         [("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "30"), ("TERTULIA_FEDERATION_INBOX_ACTIVITY_TIMEOUT_SECS", "3")];
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &es_env));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &es_env]).await;
     hq.create_user("bob", &[]).await;
     hq.create_user("carol", &[]).await;
     let ana = es.sign_up("ana").await;
@@ -988,7 +981,7 @@ async fn a_sender_stuck_on_a_slow_site_holds_up_nobody_else_and_is_retried() {
 
 #[tokio::test]
 async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_is_back() {
-    let (hq, es, mut mx) = three_sites(&[]).await;
+    let [hq, es, mut mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
@@ -1016,7 +1009,7 @@ async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_
 
 #[tokio::test]
 async fn past_its_allowance_a_remote_site_gets_429_and_other_sites_do_not() {
-    let (hq, es, mx) = three_sites(&[("TERTULIA_RATE_LIMITS_INBOX_PER_HOST", "3")]).await;
+    let [hq, es, mx] = three_sites(&[("TERTULIA_RATE_LIMITS_INBOX_PER_HOST", "3")]).await;
     let ana = es.sign_up("ana").await;
     // es learns them (and so their keys are made).
     for (site, user) in [(&hq, "bob"), (&hq, "carol"), (&mx, "luis")] {
@@ -1130,14 +1123,14 @@ async fn quote_across(ours: &TestInstance, author: &str, theirs: &TestInstance, 
 
 #[tokio::test]
 async fn a_quote_from_another_site_is_asked_for_accepted_shown_and_revoked_both_ways() {
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &[]]).await;
     quote_across(&hq, "ana", &es, "bruno").await;
     quote_across(&es, "carmen", &hq, "diego").await;
 }
 
 #[tokio::test]
 async fn a_third_site_shows_a_quote_as_accepted_once_it_has_checked_the_authorization() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let ana = hq.sign_up("ana").await;
     let bruno = es.sign_up("bruno").await;
     let luis = mx.sign_up("luis").await;
@@ -1168,7 +1161,7 @@ async fn relationship(site: &TestInstance, token: &str, id: &str) -> Value {
 
 #[tokio::test]
 async fn removed_followers_and_blocked_sites_are_cut_off_on_both_sides() {
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &[]]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;

@@ -9,6 +9,9 @@
 //!   documents it is given and counting the requests it gets.
 //! - [`TestCluster`]: several `tertulia serve` processes on one PostgreSQL
 //!   database behind a [`RoundRobinProxy`].
+//! - [`Federation`]: several sites, each with its own database, that
+//!   federate with each other.
+//! - [`eventually`]: waits, with a bound, for something asynchronous.
 //! - [`openapi`]: checks JSON against the Mastodon OpenAPI description.
 //!
 //! Test code may panic freely: a panic is a failed test with a message.
@@ -18,6 +21,8 @@ mod api;
 mod client;
 mod cluster;
 mod database;
+mod eventually;
+mod federation;
 mod instance;
 pub mod openapi;
 mod stand_in;
@@ -26,5 +31,7 @@ pub use api::{ApiClient, ApiResponse};
 pub use client::{TEST_PASSWORD, TestApp};
 pub use cluster::{RoundRobinProxy, TestCluster};
 pub use database::{Backend, TestDatabase};
+pub use eventually::{PATIENCE, eventually, eventually_within};
+pub use federation::Federation;
 pub use instance::{CliOutput, TestInstance};
 pub use stand_in::StandInSite;
