@@ -20,13 +20,21 @@ impl Federation {
     /// let [hq, es, mx] = Federation::start(BINARY, [&[], &[], &[]]).await;
     /// ```
     pub async fn start<const N: usize>(binary: &'static str, settings: [&[(&str, &str)]; N]) -> [TestInstance; N] {
+        let settings = settings.iter().map(|extra| extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        match Federation::start_all(binary, settings.collect()).await.try_into() {
+            Ok(sites) => sites,
+            Err(_) => unreachable!("one site per entry of settings"),
+        }
+    }
+
+    /// [`start`](Self::start) for a number of sites known at run time.
+    pub async fn start_all(binary: &'static str, settings: Vec<Vec<(String, String)>>) -> Vec<TestInstance> {
+        let postgres_available = std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok();
         let starting: Vec<_> = settings
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(index, extra)| {
-                let postgres_available = std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok();
                 let backend = if index == 0 && postgres_available { Backend::Postgres } else { Backend::from_env() };
-                let extra: Vec<(String, String)> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
                 tokio::spawn(async move {
                     let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                     Federation::site(binary, backend, &extra).await
@@ -37,10 +45,7 @@ impl Federation {
         for site in starting {
             sites.push(site.await.expect("a site started"));
         }
-        match sites.try_into() {
-            Ok(sites) => sites,
-            Err(_) => unreachable!("one site per entry of settings"),
-        }
+        sites
     }
 
     /// One site on `backend` that federates with the others here, with

@@ -11,6 +11,8 @@
 //!   database behind a [`RoundRobinProxy`].
 //! - [`Federation`]: several sites, each with its own database, that
 //!   federate with each other.
+//! - [`World`]: named sites, named users on them and who follows whom,
+//!   built in one call.
 //! - [`eventually`]: waits, with a bound, for something asynchronous.
 //! - [`openapi`]: checks JSON against the Mastodon OpenAPI description.
 //!
@@ -26,6 +28,7 @@ mod federation;
 mod instance;
 pub mod openapi;
 mod stand_in;
+mod world;
 
 pub use api::{ApiClient, ApiResponse};
 pub use client::{TEST_PASSWORD, TestApp};
@@ -35,3 +38,4 @@ pub use eventually::{PATIENCE, eventually, eventually_within};
 pub use federation::Federation;
 pub use instance::{CliOutput, TestInstance};
 pub use stand_in::StandInSite;
+pub use world::{User, World, WorldPlan};
