@@ -336,6 +336,24 @@ fn stored_enums_round_trip_through_the_database() {
 }
 
 #[test]
+fn account_and_status_ids_are_bigint_values() {
+    use diesel::{IntoSql, RunQueryDsl};
+    use tertulia_core::{AccountId, StatusId};
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let (account, status) = (AccountId(Id::generate().0), StatusId(i64::MAX));
+    db.run_blocking(move |conn| {
+        let back: AccountId = diesel::select(account.into_sql::<diesel::sql_types::BigInt>()).get_result(conn)?;
+        assert_eq!(back, account);
+        let back: StatusId = diesel::select(status.into_sql::<diesel::sql_types::BigInt>()).get_result(conn)?;
+        assert_eq!(back, status);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
 fn a_stored_visibility_this_program_does_not_know_fails_the_read() {
     use diesel::RunQueryDsl;
     use tertulia_core::visibility::Visibility;

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tertulia_core::Id;
+use tertulia_core::{AccountId, Id};
 use tertulia_db::notifications::NotificationKind;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
@@ -215,7 +215,7 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
             None,
             format!("follow-{day}"),
         )?;
-        audience::merge_into_home(conn, follow.account_id, follow.target_account_id)?;
+        audience::merge_into_home(conn, AccountId(follow.account_id), AccountId(follow.target_account_id))?;
     }
     Ok(event)
 }

@@ -8,9 +8,9 @@
 //! twice, and applying it again changes nothing.
 
 use chrono::NaiveDateTime;
-use tertulia_core::Id;
 use tertulia_core::media::MediaKind;
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, Id, StatusId};
 use tertulia_db::actors::{self, RemoteActorFields};
 use tertulia_db::notifications::NotificationKind;
 use tertulia_db::social::{self, FollowRow};
@@ -308,15 +308,16 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
             if let Some(parent) = &parent {
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
-            let audience = audience::of_post(conn, &row, &mentioned)?;
-            feeds::push(conn, &audience.home, id, status.author.0, None)?;
+            let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned))?;
+            let author = AccountId(status.author.0);
+            feeds::push(conn, &audience.home, StatusId(id), author, None)?;
             let local_mentioned = accounts::local_among(conn, &mentioned)?;
             let mut pending =
                 vec![Event::Update(StatusEvent::new(&row, status.tags.clone(), audience.home, mentioned))];
             if status.visibility == Visibility::Direct {
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
             }
-            pending.extend(audience::notify_all(conn, &audience.notices, status.author.0, &row)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, author, &row)?);
             Ok(Ok((Id(id), pending)))
         })
     })
@@ -367,10 +368,10 @@ pub async fn status_updated(
             };
             edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-            let audience = audience::of_edit(conn, &edited, &mentioned)?;
+            let audience = audience::of_edit(conn, &edited, &AccountId::all(&mentioned))?;
             let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
             let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, mentioned))];
-            pending.extend(audience::notify_all(conn, &audience.notices, author.0, &edited)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);
             Ok(Ok(((), pending)))
         })
     })
@@ -478,10 +479,11 @@ pub async fn boost_received(
             statuses::insert(conn, &boost)?;
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
             accounts::adjust_statuses_count(conn, booster.0, 1, Some(published))?;
-            let audience = audience::of_boost(conn, booster.0, &original)?;
-            feeds::push(conn, &audience.home, boost_id, booster.0, Some(original.id))?;
+            let booster = AccountId(booster.0);
+            let audience = audience::of_boost(conn, booster, &original)?;
+            feeds::push(conn, &audience.home, StatusId(boost_id), booster, Some(StatusId(original.id)))?;
             let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
-            pending.extend(audience::notify_all(conn, &audience.notices, booster.0, &original)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, booster, &original)?);
             Ok(Ok(((), pending)))
         })
     })

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use tertulia_core::Config;
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, Config};
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::delivery::{self, NewDeliveryJob};
 use tertulia_db::outbox::{self as records, OutboxRow};
@@ -186,18 +186,18 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
                 // Receivers match the Undo by the Announce's id alone.
                 let boost = activities::Boost { booster: &account.username, uri, published: tertulia_db::now() };
                 let announce = activities::announce(urls, &boost, original_uri, &original_actor.uri);
-                let to = audience::remote_of_boost(*author, visibility, *original_author);
+                let to = audience::remote_of_boost(AccountId(*author), visibility, AccountId(*original_author));
                 return Ok(Some((activities::undo(&actor.uri, announce), *author, inboxes_of(conn, urls, &to)?)));
             }
             let mentioned_uris: Vec<String> = actors::find_many(conn, mentioned)?.into_iter().map(|a| a.uri).collect();
             let (to, cc) = addressing(visibility, &urls.followers(&account.username), &mentioned_uris);
             let activity = activities::delete(&actor.uri, uri, to, cc);
             let to = audience::remote_of_post(&Addressing {
-                author: *author,
+                author: AccountId(*author),
                 visibility,
-                in_reply_to_account: *in_reply_to_account,
-                quoted_account: *quoted_account,
-                mentioned,
+                in_reply_to_account: in_reply_to_account.map(AccountId),
+                quoted_account: quoted_account.map(AccountId),
+                mentioned: &AccountId::all(mentioned),
             });
             Some((activity, *author, inboxes_of(conn, urls, &to)?))
         }
@@ -378,7 +378,7 @@ fn one_to_one(
 /// actor's followers standing for the sites that follow this whole site.
 fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) -> Result<Vec<String>, DbError> {
     let mut inboxes = match to.followers_of {
-        Some(account) => actors::remote_follower_inboxes(conn, account)?,
+        Some(account) => actors::remote_follower_inboxes(conn, account.0)?,
         None => Vec::new(),
     };
     if to.site_followers
@@ -386,7 +386,7 @@ fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) -> Result<Vec
     {
         inboxes.extend(actors::remote_follower_inboxes(conn, site.id)?);
     }
-    inboxes.extend(actors::find_many(conn, &to.accounts)?.iter().filter_map(remote_inbox));
+    inboxes.extend(actors::find_many(conn, &AccountId::raw(&to.accounts))?.iter().filter_map(remote_inbox));
     Ok(inboxes)
 }
 

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use tertulia_core::text::{self, MentionLink};
 use tertulia_core::visibility::Visibility;
-use tertulia_core::{Config, Id};
+use tertulia_core::{AccountId, Config, Id, StatusId};
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::notifications::{self, NotificationKind, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
@@ -236,14 +236,14 @@ pub(crate) fn publish(
     if let Some(parent) = &parent {
         statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
     }
-    let audience = audience::of_post(conn, &row, &mentioned_ids)?;
-    feeds::push(conn, &audience.home, id, author.0, None)?;
+    let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned_ids))?;
+    feeds::push(conn, &audience.home, StatusId(id), AccountId(author.0), None)?;
     let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
     pending.push(Event::Update(StatusEvent::new(&row, tag_names, audience.home, mentioned_ids.clone())));
     if visibility == Visibility::Direct {
         pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
     }
-    pending.extend(audience::notify_all(conn, &audience.notices, author.0, &row)?);
+    pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &row)?);
     if visibility.federates() {
         outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
     }
