@@ -180,17 +180,7 @@ pub async fn follow(
                     outbox::record(conn, &outgoing)?;
                 }
             } else if target_row.locked && !already_following {
-                if social::insert_follow_request(conn, &follow)? {
-                    let group_key = format!("ungrouped-{}", follow.id);
-                    pending.extend(notify(
-                        conn,
-                        target.0,
-                        follower.0,
-                        NotificationKind::FollowRequest,
-                        None,
-                        group_key,
-                    )?);
-                }
+                pending.extend(request_follow(conn, &follow)?);
             } else {
                 pending.extend(establish(conn, &follow)?);
             }
@@ -664,4 +654,15 @@ pub async fn many(db: &Db, ids: Vec<Id>) -> Result<Vec<AccountView>, DomainError
             ids.iter().filter_map(|id| rows.remove(id)).map(|row| profile(conn, row)).collect::<Result<Vec<_>, _>>()
         })
         .await?)
+}
+
+/// Records `follow` as a request awaiting the target's answer and notifies
+/// the target, unless the same request was already pending.
+pub(crate) fn request_follow(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbError> {
+    if !social::insert_follow_request(conn, follow)? {
+        return Ok(None);
+    }
+    let group_key = format!("ungrouped-{}", follow.id);
+    let (target, follower) = (follow.target_account_id, follow.account_id);
+    notify(conn, target, follower, NotificationKind::FollowRequest, None, group_key)
 }

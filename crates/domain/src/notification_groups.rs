@@ -90,14 +90,7 @@ fn newest_first(
     let mut cursor = page.max_id;
     for _ in 0..SCAN_STEPS {
         let step = Page { max_id: cursor, since_id: page.since_id, min_id: None, limit: SCAN_BATCH };
-        let rows = notifications::page(
-            conn,
-            reader.0,
-            filter.kinds().as_deref(),
-            &filter.excluded(),
-            filter.include_filtered,
-            step,
-        )?;
+        let rows = filter.page(conn, reader, step)?;
         let exhausted = (rows.len() as i64) < SCAN_BATCH;
         let Some(last) = rows.last() else { break };
         cursor = Some(last.id);
@@ -171,14 +164,7 @@ fn ascending_page(
     grouped: &[String],
     page: Page,
 ) -> Result<Vec<NotificationGroup>, DbError> {
-    let rows = notifications::page(
-        conn,
-        reader.0,
-        filter.kinds().as_deref(),
-        &filter.excluded(),
-        filter.include_filtered,
-        page,
-    )?;
+    let rows = filter.page(conn, reader, page)?;
     let mut groups: Vec<(NotificationGroup, Vec<NotificationView>)> = Vec::new();
     for view in build(conn, reader, rows)? {
         let key = group_key(view.kind, &view.group_key, view.id, grouped);

@@ -36,6 +36,11 @@ pub struct NotificationFilter {
 }
 
 impl NotificationFilter {
+    /// One page of `reader`'s notifications that this filter lets through.
+    pub(crate) fn page(&self, conn: &mut DbConn, reader: Id, page: Page) -> Result<Vec<NotificationRow>, DbError> {
+        notifications::page(conn, reader.0, self.kinds().as_deref(), &self.excluded(), self.include_filtered, page)
+    }
+
     /// The kinds to keep, for the query (`None`: all).
     pub(crate) fn kinds(&self) -> Option<Vec<NotificationKind>> {
         (!self.types.is_empty()).then(|| known_kinds(&self.types))
@@ -69,14 +74,7 @@ pub async fn list(
     crate::polls::sweep_now(db, hub).await?;
     Ok(db
         .run(move |conn| {
-            let rows = notifications::page(
-                conn,
-                reader.0,
-                filter.kinds().as_deref(),
-                &filter.excluded(),
-                filter.include_filtered,
-                page,
-            )?;
+            let rows = filter.page(conn, reader, page)?;
             build(conn, reader, rows)
         })
         .await?)

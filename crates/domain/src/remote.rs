@@ -98,17 +98,7 @@ pub async fn follow_received(
             let mut pending = Vec::new();
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
             if target_row.locked && !already_following {
-                if social::insert_follow_request(conn, &follow)? {
-                    let group_key = format!("ungrouped-{}", follow.id);
-                    pending.extend(notify(
-                        conn,
-                        target.0,
-                        follower.0,
-                        NotificationKind::FollowRequest,
-                        None,
-                        group_key,
-                    )?);
-                }
+                pending.extend(crate::accounts::request_follow(conn, &follow)?);
             } else {
                 pending.extend(establish(conn, &follow)?);
                 // Answered again when already following: the other site
