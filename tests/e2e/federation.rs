@@ -12,28 +12,14 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use federation_support::{database_of, eventually, eventually_within, get_signed, post_signed, send_signed, site};
+use federation_support::{database_of, get_signed, post_signed, send_signed};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, TestInstance, openapi};
+use tertulia_testrig::{Backend, Federation, TestInstance, World, eventually, eventually_within, openapi};
 
-/// hq (PostgreSQL when available), es and mx (the run's engine).
-async fn three_sites(es_env: &[(&str, &str)]) -> (TestInstance, TestInstance, TestInstance) {
-    let hq_backend =
-        if std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok() { Backend::Postgres } else { Backend::from_env() };
-    let (hq, es, mx) =
-        tokio::join!(site(hq_backend, &[]), site(Backend::from_env(), es_env), site(Backend::from_env(), &[]));
-    (hq, es, mx)
-}
-
-/// The local id, on `site`, of `@username@other`, looked up as a client
-/// does (search with resolve).
-async fn resolve(site: &TestInstance, token: &str, username: &str, other: &TestInstance) -> String {
-    let q = format!("@{username}@{}", other.domain);
-    let found = site.api(token).get(&format!("/api/v2/search?type=accounts&resolve=true&q={q}")).await.ok();
-    let account = &found["accounts"][0];
-    assert_eq!(account["acct"], format!("{username}@{}", other.domain), "resolving {q}: {found}");
-    account["id"].as_str().unwrap().to_owned()
+/// hq (PostgreSQL when available), es with `es_env` and mx.
+async fn three_sites(es_env: &[(&str, &str)]) -> [TestInstance; 3] {
+    Federation::start(support::BINARY, [&[], es_env, &[]]).await
 }
 
 /// The status with `uri` in `token`'s home timeline on `site`, if there.
@@ -42,28 +28,18 @@ async fn in_home(site: &TestInstance, token: &str, uri: &str) -> Option<Value> {
     home.as_array().unwrap().iter().find(|s| s["uri"] == uri || s["reblog"]["uri"] == uri).cloned()
 }
 
-/// Follows `target_id` and waits until the other site accepted.
-async fn follow_and_wait(site: &TestInstance, token: &str, target_id: &str) {
-    site.api(token).follow(target_id).await;
-    eventually("the follow to be accepted", || async {
-        let rel = site.api(token).get(&format!("/api/v1/accounts/relationships?id[]={target_id}")).await.ok();
-        (rel[0]["following"] == true).then_some(())
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn staff_follow_post_reply_like_boost_edit_and_delete_across_three_sites() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
 
     // bob@hq follows ana@es (open) and luis@mx (locked: needs approval).
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
     mx.api(&luis).patch("/api/v1/accounts/update_credentials", json!({"locked": true})).await.ok();
-    let luis_at_hq = resolve(&hq, &bob, "luis", &mx).await;
+    let luis_at_hq = hq.api(&bob).resolve("luis", &mx).await;
     let relationship = hq.api(&bob).follow(&luis_at_hq).await;
     assert_eq!(relationship["requested"], true, "{relationship}");
     let request = eventually("the follow request to reach mx", || async {
@@ -82,10 +58,10 @@ async fn staff_follow_post_reply_like_boost_edit_and_delete_across_three_sites()
     })
     .await;
     // luis@mx follows ana and bob, so the whole thread reaches mx too.
-    let ana_at_mx = resolve(&mx, &luis, "ana", &es).await;
-    follow_and_wait(&mx, &luis, &ana_at_mx).await;
-    let bob_at_mx = resolve(&mx, &luis, "bob", &hq).await;
-    follow_and_wait(&mx, &luis, &bob_at_mx).await;
+    let ana_at_mx = mx.api(&luis).resolve("ana", &es).await;
+    mx.api(&luis).follow_and_wait(&ana_at_mx).await;
+    let bob_at_mx = mx.api(&luis).resolve("bob", &hq).await;
+    mx.api(&luis).follow_and_wait(&bob_at_mx).await;
 
     // ana posts; it reaches both followers' home timelines.
     let post = es.api(&ana).post_status("Hola equipo, ¿quién sabe de #kubernetes?", json!({})).await;
@@ -172,14 +148,14 @@ async fn staff_follow_post_reply_like_boost_edit_and_delete_across_three_sites()
 #[tokio::test]
 async fn followers_only_and_site_only_posts_stay_where_they_belong() {
     // es serves unsigned GETs here, to show what it serves and what not.
-    let (hq, es, mx) = three_sites(&[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
+    let [hq, es, mx] = three_sites(&[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
     let bob = hq.sign_up("bob").await;
     let carol = mx.sign_up("carol").await;
     let ana = es.sign_up("ana").await;
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
     // carol knows ana but does not follow her.
-    let ana_at_mx = resolve(&mx, &carol, "ana", &es).await;
+    let ana_at_mx = mx.api(&carol).resolve("ana", &es).await;
 
     let site_only = es.api(&ana).post_status("Solo para Madrid", json!({"visibility": "local"})).await;
     let private = es.api(&ana).post_status("Solo seguidores", json!({"visibility": "private"})).await;
@@ -251,11 +227,11 @@ type BadDelivery = (&'static str, SigningKey, Vec<u8>, Tamper, u16, &'static str
 
 #[tokio::test]
 async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_nothing() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     hq.create_user("bob", &[]).await;
     let ana = es.sign_up("ana").await;
     // es learns bob (and his key) the normal way.
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    let bob_at_es = es.api(&ana).resolve("bob", &hq).await;
     let bob_uri = hq.url("/users/bob");
     let ana_uri = es.url("/users/ana");
     let follow = |actor: &str, id: &str| {
@@ -341,11 +317,11 @@ async fn forged_stale_tampered_and_oversized_deliveries_are_refused_and_store_no
 /// local users, would never remove them.
 #[tokio::test]
 async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_the_authors_site() {
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &[]]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
 
     let public = es.api(&ana).post_status("Para todos", json!({})).await;
     let id = public["id"].as_str().unwrap();
@@ -356,7 +332,7 @@ async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_
     }
 
     let db = database_of(&es);
-    let bob_on_es = resolve(&es, &ana, "bob", &hq).await.parse::<i64>().unwrap();
+    let bob_on_es = es.api(&ana).resolve("bob", &hq).await.parse::<i64>().unwrap();
     let ana_on_es = es.api(&ana).account_id().await.parse::<i64>().unwrap();
     let page = tertulia_db::page::Page::first(40);
     let (bobs_rows, anas_rows) = db
@@ -372,19 +348,17 @@ async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_
 
 #[tokio::test]
 async fn a_site_that_was_down_gets_the_posts_made_meanwhile() {
-    let (hq, mut es, _mx) = three_sites(&[]).await;
-    let bob = hq.sign_up("bob").await;
-    let ana = es.sign_up("ana").await;
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
-    follow_and_wait(&es, &ana, &bob_at_es).await;
+    let mut world =
+        World::plan().site("hq", &["bob"]).site("es", &["ana"]).follows("ana", "bob").start(support::BINARY).await;
 
-    es.stop_with("TERM", Duration::from_secs(10)).await;
-    let post = hq.api(&bob).post_status("Noticias de HQ mientras es está parado", json!({})).await;
+    world.site_mut("es").stop_with("TERM", Duration::from_secs(10)).await;
+    let post = world.api("bob").post_status("Noticias de HQ mientras es está parado", json!({})).await;
     // hq tries, fails and backs off before es comes back.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    es.start_again().await;
+    world.site_mut("es").start_again().await;
     let uri = post["uri"].as_str().unwrap().to_owned();
-    eventually("the post made while es was down", || in_home(&es, &ana, &uri)).await;
+    let (es, ana) = (world.site("es"), &world.user("ana").token);
+    eventually("the post made while es was down", || in_home(es, ana, &uri)).await;
 }
 
 #[tokio::test]
@@ -392,20 +366,15 @@ async fn a_sender_killed_during_fan_out_delivers_everything_once_after_restart()
     let posts = 30;
     // A short request timeout makes the leases of the killed process's
     // in-flight jobs run out quickly.
-    let hq_backend =
-        if std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok() { Backend::Postgres } else { Backend::from_env() };
-    let (mut hq, es, mx) = tokio::join!(
-        site(hq_backend, &[("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "3")]),
-        site(Backend::from_env(), &[]),
-        site(Backend::from_env(), &[])
-    );
+    let [mut hq, es, mx] =
+        Federation::start(support::BINARY, [&[("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "3")], &[], &[]]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
-    follow_and_wait(&es, &ana, &bob_at_es).await;
-    let bob_at_mx = resolve(&mx, &luis, "bob", &hq).await;
-    follow_and_wait(&mx, &luis, &bob_at_mx).await;
+    let bob_at_es = es.api(&ana).resolve("bob", &hq).await;
+    es.api(&ana).follow_and_wait(&bob_at_es).await;
+    let bob_at_mx = mx.api(&luis).resolve("bob", &hq).await;
+    mx.api(&luis).follow_and_wait(&bob_at_mx).await;
 
     let mut uris = Vec::new();
     for n in 0..posts {
@@ -432,10 +401,10 @@ async fn a_sender_killed_during_fan_out_delivers_everything_once_after_restart()
 
 #[tokio::test]
 async fn a_mastodon_shaped_post_is_sanitized_keeps_its_attachments_and_counts_once() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     hq.create_user("bob", &[]).await;
     let ana = es.sign_up("ana").await;
-    resolve(&es, &ana, "bob", &hq).await;
+    es.api(&ana).resolve("bob", &hq).await;
     let bob_key = signing_key_of(&hq, "bob").await;
     let bob_uri = hq.url("/users/bob");
     let ana_uri = es.url("/users/ana");
@@ -498,7 +467,7 @@ async fn a_mastodon_shaped_post_is_sanitized_keeps_its_attachments_and_counts_on
 
 #[tokio::test]
 async fn a_site_following_another_site_receives_all_its_public_posts() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let ana = es.sign_up("ana").await;
     let reader = hq.sign_up("reader").await;
     let carol = mx.sign_up("carol").await;
@@ -535,14 +504,14 @@ async fn a_site_following_another_site_receives_all_its_public_posts() {
 
 #[tokio::test]
 async fn staff_moving_from_es_to_mx_take_their_followers_along() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let old = es.sign_up("luis").await;
     let ana = es.sign_up("ana").await;
     let new = mx.sign_up("luis").await;
     // bob (hq) and ana (es, same site) follow luis@es.
-    let luis_at_hq = resolve(&hq, &bob, "luis", &es).await;
-    follow_and_wait(&hq, &bob, &luis_at_hq).await;
+    let luis_at_hq = hq.api(&bob).resolve("luis", &es).await;
+    hq.api(&bob).follow_and_wait(&luis_at_hq).await;
     let luis_at_es = es.api(&old).account_id().await;
     es.api(&ana).follow(&luis_at_es).await;
 
@@ -574,13 +543,13 @@ async fn staff_moving_from_es_to_mx_take_their_followers_along() {
 
 #[tokio::test]
 async fn blocks_and_deleted_accounts_cut_the_ties_on_the_other_site() {
-    let (hq, es, _mx) = three_sites(&[]).await;
+    let [hq, es, _mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
-    follow_and_wait(&es, &ana, &bob_at_es).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
+    let bob_at_es = es.api(&ana).resolve("bob", &hq).await;
+    es.api(&ana).follow_and_wait(&bob_at_es).await;
 
     // ana blocks bob: on hq, bob no longer follows her and sees the block.
     es.api(&ana).post(&format!("/api/v1/accounts/{bob_at_es}/block"), json!({})).await.ok();
@@ -596,8 +565,8 @@ async fn blocks_and_deleted_accounts_cut_the_ties_on_the_other_site() {
     // Once the Undo(Block) reaches hq, bob can follow her again.
     eventually("the unblock to reach hq", || async { (relationship().await["blocked_by"] == false).then_some(()) })
         .await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
-    follow_and_wait(&es, &ana, &bob_at_es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
+    es.api(&ana).follow_and_wait(&bob_at_es).await;
 
     // bob's account is deleted on hq (signed by his key, as his site
     // would): es forgets him and his posts.
@@ -625,7 +594,9 @@ async fn blocks_and_deleted_accounts_cut_the_ties_on_the_other_site() {
 
 #[tokio::test]
 async fn browsers_get_web_pages_and_servers_get_activitypub() {
-    let es = site(Backend::from_env(), &[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")]).await;
+    let es =
+        Federation::site(support::BINARY, Backend::from_env(), &[("TERTULIA_FEDERATION_AUTHORIZED_FETCH", "false")])
+            .await;
     let ana = es.sign_up("ana").await;
     es.api(&ana).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Ana <García>"})).await.ok();
     let public = es.api(&ana).post_status("Hola <mundo>", json!({})).await;
@@ -676,15 +647,15 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
 
 #[tokio::test]
 async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_are_refetched() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let carol = mx.sign_up("carol").await;
     let ana = es.sign_up("ana").await;
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
-    resolve(&mx, &carol, "ana", &es).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
+    mx.api(&carol).resolve("ana", &es).await;
     // es looks carol up, so her site makes her key.
-    resolve(&es, &ana, "carol", &mx).await;
+    es.api(&ana).resolve("carol", &mx).await;
     let private = es.api(&ana).post_status("Solo seguidores", json!({"visibility": "private"})).await;
     let uri = private["uri"].as_str().unwrap();
 
@@ -722,36 +693,34 @@ async fn followers_only_posts_are_served_to_signed_followers_and_rotated_keys_ar
 
 #[tokio::test]
 async fn deleting_a_user_tells_the_other_sites_and_leaves_the_address_gone() {
-    let (hq, es, _mx) = three_sites(&[]).await;
-    let bob = hq.sign_up("bob").await;
-    let luis = es.sign_up("luis").await;
-    let luis_at_hq = resolve(&hq, &bob, "luis", &es).await;
-    follow_and_wait(&hq, &bob, &luis_at_hq).await;
-    let post = es.api(&luis).post_status("Último día en Madrid", json!({})).await;
+    let world =
+        World::plan().site("hq", &["bob"]).site("es", &["luis"]).follows("bob", "luis").start(support::BINARY).await;
+    let (hq, es, bob) = (world.site("hq"), world.site("es"), &world.user("bob").token);
+    let luis_at_hq = world.id_on("luis", "hq");
+    let post = world.api("luis").post_status("Último día en Madrid", json!({})).await;
     let uri = post["uri"].as_str().unwrap().to_owned();
-    eventually("luis's post on hq", || in_home(&hq, &bob, &uri)).await;
+    eventually("luis's post on hq", || in_home(hq, bob, &uri)).await;
 
     let deleted = es.cli(&["admin", "user", "delete", "luis", "--yes"]).await;
     assert!(deleted.status.success(), "{}", deleted.stderr);
     eventually("luis and his post gone from hq", || async {
-        let gone = hq.api(&bob).get(&format!("/api/v1/accounts/{luis_at_hq}")).await.status == 404;
-        (gone && in_home(&hq, &bob, &uri).await.is_none()).then_some(())
+        let gone = hq.api(bob).get(&format!("/api/v1/accounts/{luis_at_hq}")).await.status == 404;
+        (gone && in_home(hq, bob, &uri).await.is_none()).then_some(())
     })
     .await;
     // The address answers 410 Gone, and cannot be taken by someone new.
-    let key = signing_key_of(&hq, "bob").await;
-    assert_eq!(get_signed(&es, &key, &es.url("/users/luis")).await.status(), 410);
+    let key = signing_key_of(hq, "bob").await;
+    assert_eq!(get_signed(es, &key, &es.url("/users/luis")).await.status(), 410);
     let again = es.cli(&["admin", "user", "create", "--username", "luis", "--email", "other@es.example"]).await;
     assert!(!again.status.success(), "a deleted address was reused: {}", again.stdout);
 }
 
 #[tokio::test]
 async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() {
-    let (hq, _es, mx) = three_sites(&[]).await;
-    let bob = hq.sign_up("bob").await;
-    let carol = mx.sign_up("carol").await;
-    let carol_at_hq = resolve(&hq, &bob, "carol", &mx).await;
-    follow_and_wait(&hq, &bob, &carol_at_hq).await;
+    let world =
+        World::plan().site("hq", &["bob"]).site("mx", &["carol"]).follows("bob", "carol").start(support::BINARY).await;
+    let (hq, mx) = (world.site("hq"), world.site("mx"));
+    let (bob, carol) = (world.user("bob").token.clone(), world.user("carol").token.clone());
 
     let post = mx
         .api(&carol)
@@ -761,7 +730,7 @@ async fn polls_travel_as_questions_and_votes_are_counted_where_the_poll_lives() 
         )
         .await;
     let uri = post["uri"].as_str().unwrap().to_owned();
-    let at_hq = eventually("the poll on hq", || in_home(&hq, &bob, &uri)).await;
+    let at_hq = eventually("the poll on hq", || in_home(hq, &bob, &uri)).await;
     let poll = &at_hq["poll"];
     tertulia_testrig::openapi::assert_matches(poll, "Poll");
     let titles: Vec<&str> = poll["options"].as_array().unwrap().iter().map(|o| o["title"].as_str().unwrap()).collect();
@@ -832,14 +801,14 @@ fn expected_answer(visibility: &str, fetcher: Fetcher, mentioned: bool, ties: Ti
 
 #[tokio::test]
 async fn other_servers_and_browsers_fetch_exactly_the_posts_the_visibility_matrix_allows() {
-    let (es, hq) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [es, hq] = Federation::start(support::BINARY, [&[], &[]]).await;
     let ana = es.sign_up("ana").await;
     let bob = hq.sign_up("bob").await;
     hq.create_user("carol", &[]).await;
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
-    let carol_at_es = resolve(&es, &ana, "carol", &hq).await;
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
+    let carol_at_es = es.api(&ana).resolve("carol", &hq).await;
+    let bob_at_es = es.api(&ana).resolve("bob", &hq).await;
 
     // Every visibility, mentioning nobody, the follower or the stranger.
     let mut posts = Vec::new();
@@ -945,13 +914,13 @@ async fn a_sender_stuck_on_a_slow_site_holds_up_nobody_else_and_is_retried() {
     // es waits 30 s for a remote answer, but gives one activity 3 s.
     let es_env =
         [("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "30"), ("TERTULIA_FEDERATION_INBOX_ACTIVITY_TIMEOUT_SECS", "3")];
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &es_env));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &es_env]).await;
     hq.create_user("bob", &[]).await;
     hq.create_user("carol", &[]).await;
     let ana = es.sign_up("ana").await;
     // es learns both (and so their keys are made).
     for user in ["bob", "carol"] {
-        resolve(&es, &ana, user, &hq).await;
+        es.api(&ana).resolve(user, &hq).await;
     }
     let (bob_uri, carol_uri) = (hq.url("/users/bob"), hq.url("/users/carol"));
 
@@ -990,7 +959,7 @@ async fn a_sender_stuck_on_a_slow_site_holds_up_nobody_else_and_is_retried() {
 
 #[tokio::test]
 async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_is_back() {
-    let (hq, es, mut mx) = three_sites(&[]).await;
+    let [hq, es, mut mx] = three_sites(&[]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
@@ -998,8 +967,8 @@ async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_
     let uri = post["uri"].as_str().unwrap().to_owned();
     let found = hq.api(&bob).get(&format!("/api/v2/search?resolve=true&type=statuses&q={uri}")).await.ok();
     let at_hq = found["statuses"][0]["id"].as_str().expect("hq fetched luis's post").to_owned();
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
-    follow_and_wait(&es, &ana, &bob_at_es).await;
+    let bob_at_es = es.api(&ana).resolve("bob", &hq).await;
+    es.api(&ana).follow_and_wait(&bob_at_es).await;
 
     // mx goes down; bob boosts luis's post, which es has never seen and
     // cannot fetch now.
@@ -1018,12 +987,12 @@ async fn a_boost_that_failed_while_the_authors_site_was_down_is_applied_once_it_
 
 #[tokio::test]
 async fn past_its_allowance_a_remote_site_gets_429_and_other_sites_do_not() {
-    let (hq, es, mx) = three_sites(&[("TERTULIA_RATE_LIMITS_INBOX_PER_HOST", "3")]).await;
+    let [hq, es, mx] = three_sites(&[("TERTULIA_RATE_LIMITS_INBOX_PER_HOST", "3")]).await;
     let ana = es.sign_up("ana").await;
     // es learns them (and so their keys are made).
     for (site, user) in [(&hq, "bob"), (&hq, "carol"), (&mx, "luis")] {
         site.create_user(user, &[]).await;
-        resolve(&es, &ana, user, site).await;
+        es.api(&ana).resolve(user, site).await;
     }
     let like = |site: &TestInstance, user: &str, n: u32| {
         let actor = site.url(&format!("/users/{user}"));
@@ -1064,8 +1033,8 @@ fn status_id(status: &Value) -> &str {
 async fn quote_across(ours: &TestInstance, author: &str, theirs: &TestInstance, quoter: &str) {
     let author_token = ours.sign_up(author).await;
     let quoter_token = theirs.sign_up(quoter).await;
-    let author_there = resolve(theirs, &quoter_token, author, ours).await;
-    follow_and_wait(theirs, &quoter_token, &author_there).await;
+    let author_there = theirs.api(&quoter_token).resolve(author, ours).await;
+    theirs.api(&quoter_token).follow_and_wait(&author_there).await;
 
     let original = ours.api(&author_token).post_status("Release notes for 2.0", json!({})).await;
     let uri = original["uri"].as_str().unwrap().to_owned();
@@ -1132,21 +1101,21 @@ async fn quote_across(ours: &TestInstance, author: &str, theirs: &TestInstance, 
 
 #[tokio::test]
 async fn a_quote_from_another_site_is_asked_for_accepted_shown_and_revoked_both_ways() {
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &[]]).await;
     quote_across(&hq, "ana", &es, "bruno").await;
     quote_across(&es, "carmen", &hq, "diego").await;
 }
 
 #[tokio::test]
 async fn a_third_site_shows_a_quote_as_accepted_once_it_has_checked_the_authorization() {
-    let (hq, es, mx) = three_sites(&[]).await;
+    let [hq, es, mx] = three_sites(&[]).await;
     let ana = hq.sign_up("ana").await;
     let bruno = es.sign_up("bruno").await;
     let luis = mx.sign_up("luis").await;
-    let ana_at_es = resolve(&es, &bruno, "ana", &hq).await;
-    follow_and_wait(&es, &bruno, &ana_at_es).await;
-    let bruno_at_mx = resolve(&mx, &luis, "bruno", &es).await;
-    follow_and_wait(&mx, &luis, &bruno_at_mx).await;
+    let ana_at_es = es.api(&bruno).resolve("ana", &hq).await;
+    es.api(&bruno).follow_and_wait(&ana_at_es).await;
+    let bruno_at_mx = mx.api(&luis).resolve("bruno", &es).await;
+    mx.api(&luis).follow_and_wait(&bruno_at_mx).await;
 
     let original = hq.api(&ana).post_status("Quarterly figures", json!({})).await;
     let uri = original["uri"].as_str().unwrap().to_owned();
@@ -1170,15 +1139,15 @@ async fn relationship(site: &TestInstance, token: &str, id: &str) -> Value {
 
 #[tokio::test]
 async fn removed_followers_and_blocked_sites_are_cut_off_on_both_sides() {
-    let (hq, es) = tokio::join!(site(Backend::from_env(), &[]), site(Backend::from_env(), &[]));
+    let [hq, es] = Federation::start(support::BINARY, [&[], &[]]).await;
     let bob = hq.sign_up("bob").await;
     let ana = es.sign_up("ana").await;
-    let ana_at_hq = resolve(&hq, &bob, "ana", &es).await;
-    let bob_at_es = resolve(&es, &ana, "bob", &hq).await;
+    let ana_at_hq = hq.api(&bob).resolve("ana", &es).await;
+    let bob_at_es = es.api(&ana).resolve("bob", &hq).await;
 
     // ana removes bob from her followers: es sends Reject(Follow), and hq
     // ends bob's follow too.
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
     let removed =
         es.api(&ana).post(&format!("/api/v1/accounts/{bob_at_es}/remove_from_followers"), json!({})).await.ok();
     assert_eq!(removed["followed_by"], false);
@@ -1188,8 +1157,8 @@ async fn removed_followers_and_blocked_sites_are_cut_off_on_both_sides() {
     .await;
 
     // They follow each other; ana's post and follow reach bob.
-    follow_and_wait(&hq, &bob, &ana_at_hq).await;
-    follow_and_wait(&es, &ana, &bob_at_es).await;
+    hq.api(&bob).follow_and_wait(&ana_at_hq).await;
+    es.api(&ana).follow_and_wait(&bob_at_es).await;
     let post = es.api(&ana).post_status("Hola desde es", json!({})).await;
     let uri = post["uri"].as_str().unwrap().to_owned();
     eventually("ana's post in bob's home", || in_home(&hq, &bob, &uri)).await;

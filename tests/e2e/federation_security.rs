@@ -11,10 +11,10 @@
 mod federation_support;
 mod support;
 
-use federation_support::{database_of, eventually, get_signed, post_signed, site};
+use federation_support::{database_of, get_signed, post_signed};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, StandInSite, TestInstance};
+use tertulia_testrig::{Backend, Federation, StandInSite, TestInstance, eventually};
 
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
@@ -89,7 +89,7 @@ impl StandInActor {
 
 /// A single site on the run's engine, with `extra` settings.
 async fn one_site(extra: &[(&str, &str)]) -> TestInstance {
-    site(Backend::from_env(), extra).await
+    Federation::site(support::BINARY, Backend::from_env(), extra).await
 }
 
 /// A counter (`favourites_count`, `reblogs_count`, …) of `post` as its

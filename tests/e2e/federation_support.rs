@@ -1,54 +1,12 @@
-//! What the federation end-to-end tests share: sites on loopback, waiting
-//! for a change to travel, and requests signed by hand as another server
-//! would sign them.
+//! What the federation end-to-end tests share: a site's database, and
+//! requests signed by hand as another server would sign them. (Sites and
+//! waiting are the test rig's: `Federation`, `eventually`.)
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, TestDatabase, TestInstance};
-
-use crate::support;
-
-/// How long a change may take to reach another site before a test fails.
-const PROPAGATION: Duration = Duration::from_secs(30);
-
-/// The development switch every site of the test rig needs.
-const LOCAL_FEDERATION: (&str, &str) = ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");
-
-/// A site on `backend` that federates with the others on this machine,
-/// with `extra` settings.
-pub async fn site(backend: Backend, extra: &[(&str, &str)]) -> TestInstance {
-    let mut env = vec![LOCAL_FEDERATION];
-    env.extend_from_slice(extra);
-    TestInstance::start_on(support::BINARY, TestDatabase::create_on(backend), &env).await
-}
-
-/// Polls `probe` until it returns `Some`, or fails after [`PROPAGATION`].
-pub async fn eventually<T, F, Fut>(what: &str, probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    eventually_within(PROPAGATION, what, probe).await
-}
-
-/// Polls `probe` until it returns `Some`, or fails after `limit`.
-pub async fn eventually_within<T, F, Fut>(limit: Duration, what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use tertulia_testrig::TestInstance;
 
 /// A connection to `site`'s own database, beside the running server.
 pub fn database_of(site: &TestInstance) -> tertulia_db::Db {

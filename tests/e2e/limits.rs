@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tertulia_testrig::{TEST_PASSWORD, TestApp, TestInstance};
+use tertulia_testrig::{TEST_PASSWORD, TestApp, TestInstance, eventually_within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -257,15 +257,10 @@ async fn streaming_connections_are_capped_per_address_and_in_all() {
     assert!(body["error"].as_str().unwrap().contains("limits.streaming_connections"), "{body}");
 
     drop(first);
-    let started = Instant::now();
-    loop {
-        let response = server_sent_events(&instance, "192.0.2.3").await;
-        if response.status() == 200 {
-            break;
-        }
-        assert!(started.elapsed() < DEADLINE, "a closed connection never gave its place back");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually_within(DEADLINE, "a closed connection to give its place back", || async {
+        (server_sent_events(&instance, "192.0.2.3").await.status() == 200).then_some(())
+    })
+    .await;
 }
 
 /// How the test client frames the endless upload body.

@@ -10,13 +10,13 @@ mod support;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tertulia_testrig::{Backend, StandInSite, TestCluster, TestInstance};
+use tertulia_testrig::{Backend, StandInSite, TestCluster, TestInstance, eventually_within};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
@@ -131,20 +131,16 @@ fn queue(db: &mut PgConnection, actor: &str, sink: &StandInSite, numbers: Range<
 /// How often each `/inbox/<n>` path was posted to, once all of `numbers`
 /// arrived (at most [`DRAIN`]).
 async fn received_all(sink: &StandInSite, numbers: Range<u32>) -> HashMap<u32, usize> {
-    let deadline = Instant::now() + DRAIN;
-    loop {
+    let what = format!("deliveries to /inbox/{}..{}", numbers.start, numbers.end);
+    eventually_within(DRAIN, &what, || async {
         let mut counts = HashMap::new();
         for (path, _) in sink.posts() {
             let n: u32 = path.trim_start_matches("/inbox/").parse().unwrap();
             *counts.entry(n).or_insert(0) += 1;
         }
-        if numbers.clone().all(|n| counts.contains_key(&n)) {
-            return counts;
-        }
-        let missing = numbers.clone().filter(|n| !counts.contains_key(n)).count();
-        assert!(Instant::now() < deadline, "{missing} deliveries still missing after {DRAIN:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        numbers.clone().all(|n| counts.contains_key(&n)).then_some(counts)
+    })
+    .await
 }
 
 #[tokio::test]
@@ -169,18 +165,15 @@ async fn queued_deliveries_are_sent_once_by_two_processes_and_survive_a_kill() {
     // done when the process died is sent again: receivers drop repeats by
     // activity id.)
     queue(&mut db, &actor, &sink, 1001..2001);
-    let deadline = Instant::now() + ARRIVAL;
-    while sink.posts().len() <= 1000 {
-        assert!(Instant::now() < deadline, "the second batch did not start");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually_within(ARRIVAL, "the second batch to start", || async { (sink.posts().len() > 1000).then_some(()) })
+        .await;
     cluster.members[0].stop_with("KILL", ARRIVAL).await;
     received_all(&sink, 1001..2001).await;
-    let deadline = Instant::now() + ARRIVAL;
-    while waiting_jobs(&mut db) > 0 {
-        assert!(Instant::now() < deadline, "jobs left in the queue: {}", waiting_jobs(&mut db));
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually_within(ARRIVAL, "the delivery queue to empty", || {
+        let empty = waiting_jobs(&mut db) == 0;
+        async move { empty.then_some(()) }
+    })
+    .await;
 }
 
 /// Jobs in the delivery queue (sent ones are removed).

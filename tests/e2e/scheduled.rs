@@ -6,7 +6,7 @@
 mod support;
 
 use std::io::Cursor;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
@@ -74,25 +74,22 @@ async fn schedule(instance: &TestInstance, token: &str, text: &str, at: &str, ex
 /// The account's statuses once there are at least `count` (waiting a
 /// bounded time for the worker).
 async fn statuses_once(instance: &TestInstance, token: &str, account: &str, count: usize) -> Vec<Value> {
-    let deadline = Instant::now() + ARRIVAL;
-    loop {
-        let list = instance.api(token).get(&format!("/api/v1/accounts/{account}/statuses")).await.ok();
-        let list = list.as_array().unwrap().clone();
-        if list.len() >= count {
-            return list;
-        }
-        assert!(Instant::now() < deadline, "no {count} statuses after {ARRIVAL:?}:\n{}", instance.logs());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    instance
+        .eventually(&format!("{count} statuses of account {account}"), || async {
+            let list = instance.api(token).get(&format!("/api/v1/accounts/{account}/statuses")).await.ok();
+            let list = list.as_array().unwrap().clone();
+            (list.len() >= count).then_some(list)
+        })
+        .await
 }
 
 /// Waits until the account has nothing scheduled any more.
 async fn until_nothing_scheduled(instance: &TestInstance, token: &str) {
-    let deadline = Instant::now() + ARRIVAL;
-    while !instance.api(token).ids("/api/v1/scheduled_statuses").await.is_empty() {
-        assert!(Instant::now() < deadline, "still scheduled after {ARRIVAL:?}:\n{}", instance.logs());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    instance
+        .eventually("nothing scheduled any more", || async {
+            instance.api(token).ids("/api/v1/scheduled_statuses").await.is_empty().then_some(())
+        })
+        .await;
 }
 
 /// The next `update` on a streaming socket, as JSON.

@@ -28,7 +28,7 @@ fn render(views: &[MarkerView]) -> HttpResponse {
                 "version": m.version,
                 "updated_at": timestamp(m.updated_at),
             });
-            (m.timeline.clone(), marker)
+            (m.timeline.to_string(), marker)
         })
         .collect();
     HttpResponse::Ok().json(body)

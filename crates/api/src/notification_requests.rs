@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tertulia_domain::notification_policy::{self, PolicyChanges, PolicyView, RequestView};
+use tertulia_domain::notification_policy::{self, Decision, PolicyChanges, PolicyView, RequestView};
 
 use crate::auth::Auth;
 use crate::entities::{Account, Status, timestamp};
@@ -25,19 +25,19 @@ fn summary(view: &PolicyView) -> Value {
 fn render(view: &PolicyView, v2: bool) -> Value {
     if v2 {
         return json!({
-            "for_not_following": view.for_not_following,
-            "for_not_followers": view.for_not_followers,
-            "for_new_accounts": view.for_new_accounts,
-            "for_private_mentions": view.for_private_mentions,
-            "for_limited_accounts": view.for_limited_accounts,
+            "for_not_following": view.for_not_following.as_str(),
+            "for_not_followers": view.for_not_followers.as_str(),
+            "for_new_accounts": view.for_new_accounts.as_str(),
+            "for_private_mentions": view.for_private_mentions.as_str(),
+            "for_limited_accounts": view.for_limited_accounts.as_str(),
             "summary": summary(view),
         });
     }
     json!({
-        "filter_not_following": view.for_not_following != "accept",
-        "filter_not_followers": view.for_not_followers != "accept",
-        "filter_new_accounts": view.for_new_accounts != "accept",
-        "filter_private_mentions": view.for_private_mentions != "accept",
+        "filter_not_following": view.for_not_following != Decision::Accept,
+        "filter_not_followers": view.for_not_followers != Decision::Accept,
+        "filter_new_accounts": view.for_new_accounts != Decision::Accept,
+        "filter_private_mentions": view.for_private_mentions != Decision::Accept,
         "summary": summary(view),
     })
 }
@@ -73,7 +73,7 @@ pub struct PolicyForm {
 
 impl PolicyForm {
     fn changes(self) -> PolicyChanges {
-        let v1 = |filter: Option<bool>| filter.map(|f| if f { "filter" } else { "accept" }.to_owned());
+        let v1 = |filter: Option<bool>| filter.map(|f| if f { Decision::Filter } else { Decision::Accept }.to_string());
         PolicyChanges {
             for_not_following: self.for_not_following.or(v1(self.filter_not_following)),
             for_not_followers: self.for_not_followers.or(v1(self.filter_not_followers)),

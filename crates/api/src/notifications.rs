@@ -126,7 +126,7 @@ fn grouped_results(groups: &[NotificationGroup], config: &Config) -> Value {
         rendered.push(json!({
             "group_key": group.key,
             "notifications_count": group.count,
-            "type": group.newest.kind,
+            "type": group.newest.kind.as_str(),
             "most_recent_notification_id": group.newest.id,
             "page_min_id": group.oldest_id,
             "page_max_id": group.newest.id,

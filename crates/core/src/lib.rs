@@ -10,8 +10,10 @@ pub mod media;
 pub mod scope;
 pub mod stored;
 pub mod text;
+pub mod typed_id;
 pub mod visibility;
 pub mod window_counters;
 
 pub use config::{Config, ConfigError};
 pub use id::Id;
+pub use typed_id::{AccountId, StatusId};

@@ -2,25 +2,31 @@
 
 use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, StatusId};
 
 use crate::bulk::{self, NewHomeEntry};
 use crate::page::{Page, newest_first};
 use crate::schema::home_feed_entries;
 use crate::{DbConn, DbError, paginate};
 
-/// Adds `status_id` to each reader's home timeline (existing entries are
+/// Adds `status` to each reader's home timeline (existing entries are
 /// left alone, so fan-out can be retried). One statement per few hundred
 /// readers: a post to a thousand followers is a handful of statements.
 pub fn push(
     conn: &mut DbConn,
-    readers: &[i64],
-    status_id: i64,
-    author_account_id: i64,
-    reblog_of_id: Option<i64>,
+    readers: &[AccountId],
+    status: StatusId,
+    author: AccountId,
+    reblog_of: Option<StatusId>,
 ) -> Result<(), DbError> {
     let entries: Vec<NewHomeEntry> = readers
         .iter()
-        .map(|&account_id| NewHomeEntry { account_id, status_id, author_account_id, reblog_of_id })
+        .map(|reader| NewHomeEntry {
+            account_id: reader.0,
+            status_id: status.0,
+            author_account_id: author.0,
+            reblog_of_id: reblog_of.map(|original| original.0),
+        })
         .collect();
     bulk::insert_new_home_entries(conn, &entries)
 }

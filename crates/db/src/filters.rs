@@ -7,6 +7,16 @@ use diesel::prelude::*;
 use crate::schema::{filter_keywords, filter_statuses, filters};
 use crate::{DbConn, DbError};
 
+tertulia_core::stored_enum! {
+    /// What a filter does to a status it matches.
+    pub enum FilterAction("filter action") {
+        /// Shown behind a warning naming the filter.
+        Warn = "warn",
+        /// Left out.
+        Hide = "hide",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = filters)]
 pub struct FilterRow {
@@ -15,7 +25,7 @@ pub struct FilterRow {
     pub title: String,
     /// JSON array of contexts.
     pub context: String,
-    pub action: String,
+    pub action: FilterAction,
     pub expires_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -51,7 +61,7 @@ pub fn update(conn: &mut DbConn, filter: &FilterRow) -> Result<(), DbError> {
         .set((
             filters::title.eq(&filter.title),
             filters::context.eq(&filter.context),
-            filters::action.eq(&filter.action),
+            filters::action.eq(filter.action),
             filters::expires_at.eq(filter.expires_at),
             filters::updated_at.eq(filter.updated_at),
         ))

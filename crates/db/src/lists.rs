@@ -11,13 +11,23 @@ use crate::schema::{accounts, list_accounts, lists, statuses};
 use crate::statuses::StatusRow;
 use crate::{DbConn, DbError, paginate};
 
+tertulia_core::stored_enum! {
+    /// Which replies a list timeline shows (Mastodon's `replies_policy`):
+    /// those to anyone the owner follows, to the list's members, or none.
+    pub enum RepliesPolicy("replies policy") {
+        Followed = "followed",
+        List = "list",
+        None = "none",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = lists)]
 pub struct ListRow {
     pub id: i64,
     pub account_id: i64,
     pub title: String,
-    pub replies_policy: String,
+    pub replies_policy: RepliesPolicy,
     pub exclusive: bool,
     pub created_at: NaiveDateTime,
 }
@@ -56,7 +66,7 @@ pub fn update(conn: &mut DbConn, list: &ListRow) -> Result<(), DbError> {
     diesel::update(lists::table.find(list.id))
         .set((
             lists::title.eq(&list.title),
-            lists::replies_policy.eq(&list.replies_policy),
+            lists::replies_policy.eq(list.replies_policy),
             lists::exclusive.eq(list.exclusive),
         ))
         .execute(conn)?;

@@ -6,18 +6,26 @@ use diesel::prelude::*;
 use crate::schema::markers;
 use crate::{DbConn, DbError};
 
+tertulia_core::stored_enum! {
+    /// The timelines that have read markers.
+    pub enum MarkerTimeline("marker timeline") {
+        Home = "home",
+        Notifications = "notifications",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = markers)]
 pub struct MarkerRow {
     pub account_id: i64,
-    pub timeline: String,
+    pub timeline: MarkerTimeline,
     pub last_read_id: i64,
     pub version: i32,
     pub updated_at: NaiveDateTime,
 }
 
 /// The account's markers for these timelines (those that exist).
-pub fn find(conn: &mut DbConn, account_id: i64, timelines: &[String]) -> Result<Vec<MarkerRow>, DbError> {
+pub fn find(conn: &mut DbConn, account_id: i64, timelines: &[MarkerTimeline]) -> Result<Vec<MarkerRow>, DbError> {
     Ok(markers::table
         .filter(markers::account_id.eq(account_id))
         .filter(markers::timeline.eq_any(timelines))
@@ -29,7 +37,7 @@ pub fn find(conn: &mut DbConn, account_id: i64, timelines: &[String]) -> Result<
 pub fn save(
     conn: &mut DbConn,
     account_id: i64,
-    timeline: &str,
+    timeline: MarkerTimeline,
     last_read_id: i64,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {

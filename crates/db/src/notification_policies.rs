@@ -7,15 +7,28 @@ use crate::page::{Page, newest_first};
 use crate::schema::{notification_policies, notification_requests};
 use crate::{DbConn, DbError, paginate};
 
+tertulia_core::stored_enum! {
+    /// What a notification policy does with one notification, from the
+    /// most to the least welcoming (so the strictest is the greatest).
+    #[derive(PartialOrd, Ord)]
+    pub enum Decision("notification policy decision") {
+        Accept = "accept",
+        /// Stored, but held back on a request per sender.
+        Filter = "filter",
+        /// Not stored.
+        Drop = "drop",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = notification_policies)]
 pub struct PolicyRow {
     pub account_id: i64,
-    pub for_not_following: String,
-    pub for_not_followers: String,
-    pub for_new_accounts: String,
-    pub for_private_mentions: String,
-    pub for_limited_accounts: String,
+    pub for_not_following: Decision,
+    pub for_not_followers: Decision,
+    pub for_new_accounts: Decision,
+    pub for_private_mentions: Decision,
+    pub for_limited_accounts: Decision,
     pub updated_at: NaiveDateTime,
 }
 

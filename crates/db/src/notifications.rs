@@ -7,13 +7,33 @@ use crate::page::{Page, newest_first};
 use crate::schema::notifications;
 use crate::{DbConn, DbError, paginate};
 
+tertulia_core::stored_enum! {
+    /// What a notification is about: its `type` in the Mastodon API.
+    pub enum NotificationKind("notification type") {
+        Mention = "mention",
+        /// A followed account with the bell rung posted.
+        Status = "status",
+        Reblog = "reblog",
+        Follow = "follow",
+        FollowRequest = "follow_request",
+        Favourite = "favourite",
+        /// A poll voted in or created has ended.
+        Poll = "poll",
+        /// A boosted status was edited.
+        Update = "update",
+        Quote = "quote",
+        AdminSignUp = "admin.sign_up",
+        AdminReport = "admin.report",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub id: i64,
     pub account_id: i64,
     pub from_account_id: i64,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub status_id: Option<i64>,
     pub group_key: String,
     pub created_at: NaiveDateTime,
@@ -30,8 +50,8 @@ pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> Result<(), DbError> {
 pub fn page(
     conn: &mut DbConn,
     account_id: i64,
-    kinds: Option<&[String]>,
-    excluded: &[String],
+    kinds: Option<&[NotificationKind]>,
+    excluded: &[NotificationKind],
     include_filtered: bool,
     page: Page,
 ) -> Result<Vec<NotificationRow>, DbError> {
@@ -72,7 +92,7 @@ pub fn dismiss(conn: &mut DbConn, account_id: i64, id: Option<i64>) -> Result<us
 
 /// Removes notifications about a status by one account (an undone
 /// favourite or boost must not keep notifying).
-pub fn retract(conn: &mut DbConn, from_account_id: i64, kind: &str, status_id: i64) -> Result<(), DbError> {
+pub fn retract(conn: &mut DbConn, from_account_id: i64, kind: NotificationKind, status_id: i64) -> Result<(), DbError> {
     diesel::delete(
         notifications::table
             .filter(notifications::from_account_id.eq(from_account_id))
@@ -141,10 +161,10 @@ pub fn unread(
     conn: &mut DbConn,
     account_id: i64,
     after: i64,
-    kinds: Option<&[String]>,
-    excluded: &[String],
+    kinds: Option<&[NotificationKind]>,
+    excluded: &[NotificationKind],
     limit: i64,
-) -> Result<Vec<(i64, String, String)>, DbError> {
+) -> Result<Vec<(i64, NotificationKind, String)>, DbError> {
     let mut query = notifications::table
         .filter(notifications::account_id.eq(account_id))
         .filter(notifications::id.gt(after))

@@ -2,51 +2,23 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use tertulia_core::stored::UnknownName;
 
 use crate::page::{Page, newest_first};
 use crate::schema::{quote_policies, quotes};
 use crate::{DbConn, DbError, paginate};
 
-/// The quoted author's answer to a quote (FEP-044f), as `quotes.state`
-/// holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum QuoteState {
-    /// Asked, not yet answered.
-    Pending,
-    Accepted,
-    Rejected,
-    /// Accepted, then withdrawn.
-    Revoked,
-}
-
-impl QuoteState {
-    pub const ALL: [QuoteState; 4] =
-        [QuoteState::Pending, QuoteState::Accepted, QuoteState::Rejected, QuoteState::Revoked];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuoteState::Pending => "pending",
-            QuoteState::Accepted => "accepted",
-            QuoteState::Rejected => "rejected",
-            QuoteState::Revoked => "revoked",
-        }
+tertulia_core::stored_enum! {
+    /// The quoted author's answer to a quote (FEP-044f), as `quotes.state`
+    /// holds it.
+    pub enum QuoteState("quote state") {
+        /// Asked, not yet answered.
+        Pending = "pending",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        /// Accepted, then withdrawn.
+        Revoked = "revoked",
     }
 }
-
-impl std::str::FromStr for QuoteState {
-    type Err = UnknownName;
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        QuoteState::ALL.into_iter().find(|state| state.as_str() == name).ok_or_else(|| UnknownName {
-            kind: "quote state",
-            name: name.to_owned(),
-            expected: "pending, accepted, rejected or revoked",
-        })
-    }
-}
-
-tertulia_core::text_column!(QuoteState);
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = quotes, treat_none_as_default_value = false)]

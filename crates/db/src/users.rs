@@ -7,6 +7,15 @@ use crate::accounts::{AccountRow, lower};
 use crate::schema::{accounts, users};
 use crate::{DbConn, DbError};
 
+tertulia_core::stored_enum! {
+    /// What a user may do beyond posting.
+    pub enum Role("role") {
+        User = "user",
+        Moderator = "moderator",
+        Admin = "admin",
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
@@ -14,7 +23,7 @@ pub struct UserRow {
     pub account_id: i64,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub approved: bool,
     pub locale: String,
     pub last_sign_in_at: Option<NaiveDateTime>,
@@ -28,7 +37,7 @@ pub struct NewUser {
     pub account_id: i64,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -78,7 +87,7 @@ pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: &str, now: Naive
 pub fn first_admin(conn: &mut DbConn) -> Result<Option<(UserRow, AccountRow)>, DbError> {
     Ok(users::table
         .inner_join(accounts::table)
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .filter(accounts::suspended_at.is_null())
         .order(users::id.asc())
         .select((UserRow::as_select(), AccountRow::as_select()))

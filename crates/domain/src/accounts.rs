@@ -3,7 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tertulia_core::Id;
+use tertulia_core::{AccountId, Id};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};
@@ -186,10 +187,7 @@ pub async fn follow(
                     outbox::record(conn, &outgoing)?;
                 }
             } else if target_row.locked && !already_following {
-                if social::insert_follow_request(conn, &follow)? {
-                    let group_key = format!("ungrouped-{}", follow.id);
-                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
-                }
+                pending.extend(request_follow(conn, &follow)?);
             } else {
                 pending.extend(establish(conn, &follow)?);
             }
@@ -206,8 +204,15 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
     if social::upsert_follow(conn, follow)? {
         // Follows of one day form one group in grouped notifications.
         let day = follow.created_at.and_utc().timestamp() / 86_400;
-        event = notify(conn, follow.target_account_id, follow.account_id, "follow", None, format!("follow-{day}"))?;
-        audience::merge_into_home(conn, follow.account_id, follow.target_account_id)?;
+        event = notify(
+            conn,
+            follow.target_account_id,
+            follow.account_id,
+            NotificationKind::Follow,
+            None,
+            format!("follow-{day}"),
+        )?;
+        audience::merge_into_home(conn, AccountId(follow.account_id), AccountId(follow.target_account_id))?;
     }
     Ok(event)
 }
@@ -656,4 +661,15 @@ pub async fn many(db: &Db, ids: Vec<Id>) -> Result<Vec<AccountView>, DomainError
             ids.iter().filter_map(|id| rows.remove(id)).map(|row| profile(conn, row)).collect::<Result<Vec<_>, _>>()
         })
         .await?)
+}
+
+/// Records `follow` as a request awaiting the target's answer and notifies
+/// the target, unless the same request was already pending.
+pub(crate) fn request_follow(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<Event>, DbError> {
+    if !social::insert_follow_request(conn, follow)? {
+        return Ok(None);
+    }
+    let group_key = format!("ungrouped-{}", follow.id);
+    let (target, follower) = (follow.target_account_id, follow.account_id);
+    notify(conn, target, follower, NotificationKind::FollowRequest, None, group_key)
 }

@@ -7,6 +7,8 @@
 //! that table row by row.
 
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, StatusId};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::social::LocalFollower;
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{DbConn, DbError, accounts, feeds, social, statuses, tags};
@@ -31,7 +33,7 @@ const FOLLOWER_VISIBILITIES: [Visibility; 4] =
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Audience {
     /// Accounts whose home timeline (and `user` stream) gets the status.
-    pub home: Vec<i64>,
+    pub home: Vec<AccountId>,
     /// Accounts to notify, and of what.
     pub notices: Vec<Notice>,
 }
@@ -39,52 +41,29 @@ pub struct Audience {
 /// One notification a status calls for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Notice {
-    pub recipient: i64,
-    pub kind: NoticeKind,
-}
-
-/// Why someone is notified of a status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeKind {
-    /// The status mentions them.
-    Mention,
-    /// They rang the bell on its author (a follow with `notify`).
-    Status,
-    /// Someone boosted their status.
-    Reblog,
-    /// A status they boosted was edited.
-    Update,
-}
-
-impl NoticeKind {
-    /// The notification's `type`, as the API names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Mention => "mention",
-            NoticeKind::Status => "status",
-            NoticeKind::Reblog => "reblog",
-            NoticeKind::Update => "update",
-        }
-    }
+    pub recipient: AccountId,
+    /// A status calls for `Mention` (it mentions them), `Status` (they
+    /// rang the bell on its author), `Reblog` (someone boosted their
+    /// status) or `Update` (a status they boosted was edited).
+    pub kind: NotificationKind,
 }
 
 /// Who a new status (not a boost), local or remote, reaches here: see
 /// [`home_readers`] for the home timelines. Mentioned local accounts are
 /// notified of the mention; followers who rang the bell, of the post,
 /// unless it replies to someone else or mentions them already.
-pub(crate) fn of_post(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Audience, DbError> {
+pub(crate) fn of_post(conn: &mut DbConn, status: &StatusRow, mentioned: &[AccountId]) -> Result<Audience, DbError> {
     let followers = reading_followers(conn, status)?;
     let home = readers(conn, status, &followers, mentioned)?;
-    let mentioned_here = accounts::local_among(conn, mentioned)?;
-    let mut notices: Vec<Notice> =
-        mentioned_here.iter().map(|&recipient| Notice { recipient, kind: NoticeKind::Mention }).collect();
+    let mentioned_here = accounts::local_among(conn, &AccountId::raw(mentioned))?;
+    let mut notices = notices_to(&mentioned_here, NotificationKind::Mention);
     if status.in_reply_to_account_id.is_none_or(|to| to == status.account_id) {
-        notices.extend(
-            followers
-                .iter()
-                .filter(|f| f.notify && !mentioned_here.contains(&f.account_id))
-                .map(|f| Notice { recipient: f.account_id, kind: NoticeKind::Status }),
-        );
+        let ringing: Vec<i64> = followers
+            .iter()
+            .filter(|f| f.notify && !mentioned_here.contains(&f.account_id))
+            .map(|f| f.account_id)
+            .collect();
+        notices.extend(notices_to(&ringing, NotificationKind::Status));
     }
     Ok(Audience { home, notices })
 }
@@ -98,7 +77,7 @@ pub(crate) fn of_post(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) 
 /// site, and a row here would never be read nor trimmed (the trim walks
 /// local users). Public so that the benchmark seeder can check its own
 /// fan-out against this rule.
-pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Vec<i64>, DbError> {
+pub fn home_readers(conn: &mut DbConn, status: &StatusRow, mentioned: &[AccountId]) -> Result<Vec<AccountId>, DbError> {
     let followers = reading_followers(conn, status)?;
     readers(conn, status, &followers, mentioned)
 }
@@ -121,8 +100,8 @@ fn readers(
     conn: &mut DbConn,
     status: &StatusRow,
     followers: &[LocalFollower],
-    mentioned: &[i64],
-) -> Result<Vec<i64>, DbError> {
+    mentioned: &[AccountId],
+) -> Result<Vec<AccountId>, DbError> {
     let visibility = status.visibility;
     // Followers are local already; the others may not be.
     let mut others = vec![status.account_id];
@@ -130,7 +109,7 @@ fn readers(
         others.extend(tags::followers_of_status_tags(conn, status.id)?);
     }
     if matches!(visibility, Visibility::Private | Visibility::Direct) {
-        others.extend(mentioned);
+        others.extend(AccountId::raw(mentioned));
     }
     others.sort_unstable();
     others.dedup();
@@ -138,7 +117,7 @@ fn readers(
     readers.extend(followers.iter().map(|f| f.account_id));
     readers.sort_unstable();
     readers.dedup();
-    Ok(readers)
+    Ok(AccountId::all(&readers))
 }
 
 /// Who a new boost of `original` by `booster` reaches here: the booster
@@ -146,54 +125,61 @@ fn readers(
 /// author and anyone whose newest [`BOOST_FALLOFF`] home entries already
 /// hold the original or another boost of it. The original's author, if
 /// local, is notified.
-pub(crate) fn of_boost(conn: &mut DbConn, booster: i64, original: &StatusRow) -> Result<Audience, DbError> {
-    let readers = boost_readers(conn, booster, original.account_id)?;
-    let home = not_shown_yet(conn, readers, original.id)?;
-    let notices = accounts::local_among(conn, &[original.account_id])?
-        .into_iter()
-        .map(|recipient| Notice { recipient, kind: NoticeKind::Reblog })
-        .collect();
+pub(crate) fn of_boost(conn: &mut DbConn, booster: AccountId, original: &StatusRow) -> Result<Audience, DbError> {
+    let readers = boost_readers(conn, booster, AccountId(original.account_id))?;
+    let home = not_shown_yet(conn, readers, StatusId(original.id))?;
+    let notices = notices_to(&accounts::local_among(conn, &[original.account_id])?, NotificationKind::Reblog);
     Ok(Audience { home, notices })
 }
 
 /// Everyone a boost may have reached, before the de-duplication: who
 /// must hear that it is gone.
-pub(crate) fn boost_readers(conn: &mut DbConn, booster: i64, original_author: i64) -> Result<Vec<i64>, DbError> {
-    let mut readers = accounts::local_among(conn, &[booster])?;
+pub(crate) fn boost_readers(
+    conn: &mut DbConn,
+    booster: AccountId,
+    original_author: AccountId,
+) -> Result<Vec<AccountId>, DbError> {
+    let mut readers = accounts::local_among(conn, &[booster.0])?;
     readers.extend(
-        social::local_followers(conn, booster)?
+        social::local_followers(conn, booster.0)?
             .into_iter()
-            .filter(|f| f.show_reblogs && f.account_id != original_author)
+            .filter(|f| f.show_reblogs && f.account_id != original_author.0)
             .map(|f| f.account_id),
     );
     readers.sort_unstable();
     readers.dedup();
-    Ok(readers)
+    Ok(AccountId::all(&readers))
 }
 
 /// `readers` less those whose newest [`BOOST_FALLOFF`] home entries hold
 /// `original` or a boost of it.
-fn not_shown_yet(conn: &mut DbConn, mut readers: Vec<i64>, original: i64) -> Result<Vec<i64>, DbError> {
+fn not_shown_yet(
+    conn: &mut DbConn,
+    mut readers: Vec<AccountId>,
+    original: StatusId,
+) -> Result<Vec<AccountId>, DbError> {
     let mut shown = Vec::new();
-    for (reader, newest) in feeds::newest_entries_of(conn, &readers, original)? {
+    for (reader, newest) in feeds::newest_entries_of(conn, &AccountId::raw(&readers), original.0)? {
         if feeds::newer_entries(conn, reader, newest, BOOST_FALLOFF)? < BOOST_FALLOFF as usize {
-            shown.push(reader);
+            shown.push(AccountId(reader));
         }
     }
     readers.retain(|reader| !shown.contains(reader));
     Ok(readers)
 }
 
+/// A notice of `kind` to each of `recipients`.
+fn notices_to(recipients: &[i64], kind: NotificationKind) -> Vec<Notice> {
+    recipients.iter().map(|&recipient| Notice { recipient: AccountId(recipient), kind }).collect()
+}
+
 /// Who hears of an edit: the status's home readers (on their streams) and
 /// the local accounts that boosted it, notified as Mastodon does, whether
 /// the status was written here or elsewhere.
-pub(crate) fn of_edit(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) -> Result<Audience, DbError> {
+pub(crate) fn of_edit(conn: &mut DbConn, status: &StatusRow, mentioned: &[AccountId]) -> Result<Audience, DbError> {
     let home = home_readers(conn, status, mentioned)?;
     let boosters = statuses::booster_ids(conn, status.id)?;
-    let notices = accounts::local_among(conn, &boosters)?
-        .into_iter()
-        .map(|recipient| Notice { recipient, kind: NoticeKind::Update })
-        .collect();
+    let notices = notices_to(&accounts::local_among(conn, &boosters)?, NotificationKind::Update);
     Ok(Audience { home, notices })
 }
 
@@ -202,20 +188,20 @@ pub(crate) fn of_edit(conn: &mut DbConn, status: &StatusRow, mentioned: &[i64]) 
 pub(crate) fn notify_all(
     conn: &mut DbConn,
     notices: &[Notice],
-    from: i64,
+    from: AccountId,
     subject: &StatusRow,
 ) -> Result<Vec<Event>, DbError> {
     let mut events = Vec::new();
     for notice in notices {
         let group_key = match notice.kind {
-            NoticeKind::Mention | NoticeKind::Status => format!("ungrouped-{}", subject.id),
-            NoticeKind::Reblog => format!("reblog-{}", subject.id),
-            NoticeKind::Update => {
+            NotificationKind::Reblog => format!("reblog-{}", subject.id),
+            NotificationKind::Update => {
                 let at = subject.edited_at.unwrap_or(subject.created_at);
                 format!("ungrouped-update-{}-{}", subject.id, at.and_utc().timestamp_millis())
             }
+            _ => format!("ungrouped-{}", subject.id),
         };
-        events.extend(notify(conn, notice.recipient, from, notice.kind.as_str(), Some(subject.id), group_key)?);
+        events.extend(notify(conn, notice.recipient.0, from.0, notice.kind, Some(subject.id), group_key)?);
     }
     Ok(events)
 }
@@ -223,16 +209,17 @@ pub(crate) fn notify_all(
 /// Merges `author`'s recent statuses into `reader`'s home timeline after a
 /// new follow, oldest first, with the boost rule of [`of_boost`]. Only an
 /// account of this site has a home timeline here.
-pub(crate) fn merge_into_home(conn: &mut DbConn, reader: i64, author: i64) -> Result<(), DbError> {
-    if accounts::local_among(conn, &[reader])?.is_empty() {
+pub(crate) fn merge_into_home(conn: &mut DbConn, reader: AccountId, author: AccountId) -> Result<(), DbError> {
+    if accounts::local_among(conn, &[reader.0])?.is_empty() {
         return Ok(());
     }
-    for (status, boost_of) in feeds::recent_of(conn, author, &FOLLOWER_VISIBILITIES, MERGE_ON_FOLLOW)? {
+    for (status, boost_of) in feeds::recent_of(conn, author.0, &FOLLOWER_VISIBILITIES, MERGE_ON_FOLLOW)? {
+        let boost_of = boost_of.map(StatusId);
         let readers = match boost_of {
             Some(original) => not_shown_yet(conn, vec![reader], original)?,
             None => vec![reader],
         };
-        feeds::push(conn, &readers, status, author, boost_of)?;
+        feeds::push(conn, &readers, StatusId(status), author, boost_of)?;
     }
     Ok(())
 }
@@ -242,23 +229,23 @@ pub(crate) fn merge_into_home(conn: &mut DbConn, reader: i64, author: i64) -> Re
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RemoteAudience {
     /// The account whose followers on other sites get it.
-    pub followers_of: Option<i64>,
+    pub followers_of: Option<AccountId>,
     /// Whether the sites that follow this whole site (its instance actor)
     /// get it.
     pub site_followers: bool,
     /// Accounts it is addressed to; those on other sites get it.
-    pub accounts: Vec<i64>,
+    pub accounts: Vec<AccountId>,
 }
 
 /// What decides where a status (not a boost) goes on other sites. The
 /// outbox builds it from a deletion record once the row is gone.
 #[derive(Debug, Clone, Copy)]
 pub struct Addressing<'a> {
-    pub author: i64,
+    pub author: AccountId,
     pub visibility: Visibility,
-    pub in_reply_to_account: Option<i64>,
-    pub quoted_account: Option<i64>,
-    pub mentioned: &'a [i64],
+    pub in_reply_to_account: Option<AccountId>,
+    pub quoted_account: Option<AccountId>,
+    pub mentioned: &'a [AccountId],
 }
 
 /// As Mastodon's `StatusReachFinder`: followers, unless direct; for public
@@ -287,7 +274,7 @@ pub fn remote_of_post(post: &Addressing<'_>) -> RemoteAudience {
 
 /// A boost (its `Announce`, or the `Undo`) goes to the booster's followers
 /// and to the boosted status's author.
-pub fn remote_of_boost(booster: i64, visibility: Visibility, original_author: i64) -> RemoteAudience {
+pub fn remote_of_boost(booster: AccountId, visibility: Visibility, original_author: AccountId) -> RemoteAudience {
     if !visibility.federates() {
         return RemoteAudience::default();
     }
@@ -299,17 +286,18 @@ pub fn remote_of_status(conn: &mut DbConn, status: &StatusRow) -> Result<RemoteA
     let visibility = status.visibility;
     if let Some(original) = status.reblog_of_id {
         return Ok(match statuses::find(conn, original)? {
-            Some(original) => remote_of_boost(status.account_id, visibility, original.account_id),
+            Some(original) => remote_of_boost(AccountId(status.account_id), visibility, AccountId(original.account_id)),
             None => RemoteAudience::default(),
         });
     }
-    let mentioned: Vec<i64> = statuses::mentions_of(conn, &[status.id])?.into_iter().map(|(_, a)| a).collect();
+    let mentioned: Vec<AccountId> =
+        statuses::mentions_of(conn, &[status.id])?.into_iter().map(|(_, account)| AccountId(account)).collect();
     let quoted_account = tertulia_db::quotes::find(conn, status.id)?.and_then(|q| q.quoted_account_id);
     Ok(remote_of_post(&Addressing {
-        author: status.account_id,
+        author: AccountId(status.account_id),
         visibility,
-        in_reply_to_account: status.in_reply_to_account_id,
-        quoted_account,
+        in_reply_to_account: status.in_reply_to_account_id.map(AccountId),
+        quoted_account: quoted_account.map(AccountId),
         mentioned: &mentioned,
     }))
 }

@@ -1,6 +1,7 @@
 //! Errors of the business rules, each with a message fit for the person who
 //! caused it (an admin at the CLI, a user in a client).
 
+use tertulia_core::stored::UnknownName;
 use tertulia_db::DbError;
 
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,12 @@ impl DomainError {
     /// A required value that is missing or empty.
     pub(crate) fn blank(field: &'static str) -> Self {
         DomainError::invalid_as(Invalidity::Blank, field, "can't be blank")
+    }
+
+    /// A name a client sent for `field` that is not one of its values.
+    pub(crate) fn not_one_of(field: &'static str, unknown: UnknownName) -> Self {
+        let reason = format!("'{}' is not one of {}", unknown.name, unknown.expected);
+        DomainError::invalid_as(Invalidity::Inclusion, field, reason)
     }
 
     /// A text longer than `max` characters.

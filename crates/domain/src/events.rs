@@ -27,8 +27,8 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, Id};
 use tertulia_db::cluster::{Cluster, Incoming};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError};
@@ -79,7 +79,7 @@ pub struct StatusEvent {
 }
 
 impl StatusEvent {
-    pub(crate) fn new(row: &StatusRow, tags: Vec<String>, home_readers: Vec<i64>, mentioned: Vec<i64>) -> Self {
+    pub(crate) fn new(row: &StatusRow, tags: Vec<String>, home_readers: Vec<AccountId>, mentioned: Vec<i64>) -> Self {
         StatusEvent {
             id: Id(row.id),
             author: Id(row.account_id),
@@ -88,7 +88,7 @@ impl StatusEvent {
             reply: row.in_reply_to_id.is_some(),
             boost: row.reblog_of_id.is_some(),
             tags,
-            home_readers,
+            home_readers: AccountId::raw(&home_readers),
             mentioned,
         }
     }

@@ -2,6 +2,7 @@
 //! A list belongs to one user; to anyone else it does not exist.
 
 use tertulia_core::Id;
+pub use tertulia_db::lists::RepliesPolicy;
 use tertulia_db::lists::{self, ListRow};
 use tertulia_db::page::Page;
 use tertulia_db::statuses::StatusRow;
@@ -11,16 +12,13 @@ use crate::present::{self, Reading};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
-/// Which replies a list timeline shows (Mastodon's `replies_policy`).
-pub const REPLIES_POLICIES: &[&str] = &["followed", "list", "none"];
-
 const MAX_TITLE_CHARS: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct ListView {
     pub id: Id,
     pub title: String,
-    pub replies_policy: String,
+    pub replies_policy: RepliesPolicy,
     pub exclusive: bool,
 }
 
@@ -72,14 +70,7 @@ fn apply_changes(list: &mut ListRow, changes: ListChanges) -> Result<(), DomainE
         list.title = title;
     }
     if let Some(policy) = changes.replies_policy.filter(|p| !p.is_empty()) {
-        if !REPLIES_POLICIES.contains(&policy.as_str()) {
-            return Err(DomainError::invalid_as(
-                crate::Invalidity::Inclusion,
-                "replies_policy",
-                format!("'{policy}' is not one of followed, list, none"),
-            ));
-        }
-        list.replies_policy = policy;
+        list.replies_policy = policy.parse().map_err(|unknown| DomainError::not_one_of("replies_policy", unknown))?;
     }
     if let Some(exclusive) = changes.exclusive {
         list.exclusive = exclusive;
@@ -103,7 +94,7 @@ pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView
         id: Id::generate().0,
         account_id: owner.0,
         title: String::new(),
-        replies_policy: "list".into(),
+        replies_policy: RepliesPolicy::List,
         exclusive: false,
         created_at: tertulia_db::now(),
     };
@@ -200,10 +191,10 @@ fn timeline_rows(conn: &mut DbConn, owner: Id, list: &ListRow, page: Page) -> Re
     if members.is_empty() {
         return Ok(Vec::new());
     }
-    let reply_targets = match list.replies_policy.as_str() {
-        "none" => Vec::new(),
-        "list" => members.clone(),
-        _ => {
+    let reply_targets = match list.replies_policy {
+        RepliesPolicy::None => Vec::new(),
+        RepliesPolicy::List => members.clone(),
+        RepliesPolicy::Followed => {
             let mut followed = social::following_ids(conn, owner.0)?;
             followed.push(owner.0);
             followed

@@ -17,7 +17,7 @@ use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError};
 
 use crate::events::Events;
-use crate::notifications::{NotificationFilter, NotificationView, build, group_key};
+use crate::notifications::{NotificationFilter, NotificationView, build, group_key, is_grouped};
 use crate::{AccountView, DomainError};
 
 /// Kinds grouped when the client does not say (Mastodon's choice).
@@ -90,14 +90,13 @@ fn newest_first(
     let mut cursor = page.max_id;
     for _ in 0..SCAN_STEPS {
         let step = Page { max_id: cursor, since_id: page.since_id, min_id: None, limit: SCAN_BATCH };
-        let rows =
-            notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, filter.include_filtered, step)?;
+        let rows = filter.page(conn, reader, step)?;
         let exhausted = (rows.len() as i64) < SCAN_BATCH;
         let Some(last) = rows.last() else { break };
         cursor = Some(last.id);
         let fresh: Vec<String> = rows
             .iter()
-            .filter(|r| grouped.contains(&r.kind) && !seen.contains(&r.group_key))
+            .filter(|r| is_grouped(r.kind, grouped) && !seen.contains(&r.group_key))
             .map(|r| r.group_key.clone())
             .collect();
         let shown_above: HashSet<String> = match page.max_id {
@@ -105,7 +104,7 @@ fn newest_first(
             None => HashSet::new(),
         };
         for view in build(conn, reader, rows)? {
-            let key = group_key(&view.kind, &view.group_key, view.id, grouped);
+            let key = group_key(view.kind, &view.group_key, view.id, grouped);
             if !seen.insert(key.clone()) || shown_above.contains(&key) {
                 continue;
             }
@@ -129,7 +128,8 @@ fn complete(
     grouped: &[String],
     groups: &mut [NotificationGroup],
 ) -> Result<(), DbError> {
-    let keys: Vec<String> = groups.iter().filter(|g| grouped.contains(&g.newest.kind)).map(|g| g.key.clone()).collect();
+    let keys: Vec<String> =
+        groups.iter().filter(|g| is_grouped(g.newest.kind, grouped)).map(|g| g.key.clone()).collect();
     for (key, count, oldest) in notifications::group_sizes(conn, reader.0, &keys)? {
         let Some(group) = groups.iter_mut().find(|g| g.key == key) else { continue };
         group.count = count;
@@ -164,11 +164,10 @@ fn ascending_page(
     grouped: &[String],
     page: Page,
 ) -> Result<Vec<NotificationGroup>, DbError> {
-    let rows =
-        notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, filter.include_filtered, page)?;
+    let rows = filter.page(conn, reader, page)?;
     let mut groups: Vec<(NotificationGroup, Vec<NotificationView>)> = Vec::new();
     for view in build(conn, reader, rows)? {
-        let key = group_key(&view.kind, &view.group_key, view.id, grouped);
+        let key = group_key(view.kind, &view.group_key, view.id, grouped);
         match groups.iter_mut().find(|(g, _)| g.key == key) {
             Some((_, members)) => members.push(view),
             None => groups.push((NotificationGroup::single(key, view.clone()), vec![view])),

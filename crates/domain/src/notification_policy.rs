@@ -11,7 +11,9 @@
 use chrono::{DateTime, Duration, Utc};
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
+pub use tertulia_db::notification_policies::Decision;
 use tertulia_db::notification_policies::{self, PolicyRow, RequestRow};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, notifications, social, statuses};
 
@@ -19,38 +21,26 @@ use crate::present::{self, Reading};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
-pub const DECISIONS: &[&str] = &["accept", "filter", "drop"];
 /// Kinds a policy applies to; the others (polls, edits, admin) always pass.
-const FILTERABLE: &[&str] = &["mention", "status", "reblog", "follow", "follow_request", "favourite"];
+const FILTERABLE: &[NotificationKind] = &[
+    NotificationKind::Mention,
+    NotificationKind::Status,
+    NotificationKind::Reblog,
+    NotificationKind::Follow,
+    NotificationKind::FollowRequest,
+    NotificationKind::Favourite,
+];
 /// An account younger than this is new (Mastodon's 30 days).
 const NEW_ACCOUNT_DAYS: i64 = 30;
-
-/// What happens to one notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Decision {
-    Accept,
-    Filter,
-    Drop,
-}
-
-impl Decision {
-    fn parse(text: &str) -> Decision {
-        match text {
-            "filter" => Decision::Filter,
-            "drop" => Decision::Drop,
-            _ => Decision::Accept,
-        }
-    }
-}
 
 /// A policy and what it holds back now.
 #[derive(Debug, Clone)]
 pub struct PolicyView {
-    pub for_not_following: String,
-    pub for_not_followers: String,
-    pub for_new_accounts: String,
-    pub for_private_mentions: String,
-    pub for_limited_accounts: String,
+    pub for_not_following: Decision,
+    pub for_not_followers: Decision,
+    pub for_new_accounts: Decision,
+    pub for_private_mentions: Decision,
+    pub for_limited_accounts: Decision,
     pub pending_requests: i64,
     pub pending_notifications: i64,
 }
@@ -66,14 +56,13 @@ pub struct PolicyChanges {
 }
 
 fn defaults(account_id: i64) -> PolicyRow {
-    let accept = || "accept".to_owned();
     PolicyRow {
         account_id,
-        for_not_following: accept(),
-        for_not_followers: accept(),
-        for_new_accounts: accept(),
-        for_private_mentions: accept(),
-        for_limited_accounts: "filter".into(),
+        for_not_following: Decision::Accept,
+        for_not_followers: Decision::Accept,
+        for_new_accounts: Decision::Accept,
+        for_private_mentions: Decision::Accept,
+        for_limited_accounts: Decision::Filter,
         updated_at: tertulia_db::now(),
     }
 }
@@ -100,33 +89,24 @@ pub async fn get(db: &Db, account: Id) -> Result<PolicyView, DomainError> {
 }
 
 pub async fn update(db: &Db, account: Id, changes: PolicyChanges) -> Result<PolicyView, DomainError> {
-    let checked = [
-        ("for_not_following", &changes.for_not_following),
-        ("for_not_followers", &changes.for_not_followers),
-        ("for_new_accounts", &changes.for_new_accounts),
-        ("for_private_mentions", &changes.for_private_mentions),
-        ("for_limited_accounts", &changes.for_limited_accounts),
-    ];
-    for (field, value) in checked {
-        if let Some(value) = value
-            && !DECISIONS.contains(&value.as_str())
-        {
-            return Err(DomainError::invalid(field, format!("'{value}' is not one of accept, filter, drop")));
-        }
-    }
+    let parse = |field: &'static str, value: Option<String>| {
+        value
+            .map(|name| name.parse::<Decision>().map_err(|unknown| DomainError::not_one_of(field, unknown)))
+            .transpose()
+    };
+    let for_not_following = parse("for_not_following", changes.for_not_following)?;
+    let for_not_followers = parse("for_not_followers", changes.for_not_followers)?;
+    let for_new_accounts = parse("for_new_accounts", changes.for_new_accounts)?;
+    let for_private_mentions = parse("for_private_mentions", changes.for_private_mentions)?;
+    let for_limited_accounts = parse("for_limited_accounts", changes.for_limited_accounts)?;
     Ok(db
         .write(move |conn| {
             let mut row = policy_of(conn, account.0)?;
-            let set = |target: &mut String, value: Option<String>| {
-                if let Some(value) = value {
-                    *target = value;
-                }
-            };
-            set(&mut row.for_not_following, changes.for_not_following);
-            set(&mut row.for_not_followers, changes.for_not_followers);
-            set(&mut row.for_new_accounts, changes.for_new_accounts);
-            set(&mut row.for_private_mentions, changes.for_private_mentions);
-            set(&mut row.for_limited_accounts, changes.for_limited_accounts);
+            row.for_not_following = for_not_following.unwrap_or(row.for_not_following);
+            row.for_not_followers = for_not_followers.unwrap_or(row.for_not_followers);
+            row.for_new_accounts = for_new_accounts.unwrap_or(row.for_new_accounts);
+            row.for_private_mentions = for_private_mentions.unwrap_or(row.for_private_mentions);
+            row.for_limited_accounts = for_limited_accounts.unwrap_or(row.for_limited_accounts);
             row.updated_at = tertulia_db::now();
             notification_policies::save_policy(conn, &row)?;
             view(conn, row)
@@ -140,7 +120,7 @@ pub(crate) fn decide(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
 ) -> Result<Decision, DbError> {
     if !FILTERABLE.contains(&kind) {
@@ -148,13 +128,13 @@ pub(crate) fn decide(
     }
     let policy = policy_of(conn, recipient)?;
     let rules = [
-        &policy.for_not_following,
-        &policy.for_not_followers,
-        &policy.for_new_accounts,
-        &policy.for_private_mentions,
-        &policy.for_limited_accounts,
+        policy.for_not_following,
+        policy.for_not_followers,
+        policy.for_new_accounts,
+        policy.for_private_mentions,
+        policy.for_limited_accounts,
     ];
-    if rules.iter().all(|r| *r == "accept") {
+    if rules.iter().all(|r| *r == Decision::Accept) {
         return Ok(Decision::Accept);
     }
     if notification_policies::find_between(conn, recipient, from)?.is_some_and(|r| r.accepted) {
@@ -165,7 +145,7 @@ pub(crate) fn decide(
     let followed_by_sender = social::find_follow(conn, from, recipient)?.is_some();
     let new_account = sender.created_at > tertulia_db::now() - Duration::days(NEW_ACCOUNT_DAYS);
     let private_mention = match (kind, status_id) {
-        ("mention", Some(id)) => {
+        (NotificationKind::Mention, Some(id)) => {
             statuses::find(conn, id)?
                 .is_some_and(|s| s.visibility == Visibility::Direct && s.in_reply_to_account_id != Some(recipient))
                 && !follows_sender
@@ -173,18 +153,13 @@ pub(crate) fn decide(
         _ => false,
     };
     let conditions = [
-        (!follows_sender, &policy.for_not_following),
-        (!followed_by_sender, &policy.for_not_followers),
-        (new_account, &policy.for_new_accounts),
-        (private_mention, &policy.for_private_mentions),
-        (notification_policies::is_limited(conn, from)?, &policy.for_limited_accounts),
+        (!follows_sender, policy.for_not_following),
+        (!followed_by_sender, policy.for_not_followers),
+        (new_account, policy.for_new_accounts),
+        (private_mention, policy.for_private_mentions),
+        (notification_policies::is_limited(conn, from)?, policy.for_limited_accounts),
     ];
-    Ok(conditions
-        .iter()
-        .filter(|(holds, _)| *holds)
-        .map(|(_, rule)| Decision::parse(rule))
-        .max()
-        .unwrap_or(Decision::Accept))
+    Ok(conditions.iter().filter(|(holds, _)| *holds).map(|(_, rule)| *rule).max().unwrap_or(Decision::Accept))
 }
 
 /// Counts a filtered notification on the sender's request, opening it.

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use tertulia_core::Id;
+pub use tertulia_db::notifications::NotificationKind;
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
@@ -13,25 +14,10 @@ use crate::present::{self, Reading};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
-/// Kinds clients may filter on (`types[]`, `exclude_types[]`).
-pub const KINDS: &[&str] = &[
-    "mention",
-    "status",
-    "reblog",
-    "follow",
-    "follow_request",
-    "favourite",
-    "poll",
-    "update",
-    "quote",
-    "admin.sign_up",
-    "admin.report",
-];
-
 #[derive(Debug, Clone)]
 pub struct NotificationView {
     pub id: Id,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub group_key: String,
     pub created_at: DateTime<Utc>,
     pub account: AccountView,
@@ -50,10 +36,30 @@ pub struct NotificationFilter {
 }
 
 impl NotificationFilter {
-    /// The kinds to keep, for the query (`None`: all).
-    pub(crate) fn kinds(&self) -> Option<&[String]> {
-        (!self.types.is_empty()).then_some(self.types.as_slice())
+    /// One page of `reader`'s notifications that this filter lets through.
+    pub(crate) fn page(&self, conn: &mut DbConn, reader: Id, page: Page) -> Result<Vec<NotificationRow>, DbError> {
+        notifications::page(conn, reader.0, self.kinds().as_deref(), &self.excluded(), self.include_filtered, page)
     }
+
+    /// The kinds to keep, for the query (`None`: all).
+    pub(crate) fn kinds(&self) -> Option<Vec<NotificationKind>> {
+        (!self.types.is_empty()).then(|| known_kinds(&self.types))
+    }
+
+    /// The kinds to leave out, for the query.
+    pub(crate) fn excluded(&self) -> Vec<NotificationKind> {
+        known_kinds(&self.exclude_types)
+    }
+}
+
+fn known_kinds(names: &[String]) -> Vec<NotificationKind> {
+    names.iter().filter_map(|name| name.parse().ok()).collect()
+}
+
+/// Whether notifications of `kind` are grouped, `grouped` being the
+/// `grouped_types` a client asked for.
+pub(crate) fn is_grouped(kind: NotificationKind, grouped: &[String]) -> bool {
+    grouped.iter().any(|name| name == kind.as_str())
 }
 
 /// Lists notifications, after announcing polls that have ended (see
@@ -68,14 +74,7 @@ pub async fn list(
     crate::polls::sweep_now(db, hub).await?;
     Ok(db
         .run(move |conn| {
-            let rows = notifications::page(
-                conn,
-                reader.0,
-                filter.kinds(),
-                &filter.exclude_types,
-                filter.include_filtered,
-                page,
-            )?;
+            let rows = filter.page(conn, reader, page)?;
             build(conn, reader, rows)
         })
         .await?)
@@ -117,12 +116,14 @@ pub async fn unread_count(
     let scan = if grouped.is_some() { UNREAD_SCAN } else { cap };
     let after = after.map_or(0, |a| a.0);
     let rows = db
-        .run(move |conn| notifications::unread(conn, reader.0, after, filter.kinds(), &filter.exclude_types, scan))
+        .run(move |conn| {
+            notifications::unread(conn, reader.0, after, filter.kinds().as_deref(), &filter.excluded(), scan)
+        })
         .await?;
     let count = match grouped {
         None => rows.len(),
         Some(grouped) => {
-            rows.iter().map(|(id, kind, key)| group_key(kind, key, Id(*id), &grouped)).collect::<HashSet<_>>().len()
+            rows.iter().map(|(id, kind, key)| group_key(*kind, key, Id(*id), &grouped)).collect::<HashSet<_>>().len()
         }
     };
     Ok((count as i64).min(cap))
@@ -131,8 +132,8 @@ pub async fn unread_count(
 /// The key a notification is grouped under in the v2 API: its stored key
 /// for the kinds being grouped, else one of its own (Mastodon's
 /// `ungrouped-<id>`).
-pub fn group_key(kind: &str, stored_key: &str, id: Id, grouped: &[String]) -> String {
-    if grouped.iter().any(|g| g == kind) { stored_key.to_owned() } else { format!("ungrouped-{}", id.0) }
+pub fn group_key(kind: NotificationKind, stored_key: &str, id: Id, grouped: &[String]) -> String {
+    if is_grouped(kind, grouped) { stored_key.to_owned() } else { format!("ungrouped-{}", id.0) }
 }
 
 /// Views for rows, dropping those whose account is gone or whose status

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use tertulia_core::Id;
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::polls::{self, PollRow};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError};
@@ -301,9 +302,23 @@ fn sweep(conn: &mut DbConn) -> Result<Vec<Event>, DbError> {
     for poll in polls::ended_unannounced(conn, tertulia_db::now())? {
         let group_key = format!("ungrouped-poll-{}", poll.id);
         for voter in polls::voters(conn, poll.id)? {
-            pending.extend(notify(conn, voter, poll.account_id, "poll", Some(poll.status_id), group_key.clone())?);
+            pending.extend(notify(
+                conn,
+                voter,
+                poll.account_id,
+                NotificationKind::Poll,
+                Some(poll.status_id),
+                group_key.clone(),
+            )?);
         }
-        pending.push(deliver(conn, poll.account_id, poll.account_id, "poll", Some(poll.status_id), group_key)?);
+        pending.push(deliver(
+            conn,
+            poll.account_id,
+            poll.account_id,
+            NotificationKind::Poll,
+            Some(poll.status_id),
+            group_key,
+        )?);
     }
     Ok(pending)
 }

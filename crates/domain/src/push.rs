@@ -19,7 +19,7 @@ use tertulia_db::push::{self, PushSubscriptionRow};
 use crate::DomainError;
 
 /// Alert names are the notification types.
-use crate::notifications::KINDS as ALERTS;
+use crate::notifications::NotificationKind as Alert;
 
 const POLICIES: &[&str] = &["all", "followed", "follower", "none"];
 
@@ -55,11 +55,13 @@ fn from_row(row: PushSubscriptionRow) -> Subscription {
 
 /// Every known alert, set as asked and off otherwise; unknown names refused.
 fn alerts_json(requested: &BTreeMap<String, bool>) -> Result<String, DomainError> {
-    if let Some(unknown) = requested.keys().find(|k| !ALERTS.contains(&k.as_str())) {
+    if let Some(unknown) = requested.keys().find(|k| k.parse::<Alert>().is_err()) {
         return Err(DomainError::invalid("data[alerts]", format!("'{unknown}' is not an alert type")));
     }
-    let all: BTreeMap<&str, bool> =
-        ALERTS.iter().map(|name| (*name, requested.get(*name).copied().unwrap_or(false))).collect();
+    let all: BTreeMap<&str, bool> = Alert::ALL
+        .iter()
+        .map(|alert| (alert.as_str(), requested.get(alert.as_str()).copied().unwrap_or(false)))
+        .collect();
     serde_json::to_string(&all).map_err(|e| DomainError::Internal(e.to_string()))
 }
 

@@ -8,10 +8,11 @@
 //! twice, and applying it again changes nothing.
 
 use chrono::NaiveDateTime;
-use tertulia_core::Id;
 use tertulia_core::media::MediaKind;
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, Id, StatusId};
 use tertulia_db::actors::{self, RemoteActorFields};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
@@ -97,10 +98,7 @@ pub async fn follow_received(
             let mut pending = Vec::new();
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
             if target_row.locked && !already_following {
-                if social::insert_follow_request(conn, &follow)? {
-                    let group_key = format!("ungrouped-{}", follow.id);
-                    pending.extend(notify(conn, target.0, follower.0, "follow_request", None, group_key)?);
-                }
+                pending.extend(crate::accounts::request_follow(conn, &follow)?);
             } else {
                 pending.extend(establish(conn, &follow)?);
                 // Answered again when already following: the other site
@@ -315,15 +313,16 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
             if let Some(parent) = &parent {
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
-            let audience = audience::of_post(conn, &row, &mentioned)?;
-            feeds::push(conn, &audience.home, id, status.author.0, None)?;
+            let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned))?;
+            let author = AccountId(status.author.0);
+            feeds::push(conn, &audience.home, StatusId(id), author, None)?;
             let local_mentioned = accounts::local_among(conn, &mentioned)?;
             let mut pending =
                 vec![Event::Update(StatusEvent::new(&row, status.tags.clone(), audience.home, mentioned))];
             if status.visibility == Visibility::Direct {
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
             }
-            pending.extend(audience::notify_all(conn, &audience.notices, status.author.0, &row)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, author, &row)?);
             Ok(Ok((Id(id), pending)))
         })
     })
@@ -374,10 +373,10 @@ pub async fn status_updated(
             };
             edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-            let audience = audience::of_edit(conn, &edited, &mentioned)?;
+            let audience = audience::of_edit(conn, &edited, &AccountId::all(&mentioned))?;
             let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
             let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, mentioned))];
-            pending.extend(audience::notify_all(conn, &audience.notices, author.0, &edited)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);
             Ok(Ok(((), pending)))
         })
     })
@@ -394,7 +393,7 @@ pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> R
             };
             let event = remove(conn, &row)?;
             if let Some(original) = row.reblog_of_id {
-                notifications::retract(conn, author.0, "reblog", original)?;
+                notifications::retract(conn, author.0, NotificationKind::Reblog, original)?;
             }
             Ok(Ok(((), vec![event])))
         })
@@ -422,7 +421,14 @@ pub async fn favourite_received(
             if social::insert_favourite(conn, account.0, row.id, Some(&like_uri), tertulia_db::now())? {
                 statuses::adjust_counter(conn, row.id, Counter::Favourites, 1)?;
                 let group_key = format!("favourite-{}", row.id);
-                pending.extend(notify(conn, row.account_id, account.0, "favourite", Some(row.id), group_key)?);
+                pending.extend(notify(
+                    conn,
+                    row.account_id,
+                    account.0,
+                    NotificationKind::Favourite,
+                    Some(row.id),
+                    group_key,
+                )?);
             }
             Ok(Ok(((), pending)))
         })
@@ -437,7 +443,7 @@ pub async fn favourite_undone(db: &Db, account: Id, status: Id) -> Result<(), Do
         tertulia_db::transaction(conn, |conn| {
             if social::delete_favourite(conn, account.0, status.0)? {
                 statuses::adjust_counter(conn, status.0, Counter::Favourites, -1)?;
-                notifications::retract(conn, account.0, "favourite", status.0)?;
+                notifications::retract(conn, account.0, NotificationKind::Favourite, status.0)?;
             }
             Ok(())
         })
@@ -478,10 +484,11 @@ pub async fn boost_received(
             statuses::insert(conn, &boost)?;
             statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
             accounts::adjust_statuses_count(conn, booster.0, 1, Some(published))?;
-            let audience = audience::of_boost(conn, booster.0, &original)?;
-            feeds::push(conn, &audience.home, boost_id, booster.0, Some(original.id))?;
+            let booster = AccountId(booster.0);
+            let audience = audience::of_boost(conn, booster, &original)?;
+            feeds::push(conn, &audience.home, StatusId(boost_id), booster, Some(StatusId(original.id)))?;
             let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
-            pending.extend(audience::notify_all(conn, &audience.notices, booster.0, &original)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, booster, &original)?);
             Ok(Ok(((), pending)))
         })
     })

@@ -2,12 +2,10 @@
 //! Used by `tertulia admin user …` today and by sign-up and the admin API
 //! later, so the rules live here once.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use tertulia_core::{Config, Id};
 use tertulia_db::accounts::{self, NewAccount};
+pub use tertulia_db::users::Role;
 use tertulia_db::users::{self, NewUser, UserRow};
 use tertulia_db::{Db, DbError};
 
@@ -17,46 +15,6 @@ pub use password::generate as generate_password;
 
 pub const MAX_USERNAME_LENGTH: usize = 30;
 const MAX_EMAIL_LENGTH: usize = 254;
-
-/// What a user may do beyond posting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    User,
-    Moderator,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::User => "user",
-            Role::Moderator => "moderator",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "user" => Ok(Role::User),
-            "moderator" => Ok(Role::Moderator),
-            "admin" => Ok(Role::Admin),
-            other => Err(DomainError::invalid_as(
-                crate::Invalidity::Inclusion,
-                "role",
-                format!("'{other}' is not a role (user, moderator, admin)"),
-            )),
-        }
-    }
-}
 
 /// The input for a new local user.
 #[derive(Debug, Clone)]
@@ -81,9 +39,7 @@ impl UserSummary {
     fn from_rows(user: UserRow, account: accounts::AccountRow) -> Self {
         UserSummary {
             user_id: Id(user.id),
-            // Stored roles come from `Role::as_str`; anything else is
-            // treated as the least privileged role.
-            role: user.role.parse().unwrap_or(Role::User),
+            role: user.role,
             email: user.email,
             created_at: user.created_at.and_utc(),
             account: account.into(),
@@ -135,7 +91,7 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
                         account_id,
                         email: request.email.clone(),
                         password_hash,
-                        role: request.role.as_str().into(),
+                        role: request.role,
                         created_at: now,
                         updated_at: now,
                     },
@@ -272,13 +228,5 @@ mod tests {
         for bad in ["", "ana", "@acme", "ana@", "a@b@c", "ana @acme.example"] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn roles_round_trip_and_reject_unknown_names() {
-        for role in [Role::User, Role::Moderator, Role::Admin] {
-            assert_eq!(role.as_str().parse::<Role>().ok(), Some(role));
-        }
-        assert!("root".parse::<Role>().is_err());
     }
 }

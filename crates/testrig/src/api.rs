@@ -110,6 +110,27 @@ impl ApiClient<'_> {
         self.post(&format!("/api/v1/accounts/{target_id}/follow"), serde_json::json!({})).await.ok()
     }
 
+    /// The local id of `@username@<other's domain>`, looked up as a client
+    /// does (search with resolve).
+    pub async fn resolve(&self, username: &str, other: &TestInstance) -> String {
+        let q = format!("@{username}@{}", other.domain);
+        let found = self.get(&format!("/api/v2/search?type=accounts&resolve=true&q={q}")).await.ok();
+        let account = &found["accounts"][0];
+        assert_eq!(account["acct"], format!("{username}@{}", other.domain), "resolving {q}: {found}");
+        account["id"].as_str().expect("account id").to_owned()
+    }
+
+    /// Follows `target_id` and waits until the follow is accepted (by
+    /// another site, for a remote account).
+    pub async fn follow_and_wait(&self, target_id: &str) {
+        self.follow(target_id).await;
+        crate::eventually("the follow to be accepted", || async {
+            let relationship = self.get(&format!("/api/v1/accounts/relationships?id[]={target_id}")).await.ok();
+            (relationship[0]["following"] == true).then_some(())
+        })
+        .await;
+    }
+
     /// The id of the signed-in account.
     pub async fn account_id(&self) -> String {
         let me = self.get("/api/v1/accounts/verify_credentials").await.ok();

@@ -1,6 +1,6 @@
 use serde::Serialize;
 use tertulia_core::Id;
-use tertulia_domain::filters::{FilterResult as ResultView, FilterStatusView, FilterView, KeywordView};
+use tertulia_domain::filters::{FilterAction, FilterResult as ResultView, FilterStatusView, FilterView, KeywordView};
 
 use super::timestamp;
 
@@ -55,7 +55,7 @@ impl Filter {
             id: view.id,
             title: view.title.clone(),
             context: view.context.clone(),
-            filter_action: view.action.clone(),
+            filter_action: view.action.to_string(),
             expires_at: view.expires_at.map(timestamp),
             keywords: view.keywords.iter().map(FilterKeyword::from_view).collect(),
             statuses: view.statuses.iter().map(FilterStatus::from_view).collect(),
@@ -96,7 +96,7 @@ impl V1Filter {
                 context: view.context.clone(),
                 whole_word: keyword.whole_word,
                 expires_at: view.expires_at.map(timestamp),
-                irreversible: view.action == "hide",
+                irreversible: view.action == FilterAction::Hide,
             })
             .collect()
     }

@@ -16,7 +16,7 @@ impl List {
         List {
             id: view.id,
             title: view.title.clone(),
-            replies_policy: view.replies_policy.clone(),
+            replies_policy: view.replies_policy.to_string(),
             exclusive: view.exclusive,
         }
     }

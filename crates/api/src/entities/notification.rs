@@ -20,7 +20,7 @@ impl Notification {
     pub fn from_view(view: &NotificationView, config: &Config) -> Notification {
         Notification {
             id: view.id,
-            kind: view.kind.clone(),
+            kind: view.kind.to_string(),
             group_key: view.group_key.clone(),
             created_at: timestamp(view.created_at),
             account: Account::from_view(&view.account, config),

@@ -17,10 +17,10 @@ use clap::Args;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::json;
-use tertulia_core::Config;
 use tertulia_core::config::{DatabaseConfig, Protocol};
 use tertulia_core::text::{self, MentionLink};
 use tertulia_core::visibility::Visibility;
+use tertulia_core::{AccountId, Config};
 use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::bulk::{
     self, AccountCounts, NewFavourite, NewFollow, NewHomeEntry, NewMention, NewNotification, NewStatusTag,
@@ -298,7 +298,7 @@ fn write_accounts(
                         account_id: id,
                         email: email(index),
                         password_hash: password_hash.to_owned(),
-                        role: "user".into(),
+                        role: Role::User,
                         created_at: naive(created_at),
                         updated_at: naive(created_at),
                     },
@@ -657,10 +657,11 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
         let Some(row) = statuses::find(conn, plan.statuses[index].id)? else {
             return Ok(Err(format!("seeded status {} is missing", plan.statuses[index].id)));
         };
-        let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
+        let mentioned: Vec<AccountId> =
+            statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| AccountId(a)).collect();
         let expected = tertulia_domain::audience::home_readers(conn, &row, &mentioned)?;
-        let mut seeded: Vec<i64> =
-            plan.home_readers(index).into_iter().map(|r| context.account_ids[r as usize]).collect();
+        let mut seeded: Vec<AccountId> =
+            plan.home_readers(index).into_iter().map(|r| AccountId(context.account_ids[r as usize])).collect();
         seeded.sort_unstable();
         if seeded != expected {
             return Ok(Err(format!(

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use chrono::Duration;
 use tertulia_core::config::DatabaseConfig;
 use tertulia_core::visibility::Visibility;
-use tertulia_core::{Config, Id};
+use tertulia_core::{AccountId, Config, Id};
 use tertulia_db::actors::RemoteActorFields;
 use tertulia_db::page::Page;
 use tertulia_db::{Db, feeds, notifications};
@@ -172,7 +172,9 @@ impl World {
                 .run(move |conn| notifications::page(conn, account, None, &[], true, Page::first(200)))
                 .await
                 .unwrap();
-            found.extend(rows.into_iter().filter(|n| n.status_id == Some(status.0)).map(|n| (*name, n.kind)));
+            found.extend(
+                rows.into_iter().filter(|n| n.status_id == Some(status.0)).map(|n| (*name, n.kind.to_string())),
+            );
         }
         found
     }
@@ -187,8 +189,8 @@ impl World {
             })
             .await
             .unwrap();
-        let accounts = to.accounts.iter().map(|id| self.name(*id)).collect();
-        (to.followers_of.map(|id| self.name(id)), to.site_followers, accounts)
+        let accounts = to.accounts.iter().map(|id| self.name(id.0)).collect();
+        (to.followers_of.map(|id| self.name(id.0)), to.site_followers, accounts)
     }
 }
 
@@ -351,20 +353,25 @@ async fn edits_notify_local_boosters_of_local_and_remote_posts() {
 fn a_deleted_post_goes_where_it_went() {
     // The outbox has only the deletion record by then: the same rule from
     // the same facts.
-    let mentioned = [7];
+    let [author, replied_to, quoted, mentioned] = [1, 2, 3, 7].map(AccountId);
+    let mentions = [mentioned];
     let post = |visibility| Addressing {
-        author: 1,
+        author,
         visibility,
-        in_reply_to_account: Some(2),
-        quoted_account: Some(3),
-        mentioned: &mentioned,
+        in_reply_to_account: Some(replied_to),
+        quoted_account: Some(quoted),
+        mentioned: &mentions,
     };
-    let followers = |site| RemoteAudience { followers_of: Some(1), site_followers: site, accounts: vec![2, 3, 7] };
+    let followers = |site| RemoteAudience {
+        followers_of: Some(author),
+        site_followers: site,
+        accounts: vec![replied_to, quoted, mentioned],
+    };
     assert_eq!(remote_of_post(&post(Visibility::Public)), followers(true));
     assert_eq!(remote_of_post(&post(Visibility::Unlisted)), followers(false));
     assert_eq!(remote_of_post(&post(Visibility::Private)), followers(false));
-    let direct = RemoteAudience { followers_of: None, site_followers: false, accounts: vec![7] };
+    let direct = RemoteAudience { followers_of: None, site_followers: false, accounts: vec![mentioned] };
     assert_eq!(remote_of_post(&post(Visibility::Direct)), direct);
     assert_eq!(remote_of_post(&post(Visibility::Local)), RemoteAudience::default());
-    assert_eq!(remote_of_boost(1, Visibility::Local, 2), RemoteAudience::default());
+    assert_eq!(remote_of_boost(author, Visibility::Local, replied_to), RemoteAudience::default());
 }

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use tertulia_core::Id;
+pub use tertulia_db::filters::FilterAction;
 use tertulia_db::filters::{self, FilterRow, FilterStatusRow, FullFilter, KeywordRow};
 use tertulia_db::{Db, DbConn, DbError};
 
@@ -50,7 +51,6 @@ impl Context {
     }
 }
 
-const ACTIONS: &[&str] = &["warn", "hide"];
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_KEYWORD_CHARS: usize = 200;
 
@@ -72,8 +72,7 @@ pub struct FilterView {
     pub id: Id,
     pub title: String,
     pub context: Vec<String>,
-    /// `warn` or `hide`.
-    pub action: String,
+    pub action: FilterAction,
     pub expires_at: Option<DateTime<Utc>>,
     pub keywords: Vec<KeywordView>,
     pub statuses: Vec<FilterStatusView>,
@@ -173,7 +172,7 @@ pub fn mark(active: &[FilterView], context: Context, views: Vec<StatusView>) -> 
         .into_iter()
         .filter_map(|mut status| {
             let results: Vec<FilterResult> = relevant.iter().filter_map(|f| match_status(f, &status)).collect();
-            if results.iter().any(|r| r.filter.action == "hide") {
+            if results.iter().any(|r| r.filter.action == FilterAction::Hide) {
                 return None;
             }
             status.filtered = results;
@@ -253,14 +252,7 @@ fn apply_changes(filter: &mut FilterRow, changes: &FilterChanges) -> Result<(), 
         filter.context = serde_json::to_string(&names).map_err(|e| DomainError::Internal(e.to_string()))?;
     }
     if let Some(action) = changes.action.as_deref().filter(|a| !a.is_empty()) {
-        if !ACTIONS.contains(&action) {
-            return Err(DomainError::invalid_as(
-                Invalidity::Inclusion,
-                "filter_action",
-                format!("'{action}' is not one of warn, hide"),
-            ));
-        }
-        filter.action = action.to_owned();
+        filter.action = action.parse().map_err(|unknown| DomainError::not_one_of("filter_action", unknown))?;
     }
     if let Some(expires_in) = changes.expires_in {
         filter.expires_at = match expires_in {
@@ -363,7 +355,7 @@ pub async fn create(db: &Db, owner: Id, changes: FilterChanges) -> Result<Filter
         account_id: owner.0,
         title: String::new(),
         context: "[]".into(),
-        action: "warn".into(),
+        action: FilterAction::Warn,
         expires_at: None,
         created_at: now,
         updated_at: now,

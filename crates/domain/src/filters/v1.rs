@@ -6,7 +6,7 @@
 use tertulia_core::Id;
 use tertulia_db::filters;
 
-use super::{FilterChanges, FilterView, KeywordChange, MAX_KEYWORD_CHARS, check_keyword, get, not_found};
+use super::{FilterAction, FilterChanges, FilterView, KeywordChange, MAX_KEYWORD_CHARS, check_keyword, get, not_found};
 use crate::{Db, DomainError, Invalidity};
 
 /// A v1 filter to create, or the fields of one to change (`None` keeps
@@ -23,7 +23,7 @@ pub struct V1Changes {
 
 impl V1Changes {
     fn action(&self) -> Option<String> {
-        self.irreversible.map(|hide| if hide { "hide" } else { "warn" }.to_owned())
+        self.irreversible.map(|hide| if hide { FilterAction::Hide } else { FilterAction::Warn }.to_string())
     }
 }
 
@@ -47,7 +47,7 @@ pub async fn create_v1(db: &Db, owner: Id, changes: V1Changes) -> Result<(Filter
     let phrase = check_phrase(changes.phrase.as_deref().unwrap_or_default())?;
     let filter = FilterChanges {
         title: Some(phrase.clone()),
-        action: Some(changes.action().unwrap_or_else(|| "warn".into())),
+        action: Some(changes.action().unwrap_or_else(|| FilterAction::Warn.to_string())),
         keywords: vec![KeywordChange {
             keyword: Some(phrase),
             whole_word: Some(changes.whole_word.unwrap_or(false)),

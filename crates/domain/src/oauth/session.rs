@@ -49,11 +49,7 @@ pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, Doma
         Some((_, account)) if account.suspended_at.is_some() => {
             return Err(DomainError::Forbidden("your account is suspended".into()));
         }
-        Some((user, account)) => Some(SessionUser {
-            user_id: Id(user.id),
-            role: user.role.parse().unwrap_or(Role::User),
-            account: account.into(),
-        }),
+        Some((user, account)) => Some(SessionUser { user_id: Id(user.id), role: user.role, account: account.into() }),
         None => None,
     };
     Ok(Some(Session {

@@ -6,7 +6,7 @@ use tertulia_core::Id;
 use tertulia_core::html::to_plain_text;
 use tertulia_db::{Db, push};
 
-use crate::notifications::{self, NotificationView};
+use crate::notifications::{self, NotificationKind, NotificationView};
 use crate::{AccountView, DomainError};
 
 /// Longest body shown, in characters; a push message must stay far below
@@ -46,10 +46,10 @@ pub async fn message(db: &Db, subscription: Id, notification: Id) -> Result<Opti
         p256dh: row.key_p256dh,
         auth: row.key_auth,
         notification_id: view.id,
-        title: title(&view.kind, &name(&view.account)),
+        title: title(view.kind, &name(&view.account)),
         body: truncate(&body(&view)),
         icon: view.account.avatar_url.clone(),
-        notification_type: view.kind,
+        notification_type: view.kind.to_string(),
         preferred_locale: locale,
     }))
 }
@@ -58,19 +58,19 @@ fn name(account: &AccountView) -> String {
     if account.display_name.trim().is_empty() { account.username.clone() } else { account.display_name.clone() }
 }
 
-fn title(kind: &str, name: &str) -> String {
+fn title(kind: NotificationKind, name: &str) -> String {
     match kind {
-        "mention" => format!("{name} mentioned you"),
-        "status" => format!("{name} posted"),
-        "reblog" => format!("{name} boosted your post"),
-        "follow" => format!("{name} followed you"),
-        "follow_request" => format!("{name} asked to follow you"),
-        "favourite" => format!("{name} favourited your post"),
-        "poll" => format!("{name}'s poll has ended"),
-        "update" => format!("{name} edited a post"),
-        "admin.sign_up" => format!("{name} signed up"),
-        "admin.report" => format!("{name} filed a report"),
-        other => format!("{name}: {other}"),
+        NotificationKind::Mention => format!("{name} mentioned you"),
+        NotificationKind::Status => format!("{name} posted"),
+        NotificationKind::Reblog => format!("{name} boosted your post"),
+        NotificationKind::Follow => format!("{name} followed you"),
+        NotificationKind::FollowRequest => format!("{name} asked to follow you"),
+        NotificationKind::Favourite => format!("{name} favourited your post"),
+        NotificationKind::Poll => format!("{name}'s poll has ended"),
+        NotificationKind::Update => format!("{name} edited a post"),
+        NotificationKind::Quote => format!("{name} quoted your post"),
+        NotificationKind::AdminSignUp => format!("{name} signed up"),
+        NotificationKind::AdminReport => format!("{name} filed a report"),
     }
 }
 

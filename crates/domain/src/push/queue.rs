@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::push::PushSubscriptionRow;
 use tertulia_db::{DbConn, DbError, push, push_deliveries, social};
 
@@ -14,7 +15,7 @@ pub const PUSH_TTL_SECS: i64 = 48 * 3600;
 /// Queues a push of notification `id` (of `kind`, from `from`) to each
 /// subscription of `recipient` whose alerts include `kind` and whose policy
 /// admits `from`.
-pub fn queue(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, id: i64) -> Result<(), DbError> {
+pub fn queue(conn: &mut DbConn, recipient: i64, from: i64, kind: NotificationKind, id: i64) -> Result<(), DbError> {
     let now = tertulia_db::now();
     let mut chosen = Vec::new();
     for (subscription, _locale) in push::for_account(conn, recipient, now)? {
@@ -28,10 +29,10 @@ pub fn queue(conn: &mut DbConn, recipient: i64, from: i64, kind: &str, id: i64) 
     push_deliveries::enqueue(conn, &chosen, id, now, now + chrono::Duration::seconds(PUSH_TTL_SECS))
 }
 
-fn alert_on(subscription: &PushSubscriptionRow, kind: &str) -> bool {
+fn alert_on(subscription: &PushSubscriptionRow, kind: NotificationKind) -> bool {
     // Written by `push::alerts_json`; unreadable means no alerts.
     let alerts: BTreeMap<String, bool> = serde_json::from_str(&subscription.alerts).unwrap_or_default();
-    alerts.get(kind).copied().unwrap_or(false)
+    alerts.get(kind.as_str()).copied().unwrap_or(false)
 }
 
 /// `policy` as Mastodon defines it: `followed` means people the recipient

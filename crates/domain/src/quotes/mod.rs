@@ -11,6 +11,7 @@ pub use consent::{QuoteSeen, quote_answered, quote_requested, quote_revoked, quo
 
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::quotes::{self, QuoteRow, QuoteState};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, notifications, social};
@@ -241,7 +242,14 @@ pub(crate) fn notify_quoted(
     quoting: &StatusRow,
 ) -> Result<Option<Event>, DbError> {
     let id = quoting.id;
-    statuses::notify(conn, quoted_author, quoting.account_id, "quote", Some(id), format!("ungrouped-{id}"))
+    statuses::notify(
+        conn,
+        quoted_author,
+        quoting.account_id,
+        NotificationKind::Quote,
+        Some(id),
+        format!("ungrouped-{id}"),
+    )
 }
 
 /// The statuses quoting `id` whose quote was accepted and which `viewer`
@@ -280,7 +288,7 @@ pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -
             if matches!(quote.state, QuoteState::Accepted | QuoteState::Pending) {
                 quotes::set_state(conn, quote.status_id, QuoteState::Revoked, None)?;
                 if let Some(quoting_row) = tertulia_db::statuses::find(conn, quote.status_id)? {
-                    notifications::retract(conn, quoting_row.account_id, "quote", quoting_row.id)?;
+                    notifications::retract(conn, quoting_row.account_id, NotificationKind::Quote, quoting_row.id)?;
                     if let Some(authorization) = quote.authorization_uri.clone() {
                         outbox::record(
                             conn,

@@ -4,9 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use tertulia_core::text::{self, MentionLink};
 use tertulia_core::visibility::Visibility;
-use tertulia_core::{Config, Id};
+use tertulia_core::{AccountId, Config, Id, StatusId};
 use tertulia_db::accounts::{self, AccountRow};
-use tertulia_db::notifications::{self, NotificationRow};
+use tertulia_db::notifications::{self, NotificationKind, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, conversations, feeds};
 
@@ -236,14 +236,14 @@ pub(crate) fn publish(
     if let Some(parent) = &parent {
         statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
     }
-    let audience = audience::of_post(conn, &row, &mentioned_ids)?;
-    feeds::push(conn, &audience.home, id, author.0, None)?;
+    let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned_ids))?;
+    feeds::push(conn, &audience.home, StatusId(id), AccountId(author.0), None)?;
     let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
     pending.push(Event::Update(StatusEvent::new(&row, tag_names, audience.home, mentioned_ids.clone())));
     if visibility == Visibility::Direct {
         pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);
     }
-    pending.extend(audience::notify_all(conn, &audience.notices, author.0, &row)?);
+    pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &row)?);
     if visibility.federates() {
         outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
     }
@@ -364,7 +364,7 @@ pub(crate) fn notify(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Option<Event>, DbError> {
@@ -394,7 +394,7 @@ pub(crate) fn deliver(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Event, DbError> {
@@ -408,7 +408,7 @@ fn store(
     conn: &mut DbConn,
     recipient: i64,
     from: i64,
-    kind: &str,
+    kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
     filtered: bool,
@@ -420,7 +420,7 @@ fn store(
             id: id.0,
             account_id: recipient,
             from_account_id: from,
-            kind: kind.into(),
+            kind,
             status_id,
             group_key,
             created_at: tertulia_db::now(),

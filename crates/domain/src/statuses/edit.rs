@@ -6,7 +6,7 @@
 //! current version.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use tertulia_core::{Config, Id};
+use tertulia_core::{AccountId, Config, Id};
 use tertulia_db::edits::{self, EditRow};
 use tertulia_db::statuses::{self, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, polls};
@@ -111,11 +111,11 @@ pub async fn edit(
             if edited.visibility.federates() {
                 outbox::record(conn, &Outgoing::StatusUpdated { status: row.id })?;
             }
-            let audience = audience::of_edit(conn, &edited, &rendered.mentioned)?;
+            let audience = audience::of_edit(conn, &edited, &AccountId::all(&rendered.mentioned))?;
             let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
             let mut pending =
                 vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, rendered.mentioned))];
-            pending.extend(audience::notify_all(conn, &audience.notices, author.0, &edited)?);
+            pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);
             let view = load_one(conn, author.0, row.id)?.ok_or_else(not_found);
             Ok(view.map(|view| (view, pending)))
         })

@@ -18,7 +18,8 @@ pub(crate) use create::{Checked, deliver, load_one, notify, publish};
 pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 
-use tertulia_core::{Config, Id};
+use tertulia_core::{AccountId, Config, Id, StatusId};
+use tertulia_db::notifications::NotificationKind;
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
@@ -176,10 +177,10 @@ fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
     let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, account)| account).collect();
     let readers = match row.reblog_of_id {
         Some(original) => match statuses::find(conn, original)? {
-            Some(original) => audience::boost_readers(conn, row.account_id, original.account_id)?,
-            None => vec![row.account_id],
+            Some(original) => audience::boost_readers(conn, AccountId(row.account_id), AccountId(original.account_id))?,
+            None => vec![AccountId(row.account_id)],
         },
-        None => audience::home_readers(conn, row, &mentioned)?,
+        None => audience::home_readers(conn, row, &AccountId::all(&mentioned))?,
     };
     Ok(Event::Delete(StatusEvent::new(row, tags, readers, mentioned)))
 }
@@ -198,7 +199,7 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
                     conn,
                     status.account_id,
                     actor.0,
-                    "favourite",
+                    NotificationKind::Favourite,
                     Some(status.id),
                     format!("favourite-{}", status.id),
                 )?);
@@ -208,7 +209,7 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
             if federates(&status) {
                 outbox::record(conn, &Outgoing::Unfavourited { account: actor.0, status: status.id })?;
             }
-            notifications::retract(conn, actor.0, "favourite", status.id)?;
+            notifications::retract(conn, actor.0, NotificationKind::Favourite, status.id)?;
         }
         Ok(Ok((status.id, pending)))
     })
@@ -261,13 +262,14 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         statuses::insert(conn, &boost)?;
         statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
         accounts::adjust_statuses_count(conn, actor.0, 1, Some(now))?;
-        let audience = audience::of_boost(conn, actor.0, &original)?;
-        feeds::push(conn, &audience.home, boost_id, actor.0, Some(original.id))?;
+        let booster = AccountId(actor.0);
+        let audience = audience::of_boost(conn, booster, &original)?;
+        feeds::push(conn, &audience.home, StatusId(boost_id), booster, Some(StatusId(original.id)))?;
         if visibility.federates() {
             outbox::record(conn, &Outgoing::StatusCreated { status: boost_id })?;
         }
         let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
-        pending.extend(audience::notify_all(conn, &audience.notices, actor.0, &original)?);
+        pending.extend(audience::notify_all(conn, &audience.notices, booster, &original)?);
         Ok(Ok((boost_id, pending)))
     })
     .await?;
@@ -281,7 +283,7 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
         let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
             pending.push(remove(conn, &boost)?);
-            notifications::retract(conn, actor.0, "reblog", original.id)?;
+            notifications::retract(conn, actor.0, NotificationKind::Reblog, original.id)?;
         }
         Ok(Ok((original.id, pending)))
     })

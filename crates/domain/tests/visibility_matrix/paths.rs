@@ -2,7 +2,7 @@
 //! every viewer of a case; each answer is compared with the model.
 
 use tertulia_core::Id;
-use tertulia_domain::notifications::NotificationFilter;
+use tertulia_domain::notifications::{NotificationFilter, NotificationKind};
 use tertulia_domain::search::{self, Kind, SearchQuery};
 use tertulia_domain::statuses::{self, StatusView};
 use tertulia_domain::timelines::{self, TagQuery};
@@ -192,7 +192,7 @@ async fn own_paths(
 
 /// Whether `account` has a notification of `kind` from `from` about the
 /// status.
-async fn notified(rig: &Rig, world: &World, account: Id, kind: &str, from: Id) -> Step<bool> {
+async fn notified(rig: &Rig, world: &World, account: Id, kind: NotificationKind, from: Id) -> Step<bool> {
     let path = "GET /api/v1/notifications";
     let all = notifications::list(&rig.db, &rig.hub, account, NotificationFilter::default(), page(world)).await;
     Ok(listed(path, all)?
@@ -215,7 +215,7 @@ async fn reader_paths(rig: &Rig, case: &Case, world: &World, findings: &mut Find
         None => false,
     };
     findings.compare(path, viewer, case.in_reader_list(), listed_status);
-    let mentioned = notified(rig, world, reader, "mention", world.author).await?;
+    let mentioned = notified(rig, world, reader, NotificationKind::Mention, world.author).await?;
     findings.compare("GET /api/v1/notifications (mention)", viewer, case.reader_notified_of_mention(), mentioned);
 
     let still_saved = world.reader_saved_it && case.may_open(viewer);
@@ -235,7 +235,7 @@ async fn reader_paths(rig: &Rig, case: &Case, world: &World, findings: &mut Find
 async fn author_paths(rig: &Rig, case: &Case, world: &World, findings: &mut Findings) -> Step<()> {
     let viewer = Viewer::Author;
     own_paths(rig, case, world, viewer, world.author, findings).await?;
-    let favourited = notified(rig, world, world.author, "favourite", world.reader).await?;
+    let favourited = notified(rig, world, world.author, NotificationKind::Favourite, world.reader).await?;
     let path = "GET /api/v1/notifications (the reader's favourite)";
     findings.compare(path, viewer, case.author_notified_of_favourite(), favourited);
     Ok(())

@@ -18,7 +18,7 @@ mod quote;
 mod recipients;
 mod vote;
 
-use tertulia_core::Config;
+use tertulia_core::{AccountId, Config};
 use tertulia_db::delivery::{self, NewDeliveryJob};
 use tertulia_db::outbox::{self as records, OutboxRow};
 use tertulia_db::{DbConn, DbError};
@@ -160,11 +160,11 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             quoted_account,
         } => {
             let post = Addressing {
-                author: *author,
+                author: AccountId(*author),
                 visibility: *visibility,
-                in_reply_to_account: *in_reply_to_account,
-                quoted_account: *quoted_account,
-                mentioned,
+                in_reply_to_account: in_reply_to_account.map(AccountId),
+                quoted_account: quoted_account.map(AccountId),
+                mentioned: &AccountId::all(mentioned),
             };
             post_deleted::plan(conn, urls, uri, boost_of.as_ref(), &post)
         }

@@ -2,6 +2,7 @@
 //! `Undo(Announce)`, to whom the post had gone. The row is gone, so
 //! everything comes from the record.
 
+use tertulia_core::AccountId;
 use tertulia_db::actors;
 use tertulia_db::{DbConn, DbError};
 use tertulia_domain::audience::{self, Addressing};
@@ -21,7 +22,7 @@ pub(super) fn plan(
     boost_of: Option<&(String, i64)>,
     post: &Addressing<'_>,
 ) -> Result<Planned, DbError> {
-    let Some(actor) = render::local_actor(conn, post.author)? else {
+    let Some(actor) = render::local_actor(conn, post.author.0)? else {
         return Ok(None);
     };
     if let Some((original_uri, original_author)) = boost_of {
@@ -31,13 +32,13 @@ pub(super) fn plan(
         // Receivers match the Undo by the Announce's id alone.
         let boost = activities::Boost { booster: &actor.username, uri, published: tertulia_db::now() };
         let announce = activities::announce(urls, &boost, original_uri, &original_actor.uri);
-        let to = audience::remote_of_boost(post.author, post.visibility, *original_author);
+        let to = audience::remote_of_boost(post.author, post.visibility, AccountId(*original_author));
         let inboxes = inboxes_of(conn, urls, &to)?;
-        return Ok(Some(Plan { activity: activities::undo(&actor.uri, announce), signer: post.author, inboxes }));
+        return Ok(Some(Plan { activity: activities::undo(&actor.uri, announce), signer: post.author.0, inboxes }));
     }
-    let mentioned_uris: Vec<String> = actors::find_many(conn, post.mentioned)?.into_iter().map(|a| a.uri).collect();
+    let mentioned_uris: Vec<String> = actors::find_many(conn, &AccountId::raw(post.mentioned))?.into_iter().map(|a| a.uri).collect();
     let (to, cc) = addressing(post.visibility, &urls.followers(&actor.username), &mentioned_uris);
     let activity = activities::delete(&actor.uri, uri, to, cc);
     let inboxes = inboxes_of(conn, urls, &audience::remote_of_post(post))?;
-    Ok(Some(Plan { activity, signer: post.author, inboxes }))
+    Ok(Some(Plan { activity, signer: post.author.0, inboxes }))
 }

@@ -1,6 +1,7 @@
 //! What every outgoing kind hands back (the activity, its signer, its
 //! inboxes), and the ways of finding inboxes they share.
 
+use tertulia_core::AccountId;
 use serde_json::Value;
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::{DbConn, DbError};
@@ -46,7 +47,7 @@ pub(super) fn one_to_one(
 /// whole site.
 pub(super) fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) -> Result<Vec<String>, DbError> {
     let mut inboxes = match to.followers_of {
-        Some(account) => actors::remote_follower_inboxes(conn, account)?,
+        Some(account) => actors::remote_follower_inboxes(conn, account.0)?,
         None => Vec::new(),
     };
     if to.site_followers
@@ -54,7 +55,7 @@ pub(super) fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) ->
     {
         inboxes.extend(actors::remote_follower_inboxes(conn, site.id)?);
     }
-    inboxes.extend(actors::find_many(conn, &to.accounts)?.iter().filter_map(remote_inbox));
+    inboxes.extend(actors::find_many(conn, &AccountId::raw(&to.accounts))?.iter().filter_map(remote_inbox));
     Ok(inboxes)
 }
 

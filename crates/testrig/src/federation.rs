@@ -1,0 +1,58 @@
+//! Several sites federating on this machine, each a real `tertulia serve`
+//! with its own database.
+
+use crate::{Backend, TestDatabase, TestInstance};
+
+/// The development switch every site here needs: the others are on
+/// loopback addresses, which a site refuses to reach by default.
+const LOCAL_FEDERATION: (&str, &str) = ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");
+
+/// Starts sites that federate with each other.
+pub struct Federation;
+
+impl Federation {
+    /// Starts one site per entry of `settings` (its extra `TERTULIA_*`
+    /// settings), all at once. The first runs on PostgreSQL whenever a
+    /// PostgreSQL server is available (tests/run.sh always starts one), so
+    /// every run mixes the two engines; the others on the run's engine.
+    ///
+    /// ```ignore
+    /// let [hq, es, mx] = Federation::start(BINARY, [&[], &[], &[]]).await;
+    /// ```
+    pub async fn start<const N: usize>(binary: &'static str, settings: [&[(&str, &str)]; N]) -> [TestInstance; N] {
+        let settings = settings.iter().map(|extra| extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        match Federation::start_all(binary, settings.collect()).await.try_into() {
+            Ok(sites) => sites,
+            Err(_) => unreachable!("one site per entry of settings"),
+        }
+    }
+
+    /// [`start`](Self::start) for a number of sites known at run time.
+    pub async fn start_all(binary: &'static str, settings: Vec<Vec<(String, String)>>) -> Vec<TestInstance> {
+        let postgres_available = std::env::var("TERTULIA_TEST_POSTGRES_URL").is_ok();
+        let starting: Vec<_> = settings
+            .into_iter()
+            .enumerate()
+            .map(|(index, extra)| {
+                let backend = if index == 0 && postgres_available { Backend::Postgres } else { Backend::from_env() };
+                tokio::spawn(async move {
+                    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    Federation::site(binary, backend, &extra).await
+                })
+            })
+            .collect();
+        let mut sites = Vec::new();
+        for site in starting {
+            sites.push(site.await.expect("a site started"));
+        }
+        sites
+    }
+
+    /// One site on `backend` that federates with the others here, with
+    /// `extra` settings.
+    pub async fn site(binary: &str, backend: Backend, extra: &[(&str, &str)]) -> TestInstance {
+        let mut env = vec![LOCAL_FEDERATION];
+        env.extend_from_slice(extra);
+        TestInstance::start_on(binary, TestDatabase::create_on(backend), &env).await
+    }
+}
