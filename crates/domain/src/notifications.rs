@@ -66,19 +66,19 @@ pub async fn list(
     page: Page,
 ) -> Result<Vec<NotificationView>, DomainError> {
     crate::polls::sweep_now(db, hub).await?;
-    Ok(db
-        .run(move |conn| {
-            let rows = notifications::page(
-                conn,
-                reader.0,
-                filter.kinds(),
-                &filter.exclude_types,
-                filter.include_filtered,
-                page,
-            )?;
-            build(conn, reader, rows)
-        })
-        .await?)
+    Ok(db.run(move |conn| page_of(conn, reader, &filter, page)).await?)
+}
+
+/// A page of the reader's notifications, on a connection already held.
+pub fn page_of(
+    conn: &mut DbConn,
+    reader: Id,
+    filter: &NotificationFilter,
+    page: Page,
+) -> Result<Vec<NotificationView>, DbError> {
+    let rows =
+        notifications::page(conn, reader.0, filter.kinds(), &filter.exclude_types, filter.include_filtered, page)?;
+    build(conn, reader, rows)
 }
 
 pub async fn get(db: &Db, reader: Id, id: Id) -> Result<NotificationView, DomainError> {
