@@ -66,7 +66,7 @@ pub async fn list(
     page: Page,
 ) -> Result<Vec<NotificationView>, DomainError> {
     crate::polls::sweep_now(db, hub).await?;
-    Ok(db.run(move |conn| page_of(conn, reader, &filter, page)).await?)
+    Ok(db.read(move |conn| page_of(conn, reader, &filter, page)).await?)
 }
 
 /// A page of the reader's notifications, on a connection already held.

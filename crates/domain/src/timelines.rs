@@ -17,7 +17,7 @@ use crate::visibility::Viewer;
 /// The reader's home timeline: their own statuses, those of accounts they
 /// follow, and boosts by them.
 pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
-    Ok(db.run(move |conn| home_page(conn, reader, page)).await?)
+    Ok(db.read(move |conn| home_page(conn, reader, page)).await?)
 }
 
 /// [`home`] on a connection already held.

@@ -61,7 +61,7 @@ pub type Thread = (Vec<StatusView>, Vec<StatusView>);
 
 /// The [`Thread`] around a status, the statuses `viewer` may see.
 pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<Thread, DomainError> {
-    db.run(move |conn| thread(conn, viewer, id)).await?.ok_or_else(not_found)
+    db.read(move |conn| thread(conn, viewer, id)).await?.ok_or_else(not_found)
 }
 
 /// [`context`] on a connection already held; `None` if the viewer may
