@@ -53,11 +53,14 @@ pub struct SeenAuthor {
     pub muted: Option<bool>,
     /// The viewer follows them.
     pub followed: bool,
+    /// The viewer mutes their notifications (until `now`) or blocks their
+    /// site; null counts as not silenced.
+    pub silenced: Option<bool>,
 }
 
 /// The accounts among `ids` with the viewer's relations to them, in one
 /// statement: what the read pipeline needs to hide authors and to judge
-/// followers-only posts. Without a viewer every relation is false (the
+/// followers-only posts, and notifications to leave out senders. Without a viewer every relation is false (the
 /// subqueries compare with NULL), so the statement text stays the same.
 pub fn seen_by(
     conn: &mut DbConn,
@@ -79,6 +82,7 @@ pub fn seen_by(
         .filter(account_domain_blocks::account_id.nullable().eq(viewer))
         .select(account_domain_blocks::domain.nullable());
     let following = follows::table.filter(follows::account_id.nullable().eq(viewer)).select(follows::target_account_id);
+    let silencing = muting.filter(mutes::hide_notifications);
     Ok(accounts::table
         .filter(accounts::id.eq_any(ids))
         .select((
@@ -86,6 +90,7 @@ pub fn seen_by(
             accounts::id.eq_any(blocking).or(accounts::id.eq_any(blocked_by)),
             accounts::id.eq_any(muting).nullable().or(accounts::domain.eq_any(blocked_sites)),
             accounts::id.eq_any(following),
+            accounts::id.eq_any(silencing).nullable().or(accounts::domain.eq_any(blocked_sites)),
         ))
         .load(conn)?)
 }

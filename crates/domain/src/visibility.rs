@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use tertulia_core::visibility::Visibility;
 use tertulia_db::accounts::AccountRow;
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{DbConn, DbError, blocks, domain_blocks, statuses};
+use tertulia_db::{DbConn, DbError, blocks, statuses};
 
 /// The account asking, if anyone is signed in.
 pub type Viewer = Option<i64>;
@@ -115,13 +115,6 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
     let kept: HashSet<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     originals.retain(|id, _| kept.contains(id));
     Ok(Visible { rows, originals, accounts, followed, mentions })
-}
-
-/// The accounts among `accounts` on a site `viewer` blocks (a user domain
-/// block): their statuses leave the viewer's timelines and their
-/// notifications the viewer's notifications, as on Mastodon.
-pub fn on_blocked_sites(conn: &mut DbConn, viewer: i64, accounts: &[i64]) -> Result<Vec<i64>, DbError> {
-    domain_blocks::accounts_on_blocked_domains(conn, viewer, accounts)
 }
 
 /// One status, if it exists and `viewer` may see it.

@@ -125,7 +125,7 @@ fn a_thread_costs_the_same_statements_whatever_its_depth() {
 
 /// Statements for a page of notifications (mentions, favourites, a
 /// follow, a boost), whatever its size.
-const NOTIFICATIONS_BUDGET: usize = 14;
+const NOTIFICATIONS_BUDGET: usize = 10;
 
 fn statements_for_notifications(
     rig: &Rig,
