@@ -156,9 +156,7 @@ impl Db {
         work: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.run_blocking(work))
-            .await
-            .map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
+        off_runtime(move || db.run_blocking(work)).await
     }
 
     /// [`Db::read_blocking`] on tokio's blocking pool: how request handlers
@@ -168,9 +166,7 @@ impl Db {
         work: impl Fn(&mut DbConn) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.read_blocking(work))
-            .await
-            .map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
+        off_runtime(move || db.read_blocking(work)).await
     }
 
     /// Runs `work` as one write transaction (see [`transaction`]) on
@@ -188,6 +184,13 @@ impl Db {
     pub async fn ping(&self) -> Result<(), DbError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from)).await
     }
+}
+
+/// Runs blocking database work on tokio's blocking pool.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, DbError> + Send + 'static,
+) -> Result<T, DbError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
 }
 
 /// Whether work failed because the database dropped the connection:

@@ -4,6 +4,7 @@
 //! loader that falls back to one query per status fails here.
 
 use tertulia_core::Id;
+use tertulia_db::{DbConn, DbError};
 use tertulia_domain::accounts::{self, FollowOptions};
 use tertulia_domain::notifications::{self, NotificationFilter};
 use tertulia_domain::polls::NewPoll;
@@ -48,14 +49,23 @@ async fn busy_home(rig: &Rig) -> Id {
     reader
 }
 
-fn statements_for_home_page(rig: &Rig, runtime: &tokio::runtime::Runtime, reader: Id, limit: i64) -> (usize, usize) {
+/// Runs `read` on one of the rig's connections: how many items it
+/// returned, and the statements it took.
+fn measure<T>(
+    rig: &Rig,
+    runtime: &tokio::runtime::Runtime,
+    read: impl FnOnce(&mut DbConn) -> Result<Vec<T>, DbError> + Send + 'static,
+) -> (usize, usize) {
     runtime
         .block_on(rig.db.run(move |conn| {
-            let (page, count) =
-                tertulia_db::count_statements(conn, |conn| timelines::home_page(conn, reader, Page::first(limit)));
-            Ok((page?.len(), count))
+            let (found, count) = tertulia_db::count_statements(conn, read);
+            Ok((found?.len(), count))
         }))
         .unwrap()
+}
+
+fn statements_for_home_page(rig: &Rig, runtime: &tokio::runtime::Runtime, reader: Id, limit: i64) -> (usize, usize) {
+    measure(rig, runtime, move |conn| timelines::home_page(conn, reader, Page::first(limit)))
 }
 
 #[test]
@@ -99,14 +109,10 @@ async fn reply_chain(rig: &Rig, name: &str, depth: usize) -> (Id, Id) {
 }
 
 fn statements_for_thread(rig: &Rig, runtime: &tokio::runtime::Runtime, reader: Id, opened: Id) -> (usize, usize) {
-    runtime
-        .block_on(rig.db.run(move |conn| {
-            let (thread, count) =
-                tertulia_db::count_statements(conn, |conn| statuses::thread(conn, Some(reader.0), opened));
-            let (ancestors, descendants) = thread?.unwrap();
-            Ok((ancestors.len() + descendants.len(), count))
-        }))
-        .unwrap()
+    measure(rig, runtime, move |conn| {
+        let thread = statuses::thread(conn, Some(reader.0), opened)?.unwrap();
+        Ok([thread.0, thread.1].concat())
+    })
 }
 
 #[test]
@@ -133,15 +139,9 @@ fn statements_for_notifications(
     reader: Id,
     limit: i64,
 ) -> (usize, usize) {
-    runtime
-        .block_on(rig.db.run(move |conn| {
-            let filter = NotificationFilter::default();
-            let (page, count) = tertulia_db::count_statements(conn, |conn| {
-                notifications::page_of(conn, reader, &filter, Page::first(limit))
-            });
-            Ok((page?.len(), count))
-        }))
-        .unwrap()
+    measure(rig, runtime, move |conn| {
+        notifications::page_of(conn, reader, &NotificationFilter::default(), Page::first(limit))
+    })
 }
 
 #[test]
