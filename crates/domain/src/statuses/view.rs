@@ -87,8 +87,14 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
     for (status, account) in mentions {
         mentioned.entry(status).or_default().push(AccountView::from(account));
     }
-    let accounts: HashMap<i64, AccountView> =
+    let mut accounts: HashMap<i64, AccountView> =
         accounts.into_iter().map(|(id, row)| (id, AccountView::from(row))).collect();
+    // Authors the rule did not load: only for statuses it did not judge
+    // (`super::view_of`); none, and no statement, on the read pipeline.
+    let unloaded: HashSet<i64> = all.iter().map(|r| r.account_id).filter(|id| !accounts.contains_key(id)).collect();
+    let unloaded: Vec<i64> = unloaded.into_iter().collect();
+    accounts
+        .extend(tertulia_db::accounts::find_many(conn, &unloaded)?.into_iter().map(|a| (a.id, AccountView::from(a))));
     let mut tags: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for (status_id, tag) in statuses::tags_of(conn, &ids)? {
         tags.entry(status_id).or_default().push((tag.name, tag.display_name));
