@@ -42,6 +42,59 @@ pub fn blocking_among(conn: &mut DbConn, account_id: i64, targets: &[i64]) -> Re
         .load(conn)?)
 }
 
+/// An author as one viewer relates to them, for the read pipeline.
+#[derive(Debug, Queryable)]
+pub struct SeenAuthor {
+    pub account: AccountRow,
+    /// The viewer blocks them or they block the viewer.
+    pub blocked: bool,
+    /// The viewer mutes them (until `now`) or blocks their site. Null
+    /// (SQL `IN` over the nullable `domain`) counts as not muted.
+    pub muted: Option<bool>,
+    /// The viewer follows them.
+    pub followed: bool,
+    /// The viewer mutes their notifications (until `now`) or blocks their
+    /// site; null counts as not silenced.
+    pub silenced: Option<bool>,
+}
+
+/// The accounts among `ids` with the viewer's relations to them, in one
+/// statement: what the read pipeline needs to hide authors and to judge
+/// followers-only posts, and notifications to leave out senders. Without a viewer every relation is false (the
+/// subqueries compare with NULL), so the statement text stays the same.
+pub fn seen_by(
+    conn: &mut DbConn,
+    viewer: Option<i64>,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> Result<Vec<SeenAuthor>, DbError> {
+    use crate::schema::follows;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let blocking = blocks::table.filter(blocks::account_id.nullable().eq(viewer)).select(blocks::target_account_id);
+    let blocked_by = blocks::table.filter(blocks::target_account_id.nullable().eq(viewer)).select(blocks::account_id);
+    let muting = mutes::table
+        .filter(mutes::account_id.nullable().eq(viewer))
+        .filter(mutes::expires_at.is_null().or(mutes::expires_at.gt(now)))
+        .select(mutes::target_account_id);
+    let blocked_sites = account_domain_blocks::table
+        .filter(account_domain_blocks::account_id.nullable().eq(viewer))
+        .select(account_domain_blocks::domain.nullable());
+    let following = follows::table.filter(follows::account_id.nullable().eq(viewer)).select(follows::target_account_id);
+    let silencing = muting.filter(mutes::hide_notifications);
+    Ok(accounts::table
+        .filter(accounts::id.eq_any(ids))
+        .select((
+            AccountRow::as_select(),
+            accounts::id.eq_any(blocking).or(accounts::id.eq_any(blocked_by)),
+            accounts::id.eq_any(muting).nullable().or(accounts::domain.eq_any(blocked_sites)),
+            accounts::id.eq_any(following),
+            accounts::id.eq_any(silencing).nullable().or(accounts::domain.eq_any(blocked_sites)),
+        ))
+        .load(conn)?)
+}
+
 /// The accounts among `accounts` whose statuses `viewer` is not shown:
 /// those they block and those blocking them, and with `mutes` also those
 /// they mute (until `now`) or whose site they block. One statement for the

@@ -61,6 +61,8 @@ impl ManageConnection for Manager {
         }
     }
 
+    /// Not called: the pool does not test connections at checkout (see
+    /// [`Db::connect`]); the trait requires it.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
         conn.batch_execute("SELECT 1").map_err(ConnectError::Query)
     }
@@ -98,13 +100,14 @@ impl Db {
         drop(probe);
         // Connections open as load needs them (and close after ten idle
         // minutes) instead of all at start: an idle site holds two.
-        // r2d2 checks each connection with `SELECT 1` (`is_valid`) as it is
-        // checked out: one statement per request, kept on purpose. Diesel
-        // 2.3's `is_broken` only sees a broken transaction, not a dead
-        // socket, so without the check a connection the database dropped
-        // (a PostgreSQL restart) would stay in the pool failing requests.
+        // Connections are not checked with `SELECT 1` as they are checked
+        // out (a statement per request); one the database dropped (a
+        // PostgreSQL restart) is found by its first failing statement and
+        // closed instead of going back to the pool (`run_blocking`), and
+        // reads are tried again on another (`read`).
         let pool = Pool::builder()
             .max_size(config.pool_size)
+            .test_on_check_out(false)
             .min_idle(Some(config.pool_size.min(IDLE_CONNECTIONS)))
             .connection_timeout(Duration::from_secs(config.connect_timeout_secs.max(1)))
             .error_handler(Box::new(r2d2::LoggingErrorHandler))
@@ -121,7 +124,28 @@ impl Db {
     /// current thread. For the CLI and for code already off the runtime.
     pub fn run_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
         let mut conn = self.pool.get()?;
-        work(&mut conn)
+        let outcome = work(&mut conn);
+        if outcome.as_ref().is_err_and(is_lost_connection) {
+            mark_broken(&mut conn);
+        }
+        outcome
+    }
+
+    /// [`Db::run_blocking`] for work that only reads and so may run again:
+    /// if the database dropped the connection (a restart, or an
+    /// administrator ending sessions), it runs again on another, and so
+    /// on until one answers, at most once per pooled connection. Writes
+    /// are not retried: the caller sees the error once, and the dropped
+    /// connection is gone from the pool.
+    pub fn read_blocking<T>(&self, work: impl Fn(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
+        let mut outcome = self.run_blocking(&work);
+        for _ in 0..self.pool.max_size() {
+            if !outcome.as_ref().is_err_and(is_lost_connection) {
+                break;
+            }
+            outcome = self.run_blocking(&work);
+        }
+        outcome
     }
 
     /// Runs database work on tokio's blocking pool, so async request
@@ -132,9 +156,17 @@ impl Db {
         work: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
     ) -> Result<T, DbError> {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || db.run_blocking(work))
-            .await
-            .map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
+        off_runtime(move || db.run_blocking(work)).await
+    }
+
+    /// [`Db::read_blocking`] on tokio's blocking pool: how request handlers
+    /// read (timelines, threads, notifications, the token lookup).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl Fn(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let db = self.clone();
+        off_runtime(move || db.read_blocking(work)).await
     }
 
     /// Runs `work` as one write transaction (see [`transaction`]) on
@@ -151,6 +183,30 @@ impl Db {
     /// Checks that the database answers; for `/healthz`.
     pub async fn ping(&self) -> Result<(), DbError> {
         self.run(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from)).await
+    }
+}
+
+/// Runs blocking database work on tokio's blocking pool.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, DbError> + Send + 'static,
+) -> Result<T, DbError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
+}
+
+/// Whether work failed because the database dropped the connection:
+/// inside `work` the only source of `Unavailable` is diesel's
+/// `ClosedConnection` (pool errors happen before `work` runs).
+fn is_lost_connection(error: &DbError) -> bool {
+    matches!(error, DbError::Unavailable(_))
+}
+
+/// Marks the connection broken, so that the pool closes it
+/// ([`Manager::has_broken`]) instead of handing it out again.
+fn mark_broken(conn: &mut DbConn) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConn::Sqlite(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner).set_in_error(),
+        DbConn::Postgres(inner) => AnsiTransactionManager::transaction_manager_status_mut(inner).set_in_error(),
     }
 }
 

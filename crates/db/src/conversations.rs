@@ -136,15 +136,6 @@ pub fn set_muted(conn: &mut DbConn, account_id: i64, conversation_id: i64, on: b
     Ok(())
 }
 
-/// Which of `conversation_ids` `account_id` has muted.
-pub fn muted_among(conn: &mut DbConn, account_id: i64, conversation_ids: &[i64]) -> Result<Vec<i64>, DbError> {
-    Ok(conversation_mutes::table
-        .filter(conversation_mutes::account_id.eq(account_id))
-        .filter(conversation_mutes::conversation_id.eq_any(conversation_ids))
-        .select(conversation_mutes::conversation_id)
-        .load(conn)?)
-}
-
 /// Whether `account_id` muted the thread `status_id` belongs to.
 pub fn is_thread_muted(conn: &mut DbConn, account_id: i64, status_id: i64) -> Result<bool, DbError> {
     let thread = statuses::table.find(status_id).select(statuses::conversation_id.assume_not_null());

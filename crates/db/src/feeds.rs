@@ -6,7 +6,8 @@ use tertulia_core::{AccountId, StatusId};
 
 use crate::bulk::{self, NewHomeEntry};
 use crate::page::{Page, newest_first};
-use crate::schema::home_feed_entries;
+use crate::schema::{home_feed_entries, statuses};
+use crate::statuses::StatusRow;
 use crate::{DbConn, DbError, paginate};
 
 /// Adds `status` to each reader's home timeline (existing entries are
@@ -74,6 +75,19 @@ pub fn page(conn: &mut DbConn, reader: i64, page: Page) -> Result<Vec<i64>, DbEr
         .into_boxed();
     let ids = paginate!(query, home_feed_entries::status_id, page).load(conn)?;
     Ok(newest_first(&page, ids))
+}
+
+/// A page of `reader`'s home timeline as status rows, newest first, in
+/// one statement (entries whose status was deleted are skipped).
+pub fn page_statuses(conn: &mut DbConn, reader: i64, page: Page) -> Result<Vec<StatusRow>, DbError> {
+    let query = home_feed_entries::table
+        .inner_join(statuses::table)
+        .filter(home_feed_entries::account_id.eq(reader))
+        .filter(statuses::deleted_at.is_null())
+        .select(StatusRow::as_select())
+        .into_boxed();
+    let rows = paginate!(query, home_feed_entries::status_id, page).load(conn)?;
+    Ok(newest_first(&page, rows))
 }
 
 /// Removes `author`'s entries from `reader`'s home timeline (after an

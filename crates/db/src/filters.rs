@@ -98,8 +98,12 @@ pub fn of_owner(conn: &mut DbConn, owner: i64, now: Option<NaiveDateTime>) -> Re
     with_parts(conn, rows)
 }
 
-/// Keywords and statuses for each filter, in two queries.
+/// Keywords and statuses for each filter, in two queries (none without
+/// filters: most readers have none, and every page asks).
 pub fn with_parts(conn: &mut DbConn, rows: Vec<FilterRow>) -> Result<Vec<FullFilter>, DbError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<i64> = rows.iter().map(|f| f.id).collect();
     let keywords: Vec<KeywordRow> = filter_keywords::table
         .filter(filter_keywords::filter_id.eq_any(&ids))

@@ -99,26 +99,27 @@ pub fn find_active_token(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> Result<Option<TokenOwner>, DbError> {
+    // One statement for the token, its application, user and account:
+    // every authenticated request starts here.
     let found = oauth_access_tokens::table
         .left_join(oauth_applications::table)
+        .left_join(users::table)
+        .left_join(accounts::table.on(accounts::id.nullable().eq(users::account_id.nullable())))
         .filter(oauth_access_tokens::token_hash.eq(token_hash))
         .filter(oauth_access_tokens::revoked_at.is_null())
         .filter(oauth_access_tokens::expires_at.is_null().or(oauth_access_tokens::expires_at.gt(now)))
-        .select((AccessTokenRow::as_select(), Option::<ApplicationRow>::as_select()))
-        .first::<(AccessTokenRow, Option<ApplicationRow>)>(conn)
+        .select((
+            AccessTokenRow::as_select(),
+            Option::<ApplicationRow>::as_select(),
+            Option::<UserRow>::as_select(),
+            Option::<AccountRow>::as_select(),
+        ))
+        .first::<(AccessTokenRow, Option<ApplicationRow>, Option<UserRow>, Option<AccountRow>)>(conn)
         .optional()?;
-    let Some((token, application)) = found else {
+    let Some((token, application, user, account)) = found else {
         return Ok(None);
     };
-    let user = match token.user_id {
-        Some(user_id) => users::table
-            .inner_join(accounts::table)
-            .filter(users::id.eq(user_id))
-            .select((UserRow::as_select(), AccountRow::as_select()))
-            .first(conn)
-            .optional()?,
-        None => None,
-    };
+    let user = user.zip(account);
     Ok(Some(TokenOwner { token, application, user }))
 }
 

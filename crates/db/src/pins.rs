@@ -51,13 +51,3 @@ pub fn of_account(conn: &mut DbConn, account_id: i64) -> Result<Vec<i64>, DbErro
         .select(status_pins::status_id)
         .load(conn)?)
 }
-
-/// Which of `status_ids` their author has pinned.
-pub fn pinned_among(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<i64>, DbError> {
-    Ok(status_pins::table
-        .inner_join(statuses::table.on(statuses::id.eq(status_pins::status_id)))
-        .filter(status_pins::status_id.eq_any(status_ids))
-        .filter(status_pins::account_id.eq(statuses::account_id))
-        .select(status_pins::status_id)
-        .load(conn)?)
-}

@@ -43,7 +43,7 @@ pub fn find(conn: &mut DbConn, status_id: i64) -> Result<Option<QuoteRow>, DbErr
     Ok(quotes::table.find(status_id).select(QuoteRow::as_select()).first(conn).optional()?)
 }
 
-/// The quotes made by any of `status_ids`.
+/// The quotes made by the statuses `status_ids`, one statement.
 pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<QuoteRow>, DbError> {
     if status_ids.is_empty() {
         return Ok(Vec::new());
@@ -94,21 +94,6 @@ pub fn quoting(conn: &mut DbConn, quoted: i64, state: QuoteState, page: Page) ->
         .into_boxed();
     let rows: Vec<i64> = paginate!(query, quotes::status_id, page).load(conn)?;
     Ok(newest_first(&page, rows))
-}
-
-/// How many accepted quotes each of `quoted_ids` has (those with none are
-/// left out).
-pub fn accepted_counts(conn: &mut DbConn, quoted_ids: &[i64]) -> Result<Vec<(i64, i64)>, DbError> {
-    if quoted_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(Option<i64>, i64)> = quotes::table
-        .filter(quotes::quoted_status_id.eq_any(quoted_ids))
-        .filter(quotes::state.eq(QuoteState::Accepted))
-        .group_by(quotes::quoted_status_id)
-        .select((quotes::quoted_status_id, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(id, count)| id.map(|id| (id, count))).collect())
 }
 
 /// The stored quote policies of `status_ids`, as (status, policy).

@@ -828,4 +828,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     featured_tags,
     account_domain_blocks,
     suggestion_dismissals,
+    quotes,
+    quote_policies,
 );

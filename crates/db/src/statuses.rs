@@ -4,13 +4,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
 
+use crate::accounts::AccountRow;
 use crate::page::{Page, newest_first};
-use crate::schema::{media_attachments, mentions, status_tags, statuses, tags};
+use crate::quotes::QuoteRow;
+use crate::schema::{accounts, media_attachments, mentions, status_tags, statuses, tags};
 use crate::{DbConn, DbError, paginate};
 
 // Every optional column defaults to NULL, so `None` may be written as NULL;
 // that lets SQLite take many rows in one statement (`bulk::insert_statuses`).
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = statuses, treat_none_as_default_value = false)]
 pub struct StatusRow {
     pub id: i64,
@@ -299,17 +301,47 @@ pub fn public_timeline(
     Ok(newest_first(&page, rows))
 }
 
-/// Direct replies to any of `parent_ids`.
-pub fn replies_to(conn: &mut DbConn, parent_ids: &[i64]) -> Result<Vec<StatusRow>, DbError> {
-    if parent_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(statuses::table
-        .filter(statuses::in_reply_to_id.eq_any(parent_ids))
-        .filter(statuses::deleted_at.is_null())
-        .order(statuses::id.asc())
-        .select(StatusRow::as_select())
-        .load(conn)?)
+/// The statuses `id` replies to, up the chain, nearest first, at most
+/// `limit`; the chain stops at a deleted status. One statement (a
+/// recursive query) whatever the depth.
+pub fn ancestors_of(conn: &mut DbConn, id: i64, limit: i64) -> Result<Vec<StatusRow>, DbError> {
+    const ANCESTORS: &str = "WITH RECURSIVE chain(id, parent, depth) AS ( \
+            SELECT id, in_reply_to_id, 0 FROM statuses WHERE id = $1 \
+            UNION ALL \
+            SELECT statuses.id, statuses.in_reply_to_id, chain.depth + 1 FROM statuses \
+            JOIN chain ON statuses.id = chain.parent \
+            WHERE statuses.deleted_at IS NULL AND chain.depth < $2) \
+        SELECT statuses.* FROM statuses JOIN chain ON statuses.id = chain.id \
+        WHERE chain.depth > 0 ORDER BY chain.depth";
+    thread_query(conn, ANCESTORS, id, limit)
+}
+
+/// Replies to `root`, replies to those, and so on (deleted ones and what
+/// hangs below them left out), oldest first, at most `limit`. One
+/// statement (a recursive query) whatever the depth.
+pub fn descendants_of(conn: &mut DbConn, root: i64, limit: i64) -> Result<Vec<StatusRow>, DbError> {
+    const DESCENDANTS: &str = "WITH RECURSIVE below(id) AS ( \
+            SELECT id FROM statuses WHERE in_reply_to_id = $1 AND deleted_at IS NULL \
+            UNION \
+            SELECT statuses.id FROM statuses JOIN below ON statuses.in_reply_to_id = below.id \
+            WHERE statuses.deleted_at IS NULL) \
+        SELECT statuses.* FROM statuses JOIN below ON statuses.id = below.id \
+        ORDER BY statuses.id LIMIT $2";
+    thread_query(conn, DESCENDANTS, root, limit)
+}
+
+/// Runs one of the thread queries. Diesel's query builder has no
+/// recursive queries, and raw SQL is sent as written, so the placeholders
+/// (`$1` on PostgreSQL, `?1` on SQLite: the only per-backend difference)
+/// are adapted here.
+fn thread_query(conn: &mut DbConn, sql: &str, id: i64, limit: i64) -> Result<Vec<StatusRow>, DbError> {
+    use diesel::sql_types::BigInt;
+    Ok(match conn {
+        DbConn::Postgres(pg) => diesel::sql_query(sql).bind::<BigInt, _>(id).bind::<BigInt, _>(limit).load(pg)?,
+        DbConn::Sqlite(sqlite) => {
+            diesel::sql_query(sql.replace('$', "?")).bind::<BigInt, _>(id).bind::<BigInt, _>(limit).load(sqlite)?
+        }
+    })
 }
 
 /// Records that `status_id` mentions each of `account_ids`.
@@ -326,6 +358,18 @@ pub fn mentions_of(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, i6
     Ok(mentions::table
         .filter(mentions::status_id.eq_any(status_ids))
         .select((mentions::status_id, mentions::account_id))
+        .load(conn)?)
+}
+
+/// (status id, mentioned account) for these statuses, in one statement.
+pub fn mentioned_accounts(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, AccountRow)>, DbError> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(mentions::table
+        .inner_join(accounts::table)
+        .filter(mentions::status_id.eq_any(status_ids))
+        .select((mentions::status_id, AccountRow::as_select()))
         .load(conn)?)
 }
 
@@ -361,32 +405,71 @@ pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbE
     Ok(tags::table.filter(tags::name.eq_any(names)).select(TagRow::as_select()).load(conn)?)
 }
 
-/// One account's own marks on one status.
+/// What one viewer's view of a status needs beyond the row: their own
+/// marks on it, and its quote policy, quote and count of accepted quotes.
 #[derive(Debug, Queryable)]
-pub struct Marks {
+pub struct StatusExtras {
     pub status_id: i64,
     pub favourited: bool,
     pub bookmarked: bool,
     /// Null (SQL `IN` over a nullable column) counts as not boosted.
     pub boosted: Option<bool>,
+    /// Pinned by the viewer (so their own status) to their profile.
+    pub pinned: bool,
+    /// The viewer muted the status's thread; null counts as not muted.
+    pub thread_muted: Option<bool>,
+    pub quote: Option<QuoteRow>,
+    pub quote_policy: Option<String>,
+    pub accepted_quotes: i64,
 }
 
-/// The account's own marks on the statuses among `status_ids`, for those
-/// with any. One statement where the read pipeline used to ask three.
-pub fn marks_among(conn: &mut DbConn, account_id: i64, status_ids: &[i64]) -> Result<Vec<Marks>, DbError> {
-    use crate::schema::{bookmarks, favourites};
+/// [`StatusExtras`] for each of `status_ids`, in one statement where the
+/// read pipeline used to ask eight. Without a viewer the marks are false
+/// (the subqueries compare with NULL), so the statement text stays the
+/// same and can be cached.
+pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> Result<Vec<StatusExtras>, DbError> {
+    use crate::schema::{bookmarks, conversation_mutes, favourites, quote_policies, quotes, status_pins};
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let boosts = diesel::alias!(statuses as boosts);
     let favourited = statuses::id
-        .eq_any(favourites::table.filter(favourites::account_id.eq(account_id)).select(favourites::status_id));
-    let bookmarked =
-        statuses::id.eq_any(bookmarks::table.filter(bookmarks::account_id.eq(account_id)).select(bookmarks::status_id));
+        .eq_any(favourites::table.filter(favourites::account_id.nullable().eq(viewer)).select(favourites::status_id));
+    let bookmarked = statuses::id
+        .eq_any(bookmarks::table.filter(bookmarks::account_id.nullable().eq(viewer)).select(bookmarks::status_id));
     let boosted = statuses::id.nullable().eq_any(
-        boosts.filter(boosts.field(statuses::account_id).eq(account_id)).select(boosts.field(statuses::reblog_of_id)),
+        boosts
+            .filter(boosts.field(statuses::account_id).nullable().eq(viewer))
+            .select(boosts.field(statuses::reblog_of_id)),
+    );
+    let pinned = statuses::id.eq_any(
+        status_pins::table.filter(status_pins::account_id.nullable().eq(viewer)).select(status_pins::status_id),
+    );
+    let thread_muted = statuses::conversation_id.eq_any(
+        conversation_mutes::table
+            .filter(conversation_mutes::account_id.nullable().eq(viewer))
+            .select(conversation_mutes::conversation_id.nullable()),
+    );
+    // Portable SQL: a correlated count diesel's DSL cannot express.
+    let accepted_quotes = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT COUNT(*) FROM quotes AS accepted WHERE accepted.quoted_status_id = statuses.id \
+         AND accepted.state = 'accepted')",
     );
     Ok(statuses::table
+        .left_join(quotes::table.on(quotes::status_id.eq(statuses::id)))
+        .left_join(quote_policies::table.on(quote_policies::status_id.eq(statuses::id)))
         .filter(statuses::id.eq_any(status_ids))
-        .filter(favourited.or(bookmarked).or(boosted))
-        .select((statuses::id, favourited, bookmarked, boosted))
+        .select((
+            statuses::id,
+            favourited,
+            bookmarked,
+            boosted,
+            pinned,
+            thread_muted,
+            Option::<QuoteRow>::as_select(),
+            quote_policies::policy.nullable(),
+            accepted_quotes,
+        ))
         .load(conn)?)
 }
 

@@ -7,7 +7,7 @@ use tertulia_core::Id;
 pub use tertulia_db::notifications::NotificationKind;
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
-use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
+use tertulia_db::{Db, DbConn, DbError, blocks};
 
 use crate::events::Events;
 use crate::present::{self, Reading};
@@ -72,12 +72,18 @@ pub async fn list(
     page: Page,
 ) -> Result<Vec<NotificationView>, DomainError> {
     crate::polls::sweep_now(db, hub).await?;
-    Ok(db
-        .run(move |conn| {
-            let rows = filter.page(conn, reader, page)?;
-            build(conn, reader, rows)
-        })
-        .await?)
+    Ok(db.read(move |conn| page_of(conn, reader, &filter, page)).await?)
+}
+
+/// A page of the reader's notifications, on a connection already held.
+pub fn page_of(
+    conn: &mut DbConn,
+    reader: Id,
+    filter: &NotificationFilter,
+    page: Page,
+) -> Result<Vec<NotificationView>, DbError> {
+    let rows = filter.page(conn, reader, page)?;
+    build(conn, reader, rows)
 }
 
 pub async fn get(db: &Db, reader: Id, id: Id) -> Result<NotificationView, DomainError> {
@@ -146,18 +152,14 @@ pub(crate) fn build(
     let account_ids: Vec<i64> = rows.iter().map(|r| r.from_account_id).collect();
     // Nothing from accounts the reader blocks, is blocked by, or muted
     // with notifications hidden, nor from sites the reader blocks.
-    let mut silenced: HashSet<i64> = blocks::blocking_among(conn, reader.0, &account_ids)?.into_iter().collect();
-    silenced.extend(blocks::blocked_by_among(conn, reader.0, &account_ids)?);
-    silenced.extend(
-        blocks::muting_among(conn, reader.0, &account_ids, tertulia_db::now())?
-            .into_iter()
-            .filter(|(_, hides_notifications)| *hides_notifications)
-            .map(|(id, _)| id),
-    );
-    silenced.extend(crate::visibility::on_blocked_sites(conn, reader.0, &account_ids)?);
+    let (mut accounts, mut silenced) = (HashMap::new(), HashSet::new());
+    for sender in blocks::seen_by(conn, Some(reader.0), &account_ids, tertulia_db::now())? {
+        if sender.blocked || sender.silenced == Some(true) {
+            silenced.insert(sender.account.id);
+        }
+        accounts.insert(sender.account.id, AccountView::from(sender.account));
+    }
     let rows: Vec<NotificationRow> = rows.into_iter().filter(|r| !silenced.contains(&r.from_account_id)).collect();
-    let accounts: HashMap<i64, AccountView> =
-        accounts::find_many(conn, &account_ids)?.into_iter().map(|a| (a.id, AccountView::from(a))).collect();
     let status_ids: Vec<i64> = rows.iter().filter_map(|r| r.status_id).collect();
     let statuses: HashMap<Id, StatusView> = present::by_ids(conn, Some(reader.0), &status_ids, Reading::Notifications)?
         .into_iter()

@@ -157,21 +157,10 @@ pub(crate) fn views_of(
     viewer: Viewer,
     status_ids: &[i64],
 ) -> Result<HashMap<i64, PollView>, DbError> {
-    let rows = polls::of_statuses(conn, status_ids)?;
-    if rows.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut own: HashMap<i64, Vec<i64>> = HashMap::new();
-    if let Some(viewer) = viewer {
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        for (poll, choice) in polls::votes_of(conn, viewer, &ids)? {
-            own.entry(poll).or_default().push(choice.into());
-        }
-    }
-    Ok(rows
+    Ok(polls::of_statuses_with_votes(conn, viewer, status_ids)?
         .into_iter()
-        .map(|row| {
-            let own_votes = viewer.map(|_| own.remove(&row.id).unwrap_or_default());
+        .map(|(row, choices)| {
+            let own_votes = viewer.map(|_| choices.into_iter().map(i64::from).collect());
             (row.status_id, view(row, own_votes))
         })
         .collect())

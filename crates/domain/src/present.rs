@@ -97,5 +97,5 @@ pub fn one(conn: &mut DbConn, viewer: Viewer, id: i64, reading: Reading) -> Resu
 /// [`one`] on a connection of its own; not found if the viewer may not
 /// see it (or it is gone).
 pub async fn status(db: &Db, viewer: Viewer, id: i64, reading: Reading) -> Result<StatusView, DomainError> {
-    db.run(move |conn| one(conn, viewer, id, reading)).await?.ok_or_else(|| DomainError::NotFound("status".into()))
+    db.read(move |conn| one(conn, viewer, id, reading)).await?.ok_or_else(|| DomainError::NotFound("status".into()))
 }

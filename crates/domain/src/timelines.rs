@@ -17,14 +17,12 @@ use crate::visibility::Viewer;
 /// The reader's home timeline: their own statuses, those of accounts they
 /// follow, and boosts by them.
 pub async fn home(db: &Db, reader: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
-    Ok(db.run(move |conn| home_page(conn, reader, page)).await?)
+    Ok(db.read(move |conn| home_page(conn, reader, page)).await?)
 }
 
 /// [`home`] on a connection already held.
 pub fn home_page(conn: &mut DbConn, reader: Id, page: Page) -> Result<Vec<StatusView>, DbError> {
-    let ids = feeds::page(conn, reader.0, page)?;
-    let mut rows = statuses::find_many(conn, &ids)?;
-    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    let rows = feeds::page_statuses(conn, reader.0, page)?;
     present::statuses(conn, Some(reader.0), rows, Reading::Home)
 }
 

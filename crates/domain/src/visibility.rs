@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use tertulia_core::visibility::Visibility;
 use tertulia_db::accounts::AccountRow;
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{DbConn, DbError, accounts, blocks, domain_blocks, social, statuses};
+use tertulia_db::{DbConn, DbError, blocks, statuses};
 
 /// The account asking, if anyone is signed in.
 pub type Viewer = Option<i64>;
@@ -48,21 +48,26 @@ pub enum Mutes {
 }
 
 /// What the rule kept, with what it loaded to decide: the boosted
-/// originals, the authors' accounts and (when it needed them) the
-/// mentions. The view builder starts from here instead of loading them
-/// again.
+/// originals, the authors' accounts, the authors the viewer follows and
+/// (when it needed them) the mentions. The view builder starts from here
+/// instead of loading them again.
 #[derive(Debug, Default)]
 pub struct Visible {
     pub rows: Vec<StatusRow>,
     pub originals: HashMap<i64, StatusRow>,
     pub accounts: HashMap<i64, AccountRow>,
+    /// Authors (of the statuses judged and their originals) the viewer
+    /// follows.
+    pub followed: HashSet<i64>,
     /// (status, mentioned account) for the statuses judged and their
     /// originals; `None` when the rule did not need them.
-    pub mentions: Option<Vec<(i64, i64)>>,
+    pub mentions: Option<Vec<(i64, AccountRow)>>,
 }
 
 /// The rule for a batch: the statuses among `rows` that `viewer` may see,
-/// order kept, in a fixed number of statements.
+/// order kept, in a fixed number of statements: the boosted originals (if
+/// any), the authors with the viewer's relations to them, and the mentions
+/// (only if a status is not public).
 pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: Mutes) -> Result<Visible, DbError> {
     if rows.is_empty() {
         return Ok(Visible::default());
@@ -72,22 +77,28 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
         statuses::find_many(conn, &original_ids)?.into_iter().map(|s| (s.id, s)).collect();
     let authors: Vec<i64> =
         rows.iter().chain(originals.values()).map(|s| s.account_id).collect::<HashSet<i64>>().into_iter().collect();
-    let accounts: HashMap<i64, AccountRow> =
-        accounts::find_many(conn, &authors)?.into_iter().map(|a| (a.id, a)).collect();
-    let mut hidden: HashSet<i64> = accounts.values().filter(|a| a.suspended_at.is_some()).map(|a| a.id).collect();
-    let (mut followed, mut mentioned, mut mentions) = (HashSet::new(), HashSet::new(), None);
+    let (mut accounts, mut hidden, mut followed) = (HashMap::new(), HashSet::new(), HashSet::new());
+    for author in blocks::seen_by(conn, viewer, &authors, tertulia_db::now())? {
+        let id = author.account.id;
+        let muted = mutes == Mutes::Hide && author.muted == Some(true);
+        if author.account.suspended_at.is_some() || author.blocked || muted {
+            hidden.insert(id);
+        }
+        if author.followed {
+            followed.insert(id);
+        }
+        accounts.insert(id, author.account);
+    }
+    let (mut mentioned, mut mentions) = (HashSet::new(), None);
     if let Some(viewer) = viewer {
-        hidden.extend(blocks::hidden_from(conn, viewer, &authors, mutes == Mutes::Hide, tertulia_db::now())?);
         let restricted = rows
             .iter()
             .chain(originals.values())
             .any(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted));
         if restricted {
-            followed =
-                social::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect();
             let ids: Vec<i64> = rows.iter().chain(originals.values()).map(|s| s.id).collect();
-            let all = statuses::mentions_of(conn, &ids)?;
-            mentioned = all.iter().filter(|(_, account)| *account == viewer).map(|(status, _)| *status).collect();
+            let all = statuses::mentioned_accounts(conn, &ids)?;
+            mentioned = all.iter().filter(|(_, account)| account.id == viewer).map(|(status, _)| *status).collect();
             mentions = Some(all);
         }
     }
@@ -103,14 +114,7 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
         .collect();
     let kept: HashSet<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     originals.retain(|id, _| kept.contains(id));
-    Ok(Visible { rows, originals, accounts, mentions })
-}
-
-/// The accounts among `accounts` on a site `viewer` blocks (a user domain
-/// block): their statuses leave the viewer's timelines and their
-/// notifications the viewer's notifications, as on Mastodon.
-pub fn on_blocked_sites(conn: &mut DbConn, viewer: i64, accounts: &[i64]) -> Result<Vec<i64>, DbError> {
-    domain_blocks::accounts_on_blocked_domains(conn, viewer, accounts)
+    Ok(Visible { rows, originals, accounts, followed, mentions })
 }
 
 /// One status, if it exists and `viewer` may see it.

@@ -37,7 +37,7 @@ const LAST_USE_STEP: chrono::Duration = chrono::Duration::minutes(1);
 pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, DomainError> {
     let token_hash = hash(bearer);
     let now = tertulia_db::now();
-    let owner = db.run(move |conn| oauth::find_active_token(conn, &token_hash, now)).await?;
+    let owner = db.read(move |conn| oauth::find_active_token(conn, &token_hash, now)).await?;
     let Some(owner) = owner else {
         return Ok(None);
     };

@@ -30,8 +30,8 @@ use crate::visibility::{self, Viewer};
 use crate::{DomainError, audience};
 
 /// Replies shown in a thread, at most, each way.
-const MAX_ANCESTORS: usize = 40;
-const MAX_DESCENDANTS: usize = 200;
+const MAX_ANCESTORS: i64 = 40;
+const MAX_DESCENDANTS: i64 = 200;
 
 fn not_found() -> DomainError {
     DomainError::NotFound("status".into())
@@ -50,44 +50,36 @@ pub async fn many(db: &Db, viewer: Viewer, ids: Vec<Id>) -> Result<Vec<StatusVie
 }
 
 /// The thread around a status: its ancestors (oldest first) and its
-/// descendants (depth first, oldest first), those `viewer` may see.
-pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<(Vec<StatusView>, Vec<StatusView>), DomainError> {
-    db.run(move |conn| {
-        let Some(status) = visibility::find_visible(conn, viewer, id.0)? else {
-            return Ok(None);
-        };
-        let mut ancestors = Vec::new();
-        let mut parent = status.in_reply_to_id;
-        while let Some(parent_id) = parent.filter(|_| ancestors.len() < MAX_ANCESTORS) {
-            let Some(row) = statuses::find(conn, parent_id)? else { break };
-            parent = row.in_reply_to_id;
-            ancestors.push(row);
-        }
-        ancestors.reverse();
-        let descendants = descendants_of(conn, status.id)?;
-        // One batch for both sides, split again after presenting.
-        let ancestor_ids: Vec<i64> = ancestors.iter().map(|r| r.id).collect();
-        let mut thread = present::statuses(conn, viewer, [ancestors, descendants].concat(), Reading::Thread)?;
-        let descendants = thread.split_off(thread.iter().take_while(|v| ancestor_ids.contains(&v.id.0)).count());
-        Ok(Some((thread, descendants)))
-    })
-    .await?
-    .ok_or_else(not_found)
+/// descendants (depth first, oldest first).
+pub type Thread = (Vec<StatusView>, Vec<StatusView>);
+
+/// The [`Thread`] around a status, the statuses `viewer` may see.
+pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<Thread, DomainError> {
+    db.read(move |conn| thread(conn, viewer, id)).await?.ok_or_else(not_found)
 }
 
-/// Replies, replies to replies, and so on, in reading order (each reply
-/// followed by its own replies).
-fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbError> {
+/// [`context`] on a connection already held; `None` if the viewer may
+/// not see the status.
+pub fn thread(conn: &mut DbConn, viewer: Viewer, id: Id) -> Result<Option<Thread>, DbError> {
+    let Some(status) = visibility::find_visible(conn, viewer, id.0)? else {
+        return Ok(None);
+    };
+    let mut ancestors = statuses::ancestors_of(conn, status.id, MAX_ANCESTORS)?;
+    ancestors.reverse();
+    let descendants = in_reading_order(status.id, statuses::descendants_of(conn, status.id, MAX_DESCENDANTS)?);
+    // One batch for both sides, split again after presenting.
+    let ancestor_ids: Vec<i64> = ancestors.iter().map(|r| r.id).collect();
+    let mut thread = present::statuses(conn, viewer, [ancestors, descendants].concat(), Reading::Thread)?;
+    let descendants = thread.split_off(thread.iter().take_while(|v| ancestor_ids.contains(&v.id.0)).count());
+    Ok(Some((thread, descendants)))
+}
+
+/// Replies below `root` in reading order: each reply followed by its own
+/// replies, oldest first.
+fn in_reading_order(root: i64, replies: Vec<StatusRow>) -> Vec<StatusRow> {
     let mut by_parent: std::collections::HashMap<i64, Vec<StatusRow>> = Default::default();
-    let mut frontier = vec![root];
-    let mut total = 0;
-    while !frontier.is_empty() && total < MAX_DESCENDANTS {
-        let replies = statuses::replies_to(conn, &frontier)?;
-        total += replies.len();
-        frontier = replies.iter().map(|r| r.id).collect();
-        for reply in replies {
-            by_parent.entry(reply.in_reply_to_id.unwrap_or_default()).or_default().push(reply);
-        }
+    for reply in replies {
+        by_parent.entry(reply.in_reply_to_id.unwrap_or_default()).or_default().push(reply);
     }
     let mut ordered = Vec::new();
     let mut stack: Vec<StatusRow> = by_parent.remove(&root).unwrap_or_default().into_iter().rev().collect();
@@ -95,11 +87,8 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
         let children = by_parent.remove(&next.id).unwrap_or_default();
         ordered.push(next);
         stack.extend(children.into_iter().rev());
-        if ordered.len() >= MAX_DESCENDANTS {
-            break;
-        }
     }
-    Ok(ordered)
+    ordered
 }
 
 /// Deletes the caller's own status. Returns it as it was, with its source

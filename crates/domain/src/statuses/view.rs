@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
-use tertulia_db::statuses::{self, StatusRow};
-use tertulia_db::{DbConn, DbError, accounts, conversations, pins, social};
+use tertulia_db::statuses::{self, StatusExtras, StatusRow};
+use tertulia_db::{DbConn, DbError};
 
 use crate::AccountView;
 use crate::media::MediaView;
@@ -72,7 +72,7 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, visible: Visible) -> Result<Vec<
 /// [`build`], for top-level statuses or (`nested`) for statuses shown as
 /// quoted by another, whose own quotes are only named (one level deep).
 fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -> Result<Vec<StatusView>, DbError> {
-    let Visible { rows, originals, accounts: known_accounts, mentions } = visible;
+    let Visible { rows, originals, accounts, followed, mentions } = visible;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -81,21 +81,20 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
 
     let mentions = match mentions {
         Some(mentions) => mentions,
-        None => statuses::mentions_of(conn, &ids)?,
+        None => statuses::mentioned_accounts(conn, &ids)?,
     };
+    let mut mentioned: HashMap<i64, Vec<AccountView>> = HashMap::new();
+    for (status, account) in mentions {
+        mentioned.entry(status).or_default().push(AccountView::from(account));
+    }
     let mut accounts: HashMap<i64, AccountView> =
-        known_accounts.into_iter().map(|(id, row)| (id, AccountView::from(row))).collect();
-    let missing: HashSet<i64> = all
-        .iter()
-        .map(|r| r.account_id)
-        .chain(mentions.iter().map(|(_, account)| *account))
-        .filter(|id| !accounts.contains_key(id))
-        .collect();
-    accounts.extend(
-        accounts::find_many(conn, &missing.into_iter().collect::<Vec<_>>())?
-            .into_iter()
-            .map(|a| (a.id, AccountView::from(a))),
-    );
+        accounts.into_iter().map(|(id, row)| (id, AccountView::from(row))).collect();
+    // Authors the rule did not load: only for statuses it did not judge
+    // (`super::view_of`); none, and no statement, on the read pipeline.
+    let unloaded: HashSet<i64> = all.iter().map(|r| r.account_id).filter(|id| !accounts.contains_key(id)).collect();
+    let unloaded: Vec<i64> = unloaded.into_iter().collect();
+    accounts
+        .extend(tertulia_db::accounts::find_many(conn, &unloaded)?.into_iter().map(|a| (a.id, AccountView::from(a))));
     let mut tags: HashMap<i64, Vec<(String, String)>> = HashMap::new();
     for (status_id, tag) in statuses::tags_of(conn, &ids)? {
         tags.entry(status_id).or_default().push((tag.name, tag.display_name));
@@ -105,44 +104,10 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
         media.entry(row.status_id.unwrap_or_default()).or_default().push(MediaView::from(row));
     }
     let polls = polls::views_of(conn, viewer, &ids)?;
-    let (mut favourited, mut bookmarked, mut reblogged) = (HashSet::new(), HashSet::new(), HashSet::new());
-    if let Some(viewer) = viewer {
-        for marks in statuses::marks_among(conn, viewer, &ids)? {
-            let boosted = marks.boosted == Some(true);
-            for (marked, set) in
-                [(marks.favourited, &mut favourited), (marks.bookmarked, &mut bookmarked), (boosted, &mut reblogged)]
-            {
-                if marked {
-                    set.insert(marks.status_id);
-                }
-            }
-        }
-    }
-    let (pinned, muted_threads): (HashSet<i64>, HashSet<i64>) = match viewer {
-        Some(viewer) => {
-            let own: Vec<i64> = all.iter().filter(|r| r.account_id == viewer).map(|r| r.id).collect();
-            let threads: Vec<i64> = all.iter().filter_map(|r| r.conversation_id).collect();
-            let pinned = if own.is_empty() { Vec::new() } else { pins::pinned_among(conn, &own)? };
-            let muted =
-                if threads.is_empty() { Vec::new() } else { conversations::muted_among(conn, viewer, &threads)? };
-            (pinned.into_iter().collect(), muted.into_iter().collect())
-        }
-        None => Default::default(),
-    };
-    let quotes = Quotes::load(conn, viewer, &all, nested)?;
-    let context = Context {
-        accounts,
-        mentions,
-        tags,
-        media,
-        polls,
-        favourited,
-        bookmarked,
-        reblogged,
-        pinned,
-        muted_threads,
-        quotes,
-    };
+    let extras: HashMap<i64, StatusExtras> =
+        statuses::extras_among(conn, viewer, &ids)?.into_iter().map(|e| (e.status_id, e)).collect();
+    let quotes = Quotes::load(conn, viewer, &extras, followed, nested)?;
+    let context = Context { accounts, mentioned, tags, media, polls, extras, quotes };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -165,40 +130,38 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
 
 struct Context {
     accounts: HashMap<i64, AccountView>,
-    mentions: Vec<(i64, i64)>,
+    mentioned: HashMap<i64, Vec<AccountView>>,
     tags: HashMap<i64, Vec<(String, String)>>,
     media: HashMap<i64, Vec<MediaView>>,
     polls: HashMap<i64, PollView>,
-    favourited: HashSet<i64>,
-    bookmarked: HashSet<i64>,
-    reblogged: HashSet<i64>,
-    /// The viewer's own statuses they pinned.
-    pinned: HashSet<i64>,
-    muted_threads: HashSet<i64>,
+    /// The viewer's marks and the quote data, per status.
+    extras: HashMap<i64, StatusExtras>,
     quotes: Quotes,
 }
 
-/// What the views of a batch need to show quotes: each status's quote and
-/// policy, the quoted statuses the viewer may see, counts of quotes.
+/// What the views of a batch need to show quotes beyond
+/// [`StatusExtras`]: the quoted statuses the viewer may see, and the
+/// authors they follow (who may quote followers-only posts).
 struct Quotes {
     viewer: Viewer,
     nested: bool,
-    rows: HashMap<i64, QuoteRow>,
     /// Quoted statuses the viewer may see (empty when `nested`: only
     /// their ids are shown).
     visible: HashMap<i64, Option<StatusView>>,
-    policies: HashMap<i64, String>,
-    counts: HashMap<i64, i64>,
     /// Authors (of the batch) the viewer follows.
     followed: HashSet<i64>,
 }
 
 impl Quotes {
-    fn load(conn: &mut DbConn, viewer: Viewer, all: &[&StatusRow], nested: bool) -> Result<Quotes, DbError> {
-        let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
-        let rows: HashMap<i64, QuoteRow> =
-            tertulia_db::quotes::of_statuses(conn, &ids)?.into_iter().map(|q| (q.status_id, q)).collect();
-        let quoted_ids: Vec<i64> = rows.values().filter_map(|q| q.quoted_status_id).collect();
+    fn load(
+        conn: &mut DbConn,
+        viewer: Viewer,
+        extras: &HashMap<i64, StatusExtras>,
+        followed: HashSet<i64>,
+        nested: bool,
+    ) -> Result<Quotes, DbError> {
+        let quoted_ids: Vec<i64> =
+            extras.values().filter_map(|e| e.quote.as_ref().and_then(|q| q.quoted_status_id)).collect();
         let quoted = statuses::find_many(conn, &quoted_ids)?;
         let quoted = visibility::visible(conn, viewer, quoted, Mutes::Show)?;
         let visible = if nested {
@@ -206,33 +169,23 @@ impl Quotes {
         } else {
             build_at(conn, viewer, quoted, true)?.into_iter().map(|v| (v.id.0, Some(v))).collect()
         };
-        let policies = tertulia_db::quotes::policies_of(conn, &ids)?.into_iter().collect();
-        let counts = tertulia_db::quotes::accepted_counts(conn, &ids)?.into_iter().collect();
-        let followed = match viewer {
-            Some(viewer) => {
-                let authors: Vec<i64> = all.iter().map(|r| r.account_id).collect();
-                social::following_among(conn, viewer, &authors)?.into_iter().map(|f| f.target_account_id).collect()
-            }
-            None => HashSet::new(),
-        };
-        Ok(Quotes { viewer, nested, rows, visible, policies, counts, followed })
+        Ok(Quotes { viewer, nested, visible, followed })
     }
 
-    fn quote_of(&self, status: i64) -> Option<QuoteView> {
-        let row = self.rows.get(&status)?;
+    fn quote_of(&self, row: &QuoteRow) -> QuoteView {
         let shown = row.quoted_status_id.and_then(|id| self.visible.get(&id));
         let state = quotes::state_for(row, shown.is_some());
         let accepted = state == "accepted";
-        Some(QuoteView {
+        QuoteView {
             state,
             quoted_id: row.quoted_status_id.filter(|_| accepted).map(Id),
             quoted: shown.filter(|_| accepted).and_then(|v| v.clone()).map(Box::new),
             shallow: self.nested,
-        })
+        }
     }
 
-    fn approval_of(&self, status: &StatusRow) -> QuoteApproval {
-        let policy = QuotePolicy::of(status, self.policies.get(&status.id).map(String::as_str));
+    fn approval_of(&self, status: &StatusRow, policy: Option<&str>) -> QuoteApproval {
+        let policy = QuotePolicy::of(status, policy);
         let follows = self.followed.contains(&status.account_id);
         QuoteApproval { policy, viewer_allowed: quotes::allowed(self.viewer, status, policy, follows) }
     }
@@ -241,15 +194,10 @@ impl Quotes {
 impl Context {
     fn view(&self, row: StatusRow) -> Option<StatusView> {
         let account = self.accounts.get(&row.account_id)?.clone();
-        let mentions = self
-            .mentions
-            .iter()
-            .filter(|(status, _)| *status == row.id)
-            .filter_map(|(_, account)| self.accounts.get(account).cloned())
-            .collect();
-        let quote = self.quotes.quote_of(row.id);
-        let quote_approval = self.quotes.approval_of(&row);
-        let quotes_count = self.quotes.counts.get(&row.id).copied().unwrap_or(0);
+        let extras = self.extras.get(&row.id);
+        let mark = |marked: fn(&StatusExtras) -> bool| extras.is_some_and(marked);
+        let quote = extras.and_then(|e| e.quote.as_ref()).map(|q| self.quotes.quote_of(q));
+        let quote_approval = self.quotes.approval_of(&row, extras.and_then(|e| e.quote_policy.as_deref()));
         Some(StatusView {
             id: Id(row.id),
             url: crate::views::web_page(row.url.as_deref(), &row.uri),
@@ -266,22 +214,22 @@ impl Context {
             in_reply_to_id: row.in_reply_to_id.map(Id),
             in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
             reblog: None,
-            mentions,
+            mentions: self.mentioned.get(&row.id).cloned().unwrap_or_default(),
             tags: self.tags.get(&row.id).cloned().unwrap_or_default(),
             replies_count: row.replies_count.into(),
             reblogs_count: row.reblogs_count.into(),
             favourites_count: row.favourites_count.into(),
-            favourited: self.favourited.contains(&row.id),
-            reblogged: self.reblogged.contains(&row.id),
-            bookmarked: self.bookmarked.contains(&row.id),
+            favourited: mark(|e| e.favourited),
+            reblogged: mark(|e| e.boosted == Some(true)),
+            bookmarked: mark(|e| e.bookmarked),
             media: self.media.get(&row.id).cloned().unwrap_or_default(),
             poll: self.polls.get(&row.id).cloned(),
-            pinned: self.pinned.contains(&row.id),
-            muted: row.conversation_id.is_some_and(|thread| self.muted_threads.contains(&thread)),
+            pinned: mark(|e| e.pinned),
+            muted: mark(|e| e.thread_muted == Some(true)),
             filtered: Vec::new(),
             quote,
             quote_approval,
-            quotes_count,
+            quotes_count: extras.map_or(0, |e| e.accepted_quotes),
         })
     }
 }
