@@ -62,6 +62,7 @@ pub struct ScaleOutArgs {
 
 /// Requests per second, latency and failures of one measurement.
 struct Throughput {
+    succeeded: usize,
     per_sec: f64,
     p50_ms: f64,
     p99_ms: f64,
@@ -71,6 +72,7 @@ struct Throughput {
 impl From<load::Outcome> for Throughput {
     fn from(outcome: load::Outcome) -> Throughput {
         Throughput {
+            succeeded: outcome.latencies.len(),
             per_sec: outcome.latencies.len() as f64 / outcome.seconds.max(1e-9),
             p50_ms: percentile(&outcome.latencies, 0.50),
             p99_ms: percentile(&outcome.latencies, 0.99),
@@ -102,11 +104,13 @@ pub async fn run(mut args: ScaleOutArgs) -> Result<(), BenchError> {
             "scenario": "scale_out",
             "processes": processes,
             "home_concurrency": args.read_concurrency,
+            "home_requests": home.succeeded,
             "home_requests_per_sec": round(home.per_sec),
             "home_p50_ms": round(home.p50_ms),
             "home_p99_ms": round(home.p99_ms),
             "home_errors": home.errors,
             "post_concurrency": args.post_concurrency,
+            "posts": posting.succeeded,
             "posts_per_sec": round(posting.per_sec),
             "post_p50_ms": round(posting.p50_ms),
             "post_p99_ms": round(posting.p99_ms),
