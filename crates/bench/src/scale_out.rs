@@ -136,10 +136,7 @@ pub async fn run(mut args: ScaleOutArgs) -> Result<(), BenchError> {
 /// Home timeline reads, then posts, spread round-robin over `servers`.
 async fn measure(args: &ScaleOutArgs, servers: &[Server]) -> Result<(Throughput, Throughput), BenchError> {
     let budget = |requests| Budget { requests, time: Some(Duration::from_secs(args.duration_secs.max(1))) };
-    let readers = servers
-        .iter()
-        .map(|server| Target::new(&server.url(""), args.token.clone(), args.read_concurrency))
-        .collect::<Result<Vec<_>, _>>()?;
+    let readers = on_each(servers, &args.token, args.read_concurrency)?;
     let home = load::run(args.read_concurrency, budget(args.requests), move |n| {
         let reader = readers[n % readers.len()].clone();
         async move {
@@ -149,12 +146,8 @@ async fn measure(args: &ScaleOutArgs, servers: &[Server]) -> Result<(Throughput,
     })
     .await?;
 
-    // One token, valid on every process: they share the database.
     let author = Target::sign_in(&servers[0].url(""), &args.username, &args.password).await?;
-    let authors = servers
-        .iter()
-        .map(|server| Target::new(&server.url(""), author.token.clone(), args.post_concurrency))
-        .collect::<Result<Vec<_>, _>>()?;
+    let authors = on_each(servers, &author.token, args.post_concurrency)?;
     let posting = load::run(args.post_concurrency, budget(args.posts), move |n| {
         let author = authors[n % authors.len()].clone();
         async move {
@@ -164,4 +157,10 @@ async fn measure(args: &ScaleOutArgs, servers: &[Server]) -> Result<(Throughput,
     })
     .await?;
     Ok((home.into(), posting.into()))
+}
+
+/// One client per server, all with `token`: the processes share the
+/// database, so a token is valid on each.
+fn on_each(servers: &[Server], token: &str, connections: usize) -> Result<Vec<Target>, BenchError> {
+    servers.iter().map(|server| Target::new(&server.url(""), token.to_owned(), connections)).collect()
 }
