@@ -6,12 +6,17 @@
 #   3. per database (SQLite, or a throwaway PostgreSQL cluster):
 #      seeds it, starts target/release/tertulia serve on a free loopback
 #      port, reads its idle memory, measures the timelines at concurrency 1
-#      and 32, then posting with streaming listeners, reading the server's
-#      peak memory after each, and stops the server by its PID;
+#      and 32, then posting with 10 streaming listeners, reading the
+#      server's peak memory after each; then streaming: posts, one at a
+#      time, to 1,000 listeners (half SSE, half WebSocket) with the server's
+#      CPU time, first on the binary in TERTULIA_BENCH_BEFORE if set (an
+#      older build, for before/after figures), then on this one; stops each
+#      server by its PID. On PostgreSQL, then scale-out: home timeline and
+#      posting with one, then two server processes on the same database;
 #   4. the inbox, delivery and federation scenarios, which start their own
 #      servers on fresh SQLite databases;
 #   5. deletes everything it created.
-# Usage: bench/run.sh [quick|smoke|full] [sqlite|postgres|both]
+# Usage: [TERTULIA_BENCH_BEFORE=path/to/old/tertulia] bench/run.sh [quick|smoke|full] [sqlite|postgres|both]
 #   quick: 2,000 accounts, 100,000 statuses (about 5 minutes on 2 cores);
 #   smoke: 200 accounts, 2,000 statuses (checks the harness in a minute);
 #   full:  10,000 accounts, 1,000,000 statuses (the targets' size; about
@@ -23,9 +28,9 @@ usage() { echo "usage: bench/run.sh [quick|smoke|full] [sqlite|postgres|both]" >
 size=${1:-quick}
 backends=${2:-sqlite}
 case $size in
-    quick) accounts=2000 statuses=100000 requests=1000 seconds=8 posts=300 activities=3000 followers=1000 fan_out_posts=200 propagation_posts=50 ;;
-    smoke) accounts=200 statuses=2000 requests=50 seconds=3 posts=20 activities=100 followers=50 fan_out_posts=5 propagation_posts=5 ;;
-    full) accounts=10000 statuses=1000000 requests=2000 seconds=20 posts=500 activities=5000 followers=1000 fan_out_posts=300 propagation_posts=100 ;;
+    quick) accounts=2000 statuses=100000 requests=1000 seconds=8 posts=300 activities=3000 followers=1000 fan_out_posts=200 propagation_posts=50 listeners=1000 stream_posts=100 ;;
+    smoke) accounts=200 statuses=2000 requests=50 seconds=3 posts=20 activities=100 followers=50 fan_out_posts=5 propagation_posts=5 listeners=20 stream_posts=5 ;;
+    full) accounts=10000 statuses=1000000 requests=2000 seconds=20 posts=500 activities=5000 followers=1000 fan_out_posts=300 propagation_posts=100 listeners=1000 stream_posts=200 ;;
     *) usage ;;
 esac
 case $backends in
@@ -37,6 +42,8 @@ esac
 target=${CARGO_TARGET_DIR:-target}
 bench="$target/release/tertulia-bench"
 server="$target/release/tertulia"
+before=${TERTULIA_BENCH_BEFORE:-}
+[[ -z "$before" || -x "$before" ]] || { echo "TERTULIA_BENCH_BEFORE=$before is not an executable" >&2; exit 2; }
 work=$(mktemp -d /tmp/tertulia-bench.XXXXXX)
 server_pid=""
 pg_bin=""
@@ -84,6 +91,29 @@ start_postgres() {
     pg_url="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
+# Starts BINARY serve on DATABASE_URL at 127.0.0.1:PORT (streaming caps
+# raised for the 1,000 listeners) and waits until it answers.
+start_server() {
+    local binary=$1 backend=$2 url=$3 port=$4
+    TERTULIA_DOMAIN="localhost:$port" TERTULIA_PROTOCOL=http TERTULIA_BIND="127.0.0.1:$port" \
+        TERTULIA_DATABASE_URL="$url" TERTULIA_DATABASE_POOL_SIZE=16 TERTULIA_MEDIA_DIR="$work/media" \
+        TERTULIA_RATE_LIMITS_ENABLED=false TERTULIA_LOG_LEVEL=warn \
+        TERTULIA_LIMITS_STREAMING_CONNECTIONS=2000 TERTULIA_LIMITS_STREAMING_CONNECTIONS_PER_IP=2000 \
+        "$binary" serve >>"$work/serve-$backend.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do
+        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve-$backend.log" >&2; exit 1; }
+}
+
+stop_server() {
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+}
+
 memory() {
     "$bench" memory --pid "$server_pid" --label "$1" --reset
 }
@@ -105,16 +135,7 @@ run_backend() {
     poster=$(json_field "$seeded" poster)
 
     step "$backend: starting the server on 127.0.0.1:$port"
-    TERTULIA_DOMAIN="localhost:$port" TERTULIA_PROTOCOL=http TERTULIA_BIND="127.0.0.1:$port" \
-        TERTULIA_DATABASE_URL="$url" TERTULIA_DATABASE_POOL_SIZE=16 TERTULIA_MEDIA_DIR="$work/media" \
-        TERTULIA_RATE_LIMITS_ENABLED=false TERTULIA_LOG_LEVEL=warn \
-        "$server" serve >"$work/serve-$backend.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 100); do
-        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-        sleep 0.1
-    done
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve-$backend.log" >&2; exit 1; }
+    start_server "$server" "$backend" "$url" "$port"
     sleep 2
     memory "$backend: idle after start-up"
 
@@ -128,10 +149,25 @@ run_backend() {
     step "$backend: posting $posts statuses as $poster, with streaming listeners"
     "$bench" posting --base-url "http://127.0.0.1:$port" --username "$poster" --posts "$posts" --concurrency 4 --listeners 10
     memory "$backend: posting"
+    stop_server
 
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
+    # Before (if given) and after, on the same data; one post at a time, so
+    # the latency is delivery's, not a queue of posts.
+    for binary in $before "$server"; do
+        step "$backend: streaming $stream_posts posts to $listeners listeners (SSE and WebSocket), $binary"
+        start_server "$binary" "$backend" "$url" "$port"
+        "$bench" posting --base-url "http://127.0.0.1:$port" --username "$poster" --posts "$stream_posts" \
+            --concurrency 1 --listeners "$listeners" --transport both --server-pid "$server_pid" \
+            --stream-deadline-secs 300 ||
+            [[ "$binary" != "$server" ]] # the older build may miss events: reported, not fatal
+        stop_server
+    done
+
+    if [[ $backend == postgres ]]; then
+        step "postgres: scale-out, one then two server processes on one database"
+        "$bench" scale-out --binary "$server" --database-url "$url" --domain "localhost:$port" --token="$token" \
+            --username "$poster" --requests "$requests" --posts "$posts" --duration-secs "$seconds"
+    fi
 }
 
 step "building tertulia and tertulia-bench (release)"

@@ -2,6 +2,7 @@
 //! Each scenario prints one JSON line per measurement (for scripts and
 //! later comparison) and then a table for people. See docs/benchmarks.md.
 
+mod cpu;
 mod delivery;
 mod federation;
 mod followers;
@@ -12,6 +13,7 @@ mod posting;
 mod remote_site;
 mod report;
 mod rsa_cost;
+mod scale_out;
 mod seed;
 mod server;
 mod target;
@@ -53,6 +55,10 @@ enum Command {
     /// makes to remote followers on stand-in sites (loopback), with
     /// personal and with shared inboxes, against the RSA signing limit.
     Delivery(delivery::DeliveryArgs),
+    /// Start one, then two `tertulia serve` processes on one seeded
+    /// PostgreSQL database and measure home timeline requests/s and
+    /// statuses posted/s, requests spread round-robin across them.
+    ScaleOut(scale_out::ScaleOutArgs),
     /// Print the resident memory of a running server now and at its peak
     /// (Linux), optionally starting a new peak.
     Memory(memory::MemoryArgs),
@@ -92,6 +98,7 @@ fn main() -> ExitCode {
             Command::Timelines(args) => timelines::run(args).await,
             Command::Federation(args) => federation::run(args).await,
             Command::Posting(args) => posting::run(args).await,
+            Command::ScaleOut(args) => scale_out::run(args).await,
             Command::Memory(args) => memory::run(args),
             Command::Inbox(args) => inbox::run(args).await,
             Command::Delivery(args) => delivery::run(args).await,

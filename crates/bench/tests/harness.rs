@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use tertulia_testrig::TestInstance;
+use tertulia_testrig::{Backend, TestDatabase, TestInstance};
 
 const BENCH: &str = env!("CARGO_BIN_EXE_tertulia-bench");
 
@@ -103,7 +103,11 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
     assert_eq!(lines[1]["page"], "deep (3)");
     assert!(lines[1]["path"].as_str().unwrap().contains("max_id="));
 
+    // Two listeners more than the poster has followers: two other seeded
+    // accounts follow it first. Half listen over SSE, half over WebSockets.
     let poster = seed["poster"].as_str().unwrap();
+    let followers = seed["poster_followers"].as_u64().unwrap();
+    let listeners = followers + 2;
     let lines = bench(&[
         "posting",
         "--base-url",
@@ -115,16 +119,68 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
         "--concurrency",
         "2",
         "--listeners",
-        "3",
+        &listeners.to_string(),
+        "--transport",
+        "both",
     ])
     .await;
     let [posting] = lines.as_slice() else { panic!("one posting line expected, got {lines:?}") };
     assert_eq!(posting["posts"], 6, "{posting}");
     assert_eq!(posting["errors"], 0, "{posting}");
-    assert_eq!(posting["followers"], seed["poster_followers"], "{posting}");
-    assert_eq!(posting["listeners"], 3, "{posting}");
-    assert_eq!(posting["stream_events"], 18, "every listener read every post: {posting}");
+    assert_eq!(posting["followers"], listeners, "{posting}");
+    assert_eq!(posting["listeners"], listeners, "{posting}");
+    assert_eq!(posting["sse_listeners"], listeners.div_ceil(2), "{posting}");
+    assert_eq!(posting["websocket_listeners"], listeners / 2, "{posting}");
+    assert_eq!(posting["stream_events"], 6 * listeners, "every listener read every post: {posting}");
     assert_eq!(posting["stream_missing"], 0, "{posting}");
+    assert_eq!(posting["sse_missing"], 0, "{posting}");
+    assert_eq!(posting["websocket_missing"], 0, "{posting}");
+}
+
+#[tokio::test]
+async fn scale_out_scenario_on_one_then_two_processes() {
+    if Backend::from_env() != Backend::Postgres {
+        eprintln!("skipped: several processes share a PostgreSQL database only (TERTULIA_TEST_DB=postgres)");
+        return;
+    }
+    let db = TestDatabase::create_on(Backend::Postgres);
+    let seeded =
+        bench(&["seed", "--database-url", &db.url, "--accounts", "30", "--statuses", "300", "--domain", "localhost:1"])
+            .await;
+    let token = format!("--token={}", seeded[0]["token"].as_str().unwrap());
+    let poster = seeded[0]["poster"].as_str().unwrap();
+    let lines = bench(&[
+        "scale-out",
+        "--binary",
+        &server_binary(),
+        "--database-url",
+        &db.url,
+        "--domain",
+        "localhost:1",
+        &token,
+        "--username",
+        poster,
+        "--requests",
+        "20",
+        "--posts",
+        "6",
+        "--read-concurrency",
+        "4",
+        "--post-concurrency",
+        "2",
+    ])
+    .await;
+    let [one, two] = lines.as_slice() else { panic!("two scale-out lines expected, got {lines:?}") };
+    assert_eq!(one["processes"], 1, "{one}");
+    assert_eq!(two["processes"], 2, "{two}");
+    for line in [one, two] {
+        assert_eq!(line["home_errors"], 0, "{line}");
+        assert_eq!(line["post_errors"], 0, "{line}");
+        assert_eq!(line["home_requests"], 20, "{line}");
+        assert_eq!(line["posts"], 6, "{line}");
+        assert!(line["home_requests_per_sec"].as_f64().unwrap() > 0.0, "{line}");
+        assert!(line["posts_per_sec"].as_f64().unwrap() > 0.0, "{line}");
+    }
 }
 
 #[tokio::test]

@@ -242,7 +242,7 @@ fn account_nearest(plan: &Plan, followers: usize) -> u32 {
     (0..plan.accounts).min_by_key(|&a| plan.followers[a as usize].len().abs_diff(followers)).unwrap_or(0)
 }
 
-fn username(index: u32) -> String {
+pub fn username(index: u32) -> String {
     format!("user{index}")
 }
 
