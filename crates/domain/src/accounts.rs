@@ -66,21 +66,20 @@ fn profile(conn: &mut DbConn, row: accounts::AccountRow) -> Result<AccountView, 
 /// Records that the local `account` is also known as the actors `aliases`
 /// (its accounts on other sites): the check a `Move` to here needs.
 pub async fn add_alias(db: &Db, account: Id, alias: String) -> Result<Vec<String>, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let actor = tertulia_db::actors::find(conn, account.0)?.ok_or(DbError::NotFound)?;
-                let mut aliases: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
-                if !aliases.contains(&alias) {
-                    aliases.push(alias);
-                }
-                let json = serde_json::to_string(&aliases).unwrap_or_else(|_| "[]".into());
-                tertulia_db::actors::set_also_known_as(conn, account.0, &json)?;
-                outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
-                Ok(aliases)
-            })
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let actor = tertulia_db::actors::find(conn, account.0)?.ok_or(DbError::NotFound)?;
+            let mut aliases: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
+            if !aliases.contains(&alias) {
+                aliases.push(alias);
+            }
+            let json = serde_json::to_string(&aliases).unwrap_or_else(|_| "[]".into());
+            tertulia_db::actors::set_also_known_as(conn, account.0, &json)?;
+            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
+            Ok(aliases)
         })
-        .await?)
+    })
+    .await
 }
 
 /// Moves the local `account` to `target` (its new account on another
@@ -147,9 +146,9 @@ pub async fn follow(
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
     hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let follow = FollowRow {
                 id: Id::generate().0,
@@ -164,9 +163,7 @@ pub async fn follow(
             let blocked = !blocks::blocking_among(conn, follower.0, &[target.0])?.is_empty()
                 || !blocks::blocked_by_among(conn, follower.0, &[target.0])?.is_empty();
             if blocked {
-                return Ok(Err(DomainError::Forbidden(
-                    "you cannot follow an account you block or that blocks you".into(),
-                )));
+                return Err(DomainError::Forbidden("you cannot follow an account you block or that blocks you".into()));
             }
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
             let mut pending = Vec::new();
@@ -186,7 +183,7 @@ pub async fn follow(
             } else {
                 pending.extend(establish(conn, &follow)?);
             }
-            Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
+            Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending))
         })
     })
     .await
@@ -207,9 +204,9 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
 
 pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let follow = social::find_follow(conn, follower.0, target.0)?;
             if social::delete_follow(conn, follower.0, target.0)? {
@@ -228,10 +225,10 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
                     &Outgoing::Unfollowed { follower: follower.0, target: target.0, request: undone.id },
                 )?;
             }
-            Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
+            Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0))
         })
     })
-    .await?
+    .await
 }
 
 /// The other sites' actors `site` follows (`true`) or asked to follow
@@ -262,9 +259,9 @@ pub async fn answer_follow_request(
     accept: bool,
 ) -> Result<Relationship, DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
-                return Ok(Err(DomainError::NotFound("follow request".into())));
+                return Err(DomainError::NotFound("follow request".into()));
             };
             let mut pending = Vec::new();
             if let Some(follow_uri) = request.uri.clone()
@@ -278,7 +275,7 @@ pub async fn answer_follow_request(
                 let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
                 pending.extend(establish(conn, &follow)?);
             }
-            Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
+            Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending))
         })
     })
     .await
@@ -434,17 +431,15 @@ pub async fn update_profile(
     let descriptions =
         crate::profile::ImageDescriptions { avatar: update.avatar_description, header: update.header_description };
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
-            if let Err(refused) = descriptions.check(conn, account.0)? {
-                return Ok(Err(refused));
-            }
+        tertulia_db::transaction(conn, |conn| {
+            descriptions.check(conn, account.0)?;
             accounts::update_profile(conn, account.0, &changes)?;
             descriptions.apply(conn, account.0)?;
             outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
-            Ok(Ok(()))
+            Ok::<_, DomainError>(())
         })
     })
-    .await??;
+    .await?;
     get(db, account).await
 }
 
@@ -455,9 +450,9 @@ pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, Domai
         return Err(DomainError::Forbidden("you cannot block yourself".into()));
     }
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             // The other site hears of it, so its copies of the two accounts
             // stop following each other too.
@@ -470,10 +465,10 @@ pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, Domai
                 }
                 social::take_follow_request(conn, follower, followed)?;
             }
-            Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+            Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
         })
     })
-    .await?
+    .await
 }
 
 /// Mutes `target` (their statuses leave the actor's timelines; with
@@ -492,7 +487,7 @@ pub async fn mute(
     }
     db.write(move |conn| {
         if accounts::find(conn, target.0)?.is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         }
         let now = tertulia_db::now();
         if mute {
@@ -501,26 +496,26 @@ pub async fn mute(
         } else {
             blocks::delete_mute(conn, actor.0, target.0)?;
         }
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 pub async fn unblock(db: &Db, actor: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let was_blocked = !blocks::blocking_among(conn, actor.0, &[target.0])?.is_empty();
             blocks::delete_block(conn, actor.0, target.0)?;
             if was_blocked && target_row.domain.is_some() {
                 outbox::record(conn, &Outgoing::Unblocked { account: actor.0, target: target.0 })?;
             }
-            Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+            Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
         })
     })
-    .await?
+    .await
 }
 
 /// Accounts the actor blocks (`blocked = true`) or mutes, paged.
@@ -565,12 +560,12 @@ pub async fn set_note(db: &Db, actor: Id, target: Id, comment: String) -> Result
     }
     db.write(move |conn| {
         if accounts::find(conn, target.0)?.is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         }
         account_notes::set_note(conn, actor.0, target.0, comment.trim(), tertulia_db::now())?;
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// Endorses (`on`) `target` on the actor's profile, or stops. Only
@@ -578,19 +573,19 @@ pub async fn set_note(db: &Db, actor: Id, target: Id, comment: String) -> Result
 pub async fn endorse(db: &Db, actor: Id, target: Id, on: bool) -> Result<Relationship, DomainError> {
     db.write(move |conn| {
         if accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()).is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         }
         if on {
             if social::find_follow(conn, actor.0, target.0)?.is_none() {
-                return Ok(Err(DomainError::invalid("id", "you can only endorse accounts you follow")));
+                return Err(DomainError::invalid("id", "you can only endorse accounts you follow"));
             }
             account_notes::insert_pin(conn, actor.0, target.0, tertulia_db::now())?;
         } else {
             account_notes::delete_pin(conn, actor.0, target.0)?;
         }
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// The accounts `account` endorses, keyed by the endorsement's id.
@@ -604,14 +599,14 @@ pub async fn endorsements(db: &Db, account: Id, page: Page) -> Result<Vec<(Id, A
 pub async fn remove_from_followers(db: &Db, actor: Id, follower: Id) -> Result<Relationship, DomainError> {
     db.write(move |conn| {
         let Some(follower_row) = accounts::find(conn, follower.0)? else {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         };
         if let Some(follow) = social::find_follow(conn, follower.0, actor.0)? {
             drop_follower(conn, actor.0, &follower_row, &follow)?;
         }
-        Ok(Ok(relationships_in(conn, actor.0, &[follower.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[follower.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// Ends `follow` of `actor` by `follower`, telling the follower's site.

@@ -31,7 +31,7 @@ use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::cluster::{Cluster, Incoming};
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{Db, DbConn, DbError};
+use tertulia_db::{Db, DbConn};
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::DomainError;
@@ -144,9 +144,9 @@ impl Events {
     pub(crate) async fn committed<T: Send + 'static>(
         &self,
         db: &Db,
-        work: impl FnOnce(&mut DbConn) -> Result<Result<(T, Vec<Event>), DomainError>, DbError> + Send + 'static,
+        work: impl FnOnce(&mut DbConn) -> Result<(T, Vec<Event>), DomainError> + Send + 'static,
     ) -> Result<T, DomainError> {
-        let (value, events) = db.run(work).await??;
+        let (value, events) = db.run(work).await?;
         self.publish(events);
         Ok(value)
     }

@@ -32,7 +32,7 @@ pub async fn info(db: &Db, config: &Config) -> Result<InstanceInfo, DomainError>
                 Some(account) => Some(account),
                 None => users::first_admin(conn)?.map(|(_, account)| account),
             };
-            Ok((stats, contact))
+            Ok::<_, DomainError>((stats, contact))
         })
         .await?;
     Ok(InstanceInfo { stats, contact: contact.map(AccountView::from), rules: crate::rules::list(db).await? })

@@ -212,7 +212,7 @@ pub async fn get(db: &Db, reader: Id, key: String) -> Result<NotificationGroup, 
     db.run(move |conn| {
         let rows = members(conn, reader, &key, i64::MAX)?;
         let views = build(conn, reader, rows)?;
-        let Some(newest) = views.first().cloned() else { return Ok(None) };
+        let Some(newest) = views.first().cloned() else { return Ok::<_, DomainError>(None) };
         let oldest_id = views.last().map_or(newest.id, |v| v.id);
         let count = views.len() as i64;
         let sample = distinct_accounts(views, SAMPLE_ACCOUNTS);
@@ -228,7 +228,7 @@ pub async fn accounts(db: &Db, reader: Id, key: String) -> Result<Vec<AccountVie
         .run(move |conn| {
             let rows = members(conn, reader, &key, MAX_GROUP_ACCOUNTS * 2)?;
             let views = build(conn, reader, rows)?;
-            Ok(distinct_accounts(views, MAX_GROUP_ACCOUNTS as usize))
+            Ok::<_, DomainError>(distinct_accounts(views, MAX_GROUP_ACCOUNTS as usize))
         })
         .await?;
     if accounts.is_empty() {

@@ -84,7 +84,7 @@ pub async fn list(
 pub async fn get(db: &Db, reader: Id, id: Id) -> Result<NotificationView, DomainError> {
     db.run(move |conn| {
         let rows = notifications::find(conn, reader.0, id.0)?.into_iter().collect();
-        Ok(build(conn, reader, rows)?.pop())
+        Ok::<_, DomainError>(build(conn, reader, rows)?.pop())
     })
     .await?
     .ok_or_else(|| DomainError::NotFound("notification".into()))

@@ -186,7 +186,7 @@ fn view(row: PollRow, own_votes: Option<Vec<i64>>) -> PollView {
 pub async fn get(db: &Db, hub: &Events, viewer: Viewer, id: Id) -> Result<PollView, DomainError> {
     sweep_now(db, hub).await?;
     db.run(move |conn| {
-        let Some(row) = visible_poll(conn, viewer, id.0)? else { return Ok(None) };
+        let Some(row) = visible_poll(conn, viewer, id.0)? else { return Ok::<_, DomainError>(None) };
         let own_votes = match viewer {
             Some(viewer) => {
                 Some(polls::votes_of(conn, viewer, &[row.id])?.into_iter().map(|(_, c)| c.into()).collect())
@@ -212,13 +212,11 @@ pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -
     choices.sort_unstable();
     choices.dedup();
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(row) = visible_poll(conn, Some(voter.0), id.0)? else {
-                return Ok(Err(DomainError::NotFound("poll".into())));
+                return Err(DomainError::NotFound("poll".into()));
             };
-            if let Err(refusal) = check_vote(conn, &row, voter.0, &choices)? {
-                return Ok(Err(refusal));
-            }
+            check_vote(conn, &row, voter.0, &choices)?;
             let mut counts = row.counts();
             for choice in &choices {
                 polls::insert_vote(conn, row.id, voter.0, i32::try_from(*choice).unwrap_or_default())?;
@@ -242,21 +240,16 @@ pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -
                 None => {}
             }
             let Some(updated) = polls::find(conn, row.id)? else {
-                return Ok(Err(DomainError::NotFound("poll".into())));
+                return Err(DomainError::NotFound("poll".into()));
             };
-            Ok(Ok(view(updated, Some(choices.clone()))))
+            Ok(view(updated, Some(choices.clone())))
         })
     })
-    .await?
+    .await
 }
 
-fn check_vote(
-    conn: &mut DbConn,
-    poll: &PollRow,
-    voter: i64,
-    choices: &[i64],
-) -> Result<Result<(), DomainError>, DbError> {
-    let refuse = |reason: &str| Ok(Err(DomainError::invalid("choices", reason)));
+fn check_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, choices: &[i64]) -> Result<(), DomainError> {
+    let refuse = |reason: &str| Err(DomainError::invalid("choices", reason));
     if poll.account_id == voter {
         return refuse("you cannot vote in your own poll");
     }
@@ -276,12 +269,12 @@ fn check_vote(
     if let Some(bad) = choices.iter().find(|c| !(0..options).contains(*c)) {
         return refuse(&format!("there is no option {bad}: options are numbered from 0 to {}", options - 1));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Runs [`sweep`] in its own transaction and publishes what it notified.
 pub(crate) async fn sweep_now(db: &Db, hub: &Events) -> Result<(), DomainError> {
-    hub.committed(db, |conn| tertulia_db::refusable_transaction(conn, |conn| Ok(Ok(((), sweep(conn)?))))).await
+    hub.committed(db, |conn| tertulia_db::transaction(conn, |conn| Ok(((), sweep(conn)?)))).await
 }
 
 /// Notifies the voters and the author of each poll that has ended

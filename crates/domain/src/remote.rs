@@ -67,9 +67,9 @@ pub async fn follow_received(
     follow_uri: String,
 ) -> Result<(), DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.domain.is_none()) else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let answer = |conn: &mut DbConn, accepted: bool| {
                 let outgoing = Outgoing::FollowAnswered {
@@ -82,7 +82,7 @@ pub async fn follow_received(
             };
             if target_row.suspended_at.is_some() || !blocks::blocking_among(conn, target.0, &[follower.0])?.is_empty() {
                 answer(conn, false)?;
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             let follow = FollowRow {
                 id: Id::generate().0,
@@ -107,7 +107,7 @@ pub async fn follow_received(
                 // may have lost our first Accept.
                 answer(conn, true)?;
             }
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
     .await
@@ -123,7 +123,7 @@ pub async fn follow_accepted(db: &Db, hub: &Events, follower: Id, target: Id) ->
             if let Some(request) = social::take_follow_request(conn, follower.0, target.0)? {
                 pending.extend(establish(conn, &request)?);
             }
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
     .await
@@ -140,8 +140,7 @@ pub async fn follow_rejected(db: &Db, follower: Id, target: Id) -> Result<(), Do
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote follower stopped following (or withdrew its request).
@@ -153,8 +152,7 @@ pub async fn follow_undone(db: &Db, follower: Id, target: Id) -> Result<(), Doma
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A post written on another site, resolved to local ids.
@@ -261,7 +259,7 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
     hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
-                return Ok(Ok((Id(existing.id), Vec::new())));
+                return Ok((Id(existing.id), Vec::new()));
             }
             let parent = match status.in_reply_to {
                 Some(parent) => statuses::find(conn, parent.0)?,
@@ -309,7 +307,7 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
             }
             pending.extend(audience::notify_all(conn, &audience.notices, status.author.0, &row)?);
-            Ok(Ok((Id(id), pending)))
+            Ok((Id(id), pending))
         })
     })
     .await
@@ -337,10 +335,10 @@ pub async fn status_updated(
     hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             if row.edited_at.is_some_and(|at| at >= revision.edited_at) {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             if edits::of_status(conn, row.id)?.is_empty() {
                 edits::insert(conn, &crate::statuses::version(&row, Vec::new(), None, row.created_at))?;
@@ -355,7 +353,7 @@ pub async fn status_updated(
             };
             statuses::revise(conn, row.id, &change)?;
             let Some(edited) = statuses::find(conn, row.id)? else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
@@ -363,11 +361,10 @@ pub async fn status_updated(
             let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
             let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, mentioned))];
             pending.extend(audience::notify_all(conn, &audience.notices, author.0, &edited)?);
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Removes `author`'s post or boost `uri`, wherever it is shown.
@@ -375,17 +372,16 @@ pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> R
     hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             let event = remove(conn, &row)?;
             if let Some(original) = row.reblog_of_id {
                 notifications::retract(conn, author.0, "reblog", original)?;
             }
-            Ok(Ok(((), vec![event])))
+            Ok(((), vec![event]))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote account liked a post (`like_uri` names the Like activity).
@@ -401,7 +397,7 @@ pub async fn favourite_received(
             // A post the liker may not see (site-only, followers-only
             // without following, …) is as good as absent for it.
             let Some(row) = visibility::find_visible_to_other_sites(conn, Some(account.0), status.0)? else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             let mut pending = Vec::new();
             if social::insert_favourite(conn, account.0, row.id, Some(&like_uri), tertulia_db::now())? {
@@ -409,11 +405,10 @@ pub async fn favourite_received(
                 let group_key = format!("favourite-{}", row.id);
                 pending.extend(notify(conn, row.account_id, account.0, "favourite", Some(row.id), group_key)?);
             }
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote account took its like back.
@@ -427,8 +422,7 @@ pub async fn favourite_undone(db: &Db, account: Id, status: Id) -> Result<(), Do
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote account boosted a post (`announce_uri` names the Announce).
@@ -441,18 +435,18 @@ pub async fn boost_received(
     published: NaiveDateTime,
 ) -> Result<(), DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             // A post the booster may not see (site-only, followers-only
             // without following, …) cannot be boosted by it.
             let Some(original) = visibility::find_visible_to_other_sites(conn, Some(booster.0), original.0)? else {
-                return Ok(Err(DomainError::NotFound("status".into())));
+                return Err(DomainError::NotFound("status".into()));
             };
             let visibility: Visibility = original.visibility;
             if !visibility.is_boostable()
                 || statuses::find_by_uri(conn, &announce_uri)?.is_some()
                 || statuses::find_reblog(conn, booster.0, original.id)?.is_some()
             {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             let boost_id = Id::generate().0;
             let boost = StatusRow {
@@ -467,11 +461,10 @@ pub async fn boost_received(
             feeds::push(conn, &audience.home, boost_id, booster.0, Some(original.id))?;
             let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
             pending.extend(audience::notify_all(conn, &audience.notices, booster.0, &original)?);
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The author's site sent new counts for the poll of their post `uri`.
@@ -496,18 +489,18 @@ pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) ->
 /// elsewhere.
 pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Result<(), DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let visible = visibility::find_visible_to_other_sites(conn, Some(voter.0), status.0)?;
             let Some(status) = visible.filter(|s| s.local) else {
-                return Ok(Err(DomainError::NotFound("poll".into())));
+                return Err(DomainError::NotFound("poll".into()));
             };
             if let Some(poll) = tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
                 crate::polls::count_remote_vote(conn, &poll, voter.0, &title)?;
             }
-            Ok(Ok(()))
+            Ok(())
         })
     })
-    .await?
+    .await
 }
 
 /// A remote account was deleted on its site: it goes here too, with its
@@ -517,14 +510,14 @@ pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), Dom
     hub.committed(db, move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = accounts::find(conn, account.0)?.filter(|a| a.domain.is_some()) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             let mut pending = Vec::new();
             for status in statuses::all_of_account(conn, row.id)? {
                 pending.push(remove(conn, &status)?);
             }
             accounts::delete(conn, row.id)?;
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
     .await

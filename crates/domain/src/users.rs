@@ -98,60 +98,64 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
     password::check_strength(&request.password, &request.username, &request.email)?;
     let password_hash = password::hash(&request.password).await?;
     let base_url = config.base_url();
-    let (username, email) = (request.username.clone(), request.email.clone());
-    let summary = db
-        .run(move |conn| {
-            tertulia_db::refusable_transaction(conn, |conn| {
-                if accounts::find_local_by_username(conn, &request.username)?.is_some() {
-                    return Ok(Err(taken_username(&request.username)));
-                }
-                if users::email_exists(conn, &request.email)? {
-                    return Ok(Err(taken_email(&request.email)));
-                }
-                let now = tertulia_db::now();
-                let account_id = Id::generate().0;
-                let actor = format!("{base_url}/users/{}", request.username);
-                accounts::insert(
-                    conn,
-                    &NewAccount {
-                        id: account_id,
-                        username: request.username.clone(),
-                        domain: None,
-                        display_name: request.username.clone(),
-                        url: Some(format!("{base_url}/@{}", request.username)),
-                        inbox_url: format!("{actor}/inbox"),
-                        outbox_url: Some(format!("{actor}/outbox")),
-                        followers_url: Some(format!("{actor}/followers")),
-                        following_url: Some(format!("{actor}/following")),
-                        uri: actor,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                users::insert(
-                    conn,
-                    &NewUser {
-                        id: Id::generate().0,
-                        account_id,
-                        email: request.email.clone(),
-                        password_hash,
-                        role: request.role.as_str().into(),
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
-                Ok(Ok(UserSummary::from_rows(user, account)))
-            })
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if accounts::find_local_by_username(conn, &request.username)?.is_some() {
+                return Err(taken_username(&request.username));
+            }
+            if users::email_exists(conn, &request.email)? {
+                return Err(taken_email(&request.email));
+            }
+            let now = tertulia_db::now();
+            let account_id = Id::generate().0;
+            let actor = format!("{base_url}/users/{}", request.username);
+            accounts::insert(
+                conn,
+                &NewAccount {
+                    id: account_id,
+                    username: request.username.clone(),
+                    domain: None,
+                    display_name: request.username.clone(),
+                    url: Some(format!("{base_url}/@{}", request.username)),
+                    inbox_url: format!("{actor}/inbox"),
+                    outbox_url: Some(format!("{actor}/outbox")),
+                    followers_url: Some(format!("{actor}/followers")),
+                    following_url: Some(format!("{actor}/following")),
+                    uri: actor,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .map_err(|e| lost_race(e, &request))?;
+            users::insert(
+                conn,
+                &NewUser {
+                    id: Id::generate().0,
+                    account_id,
+                    email: request.email.clone(),
+                    password_hash,
+                    role: request.role.as_str().into(),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .map_err(|e| lost_race(e, &request))?;
+            let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
+            Ok(UserSummary::from_rows(user, account))
         })
-        .await;
-    match summary {
-        Ok(result) => result,
-        // Two creations racing past the checks above: the unique indexes
-        // decide, and the loser gets the same message.
-        Err(e) if e.is_conflict_on("username") => Err(taken_username(&username)),
-        Err(e) if e.is_conflict_on("email") => Err(taken_email(&email)),
-        Err(e) => Err(e.into()),
+    })
+    .await
+}
+
+/// Two sign-ups racing past the checks in [`create`]: the unique indexes
+/// decide, and the loser gets the message the checks would have given.
+fn lost_race(error: DbError, request: &NewUserRequest) -> DomainError {
+    if error.is_conflict_on("username") {
+        taken_username(&request.username)
+    } else if error.is_conflict_on("email") {
+        taken_email(&request.email)
+    } else {
+        error.into()
     }
 }
 
@@ -197,7 +201,7 @@ pub async fn delete(db: &Db, username: &str) -> Result<UserSummary, DomainError>
                 let tombstone = tertulia_db::actors::insert_tombstone(conn, &actor, private_key, tertulia_db::now())?;
                 crate::outbox::record(conn, &crate::outbox::Outgoing::AccountDeleted { account: tombstone, inboxes })?;
             }
-            Ok(())
+            Ok::<_, DomainError>(())
         })
     })
     .await?;

@@ -65,7 +65,7 @@ impl Federation {
                 .run(move |conn| {
                     tertulia_db::transaction(conn, |conn| {
                         let Some(record) = records::claim_next(conn, MAX_ATTEMPTS)? else {
-                            return Ok(None);
+                            return Ok::<_, DbError>(None);
                         };
                         // Nested (a savepoint): a failure undoes this record's
                         // jobs, not the claim, so it is marked under the claim.

@@ -243,7 +243,7 @@ async fn note(
         .db()
         .run(move |conn| {
             let Some(row) = visibility::find_visible_to_other_sites(conn, viewer_id, id)? else {
-                return Ok(None);
+                return Ok::<_, tertulia_db::DbError>(None);
             };
             let Some(author) = accounts::find(conn, row.account_id)? else {
                 return Ok(None);

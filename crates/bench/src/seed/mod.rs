@@ -137,12 +137,12 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
     let writing = Instant::now();
     let base_url = config.base_url();
     let home_timeline_length = args.home_timeline_length;
-    let written = db
+    let (counts, phases) = db
         .run({
             let plan = plan.clone();
             move |conn| {
                 let Some((user, _)) = users::find_by_username(conn, &username(0))? else {
-                    return Ok(Err("the first seeded user vanished".to_owned()));
+                    return Err(BenchError::Check("the first seeded user vanished".to_owned()));
                 };
                 bulk::tune_for_loading(conn)?;
                 let mut phases = Phases::default();
@@ -161,11 +161,11 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
                 phases
                     .time("favourites", || write_favourites(conn, &plan, &context, &mut notifications, &mut counts))?;
                 phases.time("counters", || write_account_counts(conn, &plan, &context))?;
-                Ok(check_fan_out(conn, &plan, &context)?.map(|()| (counts, phases)))
+                check_fan_out(conn, &plan, &context)?;
+                Ok((counts, phases))
             }
         })
         .await?;
-    let (counts, phases) = written.map_err(BenchError::Check)?;
     let write_secs = writing.elapsed().as_secs_f64();
     let account_id = first_id;
     let token = mint_token(&db, &config).await?;
@@ -305,7 +305,7 @@ fn write_accounts(
                 )?;
                 account_ids.push(id);
             }
-            Ok(())
+            Ok::<_, DbError>(())
         })?;
     }
     let now = tertulia_db::now();
@@ -648,14 +648,14 @@ fn write_account_counts(conn: &mut DbConn, plan: &Plan, context: &Context) -> Re
 
 /// Checks the seeded fan-out against the domain's own rule for a sample of
 /// posts, so the seeder cannot drift from what posting really does.
-/// `Ok(Err(message))` when they differ.
-fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Result<(), String>, DbError> {
+/// A [`BenchError::Check`] when they differ.
+fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<(), BenchError> {
     let posts: Vec<usize> =
         (0..plan.statuses.len()).filter(|i| !matches!(plan.statuses[*i].kind, Kind::Boost(_))).collect();
     let step = (posts.len() / CHECKED_STATUSES).max(1);
     for &index in posts.iter().step_by(step) {
         let Some(row) = statuses::find(conn, plan.statuses[index].id)? else {
-            return Ok(Err(format!("seeded status {} is missing", plan.statuses[index].id)));
+            return Err(BenchError::Check(format!("seeded status {} is missing", plan.statuses[index].id)));
         };
         let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
         let expected = tertulia_domain::audience::home_readers(conn, &row, &mentioned)?;
@@ -663,7 +663,7 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
             plan.home_readers(index).into_iter().map(|r| context.account_ids[r as usize]).collect();
         seeded.sort_unstable();
         if seeded != expected {
-            return Ok(Err(format!(
+            return Err(BenchError::Check(format!(
                 "seeded home timelines for status {} differ from the real fan-out ({} readers instead of {})",
                 row.id,
                 seeded.len(),
@@ -671,7 +671,7 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
             )));
         }
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Registers an app and signs account 0 in with the password grant.

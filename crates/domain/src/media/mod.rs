@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tertulia_core::media::{MediaKind, MediaType, SNIFF_LEN};
 use tertulia_core::{Config, Id};
 use tertulia_db::media::{self, MediaRow};
-use tertulia_db::{Db, DbConn, DbError};
+use tertulia_db::{Db, DbConn};
 
 pub use self::image::IMAGE_MATRIX_LIMIT;
 pub use tertulia_db::media::ProfileImage;
@@ -133,9 +133,9 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
     let description = update.description.map(|d| check_description(Some(d))).transpose()?;
     let focus = update.focus.map(|f| if f.is_empty() { Ok(None) } else { parse_focus(&f).map(Some) }).transpose()?;
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(mut row) = media::find_own(conn, account.0, id.0)? else {
-                return Ok(Err(DomainError::NotFound("media".into())));
+                return Err(DomainError::NotFound("media".into()));
             };
             if let Some(description) = description {
                 row.description = description;
@@ -148,10 +148,10 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
             }
             let now = tertulia_db::now();
             media::update_details(conn, row.id, row.description.as_deref(), row.focus.as_deref(), &row.meta, now)?;
-            Ok(Ok(MediaView::from(row)))
+            Ok(MediaView::from(row))
         })
     })
-    .await?
+    .await
 }
 
 /// Deletes one of the caller's uploads and its files. Only uploads not in
@@ -161,18 +161,18 @@ pub async fn delete(db: &Db, config: &Config, account: Id, id: Id) -> Result<Med
     let row = db
         .write(move |conn| {
             let Some(row) = media::find_own(conn, account.0, id.0)? else {
-                return Ok(Err(DomainError::NotFound("media".into())));
+                return Err(DomainError::NotFound("media".into()));
             };
             if row.status_id.is_some() || media::is_profile_image(conn, row.id)? {
-                return Ok(Err(DomainError::invalid(
+                return Err(DomainError::invalid(
                     "id",
                     "this media is in use by a status or as a profile picture and cannot be deleted",
-                )));
+                ));
             }
             media::delete_unattached(conn, row.id)?;
-            Ok(Ok(row))
+            Ok(row)
         })
-        .await??;
+        .await?;
     let files = [row.file_path.clone(), row.preview_path.clone()];
     let dir = config.media.dir.clone();
     blocking(move || {
@@ -265,17 +265,10 @@ pub async fn remove_profile_image(db: &Db, account: Id, which: ProfileImage) -> 
 
 /// Attaches `ids` to a new status, in the status's transaction. Each must
 /// be the author's own and not already on a status.
-pub(crate) fn attach(
-    conn: &mut DbConn,
-    author: i64,
-    ids: &[i64],
-    status_id: i64,
-) -> Result<Result<(), DomainError>, DbError> {
-    if let Err(refusal) = check_attachable(conn, author, ids)? {
-        return Ok(Err(refusal));
-    }
+pub(crate) fn attach(conn: &mut DbConn, author: i64, ids: &[i64], status_id: i64) -> Result<(), DomainError> {
+    check_attachable(conn, author, ids)?;
     media::attach(conn, ids, status_id)?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Reserves `ids` for a scheduled status, in its transaction, under the
@@ -285,22 +278,20 @@ pub(crate) fn reserve(
     author: i64,
     ids: &[i64],
     scheduled_status_id: i64,
-) -> Result<Result<(), DomainError>, DbError> {
-    if let Err(refusal) = check_attachable(conn, author, ids)? {
-        return Ok(Err(refusal));
-    }
+) -> Result<(), DomainError> {
+    check_attachable(conn, author, ids)?;
     media::reserve(conn, ids, scheduled_status_id)?;
-    Ok(Ok(()))
+    Ok(())
 }
 
-fn check_attachable(conn: &mut DbConn, author: i64, ids: &[i64]) -> Result<Result<(), DomainError>, DbError> {
+fn check_attachable(conn: &mut DbConn, author: i64, ids: &[i64]) -> Result<(), DomainError> {
     if media::find_attachable(conn, author, ids)?.len() != ids.len() {
-        return Ok(Err(DomainError::invalid(
+        return Err(DomainError::invalid(
             "media_ids",
             "each attachment must be one of your uploads, not yet attached to a status nor scheduled with one",
-        )));
+        ));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// `None`: no description; longer ones are refused.

@@ -162,17 +162,17 @@ pub async fn issue_token(
             let app_id = app.id.0;
             let refresh_hash = hash(&refresh_token);
             db.run(move |conn| {
-                tertulia_db::refusable_transaction(conn, |conn| {
+                tertulia_db::transaction(conn, |conn| {
                     let Some(old) = oauth::find_by_refresh_token(conn, app_id, &refresh_hash)? else {
-                        return Ok(Err(OAuthError::InvalidGrant("the refresh token is invalid or was revoked".into())));
+                        return Err(OAuthError::InvalidGrant("the refresh token is invalid or was revoked".into()));
                     };
                     // Rotation: the old pair stops working once the new one exists.
                     oauth::revoke_token_by_id(conn, old.id, tertulia_db::now())?;
                     let scopes = Scopes::parse(&old.scopes).unwrap_or_default();
-                    Ok(Ok(store_token(conn, app_id, old.user_id, scopes, true)?))
+                    Ok(store_token(conn, app_id, old.user_id, scopes, true)?)
                 })
             })
-            .await?
+            .await
         }
     }
 }
@@ -189,36 +189,34 @@ async fn exchange_code(
     db.write(move |conn| {
         let now = tertulia_db::now();
         let Some(stored) = oauth::take_code(conn, &code_hash, now)? else {
-            return Ok(Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into())));
+            return Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into()));
         };
         if stored.application_id != app_id {
-            return Ok(Err(OAuthError::InvalidGrant(
-                "the authorization code was issued to another application".into(),
-            )));
+            return Err(OAuthError::InvalidGrant("the authorization code was issued to another application".into()));
         }
         if stored.expires_at < now {
-            return Ok(Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into())));
+            return Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into()));
         }
         if let Some(given) = redirect_uri.filter(|r| !r.is_empty())
             && given != stored.redirect_uri
         {
-            return Ok(Err(OAuthError::InvalidGrant("redirect_uri differs from the one used to sign in".into())));
+            return Err(OAuthError::InvalidGrant("redirect_uri differs from the one used to sign in".into()));
         }
         match (&stored.code_challenge, &code_verifier) {
             (Some(challenge), Some(verifier)) if pkce_s256_matches(verifier, challenge) => {}
-            (Some(_), Some(_)) => return Ok(Err(OAuthError::InvalidGrant("code_verifier does not match".into()))),
+            (Some(_), Some(_)) => return Err(OAuthError::InvalidGrant("code_verifier does not match".into())),
             (Some(_), None) => {
-                return Ok(Err(OAuthError::InvalidGrant("code_verifier is required: sign-in used PKCE".into())));
+                return Err(OAuthError::InvalidGrant("code_verifier is required: sign-in used PKCE".into()));
             }
             (None, Some(_)) => {
-                return Ok(Err(OAuthError::InvalidGrant("code_verifier given but sign-in used no PKCE".into())));
+                return Err(OAuthError::InvalidGrant("code_verifier given but sign-in used no PKCE".into()));
             }
             (None, None) => {}
         }
         let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
-        Ok(Ok(store_token(conn, app_id, Some(stored.user_id), scopes, true)?))
+        Ok(store_token(conn, app_id, Some(stored.user_id), scopes, true)?)
     })
-    .await?
+    .await
 }
 
 /// Signs up through an app (`POST /api/v1/accounts`): creates the user

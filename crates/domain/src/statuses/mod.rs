@@ -60,7 +60,7 @@ pub async fn many(db: &Db, viewer: Viewer, ids: Vec<Id>) -> Result<Vec<StatusVie
 pub async fn context(db: &Db, viewer: Viewer, id: Id) -> Result<(Vec<StatusView>, Vec<StatusView>), DomainError> {
     db.run(move |conn| {
         let Some(status) = visibility::find_visible(conn, viewer, id.0)? else {
-            return Ok(None);
+            return Ok::<_, DomainError>(None);
         };
         let mut ancestors = Vec::new();
         let mut parent = status.in_reply_to_id;
@@ -112,18 +112,18 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 /// text, so clients can offer "delete and redraft".
 pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
     hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             if row.account_id != author.0 {
-                return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
+                return Err(DomainError::Forbidden("you can only delete your own statuses".into()));
             }
             let Some(view) = present::one(conn, Some(author.0), row.id, Reading::Asked)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             let deleted = remove(conn, &row)?;
-            Ok(Ok((view, vec![deleted])))
+            Ok((view, vec![deleted]))
         })
     })
     .await
@@ -217,7 +217,7 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
             }
             notifications::retract(conn, actor.0, "favourite", status.id)?;
         }
-        Ok(Ok((status.id, pending)))
+        Ok((status.id, pending))
     })
     .await?;
     hub.publish(pending);
@@ -232,7 +232,7 @@ pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView
         } else {
             social::delete_bookmark(conn, actor.0, status.id)?;
         }
-        Ok(Ok((status.id, Vec::new())))
+        Ok((status.id, Vec::new()))
     })
     .await?;
     Ok(view)
@@ -245,13 +245,13 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
     let (view, pending) = act(db, actor, id, move |conn, original| {
         let visibility = original.visibility;
         if !visibility.is_boostable() {
-            return Ok(Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into())));
+            return Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into()));
         }
         if let Some(existing) = statuses::find_reblog(conn, actor.0, original.id)? {
-            return Ok(Ok((existing.id, Vec::new())));
+            return Ok((existing.id, Vec::new()));
         }
         let Some(booster) = accounts::find(conn, actor.0)? else {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         };
         let boost_id = Id::generate().0;
         let now = tertulia_db::now();
@@ -275,7 +275,7 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         }
         let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
         pending.extend(audience::notify_all(conn, &audience.notices, actor.0, &original)?);
-        Ok(Ok((boost_id, pending)))
+        Ok((boost_id, pending))
     })
     .await?;
     hub.publish(pending);
@@ -290,7 +290,7 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
             pending.push(remove(conn, &boost)?);
             notifications::retract(conn, actor.0, "reblog", original.id)?;
         }
-        Ok(Ok((original.id, pending)))
+        Ok((original.id, pending))
     })
     .await?;
     hub.publish(pending);
@@ -304,7 +304,7 @@ fn federates(status: &StatusRow) -> bool {
 
 /// What an action returns: the id of the status to show, and the events to
 /// publish after the commit.
-pub(crate) type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
+pub(crate) type ActionResult = Result<(i64, Vec<Event>), DomainError>;
 
 /// Runs `action` in a transaction on a status `actor` can see (a boost is
 /// resolved to its original), then returns the status named by the
@@ -316,30 +316,27 @@ pub(crate) async fn act(
     action: impl FnOnce(&mut DbConn, StatusRow) -> ActionResult + Send + 'static,
 ) -> Result<(StatusView, Vec<Event>), DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(mut status) = visibility::find_visible(conn, Some(actor.0), id.0)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             if let Some(original) = status.reblog_of_id {
                 match visibility::find_visible(conn, Some(actor.0), original)? {
                     Some(row) => status = row,
-                    None => return Ok(Err(not_found())),
+                    None => return Err(not_found()),
                 }
             }
-            let (result_id, pending) = match action(conn, status)? {
-                Ok(outcome) => outcome,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            Ok(create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found).map(|view| (view, pending)))
+            let (result_id, pending) = action(conn, status)?;
+            create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found).map(|view| (view, pending))
         })
     })
-    .await?
+    .await
 }
 
 /// The id of a hashtag, if anyone has used it.
 pub async fn tag_id(db: &Db, name: &str) -> Result<Option<i64>, DomainError> {
     let name = name.trim_start_matches('#').to_lowercase();
-    Ok(db.run(move |conn| Ok(statuses::find_tags(conn, &[name])?.first().map(|t| t.id))).await?)
+    db.run(move |conn| Ok(statuses::find_tags(conn, &[name])?.first().map(|t| t.id))).await
 }
 
 /// The statuses `reader` bookmarked (`bookmarks = true`) or favourited,
@@ -350,15 +347,14 @@ pub async fn saved(
     bookmarks: bool,
     page: tertulia_db::page::Page,
 ) -> Result<Vec<(Id, StatusView)>, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            let pairs = social::saved_statuses(conn, reader.0, bookmarks, page)?;
-            let ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
-            let views = present::by_ids(conn, Some(reader.0), &ids, Reading::Asked)?;
-            Ok(pairs
-                .into_iter()
-                .filter_map(|(key, status)| views.iter().find(|v| v.id.0 == status).map(|v| (Id(key), v.clone())))
-                .collect())
-        })
-        .await?)
+    db.run(move |conn| {
+        let pairs = social::saved_statuses(conn, reader.0, bookmarks, page)?;
+        let ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
+        let views = present::by_ids(conn, Some(reader.0), &ids, Reading::Asked)?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(key, status)| views.iter().find(|v| v.id.0 == status).map(|v| (Id(key), v.clone())))
+            .collect())
+    })
+    .await
 }

@@ -52,7 +52,7 @@ fn statements_for_home_page(rig: &Rig, runtime: &tokio::runtime::Runtime, reader
         .block_on(rig.db.run(move |conn| {
             let (page, count) =
                 tertulia_db::count_statements(conn, |conn| timelines::home_page(conn, reader, Page::first(limit)));
-            Ok((page?.len(), count))
+            Ok::<_, tertulia_db::DbError>((page?.len(), count))
         }))
         .unwrap()
 }
