@@ -8,7 +8,8 @@ use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};
 
-use crate::events::{Event, Events};
+use crate::Context;
+use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::statuses::notify;
 use crate::{AccountView, DomainError, audience};
@@ -85,21 +86,23 @@ pub async fn add_alias(db: &Db, account: Id, alias: String) -> Result<Vec<String
 /// Moves the local `account` to `target` (its new account on another
 /// site, which must list this one as an alias): marks it moved, tells other
 /// sites, and moves this site's followers over.
-pub async fn move_to(db: &Db, hub: &Events, account: Id, target: Id) -> Result<(), DomainError> {
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            tertulia_db::actors::set_moved_to(conn, account.0, Some(target.0))?;
-            outbox::record(conn, &Outgoing::AccountMoved { account: account.0, target: target.0 })
+pub async fn move_to(ctx: &Context, account: Id, target: Id) -> Result<(), DomainError> {
+    ctx.db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                tertulia_db::actors::set_moved_to(conn, account.0, Some(target.0))?;
+                outbox::record(conn, &Outgoing::AccountMoved { account: account.0, target: target.0 })
+            })
         })
-    })
-    .await?;
-    move_followers(db, hub, account, target).await
+        .await?;
+    move_followers(ctx, account, target).await
 }
 
 /// Every local follower of `old` unfollows it and follows `new` instead,
 /// as Mastodon does when an account moves.
-pub async fn move_followers(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
-    let followers = db
+pub async fn move_followers(ctx: &Context, old: Id, new: Id) -> Result<(), DomainError> {
+    let followers = ctx
+        .db
         .run(move |conn| {
             let ids: Vec<i64> = social::follower_ids(conn, old.0)?.into_iter().map(|(id, _)| id).collect();
             Ok::<_, DbError>(
@@ -109,9 +112,9 @@ pub async fn move_followers(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(
         .await?;
     for follower in followers {
         let follower = Id(follower.id);
-        unfollow(db, follower, old).await?;
+        unfollow(&ctx.db, follower, old).await?;
         if follower != new {
-            follow(db, hub, follower, new, FollowOptions::default()).await?;
+            follow(ctx, follower, new, FollowOptions::default()).await?;
         }
     }
     Ok(())
@@ -136,8 +139,7 @@ pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView
 /// Follows `target` (or asks to, if the account is locked) and returns
 /// the new relationship.
 pub async fn follow(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     follower: Id,
     target: Id,
     options: FollowOptions,
@@ -145,7 +147,7 @@ pub async fn follow(
     if follower == target {
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
                 return Err(DomainError::NotFound("account".into()));
@@ -252,13 +254,12 @@ pub async fn followed_sites(db: &Db, site: Id) -> Result<Vec<(String, bool)>, Do
 
 /// Accepts (`accept`) or rejects a pending follow request to `target`.
 pub async fn answer_follow_request(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     target: Id,
     requester: Id,
     accept: bool,
 ) -> Result<Relationship, DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
                 return Err(DomainError::NotFound("follow request".into()));
@@ -368,12 +369,7 @@ pub struct ProfileUpdate {
 }
 
 /// Updates the caller's profile and returns the new account.
-pub async fn update_profile(
-    db: &Db,
-    config: &tertulia_core::Config,
-    account: Id,
-    update: ProfileUpdate,
-) -> Result<AccountView, DomainError> {
+pub async fn update_profile(ctx: &Context, account: Id, update: ProfileUpdate) -> Result<AccountView, DomainError> {
     use tertulia_core::text;
     let too_long = |field: &'static str, max: usize| DomainError::too_long(field, max);
     let mut changes = accounts::ProfileChanges { updated_at: Some(tertulia_db::now()), ..Default::default() };
@@ -388,12 +384,12 @@ pub async fn update_profile(
         if note.chars().count() > MAX_NOTE {
             return Err(too_long("note", MAX_NOTE));
         }
-        let html = text::render_plain_text(&note, |_, _| None, &format!("{}/tags", config.base_url()));
+        let html = text::render_plain_text(&note, |_, _| None, &format!("{}/tags", ctx.config.base_url()));
         changes.note = Some(html);
         changes.note_source = Some(note);
     }
     if let Some(fields) = update.fields {
-        let max = config.limits.max_profile_fields as usize;
+        let max = ctx.config.limits.max_profile_fields as usize;
         if fields.len() > max {
             return Err(DomainError::invalid_as(
                 crate::Invalidity::AboveLimit,
@@ -430,17 +426,18 @@ pub async fn update_profile(
     changes.attribution_domains = update.attribution_domains.map(crate::profile::attribution_domains).transpose()?;
     let descriptions =
         crate::profile::ImageDescriptions { avatar: update.avatar_description, header: update.header_description };
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            descriptions.check(conn, account.0)?;
-            accounts::update_profile(conn, account.0, &changes)?;
-            descriptions.apply(conn, account.0)?;
-            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
-            Ok::<_, DomainError>(())
+    ctx.db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                descriptions.check(conn, account.0)?;
+                accounts::update_profile(conn, account.0, &changes)?;
+                descriptions.apply(conn, account.0)?;
+                outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
+                Ok::<_, DomainError>(())
+            })
         })
-    })
-    .await?;
-    get(db, account).await
+        .await?;
+    get(&ctx.db, account).await
 }
 
 /// Blocks `target`: ends follows both ways and pending requests, and hides

@@ -16,7 +16,7 @@ use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError};
 
-use crate::events::Events;
+use crate::Context;
 use crate::notifications::{NotificationFilter, NotificationView, build, group_key};
 use crate::{AccountView, DomainError};
 
@@ -56,15 +56,15 @@ impl NotificationGroup {
 /// A page of groups, newest first. `grouped` are the kinds grouped (see
 /// [`GROUPED_BY_DEFAULT`]).
 pub async fn page(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     reader: Id,
     filter: NotificationFilter,
     grouped: Vec<String>,
     page: Page,
 ) -> Result<Vec<NotificationGroup>, DomainError> {
-    crate::polls::sweep_now(db, hub).await?;
-    Ok(db
+    crate::polls::sweep_now(ctx).await?;
+    Ok(ctx
+        .db
         .run(move |conn| {
             if page.ascending() {
                 return ascending_page(conn, reader, &filter, &grouped, page);

@@ -8,7 +8,7 @@ use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks};
 
-use crate::events::Events;
+use crate::Context;
 use crate::present::{self, Reading};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
@@ -59,14 +59,14 @@ impl NotificationFilter {
 /// Lists notifications, after announcing polls that have ended (see
 /// [`crate::polls`]).
 pub async fn list(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     reader: Id,
     filter: NotificationFilter,
     page: Page,
 ) -> Result<Vec<NotificationView>, DomainError> {
-    crate::polls::sweep_now(db, hub).await?;
-    Ok(db
+    crate::polls::sweep_now(ctx).await?;
+    Ok(ctx
+        .db
         .run(move |conn| {
             let rows = notifications::page(
                 conn,

@@ -16,8 +16,9 @@ use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
 
+use crate::Context;
 use crate::accounts::establish;
-use crate::events::{Event, Events, StatusEvent};
+use crate::events::{Event, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::statuses::{notify, remove};
 use crate::visibility;
@@ -59,14 +60,8 @@ fn free_handle(conn: &mut DbConn, uri: &str, wanted: &str, domain: &str) -> Resu
 /// A remote account asks to follow a local one. Unlocked accounts accept
 /// at once; locked ones get a follow request to approve. A follow from
 /// someone the local account blocks is rejected.
-pub async fn follow_received(
-    db: &Db,
-    hub: &Events,
-    follower: Id,
-    target: Id,
-    follow_uri: String,
-) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn follow_received(ctx: &Context, follower: Id, target: Id, follow_uri: String) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.domain.is_none()) else {
                 return Err(DomainError::NotFound("account".into()));
@@ -114,8 +109,8 @@ pub async fn follow_received(
 }
 
 /// The remote account accepted a local account's follow request.
-pub async fn follow_accepted(db: &Db, hub: &Events, follower: Id, target: Id) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn follow_accepted(ctx: &Context, follower: Id, target: Id) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let mut pending = Vec::new();
             // The follow keeps the request's id: it names the Follow
@@ -255,8 +250,8 @@ impl RemoteAttachment {
 /// the notifications it calls for, by the rules local posts follow
 /// ([`audience::of_post`]). Returns its local id; a post already stored is
 /// left as it is.
-pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Result<Id, DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
                 return Ok((Id(existing.id), Vec::new()));
@@ -326,13 +321,12 @@ pub struct RemoteRevision {
 /// Applies an edit by `author` to their post `uri`, keeping the history.
 /// An edit older than the version we hold is ignored.
 pub async fn status_updated(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     author: Id,
     uri: String,
     revision: RemoteRevision,
 ) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
                 return Ok(((), Vec::new()));
@@ -368,8 +362,8 @@ pub async fn status_updated(
 }
 
 /// Removes `author`'s post or boost `uri`, wherever it is shown.
-pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn status_deleted(ctx: &Context, author: Id, uri: String) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
                 return Ok(((), Vec::new()));
@@ -385,14 +379,8 @@ pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> R
 }
 
 /// A remote account liked a post (`like_uri` names the Like activity).
-pub async fn favourite_received(
-    db: &Db,
-    hub: &Events,
-    account: Id,
-    status: Id,
-    like_uri: String,
-) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn favourite_received(ctx: &Context, account: Id, status: Id, like_uri: String) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             // A post the liker may not see (site-only, followers-only
             // without following, …) is as good as absent for it.
@@ -427,14 +415,13 @@ pub async fn favourite_undone(db: &Db, account: Id, status: Id) -> Result<(), Do
 
 /// A remote account boosted a post (`announce_uri` names the Announce).
 pub async fn boost_received(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     booster: Id,
     original: Id,
     announce_uri: String,
     published: NaiveDateTime,
 ) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             // A post the booster may not see (site-only, followers-only
             // without following, …) cannot be boosted by it.
@@ -506,8 +493,8 @@ pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Res
 /// A remote account was deleted on its site: it goes here too, with its
 /// posts, follows, likes and boosts (through the database's cascades);
 /// timelines and streams drop its posts.
-pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn actor_deleted(ctx: &Context, account: Id) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = accounts::find(conn, account.0)?.filter(|a| a.domain.is_some()) else {
                 return Ok(((), Vec::new()));
@@ -525,9 +512,9 @@ pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), Dom
 
 /// A remote account moved to `new` (whose aliases the federation layer
 /// has checked): it is marked moved and local followers follow `new`.
-pub async fn moved(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
-    db.write(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
-    crate::accounts::move_followers(db, hub, old, new).await
+pub async fn moved(ctx: &Context, old: Id, new: Id) -> Result<(), DomainError> {
+    ctx.db.write(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
+    crate::accounts::move_followers(ctx, old, new).await
 }
 
 /// Finds accounts on other sites (WebFinger, then the actor document).

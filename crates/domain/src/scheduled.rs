@@ -12,7 +12,6 @@
 //! that can no longer be published (author suspended, reply target gone,
 //! upload deleted) is dropped with a logged reason, not retried.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -22,7 +21,8 @@ use tertulia_db::page::Page;
 use tertulia_db::scheduled::{self, ScheduledStatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts};
 
-use crate::events::{Event, Events};
+use crate::Context;
+use crate::events::Event;
 use crate::media::MediaView;
 use crate::polls::NewPoll;
 use crate::statuses::{self, Checked, NewStatus, StatusView};
@@ -182,9 +182,7 @@ fn check_limits(conn: &mut DbConn, account: i64, at: NaiveDateTime, except: Opti
 /// passed. The same `Idempotency-Key` again returns the same scheduled
 /// status.
 pub async fn post(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
+    ctx: &Context,
     author: Id,
     application: Option<Id>,
     request: NewStatus,
@@ -192,13 +190,14 @@ pub async fn post(
 ) -> Result<Posted, DomainError> {
     let now = tertulia_db::now();
     if at <= now {
-        return statuses::create(db, hub, config, author, request).await.map(|view| Posted::Now(Box::new(view)));
+        return statuses::create(ctx, author, request).await.map(|view| Posted::Now(Box::new(view)));
     }
-    check_time(config, at, now)?;
-    let checked = Checked::new(config, request.clone())?;
+    check_time(&ctx.config, at, now)?;
+    let checked = Checked::new(&ctx.config, request.clone())?;
     let params = ScheduledParams::new(&request, &checked);
     let json = serde_json::to_string(&params).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let view = db
+    let view = ctx
+        .db
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 if let Some(key) = &params.idempotency
@@ -227,7 +226,7 @@ pub async fn post(
             })
         })
         .await?;
-    hub.schedule_changed();
+    ctx.events.schedule_changed();
     Ok(Posted::Later(Box::new(view)))
 }
 
@@ -252,16 +251,10 @@ pub async fn get(db: &Db, account: Id, id: Id) -> Result<ScheduledView, DomainEr
 }
 
 /// Moves one of the account's scheduled statuses to `at`.
-pub async fn reschedule(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
-    account: Id,
-    id: Id,
-    at: NaiveDateTime,
-) -> Result<ScheduledView, DomainError> {
-    check_time(config, at, tertulia_db::now())?;
-    let view = db
+pub async fn reschedule(ctx: &Context, account: Id, id: Id, at: NaiveDateTime) -> Result<ScheduledView, DomainError> {
+    check_time(&ctx.config, at, tertulia_db::now())?;
+    let view = ctx
+        .db
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 let Some(mut row) = scheduled::find_own(conn, account.0, id.0)? else {
@@ -274,7 +267,7 @@ pub async fn reschedule(
             })
         })
         .await?;
-    hub.schedule_changed();
+    ctx.events.schedule_changed();
     Ok(view)
 }
 
@@ -320,9 +313,9 @@ fn parse_params(row: &ScheduledStatusRow) -> ScheduledParams {
 }
 
 /// Publishes scheduled statuses as they fall due, until `stop` turns true.
-pub async fn run(db: Db, hub: Events, config: Arc<Config>, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(ctx: Context, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        let wait = match publish_due(&db, &hub, &config).await {
+        let wait = match publish_due(&ctx).await {
             Ok(next) => next.map_or(IDLE_CHECK, until).clamp(BUSY_WAIT, IDLE_CHECK),
             Err(error) => {
                 tracing::warn!(%error, "scheduled statuses: cannot publish; trying again in a few seconds");
@@ -331,7 +324,7 @@ pub async fn run(db: Db, hub: Events, config: Arc<Config>, mut stop: tokio::sync
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = hub.schedule_change() => {}
+            _ = ctx.events.schedule_change() => {}
             _ = stop.wait_for(|stopped| *stopped) => return,
         }
     }
@@ -361,13 +354,12 @@ enum Outcome {
 
 /// Publishes every due scheduled status, one transaction each; returns when
 /// the next one is due.
-async fn publish_due(db: &Db, hub: &Events, config: &Arc<Config>) -> Result<Option<NaiveDateTime>, DomainError> {
+async fn publish_due(ctx: &Context) -> Result<Option<NaiveDateTime>, DomainError> {
     loop {
-        let config = config.clone();
+        let config = ctx.config.clone();
         let now = tertulia_db::now();
-        let outcome = hub
-            .committed(db, move |conn| tertulia_db::transaction(conn, |conn| publish_next(conn, &config, now)))
-            .await?;
+        let outcome =
+            ctx.committed(move |conn| tertulia_db::transaction(conn, |conn| publish_next(conn, &config, now))).await?;
         match outcome {
             Outcome::Idle => break,
             Outcome::Published { scheduled, status } => {
@@ -378,7 +370,7 @@ async fn publish_due(db: &Db, hub: &Events, config: &Arc<Config>) -> Result<Opti
             }
         }
     }
-    Ok(db.run(scheduled::next_due_at).await?)
+    Ok(ctx.db.run(scheduled::next_due_at).await?)
 }
 
 /// Claims the earliest due scheduled status and publishes it, in the

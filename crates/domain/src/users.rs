@@ -6,11 +6,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use tertulia_core::{Config, Id};
+use tertulia_core::Id;
 use tertulia_db::accounts::{self, NewAccount};
 use tertulia_db::users::{self, NewUser, UserRow};
 use tertulia_db::{Db, DbError};
 
+use crate::Context;
 use crate::{AccountView, DomainError, Invalidity, password};
 
 pub use password::generate as generate_password;
@@ -92,59 +93,60 @@ impl UserSummary {
 }
 
 /// Creates a local account and its sign-in identity in one transaction.
-pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result<UserSummary, DomainError> {
+pub async fn create(ctx: &Context, request: NewUserRequest) -> Result<UserSummary, DomainError> {
     validate_username(&request.username)?;
     validate_email(&request.email)?;
     password::check_strength(&request.password, &request.username, &request.email)?;
     let password_hash = password::hash(&request.password).await?;
-    let base_url = config.base_url();
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            if accounts::find_local_by_username(conn, &request.username)?.is_some() {
-                return Err(taken_username(&request.username));
-            }
-            if users::email_exists(conn, &request.email)? {
-                return Err(taken_email(&request.email));
-            }
-            let now = tertulia_db::now();
-            let account_id = Id::generate().0;
-            let actor = format!("{base_url}/users/{}", request.username);
-            accounts::insert(
-                conn,
-                &NewAccount {
-                    id: account_id,
-                    username: request.username.clone(),
-                    domain: None,
-                    display_name: request.username.clone(),
-                    url: Some(format!("{base_url}/@{}", request.username)),
-                    inbox_url: format!("{actor}/inbox"),
-                    outbox_url: Some(format!("{actor}/outbox")),
-                    followers_url: Some(format!("{actor}/followers")),
-                    following_url: Some(format!("{actor}/following")),
-                    uri: actor,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .map_err(|e| lost_race(e, &request))?;
-            users::insert(
-                conn,
-                &NewUser {
-                    id: Id::generate().0,
-                    account_id,
-                    email: request.email.clone(),
-                    password_hash,
-                    role: request.role.as_str().into(),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .map_err(|e| lost_race(e, &request))?;
-            let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
-            Ok(UserSummary::from_rows(user, account))
+    let base_url = ctx.config.base_url();
+    ctx.db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                if accounts::find_local_by_username(conn, &request.username)?.is_some() {
+                    return Err(taken_username(&request.username));
+                }
+                if users::email_exists(conn, &request.email)? {
+                    return Err(taken_email(&request.email));
+                }
+                let now = tertulia_db::now();
+                let account_id = Id::generate().0;
+                let actor = format!("{base_url}/users/{}", request.username);
+                accounts::insert(
+                    conn,
+                    &NewAccount {
+                        id: account_id,
+                        username: request.username.clone(),
+                        domain: None,
+                        display_name: request.username.clone(),
+                        url: Some(format!("{base_url}/@{}", request.username)),
+                        inbox_url: format!("{actor}/inbox"),
+                        outbox_url: Some(format!("{actor}/outbox")),
+                        followers_url: Some(format!("{actor}/followers")),
+                        following_url: Some(format!("{actor}/following")),
+                        uri: actor,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .map_err(|e| lost_race(e, &request))?;
+                users::insert(
+                    conn,
+                    &NewUser {
+                        id: Id::generate().0,
+                        account_id,
+                        email: request.email.clone(),
+                        password_hash,
+                        role: request.role.as_str().into(),
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .map_err(|e| lost_race(e, &request))?;
+                let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
+                Ok(UserSummary::from_rows(user, account))
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// Two sign-ups racing past the checks in [`create`]: the unique indexes

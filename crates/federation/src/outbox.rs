@@ -58,8 +58,8 @@ impl Federation {
     pub async fn drain_outbox(&self) -> Result<usize, FederationError> {
         let (mut handled, mut queued) = (0, 0);
         while handled < BATCH {
-            let (config, urls) = (self.inner.config.clone(), self.urls().clone());
-            let allowed = self.inner.config.federation.clone();
+            let (config, urls) = (self.inner.ctx.config.clone(), self.urls().clone());
+            let allowed = self.inner.ctx.config.federation.clone();
             let outcome = self
                 .db()
                 .run(move |conn| {

@@ -237,7 +237,7 @@ async fn note(
         return Ok(HttpResponse::SeeOther().insert_header(("location", page)).finish());
     }
     let viewer = signer(&federation, &request).await?;
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
+    let (config, urls) = (federation.inner.ctx.config.clone(), federation.urls().clone());
     let viewer_id = viewer.map(|v| v.id);
     let document = federation
         .db()
@@ -342,7 +342,7 @@ async fn outbox(
             "first": format!("{collection}?page=1"),
         }))));
     }
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
+    let (config, urls) = (federation.inner.ctx.config.clone(), federation.urls().clone());
     let page = Page { max_id: query.max_id, since_id: None, min_id: None, limit: PAGE_SIZE };
     let id = account.id;
     let items = federation
@@ -376,7 +376,7 @@ async fn featured(
 ) -> Result<HttpResponse> {
     let viewer = signer(&federation, &request).await?.map(|signer| signer.id);
     let (account, _) = local_account(&federation, &name).await?;
-    let (config, urls) = (federation.inner.config.clone(), federation.urls().clone());
+    let (config, urls) = (federation.inner.ctx.config.clone(), federation.urls().clone());
     let id = account.id;
     let items = federation
         .db()

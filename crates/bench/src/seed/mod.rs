@@ -28,6 +28,7 @@ use tertulia_db::bulk::{
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::users::{self, NewUser};
 use tertulia_db::{Db, DbConn, DbError};
+use tertulia_domain::Events;
 use tertulia_domain::oauth::{self, Grant, NewApp, RegisterApp, SignInThrottle};
 use tertulia_domain::users::{NewUserRequest, Role};
 
@@ -125,9 +126,10 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
     let planned = started.elapsed().as_secs_f64();
 
     // Account 0, the most followed, is the one the token acts for.
+    // The seeder announces nothing: no server is listening yet.
+    let ctx = tertulia_domain::Context::new(db.clone(), Events::new(), Arc::new(config.clone()));
     let first_id = tertulia_domain::users::create(
-        &db,
-        &config,
+        &ctx,
         NewUserRequest { username: username(0), email: email(0), password: PASSWORD.into(), role: Role::User },
     )
     .await?
@@ -168,7 +170,7 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
         .await?;
     let write_secs = writing.elapsed().as_secs_f64();
     let account_id = first_id;
-    let token = mint_token(&db, &config).await?;
+    let token = mint_token(&ctx).await?;
 
     let backend = db.backend_name();
     let rows = counts.total();
@@ -675,9 +677,9 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<()
 }
 
 /// Registers an app and signs account 0 in with the password grant.
-async fn mint_token(db: &Db, config: &Config) -> Result<String, BenchError> {
+async fn mint_token(ctx: &tertulia_domain::Context) -> Result<String, BenchError> {
     let NewApp { app, client_secret } = oauth::register_app(
-        db,
+        &ctx.db,
         RegisterApp {
             name: "tertulia-bench".into(),
             redirect_uris: vec![oauth::OOB_REDIRECT_URI.into()],
@@ -688,8 +690,8 @@ async fn mint_token(db: &Db, config: &Config) -> Result<String, BenchError> {
     .await?;
     let grant =
         Grant::Password { username: username(0), password: PASSWORD.into(), scopes: Some("read write follow".into()) };
-    let throttle = SignInThrottle::new(&config.rate_limits);
-    let issued = oauth::issue_token(db, config, &throttle, &app.client_id, Some(&client_secret), grant)
+    let throttle = SignInThrottle::new(&ctx.config.rate_limits);
+    let issued = oauth::issue_token(ctx, &throttle, &app.client_id, Some(&client_secret), grant)
         .await
         .map_err(|e| BenchError::Check(format!("cannot sign in as {}: {e}", username(0))))?;
     Ok(issued.access_token)

@@ -19,6 +19,7 @@ use tertulia_db::{Db, DbConn};
 pub use self::image::IMAGE_MATRIX_LIMIT;
 pub use tertulia_db::media::ProfileImage;
 
+use crate::Context;
 use crate::DomainError;
 
 /// Longest description (alt text) accepted, as on Mastodon.
@@ -80,11 +81,11 @@ pub struct NewMedia {
 
 /// Stores an upload for `account`: images are re-encoded with a preview
 /// and a blurhash; video and audio are kept as they are.
-pub async fn upload(db: &Db, config: &Config, account: Id, request: NewMedia) -> Result<MediaView, DomainError> {
+pub async fn upload(ctx: &Context, account: Id, request: NewMedia) -> Result<MediaView, DomainError> {
     let description = check_description(request.description)?;
     let focus = request.focus.as_deref().filter(|f| !f.is_empty()).map(parse_focus).transpose()?;
     let id = Id::generate().0;
-    let dir = config.media.dir.clone();
+    let dir = ctx.config.media.dir.clone();
     let stored = blocking(move || store(&dir, id, &request.file, request.thumbnail.as_deref(), None)).await?;
     let mut meta = stored.meta.clone();
     set_focus(&mut meta, focus);
@@ -107,8 +108,8 @@ pub async fn upload(db: &Db, config: &Config, account: Id, request: NewMedia) ->
         updated_at: now,
     };
     let inserted = row.clone();
-    if let Err(error) = db.write(move |conn| media::insert(conn, &inserted)).await {
-        stored.remove(&config.media.dir);
+    if let Err(error) = ctx.db.write(move |conn| media::insert(conn, &inserted)).await {
+        stored.remove(&ctx.config.media.dir);
         return Err(error.into());
     }
     Ok(MediaView::from(row))
@@ -157,8 +158,9 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
 /// Deletes one of the caller's uploads and its files. Only uploads not in
 /// use may go: one on a status (Mastodon answers 422 too) or serving as a
 /// profile picture would leave a broken image behind.
-pub async fn delete(db: &Db, config: &Config, account: Id, id: Id) -> Result<MediaView, DomainError> {
-    let row = db
+pub async fn delete(ctx: &Context, account: Id, id: Id) -> Result<MediaView, DomainError> {
+    let row = ctx
+        .db
         .write(move |conn| {
             let Some(row) = media::find_own(conn, account.0, id.0)? else {
                 return Err(DomainError::NotFound("media".into()));
@@ -174,7 +176,7 @@ pub async fn delete(db: &Db, config: &Config, account: Id, id: Id) -> Result<Med
         })
         .await?;
     let files = [row.file_path.clone(), row.preview_path.clone()];
-    let dir = config.media.dir.clone();
+    let dir = ctx.config.media.dir.clone();
     blocking(move || {
         for path in files.iter().flatten() {
             remove_file(&dir, path);
@@ -197,8 +199,7 @@ fn remove_file(dir: &Path, path: &str) {
 
 /// Makes an uploaded image the account's avatar or header, shrunk to fit.
 pub async fn set_profile_image(
-    db: &Db,
-    config: &Config,
+    ctx: &Context,
     account: Id,
     which: ProfileImage,
     file: PathBuf,
@@ -209,17 +210,17 @@ pub async fn set_profile_image(
     };
     let field = which.field();
     let id = Id::generate().0;
-    let dir = config.media.dir.clone();
+    let dir = ctx.config.media.dir.clone();
     let stored = blocking(move || store(&dir, id, &file, None, Some(bounds))).await.map_err(|e| match e {
         DomainError::Invalid { kind, reason, .. } => DomainError::Invalid { field, kind, reason },
         other => other,
     })?;
     if stored.media_type.kind() != MediaKind::Image {
-        stored.remove(&config.media.dir);
+        stored.remove(&ctx.config.media.dir);
         return Err(DomainError::invalid(field, "must be an image (JPEG, PNG, GIF or WebP)"));
     }
     let now = tertulia_db::now();
-    let file_url = url(config, &stored.file_path);
+    let file_url = url(&ctx.config, &stored.file_path);
     let row = MediaRow {
         id,
         account_id: account.0,
@@ -237,7 +238,8 @@ pub async fn set_profile_image(
         created_at: now,
         updated_at: now,
     };
-    let saved = db
+    let saved = ctx
+        .db
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 media::insert(conn, &row)?;
@@ -247,7 +249,7 @@ pub async fn set_profile_image(
         })
         .await;
     if let Err(error) = saved {
-        stored.remove(&config.media.dir);
+        stored.remove(&ctx.config.media.dir);
         return Err(error.into());
     }
     Ok(())

@@ -9,8 +9,8 @@ use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, social};
 
 use super::{QuotePolicy, allowed, notify_quoted, our_authorization};
+use crate::Context;
 use crate::DomainError;
-use crate::events::Events;
 use crate::outbox::{self, Outgoing};
 use crate::visibility;
 
@@ -89,15 +89,14 @@ pub async fn remote_policy(db: &Db, status: Id, policy: QuotePolicy) -> Result<(
 /// request about a status that is not ours, or that the requester cannot
 /// see, is not answered.
 pub async fn quote_requested(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     base_url: String,
     requester: Id,
     quoting: Id,
     quoted: Id,
     request_uri: String,
 ) -> Result<bool, DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(quoting) = statuses::find(conn, quoting.0)?.filter(|s| s.account_id == requester.0) else {
                 return Err(DomainError::Forbidden("a quote request must be made by the quote's author".into()));
@@ -165,13 +164,12 @@ fn insert_pending(conn: &mut DbConn, quoting: &StatusRow, quoted: &StatusRow) ->
 /// sent again (`Update`) with its authorization, so that everyone who
 /// received it can check it.
 pub async fn quote_answered(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     answerer: Id,
     quoting: Id,
     authorization: Option<String>,
 ) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(quote) = quotes::find(conn, quoting.0)?.filter(|q| q.quoted_account_id == Some(answerer.0)) else {
                 return Ok(((), Vec::new()));

@@ -15,8 +15,9 @@ use tertulia_db::quotes::{self, QuoteRow, QuoteState};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, notifications, social};
 
+use crate::Context;
 use crate::DomainError;
-use crate::events::{Event, Events};
+use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::present::{self, Reading};
 use crate::statuses::{self, StatusView};
@@ -230,8 +231,8 @@ pub async fn quotes_of(
 
 /// The author of `quoted` withdraws their consent to the quote `quoting`.
 /// Returns the quoting status as the author now sees it.
-pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -> Result<StatusView, DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn revoke(ctx: &Context, owner: Id, quoted: Id, quoting: Id) -> Result<StatusView, DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(quoted) = visibility::find_visible(conn, Some(owner.0), quoted.0)? else {
                 return Err(DomainError::NotFound("status".into()));
@@ -269,13 +270,12 @@ pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -
 /// Changes who may quote the owner's status (`PUT
 /// /api/v1/statuses/:id/interaction_policy`). Past quotes stay.
 pub async fn set_policy(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     owner: Id,
     id: Id,
     asked: Option<QuotePolicy>,
 ) -> Result<StatusView, DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(owner.0), id.0)?.filter(|r| r.account_id == owner.0)
             else {

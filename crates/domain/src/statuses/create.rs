@@ -8,11 +8,12 @@ use tertulia_core::{Config, Id};
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, conversations, feeds};
+use tertulia_db::{DbConn, DbError, conversations, feeds};
 
 use super::view::StatusView;
+use crate::Context;
 use crate::audience;
-use crate::events::{Event, Events, StatusEvent};
+use crate::events::{Event, StatusEvent};
 use crate::notification_policy::Decision;
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
@@ -51,15 +52,9 @@ pub struct NewStatus {
 /// it in the home timelines it belongs in, and notifies mentioned users,
 /// all in one transaction; then announces the status and the
 /// notifications.
-pub async fn create(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
-    author: Id,
-    request: NewStatus,
-) -> Result<StatusView, DomainError> {
-    let checked = Checked::new(config, request)?;
-    hub.committed(db, move |conn| tertulia_db::transaction(conn, |conn| publish(conn, author, &checked))).await
+pub async fn create(ctx: &Context, author: Id, request: NewStatus) -> Result<StatusView, DomainError> {
+    let checked = Checked::new(&ctx.config, request)?;
+    ctx.committed(move |conn| tertulia_db::transaction(conn, |conn| publish(conn, author, &checked))).await
 }
 
 /// A status that passed the checks that need no database: what a scheduled

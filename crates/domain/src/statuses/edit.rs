@@ -6,15 +6,16 @@
 //! current version.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use tertulia_core::{Config, Id};
+use tertulia_core::Id;
 use tertulia_db::edits::{self, EditRow};
 use tertulia_db::statuses::{self, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, polls};
 
 use super::create::{check_body, load_one, render};
 use super::{StatusView, not_found};
+use crate::Context;
 use crate::audience;
-use crate::events::{Event, Events, StatusEvent};
+use crate::events::{Event, StatusEvent};
 use crate::media::MediaView;
 use crate::outbox::{self, Outgoing};
 use crate::visibility::{self, Viewer};
@@ -44,18 +45,11 @@ pub struct EditView {
 
 /// Edits one of the author's statuses: new text, mentions and tags, kept
 /// in the history; boosters are notified and streams get the new version.
-pub async fn edit(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
-    author: Id,
-    id: Id,
-    changes: StatusChanges,
-) -> Result<StatusView, DomainError> {
-    let base_url = config.base_url();
-    let own_domain = config.domain.to_lowercase();
-    let config = config.clone();
-    hub.committed(db, move |conn| {
+pub async fn edit(ctx: &Context, author: Id, id: Id, changes: StatusChanges) -> Result<StatusView, DomainError> {
+    let base_url = ctx.config.base_url();
+    let own_domain = ctx.config.domain.to_lowercase();
+    let config = ctx.config.clone();
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                 return Err(not_found());

@@ -17,11 +17,12 @@ pub(crate) use create::{Checked, deliver, load_one, notify, publish};
 pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 
-use tertulia_core::{Config, Id};
+use tertulia_core::Id;
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
-use crate::events::{Event, Events, StatusEvent};
+use crate::Context;
+use crate::events::{Event, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::present::{self, Reading};
 use crate::visibility::{self, Viewer};
@@ -110,8 +111,8 @@ fn descendants_of(conn: &mut DbConn, root: i64) -> Result<Vec<StatusRow>, DbErro
 
 /// Deletes the caller's own status. Returns it as it was, with its source
 /// text, so clients can offer "delete and redraft".
-pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn delete(ctx: &Context, author: Id, id: Id) -> Result<StatusView, DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
                 return Err(not_found());
@@ -192,8 +193,8 @@ fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
 }
 
 /// Favourites (`on`) or unfavourites a status the caller can see.
-pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
-    let (view, pending) = act(db, actor, id, move |conn, status| {
+pub async fn favourite(ctx: &Context, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
+    let (view, pending) = act(&ctx.db, actor, id, move |conn, status| {
         let mut pending = Vec::new();
         if on {
             if social::insert_favourite(conn, actor.0, status.id, None, tertulia_db::now())? {
@@ -220,7 +221,7 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
         Ok((status.id, pending))
     })
     .await?;
-    hub.publish(pending);
+    ctx.events.publish(pending);
     Ok(view)
 }
 
@@ -240,9 +241,9 @@ pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView
 
 /// Boosts a status: a new status pointing at the original, shown to the
 /// booster's followers. Boosting twice returns the existing boost.
-pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
-    let base_url = config.base_url();
-    let (view, pending) = act(db, actor, id, move |conn, original| {
+pub async fn reblog(ctx: &Context, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    let base_url = ctx.config.base_url();
+    let (view, pending) = act(&ctx.db, actor, id, move |conn, original| {
         let visibility = original.visibility;
         if !visibility.is_boostable() {
             return Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into()));
@@ -278,13 +279,13 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         Ok((boost_id, pending))
     })
     .await?;
-    hub.publish(pending);
+    ctx.events.publish(pending);
     Ok(view)
 }
 
 /// Removes the caller's boost of a status; returns the original.
-pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<StatusView, DomainError> {
-    let (view, pending) = act(db, actor, id, move |conn, original| {
+pub async fn unreblog(ctx: &Context, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    let (view, pending) = act(&ctx.db, actor, id, move |conn, original| {
         let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
             pending.push(remove(conn, &boost)?);
@@ -293,7 +294,7 @@ pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<Status
         Ok((original.id, pending))
     })
     .await?;
-    hub.publish(pending);
+    ctx.events.publish(pending);
     Ok(view)
 }
 

@@ -130,7 +130,7 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
         None => Default::default(),
     };
     let quotes = Quotes::load(conn, viewer, &all, nested)?;
-    let context = Context {
+    let context = Related {
         accounts,
         mentions,
         tags,
@@ -163,7 +163,8 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
         .collect())
 }
 
-struct Context {
+/// What a page of statuses needs besides its rows, loaded once for the page.
+struct Related {
     accounts: HashMap<i64, AccountView>,
     mentions: Vec<(i64, i64)>,
     tags: HashMap<i64, Vec<(String, String)>>,
@@ -238,7 +239,7 @@ impl Quotes {
     }
 }
 
-impl Context {
+impl Related {
     fn view(&self, row: StatusRow) -> Option<StatusView> {
         let account = self.accounts.get(&row.account_id)?.clone();
         let mentions = self

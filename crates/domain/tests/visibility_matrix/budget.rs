@@ -20,12 +20,12 @@ const HOME_PAGE_BUDGET: usize = 20;
 /// own favourites: every kind of data a view loads, already among the
 /// newest three entries (the last post has a poll and is boosted).
 async fn busy_home(rig: &Rig) -> Id {
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let reader = local_user(rig, "budget_reader").await.unwrap();
     let poster = local_user(rig, "budget_poster").await.unwrap();
     let booster = local_user(rig, "budget_booster").await.unwrap();
     for followed in [poster, booster] {
-        accounts::follow(db, hub, reader, followed, FollowOptions::default()).await.unwrap();
+        accounts::follow(ctx, reader, followed, FollowOptions::default()).await.unwrap();
     }
     for n in 0..12 {
         let status = NewStatus {
@@ -38,10 +38,10 @@ async fn busy_home(rig: &Rig) -> Id {
             }),
             ..Default::default()
         };
-        let id = statuses::create(db, hub, config, poster, status).await.unwrap().id;
+        let id = statuses::create(ctx, poster, status).await.unwrap().id;
         if n % 3 == 2 {
-            statuses::reblog(db, hub, config, booster, id).await.unwrap();
-            statuses::favourite(db, hub, reader, id, true).await.unwrap();
+            statuses::reblog(ctx, booster, id).await.unwrap();
+            statuses::favourite(ctx, reader, id, true).await.unwrap();
         }
     }
     reader
@@ -49,7 +49,7 @@ async fn busy_home(rig: &Rig) -> Id {
 
 fn statements_for_home_page(rig: &Rig, runtime: &tokio::runtime::Runtime, reader: Id, limit: i64) -> (usize, usize) {
     runtime
-        .block_on(rig.db.run(move |conn| {
+        .block_on(rig.ctx.db.run(move |conn| {
             let (page, count) =
                 tertulia_db::count_statements(conn, |conn| timelines::home_page(conn, reader, Page::first(limit)));
             Ok::<_, tertulia_db::DbError>((page?.len(), count))
