@@ -192,37 +192,36 @@ async fn exchange_code(
 ) -> Result<IssuedToken, OAuthError> {
     let code_hash = hash(code);
     let app_id = app.id.0;
-    db.write(move |conn| {
-        let now = tertulia_db::now();
-        let Some(stored) = oauth::take_code(conn, &code_hash, now)? else {
-            return Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into()));
-        };
-        if stored.application_id != app_id {
-            return Err(OAuthError::InvalidGrant("the authorization code was issued to another application".into()));
+    let now = tertulia_db::now();
+    // Taken in a transaction of its own, so it stays used up when the
+    // checks below refuse: codes are single-use, whatever happens.
+    let Some(stored) = db.write(move |conn| oauth::take_code(conn, &code_hash, now)).await? else {
+        return Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into()));
+    };
+    if stored.application_id != app_id {
+        return Err(OAuthError::InvalidGrant("the authorization code was issued to another application".into()));
+    }
+    if stored.expires_at < now {
+        return Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into()));
+    }
+    if let Some(given) = redirect_uri.filter(|r| !r.is_empty())
+        && given != stored.redirect_uri
+    {
+        return Err(OAuthError::InvalidGrant("redirect_uri differs from the one used to sign in".into()));
+    }
+    match (&stored.code_challenge, &code_verifier) {
+        (Some(challenge), Some(verifier)) if pkce_s256_matches(verifier, challenge) => {}
+        (Some(_), Some(_)) => return Err(OAuthError::InvalidGrant("code_verifier does not match".into())),
+        (Some(_), None) => {
+            return Err(OAuthError::InvalidGrant("code_verifier is required: sign-in used PKCE".into()));
         }
-        if stored.expires_at < now {
-            return Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into()));
+        (None, Some(_)) => {
+            return Err(OAuthError::InvalidGrant("code_verifier given but sign-in used no PKCE".into()));
         }
-        if let Some(given) = redirect_uri.filter(|r| !r.is_empty())
-            && given != stored.redirect_uri
-        {
-            return Err(OAuthError::InvalidGrant("redirect_uri differs from the one used to sign in".into()));
-        }
-        match (&stored.code_challenge, &code_verifier) {
-            (Some(challenge), Some(verifier)) if pkce_s256_matches(verifier, challenge) => {}
-            (Some(_), Some(_)) => return Err(OAuthError::InvalidGrant("code_verifier does not match".into())),
-            (Some(_), None) => {
-                return Err(OAuthError::InvalidGrant("code_verifier is required: sign-in used PKCE".into()));
-            }
-            (None, Some(_)) => {
-                return Err(OAuthError::InvalidGrant("code_verifier given but sign-in used no PKCE".into()));
-            }
-            (None, None) => {}
-        }
-        let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
-        Ok(store_token(conn, app_id, Some(stored.user_id), scopes, true)?)
-    })
-    .await
+        (None, None) => {}
+    }
+    let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
+    Ok(db.write(move |conn| store_token(conn, app_id, Some(stored.user_id), scopes, true)).await?)
 }
 
 /// Signs up through an app (`POST /api/v1/accounts`): creates the user
