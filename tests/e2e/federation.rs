@@ -337,7 +337,10 @@ async fn remote_followers_and_mentioned_remote_accounts_get_no_home_timeline_on_
     let page = tertulia_db::page::Page::first(40);
     let (bobs_rows, anas_rows) = db
         .run(move |conn| {
-            Ok((tertulia_db::feeds::page(conn, bob_on_es, page)?, tertulia_db::feeds::page(conn, ana_on_es, page)?))
+            Ok::<_, tertulia_db::DbError>((
+                tertulia_db::feeds::page(conn, bob_on_es, page)?,
+                tertulia_db::feeds::page(conn, ana_on_es, page)?,
+            ))
         })
         .await
         .unwrap();
@@ -882,12 +885,14 @@ async fn inbox_state(site: &TestInstance, actor: &str, kind: &str) -> Option<(bo
     let (actor, kind) = (actor.to_owned(), kind.to_owned());
     database_of(site)
         .run(move |conn| {
-            Ok(received::table
-                .filter(received::actor_uri.eq(actor))
-                .filter(received::kind.eq(kind))
-                .select((received::processed_at.is_not_null(), received::attempts, received::last_error))
-                .first(conn)
-                .optional()?)
+            Ok::<_, tertulia_db::DbError>(
+                received::table
+                    .filter(received::actor_uri.eq(actor))
+                    .filter(received::kind.eq(kind))
+                    .select((received::processed_at.is_not_null(), received::attempts, received::last_error))
+                    .first(conn)
+                    .optional()?,
+            )
         })
         .await
         .unwrap()

@@ -23,7 +23,7 @@ fn end_poll(instance: &TestInstance, poll_id: &str) {
     let past = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(1);
     db.run_blocking(|conn| {
         diesel::update(polls::table.find(poll_id)).set(polls::expires_at.eq(past)).execute(conn)?;
-        Ok(())
+        Ok::<_, tertulia_db::DbError>(())
     })
     .unwrap();
 }

@@ -93,7 +93,7 @@ pub async fn check_bearer(request: &HttpRequest) -> Result<Bearer, ApiError> {
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-    let bearer = match oauth::authenticate(&state.db, &token).await? {
+    let bearer = match oauth::authenticate(&state.ctx.db, &token).await? {
         Some(session) => Bearer::Valid(Box::new(session)),
         None => Bearer::Invalid,
     };

@@ -20,20 +20,20 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?;
     let page = params.page(pagination::STATUSES)?;
-    let views = conversations::list(&state.db, user.account.id, page).await?;
+    let views = conversations::list(&state.ctx.db, user.account.id, page).await?;
     let keys: Vec<Id> = views.iter().map(|v| v.key).collect();
-    let body: Vec<Conversation> = views.iter().map(|v| Conversation::from_view(v, &state.config)).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    let body: Vec<Conversation> = views.iter().map(|v| Conversation::from_view(v, &state.ctx.config)).collect();
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &body))
 }
 
 pub async fn read(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:conversations")?;
-    let view = conversations::read(&state.db, user.account.id, path_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(Conversation::from_view(&view, &state.config)))
+    let view = conversations::read(&state.ctx.db, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Conversation::from_view(&view, &state.ctx.config)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:conversations")?;
-    conversations::remove(&state.db, user.account.id, path_id(&id)?).await?;
+    conversations::remove(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }

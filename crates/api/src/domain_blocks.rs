@@ -21,10 +21,10 @@ pub async fn index(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:blocks")?;
-    let rows = domain_blocks::list(&state.db, user.account.id, params.page(DOMAINS)?).await?;
+    let rows = domain_blocks::list(&state.ctx.db, user.account.id, params.page(DOMAINS)?).await?;
     let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
     let body: Vec<&str> = rows.iter().map(|(_, domain)| domain.as_str()).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &body))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,7 +59,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:blocks")?;
     let domain = domain_of(&request, form)?;
-    domain_blocks::block(&state.db, &state.config.domain, user.account.id, &domain).await?;
+    domain_blocks::block(&state.ctx.db, &state.ctx.config.domain, user.account.id, &domain).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -72,6 +72,6 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:blocks")?;
     let domain = domain_of(&request, form)?;
-    domain_blocks::unblock(&state.db, &state.config.domain, user.account.id, &domain).await?;
+    domain_blocks::unblock(&state.ctx.db, &state.ctx.config.domain, user.account.id, &domain).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -14,7 +14,7 @@ use crate::{ApiError, AppState, HandlerFuture};
 /// `GET /api/v1/featured_tags`: the user's own.
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:accounts")?;
-    let views = featured_tags::of_account(&state.db, user.account.id).await?;
+    let views = featured_tags::of_account(&state.ctx.db, user.account.id).await?;
     Ok(HttpResponse::Ok().json(FeaturedTag::list(&views)))
 }
 
@@ -26,8 +26,8 @@ pub async fn of_account(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:accounts")?;
-    let account = accounts::get(&state.db, path_id(&id)?).await?;
-    let views = featured_tags::of_account(&state.db, account.id).await?;
+    let account = accounts::get(&state.ctx.db, path_id(&id)?).await?;
+    let views = featured_tags::of_account(&state.ctx.db, account.id).await?;
     Ok(HttpResponse::Ok().json(FeaturedTag::list(&views)))
 }
 
@@ -47,14 +47,14 @@ pub async fn create(
     if form.name.trim().is_empty() {
         return Err(ApiError::Unprocessable("name: the hashtag to feature is required".into()));
     }
-    let view = featured_tags::feature(&state.db, user.account.id, &form.name).await?;
+    let view = featured_tags::feature(&state.ctx.db, user.account.id, &form.name).await?;
     Ok(HttpResponse::Ok().json(FeaturedTag::from_view(&view)))
 }
 
 /// `DELETE /api/v1/featured_tags/:id`.
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:accounts")?;
-    featured_tags::unfeature(&state.db, user.account.id, path_id(&id)?).await?;
+    featured_tags::unfeature(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -62,8 +62,8 @@ pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String
 /// and does not feature yet.
 pub async fn suggestions(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:accounts")?;
-    let views = featured_tags::suggestions(&state.db, user.account.id).await?;
-    Ok(HttpResponse::Ok().json(Tag::list(&views, &state.config)))
+    let views = featured_tags::suggestions(&state.ctx.db, user.account.id).await?;
+    Ok(HttpResponse::Ok().json(Tag::list(&views, &state.ctx.config)))
 }
 
 /// `POST /api/v1/tags/:name/feature` (`on`) and `/unfeature` (Mastodon 4.4).
@@ -71,8 +71,8 @@ pub fn feature(on: bool) -> impl Fn(web::Data<AppState>, Auth, web::Path<String>
     move |state, auth, name| {
         Box::pin(async move {
             let user = auth.user("write:accounts")?;
-            let tag = featured_tags::set_by_name(&state.db, user.account.id, &name, on).await?;
-            Ok(HttpResponse::Ok().json(Tag::from_view(&tag, &state.config)))
+            let tag = featured_tags::set_by_name(&state.ctx.db, user.account.id, &name, on).await?;
+            Ok(HttpResponse::Ok().json(Tag::from_view(&tag, &state.ctx.config)))
         })
     }
 }

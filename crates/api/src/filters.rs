@@ -89,20 +89,20 @@ fn ok<T: serde::Serialize>(body: T) -> Result<HttpResponse, ApiError> {
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    let views = filters::all(&state.db, user.account.id).await?;
+    let views = filters::all(&state.ctx.db, user.account.id).await?;
     ok(views.iter().map(Filter::from_view).collect::<Vec<_>>())
 }
 
 /// `GET /api/v1/filters`: each keyword as a v1 filter.
 pub async fn index_v1(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    let views = filters::all(&state.db, user.account.id).await?;
+    let views = filters::all(&state.ctx.db, user.account.id).await?;
     ok(views.iter().flat_map(V1Filter::from_view).collect::<Vec<_>>())
 }
 
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    ok(Filter::from_view(&filters::get(&state.db, user.account.id, path_id(&id)?).await?))
+    ok(Filter::from_view(&filters::get(&state.ctx.db, user.account.id, path_id(&id)?).await?))
 }
 
 pub async fn create(
@@ -111,7 +111,7 @@ pub async fn create(
     Form(form): Form<FilterForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    ok(Filter::from_view(&filters::create(&state.db, user.account.id, form.changes()?).await?))
+    ok(Filter::from_view(&filters::create(&state.ctx.db, user.account.id, form.changes()?).await?))
 }
 
 pub async fn update(
@@ -121,18 +121,18 @@ pub async fn update(
     Form(form): Form<FilterForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    ok(Filter::from_view(&filters::update(&state.db, user.account.id, path_id(&id)?, form.changes()?).await?))
+    ok(Filter::from_view(&filters::update(&state.ctx.db, user.account.id, path_id(&id)?, form.changes()?).await?))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    filters::delete(&state.db, user.account.id, path_id(&id)?).await?;
+    filters::delete(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     ok(json!({}))
 }
 
 pub async fn keywords(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    let keywords = filters::keywords(&state.db, user.account.id, path_id(&id)?).await?;
+    let keywords = filters::keywords(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     ok(keywords.iter().map(FilterKeyword::from_view).collect::<Vec<_>>())
 }
 
@@ -153,7 +153,7 @@ pub async fn add_keyword(
     let user = auth.user("write:filters")?;
     let keyword = form.keyword.unwrap_or_default();
     let view =
-        filters::add_keyword(&state.db, user.account.id, path_id(&id)?, keyword, form.whole_word.unwrap_or(false))
+        filters::add_keyword(&state.ctx.db, user.account.id, path_id(&id)?, keyword, form.whole_word.unwrap_or(false))
             .await?;
     ok(FilterKeyword::from_view(&view))
 }
@@ -164,7 +164,7 @@ pub async fn show_keyword(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    ok(FilterKeyword::from_view(&filters::get_keyword(&state.db, user.account.id, path_id(&id)?).await?))
+    ok(FilterKeyword::from_view(&filters::get_keyword(&state.ctx.db, user.account.id, path_id(&id)?).await?))
 }
 
 pub async fn update_keyword(
@@ -175,7 +175,7 @@ pub async fn update_keyword(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
     let view =
-        filters::update_keyword(&state.db, user.account.id, path_id(&id)?, form.keyword, form.whole_word).await?;
+        filters::update_keyword(&state.ctx.db, user.account.id, path_id(&id)?, form.keyword, form.whole_word).await?;
     ok(FilterKeyword::from_view(&view))
 }
 
@@ -185,13 +185,13 @@ pub async fn delete_keyword(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    filters::delete_keyword(&state.db, user.account.id, path_id(&id)?).await?;
+    filters::delete_keyword(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     ok(json!({}))
 }
 
 pub async fn statuses(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    let statuses = filters::statuses(&state.db, user.account.id, path_id(&id)?).await?;
+    let statuses = filters::statuses(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     ok(statuses.iter().map(FilterStatus::from_view).collect::<Vec<_>>())
 }
 
@@ -210,7 +210,7 @@ pub async fn add_status(
     let user = auth.user("write:filters")?;
     let status = path_id(&form.status_id)
         .map_err(|_| ApiError::BadRequest(format!("status_id: '{}' is not an id", form.status_id)))?;
-    ok(FilterStatus::from_view(&filters::add_status(&state.db, user.account.id, path_id(&id)?, status).await?))
+    ok(FilterStatus::from_view(&filters::add_status(&state.ctx.db, user.account.id, path_id(&id)?, status).await?))
 }
 
 pub async fn show_status(
@@ -219,7 +219,7 @@ pub async fn show_status(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
-    ok(FilterStatus::from_view(&filters::get_status(&state.db, user.account.id, path_id(&id)?).await?))
+    ok(FilterStatus::from_view(&filters::get_status(&state.ctx.db, user.account.id, path_id(&id)?).await?))
 }
 
 pub async fn delete_status(
@@ -228,7 +228,7 @@ pub async fn delete_status(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    filters::delete_status(&state.db, user.account.id, path_id(&id)?).await?;
+    filters::delete_status(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     ok(json!({}))
 }
 
@@ -269,7 +269,7 @@ fn v1(view: &FilterView, keyword: tertulia_core::Id) -> Result<HttpResponse, Api
 pub async fn show_v1(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:filters")?;
     let id = path_id(&id)?;
-    v1(&filters::get_v1(&state.db, user.account.id, id).await?, id)
+    v1(&filters::get_v1(&state.ctx.db, user.account.id, id).await?, id)
 }
 
 /// `POST /api/v1/filters`: a new filter with the phrase as its keyword.
@@ -279,7 +279,7 @@ pub async fn create_v1(
     Form(form): Form<V1FilterForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    let (view, keyword) = filters::create_v1(&state.db, user.account.id, form.changes()?).await?;
+    let (view, keyword) = filters::create_v1(&state.ctx.db, user.account.id, form.changes()?).await?;
     v1(&view, keyword)
 }
 
@@ -292,7 +292,7 @@ pub async fn update_v1(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
     let id = path_id(&id)?;
-    v1(&filters::update_v1(&state.db, user.account.id, id, form.changes()?).await?, id)
+    v1(&filters::update_v1(&state.ctx.db, user.account.id, id, form.changes()?).await?, id)
 }
 
 /// `DELETE /api/v1/filters/:id`.
@@ -302,6 +302,6 @@ pub async fn delete_v1(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:filters")?;
-    filters::delete_v1(&state.db, user.account.id, path_id(&id)?).await?;
+    filters::delete_v1(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     ok(json!({}))
 }

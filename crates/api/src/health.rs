@@ -6,9 +6,9 @@ use crate::{ApiError, AppState};
 
 /// 200 when the database answers, 503 (with the reason) when it does not.
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.db.ping().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    state.ctx.db.ping().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "status": "ok",
-        "database": state.db.backend_name(),
+        "database": state.ctx.db.backend_name(),
     })))
 }

@@ -23,13 +23,13 @@ const MASTODON_API_VERSION: u32 = 2;
 pub const SOURCE_URL: &str = "https://example.invalid/tertulia";
 
 pub async fn v1(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let info = instance::info(&state.db, &state.config).await?;
-    Ok(HttpResponse::Ok().json(render_v1(&state.config, &info)))
+    let info = instance::info(&state.ctx).await?;
+    Ok(HttpResponse::Ok().json(render_v1(&state.ctx.config, &info)))
 }
 
 pub async fn v2(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let info = instance::info(&state.db, &state.config).await?;
-    let mut entity = render_v2(&state.config, &info);
+    let info = instance::info(&state.ctx).await?;
+    let mut entity = render_v2(&state.ctx.config, &info);
     entity["configuration"]["vapid"] = json!({ "public_key": crate::push::server_key(&state).await? });
     Ok(HttpResponse::Ok().json(entity))
 }
@@ -45,7 +45,7 @@ fn rules(info: &InstanceInfo) -> Value {
 
 /// `GET /api/v1/instance/rules`.
 pub async fn rules_list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let info = instance::info(&state.db, &state.config).await?;
+    let info = instance::info(&state.ctx).await?;
     Ok(HttpResponse::Ok().json(rules(&info)))
 }
 

@@ -13,7 +13,7 @@ use crate::{ApiError, AppState};
 /// strings (Mastodon's format).
 pub async fn activity(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     auth.viewer("read")?;
-    let weeks = instance_pages::activity(&state.db, chrono::Utc::now()).await?;
+    let weeks = instance_pages::activity(&state.ctx.db, chrono::Utc::now()).await?;
     let body: Vec<serde_json::Value> = weeks
         .iter()
         .map(|w| {
@@ -30,7 +30,7 @@ pub async fn activity(state: web::Data<AppState>, auth: Auth) -> Result<HttpResp
 
 /// `GET /api/v1/instance/privacy_policy`.
 pub async fn privacy_policy(state: web::Data<AppState>) -> HttpResponse {
-    let policy = instance_pages::privacy_policy(&state.config);
+    let policy = instance_pages::privacy_policy(&state.ctx.config);
     let updated_at = policy.date.and_time(chrono::NaiveTime::MIN).and_utc();
     HttpResponse::Ok().json(json!({
         "updated_at": crate::entities::timestamp(updated_at),
@@ -40,7 +40,7 @@ pub async fn privacy_policy(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /api/v1/instance/terms_of_service`: 404 when none are published.
 pub async fn terms_of_service(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let terms = instance_pages::terms_of_service(&state.config)
+    let terms = instance_pages::terms_of_service(&state.ctx.config)
         .ok_or_else(|| ApiError::NotFound("this server publishes no terms of service".into()))?;
     Ok(HttpResponse::Ok().json(json!({
         "effective_date": terms.date.format("%Y-%m-%d").to_string(),

@@ -44,10 +44,9 @@ mod uploads;
 
 use std::sync::Arc;
 
-use tertulia_core::Config;
+use tertulia_domain::Context;
 use tertulia_domain::oauth::SignInThrottle;
 use tertulia_domain::remote::RemoteResolver;
-use tertulia_domain::{Db, Events};
 
 use crate::client_address::TrustedProxies;
 use crate::streaming::{StreamingRenders, StreamingSlots};
@@ -62,8 +61,9 @@ type HandlerFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<a
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
+    /// The database, the event hub the streaming API listens to, and the
+    /// configuration; made once per process.
+    pub ctx: Context,
     pub rate_limiter: Arc<RateLimiter>,
     /// Slows password guessing per account.
     pub sign_ins: Arc<SignInThrottle>,
@@ -71,23 +71,20 @@ pub struct AppState {
     pub(crate) streaming_slots: Arc<StreamingSlots>,
     /// Streaming events rendered once per viewer situation.
     pub(crate) streaming_renders: Arc<StreamingRenders>,
-    /// The event hub the streaming API listens to; made once per process.
-    pub events: Events,
     /// Finds accounts on other sites; `None` when federation is off.
     pub resolver: Option<Arc<dyn RemoteResolver>>,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Arc<Config>, events: Events) -> AppState {
+    pub fn new(ctx: Context) -> AppState {
+        let config = &ctx.config;
         AppState {
             rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
             sign_ins: Arc::new(SignInThrottle::new(&config.rate_limits)),
             proxies: TrustedProxies::new(&config.rate_limits),
             streaming_slots: Arc::new(StreamingSlots::new(&config.limits)),
             streaming_renders: Arc::default(),
-            db,
-            config,
-            events,
+            ctx,
             resolver: None,
         }
     }

@@ -41,12 +41,12 @@ fn many(views: &[ListView]) -> HttpResponse {
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:lists")?;
-    Ok(many(&lists::all(&state.db, user.account.id).await?))
+    Ok(many(&lists::all(&state.ctx.db, user.account.id).await?))
 }
 
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:lists")?;
-    Ok(one(&lists::get(&state.db, user.account.id, path_id(&id)?).await?))
+    Ok(one(&lists::get(&state.ctx.db, user.account.id, path_id(&id)?).await?))
 }
 
 pub async fn create(
@@ -55,7 +55,7 @@ pub async fn create(
     Form(form): Form<ListForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:lists")?;
-    Ok(one(&lists::create(&state.db, user.account.id, form.into()).await?))
+    Ok(one(&lists::create(&state.ctx.db, user.account.id, form.into()).await?))
 }
 
 pub async fn update(
@@ -65,12 +65,12 @@ pub async fn update(
     Form(form): Form<ListForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:lists")?;
-    Ok(one(&lists::update(&state.db, user.account.id, path_id(&id)?, form.into()).await?))
+    Ok(one(&lists::update(&state.ctx.db, user.account.id, path_id(&id)?, form.into()).await?))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:lists")?;
-    lists::delete(&state.db, user.account.id, path_id(&id)?).await?;
+    lists::delete(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
@@ -83,9 +83,9 @@ pub async fn members(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:lists")?;
     let page = params.page(pagination::ACCOUNTS)?;
-    let accounts = lists::members(&state.db, user.account.id, path_id(&id)?, page).await?;
+    let accounts = lists::members(&state.ctx.db, user.account.id, path_id(&id)?, page).await?;
     let keyed: Vec<(Id, AccountView)> = accounts.into_iter().map(|a| (a.id, a)).collect();
-    Ok(account_page(&request, &state.config, &keyed))
+    Ok(account_page(&request, &state.ctx.config, &keyed))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,7 +114,7 @@ pub async fn add_members(
     Form(form): Form<AccountIds>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:lists")?;
-    lists::add_members(&state.db, user.account.id, path_id(&id)?, form.ids()?).await?;
+    lists::add_members(&state.ctx.db, user.account.id, path_id(&id)?, form.ids()?).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
@@ -128,7 +128,7 @@ pub async fn remove_members(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:lists")?;
     let ids = if form.account_ids.is_empty() { query.ids()? } else { form.ids()? };
-    lists::remove_members(&state.db, user.account.id, path_id(&id)?, ids).await?;
+    lists::remove_members(&state.ctx.db, user.account.id, path_id(&id)?, ids).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
@@ -139,7 +139,7 @@ pub async fn containing(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:lists")?;
-    Ok(many(&lists::containing(&state.db, user.account.id, path_id(&id)?).await?))
+    Ok(many(&lists::containing(&state.ctx.db, user.account.id, path_id(&id)?).await?))
 }
 
 pub async fn timeline(
@@ -151,6 +151,6 @@ pub async fn timeline(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:lists")?;
     let page = params.page(pagination::STATUSES)?;
-    let views = lists::timeline(&state.db, user.account.id, path_id(&id)?, page).await?;
-    Ok(status_page(&request, &state.config, &views))
+    let views = lists::timeline(&state.ctx.db, user.account.id, path_id(&id)?, page).await?;
+    Ok(status_page(&request, &state.ctx.config, &views))
 }

@@ -40,7 +40,7 @@ pub async fn get(
     Query(params): Query<GetParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?;
-    let views = markers::get(&state.db, user.account.id, params.timeline).await?;
+    let views = markers::get(&state.ctx.db, user.account.id, params.timeline).await?;
     Ok(render(&views))
 }
 
@@ -64,6 +64,6 @@ pub async fn save(
             Ok((timeline, id))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let views = markers::save(&state.db, user.account.id, positions).await?;
+    let views = markers::save(&state.ctx.db, user.account.id, positions).await?;
     Ok(render(&views))
 }

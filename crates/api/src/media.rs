@@ -41,15 +41,15 @@ pub async fn upload(
     };
     // `file` and `thumbnail` stay in scope until the end: their temporary
     // files are deleted when they drop, after the upload is stored.
-    let view = media::upload(&state.db, &state.config, user.account.id, request).await?;
-    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.config)))
+    let view = media::upload(&state.ctx, user.account.id, request).await?;
+    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.ctx.config)))
 }
 
 /// `GET /api/v1/media/:id`: only the uploader sees it.
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:media")?;
-    let view = media::get(&state.db, user.account.id, path_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.config)))
+    let view = media::get(&state.ctx.db, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.ctx.config)))
 }
 
 /// `PUT /api/v1/media/:id`: description and focal point.
@@ -61,16 +61,16 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:media")?;
     let update = MediaUpdate { description: form.description, focus: form.focus };
-    let view = media::update(&state.db, user.account.id, path_id(&id)?, update).await?;
-    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.config)))
+    let view = media::update(&state.ctx.db, user.account.id, path_id(&id)?, update).await?;
+    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.ctx.config)))
 }
 
 /// `DELETE /api/v1/media/:id`: an upload not attached to a status, with
 /// its files; answers the attachment as it was.
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:media")?;
-    let view = media::delete(&state.db, &state.config, user.account.id, path_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.config)))
+    let view = media::delete(&state.ctx, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(MediaAttachment::from_view(&view, &state.ctx.config)))
 }
 
 /// `GET /media/{path}`: a stored file. Only paths of the shape the store
@@ -83,7 +83,7 @@ pub async fn serve(
 ) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound("no such file".into());
     let media_type = stored_file_type(&path).ok_or_else(not_found)?;
-    let file = NamedFile::open_async(state.config.media.dir.join(path.as_str())).await.map_err(|_| not_found())?;
+    let file = NamedFile::open_async(state.ctx.config.media.dir.join(path.as_str())).await.map_err(|_| not_found())?;
     let mut response =
         file.set_content_type(media_type.mime().parse().map_err(|_| not_found())?).into_response(&request);
     let headers = response.headers_mut();

@@ -11,7 +11,7 @@ const NODEINFO_CONTENT_TYPE: &str = "application/json; profile=\"http://nodeinfo
 
 /// `GET /.well-known/nodeinfo`: where the NodeInfo documents are.
 pub async fn well_known(state: web::Data<AppState>) -> HttpResponse {
-    let base = state.config.base_url();
+    let base = state.ctx.config.base_url();
     HttpResponse::Ok().json(json!({
         "links": [
             {
@@ -32,7 +32,7 @@ pub async fn document(state: web::Data<AppState>, version: web::Path<String>) ->
     if version != "2.0" && version != "2.1" {
         return Err(ApiError::NotFound(format!("NodeInfo version {version} is not served; use 2.1 or 2.0")));
     }
-    let info = tertulia_domain::instance::info(&state.db, &state.config).await?;
+    let info = tertulia_domain::instance::info(&state.ctx).await?;
     let mut software = json!({
         "name": "tertulia",
         "version": env!("CARGO_PKG_VERSION"),
@@ -45,7 +45,7 @@ pub async fn document(state: web::Data<AppState>, version: web::Path<String>) ->
         "software": software,
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
-        "openRegistrations": state.config.instance.registrations_open,
+        "openRegistrations": state.ctx.config.instance.registrations_open,
         "usage": {
             "users": {
                 "total": info.stats.users,
@@ -55,8 +55,8 @@ pub async fn document(state: web::Data<AppState>, version: web::Path<String>) ->
             "localPosts": info.stats.local_statuses,
         },
         "metadata": {
-            "nodeName": state.config.instance.title,
-            "nodeDescription": state.config.instance.description,
+            "nodeName": state.ctx.config.instance.title,
+            "nodeDescription": state.ctx.config.instance.description,
         },
     });
     let content_type = NODEINFO_CONTENT_TYPE.replace("2.1", &version);
@@ -66,7 +66,7 @@ pub async fn document(state: web::Data<AppState>, version: web::Path<String>) ->
 /// `GET /.well-known/host-meta`: the WebFinger template, for older
 /// software that discovers WebFinger this way.
 pub async fn host_meta(state: web::Data<AppState>) -> HttpResponse {
-    let base = state.config.base_url();
+    let base = state.ctx.config.base_url();
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \

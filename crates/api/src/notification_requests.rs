@@ -47,7 +47,7 @@ pub fn get_policy(v2: bool) -> impl Fn(web::Data<AppState>, Auth) -> HandlerFutu
     move |state, auth| {
         Box::pin(async move {
             let user = auth.user("read:notifications")?;
-            let view = notification_policy::get(&state.db, user.account.id).await?;
+            let view = notification_policy::get(&state.ctx.db, user.account.id).await?;
             Ok(HttpResponse::Ok().json(render(&view, v2)))
         })
     }
@@ -91,7 +91,7 @@ pub fn update_policy(
     move |state, auth, Form(form)| {
         Box::pin(async move {
             let user = auth.user("write:notifications")?;
-            let view = notification_policy::update(&state.db, user.account.id, form.changes()).await?;
+            let view = notification_policy::update(&state.ctx.db, user.account.id, form.changes()).await?;
             Ok(HttpResponse::Ok().json(render(&view, v2)))
         })
     }
@@ -104,8 +104,8 @@ fn request_entity(view: &RequestView, state: &AppState) -> Value {
         "created_at": timestamp(view.created_at),
         "updated_at": timestamp(view.updated_at),
         "notifications_count": view.notifications_count.to_string(),
-        "account": Account::from_view(&view.account, &state.config),
-        "last_status": view.last_status.as_ref().map(|s| Status::from_view(s, &state.config)),
+        "account": Account::from_view(&view.account, &state.ctx.config),
+        "last_status": view.last_status.as_ref().map(|s| Status::from_view(s, &state.ctx.config)),
     })
 }
 
@@ -117,15 +117,15 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
     let page = params.page(pagination::ACCOUNTS)?;
-    let views = notification_policy::requests(&state.db, user.account.id, page).await?;
+    let views = notification_policy::requests(&state.ctx.db, user.account.id, page).await?;
     let keys: Vec<_> = views.iter().map(|v| v.id).collect();
     let body: Vec<Value> = views.iter().map(|v| request_entity(v, &state)).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &body))
 }
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
-    let view = notification_policy::request(&state.db, user.account.id, path_id(&id)?).await?;
+    let view = notification_policy::request(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(request_entity(&view, &state)))
 }
 
@@ -136,7 +136,8 @@ pub fn settle_one(
     move |state, auth, id| {
         Box::pin(async move {
             let user = auth.user("write:notifications")?;
-            let settled = notification_policy::settle(&state.db, user.account.id, vec![path_id(&id)?], accept).await?;
+            let settled =
+                notification_policy::settle(&state.ctx.db, user.account.id, vec![path_id(&id)?], accept).await?;
             if settled == 0 {
                 return Err(ApiError::NotFound("notification request not found".into()));
             }
@@ -160,7 +161,7 @@ pub fn settle_many(
         Box::pin(async move {
             let user = auth.user("write:notifications")?;
             let ids = form.id.iter().map(|raw| path_id(raw)).collect::<Result<Vec<_>, _>>()?;
-            notification_policy::settle(&state.db, user.account.id, ids, accept).await?;
+            notification_policy::settle(&state.ctx.db, user.account.id, ids, accept).await?;
             Ok(HttpResponse::Ok().json(json!({})))
         })
     }

@@ -48,27 +48,27 @@ pub async fn list(
     let user = auth.user("read:notifications")?;
     let page = params.page.page(pagination::NOTIFICATIONS)?;
     let filter = params.filter();
-    let views = notifications::list(&state.db, &state.events, user.account.id, filter, page).await?;
+    let views = notifications::list(&state.ctx, user.account.id, filter, page).await?;
     let keys: Vec<_> = views.iter().map(|v| v.id).collect();
-    let body: Vec<Notification> = views.iter().map(|v| Notification::from_view(v, &state.config)).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    let body: Vec<Notification> = views.iter().map(|v| Notification::from_view(v, &state.ctx.config)).collect();
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &body))
 }
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
-    let view = notifications::get(&state.db, user.account.id, path_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(Notification::from_view(&view, &state.config)))
+    let view = notifications::get(&state.ctx.db, user.account.id, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Notification::from_view(&view, &state.ctx.config)))
 }
 
 pub async fn dismiss(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:notifications")?;
-    notifications::dismiss(&state.db, user.account.id, Some(path_id(&id)?)).await?;
+    notifications::dismiss(&state.ctx.db, user.account.id, Some(path_id(&id)?)).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
 pub async fn clear(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:notifications")?;
-    notifications::dismiss(&state.db, user.account.id, None).await?;
+    notifications::dismiss(&state.ctx.db, user.account.id, None).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
@@ -99,9 +99,9 @@ pub async fn list_grouped(
     let page = params.list.page.page(pagination::NOTIFICATIONS)?;
     let grouped = grouped_types(params.grouped_types);
     let filter = params.list.filter();
-    let groups = notification_groups::page(&state.db, &state.events, user.account.id, filter, grouped, page).await?;
+    let groups = notification_groups::page(&state.ctx, user.account.id, filter, grouped, page).await?;
     let keys: Vec<_> = groups.iter().map(|g| g.newest.id).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &grouped_results(&groups, &state.config)))
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &grouped_results(&groups, &state.ctx.config)))
 }
 
 /// Mastodon's `GroupedNotificationsResults`: the groups, and each account
@@ -145,8 +145,8 @@ pub async fn get_group(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
-    let group = notification_groups::get(&state.db, user.account.id, key.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(grouped_results(&[group], &state.config)))
+    let group = notification_groups::get(&state.ctx.db, user.account.id, key.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(grouped_results(&[group], &state.ctx.config)))
 }
 
 /// `GET /api/v2/notifications/:group_key/accounts`.
@@ -156,8 +156,8 @@ pub async fn group_accounts(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:notifications")?;
-    let accounts = notification_groups::accounts(&state.db, user.account.id, key.into_inner()).await?;
-    let body: Vec<Account> = accounts.iter().map(|a| Account::from_view(a, &state.config)).collect();
+    let accounts = notification_groups::accounts(&state.ctx.db, user.account.id, key.into_inner()).await?;
+    let body: Vec<Account> = accounts.iter().map(|a| Account::from_view(a, &state.ctx.config)).collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -168,7 +168,7 @@ pub async fn dismiss_group(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:notifications")?;
-    notification_groups::dismiss(&state.db, user.account.id, key.into_inner()).await?;
+    notification_groups::dismiss(&state.ctx.db, user.account.id, key.into_inner()).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }
 
@@ -198,14 +198,15 @@ pub fn unread_count(
         Box::pin(async move {
             let user = auth.user("read:notifications")?;
             let cap = params.limit.unwrap_or(UNREAD_DEFAULT_CAP).clamp(1, UNREAD_MAX_CAP);
-            let after = markers::notifications_position(&state.db, user.account.id).await?;
+            let after = markers::notifications_position(&state.ctx.db, user.account.id).await?;
             let filter = NotificationFilter {
                 types: params.types,
                 exclude_types: params.exclude_types,
                 include_filtered: false,
             };
             let grouped = grouped.then(|| grouped_types(params.grouped_types));
-            let count = notifications::unread_count(&state.db, user.account.id, after, filter, grouped, cap).await?;
+            let count =
+                notifications::unread_count(&state.ctx.db, user.account.id, after, filter, grouped, cap).await?;
             Ok(HttpResponse::Ok().json(json!({ "count": count })))
         })
     }

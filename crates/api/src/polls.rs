@@ -19,7 +19,7 @@ pub struct VoteForm {
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
-    let view = polls::get(&state.db, &state.events, viewer, path_id(&id)?).await?;
+    let view = polls::get(&state.ctx, viewer, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(Poll::from_view(&view)))
 }
 
@@ -31,6 +31,6 @@ pub async fn vote(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
     let choices = form.choices.iter().map(|c| c.value("choices")).collect::<Result<Vec<i64>, ApiError>>()?;
-    let view = polls::vote(&state.db, &state.events, user.account.id, path_id(&id)?, choices).await?;
+    let view = polls::vote(&state.ctx, user.account.id, path_id(&id)?, choices).await?;
     Ok(HttpResponse::Ok().json(Poll::from_view(&view)))
 }

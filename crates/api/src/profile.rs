@@ -14,7 +14,7 @@ use crate::{ApiError, AppState, HandlerFuture};
 /// `GET /api/v1/profile`: the caller's profile as typed, for an edit form.
 pub async fn show(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user_with_any(&["read:accounts", "profile"])?;
-    let profile = tertulia_domain::profile::get(&state.db, user.account.id).await?;
+    let profile = tertulia_domain::profile::get(&state.ctx.db, user.account.id).await?;
     Ok(HttpResponse::Ok().json(Profile::from_view(profile)))
 }
 
@@ -27,7 +27,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:accounts")?;
     apply_credentials(&state, user.account.id, request).await?;
-    let profile = tertulia_domain::profile::get(&state.db, user.account.id).await?;
+    let profile = tertulia_domain::profile::get(&state.ctx.db, user.account.id).await?;
     Ok(HttpResponse::Ok().json(Profile::from_view(profile)))
 }
 
@@ -37,10 +37,10 @@ pub fn remove_image(which: ProfileImage) -> impl Fn(web::Data<AppState>, Auth) -
     move |state, auth| {
         Box::pin(async move {
             let user = auth.user("write:accounts")?;
-            media::remove_profile_image(&state.db, user.account.id, which).await?;
+            media::remove_profile_image(&state.ctx.db, user.account.id, which).await?;
             let mut me = user.clone();
-            me.account = accounts::get(&state.db, user.account.id).await?;
-            Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.config)))
+            me.account = accounts::get(&state.ctx.db, user.account.id).await?;
+            Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.ctx.config)))
         })
     }
 }

@@ -56,7 +56,7 @@ fn alerts(data: &DataParams) -> BTreeMap<String, bool> {
 /// application) and `server_key` (subscription). Empty only before the
 /// server's first start has made it, which no client can observe.
 pub(crate) async fn server_key(state: &AppState) -> Result<String, ApiError> {
-    Ok(push::server_key(&state.db).await?.unwrap_or_default())
+    Ok(push::server_key(&state.ctx.db).await?.unwrap_or_default())
 }
 
 /// The `WebPushSubscription` entity. `standard` is true: pushes are always
@@ -95,15 +95,15 @@ pub async fn create(
         alerts: alerts(&form.data),
         policy: form.data.policy,
     };
-    let allow_http = state.config.federation.allow_private_addresses;
-    let subscription = push::subscribe(&state.db, token, request, allow_http).await?;
+    let allow_http = state.ctx.config.federation.allow_private_addresses;
+    let subscription = push::subscribe(&state.ctx.db, token, request, allow_http).await?;
     Ok(HttpResponse::Ok().json(render(&subscription, server_key(&state).await?)))
 }
 
 /// 404 when the token has no subscription, as on Mastodon: clients expect it.
 pub async fn show(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let token = token(&auth)?;
-    let found = push::get(&state.db, token).await.map_err(|_| ApiError::NotFound("Record not found".into()))?;
+    let found = push::get(&state.ctx.db, token).await.map_err(|_| ApiError::NotFound("Record not found".into()))?;
     Ok(HttpResponse::Ok().json(render(&found, server_key(&state).await?)))
 }
 
@@ -114,11 +114,11 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let token = token(&auth)?;
     let policy = form.data.policy.clone();
-    let subscription = push::update(&state.db, token, alerts(&form.data), policy).await?;
+    let subscription = push::update(&state.ctx.db, token, alerts(&form.data), policy).await?;
     Ok(HttpResponse::Ok().json(render(&subscription, server_key(&state).await?)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
-    push::unsubscribe(&state.db, token(&auth)?).await?;
+    push::unsubscribe(&state.ctx.db, token(&auth)?).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }

@@ -26,7 +26,7 @@ pub fn configure(
     server_to_server: impl FnOnce(&mut web::ServiceConfig),
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        let limit = usize::try_from(state.config.limits.max_request_bytes).unwrap_or(usize::MAX);
+        let limit = usize::try_from(state.ctx.config.limits.max_request_bytes).unwrap_or(usize::MAX);
         cfg.app_data(web::Data::new(state))
             .app_data(web::JsonConfig::default().limit(limit).error_handler(|e, _| json_error(e)))
             .app_data(web::FormConfig::default().limit(limit).error_handler(|e, _| form_error(e)))

@@ -33,7 +33,7 @@ fn path_id(raw: &str) -> Result<Id, ApiError> {
 }
 
 fn json(view: &scheduled::ScheduledView, state: &AppState) -> HttpResponse {
-    HttpResponse::Ok().json(ScheduledStatus::from_view(view, &state.config))
+    HttpResponse::Ok().json(ScheduledStatus::from_view(view, &state.ctx.config))
 }
 
 pub async fn list(
@@ -43,14 +43,14 @@ pub async fn list(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?;
-    let views = scheduled::list(&state.db, user.account.id, params.page(pagination::STATUSES)?).await?;
+    let views = scheduled::list(&state.ctx.db, user.account.id, params.page(pagination::STATUSES)?).await?;
     let keys: Vec<Id> = views.iter().map(|view| view.id).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &ScheduledStatus::list(&views, &state.config)))
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &ScheduledStatus::list(&views, &state.ctx.config)))
 }
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?;
-    let view = scheduled::get(&state.db, user.account.id, path_id(&id)?).await?;
+    let view = scheduled::get(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(json(&view, &state))
 }
 
@@ -71,16 +71,16 @@ pub async fn update(
     let view = match form.scheduled_at.as_deref().filter(|raw| !raw.trim().is_empty()) {
         Some(raw) => {
             let at = parse_time(raw)?;
-            scheduled::reschedule(&state.db, &state.events, &state.config, user.account.id, id, at).await?
+            scheduled::reschedule(&state.ctx, user.account.id, id, at).await?
         }
         // Nothing to change, as on Mastodon.
-        None => scheduled::get(&state.db, user.account.id, id).await?,
+        None => scheduled::get(&state.ctx.db, user.account.id, id).await?,
     };
     Ok(json(&view, &state))
 }
 
 pub async fn cancel(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
-    scheduled::cancel(&state.db, user.account.id, path_id(&id)?).await?;
+    scheduled::cancel(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -65,8 +65,8 @@ pub async fn v2(
             pasted.push(status);
         }
     }
-    let results = search::search(&state.db, viewer, &state.config.domain, query).await?;
-    let config = &state.config;
+    let results = search::search(&state.ctx.db, viewer, &state.ctx.config.domain, query).await?;
+    let config = &state.ctx.config;
     let mut statuses = Status::list(&pasted, config);
     statuses.extend(Status::list(&results.statuses, config));
     Ok(HttpResponse::Ok().json(json!({
@@ -89,7 +89,7 @@ async fn resolve_remote_account(state: &AppState, q: &str) {
     }
     let handle = q.trim_start_matches('@');
     if let Some((username, host)) = handle.split_once('@')
-        && !host.eq_ignore_ascii_case(&state.config.domain)
+        && !host.eq_ignore_ascii_case(&state.ctx.config.domain)
         && !username.is_empty()
         && !host.contains(['/', ' ', '@'])
     {
@@ -106,7 +106,7 @@ async fn resolve_pasted_link(state: &AppState, viewer: i64, q: &str) -> Option<t
         return None;
     }
     let id = resolver.resolve_status(url).await.ok()?;
-    tertulia_domain::statuses::get(&state.db, Some(viewer), id).await.ok()
+    tertulia_domain::statuses::get(&state.ctx.db, Some(viewer), id).await.ok()
 }
 
 pub async fn accounts(
@@ -119,7 +119,7 @@ pub async fn accounts(
         resolve_remote_account(&state, &params.q).await;
     }
     let query = params.query(ACCOUNTS, Some(Kind::Accounts))?;
-    let results = search::search(&state.db, Some(user.account.id.0), &state.config.domain, query).await?;
-    let body: Vec<Account> = results.accounts.iter().map(|a| Account::from_view(a, &state.config)).collect();
+    let results = search::search(&state.ctx.db, Some(user.account.id.0), &state.ctx.config.domain, query).await?;
+    let body: Vec<Account> = results.accounts.iter().map(|a| Account::from_view(a, &state.ctx.config)).collect();
     Ok(HttpResponse::Ok().json(body))
 }

@@ -31,7 +31,7 @@ pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
 pub async fn extended_description(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "updated_at": crate::entities::timestamp(chrono::Utc::now()),
-        "content": format!("<p>{}</p>", crate::oauth::escape(&state.config.instance.description)),
+        "content": format!("<p>{}</p>", crate::oauth::escape(&state.ctx.config.instance.description)),
     }))
 }
 
@@ -54,10 +54,10 @@ pub fn saved(
         Box::pin(async move {
             let user = auth.user(if bookmarks { "read:bookmarks" } else { "read:favourites" })?;
             let rows =
-                statuses::saved(&state.db, user.account.id, bookmarks, params.page(pagination::STATUSES)?).await?;
+                statuses::saved(&state.ctx.db, user.account.id, bookmarks, params.page(pagination::STATUSES)?).await?;
             let keys: Vec<_> = rows.iter().map(|(key, _)| *key).collect();
-            let body: Vec<Status> = rows.iter().map(|(_, v)| Status::from_view(v, &state.config)).collect();
-            Ok(paged(&request, &state.config.base_url(), &keys, &body))
+            let body: Vec<Status> = rows.iter().map(|(_, v)| Status::from_view(v, &state.ctx.config)).collect();
+            Ok(paged(&request, &state.ctx.config.base_url(), &keys, &body))
         })
     }
 }

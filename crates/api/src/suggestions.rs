@@ -30,7 +30,7 @@ async fn load(state: &AppState, auth: &Auth, params: SuggestionParams) -> Result
             .map_err(|_| ApiError::Unprocessable(format!("limit: '{text}' is not a number")))?
             .clamp(1, MAX),
     };
-    Ok(suggestions::for_account(&state.db, user.account.id, limit).await?)
+    Ok(suggestions::for_account(&state.ctx.db, user.account.id, limit).await?)
 }
 
 /// `GET /api/v1/suggestions`: accounts.
@@ -40,7 +40,7 @@ pub async fn v1(
     Query(params): Query<SuggestionParams>,
 ) -> Result<HttpResponse, ApiError> {
     let found = load(&state, &auth, params).await?;
-    let body: Vec<Account> = found.iter().map(|s| Account::from_view(&s.account, &state.config)).collect();
+    let body: Vec<Account> = found.iter().map(|s| Account::from_view(&s.account, &state.ctx.config)).collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -61,7 +61,7 @@ pub async fn v2(
             json!({
                 "source": source,
                 "sources": [sources],
-                "account": Account::from_view(&s.account, &state.config),
+                "account": Account::from_view(&s.account, &state.ctx.config),
             })
         })
         .collect();
@@ -71,6 +71,6 @@ pub async fn v2(
 /// `DELETE /api/v1/suggestions/:account_id`: never suggest this account again.
 pub async fn dismiss(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read")?;
-    suggestions::dismiss(&state.db, user.account.id, path_id(&id)?).await?;
+    suggestions::dismiss(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }

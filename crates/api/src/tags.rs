@@ -18,8 +18,8 @@ const FOLLOWED_TAGS: Limits = Limits { default: 100, max: 200 };
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read")?;
-    let tag = tags::get(&state.db, viewer, &name).await?;
-    Ok(HttpResponse::Ok().json(Tag::from_view(&tag, &state.config)))
+    let tag = tags::get(&state.ctx.db, viewer, &name).await?;
+    Ok(HttpResponse::Ok().json(Tag::from_view(&tag, &state.ctx.config)))
 }
 
 /// `POST /api/v1/tags/:name/follow` (`on`) and `/unfollow`.
@@ -29,8 +29,8 @@ pub fn follow(
     move |state, auth, name| {
         Box::pin(async move {
             let user = auth.user("write:follows")?;
-            let tag = tags::follow(&state.db, user.account.id, &name, on).await?;
-            Ok(HttpResponse::Ok().json(Tag::from_view(&tag, &state.config)))
+            let tag = tags::follow(&state.ctx.db, user.account.id, &name, on).await?;
+            Ok(HttpResponse::Ok().json(Tag::from_view(&tag, &state.ctx.config)))
         })
     }
 }
@@ -42,10 +42,10 @@ pub async fn followed(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:follows")?;
-    let rows = tags::followed(&state.db, user.account.id, params.page(FOLLOWED_TAGS)?).await?;
+    let rows = tags::followed(&state.ctx.db, user.account.id, params.page(FOLLOWED_TAGS)?).await?;
     let keys: Vec<Id> = rows.iter().map(|(key, _)| *key).collect();
-    let body: Vec<Tag> = rows.iter().map(|(_, tag)| Tag::from_view(tag, &state.config)).collect();
-    Ok(paged(&request, &state.config.base_url(), &keys, &body))
+    let body: Vec<Tag> = rows.iter().map(|(_, tag)| Tag::from_view(tag, &state.ctx.config)).collect();
+    Ok(paged(&request, &state.ctx.config.base_url(), &keys, &body))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,8 +78,8 @@ pub async fn trending_tags(
     Query(params): Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read")?;
-    let views = trends::tags(&state.db, viewer, params.window(TREND_TAGS)?).await?;
-    Ok(HttpResponse::Ok().json(Tag::list(&views, &state.config)))
+    let views = trends::tags(&state.ctx.db, viewer, params.window(TREND_TAGS)?).await?;
+    Ok(HttpResponse::Ok().json(Tag::list(&views, &state.ctx.config)))
 }
 
 pub async fn trending_statuses(
@@ -88,6 +88,6 @@ pub async fn trending_statuses(
     Query(params): Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read")?;
-    let views = trends::statuses(&state.db, viewer, params.window(TREND_STATUSES)?).await?;
-    Ok(HttpResponse::Ok().json(Status::list(&views, &state.config)))
+    let views = trends::statuses(&state.ctx.db, viewer, params.window(TREND_STATUSES)?).await?;
+    Ok(HttpResponse::Ok().json(Status::list(&views, &state.ctx.config)))
 }

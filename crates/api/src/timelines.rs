@@ -43,8 +43,8 @@ pub async fn home(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:statuses")?;
-    let views = timelines::home(&state.db, user.account.id, params.page(pagination::STATUSES)?).await?;
-    Ok(status_page(&request, &state.config, &views))
+    let views = timelines::home(&state.ctx.db, user.account.id, params.page(pagination::STATUSES)?).await?;
+    Ok(status_page(&request, &state.ctx.config, &views))
 }
 
 pub async fn public(
@@ -55,8 +55,8 @@ pub async fn public(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let page = params.page.page(pagination::STATUSES)?;
-    let views = timelines::public(&state.db, viewer, params.origin(), page).await?;
-    Ok(status_page(&request, &state.config, &views))
+    let views = timelines::public(&state.ctx.db, viewer, params.origin(), page).await?;
+    Ok(status_page(&request, &state.ctx.config, &views))
 }
 
 pub async fn hashtag(
@@ -74,6 +74,6 @@ pub async fn hashtag(
     let mut any = vec![tag.trim_start_matches('#').to_lowercase()];
     any.extend(normalise(&params.any));
     let query = TagQuery { any, all: normalise(&params.all), none: normalise(&params.none) };
-    let views = timelines::hashtag(&state.db, viewer, query, params.origin(), page).await?;
-    Ok(status_page(&request, &state.config, &views))
+    let views = timelines::hashtag(&state.ctx.db, viewer, query, params.origin(), page).await?;
+    Ok(status_page(&request, &state.ctx.config, &views))
 }

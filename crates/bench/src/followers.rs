@@ -45,7 +45,7 @@ pub async fn add_remote_followers(
                 },
             )?;
         }
-        Ok(Id(author.id))
+        Ok::<_, DbError>(Id(author.id))
     })
     .await
     .map_err(BenchError::from)

@@ -122,10 +122,11 @@ impl Db {
 
     /// Runs blocking database work on a connection from the pool, in the
     /// current thread. For the CLI and for code already off the runtime.
-    pub fn run_blocking<T>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
-        let mut conn = self.pool.get()?;
+    /// The work may fail with any error that can hold a [`DbError`].
+    pub fn run_blocking<T, E: From<DbError>>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
         let outcome = work(&mut conn);
-        if outcome.as_ref().is_err_and(is_lost_connection) {
+        if outcome.is_err() && connection_lost(&mut conn) {
             mark_broken(&mut conn);
         }
         outcome
@@ -151,10 +152,10 @@ impl Db {
     /// Runs database work on tokio's blocking pool, so async request
     /// handlers never block the runtime. The one way async code reaches
     /// the database.
-    pub async fn run<T: Send + 'static>(
+    pub async fn run<T: Send + 'static, E: From<DbError> + Send + 'static>(
         &self,
-        work: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
         let db = self.clone();
         off_runtime(move || db.run_blocking(work)).await
     }
@@ -173,10 +174,10 @@ impl Db {
     /// tokio's blocking pool: how async code writes when it has no larger
     /// transaction to write in, so that on SQLite every write waits its
     /// turn on the one writer lock.
-    pub async fn write<T: Send + 'static>(
+    pub async fn write<T: Send + 'static, E: From<DbError> + Send + 'static>(
         &self,
-        work: impl FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
-    ) -> Result<T, DbError> {
+        work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
         self.run(move |conn| transaction(conn, work)).await
     }
 
@@ -187,10 +188,12 @@ impl Db {
 }
 
 /// Runs blocking database work on tokio's blocking pool.
-async fn off_runtime<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, DbError> + Send + 'static,
-) -> Result<T, DbError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| DbError::Unavailable(format!("database task stopped: {e}")))?
+async fn off_runtime<T: Send + 'static, E: From<DbError> + Send + 'static>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, E> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| E::from(DbError::Unavailable(format!("database task stopped: {e}"))))?
 }
 
 /// Whether work failed because the database dropped the connection:
@@ -198,6 +201,14 @@ async fn off_runtime<T: Send + 'static>(
 /// `ClosedConnection` (pool errors happen before `work` runs).
 fn is_lost_connection(error: &DbError) -> bool {
     matches!(error, DbError::Unavailable(_))
+}
+
+/// Whether the database dropped the connection, asked after work failed
+/// (whatever its error type, so the failure itself can't tell): one
+/// `SELECT 1` on PostgreSQL, on failures only. A SQLite connection is a
+/// file handle and is never dropped.
+fn connection_lost(conn: &mut DbConn) -> bool {
+    matches!(conn, DbConn::Postgres(_)) && conn.batch_execute("SELECT 1").is_err()
 }
 
 /// Marks the connection broken, so that the pool closes it
@@ -232,12 +243,39 @@ pub fn count_statements<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> 
 }
 
 /// Runs `work` in one transaction: committed if it returns `Ok`, rolled
-/// back otherwise. Every write goes through here (or [`Db::write`], or
-/// [`refusable_transaction`]), so that on SQLite it queues on the writer
-/// lock below; a statement run outside would wait in SQLite's busy handler
-/// instead, unordered, and could fail with "database is locked".
-pub fn transaction<T>(conn: &mut DbConn, work: impl FnOnce(&mut DbConn) -> Result<T, DbError>) -> Result<T, DbError> {
-    write_transaction(conn, work)
+/// back on any `Err`, a database failure or a refusal of the caller's own
+/// (a broken rule found half-way), so a refused request leaves nothing
+/// half-written. Every write goes through here (or [`Db::write`]), so that
+/// on SQLite it queues on the writer lock below; a statement run outside
+/// would wait in SQLite's busy handler instead, unordered, and could fail
+/// with "database is locked".
+pub fn transaction<T, E: From<DbError>>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    write_transaction(conn, |conn| work(conn).map_err(Failure::Work)).map_err(Failure::into_work_error)
+}
+
+/// Why a [`transaction`] failed: its work failed, or beginning, committing
+/// or rolling back did (diesel reports those as its own error).
+enum Failure<E> {
+    Work(E),
+    Transaction(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for Failure<E> {
+    fn from(error: diesel::result::Error) -> Self {
+        Failure::Transaction(error)
+    }
+}
+
+impl<E: From<DbError>> Failure<E> {
+    fn into_work_error(self) -> E {
+        match self {
+            Failure::Work(error) => error,
+            Failure::Transaction(error) => DbError::from(error).into(),
+        }
+    }
 }
 
 /// Write transactions on SQLite queue here, one at a time per process,
@@ -279,32 +317,4 @@ pub(crate) fn write_transaction<T, E: From<diesel::result::Error>>(
         }
     }
     outcome
-}
-
-/// Like [`transaction`], for work that may refuse (`Ok(Err(refusal))`, a
-/// broken rule found half-way): a refusal is rolled back too, so a refused
-/// request leaves nothing half-written, and is returned as it came.
-pub fn refusable_transaction<T, R>(
-    conn: &mut DbConn,
-    work: impl FnOnce(&mut DbConn) -> Result<Result<T, R>, DbError>,
-) -> Result<Result<T, R>, DbError> {
-    enum Failure<R> {
-        Db(DbError),
-        Refused(R),
-    }
-    impl<R> From<diesel::result::Error> for Failure<R> {
-        fn from(error: diesel::result::Error) -> Self {
-            Failure::Db(error.into())
-        }
-    }
-    let outcome = write_transaction(conn, |conn| match work(conn) {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(refusal)) => Err(Failure::Refused(refusal)),
-        Err(error) => Err(Failure::Db(error)),
-    });
-    match outcome {
-        Ok(value) => Ok(Ok(value)),
-        Err(Failure::Refused(refusal)) => Ok(Err(refusal)),
-        Err(Failure::Db(error)) => Err(error),
-    }
 }

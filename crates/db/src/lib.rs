@@ -49,7 +49,7 @@ pub mod suggestions;
 pub mod tags;
 pub mod users;
 
-pub use conn::{Db, DbConn, count_statements, refusable_transaction, transaction};
+pub use conn::{Db, DbConn, count_statements, transaction};
 pub use error::DbError;
 pub use migrations::MigrationReport;
 

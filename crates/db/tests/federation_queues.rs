@@ -58,7 +58,7 @@ fn enqueue_skips_jobs_already_queued_for_the_same_activity_and_inbox() {
 
         let stats = delivery::stats(conn).unwrap();
         assert_eq!(stats, DeliveryStats { pending: 3, failed: 0, oldest_pending: Some(t0()) });
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -92,7 +92,7 @@ fn claim_takes_due_jobs_oldest_first_up_to_the_limit_and_leases_them() {
             delivery::complete(conn, done.id).unwrap();
         }
         assert_eq!(claimed_activities(conn, now + Duration::hours(1), 10), ["later"]);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -112,7 +112,7 @@ fn a_job_whose_lease_ran_out_is_claimed_again() {
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].id, first[0].id);
         assert_eq!(again[0].attempts, 0, "an expired lease is not a failed attempt");
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -149,7 +149,7 @@ fn retry_fail_and_complete_change_what_is_claimable() {
         assert_eq!(failed[0].locked_until, None);
         assert_eq!(failed[0].last_error.as_deref(), Some("403 Forbidden"));
         assert_eq!(delivery::stats(conn).unwrap(), DeliveryStats { pending: 1, failed: 1, oldest_pending: Some(now) });
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -177,7 +177,7 @@ fn deferring_a_host_holds_its_jobs_back_and_releasing_it_makes_them_due_now() {
 
         assert_eq!(delivery::release_host(conn, "down.example", now).unwrap(), 2);
         assert_eq!(claimed_activities(conn, now, 10), ["down-now", "down-later"]);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -192,7 +192,7 @@ fn concurrent_claimers_share_the_jobs_without_overlap() {
         let actor = local_account(conn, "sender");
         let jobs: Vec<_> = (0..JOBS).map(|n| job(actor, &format!("a{n}"), "h.example", now)).collect();
         assert_eq!(delivery::enqueue(conn, &jobs, now).unwrap(), JOBS);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 
@@ -218,7 +218,7 @@ fn claims_get_their_turn_while_other_writers_keep_the_database_busy() {
     let config = DatabaseConfig { url: test_db.url.clone(), pool_size: WRITERS as u32 + 1, connect_timeout_secs: 5 };
     let db = Db::connect(&config).expect("connect");
     db.migrate().expect("migrate");
-    let actor = db.run_blocking(|conn| Ok(local_account(conn, "sender"))).unwrap();
+    let actor = db.run_blocking(|conn| Ok::<_, DbError>(local_account(conn, "sender"))).unwrap();
     db.run_blocking(|conn| delivery::enqueue(conn, &[job(actor, "a1", "one.example", t0())], t0())).unwrap();
 
     let busy = Arc::new(AtomicBool::new(true));
@@ -234,7 +234,7 @@ fn claims_get_their_turn_while_other_writers_keep_the_database_busy() {
                             local_account(conn, "sender");
                             // A post fanning out holds the lock for a while.
                             std::thread::sleep(std::time::Duration::from_millis(20));
-                            Ok(())
+                            Ok::<_, DbError>(())
                         })
                     })
                     .unwrap();
@@ -285,7 +285,7 @@ fn a_host_becomes_unreachable_after_repeated_failures_and_recovers_on_success() 
         assert!(!instances::record_success(conn, "flaky.example", at(5)).unwrap(), "already reachable");
 
         assert_eq!(fail(conn, 6), HostHealth { failure_count: 1, unreachable_since: None }, "count restarts");
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -302,7 +302,7 @@ fn a_first_success_creates_the_host_and_failing_hosts_are_listed() {
         instances::record_failure(conn, "other.example", t0(), 8).unwrap();
         let failing: Vec<String> = instances::failing(conn).unwrap().into_iter().map(|i| i.domain).collect();
         assert_eq!(failing, ["other.example"]);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -387,7 +387,7 @@ fn the_inbox_stores_each_activity_once_and_hands_out_each_senders_in_the_order_r
         let after_leases = now + Duration::hours(1);
         let claimed = claim_inbox(conn, after_leases, 5, &[]);
         assert_eq!(batches(&claimed), [vec!["alice:2", "alice:3", "alice:4"], vec!["bob:1"]]);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -433,7 +433,7 @@ fn a_failed_activity_waits_for_its_retry_holding_back_its_sender_and_is_kept_wit
         assert_eq!(given_up.attempts, 2);
         assert_eq!(given_up.last_error.as_deref(), Some("gave up: cannot reach the remote server"));
         assert_eq!(inbox::backlog(conn).unwrap(), 2, "given up no longer counts");
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -456,7 +456,7 @@ fn one_sender_per_host_is_claimed_at_a_time_and_busy_hosts_are_passed_over() {
         assert_eq!(batches(&claim_inbox(conn, now, 5, &[])), [vec!["ana:1"], vec!["carl:1"]]);
         assert!(claim_inbox(conn, now, 5, &["big.example"]).is_empty(), "big.example has all its workers");
         assert_eq!(batches(&claim_inbox(conn, now, 5, &[])), [vec!["bea:1"]]);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -474,7 +474,7 @@ fn concurrent_claimers_never_share_a_sender_nor_apply_its_activities_out_of_orde
                 inbox::record(conn, &activity(&format!("s{sender}@h{sender}.example"), n, received)).unwrap();
             }
         }
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 
@@ -489,7 +489,7 @@ fn concurrent_claimers_never_share_a_sender_nor_apply_its_activities_out_of_orde
                 start.wait();
                 // Bounded: every round applies at least one activity.
                 for _ in 0..SENDERS * PER_SENDER {
-                    let claimed = db.run_blocking(|conn| Ok(claim_inbox(conn, now, 2, &[]))).unwrap();
+                    let claimed = db.run_blocking(|conn| Ok::<_, DbError>(claim_inbox(conn, now, 2, &[]))).unwrap();
                     if claimed.is_empty() {
                         break;
                     }
@@ -532,7 +532,7 @@ fn pruning_forgets_old_processed_activities_only() {
         assert!(inbox::record(conn, &activity("old@a.example", 1, t0())).unwrap(), "outside the dedupe window");
         assert!(!inbox::record(conn, &activity("recent@b.example", 1, t0())).unwrap());
         assert!(!inbox::record(conn, &activity("unprocessed@c.example", 1, t0())).unwrap());
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -544,7 +544,8 @@ fn push_outbox(conn: &mut DbConn, n: i64) -> i64 {
 
 /// The oldest claimable outbox record's id, claimed in a transaction of its own.
 fn next_outbox(conn: &mut DbConn, max_attempts: i32) -> Option<i64> {
-    tertulia_db::transaction(conn, |conn| Ok(outbox::claim_next(conn, max_attempts)?.map(|r| r.id))).unwrap()
+    tertulia_db::transaction(conn, |conn| Ok::<_, DbError>(outbox::claim_next(conn, max_attempts)?.map(|r| r.id)))
+        .unwrap()
 }
 
 #[test]
@@ -565,7 +566,7 @@ fn the_outbox_hands_out_entries_oldest_first_until_removed_or_given_up() {
         assert_eq!(next_outbox(conn, 1), Some(pushed[2]), "given up after one failure");
         outbox::remove(conn, pushed[2]).unwrap();
         assert_eq!(next_outbox(conn, 1), None);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -576,11 +577,11 @@ fn two_workers_handling_the_outbox_at_once_take_each_record_once() {
     let test_db = TestDatabase::create();
     let db = open(&test_db);
     let all: HashSet<i64> =
-        db.run_blocking(|conn| Ok((0..RECORDS as i64).map(|n| push_outbox(conn, n)).collect())).unwrap();
+        db.run_blocking(|conn| Ok::<_, DbError>((0..RECORDS as i64).map(|n| push_outbox(conn, n)).collect())).unwrap();
     // What the outbox worker does: claim, handle and remove in one transaction.
     let take = |conn: &mut DbConn| {
         tertulia_db::transaction(conn, |conn| {
-            let Some(record) = outbox::claim_next(conn, 5)? else { return Ok(Vec::new()) };
+            let Some(record) = outbox::claim_next(conn, 5)? else { return Ok::<_, DbError>(Vec::new()) };
             outbox::remove(conn, record.id)?;
             Ok(vec![record.id])
         })
@@ -612,7 +613,7 @@ fn processes_racing_to_store_the_vapid_key_all_end_up_with_the_first_one() {
                 start.wait();
                 db.run_blocking(move |conn| {
                     let stored = tertulia_db::push::insert_vapid_key(conn, &row)?;
-                    Ok((stored, tertulia_db::push::vapid_key(conn)?.unwrap().public_key))
+                    Ok::<_, DbError>((stored, tertulia_db::push::vapid_key(conn)?.unwrap().public_key))
                 })
                 .unwrap()
             })
@@ -639,11 +640,11 @@ fn an_outbox_record_of_an_unknown_kind_fails_the_claim() {
 
     let test_db = TestDatabase::create();
     let db = open(&test_db);
-    let id = db.run_blocking(|conn| Ok(push_outbox(conn, 0))).unwrap();
+    let id = db.run_blocking(|conn| Ok::<_, DbError>(push_outbox(conn, 0))).unwrap();
     db.run_blocking(move |conn| {
         diesel::sql_query(format!("UPDATE federation_outbox SET kind = 'status_teleported' WHERE id = {id}"))
             .execute(conn)?;
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
     let claimed = db.run_blocking(|conn| tertulia_db::transaction(conn, |conn| outbox::claim_next(conn, 3)));
@@ -657,12 +658,12 @@ fn an_actor_of_an_unknown_type_fails_the_read() {
 
     let test_db = TestDatabase::create();
     let db = open(&test_db);
-    let id = db.run_blocking(|conn| Ok(local_account(conn, "ana"))).unwrap();
+    let id = db.run_blocking(|conn| Ok::<_, DbError>(local_account(conn, "ana"))).unwrap();
     let read = db.run_blocking(move |conn| actors::find(conn, id)).unwrap().unwrap();
     assert_eq!(read.actor_type, ActorType::Person, "a new local account is a Person");
     db.run_blocking(move |conn| {
         diesel::sql_query(format!("UPDATE accounts SET actor_type = 'Robot' WHERE id = {id}")).execute(conn)?;
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
     assert_unreadable(db.run_blocking(move |conn| actors::find(conn, id)), "Robot");

@@ -33,7 +33,7 @@ fn schedule(conn: &mut DbConn, account: i64, at: NaiveDateTime) -> i64 {
 /// transaction (the publishing goes in between).
 fn take_one(conn: &mut DbConn, now: NaiveDateTime) -> Option<i64> {
     tertulia_db::transaction(conn, |conn| {
-        let Some(row) = scheduled::claim_due(conn, now)? else { return Ok(None) };
+        let Some(row) = scheduled::claim_due(conn, now)? else { return Ok::<_, tertulia_db::DbError>(None) };
         assert!(scheduled::delete(conn, row.id)?, "a claimed row is still there to delete");
         Ok(Some(row.id))
     })
@@ -58,7 +58,7 @@ fn due_rows_are_claimed_earliest_first_and_the_next_due_time_is_known() {
         assert_eq!(scheduled::next_due_at(conn)?, Some(t0() + Duration::hours(2)));
         assert_eq!(take_one(conn, t0() + Duration::hours(3)), Some(later));
         assert_eq!(scheduled::next_due_at(conn)?, None);
-        Ok(())
+        Ok::<_, tertulia_db::DbError>(())
     })
     .unwrap();
 }
@@ -72,7 +72,9 @@ fn concurrent_workers_never_take_the_same_scheduled_status() {
     let all: HashSet<i64> = db
         .run_blocking(|conn| {
             let account = local_account(conn, "author");
-            Ok((0..ROWS).map(|n| schedule(conn, account, now - Duration::seconds(n as i64))).collect())
+            Ok::<_, tertulia_db::DbError>(
+                (0..ROWS).map(|n| schedule(conn, account, now - Duration::seconds(n as i64))).collect(),
+            )
         })
         .unwrap();
 

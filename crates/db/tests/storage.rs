@@ -86,7 +86,7 @@ fn local_usernames_are_unique_regardless_of_case_but_remote_namesakes_are_fine()
         let found = accounts::find_local_by_username(conn, "ANA")?.expect("case-insensitive lookup");
         assert_eq!(found.username, "Ana");
         assert_eq!(found.domain, None);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -104,7 +104,7 @@ fn emails_are_unique_regardless_of_case() {
         assert!(users::email_exists(conn, "STAFF@acme.example")?);
         let clash = users::insert(conn, &new_user(b.id, "Staff@ACME.example")).unwrap_err();
         assert!(clash.is_conflict_on("users_email_key"), "{clash:?}");
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -154,11 +154,58 @@ async fn after_a_panic_inside_a_write_transaction_the_next_write_commits_at_once
     let (ana, lost) = Db::connect(&config)
         .unwrap()
         .run_blocking(|conn| {
-            Ok((accounts::find_local_by_username(conn, "ana")?, accounts::find_local_by_username(conn, "lost")?))
+            Ok::<_, DbError>((
+                accounts::find_local_by_username(conn, "ana")?,
+                accounts::find_local_by_username(conn, "lost")?,
+            ))
         })
         .unwrap();
     assert!(ana.is_some(), "the write after the panic was committed");
     assert!(lost.is_none(), "the write that panicked was rolled back");
+}
+
+/// An error of the caller's own, as the domain's refusals are: not a
+/// database error, yet able to carry one.
+#[derive(Debug, thiserror::Error)]
+enum Refusal {
+    #[error("refused")]
+    Refused,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+fn insert_then_refuse(conn: &mut tertulia_db::DbConn, username: &str) -> Result<(), Refusal> {
+    accounts::insert(conn, &new_account(username, None))?;
+    Err(Refusal::Refused)
+}
+
+fn local_account_exists(db: &Db, username: &str) -> bool {
+    db.run_blocking(|conn| accounts::find_local_by_username(conn, username)).unwrap().is_some()
+}
+
+/// A transaction whose work fails with an error of its own (a rule broken
+/// half-way) rolls back as on a database error, so a refused request
+/// leaves nothing half-written; nested, only the savepoint rolls back.
+#[tokio::test]
+async fn a_transaction_refused_with_an_error_of_its_own_is_rolled_back() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+
+    let refused = db.write(|conn| insert_then_refuse(conn, "ana")).await;
+    assert!(matches!(refused, Err(Refusal::Refused)), "{refused:?}");
+    assert!(!local_account_exists(&db, "ana"), "the refused write was rolled back");
+
+    let outer = db.run_blocking(|conn| {
+        tertulia_db::transaction(conn, |conn| {
+            accounts::insert(conn, &new_account("bruno", None))?;
+            let inner = tertulia_db::transaction(conn, |conn| insert_then_refuse(conn, "carmen"));
+            assert!(matches!(inner, Err(Refusal::Refused)), "{inner:?}");
+            Ok::<_, Refusal>(())
+        })
+    });
+    assert!(outer.is_ok(), "{outer:?}");
+    assert!(local_account_exists(&db, "bruno"), "the outer transaction committed");
+    assert!(!local_account_exists(&db, "carmen"), "the refused savepoint was rolled back");
 }
 
 #[test]
@@ -184,7 +231,7 @@ fn deleting_an_account_cascades_to_its_user_and_suspension_is_counted() {
         assert_eq!(users::list_with_accounts(conn)?.len(), 1);
         assert!(matches!(accounts::delete(conn, a.id), Err(DbError::NotFound)));
         assert!(matches!(accounts::set_suspended(conn, a.id, None), Err(DbError::NotFound)));
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -239,7 +286,7 @@ fn client_secrets_stored_before_they_were_hashed_are_hashed_by_the_migration() {
              VALUES (1, 'Old app', 'urn:ietf:wg:oauth:2.0:oob', 'read', 'old-client', 'old-secret', CURRENT_TIMESTAMP)",
         )
         .execute(conn)?;
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
     db.migrate().unwrap();
@@ -330,7 +377,7 @@ fn stored_enums_round_trip_through_the_database() {
         assert_text_round_trip!(conn, RepliesPolicy, RepliesPolicy::ALL);
         assert_text_round_trip!(conn, MarkerTimeline, MarkerTimeline::ALL);
         assert_text_round_trip!(conn, FilterAction, FilterAction::ALL);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -348,7 +395,7 @@ fn account_and_status_ids_are_bigint_values() {
         assert_eq!(back, account);
         let back: StatusId = diesel::select(status.into_sql::<diesel::sql_types::BigInt>()).get_result(conn)?;
         assert_eq!(back, status);
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
 }
@@ -374,7 +421,7 @@ fn a_stored_visibility_this_program_does_not_know_fails_the_read() {
 
     db.run_blocking(|conn| {
         diesel::sql_query(format!("UPDATE statuses SET visibility = 'secret' WHERE id = {id}")).execute(conn)?;
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
     match db.run_blocking(|conn| statuses::find(conn, id)) {
@@ -467,7 +514,7 @@ fn an_unknown_stored_name_fails_the_read_in_every_typed_column() {
         assert!(db.run_blocking(move |conn| read(conn, owner, id)).unwrap(), "{table} is read before");
         db.run_blocking(move |conn| {
             diesel::sql_query(format!("UPDATE {table} SET {column} = 'bogus'")).execute(conn)?;
-            Ok(())
+            Ok::<_, DbError>(())
         })
         .unwrap();
         match db.run_blocking(move |conn| read(conn, owner, id)) {

@@ -9,7 +9,8 @@ use tertulia_db::page::Page;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::{Db, DbConn, DbError, account_notes, accounts, blocks, domain_blocks, feeds, lists};
 
-use crate::events::{Event, Events};
+use crate::Context;
+use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::statuses::notify;
 use crate::{AccountView, DomainError, audience};
@@ -74,41 +75,42 @@ pub fn local_profile(conn: &mut DbConn, username: &str) -> Result<Option<Account
 /// Records that the local `account` is also known as the actors `aliases`
 /// (its accounts on other sites): the check a `Move` to here needs.
 pub async fn add_alias(db: &Db, account: Id, alias: String) -> Result<Vec<String>, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let actor = tertulia_db::actors::find(conn, account.0)?.ok_or(DbError::NotFound)?;
-                let mut aliases: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
-                if !aliases.contains(&alias) {
-                    aliases.push(alias);
-                }
-                let json = serde_json::to_string(&aliases).unwrap_or_else(|_| "[]".into());
-                tertulia_db::actors::set_also_known_as(conn, account.0, &json)?;
-                outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
-                Ok(aliases)
-            })
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let actor = tertulia_db::actors::find(conn, account.0)?.ok_or(DbError::NotFound)?;
+            let mut aliases: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
+            if !aliases.contains(&alias) {
+                aliases.push(alias);
+            }
+            let json = serde_json::to_string(&aliases).unwrap_or_else(|_| "[]".into());
+            tertulia_db::actors::set_also_known_as(conn, account.0, &json)?;
+            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
+            Ok(aliases)
         })
-        .await?)
+    })
+    .await
 }
 
 /// Moves the local `account` to `target` (its new account on another
 /// site, which must list this one as an alias): marks it moved, tells other
 /// sites, and moves this site's followers over.
-pub async fn move_to(db: &Db, hub: &Events, account: Id, target: Id) -> Result<(), DomainError> {
-    db.run(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            tertulia_db::actors::set_moved_to(conn, account.0, Some(target.0))?;
-            outbox::record(conn, &Outgoing::AccountMoved { account: account.0, target: target.0 })
+pub async fn move_to(ctx: &Context, account: Id, target: Id) -> Result<(), DomainError> {
+    ctx.db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                tertulia_db::actors::set_moved_to(conn, account.0, Some(target.0))?;
+                outbox::record(conn, &Outgoing::AccountMoved { account: account.0, target: target.0 })
+            })
         })
-    })
-    .await?;
-    move_followers(db, hub, account, target).await
+        .await?;
+    move_followers(ctx, account, target).await
 }
 
 /// Every local follower of `old` unfollows it and follows `new` instead,
 /// as Mastodon does when an account moves.
-pub async fn move_followers(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
-    let followers = db
+pub async fn move_followers(ctx: &Context, old: Id, new: Id) -> Result<(), DomainError> {
+    let followers = ctx
+        .db
         .run(move |conn| {
             let ids: Vec<i64> = social::follower_ids(conn, old.0)?.into_iter().map(|(id, _)| id).collect();
             Ok::<_, DbError>(
@@ -118,9 +120,9 @@ pub async fn move_followers(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(
         .await?;
     for follower in followers {
         let follower = Id(follower.id);
-        unfollow(db, follower, old).await?;
+        unfollow(&ctx.db, follower, old).await?;
         if follower != new {
-            follow(db, hub, follower, new, FollowOptions::default()).await?;
+            follow(ctx, follower, new, FollowOptions::default()).await?;
         }
     }
     Ok(())
@@ -145,8 +147,7 @@ pub async fn lookup(db: &Db, own_domain: &str, acct: &str) -> Result<AccountView
 /// Follows `target` (or asks to, if the account is locked) and returns
 /// the new relationship.
 pub async fn follow(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     follower: Id,
     target: Id,
     options: FollowOptions,
@@ -154,10 +155,10 @@ pub async fn follow(
     if follower == target {
         return Err(DomainError::Forbidden("you cannot follow yourself".into()));
     }
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()) else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let follow = FollowRow {
                 id: Id::generate().0,
@@ -172,9 +173,7 @@ pub async fn follow(
             let blocked = !blocks::blocking_among(conn, follower.0, &[target.0])?.is_empty()
                 || !blocks::blocked_by_among(conn, follower.0, &[target.0])?.is_empty();
             if blocked {
-                return Ok(Err(DomainError::Forbidden(
-                    "you cannot follow an account you block or that blocks you".into(),
-                )));
+                return Err(DomainError::Forbidden("you cannot follow an account you block or that blocks you".into()));
             }
             let already_following = social::find_follow(conn, follower.0, target.0)?.is_some();
             let mut pending = Vec::new();
@@ -191,7 +190,7 @@ pub async fn follow(
             } else {
                 pending.extend(establish(conn, &follow)?);
             }
-            Ok(Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending)))
+            Ok((relationships_in(conn, follower.0, &[target.0])?.remove(0), pending))
         })
     })
     .await
@@ -219,9 +218,9 @@ pub(crate) fn establish(conn: &mut DbConn, follow: &FollowRow) -> Result<Option<
 
 pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let follow = social::find_follow(conn, follower.0, target.0)?;
             if social::delete_follow(conn, follower.0, target.0)? {
@@ -240,10 +239,10 @@ pub async fn unfollow(db: &Db, follower: Id, target: Id) -> Result<Relationship,
                     &Outgoing::Unfollowed { follower: follower.0, target: target.0, request: undone.id },
                 )?;
             }
-            Ok(Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0)))
+            Ok(relationships_in(conn, follower.0, &[target.0])?.remove(0))
         })
     })
-    .await?
+    .await
 }
 
 /// The other sites' actors `site` follows (`true`) or asked to follow
@@ -267,16 +266,15 @@ pub async fn followed_sites(db: &Db, site: Id) -> Result<Vec<(String, bool)>, Do
 
 /// Accepts (`accept`) or rejects a pending follow request to `target`.
 pub async fn answer_follow_request(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     target: Id,
     requester: Id,
     accept: bool,
 ) -> Result<Relationship, DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(request) = social::take_follow_request(conn, requester.0, target.0)? else {
-                return Ok(Err(DomainError::NotFound("follow request".into())));
+                return Err(DomainError::NotFound("follow request".into()));
             };
             let mut pending = Vec::new();
             if let Some(follow_uri) = request.uri.clone()
@@ -290,7 +288,7 @@ pub async fn answer_follow_request(
                 let follow = FollowRow { id: Id::generate().0, created_at: tertulia_db::now(), ..request };
                 pending.extend(establish(conn, &follow)?);
             }
-            Ok(Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending)))
+            Ok((relationships_in(conn, target.0, &[requester.0])?.remove(0), pending))
         })
     })
     .await
@@ -383,12 +381,7 @@ pub struct ProfileUpdate {
 }
 
 /// Updates the caller's profile and returns the new account.
-pub async fn update_profile(
-    db: &Db,
-    config: &tertulia_core::Config,
-    account: Id,
-    update: ProfileUpdate,
-) -> Result<AccountView, DomainError> {
+pub async fn update_profile(ctx: &Context, account: Id, update: ProfileUpdate) -> Result<AccountView, DomainError> {
     use tertulia_core::text;
     let too_long = |field: &'static str, max: usize| DomainError::too_long(field, max);
     let mut changes = accounts::ProfileChanges { updated_at: Some(tertulia_db::now()), ..Default::default() };
@@ -403,12 +396,12 @@ pub async fn update_profile(
         if note.chars().count() > MAX_NOTE {
             return Err(too_long("note", MAX_NOTE));
         }
-        let html = text::render_plain_text(&note, |_, _| None, &format!("{}/tags", config.base_url()));
+        let html = text::render_plain_text(&note, |_, _| None, &format!("{}/tags", ctx.config.base_url()));
         changes.note = Some(html);
         changes.note_source = Some(note);
     }
     if let Some(fields) = update.fields {
-        let max = config.limits.max_profile_fields as usize;
+        let max = ctx.config.limits.max_profile_fields as usize;
         if fields.len() > max {
             return Err(DomainError::invalid_as(
                 crate::Invalidity::AboveLimit,
@@ -445,19 +438,18 @@ pub async fn update_profile(
     changes.attribution_domains = update.attribution_domains.map(crate::profile::attribution_domains).transpose()?;
     let descriptions =
         crate::profile::ImageDescriptions { avatar: update.avatar_description, header: update.header_description };
-    db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
-            if let Err(refused) = descriptions.check(conn, account.0)? {
-                return Ok(Err(refused));
-            }
-            accounts::update_profile(conn, account.0, &changes)?;
-            descriptions.apply(conn, account.0)?;
-            outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
-            Ok(Ok(()))
+    ctx.db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                descriptions.check(conn, account.0)?;
+                accounts::update_profile(conn, account.0, &changes)?;
+                descriptions.apply(conn, account.0)?;
+                outbox::record(conn, &Outgoing::ProfileUpdated { account: account.0 })?;
+                Ok::<_, DomainError>(())
+            })
         })
-    })
-    .await??;
-    get(db, account).await
+        .await?;
+    get(&ctx.db, account).await
 }
 
 /// Blocks `target`: ends follows both ways and pending requests, and hides
@@ -467,9 +459,9 @@ pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, Domai
         return Err(DomainError::Forbidden("you cannot block yourself".into()));
     }
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             // The other site hears of it, so its copies of the two accounts
             // stop following each other too.
@@ -482,10 +474,10 @@ pub async fn block(db: &Db, actor: Id, target: Id) -> Result<Relationship, Domai
                 }
                 social::take_follow_request(conn, follower, followed)?;
             }
-            Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+            Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
         })
     })
-    .await?
+    .await
 }
 
 /// Mutes `target` (their statuses leave the actor's timelines; with
@@ -504,7 +496,7 @@ pub async fn mute(
     }
     db.write(move |conn| {
         if accounts::find(conn, target.0)?.is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         }
         let now = tertulia_db::now();
         if mute {
@@ -513,26 +505,26 @@ pub async fn mute(
         } else {
             blocks::delete_mute(conn, actor.0, target.0)?;
         }
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 pub async fn unblock(db: &Db, actor: Id, target: Id) -> Result<Relationship, DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)? else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let was_blocked = !blocks::blocking_among(conn, actor.0, &[target.0])?.is_empty();
             blocks::delete_block(conn, actor.0, target.0)?;
             if was_blocked && target_row.domain.is_some() {
                 outbox::record(conn, &Outgoing::Unblocked { account: actor.0, target: target.0 })?;
             }
-            Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+            Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
         })
     })
-    .await?
+    .await
 }
 
 /// Accounts the actor blocks (`blocked = true`) or mutes, paged.
@@ -577,12 +569,12 @@ pub async fn set_note(db: &Db, actor: Id, target: Id, comment: String) -> Result
     }
     db.write(move |conn| {
         if accounts::find(conn, target.0)?.is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         }
         account_notes::set_note(conn, actor.0, target.0, comment.trim(), tertulia_db::now())?;
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// Endorses (`on`) `target` on the actor's profile, or stops. Only
@@ -590,19 +582,19 @@ pub async fn set_note(db: &Db, actor: Id, target: Id, comment: String) -> Result
 pub async fn endorse(db: &Db, actor: Id, target: Id, on: bool) -> Result<Relationship, DomainError> {
     db.write(move |conn| {
         if accounts::find(conn, target.0)?.filter(|a| a.suspended_at.is_none()).is_none() {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         }
         if on {
             if social::find_follow(conn, actor.0, target.0)?.is_none() {
-                return Ok(Err(DomainError::invalid("id", "you can only endorse accounts you follow")));
+                return Err(DomainError::invalid("id", "you can only endorse accounts you follow"));
             }
             account_notes::insert_pin(conn, actor.0, target.0, tertulia_db::now())?;
         } else {
             account_notes::delete_pin(conn, actor.0, target.0)?;
         }
-        Ok(Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[target.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// The accounts `account` endorses, keyed by the endorsement's id.
@@ -616,14 +608,14 @@ pub async fn endorsements(db: &Db, account: Id, page: Page) -> Result<Vec<(Id, A
 pub async fn remove_from_followers(db: &Db, actor: Id, follower: Id) -> Result<Relationship, DomainError> {
     db.write(move |conn| {
         let Some(follower_row) = accounts::find(conn, follower.0)? else {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         };
         if let Some(follow) = social::find_follow(conn, follower.0, actor.0)? {
             drop_follower(conn, actor.0, &follower_row, &follow)?;
         }
-        Ok(Ok(relationships_in(conn, actor.0, &[follower.0])?.remove(0)))
+        Ok(relationships_in(conn, actor.0, &[follower.0])?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// Ends `follow` of `actor` by `follower`, telling the follower's site.

@@ -96,7 +96,7 @@ pub async fn list(db: &Db, reader: Id, page: Page) -> Result<Vec<ConversationVie
 pub async fn get(db: &Db, reader: Id, id: Id) -> Result<ConversationView, DomainError> {
     db.run(move |conn| {
         let rows = conversations::find(conn, reader.0, id.0)?.into_iter().collect();
-        Ok(build(conn, reader.0, rows)?.pop())
+        Ok::<_, DomainError>(build(conn, reader.0, rows)?.pop())
     })
     .await?
     .ok_or_else(not_found)
@@ -156,7 +156,7 @@ pub async fn mute(db: &Db, actor: Id, status: Id, on: bool) -> Result<StatusView
             }
         };
         conversations::set_muted(conn, actor.0, thread, on)?;
-        Ok(Ok((status.id, Vec::new())))
+        Ok((status.id, Vec::new()))
     })
     .await?;
     Ok(view)

@@ -53,6 +53,12 @@ pub enum Invalidity {
 }
 
 impl DomainError {
+    /// Whether this is a failure of ours (the database unreachable, a
+    /// fault) rather than a refusal of the request: worth trying again.
+    pub fn is_ours(&self) -> bool {
+        matches!(self, DomainError::Unavailable(_) | DomainError::Internal(_))
+    }
+
     /// A value that breaks a rule not covered by a more precise kind.
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         DomainError::invalid_as(Invalidity::Invalid, field, reason)

@@ -31,10 +31,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_core::{AccountId, Id};
 use tertulia_db::cluster::{Cluster, Incoming};
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{Db, DbConn, DbError};
 use tokio::sync::{Notify, broadcast, watch};
-
-use crate::DomainError;
 
 /// Events kept for a subscriber that has not read them yet. A subscriber
 /// further behind than this misses the oldest ones; publishing never waits.
@@ -137,18 +134,6 @@ impl Events {
     /// Starts listening: the subscriber receives events published from now on.
     pub fn subscribe(&self) -> Subscriber {
         Subscriber { events: self.sender.subscribe(), closing: self.closing.subscribe() }
-    }
-
-    /// Runs `work` (which makes its own transaction) and publishes the
-    /// events it returns once it has succeeded, that is, after the commit.
-    pub(crate) async fn committed<T: Send + 'static>(
-        &self,
-        db: &Db,
-        work: impl FnOnce(&mut DbConn) -> Result<Result<(T, Vec<Event>), DomainError>, DbError> + Send + 'static,
-    ) -> Result<T, DomainError> {
-        let (value, events) = db.run(work).await??;
-        self.publish(events);
-        Ok(value)
     }
 
     /// Resolves after the next committed change (or at once if one came

@@ -76,16 +76,16 @@ pub async fn feature(db: &Db, account: Id, name: &str) -> Result<FeaturedTagView
         let tag_id = tags::find_or_create(conn, &name, &display, tertulia_db::now())?;
         let current = featured_tags::of_account(conn, account.0)?;
         if !current.iter().any(|(_, t)| t.id == tag_id) && current.len() >= MAX_FEATURED_TAGS {
-            return Ok(Err(DomainError::invalid(
+            return Err(DomainError::invalid(
                 "name",
                 format!("you can feature at most {MAX_FEATURED_TAGS} hashtags; remove one first"),
-            )));
+            ));
         }
         let id = featured_tags::insert(conn, account.0, tag_id, tertulia_db::now())?;
         let rows = featured_tags::of_account(conn, account.0)?.into_iter().filter(|(key, _)| *key == id).collect();
-        Ok(Ok(views(conn, account.0, rows)?.remove(0)))
+        Ok(views(conn, account.0, rows)?.remove(0))
     })
-    .await?
+    .await
 }
 
 /// Stops featuring, by the featured tag's id.

@@ -1,10 +1,10 @@
 //! What the instance says about itself: counts and the contact account.
 
 use chrono::{Duration, Utc};
-use tertulia_core::Config;
 use tertulia_db::stats::{self, InstanceStats};
-use tertulia_db::{Db, accounts, users};
+use tertulia_db::{accounts, users};
 
+use crate::Context;
 use crate::{AccountView, DomainError};
 
 /// Live figures for `/api/v*/instance` and nodeinfo.
@@ -17,9 +17,10 @@ pub struct InstanceInfo {
     pub rules: Vec<crate::rules::Rule>,
 }
 
-pub async fn info(db: &Db, config: &Config) -> Result<InstanceInfo, DomainError> {
-    let contact_username = config.instance.contact_username.clone();
-    let (stats, contact) = db
+pub async fn info(ctx: &Context) -> Result<InstanceInfo, DomainError> {
+    let contact_username = ctx.config.instance.contact_username.clone();
+    let (stats, contact) = ctx
+        .db
         .run(move |conn| {
             let now = Utc::now().naive_utc();
             let stats = stats::instance_stats(conn, now - Duration::days(30), now - Duration::days(180))?;
@@ -32,8 +33,8 @@ pub async fn info(db: &Db, config: &Config) -> Result<InstanceInfo, DomainError>
                 Some(account) => Some(account),
                 None => users::first_admin(conn)?.map(|(_, account)| account),
             };
-            Ok((stats, contact))
+            Ok::<_, DomainError>((stats, contact))
         })
         .await?;
-    Ok(InstanceInfo { stats, contact: contact.map(AccountView::from), rules: crate::rules::list(db).await? })
+    Ok(InstanceInfo { stats, contact: contact.map(AccountView::from), rules: crate::rules::list(&ctx.db).await? })
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audience;
+mod context;
 pub mod conversations;
 pub mod domain_blocks;
 mod error;
@@ -39,6 +40,7 @@ pub mod users;
 mod views;
 pub mod visibility;
 
+pub use context::Context;
 pub use error::{DomainError, Invalidity};
 pub use events::Events;
 pub use tertulia_db::page::Page;

@@ -47,15 +47,15 @@ async fn with_list<T: Send + 'static>(
     db: &Db,
     owner: Id,
     id: Id,
-    work: impl FnOnce(&mut DbConn, ListRow) -> Result<Result<T, DomainError>, DbError> + Send + 'static,
+    work: impl FnOnce(&mut DbConn, ListRow) -> Result<T, DomainError> + Send + 'static,
 ) -> Result<T, DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| match lists::find(conn, owner.0, id.0)? {
+        tertulia_db::transaction(conn, |conn| match lists::find(conn, owner.0, id.0)? {
             Some(list) => work(conn, list),
-            None => Ok(Err(not_found())),
+            None => Err(not_found()),
         })
     })
-    .await?
+    .await
 }
 
 fn apply_changes(list: &mut ListRow, changes: ListChanges) -> Result<(), DomainError> {
@@ -83,7 +83,7 @@ pub async fn all(db: &Db, owner: Id) -> Result<Vec<ListView>, DomainError> {
 }
 
 pub async fn get(db: &Db, owner: Id, id: Id) -> Result<ListView, DomainError> {
-    with_list(db, owner, id, |_, list| Ok(Ok(list.into()))).await
+    with_list(db, owner, id, |_, list| Ok(list.into())).await
 }
 
 pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView, DomainError> {
@@ -106,22 +106,20 @@ pub async fn create(db: &Db, owner: Id, changes: ListChanges) -> Result<ListView
 
 pub async fn update(db: &Db, owner: Id, id: Id, changes: ListChanges) -> Result<ListView, DomainError> {
     with_list(db, owner, id, move |conn, mut list| {
-        if let Err(e) = apply_changes(&mut list, changes) {
-            return Ok(Err(e));
-        }
+        apply_changes(&mut list, changes)?;
         lists::update(conn, &list)?;
-        Ok(Ok(list.into()))
+        Ok(list.into())
     })
     .await
 }
 
 pub async fn delete(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
-    with_list(db, owner, id, |conn, list| Ok(Ok(lists::delete(conn, list.id)?))).await
+    with_list(db, owner, id, |conn, list| Ok(lists::delete(conn, list.id)?)).await
 }
 
 pub async fn members(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<AccountView>, DomainError> {
     with_list(db, owner, id, move |conn, list| {
-        Ok(Ok(lists::members(conn, list.id, page)?.into_iter().map(AccountView::from).collect()))
+        Ok(lists::members(conn, list.id, page)?.into_iter().map(AccountView::from).collect())
     })
     .await
 }
@@ -133,15 +131,15 @@ pub async fn add_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Re
         let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
         let known: Vec<i64> = accounts::find_many(conn, &ids)?.into_iter().map(|a| a.id).collect();
         if let Some(unknown) = ids.iter().find(|id| !known.contains(id)) {
-            return Ok(Err(DomainError::NotFound(format!("account {unknown}"))));
+            return Err(DomainError::NotFound(format!("account {unknown}")));
         }
         let followed: Vec<i64> =
             social::following_among(conn, owner.0, &ids)?.into_iter().map(|f| f.target_account_id).collect();
         if ids.iter().any(|id| !followed.contains(id)) {
-            return Ok(Err(DomainError::invalid("account_ids", "you can only add accounts you follow to a list")));
+            return Err(DomainError::invalid("account_ids", "you can only add accounts you follow to a list"));
         }
         lists::add_members(conn, list.id, &ids)?;
-        Ok(Ok(()))
+        Ok(())
     })
     .await
 }
@@ -149,7 +147,7 @@ pub async fn add_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Re
 pub async fn remove_members(db: &Db, owner: Id, id: Id, account_ids: Vec<Id>) -> Result<(), DomainError> {
     with_list(db, owner, id, move |conn, list| {
         let ids: Vec<i64> = account_ids.iter().map(|a| a.0).collect();
-        Ok(Ok(lists::remove_members(conn, list.id, &ids)?))
+        Ok(lists::remove_members(conn, list.id, &ids)?)
     })
     .await
 }
@@ -164,7 +162,7 @@ pub async fn containing(db: &Db, owner: Id, account: Id) -> Result<Vec<ListView>
 pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<StatusView>, DomainError> {
     with_list(db, owner, id, move |conn, list| {
         let rows = timeline_rows(conn, owner, &list, page)?;
-        Ok(Ok(present::statuses(conn, Some(owner.0), rows, Reading::Home)?))
+        Ok(present::statuses(conn, Some(owner.0), rows, Reading::Home)?)
     })
     .await
 }
@@ -174,13 +172,13 @@ pub async fn timeline(db: &Db, owner: Id, id: Id, page: Page) -> Result<Vec<Stat
 /// see it is decided when the stream presents it.
 pub async fn shows(db: &Db, owner: Id, id: Id, status: Id) -> Result<bool, DomainError> {
     let just_this = Page { max_id: Some(status.0 + 1), since_id: Some(status.0 - 1), min_id: None, limit: 1 };
-    with_list(db, owner, id, move |conn, list| Ok(Ok(!timeline_rows(conn, owner, &list, just_this)?.is_empty()))).await
+    with_list(db, owner, id, move |conn, list| Ok(!timeline_rows(conn, owner, &list, just_this)?.is_empty())).await
 }
 
 /// Whether `account` is on the list (a deleted status can no longer be
 /// looked up; its author decides whether the `list` stream hears of it).
 pub async fn includes(db: &Db, owner: Id, id: Id, account: Id) -> Result<bool, DomainError> {
-    with_list(db, owner, id, move |conn, list| Ok(Ok(lists::member_ids(conn, list.id)?.contains(&account.0)))).await
+    with_list(db, owner, id, move |conn, list| Ok(lists::member_ids(conn, list.id)?.contains(&account.0))).await
 }
 
 /// The rows of a list timeline: its members' statuses, without replies to

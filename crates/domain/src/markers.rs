@@ -52,7 +52,7 @@ pub async fn save(db: &Db, reader: Id, positions: Vec<(String, Id)>) -> Result<V
             for (timeline, id) in &positions {
                 markers::save(conn, reader.0, *timeline, id.0, now)?;
             }
-            Ok(())
+            Ok::<_, DomainError>(())
         })
     })
     .await?;

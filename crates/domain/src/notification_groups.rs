@@ -16,7 +16,7 @@ use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError};
 
-use crate::events::Events;
+use crate::Context;
 use crate::notifications::{NotificationFilter, NotificationView, build, group_key, is_grouped};
 use crate::{AccountView, DomainError};
 
@@ -56,15 +56,15 @@ impl NotificationGroup {
 /// A page of groups, newest first. `grouped` are the kinds grouped (see
 /// [`GROUPED_BY_DEFAULT`]).
 pub async fn page(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     reader: Id,
     filter: NotificationFilter,
     grouped: Vec<String>,
     page: Page,
 ) -> Result<Vec<NotificationGroup>, DomainError> {
-    crate::polls::sweep_now(db, hub).await?;
-    Ok(db
+    crate::polls::sweep_now(ctx).await?;
+    Ok(ctx
+        .db
         .run(move |conn| {
             if page.ascending() {
                 return ascending_page(conn, reader, &filter, &grouped, page);
@@ -211,7 +211,7 @@ pub async fn get(db: &Db, reader: Id, key: String) -> Result<NotificationGroup, 
     db.run(move |conn| {
         let rows = members(conn, reader, &key, i64::MAX)?;
         let views = build(conn, reader, rows)?;
-        let Some(newest) = views.first().cloned() else { return Ok(None) };
+        let Some(newest) = views.first().cloned() else { return Ok::<_, DomainError>(None) };
         let oldest_id = views.last().map_or(newest.id, |v| v.id);
         let count = views.len() as i64;
         let sample = distinct_accounts(views, SAMPLE_ACCOUNTS);
@@ -227,7 +227,7 @@ pub async fn accounts(db: &Db, reader: Id, key: String) -> Result<Vec<AccountVie
         .run(move |conn| {
             let rows = members(conn, reader, &key, MAX_GROUP_ACCOUNTS * 2)?;
             let views = build(conn, reader, rows)?;
-            Ok(distinct_accounts(views, MAX_GROUP_ACCOUNTS as usize))
+            Ok::<_, DomainError>(distinct_accounts(views, MAX_GROUP_ACCOUNTS as usize))
         })
         .await?;
     if accounts.is_empty() {

@@ -232,7 +232,7 @@ pub async fn requests(db: &Db, reader: Id, page: Page) -> Result<Vec<RequestView
 pub async fn request(db: &Db, reader: Id, id: Id) -> Result<RequestView, DomainError> {
     db.run(move |conn| {
         let rows = notification_policies::pending_among(conn, reader.0, &[id.0])?;
-        Ok(build(conn, reader.0, rows)?.pop())
+        Ok::<_, DomainError>(build(conn, reader.0, rows)?.pop())
     })
     .await?
     .ok_or_else(|| DomainError::NotFound("notification request".into()))
@@ -243,20 +243,19 @@ pub async fn request(db: &Db, reader: Id, id: Id) -> Result<RequestView, DomainE
 /// dismissing deletes them. Returns how many requests there were.
 pub async fn settle(db: &Db, reader: Id, ids: Vec<Id>, accept: bool) -> Result<usize, DomainError> {
     let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-    Ok(db
-        .write(move |conn| {
-            let rows = notification_policies::pending_among(conn, reader.0, &ids)?;
-            let now = tertulia_db::now();
-            for row in &rows {
-                if accept {
-                    notifications::unfilter_from(conn, reader.0, row.from_account_id)?;
-                    notification_policies::accept(conn, row.id, now)?;
-                } else {
-                    notifications::delete_filtered_from(conn, reader.0, row.from_account_id)?;
-                    notification_policies::delete(conn, row.id)?;
-                }
+    db.write(move |conn| {
+        let rows = notification_policies::pending_among(conn, reader.0, &ids)?;
+        let now = tertulia_db::now();
+        for row in &rows {
+            if accept {
+                notifications::unfilter_from(conn, reader.0, row.from_account_id)?;
+                notification_policies::accept(conn, row.id, now)?;
+            } else {
+                notifications::delete_filtered_from(conn, reader.0, row.from_account_id)?;
+                notification_policies::delete(conn, row.id)?;
             }
-            Ok(rows.len())
-        })
-        .await?)
+        }
+        Ok(rows.len())
+    })
+    .await
 }

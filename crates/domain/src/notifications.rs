@@ -9,7 +9,7 @@ use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::{Db, DbConn, DbError, blocks};
 
-use crate::events::Events;
+use crate::Context;
 use crate::present::{self, Reading};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
@@ -65,14 +65,13 @@ pub(crate) fn is_grouped(kind: NotificationKind, grouped: &[String]) -> bool {
 /// Lists notifications, after announcing polls that have ended (see
 /// [`crate::polls`]).
 pub async fn list(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     reader: Id,
     filter: NotificationFilter,
     page: Page,
 ) -> Result<Vec<NotificationView>, DomainError> {
-    crate::polls::sweep_now(db, hub).await?;
-    Ok(db.read(move |conn| page_of(conn, reader, &filter, page)).await?)
+    crate::polls::sweep_now(ctx).await?;
+    Ok(ctx.db.read(move |conn| page_of(conn, reader, &filter, page)).await?)
 }
 
 /// A page of the reader's notifications, on a connection already held.
@@ -89,7 +88,7 @@ pub fn page_of(
 pub async fn get(db: &Db, reader: Id, id: Id) -> Result<NotificationView, DomainError> {
     db.run(move |conn| {
         let rows = notifications::find(conn, reader.0, id.0)?.into_iter().collect();
-        Ok(build(conn, reader, rows)?.pop())
+        Ok::<_, DomainError>(build(conn, reader, rows)?.pop())
     })
     .await?
     .ok_or_else(|| DomainError::NotFound("notification".into()))

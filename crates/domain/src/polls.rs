@@ -14,10 +14,11 @@ use tertulia_core::Id;
 use tertulia_db::notifications::NotificationKind;
 use tertulia_db::polls::{self, PollRow};
 use tertulia_db::statuses::StatusRow;
-use tertulia_db::{Db, DbConn, DbError};
+use tertulia_db::{DbConn, DbError};
 
+use crate::Context;
 use crate::DomainError;
-use crate::events::{Event, Events};
+use crate::events::Event;
 use crate::outbox::Outgoing;
 use crate::statuses::{deliver, notify};
 use crate::visibility::{self, Viewer};
@@ -183,20 +184,21 @@ fn view(row: PollRow, own_votes: Option<Vec<i64>>) -> PollView {
 }
 
 /// A poll, if `viewer` may see its status.
-pub async fn get(db: &Db, hub: &Events, viewer: Viewer, id: Id) -> Result<PollView, DomainError> {
-    sweep_now(db, hub).await?;
-    db.run(move |conn| {
-        let Some(row) = visible_poll(conn, viewer, id.0)? else { return Ok(None) };
-        let own_votes = match viewer {
-            Some(viewer) => {
-                Some(polls::votes_of(conn, viewer, &[row.id])?.into_iter().map(|(_, c)| c.into()).collect())
-            }
-            None => None,
-        };
-        Ok(Some(view(row, own_votes)))
-    })
-    .await?
-    .ok_or_else(|| DomainError::NotFound("poll".into()))
+pub async fn get(ctx: &Context, viewer: Viewer, id: Id) -> Result<PollView, DomainError> {
+    sweep_now(ctx).await?;
+    ctx.db
+        .run(move |conn| {
+            let Some(row) = visible_poll(conn, viewer, id.0)? else { return Ok::<_, DomainError>(None) };
+            let own_votes = match viewer {
+                Some(viewer) => {
+                    Some(polls::votes_of(conn, viewer, &[row.id])?.into_iter().map(|(_, c)| c.into()).collect())
+                }
+                None => None,
+            };
+            Ok(Some(view(row, own_votes)))
+        })
+        .await?
+        .ok_or_else(|| DomainError::NotFound("poll".into()))
 }
 
 fn visible_poll(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option<PollRow>, DbError> {
@@ -206,57 +208,51 @@ fn visible_poll(conn: &mut DbConn, viewer: Viewer, id: i64) -> Result<Option<Pol
 
 /// Votes in a poll: once, for options that exist, one unless the poll
 /// allows several, before it ends, and never in one's own poll.
-pub async fn vote(db: &Db, hub: &Events, voter: Id, id: Id, choices: Vec<i64>) -> Result<PollView, DomainError> {
-    sweep_now(db, hub).await?;
+pub async fn vote(ctx: &Context, voter: Id, id: Id, choices: Vec<i64>) -> Result<PollView, DomainError> {
+    sweep_now(ctx).await?;
     let mut choices = choices;
     choices.sort_unstable();
     choices.dedup();
-    db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
-            let Some(row) = visible_poll(conn, Some(voter.0), id.0)? else {
-                return Ok(Err(DomainError::NotFound("poll".into())));
-            };
-            if let Err(refusal) = check_vote(conn, &row, voter.0, &choices)? {
-                return Ok(Err(refusal));
-            }
-            let mut counts = row.counts();
-            for choice in &choices {
-                polls::insert_vote(conn, row.id, voter.0, i32::try_from(*choice).unwrap_or_default())?;
-                if let Some(count) = usize::try_from(*choice).ok().and_then(|c| counts.get_mut(c)) {
-                    *count += 1;
-                }
-            }
-            let votes = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
-            let added = i32::try_from(choices.len()).unwrap_or(i32::MAX);
-            polls::set_counts(conn, row.id, &votes, row.votes_count + added, row.voters_count + 1)?;
-            // A poll from another site counts there: each choice is sent.
-            // A poll of this site tells the others its new counts.
-            match tertulia_db::statuses::find(conn, row.status_id)? {
-                Some(status) if !status.local => {
-                    for choice in &choices {
-                        let outgoing = Outgoing::Voted { account: voter.0, poll: row.id, choice: *choice };
-                        crate::outbox::record(conn, &outgoing)?;
+    ctx.db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                let Some(row) = visible_poll(conn, Some(voter.0), id.0)? else {
+                    return Err(DomainError::NotFound("poll".into()));
+                };
+                check_vote(conn, &row, voter.0, &choices)?;
+                let mut counts = row.counts();
+                for choice in &choices {
+                    polls::insert_vote(conn, row.id, voter.0, i32::try_from(*choice).unwrap_or_default())?;
+                    if let Some(count) = usize::try_from(*choice).ok().and_then(|c| counts.get_mut(c)) {
+                        *count += 1;
                     }
                 }
-                Some(status) => crate::outbox::record(conn, &Outgoing::PollCounted { status: status.id })?,
-                None => {}
-            }
-            let Some(updated) = polls::find(conn, row.id)? else {
-                return Ok(Err(DomainError::NotFound("poll".into())));
-            };
-            Ok(Ok(view(updated, Some(choices.clone()))))
+                let votes = serde_json::to_string(&counts).unwrap_or_else(|_| "[]".into());
+                let added = i32::try_from(choices.len()).unwrap_or(i32::MAX);
+                polls::set_counts(conn, row.id, &votes, row.votes_count + added, row.voters_count + 1)?;
+                // A poll from another site counts there: each choice is sent.
+                // A poll of this site tells the others its new counts.
+                match tertulia_db::statuses::find(conn, row.status_id)? {
+                    Some(status) if !status.local => {
+                        for choice in &choices {
+                            let outgoing = Outgoing::Voted { account: voter.0, poll: row.id, choice: *choice };
+                            crate::outbox::record(conn, &outgoing)?;
+                        }
+                    }
+                    Some(status) => crate::outbox::record(conn, &Outgoing::PollCounted { status: status.id })?,
+                    None => {}
+                }
+                let Some(updated) = polls::find(conn, row.id)? else {
+                    return Err(DomainError::NotFound("poll".into()));
+                };
+                Ok(view(updated, Some(choices.clone())))
+            })
         })
-    })
-    .await?
+        .await
 }
 
-fn check_vote(
-    conn: &mut DbConn,
-    poll: &PollRow,
-    voter: i64,
-    choices: &[i64],
-) -> Result<Result<(), DomainError>, DbError> {
-    let refuse = |reason: &str| Ok(Err(DomainError::invalid("choices", reason)));
+fn check_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, choices: &[i64]) -> Result<(), DomainError> {
+    let refuse = |reason: &str| Err(DomainError::invalid("choices", reason));
     if poll.account_id == voter {
         return refuse("you cannot vote in your own poll");
     }
@@ -276,12 +272,12 @@ fn check_vote(
     if let Some(bad) = choices.iter().find(|c| !(0..options).contains(*c)) {
         return refuse(&format!("there is no option {bad}: options are numbered from 0 to {}", options - 1));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Runs [`sweep`] in its own transaction and publishes what it notified.
-pub(crate) async fn sweep_now(db: &Db, hub: &Events) -> Result<(), DomainError> {
-    hub.committed(db, |conn| tertulia_db::refusable_transaction(conn, |conn| Ok(Ok(((), sweep(conn)?))))).await
+pub(crate) async fn sweep_now(ctx: &Context) -> Result<(), DomainError> {
+    ctx.committed(|conn| tertulia_db::transaction(conn, |conn| Ok(((), sweep(conn)?)))).await
 }
 
 /// Notifies the voters and the author of each poll that has ended

@@ -92,17 +92,17 @@ pub(crate) struct ImageDescriptions {
 impl ImageDescriptions {
     /// Refuses a description for an image the account does not have, rather
     /// than dropping it unseen.
-    pub(crate) fn check(&self, conn: &mut DbConn, account: i64) -> Result<Result<(), DomainError>, DbError> {
+    pub(crate) fn check(&self, conn: &mut DbConn, account: i64) -> Result<(), DomainError> {
         let settings = accounts::profile_settings(conn, account)?;
         for (field, text, media) in [
             ("avatar_description", &self.avatar, settings.avatar_media_id),
             ("header_description", &self.header, settings.header_media_id),
         ] {
             if text.as_deref().is_some_and(|t| !t.trim().is_empty()) && media.is_none() {
-                return Ok(Err(DomainError::invalid(field, "there is no image to describe: upload one first")));
+                return Err(DomainError::invalid(field, "there is no image to describe: upload one first"));
             }
         }
-        Ok(Ok(()))
+        Ok(())
     }
 
     pub(crate) fn apply(&self, conn: &mut DbConn, account: i64) -> Result<(), DbError> {

@@ -17,8 +17,9 @@ use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
 
+use crate::Context;
 use crate::accounts::establish;
-use crate::events::{Event, Events, StatusEvent};
+use crate::events::{Event, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::statuses::{notify, remove};
 use crate::visibility;
@@ -60,17 +61,11 @@ fn free_handle(conn: &mut DbConn, uri: &str, wanted: &str, domain: &str) -> Resu
 /// A remote account asks to follow a local one. Unlocked accounts accept
 /// at once; locked ones get a follow request to approve. A follow from
 /// someone the local account blocks is rejected.
-pub async fn follow_received(
-    db: &Db,
-    hub: &Events,
-    follower: Id,
-    target: Id,
-    follow_uri: String,
-) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+pub async fn follow_received(ctx: &Context, follower: Id, target: Id, follow_uri: String) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(target_row) = accounts::find(conn, target.0)?.filter(|a| a.domain.is_none()) else {
-                return Ok(Err(DomainError::NotFound("account".into())));
+                return Err(DomainError::NotFound("account".into()));
             };
             let answer = |conn: &mut DbConn, accepted: bool| {
                 let outgoing = Outgoing::FollowAnswered {
@@ -83,7 +78,7 @@ pub async fn follow_received(
             };
             if target_row.suspended_at.is_some() || !blocks::blocking_among(conn, target.0, &[follower.0])?.is_empty() {
                 answer(conn, false)?;
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             let follow = FollowRow {
                 id: Id::generate().0,
@@ -105,7 +100,7 @@ pub async fn follow_received(
                 // may have lost our first Accept.
                 answer(conn, true)?;
             }
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
     .await
@@ -120,8 +115,8 @@ pub async fn requester_of(db: &Db, request: Id, target: Id) -> Result<Option<Id>
 }
 
 /// The remote account accepted a local account's follow request.
-pub async fn follow_accepted(db: &Db, hub: &Events, follower: Id, target: Id) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn follow_accepted(ctx: &Context, follower: Id, target: Id) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let mut pending = Vec::new();
             // The follow keeps the request's id: it names the Follow
@@ -129,7 +124,7 @@ pub async fn follow_accepted(db: &Db, hub: &Events, follower: Id, target: Id) ->
             if let Some(request) = social::take_follow_request(conn, follower.0, target.0)? {
                 pending.extend(establish(conn, &request)?);
             }
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
     .await
@@ -146,8 +141,7 @@ pub async fn follow_rejected(db: &Db, follower: Id, target: Id) -> Result<(), Do
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote follower stopped following (or withdrew its request).
@@ -159,8 +153,7 @@ pub async fn follow_undone(db: &Db, follower: Id, target: Id) -> Result<(), Doma
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A post written on another site, resolved to local ids.
@@ -270,11 +263,11 @@ pub async fn known_status(db: &Db, uri: String) -> Result<Option<(Id, Id)>, Doma
 /// the notifications it calls for, by the rules local posts follow
 /// ([`audience::of_post`]). Returns its local id; a post already stored is
 /// left as it is.
-pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Result<Id, DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
-                return Ok(Ok((Id(existing.id), Vec::new())));
+                return Ok((Id(existing.id), Vec::new()));
             }
             let parent = match status.in_reply_to {
                 Some(parent) => statuses::find(conn, parent.0)?,
@@ -323,7 +316,7 @@ pub async fn status_received(db: &Db, hub: &Events, status: RemoteStatus) -> Res
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
             }
             pending.extend(audience::notify_all(conn, &audience.notices, author, &row)?);
-            Ok(Ok((Id(id), pending)))
+            Ok((Id(id), pending))
         })
     })
     .await
@@ -342,19 +335,18 @@ pub struct RemoteRevision {
 /// Applies an edit by `author` to their post `uri`, keeping the history.
 /// An edit older than the version we hold is ignored.
 pub async fn status_updated(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     author: Id,
     uri: String,
     revision: RemoteRevision,
 ) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             if row.edited_at.is_some_and(|at| at >= revision.edited_at) {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             if edits::of_status(conn, row.id)?.is_empty() {
                 edits::insert(conn, &crate::statuses::version(&row, Vec::new(), None, row.created_at))?;
@@ -369,7 +361,7 @@ pub async fn status_updated(
             };
             statuses::revise(conn, row.id, &change)?;
             let Some(edited) = statuses::find(conn, row.id)? else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
             let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
@@ -377,45 +369,37 @@ pub async fn status_updated(
             let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
             let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, mentioned))];
             pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Removes `author`'s post or boost `uri`, wherever it is shown.
-pub async fn status_deleted(db: &Db, hub: &Events, author: Id, uri: String) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn status_deleted(ctx: &Context, author: Id, uri: String) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             let event = remove(conn, &row)?;
             if let Some(original) = row.reblog_of_id {
                 notifications::retract(conn, author.0, NotificationKind::Reblog, original)?;
             }
-            Ok(Ok(((), vec![event])))
+            Ok(((), vec![event]))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote account liked a post (`like_uri` names the Like activity).
-pub async fn favourite_received(
-    db: &Db,
-    hub: &Events,
-    account: Id,
-    status: Id,
-    like_uri: String,
-) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn favourite_received(ctx: &Context, account: Id, status: Id, like_uri: String) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             // A post the liker may not see (site-only, followers-only
             // without following, …) is as good as absent for it.
             let Some(row) = visibility::find_visible_to_other_sites(conn, Some(account.0), status.0)? else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             let mut pending = Vec::new();
             if social::insert_favourite(conn, account.0, row.id, Some(&like_uri), tertulia_db::now())? {
@@ -430,11 +414,10 @@ pub async fn favourite_received(
                     group_key,
                 )?);
             }
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote account took its like back.
@@ -448,32 +431,30 @@ pub async fn favourite_undone(db: &Db, account: Id, status: Id) -> Result<(), Do
             Ok(())
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A remote account boosted a post (`announce_uri` names the Announce).
 pub async fn boost_received(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     booster: Id,
     original: Id,
     announce_uri: String,
     published: NaiveDateTime,
 ) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             // A post the booster may not see (site-only, followers-only
             // without following, …) cannot be boosted by it.
             let Some(original) = visibility::find_visible_to_other_sites(conn, Some(booster.0), original.0)? else {
-                return Ok(Err(DomainError::NotFound("status".into())));
+                return Err(DomainError::NotFound("status".into()));
             };
             let visibility: Visibility = original.visibility;
             if !visibility.is_boostable()
                 || statuses::find_by_uri(conn, &announce_uri)?.is_some()
                 || statuses::find_reblog(conn, booster.0, original.id)?.is_some()
             {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             let boost_id = Id::generate().0;
             let boost = StatusRow {
@@ -489,11 +470,10 @@ pub async fn boost_received(
             feeds::push(conn, &audience.home, StatusId(boost_id), booster, Some(StatusId(original.id)))?;
             let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
             pending.extend(audience::notify_all(conn, &audience.notices, booster, &original)?);
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// The author's site sent new counts for the poll of their post `uri`.
@@ -518,35 +498,35 @@ pub async fn poll_counted(db: &Db, author: Id, uri: String, poll: RemotePoll) ->
 /// elsewhere.
 pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Result<(), DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let visible = visibility::find_visible_to_other_sites(conn, Some(voter.0), status.0)?;
             let Some(status) = visible.filter(|s| s.local) else {
-                return Ok(Err(DomainError::NotFound("poll".into())));
+                return Err(DomainError::NotFound("poll".into()));
             };
             if let Some(poll) = tertulia_db::polls::of_statuses(conn, &[status.id])?.pop() {
                 crate::polls::count_remote_vote(conn, &poll, voter.0, &title)?;
             }
-            Ok(Ok(()))
+            Ok(())
         })
     })
-    .await?
+    .await
 }
 
 /// A remote account was deleted on its site: it goes here too, with its
 /// posts, follows, likes and boosts (through the database's cascades);
 /// timelines and streams drop its posts.
-pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+pub async fn actor_deleted(ctx: &Context, account: Id) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = accounts::find(conn, account.0)?.filter(|a| a.domain.is_some()) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             let mut pending = Vec::new();
             for status in statuses::all_of_account(conn, row.id)? {
                 pending.push(remove(conn, &status)?);
             }
             accounts::delete(conn, row.id)?;
-            Ok(Ok(((), pending)))
+            Ok(((), pending))
         })
     })
     .await
@@ -554,9 +534,9 @@ pub async fn actor_deleted(db: &Db, hub: &Events, account: Id) -> Result<(), Dom
 
 /// A remote account moved to `new` (whose aliases the federation layer
 /// has checked): it is marked moved and local followers follow `new`.
-pub async fn moved(db: &Db, hub: &Events, old: Id, new: Id) -> Result<(), DomainError> {
-    db.write(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
-    crate::accounts::move_followers(db, hub, old, new).await
+pub async fn moved(ctx: &Context, old: Id, new: Id) -> Result<(), DomainError> {
+    ctx.db.write(move |conn| actors::set_moved_to(conn, old.0, Some(new.0))).await?;
+    crate::accounts::move_followers(ctx, old, new).await
 }
 
 /// Finds accounts on other sites (WebFinger, then the actor document).

@@ -12,7 +12,6 @@
 //! that can no longer be published (author suspended, reply target gone,
 //! upload deleted) is dropped with a logged reason, not retried.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -22,7 +21,8 @@ use tertulia_db::page::Page;
 use tertulia_db::scheduled::{self, ScheduledStatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts};
 
-use crate::events::{Event, Events};
+use crate::Context;
+use crate::events::Event;
 use crate::media::MediaView;
 use crate::polls::NewPoll;
 use crate::statuses::{self, Checked, NewStatus, StatusView};
@@ -163,23 +163,18 @@ fn check_time(config: &Config, at: NaiveDateTime, now: NaiveDateTime) -> Result<
 
 /// Refuses one more scheduled status at `at` past the account's limits.
 /// `except`: the scheduled status being moved, which does not count.
-fn check_limits(
-    conn: &mut DbConn,
-    account: i64,
-    at: NaiveDateTime,
-    except: Option<i64>,
-) -> Result<Result<(), DomainError>, DbError> {
+fn check_limits(conn: &mut DbConn, account: i64, at: NaiveDateTime, except: Option<i64>) -> Result<(), DomainError> {
     let day = at.date().and_time(chrono::NaiveTime::MIN);
     let (total, that_day) = scheduled::count(conn, account, day, day + chrono::Duration::days(1), except)?;
     if except.is_none() && total >= MAX_SCHEDULED {
         let reason = format!("You have exceeded the limit of {MAX_SCHEDULED} scheduled posts");
-        return Ok(Err(DomainError::invalid("scheduled_at", reason)));
+        return Err(DomainError::invalid("scheduled_at", reason));
     }
     if that_day >= MAX_SCHEDULED_PER_DAY {
         let reason = format!("You have exceeded the limit of {MAX_SCHEDULED_PER_DAY} scheduled posts for today");
-        return Ok(Err(DomainError::invalid("scheduled_at", reason)));
+        return Err(DomainError::invalid("scheduled_at", reason));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Posts `request` at `at`: stores it for later, with its uploads reserved,
@@ -187,9 +182,7 @@ fn check_limits(
 /// passed. The same `Idempotency-Key` again returns the same scheduled
 /// status.
 pub async fn post(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
+    ctx: &Context,
     author: Id,
     application: Option<Id>,
     request: NewStatus,
@@ -197,28 +190,27 @@ pub async fn post(
 ) -> Result<Posted, DomainError> {
     let now = tertulia_db::now();
     if at <= now {
-        return statuses::create(db, hub, config, author, request).await.map(|view| Posted::Now(Box::new(view)));
+        return statuses::create(ctx, author, request).await.map(|view| Posted::Now(Box::new(view)));
     }
-    check_time(config, at, now)?;
-    let checked = Checked::new(config, request.clone())?;
+    check_time(&ctx.config, at, now)?;
+    let checked = Checked::new(&ctx.config, request.clone())?;
     let params = ScheduledParams::new(&request, &checked);
     let json = serde_json::to_string(&params).map_err(|e| DomainError::Internal(e.to_string()))?;
-    let view = db
+    let view = ctx
+        .db
         .run(move |conn| {
-            tertulia_db::refusable_transaction(conn, |conn| {
+            tertulia_db::transaction(conn, |conn| {
                 if let Some(key) = &params.idempotency
                     && let Some(existing) = scheduled::find_by_idempotency_key(conn, author.0, key)?
                 {
-                    return Ok(Ok(views(conn, vec![existing])?.remove(0)));
+                    return Ok(views(conn, vec![existing])?.remove(0));
                 }
                 if let Some(parent) = params.in_reply_to_id
                     && visibility::find_visible(conn, Some(author.0), parent)?.is_none()
                 {
-                    return Ok(Err(DomainError::NotFound("the status you reply to".into())));
+                    return Err(DomainError::NotFound("the status you reply to".into()));
                 }
-                if let Err(refusal) = check_limits(conn, author.0, at, None)? {
-                    return Ok(Err(refusal));
-                }
+                check_limits(conn, author.0, at, None)?;
                 let row = ScheduledStatusRow {
                     id: Id::generate().0,
                     account_id: author.0,
@@ -229,14 +221,12 @@ pub async fn post(
                     created_at: now,
                 };
                 scheduled::insert(conn, &row)?;
-                if let Err(refusal) = crate::media::reserve(conn, author.0, &params.media_ids, row.id)? {
-                    return Ok(Err(refusal));
-                }
-                Ok(Ok(views(conn, vec![row])?.remove(0)))
+                crate::media::reserve(conn, author.0, &params.media_ids, row.id)?;
+                Ok(views(conn, vec![row])?.remove(0))
             })
         })
-        .await??;
-    hub.schedule_changed();
+        .await?;
+    ctx.events.schedule_changed();
     Ok(Posted::Later(Box::new(view)))
 }
 
@@ -253,7 +243,7 @@ pub async fn list(db: &Db, account: Id, page: Page) -> Result<Vec<ScheduledView>
 /// One of the account's scheduled statuses.
 pub async fn get(db: &Db, account: Id, id: Id) -> Result<ScheduledView, DomainError> {
     db.run(move |conn| match scheduled::find_own(conn, account.0, id.0)? {
-        Some(row) => Ok(views(conn, vec![row])?.pop()),
+        Some(row) => Ok::<_, DomainError>(views(conn, vec![row])?.pop()),
         None => Ok(None),
     })
     .await?
@@ -261,31 +251,23 @@ pub async fn get(db: &Db, account: Id, id: Id) -> Result<ScheduledView, DomainEr
 }
 
 /// Moves one of the account's scheduled statuses to `at`.
-pub async fn reschedule(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
-    account: Id,
-    id: Id,
-    at: NaiveDateTime,
-) -> Result<ScheduledView, DomainError> {
-    check_time(config, at, tertulia_db::now())?;
-    let view = db
+pub async fn reschedule(ctx: &Context, account: Id, id: Id, at: NaiveDateTime) -> Result<ScheduledView, DomainError> {
+    check_time(&ctx.config, at, tertulia_db::now())?;
+    let view = ctx
+        .db
         .run(move |conn| {
-            tertulia_db::refusable_transaction(conn, |conn| {
+            tertulia_db::transaction(conn, |conn| {
                 let Some(mut row) = scheduled::find_own(conn, account.0, id.0)? else {
-                    return Ok(Err(not_found()));
+                    return Err(not_found());
                 };
-                if let Err(refusal) = check_limits(conn, account.0, at, Some(row.id))? {
-                    return Ok(Err(refusal));
-                }
+                check_limits(conn, account.0, at, Some(row.id))?;
                 scheduled::reschedule(conn, row.id, at)?;
                 row.scheduled_at = at;
-                Ok(Ok(views(conn, vec![row])?.remove(0)))
+                Ok(views(conn, vec![row])?.remove(0))
             })
         })
-        .await??;
-    hub.schedule_changed();
+        .await?;
+    ctx.events.schedule_changed();
     Ok(view)
 }
 
@@ -331,9 +313,9 @@ fn parse_params(row: &ScheduledStatusRow) -> ScheduledParams {
 }
 
 /// Publishes scheduled statuses as they fall due, until `stop` turns true.
-pub async fn run(db: Db, hub: Events, config: Arc<Config>, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(ctx: Context, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        let wait = match publish_due(&db, &hub, &config).await {
+        let wait = match publish_due(&ctx).await {
             Ok(next) => next.map_or(IDLE_CHECK, until).clamp(BUSY_WAIT, IDLE_CHECK),
             Err(error) => {
                 tracing::warn!(%error, "scheduled statuses: cannot publish; trying again in a few seconds");
@@ -342,7 +324,7 @@ pub async fn run(db: Db, hub: Events, config: Arc<Config>, mut stop: tokio::sync
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = hub.schedule_change() => {}
+            _ = ctx.events.schedule_change() => {}
             _ = stop.wait_for(|stopped| *stopped) => return,
         }
     }
@@ -372,13 +354,12 @@ enum Outcome {
 
 /// Publishes every due scheduled status, one transaction each; returns when
 /// the next one is due.
-async fn publish_due(db: &Db, hub: &Events, config: &Arc<Config>) -> Result<Option<NaiveDateTime>, DomainError> {
+async fn publish_due(ctx: &Context) -> Result<Option<NaiveDateTime>, DomainError> {
     loop {
-        let config = config.clone();
+        let config = ctx.config.clone();
         let now = tertulia_db::now();
-        let outcome = hub
-            .committed(db, move |conn| tertulia_db::transaction(conn, |conn| publish_next(conn, &config, now)))
-            .await?;
+        let outcome =
+            ctx.committed(move |conn| tertulia_db::transaction(conn, |conn| publish_next(conn, &config, now))).await?;
         match outcome {
             Outcome::Idle => break,
             Outcome::Published { scheduled, status } => {
@@ -389,23 +370,19 @@ async fn publish_due(db: &Db, hub: &Events, config: &Arc<Config>) -> Result<Opti
             }
         }
     }
-    Ok(db.run(scheduled::next_due_at).await?)
+    Ok(ctx.db.run(scheduled::next_due_at).await?)
 }
 
 /// Claims the earliest due scheduled status and publishes it, in the
 /// caller's transaction. The row goes in any case; a refusal rolls back
 /// only the attempt to post (a savepoint), so it is not tried again.
-fn publish_next(
-    conn: &mut DbConn,
-    config: &Config,
-    now: NaiveDateTime,
-) -> Result<Result<(Outcome, Vec<Event>), DomainError>, DbError> {
+fn publish_next(conn: &mut DbConn, config: &Config, now: NaiveDateTime) -> Result<(Outcome, Vec<Event>), DomainError> {
     let Some(row) = scheduled::claim_due(conn, now)? else {
-        return Ok(Ok((Outcome::Idle, Vec::new())));
+        return Ok((Outcome::Idle, Vec::new()));
     };
     scheduled::delete(conn, row.id)?;
     let dropped =
-        |reason: String| Ok(Ok((Outcome::Dropped { scheduled: row.id, author: row.account_id, reason }, Vec::new())));
+        |reason: String| Ok((Outcome::Dropped { scheduled: row.id, author: row.account_id, reason }, Vec::new()));
     match accounts::find(conn, row.account_id)? {
         Some(author) if author.suspended_at.is_none() => {}
         Some(_) => return dropped("its author is suspended".into()),
@@ -416,8 +393,10 @@ fn publish_next(
         Err(refusal) => return dropped(refusal.to_string()),
     };
     let author = Id(row.account_id);
-    match tertulia_db::refusable_transaction(conn, |conn| statuses::publish(conn, author, &checked))? {
-        Ok((view, events)) => Ok(Ok((Outcome::Published { scheduled: row.id, status: view.id }, events))),
+    match tertulia_db::transaction(conn, |conn| statuses::publish(conn, author, &checked)) {
+        Ok((view, events)) => Ok((Outcome::Published { scheduled: row.id, status: view.id }, events)),
+        // Our failure, not the post's: the claim rolls back and is tried again.
+        Err(failure) if failure.is_ours() => Err(failure),
         Err(refusal) => dropped(refusal.to_string()),
     }
 }

@@ -72,27 +72,26 @@ pub async fn search(
     let own_domain = own_domain.to_lowercase();
     let (want_accounts, want_tags, want_statuses) =
         (wants(Kind::Accounts), wants(Kind::Hashtags), wants(Kind::Statuses));
-    Ok(db
-        .run(move |conn| {
-            let mut results = SearchResults::default();
-            if want_accounts {
-                results.accounts = find_accounts(conn, viewer, &own_domain, &q, query.following, window)?;
+    db.run(move |conn| {
+        let mut results = SearchResults::default();
+        if want_accounts {
+            results.accounts = find_accounts(conn, viewer, &own_domain, &q, query.following, window)?;
+        }
+        if want_tags {
+            let name = q.trim_start_matches('#').to_lowercase();
+            if !name.is_empty() {
+                let rows = tag_queries::with_prefix(conn, &name, window.limit, window.offset)?;
+                results.hashtags = tags::build(conn, viewer, rows)?;
             }
-            if want_tags {
-                let name = q.trim_start_matches('#').to_lowercase();
-                if !name.is_empty() {
-                    let rows = tag_queries::with_prefix(conn, &name, window.limit, window.offset)?;
-                    results.hashtags = tags::build(conn, viewer, rows)?;
-                }
-            }
-            if let (true, Some(viewer)) = (want_statuses, viewer) {
-                let author = query.account_id.map(|a| a.0);
-                let rows = search::statuses_containing(conn, viewer, &q, author, window)?;
-                results.statuses = present::statuses(conn, Some(viewer), rows, Reading::Search)?;
-            }
-            Ok(results)
-        })
-        .await?)
+        }
+        if let (true, Some(viewer)) = (want_statuses, viewer) {
+            let author = query.account_id.map(|a| a.0);
+            let rows = search::statuses_containing(conn, viewer, &q, author, window)?;
+            results.statuses = present::statuses(conn, Some(viewer), rows, Reading::Search)?;
+        }
+        Ok(results)
+    })
+    .await
 }
 
 /// `@user@domain` (or `user@domain`) is looked up exactly and comes

@@ -118,7 +118,7 @@ pub async fn get(db: &Db, viewer: Viewer, name: &str) -> Result<TagView, DomainE
     let name = normalise(name).map_err(|_| not_found())?;
     db.run(move |conn| {
         let rows = statuses::find_tags(conn, &[name])?;
-        Ok(build(conn, viewer, rows)?.pop())
+        Ok::<_, DomainError>(build(conn, viewer, rows)?.pop())
     })
     .await?
     .ok_or_else(not_found)
@@ -132,7 +132,7 @@ pub async fn follow(db: &Db, account: Id, name: &str, on: bool) -> Result<TagVie
             let tag_id = match statuses::find_tags(conn, std::slice::from_ref(&name))?.first() {
                 Some(tag) => tag.id,
                 None if on => tags::find_or_create(conn, &name, &name, tertulia_db::now())?,
-                None => return Ok(None),
+                None => return Ok::<_, DomainError>(None),
             };
             if on {
                 tags::follow(conn, account.0, tag_id, tertulia_db::now())?;
@@ -149,14 +149,13 @@ pub async fn follow(db: &Db, account: Id, name: &str, on: bool) -> Result<TagVie
 
 /// The tags an account follows, each keyed by the follow's id.
 pub async fn followed(db: &Db, account: Id, page: Page) -> Result<Vec<(Id, TagView)>, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            let rows = tags::followed(conn, account.0, page)?;
-            let keys: Vec<i64> = rows.iter().map(|(key, _)| *key).collect();
-            let views = build(conn, Some(account.0), rows.into_iter().map(|(_, tag)| tag).collect())?;
-            Ok(keys.into_iter().map(Id).zip(views).collect())
-        })
-        .await?)
+    db.run(move |conn| {
+        let rows = tags::followed(conn, account.0, page)?;
+        let keys: Vec<i64> = rows.iter().map(|(key, _)| *key).collect();
+        let views = build(conn, Some(account.0), rows.into_iter().map(|(_, tag)| tag).collect())?;
+        Ok(keys.into_iter().map(Id).zip(views).collect())
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -55,12 +55,12 @@ pub async fn trim_home_timelines(db: &Db, keep: u32) -> Result<usize, DomainErro
                     0
                 } else {
                     tertulia_db::transaction(conn, |conn| {
-                        trims
-                            .iter()
-                            .try_fold(0, |sum, &(reader, point)| Ok(sum + feeds::remove_from(conn, reader, point)?))
+                        trims.iter().try_fold(0, |sum, &(reader, point)| {
+                            Ok::<_, DbError>(sum + feeds::remove_from(conn, reader, point)?)
+                        })
                     })?
                 };
-                Ok::<_, tertulia_db::DbError>((readers.last().copied(), removed))
+                Ok::<_, DbError>((readers.last().copied(), removed))
             })
             .await?;
         removed += batch_removed;

@@ -3,12 +3,13 @@
 //! later, so the rules live here once.
 
 use chrono::{DateTime, Utc};
-use tertulia_core::{Config, Id};
+use tertulia_core::Id;
 use tertulia_db::accounts::{self, NewAccount};
 pub use tertulia_db::users::Role;
 use tertulia_db::users::{self, NewUser, UserRow};
 use tertulia_db::{Db, DbError};
 
+use crate::Context;
 use crate::{AccountView, DomainError, Invalidity, password};
 
 pub use password::generate as generate_password;
@@ -48,21 +49,20 @@ impl UserSummary {
 }
 
 /// Creates a local account and its sign-in identity in one transaction.
-pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result<UserSummary, DomainError> {
+pub async fn create(ctx: &Context, request: NewUserRequest) -> Result<UserSummary, DomainError> {
     validate_username(&request.username)?;
     validate_email(&request.email)?;
     password::check_strength(&request.password, &request.username, &request.email)?;
     let password_hash = password::hash(&request.password).await?;
-    let base_url = config.base_url();
-    let (username, email) = (request.username.clone(), request.email.clone());
-    let summary = db
+    let base_url = ctx.config.base_url();
+    ctx.db
         .run(move |conn| {
-            tertulia_db::refusable_transaction(conn, |conn| {
+            tertulia_db::transaction(conn, |conn| {
                 if accounts::find_local_by_username(conn, &request.username)?.is_some() {
-                    return Ok(Err(taken_username(&request.username)));
+                    return Err(taken_username(&request.username));
                 }
                 if users::email_exists(conn, &request.email)? {
-                    return Ok(Err(taken_email(&request.email)));
+                    return Err(taken_email(&request.email));
                 }
                 let now = tertulia_db::now();
                 let account_id = Id::generate().0;
@@ -83,7 +83,8 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
                         created_at: now,
                         updated_at: now,
                     },
-                )?;
+                )
+                .map_err(|e| lost_race(e, &request))?;
                 users::insert(
                     conn,
                     &NewUser {
@@ -95,19 +96,24 @@ pub async fn create(db: &Db, config: &Config, request: NewUserRequest) -> Result
                         created_at: now,
                         updated_at: now,
                     },
-                )?;
+                )
+                .map_err(|e| lost_race(e, &request))?;
                 let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
-                Ok(Ok(UserSummary::from_rows(user, account)))
+                Ok(UserSummary::from_rows(user, account))
             })
         })
-        .await;
-    match summary {
-        Ok(result) => result,
-        // Two creations racing past the checks above: the unique indexes
-        // decide, and the loser gets the same message.
-        Err(e) if e.is_conflict_on("username") => Err(taken_username(&username)),
-        Err(e) if e.is_conflict_on("email") => Err(taken_email(&email)),
-        Err(e) => Err(e.into()),
+        .await
+}
+
+/// Two sign-ups racing past the checks in [`create`]: the unique indexes
+/// decide, and the loser gets the message the checks would have given.
+fn lost_race(error: DbError, request: &NewUserRequest) -> DomainError {
+    if error.is_conflict_on("username") {
+        taken_username(&request.username)
+    } else if error.is_conflict_on("email") {
+        taken_email(&request.email)
+    } else {
+        error.into()
     }
 }
 
@@ -153,7 +159,7 @@ pub async fn delete(db: &Db, username: &str) -> Result<UserSummary, DomainError>
                 let tombstone = tertulia_db::actors::insert_tombstone(conn, &actor, private_key, tertulia_db::now())?;
                 crate::outbox::record(conn, &crate::outbox::Outgoing::AccountDeleted { account: tombstone, inboxes })?;
             }
-            Ok(())
+            Ok::<_, DomainError>(())
         })
     })
     .await?;

@@ -259,12 +259,12 @@ impl Federation {
             .map_err(|e| FederationError::invalid(format!("stored activity is not JSON: {e}")))?;
         let actor = self.actor(&row.actor_uri).await?;
         let object = activity.get("object").cloned().unwrap_or(Value::Null);
-        let events = self.events().clone();
+        let ctx = self.ctx();
         let db = self.db();
         match type_of(&activity) {
             "Follow" => {
                 let target = self.local_account(id_of(Some(&object))).await?;
-                remote::follow_received(db, &events, Id(actor.id), target, row.activity_uri.clone()).await?;
+                remote::follow_received(ctx, Id(actor.id), target, row.activity_uri.clone()).await?;
             }
             kind @ ("Accept" | "Reject") if crate::quotes::answers_request(&object) => {
                 self.quote_answered(&actor, &activity, kind == "Accept").await?;
@@ -275,7 +275,7 @@ impl Federation {
                     return Ok(());
                 };
                 if kind == "Accept" {
-                    remote::follow_accepted(db, &events, follower, Id(actor.id)).await?;
+                    remote::follow_accepted(ctx, follower, Id(actor.id)).await?;
                 } else {
                     remote::follow_rejected(db, follower, Id(actor.id)).await?;
                 }
@@ -314,16 +314,16 @@ impl Federation {
                         }
                     }
                     let revision = crate::resolver::revision(&object);
-                    remote::status_updated(db, &events, Id(actor.id), uri.to_owned(), revision).await?;
+                    remote::status_updated(ctx, Id(actor.id), uri.to_owned(), revision).await?;
                 }
             }
             "Delete" => {
                 let uri = id_of(Some(&object)).unwrap_or_default().to_owned();
                 if uri == actor.uri {
-                    remote::actor_deleted(db, &events, Id(actor.id)).await?;
+                    remote::actor_deleted(ctx, Id(actor.id)).await?;
                 } else if !tertulia_domain::quotes::quote_revoked(db, Id(actor.id), uri.clone()).await? {
                     // Not a withdrawn quote authorization (FEP-044f): a post.
-                    remote::status_deleted(db, &events, Id(actor.id), uri).await?;
+                    remote::status_deleted(ctx, Id(actor.id), uri).await?;
                 }
             }
             "Block" => {
@@ -333,7 +333,7 @@ impl Federation {
             "Like" => {
                 // Likes of posts we never saw are dropped, not fetched.
                 if let Some(status) = self.known_status(id_of(Some(&object))).await? {
-                    remote::favourite_received(db, &events, Id(actor.id), status, row.activity_uri.clone()).await?;
+                    remote::favourite_received(ctx, Id(actor.id), status, row.activity_uri.clone()).await?;
                 }
             }
             "Announce" => {
@@ -342,8 +342,7 @@ impl Federation {
                 };
                 let original = self.status(uri, self.config().federation.max_reply_depth).await?;
                 let published = protocol::time_of(&activity, "published").unwrap_or_else(tertulia_db::now);
-                remote::boost_received(db, &events, Id(actor.id), original, row.activity_uri.clone(), published)
-                    .await?;
+                remote::boost_received(ctx, Id(actor.id), original, row.activity_uri.clone(), published).await?;
             }
             "Undo" => self.undo(&actor, &object).await?,
             "Move" => self.moved(&actor, &activity).await?,
@@ -368,13 +367,13 @@ impl Federation {
                 target.uri, actor.uri
             )));
         }
-        remote::moved(self.db(), self.events(), Id(actor.id), Id(target.id)).await?;
+        remote::moved(self.ctx(), Id(actor.id), Id(target.id)).await?;
         Ok(())
     }
 
     async fn undo(&self, actor: &ActorRow, object: &Value) -> Result<(), FederationError> {
         let db = self.db();
-        let events = self.events().clone();
+        let ctx = self.ctx();
         match type_of(object) {
             "Follow" => {
                 let target = self.local_account(id_of(object.get("object"))).await?;
@@ -387,7 +386,7 @@ impl Federation {
             }
             "Announce" => {
                 if let Some(uri) = id_of(Some(object)) {
-                    remote::status_deleted(db, &events, Id(actor.id), uri.to_owned()).await?;
+                    remote::status_deleted(ctx, Id(actor.id), uri.to_owned()).await?;
                 }
             }
             "Block" => {
@@ -398,7 +397,7 @@ impl Federation {
             // we store by id; follows and likes carry their object.
             _ => {
                 if let Some(uri) = id_of(Some(object)) {
-                    remote::status_deleted(db, &events, Id(actor.id), uri.to_owned()).await?;
+                    remote::status_deleted(ctx, Id(actor.id), uri.to_owned()).await?;
                 }
             }
         }

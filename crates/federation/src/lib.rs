@@ -42,7 +42,7 @@ use std::sync::Arc;
 use tertulia_core::Config;
 use tertulia_db::Db;
 use tertulia_db::actors::ActorRow;
-use tertulia_domain::Events;
+use tertulia_domain::{Context, Events};
 use tokio::sync::Notify;
 
 pub use error::FederationError;
@@ -62,9 +62,7 @@ pub struct Federation {
 }
 
 struct Inner {
-    db: Db,
-    config: Arc<Config>,
-    events: Events,
+    ctx: Context,
     urls: Urls,
     client: FederationClient,
     keys: KeyCache,
@@ -82,9 +80,10 @@ struct Inner {
 impl Federation {
     /// Prepares federation: makes sure the site's own actor and its key
     /// exist. Workers are started separately with [`Federation::spawn_workers`].
-    pub async fn new(db: Db, config: Arc<Config>, events: Events) -> Result<Federation, FederationError> {
+    pub async fn new(ctx: Context) -> Result<Federation, FederationError> {
+        let config = &ctx.config;
         let urls = Urls::new(&config.base_url());
-        let instance_actor = keys::ensure_instance_actor(&db, &urls, &config.domain).await?;
+        let instance_actor = keys::ensure_instance_actor(&ctx.db, &urls, &config.domain).await?;
         let settings = &config.federation;
         if settings.allow_private_addresses {
             tracing::warn!(
@@ -101,9 +100,7 @@ impl Federation {
         let inbox_limiter = InboxLimiter::new(&config.rate_limits);
         Ok(Federation {
             inner: Arc::new(Inner {
-                db,
-                config,
-                events,
+                ctx,
                 urls,
                 client,
                 keys: KeyCache::default(),
@@ -117,11 +114,16 @@ impl Federation {
     }
 
     pub fn db(&self) -> &Db {
-        &self.inner.db
+        &self.inner.ctx.db
     }
 
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.inner.ctx.config
+    }
+
+    /// What domain operations that write and announce need.
+    pub(crate) fn ctx(&self) -> &Context {
+        &self.inner.ctx
     }
 
     pub fn urls(&self) -> &Urls {
@@ -129,7 +131,7 @@ impl Federation {
     }
 
     pub(crate) fn events(&self) -> &Events {
-        &self.inner.events
+        &self.inner.ctx.events
     }
 
     pub(crate) fn client(&self) -> &FederationClient {
@@ -147,12 +149,12 @@ impl Federation {
 
     /// The key a local account signs with, made on first use.
     pub(crate) async fn signing_key(&self, account: i64) -> Result<SigningKey, FederationError> {
-        self.inner.keys.signing_key(&self.inner.db, account).await
+        self.inner.keys.signing_key(&self.inner.ctx.db, account).await
     }
 
     /// Whether this site talks to `host` (a host with its port, if any).
     pub fn allows_host(&self, host: &str) -> bool {
-        self.inner.config.federation.allows_domain(host)
+        self.inner.ctx.config.federation.allows_domain(host)
     }
 
     /// Starts the outbox, delivery and inbox workers; they stop when

@@ -35,7 +35,7 @@ impl Federation {
                 self.config().domain
             )));
         }
-        tertulia_domain::accounts::move_to(self.db(), self.events(), local, Id(target.id)).await?;
+        tertulia_domain::accounts::move_to(self.ctx(), local, Id(target.id)).await?;
         Ok(target)
     }
 

@@ -160,7 +160,7 @@ impl Federation {
         };
         let request_uri = id_of(Some(activity)).unwrap_or_default().to_owned();
         let base = self.urls().base().to_owned();
-        rules::quote_requested(self.db(), self.events(), base, Id(actor.id), quoting, Id(quoted), request_uri).await?;
+        rules::quote_requested(self.ctx(), base, Id(actor.id), quoting, Id(quoted), request_uri).await?;
         Ok(())
     }
 
@@ -187,7 +187,7 @@ impl Federation {
             }
             (true, None) => return Err(FederationError::invalid("an Accept of a QuoteRequest needs a result")),
         };
-        Ok(rules::quote_answered(self.db(), self.events(), Id(actor.id), Id(quoting), authorization).await?)
+        Ok(rules::quote_answered(self.ctx(), Id(actor.id), Id(quoting), authorization).await?)
     }
 
     /// An `Update` of a post may bring its quote's authorization or a new

@@ -132,7 +132,7 @@ impl Federation {
             attachments: post.attachments,
             poll: post.poll,
         };
-        let id = remote::status_received(self.db(), self.events(), status).await?;
+        let id = remote::status_received(self.ctx(), status).await?;
         self.save_quote(note, id, author.followers_url.as_deref(), depth).await?;
         Ok(id)
     }

@@ -34,8 +34,7 @@ impl Federation {
     pub async fn follow_site(&self, domain: &str) -> Result<SiteFollow, FederationError> {
         let remote = self.site_actor(domain).await?;
         let own = Id(self.instance_actor().id);
-        let relationship =
-            accounts::follow(self.db(), self.events(), own, Id(remote.id), FollowOptions::default()).await?;
+        let relationship = accounts::follow(self.ctx(), own, Id(remote.id), FollowOptions::default()).await?;
         Ok(state(relationship.following, relationship.requested))
     }
 

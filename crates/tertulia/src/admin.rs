@@ -1,10 +1,11 @@
 //! `tertulia admin …`: user management from the server's shell.
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 use tertulia_core::Config;
 use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
-use tertulia_domain::{Db, rules};
+use tertulia_domain::{Context, Db, Events, rules};
 
 use crate::CliError;
 use crate::cli::{AdminCommand, PasswordArgs, RuleCommand, UserCommand};
@@ -16,10 +17,13 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
     // date first, exactly as `serve` would.
     let db = Db::connect(&config.database)?;
     db.migrate()?;
+    // Events of a command reach no one: the running server's workers find
+    // its changes in the database.
+    let ctx = Context::new(db, Events::new(), Arc::new(config.clone()));
     match command {
-        AdminCommand::User { command } => user(&db, config, command).await,
-        AdminCommand::Rule { command } => rule(&db, command).await,
-        AdminCommand::Federation { command } => federation::run(db, config, command).await,
+        AdminCommand::User { command } => user(&ctx, command).await,
+        AdminCommand::Rule { command } => rule(&ctx.db, command).await,
+        AdminCommand::Federation { command } => federation::run(&ctx, command).await,
     }
 }
 
@@ -47,7 +51,7 @@ async fn rule(db: &Db, command: RuleCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliError> {
+async fn user(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
     match command {
         UserCommand::Create { username, email, password, admin, moderator } => {
             let (password, generated) = match read_password(&password)? {
@@ -61,34 +65,33 @@ async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliE
             } else {
                 Role::User
             };
-            let user =
-                users::create(db, config, NewUserRequest { username, email, password: password.clone(), role }).await?;
-            println!("Created {} @{}@{} <{}>.", user.role, user.account.username, config.domain, user.email);
+            let user = users::create(ctx, NewUserRequest { username, email, password: password.clone(), role }).await?;
+            println!("Created {} @{}@{} <{}>.", user.role, user.account.username, ctx.config.domain, user.email);
             if generated {
                 println!("Generated password (shown once): {password}");
             }
         }
-        UserCommand::List { json } => print_users(&users::list(db).await?, json),
+        UserCommand::List { json } => print_users(&users::list(&ctx.db).await?, json),
         UserCommand::SetPassword { username, password } => {
             let password = read_password(&password)?
                 .ok_or_else(|| CliError::Usage("give the new password with --password or --password-stdin".into()))?;
-            users::set_password(db, &username, &password).await?;
+            users::set_password(&ctx.db, &username, &password).await?;
             println!("Password of {username} changed.");
         }
         UserCommand::Suspend { username } => {
-            users::set_suspended(db, &username, true).await?;
+            users::set_suspended(&ctx.db, &username, true).await?;
             println!("{username} is suspended.");
         }
         UserCommand::Unsuspend { username } => {
-            users::set_suspended(db, &username, false).await?;
+            users::set_suspended(&ctx.db, &username, false).await?;
             println!("{username} is no longer suspended.");
         }
         UserCommand::Alias { username, add } => {
-            let aliases = federation::connect(db, config).await?.add_alias(&username, &add).await?;
+            let aliases = federation::connect(ctx).await?.add_alias(&username, &add).await?;
             println!("{username} is also known as: {}", aliases.join(", "));
         }
         UserCommand::Move { username, to } => {
-            let target = federation::connect(db, config).await?.move_account(&username, &to).await?;
+            let target = federation::connect(ctx).await?.move_account(&username, &to).await?;
             println!("{username} moved to {}; the running server tells their followers.", target.uri);
         }
         UserCommand::Delete { username, yes } => {
@@ -97,7 +100,7 @@ async fn user(db: &Db, config: &Config, command: UserCommand) -> Result<(), CliE
                     "deleting {username} removes their account and posts for good; add --yes to confirm"
                 )));
             }
-            let user = users::delete(db, &username).await?;
+            let user = users::delete(&ctx.db, &username).await?;
             println!("Deleted {} and everything they owned.", user.account.username);
         }
     }

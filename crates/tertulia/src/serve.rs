@@ -8,7 +8,7 @@ use tertulia_api::AppState;
 use tertulia_core::config::LoadedConfig;
 use tertulia_db::Db;
 use tertulia_db::cluster::{self, Cluster, Membership};
-use tertulia_domain::Events;
+use tertulia_domain::{Context, Events};
 use tertulia_federation::Federation;
 use tokio::sync::watch;
 
@@ -35,15 +35,11 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let db = Db::connect(&config.database)?;
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
-    let federation = Federation::new(db.clone(), config.clone(), events.clone()).await?;
+    let ctx = Context::new(db.clone(), events.clone(), config.clone());
+    let federation = Federation::new(ctx.clone()).await?;
     let (stop_workers, workers_stop) = watch::channel(false);
     let mut workers = federation.spawn_workers(workers_stop.clone());
-    workers.push(tokio::spawn(tertulia_domain::scheduled::run(
-        db.clone(),
-        events.clone(),
-        config.clone(),
-        workers_stop.clone(),
-    )));
+    workers.push(tokio::spawn(tertulia_domain::scheduled::run(ctx.clone(), workers_stop.clone())));
     let pusher = tertulia_federation::push::Pusher::new(db.clone(), config.clone()).await?;
     workers.push(tokio::spawn(pusher.run(workers_stop.clone())));
     let (trim_db, home_length) = (db.clone(), config.limits.home_timeline_length);
@@ -53,7 +49,7 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     if !config.federation.enabled {
         tracing::info!("federation is off (federation.enabled = false): this site talks to no other");
     }
-    let state = AppState::new(db, config.clone(), events.clone()).with_resolver(Arc::new(federation.clone()));
+    let state = AppState::new(ctx).with_resolver(Arc::new(federation.clone()));
     let server = HttpServer::new(move || {
         App::new().configure(tertulia_api::configure(
             state.clone(),

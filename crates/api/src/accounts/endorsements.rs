@@ -27,7 +27,7 @@ pub async fn note(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:accounts")?;
     let comment = form.comment.unwrap_or_default();
-    let relationship = accounts::set_note(&state.db, user.account.id, path_id(&id)?, comment).await?;
+    let relationship = accounts::set_note(&state.ctx.db, user.account.id, path_id(&id)?, comment).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
@@ -37,7 +37,7 @@ pub fn endorse(on: bool) -> impl Fn(web::Data<AppState>, Auth, web::Path<String>
     move |state, auth, id| {
         Box::pin(async move {
             let user = auth.user("write:accounts")?;
-            let relationship = accounts::endorse(&state.db, user.account.id, path_id(&id)?, on).await?;
+            let relationship = accounts::endorse(&state.ctx.db, user.account.id, path_id(&id)?, on).await?;
             Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
         })
     }
@@ -51,8 +51,8 @@ pub async fn endorsements(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:accounts")?;
-    let rows = accounts::endorsements(&state.db, user.account.id, params.page(pagination::ACCOUNTS)?).await?;
-    Ok(account_page(&request, &state.config, &rows))
+    let rows = accounts::endorsements(&state.ctx.db, user.account.id, params.page(pagination::ACCOUNTS)?).await?;
+    Ok(account_page(&request, &state.ctx.config, &rows))
 }
 
 /// `GET /api/v1/accounts/:id/endorsements`: whom an account endorses; public.
@@ -64,9 +64,9 @@ pub async fn account_endorsements(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:accounts")?;
-    let account = accounts::get(&state.db, path_id(&id)?).await?;
-    let rows = accounts::endorsements(&state.db, account.id, params.page(pagination::ACCOUNTS)?).await?;
-    Ok(account_page(&request, &state.config, &rows))
+    let account = accounts::get(&state.ctx.db, path_id(&id)?).await?;
+    let rows = accounts::endorsements(&state.ctx.db, account.id, params.page(pagination::ACCOUNTS)?).await?;
+    Ok(account_page(&request, &state.ctx.config, &rows))
 }
 
 /// `POST /api/v1/accounts/:id/remove_from_followers`.
@@ -76,6 +76,6 @@ pub async fn remove_from_followers(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:follows")?;
-    let relationship = accounts::remove_from_followers(&state.db, user.account.id, path_id(&id)?).await?;
+    let relationship = accounts::remove_from_followers(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }

@@ -21,7 +21,7 @@ use crate::{ApiError, AppState, HandlerFuture};
 /// `GET /api/v1/accounts/verify_credentials`: the signed-in user.
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user_with_any(&["read:accounts", "profile"])?;
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(user, &state.config)))
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(user, &state.ctx.config)))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -74,7 +74,7 @@ pub async fn update_credentials(
     let user = auth.user("write:accounts")?;
     let mut me = user.clone();
     me.account = apply_credentials(&state, user.account.id, request).await?;
-    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.config)))
+    Ok(HttpResponse::Ok().json(CredentialAccount::from_user(&me, &state.ctx.config)))
 }
 
 /// The one way a profile is edited, for `update_credentials` and
@@ -88,7 +88,7 @@ pub(crate) async fn apply_credentials(
     for which in [ProfileImage::Avatar, ProfileImage::Header] {
         if let Some(upload) = request.take_file(which.field()) {
             let file = upload.file.path().to_owned();
-            media::set_profile_image(&state.db, &state.config, account, which, file).await?;
+            media::set_profile_image(&state.ctx, account, which, file).await?;
         }
     }
     let form = request.fields;
@@ -108,7 +108,7 @@ pub(crate) async fn apply_credentials(
         avatar_description: form.avatar_description,
         header_description: form.header_description,
     };
-    Ok(accounts::update_profile(&state.db, &state.config, account, update).await?)
+    Ok(accounts::update_profile(&state.ctx, account, update).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,7 +144,7 @@ pub async fn register(
         password: form.password,
         role: tertulia_domain::users::Role::User,
     };
-    let token = tertulia_domain::oauth::register(&state.db, &state.config, application, request).await?;
+    let token = tertulia_domain::oauth::register(&state.ctx, application, request).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "access_token": token.access_token,
         "token_type": "Bearer",
@@ -155,16 +155,16 @@ pub async fn register(
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:accounts")?;
-    let account = accounts::get(&state.db, path_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.config)))
+    let account = accounts::get(&state.ctx.db, path_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.ctx.config)))
 }
 
 /// `GET /api/v1/accounts?id[]=1&id[]=2`: several accounts at once, in the
 /// order asked; unknown ones are left out.
 pub async fn many(state: web::Data<AppState>, request: HttpRequest, auth: Auth) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:accounts")?;
-    let views = accounts::many(&state.db, query_ids(&request)).await?;
-    let body: Vec<Account> = views.iter().map(|a| Account::from_view(a, &state.config)).collect();
+    let views = accounts::many(&state.ctx.db, query_ids(&request)).await?;
+    let body: Vec<Account> = views.iter().map(|a| Account::from_view(a, &state.ctx.config)).collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -184,8 +184,8 @@ pub async fn lookup(
     if params.acct.trim().is_empty() {
         return Err(ApiError::BadRequest("acct is required".into()));
     }
-    let account = accounts::lookup(&state.db, &state.config.domain, &params.acct).await?;
-    Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.config)))
+    let account = accounts::lookup(&state.ctx.db, &state.ctx.config.domain, &params.acct).await?;
+    Ok(HttpResponse::Ok().json(Account::from_view(&account, &state.ctx.config)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -212,7 +212,7 @@ pub async fn statuses(
     Query(params): Query<AccountStatusesParams>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
-    let account = accounts::get(&state.db, path_id(&id)?).await?;
+    let account = accounts::get(&state.ctx.db, path_id(&id)?).await?;
     let page = params.page.page(pagination::STATUSES)?;
     // At most a handful, all on the first page: later pages are empty
     // (and carry no Link header), so clients that page stop at once.
@@ -220,14 +220,14 @@ pub async fn statuses(
         let views = if page.max_id.is_some() || page.min_id.is_some() || page.since_id.is_some() {
             Vec::new()
         } else {
-            tertulia_domain::statuses::pinned(&state.db, viewer, account.id).await?
+            tertulia_domain::statuses::pinned(&state.ctx.db, viewer, account.id).await?
         };
-        return Ok(HttpResponse::Ok().json(Status::list(&views, &state.config)));
+        return Ok(HttpResponse::Ok().json(Status::list(&views, &state.ctx.config)));
     }
     let tag_id = match params.tagged.filter(|t| !t.is_empty()) {
-        Some(tag) => match tertulia_domain::statuses::tag_id(&state.db, &tag).await? {
+        Some(tag) => match tertulia_domain::statuses::tag_id(&state.ctx.db, &tag).await? {
             Some(id) => Some(id),
-            None => return Ok(status_page(&request, &state.config, &[])),
+            None => return Ok(status_page(&request, &state.ctx.config, &[])),
         },
         None => None,
     };
@@ -237,8 +237,8 @@ pub async fn statuses(
         only_media: params.only_media == Some(true),
         tag_id,
     };
-    let views = timelines::account_statuses(&state.db, viewer, account.id, filter, page).await?;
-    Ok(status_page(&request, &state.config, &views))
+    let views = timelines::account_statuses(&state.ctx.db, viewer, account.id, filter, page).await?;
+    Ok(status_page(&request, &state.ctx.config, &views))
 }
 
 /// `GET /api/v1/accounts/:id/followers` (`incoming = true`) and `…/following`.
@@ -249,10 +249,10 @@ pub fn follow_list(
     move |state, request, auth, id, Query(params)| {
         Box::pin(async move {
             auth.viewer("read:accounts")?;
-            let account = accounts::get(&state.db, path_id(&id)?).await?;
+            let account = accounts::get(&state.ctx.db, path_id(&id)?).await?;
             let page = params.page(pagination::ACCOUNTS)?;
-            let rows = accounts::follow_list(&state.db, account.id, incoming, page).await?;
-            Ok(account_page(&request, &state.config, &rows))
+            let rows = accounts::follow_list(&state.ctx.db, account.id, incoming, page).await?;
+            Ok(account_page(&request, &state.ctx.config, &rows))
         })
     }
 }
@@ -273,13 +273,13 @@ pub async fn follow(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:follows")?;
     let options = FollowOptions { reblogs: form.reblogs.unwrap_or(true), notify: form.notify.unwrap_or(false) };
-    let relationship = accounts::follow(&state.db, &state.events, user.account.id, path_id(&id)?, options).await?;
+    let relationship = accounts::follow(&state.ctx, user.account.id, path_id(&id)?, options).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
 pub async fn unfollow(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:follows")?;
-    let relationship = accounts::unfollow(&state.db, user.account.id, path_id(&id)?).await?;
+    let relationship = accounts::unfollow(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
@@ -300,11 +300,11 @@ pub async fn familiar_followers(
     auth: Auth,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:follows")?;
-    let found = accounts::familiar_followers(&state.db, user.account.id, query_ids(&request)).await?;
+    let found = accounts::familiar_followers(&state.ctx.db, user.account.id, query_ids(&request)).await?;
     let body: Vec<serde_json::Value> = found
         .iter()
         .map(|(id, known)| {
-            let accounts: Vec<Account> = known.iter().map(|a| Account::from_view(a, &state.config)).collect();
+            let accounts: Vec<Account> = known.iter().map(|a| Account::from_view(a, &state.ctx.config)).collect();
             serde_json::json!({ "id": id, "accounts": accounts })
         })
         .collect();
@@ -319,7 +319,7 @@ pub async fn relationships(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:follows")?;
     let ids = query_ids(&request);
-    let relationships = accounts::relationships(&state.db, user.account.id, ids).await?;
+    let relationships = accounts::relationships(&state.ctx.db, user.account.id, ids).await?;
     let body: Vec<Relationship> = relationships.iter().map(Relationship::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -331,8 +331,8 @@ pub async fn follow_requests(
     Query(params): Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("read:follows")?;
-    let rows = accounts::follow_requests(&state.db, user.account.id, params.page(pagination::ACCOUNTS)?).await?;
-    Ok(account_page(&request, &state.config, &rows))
+    let rows = accounts::follow_requests(&state.ctx.db, user.account.id, params.page(pagination::ACCOUNTS)?).await?;
+    Ok(account_page(&request, &state.ctx.config, &rows))
 }
 
 /// `POST /api/v1/follow_requests/:id/authorize` and `…/reject`.
@@ -348,21 +348,20 @@ pub async fn answer_follow_request(
         "reject" => false,
         _ => return Err(ApiError::NotFound("Record not found".into())),
     };
-    let relationship =
-        accounts::answer_follow_request(&state.db, &state.events, user.account.id, path_id(&id)?, accept).await?;
+    let relationship = accounts::answer_follow_request(&state.ctx, user.account.id, path_id(&id)?, accept).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
 /// `POST /api/v1/accounts/:id/block` and `…/unblock`.
 pub async fn block(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:blocks")?;
-    let relationship = accounts::block(&state.db, user.account.id, path_id(&id)?).await?;
+    let relationship = accounts::block(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
 pub async fn unblock(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:blocks")?;
-    let relationship = accounts::unblock(&state.db, user.account.id, path_id(&id)?).await?;
+    let relationship = accounts::unblock(&state.ctx.db, user.account.id, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
@@ -392,13 +391,14 @@ pub async fn mute(
         Some(other) => return Err(ApiError::BadRequest(format!("duration: {other} is not a number of seconds"))),
     };
     let notifications = form.notifications.unwrap_or(true);
-    let relationship = accounts::mute(&state.db, user.account.id, path_id(&id)?, true, notifications, duration).await?;
+    let relationship =
+        accounts::mute(&state.ctx.db, user.account.id, path_id(&id)?, true, notifications, duration).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
 pub async fn unmute(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:mutes")?;
-    let relationship = accounts::mute(&state.db, user.account.id, path_id(&id)?, false, false, None).await?;
+    let relationship = accounts::mute(&state.ctx.db, user.account.id, path_id(&id)?, false, false, None).await?;
     Ok(HttpResponse::Ok().json(Relationship::from(&relationship)))
 }
 
@@ -410,8 +410,8 @@ pub fn blocked_or_muted(
         Box::pin(async move {
             let user = auth.user(if blocked { "read:blocks" } else { "read:mutes" })?;
             let page = params.page(pagination::ACCOUNTS)?;
-            let rows = accounts::blocked_or_muted(&state.db, user.account.id, blocked, page).await?;
-            Ok(account_page(&request, &state.config, &rows))
+            let rows = accounts::blocked_or_muted(&state.ctx.db, user.account.id, blocked, page).await?;
+            Ok(account_page(&request, &state.ctx.config, &rows))
         })
     }
 }

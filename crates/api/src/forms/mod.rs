@@ -136,7 +136,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormWithFiles<T> {
             });
         }
         let multipart = actix_multipart::Multipart::new(request.headers(), payload.take());
-        let config = request.app_data::<web::Data<AppState>>().map(|state| state.config.clone());
+        let config = request.app_data::<web::Data<AppState>>().map(|state| state.ctx.config.clone());
         Box::pin(async move {
             let config = config.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let received = uploads::receive(multipart, &config).await?;

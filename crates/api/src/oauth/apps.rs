@@ -23,7 +23,7 @@ pub struct AppForm {
 
 pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Result<HttpResponse, ApiError> {
     let NewApp { app, client_secret } = oauth::register_app(
-        &state.db,
+        &state.ctx.db,
         RegisterApp {
             name: form.client_name,
             redirect_uris: form.redirect_uris,
@@ -44,11 +44,11 @@ pub async fn create(state: web::Data<AppState>, Form(form): Form<AppForm>) -> Re
 pub async fn verify_credentials(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let session = auth.session("read")?;
     let (id, _, _) = session.application.as_ref().ok_or_else(|| ApiError::NotFound("application not found".into()))?;
-    let app = oauth::find_app_by_id(&state.db, *id).await?;
+    let app = oauth::find_app_by_id(&state.ctx.db, *id).await?;
     let mut entity = render(&app, &crate::push::server_key(&state).await?);
     // The token's scopes, which may be fewer than the app registered.
     entity["scopes"] = json!(session.scopes.iter().collect::<Vec<_>>());
-    entity["base_url"] = json!(state.config.base_url());
+    entity["base_url"] = json!(state.ctx.config.base_url());
     Ok(HttpResponse::Ok().json(entity))
 }
 

@@ -72,9 +72,9 @@ pub async fn submit(state: web::Data<AppState>, Form(form): Form<SignInForm>) ->
         login: form.login.clone(),
         password: form.password,
     };
-    match oauth::authorize(&state.db, &state.config, &state.sign_ins, request).await {
+    match oauth::authorize(&state.ctx, &state.sign_ins, request).await {
         Ok((code, redirect_uri)) if oauth::is_out_of_band(&redirect_uri) => {
-            Ok(page::show_code(&state.config.instance.title, &target.app.name, &code))
+            Ok(page::show_code(&state.ctx.config.instance.title, &target.app.name, &code))
         }
         Ok((code, redirect_uri)) => Ok(redirect(&redirect_uri, &[("code", &code)], params.state.as_deref())),
         Err(OAuthError::AccessDenied(message)) => {
@@ -93,7 +93,7 @@ async fn check(state: &AppState, params: &AuthorizeParams) -> Result<Authorizati
         return Err(page::problem("This server only supports response_type=code.", StatusCode::BAD_REQUEST));
     }
     oauth::check_authorization_request(
-        &state.db,
+        &state.ctx.db,
         &params.client_id,
         params.redirect_uri.as_deref(),
         params.scope.as_deref(),
@@ -137,7 +137,7 @@ fn render_form(
     }
     page::sign_in(
         &SignInPage {
-            instance_title: &state.config.instance.title,
+            instance_title: &state.ctx.config.instance.title,
             app_name: &target.app.name,
             scopes: &target.scopes,
             hidden: &hidden,

@@ -20,9 +20,9 @@ use crate::AppState;
 
 /// `GET /.well-known/oauth-authorization-server`.
 pub async fn metadata(state: web::Data<AppState>) -> HttpResponse {
-    let base = state.config.base_url();
+    let base = state.ctx.config.base_url();
     let mut grants = vec!["authorization_code", "client_credentials", "refresh_token"];
-    if state.config.oauth.allow_password_grant {
+    if state.ctx.config.oauth.allow_password_grant {
         grants.push("password");
     }
     HttpResponse::Ok().json(json!({

@@ -82,8 +82,7 @@ pub async fn token(
         other => return Err(OAuthError::UnsupportedGrantType(format!("grant_type '{other}' is not supported")).into()),
     };
     let issued = oauth::issue_token(
-        &state.db,
-        &state.config,
+        &state.ctx,
         &state.sign_ins,
         &client_id,
         client_secret.as_deref().filter(|s| !s.is_empty()),
@@ -111,6 +110,6 @@ pub async fn revoke(
     let client_id = required(client_id, "client_id")?;
     let client_secret = required(client_secret, "client_secret")?;
     let token = required(form.token.clone(), "token")?;
-    oauth::revoke(&state.db, &client_id, &client_secret, &token).await?;
+    oauth::revoke(&state.ctx.db, &client_id, &client_secret, &token).await?;
     Ok(HttpResponse::Ok().json(json!({})))
 }

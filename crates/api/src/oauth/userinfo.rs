@@ -11,9 +11,9 @@ use crate::{ApiError, AppState};
 
 pub async fn userinfo(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let user = auth.user_with_any(&["profile", "read:accounts"])?;
-    let account = Account::from_view(&user.account, &state.config);
+    let account = Account::from_view(&user.account, &state.ctx.config);
     Ok(HttpResponse::Ok().json(json!({
-        "iss": format!("{}/", state.config.base_url()),
+        "iss": format!("{}/", state.ctx.config.base_url()),
         "sub": user.account.uri,
         "name": user.account.display_name,
         "preferred_username": user.account.username,

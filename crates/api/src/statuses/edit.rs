@@ -39,20 +39,20 @@ pub async fn update(
         language: form.language,
         media_ids: form.media_ids.as_deref().map(media_ids).transpose()?,
     };
-    let view = statuses::edit(&state.db, &state.events, &state.config, user.account.id, path_id(&id)?, changes).await?;
+    let view = statuses::edit(&state.ctx, user.account.id, path_id(&id)?, changes).await?;
     Ok(json(&view, &state))
 }
 
 pub async fn history(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
-    let versions = statuses::history(&state.db, viewer, path_id(&id)?).await?;
-    let body: Vec<StatusEdit> = versions.iter().map(|v| StatusEdit::from_view(v, &state.config)).collect();
+    let versions = statuses::history(&state.ctx.db, viewer, path_id(&id)?).await?;
+    let body: Vec<StatusEdit> = versions.iter().map(|v| StatusEdit::from_view(v, &state.ctx.config)).collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
 pub async fn source(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let id = path_id(&id)?;
-    let (text, spoiler_text) = statuses::source(&state.db, viewer, id).await?;
+    let (text, spoiler_text) = statuses::source(&state.ctx.db, viewer, id).await?;
     Ok(HttpResponse::Ok().json(StatusSource { id, text, spoiler_text }))
 }

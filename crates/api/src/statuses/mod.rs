@@ -99,7 +99,7 @@ pub fn path_id(raw: &str) -> Result<Id, ApiError> {
 }
 
 pub(crate) fn json(view: &statuses::StatusView, state: &AppState) -> HttpResponse {
-    HttpResponse::Ok().json(Status::from_view(view, &state.config))
+    HttpResponse::Ok().json(Status::from_view(view, &state.ctx.config))
 }
 
 pub async fn create(
@@ -142,24 +142,25 @@ pub async fn create(
         quote_approval_policy: form.quote_approval_policy,
         allowed_mentions,
     };
-    let (db, events, config, author) = (&state.db, &state.events, &state.config, user.account.id);
+    let (ctx, author) = (&state.ctx, user.account.id);
     let unexpected_mentions = |e: DomainError| match e {
         DomainError::UnexpectedMentions(accounts) => ApiError::UnexpectedMentions {
             message: DomainError::UnexpectedMentions(Vec::new()).to_string(),
-            accounts: serde_json::json!(accounts.iter().map(|a| Account::from_view(a, config)).collect::<Vec<_>>()),
+            accounts: serde_json::json!(
+                accounts.iter().map(|a| Account::from_view(a, &ctx.config)).collect::<Vec<_>>()
+            ),
         },
         other => other.into(),
     };
     let view = match scheduled_at {
-        None => statuses::create(db, events, config, author, new_status).await.map_err(unexpected_mentions)?,
+        None => statuses::create(ctx, author, new_status).await.map_err(unexpected_mentions)?,
         Some(at) => {
             let application = auth.session("write:statuses")?.application.as_ref().map(|(id, _, _)| *id);
-            match scheduled::post(db, events, config, author, application, new_status, at)
-                .await
-                .map_err(unexpected_mentions)?
-            {
+            match scheduled::post(ctx, author, application, new_status, at).await.map_err(unexpected_mentions)? {
                 Posted::Now(view) => *view,
-                Posted::Later(view) => return Ok(HttpResponse::Ok().json(ScheduledStatus::from_view(&view, config))),
+                Posted::Later(view) => {
+                    return Ok(HttpResponse::Ok().json(ScheduledStatus::from_view(&view, &ctx.config)));
+                }
             }
         }
     };
@@ -168,7 +169,7 @@ pub async fn create(
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
-    let view = statuses::get(&state.db, viewer, path_id(&id)?).await?;
+    let view = statuses::get(&state.ctx.db, viewer, path_id(&id)?).await?;
     Ok(json(&view, &state))
 }
 
@@ -176,24 +177,24 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) 
 /// the viewer may see, in the order asked.
 pub async fn many(state: web::Data<AppState>, request: HttpRequest, auth: Auth) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
-    let views = statuses::many(&state.db, viewer, crate::accounts::query_ids(&request)).await?;
-    Ok(HttpResponse::Ok().json(Status::list(&views, &state.config)))
+    let views = statuses::many(&state.ctx.db, viewer, crate::accounts::query_ids(&request)).await?;
+    Ok(HttpResponse::Ok().json(Status::list(&views, &state.ctx.config)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
-    let view = statuses::delete(&state.db, &state.events, user.account.id, path_id(&id)?).await?;
-    let mut entity = Status::from_view(&view, &state.config);
+    let view = statuses::delete(&state.ctx, user.account.id, path_id(&id)?).await?;
+    let mut entity = Status::from_view(&view, &state.ctx.config);
     entity.text = Some(view.text.clone());
     Ok(HttpResponse::Ok().json(entity))
 }
 
 pub async fn context(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
-    let (ancestors, descendants) = statuses::context(&state.db, viewer, path_id(&id)?).await?;
+    let (ancestors, descendants) = statuses::context(&state.ctx.db, viewer, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "ancestors": Status::list(&ancestors, &state.config),
-        "descendants": Status::list(&descendants, &state.config),
+        "ancestors": Status::list(&ancestors, &state.ctx.config),
+        "descendants": Status::list(&descendants, &state.ctx.config),
     })))
 }
 
@@ -231,14 +232,14 @@ pub fn act(action: Action) -> impl Fn(web::Data<AppState>, Auth, web::Path<Strin
     move |state, auth, id| {
         Box::pin(async move {
             let user = auth.user(action.scope())?;
-            let (db, events, actor, id) = (&state.db, &state.events, user.account.id, path_id(&id)?);
+            let (ctx, db, actor, id) = (&state.ctx, &state.ctx.db, user.account.id, path_id(&id)?);
             let view = match action {
-                Action::Favourite => statuses::favourite(db, events, actor, id, true).await?,
-                Action::Unfavourite => statuses::favourite(db, events, actor, id, false).await?,
+                Action::Favourite => statuses::favourite(ctx, actor, id, true).await?,
+                Action::Unfavourite => statuses::favourite(ctx, actor, id, false).await?,
                 Action::Bookmark => statuses::bookmark(db, actor, id, true).await?,
                 Action::Unbookmark => statuses::bookmark(db, actor, id, false).await?,
-                Action::Reblog => statuses::reblog(db, events, &state.config, actor, id).await?,
-                Action::Unreblog => statuses::unreblog(db, events, actor, id).await?,
+                Action::Reblog => statuses::reblog(ctx, actor, id).await?,
+                Action::Unreblog => statuses::unreblog(ctx, actor, id).await?,
                 Action::Pin => statuses::pin(db, actor, id, true).await?,
                 Action::Unpin => statuses::pin(db, actor, id, false).await?,
                 Action::Mute => conversations::mute(db, actor, id, true).await?,
@@ -261,11 +262,11 @@ pub fn reacted_by(
             let page = params.page(pagination::ACCOUNTS)?;
             let id = path_id(&id)?;
             let rows = if favourites {
-                statuses::favourited_by(&state.db, viewer, id, page).await?
+                statuses::favourited_by(&state.ctx.db, viewer, id, page).await?
             } else {
-                statuses::reblogged_by(&state.db, viewer, id, page).await?
+                statuses::reblogged_by(&state.ctx.db, viewer, id, page).await?
             };
-            Ok(account_page(&request, &state.config, &rows))
+            Ok(account_page(&request, &state.ctx.config, &rows))
         })
     }
 }

@@ -22,8 +22,8 @@ pub async fn quotes(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.user("read:statuses")?.account.id.0;
     let page = params.page(pagination::STATUSES)?;
-    let views = quotes::quotes_of(&state.db, Some(viewer), path_id(&id)?, page).await?;
-    Ok(status_page(&request, &state.config, &views))
+    let views = quotes::quotes_of(&state.ctx.db, Some(viewer), path_id(&id)?, page).await?;
+    Ok(status_page(&request, &state.ctx.config, &views))
 }
 
 /// The author of a status withdraws consent to one quote of it; answers
@@ -35,7 +35,7 @@ pub async fn revoke_quote(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
     let (quoted, quoting) = path.into_inner();
-    let view = quotes::revoke(&state.db, &state.events, user.account.id, path_id(&quoted)?, path_id(&quoting)?).await?;
+    let view = quotes::revoke(&state.ctx, user.account.id, path_id(&quoted)?, path_id(&quoting)?).await?;
     Ok(json(&view, &state))
 }
 
@@ -54,6 +54,6 @@ pub async fn interaction_policy(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
     let policy = QuotePolicy::parse(form.quote_approval_policy.as_deref())?;
-    let view = quotes::set_policy(&state.db, &state.events, user.account.id, path_id(&id)?, policy).await?;
+    let view = quotes::set_policy(&state.ctx, user.account.id, path_id(&id)?, policy).await?;
     Ok(json(&view, &state))
 }

@@ -52,7 +52,7 @@ impl Feed {
     /// is missed.
     pub fn new(state: AppState, auth: Auth, slot: Slot) -> Feed {
         let viewer = auth.0.as_ref().and_then(|s| s.user.as_ref()).map(|u| u.account.id.0);
-        let subscriber = state.events.subscribe();
+        let subscriber = state.ctx.events.subscribe();
         Feed { state, auth, viewer, subscriber, channels: Vec::new(), lag_reported: false, _slot: slot }
     }
 
@@ -128,9 +128,9 @@ impl Feed {
         let (owner, list) = (tertulia_core::Id(viewer), tertulia_core::Id(list));
         let shown = match event {
             Event::Update(status) | Event::StatusUpdate(status) => {
-                lists::shows(&self.state.db, owner, list, status.id).await
+                lists::shows(&self.state.ctx.db, owner, list, status.id).await
             }
-            Event::Delete(status) => lists::includes(&self.state.db, owner, list, status.author).await,
+            Event::Delete(status) => lists::includes(&self.state.ctx.db, owner, list, status.author).await,
             _ => return false,
         };
         shown.unwrap_or_else(|e| {
@@ -152,7 +152,7 @@ impl Feed {
     /// The read pipeline run for this viewer ([`present`]): visibility,
     /// blocks, mutes and filters as on the timeline the stream mirrors.
     async fn render_now(&self, event: &Event, reading: Reading) -> Option<Rendered> {
-        let (db, config) = (&self.state.db, &self.state.config);
+        let (db, config) = (&self.state.ctx.db, &self.state.ctx.config);
         let mut has_media = false;
         let mut status_json = |view: StatusView| {
             let shown = view.reblog.as_deref().unwrap_or(&view);

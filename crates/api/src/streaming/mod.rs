@@ -76,7 +76,7 @@ async fn authenticate(state: &AppState, request: &HttpRequest, params: &StreamPa
     let Some(token) = token else {
         return Ok(Auth(None));
     };
-    match oauth::authenticate(&state.db, &token).await? {
+    match oauth::authenticate(&state.ctx.db, &token).await? {
         Some(session) => Ok(Auth(Some(session))),
         None => Err(ApiError::Unauthorized("The access token is invalid".into())),
     }

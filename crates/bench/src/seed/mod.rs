@@ -28,6 +28,7 @@ use tertulia_db::bulk::{
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::users::{self, NewUser};
 use tertulia_db::{Db, DbConn, DbError};
+use tertulia_domain::Events;
 use tertulia_domain::oauth::{self, Grant, NewApp, RegisterApp, SignInThrottle};
 use tertulia_domain::users::{NewUserRequest, Role};
 
@@ -125,9 +126,10 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
     let planned = started.elapsed().as_secs_f64();
 
     // Account 0, the most followed, is the one the token acts for.
+    // The seeder announces nothing: no server is listening yet.
+    let ctx = tertulia_domain::Context::new(db.clone(), Events::new(), Arc::new(config.clone()));
     let first_id = tertulia_domain::users::create(
-        &db,
-        &config,
+        &ctx,
         NewUserRequest { username: username(0), email: email(0), password: PASSWORD.into(), role: Role::User },
     )
     .await?
@@ -137,12 +139,12 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
     let writing = Instant::now();
     let base_url = config.base_url();
     let home_timeline_length = args.home_timeline_length;
-    let written = db
+    let (counts, phases) = db
         .run({
             let plan = plan.clone();
             move |conn| {
                 let Some((user, _)) = users::find_by_username(conn, &username(0))? else {
-                    return Ok(Err("the first seeded user vanished".to_owned()));
+                    return Err(BenchError::Check("the first seeded user vanished".to_owned()));
                 };
                 bulk::tune_for_loading(conn)?;
                 let mut phases = Phases::default();
@@ -161,14 +163,14 @@ pub async fn run(args: SeedArgs) -> Result<(), BenchError> {
                 phases
                     .time("favourites", || write_favourites(conn, &plan, &context, &mut notifications, &mut counts))?;
                 phases.time("counters", || write_account_counts(conn, &plan, &context))?;
-                Ok(check_fan_out(conn, &plan, &context)?.map(|()| (counts, phases)))
+                check_fan_out(conn, &plan, &context)?;
+                Ok((counts, phases))
             }
         })
         .await?;
-    let (counts, phases) = written.map_err(BenchError::Check)?;
     let write_secs = writing.elapsed().as_secs_f64();
     let account_id = first_id;
-    let token = mint_token(&db, &config).await?;
+    let token = mint_token(&ctx).await?;
 
     let backend = db.backend_name();
     let rows = counts.total();
@@ -305,7 +307,7 @@ fn write_accounts(
                 )?;
                 account_ids.push(id);
             }
-            Ok(())
+            Ok::<_, DbError>(())
         })?;
     }
     let now = tertulia_db::now();
@@ -648,14 +650,14 @@ fn write_account_counts(conn: &mut DbConn, plan: &Plan, context: &Context) -> Re
 
 /// Checks the seeded fan-out against the domain's own rule for a sample of
 /// posts, so the seeder cannot drift from what posting really does.
-/// `Ok(Err(message))` when they differ.
-fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Result<(), String>, DbError> {
+/// A [`BenchError::Check`] when they differ.
+fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<(), BenchError> {
     let posts: Vec<usize> =
         (0..plan.statuses.len()).filter(|i| !matches!(plan.statuses[*i].kind, Kind::Boost(_))).collect();
     let step = (posts.len() / CHECKED_STATUSES).max(1);
     for &index in posts.iter().step_by(step) {
         let Some(row) = statuses::find(conn, plan.statuses[index].id)? else {
-            return Ok(Err(format!("seeded status {} is missing", plan.statuses[index].id)));
+            return Err(BenchError::Check(format!("seeded status {} is missing", plan.statuses[index].id)));
         };
         let mentioned: Vec<AccountId> =
             statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| AccountId(a)).collect();
@@ -664,7 +666,7 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
             plan.home_readers(index).into_iter().map(|r| AccountId(context.account_ids[r as usize])).collect();
         seeded.sort_unstable();
         if seeded != expected {
-            return Ok(Err(format!(
+            return Err(BenchError::Check(format!(
                 "seeded home timelines for status {} differ from the real fan-out ({} readers instead of {})",
                 row.id,
                 seeded.len(),
@@ -672,13 +674,13 @@ fn check_fan_out(conn: &mut DbConn, plan: &Plan, context: &Context) -> Result<Re
             )));
         }
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Registers an app and signs account 0 in with the password grant.
-async fn mint_token(db: &Db, config: &Config) -> Result<String, BenchError> {
+async fn mint_token(ctx: &tertulia_domain::Context) -> Result<String, BenchError> {
     let NewApp { app, client_secret } = oauth::register_app(
-        db,
+        &ctx.db,
         RegisterApp {
             name: "tertulia-bench".into(),
             redirect_uris: vec![oauth::OOB_REDIRECT_URI.into()],
@@ -689,8 +691,8 @@ async fn mint_token(db: &Db, config: &Config) -> Result<String, BenchError> {
     .await?;
     let grant =
         Grant::Password { username: username(0), password: PASSWORD.into(), scopes: Some("read write follow".into()) };
-    let throttle = SignInThrottle::new(&config.rate_limits);
-    let issued = oauth::issue_token(db, config, &throttle, &app.client_id, Some(&client_secret), grant)
+    let throttle = SignInThrottle::new(&ctx.config.rate_limits);
+    let issued = oauth::issue_token(ctx, &throttle, &app.client_id, Some(&client_secret), grant)
         .await
         .map_err(|e| BenchError::Check(format!("cannot sign in as {}: {e}", username(0))))?;
     Ok(issued.access_token)

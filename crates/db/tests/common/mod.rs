@@ -70,7 +70,7 @@ where
                         }
                         mine.extend(batch);
                     }
-                    Ok(mine)
+                    Ok::<_, tertulia_db::DbError>(mine)
                 })
                 .unwrap()
             })

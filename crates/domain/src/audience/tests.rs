@@ -16,11 +16,11 @@ use tertulia_db::{Db, feeds, notifications};
 use tertulia_testrig::TestDatabase;
 
 use super::*;
-use crate::Events;
 use crate::accounts::{self, FollowOptions};
 use crate::remote::{self, RemoteRevision, RemoteStatus};
 use crate::statuses::{self, NewStatus, StatusChanges};
 use crate::users::{self, NewUserRequest, Role};
+use crate::{Context, Events};
 
 const REMOTE_HOST: &str = "remote.example";
 const TAG: &str = "audience";
@@ -31,9 +31,7 @@ const TAG: &str = "audience";
 /// - `erin` boosts; `zed` posts and boosts from another site;
 /// - `remi` (elsewhere) follows `alice`; `rita` (elsewhere) is mentioned.
 struct World {
-    db: Db,
-    hub: Events,
-    config: Config,
+    ctx: Context,
     names: Vec<(&'static str, Id)>,
     _database: TestDatabase,
 }
@@ -44,8 +42,11 @@ impl World {
         let db =
             Db::connect(&DatabaseConfig { url: database.url.clone(), pool_size: 2, connect_timeout_secs: 5 }).unwrap();
         db.migrate().unwrap();
-        let mut world =
-            World { db, hub: Events::new(), config: Config::default(), names: Vec::new(), _database: database };
+        let mut world = World {
+            ctx: Context::new(db, Events::new(), Config::default().into()),
+            names: Vec::new(),
+            _database: database,
+        };
         for name in ["alice", "bob", "carol", "dave", "erin"] {
             world.local(name).await;
         }
@@ -56,11 +57,9 @@ impl World {
         world.follow("bob", "alice", bell).await;
         world.follow("bob", "zed", bell).await;
         world.follow("bob", "erin", FollowOptions::default()).await;
-        crate::tags::follow(&world.db, world.id("dave"), TAG, true).await.unwrap();
+        crate::tags::follow(&world.ctx.db, world.id("dave"), TAG, true).await.unwrap();
         let (remi, alice) = (world.id("remi"), world.id("alice"));
-        remote::follow_received(&world.db, &world.hub, remi, alice, format!("https://{REMOTE_HOST}/follows/1"))
-            .await
-            .unwrap();
+        remote::follow_received(&world.ctx, remi, alice, format!("https://{REMOTE_HOST}/follows/1")).await.unwrap();
         world
     }
 
@@ -79,7 +78,7 @@ impl World {
             password: "correct horse battery staple".into(),
             role: Role::User,
         };
-        let id = users::create(&self.db, &self.config, request).await.unwrap().account.id;
+        let id = users::create(&self.ctx, request).await.unwrap().account.id;
         self.names.push((name, id));
     }
 
@@ -88,16 +87,16 @@ impl World {
         let now = tertulia_db::now();
         let (inbox, shared_inbox) = (format!("{uri}/inbox"), Some(format!("https://{REMOTE_HOST}/inbox")));
         let fields = RemoteActorFields::person(name.into(), REMOTE_HOST.into(), inbox, shared_inbox, now);
-        let id = remote::save_actor(&self.db, uri, fields).await.unwrap();
+        let id = remote::save_actor(&self.ctx.db, uri, fields).await.unwrap();
         self.names.push((name, id));
     }
 
     /// `follower` (here) follows `target`; a remote target's Accept arrives.
     async fn follow(&self, follower: &str, target: &str, options: FollowOptions) {
         let (follower, target_id) = (self.id(follower), self.id(target));
-        accounts::follow(&self.db, &self.hub, follower, target_id, options).await.unwrap();
+        accounts::follow(&self.ctx, follower, target_id, options).await.unwrap();
         if target == "zed" {
-            remote::follow_accepted(&self.db, &self.hub, follower, target_id).await.unwrap();
+            remote::follow_accepted(&self.ctx, follower, target_id).await.unwrap();
         }
     }
 
@@ -108,7 +107,7 @@ impl World {
             in_reply_to_id,
             ..Default::default()
         };
-        statuses::create(&self.db, &self.hub, &self.config, self.id(author), status).await.unwrap().id
+        statuses::create(&self.ctx, self.id(author), status).await.unwrap().id
     }
 
     /// `zed`'s post `n`, as its site delivers it.
@@ -129,22 +128,20 @@ impl World {
             attachments: Vec::new(),
             poll: None,
         };
-        remote::status_received(&self.db, &self.hub, status).await.unwrap()
+        remote::status_received(&self.ctx, status).await.unwrap()
     }
 
     async fn boost(&self, booster: &str, status: Id) -> Id {
         if booster == "zed" {
             let announce = format!("https://{REMOTE_HOST}/users/zed/statuses/{}/activity", status.0);
-            let (db, hub) = (&self.db, &self.hub);
-            remote::boost_received(db, hub, self.id("zed"), status, announce.clone(), tertulia_db::now())
-                .await
-                .unwrap();
-            let row = self.db.run(move |conn| tertulia_db::statuses::find_by_uri(conn, &announce)).await.unwrap();
+            let ctx = &self.ctx;
+            remote::boost_received(ctx, self.id("zed"), status, announce.clone(), tertulia_db::now()).await.unwrap();
+            let row = self.ctx.db.run(move |conn| tertulia_db::statuses::find_by_uri(conn, &announce)).await.unwrap();
             return Id(row.unwrap().id);
         }
-        statuses::reblog(&self.db, &self.hub, &self.config, self.id(booster), status).await.unwrap();
+        statuses::reblog(&self.ctx, self.id(booster), status).await.unwrap();
         let (booster, original) = (self.id(booster).0, status.0);
-        let boost = self.db.run(move |conn| tertulia_db::statuses::find_reblog(conn, booster, original)).await;
+        let boost = self.ctx.db.run(move |conn| tertulia_db::statuses::find_reblog(conn, booster, original)).await;
         Id(boost.unwrap().unwrap().id)
     }
 
@@ -153,7 +150,7 @@ impl World {
         let mut holders = BTreeSet::new();
         for (name, id) in &self.names {
             let reader = id.0;
-            let page = self.db.run(move |conn| feeds::page(conn, reader, Page::first(200))).await.unwrap();
+            let page = self.ctx.db.run(move |conn| feeds::page(conn, reader, Page::first(200))).await.unwrap();
             if page.contains(&status.0) {
                 holders.insert(*name);
             }
@@ -168,6 +165,7 @@ impl World {
         for (name, id) in &self.names {
             let account = id.0;
             let rows = self
+                .ctx
                 .db
                 .run(move |conn| notifications::page(conn, account, None, &[], true, Page::first(200)))
                 .await
@@ -182,6 +180,7 @@ impl World {
     /// Whom on other sites `status` goes to: (followers of, site followers, addressed).
     async fn remote_audience(&self, status: Id) -> (Option<&'static str>, bool, BTreeSet<&'static str>) {
         let to = self
+            .ctx
             .db
             .run(move |conn| {
                 let row = tertulia_db::statuses::find(conn, status.0)?.unwrap();
@@ -311,7 +310,7 @@ async fn a_follow_merges_posts_but_not_boosts_already_shown() {
     let of_seen = world.boost("erin", post).await;
     let of_unseen = world.boost("erin", unseen).await;
     let own = world.post("erin", "my own", Visibility::Private, None).await;
-    accounts::unfollow(&world.db, world.id("bob"), world.id("erin")).await.unwrap();
+    accounts::unfollow(&world.ctx.db, world.id("bob"), world.id("erin")).await.unwrap();
     assert!(!world.home(own).await.contains("bob"), "unfollowing removes Erin's posts");
     world.follow("bob", "erin", FollowOptions::default()).await;
     assert!(world.home(own).await.contains("bob"), "Erin's post is merged back");
@@ -326,7 +325,7 @@ async fn edits_notify_local_boosters_of_local_and_remote_posts() {
     world.boost("erin", post).await;
     world.boost("zed", post).await;
     let changes = StatusChanges { text: "edited #audience".into(), ..Default::default() };
-    statuses::edit(&world.db, &world.hub, &world.config, world.id("alice"), post, changes).await.unwrap();
+    statuses::edit(&world.ctx, world.id("alice"), post, changes).await.unwrap();
     let row = Row {
         home: &["alice", "bob", "dave"],
         notices: &[("carol", "mention"), ("bob", "status"), ("alice", "reblog"), ("erin", "update")],
@@ -344,7 +343,7 @@ async fn edits_notify_local_boosters_of_local_and_remote_posts() {
         edited_at: tertulia_db::now() + Duration::seconds(1),
     };
     let uri = format!("https://{REMOTE_HOST}/users/zed/statuses/1");
-    remote::status_updated(&world.db, &world.hub, world.id("zed"), uri, revision).await.unwrap();
+    remote::status_updated(&world.ctx, world.id("zed"), uri, revision).await.unwrap();
     let row = Row { home: &["bob", "dave"], notices: &[("bob", "status"), ("erin", "update")], remote: None };
     check(&world, "edited remote post", remote_post, row).await;
 }

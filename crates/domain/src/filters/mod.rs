@@ -378,21 +378,19 @@ async fn save(
     new: bool,
 ) -> Result<FilterView, DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let existing = if new { Vec::new() } else { filters::keywords_of(conn, row.id)? };
-            if let Err(e) = check_keyword_changes(&existing, &keywords) {
-                return Ok(Err(e));
-            }
+            check_keyword_changes(&existing, &keywords)?;
             if new {
                 filters::insert(conn, &row)?;
             } else {
                 filters::update(conn, &row)?;
             }
             change_keywords(conn, row.id, &existing, &keywords)?;
-            Ok(load(conn, owner, Id(row.id))?.ok_or_else(not_found))
+            load(conn, owner, Id(row.id))?.ok_or_else(not_found)
         })
     })
-    .await?
+    .await
 }
 
 pub async fn delete(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
@@ -400,7 +398,7 @@ pub async fn delete(db: &Db, owner: Id, id: Id) -> Result<(), DomainError> {
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 let Some(row) = filters::find(conn, owner.0, id.0)? else {
-                    return Ok(false);
+                    return Ok::<_, DomainError>(false);
                 };
                 filters::delete(conn, row.id)?;
                 Ok(true)
@@ -478,7 +476,7 @@ pub async fn add_status(db: &Db, owner: Id, filter: Id, status: Id) -> Result<Fi
     let added = db
         .write(move |conn| {
             if visibility::find_visible(conn, Some(owner.0), saved.status_id)?.is_none() {
-                return Ok(false);
+                return Ok::<_, DomainError>(false);
             }
             filters::insert_status(conn, &saved)?;
             Ok(true)

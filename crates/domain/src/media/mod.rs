@@ -14,11 +14,12 @@ use serde_json::{Value, json};
 use tertulia_core::media::{MediaKind, MediaType, SNIFF_LEN};
 use tertulia_core::{Config, Id};
 use tertulia_db::media::{self, MediaRow};
-use tertulia_db::{Db, DbConn, DbError};
+use tertulia_db::{Db, DbConn};
 
 pub use self::image::IMAGE_MATRIX_LIMIT;
 pub use tertulia_db::media::ProfileImage;
 
+use crate::Context;
 use crate::DomainError;
 
 /// Longest description (alt text) accepted, as on Mastodon.
@@ -80,11 +81,11 @@ pub struct NewMedia {
 
 /// Stores an upload for `account`: images are re-encoded with a preview
 /// and a blurhash; video and audio are kept as they are.
-pub async fn upload(db: &Db, config: &Config, account: Id, request: NewMedia) -> Result<MediaView, DomainError> {
+pub async fn upload(ctx: &Context, account: Id, request: NewMedia) -> Result<MediaView, DomainError> {
     let description = check_description(request.description)?;
     let focus = request.focus.as_deref().filter(|f| !f.is_empty()).map(parse_focus).transpose()?;
     let id = Id::generate().0;
-    let dir = config.media.dir.clone();
+    let dir = ctx.config.media.dir.clone();
     let stored = blocking(move || store(&dir, id, &request.file, request.thumbnail.as_deref(), None)).await?;
     let mut meta = stored.meta.clone();
     set_focus(&mut meta, focus);
@@ -107,8 +108,8 @@ pub async fn upload(db: &Db, config: &Config, account: Id, request: NewMedia) ->
         updated_at: now,
     };
     let inserted = row.clone();
-    if let Err(error) = db.write(move |conn| media::insert(conn, &inserted)).await {
-        stored.remove(&config.media.dir);
+    if let Err(error) = ctx.db.write(move |conn| media::insert(conn, &inserted)).await {
+        stored.remove(&ctx.config.media.dir);
         return Err(error.into());
     }
     Ok(MediaView::from(row))
@@ -133,9 +134,9 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
     let description = update.description.map(|d| check_description(Some(d))).transpose()?;
     let focus = update.focus.map(|f| if f.is_empty() { Ok(None) } else { parse_focus(&f).map(Some) }).transpose()?;
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(mut row) = media::find_own(conn, account.0, id.0)? else {
-                return Ok(Err(DomainError::NotFound("media".into())));
+                return Err(DomainError::NotFound("media".into()));
             };
             if let Some(description) = description {
                 row.description = description;
@@ -148,33 +149,34 @@ pub async fn update(db: &Db, account: Id, id: Id, update: MediaUpdate) -> Result
             }
             let now = tertulia_db::now();
             media::update_details(conn, row.id, row.description.as_deref(), row.focus.as_deref(), &row.meta, now)?;
-            Ok(Ok(MediaView::from(row)))
+            Ok(MediaView::from(row))
         })
     })
-    .await?
+    .await
 }
 
 /// Deletes one of the caller's uploads and its files. Only uploads not in
 /// use may go: one on a status (Mastodon answers 422 too) or serving as a
 /// profile picture would leave a broken image behind.
-pub async fn delete(db: &Db, config: &Config, account: Id, id: Id) -> Result<MediaView, DomainError> {
-    let row = db
+pub async fn delete(ctx: &Context, account: Id, id: Id) -> Result<MediaView, DomainError> {
+    let row = ctx
+        .db
         .write(move |conn| {
             let Some(row) = media::find_own(conn, account.0, id.0)? else {
-                return Ok(Err(DomainError::NotFound("media".into())));
+                return Err(DomainError::NotFound("media".into()));
             };
             if row.status_id.is_some() || media::is_profile_image(conn, row.id)? {
-                return Ok(Err(DomainError::invalid(
+                return Err(DomainError::invalid(
                     "id",
                     "this media is in use by a status or as a profile picture and cannot be deleted",
-                )));
+                ));
             }
             media::delete_unattached(conn, row.id)?;
-            Ok(Ok(row))
+            Ok(row)
         })
-        .await??;
+        .await?;
     let files = [row.file_path.clone(), row.preview_path.clone()];
-    let dir = config.media.dir.clone();
+    let dir = ctx.config.media.dir.clone();
     blocking(move || {
         for path in files.iter().flatten() {
             remove_file(&dir, path);
@@ -197,8 +199,7 @@ fn remove_file(dir: &Path, path: &str) {
 
 /// Makes an uploaded image the account's avatar or header, shrunk to fit.
 pub async fn set_profile_image(
-    db: &Db,
-    config: &Config,
+    ctx: &Context,
     account: Id,
     which: ProfileImage,
     file: PathBuf,
@@ -209,17 +210,17 @@ pub async fn set_profile_image(
     };
     let field = which.field();
     let id = Id::generate().0;
-    let dir = config.media.dir.clone();
+    let dir = ctx.config.media.dir.clone();
     let stored = blocking(move || store(&dir, id, &file, None, Some(bounds))).await.map_err(|e| match e {
         DomainError::Invalid { kind, reason, .. } => DomainError::Invalid { field, kind, reason },
         other => other,
     })?;
     if stored.media_type.kind() != MediaKind::Image {
-        stored.remove(&config.media.dir);
+        stored.remove(&ctx.config.media.dir);
         return Err(DomainError::invalid(field, "must be an image (JPEG, PNG, GIF or WebP)"));
     }
     let now = tertulia_db::now();
-    let file_url = url(config, &stored.file_path);
+    let file_url = url(&ctx.config, &stored.file_path);
     let row = MediaRow {
         id,
         account_id: account.0,
@@ -237,7 +238,8 @@ pub async fn set_profile_image(
         created_at: now,
         updated_at: now,
     };
-    let saved = db
+    let saved = ctx
+        .db
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 media::insert(conn, &row)?;
@@ -247,7 +249,7 @@ pub async fn set_profile_image(
         })
         .await;
     if let Err(error) = saved {
-        stored.remove(&config.media.dir);
+        stored.remove(&ctx.config.media.dir);
         return Err(error.into());
     }
     Ok(())
@@ -265,17 +267,10 @@ pub async fn remove_profile_image(db: &Db, account: Id, which: ProfileImage) -> 
 
 /// Attaches `ids` to a new status, in the status's transaction. Each must
 /// be the author's own and not already on a status.
-pub(crate) fn attach(
-    conn: &mut DbConn,
-    author: i64,
-    ids: &[i64],
-    status_id: i64,
-) -> Result<Result<(), DomainError>, DbError> {
-    if let Err(refusal) = check_attachable(conn, author, ids)? {
-        return Ok(Err(refusal));
-    }
+pub(crate) fn attach(conn: &mut DbConn, author: i64, ids: &[i64], status_id: i64) -> Result<(), DomainError> {
+    check_attachable(conn, author, ids)?;
     media::attach(conn, ids, status_id)?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Reserves `ids` for a scheduled status, in its transaction, under the
@@ -285,22 +280,20 @@ pub(crate) fn reserve(
     author: i64,
     ids: &[i64],
     scheduled_status_id: i64,
-) -> Result<Result<(), DomainError>, DbError> {
-    if let Err(refusal) = check_attachable(conn, author, ids)? {
-        return Ok(Err(refusal));
-    }
+) -> Result<(), DomainError> {
+    check_attachable(conn, author, ids)?;
     media::reserve(conn, ids, scheduled_status_id)?;
-    Ok(Ok(()))
+    Ok(())
 }
 
-fn check_attachable(conn: &mut DbConn, author: i64, ids: &[i64]) -> Result<Result<(), DomainError>, DbError> {
+fn check_attachable(conn: &mut DbConn, author: i64, ids: &[i64]) -> Result<(), DomainError> {
     if media::find_attachable(conn, author, ids)?.len() != ids.len() {
-        return Ok(Err(DomainError::invalid(
+        return Err(DomainError::invalid(
             "media_ids",
             "each attachment must be one of your uploads, not yet attached to a status nor scheduled with one",
-        )));
+        ));
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// `None`: no description; longer ones are refused.

@@ -1,8 +1,8 @@
 //! Codes and tokens: `/oauth/authorize`, `/oauth/token`, `/oauth/revoke`.
 
 use chrono::{DateTime, Duration, Utc};
+use tertulia_core::Id;
 use tertulia_core::scope::Scopes;
-use tertulia_core::{Config, Id};
 use tertulia_db::oauth::{self, AccessTokenRow, AuthorizationCodeRow};
 use tertulia_db::users;
 use tertulia_db::{Db, DbConn, DbError};
@@ -11,6 +11,7 @@ use super::apps::{OOB_REDIRECT_URI, RegisteredApp};
 use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
 use super::sign_in::{SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
+use crate::Context;
 
 /// A sign-in on the authorization page.
 #[derive(Debug, Clone)]
@@ -66,14 +67,17 @@ pub async fn check_authorization_request(
 /// Checks the app and the user's credentials; returns the code to hand to
 /// the app and the redirect URI to send it to.
 pub async fn authorize(
-    db: &Db,
-    config: &Config,
+    ctx: &Context,
     throttle: &SignInThrottle,
     request: AuthorizeRequest,
 ) -> Result<(String, String), OAuthError> {
-    let AuthorizationTarget { app, redirect_uri, scopes } =
-        check_authorization_request(db, &request.client_id, request.redirect_uri.as_deref(), Some(&request.scopes))
-            .await?;
+    let AuthorizationTarget { app, redirect_uri, scopes } = check_authorization_request(
+        &ctx.db,
+        &request.client_id,
+        request.redirect_uri.as_deref(),
+        Some(&request.scopes),
+    )
+    .await?;
     let challenge = match (request.code_challenge.filter(|c| !c.is_empty()), request.code_challenge_method.as_deref()) {
         (None, _) => None,
         (Some(challenge), None | Some("S256")) => Some(challenge),
@@ -83,33 +87,34 @@ pub async fn authorize(
             )));
         }
     };
-    let user = check_credentials(db, throttle, &request.login, &request.password).await?;
+    let user = check_credentials(&ctx.db, throttle, &request.login, &request.password).await?;
     let code = new_secret();
     let row_code = hash(&code);
-    let lifetime = Duration::minutes(i64::from(config.oauth.code_lifetime_minutes));
+    let lifetime = Duration::minutes(i64::from(ctx.config.oauth.code_lifetime_minutes));
     let app_id = app.id.0;
     let redirect = redirect_uri.clone();
-    db.write(move |conn| {
-        let now = tertulia_db::now();
-        oauth::insert_code(
-            conn,
-            &AuthorizationCodeRow {
-                id: Id::generate().0,
-                code_hash: row_code,
-                application_id: app_id,
-                user_id: user.id,
-                redirect_uri: redirect,
-                scopes: scopes.to_string(),
-                code_challenge_method: challenge.as_ref().map(|_| "S256".to_owned()),
-                code_challenge: challenge,
-                created_at: now,
-                expires_at: now + lifetime,
-                used_at: None,
-            },
-        )?;
-        users::record_sign_in(conn, user.id, now)
-    })
-    .await?;
+    ctx.db
+        .write(move |conn| {
+            let now = tertulia_db::now();
+            oauth::insert_code(
+                conn,
+                &AuthorizationCodeRow {
+                    id: Id::generate().0,
+                    code_hash: row_code,
+                    application_id: app_id,
+                    user_id: user.id,
+                    redirect_uri: redirect,
+                    scopes: scopes.to_string(),
+                    code_challenge_method: challenge.as_ref().map(|_| "S256".to_owned()),
+                    code_challenge: challenge,
+                    created_at: now,
+                    expires_at: now + lifetime,
+                    used_at: None,
+                },
+            )?;
+            users::record_sign_in(conn, user.id, now)
+        })
+        .await?;
     Ok((code, redirect_uri))
 }
 
@@ -117,14 +122,13 @@ pub async fn authorize(
 /// an authorization code protected by PKCE (public clients such as web
 /// apps cannot keep a secret).
 pub async fn issue_token(
-    db: &Db,
-    config: &Config,
+    ctx: &Context,
     throttle: &SignInThrottle,
     client_id: &str,
     client_secret: Option<&str>,
     grant: Grant,
 ) -> Result<IssuedToken, OAuthError> {
-    let app = find_app(db, client_id).await.map_err(|_| OAuthError::InvalidClient)?;
+    let app = find_app(&ctx.db, client_id).await.map_err(|_| OAuthError::InvalidClient)?;
     let secret_ok = client_secret.map(|given| matches_hash(given, &app.client_secret_hash));
     if secret_ok == Some(false) {
         return Err(OAuthError::InvalidClient);
@@ -135,18 +139,19 @@ pub async fn issue_token(
     }
     match grant {
         Grant::AuthorizationCode { code, redirect_uri, code_verifier } => {
-            exchange_code(db, &app, &code, redirect_uri, code_verifier).await
+            exchange_code(&ctx.db, &app, &code, redirect_uri, code_verifier).await
         }
         Grant::Password { username, password, scopes } => {
-            if !config.oauth.allow_password_grant {
+            if !ctx.config.oauth.allow_password_grant {
                 return Err(OAuthError::UnsupportedGrantType(
                     "the password grant is turned off on this server (oauth.allow_password_grant); sign in through /oauth/authorize".into(),
                 ));
             }
             let scopes = requested_scopes(&app, scopes.as_deref())?;
-            let user = check_credentials(db, throttle, &username, &password).await?;
+            let user = check_credentials(&ctx.db, throttle, &username, &password).await?;
             let app_id = app.id.0;
-            Ok(db
+            Ok(ctx
+                .db
                 .write(move |conn| {
                     users::record_sign_in(conn, user.id, tertulia_db::now())?;
                     store_token(conn, app_id, Some(user.id), scopes, true)
@@ -156,23 +161,24 @@ pub async fn issue_token(
         Grant::ClientCredentials { scopes } => {
             let scopes = requested_scopes(&app, scopes.as_deref())?;
             let app_id = app.id.0;
-            Ok(db.write(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
+            Ok(ctx.db.write(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
         }
         Grant::RefreshToken { refresh_token } => {
             let app_id = app.id.0;
             let refresh_hash = hash(&refresh_token);
-            db.run(move |conn| {
-                tertulia_db::refusable_transaction(conn, |conn| {
-                    let Some(old) = oauth::find_by_refresh_token(conn, app_id, &refresh_hash)? else {
-                        return Ok(Err(OAuthError::InvalidGrant("the refresh token is invalid or was revoked".into())));
-                    };
-                    // Rotation: the old pair stops working once the new one exists.
-                    oauth::revoke_token_by_id(conn, old.id, tertulia_db::now())?;
-                    let scopes = Scopes::parse(&old.scopes).unwrap_or_default();
-                    Ok(Ok(store_token(conn, app_id, old.user_id, scopes, true)?))
+            ctx.db
+                .run(move |conn| {
+                    tertulia_db::transaction(conn, |conn| {
+                        let Some(old) = oauth::find_by_refresh_token(conn, app_id, &refresh_hash)? else {
+                            return Err(OAuthError::InvalidGrant("the refresh token is invalid or was revoked".into()));
+                        };
+                        // Rotation: the old pair stops working once the new one exists.
+                        oauth::revoke_token_by_id(conn, old.id, tertulia_db::now())?;
+                        let scopes = Scopes::parse(&old.scopes).unwrap_or_default();
+                        Ok(store_token(conn, app_id, old.user_id, scopes, true)?)
+                    })
                 })
-            })
-            .await?
+                .await
         }
     }
 }
@@ -186,51 +192,47 @@ async fn exchange_code(
 ) -> Result<IssuedToken, OAuthError> {
     let code_hash = hash(code);
     let app_id = app.id.0;
-    db.write(move |conn| {
-        let now = tertulia_db::now();
-        let Some(stored) = oauth::take_code(conn, &code_hash, now)? else {
-            return Ok(Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into())));
-        };
-        if stored.application_id != app_id {
-            return Ok(Err(OAuthError::InvalidGrant(
-                "the authorization code was issued to another application".into(),
-            )));
+    let now = tertulia_db::now();
+    // Taken in a transaction of its own, so it stays used up when the
+    // checks below refuse: codes are single-use, whatever happens.
+    let Some(stored) = db.write(move |conn| oauth::take_code(conn, &code_hash, now)).await? else {
+        return Err(OAuthError::InvalidGrant("the authorization code is invalid or was already used".into()));
+    };
+    if stored.application_id != app_id {
+        return Err(OAuthError::InvalidGrant("the authorization code was issued to another application".into()));
+    }
+    if stored.expires_at < now {
+        return Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into()));
+    }
+    if let Some(given) = redirect_uri.filter(|r| !r.is_empty())
+        && given != stored.redirect_uri
+    {
+        return Err(OAuthError::InvalidGrant("redirect_uri differs from the one used to sign in".into()));
+    }
+    match (&stored.code_challenge, &code_verifier) {
+        (Some(challenge), Some(verifier)) if pkce_s256_matches(verifier, challenge) => {}
+        (Some(_), Some(_)) => return Err(OAuthError::InvalidGrant("code_verifier does not match".into())),
+        (Some(_), None) => {
+            return Err(OAuthError::InvalidGrant("code_verifier is required: sign-in used PKCE".into()));
         }
-        if stored.expires_at < now {
-            return Ok(Err(OAuthError::InvalidGrant("the authorization code has expired; sign in again".into())));
+        (None, Some(_)) => {
+            return Err(OAuthError::InvalidGrant("code_verifier given but sign-in used no PKCE".into()));
         }
-        if let Some(given) = redirect_uri.filter(|r| !r.is_empty())
-            && given != stored.redirect_uri
-        {
-            return Ok(Err(OAuthError::InvalidGrant("redirect_uri differs from the one used to sign in".into())));
-        }
-        match (&stored.code_challenge, &code_verifier) {
-            (Some(challenge), Some(verifier)) if pkce_s256_matches(verifier, challenge) => {}
-            (Some(_), Some(_)) => return Ok(Err(OAuthError::InvalidGrant("code_verifier does not match".into()))),
-            (Some(_), None) => {
-                return Ok(Err(OAuthError::InvalidGrant("code_verifier is required: sign-in used PKCE".into())));
-            }
-            (None, Some(_)) => {
-                return Ok(Err(OAuthError::InvalidGrant("code_verifier given but sign-in used no PKCE".into())));
-            }
-            (None, None) => {}
-        }
-        let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
-        Ok(Ok(store_token(conn, app_id, Some(stored.user_id), scopes, true)?))
-    })
-    .await?
+        (None, None) => {}
+    }
+    let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
+    Ok(db.write(move |conn| store_token(conn, app_id, Some(stored.user_id), scopes, true)).await?)
 }
 
 /// Signs up through an app (`POST /api/v1/accounts`): creates the user
 /// when the instance allows sign-ups, and returns a token for them with the
 /// scopes of the app's own token.
 pub async fn register(
-    db: &Db,
-    config: &Config,
+    ctx: &Context,
     application: Option<(i64, Scopes)>,
     request: crate::users::NewUserRequest,
 ) -> Result<IssuedToken, OAuthError> {
-    if !config.instance.registrations_open {
+    if !ctx.config.instance.registrations_open {
         return Err(OAuthError::Domain(crate::DomainError::Forbidden(
             "sign-ups are closed on this server: ask your IT team for an account".into(),
         )));
@@ -240,9 +242,9 @@ pub async fn register(
             "sign-up needs an app token (client_credentials grant)".into(),
         )));
     };
-    let user = crate::users::create(db, config, request).await?;
+    let user = crate::users::create(ctx, request).await?;
     let user_id = user.user_id.0;
-    Ok(db.write(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
+    Ok(ctx.db.write(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
 }
 
 /// Revokes an access or refresh token of this client. Unknown tokens are

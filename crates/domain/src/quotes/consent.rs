@@ -9,8 +9,8 @@ use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, social};
 
 use super::{QuotePolicy, allowed, notify_quoted, our_authorization};
+use crate::Context;
 use crate::DomainError;
-use crate::events::Events;
 use crate::outbox::{self, Outgoing};
 use crate::visibility;
 
@@ -32,51 +32,49 @@ pub struct QuoteSeen {
 /// out; a quote of ours stays as we decided (pending until the author's
 /// `QuoteRequest` arrives); a self-quote needs no consent.
 pub async fn quote_seen(db: &Db, quoting: Id, seen: QuoteSeen) -> Result<(), DomainError> {
-    Ok(db
-        .run(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let Some(status) = statuses::find(conn, quoting.0)? else {
-                    return Ok(());
-                };
-                let quoted = match seen.quoted {
-                    Some(id) => statuses::find(conn, id.0)?,
-                    None => None,
-                };
-                let ours = quoted.as_ref().is_some_and(|q| q.local);
-                let own = quoted.as_ref().is_some_and(|q| q.account_id == status.account_id);
-                let authorization = seen.authorization.filter(|_| !ours);
-                match quotes::find(conn, status.id)? {
-                    Some(row) => {
-                        if let (None, Some(quoted)) = (row.quoted_status_id, &quoted) {
-                            quotes::set_quoted(conn, row.status_id, quoted.id, quoted.account_id)?;
-                        }
-                        if row.state == QuoteState::Pending
-                            && let Some(authorization) = authorization.as_deref()
-                        {
-                            quotes::set_state(conn, row.status_id, QuoteState::Accepted, Some(authorization))?;
-                        }
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(status) = statuses::find(conn, quoting.0)? else {
+                return Ok(());
+            };
+            let quoted = match seen.quoted {
+                Some(id) => statuses::find(conn, id.0)?,
+                None => None,
+            };
+            let ours = quoted.as_ref().is_some_and(|q| q.local);
+            let own = quoted.as_ref().is_some_and(|q| q.account_id == status.account_id);
+            let authorization = seen.authorization.filter(|_| !ours);
+            match quotes::find(conn, status.id)? {
+                Some(row) => {
+                    if let (None, Some(quoted)) = (row.quoted_status_id, &quoted) {
+                        quotes::set_quoted(conn, row.status_id, quoted.id, quoted.account_id)?;
                     }
-                    None => {
-                        let state =
-                            if own || authorization.is_some() { QuoteState::Accepted } else { QuoteState::Pending };
-                        quotes::insert(
-                            conn,
-                            &QuoteRow {
-                                status_id: status.id,
-                                quoted_status_id: quoted.as_ref().map(|q| q.id),
-                                quoted_uri: seen.quoted_uri,
-                                quoted_account_id: quoted.as_ref().map(|q| q.account_id),
-                                state,
-                                authorization_uri: authorization,
-                                created_at: status.created_at,
-                            },
-                        )?;
+                    if row.state == QuoteState::Pending
+                        && let Some(authorization) = authorization.as_deref()
+                    {
+                        quotes::set_state(conn, row.status_id, QuoteState::Accepted, Some(authorization))?;
                     }
                 }
-                Ok(())
-            })
+                None => {
+                    let state = if own || authorization.is_some() { QuoteState::Accepted } else { QuoteState::Pending };
+                    quotes::insert(
+                        conn,
+                        &QuoteRow {
+                            status_id: status.id,
+                            quoted_status_id: quoted.as_ref().map(|q| q.id),
+                            quoted_uri: seen.quoted_uri,
+                            quoted_account_id: quoted.as_ref().map(|q| q.account_id),
+                            state,
+                            authorization_uri: authorization,
+                            created_at: status.created_at,
+                        },
+                    )?;
+                }
+            }
+            Ok(())
         })
-        .await?)
+    })
+    .await
 }
 
 /// Stores who may quote a remote status, as its `interactionPolicy` says.
@@ -91,21 +89,20 @@ pub async fn remote_policy(db: &Db, status: Id, policy: QuotePolicy) -> Result<(
 /// request about a status that is not ours, or that the requester cannot
 /// see, is not answered.
 pub async fn quote_requested(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     base_url: String,
     requester: Id,
     quoting: Id,
     quoted: Id,
     request_uri: String,
 ) -> Result<bool, DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(quoting) = statuses::find(conn, quoting.0)?.filter(|s| s.account_id == requester.0) else {
-                return Ok(Err(DomainError::Forbidden("a quote request must be made by the quote's author".into())));
+                return Err(DomainError::Forbidden("a quote request must be made by the quote's author".into()));
             };
             let Some(quoted) = visibility::find_visible(conn, Some(requester.0), quoted.0)?.filter(|q| q.local) else {
-                return Ok(Ok((false, Vec::new())));
+                return Ok((false, Vec::new()));
             };
             let accepted = may_quote(conn, requester.0, &quoted)?;
             let existing = quotes::find(conn, quoting.id)?;
@@ -133,7 +130,7 @@ pub async fn quote_requested(
                     authorization,
                 },
             )?;
-            Ok(Ok((accepted, pending)))
+            Ok((accepted, pending))
         })
     })
     .await
@@ -167,19 +164,18 @@ fn insert_pending(conn: &mut DbConn, quoting: &StatusRow, quoted: &StatusRow) ->
 /// sent again (`Update`) with its authorization, so that everyone who
 /// received it can check it.
 pub async fn quote_answered(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     answerer: Id,
     quoting: Id,
     authorization: Option<String>,
 ) -> Result<(), DomainError> {
-    hub.committed(db, move |conn| {
+    ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(quote) = quotes::find(conn, quoting.0)?.filter(|q| q.quoted_account_id == Some(answerer.0)) else {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             };
             if quote.state != QuoteState::Pending {
-                return Ok(Ok(((), Vec::new())));
+                return Ok(((), Vec::new()));
             }
             match authorization {
                 Some(authorization) => {
@@ -188,7 +184,7 @@ pub async fn quote_answered(
                 }
                 None => quotes::set_state(conn, quote.status_id, QuoteState::Rejected, None)?,
             }
-            Ok(Ok(((), Vec::new())))
+            Ok(((), Vec::new()))
         })
     })
     .await
@@ -197,17 +193,16 @@ pub async fn quote_answered(
 /// The quoted author `revoker` deleted the authorization `uri`: the quote
 /// it proved is revoked. Returns false if `uri` proves no quote of theirs.
 pub async fn quote_revoked(db: &Db, revoker: Id, uri: String) -> Result<bool, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let Some(quote) =
-                    quotes::find_by_authorization(conn, &uri)?.filter(|q| q.quoted_account_id == Some(revoker.0))
-                else {
-                    return Ok(false);
-                };
-                quotes::set_state(conn, quote.status_id, QuoteState::Revoked, None)?;
-                Ok(true)
-            })
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(quote) =
+                quotes::find_by_authorization(conn, &uri)?.filter(|q| q.quoted_account_id == Some(revoker.0))
+            else {
+                return Ok(false);
+            };
+            quotes::set_state(conn, quote.status_id, QuoteState::Revoked, None)?;
+            Ok(true)
         })
-        .await?)
+    })
+    .await
 }

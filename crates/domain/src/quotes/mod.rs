@@ -16,8 +16,9 @@ use tertulia_db::quotes::{self, QuoteRow, QuoteState};
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, notifications, social};
 
+use crate::Context;
 use crate::DomainError;
-use crate::events::{Event, Events};
+use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::present::{self, Reading};
 use crate::statuses::{self, StatusView};
@@ -141,20 +142,20 @@ pub struct QuoteApproval {
 
 /// The quote of a new status: the quoted status, checked against
 /// visibility and the quoted author's policy.
-pub(crate) fn quotable(conn: &mut DbConn, quoter: i64, quoted: Id) -> Result<Result<StatusRow, DomainError>, DbError> {
+pub(crate) fn quotable(conn: &mut DbConn, quoter: i64, quoted: Id) -> Result<StatusRow, DomainError> {
     let Some(row) = visibility::find_visible(conn, Some(quoter), quoted.0)? else {
-        return Ok(Err(DomainError::NotFound("the status you quote".into())));
+        return Err(DomainError::NotFound("the status you quote".into()));
     };
     let stored = quotes::policies_of(conn, &[row.id])?.pop().map(|(_, p)| p);
     let policy = QuotePolicy::of(&row, stored.as_deref());
     let follows = !social::following_among(conn, quoter, &[row.account_id])?.is_empty();
     if !allowed(Some(quoter), &row, policy, follows) {
-        return Ok(Err(DomainError::invalid(
+        return Err(DomainError::invalid(
             "quoted_status_id",
             "the author of that status does not allow you to quote it",
-        )));
+        ));
     }
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// The post the status `quoting` quotes, as other sites name it: its URI
@@ -262,7 +263,7 @@ pub async fn quotes_of(
 ) -> Result<Vec<StatusView>, DomainError> {
     db.run(move |conn| {
         let Some(quoted) = visibility::find_visible(conn, viewer, id.0)? else {
-            return Ok(None);
+            return Ok::<_, DomainError>(None);
         };
         let ids = quotes::quoting(conn, quoted.id, QuoteState::Accepted, page)?;
         Ok(Some(present::by_ids(conn, viewer, &ids, Reading::Asked)?))
@@ -273,17 +274,17 @@ pub async fn quotes_of(
 
 /// The author of `quoted` withdraws their consent to the quote `quoting`.
 /// Returns the quoting status as the author now sees it.
-pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -> Result<StatusView, DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+pub async fn revoke(ctx: &Context, owner: Id, quoted: Id, quoting: Id) -> Result<StatusView, DomainError> {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(quoted) = visibility::find_visible(conn, Some(owner.0), quoted.0)? else {
-                return Ok(Err(DomainError::NotFound("status".into())));
+                return Err(DomainError::NotFound("status".into()));
             };
             if quoted.account_id != owner.0 {
-                return Ok(Err(DomainError::Forbidden("you can only revoke quotes of your own statuses".into())));
+                return Err(DomainError::Forbidden("you can only revoke quotes of your own statuses".into()));
             }
             let Some(quote) = quotes::find(conn, quoting.0)?.filter(|q| q.quoted_status_id == Some(quoted.id)) else {
-                return Ok(Err(DomainError::NotFound("quote".into())));
+                return Err(DomainError::NotFound("quote".into()));
             };
             if matches!(quote.state, QuoteState::Accepted | QuoteState::Pending) {
                 quotes::set_state(conn, quote.status_id, QuoteState::Revoked, None)?;
@@ -302,7 +303,8 @@ pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -
                 }
             }
             let view = statuses::load_one(conn, owner.0, quote.status_id)?;
-            Ok(view.ok_or_else(|| DomainError::NotFound("status".into())).map(|view| (view, Vec::new())))
+            let view = view.ok_or_else(|| DomainError::NotFound("status".into()))?;
+            Ok((view, Vec::new()))
         })
     })
     .await
@@ -311,17 +313,16 @@ pub async fn revoke(db: &Db, hub: &Events, owner: Id, quoted: Id, quoting: Id) -
 /// Changes who may quote the owner's status (`PUT
 /// /api/v1/statuses/:id/interaction_policy`). Past quotes stay.
 pub async fn set_policy(
-    db: &Db,
-    hub: &Events,
+    ctx: &Context,
     owner: Id,
     id: Id,
     asked: Option<QuotePolicy>,
 ) -> Result<StatusView, DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(owner.0), id.0)?.filter(|r| r.account_id == owner.0)
             else {
-                return Ok(Err(DomainError::NotFound("status".into())));
+                return Err(DomainError::NotFound("status".into()));
             };
             let visibility = row.visibility;
             let policy = QuotePolicy::for_visibility(asked, visibility);
@@ -330,7 +331,8 @@ pub async fn set_policy(
                 outbox::record(conn, &Outgoing::QuoteUpdated { status: row.id })?;
             }
             let view = statuses::load_one(conn, owner.0, row.id)?;
-            Ok(view.ok_or_else(|| DomainError::NotFound("status".into())).map(|view| (view, Vec::new())))
+            let view = view.ok_or_else(|| DomainError::NotFound("status".into()))?;
+            Ok((view, Vec::new()))
         })
     })
     .await

@@ -8,11 +8,12 @@ use tertulia_core::{AccountId, Config, Id, StatusId};
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::notifications::{self, NotificationKind, NotificationRow};
 use tertulia_db::statuses::{self, Counter, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, conversations, feeds};
+use tertulia_db::{DbConn, DbError, conversations, feeds};
 
 use super::view::StatusView;
+use crate::Context;
 use crate::audience;
-use crate::events::{Event, Events, StatusEvent};
+use crate::events::{Event, StatusEvent};
 use crate::notification_policy::Decision;
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
@@ -51,16 +52,9 @@ pub struct NewStatus {
 /// it in the home timelines it belongs in, and notifies mentioned users,
 /// all in one transaction; then announces the status and the
 /// notifications.
-pub async fn create(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
-    author: Id,
-    request: NewStatus,
-) -> Result<StatusView, DomainError> {
-    let checked = Checked::new(config, request)?;
-    hub.committed(db, move |conn| tertulia_db::refusable_transaction(conn, |conn| publish(conn, author, &checked)))
-        .await
+pub async fn create(ctx: &Context, author: Id, request: NewStatus) -> Result<StatusView, DomainError> {
+    let checked = Checked::new(&ctx.config, request)?;
+    ctx.committed(move |conn| tertulia_db::transaction(conn, |conn| publish(conn, author, &checked))).await
 }
 
 /// A status that passed the checks that need no database: what a scheduled
@@ -142,7 +136,7 @@ pub(crate) fn publish(
     conn: &mut DbConn,
     author: Id,
     checked: &Checked,
-) -> Result<Result<(StatusView, Vec<Event>), DomainError>, DbError> {
+) -> Result<(StatusView, Vec<Event>), DomainError> {
     let Checked {
         text,
         spoiler_text,
@@ -163,24 +157,21 @@ pub(crate) fn publish(
     if let Some(key) = key
         && let Some(existing) = statuses::find_by_idempotency_key(conn, author.0, key)?
     {
-        let view = load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()));
-        return Ok(view.map(|view| (view, Vec::new())));
+        let view = load_one(conn, author.0, existing)?.ok_or_else(|| DomainError::NotFound("status".into()))?;
+        return Ok((view, Vec::new()));
     }
     let Some(author_row) = accounts::find(conn, author.0)? else {
-        return Ok(Err(DomainError::NotFound("account".into())));
+        return Err(DomainError::NotFound("account".into()));
     };
     let parent = match reply_to {
         Some(parent_id) => match visibility::find_visible(conn, Some(author.0), parent_id.0)? {
             Some(parent) => Some(parent),
-            None => return Ok(Err(DomainError::NotFound("the status you reply to".into()))),
+            None => return Err(DomainError::NotFound("the status you reply to".into())),
         },
         None => None,
     };
     let quoted = match quoted_id {
-        Some(quoted_id) => match quotes::quotable(conn, author.0, *quoted_id)? {
-            Ok(quoted) => Some(quoted),
-            Err(refusal) => return Ok(Err(refusal)),
-        },
+        Some(quoted_id) => Some(quotes::quotable(conn, author.0, *quoted_id)?),
         None => None,
     };
     let mut rendered = render(conn, author.0, text, own_domain, base_url)?;
@@ -188,7 +179,7 @@ pub(crate) fn publish(
         let unexpected: Vec<i64> = rendered.mentioned.iter().copied().filter(|m| !allowed.contains(&Id(*m))).collect();
         if !unexpected.is_empty() {
             let accounts = accounts::find_many(conn, &unexpected)?.into_iter().map(Into::into).collect();
-            return Ok(Err(DomainError::UnexpectedMentions(accounts)));
+            return Err(DomainError::UnexpectedMentions(accounts));
         }
     }
     if let Some(quoted) = &quoted {
@@ -223,9 +214,7 @@ pub(crate) fn publish(
     if let Some(quoted) = &quoted {
         pending.extend(quotes::record(conn, base_url, &row, quoted)?);
     }
-    if let Err(refusal) = media::attach(conn, author.0, media_ids, id)? {
-        return Ok(Err(refusal));
-    }
+    media::attach(conn, author.0, media_ids, id)?;
     if let Some(poll) = poll {
         polls::insert(conn, &row, poll, now)?;
     }
@@ -250,8 +239,8 @@ pub(crate) fn publish(
     if let Some(key) = key {
         statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
     }
-    let view = load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()));
-    Ok(view.map(|view| (view, pending)))
+    let view = load_one(conn, author.0, id)?.ok_or_else(|| DomainError::Internal("new status vanished".into()))?;
+    Ok((view, pending))
 }
 
 /// The text, content warning and attachment ids of a status, trimmed and

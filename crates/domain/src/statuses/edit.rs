@@ -6,15 +6,16 @@
 //! current version.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use tertulia_core::{AccountId, Config, Id};
+use tertulia_core::{AccountId, Id};
 use tertulia_db::edits::{self, EditRow};
 use tertulia_db::statuses::{self, Revision, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, polls};
 
 use super::create::{check_body, load_one, render};
 use super::{StatusView, not_found};
+use crate::Context;
 use crate::audience;
-use crate::events::{Event, Events, StatusEvent};
+use crate::events::{Event, StatusEvent};
 use crate::media::MediaView;
 use crate::outbox::{self, Outgoing};
 use crate::visibility::{self, Viewer};
@@ -44,39 +45,29 @@ pub struct EditView {
 
 /// Edits one of the author's statuses: new text, mentions and tags, kept
 /// in the history; boosters are notified and streams get the new version.
-pub async fn edit(
-    db: &Db,
-    hub: &Events,
-    config: &Config,
-    author: Id,
-    id: Id,
-    changes: StatusChanges,
-) -> Result<StatusView, DomainError> {
-    let base_url = config.base_url();
-    let own_domain = config.domain.to_lowercase();
-    let config = config.clone();
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+pub async fn edit(ctx: &Context, author: Id, id: Id, changes: StatusChanges) -> Result<StatusView, DomainError> {
+    let base_url = ctx.config.base_url();
+    let own_domain = ctx.config.domain.to_lowercase();
+    let config = ctx.config.clone();
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             if row.account_id != author.0 {
-                return Ok(Err(DomainError::Forbidden("you can only edit your own statuses".into())));
+                return Err(DomainError::Forbidden("you can only edit your own statuses".into()));
             }
             if row.reblog_of_id.is_some() {
-                return Ok(Err(DomainError::invalid("id", "a boost cannot be edited")));
+                return Err(DomainError::invalid("id", "a boost cannot be edited"));
             }
             let current_media: Vec<Id> =
                 tertulia_db::media::of_statuses(conn, &[row.id])?.into_iter().map(|m| Id(m.id)).collect();
             let wanted_media = changes.media_ids.clone().unwrap_or(current_media);
             let spoiler = changes.spoiler_text.clone().or_else(|| Some(row.spoiler_text.clone()));
-            let (text, spoiler_text, media_ids) = match check_body(&config, &changes.text, spoiler, &wanted_media) {
-                Ok(body) => body,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
+            let (text, spoiler_text, media_ids) = check_body(&config, &changes.text, spoiler, &wanted_media)?;
             let poll = polls::of_statuses(conn, &[row.id])?.pop();
             if poll.is_some() && !media_ids.is_empty() {
-                return Ok(Err(crate::polls::not_with_media()));
+                return Err(crate::polls::not_with_media());
             }
             let poll_options = poll.as_ref().map(polls::PollRow::titles);
             let now = tertulia_db::now();
@@ -87,9 +78,7 @@ pub async fn edit(
             }
             if changes.media_ids.is_some() {
                 tertulia_db::media::detach_all(conn, row.id)?;
-                if let Err(refusal) = media::attach(conn, author.0, &media_ids, row.id)? {
-                    return Ok(Err(refusal));
-                }
+                media::attach(conn, author.0, &media_ids, row.id)?;
             }
             let rendered = render(conn, author.0, &text, &own_domain, &base_url)?;
             let revision = Revision {
@@ -105,7 +94,7 @@ pub async fn edit(
             statuses::insert_mentions(conn, row.id, &rendered.mentioned)?;
             statuses::attach_tags(conn, row.id, &rendered.tags, now)?;
             let Some(edited) = statuses::find(conn, row.id)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             edits::insert(conn, &version(&edited, media_ids, poll_options, now))?;
             if edited.visibility.federates() {
@@ -116,8 +105,8 @@ pub async fn edit(
             let mut pending =
                 vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, rendered.mentioned))];
             pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);
-            let view = load_one(conn, author.0, row.id)?.ok_or_else(not_found);
-            Ok(view.map(|view| (view, pending)))
+            let view = load_one(conn, author.0, row.id)?.ok_or_else(not_found)?;
+            Ok((view, pending))
         })
     })
     .await
@@ -147,7 +136,7 @@ pub(crate) fn version(
 pub async fn history(db: &Db, viewer: Viewer, id: Id) -> Result<Vec<EditView>, DomainError> {
     db.run(move |conn| {
         let Some(row) = visibility::find_visible(conn, viewer, id.0)? else {
-            return Ok(None);
+            return Ok::<_, DomainError>(None);
         };
         let mut versions = edits::of_status(conn, row.id)?;
         if versions.is_empty() {

@@ -18,12 +18,13 @@ pub(crate) use create::{Checked, deliver, load_one, notify, publish};
 pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 
-use tertulia_core::{AccountId, Config, Id, StatusId};
+use tertulia_core::{AccountId, Id, StatusId};
 use tertulia_db::notifications::NotificationKind;
 use tertulia_db::statuses::{self, Counter, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, accounts, feeds, notifications, social};
 
-use crate::events::{Event, Events, StatusEvent};
+use crate::Context;
+use crate::events::{Event, StatusEvent};
 use crate::outbox::{self, Outgoing};
 use crate::present::{self, Reading};
 use crate::visibility::{self, Viewer};
@@ -93,20 +94,20 @@ fn in_reading_order(root: i64, replies: Vec<StatusRow>) -> Vec<StatusRow> {
 
 /// Deletes the caller's own status. Returns it as it was, with its source
 /// text, so clients can offer "delete and redraft".
-pub async fn delete(db: &Db, hub: &Events, author: Id, id: Id) -> Result<StatusView, DomainError> {
-    hub.committed(db, move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+pub async fn delete(ctx: &Context, author: Id, id: Id) -> Result<StatusView, DomainError> {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             if row.account_id != author.0 {
-                return Ok(Err(DomainError::Forbidden("you can only delete your own statuses".into())));
+                return Err(DomainError::Forbidden("you can only delete your own statuses".into()));
             }
             let Some(view) = present::one(conn, Some(author.0), row.id, Reading::Asked)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             let deleted = remove(conn, &row)?;
-            Ok(Ok((view, vec![deleted])))
+            Ok((view, vec![deleted]))
         })
     })
     .await
@@ -175,8 +176,8 @@ fn removal_event(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbError> {
 }
 
 /// Favourites (`on`) or unfavourites a status the caller can see.
-pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
-    let (view, pending) = act(db, actor, id, move |conn, status| {
+pub async fn favourite(ctx: &Context, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
+    let (view, pending) = act(&ctx.db, actor, id, move |conn, status| {
         let mut pending = Vec::new();
         if on {
             if social::insert_favourite(conn, actor.0, status.id, None, tertulia_db::now())? {
@@ -200,10 +201,10 @@ pub async fn favourite(db: &Db, hub: &Events, actor: Id, id: Id, on: bool) -> Re
             }
             notifications::retract(conn, actor.0, NotificationKind::Favourite, status.id)?;
         }
-        Ok(Ok((status.id, pending)))
+        Ok((status.id, pending))
     })
     .await?;
-    hub.publish(pending);
+    ctx.events.publish(pending);
     Ok(view)
 }
 
@@ -215,7 +216,7 @@ pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView
         } else {
             social::delete_bookmark(conn, actor.0, status.id)?;
         }
-        Ok(Ok((status.id, Vec::new())))
+        Ok((status.id, Vec::new()))
     })
     .await?;
     Ok(view)
@@ -223,18 +224,18 @@ pub async fn bookmark(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView
 
 /// Boosts a status: a new status pointing at the original, shown to the
 /// booster's followers. Boosting twice returns the existing boost.
-pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -> Result<StatusView, DomainError> {
-    let base_url = config.base_url();
-    let (view, pending) = act(db, actor, id, move |conn, original| {
+pub async fn reblog(ctx: &Context, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    let base_url = ctx.config.base_url();
+    let (view, pending) = act(&ctx.db, actor, id, move |conn, original| {
         let visibility = original.visibility;
         if !visibility.is_boostable() {
-            return Ok(Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into())));
+            return Err(DomainError::Forbidden("private and direct statuses cannot be boosted".into()));
         }
         if let Some(existing) = statuses::find_reblog(conn, actor.0, original.id)? {
-            return Ok(Ok((existing.id, Vec::new())));
+            return Ok((existing.id, Vec::new()));
         }
         let Some(booster) = accounts::find(conn, actor.0)? else {
-            return Ok(Err(DomainError::NotFound("account".into())));
+            return Err(DomainError::NotFound("account".into()));
         };
         let boost_id = Id::generate().0;
         let now = tertulia_db::now();
@@ -259,25 +260,25 @@ pub async fn reblog(db: &Db, hub: &Events, config: &Config, actor: Id, id: Id) -
         }
         let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
         pending.extend(audience::notify_all(conn, &audience.notices, booster, &original)?);
-        Ok(Ok((boost_id, pending)))
+        Ok((boost_id, pending))
     })
     .await?;
-    hub.publish(pending);
+    ctx.events.publish(pending);
     Ok(view)
 }
 
 /// Removes the caller's boost of a status; returns the original.
-pub async fn unreblog(db: &Db, hub: &Events, actor: Id, id: Id) -> Result<StatusView, DomainError> {
-    let (view, pending) = act(db, actor, id, move |conn, original| {
+pub async fn unreblog(ctx: &Context, actor: Id, id: Id) -> Result<StatusView, DomainError> {
+    let (view, pending) = act(&ctx.db, actor, id, move |conn, original| {
         let mut pending = Vec::new();
         if let Some(boost) = statuses::find_reblog(conn, actor.0, original.id)? {
             pending.push(remove(conn, &boost)?);
             notifications::retract(conn, actor.0, NotificationKind::Reblog, original.id)?;
         }
-        Ok(Ok((original.id, pending)))
+        Ok((original.id, pending))
     })
     .await?;
-    hub.publish(pending);
+    ctx.events.publish(pending);
     Ok(view)
 }
 
@@ -288,7 +289,7 @@ fn federates(status: &StatusRow) -> bool {
 
 /// What an action returns: the id of the status to show, and the events to
 /// publish after the commit.
-pub(crate) type ActionResult = Result<Result<(i64, Vec<Event>), DomainError>, DbError>;
+pub(crate) type ActionResult = Result<(i64, Vec<Event>), DomainError>;
 
 /// Runs `action` in a transaction on a status `actor` can see (a boost is
 /// resolved to its original), then returns the status named by the
@@ -300,30 +301,27 @@ pub(crate) async fn act(
     action: impl FnOnce(&mut DbConn, StatusRow) -> ActionResult + Send + 'static,
 ) -> Result<(StatusView, Vec<Event>), DomainError> {
     db.run(move |conn| {
-        tertulia_db::refusable_transaction(conn, |conn| {
+        tertulia_db::transaction(conn, |conn| {
             let Some(mut status) = visibility::find_visible(conn, Some(actor.0), id.0)? else {
-                return Ok(Err(not_found()));
+                return Err(not_found());
             };
             if let Some(original) = status.reblog_of_id {
                 match visibility::find_visible(conn, Some(actor.0), original)? {
                     Some(row) => status = row,
-                    None => return Ok(Err(not_found())),
+                    None => return Err(not_found()),
                 }
             }
-            let (result_id, pending) = match action(conn, status)? {
-                Ok(outcome) => outcome,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            Ok(create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found).map(|view| (view, pending)))
+            let (result_id, pending) = action(conn, status)?;
+            create::load_one(conn, actor.0, result_id)?.ok_or_else(not_found).map(|view| (view, pending))
         })
     })
-    .await?
+    .await
 }
 
 /// The id of a hashtag, if anyone has used it.
 pub async fn tag_id(db: &Db, name: &str) -> Result<Option<i64>, DomainError> {
     let name = name.trim_start_matches('#').to_lowercase();
-    Ok(db.run(move |conn| Ok(statuses::find_tags(conn, &[name])?.first().map(|t| t.id))).await?)
+    db.run(move |conn| Ok(statuses::find_tags(conn, &[name])?.first().map(|t| t.id))).await
 }
 
 /// The statuses `reader` bookmarked (`bookmarks = true`) or favourited,
@@ -334,15 +332,14 @@ pub async fn saved(
     bookmarks: bool,
     page: tertulia_db::page::Page,
 ) -> Result<Vec<(Id, StatusView)>, DomainError> {
-    Ok(db
-        .run(move |conn| {
-            let pairs = social::saved_statuses(conn, reader.0, bookmarks, page)?;
-            let ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
-            let views = present::by_ids(conn, Some(reader.0), &ids, Reading::Asked)?;
-            Ok(pairs
-                .into_iter()
-                .filter_map(|(key, status)| views.iter().find(|v| v.id.0 == status).map(|v| (Id(key), v.clone())))
-                .collect())
-        })
-        .await?)
+    db.run(move |conn| {
+        let pairs = social::saved_statuses(conn, reader.0, bookmarks, page)?;
+        let ids: Vec<i64> = pairs.iter().map(|(_, status)| *status).collect();
+        let views = present::by_ids(conn, Some(reader.0), &ids, Reading::Asked)?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(key, status)| views.iter().find(|v| v.id.0 == status).map(|v| (Id(key), v.clone())))
+            .collect())
+    })
+    .await
 }

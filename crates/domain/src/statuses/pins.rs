@@ -16,25 +16,25 @@ pub const MAX_PINS: i64 = 5;
 pub async fn pin(db: &Db, actor: Id, id: Id, on: bool) -> Result<StatusView, DomainError> {
     let (view, _) = act(db, actor, id, move |conn, status| {
         if status.account_id != actor.0 || status.id != id.0 {
-            return Ok(Err(DomainError::invalid("id", "you can only pin your own statuses")));
+            return Err(DomainError::invalid("id", "you can only pin your own statuses"));
         }
         if !on {
             pins::delete(conn, actor.0, status.id)?;
-            return Ok(Ok((status.id, Vec::new())));
+            return Ok((status.id, Vec::new()));
         }
         let visibility = status.visibility;
         if visibility == Visibility::Direct {
-            return Ok(Err(DomainError::invalid("id", "direct messages cannot be pinned")));
+            return Err(DomainError::invalid("id", "direct messages cannot be pinned"));
         }
         if pins::count(conn, actor.0)? >= MAX_PINS && !pins::of_account(conn, actor.0)?.contains(&status.id) {
-            return Ok(Err(DomainError::invalid_as(
+            return Err(DomainError::invalid_as(
                 crate::Invalidity::AboveLimit,
                 "id",
                 format!("you can pin at most {MAX_PINS} statuses"),
-            )));
+            ));
         }
         pins::insert(conn, actor.0, status.id)?;
-        Ok(Ok((status.id, Vec::new())))
+        Ok((status.id, Vec::new()))
     })
     .await?;
     Ok(view)

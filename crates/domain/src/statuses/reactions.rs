@@ -28,7 +28,7 @@ async fn reacted(
 ) -> Result<Vec<(Id, AccountView)>, DomainError> {
     db.run(move |conn| {
         let Some(status) = visibility::find_visible(conn, viewer, id.0)? else {
-            return Ok(None);
+            return Ok::<_, DomainError>(None);
         };
         let pairs = page_of(conn, status.id)?;
         let ids: Vec<i64> = pairs.iter().map(|(_, account)| *account).collect();

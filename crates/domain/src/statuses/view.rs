@@ -107,7 +107,7 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
     let extras: HashMap<i64, StatusExtras> =
         statuses::extras_among(conn, viewer, &ids)?.into_iter().map(|e| (e.status_id, e)).collect();
     let quotes = Quotes::load(conn, viewer, &extras, followed, nested)?;
-    let context = Context { accounts, mentioned, tags, media, polls, extras, quotes };
+    let context = Related { accounts, mentioned, tags, media, polls, extras, quotes };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -128,7 +128,8 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
         .collect())
 }
 
-struct Context {
+/// What a page of statuses needs besides its rows, loaded once for the page.
+struct Related {
     accounts: HashMap<i64, AccountView>,
     mentioned: HashMap<i64, Vec<AccountView>>,
     tags: HashMap<i64, Vec<(String, String)>>,
@@ -191,7 +192,7 @@ impl Quotes {
     }
 }
 
-impl Context {
+impl Related {
     fn view(&self, row: StatusRow) -> Option<StatusView> {
         let account = self.accounts.get(&row.account_id)?.clone();
         let extras = self.extras.get(&row.id);

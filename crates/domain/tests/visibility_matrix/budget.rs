@@ -22,12 +22,12 @@ const HOME_PAGE_BUDGET: usize = 8;
 /// own favourites: every kind of data a view loads, already among the
 /// newest three entries (the last post has a poll and is boosted).
 async fn busy_home(rig: &Rig) -> Id {
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let reader = local_user(rig, "budget_reader").await.unwrap();
     let poster = local_user(rig, "budget_poster").await.unwrap();
     let booster = local_user(rig, "budget_booster").await.unwrap();
     for followed in [poster, booster] {
-        accounts::follow(db, hub, reader, followed, FollowOptions::default()).await.unwrap();
+        accounts::follow(ctx, reader, followed, FollowOptions::default()).await.unwrap();
     }
     for n in 0..12 {
         let status = NewStatus {
@@ -40,10 +40,10 @@ async fn busy_home(rig: &Rig) -> Id {
             }),
             ..Default::default()
         };
-        let id = statuses::create(db, hub, config, poster, status).await.unwrap().id;
+        let id = statuses::create(ctx, poster, status).await.unwrap().id;
         if n % 3 == 2 {
-            statuses::reblog(db, hub, config, booster, id).await.unwrap();
-            statuses::favourite(db, hub, reader, id, true).await.unwrap();
+            statuses::reblog(ctx, booster, id).await.unwrap();
+            statuses::favourite(ctx, reader, id, true).await.unwrap();
         }
     }
     reader
@@ -57,9 +57,9 @@ fn measure<T>(
     read: impl FnOnce(&mut DbConn) -> Result<Vec<T>, DbError> + Send + 'static,
 ) -> (usize, usize) {
     runtime
-        .block_on(rig.db.run(move |conn| {
+        .block_on(rig.ctx.db.run(move |conn| {
             let (found, count) = tertulia_db::count_statements(conn, read);
-            Ok((found?.len(), count))
+            Ok::<_, tertulia_db::DbError>((found?.len(), count))
         }))
         .unwrap()
 }
@@ -90,7 +90,7 @@ const THREAD_BUDGET: usize = 11;
 /// A reply chain of `depth` statuses by two people taking turns, then
 /// three replies to its last status; returns the reader and that status.
 async fn reply_chain(rig: &Rig, name: &str, depth: usize) -> (Id, Id) {
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let reader = local_user(rig, &format!("{name}_a")).await.unwrap();
     let other = local_user(rig, &format!("{name}_b")).await.unwrap();
     let mut parent = None;
@@ -98,12 +98,12 @@ async fn reply_chain(rig: &Rig, name: &str, depth: usize) -> (Id, Id) {
         let author = if n % 2 == 0 { other } else { reader };
         let status =
             NewStatus { text: format!("turn {n} about #budget"), in_reply_to_id: parent, ..Default::default() };
-        parent = Some(statuses::create(db, hub, config, author, status).await.unwrap().id);
+        parent = Some(statuses::create(ctx, author, status).await.unwrap().id);
     }
     let opened = parent.unwrap();
     for n in 0..3 {
         let status = NewStatus { text: format!("reply {n}"), in_reply_to_id: Some(opened), ..Default::default() };
-        statuses::create(db, hub, config, other, status).await.unwrap();
+        statuses::create(ctx, other, status).await.unwrap();
     }
     (reader, opened)
 }
@@ -148,18 +148,18 @@ fn statements_for_notifications(
 fn a_notifications_page_costs_the_same_statements_whatever_its_size() {
     let runtime = crate::runtime();
     let rig = runtime.block_on(Rig::start());
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let reader = runtime.block_on(local_user(&rig, "noted_reader")).unwrap();
     for name in ["noted_one", "noted_two", "noted_three"] {
         let fan = runtime.block_on(local_user(&rig, name)).unwrap();
         runtime.block_on(async {
-            accounts::follow(db, hub, fan, reader, FollowOptions::default()).await.unwrap();
+            accounts::follow(ctx, fan, reader, FollowOptions::default()).await.unwrap();
             let own = NewStatus { text: format!("mine for {name}"), ..Default::default() };
-            let own = statuses::create(db, hub, config, reader, own).await.unwrap().id;
-            statuses::favourite(db, hub, fan, own, true).await.unwrap();
-            statuses::reblog(db, hub, config, fan, own).await.unwrap();
+            let own = statuses::create(ctx, reader, own).await.unwrap().id;
+            statuses::favourite(ctx, fan, own, true).await.unwrap();
+            statuses::reblog(ctx, fan, own).await.unwrap();
             let mention = NewStatus { text: format!("hello @noted_reader from {name}"), ..Default::default() };
-            statuses::create(db, hub, config, fan, mention).await.unwrap();
+            statuses::create(ctx, fan, mention).await.unwrap();
         });
     }
     let (short, short_cost) = statements_for_notifications(&rig, &runtime, reader, 2);

@@ -75,7 +75,7 @@ async fn single_status_paths(
     findings: &mut Findings,
 ) -> Step<()> {
     let id = world.account_of(viewer);
-    let (db, hub) = (&rig.db, &rig.hub);
+    let (ctx, db) = (&rig.ctx, &rig.ctx.db);
     let status = world.status;
     let may_open = case.may_open(viewer);
     let path = "GET /api/v1/statuses/:id";
@@ -89,7 +89,7 @@ async fn single_status_paths(
     let answer = statuses::reblogged_by(db, id, status, Page::first(40)).await;
     findings.compare(path, viewer, may_open, opened(path, answer)?.is_some());
     let path = "GET /api/v1/polls/:id";
-    findings.compare(path, viewer, may_open, opened(path, polls::get(db, hub, id, world.poll).await)?.is_some());
+    findings.compare(path, viewer, may_open, opened(path, polls::get(ctx, id, world.poll).await)?.is_some());
 
     let path = "GET /api/v1/statuses/:id/context";
     let thread = opened(path, statuses::context(db, id, status).await)?;
@@ -124,7 +124,7 @@ async fn single_status_paths(
 /// may not appear.
 async fn listing_paths(rig: &Rig, case: &Case, world: &World, viewer: Viewer, findings: &mut Findings) -> Step<()> {
     let id = world.account_of(viewer);
-    let db = &rig.db;
+    let db = &rig.ctx.db;
     let status = world.status;
     for (origin, this_site_only, path) in [
         (Origin::Everywhere, None, "GET /api/v1/timelines/public"),
@@ -161,7 +161,7 @@ async fn listing_paths(rig: &Rig, case: &Case, world: &World, viewer: Viewer, fi
         limit: 40,
         offset: 0,
     };
-    let found = listed(path, search::search(db, id, &rig.config.domain, query).await)?;
+    let found = listed(path, search::search(db, id, &rig.ctx.config.domain, query).await)?;
     findings.compare(path, viewer, case.in_search(viewer), holds(&found.statuses, status));
     let path = "GET /api/v1/trends/statuses";
     // Every case's public status trends: look at all of them.
@@ -181,10 +181,10 @@ async fn own_paths(
     findings: &mut Findings,
 ) -> Step<Vec<StatusView>> {
     let path = "GET /api/v1/timelines/home";
-    let home = listed(path, timelines::home(&rig.db, account, page(world)).await)?;
+    let home = listed(path, timelines::home(&rig.ctx.db, account, page(world)).await)?;
     findings.compare(path, viewer, case.in_home(viewer), holds(&home, world.status));
     let path = "GET /api/v1/conversations";
-    let threads = listed(path, conversations::list(&rig.db, account, page(world)).await)?;
+    let threads = listed(path, conversations::list(&rig.ctx.db, account, page(world)).await)?;
     let in_threads = threads.iter().any(|t| t.last_status.as_ref().is_some_and(|s| s.id == world.status));
     findings.compare(path, viewer, case.in_conversations(viewer), in_threads);
     Ok(home)
@@ -194,7 +194,7 @@ async fn own_paths(
 /// status.
 async fn notified(rig: &Rig, world: &World, account: Id, kind: NotificationKind, from: Id) -> Step<bool> {
     let path = "GET /api/v1/notifications";
-    let all = notifications::list(&rig.db, &rig.hub, account, NotificationFilter::default(), page(world)).await;
+    let all = notifications::list(&rig.ctx, account, NotificationFilter::default(), page(world)).await;
     Ok(listed(path, all)?
         .iter()
         .any(|n| n.kind == kind && n.account.id == from && n.status.as_ref().is_some_and(|s| s.id == world.status)))
@@ -203,7 +203,7 @@ async fn notified(rig: &Rig, world: &World, account: Id, kind: NotificationKind,
 /// What only the reader has: the boost at home, the list, the mention,
 /// saved statuses, and favouriting now.
 async fn reader_paths(rig: &Rig, case: &Case, world: &World, findings: &mut Findings) -> Step<()> {
-    let (db, hub) = (&rig.db, &rig.hub);
+    let (ctx, db) = (&rig.ctx, &rig.ctx.db);
     let (reader, status, viewer) = (world.reader, world.status, Viewer::Reader);
     let home = own_paths(rig, case, world, viewer, reader, findings).await?;
     if let Some(boost) = world.boost {
@@ -226,7 +226,7 @@ async fn reader_paths(rig: &Rig, case: &Case, world: &World, findings: &mut Find
 
     // Last, as it writes: acting on a status needs the right to open it.
     let path = "POST /api/v1/statuses/:id/favourite";
-    let acted = opened(path, statuses::favourite(db, hub, reader, status, true).await)?.is_some();
+    let acted = opened(path, statuses::favourite(ctx, reader, status, true).await)?.is_some();
     findings.compare(path, viewer, case.may_open(viewer), acted);
     Ok(())
 }

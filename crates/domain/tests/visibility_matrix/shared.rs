@@ -10,18 +10,16 @@ use crate::world::{Rig, local_user};
 
 /// An author with twelve posts, every third one a reply to the first.
 async fn busy_author(rig: &Rig) -> (Id, String) {
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let author = local_user(rig, "shared_author").await.unwrap();
-    let first = statuses::create(db, hub, config, author, NewStatus { text: "first".into(), ..Default::default() })
-        .await
-        .unwrap();
+    let first = statuses::create(ctx, author, NewStatus { text: "first".into(), ..Default::default() }).await.unwrap();
     for n in 1..12 {
         let status = NewStatus {
             text: format!("post {n}"),
             in_reply_to_id: (n % 3 == 0).then_some(first.id),
             ..Default::default()
         };
-        statuses::create(db, hub, config, author, status).await.unwrap();
+        statuses::create(ctx, author, status).await.unwrap();
     }
     (author, first.uri)
 }
@@ -33,11 +31,11 @@ fn outbox_page(
     limit: i64,
 ) -> (Vec<shared::SharedStatus>, usize) {
     runtime
-        .block_on(rig.db.run(move |conn| {
+        .block_on(rig.ctx.db.run(move |conn| {
             let (page, count) = tertulia_db::count_statements(conn, |conn| {
                 shared::outbox_page(conn, None, author.0, Page::first(limit))
             });
-            Ok((page?, count))
+            Ok::<_, tertulia_db::DbError>((page?, count))
         }))
         .unwrap()
 }
@@ -62,23 +60,23 @@ fn an_outbox_page_costs_the_same_statements_whatever_its_size_and_names_what_it_
 fn featured_posts_come_newest_pin_first_and_private_ones_stay_out() {
     let runtime = crate::runtime();
     let rig = runtime.block_on(Rig::start());
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let pinned = runtime.block_on(async {
         let author = local_user(&rig, "shared_pinner").await.unwrap();
         let mut ids = Vec::new();
         for (text, visibility) in [("older", "public"), ("private", "private"), ("newer", "unlisted")] {
             let status = NewStatus { text: text.into(), visibility: Some(visibility.into()), ..Default::default() };
-            ids.push(statuses::create(db, hub, config, author, status).await.unwrap().id);
+            ids.push(statuses::create(ctx, author, status).await.unwrap().id);
         }
         // Pinned oldest post first: the newest pin is the newest post, the
         // reverse of the order the rows are stored in.
         for id in &ids {
-            statuses::pin(db, author, *id, true).await.unwrap();
+            statuses::pin(&ctx.db, author, *id, true).await.unwrap();
         }
         (author, ids)
     });
     let (author, ids) = pinned;
-    let featured = runtime.block_on(rig.db.run(move |conn| shared::featured(conn, None, author.0))).unwrap();
+    let featured = runtime.block_on(rig.ctx.db.run(move |conn| shared::featured(conn, None, author.0))).unwrap();
     let shown: Vec<Id> = featured.iter().map(|status| status.view.id).collect();
     assert_eq!(shown, vec![ids[2], ids[0]], "the last pinned first, without the private post");
 }

@@ -3,6 +3,7 @@
 //! accounts, the follow, the post with its thread, boost, pin, favourite,
 //! bookmark and list, then the block, mute and suspension.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::Duration;
@@ -15,7 +16,7 @@ use tertulia_domain::polls::NewPoll;
 use tertulia_domain::remote::{self, RemotePoll, RemoteStatus};
 use tertulia_domain::statuses::{self, NewStatus};
 use tertulia_domain::users::{self, NewUserRequest, Role};
-use tertulia_domain::{Db, DomainError, Events, lists};
+use tertulia_domain::{Context, Db, DomainError, Events, lists};
 use tertulia_testrig::TestDatabase;
 
 use crate::model::{Block, Case, Follow, Mute, Site, Viewer};
@@ -25,9 +26,7 @@ const REMOTE_HOST: &str = "remote.example";
 
 /// A database, the event hub and the configuration every case shares.
 pub struct Rig {
-    pub db: Db,
-    pub hub: Events,
-    pub config: Config,
+    pub ctx: Context,
     _database: TestDatabase,
 }
 
@@ -37,7 +36,7 @@ impl Rig {
         let db = Db::connect(&DatabaseConfig { url: database.url.clone(), pool_size: 4, connect_timeout_secs: 5 })
             .expect("connect to the test database");
         db.migrate().expect("migrate the test database");
-        Rig { db, hub: Events::new(), config: Config::default(), _database: database }
+        Rig { ctx: Context::new(db, Events::new(), Arc::new(Config::default())), _database: database }
     }
 }
 
@@ -93,7 +92,7 @@ fn fresh(prefix: &str) -> String {
 }
 
 pub async fn build(rig: &Rig, case: &Case) -> Step<World> {
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let (ctx, db) = (&rig.ctx, &rig.ctx.db);
     let since = Id::generate();
     let reader_name = fresh("reader");
     let reader = local_user(rig, &reader_name).await?;
@@ -106,7 +105,7 @@ pub async fn build(rig: &Rig, case: &Case) -> Step<World> {
     };
 
     follow(rig, case, reader, author).await?;
-    step("reader follows booster", accounts::follow(db, hub, reader, booster, FollowOptions::default()).await)?;
+    step("reader follows booster", accounts::follow(ctx, reader, booster, FollowOptions::default()).await)?;
 
     let word = fresh("word");
     let tag = fresh("tag");
@@ -115,6 +114,7 @@ pub async fn build(rig: &Rig, case: &Case) -> Step<World> {
         Site::Elsewhere => post_elsewhere(rig, case, author, reader, &author_name, &word, &tag).await?,
     };
     let poll = rig
+        .ctx
         .db
         .run(move |conn| tertulia_db::polls::of_statuses(conn, &[status.0]))
         .await
@@ -126,13 +126,13 @@ pub async fn build(rig: &Rig, case: &Case) -> Step<World> {
         step("author pins the status", statuses::pin(db, author, status, true).await)?;
     }
     let boost = if case.boostable() {
-        Some(step("booster boosts the status", statuses::reblog(db, hub, config, booster, status).await)?.id)
+        Some(step("booster boosts the status", statuses::reblog(ctx, booster, status).await)?.id)
     } else {
         None
     };
 
     // What the reader does while no block or suspension stands in the way.
-    let favourited = statuses::favourite(db, hub, reader, status, true).await;
+    let favourited = statuses::favourite(ctx, reader, status, true).await;
     let bookmarked = statuses::bookmark(db, reader, status, true).await;
     let reader_saved_it = expect_refusal_unless(case.reader_could_open_at_first(), "favourite", favourited)?
         & expect_refusal_unless(case.reader_could_open_at_first(), "bookmark", bookmarked)?;
@@ -182,7 +182,7 @@ pub async fn local_user(rig: &Rig, username: &str) -> Step<Id> {
         password: "correct horse battery staple".into(),
         role: Role::User,
     };
-    Ok(step("create a local user", users::create(&rig.db, &rig.config, request).await)?.account.id)
+    Ok(step("create a local user", users::create(&rig.ctx, request).await)?.account.id)
 }
 
 /// A remote account as the inbox stores it when it first hears of it.
@@ -215,25 +215,24 @@ async fn remote_user(rig: &Rig, username: &str) -> Step<Id> {
         fetched_at: Some(now),
         updated_at: now,
     };
-    step("store a remote actor", remote::save_actor(&rig.db, uri.clone(), fields).await)
+    step("store a remote actor", remote::save_actor(&rig.ctx.db, uri.clone(), fields).await)
 }
 
 /// The reader's follow of the author: accepted at once by an open local
 /// account; left pending by a locked one; for a remote author, accepted
 /// when its site's Accept arrives.
 async fn follow(rig: &Rig, case: &Case, reader: Id, author: Id) -> Step<()> {
-    let (db, hub) = (&rig.db, &rig.hub);
+    let ctx = &rig.ctx;
     if case.follow == Follow::None {
         return Ok(());
     }
     if case.site == Site::Here && case.follow == Follow::Requested {
         let locked = ProfileUpdate { locked: Some(true), ..Default::default() };
-        step("author locks the account", accounts::update_profile(db, &rig.config, author, locked).await)?;
+        step("author locks the account", accounts::update_profile(ctx, author, locked).await)?;
     }
-    let relationship =
-        step("reader follows author", accounts::follow(db, hub, reader, author, Default::default()).await)?;
+    let relationship = step("reader follows author", accounts::follow(ctx, reader, author, Default::default()).await)?;
     if case.site == Site::Elsewhere && case.follow == Follow::Following {
-        step("the remote site accepts", remote::follow_accepted(db, hub, reader, author).await)?;
+        step("the remote site accepts", remote::follow_accepted(ctx, reader, author).await)?;
     } else if relationship.following != (case.follow == Follow::Following) {
         return Err(format!("the follow came out as {relationship:?}"));
     }
@@ -246,7 +245,7 @@ fn poll_options() -> Vec<String> {
 
 /// The status and the author's public reply to it, posted here.
 async fn post_here(rig: &Rig, case: &Case, author: Id, reader_name: &str, word: &str, tag: &str) -> Step<(Id, Id)> {
-    let (db, hub, config) = (&rig.db, &rig.hub, &rig.config);
+    let ctx = &rig.ctx;
     let mention = if case.mentions_reader { format!("@{reader_name} ") } else { String::new() };
     let status = NewStatus {
         text: format!("{mention}{word} about #{tag}"),
@@ -254,14 +253,14 @@ async fn post_here(rig: &Rig, case: &Case, author: Id, reader_name: &str, word: 
         poll: Some(NewPoll { options: poll_options(), expires_in: 3600, multiple: false, hide_totals: false }),
         ..Default::default()
     };
-    let status = step("author posts", statuses::create(db, hub, config, author, status).await)?.id;
+    let status = step("author posts", statuses::create(ctx, author, status).await)?.id;
     let reply = NewStatus {
         text: "and a public follow-up".into(),
         visibility: Some(Visibility::Public.as_str().into()),
         in_reply_to_id: Some(status),
         ..Default::default()
     };
-    let reply = step("author replies", statuses::create(db, hub, config, author, reply).await)?.id;
+    let reply = step("author replies", statuses::create(ctx, author, reply).await)?.id;
     Ok((status, reply))
 }
 
@@ -309,16 +308,16 @@ async fn post_elsewhere(
         poll: None,
         ..original.clone()
     };
-    let status = step("the remote post arrives", remote::status_received(&rig.db, &rig.hub, original).await)?;
+    let status = step("the remote post arrives", remote::status_received(&rig.ctx, original).await)?;
     let reply = RemoteStatus { in_reply_to: Some(status), ..reply };
-    let reply = step("the remote reply arrives", remote::status_received(&rig.db, &rig.hub, reply).await)?;
+    let reply = step("the remote reply arrives", remote::status_received(&rig.ctx, reply).await)?;
     Ok((status, reply))
 }
 
 /// The block, mute and suspension, made after everything else: the reader
 /// had whatever access the follow and mention gave until now.
 async fn restrict(rig: &Rig, case: &Case, reader: Id, author: Id, author_name: &str) -> Step<()> {
-    let db = &rig.db;
+    let db = &rig.ctx.db;
     match case.block {
         Block::None => {}
         Block::ReaderBlocksAuthor => {
@@ -345,6 +344,7 @@ async fn restrict(rig: &Rig, case: &Case, reader: Id, author: Id, author_name: &
             // No command suspends a remote account yet; the column is what
             // every read path looks at.
             Site::Elsewhere => rig
+                .ctx
                 .db
                 .run(move |conn| tertulia_db::accounts::set_suspended(conn, author.0, Some(tertulia_db::now())))
                 .await

@@ -66,14 +66,14 @@ impl Federation {
     pub async fn drain_outbox(&self) -> Result<usize, FederationError> {
         let (mut handled, mut queued) = (0, 0);
         while handled < BATCH {
-            let (config, urls) = (self.inner.config.clone(), self.urls().clone());
-            let allowed = self.inner.config.federation.clone();
+            let (config, urls) = (self.inner.ctx.config.clone(), self.urls().clone());
+            let allowed = self.inner.ctx.config.federation.clone();
             let outcome = self
                 .db()
                 .run(move |conn| {
                     tertulia_db::transaction(conn, |conn| {
                         let Some(record) = records::claim_next(conn, MAX_ATTEMPTS)? else {
-                            return Ok(None);
+                            return Ok::<_, DbError>(None);
                         };
                         // Nested (a savepoint): a failure undoes this record's
                         // jobs, not the claim, so it is marked under the claim.

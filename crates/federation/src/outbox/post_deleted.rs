@@ -36,7 +36,8 @@ pub(super) fn plan(
         let inboxes = inboxes_of(conn, urls, &to)?;
         return Ok(Some(Plan { activity: activities::undo(&actor.uri, announce), signer: post.author.0, inboxes }));
     }
-    let mentioned_uris: Vec<String> = actors::find_many(conn, &AccountId::raw(post.mentioned))?.into_iter().map(|a| a.uri).collect();
+    let mentioned_uris: Vec<String> =
+        actors::find_many(conn, &AccountId::raw(post.mentioned))?.into_iter().map(|a| a.uri).collect();
     let (to, cc) = addressing(post.visibility, &urls.followers(&actor.username), &mentioned_uris);
     let activity = activities::delete(&actor.uri, uri, to, cc);
     let inboxes = inboxes_of(conn, urls, &audience::remote_of_post(post))?;

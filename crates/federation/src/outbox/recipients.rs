@@ -1,8 +1,8 @@
 //! What every outgoing kind hands back (the activity, its signer, its
 //! inboxes), and the ways of finding inboxes they share.
 
-use tertulia_core::AccountId;
 use serde_json::Value;
+use tertulia_core::AccountId;
 use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::{DbConn, DbError};
 use tertulia_domain::audience::RemoteAudience;

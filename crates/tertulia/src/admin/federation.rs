@@ -1,11 +1,8 @@
 //! `tertulia admin federation …`: the delivery queue at a glance, and
 //! site-level follows.
 
-use std::sync::Arc;
-
-use tertulia_core::Config;
 use tertulia_db::{Db, delivery, instances};
-use tertulia_domain::Events;
+use tertulia_domain::Context;
 use tertulia_federation::{Federation, SiteFollow};
 
 use crate::CliError;
@@ -14,23 +11,23 @@ use crate::cli::FederationCommand;
 /// Failed deliveries listed by `status`.
 const RECENT_FAILURES: i64 = 10;
 
-pub async fn run(db: Db, config: &Config, command: FederationCommand) -> Result<(), CliError> {
+pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliError> {
     match command {
-        FederationCommand::Status => status(&db).await,
+        FederationCommand::Status => status(&ctx.db).await,
         FederationCommand::FollowSite { domain } => {
-            let federation = connect(&db, config).await?;
+            let federation = connect(ctx).await?;
             let state = federation.follow_site(&domain).await?;
             println!("{}", describe(&domain, &state));
             Ok(())
         }
         FederationCommand::UnfollowSite { domain } => {
-            let federation = connect(&db, config).await?;
+            let federation = connect(ctx).await?;
             federation.unfollow_site(&domain).await?;
             println!("No longer following {domain}; the running server tells it.");
             Ok(())
         }
         FederationCommand::Sites => {
-            let federation = connect(&db, config).await?;
+            let federation = connect(ctx).await?;
             let sites = federation.followed_sites().await?;
             if sites.is_empty() {
                 println!("This site follows no other site. Add one with: tertulia admin federation follow-site DOMAIN");
@@ -45,8 +42,8 @@ pub async fn run(db: Db, config: &Config, command: FederationCommand) -> Result<
 
 /// Federation for a command: what it changes is sent by the running
 /// server's workers, which read the same database.
-pub async fn connect(db: &Db, config: &Config) -> Result<Federation, CliError> {
-    Ok(Federation::new(db.clone(), Arc::new(config.clone()), Events::new()).await?)
+pub async fn connect(ctx: &Context) -> Result<Federation, CliError> {
+    Ok(Federation::new(ctx.clone()).await?)
 }
 
 fn describe(domain: &str, state: &SiteFollow) -> String {

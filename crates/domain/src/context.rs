@@ -1,0 +1,37 @@
+//! The one value domain operations work with.
+
+use std::sync::Arc;
+
+use tertulia_core::Config;
+use tertulia_db::{Db, DbConn};
+
+use crate::DomainError;
+use crate::events::{Event, Events};
+
+/// The database, the event hub and the configuration: what an operation
+/// that writes, announces or reads settings needs. Cheap to clone (two
+/// handles and an `Arc`); made once per process. Operations that only
+/// read or write the database take just a [`Db`].
+#[derive(Clone)]
+pub struct Context {
+    pub db: Db,
+    pub events: Events,
+    pub config: Arc<Config>,
+}
+
+impl Context {
+    pub fn new(db: Db, events: Events, config: Arc<Config>) -> Context {
+        Context { db, events, config }
+    }
+
+    /// Runs `work` (which makes its own transaction) and publishes the
+    /// events it returns once it has succeeded, that is, after the commit.
+    pub(crate) async fn committed<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut DbConn) -> Result<(T, Vec<Event>), DomainError> + Send + 'static,
+    ) -> Result<T, DomainError> {
+        let (value, events) = self.db.run(work).await?;
+        self.events.publish(events);
+        Ok(value)
+    }
+}
