@@ -5,67 +5,32 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use tertulia_core::stored::UnknownName;
-
 use crate::schema::{accounts, follows};
 use crate::{DbConn, DbError};
 
-/// What kind of actor an account is, as `accounts.actor_type` holds it
-/// (ActivityStreams actor types, plus the tombstone a deleted local
-/// account leaves).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum ActorType {
-    Person,
-    /// A bot.
-    Service,
-    /// A site's own actor.
-    Application,
-    Group,
-    Organization,
-    /// What is left of a deleted local account: its address and key.
-    Tombstone,
+tertulia_core::stored_enum! {
+    /// What kind of actor an account is, as `accounts.actor_type` holds it
+    /// (ActivityStreams actor types, plus the tombstone a deleted local
+    /// account leaves).
+    pub enum ActorType("actor type") {
+        Person = "Person",
+        /// A bot.
+        Service = "Service",
+        /// A site's own actor.
+        Application = "Application",
+        Group = "Group",
+        Organization = "Organization",
+        /// What is left of a deleted local account: its address and key.
+        Tombstone = "Tombstone",
+    }
 }
 
 impl ActorType {
-    pub const ALL: [ActorType; 6] = [
-        ActorType::Person,
-        ActorType::Service,
-        ActorType::Application,
-        ActorType::Group,
-        ActorType::Organization,
-        ActorType::Tombstone,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorType::Person => "Person",
-            ActorType::Service => "Service",
-            ActorType::Application => "Application",
-            ActorType::Group => "Group",
-            ActorType::Organization => "Organization",
-            ActorType::Tombstone => "Tombstone",
-        }
-    }
-
     /// A local account's type: `Service` for a bot, else `Person`.
     pub fn of_local(bot: bool) -> ActorType {
         if bot { ActorType::Service } else { ActorType::Person }
     }
 }
-
-impl std::str::FromStr for ActorType {
-    type Err = UnknownName;
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        ActorType::ALL.into_iter().find(|kind| kind.as_str() == name).ok_or_else(|| UnknownName {
-            kind: "actor type",
-            name: name.to_owned(),
-            expected: "Person, Service, Application, Group, Organization or Tombstone",
-        })
-    }
-}
-
-tertulia_core::text_column!(ActorType);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]

@@ -8,98 +8,35 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 
-use tertulia_core::stored::UnknownName;
-
 use crate::leased::load_skip_locked;
 use crate::schema::federation_outbox;
 use crate::{DbConn, DbError};
 
-/// What kind of change a record is, as `federation_outbox.kind` holds it
-/// (the domain's `Outgoing` names, for an admin reading the table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
-#[diesel(sql_type = diesel::sql_types::Text)]
-pub enum OutboxKind {
-    StatusCreated,
-    StatusUpdated,
-    StatusDeleted,
-    Favourited,
-    Unfavourited,
-    FollowRequested,
-    Unfollowed,
-    FollowAnswered,
-    ProfileUpdated,
-    AccountMoved,
-    AccountDeleted,
-    PollCounted,
-    Voted,
-    Blocked,
-    Unblocked,
-    QuoteRequested,
-    QuoteAnswered,
-    QuoteUpdated,
-    QuoteRevoked,
-}
-
-impl OutboxKind {
-    pub const ALL: [OutboxKind; 19] = [
-        OutboxKind::StatusCreated,
-        OutboxKind::StatusUpdated,
-        OutboxKind::StatusDeleted,
-        OutboxKind::Favourited,
-        OutboxKind::Unfavourited,
-        OutboxKind::FollowRequested,
-        OutboxKind::Unfollowed,
-        OutboxKind::FollowAnswered,
-        OutboxKind::ProfileUpdated,
-        OutboxKind::AccountMoved,
-        OutboxKind::AccountDeleted,
-        OutboxKind::PollCounted,
-        OutboxKind::Voted,
-        OutboxKind::Blocked,
-        OutboxKind::Unblocked,
-        OutboxKind::QuoteRequested,
-        OutboxKind::QuoteAnswered,
-        OutboxKind::QuoteUpdated,
-        OutboxKind::QuoteRevoked,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxKind::StatusCreated => "status_created",
-            OutboxKind::StatusUpdated => "status_updated",
-            OutboxKind::StatusDeleted => "status_deleted",
-            OutboxKind::Favourited => "favourited",
-            OutboxKind::Unfavourited => "unfavourited",
-            OutboxKind::FollowRequested => "follow_requested",
-            OutboxKind::Unfollowed => "unfollowed",
-            OutboxKind::FollowAnswered => "follow_answered",
-            OutboxKind::ProfileUpdated => "profile_updated",
-            OutboxKind::AccountMoved => "account_moved",
-            OutboxKind::AccountDeleted => "account_deleted",
-            OutboxKind::PollCounted => "poll_counted",
-            OutboxKind::Voted => "voted",
-            OutboxKind::Blocked => "blocked",
-            OutboxKind::Unblocked => "unblocked",
-            OutboxKind::QuoteRequested => "quote_requested",
-            OutboxKind::QuoteAnswered => "quote_answered",
-            OutboxKind::QuoteUpdated => "quote_updated",
-            OutboxKind::QuoteRevoked => "quote_revoked",
-        }
+tertulia_core::stored_enum! {
+    /// What kind of change a record is, as `federation_outbox.kind` holds it
+    /// (the domain's `Outgoing` names, for an admin reading the table).
+    pub enum OutboxKind("outbox record kind") {
+        StatusCreated = "status_created",
+        StatusUpdated = "status_updated",
+        StatusDeleted = "status_deleted",
+        Favourited = "favourited",
+        Unfavourited = "unfavourited",
+        FollowRequested = "follow_requested",
+        Unfollowed = "unfollowed",
+        FollowAnswered = "follow_answered",
+        ProfileUpdated = "profile_updated",
+        AccountMoved = "account_moved",
+        AccountDeleted = "account_deleted",
+        PollCounted = "poll_counted",
+        Voted = "voted",
+        Blocked = "blocked",
+        Unblocked = "unblocked",
+        QuoteRequested = "quote_requested",
+        QuoteAnswered = "quote_answered",
+        QuoteUpdated = "quote_updated",
+        QuoteRevoked = "quote_revoked",
     }
 }
-
-impl std::str::FromStr for OutboxKind {
-    type Err = UnknownName;
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        OutboxKind::ALL.into_iter().find(|kind| kind.as_str() == name).ok_or_else(|| UnknownName {
-            kind: "outbox record kind",
-            name: name.to_owned(),
-            expected: "one of the domain's outgoing changes, such as status_created",
-        })
-    }
-}
-
-tertulia_core::text_column!(OutboxKind);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = federation_outbox)]
