@@ -406,8 +406,9 @@ pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbE
 }
 
 /// What one viewer's view of a status needs beyond the row: their own
-/// marks on it, and its quote policy, quote and count of accepted quotes.
-#[derive(Debug, Queryable)]
+/// marks on it, its tags, and its quote policy, quote and count of
+/// accepted quotes.
+#[derive(Debug)]
 pub struct StatusExtras {
     pub status_id: i64,
     pub favourited: bool,
@@ -421,10 +422,27 @@ pub struct StatusExtras {
     pub quote: Option<QuoteRow>,
     pub quote_policy: Option<String>,
     pub accepted_quotes: i64,
+    /// (lower-cased name, name as typed) of each tag.
+    pub tags: Vec<(String, String)>,
+}
+
+/// The tags of `statuses.id` as a JSON array of `[name, display_name]`
+/// pairs: SQLite and PostgreSQL name their JSON aggregates differently.
+fn tags_as_json(conn: &DbConn) -> &'static str {
+    match conn {
+        DbConn::Sqlite(_) => {
+            "(SELECT json_group_array(json_array(tags.name, tags.display_name)) FROM status_tags \
+             JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id)"
+        }
+        DbConn::Postgres(_) => {
+            "(SELECT COALESCE(json_agg(json_build_array(tags.name, tags.display_name)), '[]')::text \
+             FROM status_tags JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id)"
+        }
+    }
 }
 
 /// [`StatusExtras`] for each of `status_ids`, in one statement where the
-/// read pipeline used to ask eight. Without a viewer the marks are false
+/// read pipeline used to ask nine. Without a viewer the marks are false
 /// (the subqueries compare with NULL), so the statement text stays the
 /// same and can be cached.
 pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> Result<Vec<StatusExtras>, DbError> {
@@ -455,7 +473,9 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
         "(SELECT COUNT(*) FROM quotes AS accepted WHERE accepted.quoted_status_id = statuses.id \
          AND accepted.state = 'accepted')",
     );
-    Ok(statuses::table
+    let tags = diesel::dsl::sql::<diesel::sql_types::Text>(tags_as_json(conn));
+    type Row = (i64, bool, bool, Option<bool>, bool, Option<bool>, Option<QuoteRow>, Option<String>, i64, String);
+    let rows: Vec<Row> = statuses::table
         .left_join(quotes::table.on(quotes::status_id.eq(statuses::id)))
         .left_join(quote_policies::table.on(quote_policies::status_id.eq(statuses::id)))
         .filter(statuses::id.eq_any(status_ids))
@@ -469,8 +489,40 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
             Option::<QuoteRow>::as_select(),
             quote_policies::policy.nullable(),
             accepted_quotes,
+            tags,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(
+                status_id,
+                favourited,
+                bookmarked,
+                boosted,
+                pinned,
+                thread_muted,
+                quote,
+                quote_policy,
+                accepted_quotes,
+                tags,
+            )| {
+                let tags = serde_json::from_str(&tags)
+                    .map_err(|e| DbError::Unreadable(format!("tags of status {status_id} ({tags}): {e}")))?;
+                Ok(StatusExtras {
+                    status_id,
+                    favourited,
+                    bookmarked,
+                    boosted,
+                    pinned,
+                    thread_muted,
+                    quote,
+                    quote_policy,
+                    accepted_quotes,
+                    tags,
+                })
+            },
+        )
+        .collect()
 }
 
 /// The status an earlier request with this `Idempotency-Key` created.
