@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
 
 use crate::accounts::AccountRow;
+use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
 use crate::quotes::QuoteRow;
 use crate::schema::{accounts, media_attachments, mentions, status_tags, statuses, tags};
@@ -424,21 +425,26 @@ pub struct StatusExtras {
     pub accepted_quotes: i64,
     /// (lower-cased name, name as typed) of each tag.
     pub tags: Vec<(String, String)>,
+    /// Oldest upload first.
+    pub media: Vec<AttachedMedia>,
 }
 
-/// The tags of `statuses.id` as a JSON array of `[name, display_name]`
-/// pairs: SQLite and PostgreSQL name their JSON aggregates differently.
-fn tags_as_json(conn: &DbConn) -> &'static str {
+/// A correlated subquery: a JSON array with, for each row of `from`, the
+/// array of `values` (so it reads into a tuple or a struct whose fields
+/// come in that order), sorted by `order`. SQLite and PostgreSQL name
+/// their JSON functions differently.
+fn json_rows(conn: &DbConn, values: &str, from: &str, order: &str) -> String {
     match conn {
-        DbConn::Sqlite(_) => {
-            "(SELECT json_group_array(json_array(tags.name, tags.display_name)) FROM status_tags \
-             JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id)"
-        }
+        DbConn::Sqlite(_) => format!("(SELECT json_group_array(json_array({values}) ORDER BY {order}) FROM {from})"),
         DbConn::Postgres(_) => {
-            "(SELECT COALESCE(json_agg(json_build_array(tags.name, tags.display_name)), '[]')::text \
-             FROM status_tags JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id)"
+            format!("(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {order}), '[]')::text FROM {from})")
         }
     }
+}
+
+/// Reads a [`json_rows`] column.
+fn from_json_rows<T: serde::de::DeserializeOwned>(status_id: i64, what: &str, json: &str) -> Result<T, DbError> {
+    serde_json::from_str(json).map_err(|e| DbError::Unreadable(format!("{what} of status {status_id} ({json}): {e}")))
 }
 
 /// [`StatusExtras`] for each of `status_ids`, in one statement where the
@@ -473,8 +479,20 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
         "(SELECT COUNT(*) FROM quotes AS accepted WHERE accepted.quoted_status_id = statuses.id \
          AND accepted.state = 'accepted')",
     );
-    let tags = diesel::dsl::sql::<diesel::sql_types::Text>(tags_as_json(conn));
-    type Row = (i64, bool, bool, Option<bool>, bool, Option<bool>, Option<QuoteRow>, Option<String>, i64, String);
+    let tags = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+        conn,
+        "tags.name, tags.display_name",
+        "status_tags JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id",
+        "status_tags.tag_id",
+    ));
+    let media = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+        conn,
+        AttachedMedia::COLUMNS,
+        "media_attachments WHERE media_attachments.status_id = statuses.id",
+        "media_attachments.id",
+    ));
+    type Row =
+        (i64, bool, bool, Option<bool>, bool, Option<bool>, Option<QuoteRow>, Option<String>, i64, String, String);
     let rows: Vec<Row> = statuses::table
         .left_join(quotes::table.on(quotes::status_id.eq(statuses::id)))
         .left_join(quote_policies::table.on(quote_policies::status_id.eq(statuses::id)))
@@ -490,6 +508,7 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
             quote_policies::policy.nullable(),
             accepted_quotes,
             tags,
+            media,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -505,9 +524,8 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
                 quote_policy,
                 accepted_quotes,
                 tags,
+                media,
             )| {
-                let tags = serde_json::from_str(&tags)
-                    .map_err(|e| DbError::Unreadable(format!("tags of status {status_id} ({tags}): {e}")))?;
                 Ok(StatusExtras {
                     status_id,
                     favourited,
@@ -518,7 +536,8 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
                     quote,
                     quote_policy,
                     accepted_quotes,
-                    tags,
+                    tags: from_json_rows(status_id, "tags", &tags)?,
+                    media: from_json_rows(status_id, "media", &media)?,
                 })
             },
         )
