@@ -54,34 +54,6 @@ pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<PollRow>
     Ok(polls::table.filter(polls::status_id.eq_any(status_ids)).select(PollRow::as_select()).load(conn)?)
 }
 
-/// The polls of these statuses, each with `viewer`'s own choices in
-/// order (none without a viewer), in one statement.
-pub fn of_statuses_with_votes(
-    conn: &mut DbConn,
-    viewer: Option<i64>,
-    status_ids: &[i64],
-) -> Result<Vec<(PollRow, Vec<i32>)>, DbError> {
-    if status_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(PollRow, Option<i32>)> = polls::table
-        .left_join(
-            poll_votes::table.on(poll_votes::poll_id.eq(polls::id).and(poll_votes::account_id.nullable().eq(viewer))),
-        )
-        .filter(polls::status_id.eq_any(status_ids))
-        .order((polls::id, poll_votes::choice))
-        .select((PollRow::as_select(), poll_votes::choice.nullable()))
-        .load(conn)?;
-    let mut polls: Vec<(PollRow, Vec<i32>)> = Vec::new();
-    for (poll, choice) in rows {
-        match polls.last_mut() {
-            Some((last, choices)) if last.id == poll.id => choices.extend(choice),
-            _ => polls.push((poll, choice.into_iter().collect())),
-        }
-    }
-    Ok(polls)
-}
-
 /// Replaces a poll's options (an edit that changes the poll starts it over).
 pub fn delete_of_status(conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
     diesel::delete(polls::table.filter(polls::status_id.eq(status_id))).execute(conn)?;

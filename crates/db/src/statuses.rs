@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
 
-use crate::accounts::AccountRow;
 use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
+use crate::polls::PollRow;
 use crate::quotes::QuoteRow;
 use crate::schema::{accounts, media_attachments, mentions, status_tags, statuses, tags};
 use crate::{DbConn, DbError, paginate};
@@ -362,18 +362,6 @@ pub fn mentions_of(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, i6
         .load(conn)?)
 }
 
-/// (status id, mentioned account) for these statuses, in one statement.
-pub fn mentioned_accounts(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, AccountRow)>, DbError> {
-    if status_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(mentions::table
-        .inner_join(accounts::table)
-        .filter(mentions::status_id.eq_any(status_ids))
-        .select((mentions::status_id, AccountRow::as_select()))
-        .load(conn)?)
-}
-
 /// Finds or creates each tag (names already lower-cased) and links it to
 /// the status.
 pub fn attach_tags(
@@ -407,8 +395,8 @@ pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbE
 }
 
 /// What one viewer's view of a status needs beyond the row: their own
-/// marks on it, its tags, and its quote policy, quote and count of
-/// accepted quotes.
+/// marks on it, its mentions, tags, media and poll (with the viewer's own
+/// choices), and its quote policy, quote and count of accepted quotes.
 #[derive(Debug)]
 pub struct StatusExtras {
     pub status_id: i64,
@@ -427,6 +415,27 @@ pub struct StatusExtras {
     pub tags: Vec<(String, String)>,
     /// Oldest upload first.
     pub media: Vec<AttachedMedia>,
+    /// In the order the status names them.
+    pub mentions: Vec<MentionedAccount>,
+    pub poll: Option<PollRow>,
+    /// The options the viewer chose in the poll, in order; none without a
+    /// viewer.
+    pub own_choices: Vec<i32>,
+}
+
+/// What a status's view shows of an account it mentions, read as a JSON
+/// array of [`MentionedAccount::COLUMNS`] in the fields' order.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct MentionedAccount {
+    pub id: i64,
+    pub username: String,
+    pub domain: Option<String>,
+    pub url: Option<String>,
+    pub uri: String,
+}
+
+impl MentionedAccount {
+    const COLUMNS: &str = "accounts.id, accounts.username, accounts.domain, accounts.url, accounts.uri";
 }
 
 /// A correlated subquery: a JSON array with, for each row of `from`, the
@@ -434,10 +443,16 @@ pub struct StatusExtras {
 /// come in that order), sorted by `order`. SQLite and PostgreSQL name
 /// their JSON functions differently.
 fn json_rows(conn: &DbConn, values: &str, from: &str, order: &str) -> String {
+    format!("{}{from})", json_rows_from(conn, values, order))
+}
+
+/// The start of a [`json_rows`] subquery, up to its `FROM `: the caller
+/// writes the rows it reads from and the closing parenthesis.
+fn json_rows_from(conn: &DbConn, values: &str, order: &str) -> String {
     match conn {
-        DbConn::Sqlite(_) => format!("(SELECT json_group_array(json_array({values}) ORDER BY {order}) FROM {from})"),
+        DbConn::Sqlite(_) => format!("(SELECT json_group_array(json_array({values}) ORDER BY {order}) FROM "),
         DbConn::Postgres(_) => {
-            format!("(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {order}), '[]')::text FROM {from})")
+            format!("(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {order}), '[]')::text FROM ")
         }
     }
 }
@@ -448,11 +463,11 @@ fn from_json_rows<T: serde::de::DeserializeOwned>(status_id: i64, what: &str, js
 }
 
 /// [`StatusExtras`] for each of `status_ids`, in one statement where the
-/// read pipeline used to ask nine. Without a viewer the marks are false
+/// read pipeline used to ask thirteen. Without a viewer the marks are false
 /// (the subqueries compare with NULL), so the statement text stays the
 /// same and can be cached.
 pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> Result<Vec<StatusExtras>, DbError> {
-    use crate::schema::{bookmarks, conversation_mutes, favourites, quote_policies, quotes, status_pins};
+    use crate::schema::{bookmarks, conversation_mutes, favourites, polls, quote_policies, quotes, status_pins};
     if status_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -491,11 +506,40 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
         "media_attachments WHERE media_attachments.status_id = statuses.id",
         "media_attachments.id",
     ));
-    type Row =
-        (i64, bool, bool, Option<bool>, bool, Option<bool>, Option<QuoteRow>, Option<String>, i64, String, String);
+    let mentions = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+        conn,
+        MentionedAccount::COLUMNS,
+        "mentions JOIN accounts ON accounts.id = mentions.account_id WHERE mentions.status_id = statuses.id",
+        "mentions.id",
+    ));
+    // The viewer is bound, not written in, so the text stays the same for
+    // every viewer and is prepared once.
+    let own_choices = diesel::dsl::sql::<diesel::sql_types::Text>(&format!(
+        "{}poll_votes WHERE poll_votes.poll_id = polls.id AND poll_votes.account_id = ",
+        json_rows_from(conn, "poll_votes.choice", "poll_votes.choice")
+    ))
+    .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(viewer)
+    .sql(")");
+    type Row = (
+        i64,
+        bool,
+        bool,
+        Option<bool>,
+        bool,
+        Option<bool>,
+        Option<QuoteRow>,
+        Option<String>,
+        i64,
+        String,
+        String,
+        String,
+        Option<PollRow>,
+        String,
+    );
     let rows: Vec<Row> = statuses::table
         .left_join(quotes::table.on(quotes::status_id.eq(statuses::id)))
         .left_join(quote_policies::table.on(quote_policies::status_id.eq(statuses::id)))
+        .left_join(polls::table.on(polls::status_id.eq(statuses::id)))
         .filter(statuses::id.eq_any(status_ids))
         .select((
             statuses::id,
@@ -509,6 +553,9 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
             accepted_quotes,
             tags,
             media,
+            mentions,
+            Option::<PollRow>::as_select(),
+            own_choices,
         ))
         .load(conn)?;
     rows.into_iter()
@@ -525,6 +572,9 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
                 accepted_quotes,
                 tags,
                 media,
+                mentions,
+                poll,
+                own_choices,
             )| {
                 Ok(StatusExtras {
                     status_id,
@@ -538,6 +588,12 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
                     accepted_quotes,
                     tags: from_json_rows(status_id, "tags", &tags)?,
                     media: from_json_rows(status_id, "media", &media)?,
+                    mentions: from_json_rows(status_id, "mentions", &mentions)?,
+                    poll,
+                    own_choices: from_json_rows::<Vec<(i32,)>>(status_id, "poll choices", &own_choices)?
+                        .into_iter()
+                        .map(|(choice,)| choice)
+                        .collect(),
                 })
             },
         )

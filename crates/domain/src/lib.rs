@@ -46,4 +46,4 @@ pub use events::Events;
 pub use tertulia_db::page::Page;
 pub use tertulia_db::statuses::{AccountStatusFilter, Origin};
 pub use tertulia_db::{Db, MigrationReport};
-pub use views::{AccountView, ProfileField};
+pub use views::{AccountView, MentionView, ProfileField};

@@ -7,8 +7,6 @@
 //! end the next time they look; the author's own `poll` notification also
 //! marks the poll as announced.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use tertulia_core::Id;
 use tertulia_db::notifications::NotificationKind;
@@ -152,22 +150,9 @@ fn is_expired(row: &PollRow) -> bool {
     row.expires_at.is_some_and(|at| at <= tertulia_db::now())
 }
 
-/// Views of the polls of these statuses, keyed by status id.
-pub(crate) fn views_of(
-    conn: &mut DbConn,
-    viewer: Viewer,
-    status_ids: &[i64],
-) -> Result<HashMap<i64, PollView>, DbError> {
-    Ok(polls::of_statuses_with_votes(conn, viewer, status_ids)?
-        .into_iter()
-        .map(|(row, choices)| {
-            let own_votes = viewer.map(|_| choices.into_iter().map(i64::from).collect());
-            (row.status_id, view(row, own_votes))
-        })
-        .collect())
-}
-
-fn view(row: PollRow, own_votes: Option<Vec<i64>>) -> PollView {
+/// What a client is shown of a poll; `own_votes` is `None` without a
+/// viewer.
+pub(crate) fn view(row: PollRow, own_votes: Option<Vec<i64>>) -> PollView {
     let expired = is_expired(&row);
     let show_totals = expired || !row.hide_totals;
     let options = row.titles().into_iter().zip(row.counts()).map(|(t, n)| (t, show_totals.then_some(n))).collect();

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use tertulia_core::Id;
 use tertulia_core::html::is_web_link;
 use tertulia_db::accounts::AccountRow;
+use tertulia_db::statuses::MentionedAccount;
 
 /// An account as shown to others.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,10 +55,44 @@ pub struct ProfileField {
 impl AccountView {
     /// `user` for local accounts, `user@domain` for remote ones.
     pub fn acct(&self) -> String {
-        match &self.domain {
-            None => self.username.clone(),
-            Some(domain) => format!("{}@{domain}", self.username),
+        acct(&self.username, self.domain.as_deref())
+    }
+}
+
+/// An account a status mentions, as the status names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionView {
+    pub id: Id,
+    pub username: String,
+    /// `None` for local accounts.
+    pub domain: Option<String>,
+    pub uri: String,
+    pub url: String,
+}
+
+impl MentionView {
+    /// `user` for local accounts, `user@domain` for remote ones.
+    pub fn acct(&self) -> String {
+        acct(&self.username, self.domain.as_deref())
+    }
+}
+
+impl From<MentionedAccount> for MentionView {
+    fn from(account: MentionedAccount) -> Self {
+        MentionView {
+            id: Id(account.id),
+            url: web_page(account.url.as_deref(), &account.uri),
+            username: account.username,
+            domain: account.domain,
+            uri: account.uri,
         }
+    }
+}
+
+fn acct(username: &str, domain: Option<&str>) -> String {
+    match domain {
+        None => username.to_owned(),
+        Some(domain) => format!("{username}@{domain}"),
     }
 }
 

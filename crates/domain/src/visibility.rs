@@ -48,8 +48,8 @@ pub enum Mutes {
 }
 
 /// What the rule kept, with what it loaded to decide: the boosted
-/// originals, the authors' accounts, the authors the viewer follows and
-/// (when it needed them) the mentions. The view builder starts from here
+/// originals, the authors' accounts and the authors the viewer follows.
+/// The view builder starts from here
 /// instead of loading them again.
 #[derive(Debug, Default)]
 pub struct Visible {
@@ -59,15 +59,12 @@ pub struct Visible {
     /// Authors (of the statuses judged and their originals) the viewer
     /// follows.
     pub followed: HashSet<i64>,
-    /// (status, mentioned account) for the statuses judged and their
-    /// originals; `None` when the rule did not need them.
-    pub mentions: Option<Vec<(i64, AccountRow)>>,
 }
 
 /// The rule for a batch: the statuses among `rows` that `viewer` may see,
 /// order kept, in a fixed number of statements: the boosted originals (if
-/// any), the authors with the viewer's relations to them, and the mentions
-/// (only if a status is not public).
+/// any), the authors with the viewer's relations to them, and whom the
+/// statuses mention (only if one is not public).
 pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: Mutes) -> Result<Visible, DbError> {
     if rows.is_empty() {
         return Ok(Visible::default());
@@ -89,7 +86,7 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
         }
         accounts.insert(id, author.account);
     }
-    let (mut mentioned, mut mentions) = (HashSet::new(), None);
+    let mut mentioned = HashSet::new();
     if let Some(viewer) = viewer {
         let restricted = rows
             .iter()
@@ -97,9 +94,11 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
             .any(|s| !matches!(s.visibility, Visibility::Public | Visibility::Unlisted));
         if restricted {
             let ids: Vec<i64> = rows.iter().chain(originals.values()).map(|s| s.id).collect();
-            let all = statuses::mentioned_accounts(conn, &ids)?;
-            mentioned = all.iter().filter(|(_, account)| account.id == viewer).map(|(status, _)| *status).collect();
-            mentions = Some(all);
+            mentioned = statuses::mentions_of(conn, &ids)?
+                .into_iter()
+                .filter(|&(_, account)| account == viewer)
+                .map(|(status, _)| status)
+                .collect();
         }
     }
     let allowed = |status: &StatusRow| {
@@ -114,7 +113,7 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
         .collect();
     let kept: HashSet<i64> = rows.iter().filter_map(|s| s.reblog_of_id).collect();
     originals.retain(|id, _| kept.contains(id));
-    Ok(Visible { rows, originals, accounts, followed, mentions })
+    Ok(Visible { rows, originals, accounts, followed })
 }
 
 /// One status, if it exists and `viewer` may see it.

@@ -13,6 +13,7 @@ use crate::AccountView;
 use crate::media::MediaView;
 use crate::polls::{self, PollView};
 use crate::quotes::{self, QuoteApproval, QuotePolicy, QuoteView};
+use crate::views::MentionView;
 use crate::visibility::{self, Mutes, Viewer, Visible};
 use tertulia_db::quotes::QuoteRow;
 
@@ -36,7 +37,7 @@ pub struct StatusView {
     pub in_reply_to_id: Option<Id>,
     pub in_reply_to_account_id: Option<Id>,
     pub reblog: Option<Box<StatusView>>,
-    pub mentions: Vec<AccountView>,
+    pub mentions: Vec<MentionView>,
     /// (lower-cased name, name as typed)
     pub tags: Vec<(String, String)>,
     pub replies_count: i64,
@@ -72,21 +73,13 @@ pub fn build(conn: &mut DbConn, viewer: Viewer, visible: Visible) -> Result<Vec<
 /// [`build`], for top-level statuses or (`nested`) for statuses shown as
 /// quoted by another, whose own quotes are only named (one level deep).
 fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -> Result<Vec<StatusView>, DbError> {
-    let Visible { rows, originals, accounts, followed, mentions } = visible;
+    let Visible { rows, originals, accounts, followed } = visible;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let all: Vec<&StatusRow> = rows.iter().chain(originals.values()).collect();
     let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
 
-    let mentions = match mentions {
-        Some(mentions) => mentions,
-        None => statuses::mentioned_accounts(conn, &ids)?,
-    };
-    let mut mentioned: HashMap<i64, Vec<AccountView>> = HashMap::new();
-    for (status, account) in mentions {
-        mentioned.entry(status).or_default().push(AccountView::from(account));
-    }
     let mut accounts: HashMap<i64, AccountView> =
         accounts.into_iter().map(|(id, row)| (id, AccountView::from(row))).collect();
     // Authors the rule did not load: only for statuses it did not judge
@@ -95,11 +88,10 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
     let unloaded: Vec<i64> = unloaded.into_iter().collect();
     accounts
         .extend(tertulia_db::accounts::find_many(conn, &unloaded)?.into_iter().map(|a| (a.id, AccountView::from(a))));
-    let polls = polls::views_of(conn, viewer, &ids)?;
     let extras: HashMap<i64, StatusExtras> =
         statuses::extras_among(conn, viewer, &ids)?.into_iter().map(|e| (e.status_id, e)).collect();
     let quotes = Quotes::load(conn, viewer, &extras, followed, nested)?;
-    let context = Related { accounts, mentioned, polls, extras, quotes };
+    let context = Related { viewer, accounts, extras, quotes };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -122,10 +114,10 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
 
 /// What a page of statuses needs besides its rows, loaded once for the page.
 struct Related {
+    viewer: Viewer,
     accounts: HashMap<i64, AccountView>,
-    mentioned: HashMap<i64, Vec<AccountView>>,
-    polls: HashMap<i64, PollView>,
-    /// The viewer's marks, the tags, the media and the quote data, per status.
+    /// The viewer's marks, the mentions, tags, media, poll and the quote
+    /// data, per status.
     extras: HashMap<i64, StatusExtras>,
     quotes: Quotes,
 }
@@ -183,6 +175,11 @@ impl Quotes {
 }
 
 impl Related {
+    fn poll_of(&self, extras: &StatusExtras) -> Option<PollView> {
+        let own_votes = self.viewer.map(|_| extras.own_choices.iter().copied().map(i64::from).collect());
+        Some(polls::view(extras.poll.clone()?, own_votes))
+    }
+
     fn view(&self, row: StatusRow) -> Option<StatusView> {
         let account = self.accounts.get(&row.account_id)?.clone();
         let extras = self.extras.get(&row.id);
@@ -205,7 +202,7 @@ impl Related {
             in_reply_to_id: row.in_reply_to_id.map(Id),
             in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
             reblog: None,
-            mentions: self.mentioned.get(&row.id).cloned().unwrap_or_default(),
+            mentions: extras.map(|e| e.mentions.iter().cloned().map(MentionView::from).collect()).unwrap_or_default(),
             tags: extras.map(|e| e.tags.clone()).unwrap_or_default(),
             replies_count: row.replies_count.into(),
             reblogs_count: row.reblogs_count.into(),
@@ -214,7 +211,7 @@ impl Related {
             reblogged: mark(|e| e.boosted == Some(true)),
             bookmarked: mark(|e| e.bookmarked),
             media: extras.map(|e| e.media.iter().cloned().map(MediaView::from).collect()).unwrap_or_default(),
-            poll: self.polls.get(&row.id).cloned(),
+            poll: extras.and_then(|e| self.poll_of(e)),
             pinned: mark(|e| e.pinned),
             muted: mark(|e| e.thread_muted == Some(true)),
             filtered: Vec::new(),

@@ -13,10 +13,12 @@ use tertulia_domain::{Page, timelines};
 
 use crate::world::{Rig, local_user};
 
-/// Statements for one home page today: the page of ids, the rows, then
-/// the pipeline (visibility, views, filters). Issue 16 asks for 6; this
+/// Statements for one home page: the feed page joined with its rows, the
+/// boosted originals, the authors with the viewer's relations, and the
+/// extras (marks, mentions, tags, media, polls, quotes). Issue 16 asks for
+/// at most 6 for the whole request, which adds one to authenticate; this
 /// holds what has been reached so it cannot grow back unnoticed.
-const HOME_PAGE_BUDGET: usize = 6;
+const HOME_PAGE_BUDGET: usize = 4;
 
 /// A home timeline with posts, boosts, polls, mentions and the reader's
 /// own favourites: every kind of data a view loads, already among the
@@ -85,7 +87,7 @@ fn a_home_page_costs_the_same_statements_whatever_its_size() {
 
 /// Statements for a thread (`GET /api/v1/statuses/:id/context`) opened
 /// at the end of a reply chain, whatever its depth, with replies below.
-const THREAD_BUDGET: usize = 9;
+const THREAD_BUDGET: usize = 7;
 
 /// A reply chain of `depth` statuses by two people taking turns, then
 /// three replies to its last status; returns the reader and that status.
@@ -131,7 +133,7 @@ fn a_thread_costs_the_same_statements_whatever_its_depth() {
 
 /// Statements for a page of notifications (mentions, favourites, a
 /// follow, a boost), whatever its size.
-const NOTIFICATIONS_BUDGET: usize = 8;
+const NOTIFICATIONS_BUDGET: usize = 6;
 
 fn statements_for_notifications(
     rig: &Rig,

@@ -180,15 +180,15 @@ fn quote_answers() {
 /// A status as the domain's view shows it: a reply with a content
 /// warning, a remote mention, a hashtag, an image and a poll.
 fn status_view() -> StatusView {
-    use tertulia_domain::AccountView;
     use tertulia_domain::quotes::{QuoteApproval, QuotePolicy};
-    let luis = AccountView::from(AccountRow {
-        id: 8,
+    use tertulia_domain::{AccountView, MentionView};
+    let luis = MentionView {
+        id: tertulia_core::Id(8),
         username: "luis".into(),
         domain: Some("mx.example".into()),
         uri: LUIS.into(),
-        ..account()
-    });
+        url: LUIS.into(),
+    };
     StatusView {
         id: tertulia_core::Id(20),
         uri: format!("{ANA}/statuses/20"),
