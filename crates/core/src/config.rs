@@ -503,7 +503,10 @@ impl Config {
     }
 }
 
-fn validate_domain(domain: &str) -> Result<(), String> {
+/// Checks that `domain` is a bare host name, with a port if any, as the
+/// `domain` key and other sites' domains are written; the error says why
+/// not.
+pub fn validate_domain(domain: &str) -> Result<(), String> {
     if domain.is_empty() {
         return Err("must not be empty".into());
     }
