@@ -96,16 +96,10 @@ pub(crate) struct Person<'a> {
 }
 
 impl<'a> Person<'a> {
-    /// A local account as the domain shows it, with its keys and aliases
-    /// (`actor`); `moved_to` is the actor it moved to, if it did; `site`
-    /// this site's identity.
-    pub(crate) fn of(
-        urls: &Urls,
-        account: &'a AccountView,
-        actor: &'a ActorRow,
-        moved_to: Option<String>,
-        site: Option<&SiteIdentity>,
-    ) -> Self {
+    /// A local account as the domain shows it (with the account it moved
+    /// to, if it did), with its keys and aliases (`actor`); `site` is this
+    /// site's identity.
+    pub(crate) fn of(urls: &Urls, account: &'a AccountView, actor: &'a ActorRow, site: Option<&SiteIdentity>) -> Self {
         let name = &account.username;
         // The column only ever holds JSON written by the domain.
         let also_known_as: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
@@ -140,21 +134,15 @@ impl<'a> Person<'a> {
             icon: Image::of(account.avatar_url.as_deref()),
             image: Image::of(account.header_url.as_deref()),
             also_known_as,
-            moved_to,
+            moved_to: account.moved.as_ref().map(|target| target.uri.clone()),
             site: site.map(site_identity::to_property),
         }
     }
 }
 
 /// A local account as a document of its own.
-pub(crate) fn person(
-    urls: &Urls,
-    account: &AccountView,
-    actor: &ActorRow,
-    moved_to: Option<String>,
-    site: Option<&SiteIdentity>,
-) -> Value {
-    document(&Person::of(urls, account, actor, moved_to, site))
+pub(crate) fn person(urls: &Urls, account: &AccountView, actor: &ActorRow, site: Option<&SiteIdentity>) -> Value {
+    document(&Person::of(urls, account, actor, site))
 }
 
 /// The site's own actor, which signs fetches.

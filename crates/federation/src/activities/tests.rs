@@ -125,8 +125,10 @@ fn check(name: &str, document: &Value) {
 #[test]
 fn actors() {
     let site = acme_spain();
-    let moved_to = Some("https://new.example/users/ana".into());
-    let person = render::person(&urls(), &account().into(), &actor(), moved_to, Some(&site));
+    use tertulia_domain::AccountView;
+    let new_ana = AccountView { uri: "https://new.example/users/ana".into(), ..AccountView::from(account()) };
+    let moved = AccountView { moved: Some(Box::new(new_ana)), ..AccountView::from(account()) };
+    let person = render::person(&urls(), &moved, &actor(), Some(&site));
     check("person", &person);
     assert_eq!(person["type"], "Person");
     assert_eq!(person["publicKey"]["owner"], ANA);
@@ -135,7 +137,7 @@ fn actors() {
     let instance_actor = render::instance_actor(&urls(), &config, &actor());
     check("instance_actor", &instance_actor);
     assert_eq!(instance_actor["site"]["name"], "ACME Spain");
-    let bot = render::person(&urls(), &AccountRow { bot: true, ..account() }.into(), &actor(), None, None);
+    let bot = render::person(&urls(), &AccountRow { bot: true, ..account() }.into(), &actor(), None);
     assert!(bot.get("site").is_none(), "no [site]: no property");
     assert_eq!(bot["type"], "Service");
     assert!(bot.get("movedTo").is_none());
@@ -178,7 +180,7 @@ fn one_to_one_activities() {
 
 #[test]
 fn profile_changes() {
-    check("update_person", &render::update_person(&urls(), &account().into(), &actor(), None, None));
+    check("update_person", &render::update_person(&urls(), &account().into(), &actor(), None));
     let moved = render::move_account(&urls(), "ana", ANA, "https://new.example/users/ana");
     check("move", &masked(moved, &["/id"]));
 }

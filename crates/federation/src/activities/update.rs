@@ -39,7 +39,6 @@ pub(crate) fn update_person(
     urls: &Urls,
     account: &AccountView,
     actor: &ActorRow,
-    moved_to: Option<String>,
     site: Option<&SiteIdentity>,
 ) -> Value {
     document(&UpdatePerson {
@@ -48,6 +47,6 @@ pub(crate) fn update_person(
         actor: &actor.uri,
         to: [PUBLIC],
         cc: [urls.followers(&account.username)],
-        object: Person::of(urls, account, actor, moved_to, site),
+        object: Person::of(urls, account, actor, site),
     })
 }

@@ -24,8 +24,7 @@ pub(super) fn profile_updated(
     let Some(profile) = tertulia_domain::accounts::local_profile(conn, &actor.username)? else {
         return Ok(None);
     };
-    let moved_to = profile.moved.as_ref().map(|target| target.uri.clone());
-    let activity = activities::update_person(urls, &profile, &actor, moved_to, profile.site(config));
+    let activity = activities::update_person(urls, &profile, &actor, profile.site(config));
     Ok(Some(Plan { activity, signer: account, inboxes: actors::remote_follower_inboxes(conn, account)? }))
 }
 
