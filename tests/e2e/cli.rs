@@ -198,6 +198,8 @@ async fn bad_configuration_stops_start_up_and_names_the_key() {
 
     let clean = tempfile_dir();
     assert_fails_with(&run_bare(clean.path(), &["serve"], &[("TERTULIA_LOG_FORMAT", "xml")]), "`log.format`");
+    let site = [("TERTULIA_SITE_NAME", "ACME Spain"), ("TERTULIA_SITE_TIME_ZONE", "Madrid")];
+    assert_fails_with(&run_bare(clean.path(), &["serve"], &site), "config key `site.time_zone`");
     assert_fails_with(&run_bare(clean.path(), &["serve"], &[("TERTULIA_DOMIAN", "x")]), "TERTULIA_DOMIAN");
     assert_fails_with(&run_bare(clean.path(), &["serve"], &[("TERTULIA_LOG_LEVEL", "loud=[")]), "`log.level`");
     let short_home = [("TERTULIA_LIMITS_HOME_TIMELINE_LENGTH", "10")];

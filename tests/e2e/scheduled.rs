@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::io::Cursor;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -29,32 +28,6 @@ fn in_secs(secs: i64) -> String {
 
 fn id(value: &Value) -> String {
     value["id"].as_str().unwrap_or_else(|| panic!("no id in {value}")).to_owned()
-}
-
-/// Uploads a small PNG; returns the attachment.
-async fn upload_png(instance: &TestInstance, token: &str) -> Value {
-    let image = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([x as u8 * 30, y as u8 * 30, 90]));
-    let mut png = Cursor::new(Vec::new());
-    image::DynamicImage::from(image).write_to(&mut png, image::ImageFormat::Png).unwrap();
-    let boundary = "scheduled-test-boundary-3f9a";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"chart.png\"\r\n\
-         Content-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&png.into_inner());
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let response = instance
-        .client
-        .post(instance.url("/api/v2/media"))
-        .bearer_auth(token)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
 }
 
 /// Schedules `text` at `at` with `extra` fields, asserting a
@@ -119,7 +92,7 @@ async fn a_scheduled_post_waits_in_the_list_then_reaches_followers_like_any_post
     let url = format!("ws://127.0.0.1:{}/api/v1/streaming?access_token={bruno}&stream=user", instance.port);
     let (mut home, _) = tokio_tungstenite::connect_async(url).await.unwrap();
 
-    let chart = upload_png(&instance, &ana).await;
+    let chart = instance.api(&ana).upload_png().await;
     let at = in_secs(2);
     let scheduled = schedule(
         &instance,
@@ -233,7 +206,7 @@ async fn scheduled_posts_move_cancel_page_and_keep_mastodons_rules() {
     openapi::assert_matches(&by_form, "ScheduledStatus");
 
     // Moving: too soon is refused, later is kept.
-    let chart = upload_png(&instance, &ana).await;
+    let chart = instance.api(&ana).upload_png().await;
     let scheduled = schedule(
         &instance,
         &ana,

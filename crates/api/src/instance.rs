@@ -31,6 +31,10 @@ pub async fn v2(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let info = instance::info(&state.ctx).await?;
     let mut entity = render_v2(&state.ctx.config, &info);
     entity["configuration"]["vapid"] = json!({ "public_key": crate::push::server_key(&state).await? });
+    if state.ctx.config.site.is_published() {
+        // Tertulia's extension: which of the company's sites this is.
+        entity["tertulia"] = json!({ "site": state.ctx.config.site });
+    }
     Ok(HttpResponse::Ok().json(entity))
 }
 

@@ -40,7 +40,7 @@ pub async fn document(state: web::Data<AppState>, version: web::Path<String>) ->
     if version == "2.1" {
         software["repository"] = json!(crate::instance::SOURCE_URL);
     }
-    let body = json!({
+    let mut body = json!({
         "version": version,
         "software": software,
         "protocols": ["activitypub"],
@@ -59,6 +59,10 @@ pub async fn document(state: web::Data<AppState>, version: web::Path<String>) ->
             "nodeDescription": state.ctx.config.instance.description,
         },
     });
+    if state.ctx.config.site.is_published() {
+        // `metadata` is free-form: which of the company's sites this is.
+        body["metadata"]["site"] = json!(state.ctx.config.site);
+    }
     let content_type = NODEINFO_CONTENT_TYPE.replace("2.1", &version);
     Ok(HttpResponse::Ok().content_type(content_type).body(body.to_string()))
 }

@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_domain::timelines::TagQuery;
-use tertulia_domain::{Origin, timelines};
+use tertulia_domain::{Invalidity, Origin, PublicFilter, timelines};
 
 use crate::auth::Auth;
 use crate::forms::{Query, flexible_bool};
@@ -18,6 +18,12 @@ pub struct PublicParams {
     local: Option<bool>,
     #[serde(default, deserialize_with = "flexible_bool")]
     remote: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    only_media: Option<bool>,
+    /// Tertulia's extension: one site's posts, by its domain (the company
+    /// timeline).
+    #[serde(default)]
+    site: Option<String>,
     #[serde(default)]
     any: Vec<String>,
     #[serde(default)]
@@ -33,6 +39,30 @@ impl PublicParams {
             (false, true) => Origin::OtherSites,
             _ => Origin::Everywhere,
         }
+    }
+
+    /// The statuses asked for: Mastodon's `local`/`remote` split and
+    /// `only_media`, narrowed to one site by `site=` (this site's own
+    /// domain meaning its local posts). `None` when `site=` contradicts
+    /// `local`/`remote`: a page that can hold nothing.
+    fn filter(&self, this_domain: &str) -> Result<Option<PublicFilter>, ApiError> {
+        let mut filter =
+            PublicFilter { origin: self.origin(), remote_domain: None, only_media: self.only_media == Some(true) };
+        let Some(site) = self.site.as_deref().map(str::trim).filter(|site| !site.is_empty()) else {
+            return Ok(Some(filter));
+        };
+        tertulia_core::config::validate_domain(site)
+            .map_err(|reason| ApiError::invalid(Invalidity::Invalid, "site", reason))?;
+        let is_this_site = site.eq_ignore_ascii_case(this_domain);
+        match (filter.origin, is_this_site) {
+            (Origin::OtherSites, true) | (Origin::ThisSite, false) => return Ok(None),
+            (_, true) => filter.origin = Origin::ThisSite,
+            (_, false) => {
+                filter.origin = Origin::OtherSites;
+                filter.remote_domain = Some(site.to_ascii_lowercase());
+            }
+        }
+        Ok(Some(filter))
     }
 }
 
@@ -55,7 +85,10 @@ pub async fn public(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let page = params.page.page(pagination::STATUSES)?;
-    let views = timelines::public(&state.ctx.db, viewer, params.origin(), page).await?;
+    let views = match params.filter(&state.ctx.config.domain)? {
+        Some(filter) => timelines::public(&state.ctx.db, viewer, filter, page).await?,
+        None => Vec::new(),
+    };
     Ok(status_page(&request, &state.ctx.config, &views))
 }
 
@@ -74,6 +107,9 @@ pub async fn hashtag(
     let mut any = vec![tag.trim_start_matches('#').to_lowercase()];
     any.extend(normalise(&params.any));
     let query = TagQuery { any, all: normalise(&params.all), none: normalise(&params.none) };
-    let views = timelines::hashtag(&state.ctx.db, viewer, query, params.origin(), page).await?;
+    let views = match params.filter(&state.ctx.config.domain)? {
+        Some(filter) => timelines::hashtag(&state.ctx.db, viewer, query, filter, page).await?,
+        None => Vec::new(),
+    };
     Ok(status_page(&request, &state.ctx.config, &views))
 }

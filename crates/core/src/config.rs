@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 
 mod database_url;
 mod env;
+mod site;
 
 pub use database_url::DatabaseBackend;
+pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "tertulia.toml";
@@ -36,6 +38,9 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub media: MediaConfig,
     pub instance: InstanceConfig,
+    /// Which of the company's sites this is (name, country, region, time
+    /// zone, language), shown to staff and to the other sites.
+    pub site: SiteIdentity,
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
     pub rate_limits: RateLimitsConfig,
@@ -233,6 +238,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             media: MediaConfig::default(),
             instance: InstanceConfig::default(),
+            site: SiteIdentity::default(),
             limits: LimitsConfig::default(),
             oauth: OAuthConfig::default(),
             rate_limits: RateLimitsConfig::default(),
@@ -423,6 +429,7 @@ impl Config {
         if self.instance.title.trim().is_empty() {
             return Err(invalid("instance.title", "must not be empty".into()));
         }
+        self.site.validate(&self.instance.languages).map_err(|(key, message)| invalid(key, message))?;
         if self.limits.home_timeline_length < MIN_HOME_TIMELINE_LENGTH {
             return Err(invalid(
                 "limits.home_timeline_length",
@@ -496,7 +503,10 @@ impl Config {
     }
 }
 
-fn validate_domain(domain: &str) -> Result<(), String> {
+/// Checks that `domain` is a bare host name, with a port if any, as the
+/// `domain` key and other sites' domains are written; the error says why
+/// not.
+pub fn validate_domain(domain: &str) -> Result<(), String> {
     if domain.is_empty() {
         return Err("must not be empty".into());
     }

@@ -30,6 +30,8 @@ pub struct AccountRow {
     pub indexable: bool,
     pub hide_collections: bool,
     pub fields: String,
+    /// The remote site's identity, JSON; `None` for local accounts.
+    pub site: Option<String>,
     pub suspended_at: Option<NaiveDateTime>,
     pub followers_count: i32,
     pub following_count: i32,

@@ -120,6 +120,8 @@ pub struct RemoteActorFields {
     pub discoverable: bool,
     pub indexable: bool,
     pub fields: String,
+    /// JSON of the site identity the actor publishes, if any.
+    pub site: Option<String>,
     pub also_known_as: String,
     pub actor_type: ActorType,
     pub fetched_at: Option<NaiveDateTime>,
@@ -158,6 +160,7 @@ impl RemoteActorFields {
             discoverable: false,
             indexable: false,
             fields: "[]".into(),
+            site: None,
             also_known_as: "[]".into(),
             actor_type: ActorType::Person,
             fetched_at: Some(now),

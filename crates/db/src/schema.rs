@@ -59,6 +59,9 @@ diesel::table! {
         hide_collections -> Bool,
         /// JSON array of `{name, value, verified_at}`.
         fields -> Text,
+        /// JSON `{name, country, region, time_zone, default_language}` a
+        /// remote actor publishes; `None` for local accounts (`[site]`).
+        site -> Nullable<Text>,
         /// JSON array of actor URIs.
         also_known_as -> Text,
         moved_to_account_id -> Nullable<BigInt>,

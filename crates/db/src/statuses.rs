@@ -202,10 +202,7 @@ pub fn by_account(
         query = query.filter(statuses::reblog_of_id.is_null());
     }
     if filter.only_media {
-        let with_media = media_attachments::table
-            .filter(media_attachments::status_id.is_not_null())
-            .select(media_attachments::status_id.assume_not_null());
-        query = query.filter(statuses::id.eq_any(with_media));
+        query = query.filter(statuses::id.eq_any(statuses_with_media()));
     }
     if let Some(tag_id) = filter.tag_id {
         let tagged = status_tags::table.filter(status_tags::tag_id.eq(tag_id)).select(status_tags::status_id);
@@ -215,12 +212,32 @@ pub fn by_account(
     Ok(newest_first(&page, rows))
 }
 
+/// Ids of the statuses that have media attached (`only_media`).
+#[diesel::dsl::auto_type]
+fn statuses_with_media() -> _ {
+    media_attachments::table
+        .filter(media_attachments::status_id.is_not_null())
+        .select(media_attachments::status_id.assume_not_null())
+}
+
 /// Where a public timeline's statuses come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Origin {
+    #[default]
     Everywhere,
     ThisSite,
     OtherSites,
+}
+
+/// Which statuses a public or tag timeline lists, besides their visibility.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    pub origin: Origin,
+    /// Only statuses of accounts on this other site (the company
+    /// timeline's `site=`); goes with [`Origin::OtherSites`].
+    pub remote_domain: Option<String>,
+    /// Only statuses with media attached (`only_media`).
+    pub only_media: bool,
 }
 
 /// Which hashtags a tag timeline requires (tag ids).
@@ -240,7 +257,7 @@ pub struct TagFilter {
 pub fn public_timeline(
     conn: &mut DbConn,
     visibilities: &[Visibility],
-    origin: Origin,
+    filter: &PublicFilter,
     tags: Option<&TagFilter>,
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
@@ -259,11 +276,18 @@ pub fn public_timeline(
                 .filter(statuses::visibility.eq_any(visibilities))
                 .filter(statuses::reblog_of_id.is_null())
                 .filter(statuses::deleted_at.is_null());
-            let mut query = match origin {
+            let mut query = match filter.origin {
                 Origin::Everywhere => query,
                 Origin::ThisSite => query.filter(statuses::local.eq(true)),
                 Origin::OtherSites => query.filter(statuses::local.eq(false)),
             };
+            if let Some(domain) = &filter.remote_domain {
+                let of_site = accounts::table.filter(accounts::domain.eq(domain.clone())).select(accounts::id);
+                query = query.filter(statuses::account_id.eq_any(of_site));
+            }
+            if filter.only_media {
+                query = query.filter(statuses::id.eq_any(statuses_with_media()));
+            }
             if let Some(tags) = tags {
                 for tag in &tags.all {
                     query = query.filter(statuses::id.eq_any(tagged_with(vec![*tag])));

@@ -380,6 +380,18 @@ pub struct ProfileUpdate {
     pub header_description: Option<String>,
 }
 
+/// Whether a submitted profile field is the read-only Site field appended
+/// when accounts are shown: a client editing from `account.fields` rather
+/// than `source.fields` sends it back (escaped, as it was shown), and it
+/// must never become one of the user's own fields.
+fn is_site_field(config: &tertulia_core::Config, name: &str, value: &str) -> bool {
+    let site = &config.site;
+    let shown = site.profile_field_value();
+    site.is_published()
+        && name.trim() == tertulia_core::config::SITE_FIELD_NAME
+        && (value.trim() == shown || value.trim() == tertulia_core::text::escape_html(&shown))
+}
+
 /// Updates the caller's profile and returns the new account.
 pub async fn update_profile(ctx: &Context, account: Id, update: ProfileUpdate) -> Result<AccountView, DomainError> {
     use tertulia_core::text;
@@ -400,7 +412,8 @@ pub async fn update_profile(ctx: &Context, account: Id, update: ProfileUpdate) -
         changes.note = Some(html);
         changes.note_source = Some(note);
     }
-    if let Some(fields) = update.fields {
+    if let Some(mut fields) = update.fields {
+        fields.retain(|(name, value)| !is_site_field(&ctx.config, name, value));
         let max = ctx.config.limits.max_profile_fields as usize;
         if fields.len() > max {
             return Err(DomainError::invalid_as(

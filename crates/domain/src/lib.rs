@@ -44,6 +44,6 @@ pub use context::Context;
 pub use error::{DomainError, Invalidity};
 pub use events::Events;
 pub use tertulia_db::page::Page;
-pub use tertulia_db::statuses::{AccountStatusFilter, Origin};
+pub use tertulia_db::statuses::{AccountStatusFilter, Origin, PublicFilter};
 pub use tertulia_db::{Db, MigrationReport};
 pub use views::{AccountView, MentionView, ProfileField};

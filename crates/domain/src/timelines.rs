@@ -6,7 +6,7 @@ use std::time::Duration;
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
 use tertulia_db::page::Page;
-use tertulia_db::statuses::{self, AccountStatusFilter, Origin, TagFilter};
+use tertulia_db::statuses::{self, AccountStatusFilter, PublicFilter, TagFilter};
 use tertulia_db::{Db, DbConn, DbError, feeds, social};
 
 use crate::DomainError;
@@ -89,11 +89,11 @@ pub async fn keep_home_timelines_trimmed(db: Db, keep: u32, mut stop: tokio::syn
 
 /// Public statuses that are not replies. Signed-in staff also see this
 /// site's site-only posts.
-pub async fn public(db: &Db, viewer: Viewer, origin: Origin, page: Page) -> Result<Vec<StatusView>, DomainError> {
+pub async fn public(db: &Db, viewer: Viewer, filter: PublicFilter, page: Page) -> Result<Vec<StatusView>, DomainError> {
     let visibilities = public_visibilities(viewer);
     Ok(db
         .run(move |conn| {
-            let rows = statuses::public_timeline(conn, visibilities, origin, None, page)?;
+            let rows = statuses::public_timeline(conn, visibilities, &filter, None, page)?;
             present::statuses(conn, viewer, rows, Reading::Public)
         })
         .await?)
@@ -115,7 +115,7 @@ pub async fn hashtag(
     db: &Db,
     viewer: Viewer,
     query: TagQuery,
-    origin: Origin,
+    filter: PublicFilter,
     page: Page,
 ) -> Result<Vec<StatusView>, DomainError> {
     let visibilities = public_visibilities(viewer);
@@ -130,7 +130,7 @@ pub async fn hashtag(
             if tags.any.is_empty() || tags.all.len() < query.all.len() {
                 return Ok(Vec::new());
             }
-            let rows = statuses::public_timeline(conn, visibilities, origin, Some(&tags), page)?;
+            let rows = statuses::public_timeline(conn, visibilities, &filter, Some(&tags), page)?;
             present::statuses(conn, viewer, rows, Reading::Public)
         })
         .await?)

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tertulia_core::Id;
+use tertulia_core::config::SiteIdentity;
 use tertulia_core::html::is_web_link;
+use tertulia_core::{Config, Id};
 use tertulia_db::accounts::AccountRow;
 use tertulia_db::statuses::MentionedAccount;
 
@@ -33,6 +34,9 @@ pub struct AccountView {
     pub suspended: bool,
     /// Profile metadata such as Department, Site, Skills.
     pub fields: Vec<ProfileField>,
+    /// The site a remote account belongs to, as its actor published it;
+    /// `None` for local accounts: see [`AccountView::site`].
+    pub remote_site: Option<SiteIdentity>,
     pub followers_count: i64,
     pub following_count: i64,
     pub statuses_count: i64,
@@ -87,6 +91,17 @@ impl From<MentionedAccount> for MentionView {
             uri: account.uri,
         }
     }
+
+    /// The site this account belongs to: `[site]` for local accounts, what
+    /// its own site published for remote ones. `None` when none is
+    /// published.
+    pub fn site<'a>(&'a self, config: &'a Config) -> Option<&'a SiteIdentity> {
+        match &self.domain {
+            None => Some(&config.site),
+            Some(_) => self.remote_site.as_ref(),
+        }
+        .filter(|site| site.is_published())
+    }
 }
 
 fn acct(username: &str, domain: Option<&str>) -> String {
@@ -118,6 +133,9 @@ impl From<AccountRow> for AccountView {
             // The column only ever holds what `ProfileField` serialised; an
             // unreadable value shows as no fields rather than failing.
             fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+            // Written by federation from a checked `SiteIdentity`; an
+            // unreadable value shows as no site.
+            remote_site: row.site.as_deref().and_then(|site| serde_json::from_str(site).ok()),
             followers_count: row.followers_count.into(),
             following_count: row.following_count.into(),
             statuses_count: row.statuses_count.into(),

@@ -32,6 +32,7 @@ mod render;
 mod resolver;
 pub mod routes;
 pub mod signatures;
+mod site_identity;
 mod sites;
 pub mod urls;
 mod verify;

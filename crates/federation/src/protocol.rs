@@ -17,6 +17,10 @@ pub const ACTIVITY_JSON: &str = "application/activity+json";
 /// The special collection meaning "everyone".
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
+/// Our own JSON-LD vocabulary: the `site` property of actors
+/// (docs/federation.md).
+pub const TERTULIA_NS: &str = "https://example.invalid/tertulia/ns#";
+
 /// The JSON-LD context of every document we serve: ActivityStreams, the
 /// security vocabulary (public keys), and the Mastodon extensions clients
 /// and servers rely on.
@@ -54,6 +58,12 @@ pub fn context() -> Value {
             "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
             "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
             "quoteUrl": "as:quoteUrl",
+            "tertulia": TERTULIA_NS,
+            "site": "tertulia:site",
+            "country": "tertulia:country",
+            "region": "tertulia:region",
+            "timeZone": "tertulia:timeZone",
+            "defaultLanguage": "tertulia:defaultLanguage",
             "misskey": "https://misskey-hub.net/ns#",
             "_misskey_quote": "misskey:_misskey_quote"
         }

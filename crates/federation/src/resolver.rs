@@ -11,6 +11,7 @@ use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision
 
 use crate::client::Fetched;
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
+use crate::site_identity;
 use crate::urls::host_of;
 use crate::{Federation, FederationError};
 
@@ -349,6 +350,7 @@ pub(crate) fn actor_fields(document: &Value, source: &str) -> Result<(String, Re
         discoverable: flag("discoverable", false),
         indexable: flag("indexable", false),
         fields: serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
+        site: site_identity::from_actor(document).and_then(|site| serde_json::to_string(&site).ok()),
         also_known_as: serde_json::to_string(&uris(document.get("alsoKnownAs"))).unwrap_or_else(|_| "[]".into()),
         actor_type,
         fetched_at: Some(now),

@@ -212,8 +212,8 @@ async fn actor(
     }
     signer(&federation, &request).await?;
     let (account, actor) = local_account(&federation, &name).await?;
-    let moved_to = account.moved.as_ref().map(|target| target.uri.clone());
-    Ok(activity_json(activities::person(federation.urls(), &account, &actor, moved_to)))
+    let site = account.site(federation.config());
+    Ok(activity_json(activities::person(federation.urls(), &account, &actor, site)))
 }
 
 /// `GET /users/{name}/statuses/{id}`: a `Note`, if the signer may see it.

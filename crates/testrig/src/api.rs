@@ -131,6 +131,29 @@ impl ApiClient<'_> {
         .await;
     }
 
+    /// Uploads a small PNG chart to `/api/v2/media`, asserting 200; returns
+    /// the attachment.
+    pub async fn upload_png(&self) -> Value {
+        let image = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([x as u8 * 30, y as u8 * 30, 90]));
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::from(image).write_to(&mut png, image::ImageFormat::Png).expect("encode a PNG");
+        let boundary = "tertulia-testrig-png-3f9a";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"chart.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&png.into_inner());
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .instance
+            .client
+            .post(self.instance.url("/api/v2/media"))
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.send(request).await.ok()
+    }
+
     /// The id of the signed-in account.
     pub async fn account_id(&self) -> String {
         let me = self.get("/api/v1/accounts/verify_credentials").await.ok();

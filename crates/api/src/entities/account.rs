@@ -1,4 +1,5 @@
 use serde::Serialize;
+use tertulia_core::config::{SITE_FIELD_NAME, SiteIdentity};
 use tertulia_core::text::escape_html;
 use tertulia_core::{Config, Id};
 use tertulia_domain::AccountView;
@@ -37,6 +38,16 @@ pub struct Account {
     /// The account this one moved to; clients show a "moved" banner.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved: Option<Box<Account>>,
+    /// Tertulia's extension: the site the account belongs to. Absent when
+    /// its site publishes none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tertulia: Option<AccountExtension>,
+}
+
+/// The `tertulia` extension attribute of an account.
+#[derive(Debug, Serialize)]
+pub struct AccountExtension {
+    pub site: SiteIdentity,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,6 +64,7 @@ impl Account {
         let header = view.header_url.clone().unwrap_or_else(|| format!("{base}{MISSING_HEADER_PATH}"));
         // Mastodon reports account creation at day precision.
         let created_day = view.created_at.date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        let site = view.site(config);
         Account {
             id: view.id,
             username: view.username.clone(),
@@ -85,9 +97,18 @@ impl Account {
                     value: escape_html(&f.value),
                     verified_at: f.verified_at.map(timestamp),
                 })
+                .chain(site.map(site_field))
                 .collect(),
+            tertulia: site.map(|site| AccountExtension { site: site.clone() }),
         }
     }
+}
+
+/// The read-only Site field appended to an account's own fields, so stock
+/// clients show where a colleague works. Never part of `source.fields`,
+/// which clients edit from.
+fn site_field(site: &SiteIdentity) -> Field {
+    Field { name: SITE_FIELD_NAME.into(), value: escape_html(&site.profile_field_value()), verified_at: None }
 }
 
 /// The signed-in user's own account, with the `source` clients edit from

@@ -131,3 +131,29 @@ fn the_shipped_example_configuration_is_valid_and_names_every_key() {
         }
     }
 }
+
+const ACME_SPAIN: &str = "[instance]\nlanguages = [\"es\", \"en\"]\n[site]\nname = \"ACME Spain\"\ncountry = \"ES\"\n\
+                          region = \"Madrid\"\ntime_zone = \"Europe/Madrid\"\ndefault_language = \"es\"\n";
+
+#[test]
+fn a_site_identity_is_read_and_shown_as_name_and_region() {
+    let config = load_text(ACME_SPAIN, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.site.time_zone, "Europe/Madrid");
+    assert_eq!(config.site.profile_field_value(), "ACME Spain · Madrid");
+    assert!(!Config::default().site.is_published(), "no [site]: nothing is shown");
+}
+
+#[test]
+fn site_errors_name_the_key_at_fault() {
+    let cases = [
+        ("TERTULIA_SITE_TIME_ZONE", "Madrid", "`site.time_zone`"),
+        ("TERTULIA_SITE_COUNTRY", "Spain", "`site.country`"),
+        ("TERTULIA_SITE_DEFAULT_LANGUAGE", "xx", "`site.default_language`"),
+        ("TERTULIA_SITE_DEFAULT_LANGUAGE", "fr", "not one of instance.languages (es, en)"),
+        ("TERTULIA_SITE_NAME", "", "`site.name`: must be set"),
+    ];
+    for (var, value, expected) in cases {
+        let err = error_text(load_text(ACME_SPAIN, &[(var, value)]));
+        assert!(err.contains(expected), "{var}={value}: {err}");
+    }
+}

@@ -7,11 +7,11 @@ use tertulia_domain::search::{self, Kind, SearchQuery};
 use tertulia_domain::statuses::{self, StatusView};
 use tertulia_domain::timelines::{self, TagQuery};
 use tertulia_domain::{
-    AccountStatusFilter, DomainError, Origin, Page, conversations, lists, notifications, polls, trends,
+    AccountStatusFilter, DomainError, Origin, Page, PublicFilter, conversations, lists, notifications, polls, trends,
 };
 
 use crate::model::{Case, Viewer};
-use crate::world::{Rig, Step, World};
+use crate::world::{REMOTE_HOST, Rig, Step, World};
 
 /// Where the server and the model disagree, one line each.
 #[derive(Default)]
@@ -126,17 +126,22 @@ async fn listing_paths(rig: &Rig, case: &Case, world: &World, viewer: Viewer, fi
     let id = world.account_of(viewer);
     let db = &rig.ctx.db;
     let status = world.status;
-    for (origin, this_site_only, path) in [
-        (Origin::Everywhere, None, "GET /api/v1/timelines/public"),
-        (Origin::ThisSite, Some(true), "GET /api/v1/timelines/public?local=true"),
-        (Origin::OtherSites, Some(false), "GET /api/v1/timelines/public?remote=true"),
+    let only = |origin| PublicFilter { origin, ..Default::default() };
+    // The world's one other site: its company timeline holds what
+    // `remote=true` does.
+    let remote_site = PublicFilter { remote_domain: Some(REMOTE_HOST.into()), ..only(Origin::OtherSites) };
+    for (filter, this_site_only, path) in [
+        (only(Origin::Everywhere), None, "GET /api/v1/timelines/public"),
+        (only(Origin::ThisSite), Some(true), "GET /api/v1/timelines/public?local=true"),
+        (only(Origin::OtherSites), Some(false), "GET /api/v1/timelines/public?remote=true"),
+        (remote_site, Some(false), "GET /api/v1/timelines/public?site=remote.example"),
     ] {
-        let timeline = listed(path, timelines::public(db, id, origin, page(world)).await)?;
+        let timeline = listed(path, timelines::public(db, id, filter, page(world)).await)?;
         findings.compare(path, viewer, case.in_public_timeline(viewer, this_site_only), holds(&timeline, status));
     }
     let path = "GET /api/v1/timelines/tag/:hashtag";
     let tags = TagQuery { any: vec![world.tag.clone()], ..Default::default() };
-    let timeline = listed(path, timelines::hashtag(db, id, tags, Origin::Everywhere, page(world)).await)?;
+    let timeline = listed(path, timelines::hashtag(db, id, tags, PublicFilter::default(), page(world)).await)?;
     findings.compare(path, viewer, case.in_hashtag_timeline(viewer), holds(&timeline, status));
 
     let path = "GET /api/v1/accounts/:id/statuses of the author";

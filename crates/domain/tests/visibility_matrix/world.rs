@@ -22,7 +22,7 @@ use tertulia_testrig::TestDatabase;
 use crate::model::{Block, Case, Follow, Mute, Site, Viewer};
 
 /// The site the remote authors live on.
-const REMOTE_HOST: &str = "remote.example";
+pub const REMOTE_HOST: &str = "remote.example";
 
 /// A database, the event hub and the configuration every case shares.
 pub struct Rig {
@@ -210,6 +210,7 @@ async fn remote_user(rig: &Rig, username: &str) -> Step<Id> {
         discoverable: true,
         indexable: true,
         fields: "[]".into(),
+        site: None,
         also_known_as: "[]".into(),
         actor_type: tertulia_db::actors::ActorType::Person,
         fetched_at: Some(now),

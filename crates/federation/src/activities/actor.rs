@@ -6,12 +6,14 @@
 use serde::Serialize;
 use serde_json::Value;
 use tertulia_core::Config;
+use tertulia_core::config::SiteIdentity;
 use tertulia_db::actors::{ActorRow, ActorType};
 use tertulia_domain::AccountView;
 
 use super::document;
 use super::note::Tag;
 use crate::protocol::timestamp;
+use crate::site_identity;
 use crate::urls::Urls;
 
 #[derive(Debug, Serialize)]
@@ -88,12 +90,16 @@ pub(crate) struct Person<'a> {
     also_known_as: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     moved_to: Option<String>,
+    /// Which of the company's sites the account belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<Value>,
 }
 
 impl<'a> Person<'a> {
-    /// A local account as the domain shows it, with its keys and aliases
-    /// (`actor`); `moved_to` is the actor it moved to, if it did.
-    pub(crate) fn of(urls: &Urls, account: &'a AccountView, actor: &'a ActorRow, moved_to: Option<String>) -> Self {
+    /// A local account as the domain shows it (with the account it moved
+    /// to, if it did), with its keys and aliases (`actor`); `site` is this
+    /// site's identity.
+    pub(crate) fn of(urls: &Urls, account: &'a AccountView, actor: &'a ActorRow, site: Option<&SiteIdentity>) -> Self {
         let name = &account.username;
         // The column only ever holds JSON written by the domain.
         let also_known_as: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
@@ -128,14 +134,15 @@ impl<'a> Person<'a> {
             icon: Image::of(account.avatar_url.as_deref()),
             image: Image::of(account.header_url.as_deref()),
             also_known_as,
-            moved_to,
+            moved_to: account.moved.as_ref().map(|target| target.uri.clone()),
+            site: site.map(site_identity::to_property),
         }
     }
 }
 
 /// A local account as a document of its own.
-pub(crate) fn person(urls: &Urls, account: &AccountView, actor: &ActorRow, moved_to: Option<String>) -> Value {
-    document(&Person::of(urls, account, actor, moved_to))
+pub(crate) fn person(urls: &Urls, account: &AccountView, actor: &ActorRow, site: Option<&SiteIdentity>) -> Value {
+    document(&Person::of(urls, account, actor, site))
 }
 
 /// The site's own actor, which signs fetches.
@@ -153,6 +160,9 @@ struct Application<'a> {
     endpoints: Endpoints,
     manually_approves_followers: bool,
     public_key: PublicKey<'a>,
+    /// Which of the company's sites this is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<Value>,
 }
 
 /// The site's own actor (`Application`).
@@ -169,5 +179,6 @@ pub(crate) fn instance_actor(urls: &Urls, config: &Config, actor: &ActorRow) -> 
         endpoints: Endpoints { shared_inbox: urls.shared_inbox() },
         manually_approves_followers: false,
         public_key: PublicKey::of(&uri, actor),
+        site: config.site.is_published().then(|| site_identity::to_property(&config.site)),
     })
 }

@@ -46,6 +46,7 @@ fn account() -> AccountRow {
         indexable: false,
         hide_collections: false,
         fields: r#"[{"name":"Desk","value":"B<2>","verified_at":null}]"#.into(),
+        site: None,
         suspended_at: None,
         followers_count: 3,
         following_count: 4,
@@ -54,6 +55,16 @@ fn account() -> AccountRow {
         created_at: at("2026-01-02T03:04:05Z"),
         updated_at: at("2026-02-03T04:05:06Z"),
         moved_to_account_id: None,
+    }
+}
+
+fn acme_spain() -> tertulia_core::config::SiteIdentity {
+    tertulia_core::config::SiteIdentity {
+        name: "ACME Spain".into(),
+        country: "ES".into(),
+        region: "Madrid".into(),
+        time_zone: "Europe/Madrid".into(),
+        default_language: "es".into(),
     }
 }
 
@@ -113,13 +124,21 @@ fn check(name: &str, document: &Value) {
 
 #[test]
 fn actors() {
-    let person = render::person(&urls(), &account().into(), &actor(), Some("https://new.example/users/ana".into()));
+    let site = acme_spain();
+    use tertulia_domain::AccountView;
+    let new_ana = AccountView { uri: "https://new.example/users/ana".into(), ..AccountView::from(account()) };
+    let moved = AccountView { moved: Some(Box::new(new_ana)), ..AccountView::from(account()) };
+    let person = render::person(&urls(), &moved, &actor(), Some(&site));
     check("person", &person);
     assert_eq!(person["type"], "Person");
     assert_eq!(person["publicKey"]["owner"], ANA);
-    let config = tertulia_core::Config { domain: "tertulia.test".into(), ..Default::default() };
-    check("instance_actor", &render::instance_actor(&urls(), &config, &actor()));
+    assert_eq!(person["site"]["timeZone"], "Europe/Madrid");
+    let config = tertulia_core::Config { domain: "tertulia.test".into(), site, ..Default::default() };
+    let instance_actor = render::instance_actor(&urls(), &config, &actor());
+    check("instance_actor", &instance_actor);
+    assert_eq!(instance_actor["site"]["name"], "ACME Spain");
     let bot = render::person(&urls(), &AccountRow { bot: true, ..account() }.into(), &actor(), None);
+    assert!(bot.get("site").is_none(), "no [site]: no property");
     assert_eq!(bot["type"], "Service");
     assert!(bot.get("movedTo").is_none());
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use tertulia_core::config::SiteIdentity;
 use tertulia_db::actors::ActorRow;
 use tertulia_domain::AccountView;
 
@@ -34,13 +35,18 @@ struct UpdatePerson<'a> {
 
 /// `Update` of a local actor after its latest change, for its followers
 /// and everyone.
-pub(crate) fn update_person(urls: &Urls, account: &AccountView, actor: &ActorRow, moved_to: Option<String>) -> Value {
+pub(crate) fn update_person(
+    urls: &Urls,
+    account: &AccountView,
+    actor: &ActorRow,
+    site: Option<&SiteIdentity>,
+) -> Value {
     document(&UpdatePerson {
         id: format!("{}#updates/{}", actor.uri, actor.updated_at.and_utc().timestamp_millis()),
         kind: "Update",
         actor: &actor.uri,
         to: [PUBLIC],
         cc: [urls.followers(&account.username)],
-        object: Person::of(urls, account, actor, moved_to),
+        object: Person::of(urls, account, actor, site),
     })
 }

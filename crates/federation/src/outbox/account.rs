@@ -2,6 +2,7 @@
 //! after a profile change, `Move` to another site, and `Delete` of the
 //! actor.
 
+use tertulia_core::Config;
 use tertulia_db::actors;
 use tertulia_db::{DbConn, DbError};
 
@@ -11,15 +12,19 @@ use crate::render;
 use crate::urls::Urls;
 
 /// `Update(Person)` with the profile as it now is.
-pub(super) fn profile_updated(conn: &mut DbConn, urls: &Urls, account: i64) -> Result<Planned, DbError> {
+pub(super) fn profile_updated(
+    conn: &mut DbConn,
+    config: &Config,
+    urls: &Urls,
+    account: i64,
+) -> Result<Planned, DbError> {
     let Some(actor) = render::local_actor(conn, account)? else {
         return Ok(None);
     };
     let Some(profile) = tertulia_domain::accounts::local_profile(conn, &actor.username)? else {
         return Ok(None);
     };
-    let moved_to = profile.moved.as_ref().map(|target| target.uri.clone());
-    let activity = activities::update_person(urls, &profile, &actor, moved_to);
+    let activity = activities::update_person(urls, &profile, &actor, profile.site(config));
     Ok(Some(Plan { activity, signer: account, inboxes: actors::remote_follower_inboxes(conn, account)? }))
 }
 

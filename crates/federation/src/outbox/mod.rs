@@ -197,7 +197,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::QuoteRevoked { author, authorization, quoting_author } => {
             quote::revoked(conn, *author, authorization, *quoting_author)
         }
-        Outgoing::ProfileUpdated { account } => account::profile_updated(conn, urls, *account),
+        Outgoing::ProfileUpdated { account } => account::profile_updated(conn, config, urls, *account),
         Outgoing::AccountMoved { account, target } => account::moved(conn, urls, *account, *target),
         Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, *account, inboxes),
     }
