@@ -61,6 +61,17 @@ impl AccountView {
     pub fn acct(&self) -> String {
         acct(&self.username, self.domain.as_deref())
     }
+
+    /// The site this account belongs to: `[site]` for local accounts, what
+    /// its own site published for remote ones. `None` when none is
+    /// published.
+    pub fn site<'a>(&'a self, config: &'a Config) -> Option<&'a SiteIdentity> {
+        match &self.domain {
+            None => Some(&config.site),
+            Some(_) => self.remote_site.as_ref(),
+        }
+        .filter(|site| site.is_published())
+    }
 }
 
 /// An account a status mentions, as the status names it.
@@ -90,17 +101,6 @@ impl From<MentionedAccount> for MentionView {
             domain: account.domain,
             uri: account.uri,
         }
-    }
-
-    /// The site this account belongs to: `[site]` for local accounts, what
-    /// its own site published for remote ones. `None` when none is
-    /// published.
-    pub fn site<'a>(&'a self, config: &'a Config) -> Option<&'a SiteIdentity> {
-        match &self.domain {
-            None => Some(&config.site),
-            Some(_) => self.remote_site.as_ref(),
-        }
-        .filter(|site| site.is_published())
     }
 }
 
