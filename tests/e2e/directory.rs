@@ -14,14 +14,6 @@ use tertulia_testrig::{Federation, TestInstance, eventually, eventually_within, 
 /// The reader's token polls hq's directory for as long as the sync takes.
 const PATIENT_READER: [(&str, &str); 1] = [("TERTULIA_RATE_LIMITS_PER_TOKEN", "100000")];
 
-/// hq following es and mx as sites, both follows accepted.
-async fn hq_following_es_and_mx() -> [TestInstance; 3] {
-    let [hq, es, mx] = Federation::start(support::BINARY, [&PATIENT_READER, &[], &[]]).await;
-    follow_site(&hq, &es).await;
-    follow_site(&hq, &mx).await;
-    [hq, es, mx]
-}
-
 async fn follow_site(hq: &TestInstance, site: &TestInstance) {
     let asked = hq.cli(&["admin", "federation", "follow-site", &site.domain]).await;
     assert!(asked.status.success(), "{}", asked.stderr);
@@ -58,10 +50,13 @@ async fn search_accounts(site: &TestInstance, token: &str, q: &str) -> Vec<Strin
 
 #[tokio::test]
 async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
-    let [hq, es, mx] = hq_following_es_and_mx().await;
+    let [hq, es, mx] = Federation::start(support::BINARY, [&PATIENT_READER, &[], &[]]).await;
     let (es_domain, mx_domain) = (es.domain.clone(), mx.domain.clone());
     let (ana, luis) = (format!("ana@{es_domain}"), format!("luis@{mx_domain}"));
+    // ana was on es before hq followed it: the follow brings her profile.
     colleague(&es, "ana", &[("Skills", "Kubernetes, Rust"), ("Office", "Madrid")], true).await;
+    follow_site(&hq, &es).await;
+    follow_site(&hq, &mx).await;
     colleague(&es, "hidden", &[("Skills", "Kubernetes")], false).await;
     colleague(&mx, "luis", &[("Skills", "kubernetes operators")], true).await;
     let reader = colleague(&hq, "reader", &[], true).await;
@@ -134,7 +129,7 @@ async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
 #[ignore = "a measurement, not a check"]
 async fn directory_sync_figures() {
     const NEW_COLLEAGUES: usize = 50;
-    const ALREADY_THERE: usize = 200;
+    const ALREADY_THERE: usize = 100;
     let [hq, mx] = Federation::start(support::BINARY, [&PATIENT_READER, &[]]).await;
     for n in 0..ALREADY_THERE {
         mx.create_user(&format!("staff{n}"), &[]).await;
