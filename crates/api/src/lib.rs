@@ -7,6 +7,7 @@ mod auth;
 mod client_address;
 mod conversations;
 mod cors;
+mod directory;
 mod domain_blocks;
 mod entities;
 mod error;

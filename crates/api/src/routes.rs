@@ -8,7 +8,7 @@ use crate::{
     notification_requests, notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files,
     statuses, streaming, tags, timelines,
 };
-use crate::{domain_blocks, featured_tags, instance_pages, profile, suggestions};
+use crate::{directory, domain_blocks, featured_tags, instance_pages, profile, suggestions};
 use tertulia_domain::media::ProfileImage;
 
 const HEALTH: &str = "/healthz";
@@ -106,6 +106,7 @@ pub fn configure(
                     )
                     .route("/api/v1/suggestions", web::get().to(suggestions::v1))
                     .route("/api/v1/suggestions/{id}", web::delete().to(suggestions::dismiss))
+                    .route("/api/v1/directory", web::get().to(directory::list))
                     .route("/api/v1/accounts/{id}", web::get().to(accounts::get))
                     .route("/api/v1/accounts/{id}/statuses", web::get().to(accounts::statuses))
                     .route("/api/v1/accounts/{id}/followers", web::get().to(accounts::follow_list(true)))

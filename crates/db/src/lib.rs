@@ -19,6 +19,7 @@ pub mod bulk;
 pub mod cluster;
 pub mod conversations;
 pub mod delivery;
+pub mod directory;
 pub mod domain_blocks;
 pub mod edits;
 pub mod featured_tags;

@@ -25,6 +25,7 @@ tertulia_core::stored_enum! {
         Unfollowed = "unfollowed",
         FollowAnswered = "follow_answered",
         ProfileUpdated = "profile_updated",
+        ListedInDirectory = "listed_in_directory",
         AccountMoved = "account_moved",
         AccountDeleted = "account_deleted",
         PollCounted = "poll_counted",

@@ -18,35 +18,67 @@ pub struct Window {
 }
 
 /// Unsuspended accounts whose username or display name starts with
-/// `prefix`, any case; only those `followed_by` follows when given.
+/// `prefix`, or whose display name has a word starting with it ("garcía"
+/// finds "Ana García"), any case; only those `followed_by` follows when
+/// given.
 pub fn accounts_with_prefix(
     conn: &mut DbConn,
     prefix: &str,
     followed_by: Option<i64>,
     window: Window,
 ) -> Result<Vec<AccountRow>, DbError> {
-    let pattern = format!("{}%", escape_like(&prefix.to_lowercase()));
-    let mut query = accounts::table
-        .filter(accounts::suspended_at.is_null())
-        // Sites' own actors are plumbing, not people to find.
-        .filter(accounts::actor_type.ne(crate::actors::ActorType::Application))
-        .filter(
-            lower(accounts::username)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(accounts::display_name).like(pattern).escape('\\')),
-        )
+    let escaped = escape_like(&prefix.to_lowercase());
+    let (starts, word_starts) = (format!("{escaped}%"), format!("% {escaped}%"));
+    let names = lower(accounts::username)
+        .like(starts.clone())
+        .escape('\\')
+        .or(lower(accounts::display_name).like(starts).escape('\\'))
+        .or(lower(accounts::display_name).like(word_starts).escape('\\'));
+    Ok(findable(followed_by)
+        .filter(names)
         .select(AccountRow::as_select())
-        .into_boxed();
-    if let Some(follower) = followed_by {
-        let followed = follows::table.filter(follows::account_id.eq(follower)).select(follows::target_account_id);
-        query = query.filter(accounts::id.eq_any(followed));
-    }
-    Ok(query
         .order((accounts::username.asc(), accounts::id.asc()))
         .limit(window.limit)
         .offset(window.offset)
         .load(conn)?)
+}
+
+/// Discoverable, unsuspended accounts whose profile fields, as stored
+/// (JSON), contain `needle`, any case, by username: candidates for a
+/// search by field value, which the caller checks value by value (the
+/// text also holds the fields' names). Only those `followed_by` follows
+/// when given.
+pub fn discoverable_with_fields_containing(
+    conn: &mut DbConn,
+    needle: &str,
+    followed_by: Option<i64>,
+    window: Window,
+) -> Result<Vec<AccountRow>, DbError> {
+    let pattern = format!("%{}%", escape_like(&needle.to_lowercase()));
+    Ok(findable(followed_by)
+        .filter(accounts::discoverable.eq(true))
+        .filter(lower(accounts::fields).like(pattern).escape('\\'))
+        .select(AccountRow::as_select())
+        .order((accounts::username.asc(), accounts::id.asc()))
+        .limit(window.limit)
+        .offset(window.offset)
+        .load(conn)?)
+}
+
+/// The accounts search may find: unsuspended people (sites' own actors
+/// are plumbing), followed by `followed_by` if given.
+fn findable<'a>(followed_by: Option<i64>) -> accounts::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend> {
+    let query = accounts::table
+        .filter(accounts::suspended_at.is_null())
+        .filter(accounts::actor_type.ne(crate::actors::ActorType::Application))
+        .into_boxed();
+    match followed_by {
+        Some(follower) => {
+            let followed = follows::table.filter(follows::account_id.eq(follower)).select(follows::target_account_id);
+            query.filter(accounts::id.eq_any(followed))
+        }
+        None => query,
+    }
 }
 
 /// Original statuses whose text or content warning contains `needle`, any

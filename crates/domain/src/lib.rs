@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audience;
 mod context;
 pub mod conversations;
+pub mod directory;
 pub mod domain_blocks;
 mod error;
 pub mod events;

@@ -99,6 +99,11 @@ pub async fn follow_received(ctx: &Context, follower: Id, target: Id, follow_uri
                 // Answered again when already following: the other site
                 // may have lost our first Accept.
                 answer(conn, true)?;
+                // A site following this one (its own actor followed) gets
+                // this site's directory; following again sends it afresh.
+                if actors::find(conn, target.0)?.is_some_and(|a| a.actor_type == actors::ActorType::Application) {
+                    crate::directory::introduce_to(conn, follower.0)?;
+                }
             }
             Ok(((), pending))
         })

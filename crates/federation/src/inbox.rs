@@ -300,7 +300,11 @@ impl Federation {
                     if id_of(Some(&object)) != Some(actor.uri.as_str()) {
                         return Err(FederationError::Forbidden("an actor can only update itself".into()));
                     }
-                    self.save_actor(&object, &actor.uri).await?;
+                    // Read afresh from its site rather than taken from the
+                    // activity: two quick profile changes may arrive in
+                    // either order (deliveries run in parallel and retry),
+                    // and the older must never win.
+                    self.refresh_actor(&actor.uri).await?;
                 } else if let Some(uri) = id_of(Some(&object)) {
                     // A new authorization or quote policy alone is not an edit.
                     if self.quote_updated(&actor, &object).await? && object.get("updated").is_none() {

@@ -374,3 +374,12 @@ fn a_deleted_post_goes_where_it_went() {
     assert_eq!(remote_of_post(&post(Visibility::Local)), RemoteAudience::default());
     assert_eq!(remote_of_boost(author, Visibility::Local, replied_to), RemoteAudience::default());
 }
+
+#[test]
+fn profiles_go_to_followers_and_the_sites_following_this_one() {
+    let [person, site] = [1, 2].map(AccountId);
+    let profile = RemoteAudience { followers_of: Some(person), site_followers: true, accounts: Vec::new() };
+    assert_eq!(remote_of_profile(person), profile);
+    let entry = RemoteAudience { followers_of: None, site_followers: false, accounts: vec![site] };
+    assert_eq!(remote_of_directory_entry(site), entry);
+}

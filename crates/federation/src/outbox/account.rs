@@ -1,12 +1,14 @@
-//! Changes to a local account, to its remote followers: `Update(Person)`
-//! after a profile change, `Move` to another site, and `Delete` of the
-//! actor.
+//! Changes to a local account, to its remote followers and the sites that
+//! follow this one (as [`audience::remote_of_profile`] decides):
+//! `Update(Person)` after a profile change (or for a new account),
+//! `Move` to another site, and `Delete` of the actor.
 
-use tertulia_core::Config;
+use tertulia_core::{AccountId, Config};
 use tertulia_db::actors;
 use tertulia_db::{DbConn, DbError};
+use tertulia_domain::audience::{self, RemoteAudience};
 
-use super::recipients::{Plan, Planned};
+use super::recipients::{Plan, Planned, inboxes_of};
 use crate::activities;
 use crate::render;
 use crate::urls::Urls;
@@ -18,6 +20,22 @@ pub(super) fn profile_updated(
     urls: &Urls,
     account: i64,
 ) -> Result<Planned, DbError> {
+    update_person(conn, config, urls, account, &audience::remote_of_profile(AccountId(account)))
+}
+
+/// `Update(Person)` with the profile as it now is, for `to`.
+pub(super) fn update_person(
+    conn: &mut DbConn,
+    config: &Config,
+    urls: &Urls,
+    account: i64,
+    to: &RemoteAudience,
+) -> Result<Planned, DbError> {
+    let inboxes = inboxes_of(conn, urls, to)?;
+    // Nobody to tell (a new account on a site no other site follows).
+    if inboxes.is_empty() {
+        return Ok(None);
+    }
     let Some(actor) = render::local_actor(conn, account)? else {
         return Ok(None);
     };
@@ -25,7 +43,7 @@ pub(super) fn profile_updated(
         return Ok(None);
     };
     let activity = activities::update_person(urls, &profile, &actor, profile.site(config));
-    Ok(Some(Plan { activity, signer: account, inboxes: actors::remote_follower_inboxes(conn, account)? }))
+    Ok(Some(Plan { activity, signer: account, inboxes }))
 }
 
 /// `Move` of `account` to the actor `target`.
@@ -34,14 +52,18 @@ pub(super) fn moved(conn: &mut DbConn, urls: &Urls, account: i64, target: i64) -
         return Ok(None);
     };
     let activity = activities::move_account(urls, &actor.username, &actor.uri, &target.uri);
-    Ok(Some(Plan { activity, signer: account, inboxes: actors::remote_follower_inboxes(conn, account)? }))
+    let inboxes = inboxes_of(conn, urls, &audience::remote_of_profile(AccountId(account)))?;
+    Ok(Some(Plan { activity, signer: account, inboxes }))
 }
 
 /// `Delete` of a deleted account's actor, to the `inboxes` listed before
-/// its follows went.
-pub(super) fn deleted(conn: &mut DbConn, account: i64, inboxes: &[String]) -> Result<Planned, DbError> {
+/// its follows went and to the sites that follow this one (the tombstone
+/// `account` has no followers of its own).
+pub(super) fn deleted(conn: &mut DbConn, urls: &Urls, account: i64, inboxes: &[String]) -> Result<Planned, DbError> {
     let Some(actor) = actors::find(conn, account)? else {
         return Ok(None);
     };
-    Ok(Some(Plan { activity: activities::delete_actor(&actor.uri), signer: account, inboxes: inboxes.to_vec() }))
+    let mut inboxes = inboxes.to_vec();
+    inboxes.extend(inboxes_of(conn, urls, &audience::remote_of_profile(AccountId(account)))?);
+    Ok(Some(Plan { activity: activities::delete_actor(&actor.uri), signer: account, inboxes }))
 }

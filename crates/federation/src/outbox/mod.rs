@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod account;
 mod block;
+mod directory;
 mod follow;
 mod like;
 mod post;
@@ -198,7 +199,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             quote::revoked(conn, *author, authorization, *quoting_author)
         }
         Outgoing::ProfileUpdated { account } => account::profile_updated(conn, config, urls, *account),
+        Outgoing::ListedInDirectory { account, site } => directory::listed(conn, config, urls, *account, *site),
         Outgoing::AccountMoved { account, target } => account::moved(conn, urls, *account, *target),
-        Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, *account, inboxes),
+        Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, urls, *account, inboxes),
     }
 }
