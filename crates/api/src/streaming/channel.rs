@@ -122,6 +122,10 @@ impl Channel {
             }
             Event::FiltersChanged { account } => *self == Channel::User && viewer == Some(account.0),
             Event::Conversation { recipient, .. } => *self == Channel::Direct && viewer == Some(recipient.0),
+            // Announcements are for everyone on the site, as on Mastodon.
+            Event::Announcement { .. } | Event::AnnouncementReaction { .. } | Event::AnnouncementDelete { .. } => {
+                *self == Channel::User && viewer.is_some()
+            }
         }
     }
 

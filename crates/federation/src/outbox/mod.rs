@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 mod account;
+mod announcement;
 mod block;
 mod follow;
 mod like;
@@ -200,5 +201,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::ProfileUpdated { account } => account::profile_updated(conn, urls, *account),
         Outgoing::AccountMoved { account, target } => account::moved(conn, urls, *account, *target),
         Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, *account, inboxes),
+        Outgoing::AnnouncementShown { announcement } => announcement::plan(conn, config, urls, *announcement, false),
+        Outgoing::AnnouncementWithdrawn { announcement } => announcement::plan(conn, config, urls, *announcement, true),
     }
 }
