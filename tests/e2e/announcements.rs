@@ -194,6 +194,11 @@ async fn readers_hear_announcements_reactions_and_withdrawals_on_their_user_stre
     socket.send(Message::Ping(b"sync".to_vec().into())).await.unwrap();
     while !matches!(socket.next().await.expect("socket closed").unwrap(), Message::Pong(_)) {}
 
+    // bruno listens with server-sent events; the greeting means subscribed.
+    let mut sse =
+        reqwest::Client::new().get(instance.url("/api/v1/streaming/user")).bearer_auth(&bruno).send().await.unwrap();
+    assert_eq!(sse.chunk().await.unwrap().as_deref(), Some(&b":)\n\n"[..]));
+
     let published = instance
         .api(&boss)
         .post("/api/v1/admin/announcements", json!({"text": "All hands at 10:00", "published": true}))
@@ -205,6 +210,15 @@ async fn readers_hear_announcements_reactions_and_withdrawals_on_their_user_stre
     let payload: Value = serde_json::from_str(&payload).unwrap();
     openapi::assert_matches(&payload, "Announcement");
     assert_eq!((payload["id"].as_str(), payload["read"].as_bool()), (Some(announcement.as_str()), Some(false)));
+    let mut received = String::new();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while !received.contains("event: announcement\ndata: ") {
+            received.push_str(std::str::from_utf8(&sse.chunk().await.unwrap().expect("stream ended")).unwrap());
+        }
+    })
+    .await
+    .expect("no announcement over server-sent events");
+    assert!(received.contains(&format!(r#""id":"{announcement}""#)), "{received}");
 
     instance
         .api(&bruno)

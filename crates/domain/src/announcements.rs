@@ -453,12 +453,7 @@ pub async fn received(
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let now = tertulia_db::now();
-            let existing = rows::find_by_remote_uri(conn, &uri)?;
-            if let Some(existing) = &existing
-                && existing.origin_domain.as_deref() != Some(origin.as_str())
-            {
-                return Err(DomainError::Forbidden(format!("{uri} belongs to another site than {origin}")));
-            }
+            let existing = received_from(conn, &origin, &uri)?;
             let row = AnnouncementRow {
                 id: existing.as_ref().map_or_else(|| Id::generate().0, |e| e.id),
                 text: announcement.text,
@@ -489,17 +484,24 @@ pub async fn received(
 pub async fn received_withdrawal(ctx: &Context, origin: String, uri: String) -> Result<(), DomainError> {
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
-            let Some(row) = rows::find_by_remote_uri(conn, &uri)? else {
+            let Some(row) = received_from(conn, &origin, &uri)? else {
                 return Ok(((), Vec::new()));
             };
-            if row.origin_domain.as_deref() != Some(origin.as_str()) {
-                return Err(DomainError::Forbidden(format!("{uri} belongs to another site than {origin}")));
-            }
             rows::delete(conn, row.id)?;
             Ok(((), vec![Event::AnnouncementDelete { id: Id(row.id) }]))
         })
     })
     .await
+}
+
+/// The announcement `uri` received before, if any; refused unless it came
+/// from `origin`, so one site cannot change another's.
+fn received_from(conn: &mut DbConn, origin: &str, uri: &str) -> Result<Option<AnnouncementRow>, DomainError> {
+    let existing = rows::find_by_remote_uri(conn, uri)?;
+    if existing.as_ref().is_some_and(|row| row.origin_domain.as_deref() != Some(origin)) {
+        return Err(DomainError::Forbidden(format!("{uri} belongs to another site than {origin}")));
+    }
+    Ok(existing)
 }
 
 /// A local announcement as federation renders it: published and

@@ -23,6 +23,20 @@ use crate::{Federation, FederationError};
 /// Our extension type for an announcement.
 pub(crate) const ANNOUNCEMENT: &str = "CompanyAnnouncement";
 
+/// `body` as a document, its `@context` naming our extension terms (only
+/// announcements use them, so other documents stay as they were).
+fn announcement_document(body: &Value) -> Value {
+    let mut document = document(body);
+    if let Some(Value::Array(context)) = document.get_mut("@context") {
+        context.push(json!({
+            "tertulia": "urn:tertulia:ns#",
+            "CompanyAnnouncement": "tertulia:CompanyAnnouncement",
+            "allDay": "tertulia:allDay",
+        }));
+    }
+    document
+}
+
 /// The URI of this site's announcement `id`.
 pub(crate) fn uri(urls: &Urls, id: i64) -> String {
     format!("{}/announcements/{id}", urls.base())
@@ -47,7 +61,7 @@ pub(crate) fn shown(urls: &Urls, config: &Config, view: &AnnouncementView) -> Va
         "endTime": view.ends_at.map(timestamp),
         "allDay": view.all_day,
     });
-    document(&json!({
+    announcement_document(&json!({
         // A new id per change: the receiving inbox drops activities it saw.
         "id": format!("{uri}#shown-{}", view.updated_at.and_utc().timestamp_millis()),
         "type": if changed { "Update" } else { "Create" },
@@ -60,7 +74,7 @@ pub(crate) fn shown(urls: &Urls, config: &Config, view: &AnnouncementView) -> Va
 /// `Delete` of this site's announcement `id`.
 pub(crate) fn withdrawn(urls: &Urls, id: i64) -> Value {
     let uri = uri(urls, id);
-    document(&json!({
+    announcement_document(&json!({
         "id": format!("{uri}#withdrawn-{}", tertulia_db::now().and_utc().timestamp_millis()),
         "type": "Delete",
         "actor": urls.instance_actor(),
@@ -127,5 +141,62 @@ impl Federation {
             )));
         }
         Ok(domain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn view(published: &str, updated: &str) -> AnnouncementView {
+        let at = |t: &str| NaiveDate::from_ymd_opt(2026, 12, 7).unwrap().and_time(t.parse().unwrap());
+        AnnouncementView {
+            id: Id(42),
+            text: "Record year: thank you all".into(),
+            starts_at: None,
+            ends_at: Some(at("23:00:00")),
+            all_day: false,
+            published: true,
+            published_at: Some(at(published)),
+            scheduled_at: None,
+            company_wide: true,
+            origin_domain: None,
+            created_at: at("04:00:00"),
+            updated_at: at(updated),
+            read: None,
+            reactions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_site_actor_creates_then_updates_then_deletes_the_announcement() {
+        let urls = Urls::new("https://hq.acme.example");
+        let created = shown(&urls, &Config::default(), &view("05:00:00", "05:00:00"));
+        assert_eq!(created["type"], "Create");
+        assert_eq!(created["actor"], "https://hq.acme.example/actor");
+        let object = &created["object"];
+        assert_eq!(
+            (&object["id"], &object["type"], &object["source"]["content"], &object["endTime"]),
+            (
+                &json!("https://hq.acme.example/announcements/42"),
+                &json!(ANNOUNCEMENT),
+                &json!("Record year: thank you all"),
+                &json!("2026-12-07T23:00:00Z")
+            )
+        );
+        assert!(created["@context"].to_string().contains("tertulia:CompanyAnnouncement"));
+        assert!(is_announcement(object));
+
+        let edited = shown(&urls, &Config::default(), &view("05:00:00", "06:00:00"));
+        assert_eq!(edited["type"], "Update");
+        assert_ne!(edited["id"], created["id"], "each change is a new activity");
+
+        let deleted = withdrawn(&urls, 42);
+        assert_eq!(deleted["type"], "Delete");
+        assert_eq!(deleted["object"]["id"], "https://hq.acme.example/announcements/42");
+        assert!(is_announcement(&deleted["object"]));
+        assert!(!is_announcement(&json!({"id": "https://hq.acme.example/users/ana/statuses/1", "type": "Tombstone"})));
     }
 }
