@@ -463,3 +463,49 @@ async fn mutes_and_filters_apply_on_streams_as_on_the_timelines_they_mirror() {
         assert_eq!(shown.first().map(String::as_str), Some(marker_id), "{timeline}");
     }
 }
+
+#[tokio::test]
+async fn viewers_who_stand_alike_share_a_render_and_the_others_keep_their_own() {
+    let instance = support::start().await;
+    let (bruno, bruno_id) = instance.sign_up_with_id("bruno").await;
+    let carmen = instance.sign_up("carmen").await;
+    let (marta, marta_id) = instance.sign_up_with_id("marta").await;
+    let original = instance.api(&carmen).post_status("the original", json!({})).await;
+    let original_id = original["id"].as_str().unwrap();
+    let mut viewers = Vec::new();
+    for name in ["dora", "eva", "ana", "fabio", "gil", "hugo"] {
+        let viewer = instance.sign_up(name).await;
+        instance.api(&viewer).follow(&bruno_id).await;
+        instance.api(&viewer).follow(&marta_id).await;
+        viewers.push(viewer);
+    }
+    let [dora, eva, muter, hider, blocker, faver] = viewers.try_into().unwrap();
+    instance.api(&muter).post(&format!("/api/v1/accounts/{bruno_id}/mute"), json!({})).await.ok();
+    instance.api(&blocker).post(&format!("/api/v1/accounts/{bruno_id}/block"), json!({})).await.ok();
+    let hide = json!({"title": "Secrets", "context": ["home"], "filter_action": "hide",
+        "keywords_attributes": [{"keyword": "secret"}]});
+    instance.api(&hider).post("/api/v2/filters", hide).await.ok();
+    instance.api(&faver).post(&format!("/api/v1/statuses/{original_id}/favourite"), json!({})).await.ok();
+
+    let mut sockets = Vec::new();
+    for token in [&dora, &eva, &muter, &hider, &blocker, &faver] {
+        sockets.push(connect(&instance, &format!("?access_token={token}&stream=user")).await);
+    }
+    let secret = instance.api(&bruno).post_status("a secret plan", json!({})).await;
+    let boost = instance.api(&bruno).post(&format!("/api/v1/statuses/{original_id}/reblog"), json!({})).await.ok();
+    let marker = instance.api(&marta).post_status("marker", json!({})).await;
+    let (secret_id, boost_id) = (secret["id"].as_str().unwrap(), boost["id"].as_str().unwrap());
+    let marker_id = marker["id"].as_str().unwrap();
+
+    let [dora, eva, muter, hider, blocker, faver] = sockets.try_into().unwrap();
+    for (mut socket, favourited) in [(dora, false), (eva, false), (faver, true)] {
+        let events = events_until(&mut socket, marker_id).await;
+        assert_eq!(ids(&events), [secret_id, boost_id, marker_id]);
+        assert_eq!(events[1].payload["reblog"]["favourited"], favourited);
+    }
+    for mut socket in [muter, blocker] {
+        assert_eq!(ids(&events_until(&mut socket, marker_id).await), [marker_id], "the author is muted or blocked");
+    }
+    let mut hider = hider;
+    assert_eq!(ids(&events_until(&mut hider, marker_id).await), [boost_id, marker_id], "the filter hides the post");
+}

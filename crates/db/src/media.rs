@@ -27,6 +27,50 @@ pub struct MediaRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// What a status's view shows of an upload. The read pipeline reads it as
+/// a JSON array of [`AttachedMedia::COLUMNS`], in the fields' order
+/// (`statuses::extras_among`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct AttachedMedia {
+    pub id: i64,
+    #[serde(deserialize_with = "kind_by_name")]
+    pub kind: MediaKind,
+    pub content_type: String,
+    pub file_path: Option<String>,
+    pub preview_path: Option<String>,
+    pub remote_url: Option<String>,
+    pub description: Option<String>,
+    pub meta: String,
+    pub blurhash: Option<String>,
+}
+
+impl AttachedMedia {
+    pub(crate) const COLUMNS: &str = "media_attachments.id, media_attachments.kind, media_attachments.content_type, \
+        media_attachments.file_path, media_attachments.preview_path, media_attachments.remote_url, \
+        media_attachments.description, media_attachments.meta, media_attachments.blurhash";
+}
+
+fn kind_by_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<MediaKind, D::Error> {
+    let name = <String as serde::Deserialize>::deserialize(deserializer)?;
+    name.parse().map_err(serde::de::Error::custom)
+}
+
+impl From<MediaRow> for AttachedMedia {
+    fn from(row: MediaRow) -> Self {
+        AttachedMedia {
+            id: row.id,
+            kind: row.kind,
+            content_type: row.content_type,
+            file_path: row.file_path,
+            preview_path: row.preview_path,
+            remote_url: row.remote_url,
+            description: row.description,
+            meta: row.meta,
+            blurhash: row.blurhash,
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConn, media: &MediaRow) -> Result<(), DbError> {
     diesel::insert_into(media_attachments::table).values(media).execute(conn)?;
     Ok(())

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
 
 use crate::accounts::AccountRow;
+use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
 use crate::quotes::QuoteRow;
 use crate::schema::{accounts, media_attachments, mentions, status_tags, statuses, tags};
@@ -406,8 +407,9 @@ pub fn find_tags(conn: &mut DbConn, names: &[String]) -> Result<Vec<TagRow>, DbE
 }
 
 /// What one viewer's view of a status needs beyond the row: their own
-/// marks on it, and its quote policy, quote and count of accepted quotes.
-#[derive(Debug, Queryable)]
+/// marks on it, its tags, and its quote policy, quote and count of
+/// accepted quotes.
+#[derive(Debug)]
 pub struct StatusExtras {
     pub status_id: i64,
     pub favourited: bool,
@@ -421,10 +423,32 @@ pub struct StatusExtras {
     pub quote: Option<QuoteRow>,
     pub quote_policy: Option<String>,
     pub accepted_quotes: i64,
+    /// (lower-cased name, name as typed) of each tag.
+    pub tags: Vec<(String, String)>,
+    /// Oldest upload first.
+    pub media: Vec<AttachedMedia>,
+}
+
+/// A correlated subquery: a JSON array with, for each row of `from`, the
+/// array of `values` (so it reads into a tuple or a struct whose fields
+/// come in that order), sorted by `order`. SQLite and PostgreSQL name
+/// their JSON functions differently.
+fn json_rows(conn: &DbConn, values: &str, from: &str, order: &str) -> String {
+    match conn {
+        DbConn::Sqlite(_) => format!("(SELECT json_group_array(json_array({values}) ORDER BY {order}) FROM {from})"),
+        DbConn::Postgres(_) => {
+            format!("(SELECT COALESCE(json_agg(json_build_array({values}) ORDER BY {order}), '[]')::text FROM {from})")
+        }
+    }
+}
+
+/// Reads a [`json_rows`] column.
+fn from_json_rows<T: serde::de::DeserializeOwned>(status_id: i64, what: &str, json: &str) -> Result<T, DbError> {
+    serde_json::from_str(json).map_err(|e| DbError::Unreadable(format!("{what} of status {status_id} ({json}): {e}")))
 }
 
 /// [`StatusExtras`] for each of `status_ids`, in one statement where the
-/// read pipeline used to ask eight. Without a viewer the marks are false
+/// read pipeline used to ask nine. Without a viewer the marks are false
 /// (the subqueries compare with NULL), so the statement text stays the
 /// same and can be cached.
 pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> Result<Vec<StatusExtras>, DbError> {
@@ -455,7 +479,21 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
         "(SELECT COUNT(*) FROM quotes AS accepted WHERE accepted.quoted_status_id = statuses.id \
          AND accepted.state = 'accepted')",
     );
-    Ok(statuses::table
+    let tags = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+        conn,
+        "tags.name, tags.display_name",
+        "status_tags JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id",
+        "status_tags.tag_id",
+    ));
+    let media = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+        conn,
+        AttachedMedia::COLUMNS,
+        "media_attachments WHERE media_attachments.status_id = statuses.id",
+        "media_attachments.id",
+    ));
+    type Row =
+        (i64, bool, bool, Option<bool>, bool, Option<bool>, Option<QuoteRow>, Option<String>, i64, String, String);
+    let rows: Vec<Row> = statuses::table
         .left_join(quotes::table.on(quotes::status_id.eq(statuses::id)))
         .left_join(quote_policies::table.on(quote_policies::status_id.eq(statuses::id)))
         .filter(statuses::id.eq_any(status_ids))
@@ -469,8 +507,41 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
             Option::<QuoteRow>::as_select(),
             quote_policies::policy.nullable(),
             accepted_quotes,
+            tags,
+            media,
         ))
-        .load(conn)?)
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(
+                status_id,
+                favourited,
+                bookmarked,
+                boosted,
+                pinned,
+                thread_muted,
+                quote,
+                quote_policy,
+                accepted_quotes,
+                tags,
+                media,
+            )| {
+                Ok(StatusExtras {
+                    status_id,
+                    favourited,
+                    bookmarked,
+                    boosted,
+                    pinned,
+                    thread_muted,
+                    quote,
+                    quote_policy,
+                    accepted_quotes,
+                    tags: from_json_rows(status_id, "tags", &tags)?,
+                    media: from_json_rows(status_id, "media", &media)?,
+                })
+            },
+        )
+        .collect()
 }
 
 /// The status an earlier request with this `Idempotency-Key` created.
@@ -576,5 +647,63 @@ pub fn booster_ids(conn: &mut DbConn, original_id: i64) -> Result<Vec<i64>, DbEr
         .filter(statuses::reblog_of_id.eq(original_id))
         .filter(statuses::deleted_at.is_null())
         .select(statuses::account_id)
+        .load(conn)?)
+}
+
+/// How each of `viewers` stands to the status `status_id` (and, for a
+/// boost, its original), for sharing one render among viewers who stand
+/// alike. One statement for all viewers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable)]
+pub struct ViewerStanding {
+    pub viewer: i64,
+    /// The render may differ from a plain viewer's: they wrote, boosted,
+    /// favourited, bookmarked or pinned one of the statuses, voted in its
+    /// poll or muted its thread; they block, mute or are blocked by an
+    /// author; they block any site or have any filter. Also true for all
+    /// when a status is not public or unlisted, or quotes another.
+    pub special: bool,
+    pub follows_author: bool,
+    pub follows_original_author: bool,
+}
+
+pub fn viewer_standings(conn: &mut DbConn, status_id: i64, viewers: &[i64]) -> Result<Vec<ViewerStanding>, DbError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    // Portable SQL: same-table subqueries diesel's DSL cannot nest. The
+    // only value written in is an integer id.
+    let original = format!("SELECT reblog_of_id FROM statuses WHERE id = {status_id}");
+    let involved = format!("SELECT id FROM statuses WHERE id = {status_id} OR id IN ({original})");
+    let authors = format!("SELECT account_id FROM statuses WHERE id IN ({involved})");
+    let special = format!(
+        "(EXISTS (SELECT 1 FROM statuses WHERE id IN ({involved}) AND visibility NOT IN ('public', 'unlisted')) \
+         OR EXISTS (SELECT 1 FROM quotes WHERE status_id IN ({involved})) \
+         OR accounts.id IN ({authors}) \
+         OR accounts.id IN (SELECT account_id FROM statuses WHERE reblog_of_id IN ({involved})) \
+         OR accounts.id IN (SELECT account_id FROM favourites WHERE status_id IN ({involved})) \
+         OR accounts.id IN (SELECT account_id FROM bookmarks WHERE status_id IN ({involved})) \
+         OR accounts.id IN (SELECT account_id FROM status_pins WHERE status_id IN ({involved})) \
+         OR accounts.id IN (SELECT account_id FROM poll_votes WHERE poll_id IN \
+             (SELECT id FROM polls WHERE status_id IN ({involved}))) \
+         OR accounts.id IN (SELECT account_id FROM conversation_mutes WHERE conversation_id IN \
+             (SELECT conversation_id FROM statuses WHERE id IN ({involved}) AND conversation_id IS NOT NULL)) \
+         OR accounts.id IN (SELECT account_id FROM blocks WHERE target_account_id IN ({authors})) \
+         OR accounts.id IN (SELECT target_account_id FROM blocks WHERE account_id IN ({authors})) \
+         OR accounts.id IN (SELECT account_id FROM mutes WHERE target_account_id IN ({authors})) \
+         OR accounts.id IN (SELECT account_id FROM account_domain_blocks) \
+         OR accounts.id IN (SELECT account_id FROM filters))"
+    );
+    let following = |targets: String| {
+        format!("accounts.id IN (SELECT account_id FROM follows WHERE target_account_id IN ({targets}))")
+    };
+    let follows_author = following(format!("SELECT account_id FROM statuses WHERE id = {status_id}"));
+    let follows_original_author = following(format!("SELECT account_id FROM statuses WHERE id IN ({original})"));
+    Ok(accounts::table
+        .filter(accounts::id.eq_any(viewers))
+        .select((
+            accounts::id,
+            sql::<Bool>(&special),
+            sql::<Bool>(&follows_author),
+            sql::<Bool>(&follows_original_author),
+        ))
         .load(conn)?)
 }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use tertulia_domain::events::{Event, Received, Subscriber};
 use tertulia_domain::present::{self, Reading};
 use tertulia_domain::statuses::StatusView;
-use tertulia_domain::{DomainError, announcements, conversations, lists, notifications};
+use tertulia_domain::{DomainError, announcements, conversations, lists, notifications, statuses};
 
 use super::channel::Channel;
+use super::renders::{Listening, Watcher};
 use super::slots::Slot;
 use crate::auth::Auth;
 use crate::entities::{Announcement, Conversation, Notification, Status};
@@ -45,6 +46,8 @@ pub struct Feed {
     lag_reported: bool,
     /// Held while the connection is open: the cap counts it.
     _slot: Slot,
+    /// Held while the connection is open: shared renders consider the viewer.
+    _listening: Option<Listening>,
 }
 
 impl Feed {
@@ -53,7 +56,8 @@ impl Feed {
     pub fn new(state: AppState, auth: Auth, slot: Slot) -> Feed {
         let viewer = auth.0.as_ref().and_then(|s| s.user.as_ref()).map(|u| u.account.id.0);
         let subscriber = state.ctx.events.subscribe();
-        Feed { state, auth, viewer, subscriber, channels: Vec::new(), lag_reported: false, _slot: slot }
+        let _listening = viewer.map(|viewer| state.streaming_renders.listen(viewer));
+        Feed { state, auth, viewer, subscriber, channels: Vec::new(), lag_reported: false, _slot: slot, _listening }
     }
 
     /// Adds a stream, if the caller may listen to it.
@@ -145,8 +149,33 @@ impl Feed {
     /// `reading`; `None` when they may not see it. Rendered once for every
     /// connection in the same situation ([`StreamingRenders`](super::renders::StreamingRenders)).
     async fn render(&self, event: &Arc<Event>, reading: Reading) -> Option<Rendered> {
-        let shared = self.state.streaming_renders.slot(event, (self.viewer, reading));
+        let watcher = self.watcher(event).await;
+        let shared = self.state.streaming_renders.slot(event, (watcher, reading));
         shared.get_or_init(|| self.render_now(event, reading)).await.clone()
+    }
+
+    /// Who this viewer is for `event`'s render: for a status, alike with
+    /// every listener who stands to it as they do (asked once per event
+    /// for all listeners); their own for anything else, or when the query
+    /// fails.
+    async fn watcher(&self, event: &Arc<Event>) -> Watcher {
+        let Some(viewer) = self.viewer else { return Watcher::Anonymous };
+        let (Event::Update(status) | Event::StatusUpdate(status)) = event.as_ref() else {
+            return Watcher::Viewer(viewer);
+        };
+        let renders = &self.state.streaming_renders;
+        let standings = renders.standings(event);
+        let standings = standings
+            .get_or_init(|| async {
+                let found = statuses::viewer_standings(&self.state.ctx.db, status.id, renders.listeners()).await;
+                let found = found.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot group streaming viewers; rendering for each");
+                    Vec::new()
+                });
+                found.into_iter().map(|standing| (standing.viewer, standing)).collect()
+            })
+            .await;
+        Watcher::of(viewer, standings)
     }
 
     /// The read pipeline run for this viewer ([`present`]): visibility,

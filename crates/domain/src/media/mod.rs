@@ -13,7 +13,7 @@ use chrono::Datelike;
 use serde_json::{Value, json};
 use tertulia_core::media::{MediaKind, MediaType, SNIFF_LEN};
 use tertulia_core::{Config, Id};
-use tertulia_db::media::{self, MediaRow};
+use tertulia_db::media::{self, AttachedMedia, MediaRow};
 use tertulia_db::{Db, DbConn};
 
 pub use self::image::IMAGE_MATRIX_LIMIT;
@@ -49,6 +49,12 @@ pub struct MediaView {
 
 impl From<MediaRow> for MediaView {
     fn from(row: MediaRow) -> Self {
+        MediaView::from(AttachedMedia::from(row))
+    }
+}
+
+impl From<AttachedMedia> for MediaView {
+    fn from(row: AttachedMedia) -> Self {
         MediaView {
             id: Id(row.id),
             kind: row.kind,

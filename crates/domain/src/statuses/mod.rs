@@ -12,6 +12,7 @@ pub use create::{NewStatus, create};
 pub use edit::{EditView, StatusChanges, edit, history, source};
 pub use pins::{MAX_PINS, pin, pinned};
 pub use reactions::{favourited_by, reblogged_by};
+pub use tertulia_db::statuses::ViewerStanding;
 pub use view::StatusView;
 
 pub(crate) use create::{Checked, deliver, load_one, notify, publish};
@@ -342,4 +343,15 @@ pub async fn saved(
             .collect())
     })
     .await
+}
+
+/// How each of `viewers` stands to a status, for renders shared among
+/// viewers who stand alike ([`statuses::ViewerStanding`]): one statement
+/// however many viewers.
+pub async fn viewer_standings(
+    db: &Db,
+    status: Id,
+    viewers: Vec<i64>,
+) -> Result<Vec<statuses::ViewerStanding>, DomainError> {
+    Ok(db.read(move |conn| statuses::viewer_standings(conn, status.0, &viewers)).await?)
 }

@@ -95,19 +95,11 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
     let unloaded: Vec<i64> = unloaded.into_iter().collect();
     accounts
         .extend(tertulia_db::accounts::find_many(conn, &unloaded)?.into_iter().map(|a| (a.id, AccountView::from(a))));
-    let mut tags: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-    for (status_id, tag) in statuses::tags_of(conn, &ids)? {
-        tags.entry(status_id).or_default().push((tag.name, tag.display_name));
-    }
-    let mut media: HashMap<i64, Vec<MediaView>> = HashMap::new();
-    for row in tertulia_db::media::of_statuses(conn, &ids)? {
-        media.entry(row.status_id.unwrap_or_default()).or_default().push(MediaView::from(row));
-    }
     let polls = polls::views_of(conn, viewer, &ids)?;
     let extras: HashMap<i64, StatusExtras> =
         statuses::extras_among(conn, viewer, &ids)?.into_iter().map(|e| (e.status_id, e)).collect();
     let quotes = Quotes::load(conn, viewer, &extras, followed, nested)?;
-    let context = Related { accounts, mentioned, tags, media, polls, extras, quotes };
+    let context = Related { accounts, mentioned, polls, extras, quotes };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
@@ -132,10 +124,8 @@ fn build_at(conn: &mut DbConn, viewer: Viewer, visible: Visible, nested: bool) -
 struct Related {
     accounts: HashMap<i64, AccountView>,
     mentioned: HashMap<i64, Vec<AccountView>>,
-    tags: HashMap<i64, Vec<(String, String)>>,
-    media: HashMap<i64, Vec<MediaView>>,
     polls: HashMap<i64, PollView>,
-    /// The viewer's marks and the quote data, per status.
+    /// The viewer's marks, the tags, the media and the quote data, per status.
     extras: HashMap<i64, StatusExtras>,
     quotes: Quotes,
 }
@@ -216,14 +206,14 @@ impl Related {
             in_reply_to_account_id: row.in_reply_to_account_id.map(Id),
             reblog: None,
             mentions: self.mentioned.get(&row.id).cloned().unwrap_or_default(),
-            tags: self.tags.get(&row.id).cloned().unwrap_or_default(),
+            tags: extras.map(|e| e.tags.clone()).unwrap_or_default(),
             replies_count: row.replies_count.into(),
             reblogs_count: row.reblogs_count.into(),
             favourites_count: row.favourites_count.into(),
             favourited: mark(|e| e.favourited),
             reblogged: mark(|e| e.boosted == Some(true)),
             bookmarked: mark(|e| e.bookmarked),
-            media: self.media.get(&row.id).cloned().unwrap_or_default(),
+            media: extras.map(|e| e.media.iter().cloned().map(MediaView::from).collect()).unwrap_or_default(),
             poll: self.polls.get(&row.id).cloned(),
             pinned: mark(|e| e.pinned),
             muted: mark(|e| e.thread_muted == Some(true)),
