@@ -500,3 +500,34 @@ async fn actors_without_preferred_username_get_a_handle_from_their_id() {
     accts.sort();
     assert_eq!(accts, [format!("7f3a@{}", remote.domain), format!("7f3a_2@{}", remote.domain)]);
 }
+
+#[tokio::test]
+async fn company_wide_announcements_come_only_from_a_site_actor_this_site_follows() {
+    let es = one_site(&[]).await;
+    let ana = es.sign_up("ana").await;
+    let ana_uri = es.url("/users/ana");
+    let remote = StandInSite::start();
+    // A person, and a site actor es does not follow, each send a signed
+    // announcement of their own site, then follow ana: activities of one
+    // sender are applied in order, so once the follow is in, the
+    // announcement was dealt with.
+    let person = StandInActor::publish(&remote, "/users/ceo", |_| {}).await;
+    let site_actor = StandInActor::publish(&remote, "/actor", |actor| actor["type"] = json!("Application")).await;
+    for (n, sender) in [&person, &site_actor].into_iter().enumerate() {
+        let announcement = json!({
+            "id": remote.url(&format!("/announcements/{n}")),
+            "type": "CompanyAnnouncement",
+            "attributedTo": sender.uri,
+            "content": "<p>Everyone gets a bonus</p>",
+            "source": {"content": "Everyone gets a bonus", "mediaType": "text/plain"},
+            "published": "2026-12-07T05:00:00Z",
+        });
+        let (status, answer) = sender.send(&es, &sender.activity(1, "Create", announcement)).await;
+        assert_eq!(status, 202, "{answer}");
+        let (status, answer) = sender.send(&es, &sender.activity(2, "Follow", json!(ana_uri))).await;
+        assert_eq!(status, 202, "{answer}");
+        wait_for_followers(&es, &ana, n + 1).await;
+    }
+    let shown = es.api(&ana).get("/api/v1/announcements").await.ok();
+    assert_eq!(shown, json!([]), "announcements from a person or an unfollowed site are refused");
+}

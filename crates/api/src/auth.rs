@@ -33,6 +33,16 @@ impl Auth {
             .ok_or_else(|| ApiError::Unprocessable("This method requires an authenticated user".into()))
     }
 
+    /// A session acting for an admin, whose token carries `scope`
+    /// (`admin:read…` or `admin:write…`): the admin API.
+    pub fn admin(&self, scope: &str) -> Result<&SessionUser, ApiError> {
+        let user = self.user(scope)?;
+        if user.role != tertulia_domain::users::Role::Admin {
+            return Err(ApiError::Forbidden("This action is allowed to admins only".into()));
+        }
+        Ok(user)
+    }
+
     /// The signed-in account for endpoints anyone may read: `None` without
     /// a token or with an app's own token; an error only for a user token
     /// that lacks `scope`.

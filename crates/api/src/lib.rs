@@ -3,6 +3,8 @@
 //! render entities; they hold no business rules.
 
 mod accounts;
+mod admin;
+mod announcements;
 mod auth;
 mod client_address;
 mod conversations;

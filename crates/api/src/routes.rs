@@ -8,6 +8,7 @@ use crate::{
     notification_requests, notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files,
     statuses, streaming, tags, timelines,
 };
+use crate::{admin, announcements};
 use crate::{directory, domain_blocks, featured_tags, instance_pages, profile, suggestions};
 use tertulia_domain::media::ProfileImage;
 
@@ -65,6 +66,20 @@ pub fn configure(
                     .route("/api/v1/accounts/lookup", web::get().to(accounts::lookup))
                     .route("/api/v1/accounts/search", web::get().to(search::accounts))
                     .route("/api/v2/search", web::get().to(search::v2))
+                    .route("/api/v1/announcements", web::get().to(announcements::index))
+                    .route("/api/v1/announcements/{id}/dismiss", web::post().to(announcements::dismiss))
+                    .route("/api/v1/announcements/{id}/reactions/{name}", web::put().to(announcements::react(true)))
+                    .route("/api/v1/announcements/{id}/reactions/{name}", web::delete().to(announcements::react(false)))
+                    .route("/api/v1/admin/announcements", web::get().to(admin::announcements::index))
+                    .route("/api/v1/admin/announcements", web::post().to(admin::announcements::create))
+                    .route("/api/v1/admin/announcements/{id}", web::get().to(admin::announcements::show))
+                    .route("/api/v1/admin/announcements/{id}", web::put().to(admin::announcements::update))
+                    .route("/api/v1/admin/announcements/{id}", web::delete().to(admin::announcements::delete))
+                    .route("/api/v1/admin/announcements/{id}/publish", web::post().to(admin::announcements::publish))
+                    .route(
+                        "/api/v1/admin/announcements/{id}/unpublish",
+                        web::post().to(admin::announcements::unpublish),
+                    )
                     .route("/api/v1/tags/{name}", web::get().to(tags::get))
                     .route("/api/v1/tags/{name}/follow", web::post().to(tags::follow(true)))
                     .route("/api/v1/tags/{name}/unfollow", web::post().to(tags::follow(false)))
@@ -207,7 +222,6 @@ pub fn configure(
                     .route("/api/v1/instance/extended_description", web::get().to(startup::extended_description))
                     .route("/api/v1/instance/peers", web::get().to(startup::public_empty_list))
                     .route("/api/v1/instance/rules", web::get().to(instance::rules_list))
-                    .route("/api/v1/announcements", web::get().to(startup::public_empty_list))
                     .route("/api/v1/trends", web::get().to(tags::trending_tags))
                     .route("/api/v1/trends/tags", web::get().to(tags::trending_tags))
                     .route("/api/v1/trends/statuses", web::get().to(tags::trending_statuses))

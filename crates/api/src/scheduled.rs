@@ -15,13 +15,18 @@ use crate::{ApiError, AppState};
 /// `scheduled_at` as clients send it: ISO 8601 with a zone (what Mastodon
 /// documents), or without one, read as UTC. Stored as UTC.
 pub(crate) fn parse_time(raw: &str) -> Result<NaiveDateTime, ApiError> {
+    parse_time_of("scheduled_at", raw)
+}
+
+/// A date and time sent as `field`, in the formats of [`parse_time`].
+pub(crate) fn parse_time_of(field: &str, raw: &str) -> Result<NaiveDateTime, ApiError> {
     let raw = raw.trim();
     if let Ok(time) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Ok(time.naive_utc());
     }
     NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| {
         ApiError::Unprocessable(format!(
-            "scheduled_at: '{raw}' is not a date and time; send ISO 8601, such as 2026-12-24T09:00:00Z"
+            "{field}: '{raw}' is not a date and time; send ISO 8601, such as 2026-12-24T09:00:00Z"
         ))
     })
 }

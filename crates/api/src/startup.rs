@@ -22,7 +22,7 @@ pub async fn custom_emojis() -> HttpResponse {
 }
 
 /// Public lists with nothing in them yet: peers (federation is not
-/// built), announcements, trending links, directory.
+/// built), trending links, directory.
 pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
     auth.viewer("read")?;
     Ok(empty_list())

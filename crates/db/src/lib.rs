@@ -14,6 +14,7 @@ pub mod schema;
 pub mod account_notes;
 pub mod accounts;
 pub mod actors;
+pub mod announcements;
 pub mod blocks;
 pub mod bulk;
 pub mod cluster;

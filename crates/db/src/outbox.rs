@@ -36,6 +36,8 @@ tertulia_core::stored_enum! {
         QuoteAnswered = "quote_answered",
         QuoteUpdated = "quote_updated",
         QuoteRevoked = "quote_revoked",
+        AnnouncementShown = "announcement_shown",
+        AnnouncementWithdrawn = "announcement_withdrawn",
     }
 }
 

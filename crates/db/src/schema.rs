@@ -698,6 +698,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Announcements admins show to everyone on the site; company-wide
+    /// ones received from HQ carry `origin_domain` and `remote_uri`.
+    announcements (id) {
+        id -> BigInt,
+        text -> Text,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        all_day -> Bool,
+        published -> Bool,
+        published_at -> Nullable<Timestamp>,
+        scheduled_at -> Nullable<Timestamp>,
+        company_wide -> Bool,
+        origin_domain -> Nullable<Text>,
+        remote_uri -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    announcement_dismissals (announcement_id, account_id) {
+        announcement_id -> BigInt,
+        account_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    announcement_reactions (announcement_id, account_id, name) {
+        announcement_id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 // One `joinable!` per (child, parent) pair with a single foreign key column.
 // Omitted on purpose: self-references (accounts.moved_to_account_id,
 // statuses.in_reply_to_id / reblog_of_id) and pairs with two foreign keys to
@@ -783,6 +819,8 @@ diesel::joinable!(push_deliveries -> push_subscriptions (subscription_id));
 diesel::joinable!(push_deliveries -> notifications (notification_id));
 diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::joinable!(account_domain_blocks -> accounts (account_id));
+diesel::joinable!(announcement_dismissals -> announcements (announcement_id));
+diesel::joinable!(announcement_reactions -> announcements (announcement_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
@@ -833,4 +871,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     suggestion_dismissals,
     quotes,
     quote_policies,
+    announcements,
+    announcement_dismissals,
+    announcement_reactions,
 );

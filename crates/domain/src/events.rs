@@ -53,6 +53,12 @@ pub enum Event {
     /// An account's filters changed. Nothing emits it yet: filters are not
     /// built.
     FiltersChanged { account: Id },
+    /// An announcement was published or changed: every reader's user stream.
+    Announcement { id: Id },
+    /// An emoji's reactions to an announcement now number `count`.
+    AnnouncementReaction { announcement: Id, name: String, count: i64 },
+    /// An announcement was unpublished or deleted.
+    AnnouncementDelete { id: Id },
 }
 
 /// A status as the event routing needs it: enough to decide which streams

@@ -94,6 +94,12 @@ pub enum Outgoing {
     /// A local author revoked a quote of their status: `Delete` of the
     /// `QuoteAuthorization`.
     QuoteRevoked { author: i64, authorization: String, quoting_author: i64 },
+    /// A company-wide announcement was published or changed: `Create` of
+    /// it, from the site actor, to the sites following this one.
+    AnnouncementShown { announcement: i64 },
+    /// A company-wide announcement was unpublished, deleted or no longer
+    /// company-wide: `Delete` of it, to the same sites.
+    AnnouncementWithdrawn { announcement: i64 },
 }
 
 impl Outgoing {
@@ -119,6 +125,8 @@ impl Outgoing {
             Outgoing::QuoteAnswered { .. } => OutboxKind::QuoteAnswered,
             Outgoing::QuoteUpdated { .. } => OutboxKind::QuoteUpdated,
             Outgoing::QuoteRevoked { .. } => OutboxKind::QuoteRevoked,
+            Outgoing::AnnouncementShown { .. } => OutboxKind::AnnouncementShown,
+            Outgoing::AnnouncementWithdrawn { .. } => OutboxKind::AnnouncementWithdrawn,
         }
     }
 }

@@ -280,6 +280,9 @@ impl Federation {
                     remote::follow_rejected(db, follower, Id(actor.id)).await?;
                 }
             }
+            kind @ ("Create" | "Update" | "Delete") if crate::announcements::is_announcement(&object) => {
+                self.announcement_received(&actor, kind, &object).await?;
+            }
             "Create" if is_vote(&object) => {
                 let Some(status) = self.known_status(id_of(object.get("inReplyTo"))).await? else {
                     return Ok(());

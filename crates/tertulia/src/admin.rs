@@ -10,6 +10,7 @@ use tertulia_domain::{Context, Db, Events, rules};
 use crate::CliError;
 use crate::cli::{AdminCommand, PasswordArgs, RuleCommand, UserCommand};
 
+mod announcements;
 mod federation;
 
 pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError> {
@@ -23,6 +24,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
     match command {
         AdminCommand::User { command } => user(&ctx, command).await,
         AdminCommand::Rule { command } => rule(&ctx.db, command).await,
+        AdminCommand::Announcement { command } => announcements::run(&ctx, command).await,
         AdminCommand::Federation { command } => federation::run(&ctx, command).await,
     }
 }

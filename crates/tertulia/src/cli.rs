@@ -72,6 +72,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: RuleCommand,
     },
+    /// Announcements shown at the top of everyone's client: write,
+    /// schedule, publish, withdraw.
+    Announcement {
+        #[command(subcommand)]
+        command: AnnouncementCommand,
+    },
     /// See how delivery to other sites is going, and follow other sites.
     Federation {
         #[command(subcommand)]
@@ -94,6 +100,74 @@ pub enum FederationCommand {
     UnfollowSite { domain: String },
     /// The sites this site follows, and the requests not yet answered.
     Sites,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnnouncementCommand {
+    /// Write an announcement: a draft, published with --publish, or
+    /// published by the running server at --schedule.
+    Create {
+        /// The text, e.g. "The Madrid office is closed on Friday".
+        text: String,
+        #[command(flatten)]
+        when: AnnouncementTimes,
+        /// Show --starts-at and --ends-at as dates only.
+        #[arg(long)]
+        all_day: bool,
+        /// Publish at once.
+        #[arg(long, conflicts_with = "schedule")]
+        publish: bool,
+        /// Publish at this time (UTC), e.g. 2026-12-24T09:00:00Z.
+        #[arg(long, value_parser = parse_time)]
+        schedule: Option<chrono::NaiveDateTime>,
+        /// Also show it on every site that follows this one as a site.
+        #[arg(long)]
+        company_wide: bool,
+    },
+    /// Change an announcement: only what is given changes.
+    Edit {
+        id: String,
+        #[arg(long)]
+        text: Option<String>,
+        #[command(flatten)]
+        when: AnnouncementTimes,
+        #[arg(long)]
+        all_day: Option<bool>,
+        /// Publish it at this time instead (UTC), if it is not published.
+        #[arg(long, value_parser = parse_time)]
+        schedule: Option<chrono::NaiveDateTime>,
+        /// true or false.
+        #[arg(long)]
+        company_wide: Option<bool>,
+    },
+    /// Publish a draft or scheduled announcement now.
+    Publish { id: String },
+    /// Take an announcement back: readers no longer see it.
+    Unpublish { id: String },
+    /// Delete an announcement for good.
+    Delete { id: String },
+    /// Every announcement with its id and state.
+    List,
+}
+
+/// When an announcement's event happens (both optional; UTC).
+#[derive(Debug, Args)]
+pub struct AnnouncementTimes {
+    /// When the event starts, e.g. 2026-12-24T00:00:00Z.
+    #[arg(long, value_parser = parse_time)]
+    pub starts_at: Option<chrono::NaiveDateTime>,
+    /// When the event ends; past it, readers no longer see the announcement.
+    #[arg(long, value_parser = parse_time)]
+    pub ends_at: Option<chrono::NaiveDateTime>,
+}
+
+/// A time given on the command line: RFC 3339 (2026-12-24T09:00:00Z), or
+/// without a zone, read as UTC.
+fn parse_time(raw: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.naive_utc())
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| format!("'{raw}' is not a date and time; write it as 2026-12-24T09:00:00Z"))
 }
 
 #[derive(Debug, Subcommand)]

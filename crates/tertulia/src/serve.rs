@@ -43,6 +43,10 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let pusher = tertulia_federation::push::Pusher::new(db.clone(), config.clone()).await?;
     workers.push(tokio::spawn(pusher.run(workers_stop.clone())));
     let (trim_db, home_length) = (db.clone(), config.limits.home_timeline_length);
+    let announcements_ctx = ctx.clone();
+    workers.push(tokio::spawn(once_per_cluster(cluster.clone(), workers_stop.clone(), move |stop| {
+        tertulia_domain::announcements::keep_publishing(announcements_ctx.clone(), stop)
+    })));
     workers.push(tokio::spawn(once_per_cluster(cluster, workers_stop, move |stop| {
         tertulia_domain::timelines::keep_home_timelines_trimmed(trim_db.clone(), home_length, stop)
     })));

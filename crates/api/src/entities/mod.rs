@@ -2,6 +2,7 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod announcement;
 mod conversation;
 mod featured_tag;
 mod filter;
@@ -17,6 +18,7 @@ mod status_edit;
 mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use announcement::{AdminAnnouncement, Announcement};
 pub use conversation::Conversation;
 pub use featured_tag::FeaturedTag;
 pub use filter::{Filter, FilterKeyword, FilterResult, FilterStatus, V1Filter};

@@ -122,6 +122,10 @@ impl Channel {
             }
             Event::FiltersChanged { account } => *self == Channel::User && viewer == Some(account.0),
             Event::Conversation { recipient, .. } => *self == Channel::Direct && viewer == Some(recipient.0),
+            // Announcements are for everyone on the site, as on Mastodon.
+            Event::Announcement { .. } | Event::AnnouncementReaction { .. } | Event::AnnouncementDelete { .. } => {
+                *self == Channel::User && viewer.is_some()
+            }
         }
     }
 
@@ -232,5 +236,21 @@ mod tests {
         assert!(!Channel::User.carries(&notification, Some(3)));
         assert!(!Channel::List("1".into()).carries(&post, None));
         assert!(!Channel::List("1".into()).carries(&Event::Update(status(Visibility::Direct, true)), Some(2)));
+    }
+
+    #[test]
+    fn announcements_reach_every_signed_in_user_stream_and_nothing_else() {
+        let events = [
+            Event::Announcement { id: Id(1) },
+            Event::AnnouncementReaction { announcement: Id(1), name: "👍".into(), count: 2 },
+            Event::AnnouncementDelete { id: Id(1) },
+        ];
+        for event in &events {
+            assert!(Channel::User.carries(event, Some(2)) && Channel::User.carries(event, Some(3)));
+            assert!(!Channel::User.carries(event, None));
+            for other in [Channel::UserNotification, Channel::Direct, Channel::Public(Origin::Everywhere)] {
+                assert!(!other.carries(event, Some(2)), "{other:?}");
+            }
+        }
     }
 }

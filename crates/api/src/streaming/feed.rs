@@ -7,13 +7,13 @@ use std::sync::Arc;
 use tertulia_domain::events::{Event, Received, Subscriber};
 use tertulia_domain::present::{self, Reading};
 use tertulia_domain::statuses::StatusView;
-use tertulia_domain::{DomainError, conversations, lists, notifications, statuses};
+use tertulia_domain::{DomainError, announcements, conversations, lists, notifications, statuses};
 
 use super::channel::Channel;
 use super::renders::{Listening, Watcher};
 use super::slots::Slot;
 use crate::auth::Auth;
-use crate::entities::{Conversation, Notification, Status};
+use crate::entities::{Announcement, Conversation, Notification, Status};
 use crate::{ApiError, AppState};
 
 /// Most streams one connection may listen to at once.
@@ -208,6 +208,23 @@ impl Feed {
             }
             Event::FiltersChanged { .. } => {
                 return Some(Rendered { name: "filters_changed", payload: None, has_media: false });
+            }
+            Event::Announcement { id } => (
+                "announcement",
+                announcements::shown_to(db, tertulia_core::Id(self.viewer?), *id)
+                    .await
+                    .map(|view| json(&Announcement::from_view(&view, config))),
+            ),
+            Event::AnnouncementReaction { announcement, name, count } => {
+                let payload = serde_json::json!({"name": name, "count": count, "announcement_id": announcement});
+                return Some(Rendered {
+                    name: "announcement.reaction",
+                    payload: Some(payload.to_string()),
+                    has_media: false,
+                });
+            }
+            Event::AnnouncementDelete { id } => {
+                return Some(Rendered { name: "announcement.delete", payload: Some(id.to_string()), has_media: false });
             }
         };
         match rendered {

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 mod account;
+mod announcement;
 mod block;
 mod directory;
 mod follow;
@@ -202,5 +203,7 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::ListedInDirectory { account, site } => directory::listed(conn, config, urls, *account, *site),
         Outgoing::AccountMoved { account, target } => account::moved(conn, urls, *account, *target),
         Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, urls, *account, inboxes),
+        Outgoing::AnnouncementShown { announcement } => announcement::plan(conn, config, urls, *announcement, false),
+        Outgoing::AnnouncementWithdrawn { announcement } => announcement::plan(conn, config, urls, *announcement, true),
     }
 }
