@@ -3,6 +3,7 @@
 //! render entities; they hold no business rules.
 
 mod accounts;
+mod admin;
 mod auth;
 mod client_address;
 mod conversations;
@@ -17,6 +18,7 @@ pub mod fuzzing;
 mod health;
 mod instance;
 mod instance_pages;
+mod instance_policy;
 mod lists;
 mod markers;
 mod media;

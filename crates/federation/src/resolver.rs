@@ -46,9 +46,7 @@ impl Federation {
                 "{uri} is an account of this site; no document from elsewhere can change it"
             )));
         }
-        if !self.allows_host(&fields.domain) {
-            return Err(FederationError::Forbidden(format!("{} is not in federation.allowed_domains", fields.domain)));
-        }
+        self.admit(&fields.domain)?;
         let id = remote::save_actor(self.db(), uri, fields).await?;
         self.db()
             .run(move |conn| actors::find(conn, id.0))
