@@ -29,6 +29,25 @@ pub struct DomainBlockRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl DomainBlockRow {
+    /// A block as Mastodon makes one by default: `silence`, no flags, no
+    /// comments.
+    pub fn new(id: i64, domain: String, now: NaiveDateTime) -> DomainBlockRow {
+        DomainBlockRow {
+            id,
+            domain,
+            severity: Severity::Silence,
+            reject_media: false,
+            reject_reports: false,
+            private_comment: None,
+            public_comment: None,
+            obfuscate: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = federation_domain_allows)]
 pub struct DomainAllowRow {

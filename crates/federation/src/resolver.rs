@@ -380,6 +380,8 @@ fn handle_from_id(uri: &str) -> String {
 impl Federation {
     /// The actor `username@host`, looked up with WebFinger if unknown.
     pub async fn actor_by_handle(&self, username: &str, host: &str) -> Result<ActorRow, FederationError> {
+        // Even an actor stored before its site was refused is not looked up.
+        self.admit(host)?;
         let known = {
             let (username, host) = (username.to_owned(), host.to_lowercase());
             self.db()

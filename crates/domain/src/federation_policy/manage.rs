@@ -27,19 +27,7 @@ pub struct BlockChanges {
 /// activities and removes its stored accounts with their posts and follows.
 pub async fn block(ctx: &Context, domain: &str, changes: BlockChanges) -> Result<DomainBlockRow, DomainError> {
     let domain = normalise(domain)?;
-    let now = tertulia_db::now();
-    let mut row = DomainBlockRow {
-        id: Id::generate().0,
-        domain,
-        severity: Severity::Silence,
-        reject_media: false,
-        reject_reports: false,
-        private_comment: None,
-        public_comment: None,
-        obfuscate: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut row = DomainBlockRow::new(Id::generate().0, domain, tertulia_db::now());
     apply(&mut row, changes);
     let block = ctx
         .committed(move |conn| {

@@ -82,16 +82,8 @@ impl FederationPolicy {
     pub fn new(config: &FederationConfig) -> FederationPolicy {
         let now = tertulia_db::now();
         let suspension = |domain: &String| DomainBlockRow {
-            id: 0,
-            domain: domain.to_ascii_lowercase(),
             severity: Severity::Suspend,
-            reject_media: false,
-            reject_reports: false,
-            private_comment: None,
-            public_comment: None,
-            obfuscate: false,
-            created_at: now,
-            updated_at: now,
+            ..DomainBlockRow::new(0, domain.to_ascii_lowercase(), now)
         };
         let rules = Rules {
             version: None,

@@ -1,19 +1,7 @@
 use super::*;
 
 fn block(domain: &str, severity: Severity) -> DomainBlockRow {
-    let now = tertulia_db::now();
-    DomainBlockRow {
-        id: 1,
-        domain: domain.into(),
-        severity,
-        reject_media: true,
-        reject_reports: false,
-        private_comment: None,
-        public_comment: None,
-        obfuscate: false,
-        created_at: now,
-        updated_at: now,
-    }
+    DomainBlockRow { severity, reject_media: true, ..DomainBlockRow::new(1, domain.into(), tertulia_db::now()) }
 }
 
 fn policy(mode: FederationMode, allows: &[&str], blocks: Vec<DomainBlockRow>) -> FederationPolicy {
