@@ -409,13 +409,17 @@ async fn a_fetched_actor_is_judged_by_the_site_that_answered() {
 #[tokio::test]
 async fn redirects_are_followed_only_to_allowed_sites() {
     let impostor = Impostor::start().await;
-    let es = one_site(&[("TERTULIA_FEDERATION_ALLOWED_DOMAINS", impostor.trusted.domain.as_str())]).await;
+    let es = one_site(&[
+        ("TERTULIA_FEDERATION_MODE", "allowlist"),
+        ("TERTULIA_FEDERATION_ALLOWED_DOMAINS", impostor.trusted.domain.as_str()),
+    ])
+    .await;
     es.create_user("ana", &[]).await;
     let (status, answer) = impostor.follow(&es).await;
     assert_eq!(impostor.trusted.gets("/users/fake"), 1);
     assert_eq!(impostor.elsewhere.gets("/users/fake"), 0, "the redirect was followed to a site not allowed");
     assert_eq!(status, 401, "{answer}");
-    assert!(answer["error"].as_str().unwrap().contains("not in federation.allowed_domains"), "{answer}");
+    assert!(answer["error"].as_str().unwrap().contains("is not on this site's federation allowlist"), "{answer}");
 }
 
 #[tokio::test]

@@ -30,9 +30,12 @@ const ARRIVAL: Duration = Duration::from_secs(10);
 const DRAIN: Duration = Duration::from_secs(60);
 /// A one-second request timeout makes the delivery lease 7 seconds (twice
 /// the timeout plus 5), so a killed process's jobs come back quickly; the
-/// sink is on loopback.
-const SETTINGS: [(&str, &str); 2] =
-    [("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "1"), ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true")];
+/// sink is on loopback (on a random port, so on no allowlist: open mode).
+const SETTINGS: [(&str, &str); 3] = [
+    ("TERTULIA_FEDERATION_REQUEST_TIMEOUT_SECS", "1"),
+    ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true"),
+    ("TERTULIA_FEDERATION_MODE", "open"),
+];
 
 fn on_postgres() -> bool {
     let postgres = Backend::from_env() == Backend::Postgres;

@@ -20,6 +20,7 @@ pub mod fuzzing;
 mod health;
 mod instance;
 mod instance_pages;
+mod instance_policy;
 mod lists;
 mod markers;
 mod media;

@@ -9,7 +9,7 @@ use crate::{
     statuses, streaming, tags, timelines,
 };
 use crate::{admin, announcements};
-use crate::{directory, domain_blocks, featured_tags, instance_pages, profile, suggestions};
+use crate::{directory, domain_blocks, featured_tags, instance_pages, instance_policy, profile, suggestions};
 use tertulia_domain::media::ProfileImage;
 
 const HEALTH: &str = "/healthz";
@@ -102,6 +102,15 @@ pub fn configure(
                         "/api/v1/accounts/{id}/remove_from_followers",
                         web::post().to(accounts::remove_from_followers),
                     )
+                    .route("/api/v1/admin/domain_allows", web::get().to(admin::domain_allows::index))
+                    .route("/api/v1/admin/domain_allows", web::post().to(admin::domain_allows::create))
+                    .route("/api/v1/admin/domain_allows/{id}", web::get().to(admin::domain_allows::show))
+                    .route("/api/v1/admin/domain_allows/{id}", web::delete().to(admin::domain_allows::delete))
+                    .route("/api/v1/admin/domain_blocks", web::get().to(admin::domain_blocks::index))
+                    .route("/api/v1/admin/domain_blocks", web::post().to(admin::domain_blocks::create))
+                    .route("/api/v1/admin/domain_blocks/{id}", web::get().to(admin::domain_blocks::show))
+                    .route("/api/v1/admin/domain_blocks/{id}", web::put().to(admin::domain_blocks::update))
+                    .route("/api/v1/admin/domain_blocks/{id}", web::delete().to(admin::domain_blocks::delete))
                     .route("/api/v1/domain_blocks", web::get().to(domain_blocks::index))
                     .route("/api/v1/domain_blocks", web::post().to(domain_blocks::create))
                     .route("/api/v1/domain_blocks", web::delete().to(domain_blocks::delete))
@@ -220,13 +229,13 @@ pub fn configure(
                     .route("/api/v1/push/subscription", web::put().to(push::update))
                     .route("/api/v1/push/subscription", web::delete().to(push::delete))
                     .route("/api/v1/instance/extended_description", web::get().to(startup::extended_description))
-                    .route("/api/v1/instance/peers", web::get().to(startup::public_empty_list))
+                    .route("/api/v1/instance/peers", web::get().to(instance_policy::peers))
+                    .route("/api/v1/instance/domain_blocks", web::get().to(instance_policy::domain_blocks))
                     .route("/api/v1/instance/rules", web::get().to(instance::rules_list))
                     .route("/api/v1/trends", web::get().to(tags::trending_tags))
                     .route("/api/v1/trends/tags", web::get().to(tags::trending_tags))
                     .route("/api/v1/trends/statuses", web::get().to(tags::trending_statuses))
                     .route("/api/v1/trends/links", web::get().to(startup::public_empty_list))
-                    .route("/api/v1/directory", web::get().to(startup::public_empty_list))
                     .route("/api/v1/lists", web::get().to(lists::index))
                     .route("/api/v1/lists", web::post().to(lists::create))
                     .route("/api/v1/lists/{id}", web::get().to(lists::show))

@@ -21,8 +21,7 @@ pub async fn custom_emojis() -> HttpResponse {
     empty_list()
 }
 
-/// Public lists with nothing in them yet: peers (federation is not
-/// built), trending links, directory.
+/// Public lists with nothing in them yet: trending links.
 pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
     auth.viewer("read")?;
     Ok(empty_list())

@@ -122,6 +122,7 @@ fn server_env(port: u16, db_url: &str, dir: &Path) -> Vec<(String, String)> {
         ("TERTULIA_DATABASE_POOL_SIZE", "16".to_owned()),
         ("TERTULIA_MEDIA_DIR", dir.join("media").display().to_string()),
         ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true".to_owned()),
+        ("TERTULIA_FEDERATION_MODE", "open".to_owned()),
         ("TERTULIA_RATE_LIMITS_ENABLED", "false".to_owned()),
         ("TERTULIA_LOG_LEVEL", "warn".to_owned()),
     ]

@@ -177,10 +177,21 @@ pub struct RateLimitsConfig {
 pub struct FederationConfig {
     /// Exchange posts, follows and the rest with other sites at all.
     pub enabled: bool,
-    /// Domains this site federates with, e.g. `["hq.acme.example",
-    /// "mx.acme.example"]`. Empty: any domain. Requests from, and
-    /// deliveries to, any other domain are refused.
+    /// Which other sites this site federates with: `allowlist` (only the
+    /// allowed domains: the company default), `blocklist` (any domain not
+    /// suspended by a domain block) or `open` (any domain; blocks are kept
+    /// but not enforced).
+    pub mode: FederationMode,
+    /// Domains allowed at every start (added to the domain allows admins
+    /// manage), e.g. `["hq.acme.example", "mx.acme.example"]`.
     pub allowed_domains: Vec<String>,
+    /// Domains suspended at every start (added to the domain blocks
+    /// admins manage, with severity `suspend`).
+    pub blocked_domains: Vec<String>,
+    /// Who may read `GET /api/v1/instance/domain_blocks`.
+    pub show_domain_blocks: Audience,
+    /// Who may read `GET /api/v1/instance/peers`.
+    pub show_peers: Audience,
     /// Require a valid HTTP signature on every GET of actors, posts and
     /// collections ("authorized fetch"), so followers-only posts are only
     /// served to servers that can prove who asks.
@@ -211,6 +222,26 @@ pub struct FederationConfig {
     pub max_fetch_bytes: u64,
     /// How many parents of a reply are fetched to complete a thread.
     pub max_reply_depth: u32,
+}
+
+/// See [`FederationConfig::mode`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FederationMode {
+    Allowlist,
+    Blocklist,
+    Open,
+}
+
+/// Who may read a page about the site's federation.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// Anyone, signed in or not.
+    All,
+    /// Signed-in users of this site.
+    Users,
+    Nobody,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -330,7 +361,11 @@ impl Default for FederationConfig {
     fn default() -> Self {
         FederationConfig {
             enabled: true,
+            mode: FederationMode::Allowlist,
             allowed_domains: Vec::new(),
+            blocked_domains: Vec::new(),
+            show_domain_blocks: Audience::Users,
+            show_peers: Audience::Users,
             authorized_fetch: true,
             allow_private_addresses: false,
             signature_max_skew_hours: 12,
@@ -343,13 +378,6 @@ impl Default for FederationConfig {
             max_fetch_bytes: 1024 * 1024,
             max_reply_depth: 8,
         }
-    }
-}
-
-impl FederationConfig {
-    /// Whether `domain` (a host, with its port if any) may federate with us.
-    pub fn allows_domain(&self, domain: &str) -> bool {
-        self.allowed_domains.is_empty() || self.allowed_domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
     }
 }
 
@@ -465,11 +493,13 @@ impl Config {
         if let Some(bad) = self.rate_limits.trusted_proxies.iter().find(|p| p.parse::<std::net::IpAddr>().is_err()) {
             return Err(invalid("rate_limits.trusted_proxies", format!("'{bad}' is not an IP address")));
         }
-        if let Some(bad) = self.federation.allowed_domains.iter().find(|d| validate_domain(d).is_err()) {
-            return Err(invalid(
-                "federation.allowed_domains",
-                format!("'{bad}' is not a bare host name such as 'mx.acme.example'"),
-            ));
+        for (key, domains) in [
+            ("federation.allowed_domains", &self.federation.allowed_domains),
+            ("federation.blocked_domains", &self.federation.blocked_domains),
+        ] {
+            if let Some(bad) = domains.iter().find(|d| validate_domain(d).is_err()) {
+                return Err(invalid(key, format!("'{bad}' is not a bare host name such as 'mx.acme.example'")));
+            }
         }
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));

@@ -197,3 +197,22 @@ pub struct ProfileSettings {
 pub fn profile_settings(conn: &mut DbConn, id: i64) -> Result<ProfileSettings, DbError> {
     accounts::table.find(id).select(ProfileSettings::as_select()).first(conn).optional()?.ok_or(DbError::NotFound)
 }
+
+/// The stored remote accounts of `domain` and its subdomains.
+pub fn ids_on_domain(conn: &mut DbConn, domain: &str) -> Result<Vec<i64>, DbError> {
+    let subdomains = crate::federation_policy::subdomains_of(domain);
+    Ok(accounts::table
+        .filter(accounts::domain.eq(domain).or(accounts::domain.like(subdomains).escape('\\')))
+        .select(accounts::id)
+        .load(conn)?)
+}
+
+/// The sites of the remote accounts stored here, in alphabetical order.
+pub fn remote_domains(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    Ok(accounts::table
+        .filter(accounts::domain.is_not_null())
+        .select(accounts::domain.assume_not_null())
+        .distinct()
+        .order(accounts::domain.assume_not_null())
+        .load(conn)?)
+}

@@ -159,3 +159,14 @@ pub fn list_failed(conn: &mut DbConn, limit: i64) -> Result<Vec<DeliveryJobRow>,
         .select(DeliveryJobRow::as_select())
         .load(conn)?)
 }
+
+/// Drops every queued (or given-up) delivery to `domain` or its
+/// subdomains; returns how many.
+pub fn delete_for_domain(conn: &mut DbConn, domain: &str) -> Result<usize, DbError> {
+    let subdomains = crate::federation_policy::subdomains_of(domain);
+    Ok(diesel::delete(
+        delivery_jobs::table
+            .filter(delivery_jobs::inbox_host.eq(domain).or(delivery_jobs::inbox_host.like(subdomains).escape('\\'))),
+    )
+    .execute(conn)?)
+}

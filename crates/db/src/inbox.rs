@@ -221,3 +221,13 @@ pub fn prune_processed(conn: &mut DbConn, older_than: NaiveDateTime) -> Result<u
             .execute(conn)?)
     })
 }
+
+/// Drops every received activity from `domain` or its subdomains, applied
+/// or not; returns how many.
+pub fn delete_for_domain(conn: &mut DbConn, domain: &str) -> Result<usize, DbError> {
+    let subdomains = crate::federation_policy::subdomains_of(domain);
+    Ok(diesel::delete(inbox_activities::table.filter(
+        inbox_activities::actor_host.eq(domain).or(inbox_activities::actor_host.like(subdomains).escape('\\')),
+    ))
+    .execute(conn)?)
+}

@@ -24,6 +24,7 @@ pub mod directory;
 pub mod domain_blocks;
 pub mod edits;
 pub mod featured_tags;
+pub mod federation_policy;
 pub mod feeds;
 pub mod filters;
 pub mod inbox;

@@ -633,6 +633,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Instance-level domain blocks (admin), not a user's `account_domain_blocks`.
+    federation_domain_blocks (id) {
+        id -> BigInt,
+        domain -> Text,
+        /// `noop`, `silence` or `suspend`.
+        severity -> Text,
+        reject_media -> Bool,
+        reject_reports -> Bool,
+        private_comment -> Nullable<Text>,
+        public_comment -> Nullable<Text>,
+        obfuscate -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Domains admitted when `federation.mode` is `allowlist`.
+    federation_domain_allows (id) {
+        id -> BigInt,
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One row: bumped with every policy change, so processes know to reload.
+    federation_policy_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     /// Posts to publish later; each row is also the job that publishes it.
     scheduled_statuses (id) {
         id -> BigInt,

@@ -7,21 +7,25 @@ use tertulia_db::{Db, DbConn};
 
 use crate::DomainError;
 use crate::events::{Event, Events};
+use crate::federation_policy::FederationPolicy;
 
-/// The database, the event hub and the configuration: what an operation
-/// that writes, announces or reads settings needs. Cheap to clone (two
-/// handles and an `Arc`); made once per process. Operations that only
+/// The database, the event hub, the configuration and the federation
+/// policy: what an operation that writes, announces or reads settings
+/// needs. Cheap to clone (handles and `Arc`s); made once per process. Operations that only
 /// read or write the database take just a [`Db`].
 #[derive(Clone)]
 pub struct Context {
     pub db: Db,
     pub events: Events,
     pub config: Arc<Config>,
+    /// Loaded by `Federation::new`; see [`FederationPolicy`].
+    pub policy: FederationPolicy,
 }
 
 impl Context {
     pub fn new(db: Db, events: Events, config: Arc<Config>) -> Context {
-        Context { db, events, config }
+        let policy = FederationPolicy::new(&config.federation);
+        Context { db, events, config, policy }
     }
 
     /// Runs `work` (which makes its own transaction) and publishes the

@@ -12,6 +12,7 @@ pub mod domain_blocks;
 mod error;
 pub mod events;
 pub mod featured_tags;
+pub mod federation_policy;
 pub mod filters;
 pub mod instance;
 pub mod instance_pages;

@@ -521,20 +521,23 @@ pub async fn vote_received(db: &Db, voter: Id, status: Id, title: String) -> Res
 /// posts, follows, likes and boosts (through the database's cascades);
 /// timelines and streams drop its posts.
 pub async fn actor_deleted(ctx: &Context, account: Id) -> Result<(), DomainError> {
-    ctx.committed(move |conn| {
-        tertulia_db::transaction(conn, |conn| {
-            let Some(row) = accounts::find(conn, account.0)?.filter(|a| a.domain.is_some()) else {
-                return Ok(((), Vec::new()));
-            };
-            let mut pending = Vec::new();
-            for status in statuses::all_of_account(conn, row.id)? {
-                pending.push(remove(conn, &status)?);
-            }
-            accounts::delete(conn, row.id)?;
-            Ok(((), pending))
-        })
-    })
-    .await
+    ctx.committed(move |conn| tertulia_db::transaction(conn, |conn| Ok(((), forget_remote_account(conn, account.0)?))))
+        .await
+}
+
+/// Removes a remote account with its posts, follows, likes and boosts;
+/// returns the events that take its posts off timelines and streams. A
+/// local account (or none) is left alone.
+pub(crate) fn forget_remote_account(conn: &mut DbConn, account: i64) -> Result<Vec<Event>, DbError> {
+    let Some(row) = accounts::find(conn, account)?.filter(|a| a.domain.is_some()) else {
+        return Ok(Vec::new());
+    };
+    let mut pending = Vec::new();
+    for status in statuses::all_of_account(conn, row.id)? {
+        pending.push(remove(conn, &status)?);
+    }
+    accounts::delete(conn, row.id)?;
+    Ok(pending)
 }
 
 /// A remote account moved to `new` (whose aliases the federation layer

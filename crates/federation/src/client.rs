@@ -12,6 +12,7 @@ use chrono::Utc;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, DATE, HOST, HeaderName, LOCATION};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use tertulia_core::config::FederationConfig;
+use tertulia_domain::federation_policy::{FederationPolicy, Refusal};
 use url::Url;
 
 use crate::address_guard::{GuardError, GuardedResolver, check_destination};
@@ -30,6 +31,8 @@ const MAX_REDIRECTS: usize = 3;
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
     pub federation: FederationConfig,
+    /// Which sites may be contacted; consulted on every request.
+    pub policy: FederationPolicy,
     /// This site's own URLs: never contacted as if they were another site's.
     pub site: Urls,
     /// Sent as `User-Agent`; peers use it to see who is asking.
@@ -46,8 +49,8 @@ pub struct ClientSetupError(String);
 pub enum SiteRefusal {
     #[error("federation is switched off on this site (federation.enabled = false): nothing is sent to other sites")]
     FederationOff,
-    #[error("refusing {url}: {host} is not in federation.allowed_domains")]
-    NotAllowed { url: String, host: String },
+    #[error("refusing {url}: {refusal}")]
+    NotAllowed { url: String, refusal: Refusal },
     #[error("refusing {url}: it is on this site, not another one")]
     OwnSite { url: String },
 }
@@ -56,6 +59,7 @@ pub enum SiteRefusal {
 #[derive(Debug, Clone)]
 struct Destinations {
     federation: FederationConfig,
+    policy: FederationPolicy,
     site: Urls,
 }
 
@@ -69,10 +73,10 @@ impl Destinations {
             return Err(SiteRefusal::OwnSite { url: url.to_string() });
         }
         let host = host_of(url.as_str()).unwrap_or_default();
-        if !self.federation.allows_domain(&host) {
-            return Err(SiteRefusal::NotAllowed { url: url.to_string(), host });
+        match self.policy.check(&host) {
+            Ok(_) => Ok(()),
+            Err(refusal) => Err(SiteRefusal::NotAllowed { url: url.to_string(), refusal }),
         }
-        Ok(())
     }
 }
 
@@ -152,7 +156,7 @@ impl FederationClient {
             http,
             max_body_bytes: federation.max_fetch_bytes,
             allow_private,
-            destinations: Destinations { federation, site: settings.site },
+            destinations: Destinations { federation, policy: settings.policy, site: settings.site },
         })
     }
 

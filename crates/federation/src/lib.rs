@@ -44,6 +44,7 @@ use std::sync::Arc;
 use tertulia_core::Config;
 use tertulia_db::Db;
 use tertulia_db::actors::ActorRow;
+use tertulia_domain::federation_policy::Limits;
 use tertulia_domain::{Context, Events};
 use tokio::sync::Notify;
 
@@ -84,6 +85,7 @@ impl Federation {
     /// exist. Workers are started separately with [`Federation::spawn_workers`].
     pub async fn new(ctx: Context) -> Result<Federation, FederationError> {
         let config = &ctx.config;
+        ctx.policy.refresh(&ctx.db).await?;
         let urls = Urls::new(&config.base_url());
         let instance_actor = keys::ensure_instance_actor(&ctx.db, &urls, &config.domain).await?;
         let settings = &config.federation;
@@ -95,6 +97,7 @@ impl Federation {
         }
         let client = FederationClient::new(ClientSettings {
             federation: settings.clone(),
+            policy: ctx.policy.clone(),
             site: urls.clone(),
             user_agent: format!("Tertulia/{} (+{})", env!("CARGO_PKG_VERSION"), config.base_url()),
         })
@@ -154,9 +157,10 @@ impl Federation {
         self.inner.keys.signing_key(&self.inner.ctx.db, account).await
     }
 
-    /// Whether this site talks to `host` (a host with its port, if any).
-    pub fn allows_host(&self, host: &str) -> bool {
-        self.inner.ctx.config.federation.allows_domain(host)
+    /// Whether, and with which limits, this site federates with `host` (a
+    /// host with its port, if any): the federation policy's answer.
+    pub fn admit(&self, host: &str) -> Result<Limits, FederationError> {
+        self.inner.ctx.policy.check(host).map_err(|refusal| FederationError::Forbidden(refusal.to_string()))
     }
 
     /// Starts the outbox, delivery and inbox workers; they stop when

@@ -47,9 +47,7 @@ impl Federation {
                 "{uri} is an account of this site; no document from elsewhere can change it"
             )));
         }
-        if !self.allows_host(&fields.domain) {
-            return Err(FederationError::Forbidden(format!("{} is not in federation.allowed_domains", fields.domain)));
-        }
+        self.admit(&fields.domain)?;
         let id = remote::save_actor(self.db(), uri, fields).await?;
         self.db()
             .run(move |conn| actors::find(conn, id.0))
@@ -384,6 +382,8 @@ fn handle_from_id(uri: &str) -> String {
 impl Federation {
     /// The actor `username@host`, looked up with WebFinger if unknown.
     pub async fn actor_by_handle(&self, username: &str, host: &str) -> Result<ActorRow, FederationError> {
+        // Even an actor stored before its site was refused is not looked up.
+        self.admit(host)?;
         let known = {
             let (username, host) = (username.to_owned(), host.to_lowercase());
             self.db()

@@ -67,9 +67,7 @@ impl Federation {
             ))
             .into());
         }
-        if !self.allows_host(&host) {
-            return Err(FederationError::Forbidden(format!("{host} is not in federation.allowed_domains")));
-        }
+        self.admit(&host)?;
         let now = chrono::Utc::now();
         let skew = chrono::Duration::hours(i64::from(self.config().federation.signature_max_skew_hours));
         let verify = |actor: &ActorRow| {

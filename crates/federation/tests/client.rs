@@ -8,7 +8,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use tertulia_core::config::FederationConfig;
+use tertulia_core::config::{FederationConfig, FederationMode};
+use tertulia_domain::federation_policy::{FederationPolicy, Refusal};
 use tertulia_federation::address_guard::GuardError;
 use tertulia_federation::client::{ClientSettings, DeliveryOutcome, FederationClient, FetchError, SiteRefusal};
 use tertulia_federation::signatures::{
@@ -33,6 +34,7 @@ const OWN_SITE: &str = "https://tertulia.test";
 fn client_with(federation: FederationConfig) -> FederationClient {
     let federation = FederationConfig { request_timeout_secs: 2, max_fetch_bytes: 1024, ..federation };
     FederationClient::new(ClientSettings {
+        policy: FederationPolicy::new(&federation),
         federation,
         site: Urls::new(OWN_SITE),
         user_agent: "tertulia-test".to_owned(),
@@ -41,7 +43,11 @@ fn client_with(federation: FederationConfig) -> FederationClient {
 }
 
 fn client(allow_private: bool) -> FederationClient {
-    client_with(FederationConfig { allow_private_addresses: allow_private, ..FederationConfig::default() })
+    client_with(FederationConfig {
+        mode: FederationMode::Open,
+        allow_private_addresses: allow_private,
+        ..FederationConfig::default()
+    })
 }
 
 /// What the test server answers to one request.
@@ -360,8 +366,8 @@ async fn every_redirect_must_lead_to_an_allowed_site() {
     assert!(client.fetch(&server.url("/users/alice"), &signer()).await.is_ok());
     server.next_request().await;
     let refused = client.fetch(&redirecting.url("/users/alice"), &signer()).await;
-    let host = format!("localhost:{}", server.address.port());
-    assert_eq!(refused, Err(FetchError::NotAllowed(SiteRefusal::NotAllowed { url: elsewhere, host })));
+    let refusal = Refusal::NotAllowed { host: format!("localhost:{}", server.address.port()) };
+    assert_eq!(refused, Err(FetchError::NotAllowed(SiteRefusal::NotAllowed { url: elsewhere, refusal })));
     redirecting.next_request().await;
     server.assert_received_nothing("the redirect was followed to a site not allowed").await;
 }

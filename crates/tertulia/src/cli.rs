@@ -100,6 +100,38 @@ pub enum FederationCommand {
     UnfollowSite { domain: String },
     /// The sites this site follows, and the requests not yet answered.
     Sites,
+    /// Let a domain federate with this site (in `federation.mode =
+    /// allowlist`). Takes effect at once in every running process.
+    Allow { domain: String },
+    /// Stop allowing a domain; its queued deliveries are dropped.
+    Disallow { domain: String },
+    /// Block a domain. `suspend` also drops its queued deliveries and
+    /// removes its accounts and posts stored here.
+    Block {
+        domain: String,
+        /// noop (only the flags below), silence or suspend.
+        #[arg(long, default_value = "suspend")]
+        severity: String,
+        /// Do not keep the domain's attachments.
+        #[arg(long)]
+        reject_media: bool,
+        /// Ignore the domain's reports.
+        #[arg(long)]
+        reject_reports: bool,
+        /// Shown to admins only.
+        #[arg(long)]
+        private_comment: Option<String>,
+        /// Shown with the public list of blocks.
+        #[arg(long)]
+        public_comment: Option<String>,
+        /// Show the domain partly starred in the public list of blocks.
+        #[arg(long)]
+        obfuscate: bool,
+    },
+    /// Lift a domain's block.
+    Unblock { domain: String },
+    /// The federation mode, the allowed domains and the blocks.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

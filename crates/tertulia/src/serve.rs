@@ -36,9 +36,11 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
     let ctx = Context::new(db.clone(), events.clone(), config.clone());
+    tertulia_domain::federation_policy::seed(&ctx).await?;
     let federation = Federation::new(ctx.clone()).await?;
     let (stop_workers, workers_stop) = watch::channel(false);
     let mut workers = federation.spawn_workers(workers_stop.clone());
+    workers.push(tokio::spawn(ctx.policy.clone().keep_current(db.clone(), workers_stop.clone())));
     workers.push(tokio::spawn(tertulia_domain::scheduled::run(ctx.clone(), workers_stop.clone())));
     let pusher = tertulia_federation::push::Pusher::new(db.clone(), config.clone()).await?;
     workers.push(tokio::spawn(pusher.run(workers_stop.clone())));

@@ -6,6 +6,10 @@ use crate::{Backend, TestDatabase, TestInstance};
 /// The development switch every site here needs: the others are on
 /// loopback addresses, which a site refuses to reach by default.
 const LOCAL_FEDERATION: (&str, &str) = ("TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES", "true");
+/// The sites here get ports at random, so none is on another's allowlist:
+/// they federate openly unless a test sets `TERTULIA_FEDERATION_MODE` (a
+/// test's own settings come later and win).
+const OPEN_FEDERATION: (&str, &str) = ("TERTULIA_FEDERATION_MODE", "open");
 
 /// Starts sites that federate with each other.
 pub struct Federation;
@@ -51,7 +55,7 @@ impl Federation {
     /// One site on `backend` that federates with the others here, with
     /// `extra` settings.
     pub async fn site(binary: &str, backend: Backend, extra: &[(&str, &str)]) -> TestInstance {
-        let mut env = vec![LOCAL_FEDERATION];
+        let mut env = vec![LOCAL_FEDERATION, OPEN_FEDERATION];
         env.extend_from_slice(extra);
         TestInstance::start_on(binary, TestDatabase::create_on(backend), &env).await
     }

@@ -69,7 +69,8 @@ impl Federation {
         let (mut handled, mut queued) = (0, 0);
         while handled < BATCH {
             let (config, urls) = (self.inner.ctx.config.clone(), self.urls().clone());
-            let allowed = self.inner.ctx.config.federation.clone();
+            let enabled = self.inner.ctx.config.federation.enabled;
+            let policy = self.inner.ctx.policy.clone();
             let outcome = self
                 .db()
                 .run(move |conn| {
@@ -84,7 +85,7 @@ impl Federation {
                             // With federation off, changes are dropped, not hoarded.
                             let jobs: Vec<NewDeliveryJob> = jobs
                                 .into_iter()
-                                .filter(|job| allowed.enabled && allowed.allows_domain(&job.inbox_host))
+                                .filter(|job| enabled && policy.allows(&job.inbox_host))
                                 .collect();
                             let added = delivery::enqueue(conn, &jobs, tertulia_db::now())?;
                             records::remove(conn, record.id)?;

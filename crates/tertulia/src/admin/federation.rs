@@ -1,8 +1,11 @@
-//! `tertulia admin federation …`: the delivery queue at a glance, and
-//! site-level follows.
+//! `tertulia admin federation …`: the delivery queue at a glance,
+//! site-level follows, and the federation policy (allows and blocks).
 
+use tertulia_core::Id;
+use tertulia_core::stored::UnknownName;
 use tertulia_db::{Db, delivery, instances};
 use tertulia_domain::Context;
+use tertulia_domain::federation_policy::{self, BlockChanges, Severity};
 use tertulia_federation::{Federation, SiteFollow};
 
 use crate::CliError;
@@ -26,6 +29,65 @@ pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliErr
             println!("No longer following {domain}; the running server tells it.");
             Ok(())
         }
+        FederationCommand::Allow { domain } => {
+            let allow = federation_policy::allow(ctx, &domain).await?;
+            println!(
+                "{} may federate with this site (allow {}); running servers apply it within a second.",
+                allow.domain, allow.id
+            );
+            Ok(())
+        }
+        FederationCommand::Disallow { domain } => {
+            let allow = federation_policy::allows(&ctx.db)
+                .await?
+                .into_iter()
+                .find(|allow| allow.domain == domain.to_ascii_lowercase());
+            let allow = allow.ok_or_else(|| {
+                CliError::Usage(format!("{domain} is not an allowed domain; see `tertulia admin federation list`"))
+            })?;
+            federation_policy::disallow(ctx, Id(allow.id)).await?;
+            println!("{domain} is no longer allowed.");
+            Ok(())
+        }
+        FederationCommand::Block {
+            domain,
+            severity,
+            reject_media,
+            reject_reports,
+            private_comment,
+            public_comment,
+            obfuscate,
+        } => {
+            let severity: Severity =
+                severity.parse().map_err(|e: UnknownName| CliError::Usage(format!("--severity: {e}")))?;
+            let changes = BlockChanges {
+                severity: Some(severity),
+                reject_media: Some(reject_media),
+                reject_reports: Some(reject_reports),
+                private_comment,
+                public_comment,
+                obfuscate: Some(obfuscate),
+            };
+            let block = federation_policy::block(ctx, &domain, changes).await?;
+            println!(
+                "{} blocked ({}, block {}); running servers apply it within a second.",
+                block.domain, block.severity, block.id
+            );
+            Ok(())
+        }
+        FederationCommand::Unblock { domain } => {
+            let block = federation_policy::blocks(&ctx.db)
+                .await?
+                .into_iter()
+                .find(|block| block.domain == domain.to_ascii_lowercase());
+            let block = block.ok_or_else(|| {
+                CliError::Usage(format!("{domain} is not blocked; see `tertulia admin federation list`"))
+            })?;
+            federation_policy::unblock(ctx, Id(block.id)).await?;
+            println!("{domain} is no longer blocked.");
+            Ok(())
+        }
+        FederationCommand::List => list(ctx).await,
         FederationCommand::Sites => {
             let federation = connect(ctx).await?;
             let sites = federation.followed_sites().await?;
@@ -52,6 +114,23 @@ fn describe(domain: &str, state: &SiteFollow) -> String {
         SiteFollow::Requested => format!("{domain}: requested (waiting for {domain} to accept)"),
         SiteFollow::NotFollowing => format!("{domain}: not following"),
     }
+}
+
+async fn list(ctx: &Context) -> Result<(), CliError> {
+    let mode = format!("{:?}", ctx.policy.mode()).to_lowercase();
+    println!("Mode: {mode} (federation.mode in the configuration file)");
+    for allow in federation_policy::allows(&ctx.db).await? {
+        println!("allowed  {}", allow.domain);
+    }
+    for block in federation_policy::blocks(&ctx.db).await? {
+        let mut flags: Vec<&str> = Vec::new();
+        flags.extend(block.reject_media.then_some("reject_media"));
+        flags.extend(block.reject_reports.then_some("reject_reports"));
+        flags.extend(block.obfuscate.then_some("obfuscate"));
+        let comment = block.private_comment.map(|c| format!(" ({c})")).unwrap_or_default();
+        println!("blocked  {} {} {}{comment}", block.domain, block.severity, flags.join(","));
+    }
+    Ok(())
 }
 
 async fn status(db: &Db) -> Result<(), CliError> {
