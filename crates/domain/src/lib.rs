@@ -21,7 +21,7 @@ pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;
-mod password;
+pub mod password;
 pub mod polls;
 pub mod present;
 pub mod profile;
