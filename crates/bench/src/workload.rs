@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use clap::Args;
 use serde_json::json;
+use tertulia_core::Config;
 
 use crate::BenchError;
 use crate::load::{self, Budget};
@@ -49,8 +50,11 @@ pub struct WorkloadArgs {
 pub async fn run(args: WorkloadArgs) -> Result<(), BenchError> {
     let binary = absolute_binary(&args.binary)?;
     let http = reqwest::Client::new();
-    let server =
-        Server::start(Launch { binary: &binary, name: "workload", db_url: None, env: Vec::new() }, &http).await?;
+    // The pool as installed, not the benchmarks' larger one: each SQLite
+    // connection has a page cache of its own.
+    let pool_size = Config::default().database.pool_size.to_string();
+    let env = vec![("TERTULIA_DATABASE_POOL_SIZE".to_owned(), pool_size)];
+    let server = Server::start(Launch { binary: &binary, name: "workload", db_url: None, env }, &http).await?;
     let pid = server.pid()?;
     let started = memory::read(pid)?;
     let mut users = Vec::with_capacity(args.users);
