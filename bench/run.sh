@@ -13,8 +13,8 @@
 #      older build, for before/after figures), then on this one; stops each
 #      server by its PID. On PostgreSQL, then scale-out: home timeline and
 #      posting with one, then two server processes on the same database;
-#   4. the inbox, delivery and federation scenarios, which start their own
-#      servers on fresh SQLite databases;
+#   4. the inbox, delivery, workload and federation scenarios, which start
+#      their own servers on fresh SQLite databases;
 #   5. deletes everything it created.
 # Usage: [TERTULIA_BENCH_BEFORE=path/to/old/tertulia] bench/run.sh [quick|smoke|full] [sqlite|postgres|both]
 #   quick: 2,000 accounts, 100,000 statuses (about 5 minutes on 2 cores);
@@ -190,6 +190,9 @@ step "inbox: $activities signed Create(Note) activities from a loopback site"
 
 step "delivery: posts to $followers remote followers on loopback sinks"
 "$bench" delivery --binary "$server" --followers "$followers" --posts "$fan_out_posts"
+
+step "workload: issue 17's small site (20 users, sign-ins, 2,000 posts, home reads), memory against the targets"
+"$bench" workload --binary "$server"
 
 step "federation: $propagation_posts posts propagating to three sites"
 "$bench" federation --binary "$server" --posts "$propagation_posts" --followers "$followers" --fan-out-posts 2

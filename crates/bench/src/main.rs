@@ -18,6 +18,7 @@ mod seed;
 mod server;
 mod target;
 mod timelines;
+mod workload;
 
 use std::process::ExitCode;
 
@@ -62,6 +63,10 @@ enum Command {
     /// Print the resident memory of a running server now and at its peak
     /// (Linux), optionally starting a new peak.
     Memory(memory::MemoryArgs),
+    /// Start a server and run issue 17's small site (20 users following
+    /// each other, sign-ins, 2,000 posts, home reads at 1 and 16
+    /// connections); print its peak and idle memory against the targets.
+    Workload(workload::WorkloadArgs),
     /// Measure RSA-2048 signatures and verifications per second on one
     /// core, as our HTTP Signatures make them: the limits of delivery and
     /// of the inbox on this machine.
@@ -100,6 +105,7 @@ fn main() -> ExitCode {
             Command::Posting(args) => posting::run(args).await,
             Command::ScaleOut(args) => scale_out::run(args).await,
             Command::Memory(args) => memory::run(args),
+            Command::Workload(args) => workload::run(args).await,
             Command::Inbox(args) => inbox::run(args).await,
             Command::Delivery(args) => delivery::run(args).await,
             Command::Rsa => rsa_cost::run().await,

@@ -39,7 +39,7 @@ enum ConnectError {
 // WAL lets readers proceed while one writer commits; busy_timeout makes a
 // second writer wait instead of failing at once; SQLite leaves foreign keys
 // off unless asked, and our cascades depend on them.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
 impl ManageConnection for Manager {

@@ -24,7 +24,7 @@ pub mod notification_policy;
 pub mod notifications;
 pub mod oauth;
 pub mod outbox;
-mod password;
+pub mod password;
 pub mod polls;
 pub mod present;
 pub mod profile;

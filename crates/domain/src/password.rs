@@ -3,13 +3,20 @@
 //! Argon2 costs tens of milliseconds of CPU and about 19 MiB by design, so
 //! hashing and checking run on tokio's blocking pool, never on the async
 //! workers serving other requests, and never while holding a database
-//! connection (a burst of sign-ins would otherwise empty the pool).
+//! connection (a burst of sign-ins would otherwise empty the pool). The
+//! 19 MiB are mapped for each hash and unmapped after it
+//! ([`working_memory`]), and only as many hashes run at once as there are
+//! cores.
+
+mod working_memory;
 
 use std::sync::LazyLock;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{self, Output, ParamsString, Salt, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, Version};
+use tokio::sync::Semaphore;
 
+use self::working_memory::WorkingMemory;
 use crate::DomainError;
 
 pub const MIN_LENGTH: usize = 8;
@@ -69,12 +76,23 @@ pub fn generate() -> String {
     rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect()
 }
 
+/// Hashes running at once. Argon2 is pure CPU work, so more hashes than
+/// cores finish no sooner and only hold more memory: a burst of 20
+/// sign-ins would otherwise map 380 MiB at once.
+static HASH_SLOTS: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(1, usize::from)));
+
+/// Runs argon2 `work` on the blocking pool once a slot is free.
+async fn in_hash_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, DomainError> {
+    let _slot =
+        HASH_SLOTS.acquire().await.map_err(|e| DomainError::Internal(format!("password hashing is shut: {e}")))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| DomainError::Internal(format!("password hashing stopped: {e}")))
+}
+
 /// Hashes with argon2id and a random salt; returns a PHC string.
 pub async fn hash(password: &str) -> Result<String, DomainError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|e| DomainError::Internal(format!("password hashing stopped: {e}")))?
+    in_hash_slot(move || hash_now(&password)).await?
 }
 
 /// Whether `password` matches the stored PHC hash of an account. With no
@@ -85,7 +103,7 @@ pub async fn hash(password: &str) -> Result<String, DomainError> {
 pub async fn verify(password: &str, stored: Option<&str>) -> bool {
     let password = password.to_owned();
     let stored = stored.map(str::to_owned);
-    tokio::task::spawn_blocking(move || matches(&password, stored.as_deref())).await.unwrap_or(false)
+    in_hash_slot(move || matches(&password, stored.as_deref())).await.unwrap_or(false)
 }
 
 /// Stands in for the hash of an account that does not exist: a real
@@ -97,19 +115,44 @@ fn matches(password: &str, stored: Option<&str>) -> bool {
     matched && stored.is_some()
 }
 
+/// The PHC string `Argon2::default().hash_password` makes, computed in
+/// working memory of our own.
 fn hash_now(password: &str) -> Result<String, DomainError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| DomainError::Internal(format!("password hashing failed: {e}")))
+    let argon2 = Argon2::default();
+    let failed = |e: password_hash::Error| DomainError::Internal(format!("password hashing failed: {e}"));
+    let hash = PasswordHash {
+        algorithm: Algorithm::default().ident(),
+        version: Some(Version::default().into()),
+        params: ParamsString::try_from(argon2.params()).map_err(failed)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(argon2_output(&argon2, password, salt.as_salt()).map_err(failed)?),
+    };
+    Ok(hash.to_string())
 }
 
 /// An unreadable hash matches nothing.
 fn verify_now(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(stored) else { return false };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else { return false };
+    let argon2 = || -> password_hash::Result<Argon2<'static>> {
+        let version = parsed.version.map(Version::try_from).transpose()?.unwrap_or_default();
+        Ok(Argon2::new(Algorithm::try_from(parsed.algorithm)?, version, Params::try_from(&parsed)?))
+    };
+    // `Output` compares in constant time.
+    argon2().and_then(|argon2| argon2_output(&argon2, password, salt)).is_ok_and(|output| output == expected)
+}
+
+/// What argon2 makes of `password` and `salt` with its parameters, in
+/// memory unmapped as soon as it is done.
+fn argon2_output(argon2: &Argon2, password: &str, salt: Salt) -> password_hash::Result<Output> {
+    let mut salt_bytes = [0; Salt::MAX_LENGTH];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes)?;
+    let params = argon2.params();
+    let mut memory = WorkingMemory::new(params.block_count()).map_err(|_| password_hash::Error::Crypto)?;
+    Output::init_with(params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN), |out| {
+        Ok(argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut memory)?)
+    })
 }
 
 #[cfg(test)]
@@ -151,6 +194,19 @@ mod tests {
         assert!(verify("correct horse battery", Some(&first)).await);
         assert!(!verify("wrong horse battery", Some(&first)).await);
         assert!(!verify("anything", Some("not a hash")).await);
+    }
+
+    #[test]
+    fn hashes_read_the_same_as_the_argon2_crate_s_own() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let ours = hash_now("correct horse battery").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse battery", &parsed).is_ok());
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default().hash_password(b"correct horse battery", &salt).unwrap().to_string();
+        assert!(verify_now("correct horse battery", &theirs));
+        assert!(!verify_now("wrong horse battery", &theirs));
+        assert_eq!(PasswordHash::new(&theirs).unwrap().params, parsed.params);
     }
 
     #[tokio::test]
