@@ -54,3 +54,36 @@ diesel::define_sql_function! {
 fn versions(applied: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     applied.iter().map(ToString::to_string).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use diesel::migration::MigrationSource;
+    use diesel::pg::Pg;
+    use diesel::sqlite::Sqlite;
+
+    use super::{POSTGRES, SQLITE};
+
+    /// diesel knows a migration by the version its folder name starts with
+    /// (the part before the first `_`): of two with one version, the second
+    /// is taken as already applied and never runs.
+    #[test]
+    fn every_migration_has_a_version_of_its_own_and_both_backends_the_same_list() {
+        let sqlite: Vec<(String, String)> = MigrationSource::<Sqlite>::migrations(&SQLITE)
+            .unwrap()
+            .iter()
+            .map(|m| (m.name().version().to_string(), m.name().to_string()))
+            .collect();
+        let postgres: Vec<(String, String)> = MigrationSource::<Pg>::migrations(&POSTGRES)
+            .unwrap()
+            .iter()
+            .map(|m| (m.name().version().to_string(), m.name().to_string()))
+            .collect();
+        assert_eq!(sqlite, postgres, "the two backends' migration folders differ");
+        let mut seen = HashSet::new();
+        for (version, name) in &sqlite {
+            assert!(seen.insert(version), "{name} has the version {version} of another migration");
+        }
+    }
+}
