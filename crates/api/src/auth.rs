@@ -38,7 +38,7 @@ impl Auth {
     pub fn admin(&self, scope: &str) -> Result<&SessionUser, ApiError> {
         let user = self.user(scope)?;
         if user.role != tertulia_domain::users::Role::Admin {
-            return Err(ApiError::Forbidden("This action is allowed to admins only".into()));
+            return Err(ApiError::Forbidden("This action is for the site's administrators only".into()));
         }
         Ok(user)
     }

@@ -281,8 +281,8 @@ pub fn remote_of_boost(booster: AccountId, visibility: Visibility, original_auth
     RemoteAudience { followers_of: Some(booster), site_followers: false, accounts: vec![original_author] }
 }
 
-/// A change to a local person's profile (a new account's first profile,
-/// an edit, a move, the account's deletion) goes to their followers and
+/// A change to a local person's profile (an edit, a move, the account's
+/// deletion) goes to their followers and
 /// to the sites that follow this one, whose directories list this site's
 /// people. The receiving site honours `discoverable`, so an account
 /// leaving the directory must reach them too; what is sent is the public
@@ -291,10 +291,16 @@ pub fn remote_of_profile(account: AccountId) -> RemoteAudience {
     RemoteAudience { followers_of: Some(account), site_followers: true, accounts: Vec::new() }
 }
 
-/// A directory entry sent when `site` starts following this site goes to
-/// that site alone (see [`crate::directory`]).
-pub fn remote_of_directory_entry(site: AccountId) -> RemoteAudience {
-    RemoteAudience { followers_of: None, site_followers: false, accounts: vec![site] }
+/// A directory entry goes to `site` alone when it has just started
+/// following this site (see [`crate::directory`]), and a new colleague's
+/// (`None`) to every site that follows this one: a new account has no
+/// followers of its own yet, and whoever follows it later fetches its
+/// profile when following.
+pub fn remote_of_directory_entry(site: Option<AccountId>) -> RemoteAudience {
+    match site {
+        Some(site) => RemoteAudience { followers_of: None, site_followers: false, accounts: vec![site] },
+        None => RemoteAudience { followers_of: None, site_followers: true, accounts: Vec::new() },
+    }
 }
 
 /// Whom on other sites `status` (a status or a boost, still stored) goes to.

@@ -65,7 +65,7 @@ pub async fn list(db: &Db, query: DirectoryQuery) -> Result<Vec<AccountView>, Do
 /// ever post: one record each, sent to that site alone.
 pub(crate) fn introduce_to(conn: &mut DbConn, site: i64) -> Result<(), DbError> {
     for account in listing::listed_local_ids(conn)? {
-        outbox::record(conn, &Outgoing::ListedInDirectory { account, site })?;
+        outbox::record(conn, &Outgoing::ListedInDirectory { account, site: Some(site) })?;
     }
     Ok(())
 }

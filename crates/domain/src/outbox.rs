@@ -53,12 +53,12 @@ pub enum Outgoing {
     /// A local account accepted or rejected a remote follower: `Accept` or
     /// `Reject` of the follow activity `follow_uri`.
     FollowAnswered { follower: i64, target: i64, follow_uri: String, accepted: bool },
-    /// A local profile changed, or a new local account has its first one:
-    /// `Update(Person)`.
+    /// A local profile changed: `Update(Person)`.
     ProfileUpdated { account: i64 },
-    /// A person this site's directory lists, for `site`, which has just
-    /// followed this site: `Update(Person)` to that site alone.
-    ListedInDirectory { account: i64, site: i64 },
+    /// A person this site's directory lists: `Update(Person)` to `site`,
+    /// which has just followed this site, or (`None`, a new colleague) to
+    /// every site that follows this one.
+    ListedInDirectory { account: i64, site: Option<i64> },
     /// A local account moved to `target` on another site: `Move`.
     AccountMoved { account: i64, target: i64 },
     /// A local account was deleted: `Delete` of the actor, signed with the

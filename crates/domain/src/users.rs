@@ -99,7 +99,8 @@ pub async fn create(ctx: &Context, request: NewUserRequest) -> Result<UserSummar
                 )
                 .map_err(|e| lost_race(e, &request))?;
                 // Other sites hear of a new colleague before they ever post.
-                crate::outbox::record(conn, &crate::outbox::Outgoing::ProfileUpdated { account: account_id })?;
+                let listed = crate::outbox::Outgoing::ListedInDirectory { account: account_id, site: None };
+                crate::outbox::record(conn, &listed)?;
                 let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
                 Ok(UserSummary::from_rows(user, account))
             })

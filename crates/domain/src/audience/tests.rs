@@ -381,5 +381,9 @@ fn profiles_go_to_followers_and_the_sites_following_this_one() {
     let profile = RemoteAudience { followers_of: Some(person), site_followers: true, accounts: Vec::new() };
     assert_eq!(remote_of_profile(person), profile);
     let entry = RemoteAudience { followers_of: None, site_followers: false, accounts: vec![site] };
-    assert_eq!(remote_of_directory_entry(site), entry);
+    assert_eq!(remote_of_directory_entry(Some(site)), entry);
+    // A new colleague: the sites following this one, not whoever follows
+    // them by the time the record is sent.
+    let newcomer = RemoteAudience { followers_of: None, site_followers: true, accounts: Vec::new() };
+    assert_eq!(remote_of_directory_entry(None), newcomer);
 }

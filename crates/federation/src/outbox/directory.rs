@@ -17,7 +17,7 @@ pub(super) fn listed(
     config: &Config,
     urls: &Urls,
     account: i64,
-    site: i64,
+    site: Option<i64>,
 ) -> Result<Planned, DbError> {
-    update_person(conn, config, urls, account, &audience::remote_of_directory_entry(AccountId(site)))
+    update_person(conn, config, urls, account, &audience::remote_of_directory_entry(site.map(AccountId)))
 }
