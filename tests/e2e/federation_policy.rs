@@ -135,3 +135,49 @@ async fn a_suspension_drops_queued_deliveries_and_stored_accounts() {
     let followers = hq.api(&ana).get(&format!("/api/v1/accounts/{ana_id}/followers")).await.ok();
     assert_eq!(followers, json!([]), "es's follower is gone with its site");
 }
+
+#[tokio::test]
+async fn a_silenced_site_reaches_only_followers_and_a_rejected_sites_media_is_not_kept() {
+    let blocklist = [("TERTULIA_FEDERATION_MODE", "blocklist")];
+    let [hq, es] = Federation::start(support::BINARY, [&blocklist, &[]]).await;
+    let admin = admin_token(&hq).await;
+    let ana = hq.sign_up("ana").await;
+    let bruno = es.sign_up("bruno").await;
+    let bruno_on_hq = hq.api(&ana).resolve("bruno", &es).await;
+    hq.api(&ana).follow_and_wait(&bruno_on_hq).await;
+    let block = json!({"domain": es.domain, "severity": "silence", "reject_media": true});
+    let block = hq.api(&admin).post("/api/v1/admin/domain_blocks", block).await.ok();
+
+    // Ana follows bruno, so only the silence can hold his mention back.
+    let mention = |text: &'static str| {
+        let (api, domain) = (es.api(&bruno), hq.domain.clone());
+        async move {
+            let chart = api.upload_png().await;
+            api.post_status(&format!("@ana@{domain} {text}"), json!({"media_ids": [chart["id"]]})).await;
+        }
+    };
+    let arrived = |text: &'static str| {
+        let api = hq.api(&ana);
+        async move {
+            let home = api.get("/api/v1/timelines/home").await.ok();
+            home.as_array().unwrap().iter().find(|s| s["content"].as_str().unwrap().contains(text)).cloned()
+        }
+    };
+    let mentions_shown = || async {
+        let shown = hq.api(&ana).get("/api/v1/notifications?types[]=mention").await.ok();
+        shown.as_array().unwrap().len()
+    };
+    mention("gráfico de ventas").await;
+    let silenced = hq.eventually("the silenced site's post", || arrived("gráfico de ventas")).await;
+    assert_eq!(silenced["media_attachments"], json!([]), "reject_media keeps no attachment");
+    assert_eq!(mentions_shown().await, 0, "a limited account's mention waits among the filtered ones");
+    let filtered = hq.api(&ana).ids("/api/v1/notifications?types[]=mention&include_filtered=true").await;
+    assert_eq!(filtered.len(), 1);
+
+    // Lifting the block lifts the limit it set, for accounts already here.
+    hq.api(&admin).delete(&format!("/api/v1/admin/domain_blocks/{}", block["id"].as_str().unwrap())).await.ok();
+    mention("gráfico de costes").await;
+    let welcome = hq.eventually("the post after the block is lifted", || arrived("gráfico de costes")).await;
+    assert_eq!(welcome["media_attachments"].as_array().unwrap().len(), 1);
+    assert_eq!(mentions_shown().await, 1);
+}

@@ -207,6 +207,42 @@ pub fn ids_on_domain(conn: &mut DbConn, domain: &str) -> Result<Vec<i64>, DbErro
         .load(conn)?)
 }
 
+/// Limits the accounts of `domain` and its subdomains that are not limited
+/// yet, dating the limit `since` (a `silence` block's creation): lifting that
+/// block finds exactly these accounts again by that date.
+pub fn silence_domain(conn: &mut DbConn, domain: &str, since: NaiveDateTime) -> Result<usize, DbError> {
+    let subdomains = crate::federation_policy::subdomains_of(domain);
+    Ok(diesel::update(
+        accounts::table
+            .filter(accounts::domain.eq(domain).or(accounts::domain.like(subdomains).escape('\\')))
+            .filter(accounts::silenced_at.is_null()),
+    )
+    .set(accounts::silenced_at.eq(since))
+    .execute(conn)?)
+}
+
+/// Lifts the limit [`silence_domain`] dated `since`; accounts a moderator
+/// limited at another time stay limited.
+pub fn unsilence_domain(conn: &mut DbConn, domain: &str, since: NaiveDateTime) -> Result<usize, DbError> {
+    let subdomains = crate::federation_policy::subdomains_of(domain);
+    Ok(diesel::update(
+        accounts::table
+            .filter(accounts::domain.eq(domain).or(accounts::domain.like(subdomains).escape('\\')))
+            .filter(accounts::silenced_at.eq(since)),
+    )
+    .set(accounts::silenced_at.eq(None::<NaiveDateTime>))
+    .execute(conn)?)
+}
+
+/// Limits one account unless it is already limited (an account first met
+/// on a silenced domain).
+pub fn silence_unless_limited(conn: &mut DbConn, id: i64, since: NaiveDateTime) -> Result<(), DbError> {
+    diesel::update(accounts::table.find(id).filter(accounts::silenced_at.is_null()))
+        .set(accounts::silenced_at.eq(since))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The sites of the remote accounts stored here, in alphabetical order.
 pub fn remote_domains(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
     Ok(accounts::table

@@ -20,21 +20,36 @@ use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, f
 use crate::Context;
 use crate::accounts::establish;
 use crate::events::{Event, StatusEvent};
+use crate::federation_policy::Limits;
 use crate::outbox::{self, Outgoing};
 use crate::statuses::{notify, remove};
 use crate::visibility;
 use crate::{DomainError, audience};
 
-/// Stores or refreshes a remote actor; returns its local id. Its username
-/// gets a number (`ana_2`) when another actor of the same site already has
-/// it: handles are unique per site, and one made up for an actor without
-/// `preferredUsername` may well collide.
-pub async fn save_actor(db: &Db, uri: String, mut fields: RemoteActorFields) -> Result<Id, DomainError> {
+/// Stores or refreshes a remote actor under the limits its site's domain
+/// block sets (a silenced site's accounts are limited; a site whose media
+/// is rejected keeps no avatar or header here); returns its local id. Its
+/// username gets a number (`ana_2`) when another actor of the same site
+/// already has it: handles are unique per site, and one made up for an
+/// actor without `preferredUsername` may well collide.
+pub async fn save_actor(
+    db: &Db,
+    uri: String,
+    mut fields: RemoteActorFields,
+    limits: Limits,
+) -> Result<Id, DomainError> {
+    if limits.reject_media {
+        (fields.avatar_url, fields.header_url) = (None, None);
+    }
     let id = db
         .run(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 fields.username = free_handle(conn, &uri, &fields.username, &fields.domain)?;
-                actors::upsert_remote(conn, &uri, &fields)
+                let id = actors::upsert_remote(conn, &uri, &fields)?;
+                if let Some(since) = limits.silenced_since {
+                    accounts::silence_unless_limited(conn, id, since)?;
+                }
+                Ok::<_, DbError>(id)
             })
         })
         .await?;

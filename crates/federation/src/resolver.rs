@@ -47,8 +47,8 @@ impl Federation {
                 "{uri} is an account of this site; no document from elsewhere can change it"
             )));
         }
-        self.admit(&fields.domain)?;
-        let id = remote::save_actor(self.db(), uri, fields).await?;
+        let limits = self.admit(&fields.domain)?;
+        let id = remote::save_actor(self.db(), uri, fields, limits).await?;
         self.db()
             .run(move |conn| actors::find(conn, id.0))
             .await?
@@ -95,7 +95,10 @@ impl Federation {
     /// Stores a post document whose origin has been checked (fetched from
     /// its own URL, or sent signed by its author).
     pub(crate) async fn save_post(&self, note: &Value, depth: u32) -> Result<Id, FederationError> {
-        let post = read_post(note)?;
+        let mut post = read_post(note)?;
+        if self.admit(&host_of(post.uri).unwrap_or_default())?.reject_media {
+            post.attachments.clear();
+        }
         let author = self.actor(post.author).await?;
         let in_reply_to = match post.in_reply_to {
             Some(parent) if depth > 0 => match Box::pin(self.status(parent, depth - 1)).await {

@@ -17,6 +17,7 @@ use tertulia_testrig::TestDatabase;
 
 use super::*;
 use crate::accounts::{self, FollowOptions};
+use crate::federation_policy::Limits;
 use crate::remote::{self, RemoteRevision, RemoteStatus};
 use crate::statuses::{self, NewStatus, StatusChanges};
 use crate::users::{self, NewUserRequest, Role};
@@ -87,7 +88,7 @@ impl World {
         let now = tertulia_db::now();
         let (inbox, shared_inbox) = (format!("{uri}/inbox"), Some(format!("https://{REMOTE_HOST}/inbox")));
         let fields = RemoteActorFields::person(name.into(), REMOTE_HOST.into(), inbox, shared_inbox, now);
-        let id = remote::save_actor(&self.ctx.db, uri, fields).await.unwrap();
+        let id = remote::save_actor(&self.ctx.db, uri, fields, Limits::default()).await.unwrap();
         self.names.push((name, id));
     }
 

@@ -66,8 +66,9 @@ pub async fn update_block(ctx: &Context, id: Id, changes: BlockChanges) -> Resul
     Ok(block)
 }
 
-/// Lifts block `id`. What a suspension removed stays removed: the domain's
-/// accounts come back as they are met again.
+/// Lifts block `id`: the limits a silence put on the domain's accounts are
+/// lifted. What a suspension removed stays removed: the domain's accounts
+/// come back as they are met again.
 pub async fn unblock(ctx: &Context, id: Id) -> Result<DomainBlockRow, DomainError> {
     let block = ctx
         .db
@@ -75,6 +76,7 @@ pub async fn unblock(ctx: &Context, id: Id) -> Result<DomainBlockRow, DomainErro
             let row = federation_policy::find_block(conn, id.0)?.ok_or_else(not_found("domain block"))?;
             federation_policy::delete_block(conn, row.id)?;
             federation_policy::bump_version(conn)?;
+            accounts::unsilence_domain(conn, &row.domain, row.created_at)?;
             Ok::<_, DomainError>(row)
         })
         .await?;
@@ -180,10 +182,17 @@ fn apply(row: &mut DomainBlockRow, changes: BlockChanges) {
     }
 }
 
-/// Moves the version and, for a suspension, removes what the domain left
-/// here; returns the events for the posts removed.
+/// Moves the version, limits the domain's accounts for a silence (or lifts
+/// the limits when a block changes from silence) and, for a suspension,
+/// removes what the domain left here; returns the events for the posts
+/// removed.
 fn enforce_block(conn: &mut DbConn, block: &DomainBlockRow) -> Result<Vec<Event>, DomainError> {
     federation_policy::bump_version(conn)?;
+    if block.severity == Severity::Silence {
+        accounts::silence_domain(conn, &block.domain, block.created_at)?;
+    } else {
+        accounts::unsilence_domain(conn, &block.domain, block.created_at)?;
+    }
     if block.severity != Severity::Suspend {
         return Ok(Vec::new());
     }

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 use tertulia_core::config::{FederationConfig, FederationMode};
 use tertulia_db::Db;
@@ -55,8 +56,10 @@ struct Rules {
 /// with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Limits {
-    /// `silence`: its posts reach only those who follow its accounts.
-    pub silenced: bool,
+    /// `silence`, with the block's date: its accounts are limited (their
+    /// posts reach only those who follow them), dated so that lifting the
+    /// block lifts only the limits it set.
+    pub silenced_since: Option<NaiveDateTime>,
     /// Its attachments are not kept.
     pub reject_media: bool,
     /// Its reports are ignored.
@@ -117,7 +120,7 @@ impl FederationPolicy {
             return Err(Refusal::NotAllowed { host });
         }
         Ok(block.map_or_else(Limits::default, |block| Limits {
-            silenced: block.severity == Severity::Silence,
+            silenced_since: (block.severity == Severity::Silence).then_some(block.created_at),
             reject_media: block.reject_media,
             reject_reports: block.reject_reports,
         }))

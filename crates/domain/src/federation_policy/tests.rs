@@ -47,8 +47,9 @@ fn a_block_covers_subdomains_but_not_lookalikes() {
 
 #[test]
 fn silence_and_flags_federate_with_limits() {
-    let policy = policy(FederationMode::Blocklist, &[], vec![block("loud.example", Severity::Silence)]);
-    let limits = Limits { silenced: true, reject_media: true, reject_reports: false };
+    let silence = block("loud.example", Severity::Silence);
+    let limits = Limits { silenced_since: Some(silence.created_at), reject_media: true, reject_reports: false };
+    let policy = policy(FederationMode::Blocklist, &[], vec![silence]);
     assert_eq!(policy.check("loud.example"), Ok(limits));
 }
 

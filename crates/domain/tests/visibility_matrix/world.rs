@@ -12,6 +12,7 @@ use tertulia_core::visibility::Visibility;
 use tertulia_core::{Config, Id};
 use tertulia_db::actors::RemoteActorFields;
 use tertulia_domain::accounts::{self, FollowOptions, ProfileUpdate};
+use tertulia_domain::federation_policy::Limits;
 use tertulia_domain::polls::NewPoll;
 use tertulia_domain::remote::{self, RemotePoll, RemoteStatus};
 use tertulia_domain::statuses::{self, NewStatus};
@@ -216,7 +217,7 @@ async fn remote_user(rig: &Rig, username: &str) -> Step<Id> {
         fetched_at: Some(now),
         updated_at: now,
     };
-    step("store a remote actor", remote::save_actor(&rig.ctx.db, uri.clone(), fields).await)
+    step("store a remote actor", remote::save_actor(&rig.ctx.db, uri.clone(), fields, Limits::default()).await)
 }
 
 /// The reader's follow of the author: accepted at once by an open local
