@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tertulia's whole test suite, as CI runs it:
 #   1. cargo fmt --check and cargo clippy (warnings are errors);
-#   2. every test of the workspace on SQLite;
+#   2. every test of the workspace on SQLite (the company-network test runs
+#      a real ActivityPub relay, activityrelay from PyPI, installed here in a
+#      temporary venv, and needs root: see docs/testing.md);
 #   3. every test again on a throwaway PostgreSQL cluster started here
 #      (initdb in a temporary directory, a free port on 127.0.0.1), stopped
 #      and deleted on exit, whatever happens;
@@ -134,6 +136,15 @@ run_suite() {
     return "$status"
 }
 
+# The relay the HTTPS test network runs; the test rig finds it through
+# TERTULIA_TEST_ACTIVITYRELAY.
+setup_relay() {
+    step "installing the ActivityPub relay (activityrelay)"
+    python3 -m venv "$log_dir/relay-venv"
+    "$log_dir/relay-venv/bin/pip" install --quiet --disable-pip-version-check -r tests/relay/requirements.txt
+    export TERTULIA_TEST_ACTIVITYRELAY="$log_dir/relay-venv/bin/activityrelay"
+}
+
 setup_clients() {
     step "installing client libraries (Mastodon.py, toot, masto.js)"
     python3 -m venv "$log_dir/venv"
@@ -234,6 +245,8 @@ step "building tests"
 cargo nextest run --workspace --no-run
 step "starting a throwaway PostgreSQL"
 start_postgres
+
+setup_relay
 
 status=0
 run_suite sqlite || status=1

@@ -122,9 +122,10 @@ impl HttpsNetwork {
             .arg(self.hosts_path())
             .arg(program);
         let root = self.root_certificate_path();
-        // rustls's native roots and Python's ssl module read SSL_CERT_FILE;
-        // the `requests` library reads REQUESTS_CA_BUNDLE.
-        command.env("SSL_CERT_FILE", &root).env("REQUESTS_CA_BUNDLE", &root);
+        // rustls's native roots and Python's ssl module read SSL_CERT_FILE
+        // (and SSL_CERT_DIR, which would add the system's roots); the
+        // `requests` library reads REQUESTS_CA_BUNDLE.
+        command.env("SSL_CERT_FILE", &root).env_remove("SSL_CERT_DIR").env("REQUESTS_CA_BUNDLE", &root);
         command
     }
 
