@@ -60,7 +60,13 @@ async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     let es_settings = [ALLOWLIST, allowed_domains(&es_allows)];
     let mx_settings = [ALLOWLIST, allowed_domains(&mx_allows)];
     let sites = [("hq", &hq_settings[..]), ("es", &es_settings), ("mx", &mx_settings), ("outsider", &[])];
-    let [hq, es, mx, mut outsider] = Federation::start_https(support::BINARY, &network, sites).await;
+    // The relay admits the company's sites; it starts beside them, as its
+    // set-up (a Python process per command) takes longer than theirs.
+    let company = ["hq", "es", "mx"].map(HttpsNetwork::host_name);
+    let admitted = company.each_ref().map(String::as_str);
+    let (sites, relay) =
+        tokio::join!(Federation::start_https(support::BINARY, &network, sites), TestRelay::start(&network, &admitted),);
+    let [hq, es, mx, mut outsider] = sites;
     assert_eq!((hq.base_url.as_str(), hq.domain.as_str()), ("https://hq.tertulia.test", "hq.tertulia.test"));
 
     let ceo = hq.sign_up_admin("ceo").await;
@@ -153,12 +159,21 @@ async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
         seen.contains(&"For the company only".to_owned()).then_some(())
     })
     .await;
+    // The outbox queues nothing for a site not allowed: once hq's queue is
+    // empty, no delivery to the outsider is still on its way.
+    eventually("hq's delivery queue to be done", || async {
+        waiting_deliveries(&hq).await.contains("Deliveries waiting: 0").then_some(())
+    })
+    .await;
     assert!(!stored(&outsider, &company_only["uri"]).await, "a post reached a site no longer allowed");
     outsider.api(&olga).post(&format!("/api/v1/accounts/{reader_on_outsider}/unfollow"), json!({})).await.ok();
     eventually("hq's inbox to refuse the outsider's unfollow", || async {
         outsider.logs().contains("delivery refused for good").then_some(())
     })
     .await;
+    let reader_id = hq.api(&reader).account_id().await;
+    let followers = hq.api(&reader).get(&format!("/api/v1/accounts/{reader_id}/followers")).await.ok();
+    assert_eq!(tertulia_testrig::accts(&followers), [format!("olga@{}", outsider.domain)], "the unfollow was applied");
 
     // A domain block drops the deliveries queued for the blocked site.
     hq.api(&ceo).post("/api/v1/admin/domain_allows", json!({"domain": outsider.domain})).await.ok();
@@ -174,7 +189,6 @@ async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     assert!(status.contains("Deliveries waiting: 0"), "{status}");
 
     // A real relay runs on the network: hq fetches its actor over HTTPS.
-    let relay = TestRelay::start(&network, &[&hq.domain, &es.domain, &mx.domain]).await;
     hq.api(&ceo).post("/api/v1/admin/domain_allows", json!({"domain": relay.domain})).await.ok();
     let q = format!("@relay@{}", relay.domain);
     let found = hq.api(&reader).get(&format!("/api/v2/search?type=accounts&resolve=true&q={q}")).await.ok();
