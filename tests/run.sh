@@ -97,6 +97,8 @@ ensure_tools() {
         pg_bin=$(find_postgres_bin)
     fi
     [[ -n "$pg_bin" ]] || fail "PostgreSQL server binaries (initdb, pg_ctl) not found after installing"
+    # The HTTPS test network makes its certificates with openssl.
+    command -v openssl >/dev/null || apt_install openssl
     command -v python3 >/dev/null || apt_install python3 python3-venv
     python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
     command -v npm >/dev/null || apt_install nodejs npm

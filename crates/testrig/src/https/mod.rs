@@ -60,14 +60,9 @@ pub(crate) struct Seat {
 impl HttpsNetwork {
     /// A network with a new certificate authority and nobody on it yet.
     pub fn new() -> HttpsNetwork {
-        let network = HttpsNetwork {
-            inner: Arc::new(Network {
-                dir: tempfile::tempdir().expect("temporary directory"),
-                authority: CertificateAuthority::new(),
-                hosts: Mutex::new(BTreeMap::new()),
-            }),
-        };
-        std::fs::write(network.root_certificate_path(), &network.inner.authority.root_pem).expect("write the CA");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let authority = CertificateAuthority::new(dir.path());
+        let network = HttpsNetwork { inner: Arc::new(Network { dir, authority, hosts: Mutex::new(BTreeMap::new()) }) };
         network.write_hosts_file(&BTreeMap::new());
         network
     }
@@ -78,7 +73,7 @@ impl HttpsNetwork {
     }
 
     /// The authority's root certificate (PEM), the one root the network's
-    /// processes trust.
+    /// processes trust (written by [`CertificateAuthority::new`]).
     pub fn root_certificate_path(&self) -> PathBuf {
         self.inner.dir.path().join("root-ca.pem")
     }
