@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tertulia's whole test suite, as CI runs it:
 #   1. cargo fmt --check and cargo clippy (warnings are errors);
-#   2. every test of the workspace on SQLite;
+#   2. every test of the workspace on SQLite (the company-network test runs
+#      a real ActivityPub relay, activityrelay from PyPI, installed here in a
+#      temporary venv, and needs root: see docs/testing.md);
 #   3. every test again on a throwaway PostgreSQL cluster started here
 #      (initdb in a temporary directory, a free port on 127.0.0.1), stopped
 #      and deleted on exit, whatever happens;
@@ -95,6 +97,8 @@ ensure_tools() {
         pg_bin=$(find_postgres_bin)
     fi
     [[ -n "$pg_bin" ]] || fail "PostgreSQL server binaries (initdb, pg_ctl) not found after installing"
+    # The HTTPS test network makes its certificates with openssl.
+    command -v openssl >/dev/null || apt_install openssl
     command -v python3 >/dev/null || apt_install python3 python3-venv
     python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
     command -v npm >/dev/null || apt_install nodejs npm
@@ -132,6 +136,15 @@ run_suite() {
     local status=${PIPESTATUS[0]}
     set -e
     return "$status"
+}
+
+# The relay the HTTPS test network runs; the test rig finds it through
+# TERTULIA_TEST_ACTIVITYRELAY.
+setup_relay() {
+    step "installing the ActivityPub relay (activityrelay)"
+    python3 -m venv "$log_dir/relay-venv"
+    "$log_dir/relay-venv/bin/pip" install --quiet --disable-pip-version-check -r tests/relay/requirements.txt
+    export TERTULIA_TEST_ACTIVITYRELAY="$log_dir/relay-venv/bin/activityrelay"
 }
 
 setup_clients() {
@@ -234,6 +247,8 @@ step "building tests"
 cargo nextest run --workspace --no-run
 step "starting a throwaway PostgreSQL"
 start_postgres
+
+setup_relay
 
 status=0
 run_suite sqlite || status=1

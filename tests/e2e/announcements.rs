@@ -10,37 +10,21 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tertulia_testrig::{Federation, TestInstance, eventually, openapi};
+use tertulia_testrig::{Federation, eventually, openapi};
 use tokio_tungstenite::tungstenite::Message;
 
 const ADMIN_SCOPES: &str = "read write admin:read admin:write";
 /// 👍, as it travels in a URL path.
 const THUMBS_UP: &str = "%F0%9F%91%8D";
 
-/// Creates an admin and returns a token with the admin scopes.
-async fn admin(instance: &TestInstance, username: &str) -> String {
-    instance.create_user(username, &["--admin"]).await;
-    instance.token_with_scopes(username, ADMIN_SCOPES).await
-}
-
 fn id(value: &Value) -> String {
     value["id"].as_str().unwrap_or_else(|| panic!("no id in {value}")).to_owned()
-}
-
-/// The announcements `token` sees, each checked against Mastodon's schema.
-async fn seen(instance: &TestInstance, token: &str) -> Vec<Value> {
-    let list = instance.api(token).get("/api/v1/announcements").await.ok();
-    let list = list.as_array().unwrap().clone();
-    for announcement in &list {
-        openapi::assert_matches(announcement, "Announcement");
-    }
-    list
 }
 
 #[tokio::test]
 async fn admins_write_publish_edit_and_withdraw_and_readers_dismiss_and_react() {
     let instance = support::start().await;
-    let boss = admin(&instance, "boss").await;
+    let boss = instance.sign_up_admin("boss").await;
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
 
@@ -54,13 +38,13 @@ async fn admins_write_publish_edit_and_withdraw_and_readers_dismiss_and_react() 
         .await
         .ok();
     assert_eq!((draft["published"].clone(), draft["all_day"].clone()), (json!(false), json!(true)), "{draft}");
-    assert!(seen(&instance, &ana).await.is_empty(), "a draft is not shown");
+    assert!(instance.api(&ana).announcements().await.is_empty(), "a draft is not shown");
 
     let announcement = id(&draft);
     let published =
         instance.api(&boss).post(&format!("/api/v1/admin/announcements/{announcement}/publish"), json!({})).await.ok();
     assert_eq!(published["published"], true);
-    let shown = seen(&instance, &ana).await;
+    let shown = instance.api(&ana).announcements().await;
     assert_eq!(shown.len(), 1);
     assert_eq!(shown[0]["content"], "<p>Offices close at 15:00 on Friday</p>");
     assert_eq!(shown[0]["read"], false);
@@ -80,20 +64,20 @@ async fn admins_write_publish_edit_and_withdraw_and_readers_dismiss_and_react() 
         .await
         .ok();
     instance.api(&bruno).delete(&format!("/api/v1/announcements/{announcement}/reactions/{THUMBS_UP}")).await.ok();
-    let for_ana = &seen(&instance, &ana).await[0];
+    let for_ana = &instance.api(&ana).announcements().await[0];
     assert_eq!(
         for_ana["reactions"],
         json!([{"name": "👍", "count": 1, "me": true}, {"name": "🎉", "count": 1, "me": true}])
     );
-    let for_bruno = &seen(&instance, &bruno).await[0];
+    let for_bruno = &instance.api(&bruno).announcements().await[0];
     assert_eq!(
         for_bruno["reactions"],
         json!([{"name": "👍", "count": 1, "me": false}, {"name": "🎉", "count": 1, "me": false}])
     );
 
     instance.api(&ana).post(&format!("/api/v1/announcements/{announcement}/dismiss"), json!({})).await.ok();
-    assert_eq!(seen(&instance, &ana).await[0]["read"], true);
-    assert_eq!(seen(&instance, &bruno).await[0]["read"], false, "dismissing is per reader");
+    assert_eq!(instance.api(&ana).announcements().await[0]["read"], true);
+    assert_eq!(instance.api(&bruno).announcements().await[0]["read"], false, "dismissing is per reader");
 
     let edited = instance
         .api(&boss)
@@ -104,10 +88,10 @@ async fn admins_write_publish_edit_and_withdraw_and_readers_dismiss_and_react() 
         .await
         .ok();
     assert_eq!(edited["published"], true, "an edit keeps it published: {edited}");
-    assert_eq!(seen(&instance, &bruno).await[0]["content"], "<p>Offices close at 14:00 on Friday</p>");
+    assert_eq!(instance.api(&bruno).announcements().await[0]["content"], "<p>Offices close at 14:00 on Friday</p>");
 
     instance.api(&boss).post(&format!("/api/v1/admin/announcements/{announcement}/unpublish"), json!({})).await.ok();
-    assert!(seen(&instance, &ana).await.is_empty(), "unpublished");
+    assert!(instance.api(&ana).announcements().await.is_empty(), "unpublished");
     let listed = instance.api(&boss).get("/api/v1/admin/announcements").await.ok();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     instance.api(&boss).delete(&format!("/api/v1/admin/announcements/{announcement}")).await.ok();
@@ -118,7 +102,7 @@ async fn admins_write_publish_edit_and_withdraw_and_readers_dismiss_and_react() 
 #[tokio::test]
 async fn non_admins_are_refused_and_bad_input_is_explained() {
     let instance = support::start().await;
-    let boss = admin(&instance, "boss").await;
+    let boss = instance.sign_up_admin("boss").await;
     let ana = instance.sign_up("ana").await;
     instance.create_user("carla", &[]).await;
     let carla_with_admin_scopes = instance.token_with_scopes("carla", ADMIN_SCOPES).await;
@@ -184,7 +168,7 @@ async fn next_event(socket: &mut Socket) -> (String, String) {
 #[tokio::test]
 async fn readers_hear_announcements_reactions_and_withdrawals_on_their_user_stream() {
     let instance = support::start().await;
-    let boss = admin(&instance, "boss").await;
+    let boss = instance.sign_up_admin("boss").await;
     let ana = instance.sign_up("ana").await;
     let bruno = instance.sign_up("bruno").await;
     let url = format!("ws://127.0.0.1:{}/api/v1/streaming?access_token={ana}&stream=user", instance.port);
@@ -245,10 +229,10 @@ async fn a_scheduled_announcement_appears_once_its_time_comes() {
         instance.cli(&["admin", "announcement", "create", "Payroll is early this month", "--schedule", &at]).await;
     assert!(created.status.success(), "{}", created.stderr);
     assert!(created.stdout.contains("scheduled for"), "{}", created.stdout);
-    assert!(seen(&instance, &ana).await.is_empty(), "not before its time");
+    assert!(instance.api(&ana).announcements().await.is_empty(), "not before its time");
     let shown = instance
         .eventually("the scheduled announcement to be published", || async {
-            let list = seen(&instance, &ana).await;
+            let list = instance.api(&ana).announcements().await;
             (!list.is_empty()).then_some(list)
         })
         .await;
@@ -260,18 +244,11 @@ async fn a_scheduled_announcement_appears_once_its_time_comes() {
 #[tokio::test]
 async fn a_company_wide_announcement_from_hq_shows_on_the_sites_that_follow_it_naming_hq() {
     let [hq, es, mx] = Federation::start(support::BINARY, [&[], &[], &[]]).await;
-    let boss = admin(&hq, "ceo").await;
+    let boss = hq.sign_up_admin("ceo").await;
     let ana = es.sign_up("ana").await;
     let luis = mx.sign_up("luis").await;
-    for site in [&es, &mx] {
-        let asked = site.cli(&["admin", "federation", "follow-site", &hq.domain]).await;
-        assert!(asked.status.success(), "{}", asked.stderr);
-        eventually("the site follow of hq to be accepted", || async {
-            let sites = site.cli(&["admin", "federation", "sites"]).await;
-            sites.stdout.contains(&format!("{}: following", hq.domain)).then_some(())
-        })
-        .await;
-    }
+    es.follow_site(&hq).await;
+    mx.follow_site(&hq).await;
     // A local announcement stays home.
     hq.api(&boss)
         .post("/api/v1/admin/announcements", json!({"text": "HQ parking closed", "published": true}))
@@ -288,7 +265,7 @@ async fn a_company_wide_announcement_from_hq_shows_on_the_sites_that_follow_it_n
     assert_eq!(created["company_wide"], true);
     for (site, token) in [(&es, &ana), (&mx, &luis)] {
         let shown = eventually("hq's announcement on the site", || async {
-            let list = seen(site, token).await;
+            let list = site.api(token).announcements().await;
             (!list.is_empty()).then_some(list)
         })
         .await;
@@ -307,7 +284,7 @@ async fn a_company_wide_announcement_from_hq_shows_on_the_sites_that_follow_it_n
         .await
         .ok();
     eventually("the edit to reach es", || async {
-        let list = seen(&es, &ana).await;
+        let list = es.api(&ana).announcements().await;
         let content = list.first().and_then(|a| a["content"].as_str()).unwrap_or_default().to_owned();
         content.contains("thank you, everyone").then_some(())
     })
@@ -315,7 +292,9 @@ async fn a_company_wide_announcement_from_hq_shows_on_the_sites_that_follow_it_n
 
     hq.api(&boss).delete(&format!("/api/v1/admin/announcements/{announcement}")).await.ok();
     for (site, token) in [(&es, &ana), (&mx, &luis)] {
-        eventually("hq's announcement to disappear", || async { seen(site, token).await.is_empty().then_some(()) })
-            .await;
+        eventually("hq's announcement to disappear", || async {
+            site.api(token).announcements().await.is_empty().then_some(())
+        })
+        .await;
     }
 }

@@ -8,45 +8,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tertulia_testrig::{Federation, TestInstance, eventually, eventually_within, openapi};
 
 /// The reader's token polls hq's directory for as long as the sync takes.
 const PATIENT_READER: [(&str, &str); 1] = [("TERTULIA_RATE_LIMITS_PER_TOKEN", "100000")];
-
-async fn follow_site(hq: &TestInstance, site: &TestInstance) {
-    let asked = hq.cli(&["admin", "federation", "follow-site", &site.domain]).await;
-    assert!(asked.status.success(), "{}", asked.stderr);
-    eventually("the site follow to be accepted", || async {
-        let sites = hq.cli(&["admin", "federation", "sites"]).await;
-        sites.stdout.contains(&format!("{}: following", site.domain)).then_some(())
-    })
-    .await;
-}
-
-/// Signs `username` up on `site` with these profile fields and
-/// discoverability; returns a token.
-async fn colleague(site: &TestInstance, username: &str, fields: &[(&str, &str)], discoverable: bool) -> String {
-    let token = site.sign_up(username).await;
-    let fields: Vec<Value> = fields.iter().map(|(name, value)| json!({"name": name, "value": value})).collect();
-    let body = json!({"fields_attributes": fields, "discoverable": discoverable});
-    site.api(&token).patch("/api/v1/accounts/update_credentials", body).await.ok();
-    token
-}
-
-/// The `acct` of each account in a JSON array.
-fn accts(accounts: &Value) -> Vec<String> {
-    accounts.as_array().unwrap().iter().map(|a| a["acct"].as_str().unwrap().to_owned()).collect()
-}
-
-async fn directory(site: &TestInstance, token: &str, query: &str) -> Vec<String> {
-    accts(&site.api(token).get(&format!("/api/v1/directory?{query}")).await.ok())
-}
-
-async fn search_accounts(site: &TestInstance, token: &str, q: &str) -> Vec<String> {
-    let found = site.api(token).get(&format!("/api/v2/search?type=accounts&q={q}")).await.ok();
-    accts(&found["accounts"])
-}
 
 #[tokio::test]
 async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
@@ -54,19 +19,19 @@ async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
     let (es_domain, mx_domain) = (es.domain.clone(), mx.domain.clone());
     let (ana, luis) = (format!("ana@{es_domain}"), format!("luis@{mx_domain}"));
     // ana was on es before hq followed it: the follow brings her profile.
-    colleague(&es, "ana", &[("Skills", "Kubernetes, Rust"), ("Office", "Madrid")], true).await;
-    follow_site(&hq, &es).await;
-    follow_site(&hq, &mx).await;
-    colleague(&es, "hidden", &[("Skills", "Kubernetes")], false).await;
-    colleague(&mx, "luis", &[("Skills", "kubernetes operators")], true).await;
-    let reader = colleague(&hq, "reader", &[], true).await;
-    colleague(&hq, "madrid", &[], true).await;
-    colleague(&hq, "madridista", &[], true).await;
+    es.sign_up_colleague("ana", &[("Skills", "Kubernetes, Rust"), ("Office", "Madrid")], true).await;
+    hq.follow_site(&es).await;
+    hq.follow_site(&mx).await;
+    es.sign_up_colleague("hidden", &[("Skills", "Kubernetes")], false).await;
+    mx.sign_up_colleague("luis", &[("Skills", "kubernetes operators")], true).await;
+    let reader = hq.sign_up_colleague("reader", &[], true).await;
+    hq.sign_up_colleague("madrid", &[], true).await;
+    hq.sign_up_colleague("madridista", &[], true).await;
 
     // Nobody posted, nobody follows anybody: profiles came with the sync
     // (hidden's profile too, as it was made non-discoverable).
     let listed = eventually("ana and luis, not hidden, in hq's directory", || async {
-        let listed = directory(&hq, &reader, "limit=80").await;
+        let listed = hq.api(&reader).directory("limit=80").await;
         let hidden_gone = !listed.iter().any(|a| a.starts_with("hidden"));
         (listed.contains(&ana) && listed.contains(&luis) && hidden_gone).then_some(listed)
     })
@@ -79,23 +44,24 @@ async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
     // A Skills value finds colleagues on both sites, never the hidden one.
     let both = [ana.clone(), luis.clone()];
     eventually("a Skills search on hq to find ana and luis alone", || async {
-        (search_accounts(&hq, &reader, "kubernetes").await == both).then_some(())
+        (hq.api(&reader).search_accounts("kubernetes").await == both).then_some(())
     })
     .await;
     let at_es = es.sign_up("es_reader").await;
-    assert_eq!(search_accounts(&es, &at_es, "kubernetes").await, ["ana"]);
-    assert_eq!(search_accounts(&es, &at_es, "hidden").await, ["hidden"], "still found by name");
+    assert_eq!(es.api(&at_es).search_accounts("kubernetes").await, ["ana"]);
+    assert_eq!(es.api(&at_es).search_accounts("hidden").await, ["hidden"], "still found by name");
     // Ranked: exact username, then names starting so, then field values.
-    let madrid = search_accounts(&hq, &reader, "madrid").await;
+    let madrid = hq.api(&reader).search_accounts("madrid").await;
     assert_eq!(madrid, ["madrid".to_owned(), "madridista".to_owned(), ana.clone()]);
-    let accounts_v1 = accts(&hq.api(&reader).get("/api/v1/accounts/search?q=madrid&offset=1&limit=1").await.ok());
+    let accounts_v1 =
+        tertulia_testrig::accts(&hq.api(&reader).get("/api/v1/accounts/search?q=madrid&offset=1&limit=1").await.ok());
     assert_eq!(accounts_v1, ["madridista"]);
 
     // local=true is hq alone; pages follow each other without repeats.
-    let local = directory(&hq, &reader, "local=true&order=new").await;
+    let local = hq.api(&reader).directory("local=true&order=new").await;
     assert_eq!(local, ["madridista", "madrid", "reader"]);
-    let first = directory(&hq, &reader, "local=true&order=new&limit=1").await;
-    let second = directory(&hq, &reader, "local=true&order=new&limit=1&offset=1").await;
+    let first = hq.api(&reader).directory("local=true&order=new&limit=1").await;
+    let second = hq.api(&reader).directory("local=true&order=new&limit=1&offset=1").await;
     assert_eq!([first, second].concat(), local[..2]);
 
     // Bad parameters are refused with a sentence.
@@ -105,10 +71,10 @@ async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
     assert!(refused.contains("limit"), "{refused}");
 
     // A new colleague on mx is findable on hq without ever posting.
-    colleague(&mx, "carmen", &[("Skills", "Terraform")], true).await;
+    mx.sign_up_colleague("carmen", &[("Skills", "Terraform")], true).await;
     let carmen = format!("carmen@{mx_domain}");
     eventually("carmen findable on hq by her skills", || async {
-        search_accounts(&hq, &reader, "terraform").await.contains(&carmen).then_some(())
+        hq.api(&reader).search_accounts("terraform").await.contains(&carmen).then_some(())
     })
     .await;
 
@@ -116,7 +82,7 @@ async fn hq_lists_and_finds_discoverable_colleagues_of_every_site_it_follows() {
     let gone = mx.cli(&["admin", "user", "delete", "luis", "--yes"]).await;
     assert!(gone.status.success(), "{}", gone.stderr);
     mx.eventually("luis gone from hq's directory", || async {
-        (!directory(&hq, &reader, "limit=80").await.contains(&luis)).then_some(())
+        (!hq.api(&reader).directory("limit=80").await.contains(&luis)).then_some(())
     })
     .await;
 }
@@ -136,7 +102,7 @@ async fn directory_sync_figures() {
     }
     let reader = hq.sign_up("reader").await;
     let started = Instant::now();
-    follow_site(&hq, &mx).await;
+    hq.follow_site(&mx).await;
     eventually_within(Duration::from_secs(600), "every mx colleague in hq's directory", || async {
         let listed = directory_size(&hq, &reader).await;
         (listed >= ALREADY_THERE).then_some(())
@@ -151,7 +117,7 @@ async fn directory_sync_figures() {
         let created = Instant::now();
         let acct = format!("{username}@{}", mx.domain);
         eventually("the new colleague findable on hq", || async {
-            search_accounts(&hq, &reader, &username).await.contains(&acct).then_some(())
+            hq.api(&reader).search_accounts(&username).await.contains(&acct).then_some(())
         })
         .await;
         waits.push(created.elapsed());
@@ -171,7 +137,7 @@ async fn directory_sync_figures() {
 async fn directory_size(hq: &TestInstance, token: &str) -> usize {
     let mut listed = 0;
     loop {
-        let page = directory(hq, token, &format!("limit=80&offset={listed}")).await;
+        let page = hq.api(token).directory(&format!("limit=80&offset={listed}")).await;
         listed += page.len();
         if page.len() < 80 {
             return listed - 1; // the reader

@@ -10,41 +10,28 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use tertulia_testrig::{Federation, TestInstance, eventually, openapi};
+use tertulia_testrig::{Federation, eventually, openapi};
 
 const ALLOWLIST: (&str, &str) = ("TERTULIA_FEDERATION_MODE", "allowlist");
 const ADMIN_SCOPES: &str = "read write follow admin:read admin:write";
 
-/// A token for an admin of `site`.
-async fn admin_token(site: &TestInstance) -> String {
-    site.create_user("boss", &["--admin"]).await;
-    site.token_with_scopes("boss", ADMIN_SCOPES).await
-}
-
-/// The accounts a search with resolve finds for `@username@other`.
-async fn resolved(site: &TestInstance, token: &str, username: &str, other: &TestInstance) -> Vec<serde_json::Value> {
-    let q = format!("@{username}@{}", other.domain);
-    let found = site.api(token).get(&format!("/api/v2/search?type=accounts&resolve=true&q={q}")).await.ok();
-    found["accounts"].as_array().cloned().unwrap_or_default()
-}
-
 #[tokio::test]
 async fn the_allowlist_refuses_an_outsider_until_an_admin_admits_it() {
     let [hq, outsider] = Federation::start(support::BINARY, [&[ALLOWLIST], &[]]).await;
-    let admin = admin_token(&hq).await;
+    let admin = hq.sign_up_admin("boss").await;
     let ana = hq.sign_up("ana").await;
     let olga = outsider.sign_up("olga").await;
 
     // Outgoing lookups from hq, and signed fetches of hq by the outsider.
-    assert!(resolved(&hq, &ana, "olga", &outsider).await.is_empty(), "hq looked up an outsider");
-    assert!(resolved(&outsider, &olga, "ana", &hq).await.is_empty(), "hq served a signed fetch to an outsider");
+    assert!(hq.api(&ana).resolved("olga", &outsider).await.is_empty(), "hq looked up an outsider");
+    assert!(outsider.api(&olga).resolved("ana", &hq).await.is_empty(), "hq served a signed fetch to an outsider");
     assert!(hq.logs().contains("not on this site's federation allowlist"), "the refusal names the allowlist");
 
     let allow = hq.api(&admin).post("/api/v1/admin/domain_allows", json!({"domain": outsider.domain})).await.ok();
     openapi::assert_matches(&allow, "AdminDomainAllow");
     assert_eq!(allow["domain"], outsider.domain.as_str());
     // At once: the server that answered has already reloaded its policy.
-    assert_eq!(resolved(&hq, &ana, "olga", &outsider).await.len(), 1, "the admitted site is reachable");
+    assert_eq!(hq.api(&ana).resolved("olga", &outsider).await.len(), 1, "the admitted site is reachable");
     let listed = hq.api(&admin).get("/api/v1/admin/domain_allows").await.ok();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
 
@@ -57,7 +44,7 @@ async fn the_allowlist_refuses_an_outsider_until_an_admin_admits_it() {
         (blocks[0]["domain"] == outsider.domain.as_str()).then_some(())
     })
     .await;
-    assert!(resolved(&hq, &ana, "olga", &outsider).await.is_empty(), "a suspended site was looked up");
+    assert!(hq.api(&ana).resolved("olga", &outsider).await.is_empty(), "a suspended site was looked up");
     let listed = hq.cli(&["admin", "federation", "list"]).await.stdout;
     assert!(listed.contains(&format!("blocked  {} suspend", outsider.domain)), "{listed}");
 }
@@ -65,7 +52,7 @@ async fn the_allowlist_refuses_an_outsider_until_an_admin_admits_it() {
 #[tokio::test]
 async fn admin_endpoints_need_an_admin_and_valid_input() {
     let hq = support::start().await;
-    let admin = admin_token(&hq).await;
+    let admin = hq.sign_up_admin("boss").await;
     hq.create_user("ana", &[]).await;
     let ana = hq.token_with_scopes("ana", ADMIN_SCOPES).await;
 
@@ -110,7 +97,7 @@ async fn admin_endpoints_need_an_admin_and_valid_input() {
 #[tokio::test]
 async fn a_suspension_drops_queued_deliveries_and_stored_accounts() {
     let [hq, mut es] = Federation::start(support::BINARY, [&[], &[]]).await;
-    let admin = admin_token(&hq).await;
+    let admin = hq.sign_up_admin("boss").await;
     let (ana, ana_id) = hq.sign_up_with_id("ana").await;
     let bruno = es.sign_up("bruno").await;
     let bruno_on_hq = hq.api(&ana).resolve("bruno", &es).await;

@@ -6,13 +6,15 @@ use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
 use crate::TestDatabase;
+use crate::https::{HttpsNetwork, Seat};
 
 /// How long a server may take to answer `/healthz` after start.
 const START_DEADLINE: Duration = Duration::from_secs(30);
 
 /// A running `tertulia serve` on `127.0.0.1:<free port>`, with domain
-/// `localhost:<port>`, its own database and working directory. The process
-/// is killed when this is dropped.
+/// `localhost:<port>` (or, on an [`HttpsNetwork`], its host name there), its
+/// own database and working directory. The process is killed when this is
+/// dropped.
 pub struct TestInstance {
     pub base_url: String,
     pub domain: String,
@@ -23,6 +25,9 @@ pub struct TestInstance {
     extra_env: Vec<(String, String)>,
     child: Option<Child>,
     starts: u32,
+    /// Its place on an HTTPS test network, whose namespace every command
+    /// of the instance runs in.
+    seat: Option<Seat>,
 }
 
 /// What a CLI invocation printed and how it ended.
@@ -47,16 +52,52 @@ impl TestInstance {
     /// Starts on the given database, with extra `TERTULIA_*` settings.
     pub async fn start_on(binary: &str, db: TestDatabase, env: &[(&str, &str)]) -> TestInstance {
         let port = free_port();
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client");
+        let origin =
+            Origin { base_url: format!("http://localhost:{port}"), domain: format!("localhost:{port}"), client };
+        Self::launch_new(binary, db, env, port, origin, None).await
+    }
+
+    /// Starts as `name` on `network` (`https://<name>.tertulia.test`), on
+    /// the given database, with extra `TERTULIA_*` settings.
+    pub async fn start_in_network(
+        binary: &str,
+        db: TestDatabase,
+        env: &[(&str, &str)],
+        network: &HttpsNetwork,
+        name: &str,
+    ) -> TestInstance {
+        let port = free_port();
+        let seat = network.join(name, ([127, 0, 0, 1], port).into());
+        let origin = Origin {
+            base_url: format!("https://{}", seat.host_name),
+            domain: seat.host_name.clone(),
+            client: network.client(),
+        };
+        // The URLs it gives out are https; the test's own settings still win.
+        let env = [&[("TERTULIA_PROTOCOL", "https")], env].concat();
+        Self::launch_new(binary, db, &env, port, origin, Some(seat)).await
+    }
+
+    async fn launch_new(
+        binary: &str,
+        db: TestDatabase,
+        env: &[(&str, &str)],
+        port: u16,
+        origin: Origin,
+        seat: Option<Seat>,
+    ) -> TestInstance {
         let mut instance = TestInstance {
-            base_url: format!("http://localhost:{port}"),
-            domain: format!("localhost:{port}"),
+            base_url: origin.base_url,
+            domain: origin.domain,
             port,
             db,
-            client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client"),
+            client: origin.client,
             binary: PathBuf::from(binary),
             extra_env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             child: None,
             starts: 0,
+            seat,
         };
         instance.launch().await;
         instance
@@ -77,7 +118,11 @@ impl TestInstance {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(&self.binary);
+        let binary = self.binary.to_str().expect("a UTF-8 binary path");
+        let mut command = match &self.seat {
+            Some(seat) => seat.network.command(binary),
+            None => Command::new(binary),
+        };
         command.args(args).current_dir(self.dir()).kill_on_drop(true);
         // The test's own TERTULIA_* variables must not leak into the server.
         for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("TERTULIA_")) {
@@ -213,7 +258,14 @@ impl TestInstance {
     }
 }
 
-fn free_port() -> u16 {
+/// How a test reaches an instance.
+struct Origin {
+    base_url: String,
+    domain: String,
+    client: reqwest::Client,
+}
+
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("local address").port()
 }

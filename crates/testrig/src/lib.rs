@@ -11,6 +11,10 @@
 //!   database behind a [`RoundRobinProxy`].
 //! - [`Federation`]: several sites, each with its own database, that
 //!   federate with each other.
+//! - [`HttpsNetwork`]: a private HTTPS network (a certificate authority,
+//!   a host name and loopback address per site, port 443), where
+//!   [`Federation::start_https`] starts sites and [`TestRelay`] a real
+//!   ActivityPub relay.
 //! - [`World`]: named sites, named users on them and who follows whom,
 //!   built in one call.
 //! - [`eventually`]: waits, with a bound, for something asynchronous.
@@ -22,20 +26,26 @@
 mod api;
 mod client;
 mod cluster;
+mod company;
 mod database;
 mod eventually;
 mod federation;
+mod https;
 mod instance;
 pub mod openapi;
+mod relay;
 mod stand_in;
 mod world;
 
 pub use api::{ApiClient, ApiResponse};
 pub use client::{TEST_PASSWORD, TestApp};
 pub use cluster::{RoundRobinProxy, TestCluster};
+pub use company::{EventStream, accts};
 pub use database::{Backend, TestDatabase};
 pub use eventually::{PATIENCE, eventually, eventually_within};
 pub use federation::Federation;
+pub use https::{HttpsNetwork, NETWORK_DOMAIN};
 pub use instance::{CliOutput, TestInstance};
+pub use relay::TestRelay;
 pub use stand_in::StandInSite;
 pub use world::{User, World, WorldPlan};
