@@ -1,7 +1,8 @@
 //! The federation policy managed live: an `allowlist` site refuses an
 //! outsider on every path until an admin admits it through the admin API
 //! (at once, on the running server) or the CLI (another process); a
-//! suspension drops queued deliveries and the domain's stored accounts.
+//! suspension drops queued deliveries and the domain's stored accounts; a
+//! silence limits its accounts and `reject_media` keeps none of its media.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -127,7 +128,7 @@ async fn a_suspension_drops_queued_deliveries_and_stored_accounts() {
 async fn a_silenced_site_reaches_only_followers_and_a_rejected_sites_media_is_not_kept() {
     let blocklist = [("TERTULIA_FEDERATION_MODE", "blocklist")];
     let [hq, es] = Federation::start(support::BINARY, [&blocklist, &[]]).await;
-    let admin = admin_token(&hq).await;
+    let admin = hq.sign_up_admin("boss").await;
     let ana = hq.sign_up("ana").await;
     let bruno = es.sign_up("bruno").await;
     let bruno_on_hq = hq.api(&ana).resolve("bruno", &es).await;
