@@ -13,7 +13,7 @@ mod support;
 
 use federation_support::{PUBLIC, StandInActor, database_of, get_signed, post_signed};
 use serde_json::{Value, json};
-use tertulia_federation::signatures::{self, SigningKey};
+use tertulia_federation::signatures::SigningKey;
 use tertulia_testrig::{Backend, Federation, StandInSite, TestInstance, eventually};
 
 /// A single site on the run's engine, with `extra` settings.

@@ -2,6 +2,9 @@
 //! requests signed by hand as another server would sign them. (Sites and
 //! waiting are the test rig's: `Federation`, `eventually`.)
 
+// Each test file that includes this module uses part of it.
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -68,18 +71,15 @@ pub async fn get_signed(site: &TestInstance, key: &SigningKey, url: &str) -> req
         .unwrap()
 }
 
-#[allow(dead_code)]
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 /// An actor published on a stand-in site, with the key it signs with.
-#[allow(dead_code)]
 pub struct StandInActor {
     pub uri: String,
     pub key: SigningKey,
     private_pem: String,
 }
 
-#[allow(dead_code)]
 impl StandInActor {
     /// Publishes a `Person` at `path` on `site` with a fresh key, after
     /// `adjust` has changed its document. The key is made off the test's

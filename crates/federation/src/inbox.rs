@@ -273,7 +273,9 @@ impl Federation {
                 self.quote_answered(&actor, &activity, kind == "Accept").await?;
             }
             "QuoteRequest" => self.quote_requested(&actor, &activity).await?,
-            kind @ ("Accept" | "Reject") if id_of(Some(&object)).is_some_and(|f| self.urls().relay_of_follow(f).is_some()) => {
+            kind @ ("Accept" | "Reject")
+                if id_of(Some(&object)).is_some_and(|f| self.urls().relay_of_follow(f).is_some()) =>
+            {
                 self.relay_answered(&actor, &object, kind == "Accept").await?;
             }
             kind @ ("Accept" | "Reject") => {

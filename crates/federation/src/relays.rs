@@ -34,7 +34,9 @@ impl Federation {
     pub async fn add_relay(&self, url: &str, protocol: RelayProtocol) -> Result<RelayRow, FederationError> {
         let url = url.trim();
         let host = host_of(url).ok_or_else(|| {
-            FederationError::invalid(format!("'{url}' is not a relay address; give its full URL, e.g. https://relay.example/inbox"))
+            FederationError::invalid(format!(
+                "'{url}' is not a relay address; give its full URL, e.g. https://relay.example/inbox"
+            ))
         })?;
         if self.urls().is_local(url) {
             return Err(FederationError::invalid("a site cannot subscribe to itself as a relay"));
@@ -92,7 +94,9 @@ impl Federation {
         let post = self.fetch_post(uri).await?;
         let author = self.actor(read_post(&post)?.author).await?;
         if protocol::visibility_of(&post, author.followers_url.as_deref()) != Visibility::Public {
-            return Err(FederationError::Forbidden(format!("{uri} is not public; a relay may only carry public posts")));
+            return Err(FederationError::Forbidden(format!(
+                "{uri} is not public; a relay may only carry public posts"
+            )));
         }
         Ok(post)
     }

@@ -379,7 +379,8 @@ fn a_deleted_post_goes_where_it_went() {
 #[test]
 fn profiles_go_to_followers_and_the_sites_following_this_one() {
     let [person, site] = [1, 2].map(AccountId);
-    let profile = RemoteAudience { followers_of: Some(person), site_followers: true, relays: false, accounts: Vec::new() };
+    let profile =
+        RemoteAudience { followers_of: Some(person), site_followers: true, relays: false, accounts: Vec::new() };
     assert_eq!(remote_of_profile(person), profile);
     let entry = RemoteAudience { followers_of: None, site_followers: false, relays: false, accounts: vec![site] };
     assert_eq!(remote_of_directory_entry(Some(site)), entry);
