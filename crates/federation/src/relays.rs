@@ -59,13 +59,15 @@ impl Federation {
     }
 
     /// Applies what `relay` forwarded, if it is a forwarded kind; `false`
-    /// for the relay's own business.
+    /// for the relay's own business (an update of its actor among it).
     pub(crate) async fn relayed(&self, relay: &ActorRow, activity: &Value) -> Result<bool, FederationError> {
-        if !FORWARDED.contains(&type_of(activity)) || self.relay_signing(relay).await?.is_none() {
+        let object = activity.get("object").unwrap_or(&Value::Null);
+        let about_actor = protocol::is_actor(object) || id_of(Some(object)) == Some(relay.uri.as_str());
+        if !FORWARDED.contains(&type_of(activity)) || about_actor || self.relay_signing(relay).await?.is_none() {
             return Ok(false);
         }
-        let uri = id_of(activity.get("object"))
-            .ok_or_else(|| FederationError::invalid("the relayed activity names no object"))?;
+        let uri =
+            id_of(Some(object)).ok_or_else(|| FederationError::invalid("the relayed activity names no object"))?;
         // This site's own posts come back from the relay: nothing to do.
         if self.urls().is_local(uri) {
             return Ok(true);
