@@ -59,7 +59,7 @@ impl Federation {
     }
 
     /// Applies what `relay` forwarded, if it is a forwarded kind; `false`
-    /// for the relay's own business (an update of its actor among it).
+    /// for the relay's own business, such as an update of its own actor.
     pub(crate) async fn relayed(&self, relay: &ActorRow, activity: &Value) -> Result<bool, FederationError> {
         let object = activity.get("object").unwrap_or(&Value::Null);
         let about_actor = protocol::is_actor(object) || id_of(Some(object)) == Some(relay.uri.as_str());
