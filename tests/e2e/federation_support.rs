@@ -2,11 +2,14 @@
 //! requests signed by hand as another server would sign them. (Sites and
 //! waiting are the test rig's: `Federation`, `eventually`.)
 
+// Each test file that includes this module uses part of it.
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::TestInstance;
+use tertulia_testrig::{StandInSite, TestInstance};
 
 /// A connection to `site`'s own database, beside the running server.
 pub fn database_of(site: &TestInstance) -> tertulia_db::Db {
@@ -66,4 +69,75 @@ pub async fn get_signed(site: &TestInstance, key: &SigningKey, url: &str) -> req
         .send()
         .await
         .unwrap()
+}
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// An actor published on a stand-in site, with the key it signs with.
+pub struct StandInActor {
+    pub uri: String,
+    pub key: SigningKey,
+    private_pem: String,
+}
+
+impl StandInActor {
+    /// Publishes a `Person` at `path` on `site` with a fresh key, after
+    /// `adjust` has changed its document. The key is made off the test's
+    /// runtime: blocking it for the second that takes under load would keep
+    /// the HTTP client from noticing a server closing an idle connection,
+    /// and the next request on it would fail.
+    pub async fn publish(site: &StandInSite, path: &str, adjust: impl FnOnce(&mut Value)) -> StandInActor {
+        let pair = tokio::task::spawn_blocking(signatures::generate_keypair).await.unwrap().unwrap();
+        let uri = site.url(path);
+        let key_id = format!("{uri}#main-key");
+        let mut document = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": uri,
+            "type": "Person",
+            "preferredUsername": path.rsplit('/').next().unwrap(),
+            "inbox": format!("{uri}/inbox"),
+            "outbox": format!("{uri}/outbox"),
+            "followers": format!("{uri}/followers"),
+            "endpoints": {"sharedInbox": site.url("/inbox")},
+            "publicKey": {"id": key_id, "owner": uri, "publicKeyPem": pair.public_pem},
+        });
+        adjust(&mut document);
+        site.serve(path, document);
+        let key = SigningKey::from_pem(key_id, &pair.private_pem).unwrap();
+        StandInActor { uri, key, private_pem: pair.private_pem }
+    }
+
+    /// This actor's key under another key id, to sign as someone else.
+    pub fn key_named(&self, key_id: String) -> SigningKey {
+        SigningKey::from_pem(key_id, &self.private_pem).unwrap()
+    }
+
+    /// Answers WebFinger lookups on `site` with this actor (the stand-in
+    /// site ignores the query: one actor per site can be looked up).
+    pub fn answer_webfinger(&self, site: &StandInSite, username: &str) {
+        let jrd = json!({
+            "subject": format!("acct:{username}@{}", site.domain),
+            "links": [{"rel": "self", "type": "application/activity+json", "href": self.uri}],
+        });
+        site.serve("/.well-known/webfinger", jrd);
+    }
+
+    /// An activity of this actor, numbered `n` (its id is on the actor's site).
+    pub fn activity(&self, n: u32, kind: &str, object: Value) -> Vec<u8> {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}#activities/{n}", self.uri),
+            "type": kind,
+            "actor": self.uri,
+            "object": object,
+            "to": [PUBLIC],
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    /// Sends `body` to `site`'s inbox, signed with this actor's key.
+    pub async fn send(&self, site: &TestInstance, body: &[u8]) -> (u16, Value) {
+        post_signed(site, &self.key, body, |_| {}).await
+    }
 }

@@ -42,6 +42,7 @@ pub mod polls;
 pub mod push;
 pub mod push_deliveries;
 pub mod quotes;
+pub mod relays;
 pub mod rules;
 pub mod scheduled;
 pub mod search;

@@ -38,6 +38,8 @@ tertulia_core::stored_enum! {
         QuoteRevoked = "quote_revoked",
         AnnouncementShown = "announcement_shown",
         AnnouncementWithdrawn = "announcement_withdrawn",
+        RelayFollowed = "relay_followed",
+        RelayUnfollowed = "relay_unfollowed",
     }
 }
 

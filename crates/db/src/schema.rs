@@ -856,6 +856,23 @@ diesel::joinable!(account_domain_blocks -> accounts (account_id));
 diesel::joinable!(announcement_dismissals -> announcements (announcement_id));
 diesel::joinable!(announcement_reactions -> announcements (announcement_id));
 
+diesel::table! {
+    /// ActivityPub relays the site actor subscribes to.
+    relays (id) {
+        id -> BigInt,
+        inbox_url -> Text,
+        /// Known for LitePub relays from the start; for Mastodon relays
+        /// from the signer of their `Accept`.
+        actor_uri -> Nullable<Text>,
+        /// `litepub` or `mastodon`.
+        protocol -> Text,
+        /// `pending`, `accepted` or `rejected`.
+        state -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
     accounts,

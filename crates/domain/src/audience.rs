@@ -233,6 +233,9 @@ pub struct RemoteAudience {
     /// Whether the sites that follow this whole site (its instance actor)
     /// get it.
     pub site_followers: bool,
+    /// Whether the relays this site subscribes to get it: public posts
+    /// only, with their edits and deletions (never boosts or profiles).
+    pub relays: bool,
     /// Accounts it is addressed to; those on other sites get it.
     pub accounts: Vec<AccountId>,
 }
@@ -249,7 +252,8 @@ pub struct Addressing<'a> {
 }
 
 /// As Mastodon's `StatusReachFinder`: followers, unless direct; for public
-/// statuses, the sites following this one; the mentioned accounts, and,
+/// statuses, the sites following this one and the relays (Mastodon's
+/// `relay_inboxes`); the mentioned accounts, and,
 /// unless direct, the accounts replied to and quoted. Site-only statuses
 /// reach nobody elsewhere.
 pub fn remote_of_post(post: &Addressing<'_>) -> RemoteAudience {
@@ -268,6 +272,7 @@ pub fn remote_of_post(post: &Addressing<'_>) -> RemoteAudience {
     RemoteAudience {
         followers_of: (visibility != Visibility::Direct).then_some(post.author),
         site_followers: visibility == Visibility::Public,
+        relays: visibility == Visibility::Public,
         accounts: addressed,
     }
 }
@@ -278,7 +283,12 @@ pub fn remote_of_boost(booster: AccountId, visibility: Visibility, original_auth
     if !visibility.federates() {
         return RemoteAudience::default();
     }
-    RemoteAudience { followers_of: Some(booster), site_followers: false, accounts: vec![original_author] }
+    RemoteAudience {
+        followers_of: Some(booster),
+        site_followers: false,
+        relays: false,
+        accounts: vec![original_author],
+    }
 }
 
 /// A change to a local person's profile (an edit, a move, the account's
@@ -288,7 +298,7 @@ pub fn remote_of_boost(booster: AccountId, visibility: Visibility, original_auth
 /// leaving the directory must reach them too; what is sent is the public
 /// actor document anyone may fetch.
 pub fn remote_of_profile(account: AccountId) -> RemoteAudience {
-    RemoteAudience { followers_of: Some(account), site_followers: true, accounts: Vec::new() }
+    RemoteAudience { followers_of: Some(account), site_followers: true, relays: false, accounts: Vec::new() }
 }
 
 /// A directory entry goes to `site` alone when it has just started
@@ -298,8 +308,8 @@ pub fn remote_of_profile(account: AccountId) -> RemoteAudience {
 /// profile when following.
 pub fn remote_of_directory_entry(site: Option<AccountId>) -> RemoteAudience {
     match site {
-        Some(site) => RemoteAudience { followers_of: None, site_followers: false, accounts: vec![site] },
-        None => RemoteAudience { followers_of: None, site_followers: true, accounts: Vec::new() },
+        Some(site) => RemoteAudience { followers_of: None, site_followers: false, relays: false, accounts: vec![site] },
+        None => RemoteAudience { followers_of: None, site_followers: true, relays: false, accounts: Vec::new() },
     }
 }
 

@@ -30,6 +30,7 @@ pub mod present;
 pub mod profile;
 pub mod push;
 pub mod quotes;
+pub mod relays;
 pub mod remote;
 pub mod rules;
 pub mod scheduled;

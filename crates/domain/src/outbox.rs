@@ -100,6 +100,12 @@ pub enum Outgoing {
     /// A company-wide announcement was unpublished, deleted or no longer
     /// company-wide: `Delete` of it, to the same sites.
     AnnouncementWithdrawn { announcement: i64 },
+    /// The site subscribed to relay `relay`: the site actor's `Follow`.
+    RelayFollowed { relay: i64 },
+    /// The site left relay `relay` (its row is gone): `Undo(Follow)` to
+    /// `inbox`. `followed_actor` is the relay actor a LitePub follow named;
+    /// `None` for a Mastodon relay, followed through the public collection.
+    RelayUnfollowed { relay: i64, inbox: String, followed_actor: Option<String> },
 }
 
 impl Outgoing {
@@ -127,6 +133,8 @@ impl Outgoing {
             Outgoing::QuoteRevoked { .. } => OutboxKind::QuoteRevoked,
             Outgoing::AnnouncementShown { .. } => OutboxKind::AnnouncementShown,
             Outgoing::AnnouncementWithdrawn { .. } => OutboxKind::AnnouncementWithdrawn,
+            Outgoing::RelayFollowed { .. } => OutboxKind::RelayFollowed,
+            Outgoing::RelayUnfollowed { .. } => OutboxKind::RelayUnfollowed,
         }
     }
 }

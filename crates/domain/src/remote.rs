@@ -116,7 +116,11 @@ pub async fn follow_received(ctx: &Context, follower: Id, target: Id, follow_uri
                 answer(conn, true)?;
                 // A site following this one (its own actor followed) gets
                 // this site's directory; following again sends it afresh.
-                if actors::find(conn, target.0)?.is_some_and(|a| a.actor_type == actors::ActorType::Application) {
+                // A LitePub relay following back is no colleague site: it
+                // would only pass the directory on to strangers.
+                if actors::find(conn, target.0)?.is_some_and(|a| a.actor_type == actors::ActorType::Application)
+                    && !is_relay(conn, follower)?
+                {
                     crate::directory::introduce_to(conn, follower.0)?;
                 }
             }
@@ -124,6 +128,14 @@ pub async fn follow_received(ctx: &Context, follower: Id, target: Id, follow_uri
         })
     })
     .await
+}
+
+/// Whether `account` is the actor of a relay this site subscribes to.
+fn is_relay(conn: &mut DbConn, account: Id) -> Result<bool, DbError> {
+    let Some(actor) = actors::find(conn, account.0)? else {
+        return Ok(false);
+    };
+    Ok(tertulia_db::relays::find_by_url(conn, &actor.uri)?.is_some())
 }
 
 /// Who sent the follow request `request` to `target`, if it is still

@@ -261,6 +261,9 @@ impl Federation {
         let object = activity.get("object").cloned().unwrap_or(Value::Null);
         let ctx = self.ctx();
         let db = self.db();
+        if self.relayed(&actor, &activity).await? {
+            return Ok(());
+        }
         match type_of(&activity) {
             "Follow" => {
                 let target = self.local_account(id_of(Some(&object))).await?;
@@ -270,6 +273,11 @@ impl Federation {
                 self.quote_answered(&actor, &activity, kind == "Accept").await?;
             }
             "QuoteRequest" => self.quote_requested(&actor, &activity).await?,
+            kind @ ("Accept" | "Reject")
+                if id_of(Some(&object)).is_some_and(|f| self.urls().relay_of_follow(f).is_some()) =>
+            {
+                self.relay_answered(&actor, &object, kind == "Accept").await?;
+            }
             kind @ ("Accept" | "Reject") => {
                 let Some(follower) = self.follower_of_answer(&object, &actor).await? else {
                     return Ok(());
@@ -447,7 +455,8 @@ fn is_vote(object: &Value) -> bool {
 }
 
 /// Whether `activity` claims to come from `signer`: its actor must be the
-/// signer (no relaying for others here).
+/// signer (relays, which forward others' activities, are let through by
+/// the inbox route; see [`crate::relays`]).
 pub(crate) fn check_sender(activity: &Value, signer: &ActorRow) -> Result<(), FederationError> {
     let actor = id_of(activity.get("actor")).ok_or_else(|| FederationError::invalid("the activity has no actor"))?;
     if actor != signer.uri {

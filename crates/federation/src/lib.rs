@@ -29,6 +29,7 @@ mod pages;
 pub mod protocol;
 pub mod push;
 mod quotes;
+mod relays;
 mod render;
 mod resolver;
 pub mod routes;

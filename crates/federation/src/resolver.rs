@@ -70,6 +70,13 @@ impl Federation {
         if let Some(id) = self.known_status(Some(uri)).await? {
             return Ok(id);
         }
+        let post = self.fetch_post(uri).await?;
+        self.save_post(&post, depth).await
+    }
+
+    /// The document at `uri` as its own site serves it now: refused if
+    /// another site answered or it carries another id.
+    pub(crate) async fn fetch_post(&self, uri: &str) -> Result<Value, FederationError> {
         let fetched = self.fetch(uri).await?;
         if id_of(Some(&fetched.document)) != Some(uri) {
             return Err(FederationError::invalid(format!("{uri} answered with a document with another id")));
@@ -77,7 +84,7 @@ impl Federation {
         if host_of(fetched.url.as_str()) != host_of(uri) {
             return Err(FederationError::Forbidden(format!("{uri} was answered by another site ({})", fetched.url)));
         }
-        self.save_post(&fetched.document, depth).await
+        Ok(fetched.document)
     }
 
     /// A post we already have, ours or stored, without fetching anything.

@@ -367,7 +367,13 @@ async fn inbox(federation: web::Data<Federation>, request: HttpRequest, body: we
     let activity = protocol::parse_activity(&body)?;
     let signer = verified_sender(&federation, &request, Some(&body)).await?;
     federation.count_activity_from(&signer)?;
-    crate::inbox::check_sender(&activity, &signer)?;
+    if let Err(refused) = crate::inbox::check_sender(&activity, &signer) {
+        // A relay forwards others' activities; each is checked against
+        // its origin when applied.
+        if federation.relay_signing(&signer).await?.is_none() {
+            return Err(refused);
+        }
+    }
     federation.accept_activity(&activity, &signer).await?;
     Ok(HttpResponse::Accepted().finish())
 }

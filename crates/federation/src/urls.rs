@@ -69,6 +69,16 @@ impl Urls {
         format!("{}/follows/{request_id}", self.base)
     }
 
+    /// The site actor's `Follow` of relay `relay_id`.
+    pub fn relay_follow(&self, relay_id: i64) -> String {
+        format!("{}/relays/{relay_id}/follow", self.base)
+    }
+
+    /// The relay whose follow `follow_uri` names, if it is one of ours.
+    pub fn relay_of_follow(&self, follow_uri: &str) -> Option<i64> {
+        follow_uri.strip_prefix(&format!("{}/relays/", self.base))?.strip_suffix("/follow")?.parse().ok()
+    }
+
     /// A local like, named after the favourite's pair so an Undo can name it
     /// without storing anything.
     pub fn like(&self, actor_uri: &str, status_id: i64) -> String {

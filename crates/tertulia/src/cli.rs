@@ -132,6 +132,35 @@ pub enum FederationCommand {
     Unblock { domain: String },
     /// The federation mode, the allowed domains and the blocks.
     List,
+    /// ActivityPub relays: servers that pass public posts between the
+    /// sites subscribed to them.
+    Relays {
+        #[command(subcommand)]
+        command: RelayCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelayCommand {
+    /// Subscribe to a relay. This site's public posts (and their edits and
+    /// deletions) go to it once it accepts; the public posts it passes on
+    /// are checked against their own sites and shown in the federated
+    /// timeline. The running server sends the request.
+    Add {
+        /// For `--protocol mastodon`, the relay's inbox (e.g.
+        /// https://relay.example/inbox); for `litepub`, its actor (e.g.
+        /// https://relay.example/actor).
+        url: String,
+        /// mastodon (Mastodon's relay protocol) or litepub (Pleroma and
+        /// Akkoma relays).
+        #[arg(long, default_value = "mastodon")]
+        protocol: String,
+    },
+    /// Leave a relay (by the URL it was added with); the running server
+    /// tells it.
+    Remove { url: String },
+    /// The relays this site subscribes to, and whether each accepted.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -365,12 +365,13 @@ fn a_deleted_post_goes_where_it_went() {
     let followers = |site| RemoteAudience {
         followers_of: Some(author),
         site_followers: site,
+        relays: site,
         accounts: vec![replied_to, quoted, mentioned],
     };
     assert_eq!(remote_of_post(&post(Visibility::Public)), followers(true));
     assert_eq!(remote_of_post(&post(Visibility::Unlisted)), followers(false));
     assert_eq!(remote_of_post(&post(Visibility::Private)), followers(false));
-    let direct = RemoteAudience { followers_of: None, site_followers: false, accounts: vec![mentioned] };
+    let direct = RemoteAudience { followers_of: None, site_followers: false, relays: false, accounts: vec![mentioned] };
     assert_eq!(remote_of_post(&post(Visibility::Direct)), direct);
     assert_eq!(remote_of_post(&post(Visibility::Local)), RemoteAudience::default());
     assert_eq!(remote_of_boost(author, Visibility::Local, replied_to), RemoteAudience::default());
@@ -379,12 +380,13 @@ fn a_deleted_post_goes_where_it_went() {
 #[test]
 fn profiles_go_to_followers_and_the_sites_following_this_one() {
     let [person, site] = [1, 2].map(AccountId);
-    let profile = RemoteAudience { followers_of: Some(person), site_followers: true, accounts: Vec::new() };
+    let profile =
+        RemoteAudience { followers_of: Some(person), site_followers: true, relays: false, accounts: Vec::new() };
     assert_eq!(remote_of_profile(person), profile);
-    let entry = RemoteAudience { followers_of: None, site_followers: false, accounts: vec![site] };
+    let entry = RemoteAudience { followers_of: None, site_followers: false, relays: false, accounts: vec![site] };
     assert_eq!(remote_of_directory_entry(Some(site)), entry);
     // A new colleague: the sites following this one, not whoever follows
     // them by the time the record is sent.
-    let newcomer = RemoteAudience { followers_of: None, site_followers: true, accounts: Vec::new() };
+    let newcomer = RemoteAudience { followers_of: None, site_followers: true, relays: false, accounts: Vec::new() };
     assert_eq!(remote_of_directory_entry(None), newcomer);
 }

@@ -18,6 +18,7 @@ mod post;
 mod post_deleted;
 mod quote;
 mod recipients;
+mod relay;
 mod vote;
 
 use tertulia_core::{AccountId, Config};
@@ -206,5 +207,9 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, urls, *account, inboxes),
         Outgoing::AnnouncementShown { announcement } => announcement::plan(conn, config, urls, *announcement, false),
         Outgoing::AnnouncementWithdrawn { announcement } => announcement::plan(conn, config, urls, *announcement, true),
+        Outgoing::RelayFollowed { relay } => relay::followed(conn, urls, *relay),
+        Outgoing::RelayUnfollowed { relay, inbox, followed_actor } => {
+            relay::unfollowed(conn, urls, *relay, inbox, followed_actor.as_deref())
+        }
     }
 }

@@ -44,7 +44,7 @@ pub(super) fn one_to_one(
 /// The inboxes of whom [`tertulia_domain::audience`] says a status goes
 /// to on other sites: one per site for followers that share an inbox, and
 /// the instance actor's followers standing for the sites that follow this
-/// whole site.
+/// whole site, and the relays that accepted this site.
 pub(super) fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) -> Result<Vec<String>, DbError> {
     let mut inboxes = match to.followers_of {
         Some(account) => actors::remote_follower_inboxes(conn, account.0)?,
@@ -54,6 +54,9 @@ pub(super) fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) ->
         && let Some(site) = actors::find_by_uri(conn, &urls.instance_actor())?
     {
         inboxes.extend(actors::remote_follower_inboxes(conn, site.id)?);
+    }
+    if to.relays {
+        inboxes.extend(tertulia_db::relays::accepted_inboxes(conn)?);
     }
     inboxes.extend(actors::find_many(conn, &AccountId::raw(&to.accounts))?.iter().filter_map(remote_inbox));
     Ok(inboxes)

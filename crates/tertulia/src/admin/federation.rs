@@ -1,15 +1,18 @@
 //! `tertulia admin federation …`: the delivery queue at a glance,
-//! site-level follows, and the federation policy (allows and blocks).
+//! site-level follows, relays, and the federation policy (allows and
+//! blocks).
 
 use tertulia_core::Id;
 use tertulia_core::stored::UnknownName;
+use tertulia_db::relays::{RelayProtocol, RelayRow, RelayState};
 use tertulia_db::{Db, delivery, instances};
 use tertulia_domain::Context;
 use tertulia_domain::federation_policy::{self, BlockChanges, Severity};
+use tertulia_domain::relays;
 use tertulia_federation::{Federation, SiteFollow};
 
 use crate::CliError;
-use crate::cli::FederationCommand;
+use crate::cli::{FederationCommand, RelayCommand};
 
 /// Failed deliveries listed by `status`.
 const RECENT_FAILURES: i64 = 10;
@@ -88,6 +91,7 @@ pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliErr
             Ok(())
         }
         FederationCommand::List => list(ctx).await,
+        FederationCommand::Relays { command } => relay_command(ctx, command).await,
         FederationCommand::Sites => {
             let federation = connect(ctx).await?;
             let sites = federation.followed_sites().await?;
@@ -114,6 +118,40 @@ fn describe(domain: &str, state: &SiteFollow) -> String {
         SiteFollow::Requested => format!("{domain}: requested (waiting for {domain} to accept)"),
         SiteFollow::NotFollowing => format!("{domain}: not following"),
     }
+}
+
+async fn relay_command(ctx: &Context, command: RelayCommand) -> Result<(), CliError> {
+    match command {
+        RelayCommand::Add { url, protocol } => {
+            let protocol: RelayProtocol =
+                protocol.parse().map_err(|e: UnknownName| CliError::Usage(format!("--protocol: {e}")))?;
+            let relay = connect(ctx).await?.add_relay(&url, protocol).await?;
+            println!("{}", describe_relay(&relay));
+        }
+        RelayCommand::Remove { url } => {
+            let relay = relays::unsubscribe(&ctx.db, url).await?;
+            println!("Left the relay at {}; the running server tells it.", relay.inbox_url);
+        }
+        RelayCommand::List => {
+            let relays = relays::all(&ctx.db).await?;
+            if relays.is_empty() {
+                println!("This site subscribes to no relay. Add one with: tertulia admin federation relays add URL");
+            }
+            for relay in relays {
+                println!("{}", describe_relay(&relay));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn describe_relay(relay: &RelayRow) -> String {
+    let state = match relay.state {
+        RelayState::Pending => "requested (waiting for the relay to accept)",
+        RelayState::Accepted => "accepted (public posts flow both ways)",
+        RelayState::Rejected => "rejected by the relay (remove it, then add it again to ask anew)",
+    };
+    format!("{} ({}): {state}", relay.inbox_url, relay.protocol)
 }
 
 async fn list(ctx: &Context) -> Result<(), CliError> {
