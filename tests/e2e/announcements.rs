@@ -109,7 +109,7 @@ async fn non_admins_are_refused_and_bad_input_is_explained() {
 
     let refused =
         instance.api(&carla_with_admin_scopes).post("/api/v1/admin/announcements", json!({"text": "Hi"})).await;
-    assert!(refused.error(403).contains("administrators only"));
+    assert!(refused.error(403).contains("manage_announcements"));
     let no_scope = instance.api(&ana).get("/api/v1/admin/announcements").await;
     assert!(no_scope.error(403).contains("admin:read"));
 

@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use tertulia_domain::oauth::{self, Session, SessionUser};
+use tertulia_domain::roles::{self, Permission};
 
 use crate::{ApiError, AppState};
 
@@ -33,12 +34,17 @@ impl Auth {
             .ok_or_else(|| ApiError::Unprocessable("This method requires an authenticated user".into()))
     }
 
-    /// A session acting for an admin, whose token carries `scope`
-    /// (`admin:read…` or `admin:write…`): the admin API.
-    pub fn admin(&self, scope: &str) -> Result<&SessionUser, ApiError> {
+    /// A session acting for a staff member whose role grants `permission`,
+    /// with a token that carries `scope` (`admin:read…` or `admin:write…`):
+    /// the admin API. The one check every admin endpoint makes.
+    pub fn permitted(&self, scope: &str, permission: Permission) -> Result<&SessionUser, ApiError> {
         let user = self.user(scope)?;
-        if user.role != tertulia_domain::users::Role::Admin {
-            return Err(ApiError::Forbidden("This action is for the site's administrators only".into()));
+        if !roles::permits(user.role, permission) {
+            return Err(ApiError::Forbidden(format!(
+                "This action needs the '{}' permission, which the role '{}' does not have; ask one of the site's administrators",
+                permission.name(),
+                user.role
+            )));
         }
         Ok(user)
     }

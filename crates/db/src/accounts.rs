@@ -33,6 +33,10 @@ pub struct AccountRow {
     /// The remote site's identity, JSON; `None` for local accounts.
     pub site: Option<String>,
     pub suspended_at: Option<NaiveDateTime>,
+    /// Limited by a moderator: only followers see its posts.
+    pub silenced_at: Option<NaiveDateTime>,
+    /// A moderator marked all its media sensitive.
+    pub sensitized_at: Option<NaiveDateTime>,
     pub followers_count: i32,
     pub following_count: i32,
     pub statuses_count: i32,

@@ -82,6 +82,8 @@ diesel::table! {
         show_media_replies -> Bool,
         /// JSON array of domain names.
         attribution_domains -> Text,
+        /// A moderator marked all its media sensitive.
+        sensitized_at -> Nullable<Timestamp>,
     }
 }
 
@@ -103,6 +105,8 @@ diesel::table! {
         last_sign_in_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// A moderator disabled sign-in.
+        disabled -> Bool,
     }
 }
 
@@ -873,6 +877,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Mastodon's AccountWarning: a moderation action and its note to the
+    /// account's owner.
+    account_warnings (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        /// `none`, `sensitive`, `disable`, `silence` or `suspend`.
+        action -> Text,
+        text -> Text,
+        report_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Every moderation and admin action (Mastodon's admin action log).
+    audit_log (id) {
+        id -> BigInt,
+        /// `None`: done from the server's command line.
+        actor_account_id -> Nullable<BigInt>,
+        actor -> Text,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        human_identifier -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(account_warnings -> accounts (account_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     instances,
     accounts,
@@ -925,4 +960,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     announcements,
     announcement_dismissals,
     announcement_reactions,
+    account_warnings,
+    audit_log,
 );

@@ -13,6 +13,7 @@ tertulia_core::stored_enum! {
         User = "user",
         Moderator = "moderator",
         Admin = "admin",
+        Owner = "owner",
     }
 }
 
@@ -28,6 +29,8 @@ pub struct UserRow {
     pub locale: String,
     pub last_sign_in_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// A moderator disabled sign-in.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -87,7 +90,7 @@ pub fn set_password_hash(conn: &mut DbConn, user_id: i64, hash: &str, now: Naive
 pub fn first_admin(conn: &mut DbConn) -> Result<Option<(UserRow, AccountRow)>, DbError> {
     Ok(users::table
         .inner_join(accounts::table)
-        .filter(users::role.eq(Role::Admin))
+        .filter(users::role.eq_any([Role::Owner, Role::Admin]))
         .filter(accounts::suspended_at.is_null())
         .order(users::id.asc())
         .select((UserRow::as_select(), AccountRow::as_select()))

@@ -10,6 +10,7 @@ use tertulia_db::users::{self, NewUser, UserRow};
 use tertulia_db::{Db, DbError};
 
 use crate::Context;
+use crate::audit::{self, Actor, Target};
 use crate::{AccountView, DomainError, Invalidity, password};
 
 pub use password::generate as generate_password;
@@ -136,12 +137,16 @@ pub async fn set_password(db: &Db, username: &str, new_password: &str) -> Result
     Ok(())
 }
 
-/// Suspends (or, with `suspended = false`, reinstates) a user's account.
-pub async fn set_suspended(db: &Db, username: &str, suspended: bool) -> Result<UserSummary, DomainError> {
+/// Gives a user another role (staff or not), logged as `actor`'s doing.
+pub async fn set_role(db: &Db, actor: Actor, username: &str, role: Role) -> Result<UserSummary, DomainError> {
     let summary = find(db, username).await?;
     let account_id = summary.account.id.0;
-    let at = suspended.then(tertulia_db::now);
-    db.write(move |conn| accounts::set_suspended(conn, account_id, at)).await?;
+    let target = Target::new("user", account_id, format!("@{}", summary.account.username));
+    db.write(move |conn| {
+        tertulia_db::moderation::set_role(conn, account_id, role)?;
+        audit::record(conn, &actor, "change_role", &target)
+    })
+    .await?;
     find(db, username).await
 }
 

@@ -32,6 +32,10 @@ pub struct AccountView {
     pub indexable: bool,
     pub hide_collections: bool,
     pub suspended: bool,
+    /// Limited by a moderator: only followers see its posts.
+    pub silenced: bool,
+    /// A moderator marked all its media sensitive.
+    pub sensitized: bool,
     /// Profile metadata such as Department, Site, Skills.
     pub fields: Vec<ProfileField>,
     /// The site a remote account belongs to, as its actor published it;
@@ -130,6 +134,8 @@ impl From<AccountRow> for AccountView {
             indexable: row.indexable,
             hide_collections: row.hide_collections,
             suspended: row.suspended_at.is_some(),
+            silenced: row.silenced_at.is_some(),
+            sensitized: row.sensitized_at.is_some(),
             // The column only ever holds what `ProfileField` serialised; an
             // unreadable value shows as no fields rather than failing.
             fields: serde_json::from_str(&row.fields).unwrap_or_default(),

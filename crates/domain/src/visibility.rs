@@ -32,7 +32,8 @@ pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mention
 /// The statuses among `rows` that `viewer` may see, order kept. Boosts are
 /// judged by the boost's own visibility and the original's. Statuses by
 /// suspended accounts, and by accounts the viewer blocks or that block the
-/// viewer, are never shown.
+/// viewer, are never shown; those of silenced accounts only to their
+/// followers.
 pub fn visible_statuses(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>) -> Result<Vec<StatusRow>, DbError> {
     Ok(visible(conn, viewer, rows, Mutes::Show)?.rows)
 }
@@ -78,7 +79,9 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
     for author in blocks::seen_by(conn, viewer, &authors, tertulia_db::now())? {
         let id = author.account.id;
         let muted = mutes == Mutes::Hide && author.muted == Some(true);
-        if author.account.suspended_at.is_some() || author.blocked || muted {
+        // A silenced (Mastodon: limited) account reaches only its followers.
+        let limited = author.account.silenced_at.is_some() && !author.followed && viewer != Some(id);
+        if author.account.suspended_at.is_some() || author.blocked || muted || limited {
             hidden.insert(id);
         }
         if author.followed {

@@ -4,8 +4,10 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use tertulia_core::Config;
+use tertulia_domain::audit::{self, Actor};
+use tertulia_domain::moderation::{self, AccountAction, ActionRequest, Reversal};
 use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
-use tertulia_domain::{Context, Db, Events, rules};
+use tertulia_domain::{Context, Db, Events, Page, rules};
 
 use crate::CliError;
 use crate::cli::{AdminCommand, PasswordArgs, RuleCommand, UserCommand};
@@ -26,7 +28,31 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
         AdminCommand::Rule { command } => rule(&ctx.db, command).await,
         AdminCommand::Announcement { command } => announcements::run(&ctx, command).await,
         AdminCommand::Federation { command } => federation::run(&ctx, command).await,
+        AdminCommand::Audit { limit } => audit_log(&ctx.db, limit).await,
     }
+}
+
+/// Prints the newest `limit` entries of the audit log, newest first.
+async fn audit_log(db: &Db, limit: i64) -> Result<(), CliError> {
+    if limit < 1 {
+        return Err(CliError::Usage(format!("--limit must be at least 1, not {limit}")));
+    }
+    let entries = audit::list(db, Page::first(limit)).await?;
+    if entries.is_empty() {
+        println!("No moderation or admin actions recorded yet.");
+    }
+    for entry in entries {
+        println!(
+            "{}  {:<20}  {:<12}  {} {} ({})",
+            entry.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            entry.actor,
+            entry.action,
+            entry.target.kind,
+            entry.target.label,
+            entry.target.id,
+        );
+    }
+    Ok(())
 }
 
 async fn rule(db: &Db, command: RuleCommand) -> Result<(), CliError> {
@@ -81,12 +107,20 @@ async fn user(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
             println!("Password of {username} changed.");
         }
         UserCommand::Suspend { username } => {
-            users::set_suspended(&ctx.db, &username, true).await?;
-            println!("{username} is suspended.");
+            let account = users::find(&ctx.db, &username).await?.account.id;
+            let suspend = ActionRequest { action: AccountAction::Suspend, text: String::new(), report_id: None };
+            moderation::act(&ctx.db, Actor::CommandLine, account, suspend).await?;
+            println!("{username} is suspended; the running server tells other sites.");
         }
         UserCommand::Unsuspend { username } => {
-            users::set_suspended(&ctx.db, &username, false).await?;
+            let account = users::find(&ctx.db, &username).await?.account.id;
+            moderation::undo(&ctx.db, Actor::CommandLine, account, Reversal::Unsuspend).await?;
             println!("{username} is no longer suspended.");
+        }
+        UserCommand::Role { username, role } => {
+            let role = role.parse::<Role>().map_err(|e| CliError::Usage(e.to_string()))?;
+            let user = users::set_role(&ctx.db, Actor::CommandLine, &username, role).await?;
+            println!("{} is now {}.", user.account.username, user.role);
         }
         UserCommand::Alias { username, add } => {
             let aliases = federation::connect(ctx).await?.add_alias(&username, &add).await?;

@@ -83,6 +83,13 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: FederationCommand,
     },
+    /// Show the audit log: who took which moderation or admin action,
+    /// newest first.
+    Audit {
+        /// How many entries to show.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -281,10 +288,18 @@ pub enum UserCommand {
         #[command(flatten)]
         password: PasswordArgs,
     },
-    /// Suspend a user: they can no longer sign in or post. Reversible.
+    /// Suspend a user: they can no longer sign in, their posts disappear
+    /// and other sites are told to drop the account. Reversible.
     Suspend { username: String },
     /// Lift a suspension.
     Unsuspend { username: String },
+    /// Give a user a role: user, moderator (people and reports), admin
+    /// (everything but the owner's blanket right) or owner.
+    Role {
+        username: String,
+        /// user, moderator, admin or owner.
+        role: String,
+    },
     /// Record that this user is also @USER@OTHER-SITE (their account on
     /// another site): needed before that account can move here.
     Alias {

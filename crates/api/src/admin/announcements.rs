@@ -6,12 +6,15 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use tertulia_domain::announcements::{self, AnnouncementForm};
 
+use crate::admin::audited;
 use crate::auth::Auth;
 use crate::entities::AdminAnnouncement;
 use crate::forms::{Form, flexible_bool};
 use crate::scheduled::parse_time_of;
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
+use tertulia_domain::audit::Target;
+use tertulia_domain::roles::Permission;
 
 const READ: &str = "admin:read";
 const WRITE: &str = "admin:write";
@@ -54,19 +57,24 @@ impl Params {
     }
 }
 
+/// An announcement is named in the audit log by the start of its text.
+fn target(view: &announcements::AnnouncementView) -> Target {
+    Target::new("announcement", view.id, view.text.chars().take(60).collect::<String>())
+}
+
 fn json(view: &announcements::AnnouncementView, state: &AppState) -> HttpResponse {
     HttpResponse::Ok().json(AdminAnnouncement::from_view(view, &state.ctx.config))
 }
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
-    auth.admin(READ)?;
+    auth.permitted(READ, Permission::ManageAnnouncements)?;
     let all = announcements::list_all(&state.ctx.db).await?;
     let body: Vec<AdminAnnouncement> = all.iter().map(|v| AdminAnnouncement::from_view(v, &state.ctx.config)).collect();
     Ok(HttpResponse::Ok().json(body))
 }
 
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(READ)?;
+    auth.permitted(READ, Permission::ManageAnnouncements)?;
     Ok(json(&announcements::get(&state.ctx.db, path_id(&id)?).await?, &state))
 }
 
@@ -75,8 +83,10 @@ pub async fn create(
     auth: Auth,
     Form(params): Form<Params>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    Ok(json(&announcements::create(&state.ctx, params.form()?).await?, &state))
+    let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
+    let view = announcements::create(&state.ctx, params.form()?).await?;
+    audited(&state, user, "create", target(&view)).await?;
+    Ok(json(&view, &state))
 }
 
 /// `PUT`: the whole announcement again, as for creating it.
@@ -86,13 +96,17 @@ pub async fn update(
     id: web::Path<String>,
     Form(params): Form<Params>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    Ok(json(&announcements::edit(&state.ctx, path_id(&id)?, params.form()?).await?, &state))
+    let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
+    let view = announcements::edit(&state.ctx, path_id(&id)?, params.form()?).await?;
+    audited(&state, user, "update", target(&view)).await?;
+    Ok(json(&view, &state))
 }
 
 pub async fn publish(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    Ok(json(&announcements::publish(&state.ctx, path_id(&id)?).await?, &state))
+    let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
+    let view = announcements::publish(&state.ctx, path_id(&id)?).await?;
+    audited(&state, user, "publish", target(&view)).await?;
+    Ok(json(&view, &state))
 }
 
 pub async fn unpublish(
@@ -100,12 +114,16 @@ pub async fn unpublish(
     auth: Auth,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    Ok(json(&announcements::unpublish(&state.ctx, path_id(&id)?).await?, &state))
+    let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
+    let view = announcements::unpublish(&state.ctx, path_id(&id)?).await?;
+    audited(&state, user, "unpublish", target(&view)).await?;
+    Ok(json(&view, &state))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    announcements::delete(&state.ctx, path_id(&id)?).await?;
+    let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
+    let id = path_id(&id)?;
+    announcements::delete(&state.ctx, id).await?;
+    audited(&state, user, "destroy", Target::new("announcement", id, "")).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

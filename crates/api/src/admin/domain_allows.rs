@@ -5,11 +5,14 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tertulia_domain::federation_policy::{self, DomainAllowRow};
 
+use crate::admin::audited;
 use crate::auth::Auth;
 use crate::entities::timestamp;
 use crate::forms::Form;
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
+use tertulia_domain::audit::Target;
+use tertulia_domain::roles::Permission;
 
 const READ: &str = "admin:read:domain_allows";
 const WRITE: &str = "admin:write:domain_allows";
@@ -29,13 +32,13 @@ impl<'a> DomainAllow<'a> {
 }
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
-    auth.admin(READ)?;
+    auth.permitted(READ, Permission::ManageFederation)?;
     let rows = federation_policy::allows(&state.ctx.db).await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(DomainAllow::from_row).collect::<Vec<_>>()))
 }
 
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(READ)?;
+    auth.permitted(READ, Permission::ManageFederation)?;
     let row = federation_policy::find_allow(&state.ctx.db, path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(DomainAllow::from_row(&row)))
 }
@@ -52,13 +55,15 @@ pub async fn create(
     auth: Auth,
     Form(form): Form<AllowForm>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
+    let user = auth.permitted(WRITE, Permission::ManageFederation)?;
     let row = federation_policy::allow(&state.ctx, &form.domain).await?;
+    audited(&state, user, "create", Target::new("domain_allow", row.id, &row.domain)).await?;
     Ok(HttpResponse::Ok().json(DomainAllow::from_row(&row)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    federation_policy::disallow(&state.ctx, path_id(&id)?).await?;
+    let user = auth.permitted(WRITE, Permission::ManageFederation)?;
+    let row = federation_policy::disallow(&state.ctx, path_id(&id)?).await?;
+    audited(&state, user, "destroy", Target::new("domain_allow", row.id, &row.domain)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

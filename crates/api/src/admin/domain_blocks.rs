@@ -5,11 +5,14 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tertulia_domain::federation_policy::{self, BlockChanges, DomainBlockRow, Severity};
 
+use crate::admin::audited;
 use crate::auth::Auth;
 use crate::entities::timestamp;
 use crate::forms::{Form, flexible_bool};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
+use tertulia_domain::audit::Target;
+use tertulia_domain::roles::Permission;
 
 const READ: &str = "admin:read:domain_blocks";
 const WRITE: &str = "admin:write:domain_blocks";
@@ -46,18 +49,22 @@ impl<'a> DomainBlock<'a> {
     }
 }
 
+fn target(row: &DomainBlockRow) -> Target {
+    Target::new("domain_block", row.id, &row.domain)
+}
+
 fn one(row: &DomainBlockRow) -> HttpResponse {
     HttpResponse::Ok().json(DomainBlock::from_row(row))
 }
 
 pub async fn index(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
-    auth.admin(READ)?;
+    auth.permitted(READ, Permission::ManageFederation)?;
     let rows = federation_policy::blocks(&state.ctx.db).await?;
     Ok(HttpResponse::Ok().json(rows.iter().map(DomainBlock::from_row).collect::<Vec<_>>()))
 }
 
 pub async fn show(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(READ)?;
+    auth.permitted(READ, Permission::ManageFederation)?;
     Ok(one(&federation_policy::find_block(&state.ctx.db, path_id(&id)?).await?))
 }
 
@@ -105,9 +112,11 @@ pub async fn create(
     auth: Auth,
     Form(form): Form<BlockForm>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
+    let user = auth.permitted(WRITE, Permission::ManageFederation)?;
     let domain = form.domain.clone();
-    Ok(one(&federation_policy::block(&state.ctx, &domain, form.changes()?).await?))
+    let row = federation_policy::block(&state.ctx, &domain, form.changes()?).await?;
+    audited(&state, user, "create", target(&row)).await?;
+    Ok(one(&row))
 }
 
 pub async fn update(
@@ -116,12 +125,15 @@ pub async fn update(
     id: web::Path<String>,
     Form(form): Form<BlockForm>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    Ok(one(&federation_policy::update_block(&state.ctx, path_id(&id)?, form.changes()?).await?))
+    let user = auth.permitted(WRITE, Permission::ManageFederation)?;
+    let row = federation_policy::update_block(&state.ctx, path_id(&id)?, form.changes()?).await?;
+    audited(&state, user, "update", target(&row)).await?;
+    Ok(one(&row))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    auth.admin(WRITE)?;
-    federation_policy::unblock(&state.ctx, path_id(&id)?).await?;
+    let user = auth.permitted(WRITE, Permission::ManageFederation)?;
+    let row = federation_policy::unblock(&state.ctx, path_id(&id)?).await?;
+    audited(&state, user, "destroy", target(&row)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

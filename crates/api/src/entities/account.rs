@@ -4,6 +4,7 @@ use tertulia_core::text::escape_html;
 use tertulia_core::{Config, Id};
 use tertulia_domain::AccountView;
 use tertulia_domain::oauth::SessionUser;
+use tertulia_domain::roles;
 
 use super::timestamp;
 use crate::static_files::{MISSING_AVATAR_PATH, MISSING_HEADER_PATH};
@@ -143,10 +144,23 @@ pub struct Role {
     pub highlighted: bool,
 }
 
+impl Role {
+    /// Mastodon's `Role` for a user's role: its permission bits, and the
+    /// badge clients show for staff.
+    pub fn of(role: roles::Role) -> Role {
+        Role {
+            id: role.as_str().into(),
+            name: role.as_str().into(),
+            permissions: roles::permission_bits(role).to_string(),
+            color: String::new(),
+            highlighted: roles::is_staff(role),
+        }
+    }
+}
+
 impl CredentialAccount {
     pub fn from_user(user: &SessionUser, config: &Config) -> CredentialAccount {
         let account = Account::from_view(&user.account, config);
-        let role = user.role.as_str();
         CredentialAccount {
             source: Source {
                 privacy: "public",
@@ -164,14 +178,7 @@ impl CredentialAccount {
                 discoverable: user.account.discoverable,
                 hide_collections: user.account.hide_collections,
             },
-            role: Role {
-                id: role.into(),
-                name: role.into(),
-                // Mastodon's permission bit field: 1 = administrator.
-                permissions: if role == "admin" { "1".into() } else { "0".into() },
-                color: String::new(),
-                highlighted: role != "user",
-            },
+            role: Role::of(user.role),
             account,
         }
     }

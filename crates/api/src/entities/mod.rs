@@ -2,6 +2,7 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod admin_account;
 mod announcement;
 mod conversation;
 mod featured_tag;
@@ -18,6 +19,7 @@ mod status_edit;
 mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use admin_account::AdminAccount;
 pub use announcement::{AdminAnnouncement, Announcement};
 pub use conversation::Conversation;
 pub use featured_tag::FeaturedTag;

@@ -33,7 +33,7 @@ pub struct SessionUser {
 const LAST_USE_STEP: chrono::Duration = chrono::Duration::minutes(1);
 
 /// The session for a bearer token; `None` when the token is unknown,
-/// revoked or expired. A suspended user's token is refused.
+/// revoked or expired. A suspended or disabled user's token is refused.
 pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, DomainError> {
     let token_hash = hash(bearer);
     let now = tertulia_db::now();
@@ -48,6 +48,9 @@ pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, Doma
     let user = match owner.user {
         Some((_, account)) if account.suspended_at.is_some() => {
             return Err(DomainError::Forbidden("your account is suspended".into()));
+        }
+        Some((user, _)) if user.disabled => {
+            return Err(DomainError::Forbidden("your account is disabled; contact your administrator".into()));
         }
         Some((user, account)) => Some(SessionUser { user_id: Id(user.id), role: user.role, account: account.into() }),
         None => None,

@@ -104,6 +104,9 @@ pub(super) async fn check_credentials(
     if account.suspended_at.is_some() {
         return Err(OAuthError::AccessDenied("this account is suspended; contact your administrator".into()));
     }
+    if user.disabled {
+        return Err(OAuthError::AccessDenied("this account is disabled; contact your administrator".into()));
+    }
     Ok(user)
 }
 

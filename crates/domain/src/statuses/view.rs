@@ -186,6 +186,10 @@ impl Related {
         let mark = |marked: fn(&StatusExtras) -> bool| extras.is_some_and(marked);
         let quote = extras.and_then(|e| e.quote.as_ref()).map(|q| self.quotes.quote_of(q));
         let quote_approval = self.quotes.approval_of(&row, extras.and_then(|e| e.quote_policy.as_deref()));
+        let media: Vec<MediaView> =
+            extras.map(|e| e.media.iter().cloned().map(MediaView::from).collect()).unwrap_or_default();
+        // A sensitized account's media are always behind a warning.
+        let sensitive = row.sensitive || (account.sensitized && !media.is_empty());
         Some(StatusView {
             id: Id(row.id),
             url: crate::views::web_page(row.url.as_deref(), &row.uri),
@@ -194,7 +198,7 @@ impl Related {
             content: row.content,
             text: row.text,
             spoiler_text: row.spoiler_text,
-            sensitive: row.sensitive,
+            sensitive,
             visibility: row.visibility,
             language: row.language,
             created_at: row.created_at.and_utc(),
@@ -210,7 +214,7 @@ impl Related {
             favourited: mark(|e| e.favourited),
             reblogged: mark(|e| e.boosted == Some(true)),
             bookmarked: mark(|e| e.bookmarked),
-            media: extras.map(|e| e.media.iter().cloned().map(MediaView::from).collect()).unwrap_or_default(),
+            media,
             poll: extras.and_then(|e| self.poll_of(e)),
             pinned: mark(|e| e.pinned),
             muted: mark(|e| e.thread_muted == Some(true)),

@@ -13,6 +13,8 @@ use tertulia_core::{Config, Id};
 use tertulia_db::actors::RemoteActorFields;
 use tertulia_domain::accounts::{self, FollowOptions, ProfileUpdate};
 use tertulia_domain::federation_policy::Limits;
+use tertulia_domain::audit::Actor;
+use tertulia_domain::moderation::{self, AccountAction, ActionRequest};
 use tertulia_domain::polls::NewPoll;
 use tertulia_domain::remote::{self, RemotePoll, RemoteStatus};
 use tertulia_domain::statuses::{self, NewStatus};
@@ -146,7 +148,7 @@ pub async fn build(rig: &Rig, case: &Case) -> Step<World> {
         None
     };
 
-    restrict(rig, case, reader, author, &author_name).await?;
+    restrict(rig, case, reader, author).await?;
     Ok(World {
         since,
         author,
@@ -318,7 +320,7 @@ async fn post_elsewhere(
 
 /// The block, mute and suspension, made after everything else: the reader
 /// had whatever access the follow and mention gave until now.
-async fn restrict(rig: &Rig, case: &Case, reader: Id, author: Id, author_name: &str) -> Step<()> {
+async fn restrict(rig: &Rig, case: &Case, reader: Id, author: Id) -> Step<()> {
     let db = &rig.ctx.db;
     match case.block {
         Block::None => {}
@@ -339,19 +341,9 @@ async fn restrict(rig: &Rig, case: &Case, reader: Id, author: Id, author_name: &
         step("reader mutes author", accounts::mute(db, reader, author, true, notifications, None).await)?;
     }
     if case.author_suspended {
-        match case.site {
-            Site::Here => {
-                step("an admin suspends the author", users::set_suspended(db, author_name, true).await)?;
-            }
-            // No command suspends a remote account yet; the column is what
-            // every read path looks at.
-            Site::Elsewhere => rig
-                .ctx
-                .db
-                .run(move |conn| tertulia_db::accounts::set_suspended(conn, author.0, Some(tertulia_db::now())))
-                .await
-                .map_err(|e| format!("suspending the remote author: {e}"))?,
-        }
+        // Here or elsewhere: the admin API's suspension, as a moderator takes it.
+        let suspend = ActionRequest { action: AccountAction::Suspend, text: String::new(), report_id: None };
+        step("a moderator suspends the author", moderation::act(db, Actor::CommandLine, author, suspend).await)?;
     }
     Ok(())
 }

@@ -48,6 +48,8 @@ fn account() -> AccountRow {
         fields: r#"[{"name":"Desk","value":"B<2>","verified_at":null}]"#.into(),
         site: None,
         suspended_at: None,
+        silenced_at: None,
+        sensitized_at: None,
         followers_count: 3,
         following_count: 4,
         statuses_count: 5,

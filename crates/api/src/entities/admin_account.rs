@@ -1,0 +1,58 @@
+//! Mastodon's `Admin::Account` (docs.joinmastodon.org/entities/Admin_Account/).
+
+use serde::Serialize;
+use tertulia_core::Config;
+use tertulia_domain::moderation::ModeratedAccount;
+
+use super::account::Role;
+use super::{Account, timestamp};
+
+#[derive(Debug, Serialize)]
+pub struct AdminAccount {
+    id: String,
+    username: String,
+    domain: Option<String>,
+    created_at: String,
+    email: String,
+    /// This site keeps no IP addresses of its users.
+    ip: Option<String>,
+    ips: Vec<()>,
+    locale: String,
+    invite_request: Option<String>,
+    role: Role,
+    /// Addresses are not confirmed by e-mail here: every account counts
+    /// as confirmed.
+    confirmed: bool,
+    approved: bool,
+    disabled: bool,
+    silenced: bool,
+    suspended: bool,
+    sensitized: bool,
+    account: Account,
+}
+
+impl AdminAccount {
+    pub fn from_view(moderated: &ModeratedAccount, config: &Config) -> AdminAccount {
+        let account = &moderated.account;
+        let user = moderated.user.as_ref();
+        AdminAccount {
+            id: account.id.to_string(),
+            username: account.username.clone(),
+            domain: account.domain.clone(),
+            created_at: timestamp(user.map_or(account.created_at, |u| u.created_at)),
+            email: user.map(|u| u.email.clone()).unwrap_or_default(),
+            ip: None,
+            ips: Vec::new(),
+            locale: user.map(|u| u.locale.clone()).unwrap_or_default(),
+            invite_request: None,
+            role: Role::of(user.map_or(tertulia_domain::roles::Role::User, |u| u.role)),
+            confirmed: true,
+            approved: user.is_none_or(|u| u.approved),
+            disabled: user.is_some_and(|u| u.disabled),
+            silenced: account.silenced,
+            suspended: account.suspended,
+            sensitized: account.sensitized,
+            account: Account::from_view(account, config),
+        }
+    }
+}
