@@ -42,6 +42,7 @@ pub mod polls;
 pub mod push;
 pub mod push_deliveries;
 pub mod quotes;
+pub mod reports;
 pub mod rules;
 pub mod scheduled;
 pub mod search;

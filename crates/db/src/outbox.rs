@@ -38,6 +38,7 @@ tertulia_core::stored_enum! {
         QuoteRevoked = "quote_revoked",
         AnnouncementShown = "announcement_shown",
         AnnouncementWithdrawn = "announcement_withdrawn",
+        ReportForwarded = "report_forwarded",
     }
 }
 

@@ -31,6 +31,7 @@ pub mod profile;
 pub mod push;
 pub mod quotes;
 pub mod remote;
+pub mod reports;
 pub mod rules;
 pub mod scheduled;
 pub mod search;

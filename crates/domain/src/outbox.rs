@@ -100,6 +100,9 @@ pub enum Outgoing {
     /// A company-wide announcement was unpublished, deleted or no longer
     /// company-wide: `Delete` of it, to the same sites.
     AnnouncementWithdrawn { announcement: i64 },
+    /// A report about an account on another site, to be sent there:
+    /// `Flag` from the site actor, to that account's site.
+    ReportForwarded { report: i64 },
 }
 
 impl Outgoing {
@@ -127,6 +130,7 @@ impl Outgoing {
             Outgoing::QuoteRevoked { .. } => OutboxKind::QuoteRevoked,
             Outgoing::AnnouncementShown { .. } => OutboxKind::AnnouncementShown,
             Outgoing::AnnouncementWithdrawn { .. } => OutboxKind::AnnouncementWithdrawn,
+            Outgoing::ReportForwarded { .. } => OutboxKind::ReportForwarded,
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod protocol;
 pub mod push;
 mod quotes;
 mod render;
+mod reports;
 mod resolver;
 pub mod routes;
 pub mod signatures;

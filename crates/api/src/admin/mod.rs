@@ -5,3 +5,4 @@
 pub mod announcements;
 pub mod domain_allows;
 pub mod domain_blocks;
+pub mod reports;

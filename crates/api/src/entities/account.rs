@@ -143,10 +143,24 @@ pub struct Role {
     pub highlighted: bool,
 }
 
+impl Role {
+    /// The role entity of a user's role.
+    pub fn of(role: tertulia_domain::users::Role) -> Role {
+        let role = role.as_str();
+        Role {
+            id: role.into(),
+            name: role.into(),
+            // Mastodon's permission bit field: 1 = administrator.
+            permissions: if role == "admin" { "1".into() } else { "0".into() },
+            color: String::new(),
+            highlighted: role != "user",
+        }
+    }
+}
+
 impl CredentialAccount {
     pub fn from_user(user: &SessionUser, config: &Config) -> CredentialAccount {
         let account = Account::from_view(&user.account, config);
-        let role = user.role.as_str();
         CredentialAccount {
             source: Source {
                 privacy: "public",
@@ -164,14 +178,7 @@ impl CredentialAccount {
                 discoverable: user.account.discoverable,
                 hide_collections: user.account.hide_collections,
             },
-            role: Role {
-                id: role.into(),
-                name: role.into(),
-                // Mastodon's permission bit field: 1 = administrator.
-                permissions: if role == "admin" { "1".into() } else { "0".into() },
-                color: String::new(),
-                highlighted: role != "user",
-            },
+            role: Role::of(user.role),
             account,
         }
     }

@@ -18,6 +18,7 @@ mod post;
 mod post_deleted;
 mod quote;
 mod recipients;
+mod report;
 mod vote;
 
 use tertulia_core::{AccountId, Config};
@@ -206,5 +207,6 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::AccountDeleted { account, inboxes } => account::deleted(conn, urls, *account, inboxes),
         Outgoing::AnnouncementShown { announcement } => announcement::plan(conn, config, urls, *announcement, false),
         Outgoing::AnnouncementWithdrawn { announcement } => announcement::plan(conn, config, urls, *announcement, true),
+        Outgoing::ReportForwarded { report } => report::forwarded(conn, urls, *report),
     }
 }
