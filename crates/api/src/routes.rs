@@ -115,10 +115,7 @@ pub fn configure(
                     .route("/api/v1/admin/reports", web::get().to(admin::reports::index))
                     .route("/api/v1/admin/reports/{id}", web::get().to(admin::reports::show))
                     .route("/api/v1/admin/reports/{id}", web::put().to(admin::reports::update))
-                    .route(
-                        "/api/v1/admin/reports/{id}/assign_to_self",
-                        web::post().to(admin::reports::assign_to_self),
-                    )
+                    .route("/api/v1/admin/reports/{id}/assign_to_self", web::post().to(admin::reports::assign_to_self))
                     .route("/api/v1/admin/reports/{id}/unassign", web::post().to(admin::reports::unassign))
                     .route("/api/v1/admin/reports/{id}/resolve", web::post().to(admin::reports::resolve))
                     .route("/api/v1/admin/reports/{id}/reopen", web::post().to(admin::reports::reopen))

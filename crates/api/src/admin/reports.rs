@@ -36,10 +36,9 @@ pub struct ListParams {
 fn account_filter(field: &str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
     match raw.map(str::trim).filter(|raw| !raw.is_empty()) {
         None => Ok(None),
-        Some(raw) => raw
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::BadRequest(format!("{field}: '{raw}' is not an account id"))),
+        Some(raw) => {
+            raw.parse().map(Some).map_err(|_| ApiError::BadRequest(format!("{field}: '{raw}' is not an account id")))
+        }
     }
 }
 

@@ -23,8 +23,8 @@ use crate::outbox::{self, Outgoing};
 use crate::{Context, DomainError, visibility};
 pub use manage::{ReportChanges, assign_to_self, list, reopen, resolve, show, unassign, update};
 pub use tertulia_db::reports::ReportFilter;
-pub use view::{AdminReportView, ReportView, StaffView, UserFacts};
 pub(crate) use view::report_views;
+pub use view::{AdminReportView, ReportView, StaffView, UserFacts};
 
 /// Longest comment a report may carry (Mastodon's limit).
 pub const MAX_COMMENT: usize = 1_000;

@@ -10,7 +10,8 @@ use crate::activities;
 use crate::urls::Urls;
 
 pub(super) fn forwarded(conn: &mut DbConn, urls: &Urls, report: i64) -> Result<Planned, DbError> {
-    let (Some(site), Some(forward)) = (actors::find_by_uri(conn, &urls.instance_actor())?, reports::forward_of(conn, report)?)
+    let (Some(site), Some(forward)) =
+        (actors::find_by_uri(conn, &urls.instance_actor())?, reports::forward_of(conn, report)?)
     else {
         return Ok(None);
     };
