@@ -120,14 +120,15 @@ pub async fn received(
 }
 
 /// What a forwarded report tells the target's site: who is reported, the
-/// URIs of the statuses, and the comment. `None` once the report is gone.
+/// URIs of the statuses, and the comment.
 pub struct Forward {
     pub target: Id,
     pub status_uris: Vec<String>,
     pub comment: String,
 }
 
-/// For the federation outbox: what to put in the `Flag` of `report`.
+/// For the federation outbox: what to put in the `Flag` of `report`;
+/// `None` once the report is gone.
 pub fn forward_of(conn: &mut DbConn, report: i64) -> Result<Option<Forward>, DbError> {
     let Some(row) = reports::find(conn, report)? else {
         return Ok(None);
