@@ -193,6 +193,13 @@ const ENDPOINTS: &[(&str, &str, bool)] = &[
     ("DELETE", "/api/v1/admin/announcements/1", true),
     ("POST", "/api/v1/admin/announcements/1/publish", true),
     ("POST", "/api/v1/admin/announcements/1/unpublish", true),
+    ("GET", "/api/v1/admin/reports", false),
+    ("GET", "/api/v1/admin/reports/1", false),
+    ("PUT", "/api/v1/admin/reports/1", false),
+    ("POST", "/api/v1/admin/reports/1/assign_to_self", false),
+    ("POST", "/api/v1/admin/reports/1/unassign", false),
+    ("POST", "/api/v1/admin/reports/1/resolve", false),
+    ("POST", "/api/v1/admin/reports/1/reopen", false),
 ];
 
 #[tokio::test]

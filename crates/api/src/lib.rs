@@ -33,6 +33,7 @@ mod polls;
 mod profile;
 mod push;
 mod rate_limit;
+mod reports;
 mod request_log;
 mod routes;
 mod scheduled;

@@ -8,7 +8,7 @@ use crate::{
     notification_requests, notifications, oauth, polls, push, rate_limit, request_log, search, startup, static_files,
     statuses, streaming, tags, timelines,
 };
-use crate::{admin, announcements};
+use crate::{admin, announcements, reports};
 use crate::{directory, domain_blocks, featured_tags, instance_pages, instance_policy, profile, suggestions};
 use tertulia_domain::media::ProfileImage;
 
@@ -123,6 +123,14 @@ pub fn configure(
                     .route("/api/v1/admin/accounts/{id}/unsuspend", web::post().to(admin::accounts::unsuspend))
                     .route("/api/v1/admin/accounts/{id}/unsensitive", web::post().to(admin::accounts::unsensitive))
                     .route("/api/v1/admin/audit_log", web::get().to(admin::audit_log::index))
+                    .route("/api/v1/reports", web::post().to(reports::create))
+                    .route("/api/v1/admin/reports", web::get().to(admin::reports::index))
+                    .route("/api/v1/admin/reports/{id}", web::get().to(admin::reports::show))
+                    .route("/api/v1/admin/reports/{id}", web::put().to(admin::reports::update))
+                    .route("/api/v1/admin/reports/{id}/assign_to_self", web::post().to(admin::reports::assign_to_self))
+                    .route("/api/v1/admin/reports/{id}/unassign", web::post().to(admin::reports::unassign))
+                    .route("/api/v1/admin/reports/{id}/resolve", web::post().to(admin::reports::resolve))
+                    .route("/api/v1/admin/reports/{id}/reopen", web::post().to(admin::reports::reopen))
                     .route("/api/v1/domain_blocks", web::get().to(domain_blocks::index))
                     .route("/api/v1/domain_blocks", web::post().to(domain_blocks::create))
                     .route("/api/v1/domain_blocks", web::delete().to(domain_blocks::delete))

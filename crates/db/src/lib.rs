@@ -45,6 +45,7 @@ pub mod push;
 pub mod push_deliveries;
 pub mod quotes;
 pub mod relays;
+pub mod reports;
 pub mod rules;
 pub mod scheduled;
 pub mod search;

@@ -38,6 +38,8 @@ pub struct NotificationRow {
     pub group_key: String,
     pub created_at: NaiveDateTime,
     pub filtered: bool,
+    /// The report an `admin.report` notification is about.
+    pub report_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> Result<(), DbError> {

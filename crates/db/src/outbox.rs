@@ -40,6 +40,7 @@ tertulia_core::stored_enum! {
         AnnouncementWithdrawn = "announcement_withdrawn",
         RelayFollowed = "relay_followed",
         RelayUnfollowed = "relay_unfollowed",
+        ReportForwarded = "report_forwarded",
     }
 }
 

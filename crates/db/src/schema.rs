@@ -429,6 +429,8 @@ diesel::table! {
         /// Held back by the recipient's notification policy, until its
         /// request is accepted.
         filtered -> Bool,
+        /// The report an `admin.report` notification is about.
+        report_id -> Nullable<BigInt>,
     }
 }
 
@@ -772,6 +774,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Reports to this site's moderators (Mastodon's Report).
+    reports (id) {
+        id -> BigInt,
+        /// Who filed it: a local account, or the site actor of a `Flag`.
+        account_id -> BigInt,
+        target_account_id -> BigInt,
+        category -> Text,
+        comment -> Text,
+        forwarded -> Bool,
+        /// JSON array of status ids.
+        status_ids -> Text,
+        /// JSON array of rule ids.
+        rule_ids -> Text,
+        assigned_account_id -> Nullable<BigInt>,
+        action_taken_at -> Nullable<Timestamp>,
+        action_taken_by_account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 // One `joinable!` per (child, parent) pair with a single foreign key column.
 // Omitted on purpose: self-references (accounts.moved_to_account_id,
 // statuses.in_reply_to_id / reblog_of_id) and pairs with two foreign keys to
@@ -962,4 +986,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     announcement_reactions,
     account_warnings,
     audit_log,
+    reports,
 );

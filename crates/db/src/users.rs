@@ -98,6 +98,22 @@ pub fn first_admin(conn: &mut DbConn) -> Result<Option<(UserRow, AccountRow)>, D
         .optional()?)
 }
 
+/// The accounts of this site's staff who handle reports (moderators and
+/// admins), suspended ones left out.
+pub fn report_handler_account_ids(conn: &mut DbConn) -> Result<Vec<i64>, DbError> {
+    Ok(users::table
+        .inner_join(accounts::table)
+        .filter(users::role.eq_any([Role::Moderator, Role::Admin]))
+        .filter(accounts::suspended_at.is_null())
+        .select(accounts::id)
+        .load(conn)?)
+}
+
+/// The users of these accounts (other sites' accounts have none).
+pub fn find_by_accounts(conn: &mut DbConn, account_ids: &[i64]) -> Result<Vec<UserRow>, DbError> {
+    Ok(users::table.filter(users::account_id.eq_any(account_ids)).select(UserRow::as_select()).load(conn)?)
+}
+
 /// The user with this e-mail address (any case).
 pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(UserRow, AccountRow)>, DbError> {
     Ok(users::table

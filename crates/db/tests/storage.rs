@@ -491,6 +491,7 @@ fn an_unknown_stored_name_fails_the_read_in_every_typed_column() {
             group_key: format!("ungrouped-{id}"),
             created_at: now,
             filtered: false,
+            report_id: None,
         };
         notifications::insert(conn, &notification)
     })

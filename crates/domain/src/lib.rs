@@ -34,6 +34,7 @@ pub mod push;
 pub mod quotes;
 pub mod relays;
 pub mod remote;
+pub mod reports;
 pub mod roles;
 pub mod rules;
 pub mod scheduled;

@@ -45,16 +45,19 @@ pub struct UserState {
 
 impl ModeratedAccount {
     fn from_rows(account: AccountRow, user: Option<UserRow>) -> Self {
-        ModeratedAccount {
-            user: user.map(|user| UserState {
-                email: user.email,
-                role: user.role,
-                approved: user.approved,
-                disabled: user.disabled,
-                locale: user.locale,
-                created_at: user.created_at.and_utc(),
-            }),
-            account: account.into(),
+        ModeratedAccount { user: user.map(UserState::from), account: account.into() }
+    }
+}
+
+impl From<UserRow> for UserState {
+    fn from(user: UserRow) -> Self {
+        UserState {
+            email: user.email,
+            role: user.role,
+            approved: user.approved,
+            disabled: user.disabled,
+            locale: user.locale,
+            created_at: user.created_at.and_utc(),
         }
     }
 }

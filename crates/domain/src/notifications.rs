@@ -7,10 +7,11 @@ use tertulia_core::Id;
 pub use tertulia_db::notifications::NotificationKind;
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
-use tertulia_db::{Db, DbConn, DbError, blocks};
+use tertulia_db::{Db, DbConn, DbError, blocks, reports};
 
 use crate::Context;
 use crate::present::{self, Reading};
+use crate::reports::{ReportView, report_views};
 use crate::statuses::StatusView;
 use crate::{AccountView, DomainError};
 
@@ -22,6 +23,8 @@ pub struct NotificationView {
     pub created_at: DateTime<Utc>,
     pub account: AccountView,
     pub status: Option<StatusView>,
+    /// What an `admin.report` notification is about.
+    pub report: Option<ReportView>,
 }
 
 /// Which notifications to list.
@@ -164,11 +167,18 @@ pub(crate) fn build(
         .into_iter()
         .map(|s| (s.id, s))
         .collect();
+    let report_ids: Vec<i64> = rows.iter().filter_map(|r| r.report_id).collect();
+    let report_rows = reports::find_many(conn, &report_ids)?;
+    let reports: HashMap<i64, ReportView> = report_views(conn, report_rows)?.into_iter().map(|r| (r.id.0, r)).collect();
     Ok(rows
         .into_iter()
         .filter_map(|row| {
             let status = match row.status_id {
                 Some(id) => Some(statuses.get(&Id(id))?.clone()),
+                None => None,
+            };
+            let report = match row.report_id {
+                Some(id) => Some(reports.get(&id)?.clone()),
                 None => None,
             };
             Some(NotificationView {
@@ -178,6 +188,7 @@ pub(crate) fn build(
                 created_at: row.created_at.and_utc(),
                 account: accounts.get(&row.from_account_id)?.clone(),
                 status,
+                report,
             })
         })
         .collect())

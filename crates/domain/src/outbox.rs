@@ -106,6 +106,9 @@ pub enum Outgoing {
     /// `inbox`. `followed_actor` is the relay actor a LitePub follow named;
     /// `None` for a Mastodon relay, followed through the public collection.
     RelayUnfollowed { relay: i64, inbox: String, followed_actor: Option<String> },
+    /// A report about an account on another site, to be sent there:
+    /// `Flag` from the site actor, to that account's site.
+    ReportForwarded { report: i64 },
 }
 
 impl Outgoing {
@@ -135,6 +138,7 @@ impl Outgoing {
             Outgoing::AnnouncementWithdrawn { .. } => OutboxKind::AnnouncementWithdrawn,
             Outgoing::RelayFollowed { .. } => OutboxKind::RelayFollowed,
             Outgoing::RelayUnfollowed { .. } => OutboxKind::RelayUnfollowed,
+            Outgoing::ReportForwarded { .. } => OutboxKind::ReportForwarded,
         }
     }
 }

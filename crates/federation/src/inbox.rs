@@ -361,6 +361,7 @@ impl Federation {
             }
             "Undo" => self.undo(&actor, &object).await?,
             "Move" => self.moved(&actor, &activity).await?,
+            "Flag" => self.flagged(&actor, &activity).await?,
             other => tracing::debug!(kind = other, activity = %row.activity_uri, "activity type not handled; ignored"),
         }
         Ok(())

@@ -31,6 +31,7 @@ pub mod push;
 mod quotes;
 mod relays;
 mod render;
+mod reports;
 mod resolver;
 pub mod routes;
 pub mod signatures;

@@ -13,6 +13,7 @@ pub mod announcements;
 pub mod audit_log;
 pub mod domain_allows;
 pub mod domain_blocks;
+pub mod reports;
 
 /// Writes the audit entry of an action a handler has completed.
 pub(crate) async fn audited(

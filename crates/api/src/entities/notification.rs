@@ -2,7 +2,7 @@ use serde::Serialize;
 use tertulia_core::{Config, Id};
 use tertulia_domain::notifications::NotificationView;
 
-use super::{Account, Status, timestamp};
+use super::{Account, Report, Status, timestamp};
 
 /// The Mastodon `Notification` entity.
 #[derive(Debug, Serialize)]
@@ -14,6 +14,9 @@ pub struct Notification {
     pub created_at: String,
     pub account: Account,
     pub status: Option<Status>,
+    /// Only on `admin.report` notifications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<Report>,
 }
 
 impl Notification {
@@ -25,6 +28,7 @@ impl Notification {
             created_at: timestamp(view.created_at),
             account: Account::from_view(&view.account, config),
             status: view.status.as_ref().map(|s| Status::from_view(s, config)),
+            report: view.report.as_ref().map(|r| Report::from_view(r, config)),
         }
     }
 }

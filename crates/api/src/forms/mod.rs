@@ -170,6 +170,14 @@ pub fn flexible_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
     }
 }
 
+/// A list of ids sent as `field[]=` (`what` names one in the error);
+/// anything that is not an id is refused.
+pub fn ids(field: &str, what: &str, raw: &[String]) -> Result<Vec<tertulia_core::Id>, ApiError> {
+    raw.iter()
+        .map(|raw| raw.parse().map_err(|_| ApiError::BadRequest(format!("{field}: '{raw}' is not a {what}"))))
+        .collect()
+}
+
 /// A list given either as an array (`scopes[]=`, JSON array) or as one
 /// string, as `/api/v1/apps` accepts `redirect_uris` both ways.
 pub fn string_or_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {

@@ -88,9 +88,7 @@ impl PollForm {
 
 /// `media_ids` as ids; anything else is refused.
 fn media_ids(raw: &[String]) -> Result<Vec<Id>, ApiError> {
-    raw.iter()
-        .map(|raw| raw.parse().map_err(|_| ApiError::BadRequest(format!("media_ids: '{raw}' is not a media id"))))
-        .collect()
+    crate::forms::ids("media_ids", "media id", raw)
 }
 
 /// An id from the URL; anything else is a status that does not exist.

@@ -357,21 +357,28 @@ pub(crate) fn notify(
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Option<Event>, DbError> {
+    notify_with(conn, new_notification(recipient, from, kind, status_id, group_key))
+}
+
+/// [`notify`] for a notification already built (one naming a report).
+pub(crate) fn notify_with(conn: &mut DbConn, mut row: NotificationRow) -> Result<Option<Event>, DbError> {
+    let (recipient, from) = (row.account_id, row.from_account_id);
     if recipient == from {
         return Ok(None);
     }
-    if let Some(status) = status_id
+    if let Some(status) = row.status_id
         && conversations::is_thread_muted(conn, recipient, status)?
     {
         return Ok(None);
     }
-    match crate::notification_policy::decide(conn, recipient, from, kind, status_id)? {
-        Decision::Accept => deliver(conn, recipient, from, kind, status_id, group_key).map(Some),
+    match crate::notification_policy::decide(conn, recipient, from, row.kind, row.status_id)? {
+        Decision::Accept => deliver_row(conn, row).map(Some),
         Decision::Drop => Ok(None),
         // Stored and counted on the sender's request, but not announced.
         Decision::Filter => {
-            store(conn, recipient, from, kind, status_id, group_key, true)?;
-            crate::notification_policy::record_filtered(conn, recipient, from, status_id)?;
+            row.filtered = true;
+            notifications::insert(conn, &row)?;
+            crate::notification_policy::record_filtered(conn, recipient, from, row.status_id)?;
             Ok(None)
         }
     }
@@ -387,36 +394,35 @@ pub(crate) fn deliver(
     status_id: Option<i64>,
     group_key: String,
 ) -> Result<Event, DbError> {
-    let id = store(conn, recipient, from, kind, status_id, group_key, false)?;
-    // Filtered notifications are not pushed: only those that are announced.
-    crate::push::queue(conn, recipient, from, kind, id.0)?;
-    Ok(Event::Notification { recipient: Id(recipient), id })
+    deliver_row(conn, new_notification(recipient, from, kind, status_id, group_key))
 }
 
-fn store(
-    conn: &mut DbConn,
+fn deliver_row(conn: &mut DbConn, row: NotificationRow) -> Result<Event, DbError> {
+    notifications::insert(conn, &row)?;
+    // Filtered notifications are not pushed: only those that are announced.
+    crate::push::queue(conn, row.account_id, row.from_account_id, row.kind, row.id)?;
+    Ok(Event::Notification { recipient: Id(row.account_id), id: Id(row.id) })
+}
+
+/// A notification of `kind` from `from` to `recipient`, made now.
+pub(crate) fn new_notification(
     recipient: i64,
     from: i64,
     kind: NotificationKind,
     status_id: Option<i64>,
     group_key: String,
-    filtered: bool,
-) -> Result<Id, DbError> {
-    let id = Id::generate();
-    notifications::insert(
-        conn,
-        &NotificationRow {
-            id: id.0,
-            account_id: recipient,
-            from_account_id: from,
-            kind,
-            status_id,
-            group_key,
-            created_at: tertulia_db::now(),
-            filtered,
-        },
-    )?;
-    Ok(id)
+) -> NotificationRow {
+    NotificationRow {
+        id: Id::generate().0,
+        account_id: recipient,
+        from_account_id: from,
+        kind,
+        status_id,
+        group_key,
+        created_at: tertulia_db::now(),
+        filtered: false,
+        report_id: None,
+    }
 }
 
 /// One status as `viewer` sees it, if they may.

@@ -19,6 +19,7 @@ mod post_deleted;
 mod quote;
 mod recipients;
 mod relay;
+mod report;
 mod vote;
 
 use tertulia_core::{AccountId, Config};
@@ -211,5 +212,6 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::RelayUnfollowed { relay, inbox, followed_actor } => {
             relay::unfollowed(conn, urls, *relay, inbox, followed_actor.as_deref())
         }
+        Outgoing::ReportForwarded { report } => report::forwarded(conn, urls, *report),
     }
 }

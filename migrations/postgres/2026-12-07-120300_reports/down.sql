@@ -1,0 +1,2 @@
+ALTER TABLE notifications DROP COLUMN report_id;
+DROP TABLE reports;
