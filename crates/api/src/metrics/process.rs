@@ -45,9 +45,9 @@ mod tests {
 
     #[test]
     fn this_process_uses_memory_cpu_and_files() {
-        let usage = usage();
-        assert!(usage.resident_bytes > 1024 * 1024, "{usage:?}");
-        assert!(usage.open_fds >= 3 && usage.max_fds >= usage.open_fds, "{usage:?}");
+        let now = usage();
+        assert!(now.resident_bytes > 1024 * 1024, "{now:?}");
+        assert!(now.open_fds >= 3 && now.max_fds >= now.open_fds, "{now:?}");
         let spin = std::time::Instant::now();
         while spin.elapsed() < std::time::Duration::from_millis(50) {
             std::hint::black_box(spin.elapsed());
