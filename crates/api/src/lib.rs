@@ -24,6 +24,7 @@ mod instance_policy;
 mod lists;
 mod markers;
 mod media;
+pub mod metrics;
 mod nodeinfo;
 mod notification_requests;
 mod notifications;

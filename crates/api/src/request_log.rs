@@ -1,4 +1,4 @@
-//! Request ids and one log line per request.
+//! Request ids, one log line per request, and the request metrics.
 
 use std::time::Instant;
 
@@ -6,6 +6,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use tertulia_core::metrics;
 use tracing::Instrument;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -13,7 +14,8 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Tags the request with an id (the caller's `X-Request-Id` when it is a
 /// short token, so a proxy's id carries through; a fresh one otherwise),
 /// runs it inside a span carrying that id, echoes the id in the response,
-/// and logs method, path, status and duration.
+/// and logs method, path, status and duration; counts it in the metrics
+/// by its route's pattern (the path would make a series per status id).
 pub async fn request_log(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -34,7 +36,10 @@ pub async fn request_log(
         response.headers_mut().insert(REQUEST_ID.clone(), value);
     }
     let status = response.status().as_u16();
-    let elapsed_ms = format!("{:.1}", started.elapsed().as_secs_f64() * 1000.0);
+    let elapsed = started.elapsed();
+    // Asked of the answered request: routing has trimmed its trailing slash.
+    metrics::http_request(response.request().match_pattern().as_deref(), method.as_str(), status, elapsed);
+    let elapsed_ms = format!("{:.1}", elapsed.as_secs_f64() * 1000.0);
     span.in_scope(|| tracing::info!(%method, %path, status, %elapsed_ms, "request"));
     Ok(response)
 }

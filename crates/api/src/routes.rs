@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::metrics;
 use crate::statuses::Action;
 use crate::{
     ApiError, AppState, accounts, conversations, filters, health, instance, lists, markers, media, nodeinfo,
@@ -28,6 +29,7 @@ pub fn configure(
 ) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let limit = usize::try_from(state.ctx.config.limits.max_request_bytes).unwrap_or(usize::MAX);
+        let metrics_here = state.ctx.config.metrics.on_main_address();
         cfg.app_data(web::Data::new(state))
             .app_data(web::JsonConfig::default().limit(limit).error_handler(|e, _| json_error(e)))
             .app_data(web::FormConfig::default().limit(limit).error_handler(|e, _| form_error(e)))
@@ -43,6 +45,7 @@ pub fn configure(
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
                     .configure(server_to_server)
+                    .configure(metrics::configure_main(metrics_here))
                     .route(HEALTH, web::get().to(health::healthz))
                     .route("/api/v1/instance", web::get().to(instance::v1))
                     .route("/api/v2/instance", web::get().to(instance::v2))
@@ -309,7 +312,7 @@ pub fn configure(
     }
 }
 
-async fn not_found(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn not_found(request: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("no such endpoint: {} {}", request.method(), request.path())))
 }
 

@@ -46,6 +46,54 @@ pub struct Config {
     pub rate_limits: RateLimitsConfig,
     pub federation: FederationConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// Where `/metrics` (Prometheus text format) is served; off unless one
+/// of the two is set (docs/metrics.md).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A separate address for `/metrics` alone, e.g. `127.0.0.1:9464`, so
+    /// the figures stay off the public address. Empty: not served apart.
+    pub listen: String,
+    /// A secret the scraper sends as `Authorization: Bearer <token>`.
+    /// Without `listen`, it serves `/metrics` on the main address behind
+    /// it; with `listen`, that address asks for it too. Empty: no token.
+    pub token: String,
+}
+
+/// The shortest `metrics.token` accepted: guessing one must be hopeless.
+const MIN_METRICS_TOKEN_CHARS: usize = 16;
+
+impl MetricsConfig {
+    /// The separate address, if one is set (checked at load).
+    pub fn listen_address(&self) -> Option<SocketAddr> {
+        self.listen.parse().ok()
+    }
+
+    /// Whether `/metrics` is on the main address (behind the token).
+    pub fn on_main_address(&self) -> bool {
+        self.listen.is_empty() && !self.token.is_empty()
+    }
+
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        if !self.listen.is_empty() && self.listen_address().is_none() {
+            return Err((
+                "metrics.listen",
+                format!("'{}' is not an address and port such as 127.0.0.1:9464", self.listen),
+            ));
+        }
+        if !self.token.is_empty() && self.token.chars().count() < MIN_METRICS_TOKEN_CHARS {
+            return Err((
+                "metrics.token",
+                format!(
+                    "must be at least {MIN_METRICS_TOKEN_CHARS} characters (for example from `openssl rand -hex 24`)"
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -275,6 +323,7 @@ impl Default for Config {
             rate_limits: RateLimitsConfig::default(),
             federation: FederationConfig::default(),
             log: LogConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -501,6 +550,7 @@ impl Config {
                 return Err(invalid(key, format!("'{bad}' is not a bare host name such as 'mx.acme.example'")));
             }
         }
+        self.metrics.validate().map_err(|(key, message)| invalid(key, message))?;
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }
@@ -529,6 +579,9 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = database_url::redact(&self.database.url);
+        if !shown.metrics.token.is_empty() {
+            shown.metrics.token = "(hidden)".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render configuration: {e}\n"))
     }
 }

@@ -75,6 +75,11 @@ impl Id {
         NODE.store(i64::from(node % NODES) << SEQUENCE_BITS, Ordering::Relaxed);
     }
 
+    /// This process's node number (see [`Id::set_node`]).
+    pub fn this_node() -> u16 {
+        Id(NODE.load(Ordering::Relaxed)).node()
+    }
+
     /// The node number in this id (see the module's layout).
     pub fn node(self) -> u16 {
         // Six bits: always fits.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod html;
 pub mod id;
 pub mod media;
+pub mod metrics;
 pub mod scope;
 pub mod stored;
 pub mod text;

@@ -1,11 +1,12 @@
 //! One connection type over both backends, and the pool that hands it out.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
 use tertulia_core::config::{DatabaseBackend, DatabaseConfig};
+use tertulia_core::metrics::{self, PoolUsage};
 
 use crate::DbError;
 
@@ -124,7 +125,10 @@ impl Db {
     /// current thread. For the CLI and for code already off the runtime.
     /// The work may fail with any error that can hold a [`DbError`].
     pub fn run_blocking<T, E: From<DbError>>(&self, work: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let asked = Instant::now();
+        let checkout = self.pool.get();
+        metrics::pool_checkout(asked.elapsed(), checkout.is_ok());
+        let mut conn = checkout.map_err(DbError::from)?;
         let outcome = work(&mut conn);
         if outcome.is_err() && connection_lost(&mut conn) {
             mark_broken(&mut conn);
@@ -179,6 +183,16 @@ impl Db {
         work: impl FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
         self.run(move |conn| transaction(conn, work)).await
+    }
+
+    /// The pool's connections now, for the metrics.
+    pub fn pool_usage(&self) -> PoolUsage {
+        let state = self.pool.state();
+        PoolUsage {
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
     }
 
     /// Checks that the database answers; for `/healthz`.

@@ -43,6 +43,7 @@ pub mod pins;
 pub mod polls;
 pub mod push;
 pub mod push_deliveries;
+pub mod queues;
 pub mod quotes;
 pub mod relays;
 pub mod reports;

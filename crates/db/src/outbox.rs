@@ -71,6 +71,12 @@ pub fn push(conn: &mut DbConn, kind: OutboxKind, payload: &impl Serialize, now: 
     Ok(id)
 }
 
+/// A record that fails this often (a bug, not a network problem: nothing
+/// done with a record talks to the network) is left for the admin to
+/// inspect; the worker claims with this limit and the queue depth counts
+/// by it.
+pub const MAX_ATTEMPTS: i32 = 5;
+
 /// Claims the oldest record not given up on (failed fewer than
 /// `max_attempts` times) and not claimed by another transaction, for the
 /// caller's transaction to handle and [`remove`].

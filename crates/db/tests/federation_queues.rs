@@ -668,3 +668,38 @@ fn an_actor_of_an_unknown_type_fails_the_read() {
     .unwrap();
     assert_unreadable(db.run_blocking(move |conn| actors::find(conn, id)), "Robot");
 }
+
+#[test]
+fn queue_depths_count_waiting_items_and_age_the_oldest_in_one_statement() {
+    use tertulia_core::metrics::QueueDepth;
+    use tertulia_db::queues;
+
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        let now = t0() + Duration::hours(1);
+        let actor = local_account(conn, "sender");
+        delivery::enqueue(conn, &[job(actor, "old", "h.example", t0())], t0())?;
+        delivery::enqueue(conn, &[job(actor, "new", "h.example", now)], now)?;
+        let given_up = claim(conn, now, 1).pop().unwrap();
+        delivery::fail(conn, given_up.id, now, "refused for good")?;
+        inbox::record(conn, &activity("ana@es.example", 1, now - Duration::minutes(10)))?;
+        inbox::record(conn, &activity("ana@es.example", 2, now))?;
+        let stuck = push_outbox(conn, 0);
+        for _ in 0..outbox::MAX_ATTEMPTS {
+            outbox::mark_failed(conn, stuck, "a bug")?;
+        }
+        push_outbox(conn, 60);
+
+        let (depths, statements) = tertulia_db::count_statements(conn, |conn| queues::depths(conn, now));
+        assert_eq!(statements, 1);
+        let depth = |queue, depth, oldest_age_seconds| QueueDepth { queue, depth, oldest_age_seconds };
+        assert_eq!(
+            depths?,
+            [depth("delivery", 1, 0.0), depth("inbox", 2, 600.0), depth("outbox", 1, 3540.0), depth("push", 0, 0.0),],
+            "given-up items do not count; the oldest waiting one sets the age"
+        );
+        Ok::<_, DbError>(())
+    })
+    .unwrap();
+}

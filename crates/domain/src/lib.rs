@@ -20,6 +20,7 @@ pub mod instance_pages;
 pub mod lists;
 pub mod markers;
 pub mod media;
+pub mod metrics;
 pub mod moderation;
 pub mod notification_groups;
 pub mod notification_policy;

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tertulia_core::metrics::{self, DeliveryOutcome as Counted};
 use tertulia_db::delivery::{self, DeliveryJobRow};
 use tertulia_db::instances;
 use tokio::sync::Semaphore;
@@ -104,6 +105,7 @@ impl Federation {
         let now = tertulia_db::now();
         match outcome {
             DeliveryOutcome::Delivered => {
+                metrics::delivery(&host, Counted::Success);
                 tracing::debug!(activity = %job.activity_id, inbox = %job.inbox_url, "delivered");
                 self.db()
                     .run(move |conn| {
@@ -119,10 +121,12 @@ impl Federation {
                     .await?;
             }
             DeliveryOutcome::Refused { reason } => {
+                metrics::delivery(&host, Counted::GaveUp);
                 tracing::warn!(activity = %job.activity_id, inbox = %job.inbox_url, %reason, "delivery not allowed");
                 self.db().write(move |conn| delivery::fail(conn, id, now, &reason)).await?;
             }
             DeliveryOutcome::Rejected { status } => {
+                metrics::delivery(&host, Counted::GaveUp);
                 tracing::warn!(activity = %job.activity_id, inbox = %job.inbox_url, status, "delivery refused for good");
                 let error = format!("the receiving server answered HTTP {status}");
                 self.db()
@@ -139,6 +143,7 @@ impl Federation {
             DeliveryOutcome::Retry { reason, retry_after } => {
                 let max_age = chrono::Duration::days(i64::from(self.config().federation.delivery_max_age_days));
                 let expired = job.created_at + max_age <= now;
+                metrics::delivery(&host, if expired { Counted::GaveUp } else { Counted::Failure });
                 let next = next_attempt_after(now, job.attempts, retry_after);
                 tracing::info!(activity = %job.activity_id, inbox = %job.inbox_url, attempt = job.attempts + 1, %reason, "delivery failed");
                 self.db()

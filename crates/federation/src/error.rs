@@ -48,6 +48,23 @@ impl FederationError {
         FederationError::Invalid(message.into())
     }
 
+    /// A short fixed name of what went wrong, for the metrics' `reason`
+    /// label (the message itself varies without end).
+    pub(crate) fn reason(&self) -> &'static str {
+        match self {
+            FederationError::Signature(_) => "signature",
+            FederationError::Forbidden(_) => "forbidden",
+            FederationError::Invalid(_) => "invalid",
+            FederationError::NotFound(_) => "not_found",
+            FederationError::Gone(_) => "gone",
+            FederationError::TooManyActivities { .. } => "rate_limited",
+            FederationError::Fetch(_) => "fetch",
+            FederationError::Domain(_) => "domain",
+            FederationError::Db(_) => "database",
+            FederationError::Internal(_) => "internal",
+        }
+    }
+
     /// Whether doing the same again later may succeed: a site down or slow,
     /// a busy database, a race with another writer (two senders bringing
     /// in the same post). Refusals (forged, invalid, not allowed, unknown,

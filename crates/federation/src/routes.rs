@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tertulia_core::metrics;
 use tertulia_db::actors::{self, ActorRow, ActorType};
 use tertulia_domain::statuses::shared;
 use tertulia_domain::{AccountView, Page, accounts};
@@ -359,13 +360,23 @@ async fn featured(
 }
 
 /// `POST /inbox`, `/users/{name}/inbox`, `/actor/inbox`: verify, store,
-/// answer 202; the inbox worker applies it.
+/// answer 202; the inbox worker applies it. Counted in the metrics as
+/// accepted, or rejected by reason.
 async fn inbox(federation: web::Data<Federation>, request: HttpRequest, body: web::Bytes) -> Result<HttpResponse> {
+    let received = receive(&federation, &request, &body).await;
+    match &received {
+        Ok(()) => metrics::inbox_accepted(),
+        Err(error) => metrics::inbox_rejected(error.reason()),
+    }
+    received.map(|()| HttpResponse::Accepted().finish())
+}
+
+async fn receive(federation: &Federation, request: &HttpRequest, body: &[u8]) -> Result<()> {
     if !federation.config().federation.enabled {
         return Err(FederationError::Forbidden("federation is switched off on this site".into()));
     }
-    let activity = protocol::parse_activity(&body)?;
-    let signer = verified_sender(&federation, &request, Some(&body)).await?;
+    let activity = protocol::parse_activity(body)?;
+    let signer = verified_sender(federation, request, Some(body)).await?;
     federation.count_activity_from(&signer)?;
     if let Err(refused) = crate::inbox::check_sender(&activity, &signer) {
         // A relay forwards others' activities; each is checked against
@@ -375,5 +386,5 @@ async fn inbox(federation: web::Data<Federation>, request: HttpRequest, body: we
         }
     }
     federation.accept_activity(&activity, &signer).await?;
-    Ok(HttpResponse::Accepted().finish())
+    Ok(())
 }

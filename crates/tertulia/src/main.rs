@@ -26,6 +26,8 @@ pub enum CliError {
     #[error("federation: {0}")]
     Federation(#[from] tertulia_federation::FederationError),
     #[error("{0}")]
+    Metrics(#[from] tertulia_core::metrics::MetricsError),
+    #[error("{0}")]
     Usage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),

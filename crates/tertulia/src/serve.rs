@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer};
 use tertulia_api::AppState;
-use tertulia_core::config::LoadedConfig;
+use tertulia_core::config::{Config, LoadedConfig};
+use tertulia_core::{Id, metrics};
 use tertulia_db::Db;
 use tertulia_db::cluster::{self, Cluster, Membership};
 use tertulia_domain::{Context, Events};
@@ -32,6 +33,7 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
         Membership::Clustered(cluster, incoming) => (Events::clustered(cluster.clone(), incoming), Some(cluster), None),
         Membership::Alone(lock) => (Events::new(), None, Some(lock)),
     };
+    metrics::install(Id::this_node())?;
     let db = Db::connect(&config.database)?;
     let report = db.migrate()?;
     tracing::info!(backend = db.backend_name(), applied = report.applied.len(), "database ready");
@@ -56,6 +58,7 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
         tracing::info!("federation is off (federation.enabled = false): this site talks to no other");
     }
     let state = AppState::new(ctx).with_resolver(Arc::new(federation.clone()));
+    let metrics_server = metrics_listener(&config, &state)?;
     let server = HttpServer::new(move || {
         App::new().configure(tertulia_api::configure(
             state.clone(),
@@ -69,12 +72,20 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     .run();
     tracing::info!(bind = %config.bind, url = %config.base_url(), "Tertulia is listening");
     let handle = server.handle();
+    let metrics_handle = metrics_server.map(|server| {
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        handle
+    });
     let stopper = actix_web::rt::spawn(async move {
         let signal = wait_for_stop_signal().await;
         tracing::info!(signal, "stopping: finishing requests in progress");
         // Streaming connections never finish by themselves: end them first.
         events.close();
         handle.stop(true).await;
+        if let Some(metrics_handle) = metrics_handle {
+            metrics_handle.stop(true).await;
+        }
     });
     server.await?;
     stopper.abort();
@@ -85,6 +96,29 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The server of `/metrics` alone on `metrics.listen`, if that is set
+/// (docs/metrics.md explains the choices).
+fn metrics_listener(config: &Config, state: &AppState) -> Result<Option<actix_web::dev::Server>, CliError> {
+    if config.metrics.on_main_address() {
+        tracing::info!("metrics at /metrics on the main address, for scrapers sending metrics.token");
+    }
+    let Some(address) = config.metrics.listen_address() else {
+        return Ok(None);
+    };
+    let state = state.clone();
+    let server =
+        HttpServer::new(move || App::new().configure(tertulia_api::metrics::configure_listener(state.clone())))
+            // Scrapes come every few seconds at most: one thread is plenty.
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+            .bind(address)
+            .map_err(|e| CliError::Usage(format!("cannot listen on {address} (config key `metrics.listen`): {e}")))?
+            .run();
+    tracing::info!(listen = %address, "metrics at /metrics on their own address");
+    Ok(Some(server))
 }
 
 /// Runs `job` (which stops when its watch turns true) while this process

@@ -69,6 +69,11 @@ impl StreamingSlots {
         Ok(Slot { slots: self.clone(), address })
     }
 
+    /// Connections open now, in all.
+    pub fn open(&self) -> u32 {
+        self.lock().total
+    }
+
     fn lock(&self) -> MutexGuard<'_, Open> {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }

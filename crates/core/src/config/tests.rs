@@ -112,6 +112,26 @@ fn redacted_output_hides_the_database_password() {
 }
 
 #[test]
+fn metrics_are_off_by_default_and_their_keys_are_checked() {
+    let config = load_text("", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((config.metrics.listen_address(), config.metrics.on_main_address()), (None, false));
+    let config = load_text("[metrics]\ntoken = \"0123456789abcdef\"\n", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(config.metrics.on_main_address());
+    assert!(!config.to_redacted_toml().contains("0123456789abcdef"));
+    let apart = [("TERTULIA_METRICS_LISTEN", "127.0.0.1:9464")];
+    let config = load_text("", &apart).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.metrics.listen_address(), Some(SocketAddr::from(([127, 0, 0, 1], 9464))));
+    assert!(!config.metrics.on_main_address());
+    for (text, key) in [
+        ("[metrics]\nlisten = \"localhost\"\n", "`metrics.listen`"),
+        ("[metrics]\ntoken = \"short\"\n", "`metrics.token`"),
+    ] {
+        let err = error_text(load_text(text, &[]));
+        assert!(err.contains(key), "{text}: {err}");
+    }
+}
+
+#[test]
 fn the_shipped_example_configuration_is_valid_and_names_every_key() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/tertulia.example.toml");
     let loaded = Config::load(Some(&path), Vec::new()).unwrap_or_else(|e| panic!("{e}"));

@@ -38,9 +38,6 @@ use recipients::{Plan, Planned};
 const POLL: Duration = Duration::from_millis(500);
 /// Records handled before the worker looks at its other duties.
 const BATCH: usize = 50;
-/// A record that fails this often (a bug, not a network problem: nothing
-/// here talks to the network) is left for the admin to inspect.
-const MAX_ATTEMPTS: i32 = 5;
 
 /// Runs until `shutdown` turns true.
 pub async fn run(federation: Federation, mut shutdown: tokio::sync::watch::Receiver<bool>) {
@@ -77,7 +74,7 @@ impl Federation {
                 .db()
                 .run(move |conn| {
                     tertulia_db::transaction(conn, |conn| {
-                        let Some(record) = records::claim_next(conn, MAX_ATTEMPTS)? else {
+                        let Some(record) = records::claim_next(conn, records::MAX_ATTEMPTS)? else {
                             return Ok::<_, DbError>(None);
                         };
                         // Nested (a savepoint): a failure undoes this record's
