@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod auth;
 mod database_url;
 mod env;
 mod site;
 
+pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, USERNAME_PLACEHOLDER};
 pub use database_url::DatabaseBackend;
 pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 
@@ -43,6 +45,8 @@ pub struct Config {
     pub site: SiteIdentity,
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
+    /// Local passwords and company sign-in (LDAP).
+    pub auth: AuthConfig,
     pub rate_limits: RateLimitsConfig,
     pub federation: FederationConfig,
     pub log: LogConfig,
@@ -272,6 +276,7 @@ impl Default for Config {
             site: SiteIdentity::default(),
             limits: LimitsConfig::default(),
             oauth: OAuthConfig::default(),
+            auth: AuthConfig::default(),
             rate_limits: RateLimitsConfig::default(),
             federation: FederationConfig::default(),
             log: LogConfig::default(),
@@ -501,6 +506,7 @@ impl Config {
                 return Err(invalid(key, format!("'{bad}' is not a bare host name such as 'mx.acme.example'")));
             }
         }
+        self.auth.validate().map_err(|(key, message)| invalid(key, message))?;
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }
@@ -529,6 +535,9 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = database_url::redact(&self.database.url);
+        if !shown.auth.ldap.bind_password.is_empty() {
+            shown.auth.ldap.bind_password = "********".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render configuration: {e}\n"))
     }
 }

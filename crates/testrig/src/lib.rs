@@ -36,6 +36,6 @@ pub use cluster::{RoundRobinProxy, TestCluster};
 pub use database::{Backend, TestDatabase};
 pub use eventually::{PATIENCE, eventually, eventually_within};
 pub use federation::Federation;
-pub use instance::{CliOutput, TestInstance};
+pub use instance::{CliOutput, TestInstance, free_port};
 pub use stand_in::StandInSite;
 pub use world::{User, World, WorldPlan};
