@@ -15,7 +15,7 @@
 #   5. each fuzz target (fuzz/) for a few seconds from its seeds.
 # Before the tests, cargo deny checks the dependencies (deny.toml).
 # Installs what is missing (cargo-nextest, cargo-deny, cargo-fuzz,
-# PostgreSQL server and libpq headers) when run as root; otherwise says what
+# PostgreSQL server and libpq headers, OpenLDAP's slapd) when run as root; otherwise says what
 # to install.
 # Ends with one summary line over both backends.
 set -euo pipefail
@@ -104,6 +104,9 @@ ensure_tools() {
     command -v npm >/dev/null || apt_install nodejs npm
     # The browser sign-in test drives Debian's Chromium (no browser download).
     [[ -x /usr/bin/chromium ]] || apt_install chromium
+    # The LDAP sign-in test (tests/e2e/ldap.rs) starts its own OpenLDAP
+    # server and changes entries with ldapmodify.
+    [[ -x /usr/sbin/slapd && -x /usr/bin/ldapmodify ]] || apt_install slapd ldap-utils
     if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
         useradd --system --no-create-home postgres
     fi

@@ -77,6 +77,7 @@ impl From<OAuthError> for ApiError {
         let status = match &error {
             OAuthError::InvalidClient => StatusCode::UNAUTHORIZED,
             OAuthError::AccessDenied(_) => StatusCode::FORBIDDEN,
+            OAuthError::TemporarilyUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
         match error {

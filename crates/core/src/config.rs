@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod auth;
 mod database_url;
 mod env;
 mod site;
 
+pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, USERNAME_PLACEHOLDER};
 pub use database_url::DatabaseBackend;
 pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 
@@ -43,6 +45,8 @@ pub struct Config {
     pub site: SiteIdentity,
     pub limits: LimitsConfig,
     pub oauth: OAuthConfig,
+    /// Local passwords and company sign-in (LDAP).
+    pub auth: AuthConfig,
     pub rate_limits: RateLimitsConfig,
     pub federation: FederationConfig,
     pub log: LogConfig,
@@ -320,6 +324,7 @@ impl Default for Config {
             site: SiteIdentity::default(),
             limits: LimitsConfig::default(),
             oauth: OAuthConfig::default(),
+            auth: AuthConfig::default(),
             rate_limits: RateLimitsConfig::default(),
             federation: FederationConfig::default(),
             log: LogConfig::default(),
@@ -551,6 +556,7 @@ impl Config {
             }
         }
         self.metrics.validate().map_err(|(key, message)| invalid(key, message))?;
+        self.auth.validate().map_err(|(key, message)| invalid(key, message))?;
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }
@@ -579,8 +585,12 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = database_url::redact(&self.database.url);
-        if !shown.metrics.token.is_empty() {
-            shown.metrics.token = "(hidden)".into();
+        // Secrets are replaced by one mark, so `config check` output can be
+        // shared in a support ticket.
+        for secret in [&mut shown.metrics.token, &mut shown.auth.ldap.bind_password] {
+            if !secret.is_empty() {
+                *secret = "********".into();
+            }
         }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render configuration: {e}\n"))
     }

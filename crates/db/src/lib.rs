@@ -24,6 +24,7 @@ pub mod delivery;
 pub mod directory;
 pub mod domain_blocks;
 pub mod edits;
+pub mod external_identities;
 pub mod featured_tags;
 pub mod federation_policy;
 pub mod feeds;

@@ -988,3 +988,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     reports,
 );
+
+diesel::table! {
+    /// Company identities (LDAP, OpenID Connect) linked to local users.
+    external_identities (provider, subject) {
+        provider -> Text,
+        subject -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}

@@ -124,6 +124,38 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(UserRow, 
         .optional()?)
 }
 
+/// The user with this id and their account.
+pub fn find_by_id(conn: &mut DbConn, user_id: i64) -> Result<Option<(UserRow, AccountRow)>, DbError> {
+    Ok(users::table
+        .inner_join(accounts::table)
+        .filter(users::id.eq(user_id))
+        .select((UserRow::as_select(), AccountRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets what the company directory says of a user: e-mail address and,
+/// when the directory decides roles, the role.
+pub fn set_directory_facts(
+    conn: &mut DbConn,
+    user_id: i64,
+    email: &str,
+    role: Option<Role>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let target = users::table.find(user_id);
+    let changed = match role {
+        Some(role) => diesel::update(target)
+            .set((users::email.eq(email), users::role.eq(role), users::updated_at.eq(now)))
+            .execute(conn)?,
+        None => diesel::update(target).set((users::email.eq(email), users::updated_at.eq(now))).execute(conn)?,
+    };
+    if changed == 0 {
+        return Err(DbError::NotFound);
+    }
+    Ok(())
+}
+
 pub fn record_sign_in(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
     diesel::update(users::table.find(user_id)).set(users::last_sign_in_at.eq(now)).execute(conn)?;
     Ok(())

@@ -352,7 +352,7 @@ pub async fn follow_requests(db: &Db, target: Id, page: Page) -> Result<Vec<(Id,
 }
 
 /// Longest display name and bio accepted (Mastodon's limits).
-const MAX_DISPLAY_NAME: usize = 30;
+pub(crate) const MAX_DISPLAY_NAME: usize = 30;
 const MAX_NOTE: usize = 500;
 const MAX_FIELD_NAME: usize = 255;
 const MAX_FIELD_VALUE: usize = 255;

@@ -57,56 +57,64 @@ pub async fn create(ctx: &Context, request: NewUserRequest) -> Result<UserSummar
     let password_hash = password::hash(&request.password).await?;
     let base_url = ctx.config.base_url();
     ctx.db
-        .run(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                if accounts::find_local_by_username(conn, &request.username)?.is_some() {
-                    return Err(taken_username(&request.username));
-                }
-                if users::email_exists(conn, &request.email)? {
-                    return Err(taken_email(&request.email));
-                }
-                let now = tertulia_db::now();
-                let account_id = Id::generate().0;
-                let actor = format!("{base_url}/users/{}", request.username);
-                accounts::insert(
-                    conn,
-                    &NewAccount {
-                        id: account_id,
-                        username: request.username.clone(),
-                        domain: None,
-                        display_name: request.username.clone(),
-                        url: Some(format!("{base_url}/@{}", request.username)),
-                        inbox_url: format!("{actor}/inbox"),
-                        outbox_url: Some(format!("{actor}/outbox")),
-                        followers_url: Some(format!("{actor}/followers")),
-                        following_url: Some(format!("{actor}/following")),
-                        uri: actor,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )
-                .map_err(|e| lost_race(e, &request))?;
-                users::insert(
-                    conn,
-                    &NewUser {
-                        id: Id::generate().0,
-                        account_id,
-                        email: request.email.clone(),
-                        password_hash,
-                        role: request.role,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )
-                .map_err(|e| lost_race(e, &request))?;
-                // Other sites hear of a new colleague before they ever post.
-                let listed = crate::outbox::Outgoing::ListedInDirectory { account: account_id, site: None };
-                crate::outbox::record(conn, &listed)?;
-                let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
-                Ok(UserSummary::from_rows(user, account))
-            })
-        })
+        .run(move |conn| tertulia_db::transaction(conn, |conn| insert(conn, &base_url, &request, password_hash)))
         .await
+}
+
+/// Creates the account and user of `request` inside the caller's
+/// transaction, with `password_hash` as given (empty: no local password,
+/// for people who sign in through the company directory).
+pub(crate) fn insert(
+    conn: &mut tertulia_db::DbConn,
+    base_url: &str,
+    request: &NewUserRequest,
+    password_hash: String,
+) -> Result<UserSummary, DomainError> {
+    if accounts::find_local_by_username(conn, &request.username)?.is_some() {
+        return Err(taken_username(&request.username));
+    }
+    if users::email_exists(conn, &request.email)? {
+        return Err(taken_email(&request.email));
+    }
+    let now = tertulia_db::now();
+    let account_id = Id::generate().0;
+    let actor = format!("{base_url}/users/{}", request.username);
+    accounts::insert(
+        conn,
+        &NewAccount {
+            id: account_id,
+            username: request.username.clone(),
+            domain: None,
+            display_name: request.username.clone(),
+            url: Some(format!("{base_url}/@{}", request.username)),
+            inbox_url: format!("{actor}/inbox"),
+            outbox_url: Some(format!("{actor}/outbox")),
+            followers_url: Some(format!("{actor}/followers")),
+            following_url: Some(format!("{actor}/following")),
+            uri: actor,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .map_err(|e| lost_race(e, request))?;
+    users::insert(
+        conn,
+        &NewUser {
+            id: Id::generate().0,
+            account_id,
+            email: request.email.clone(),
+            password_hash,
+            role: request.role,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .map_err(|e| lost_race(e, request))?;
+    // Other sites hear of a new colleague before they ever post.
+    let listed = crate::outbox::Outgoing::ListedInDirectory { account: account_id, site: None };
+    crate::outbox::record(conn, &listed)?;
+    let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
+    Ok(UserSummary::from_rows(user, account))
 }
 
 /// Two sign-ups racing past the checks in [`create`]: the unique indexes

@@ -265,7 +265,9 @@ struct Origin {
     client: reqwest::Client,
 }
 
-pub(crate) fn free_port() -> u16 {
+/// A TCP port on 127.0.0.1 that nothing listens on, for a server the test
+/// starts (Tertulia, or a directory or identity provider it talks to).
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("local address").port()
 }

@@ -80,6 +80,10 @@ pub async fn submit(state: web::Data<AppState>, Form(form): Form<SignInForm>) ->
         Err(OAuthError::AccessDenied(message)) => {
             Ok(render_form(&state, &params, &target, &form.login, Some(&message), StatusCode::UNAUTHORIZED))
         }
+        // The form stays, so the person can try again once the directory is back.
+        Err(OAuthError::TemporarilyUnavailable(message)) => {
+            Ok(render_form(&state, &params, &target, &form.login, Some(&message), StatusCode::SERVICE_UNAVAILABLE))
+        }
         Err(OAuthError::InvalidRequest(message)) => Ok(page::problem(&message, StatusCode::BAD_REQUEST)),
         Err(other) => Err(other.into()),
     }

@@ -132,6 +132,14 @@ fn metrics_are_off_by_default_and_their_keys_are_checked() {
 }
 
 #[test]
+fn redacted_output_hides_the_directory_password() {
+    let mut config = Config::default();
+    config.auth.ldap.bind_password = "dir-s3cret".into();
+    let shown = config.to_redacted_toml();
+    assert!(!shown.contains("dir-s3cret") && shown.contains("bind_password = \"********\""), "{shown}");
+}
+
+#[test]
 fn the_shipped_example_configuration_is_valid_and_names_every_key() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/tertulia.example.toml");
     let loaded = Config::load(Some(&path), Vec::new()).unwrap_or_else(|e| panic!("{e}"));

@@ -35,6 +35,9 @@ pub enum OAuthError {
     InvalidScope(String),
     #[error("{0}")]
     AccessDenied(String),
+    /// Sign-in depends on a service that is down (the company directory).
+    #[error("{0}")]
+    TemporarilyUnavailable(String),
     #[error(transparent)]
     Domain(#[from] DomainError),
 }
@@ -49,6 +52,7 @@ impl OAuthError {
             OAuthError::UnsupportedGrantType(_) => "unsupported_grant_type",
             OAuthError::InvalidScope(_) => "invalid_scope",
             OAuthError::AccessDenied(_) => "access_denied",
+            OAuthError::TemporarilyUnavailable(_) => "temporarily_unavailable",
             OAuthError::Domain(_) => "server_error",
         }
     }

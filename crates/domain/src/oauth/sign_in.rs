@@ -1,5 +1,6 @@
 //! Checking a username (or e-mail address) and password, for the sign-in
-//! page and the password grant.
+//! page and the password grant, against the company directory or local
+//! passwords.
 //!
 //! Guessing is slowed per account, whatever address the guesses come from:
 //! each check that has not yet succeeded counts as a failure for the
@@ -17,11 +18,12 @@ use std::time::Duration;
 
 use tertulia_core::config::RateLimitsConfig;
 use tertulia_core::window_counters::WindowCounters;
-use tertulia_db::Db;
+use tertulia_db::accounts::AccountRow;
 use tertulia_db::users::{self, UserRow};
 
 use super::OAuthError;
-use crate::password;
+use crate::identity::{self, IdentityError};
+use crate::{Context, password};
 
 /// Failures an account may have in a window before checks are delayed: a
 /// person mistyping a few times never waits.
@@ -67,18 +69,22 @@ impl SignInThrottle {
 }
 
 /// The user whose username or e-mail and password match, or the refusal to
-/// show. Every wrong combination gets the same message, and an unknown
-/// login costs the same argon2 work as a wrong password, so neither the
-/// answer nor its timing reveals which accounts exist.
+/// show. The company directory (`auth.ldap`) is asked first; when it does
+/// not sign the person in, local passwords are checked, if
+/// `auth.local_passwords` allows them. Every wrong combination gets the
+/// same message, and an unknown login costs the same argon2 work as a
+/// wrong password, so neither the answer nor its timing reveals which
+/// local accounts exist.
 pub(super) async fn check_credentials(
-    db: &Db,
+    ctx: &Context,
     throttle: &SignInThrottle,
     login: &str,
     password: &str,
 ) -> Result<UserRow, OAuthError> {
     let login = login.trim().to_owned();
     let lookup = login.clone();
-    let found = db
+    let found = ctx
+        .db
         .run(move |conn| {
             if lookup.contains('@') {
                 users::find_by_email(conn, &lookup)
@@ -95,10 +101,21 @@ pub(super) async fn check_credentials(
     // see the ones before them and wait longer.
     let earlier = throttle.failures.try_add(&key, u32::MAX, chrono::Utc::now().timestamp()).count - 1;
     tokio::time::sleep(throttle.delay(earlier)).await;
-    let stored = found.as_ref().map(|(user, _)| user.password_hash.as_str());
-    let matched = password::verify(password, stored).await;
-    let Some((user, account)) = found.filter(|_| matched) else {
-        return Err(OAuthError::AccessDenied("wrong username, e-mail address or password".into()));
+    let (user, account) = match directory_sign_in(ctx, &login, password).await {
+        Ok(Some(signed_in)) => signed_in,
+        Err(error @ (IdentityError::Unusable(_) | IdentityError::Domain(_))) => return Err(error.into()),
+        // Unknown to the directory, refused by it, or unreachable: a local
+        // password may still sign in (a local admin while the directory is
+        // down), and otherwise the directory's answer stands.
+        outcome => match local_sign_in(ctx, found, password).await {
+            Some(signed_in) => signed_in,
+            None => {
+                return Err(match outcome {
+                    Err(error) => error.into(),
+                    Ok(_) => OAuthError::AccessDenied(WRONG_CREDENTIALS.into()),
+                });
+            }
+        },
     };
     throttle.failures.remove(&key);
     if account.suspended_at.is_some() {
@@ -108,6 +125,49 @@ pub(super) async fn check_credentials(
         return Err(OAuthError::AccessDenied("this account is disabled; contact your administrator".into()));
     }
     Ok(user)
+}
+
+const WRONG_CREDENTIALS: &str = "wrong username, e-mail address or password";
+
+/// The user the company directory signs in, provisioned; `None` when no
+/// directory is configured or it does not know the login.
+async fn directory_sign_in(
+    ctx: &Context,
+    login: &str,
+    password: &str,
+) -> Result<Option<(UserRow, AccountRow)>, IdentityError> {
+    if !ctx.config.auth.ldap.is_enabled() {
+        return Ok(None);
+    }
+    match identity::ldap::authenticate(&ctx.config.auth.ldap, login, password).await? {
+        Some(person) => identity::provision(ctx, person).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The local user whose stored password this is, when local passwords
+/// are allowed.
+async fn local_sign_in(
+    ctx: &Context,
+    found: Option<(UserRow, AccountRow)>,
+    password: &str,
+) -> Option<(UserRow, AccountRow)> {
+    if !ctx.config.auth.local_passwords {
+        return None;
+    }
+    let stored = found.as_ref().map(|(user, _)| user.password_hash.as_str());
+    let matched = password::verify(password, stored).await;
+    found.filter(|_| matched)
+}
+
+impl From<IdentityError> for OAuthError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::Denied(message) | IdentityError::Unusable(message) => OAuthError::AccessDenied(message),
+            IdentityError::Unavailable(message) => OAuthError::TemporarilyUnavailable(message),
+            IdentityError::Domain(error) => OAuthError::Domain(error),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ pub async fn authorize(
             )));
         }
     };
-    let user = check_credentials(&ctx.db, throttle, &request.login, &request.password).await?;
+    let user = check_credentials(ctx, throttle, &request.login, &request.password).await?;
     let code = new_secret();
     let row_code = hash(&code);
     let lifetime = Duration::minutes(i64::from(ctx.config.oauth.code_lifetime_minutes));
@@ -148,7 +148,7 @@ pub async fn issue_token(
                 ));
             }
             let scopes = requested_scopes(&app, scopes.as_deref())?;
-            let user = check_credentials(&ctx.db, throttle, &username, &password).await?;
+            let user = check_credentials(ctx, throttle, &username, &password).await?;
             let app_id = app.id.0;
             Ok(ctx
                 .db
