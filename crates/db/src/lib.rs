@@ -12,6 +12,7 @@ mod migrations;
 pub mod schema;
 
 pub mod account_notes;
+pub mod analytics;
 pub mod accounts;
 pub mod actors;
 pub mod announcements;

@@ -83,6 +83,18 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: FederationCommand,
     },
+    /// Adoption analytics (docs/analytics.md).
+    Analytics {
+        #[command(subcommand)]
+        command: AnalyticsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnalyticsCommand {
+    /// Count the days not yet counted, and today so far, into the daily
+    /// roll-ups now, instead of waiting for the running server's hourly run.
+    RollUp,
 }
 
 #[derive(Debug, Subcommand)]
