@@ -6,11 +6,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::bulk::insert_chunked;
 use crate::schema::{
     accounts, analytics_account_days as days, analytics_counts as counts, analytics_rollups as rollups, favourites,
     follows, media_attachments, oauth_applications, status_tags, statuses, users,
 };
-use crate::bulk::insert_chunked;
 use crate::{DbConn, DbError, insert_unless_duplicate, transaction};
 
 /// How days are written in the roll-up tables: ISO 8601, so text order is
@@ -108,9 +108,7 @@ pub fn boosts_and_replies_of_local_statuses(conn: &mut DbConn, span: DaySpan) ->
     let originals = diesel::alias!(statuses as originals);
     let original_id = originals.field(statuses::id).nullable();
     Ok(statuses::table
-        .inner_join(
-            originals.on(original_id.eq(statuses::reblog_of_id).or(original_id.eq(statuses::in_reply_to_id))),
-        )
+        .inner_join(originals.on(original_id.eq(statuses::reblog_of_id).or(original_id.eq(statuses::in_reply_to_id))))
         .filter(statuses::id.ge(span.first_id))
         .filter(statuses::id.lt(span.end_id))
         .filter(originals.field(statuses::local).eq(true))
@@ -130,7 +128,11 @@ pub fn signed_in_on_day(conn: &mut DbConn, span: DaySpan) -> Result<Vec<i64>, Db
 
 /// Users created on the day.
 pub fn new_users_on_day(conn: &mut DbConn, span: DaySpan) -> Result<i64, DbError> {
-    Ok(users::table.filter(users::created_at.ge(span.from)).filter(users::created_at.lt(span.to)).count().get_result(conn)?)
+    Ok(users::table
+        .filter(users::created_at.ge(span.from))
+        .filter(users::created_at.lt(span.to))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Domains of the accounts of other sites first seen on the day, one entry per account.
@@ -233,7 +235,9 @@ pub fn store_day(
             .collect();
         insert_active_days(conn, &present)?;
         for chunk in engaged.chunks(crate::accounts::IDS_PER_STATEMENT) {
-            diesel::update(on_day().filter(days::account_id.eq_any(chunk))).set(days::engaged.eq(true)).execute(conn)?;
+            diesel::update(on_day().filter(days::account_id.eq_any(chunk)))
+                .set(days::engaged.eq(true))
+                .execute(conn)?;
         }
         diesel::delete(rollups::table.filter(rollups::day.eq(&key))).execute(conn)?;
         diesel::insert_into(rollups::table)

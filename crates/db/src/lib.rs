@@ -12,9 +12,9 @@ mod migrations;
 pub mod schema;
 
 pub mod account_notes;
-pub mod analytics;
 pub mod accounts;
 pub mod actors;
+pub mod analytics;
 pub mod announcements;
 pub mod blocks;
 pub mod bulk;

@@ -8,11 +8,11 @@
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use tertulia_domain::analytics::Window;
 use tertulia_domain::analytics::adoption::{self, Grouping};
 use tertulia_domain::analytics::dimensions::{self, Dimension};
 use tertulia_domain::analytics::measures::{self, Measure};
 use tertulia_domain::analytics::retention::{self, Cohort, Frequency};
-use tertulia_domain::analytics::Window;
 
 use crate::auth::Auth;
 use crate::csv::{Csv, FormatQuery};
@@ -143,11 +143,8 @@ pub async fn measures(
 ) -> Result<HttpResponse, ApiError> {
     auth.admin(READ)?;
     let csv = format.wants_csv()?;
-    let requests = form
-        .keys
-        .iter()
-        .map(|key| measures::Request { key: key.clone(), subject: form.subject(key) })
-        .collect();
+    let requests =
+        form.keys.iter().map(|key| measures::Request { key: key.clone(), subject: form.subject(key) }).collect();
     let found = measures::measures(&state.ctx.db, requests, form.window()?).await?;
     let entities: Vec<MeasureEntity> = found.into_iter().map(MeasureEntity::from_measure).collect();
     if !csv {
@@ -185,7 +182,12 @@ impl DimensionEntity {
             data: dimension
                 .data
                 .into_iter()
-                .map(|item| DimensionData { key: item.key, human_key: item.human_key, value: item.value, unit: item.unit })
+                .map(|item| DimensionData {
+                    key: item.key,
+                    human_key: item.human_key,
+                    value: item.value,
+                    unit: item.unit,
+                })
                 .collect(),
         }
     }
@@ -199,11 +201,8 @@ pub async fn dimensions(
 ) -> Result<HttpResponse, ApiError> {
     auth.admin(READ)?;
     let csv = format.wants_csv()?;
-    let requests = form
-        .keys
-        .iter()
-        .map(|key| dimensions::Request { key: key.clone(), subject: form.subject(key) })
-        .collect();
+    let requests =
+        form.keys.iter().map(|key| dimensions::Request { key: key.clone(), subject: form.subject(key) }).collect();
     let found = dimensions::dimensions(&state.ctx, requests, form.window()?, form.limit).await?;
     let entities: Vec<DimensionEntity> = found.into_iter().map(DimensionEntity::from_dimension).collect();
     if !csv {
@@ -329,7 +328,8 @@ pub async fn adoption(
     if csv {
         let mut table = Csv::new(&["group", "members", "active", "engaged", "monthly_active", "habitual"]);
         for row in &groups {
-            let figures = [row.members, row.active, row.engaged, row.monthly_active, row.habitual].map(|n| n.to_string());
+            let figures =
+                [row.members, row.active, row.engaged, row.monthly_active, row.habitual].map(|n| n.to_string());
             table.row(&[row.group.as_str()].into_iter().chain(figures.iter().map(String::as_str)).collect::<Vec<_>>());
         }
         return Ok(table.into_response("adoption"));

@@ -12,8 +12,8 @@ use tertulia_db::{Db, DbConn, DbError};
 use super::rollup::metric;
 use super::{HABITUAL_DAYS, MONTH_DAYS, Window};
 use crate::DomainError;
-use crate::error::Invalidity;
 use crate::ProfileField;
+use crate::error::Invalidity;
 
 /// The ranges offered, in days (those of Workplace's and Viva Engage's reports).
 pub const RANGES: &[i64] = &[7, 30, 90, 180];

@@ -91,7 +91,9 @@ pub async fn dimensions(
                 .iter()
                 .map(|request| {
                     let mut data = items(conn, request, window, &here)?;
-                    data.sort_by_key(|item| (std::cmp::Reverse(item.value.parse::<i64>().unwrap_or(0)), item.key.clone()));
+                    data.sort_by_key(|item| {
+                        (std::cmp::Reverse(item.value.parse::<i64>().unwrap_or(0)), item.key.clone())
+                    });
                     data.truncate(limit);
                     Ok(Dimension { key: request.key.clone(), data })
                 })

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use tertulia_db::analytics::{self as db, day_key};
 use tertulia_db::{Db, DbConn, DbError};
 
-use super::{Window, unknown_key};
 use super::rollup::metric;
+use super::{Window, unknown_key};
 use crate::DomainError;
 
 /// The measures Mastodon defines, in its order.

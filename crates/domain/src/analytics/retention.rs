@@ -105,7 +105,8 @@ pub async fn retention(db: &Db, window: Window, frequency: Frequency) -> Result<
                             .iter()
                             .filter(|later| **later >= period)
                             .map(|&later| {
-                                let value = accounts.iter().filter(|a| active_in.contains(&(**a, later))).count() as i64;
+                                let value =
+                                    accounts.iter().filter(|a| active_in.contains(&(**a, later))).count() as i64;
                                 let rate = if size == 0 { 0.0 } else { value as f64 / size as f64 };
                                 (later, value, rate)
                             })

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use tertulia_core::Id;
-use tertulia_db::{DbConn, DbError};
 use tertulia_db::analytics::{self as db, Count, DaySpan, StatusOfDay};
+use tertulia_db::{DbConn, DbError};
 
 use crate::{Context, DomainError};
 
@@ -68,10 +68,8 @@ pub async fn roll_up(ctx: &Context) -> Result<RollUpReport, DomainError> {
     let now = tertulia_db::now();
     let today = now.date();
     let earliest = today - chrono::Duration::days(CATCH_UP_DAYS);
-    let (first, complete) = ctx
-        .db
-        .read(move |conn| Ok((db::first_user_day(conn)?, db::complete_days_since(conn, earliest)?)))
-        .await?;
+    let (first, complete) =
+        ctx.db.read(move |conn| Ok((db::first_user_day(conn)?, db::complete_days_since(conn, earliest)?))).await?;
     let Some(first) = first else {
         return Ok(RollUpReport { days: Vec::new() });
     };
