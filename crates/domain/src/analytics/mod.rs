@@ -49,3 +49,6 @@ fn unknown_key(key: &str, known: &[&str]) -> DomainError {
     let reason = format!("'{key}' is not one of {}", known.join(", "));
     DomainError::invalid_as(Invalidity::Inclusion, "keys", reason)
 }
+
+#[cfg(test)]
+mod tests;
