@@ -145,8 +145,11 @@ pub fn remote_accounts_of_day(conn: &mut DbConn, span: DaySpan) -> Result<Vec<St
         .load(conn)?)
 }
 
-/// Follows made on the day as (follower's domain, followed account's domain).
-pub fn follows_of_day(conn: &mut DbConn, span: DaySpan) -> Result<Vec<(Option<String>, Option<String>)>, DbError> {
+/// A follow as (follower's domain, followed account's domain); `None` is this site.
+pub type FollowDomains = (Option<String>, Option<String>);
+
+/// Follows made on the day.
+pub fn follows_of_day(conn: &mut DbConn, span: DaySpan) -> Result<Vec<FollowDomains>, DbError> {
     let targets = diesel::alias!(accounts as targets);
     Ok(follows::table
         .inner_join(accounts::table.on(accounts::id.eq(follows::account_id)))

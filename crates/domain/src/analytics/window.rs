@@ -31,11 +31,11 @@ impl Window {
             return Err(DomainError::invalid("end_at", format!("{to} is before start_at {from}")));
         }
         let window = Window { from, to };
-        if window.len() > MAX_DAYS {
+        if window.day_count() > MAX_DAYS {
             return Err(DomainError::invalid_as(
                 Invalidity::AboveLimit,
                 "end_at",
-                format!("the window covers {} days; at most {MAX_DAYS} are allowed", window.len()),
+                format!("the window covers {} days; at most {MAX_DAYS} are allowed", window.day_count()),
             ));
         }
         Ok(window)
@@ -47,18 +47,18 @@ impl Window {
     }
 
     /// How many days it covers.
-    pub fn len(&self) -> i64 {
+    pub fn day_count(&self) -> i64 {
         (self.to - self.from).num_days() + 1
     }
 
     /// The window of the same length just before this one.
     pub fn previous(&self) -> Window {
-        Window::ending(self.from - Duration::days(1), self.len())
+        Window::ending(self.from - Duration::days(1), self.day_count())
     }
 
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> + use<> {
         let from = self.from;
-        (0..self.len()).map(move |offset| from + Duration::days(offset))
+        (0..self.day_count()).map(move |offset| from + Duration::days(offset))
     }
 }
 
@@ -86,7 +86,7 @@ mod tests {
     fn dates_and_times_both_name_a_day() {
         let window = Window::parse(Some("2026-11-01"), Some("2026-11-30T23:00:00Z")).unwrap();
         assert_eq!(window, Window { from: day("2026-11-01"), to: day("2026-11-30") });
-        assert_eq!(window.len(), 30);
+        assert_eq!(window.day_count(), 30);
         assert_eq!(window.previous(), Window { from: day("2026-10-02"), to: day("2026-10-31") });
         assert_eq!(window.days().count(), 30);
     }
