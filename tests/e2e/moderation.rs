@@ -200,6 +200,10 @@ const ENDPOINTS: &[(&str, &str, bool)] = &[
     ("POST", "/api/v1/admin/reports/1/unassign", false),
     ("POST", "/api/v1/admin/reports/1/resolve", false),
     ("POST", "/api/v1/admin/reports/1/reopen", false),
+    ("POST", "/api/v1/admin/measures", false),
+    ("POST", "/api/v1/admin/dimensions", false),
+    ("POST", "/api/v1/admin/retention", false),
+    ("GET", "/api/v1/admin/adoption", false),
 ];
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod auth;
 mod client_address;
 mod conversations;
 mod cors;
+mod csv;
 mod directory;
 mod domain_blocks;
 mod entities;

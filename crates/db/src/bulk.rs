@@ -21,7 +21,7 @@ use crate::{DbConn, DbError};
 
 /// Rows per `INSERT`: keeps the widest row type (7 columns) well below
 /// SQLite's limit of 32,766 bound parameters and PostgreSQL's 65,535.
-const ROWS_PER_STATEMENT: usize = 500;
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
 // `treat_none_as_default_value = false` writes `None` as NULL, which every
 // column here defaults to anyway; it lets SQLite take all rows in one
@@ -87,7 +87,7 @@ pub struct NewNotification {
 /// leaves out those that would repeat a unique key.
 macro_rules! insert_chunked {
     ($conn:expr, $table:expr, $rows:expr $(, $on_conflict:ident)?) => {{
-        for chunk in $rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in $rows.chunks($crate::bulk::ROWS_PER_STATEMENT) {
             match &mut *$conn {
                 DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk)$(.$on_conflict())?.execute(c)?,
                 DbConn::Postgres(c) => diesel::insert_into($table).values(chunk)$(.$on_conflict())?.execute(c)?,
@@ -96,6 +96,7 @@ macro_rules! insert_chunked {
         Ok(())
     }};
 }
+pub(crate) use insert_chunked;
 
 pub fn insert_statuses(conn: &mut DbConn, rows: &[StatusRow]) -> Result<(), DbError> {
     insert_chunked!(conn, statuses::table, rows)

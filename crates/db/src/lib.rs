@@ -14,6 +14,7 @@ pub mod schema;
 pub mod account_notes;
 pub mod accounts;
 pub mod actors;
+pub mod analytics;
 pub mod announcements;
 pub mod audit_log;
 pub mod blocks;

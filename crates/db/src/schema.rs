@@ -796,6 +796,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Days a local account was active (and whether engaged); see docs/analytics.md.
+    analytics_account_days (account_id, day) {
+        account_id -> BigInt,
+        /// `YYYY-MM-DD`, UTC.
+        day -> Text,
+        engaged -> Bool,
+    }
+}
+
+diesel::table! {
+    /// The daily roll-up's counters: `metric` for `subject` (and `detail`) on `day`.
+    analytics_counts (metric, subject, day, detail) {
+        metric -> Text,
+        subject -> Text,
+        day -> Text,
+        detail -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Days the roll-up has counted; `complete` once the day was over.
+    analytics_rollups (day) {
+        day -> Text,
+        complete -> Bool,
+        rolled_up_at -> Timestamp,
+    }
+}
+
 // One `joinable!` per (child, parent) pair with a single foreign key column.
 // Omitted on purpose: self-references (accounts.moved_to_account_id,
 // statuses.in_reply_to_id / reblog_of_id) and pairs with two foreign keys to
@@ -883,6 +913,7 @@ diesel::joinable!(featured_tags -> tags (tag_id));
 diesel::joinable!(account_domain_blocks -> accounts (account_id));
 diesel::joinable!(announcement_dismissals -> announcements (announcement_id));
 diesel::joinable!(announcement_reactions -> announcements (announcement_id));
+diesel::joinable!(analytics_account_days -> accounts (account_id));
 
 diesel::table! {
     /// ActivityPub relays the site actor subscribes to.
@@ -987,6 +1018,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_warnings,
     audit_log,
     reports,
+    analytics_account_days,
+    analytics_counts,
+    analytics_rollups,
 );
 
 diesel::table! {

@@ -3,6 +3,7 @@
 //! and remote actions share the same checks.
 
 pub mod accounts;
+pub mod analytics;
 pub mod announcements;
 pub mod audience;
 pub mod audit;

@@ -10,7 +10,7 @@ use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
 use tertulia_domain::{Context, Db, Events, Page, rules};
 
 use crate::CliError;
-use crate::cli::{AdminCommand, PasswordArgs, RuleCommand, UserCommand};
+use crate::cli::{AdminCommand, AnalyticsCommand, PasswordArgs, RuleCommand, UserCommand};
 
 mod announcements;
 mod federation;
@@ -29,6 +29,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
         AdminCommand::Announcement { command } => announcements::run(&ctx, command).await,
         AdminCommand::Federation { command } => federation::run(&ctx, command).await,
         AdminCommand::Audit { limit } => audit_log(&ctx.db, limit).await,
+        AdminCommand::Analytics { command: AnalyticsCommand::RollUp } => roll_up(&ctx).await,
     }
 }
 
@@ -51,6 +52,20 @@ async fn audit_log(db: &Db, limit: i64) -> Result<(), CliError> {
             entry.target.label,
             entry.target.id,
         );
+    }
+    Ok(())
+}
+
+async fn roll_up(ctx: &Context) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
+    let report = tertulia_domain::analytics::rollup::roll_up(ctx).await?;
+    match (report.days.first(), report.days.last()) {
+        (Some(first), Some(last)) => println!(
+            "Counted {} day(s), {first} to {last}, in {} ms.",
+            report.days.len(),
+            started.elapsed().as_millis()
+        ),
+        _ => println!("Nothing to count: this site has no users yet."),
     }
     Ok(())
 }

@@ -90,6 +90,18 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// Adoption analytics (docs/analytics.md).
+    Analytics {
+        #[command(subcommand)]
+        command: AnalyticsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnalyticsCommand {
+    /// Count the days not yet counted, and today so far, into the daily
+    /// roll-ups now, instead of waiting for the running server's hourly run.
+    RollUp,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ use tertulia_domain::oauth::SessionUser;
 use crate::{ApiError, AppState};
 
 pub mod accounts;
+pub mod analytics;
 pub mod announcements;
 pub mod audit_log;
 pub mod domain_allows;

@@ -41,9 +41,21 @@ pub async fn authenticate(db: &Db, bearer: &str) -> Result<Option<Session>, Doma
     let Some(owner) = owner else {
         return Ok(None);
     };
-    if owner.token.last_used_at.is_none_or(|at| at <= now - LAST_USE_STEP) {
+    let last_used_at = owner.token.last_used_at;
+    let new_day = crate::analytics::first_use_today(last_used_at, now);
+    if new_day || last_used_at.is_some_and(|at| at <= now - LAST_USE_STEP) {
         let token = owner.token.id;
-        db.write(move |conn| oauth::touch_token(conn, token, now)).await?;
+        let active_account = (owner.user.as_ref())
+            .filter(|(_, account)| new_day && account.suspended_at.is_none())
+            .map(|(_, account)| account.id);
+        db.write(move |conn| {
+            oauth::touch_token(conn, token, now)?;
+            match active_account {
+                Some(account) => crate::analytics::note_active(conn, account, now),
+                None => Ok(()),
+            }
+        })
+        .await?;
     }
     let user = match owner.user {
         Some((_, account)) if account.suspended_at.is_some() => {

@@ -1,0 +1,3 @@
+DROP TABLE analytics_rollups;
+DROP TABLE analytics_counts;
+DROP TABLE analytics_account_days;
