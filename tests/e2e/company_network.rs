@@ -10,8 +10,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-// Only its `database_of` serves here; the hand-signed requests do not.
-#[allow(dead_code)]
 mod federation_support;
 mod support;
 
