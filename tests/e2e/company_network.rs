@@ -6,7 +6,9 @@
 //! outsider out on every path until an admin admits it (at once), a domain
 //! block drops queued deliveries, the directory and search find colleagues
 //! across sites, a company-wide announcement reaches every site with its
-//! streaming event, and a real relay (activityrelay) answers on the network.
+//! streaming event, and a real relay (activityrelay) carries public posts,
+//! their edits and deletions between es and mx, which neither follow each
+//! other nor know anybody in common, and nothing meant for colleague sites.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -55,7 +57,9 @@ async fn waiting_deliveries(site: &TestInstance) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     let network = HttpsNetwork::new();
-    let (hq_allows, es_allows, mx_allows) = (allowing(&["es", "mx"]), allowing(&["hq", "mx"]), allowing(&["hq", "es"]));
+    // es and mx also allow the relay they subscribe to; hq admits it later.
+    let (hq_allows, es_allows, mx_allows) =
+        (allowing(&["es", "mx"]), allowing(&["hq", "mx", "relay"]), allowing(&["hq", "es", "relay"]));
     let hq_settings = [ALLOWLIST, allowed_domains(&hq_allows), PATIENT_READER];
     let es_settings = [ALLOWLIST, allowed_domains(&es_allows)];
     let mx_settings = [ALLOWLIST, allowed_domains(&mx_allows)];
@@ -195,4 +199,53 @@ async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     let relay_account = &found["accounts"][0];
     assert_eq!(relay_account["acct"], format!("relay@{}", relay.domain), "{found}\n{}", relay.logs());
     assert_eq!(relay_account["bot"], true, "the relay is an Application actor");
+
+    // es and mx subscribe to the relay, each in one of the two protocols it
+    // speaks; with no site follow and nobody following anybody between
+    // them, es's public post reaches mx through it, taken from es, and
+    // posts that are not public do not.
+    es.subscribe_to(&relay, "litepub").await;
+    mx.subscribe_to(&relay, "mastodon").await;
+    let not_for_the_relay = [
+        es.api(&ana).post_status("unlisted, not relayed", json!({"visibility": "unlisted"})).await,
+        es.api(&ana).post_status("followers only, not relayed", json!({"visibility": "private"})).await,
+    ];
+    let relayed = es.api(&ana).post_status("Through the relay", json!({})).await;
+    let shown = eventually("es's post on mx through the relay", || async {
+        let timeline = mx.api(&luis).get("/api/v1/timelines/public?remote=true").await.ok();
+        timeline.as_array().unwrap().iter().find(|s| s["uri"] == relayed["uri"]).cloned()
+    })
+    .await;
+    assert_eq!(shown["account"]["acct"], ana_acct, "{shown}\n{}", relay.logs());
+    for post in &not_for_the_relay {
+        assert!(!stored(&mx, &post["uri"]).await, "mx received {}", post["content"]);
+    }
+
+    // Its edit and its deletion travel the same way (the relay forwards
+    // them as they are), each checked against es before mx applies it.
+    let path = format!("/api/v1/statuses/{}", relayed["id"].as_str().unwrap());
+    es.api(&ana).put(&path, json!({"status": "Through the relay, edited"})).await.ok();
+    eventually("the edit on mx", || async {
+        let timeline = texts(&mx.api(&luis).get("/api/v1/timelines/public?remote=true").await.ok());
+        timeline.contains(&"Through the relay, edited".to_owned()).then_some(())
+    })
+    .await;
+    es.api(&ana).delete(&path).await.ok();
+    eventually("the deletion on mx", || async { (!stored(&mx, &relayed["uri"]).await).then_some(()) }).await;
+
+    // The relay follows mx back, but it is no colleague site: neither mx's
+    // directory nor a profile change reaches it, only mx's own Follow and
+    // its Accept of the relay's follow back. hq, a site following mx, has
+    // the change once mx has sent everything.
+    mx.api(&luis).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Luis M."})).await.ok();
+    eventually("luis's new name on hq", || async {
+        let found = hq.api(&reader).get("/api/v2/search?type=accounts&q=luis").await.ok();
+        (found["accounts"][0]["display_name"] == "Luis M.").then_some(())
+    })
+    .await;
+    eventually("mx's delivery queue to be done", || async {
+        waiting_deliveries(&mx).await.contains("Deliveries waiting: 0").then_some(())
+    })
+    .await;
+    assert_eq!(relay.deliveries_from(&mx), 2, "{}", relay.logs());
 }
