@@ -12,12 +12,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-// Only its `database_of` serves here; the hand-signed requests do not.
-#[allow(dead_code)]
+// Only its `database_of` serves here.
 mod federation_support;
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tertulia_testrig::{Federation, HttpsNetwork, TestInstance, TestRelay, eventually, openapi};
@@ -248,4 +247,44 @@ async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     })
     .await;
     assert_eq!(relay.deliveries_from(&mx), 2, "{}", relay.logs());
+}
+
+/// How long a public post on es takes to show on mx through the real relay
+/// (a measurement for docs/benchmarks.md, "Relays"): from the post's API
+/// call on es to mx's federated timeline listing it, polled as
+/// [`eventually`] does (first after 50 ms, then up to every 0.5 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn relay_figures() {
+    const POSTS: usize = 20;
+    let network = HttpsNetwork::new();
+    let sites = [("es", &[PATIENT_READER][..]), ("mx", &[PATIENT_READER])];
+    let company = ["es", "mx"].map(HttpsNetwork::host_name);
+    let admitted = company.each_ref().map(String::as_str);
+    let (sites, relay) =
+        tokio::join!(Federation::start_https(support::BINARY, &network, sites), TestRelay::start(&network, &admitted));
+    let [es, mx] = sites;
+    let ana = es.sign_up("ana").await;
+    let luis = mx.sign_up("luis").await;
+    es.subscribe_to(&relay, "litepub").await;
+    mx.subscribe_to(&relay, "mastodon").await;
+
+    let mut waits = Vec::new();
+    for n in 0..POSTS {
+        let started = Instant::now();
+        let post = es.api(&ana).post_status(&format!("relayed {n}"), json!({})).await;
+        eventually("the post on mx through the relay", || async {
+            let timeline = mx.api(&luis).get("/api/v1/timelines/public?remote=true").await.ok();
+            timeline.as_array().unwrap().iter().any(|s| s["uri"] == post["uri"]).then_some(())
+        })
+        .await;
+        waits.push(started.elapsed());
+    }
+    waits.sort();
+    let at = |q: f64| waits[((waits.len() as f64 * q).ceil() as usize).clamp(1, waits.len()) - 1];
+    println!(
+        "es to mx through activityrelay: p50 {} ms, p99 {} ms over {POSTS} public posts",
+        at(0.50).as_millis(),
+        at(0.99).as_millis(),
+    );
 }
