@@ -6,14 +6,16 @@
 //! outsider out on every path until an admin admits it (at once), a domain
 //! block drops queued deliveries, the directory and search find colleagues
 //! across sites, a company-wide announcement reaches every site with its
-//! streaming event, and a real relay (activityrelay) answers on the network.
+//! streaming event, and a real relay (activityrelay) carries public posts,
+//! their edits and deletions between es and mx, which neither follow each
+//! other nor know anybody in common, and nothing meant for colleague sites.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod federation_support;
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tertulia_testrig::{Federation, HttpsNetwork, TestInstance, TestRelay, eventually, openapi};
@@ -53,7 +55,9 @@ async fn waiting_deliveries(site: &TestInstance) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     let network = HttpsNetwork::new();
-    let (hq_allows, es_allows, mx_allows) = (allowing(&["es", "mx"]), allowing(&["hq", "mx"]), allowing(&["hq", "es"]));
+    // es and mx also allow the relay they subscribe to; hq admits it later.
+    let (hq_allows, es_allows, mx_allows) =
+        (allowing(&["es", "mx"]), allowing(&["hq", "mx", "relay"]), allowing(&["hq", "es", "relay"]));
     let hq_settings = [ALLOWLIST, allowed_domains(&hq_allows), PATIENT_READER];
     let es_settings = [ALLOWLIST, allowed_domains(&es_allows)];
     let mx_settings = [ALLOWLIST, allowed_domains(&mx_allows)];
@@ -193,4 +197,93 @@ async fn the_company_network_federates_over_https_and_keeps_the_outsider_out() {
     let relay_account = &found["accounts"][0];
     assert_eq!(relay_account["acct"], format!("relay@{}", relay.domain), "{found}\n{}", relay.logs());
     assert_eq!(relay_account["bot"], true, "the relay is an Application actor");
+
+    // es and mx subscribe to the relay, each in one of the two protocols it
+    // speaks; with no site follow and nobody following anybody between
+    // them, es's public post reaches mx through it, taken from es, and
+    // posts that are not public do not.
+    es.subscribe_to(&relay, "litepub").await;
+    mx.subscribe_to(&relay, "mastodon").await;
+    let not_for_the_relay = [
+        es.api(&ana).post_status("unlisted, not relayed", json!({"visibility": "unlisted"})).await,
+        es.api(&ana).post_status("followers only, not relayed", json!({"visibility": "private"})).await,
+    ];
+    let relayed = es.api(&ana).post_status("Through the relay", json!({})).await;
+    let shown = eventually("es's post on mx through the relay", || async {
+        let timeline = mx.api(&luis).get("/api/v1/timelines/public?remote=true").await.ok();
+        timeline.as_array().unwrap().iter().find(|s| s["uri"] == relayed["uri"]).cloned()
+    })
+    .await;
+    assert_eq!(shown["account"]["acct"], ana_acct, "{shown}\n{}", relay.logs());
+    for post in &not_for_the_relay {
+        assert!(!stored(&mx, &post["uri"]).await, "mx received {}", post["content"]);
+    }
+
+    // Its edit and its deletion travel the same way (the relay forwards
+    // them as they are), each checked against es before mx applies it.
+    let path = format!("/api/v1/statuses/{}", relayed["id"].as_str().unwrap());
+    es.api(&ana).put(&path, json!({"status": "Through the relay, edited"})).await.ok();
+    eventually("the edit on mx", || async {
+        let timeline = texts(&mx.api(&luis).get("/api/v1/timelines/public?remote=true").await.ok());
+        timeline.contains(&"Through the relay, edited".to_owned()).then_some(())
+    })
+    .await;
+    es.api(&ana).delete(&path).await.ok();
+    eventually("the deletion on mx", || async { (!stored(&mx, &relayed["uri"]).await).then_some(()) }).await;
+
+    // The relay follows mx back, but it is no colleague site: neither mx's
+    // directory nor a profile change reaches it, only mx's own Follow and
+    // its Accept of the relay's follow back. hq, a site following mx, has
+    // the change once mx has sent everything.
+    mx.api(&luis).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Luis M."})).await.ok();
+    eventually("luis's new name on hq", || async {
+        let found = hq.api(&reader).get("/api/v2/search?type=accounts&q=luis").await.ok();
+        (found["accounts"][0]["display_name"] == "Luis M.").then_some(())
+    })
+    .await;
+    eventually("mx's delivery queue to be done", || async {
+        waiting_deliveries(&mx).await.contains("Deliveries waiting: 0").then_some(())
+    })
+    .await;
+    assert_eq!(relay.deliveries_from(&mx), 2, "{}", relay.logs());
+}
+
+/// How long a public post on es takes to show on mx through the real relay
+/// (a measurement for docs/benchmarks.md, "Relays"): from the post's API
+/// call on es to mx's federated timeline listing it, polled as
+/// [`eventually`] does (first after 50 ms, then up to every 0.5 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn relay_figures() {
+    const POSTS: usize = 20;
+    let network = HttpsNetwork::new();
+    let sites = [("es", &[PATIENT_READER][..]), ("mx", &[PATIENT_READER])];
+    let company = ["es", "mx"].map(HttpsNetwork::host_name);
+    let admitted = company.each_ref().map(String::as_str);
+    let (sites, relay) =
+        tokio::join!(Federation::start_https(support::BINARY, &network, sites), TestRelay::start(&network, &admitted));
+    let [es, mx] = sites;
+    let ana = es.sign_up("ana").await;
+    let luis = mx.sign_up("luis").await;
+    es.subscribe_to(&relay, "litepub").await;
+    mx.subscribe_to(&relay, "mastodon").await;
+
+    let mut waits = Vec::new();
+    for n in 0..POSTS {
+        let started = Instant::now();
+        let post = es.api(&ana).post_status(&format!("relayed {n}"), json!({})).await;
+        eventually("the post on mx through the relay", || async {
+            let timeline = mx.api(&luis).get("/api/v1/timelines/public?remote=true").await.ok();
+            timeline.as_array().unwrap().iter().any(|s| s["uri"] == post["uri"]).then_some(())
+        })
+        .await;
+        waits.push(started.elapsed());
+    }
+    waits.sort();
+    let at = |q: f64| waits[((waits.len() as f64 * q).ceil() as usize).clamp(1, waits.len()) - 1];
+    println!(
+        "es to mx through activityrelay: p50 {} ms, p99 {} ms over {POSTS} public posts",
+        at(0.50).as_millis(),
+        at(0.99).as_millis(),
+    );
 }

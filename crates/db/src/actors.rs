@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::schema::{accounts, follows};
+use crate::schema::{accounts, follows, relays};
 use crate::{DbConn, DbError};
 
 tertulia_core::stored_enum! {
@@ -291,6 +291,18 @@ pub fn set_moved_to(conn: &mut DbConn, id: i64, target: Option<i64>) -> Result<(
 /// Whether the account hides who follows it and whom it follows.
 pub fn collections_hidden(conn: &mut DbConn, id: i64) -> Result<bool, DbError> {
     Ok(accounts::table.find(id).select(accounts::hide_collections).first(conn).optional()?.unwrap_or(false))
+}
+
+/// The inboxes of the sites that follow this one as a site (`site` is the
+/// site actor). activityrelay follows the site actor back whatever the
+/// protocol, LitePub relays do too, only to be sent the public posts they
+/// carry: the directory, profiles and company announcements meant for
+/// colleague sites must not reach a relay.
+pub fn site_follower_inboxes(conn: &mut DbConn, site: i64) -> Result<Vec<String>, DbError> {
+    let relay_inboxes: Vec<String> = relays::table.select(relays::inbox_url).load(conn)?;
+    let mut inboxes = remote_follower_inboxes(conn, site)?;
+    inboxes.retain(|inbox| !relay_inboxes.contains(inbox));
+    Ok(inboxes)
 }
 
 /// The inboxes on other sites that must get what `account` publishes to

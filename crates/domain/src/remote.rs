@@ -130,12 +130,15 @@ pub async fn follow_received(ctx: &Context, follower: Id, target: Id, follow_uri
     .await
 }
 
-/// Whether `account` is the actor of a relay this site subscribes to.
+/// Whether `account` is the actor of a relay this site subscribes to. By
+/// its inbox too: a Mastodon-protocol relay's actor is only recorded from
+/// its Accept, and activityrelay sends its follow back at the same time.
 fn is_relay(conn: &mut DbConn, account: Id) -> Result<bool, DbError> {
     let Some(actor) = actors::find(conn, account.0)? else {
         return Ok(false);
     };
-    Ok(tertulia_db::relays::find_by_url(conn, &actor.uri)?.is_some())
+    Ok(tertulia_db::relays::find_by_url(conn, &actor.uri)?.is_some()
+        || tertulia_db::relays::find_by_inbox(conn, actor.delivery_inbox())?.is_some())
 }
 
 /// Who sent the follow request `request` to `target`, if it is still

@@ -10,6 +10,7 @@ use tokio::process::{Child, Command};
 
 use crate::https::{HttpsNetwork, Seat};
 use crate::instance::free_port;
+use crate::{TestInstance, eventually};
 
 /// Names the `activityrelay` program; `activityrelay` on `PATH` when unset.
 const PROGRAM_VARIABLE: &str = "TERTULIA_TEST_ACTIVITYRELAY";
@@ -63,6 +64,13 @@ impl TestRelay {
     /// Everything the relay has logged.
     pub fn logs(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("relay.log")).unwrap_or_default()
+    }
+
+    /// How many activities `site` has delivered to the relay's inbox, as
+    /// the relay's access log shows them (by the site's User-Agent).
+    pub fn deliveries_from(&self, site: &TestInstance) -> usize {
+        let sender = format!("(+{})", site.base_url);
+        self.logs().lines().filter(|line| line.contains("\"POST /inbox ") && line.contains(&sender)).count()
     }
 
     /// Writes `relay.yaml` (the file `activityrelay setup` would ask for),
@@ -136,6 +144,23 @@ impl TestRelay {
             assert!(Instant::now() < deadline, "activityrelay not serving after {START_DEADLINE:?}:\n{}", self.logs());
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+impl TestInstance {
+    /// Subscribes this site to `relay` (`tertulia admin federation relays
+    /// add`) in `protocol`, `litepub` (its actor followed) or `mastodon`
+    /// (its inbox), both of which activityrelay speaks, and waits until the
+    /// relay accepts.
+    pub async fn subscribe_to(&self, relay: &TestRelay, protocol: &str) {
+        let url = if protocol == "litepub" { relay.actor_url() } else { relay.inbox_url() };
+        let added = self.cli(&["admin", "federation", "relays", "add", &url, "--protocol", protocol]).await;
+        assert!(added.status.success(), "relays add {url}: {}", added.stderr);
+        eventually("the relay to accept the subscription", || async {
+            let listed = self.cli(&["admin", "federation", "relays", "list"]).await;
+            listed.stdout.contains("accepted").then_some(())
+        })
+        .await;
     }
 }
 

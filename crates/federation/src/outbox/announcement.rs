@@ -30,5 +30,5 @@ pub(super) fn plan(
             None => return Ok(None),
         }
     };
-    Ok(Some(Plan { activity, signer: site.id, inboxes: actors::remote_follower_inboxes(conn, site.id)? }))
+    Ok(Some(Plan { activity, signer: site.id, inboxes: actors::site_follower_inboxes(conn, site.id)? }))
 }

@@ -53,7 +53,7 @@ pub(super) fn inboxes_of(conn: &mut DbConn, urls: &Urls, to: &RemoteAudience) ->
     if to.site_followers
         && let Some(site) = actors::find_by_uri(conn, &urls.instance_actor())?
     {
-        inboxes.extend(actors::remote_follower_inboxes(conn, site.id)?);
+        inboxes.extend(actors::site_follower_inboxes(conn, site.id)?);
     }
     if to.relays {
         inboxes.extend(tertulia_db::relays::accepted_inboxes(conn)?);
