@@ -168,8 +168,13 @@ pub(crate) fn build(
         .map(|s| (s.id, s))
         .collect();
     let report_ids: Vec<i64> = rows.iter().filter_map(|r| r.report_id).collect();
-    let report_rows = reports::find_many(conn, &report_ids)?;
-    let reports: HashMap<i64, ReportView> = report_views(conn, report_rows)?.into_iter().map(|r| (r.id.0, r)).collect();
+    // Only moderators get report notifications: other pages ask nothing more.
+    let reports: HashMap<i64, ReportView> = if report_ids.is_empty() {
+        HashMap::new()
+    } else {
+        let report_rows = reports::find_many(conn, &report_ids)?;
+        report_views(conn, report_rows)?.into_iter().map(|r| (r.id.0, r)).collect()
+    };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
