@@ -36,12 +36,18 @@ impl TrustedProxies {
         TrustedProxies(config.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect())
     }
 
-    /// The caller: the peer, or the last address a trusted proxy appended
-    /// to `X-Forwarded-For` (earlier entries are whatever the client sent).
+    /// The caller, as limits count it.
     pub fn client_of(&self, request: &HttpRequest) -> Option<ClientAddress> {
+        self.ip_of(request).map(ClientAddress::new)
+    }
+
+    /// The caller's own address: the peer, or the last address a trusted
+    /// proxy appended to `X-Forwarded-For` (earlier entries are whatever the
+    /// client sent).
+    pub fn ip_of(&self, request: &HttpRequest) -> Option<IpAddr> {
         let peer = request.peer_addr()?.ip();
         if !self.0.contains(&peer) {
-            return Some(ClientAddress::new(peer));
+            return Some(peer);
         }
         let forwarded = request
             .headers()
@@ -49,7 +55,7 @@ impl TrustedProxies {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok());
-        Some(ClientAddress::new(forwarded.unwrap_or(peer)))
+        Some(forwarded.unwrap_or(peer))
     }
 }
 

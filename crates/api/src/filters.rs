@@ -8,7 +8,7 @@ use tertulia_domain::filters::{self, FilterChanges, FilterView, KeywordChange, V
 
 use crate::auth::Auth;
 use crate::entities::{Filter, FilterKeyword, FilterStatus, V1Filter};
-use crate::forms::{Form, flexible_bool, nested, string_or_list};
+use crate::forms::{self, Form, flexible_bool, nested, string_or_list};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
@@ -39,27 +39,9 @@ pub struct FilterForm {
     keywords_attributes: Option<Vec<KeywordForm>>,
 }
 
-/// `expires_in`: seconds as a number or text; null or empty removes the
-/// expiry.
-fn expires_in(value: Option<Value>) -> Result<Option<Option<i64>>, ApiError> {
-    Ok(match value {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(text)) if text.trim().is_empty() => Some(None),
-        Some(value) => {
-            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-            let seconds = text
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError::BadRequest(format!("expires_in: '{text}' is not a number of seconds")))?;
-            Some(Some(seconds))
-        }
-    })
-}
-
 impl FilterForm {
     fn changes(self) -> Result<FilterChanges, ApiError> {
-        let expires_in = expires_in(self.expires_in)?;
+        let expires_in = forms::expires_in(self.expires_in)?;
         let keywords = self
             .keywords_attributes
             .unwrap_or_default()
@@ -254,7 +236,7 @@ impl V1FilterForm {
             context: (!self.context.is_empty()).then_some(self.context),
             irreversible: self.irreversible,
             whole_word: self.whole_word,
-            expires_in: expires_in(self.expires_in)?,
+            expires_in: forms::expires_in(self.expires_in)?,
         })
     }
 }

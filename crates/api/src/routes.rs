@@ -109,6 +109,35 @@ pub fn configure(
                     .route("/api/v1/admin/domain_allows", web::post().to(admin::domain_allows::create))
                     .route("/api/v1/admin/domain_allows/{id}", web::get().to(admin::domain_allows::show))
                     .route("/api/v1/admin/domain_allows/{id}", web::delete().to(admin::domain_allows::delete))
+                    .route("/api/v1/admin/email_domain_blocks", web::get().to(admin::email_domain_blocks::index))
+                    .route("/api/v1/admin/email_domain_blocks", web::post().to(admin::email_domain_blocks::create))
+                    .route("/api/v1/admin/email_domain_blocks/{id}", web::get().to(admin::email_domain_blocks::show))
+                    .route(
+                        "/api/v1/admin/email_domain_blocks/{id}",
+                        web::delete().to(admin::email_domain_blocks::delete),
+                    )
+                    .route(
+                        "/api/v1/admin/canonical_email_blocks/test",
+                        web::post().to(admin::canonical_email_blocks::test),
+                    )
+                    .route("/api/v1/admin/canonical_email_blocks", web::get().to(admin::canonical_email_blocks::index))
+                    .route(
+                        "/api/v1/admin/canonical_email_blocks",
+                        web::post().to(admin::canonical_email_blocks::create),
+                    )
+                    .route(
+                        "/api/v1/admin/canonical_email_blocks/{id}",
+                        web::get().to(admin::canonical_email_blocks::show),
+                    )
+                    .route(
+                        "/api/v1/admin/canonical_email_blocks/{id}",
+                        web::delete().to(admin::canonical_email_blocks::delete),
+                    )
+                    .route("/api/v1/admin/ip_blocks", web::get().to(admin::ip_blocks::index))
+                    .route("/api/v1/admin/ip_blocks", web::post().to(admin::ip_blocks::create))
+                    .route("/api/v1/admin/ip_blocks/{id}", web::get().to(admin::ip_blocks::show))
+                    .route("/api/v1/admin/ip_blocks/{id}", web::put().to(admin::ip_blocks::update))
+                    .route("/api/v1/admin/ip_blocks/{id}", web::delete().to(admin::ip_blocks::delete))
                     .route("/api/v1/admin/domain_blocks", web::get().to(admin::domain_blocks::index))
                     .route("/api/v1/admin/domain_blocks", web::post().to(admin::domain_blocks::create))
                     .route("/api/v1/admin/domain_blocks/{id}", web::get().to(admin::domain_blocks::show))

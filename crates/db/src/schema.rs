@@ -1032,3 +1032,36 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// E-mail domains refused at sign-up (Mastodon's email domain blocks).
+    email_domain_blocks (id) {
+        id -> BigInt,
+        domain -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Canonical e-mail addresses refused at sign-up, as SHA-256 hex.
+    canonical_email_blocks (id) {
+        id -> BigInt,
+        canonical_email_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Address ranges held back at sign-up or sign-in (Mastodon's IP blocks).
+    ip_blocks (id) {
+        id -> BigInt,
+        /// CIDR with the host bits cleared.
+        ip -> Text,
+        /// `sign_up_requires_approval`, `sign_up_block` or `no_access`.
+        severity -> Text,
+        comment -> Text,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -160,3 +160,9 @@ pub fn record_sign_in(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> Re
     diesel::update(users::table.find(user_id)).set(users::last_sign_in_at.eq(now)).execute(conn)?;
     Ok(())
 }
+
+/// Holds a new user back until staff approve them.
+pub fn hold_for_approval(conn: &mut DbConn, user_id: i64) -> Result<(), DbError> {
+    diesel::update(users::table.find(user_id)).set(users::approved.eq(false)).execute(conn)?;
+    Ok(())
+}

@@ -42,6 +42,7 @@ pub mod roles;
 pub mod rules;
 pub mod scheduled;
 pub mod search;
+pub mod sign_up_blocks;
 pub mod statuses;
 pub mod suggestions;
 pub mod tags;

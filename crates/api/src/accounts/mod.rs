@@ -126,6 +126,7 @@ pub struct RegistrationForm {
 /// `POST /api/v1/accounts`: sign-up from an app, when `instance.registrations_open`.
 pub async fn register(
     state: web::Data<AppState>,
+    http: HttpRequest,
     auth: Auth,
     Form(form): Form<RegistrationForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -144,7 +145,7 @@ pub async fn register(
         password: form.password,
         role: tertulia_domain::users::Role::User,
     };
-    let token = tertulia_domain::oauth::register(&state.ctx, application, request).await?;
+    let token = tertulia_domain::oauth::register(&state.ctx, application, request, state.proxies.ip_of(&http)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "access_token": token.access_token,
         "token_type": "Bearer",

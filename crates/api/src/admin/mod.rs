@@ -12,8 +12,11 @@ pub mod accounts;
 pub mod analytics;
 pub mod announcements;
 pub mod audit_log;
+pub mod canonical_email_blocks;
 pub mod domain_allows;
 pub mod domain_blocks;
+pub mod email_domain_blocks;
+pub mod ip_blocks;
 pub mod reports;
 
 /// Writes the audit entry of an action a handler has completed.

@@ -170,6 +170,24 @@ pub fn flexible_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
     }
 }
 
+/// `expires_in`: seconds as a number or text; null or empty removes the
+/// expiry.
+pub fn expires_in(value: Option<serde_json::Value>) -> Result<Option<Option<i64>>, ApiError> {
+    Ok(match value {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(text)) if text.trim().is_empty() => Some(None),
+        Some(value) => {
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            let seconds = text
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::BadRequest(format!("expires_in: '{text}' is not a number of seconds")))?;
+            Some(Some(seconds))
+        }
+    })
+}
+
 /// A list of ids sent as `field[]=` (`what` names one in the error);
 /// anything that is not an id is refused.
 pub fn ids(field: &str, what: &str, raw: &[String]) -> Result<Vec<tertulia_core::Id>, ApiError> {

@@ -4,9 +4,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tertulia_domain::oauth::{self, AuthorizationTarget, AuthorizeRequest, OAuthError};
+use tertulia_domain::sign_up_blocks;
 
 use super::page::{self, SignInPage};
 use crate::forms::{Form, Query};
@@ -51,7 +52,11 @@ pub async fn show(state: web::Data<AppState>, Query(params): Query<AuthorizePara
     }
 }
 
-pub async fn submit(state: web::Data<AppState>, Form(form): Form<SignInForm>) -> Result<HttpResponse, ApiError> {
+pub async fn submit(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    Form(form): Form<SignInForm>,
+) -> Result<HttpResponse, ApiError> {
     let params = form.params;
     let target = match check(&state, &params).await {
         Ok(target) => target,
@@ -62,6 +67,9 @@ pub async fn submit(state: web::Data<AppState>, Form(form): Form<SignInForm>) ->
             return Ok(page::problem("You denied access. You can close this page.", StatusCode::OK));
         }
         return Ok(redirect(&target.redirect_uri, &[("error", "access_denied")], params.state.as_deref()));
+    }
+    if let Err(refused) = sign_up_blocks::admit_sign_in(&state.ctx.db, state.proxies.ip_of(&http)).await {
+        return Ok(page::problem(&refused.to_string(), StatusCode::FORBIDDEN));
     }
     let request = AuthorizeRequest {
         client_id: params.client_id.clone(),

@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::json;
 use tertulia_domain::oauth::{self, Grant, OAuthError};
+use tertulia_domain::sign_up_blocks;
 
 use crate::forms::Form;
 use crate::{ApiError, AppState};
@@ -63,6 +64,7 @@ pub async fn token(
     request: HttpRequest,
     Form(form): Form<TokenForm>,
 ) -> Result<HttpResponse, ApiError> {
+    sign_up_blocks::admit_sign_in(&state.ctx.db, state.proxies.ip_of(&request)).await?;
     let (client_id, client_secret) = client_credentials(&request, &form);
     let client_id = required(client_id, "client_id")?;
     let grant = match form.grant_type.as_str() {

@@ -12,6 +12,7 @@ use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
 use super::sign_in::{SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
 use crate::Context;
+use crate::sign_up_blocks::{self, Admission};
 
 /// A sign-in on the authorization page.
 #[derive(Debug, Clone)]
@@ -226,11 +227,13 @@ async fn exchange_code(
 
 /// Signs up through an app (`POST /api/v1/accounts`): creates the user
 /// when the instance allows sign-ups, and returns a token for them with the
-/// scopes of the app's own token.
+/// scopes of the app's own token. `client` is the address the sign-up comes
+/// from, as IP blocks see it.
 pub async fn register(
     ctx: &Context,
     application: Option<(i64, Scopes)>,
     request: crate::users::NewUserRequest,
+    client: Option<std::net::IpAddr>,
 ) -> Result<IssuedToken, OAuthError> {
     if !ctx.config.instance.registrations_open {
         return Err(OAuthError::Domain(crate::DomainError::Forbidden(
@@ -242,9 +245,18 @@ pub async fn register(
             "sign-up needs an app token (client_credentials grant)".into(),
         )));
     };
+    let admission = sign_up_blocks::admit_sign_up(&ctx.db, &request.email, client).await?;
     let user = crate::users::create(ctx, request).await?;
     let user_id = user.user_id.0;
-    Ok(ctx.db.write(move |conn| store_token(conn, app_id, Some(user_id), scopes, true)).await?)
+    Ok(ctx
+        .db
+        .write(move |conn| {
+            if admission == Admission::Pending {
+                users::hold_for_approval(conn, user_id)?;
+            }
+            store_token(conn, app_id, Some(user_id), scopes, true)
+        })
+        .await?)
 }
 
 /// Revokes an access or refresh token of this client. Unknown tokens are
