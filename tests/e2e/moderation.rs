@@ -237,6 +237,16 @@ async fn every_admin_endpoint_refuses_users_and_moderators_without_the_permissio
         assert_eq!(answer.status == 403, moderators_lack_it, "{method} {path} for a moderator: {answer:?}");
     }
 
+    // Staff act only on lower ranks: the moderator cannot silence an admin.
+    let boss = member(&hq, "boss", &["--admin"]).await;
+    let boss_id = hq.api(&boss).account_id().await;
+    let silence = json!({"type": "silence", "text": "calm down"});
+    let refused =
+        hq.api(&moderator).post(&format!("/api/v1/admin/accounts/{boss_id}/action"), silence).await.error(403);
+    assert!(refused.contains("@boss is admin"), "{refused}");
+    let shown = hq.api(&boss).get(&format!("/api/v1/admin/accounts/{boss_id}")).await.ok();
+    assert_eq!(shown["silenced"], false, "the refused action changed nothing");
+
     // The CLI grants a role; the new admin passes where the moderator did not.
     let promoted = hq.cli(&["admin", "user", "role", "mod", "admin"]).await;
     assert!(promoted.status.success() && promoted.stdout.contains("mod is now admin"), "{}", promoted.stderr);

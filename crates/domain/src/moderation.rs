@@ -17,11 +17,11 @@ use tertulia_db::moderation::{self, WarningRow};
 pub use tertulia_db::moderation::{AccountAction, AccountFilter, AccountStatus};
 use tertulia_db::page::Page;
 use tertulia_db::users::UserRow;
-use tertulia_db::{Db, DbConn, DbError};
+use tertulia_db::{Db, DbConn, DbError, users};
 
 use crate::audit::{self, Actor, Target};
 use crate::outbox::{self, Outgoing};
-use crate::roles::Role;
+use crate::roles::{self, Role};
 use crate::{AccountView, DomainError};
 
 /// An account as staff see it (Mastodon's `Admin::Account`).
@@ -218,10 +218,24 @@ pub async fn delete(db: &Db, actor: Actor, id: Id) -> Result<(), DomainError> {
 
 /// The account with its user, refusing to let staff act on themselves.
 fn load(conn: &mut DbConn, actor: &Actor, id: Id) -> Result<(AccountRow, Option<UserRow>), DomainError> {
-    if matches!(actor, Actor::Staff { account, .. } if *account == id) {
+    let Actor::Staff { account: staff, .. } = actor else {
+        // A shell on the server outranks every role.
+        return moderation::find(conn, id.0)?.ok_or_else(|| not_found(id));
+    };
+    if *staff == id {
         return Err(DomainError::Forbidden("staff cannot moderate their own account; ask another admin".into()));
     }
-    moderation::find(conn, id.0)?.ok_or_else(|| not_found(id))
+    let (account, user) = moderation::find(conn, id.0)?.ok_or_else(|| not_found(id))?;
+    if let Some(target) = &user {
+        let own = users::find_by_accounts(conn, &[staff.0])?.first().map_or(Role::User, |me| me.role);
+        if !roles::outranks(own, target.role) {
+            return Err(DomainError::Forbidden(format!(
+                "@{} is {} here, which a {own} cannot act on; ask someone of a higher role",
+                account.username, target.role
+            )));
+        }
+    }
+    Ok((account, user))
 }
 
 fn reload(conn: &mut DbConn, id: Id) -> Result<ModeratedAccount, DomainError> {

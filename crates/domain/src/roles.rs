@@ -111,6 +111,21 @@ pub fn permits(role: Role, permission: Permission) -> bool {
     bits & Permission::Administrator as u32 != 0 || bits & permission as u32 != 0
 }
 
+/// Whether staff of role `actor` may act on an account whose role is
+/// `target`: only on lower ranks (Mastodon's role positions), so a
+/// moderator cannot suspend an admin, nor an admin another admin.
+pub fn outranks(actor: Role, target: Role) -> bool {
+    fn rank(role: Role) -> u8 {
+        match role {
+            Role::User => 0,
+            Role::Moderator => 1,
+            Role::Admin => 2,
+            Role::Owner => 3,
+        }
+    }
+    rank(actor) > rank(target)
+}
+
 /// Whether the role shows as staff (a badge in clients; the `staff`
 /// filter of the admin account list).
 pub fn is_staff(role: Role) -> bool {
@@ -132,5 +147,14 @@ mod tests {
             assert!(permits(Role::Admin, permission));
             assert!(permits(Role::Owner, permission));
         }
+    }
+
+    #[test]
+    fn staff_act_only_on_lower_ranks() {
+        assert!(outranks(Role::Moderator, Role::User));
+        assert!(outranks(Role::Admin, Role::Moderator));
+        assert!(outranks(Role::Owner, Role::Admin));
+        assert!(!outranks(Role::Moderator, Role::Admin), "a moderator cannot suspend an admin");
+        assert!(!outranks(Role::Admin, Role::Admin), "nor an admin another admin");
     }
 }
