@@ -390,3 +390,29 @@ async fn a_muted_thread_stops_notifying() {
     instance.api(&bruno).post(&format!("{path}/favourite"), json!({})).await.ok();
     assert_eq!(count(instance.api(&ana).get("/api/v1/notifications").await.ok()), 2);
 }
+
+#[tokio::test]
+async fn votes_cast_at_the_same_moment_all_count() {
+    let instance = support::start().await;
+    let ana = instance.sign_up("ana").await;
+    let poll = json!({"options": ["Martes", "Jueves"], "expires_in": 3600});
+    let status = instance.api(&ana).post_status("¿Qué día, la comida?", json!({"poll": poll})).await;
+    let votes_path = format!("/api/v1/polls/{}/votes", status["poll"]["id"].as_str().unwrap());
+    let mut voters = Vec::new();
+    for n in 0..12 {
+        voters.push(instance.sign_up(&format!("voter{n}")).await);
+    }
+    // Every vote in flight at once: on PostgreSQL each one's counts must
+    // include the others', not overwrite them.
+    let votes = voters.iter().enumerate().map(|(n, token)| {
+        let (api, path) = (instance.api(token), votes_path.clone());
+        async move { api.post(&path, json!({"choices": [n % 2]})).await.ok() }
+    });
+    futures_util::future::join_all(votes).await;
+    let counted = instance.api(&ana).get(&format!("/api/v1/statuses/{}", id(&status))).await.ok();
+    assert_eq!(counted["poll"]["votes_count"], 12, "{}", counted["poll"]);
+    assert_eq!(counted["poll"]["voters_count"], 12);
+    let per_option: Vec<i64> =
+        counted["poll"]["options"].as_array().unwrap().iter().map(|o| o["votes_count"].as_i64().unwrap()).collect();
+    assert_eq!(per_option, [6, 6]);
+}

@@ -49,6 +49,17 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<PollRow>, DbError> {
     Ok(polls::table.find(id).select(PollRow::as_select()).first(conn).optional()?)
 }
 
+/// Poll `id`, locked until the transaction ends, for counting a vote:
+/// PostgreSQL reads what was committed, so without the lock two votes at
+/// once would each write counts that miss the other. (A SQLite write
+/// transaction already runs alone.)
+pub fn lock(conn: &mut DbConn, id: i64) -> Result<PollRow, DbError> {
+    Ok(match conn {
+        DbConn::Postgres(pg) => polls::table.find(id).select(PollRow::as_select()).for_update().first(pg)?,
+        DbConn::Sqlite(lite) => polls::table.find(id).select(PollRow::as_select()).first(lite)?,
+    })
+}
+
 /// The polls of these statuses.
 pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<PollRow>, DbError> {
     Ok(polls::table.filter(polls::status_id.eq_any(status_ids)).select(PollRow::as_select()).load(conn)?)

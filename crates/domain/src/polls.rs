@@ -117,6 +117,7 @@ pub fn choice_of(conn: &mut DbConn, poll: i64, choice: i64) -> Result<Option<(i6
 /// A vote from another site on a local poll: `title` names the option.
 /// Unknown options, ended polls and repeated choices are ignored.
 pub(crate) fn count_remote_vote(conn: &mut DbConn, poll: &PollRow, voter: i64, title: &str) -> Result<(), DbError> {
+    let poll = &polls::lock(conn, poll.id)?;
     let Some(choice) = poll.titles().iter().position(|t| t == title) else {
         return Ok(());
     };
@@ -204,6 +205,7 @@ pub async fn vote(ctx: &Context, voter: Id, id: Id, choices: Vec<i64>) -> Result
                 let Some(row) = visible_poll(conn, Some(voter.0), id.0)? else {
                     return Err(DomainError::NotFound("poll".into()));
                 };
+                let row = polls::lock(conn, row.id)?;
                 check_vote(conn, &row, voter.0, &choices)?;
                 let mut counts = row.counts();
                 for choice in &choices {
