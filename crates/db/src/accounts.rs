@@ -202,40 +202,37 @@ pub fn profile_settings(conn: &mut DbConn, id: i64) -> Result<ProfileSettings, D
     accounts::table.find(id).select(ProfileSettings::as_select()).first(conn).optional()?.ok_or(DbError::NotFound)
 }
 
+/// Accounts of `domain` or of one of its subdomains (a domain block covers
+/// both).
+#[diesel::dsl::auto_type]
+fn on_domain(domain: &str) -> _ {
+    let subdomains: String = crate::federation_policy::subdomains_of(domain);
+    let exact: String = domain.to_owned();
+    let below: diesel::dsl::Escape<diesel::dsl::Like<accounts::domain, String>> =
+        accounts::domain.like(subdomains).escape('\\');
+    accounts::domain.eq(exact).or(below)
+}
+
 /// The stored remote accounts of `domain` and its subdomains.
 pub fn ids_on_domain(conn: &mut DbConn, domain: &str) -> Result<Vec<i64>, DbError> {
-    let subdomains = crate::federation_policy::subdomains_of(domain);
-    Ok(accounts::table
-        .filter(accounts::domain.eq(domain).or(accounts::domain.like(subdomains).escape('\\')))
-        .select(accounts::id)
-        .load(conn)?)
+    Ok(accounts::table.filter(on_domain(domain)).select(accounts::id).load(conn)?)
 }
 
 /// Limits the accounts of `domain` and its subdomains that are not limited
 /// yet, dating the limit `since` (a `silence` block's creation): lifting that
 /// block finds exactly these accounts again by that date.
 pub fn silence_domain(conn: &mut DbConn, domain: &str, since: NaiveDateTime) -> Result<usize, DbError> {
-    let subdomains = crate::federation_policy::subdomains_of(domain);
-    Ok(diesel::update(
-        accounts::table
-            .filter(accounts::domain.eq(domain).or(accounts::domain.like(subdomains).escape('\\')))
-            .filter(accounts::silenced_at.is_null()),
-    )
-    .set(accounts::silenced_at.eq(since))
-    .execute(conn)?)
+    Ok(diesel::update(accounts::table.filter(on_domain(domain)).filter(accounts::silenced_at.is_null()))
+        .set(accounts::silenced_at.eq(since))
+        .execute(conn)?)
 }
 
 /// Lifts the limit [`silence_domain`] dated `since`; accounts a moderator
 /// limited at another time stay limited.
 pub fn unsilence_domain(conn: &mut DbConn, domain: &str, since: NaiveDateTime) -> Result<usize, DbError> {
-    let subdomains = crate::federation_policy::subdomains_of(domain);
-    Ok(diesel::update(
-        accounts::table
-            .filter(accounts::domain.eq(domain).or(accounts::domain.like(subdomains).escape('\\')))
-            .filter(accounts::silenced_at.eq(since)),
-    )
-    .set(accounts::silenced_at.eq(None::<NaiveDateTime>))
-    .execute(conn)?)
+    Ok(diesel::update(accounts::table.filter(on_domain(domain)).filter(accounts::silenced_at.eq(since)))
+        .set(accounts::silenced_at.eq(None::<NaiveDateTime>))
+        .execute(conn)?)
 }
 
 /// Limits one account unless it is already limited (an account first met
