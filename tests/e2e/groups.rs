@@ -1,0 +1,125 @@
+//! Groups (FEP-1b12) across three sites: a group on `hq`, members on `hq`,
+//! `es` and `mx`, driven through the client API as staff would from any
+//! Mastodon app (follow to join, mention to post), plus the shell and the
+//! extension API for what stock clients cannot do (create, moderate).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::{Value, json};
+use tertulia_testrig::{TestInstance, World, eventually, openapi};
+
+/// The status with `uri` (or a boost of it) in `token`'s home on `site`.
+async fn in_home(site: &TestInstance, token: &str, uri: &str) -> Option<Value> {
+    let home = site.api(token).get("/api/v1/timelines/home").await.ok();
+    home.as_array().unwrap().iter().find(|s| s["uri"] == uri || s["reblog"]["uri"] == uri).cloned()
+}
+
+/// The posts the group on `site` announced, by their URIs.
+async fn announced(site: &TestInstance, token: &str, group: &str) -> Vec<String> {
+    let statuses = site.api(token).get(&format!("/api/v1/accounts/{group}/statuses")).await.ok();
+    statuses.as_array().unwrap().iter().filter_map(|s| s["reblog"]["uri"].as_str().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
+    let world = World::plan()
+        .site("hq", &["gina", "carl"])
+        .site("es", &["ana"])
+        .site("mx", &["luis"])
+        .start(support::BINARY)
+        .await;
+    let (hq, es, mx) = (world.site("hq"), world.site("es"), world.site("mx"));
+    let (gina, carl, luis) = (&world.user("gina").token, &world.user("carl").token, &world.user("luis").token);
+
+    // An admin creates the group from the shell, gina moderating it; the
+    // same name twice is refused in words an admin understands.
+    let create = ["admin", "group", "create", "safety", "--display-name", "Safety at work", "--moderator", "gina"];
+    let created = hq.cli(&[&create[..], &["--rules", "Be kind. No sales."]].concat()).await;
+    assert!(created.status.success(), "{}", created.stderr);
+    let again = hq.cli(&create).await;
+    assert!(!again.status.success() && again.stderr.contains("'safety' is already taken"), "{}", again.stderr);
+
+    // Any client shows it as an account with `group: true` and its rules.
+    let group = hq.api(gina).get("/api/v1/accounts/lookup?acct=safety").await.ok();
+    openapi::assert_matches(&group, "Account");
+    assert_eq!((group["group"].as_bool(), group["display_name"].as_str()), (Some(true), Some("Safety at work")));
+    assert!(group["note"].as_str().unwrap().contains("No sales."), "{group}");
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    let shown = hq.api(carl).get(&format!("/api/v1/tertulia/groups/{group_id}")).await.ok();
+    assert_eq!(shown["moderators"][0]["username"], "gina");
+
+    // Joining is following, from this site and from the others.
+    hq.api(gina).follow_and_wait(&group_id).await;
+    let at_es = world.api("ana").resolve("safety", hq).await;
+    let on_es = world.api("ana").get(&format!("/api/v1/accounts/{at_es}")).await.ok();
+    assert_eq!(on_es["group"], true, "another site shows the group as a group: {on_es}");
+    world.api("ana").follow_and_wait(&at_es).await;
+    let at_mx = world.api("luis").resolve("safety", hq).await;
+    world.api("luis").follow_and_wait(&at_mx).await;
+
+    // A non-member's mention is not announced (decided as it is posted).
+    let spam = hq.api(carl).post_status("@safety cheap gloves, DM me", json!({})).await;
+    assert!(!announced(hq, carl, &group_id).await.contains(&spam["uri"].as_str().unwrap().to_owned()));
+
+    // A member on es posts to the group by mentioning it: the group
+    // announces it to every member, here and on mx.
+    let post =
+        world.api("ana").post_status(&format!("@safety@{} The fire drill is at 11.", hq.domain), json!({})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+    let on_mx = eventually("ana's post reaching luis on mx through the group", || in_home(mx, luis, &uri)).await;
+    openapi::assert_matches(&on_mx, "Status");
+    assert_eq!(on_mx["account"]["acct"], format!("safety@{}", hq.domain), "shown as the group's boost: {on_mx}");
+    let on_hq = eventually("ana's post in gina's home on hq", || in_home(hq, gina, &uri)).await;
+    assert_eq!(on_hq["account"]["id"], group_id.as_str());
+
+    // A member replying in a thread the group announced is announced too,
+    // without mentioning the group.
+    let reply = hq
+        .api(gina)
+        .post_status("Assembly point is car park B.", json!({"in_reply_to_id": on_hq["reblog"]["id"]}))
+        .await;
+    let reply_uri = reply["uri"].as_str().unwrap().to_owned();
+    eventually("gina's reply reaching luis on mx", || in_home(mx, luis, &reply_uri)).await;
+    assert!(!announced(hq, carl, &group_id).await.contains(&spam["uri"].as_str().unwrap().to_owned()));
+
+    // Only a moderator removes a post; then it leaves every member's home.
+    let path = format!("/api/v1/tertulia/groups/{group_id}/statuses/{}", on_hq["reblog"]["id"].as_str().unwrap());
+    let refused = hq.api(carl).delete(&path).await.error(403);
+    assert!(refused.contains("moderators of @safety"), "{refused}");
+    hq.api(gina).delete(&path).await.ok();
+    assert!(in_home(hq, gina, &uri).await.is_none(), "the removed post is still in gina's home on hq");
+    eventually("the removed post leaving luis's home on mx", || async {
+        in_home(mx, luis, &uri).await.is_none().then_some(())
+    })
+    .await;
+    // The author keeps her own post on her own site.
+    assert!(in_home(es, &world.user("ana").token, &uri).await.is_some());
+
+    // A moderator removes a member: luis is no longer in the group, so his
+    // mentions are no longer announced.
+    let luis_on_hq = hq.api(gina).get(&format!("/api/v1/accounts/lookup?acct=luis@{}", mx.domain)).await.ok();
+    let member = format!("/api/v1/tertulia/groups/{group_id}/members/{}", luis_on_hq["id"].as_str().unwrap());
+    hq.api(gina).delete(&member).await.ok();
+    eventually("luis no longer following the group on mx", || async {
+        let relation = mx.api(luis).get(&format!("/api/v1/accounts/relationships?id[]={at_mx}")).await.ok();
+        (relation[0]["following"] == false).then_some(())
+    })
+    .await;
+
+    // Staff create groups through the extension API too (admin scope); a
+    // user without the role is told what is missing.
+    let admin = hq.cli(&["admin", "user", "role", "gina", "admin"]).await;
+    assert!(admin.status.success(), "{}", admin.stderr);
+    let staff = hq.token_with_scopes("gina", "read write admin:read admin:write").await;
+    let body = json!({"name": "night_shift", "display_name": "Night shift", "private": true, "rules": "Members only"});
+    let made = hq.api(&staff).post("/api/v1/tertulia/groups", body.clone()).await.ok();
+    assert_eq!((made["account"]["group"].as_bool(), made["account"]["locked"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(made["moderators"][0]["username"], "gina");
+    let carl_admin_scope = hq.token_with_scopes("carl", "read write admin:write").await;
+    let denied = hq.api(&carl_admin_scope).post("/api/v1/tertulia/groups", json!({"name": "x"})).await.error(403);
+    assert!(denied.contains("manage_users"), "{denied}");
+    let bad = hq.api(&staff).post("/api/v1/tertulia/groups", json!({"name": "night shift!"})).await.error(422);
+    assert!(bad.contains("letters"), "{bad}");
+}
