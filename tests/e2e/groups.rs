@@ -5,10 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod federation_support;
 mod support;
 
+use federation_support::{PUBLIC, StandInActor};
 use serde_json::{Value, json};
-use tertulia_testrig::{TestInstance, World, eventually, openapi};
+use tertulia_testrig::{Federation, StandInSite, TestInstance, World, eventually, openapi};
 
 /// The status with `uri` (or a boost of it) in `token`'s home on `site`.
 async fn in_home(site: &TestInstance, token: &str, uri: &str) -> Option<Value> {
@@ -122,4 +124,121 @@ async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     assert!(denied.contains("manage_users"), "{denied}");
     let bad = hq.api(&staff).post("/api/v1/tertulia/groups", json!({"name": "night shift!"})).await.error(422);
     assert!(bad.contains("letters"), "{bad}");
+
+    // Joining the private group from mx waits for a moderator's approval.
+    let night = made["account"]["id"].as_str().unwrap().to_owned();
+    let night_at_mx = world.api("luis").resolve("night_shift", hq).await;
+    assert_eq!(world.api("luis").follow(&night_at_mx).await["requested"], true);
+    let requests = format!("/api/v1/tertulia/groups/{night}/join_requests");
+    let asking = eventually("luis's request to join reaching hq", || async {
+        hq.api(gina).get(&requests).await.ok().as_array().unwrap().first().cloned()
+    })
+    .await;
+    assert!(hq.api(carl).get(&requests).await.error(403).contains("moderators of @night_shift"));
+    hq.api(gina).post(&format!("{requests}/{}/authorize", asking["id"].as_str().unwrap()), json!({})).await.ok();
+    eventually("luis admitted to the private group", || async {
+        let relation = mx.api(luis).get(&format!("/api/v1/accounts/relationships?id[]={night_at_mx}")).await.ok();
+        (relation[0]["following"] == true).then_some(())
+    })
+    .await;
+
+    // Search and the directory list groups.
+    let found = hq.api(carl).get("/api/v2/search?type=accounts&q=safety").await.ok();
+    assert_eq!(found["accounts"][0]["group"], true, "{found}");
+    let directory = hq.api(carl).get("/api/v1/directory?local=true&limit=80").await.ok();
+    assert!(directory.as_array().unwrap().iter().any(|a| a["id"] == group_id.as_str()), "{directory}");
+}
+
+/// A Lemmy community on another site, played by a stand-in serving the
+/// documents Lemmy publishes: joined by following it, its announces of
+/// members' activities wrapped whole (`Announce` of `Create`) reach the
+/// member's home, and a moderator's removal (`Announce` of `Delete`) takes
+/// them out again.
+#[tokio::test]
+async fn a_lemmy_community_is_joined_and_its_wrapped_announces_reach_home() {
+    let [hq] = Federation::start(support::BINARY, [&[]]).await;
+    let bob = hq.sign_up("bob").await;
+    let lemmy = StandInSite::start();
+    let community = StandInActor::publish(&lemmy, "/c/safety", |actor| {
+        actor["type"] = json!("Group");
+        actor["name"] = json!("Safety");
+    })
+    .await;
+    community.answer_webfinger(&lemmy, "safety");
+    let alba = StandInActor::publish(&lemmy, "/u/alba", |_| {}).await;
+    let page_uri = lemmy.url("/post/17");
+    let page = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": page_uri,
+        "type": "Page",
+        "attributedTo": alba.uri,
+        "to": [community.uri, PUBLIC],
+        "name": "Ladders in warehouse B",
+        "content": "<p>Two are missing their rubber feet.</p>",
+        "mediaType": "text/html",
+        "audience": community.uri,
+        "published": "2026-12-07T10:00:00Z",
+    });
+    lemmy.serve("/post/17", page.clone());
+
+    let found =
+        hq.api(&bob).get(&format!("/api/v2/search?type=accounts&resolve=true&q=@safety@{}", lemmy.domain)).await.ok();
+    assert_eq!(found["accounts"][0]["group"], true, "{found}");
+    let community_id = found["accounts"][0]["id"].as_str().unwrap().to_owned();
+    hq.api(&bob).follow(&community_id).await;
+    let follow = eventually("bob's Follow at the community", || async {
+        lemmy.posts().into_iter().map(|(_, body)| body).find(|body| body["type"] == "Follow")
+    })
+    .await;
+    let accept =
+        json!({"id": lemmy.url("/activities/accept/1"), "type": "Accept", "actor": community.uri, "object": follow});
+    community.send(&hq, &wrapped(accept)).await;
+    eventually("bob in the community", || async {
+        let relation = hq.api(&bob).get(&format!("/api/v1/accounts/relationships?id[]={community_id}")).await.ok();
+        (relation[0]["following"] == true).then_some(())
+    })
+    .await;
+
+    let create = json!({
+        "id": lemmy.url("/activities/create/1"), "type": "Create", "actor": alba.uri,
+        "object": page, "to": [PUBLIC], "cc": [community.uri], "audience": community.uri,
+    });
+    let (status, answer) = community.send(&hq, &announce(&community, 1, create)).await;
+    assert_eq!(status, 202, "{answer}");
+    let shown = eventually("the community's post in bob's home", || in_home(&hq, &bob, &page_uri)).await;
+    openapi::assert_matches(&shown, "Status");
+    assert_eq!(shown["account"]["id"], community_id.as_str(), "shown as the community's boost: {shown}");
+
+    // A vote is no boost; a moderator's removal takes the post out.
+    let like = json!({"id": lemmy.url("/activities/like/1"), "type": "Like", "actor": alba.uri, "object": page_uri});
+    community.send(&hq, &announce(&community, 2, like)).await;
+    let delete = json!({
+        "id": lemmy.url("/activities/delete/1"), "type": "Delete", "actor": lemmy.url("/u/moderator"),
+        "object": page_uri, "summary": "Off topic", "audience": community.uri,
+    });
+    community.send(&hq, &announce(&community, 3, delete)).await;
+    eventually("the removed post leaving bob's home", || async {
+        in_home(&hq, &bob, &page_uri).await.is_none().then_some(())
+    })
+    .await;
+    let boosts = hq.api(&bob).get(&format!("/api/v1/accounts/{community_id}/statuses")).await.ok();
+    assert_eq!(boosts.as_array().unwrap().len(), 0, "the vote became a boost: {boosts}");
+}
+
+/// `activity` with the ActivityStreams context, as bytes to send.
+fn wrapped(mut activity: Value) -> Vec<u8> {
+    activity["@context"] = json!("https://www.w3.org/ns/activitystreams");
+    activity.to_string().into_bytes()
+}
+
+/// The community's `Announce` number `n` of `activity`, as Lemmy wraps it.
+fn announce(community: &StandInActor, n: u32, activity: Value) -> Vec<u8> {
+    wrapped(json!({
+        "id": format!("{}/activities/announce/{n}", community.uri),
+        "type": "Announce",
+        "actor": community.uri,
+        "object": activity,
+        "to": [PUBLIC],
+        "cc": [format!("{}/followers", community.uri)],
+    }))
 }

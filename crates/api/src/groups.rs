@@ -3,7 +3,7 @@
 //! it; these endpoints are for what they cannot do: staff create groups,
 //! and a group's moderators remove its posts and members.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tertulia_domain::audit::Actor;
 use tertulia_domain::groups::{self, GroupView, NewGroup};
@@ -11,7 +11,8 @@ use tertulia_domain::roles::Permission;
 
 use crate::auth::Auth;
 use crate::entities::Account;
-use crate::forms::{Form, flexible_bool};
+use crate::forms::{Form, Query, flexible_bool};
+use crate::pagination::{self, PageParams, account_page};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
@@ -94,5 +95,39 @@ pub async fn remove_member(
     let user = auth.user("write:follows")?;
     let (group, member) = path.into_inner();
     groups::remove_member(&state.ctx.db, user.account.id, path_id(&group)?, path_id(&member)?).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({})))
+}
+
+/// `GET /api/v1/tertulia/groups/:id/join_requests`: who asks to join a
+/// private group, for its moderators.
+pub async fn join_requests(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    auth: Auth,
+    id: web::Path<String>,
+    Query(params): Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("read:follows")?;
+    let page = params.page(pagination::ACCOUNTS)?;
+    let rows = groups::join_requests(&state.ctx.db, user.account.id, path_id(&id)?, page).await?;
+    Ok(account_page(&request, &state.ctx.config, &rows))
+}
+
+/// `POST /api/v1/tertulia/groups/:id/join_requests/:account_id/authorize`
+/// and `…/reject`: a moderator answers a request to join.
+pub async fn answer_join_request(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:follows")?;
+    let (group, requester, decision) = path.into_inner();
+    let accept = match decision.as_str() {
+        "authorize" => true,
+        "reject" => false,
+        _ => return Err(ApiError::NotFound("Record not found".into())),
+    };
+    let (group, requester) = (path_id(&group)?, path_id(&requester)?);
+    groups::answer_join_request(&state.ctx, user.account.id, group, requester, accept).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -330,6 +330,11 @@ pub fn configure(
                     .route("/api/v1/tertulia/groups/{id}", web::get().to(groups::show))
                     .route("/api/v1/tertulia/groups/{id}/statuses/{status}", web::delete().to(groups::remove_post))
                     .route("/api/v1/tertulia/groups/{id}/members/{account}", web::delete().to(groups::remove_member))
+                    .route("/api/v1/tertulia/groups/{id}/join_requests", web::get().to(groups::join_requests))
+                    .route(
+                        "/api/v1/tertulia/groups/{id}/join_requests/{account}/{decision}",
+                        web::post().to(groups::answer_join_request),
+                    )
                     .route("/api/v1/streaming", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/health", web::get().to(streaming::health))

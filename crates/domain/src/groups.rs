@@ -20,7 +20,7 @@ use crate::audit::{self, Actor, Target};
 use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::users::{new_local_account, taken_username, validate_username};
-use crate::{AccountView, Context, DomainError};
+use crate::{AccountView, Context, DomainError, Page};
 
 /// The longest rules text, as long as a profile note may be.
 const MAX_RULES: usize = 500;
@@ -173,9 +173,40 @@ pub async fn remove_post(ctx: &Context, moderator: Id, group: Id, status: Id) ->
 /// member on another site is sent a `Reject`, as when anyone removes a
 /// follower), so the group no longer accepts nor sends them posts.
 pub async fn remove_member(db: &Db, moderator: Id, group: Id, member: Id) -> Result<(), DomainError> {
-    db.run(move |conn| check_moderator(conn, group, moderator)).await?;
+    moderated(db, group, moderator).await?;
     crate::accounts::remove_from_followers(db, group, member).await?;
     Ok(())
+}
+
+/// Who asks to join a private group (their follow requests), for its
+/// moderators: the group itself has no sign-in to see them.
+pub async fn join_requests(
+    db: &Db,
+    moderator: Id,
+    group: Id,
+    page: Page,
+) -> Result<Vec<(Id, AccountView)>, DomainError> {
+    moderated(db, group, moderator).await?;
+    crate::accounts::follow_requests(db, group, page).await
+}
+
+/// A group moderator accepts (`accept`) or rejects a request to join,
+/// answered as the group's own follow request (the requester's site hears
+/// an `Accept` or `Reject`).
+pub async fn answer_join_request(
+    ctx: &Context,
+    moderator: Id,
+    group: Id,
+    requester: Id,
+    accept: bool,
+) -> Result<(), DomainError> {
+    moderated(&ctx.db, group, moderator).await?;
+    crate::accounts::answer_follow_request(ctx, group, requester, accept).await?;
+    Ok(())
+}
+
+async fn moderated(db: &Db, group: Id, moderator: Id) -> Result<(), DomainError> {
+    db.run(move |conn| check_moderator(conn, group, moderator)).await
 }
 
 /// Refuses anyone but a moderator of `group`, a group of this site.
