@@ -145,8 +145,10 @@ async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     // Search and the directory list groups.
     let found = hq.api(carl).get("/api/v2/search?type=accounts&q=safety").await.ok();
     assert_eq!(found["accounts"][0]["group"], true, "{found}");
-    let directory = hq.api(carl).get("/api/v1/directory?local=true&limit=80").await.ok();
-    assert!(directory.as_array().unwrap().iter().any(|a| a["id"] == group_id.as_str()), "{directory}");
+    let directory = hq.api(carl).get("/api/v1/directory?local=true&groups=true").await.ok();
+    let listed: Vec<&str> = directory.as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap()).collect();
+    assert_eq!(listed.len(), 2, "only the two groups: {listed:?}");
+    assert!(listed.contains(&"safety") && listed.contains(&"night_shift"), "{listed:?}");
 }
 
 /// A Lemmy community on another site, played by a stand-in serving the

@@ -71,7 +71,10 @@ pub async fn create(ctx: &Context, by: Actor, group: NewGroup) -> Result<GroupVi
                 }
                 let now = tertulia_db::now();
                 let id = Id::generate().0;
-                accounts::insert(conn, &new_local_account(&base_url, id, &group.name, now))?;
+                accounts::insert(conn, &new_local_account(&base_url, id, &group.name, now)).map_err(|e| {
+                    // Two creations racing past the check: the unique index decides.
+                    if e.is_conflict_on("username") { taken_username(&group.name) } else { e.into() }
+                })?;
                 let profile = ProfileChanges {
                     display_name: Some(if display_name.is_empty() { group.name.clone() } else { display_name }),
                     note: Some(rules_html),
