@@ -142,6 +142,16 @@ async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     })
     .await;
 
+    // A members-only post to the private group is not announced: it stays
+    // with those its author addresses, never reaching other members nor
+    // anyone outside.
+    hq.api(gina).follow(&night).await;
+    let gina_id = hq.api(gina).account_id().await;
+    hq.api(gina).post(&format!("{requests}/{gina_id}/authorize"), json!({})).await.ok();
+    let private = hq.api(gina).post_status("@night_shift handover at 6", json!({"visibility": "private"})).await;
+    assert!(announced(hq, gina, &night).await.is_empty(), "a followers-only post was announced");
+    assert!(in_home(hq, carl, private["uri"].as_str().unwrap()).await.is_none());
+
     // Search and the directory list groups.
     let found = hq.api(carl).get("/api/v2/search?type=accounts&q=safety").await.ok();
     assert_eq!(found["accounts"][0]["group"], true, "{found}");
