@@ -152,6 +152,16 @@ async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     assert!(announced(hq, gina, &night).await.is_empty(), "a followers-only post was announced");
     assert!(in_home(hq, carl, private["uri"].as_str().unwrap()).await.is_none());
 
+    // A moderator adds another: carl may now answer join requests.
+    let carl_id = hq.api(carl).account_id().await;
+    let moderators = format!("/api/v1/tertulia/groups/{night}/moderators");
+    let now = hq.api(gina).post(&moderators, json!({"account_id": carl_id})).await.ok();
+    assert_eq!(now["moderators"].as_array().unwrap().len(), 2, "{now}");
+    assert!(hq.api(carl).get(&requests).await.ok().as_array().unwrap().is_empty());
+    hq.api(gina).post(&moderators, json!({"account_id": group_id})).await.error(404);
+    let unreadable = hq.api(gina).post(&moderators, json!({})).await.error(422);
+    assert!(unreadable.contains("account_id"), "{unreadable}");
+
     // Search and the directory list groups.
     let found = hq.api(carl).get("/api/v2/search?type=accounts&q=safety").await.ok();
     assert_eq!(found["accounts"][0]["group"], true, "{found}");

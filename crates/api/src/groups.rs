@@ -131,3 +131,26 @@ pub async fn answer_join_request(
     groups::answer_join_request(&state.ctx, user.account.id, group, requester, accept).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ModeratorForm {
+    #[serde(default)]
+    account_id: String,
+}
+
+/// `POST /api/v1/tertulia/groups/:id/moderators` (`account_id`): a
+/// moderator adds another person of this site as a moderator.
+pub async fn add_moderator(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    Form(form): Form<ModeratorForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:accounts")?;
+    let account = form
+        .account_id
+        .parse()
+        .map_err(|_| ApiError::Unprocessable(format!("account_id: '{}' is not an account id", form.account_id)))?;
+    let view = groups::add_moderator(&state.ctx.db, user.account.id, path_id(&id)?, account).await?;
+    Ok(HttpResponse::Ok().json(Group::from_view(&view, &state.ctx.config)))
+}

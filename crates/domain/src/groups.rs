@@ -208,6 +208,23 @@ pub async fn answer_join_request(
     Ok(())
 }
 
+/// A group moderator makes `account`, a person of this site, a moderator
+/// too; returns the group as it now is.
+pub async fn add_moderator(db: &Db, moderator: Id, group: Id, account: Id) -> Result<GroupView, DomainError> {
+    db.run(move |conn| {
+        check_moderator(conn, group, moderator)?;
+        let person =
+            accounts::find(conn, account.0)?.filter(|a| a.domain.is_none() && a.actor_type != ActorType::Group);
+        if person.is_none() {
+            return Err(DomainError::NotFound("account (a person of this site)".into()));
+        }
+        groups::add_moderator(conn, group.0, account.0, tertulia_db::now())?;
+        Ok(())
+    })
+    .await?;
+    find(db, group).await
+}
+
 async fn moderated(db: &Db, group: Id, moderator: Id) -> Result<(), DomainError> {
     db.run(move |conn| check_moderator(conn, group, moderator)).await
 }
