@@ -12,13 +12,16 @@ use crate::pagination::ACCOUNTS;
 use crate::tags::TrendParams;
 use crate::{ApiError, AppState};
 
-/// Mastodon's parameters: `offset`, `limit`, `order`, `local`.
+/// Mastodon's parameters: `offset`, `limit`, `order`, `local`; and
+/// Tertulia's `groups` (only groups).
 #[derive(Debug, Default, Deserialize)]
 pub struct DirectoryParams {
     #[serde(default)]
     order: Option<String>,
     #[serde(default, deserialize_with = "flexible_bool")]
     local: Option<bool>,
+    #[serde(default, deserialize_with = "flexible_bool")]
+    groups: Option<bool>,
     #[serde(flatten)]
     window: TrendParams,
 }
@@ -34,6 +37,7 @@ pub async fn list(
     let query = DirectoryQuery {
         order: order.unwrap_or_default(),
         local: params.local == Some(true),
+        groups_only: params.groups == Some(true),
         limit: window.limit,
         offset: window.offset,
     };

@@ -18,6 +18,7 @@ mod featured_tags;
 mod filters;
 mod forms;
 pub mod fuzzing;
+mod groups;
 mod health;
 mod instance;
 mod instance_pages;

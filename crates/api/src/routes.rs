@@ -10,7 +10,7 @@ use crate::{
     statuses, streaming, tags, timelines,
 };
 use crate::{admin, announcements, reports};
-use crate::{directory, domain_blocks, featured_tags, instance_pages, instance_policy, profile, suggestions};
+use crate::{directory, domain_blocks, featured_tags, groups, instance_pages, instance_policy, profile, suggestions};
 use tertulia_domain::media::ProfileImage;
 
 const HEALTH: &str = "/healthz";
@@ -326,6 +326,16 @@ pub fn configure(
                     .route("/api/v1/conversations/{id}/read", web::post().to(conversations::read))
                     .route("/api/v1/conversations/{id}", web::delete().to(conversations::delete))
                     .route("/api/v1/endorsements", web::get().to(accounts::endorsements))
+                    .route("/api/v1/tertulia/groups", web::post().to(groups::create))
+                    .route("/api/v1/tertulia/groups/{id}", web::get().to(groups::show))
+                    .route("/api/v1/tertulia/groups/{id}/statuses/{status}", web::delete().to(groups::remove_post))
+                    .route("/api/v1/tertulia/groups/{id}/members/{account}", web::delete().to(groups::remove_member))
+                    .route("/api/v1/tertulia/groups/{id}/moderators", web::post().to(groups::add_moderator))
+                    .route("/api/v1/tertulia/groups/{id}/join_requests", web::get().to(groups::join_requests))
+                    .route(
+                        "/api/v1/tertulia/groups/{id}/join_requests/{account}/{decision}",
+                        web::post().to(groups::answer_join_request),
+                    )
                     .route("/api/v1/streaming", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/", web::get().to(streaming::websocket))
                     .route("/api/v1/streaming/health", web::get().to(streaming::health))

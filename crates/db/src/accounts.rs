@@ -45,6 +45,8 @@ pub struct AccountRow {
     pub updated_at: NaiveDateTime,
     /// Where the account moved to, if it did.
     pub moved_to_account_id: Option<i64>,
+    /// A `Group` is shown to clients as `group: true`.
+    pub actor_type: crate::actors::ActorType,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -52,19 +52,25 @@ pub fn followed_site_domains(conn: &mut DbConn) -> Result<Vec<String>, DbError> 
     Ok(domains.into_iter().flatten().collect())
 }
 
-/// The directory's people of this site and of `sites` (domains).
+/// The directory's people of this site and of `sites` (domains); with
+/// `groups_only`, its groups alone.
 pub fn listed(
     conn: &mut DbConn,
     sites: &[String],
     order: DirectoryOrder,
+    groups_only: bool,
     window: Window,
 ) -> Result<Vec<AccountRow>, DbError> {
-    let query = accounts::table
+    let mut query = accounts::table
         .filter(in_directory())
         .filter(accounts::domain.is_null().or(accounts::domain.eq_any(sites)))
         .select(AccountRow::as_select())
         .limit(window.limit)
-        .offset(window.offset);
+        .offset(window.offset)
+        .into_boxed();
+    if groups_only {
+        query = query.filter(accounts::actor_type.eq(ActorType::Group));
+    }
     Ok(match order {
         // PostgreSQL sorts NULL first in descending order, SQLite last:
         // the explicit null test makes both put non-posters last.

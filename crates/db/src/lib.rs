@@ -30,6 +30,7 @@ pub mod featured_tags;
 pub mod federation_policy;
 pub mod feeds;
 pub mod filters;
+pub mod groups;
 pub mod inbox;
 pub mod instances;
 pub mod lists;

@@ -1065,3 +1065,24 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// What only a group (a local account of type `Group`) has.
+    groups (account_id) {
+        account_id -> BigInt,
+        rules -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Who may remove a group's posts and members.
+    group_moderators (group_id, account_id) {
+        group_id -> BigInt,
+        account_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(group_moderators -> groups (group_id));
+diesel::allow_tables_to_appear_in_same_query!(groups, group_moderators, accounts);

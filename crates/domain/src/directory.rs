@@ -44,6 +44,8 @@ pub struct DirectoryQuery {
     pub order: Order,
     /// Only this site's people.
     pub local: bool,
+    /// Only groups (Tertulia's extension).
+    pub groups_only: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -54,7 +56,7 @@ pub async fn list(db: &Db, query: DirectoryQuery) -> Result<Vec<AccountView>, Do
     let rows = db
         .run(move |conn| {
             let sites = if query.local { Vec::new() } else { listing::followed_site_domains(conn)? };
-            listing::listed(conn, &sites, query.order.0, window)
+            listing::listed(conn, &sites, query.order.0, query.groups_only, window)
         })
         .await?;
     Ok(rows.into_iter().map(AccountView::from).collect())

@@ -16,6 +16,7 @@ pub mod events;
 pub mod featured_tags;
 pub mod federation_policy;
 pub mod filters;
+pub mod groups;
 pub mod identity;
 pub mod instance;
 pub mod instance_pages;

@@ -299,6 +299,7 @@ pub async fn known_status(db: &Db, uri: String) -> Result<Option<(Id, Id)>, Doma
 /// ([`audience::of_post`]). Returns its local id; a post already stored is
 /// left as it is.
 pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, DomainError> {
+    let base_url = ctx.config.base_url();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
@@ -351,6 +352,7 @@ pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, 
                 pending.extend(crate::conversations::record(conn, &row, &local_mentioned)?);
             }
             pending.extend(audience::notify_all(conn, &audience.notices, author, &row)?);
+            pending.extend(crate::groups::announce_accepted(conn, &base_url, &row, &local_mentioned)?);
             Ok((Id(id), pending))
         })
     })
@@ -414,17 +416,36 @@ pub async fn status_updated(
 pub async fn status_deleted(ctx: &Context, author: Id, uri: String) -> Result<(), DomainError> {
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
-            let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
-                return Ok(((), Vec::new()));
-            };
-            let event = remove(conn, &row)?;
-            if let Some(original) = row.reblog_of_id {
-                notifications::retract(conn, author.0, NotificationKind::Reblog, original)?;
-            }
-            Ok(((), vec![event]))
+            let row = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0);
+            removed(conn, row)
         })
     })
     .await
+}
+
+/// A remote account (a group, FEP-1b12: its moderator removed the post)
+/// withdrew its boost of `original`, naming the post rather than the boost.
+pub async fn boost_withdrawn(ctx: &Context, booster: Id, original: Id) -> Result<(), DomainError> {
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let row = statuses::find_reblog(conn, booster.0, original.0)?;
+            removed(conn, row)
+        })
+    })
+    .await
+}
+
+/// Removes a remote post or boost, if there is one, with the notification
+/// of the boost.
+fn removed(conn: &mut DbConn, row: Option<StatusRow>) -> Result<((), Vec<Event>), DomainError> {
+    let Some(row) = row else {
+        return Ok(((), Vec::new()));
+    };
+    let event = remove(conn, &row)?;
+    if let Some(original) = row.reblog_of_id {
+        notifications::retract(conn, row.account_id, NotificationKind::Reblog, original)?;
+    }
+    Ok(((), vec![event]))
 }
 
 /// A remote account liked a post (`like_uri` names the Like activity).

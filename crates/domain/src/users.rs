@@ -2,7 +2,7 @@
 //! Used by `tertulia admin user …` today and by sign-up and the admin API
 //! later, so the rules live here once.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use tertulia_core::Id;
 use tertulia_db::accounts::{self, NewAccount};
 pub use tertulia_db::users::Role;
@@ -78,25 +78,8 @@ pub(crate) fn insert(
     }
     let now = tertulia_db::now();
     let account_id = Id::generate().0;
-    let actor = format!("{base_url}/users/{}", request.username);
-    accounts::insert(
-        conn,
-        &NewAccount {
-            id: account_id,
-            username: request.username.clone(),
-            domain: None,
-            display_name: request.username.clone(),
-            url: Some(format!("{base_url}/@{}", request.username)),
-            inbox_url: format!("{actor}/inbox"),
-            outbox_url: Some(format!("{actor}/outbox")),
-            followers_url: Some(format!("{actor}/followers")),
-            following_url: Some(format!("{actor}/following")),
-            uri: actor,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .map_err(|e| lost_race(e, request))?;
+    accounts::insert(conn, &new_local_account(base_url, account_id, &request.username, now))
+        .map_err(|e| lost_race(e, request))?;
     users::insert(
         conn,
         &NewUser {
@@ -115,6 +98,26 @@ pub(crate) fn insert(
     crate::outbox::record(conn, &listed)?;
     let (user, account) = users::find_by_username(conn, &request.username)?.ok_or(DbError::NotFound)?;
     Ok(UserSummary::from_rows(user, account))
+}
+
+/// A local account's row, with the addresses other sites reach it at:
+/// people's and groups' alike.
+pub(crate) fn new_local_account(base_url: &str, id: i64, username: &str, now: NaiveDateTime) -> NewAccount {
+    let actor = format!("{base_url}/users/{username}");
+    NewAccount {
+        id,
+        username: username.to_owned(),
+        domain: None,
+        display_name: username.to_owned(),
+        url: Some(format!("{base_url}/@{username}")),
+        inbox_url: format!("{actor}/inbox"),
+        outbox_url: Some(format!("{actor}/outbox")),
+        followers_url: Some(format!("{actor}/followers")),
+        following_url: Some(format!("{actor}/following")),
+        uri: actor,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Two sign-ups racing past the checks in [`create`]: the unique indexes
@@ -193,7 +196,7 @@ pub async fn find(db: &Db, username: &str) -> Result<UserSummary, DomainError> {
 
 /// A taken name is a validation failure, as on Mastodon (422 `ERR_TAKEN`),
 /// so a sign-up form can show it next to the field.
-fn taken_username(username: &str) -> DomainError {
+pub(crate) fn taken_username(username: &str) -> DomainError {
     DomainError::invalid_as(Invalidity::Taken, "username", format!("'{username}' is already taken"))
 }
 

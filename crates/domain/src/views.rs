@@ -7,6 +7,7 @@ use tertulia_core::config::SiteIdentity;
 use tertulia_core::html::is_web_link;
 use tertulia_core::{Config, Id};
 use tertulia_db::accounts::AccountRow;
+use tertulia_db::actors::ActorType;
 use tertulia_db::statuses::MentionedAccount;
 
 /// An account as shown to others.
@@ -27,6 +28,8 @@ pub struct AccountView {
     pub header_url: Option<String>,
     pub locked: bool,
     pub bot: bool,
+    /// A group (FEP-1b12), here or elsewhere: following it is joining it.
+    pub group: bool,
     pub discoverable: bool,
     /// Whether public posts may be searched by anyone.
     pub indexable: bool,
@@ -130,6 +133,7 @@ impl From<AccountRow> for AccountView {
             header_url: row.header_url.filter(|url| is_web_link(url)),
             locked: row.locked,
             bot: row.bot,
+            group: row.actor_type == ActorType::Group,
             discoverable: row.discoverable,
             indexable: row.indexable,
             hide_collections: row.hide_collections,

@@ -27,6 +27,7 @@ use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::inbox::{self, Failure, InboxActivityRow, SenderClaim};
 use tertulia_domain::remote;
 
+use crate::groups::{Announced, announced};
 use crate::protocol::{self, id_of, str_of, type_of};
 use crate::urls::host_of;
 use crate::{Federation, FederationError};
@@ -351,14 +352,20 @@ impl Federation {
                     remote::favourite_received(ctx, Id(actor.id), status, row.activity_uri.clone()).await?;
                 }
             }
-            "Announce" => {
-                let Some(uri) = id_of(Some(&object)) else {
-                    return Err(FederationError::invalid("an Announce needs an object"));
-                };
-                let original = self.status(uri, self.config().federation.max_reply_depth).await?;
-                let published = protocol::time_of(&activity, "published").unwrap_or_else(tertulia_db::now);
-                remote::boost_received(ctx, Id(actor.id), original, row.activity_uri.clone(), published).await?;
-            }
+            "Announce" => match announced(&activity) {
+                Announced::Post(uri) => {
+                    let original = self.status(uri, self.config().federation.max_reply_depth).await?;
+                    let published = protocol::time_of(&activity, "published").unwrap_or_else(tertulia_db::now);
+                    remote::boost_received(ctx, Id(actor.id), original, row.activity_uri.clone(), published).await?;
+                }
+                Announced::Withdrawn(uri) => {
+                    if let Some(original) = self.known_status(Some(uri)).await? {
+                        remote::boost_withdrawn(ctx, Id(actor.id), original).await?;
+                    }
+                }
+                Announced::Ignored => {}
+                Announced::Invalid => return Err(FederationError::invalid("an Announce needs an object")),
+            },
             "Undo" => self.undo(&actor, &object).await?,
             "Move" => self.moved(&actor, &activity).await?,
             "Flag" => self.flagged(&actor, &activity).await?,

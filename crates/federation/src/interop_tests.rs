@@ -18,7 +18,7 @@ use crate::resolver::{actor_fields, read_post};
 
 /// The activity in `tests/fixtures/{path}`, accepted as a POST body from
 /// its actor.
-fn received(path: &str) -> Value {
+pub(crate) fn received(path: &str) -> Value {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
     let body = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let activity = parse_activity(&body).unwrap_or_else(|e| panic!("{path}: {e}"));

@@ -18,6 +18,7 @@ pub mod client;
 pub mod delivery;
 mod error;
 pub mod fuzzing;
+mod groups;
 pub mod inbox;
 mod inbox_limit;
 #[cfg(test)]

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use tertulia_core::Config;
 use tertulia_domain::audit::{self, Actor};
+use tertulia_domain::groups::{self, NewGroup};
 use tertulia_domain::moderation::{self, AccountAction, ActionRequest, Reversal};
 use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
 use tertulia_domain::{Context, Db, Events, Page, rules};
 
 use crate::CliError;
-use crate::cli::{AdminCommand, AnalyticsCommand, PasswordArgs, RuleCommand, UserCommand};
+use crate::cli::{AdminCommand, AnalyticsCommand, GroupCommand, PasswordArgs, RuleCommand, UserCommand};
 
 mod announcements;
 mod federation;
@@ -26,6 +27,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
     match command {
         AdminCommand::User { command } => user(&ctx, command).await,
         AdminCommand::Rule { command } => rule(&ctx.db, command).await,
+        AdminCommand::Group { command } => group(&ctx, command).await,
         AdminCommand::Announcement { command } => announcements::run(&ctx, command).await,
         AdminCommand::Federation { command } => federation::run(&ctx, command).await,
         AdminCommand::Audit { limit } => audit_log(&ctx.db, limit).await,
@@ -67,6 +69,19 @@ async fn roll_up(ctx: &Context) -> Result<(), CliError> {
         ),
         _ => println!("Nothing to count: this site has no users yet."),
     }
+    Ok(())
+}
+
+async fn group(ctx: &Context, command: GroupCommand) -> Result<(), CliError> {
+    let GroupCommand::Create { name, display_name, private, rules, moderator } = command;
+    let moderator = users::find(&ctx.db, &moderator).await?.account.id;
+    let new = NewGroup { name, display_name, private, rules, moderator };
+    let group = groups::create(ctx, Actor::CommandLine, new).await?;
+    let kind = if private { "private group" } else { "group" };
+    println!(
+        "Created {kind} @{}@{} (id {}). Staff join it by following it and post to it by mentioning it.",
+        group.account.username, ctx.config.domain, group.account.id
+    );
     Ok(())
 }
 

@@ -72,6 +72,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: RuleCommand,
     },
+    /// Groups (FEP-1b12) that staff on every site join by following them
+    /// and post to by mentioning them (docs/communities.md).
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
     /// Announcements shown at the top of everyone's client: write,
     /// schedule, publish, withdraw.
     Announcement {
@@ -248,6 +254,32 @@ fn parse_time(raw: &str) -> Result<chrono::NaiveDateTime, String> {
         .map(|t| t.naive_utc())
         .or_else(|_| chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| format!("'{raw}' is not a date and time; write it as 2026-12-24T09:00:00Z"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Create a group, e.g. `tertulia admin group create safety --display-name
+    /// "Safety at work" --moderator ana`. Staff join it by following
+    /// @NAME@<domain> and post to it by mentioning it.
+    Create {
+        /// The group's handle: letters, digits and underscores, at most 30
+        /// characters.
+        name: String,
+        /// The name clients show.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// A moderator approves each member, and posts for members only
+        /// stay among members.
+        #[arg(long)]
+        private: bool,
+        /// What members agree to, shown as the group's profile text.
+        #[arg(long, default_value = "")]
+        rules: String,
+        /// The local user who moderates the group (removes posts and
+        /// members).
+        #[arg(long, value_name = "USERNAME")]
+        moderator: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

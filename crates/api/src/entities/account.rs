@@ -75,7 +75,7 @@ impl Account {
             bot: view.bot,
             discoverable: view.discoverable,
             indexable: view.indexable,
-            group: false,
+            group: view.group,
             created_at: timestamp(created_day.unwrap_or(view.created_at)),
             note: view.note.clone(),
             url: view.url.clone(),

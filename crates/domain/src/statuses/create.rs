@@ -236,6 +236,7 @@ pub(crate) fn publish(
     if visibility.federates() {
         outbox::record(conn, &Outgoing::StatusCreated { status: id })?;
     }
+    pending.extend(crate::groups::announce_accepted(conn, base_url, &row, &mentioned_ids)?);
     if let Some(key) = key {
         statuses::remember_idempotency_key(conn, author.0, key, id, now)?;
     }

@@ -238,34 +238,48 @@ pub async fn reblog(ctx: &Context, actor: Id, id: Id) -> Result<StatusView, Doma
         let Some(booster) = accounts::find(conn, actor.0)? else {
             return Err(DomainError::NotFound("account".into()));
         };
-        let boost_id = Id::generate().0;
-        let now = tertulia_db::now();
-        let boost = StatusRow {
-            reblog_of_id: Some(original.id),
-            ..StatusRow::new_local(
-                boost_id,
-                format!("{base_url}/users/{}/statuses/{boost_id}/activity", booster.username),
-                actor.0,
-                visibility,
-                now,
-            )
-        };
-        statuses::insert(conn, &boost)?;
-        statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
-        accounts::adjust_statuses_count(conn, actor.0, 1, Some(now))?;
-        let booster = AccountId(actor.0);
-        let audience = audience::of_boost(conn, booster, &original)?;
-        feeds::push(conn, &audience.home, StatusId(boost_id), booster, Some(StatusId(original.id)))?;
-        if visibility.federates() {
-            outbox::record(conn, &Outgoing::StatusCreated { status: boost_id })?;
-        }
-        let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
-        pending.extend(audience::notify_all(conn, &audience.notices, booster, &original)?);
-        Ok((boost_id, pending))
+        Ok(insert_boost(conn, &base_url, &booster, &original)?)
     })
     .await?;
     ctx.events.publish(pending);
     Ok(view)
+}
+
+/// Stores `booster`'s new boost of `original` (boostable, not boosted by
+/// them yet) and fans it out: a person's boost, or a group's `Announce` of
+/// a member's post ([`crate::groups`]). Returns the boost's id and the
+/// events to publish after the commit.
+pub(crate) fn insert_boost(
+    conn: &mut DbConn,
+    base_url: &str,
+    booster: &accounts::AccountRow,
+    original: &StatusRow,
+) -> Result<(i64, Vec<Event>), DbError> {
+    let visibility = original.visibility;
+    let boost_id = Id::generate().0;
+    let now = tertulia_db::now();
+    let boost = StatusRow {
+        reblog_of_id: Some(original.id),
+        ..StatusRow::new_local(
+            boost_id,
+            format!("{base_url}/users/{}/statuses/{boost_id}/activity", booster.username),
+            booster.id,
+            visibility,
+            now,
+        )
+    };
+    statuses::insert(conn, &boost)?;
+    statuses::adjust_counter(conn, original.id, Counter::Reblogs, 1)?;
+    accounts::adjust_statuses_count(conn, booster.id, 1, Some(now))?;
+    let booster = AccountId(booster.id);
+    let audience = audience::of_boost(conn, booster, original)?;
+    feeds::push(conn, &audience.home, StatusId(boost_id), booster, Some(StatusId(original.id)))?;
+    if visibility.federates() {
+        outbox::record(conn, &Outgoing::StatusCreated { status: boost_id })?;
+    }
+    let mut pending = vec![Event::Update(StatusEvent::new(&boost, Vec::new(), audience.home, Vec::new()))];
+    pending.extend(audience::notify_all(conn, &audience.notices, booster, original)?);
+    Ok((boost_id, pending))
 }
 
 /// Removes the caller's boost of a status; returns the original.

@@ -105,7 +105,7 @@ impl<'a> Person<'a> {
         let also_known_as: Vec<String> = serde_json::from_str(&actor.also_known_as).unwrap_or_default();
         Person {
             id: &actor.uri,
-            kind: ActorType::of_local(account.bot).as_str(),
+            kind: if account.group { ActorType::Group } else { ActorType::of_local(account.bot) }.as_str(),
             preferred_username: name,
             name: &account.display_name,
             summary: &account.note,

@@ -1,0 +1,2 @@
+DROP TABLE group_moderators;
+DROP TABLE groups;
