@@ -83,8 +83,8 @@ pub async fn own_figures(ctx: &Context, today: NaiveDate) -> Result<SiteFigures,
         .db
         .read(move |conn| {
             let month = Window::ending(today, MONTH_DAYS);
-            let everyone = adoption::rows(conn, Window::ending(today, MONTH_DAYS), month, Grouping::Everyone)?;
-            let everyone = everyone.into_iter().next().unwrap_or_default();
+            // Groups below the threshold are left out: few enough people
+            // that a count could name one of them.
             let groups = |conn: &mut DbConn, window, grouping| -> Result<Vec<GroupFigures>, DbError> {
                 let rows = adoption::rows(conn, window, month, grouping)?;
                 Ok(rows
@@ -98,15 +98,18 @@ pub async fn own_figures(ctx: &Context, today: NaiveDate) -> Result<SiteFigures,
                     })
                     .collect())
             };
+            // Members, monthly actives and habitual users do not depend on
+            // the range: any range's row of everyone gives them.
+            let mut everyone = adoption::Row::default();
             let mut ranges = Vec::new();
             for &days in RANGES {
                 let window = Window::ending(today, days);
-                let all =
+                everyone =
                     adoption::rows(conn, window, month, Grouping::Everyone)?.into_iter().next().unwrap_or_default();
                 ranges.push(RangeFigures {
                     days,
-                    active: all.active,
-                    engaged: all.engaged,
+                    active: everyone.active,
+                    engaged: everyone.engaged,
                     departments: groups(conn, window, Grouping::Department)?,
                     offices: groups(conn, window, Grouping::Office)?,
                 });
@@ -355,4 +358,54 @@ fn day_figures(row: SiteDayRow) -> Option<DayFigures> {
         statuses: row.statuses,
         interactions: row.interactions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn document() -> Value {
+        json!({
+            "domain": "es.acme.example", "name": "ACME Spain", "as_of": "2026-12-07", "min_group_size": 5,
+            "members": 12, "monthly_active": 9, "habitual": 3,
+            "ranges": [{"days": 7, "active": 8, "engaged": 4, "departments": [], "offices": []}],
+            "days": [{"date": "2026-12-07", "active": 7, "engaged": 3, "new_users": 1, "statuses": 5,
+                      "interactions": 6}],
+        })
+    }
+
+    fn refusal(document: Value) -> String {
+        read_published(document, "es.acme.example").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_published_document_reads_back_and_sums_over_its_range() {
+        let figures = read_published(document(), "ES.acme.example").unwrap();
+        let totals = Totals::of(&figures, &figures.days, 7);
+        let expected = Totals {
+            members: 12,
+            active: 8,
+            engaged: 4,
+            new_users: 1,
+            statuses: 5,
+            interactions: 6,
+            monthly_active: 9,
+            habitual: 3,
+        };
+        assert_eq!(totals, expected);
+    }
+
+    #[test]
+    fn another_site_s_figures_negative_counts_and_other_documents_are_bad_documents() {
+        let mut other = document();
+        other["domain"] = json!("mx.acme.example");
+        assert_eq!(refusal(other), "bad document: es.acme.example sent the figures of mx.acme.example");
+        let mut negative = document();
+        negative["days"][0]["statuses"] = json!(-1);
+        assert_eq!(refusal(negative), "bad document: a count is negative");
+        let message = refusal(json!({"type": "Application", "id": "https://es.acme.example/actor"}));
+        assert!(message.starts_with("bad document: not the adoption figures Tertulia publishes"), "{message}");
+    }
 }
