@@ -556,9 +556,9 @@ impl Config {
             ("federation.delivery_max_age_days", u64::from(self.federation.delivery_max_age_days)),
             ("federation.inbox_workers", u64::from(self.federation.inbox_workers)),
             ("federation.inbox_activity_timeout_secs", self.federation.inbox_activity_timeout_secs),
-            ("analytics.min_group_size", u64::from(self.analytics.min_group_size)),
             ("federation.request_timeout_secs", self.federation.request_timeout_secs),
             ("federation.max_fetch_bytes", self.federation.max_fetch_bytes),
+            ("analytics.min_group_size", u64::from(self.analytics.min_group_size)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(invalid(key, "must be greater than 0".into()));
