@@ -167,6 +167,7 @@ pub fn configure(
                     .route("/api/v1/admin/dimensions", web::post().to(admin::analytics::dimensions))
                     .route("/api/v1/admin/retention", web::post().to(admin::analytics::retention))
                     .route("/api/v1/admin/adoption", web::get().to(admin::analytics::adoption))
+                    .route("/api/v1/admin/adoption/sites", web::get().to(admin::company_adoption::sites))
                     .route("/api/v1/domain_blocks", web::get().to(domain_blocks::index))
                     .route("/api/v1/domain_blocks", web::post().to(domain_blocks::create))
                     .route("/api/v1/domain_blocks", web::delete().to(domain_blocks::delete))

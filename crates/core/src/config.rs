@@ -51,6 +51,23 @@ pub struct Config {
     pub federation: FederationConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
+    pub analytics: AnalyticsConfig,
+}
+
+/// Adoption analytics (docs/analytics.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalyticsConfig {
+    /// The fewest people a department or office must have for this site
+    /// to publish its figures to the sites it federates with: below that,
+    /// an "active" count could point at one colleague.
+    pub min_group_size: u32,
+}
+
+impl Default for AnalyticsConfig {
+    fn default() -> Self {
+        AnalyticsConfig { min_group_size: 5 }
+    }
 }
 
 /// Where `/metrics` (Prometheus text format) is served; off unless one
@@ -329,6 +346,7 @@ impl Default for Config {
             federation: FederationConfig::default(),
             log: LogConfig::default(),
             metrics: MetricsConfig::default(),
+            analytics: AnalyticsConfig::default(),
         }
     }
 }
@@ -540,6 +558,7 @@ impl Config {
             ("federation.inbox_activity_timeout_secs", self.federation.inbox_activity_timeout_secs),
             ("federation.request_timeout_secs", self.federation.request_timeout_secs),
             ("federation.max_fetch_bytes", self.federation.max_fetch_bytes),
+            ("analytics.min_group_size", u64::from(self.analytics.min_group_size)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(invalid(key, "must be greater than 0".into()));

@@ -286,11 +286,20 @@ pub fn first_user_day(conn: &mut DbConn) -> Result<Option<NaiveDate>, DbError> {
     Ok(first.map(|at| at.date()))
 }
 
-/// Active accounts per day from `from` to `to` (both included).
-pub fn active_per_day(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Result<Vec<(String, i64)>, DbError> {
+/// Active accounts per day from `from` to `to` (both included);
+/// `engaged_only` counts only the engaged ones.
+pub fn active_per_day(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    engaged_only: bool,
+) -> Result<Vec<(String, i64)>, DbError> {
+    // `engaged_only` false matches both values: one statement shape, no boxing.
+    let engaged = if engaged_only { vec![true] } else { vec![true, false] };
     Ok(days::table
         .filter(days::day.ge(day_key(from)))
         .filter(days::day.le(day_key(to)))
+        .filter(days::engaged.eq_any(engaged))
         .group_by(days::day)
         .select((days::day, diesel::dsl::count_star()))
         .load(conn)?)

@@ -54,6 +54,7 @@ pub mod rules;
 pub mod scheduled;
 pub mod search;
 pub mod sign_up_blocks;
+pub mod site_adoption;
 pub mod social;
 pub mod stats;
 pub mod statuses;

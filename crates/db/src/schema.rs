@@ -1086,3 +1086,30 @@ diesel::table! {
 
 diesel::joinable!(group_moderators -> groups (group_id));
 diesel::allow_tables_to_appear_in_same_query!(groups, group_moderators, accounts);
+
+diesel::table! {
+    /// Another site's published adoption counts per day (docs/analytics.md).
+    site_adoption_days (domain, day) {
+        domain -> Text,
+        /// `YYYY-MM-DD`, UTC.
+        day -> Text,
+        active -> BigInt,
+        engaged -> BigInt,
+        new_users -> BigInt,
+        statuses -> BigInt,
+        interactions -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The last pull of another site's adoption counts.
+    site_adoption_pulls (domain) {
+        domain -> Text,
+        attempted_at -> Timestamp,
+        pulled_at -> Nullable<Timestamp>,
+        /// JSON: the figures over ranges, as of the site's last published day.
+        summary -> Nullable<Text>,
+        error -> Nullable<Text>,
+    }
+}
+

@@ -12,6 +12,7 @@
 
 mod activities;
 pub mod address_guard;
+mod adoption;
 mod announcements;
 mod backoff;
 pub mod client;

@@ -30,6 +30,7 @@ pub fn configure(federation: Federation) -> impl FnOnce(&mut web::ServiceConfig)
             .route("/.well-known/webfinger", web::get().to(webfinger))
             .route("/actor", web::get().to(instance_actor))
             .route("/actor/inbox", web::post().to(inbox))
+            .route("/actor/adoption", web::get().to(published_adoption))
             .route("/inbox", web::post().to(inbox))
             .route("/users/{name}", web::get().to(actor))
             .route("/users/{name}/inbox", web::post().to(inbox))
@@ -131,6 +132,20 @@ async fn verified_sender(federation: &Federation, request: &HttpRequest, body: O
     let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let incoming = IncomingRequest::new(request.method().as_str(), target, &headers, body);
     federation.verify_signer(&incoming).await
+}
+
+/// `GET /actor/adoption` (extension): this site's aggregate adoption
+/// counts (docs/analytics.md), for the sites it federates with only: a
+/// signature is required whatever `federation.authorized_fetch` says, and
+/// the signer's site must pass the federation policy (checked with it).
+async fn published_adoption(federation: web::Data<Federation>, request: HttpRequest) -> Result<HttpResponse> {
+    if !request.headers().contains_key("signature") {
+        return Err(crate::signatures::SignatureError::Missing.into());
+    }
+    verified_sender(&federation, &request, None).await?;
+    let today = tertulia_db::now().date();
+    let figures = tertulia_domain::analytics::company::own_figures(federation.ctx(), today).await?;
+    Ok(HttpResponse::Ok().json(figures))
 }
 
 #[derive(Deserialize)]

@@ -21,7 +21,7 @@ pub enum SiteFollow {
 impl Federation {
     /// The site actor of `domain`, found with WebFinger as Mastodon's is
     /// (`acct:domain@domain`).
-    async fn site_actor(&self, domain: &str) -> Result<actors::ActorRow, FederationError> {
+    pub(crate) async fn site_actor(&self, domain: &str) -> Result<actors::ActorRow, FederationError> {
         let domain = domain.trim().to_lowercase();
         if domain == self.config().domain.to_lowercase() {
             return Err(FederationError::invalid("a site cannot follow itself"));

@@ -13,6 +13,7 @@ use tertulia_domain::{Context, Db, Events, Page, rules};
 use crate::CliError;
 use crate::cli::{AdminCommand, AnalyticsCommand, GroupCommand, PasswordArgs, RuleCommand, UserCommand};
 
+mod analytics;
 mod announcements;
 mod federation;
 
@@ -32,6 +33,8 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
         AdminCommand::Federation { command } => federation::run(&ctx, command).await,
         AdminCommand::Audit { limit } => audit_log(&ctx.db, limit).await,
         AdminCommand::Analytics { command: AnalyticsCommand::RollUp } => roll_up(&ctx).await,
+        AdminCommand::Analytics { command: AnalyticsCommand::PullSites } => analytics::pull_sites(&ctx).await,
+        AdminCommand::Analytics { command: AnalyticsCommand::Sites { range } } => analytics::sites(&ctx, range).await,
     }
 }
 

@@ -108,6 +108,16 @@ pub enum AnalyticsCommand {
     /// Count the days not yet counted, and today so far, into the daily
     /// roll-ups now, instead of waiting for the running server's hourly run.
     RollUp,
+    /// Pull the aggregate adoption counts of every site this site follows
+    /// now, instead of waiting for the running server's hourly pull.
+    PullSites,
+    /// The company-wide table: one row per site (this one and the sites
+    /// it follows), with totals.
+    Sites {
+        /// Days up to today: 7, 30, 90 or 180.
+        #[arg(long, default_value_t = 30)]
+        range: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -55,8 +55,12 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
         tertulia_domain::timelines::keep_home_timelines_trimmed(trim_db.clone(), home_length, stop)
     })));
     let analytics_ctx = ctx.clone();
-    workers.push(tokio::spawn(once_per_cluster(cluster, workers_stop, move |stop| {
+    workers.push(tokio::spawn(once_per_cluster(cluster.clone(), workers_stop.clone(), move |stop| {
         tertulia_domain::analytics::rollup::keep_rolled_up(analytics_ctx.clone(), stop)
+    })));
+    let puller = federation.clone();
+    workers.push(tokio::spawn(once_per_cluster(cluster, workers_stop, move |stop| {
+        puller.clone().keep_sites_pulled(stop)
     })));
     if !config.federation.enabled {
         tracing::info!("federation is off (federation.enabled = false): this site talks to no other");

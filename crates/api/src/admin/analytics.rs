@@ -22,7 +22,7 @@ use crate::forms::{Form, Query};
 use crate::{ApiError, AppState};
 
 /// Mastodon asks `admin:read` for its reports; adoption is one more.
-const READ: &str = "admin:read";
+pub(super) const READ: &str = "admin:read";
 
 /// The tag or domain a `tag_*` or `instance_*` key is about:
 /// `tag_uses[id]=…`, `instance_statuses[domain]=…`.
@@ -98,7 +98,7 @@ impl ReportForm {
     }
 }
 
-fn midnight(day: NaiveDate) -> String {
+pub(super) fn midnight(day: NaiveDate) -> String {
     timestamp(day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
@@ -302,7 +302,7 @@ struct AdoptionRow {
 }
 
 /// The range when none is asked for, in days.
-const DEFAULT_RANGE: i64 = 30;
+pub(super) const DEFAULT_RANGE: i64 = 30;
 
 pub async fn adoption(
     state: web::Data<AppState>,

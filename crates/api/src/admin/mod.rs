@@ -13,6 +13,7 @@ pub mod analytics;
 pub mod announcements;
 pub mod audit_log;
 pub mod canonical_email_blocks;
+pub mod company_adoption;
 pub mod domain_allows;
 pub mod domain_blocks;
 pub mod email_domain_blocks;

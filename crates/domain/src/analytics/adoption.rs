@@ -100,20 +100,23 @@ pub struct Row {
 
 /// Adoption over the last `range` days up to `today`, per group, biggest first.
 pub async fn adoption(db: &Db, range: i64, grouping: Grouping, today: NaiveDate) -> Result<Vec<Row>, DomainError> {
-    if !RANGES.contains(&range) {
-        let ranges = RANGES.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        return Err(DomainError::invalid_as(
-            Invalidity::Inclusion,
-            "range",
-            format!("'{range}' is not one of {ranges} (days)"),
-        ));
-    }
+    check_range(range)?;
     let window = Window::ending(today, range);
     let month = Window::ending(today, MONTH_DAYS);
     Ok(db.read(move |conn| rows(conn, window, month, grouping)).await?)
 }
 
-fn rows(conn: &mut DbConn, window: Window, month: Window, grouping: Grouping) -> Result<Vec<Row>, DbError> {
+/// Refuses a range that is not one of [`RANGES`].
+pub(crate) fn check_range(range: i64) -> Result<(), DomainError> {
+    if RANGES.contains(&range) {
+        return Ok(());
+    }
+    let ranges = RANGES.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    Err(DomainError::invalid_as(Invalidity::Inclusion, "range", format!("'{range}' is not one of {ranges} (days)")))
+}
+
+/// Adoption over `window` (monthly actives over `month`), per group.
+pub(super) fn rows(conn: &mut DbConn, window: Window, month: Window, grouping: Grouping) -> Result<Vec<Row>, DbError> {
     let days_of = |conn: &mut DbConn, window: Window, engaged: bool| -> Result<HashMap<i64, i64>, DbError> {
         Ok(db::active_days_per_account(conn, window.from, window.to, engaged)?.into_iter().collect())
     };

@@ -139,7 +139,7 @@ fn figures(
     let mut per_day: BTreeMap<String, i64> = BTreeMap::new();
     let total = match reading {
         Reading::ActiveAccounts => {
-            per_day.extend(db::active_per_day(conn, window.from, window.to)?);
+            per_day.extend(db::active_per_day(conn, window.from, window.to, false)?);
             db::active_accounts(conn, window.from, window.to)?
         }
         Reading::Sum(metric) => {

@@ -12,6 +12,7 @@
 //! counted by the roll-up ([`rollup`]), which the cluster's leader runs.
 
 pub mod adoption;
+pub mod company;
 pub mod dimensions;
 pub mod measures;
 pub mod retention;

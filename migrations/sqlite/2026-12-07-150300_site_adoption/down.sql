@@ -1,0 +1,2 @@
+DROP TABLE site_adoption_pulls;
+DROP TABLE site_adoption_days;
