@@ -16,7 +16,7 @@ mod database_url;
 mod env;
 mod site;
 
-pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, USERNAME_PLACEHOLDER};
+pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, OidcConfig, USERNAME_PLACEHOLDER};
 pub use database_url::DatabaseBackend;
 pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 

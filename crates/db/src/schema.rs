@@ -1065,3 +1065,13 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    oidc_sign_ins (state) {
+        state -> Text,
+        app_request -> Text,
+        pkce_verifier -> Text,
+        nonce -> Text,
+        expires_at -> Timestamp,
+    }
+}
