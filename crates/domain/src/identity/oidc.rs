@@ -18,7 +18,8 @@ use openidconnect::core::{
     CoreProviderMetadata,
 };
 use openidconnect::{
-    AdditionalClaims, AsyncHttpClient, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
+    AdditionalClaims, AsyncHttpClient, AuthorizationCode, ClientId, ClientSecret, CsrfToken, DiscoveryError,
+    EndpointMaybeSet,
     EndpointNotSet, EndpointSet, IdToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     OAuth2TokenResponse, TokenResponse, UserInfoClaims,
 };
@@ -140,9 +141,11 @@ type ProviderClient =
 async fn client(ctx: &Context, http: &ProviderHttp) -> Result<ProviderClient, IdentityError> {
     let config = &ctx.config.auth.oidc;
     let issuer = IssuerUrl::new(config.issuer.clone()).map_err(|error| broken(config, &error))?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, http)
-        .await
-        .map_err(|error| unreachable(config, &format!("discovery failed: {error:?}")))?;
+    let metadata = CoreProviderMetadata::discover_async(issuer, http).await.map_err(|error| match error {
+        DiscoveryError::Request(error) => unreachable(config, &format!("discovery failed: {error}")),
+        // Among these: the provider announcing another issuer than ours.
+        other => broken(config, &format!("discovery failed: {other:?}")),
+    })?;
     let callback = RedirectUrl::new(format!("{}{CALLBACK_PATH}", ctx.config.base_url()))
         .map_err(|error| broken(config, &error))?;
     let secret = Some(config.client_secret.clone()).filter(|secret| !secret.is_empty()).map(ClientSecret::new);
