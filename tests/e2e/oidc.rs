@@ -266,14 +266,13 @@ async fn staff_sign_in_with_the_company_provider_and_get_their_company_profile()
     std::fs::write(&config_file, settings(&format!("http://127.0.0.1:{provider_port}"))).unwrap();
     let config_path = config_file.display().to_string();
     let mut instance = TestInstance::start_with_env(support::BINARY, &[("TERTULIA_CONFIG", &config_path)]).await;
-    let provider =
-        Provider::start(provider_port, &instance.url("/oauth/oidc/callback"), &people("Controller")).await;
+    let provider = Provider::start(provider_port, &instance.url("/oauth/oidc/callback"), &people("Controller")).await;
     let app = register_app(&instance).await;
 
     // The sign-in page offers the provider, and no password, since local
     // passwords are off and there is no directory.
-    let html = page(instance.get(&format!("/oauth/authorize?{}", authorize_query(&app, APP_REDIRECT))).await, 200)
-        .await;
+    let html =
+        page(instance.get(&format!("/oauth/authorize?{}", authorize_query(&app, APP_REDIRECT))).await, 200).await;
     assert!(html.contains("Sign in with Contoso") && html.contains(r#"action="/oauth/oidc/start""#), "{html}");
     assert!(!html.contains(r#"name="password""#), "{html}");
 

@@ -587,7 +587,8 @@ impl Config {
         shown.database.url = database_url::redact(&self.database.url);
         // Secrets are replaced by one mark, so `config check` output can be
         // shared in a support ticket.
-        for secret in [&mut shown.metrics.token, &mut shown.auth.ldap.bind_password] {
+        for secret in [&mut shown.metrics.token, &mut shown.auth.ldap.bind_password, &mut shown.auth.oidc.client_secret]
+        {
             if !secret.is_empty() {
                 *secret = "********".into();
             }

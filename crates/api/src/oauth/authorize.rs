@@ -104,7 +104,11 @@ pub(super) fn deliver_code(
 
 /// The sign-in request as the app sent it, to go on with after a company
 /// sign-in.
-pub(super) fn authorize_request(params: &AuthorizeParams, target: &AuthorizationTarget, sign_in: SignIn) -> AuthorizeRequest {
+pub(super) fn authorize_request(
+    params: &AuthorizeParams,
+    target: &AuthorizationTarget,
+    sign_in: SignIn,
+) -> AuthorizeRequest {
     AuthorizeRequest {
         client_id: params.client_id.clone(),
         redirect_uri: Some(target.redirect_uri.clone()),

@@ -13,8 +13,8 @@ pub use apps::{NewApp, OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, f
 pub use session::{Session, SessionUser, authenticate};
 pub use sign_in::{CompanySignIn, SignInThrottle, company_sign_in};
 pub use tokens::{
-    AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, SignIn, authorize, check_authorization_request, is_out_of_band,
-    issue_token, register, revoke,
+    AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, SignIn, authorize, check_authorization_request,
+    is_out_of_band, issue_token, register, revoke,
 };
 
 use crate::DomainError;
