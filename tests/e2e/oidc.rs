@@ -3,7 +3,7 @@
 //! Mastodon app's whole sign-in with cookies through the provider's pages,
 //! provisioning with mapped claims and a group → admin role, a changed
 //! claim on the next sign-in, a denied login, a forged and a reused state,
-//! and a wrong issuer in the configuration.
+//! a suspended account, and a wrong issuer in the configuration.
 //!
 //! Needs Node.js and the provider's packages: `cd tests/oidc && npm ci`
 //! (tests/run.sh does it and sets TERTULIA_TEST_OIDC_PROVIDER).
@@ -311,6 +311,12 @@ async fn staff_sign_in_with_the_company_provider_and_get_their_company_profile()
     assert_eq!(browser.get(&callback).await.status(), 302);
     let html = page(browser.get(&callback).await, 400).await;
     assert!(html.contains("expired or was already used"), "{html}");
+
+    // A suspended account stays out, however it signs in.
+    assert!(instance.cli(&["admin", "user", "suspend", "bruno"]).await.status.success());
+    let callback = at_provider(&mut browser, &instance, &start, Some("bruno")).await;
+    let html = page(browser.get(&callback).await, 403).await;
+    assert!(html.contains("This account is suspended"), "{html}");
 
     // The configured issuer is not the one the provider announces: a
     // clear page for the person, both URLs in the log for IT.
