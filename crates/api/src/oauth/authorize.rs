@@ -102,8 +102,8 @@ pub(super) fn deliver_code(
     redirect(redirect_uri, &[("code", code)], params.state.as_deref())
 }
 
-/// The sign-in request as the app sent it, to go on with after a company
-/// sign-in.
+/// The app's sign-in request, with how the person proved who they are
+/// (password or company sign-in).
 pub(super) fn authorize_request(
     params: &AuthorizeParams,
     target: &AuthorizationTarget,
