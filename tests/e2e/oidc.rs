@@ -3,7 +3,8 @@
 //! Mastodon app's whole sign-in with cookies through the provider's pages,
 //! provisioning with mapped claims and a group → admin role, a changed
 //! claim on the next sign-in, a denied login, a forged and a reused state,
-//! a suspended account, and a wrong issuer in the configuration.
+//! a suspended account, a wrong issuer in the configuration and a provider
+//! that cannot be reached.
 //!
 //! Needs Node.js and the provider's packages: `cd tests/oidc && npm ci`
 //! (tests/run.sh does it and sets TERTULIA_TEST_OIDC_PROVIDER).
@@ -327,5 +328,11 @@ async fn staff_sign_in_with_the_company_provider_and_get_their_company_profile()
     assert!(html.contains("Signing in with Contoso is not working right now"), "{html}");
     let logs = instance.logs();
     assert!(logs.contains(&wrong_issuer) && logs.contains(&provider.issuer), "{logs}");
+
+    // The provider cannot be reached (nothing listens on that port).
+    std::fs::write(&config_file, settings(&format!("http://127.0.0.1:{}", free_port()))).unwrap();
+    instance.restart().await;
+    let html = page(browser.get(&start).await, 503).await;
+    assert!(html.contains("Contoso cannot be reached"), "{html}");
     assert_eq!(instance.get("/healthz").await.status(), 200);
 }
