@@ -44,7 +44,7 @@ cleanup() {
         as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
     fi
     [[ -n "$pg_dir" ]] && rm -rf "$pg_dir"
-    rm -rf "$log_dir" tests/clients/node_modules tests/clients/.pytest_cache tests/clients/__pycache__
+    rm -rf "$log_dir" tests/oidc/node_modules tests/clients/node_modules tests/clients/.pytest_cache tests/clients/__pycache__
 }
 trap cleanup EXIT
 
@@ -157,6 +157,14 @@ setup_clients() {
     (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# The OpenID provider that tests/e2e/oidc.rs signs in against (npm
+# oidc-provider); the test finds it through TERTULIA_TEST_OIDC_PROVIDER.
+setup_oidc_provider() {
+    step "installing the test OpenID provider (oidc-provider)"
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+    export TERTULIA_TEST_OIDC_PROVIDER="$PWD/tests/oidc"
+}
+
 run_clients() {
     local backend=$1
     step "client compatibility on $backend"
@@ -252,6 +260,7 @@ step "starting a throwaway PostgreSQL"
 start_postgres
 
 setup_relay
+setup_oidc_provider
 
 status=0
 run_suite sqlite || status=1

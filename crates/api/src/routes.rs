@@ -55,6 +55,8 @@ pub fn configure(
                     .route("/.well-known/oauth-authorization-server", web::get().to(oauth::metadata))
                     .route("/oauth/authorize", web::get().to(oauth::authorize::show))
                     .route("/oauth/authorize", web::post().to(oauth::authorize::submit))
+                    .route("/oauth/oidc/start", web::get().to(oauth::oidc::start))
+                    .route(tertulia_domain::identity::oidc::CALLBACK_PATH, web::get().to(oauth::oidc::callback))
                     .route("/oauth/token", web::post().to(oauth::token::token))
                     .route("/oauth/revoke", web::post().to(oauth::token::revoke))
                     .route("/oauth/userinfo", web::get().to(oauth::userinfo))

@@ -16,7 +16,7 @@ mod database_url;
 mod env;
 mod site;
 
-pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, USERNAME_PLACEHOLDER};
+pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, OidcConfig, USERNAME_PLACEHOLDER};
 pub use database_url::DatabaseBackend;
 pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 
@@ -606,7 +606,8 @@ impl Config {
         shown.database.url = database_url::redact(&self.database.url);
         // Secrets are replaced by one mark, so `config check` output can be
         // shared in a support ticket.
-        for secret in [&mut shown.metrics.token, &mut shown.auth.ldap.bind_password] {
+        for secret in [&mut shown.metrics.token, &mut shown.auth.ldap.bind_password, &mut shown.auth.oidc.client_secret]
+        {
             if !secret.is_empty() {
                 *secret = "********".into();
             }

@@ -40,6 +40,7 @@ pub mod moderation;
 pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
+pub mod oidc_sign_ins;
 pub mod outbox;
 pub mod page;
 pub mod pins;

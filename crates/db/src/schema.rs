@@ -1113,3 +1113,12 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    oidc_sign_ins (state) {
+        state -> Text,
+        app_request -> Text,
+        pkce_verifier -> Text,
+        nonce -> Text,
+        expires_at -> Timestamp,
+    }
+}

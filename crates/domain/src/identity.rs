@@ -1,13 +1,14 @@
 //! Company sign-in: the one place where a person known to the company
 //! directory becomes, and stays in step with, a local user.
 //!
-//! A provider (LDAP today) checks who the person is and describes them as
+//! A provider (LDAP or OpenID Connect) checks who the person is and describes them as
 //! an [`ExternalIdentity`]; [`provision`] links that identity to a local
 //! user, creating the account on the first sign-in and, on every sign-in,
 //! copying the e-mail address, display name, mapped profile fields and
 //! (when the directory decides roles) the role from the directory.
 
 pub mod ldap;
+pub mod oidc;
 
 use tertulia_db::users::{self, Role, UserRow};
 use tertulia_db::{DbConn, DbError, accounts::AccountRow, external_identities};
@@ -49,6 +50,9 @@ pub enum IdentityError {
     /// username, no e-mail address).
     #[error("{0}")]
     Unusable(String),
+    /// An OpenID Connect sign-in came back unknown, expired or used before.
+    #[error("{0}")]
+    Stale(String),
     #[error(transparent)]
     Domain(#[from] DomainError),
 }

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use tertulia_domain::oauth::{self, AuthorizationTarget, AuthorizeRequest, OAuthError};
+use tertulia_domain::oauth::{self, AuthorizationTarget, AuthorizeRequest, OAuthError, SignIn};
 use tertulia_domain::sign_up_blocks;
 
 use super::page::{self, SignInPage};
@@ -71,20 +71,10 @@ pub async fn submit(
     if let Err(refused) = sign_up_blocks::admit_sign_in(&state.ctx.db, state.proxies.ip_of(&http)).await {
         return Ok(page::problem(&refused.to_string(), StatusCode::FORBIDDEN));
     }
-    let request = AuthorizeRequest {
-        client_id: params.client_id.clone(),
-        redirect_uri: Some(target.redirect_uri.clone()),
-        scopes: target.scopes.to_string(),
-        code_challenge: params.code_challenge.clone(),
-        code_challenge_method: params.code_challenge_method.clone(),
-        login: form.login.clone(),
-        password: form.password,
-    };
+    let sign_in = SignIn::Password { login: form.login.clone(), password: form.password };
+    let request = authorize_request(&params, &target, sign_in);
     match oauth::authorize(&state.ctx, &state.sign_ins, request).await {
-        Ok((code, redirect_uri)) if oauth::is_out_of_band(&redirect_uri) => {
-            Ok(page::show_code(&state.ctx.config.instance.title, &target.app.name, &code))
-        }
-        Ok((code, redirect_uri)) => Ok(redirect(&redirect_uri, &[("code", &code)], params.state.as_deref())),
+        Ok((code, redirect_uri)) => Ok(deliver_code(&state, &target, &params, &code, &redirect_uri)),
         Err(OAuthError::AccessDenied(message)) => {
             Ok(render_form(&state, &params, &target, &form.login, Some(&message), StatusCode::UNAUTHORIZED))
         }
@@ -97,10 +87,42 @@ pub async fn submit(
     }
 }
 
+/// The code the app asked for: sent to its redirect URI, or shown to copy
+/// when it has none.
+pub(super) fn deliver_code(
+    state: &AppState,
+    target: &AuthorizationTarget,
+    params: &AuthorizeParams,
+    code: &str,
+    redirect_uri: &str,
+) -> HttpResponse {
+    if oauth::is_out_of_band(redirect_uri) {
+        return page::show_code(&state.ctx.config.instance.title, &target.app.name, code);
+    }
+    redirect(redirect_uri, &[("code", code)], params.state.as_deref())
+}
+
+/// The app's sign-in request, with how the person proved who they are
+/// (password or company sign-in).
+pub(super) fn authorize_request(
+    params: &AuthorizeParams,
+    target: &AuthorizationTarget,
+    sign_in: SignIn,
+) -> AuthorizeRequest {
+    AuthorizeRequest {
+        client_id: params.client_id.clone(),
+        redirect_uri: Some(target.redirect_uri.clone()),
+        scopes: target.scopes.to_string(),
+        code_challenge: params.code_challenge.clone(),
+        code_challenge_method: params.code_challenge_method.clone(),
+        sign_in,
+    }
+}
+
 /// The request's app, redirect URI and scopes, or the page explaining why
 /// the link is broken. Errors are shown here rather than redirected: an
 /// unverified redirect URI must never receive anything.
-async fn check(state: &AppState, params: &AuthorizeParams) -> Result<AuthorizationTarget, HttpResponse> {
+pub(super) async fn check(state: &AppState, params: &AuthorizeParams) -> Result<AuthorizationTarget, HttpResponse> {
     if params.response_type.as_deref().is_some_and(|t| t != "code") {
         return Err(page::problem("This server only supports response_type=code.", StatusCode::BAD_REQUEST));
     }
@@ -147,8 +169,11 @@ fn render_form(
             hidden.push((name, value.as_str()));
         }
     }
+    let auth = &state.ctx.config.auth;
     page::sign_in(
         &SignInPage {
+            company_provider: auth.oidc.is_enabled().then_some(auth.oidc.name.as_str()),
+            passwords: auth.local_passwords || auth.ldap.is_enabled(),
             instance_title: &state.ctx.config.instance.title,
             app_name: &target.app.name,
             scopes: &target.scopes,

@@ -1,9 +1,11 @@
-//! OAuth 2 endpoints: app registration, the sign-in page, tokens,
+//! OAuth 2 endpoints: app registration, the sign-in page (with company
+//! sign-in through OpenID Connect), tokens,
 //! revocation, the user's OpenID claims and the server metadata document
 //! (RFC 8414).
 
 pub mod apps;
 pub mod authorize;
+pub mod oidc;
 mod page;
 
 pub use page::escape;

@@ -44,6 +44,10 @@ pub struct SignInPage<'a> {
     pub hidden: &'a [(&'a str, &'a str)],
     pub login: &'a str,
     pub error: Option<&'a str>,
+    /// The OpenID provider's name, when people may sign in through it.
+    pub company_provider: Option<&'a str>,
+    /// Whether a username and password may be typed here.
+    pub passwords: bool,
 }
 
 pub fn sign_in(page: &SignInPage<'_>, status: StatusCode) -> HttpResponse {
@@ -58,26 +62,52 @@ pub fn sign_in(page: &SignInPage<'_>, status: StatusCode) -> HttpResponse {
         .error
         .map(|e| format!(r#"<p class="error" role="alert" id="error">{}</p>"#, escape(e)))
         .unwrap_or_default();
+    let described = if page.error.is_some() { r#" aria-describedby="error""# } else { "" };
+    // Choosing the provider allows the app too, as "Sign in and allow" does.
+    let company = page
+        .company_provider
+        .map(|name| {
+            format!(
+                r#"<form method="get" action="/oauth/oidc/start">
+{hidden}
+<div class="actions"><button type="submit" id="company-sign-in">Sign in with {name} and allow</button></div>
+</form>"#,
+                name = escape(name)
+            )
+        })
+        .unwrap_or_default();
+    let passwords = if page.passwords {
+        format!(
+            r#"<label for="login">Username or e-mail address</label>
+<input id="login" name="login" value="{login}" autocomplete="username" required autofocus{described}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required{described}>
+"#,
+            login = escape(page.login)
+        )
+    } else {
+        String::new()
+    };
+    let approve = if page.passwords {
+        r#"<button type="submit" name="decision" value="approve">Sign in and allow</button>"#
+    } else {
+        ""
+    };
     let body = format!(
         r#"<h1>Sign in to {title}</h1>
 <p><strong>{app}</strong> wants to use your account. If you allow it, it can:</p>
 <ul>{scopes}</ul>
 {error}
+{company}
 <form method="post" action="/oauth/authorize">
 {hidden}
-<label for="login">Username or e-mail address</label>
-<input id="login" name="login" value="{login}" autocomplete="username" required autofocus{described}>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required{described}>
-<div class="actions">
-<button type="submit" name="decision" value="approve">Sign in and allow</button>
+{passwords}<div class="actions">
+{approve}
 <button type="submit" name="decision" value="deny" formnovalidate class="secondary">Deny</button>
 </div>
 </form>"#,
         title = escape(page.instance_title),
         app = escape(page.app_name),
-        login = escape(page.login),
-        described = if page.error.is_some() { r#" aria-describedby="error""# } else { "" },
     );
     document(&format!("Sign in to {}", page.instance_title), &body, status)
 }

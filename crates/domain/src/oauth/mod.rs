@@ -11,10 +11,10 @@ mod tokens;
 
 pub use apps::{NewApp, OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, find_app_by_id, register_app};
 pub use session::{Session, SessionUser, authenticate};
-pub use sign_in::SignInThrottle;
+pub use sign_in::{CompanySignIn, SignInThrottle, company_sign_in};
 pub use tokens::{
-    AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, authorize, check_authorization_request, is_out_of_band,
-    issue_token, register, revoke,
+    AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, SignIn, authorize, check_authorization_request,
+    is_out_of_band, issue_token, register, revoke,
 };
 
 use crate::DomainError;

@@ -118,13 +118,39 @@ pub(super) async fn check_credentials(
         },
     };
     throttle.failures.remove(&key);
+    refuse_inactive(&user, &account)?;
+    Ok(user)
+}
+
+/// Whichever way a person signed in, a suspended or disabled account gets
+/// no code.
+fn refuse_inactive(user: &UserRow, account: &AccountRow) -> Result<(), OAuthError> {
     if account.suspended_at.is_some() {
         return Err(OAuthError::AccessDenied("this account is suspended; contact your administrator".into()));
     }
     if user.disabled {
         return Err(OAuthError::AccessDenied("this account is disabled; contact your administrator".into()));
     }
-    Ok(user)
+    Ok(())
+}
+
+/// A person the company's OpenID provider signed in, provisioned and
+/// allowed to sign in here. Only [`company_sign_in`] makes one.
+#[derive(Debug, Clone)]
+pub struct CompanySignIn(pub(super) UserRow);
+
+/// Finishes an OpenID Connect sign-in (see [`identity::oidc`]): the app
+/// request it was started for, and the person, ready for
+/// [`super::authorize`].
+pub async fn company_sign_in(
+    ctx: &Context,
+    state: &str,
+    answer: identity::oidc::ProviderAnswer,
+) -> Result<(String, CompanySignIn), OAuthError> {
+    let (app_request, person) = identity::oidc::finish(ctx, state, answer).await?;
+    let (user, account) = identity::provision(ctx, person).await?;
+    refuse_inactive(&user, &account)?;
+    Ok((app_request, CompanySignIn(user)))
 }
 
 const WRONG_CREDENTIALS: &str = "wrong username, e-mail address or password";
@@ -165,6 +191,7 @@ impl From<IdentityError> for OAuthError {
         match error {
             IdentityError::Denied(message) | IdentityError::Unusable(message) => OAuthError::AccessDenied(message),
             IdentityError::Unavailable(message) => OAuthError::TemporarilyUnavailable(message),
+            IdentityError::Stale(message) => OAuthError::InvalidRequest(message),
             IdentityError::Domain(error) => OAuthError::Domain(error),
         }
     }

@@ -9,7 +9,7 @@ use tertulia_db::{Db, DbConn, DbError};
 
 use super::apps::{OOB_REDIRECT_URI, RegisteredApp};
 use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
-use super::sign_in::{SignInThrottle, check_credentials};
+use super::sign_in::{CompanySignIn, SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
 use crate::Context;
 use crate::sign_up_blocks::{self, Admission};
@@ -22,9 +22,16 @@ pub struct AuthorizeRequest {
     pub scopes: String,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
-    /// Username or e-mail address.
-    pub login: String,
-    pub password: String,
+    pub sign_in: SignIn,
+}
+
+/// How the person on the authorization page proved who they are.
+#[derive(Debug, Clone)]
+pub enum SignIn {
+    /// A username or e-mail address and password, checked here.
+    Password { login: String, password: String },
+    /// Through the company's OpenID provider, already checked.
+    Company(CompanySignIn),
 }
 
 /// What `/oauth/token` is asked to exchange.
@@ -88,7 +95,10 @@ pub async fn authorize(
             )));
         }
     };
-    let user = check_credentials(ctx, throttle, &request.login, &request.password).await?;
+    let user = match request.sign_in {
+        SignIn::Password { login, password } => check_credentials(ctx, throttle, &login, &password).await?,
+        SignIn::Company(CompanySignIn(user)) => user,
+    };
     let code = new_secret();
     let row_code = hash(&code);
     let lifetime = Duration::minutes(i64::from(ctx.config.oauth.code_lifetime_minutes));
