@@ -47,7 +47,11 @@ pub struct AttendanceForm {
     answer: String,
 }
 
-pub async fn create(state: web::Data<AppState>, auth: Auth, Form(form): Form<EventForm>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    Form(form): Form<EventForm>,
+) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
     let request = NewEvent {
         name: form.name,

@@ -103,6 +103,9 @@ mod tests {
 
     #[test]
     fn texts_are_escaped() {
-        assert_eq!(text("Room 4; floor 2, east\\west\r\nbring a laptop"), "Room 4\\; floor 2\\, east\\\\west\\nbring a laptop");
+        assert_eq!(
+            text("Room 4; floor 2, east\\west\r\nbring a laptop"),
+            "Room 4\\; floor 2\\, east\\\\west\\nbring a laptop"
+        );
     }
 }

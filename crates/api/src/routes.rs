@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::events;
 use crate::metrics;
 use crate::statuses::Action;
 use crate::{
@@ -10,7 +11,6 @@ use crate::{
     statuses, streaming, tags, timelines,
 };
 use crate::{admin, announcements, reports};
-use crate::events;
 use crate::{directory, domain_blocks, featured_tags, instance_pages, instance_policy, profile, suggestions};
 use tertulia_domain::media::ProfileImage;
 

@@ -83,7 +83,8 @@ pub async fn get(ctx: &Context, viewer: Viewer, id: Id) -> Result<EventView, Dom
         .db
         .read(move |conn| {
             let Some(status) = statuses::find(conn, id.0)? else { return Ok(Vec::new()) };
-            let pairs = calendar::of_statuses(conn, &[id.0])?.into_iter().map(|event| (event, status.clone())).collect();
+            let pairs =
+                calendar::of_statuses(conn, &[id.0])?.into_iter().map(|event| (event, status.clone())).collect();
             views(conn, viewer, pairs)
         })
         .await?;
@@ -99,8 +100,14 @@ pub async fn upcoming(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EventView>, DomainError> {
-    let window =
-        move || Window { ending_after: tertulia_db::now(), local_only, visibilities: None, person: None, offset, limit };
+    let window = move || Window {
+        ending_after: tertulia_db::now(),
+        local_only,
+        visibilities: None,
+        person: None,
+        offset,
+        limit,
+    };
     Ok(ctx
         .db
         .read(move |conn| {

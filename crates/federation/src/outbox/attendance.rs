@@ -11,7 +11,13 @@ use crate::activities;
 use crate::render;
 
 /// `account`'s `answer` (`None`: withdrawn) to the event of `status`.
-pub(super) fn plan(conn: &mut DbConn, account: i64, status: i64, answer: Option<&str>, at: i64) -> Result<Planned, DbError> {
+pub(super) fn plan(
+    conn: &mut DbConn,
+    account: i64,
+    status: i64,
+    answer: Option<&str>,
+    at: i64,
+) -> Result<Planned, DbError> {
     // Written by `calendar::attend` from an `Answer`: always one of its names.
     let answer = answer.and_then(|answer| answer.parse::<Answer>().ok());
     let (Some((event_uri, organiser)), Some(attendee)) =
