@@ -98,6 +98,15 @@ async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_a
     assert_eq!(uris(&own).len(), 2);
     let paged = world.api("ana").get(&format!("{EVENTS}?local=true&limit=1&offset=1")).await.ok();
     assert_eq!(uris(&paged).len(), 1);
+    // One site's events, by its domain, listed on another site.
+    eventually("both of hq's events on es (bruno follows ana)", || async {
+        let of_hq = es.api(bruno).get(&format!("{EVENTS}?site={}", hq.domain)).await.ok();
+        (uris(&of_hq) == [uri.clone(), dinner_uri.clone()]).then_some(())
+    })
+    .await;
+    let of_mx = es.api(bruno).get(&format!("{EVENTS}?site={}", mx.domain)).await.ok();
+    assert_eq!(uris(&of_mx), Vec::<String>::new());
+    es.api(bruno).get(&format!("{EVENTS}?site={}&local=true", hq.domain)).await.error(422);
 
     // Feeds: valid iCalendar; the followers-only event in none of them.
     let site_feed = calendar(hq, "/events.ics").await;

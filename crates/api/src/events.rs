@@ -5,7 +5,8 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use tertulia_domain::calendar::{self, EventView, NewEvent};
+use tertulia_domain::Invalidity;
+use tertulia_domain::calendar::{self, EventView, Listing, NewEvent};
 
 use crate::auth::Auth;
 use crate::entities::Event;
@@ -32,11 +33,14 @@ pub struct EventForm {
     visibility: Option<String>,
 }
 
-/// `local` (this site's events only) and `offset`/`limit`.
+/// `local` (this site's events only) or `site` (one site's, by domain),
+/// and `offset`/`limit`.
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
     #[serde(default, deserialize_with = "flexible_bool")]
     local: Option<bool>,
+    #[serde(default)]
+    site: Option<String>,
     #[serde(flatten)]
     window: TrendParams,
 }
@@ -74,8 +78,8 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let window = params.window.window(STATUSES)?;
-    let local_only = params.local == Some(true);
-    let views = calendar::upcoming(&state.ctx, viewer, local_only, window.offset, window.limit).await?;
+    let listing = listing(&params, &state.ctx.config.domain)?;
+    let views = calendar::upcoming(&state.ctx, viewer, listing, window.offset, window.limit).await?;
     Ok(HttpResponse::Ok().json(entities(&views, &state)))
 }
 
@@ -108,6 +112,26 @@ pub async fn person_feed(state: web::Data<AppState>, name: web::Path<String>) ->
     let title = format!("Events of @{username}@{}", state.ctx.config.domain);
     let views = calendar::person_feed(&state.ctx, username).await?;
     Ok(calendar_response(&title, &views))
+}
+
+/// The events asked for: `site=` names a site by its domain (this site's
+/// own meaning its events, as `local=true` does).
+fn listing(params: &ListParams, this_domain: &str) -> Result<Listing, ApiError> {
+    let local = params.local == Some(true);
+    let Some(site) = params.site.as_deref().map(str::trim).filter(|site| !site.is_empty()) else {
+        return Ok(if local { Listing::ThisSite } else { Listing::Company });
+    };
+    tertulia_core::config::validate_domain(site)
+        .map_err(|reason| ApiError::invalid(Invalidity::Invalid, "site", reason))?;
+    match (site.eq_ignore_ascii_case(this_domain), local) {
+        (true, _) => Ok(Listing::ThisSite),
+        (false, false) => Ok(Listing::OtherSite(site.to_ascii_lowercase())),
+        (false, true) => Err(ApiError::invalid(
+            Invalidity::Invalid,
+            "site",
+            "names another site, but local=true asks for this site's events: send only one of the two",
+        )),
+    }
 }
 
 fn entities(views: &[EventView], state: &AppState) -> Vec<Event> {

@@ -5,7 +5,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
 
-use crate::schema::{event_attendances, events, statuses};
+use crate::schema::{accounts, event_attendances, events, statuses};
 use crate::statuses::StatusRow;
 use crate::{DbConn, DbError};
 
@@ -34,6 +34,8 @@ pub struct Window<'a> {
     pub ending_after: NaiveDateTime,
     /// Only events posted on this site.
     pub local_only: bool,
+    /// Only events of accounts on this other site.
+    pub remote_domain: Option<&'a str>,
     /// Only statuses of these visibilities; `None` takes every one.
     pub visibilities: Option<&'a [Visibility]>,
     /// Only events this account organises or said it attends (`going` or
@@ -66,6 +68,10 @@ pub fn in_window(conn: &mut DbConn, window: Window<'_>) -> Result<Vec<(EventRow,
         .into_boxed();
     if window.local_only {
         query = query.filter(statuses::local.eq(true));
+    }
+    if let Some(domain) = window.remote_domain {
+        let of_site = accounts::table.filter(accounts::domain.eq(domain.to_owned())).select(accounts::id);
+        query = query.filter(statuses::account_id.eq_any(of_site));
     }
     if let Some(visibilities) = window.visibilities {
         query = query.filter(statuses::visibility.eq_any(visibilities.to_vec()));

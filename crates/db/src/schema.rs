@@ -1092,3 +1092,4 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(events, event_attendances, statuses);
+diesel::allow_tables_to_appear_in_same_query!(events, accounts);

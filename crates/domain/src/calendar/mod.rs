@@ -91,27 +91,40 @@ pub async fn get(ctx: &Context, viewer: Viewer, id: Id) -> Result<EventView, Dom
     found.into_iter().next().ok_or_else(|| DomainError::NotFound("event".into()))
 }
 
-/// Events that have not ended, soonest first, that `viewer` may see: of
-/// this site only (`local_only`) or every one known here (the company's).
+/// Whose events a listing shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    /// Every event known here: the company's.
+    Company,
+    ThisSite,
+    /// Those of another site, by its domain (lower-case).
+    OtherSite(String),
+}
+
+/// Events that have not ended, soonest first, that `viewer` may see.
 pub async fn upcoming(
     ctx: &Context,
     viewer: Viewer,
-    local_only: bool,
+    listing: Listing,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EventView>, DomainError> {
-    let window = move || Window {
-        ending_after: tertulia_db::now(),
-        local_only,
-        visibilities: None,
-        person: None,
-        offset,
-        limit,
-    };
     Ok(ctx
         .db
         .read(move |conn| {
-            let pairs = calendar::in_window(conn, window())?;
+            let window = Window {
+                ending_after: tertulia_db::now(),
+                local_only: listing == Listing::ThisSite,
+                remote_domain: match &listing {
+                    Listing::OtherSite(domain) => Some(domain.as_str()),
+                    _ => None,
+                },
+                visibilities: None,
+                person: None,
+                offset,
+                limit,
+            };
+            let pairs = calendar::in_window(conn, window)?;
             views(conn, viewer, pairs)
         })
         .await?)
@@ -139,6 +152,7 @@ fn feed(conn: &mut DbConn, local_only: bool, person: Option<i64>) -> Result<Vec<
     let window = Window {
         ending_after: tertulia_db::now() - Duration::days(FEED_KEEPS_ENDED_DAYS),
         local_only,
+        remote_domain: None,
         visibilities: Some(&FEED_VISIBILITIES),
         person,
         offset: 0,
