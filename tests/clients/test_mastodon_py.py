@@ -216,3 +216,36 @@ def test_user_stream_receives_an_update(ana, bruno):
         # timeout, as the server's next heartbeat is further away.
         handle.close()
         handle.join(STREAM_TIMEOUT)
+
+
+def test_an_event_shows_as_a_status_with_its_time_and_place_and_in_a_valid_calendar(server, ana, bruno):
+    """An event posted through Tertulia's extension API reaches a follower
+    as a plain status that Mastodon.py reads with its date, time and place;
+    the site's calendar feed parses with the `icalendar` library."""
+    import datetime
+
+    import icalendar
+
+    bruno.account_follow(ana.me()["id"])
+    start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).replace(
+        hour=14, minute=0, second=0, microsecond=0)
+    event = requests.post(f"{server.base_url}/api/v1/tertulia/events", timeout=10,
+                          headers={"Authorization": f"Bearer {ana.access_token}"},
+                          json={"name": "Offsite planning", "start_time": start.isoformat(),
+                                "end_time": (start + datetime.timedelta(hours=1)).isoformat(),
+                                "location": "Lisbon office, floor 2"})
+    assert event.status_code == 200, event.text
+    status = bruno.status(event.json()["id"])
+    assert "Offsite planning" in status["content"]
+    assert "Where: Lisbon office, floor 2" in status["content"]
+    assert start.strftime("%-d %b %Y, 14:00") in status["content"]
+    assert any(s["id"] == status["id"] for s in bruno.timeline_home())
+
+    feed = requests.get(f"{server.base_url}/events.ics", timeout=10)
+    assert feed.headers["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(feed.content)
+    events = [c for c in calendar.walk("VEVENT") if str(c["UID"]) == status["uri"]]
+    assert len(events) == 1
+    assert str(events[0]["SUMMARY"]) == "Offsite planning"
+    assert str(events[0]["LOCATION"]) == "Lisbon office, floor 2"
+    assert events[0].decoded("DTSTART") == start

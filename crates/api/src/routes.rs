@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::events;
 use crate::metrics;
 use crate::statuses::Action;
 use crate::{
@@ -44,6 +45,8 @@ pub fn configure(
                     .wrap(crate::cors::CrossOrigin)
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
+                    // Before the server-to-server routes, whose `/@{name}/{id}` would take it.
+                    .route("/@{name}/events.ics", web::get().to(events::person_feed))
                     .configure(server_to_server)
                     .configure(metrics::configure_main(metrics_here))
                     .route(HEALTH, web::get().to(health::healthz))
@@ -351,6 +354,11 @@ pub fn configure(
                     .route("/api/v1/streaming/hashtag/local", web::get().to(streaming::events("hashtag:local")))
                     .route("/api/v1/streaming/list", web::get().to(streaming::events("list")))
                     .route("/api/v1/streaming/direct", web::get().to(streaming::events("direct")))
+                    .route("/api/v1/tertulia/events", web::post().to(events::create))
+                    .route("/api/v1/tertulia/events", web::get().to(events::list))
+                    .route("/api/v1/tertulia/events/{id}", web::get().to(events::get))
+                    .route("/api/v1/tertulia/events/{id}/attendance", web::post().to(events::attend))
+                    .route("/events.ics", web::get().to(events::site_feed))
                     .route(static_files::MISSING_AVATAR_PATH, web::get().to(static_files::missing_avatar))
                     .route(static_files::MISSING_HEADER_PATH, web::get().to(static_files::missing_header))
                     .default_service(web::to(not_found)),

@@ -19,6 +19,7 @@ pub mod announcements;
 pub mod audit_log;
 pub mod blocks;
 pub mod bulk;
+pub mod calendar;
 pub mod cluster;
 pub mod conversations;
 pub mod delivery;

@@ -41,6 +41,7 @@ tertulia_core::stored_enum! {
         RelayFollowed = "relay_followed",
         RelayUnfollowed = "relay_unfollowed",
         ReportForwarded = "report_forwarded",
+        EventAnswered = "event_answered",
     }
 }
 

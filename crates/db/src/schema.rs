@@ -1122,3 +1122,31 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    /// Events: a status with a name, a time span (UTC) and a place or link.
+    events (status_id) {
+        status_id -> BigInt,
+        name -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        /// The organiser's IANA time zone, for showing local times.
+        timezone -> Nullable<Text>,
+        location -> Nullable<Text>,
+        url -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Answers to events: `going`, `maybe` or `not_going`.
+    event_attendances (status_id, account_id) {
+        status_id -> BigInt,
+        account_id -> BigInt,
+        answer -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(events, event_attendances, statuses);
+diesel::allow_tables_to_appear_in_same_query!(events, accounts);

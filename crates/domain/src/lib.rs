@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod announcements;
 pub mod audience;
 pub mod audit;
+pub mod calendar;
 mod context;
 pub mod conversations;
 pub mod directory;

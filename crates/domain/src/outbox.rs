@@ -109,6 +109,10 @@ pub enum Outgoing {
     /// A report about an account on another site, to be sent there:
     /// `Flag` from the site actor, to that account's site.
     ReportForwarded { report: i64 },
+    /// A local account answered (`None`: withdrew its answer to) a remote
+    /// event: `Accept`, `TentativeAccept` or `Reject` of it, or `Leave`,
+    /// to the organiser. `at` (milliseconds) names the activity.
+    EventAnswered { account: i64, status: i64, answer: Option<String>, at: i64 },
 }
 
 impl Outgoing {
@@ -139,6 +143,7 @@ impl Outgoing {
             Outgoing::RelayFollowed { .. } => OutboxKind::RelayFollowed,
             Outgoing::RelayUnfollowed { .. } => OutboxKind::RelayUnfollowed,
             Outgoing::ReportForwarded { .. } => OutboxKind::ReportForwarded,
+            Outgoing::EventAnswered { .. } => OutboxKind::EventAnswered,
         }
     }
 }

@@ -211,6 +211,8 @@ pub struct RemoteStatus {
     pub tags: Vec<String>,
     pub attachments: Vec<RemoteAttachment>,
     pub poll: Option<RemotePoll>,
+    /// The event, when the post is an ActivityStreams `Event`.
+    pub event: Option<crate::calendar::RemoteEvent>,
 }
 
 /// A poll on a remote post (an ActivityPub `Question`), as its site counts
@@ -330,6 +332,9 @@ pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, 
             statuses::insert(conn, &row)?;
             if let Some(poll) = status.poll.clone() {
                 tertulia_db::polls::insert(conn, &poll.into_row(&row, now))?;
+            }
+            if let Some(event) = &status.event {
+                event.insert(conn, id)?;
             }
             for attachment in status.attachments.iter().cloned() {
                 tertulia_db::media::insert(conn, &attachment.into_row(status.author.0, id, now))?;

@@ -27,6 +27,7 @@ use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::inbox::{self, Failure, InboxActivityRow, SenderClaim};
 use tertulia_domain::remote;
 
+use crate::activities;
 use crate::groups::{Announced, announced};
 use crate::protocol::{self, id_of, str_of, type_of};
 use crate::urls::host_of;
@@ -279,7 +280,13 @@ impl Federation {
             {
                 self.relay_answered(&actor, &object, kind == "Accept").await?;
             }
+            kind @ ("TentativeAccept" | "Join" | "Leave") => {
+                self.event_answered(&actor, kind, &object).await?;
+            }
             kind @ ("Accept" | "Reject") => {
+                if self.event_answered(&actor, kind, &object).await? {
+                    return Ok(());
+                }
                 let Some(follower) = self.follower_of_answer(&object, &actor).await? else {
                     return Ok(());
                 };
@@ -416,6 +423,10 @@ impl Federation {
                 let target = self.local_account(id_of(object.get("object"))).await?;
                 tertulia_domain::accounts::unblock(db, Id(actor.id), target).await?;
             }
+            // A withdrawn answer to an event, Friendica's way.
+            "Accept" | "TentativeAccept" | "Reject" | "Join" => {
+                self.event_answered(actor, "Leave", object.get("object").unwrap_or(&Value::Null)).await?;
+            }
             // Only the activity's id was sent: an Announce is the one kind
             // we store by id; follows and likes carry their object.
             _ => {
@@ -425,6 +436,16 @@ impl Federation {
             }
         }
         Ok(())
+    }
+
+    /// An answer of `actor` to the event `object` names, if it names an
+    /// event of this site; returns whether it did (an `Accept` or `Reject`
+    /// may also answer a follow).
+    async fn event_answered(&self, actor: &ActorRow, kind: &str, object: &Value) -> Result<bool, FederationError> {
+        let (Some(answer), Some(uri)) = (activities::answer_of(kind), id_of(Some(object))) else {
+            return Ok(false);
+        };
+        Ok(tertulia_domain::calendar::answer_received(self.db(), Id(actor.id), uri.to_owned(), answer).await?)
     }
 
     /// The local account an activity is about, from its actor URI.

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Documents in the shapes Mastodon, GoToSocial, Akkoma and Misskey send
+//! Documents in the shapes Mastodon, GoToSocial, Akkoma, Misskey, Mobilizon and Friendica send
 //! (`tests/fixtures/<software>/`, written for these tests after each
 //! project's documentation and test suites), read the way the inbox reads
 //! them: the POST body checked as an activity from its signer, then the
@@ -251,4 +251,31 @@ fn a_mastodon_profile_update_keeps_names_fields_images_and_key() {
     assert!(fields.fields.contains("Floor 3"), "{}", fields.fields);
     assert!(fields.discoverable && fields.indexable && !fields.locked && !fields.bot);
     assert_eq!(fields.public_key_id.as_deref(), Some("https://masto.example/users/marta#main-key"));
+}
+
+#[test]
+fn a_mobilizon_event_keeps_its_name_times_zone_and_place() {
+    let activity = received("mobilizon/create_event.json");
+    let post = read_post(&activity["object"]).unwrap();
+    assert!(post.text.content.contains("meet the team"), "{}", post.text.content);
+    let event = post.event.expect("an Event is kept as an event");
+    assert_eq!(event.name, "Open day at the Lyon workshop");
+    let utc = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+    assert_eq!((event.starts_at, event.ends_at), (utc("2030-05-14 07:00"), utc("2030-05-14 15:00")));
+    assert_eq!(event.timezone.as_deref(), Some("Europe/Paris"));
+    assert_eq!(event.location.as_deref(), Some("Atelier Croix-Rousse"));
+}
+
+#[test]
+fn mobilizon_joins_and_leaves_and_friendica_tentative_accepts_answer_the_event_they_name() {
+    use tertulia_domain::calendar::Answer;
+    for (path, answer) in [
+        ("mobilizon/join.json", Some(Answer::Going)),
+        ("mobilizon/leave.json", None),
+        ("friendica/tentative_accept.json", Some(Answer::Maybe)),
+    ] {
+        let activity = received(path);
+        assert_eq!(crate::activities::answer_of(type_of(&activity)), Some(answer), "{path}");
+        assert_eq!(id_of(activity.get("object")), Some("https://hq.example/users/ana/statuses/1101"), "{path}");
+    }
 }

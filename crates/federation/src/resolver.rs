@@ -7,6 +7,7 @@ use tertulia_core::Id;
 use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, ActorType, RemoteActorFields};
+use tertulia_domain::calendar::RemoteEvent;
 use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
 
 use crate::client::Fetched;
@@ -16,7 +17,7 @@ use crate::urls::host_of;
 use crate::{Federation, FederationError};
 
 /// Object types stored as posts.
-const POST_TYPES: [&str; 4] = ["Note", "Question", "Article", "Page"];
+const POST_TYPES: [&str; 5] = ["Note", "Question", "Article", "Page", "Event"];
 
 impl Federation {
     /// The actor with this URI: ours, one we know, or fetched now.
@@ -140,6 +141,7 @@ impl Federation {
             tags: post.tags,
             attachments: post.attachments,
             poll: post.poll,
+            event: post.event,
         };
         let id = remote::status_received(self.ctx(), status).await?;
         self.save_quote(note, id, author.followers_url.as_deref(), depth).await?;
@@ -164,6 +166,7 @@ pub(crate) struct PostDocument<'a> {
     pub(crate) published: Option<chrono::NaiveDateTime>,
     pub(crate) attachments: Vec<RemoteAttachment>,
     pub(crate) poll: Option<RemotePoll>,
+    pub(crate) event: Option<RemoteEvent>,
 }
 
 /// Reads a post (`Note`, `Question`, …), refusing one that is not on its
@@ -204,6 +207,7 @@ pub(crate) fn read_post(note: &Value) -> Result<PostDocument<'_>, FederationErro
             .filter_map(attachment)
             .collect(),
         poll: question(note),
+        event: event(note),
     })
 }
 
@@ -237,6 +241,27 @@ pub(crate) fn question(note: &Value) -> Option<RemotePoll> {
         multiple,
         voters_count: note.get("votersCount").and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok()).unwrap_or(0),
         expires_at: protocol::time_of(note, "endTime").or_else(|| protocol::time_of(note, "closed")),
+    })
+}
+
+/// The event of an `Event` (Mobilizon's, Friendica's or ours): its name
+/// and times, and its place's name (or street address). An `Event`
+/// without a valid `startTime` is kept as a plain post.
+pub(crate) fn event(note: &Value) -> Option<RemoteEvent> {
+    if type_of(note) != "Event" {
+        return None;
+    }
+    let starts_at = protocol::time_of(note, "startTime")?;
+    let location = note.get("location").and_then(|place| match place {
+        Value::String(name) => Some(name.clone()),
+        place => str_of(place, "name").or_else(|| place.pointer("/address/streetAddress")?.as_str()).map(str::to_owned),
+    });
+    Some(RemoteEvent {
+        name: html::to_plain_text(str_of(note, "name").unwrap_or_default()),
+        starts_at,
+        ends_at: protocol::time_of(note, "endTime").unwrap_or(starts_at),
+        timezone: str_of(note, "timezone").map(str::to_owned),
+        location: location.map(|l| html::to_plain_text(&l)),
     })
 }
 

@@ -128,6 +128,7 @@ impl World {
             tags: vec![TAG.into()],
             attachments: Vec::new(),
             poll: None,
+            event: None,
         };
         remote::status_received(&self.ctx, status).await.unwrap()
     }

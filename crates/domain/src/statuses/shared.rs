@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use tertulia_core::visibility::Visibility;
+use tertulia_db::calendar::{self, EventRow};
 use tertulia_db::page::Page;
 use tertulia_db::quotes::QuoteState;
 use tertulia_db::statuses::{self, StatusRow};
@@ -29,6 +30,8 @@ pub struct SharedStatus {
     pub conversation: Option<i64>,
     /// The quoted post's URI, with the authorization once accepted.
     pub quote: Option<(String, Option<String>)>,
+    /// The event, when the status announces one.
+    pub event: Option<EventRow>,
 }
 
 /// `rows` as other sites are sent them, in order, without a visibility
@@ -46,6 +49,8 @@ pub fn of_rows(conn: &mut DbConn, rows: Vec<StatusRow>) -> Result<Vec<SharedStat
             (quote.status_id, (quote.quoted_uri, authorization))
         })
         .collect();
+    let mut events: HashMap<i64, EventRow> =
+        calendar::of_statuses(conn, &ids)?.into_iter().map(|event| (event.status_id, event)).collect();
     let links: HashMap<i64, (Option<i64>, Option<i64>)> =
         rows.iter().map(|row| (row.id, (row.in_reply_to_id, row.conversation_id))).collect();
     let views = super::build_views(conn, None, Visible { rows, ..Default::default() })?;
@@ -57,6 +62,7 @@ pub fn of_rows(conn: &mut DbConn, rows: Vec<StatusRow>) -> Result<Vec<SharedStat
                 in_reply_to_uri: parent.and_then(|parent| parents.get(&parent).cloned()),
                 conversation,
                 quote: quotes.get(&view.id.0).cloned(),
+                event: events.remove(&view.id.0),
                 view,
             }
         })

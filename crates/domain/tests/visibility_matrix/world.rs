@@ -302,6 +302,7 @@ async fn post_elsewhere(
             voters_count: 0,
             expires_at: Some(now + Duration::hours(1)),
         }),
+        event: None,
     };
     let reply = RemoteStatus {
         uri: uri("2"),

@@ -10,6 +10,7 @@
 
 mod actor;
 mod announce;
+mod attendance;
 mod block;
 mod create;
 mod delete;
@@ -25,6 +26,7 @@ mod vote;
 
 pub(crate) use actor::{instance_actor, person};
 pub(crate) use announce::{Boost, announce};
+pub(crate) use attendance::{answer_of, event_answer};
 pub(crate) use block::block;
 pub(crate) use create::{create_item, create_or_update};
 pub(crate) use delete::{delete, delete_actor};

@@ -4,7 +4,9 @@
 //! Shapes after Mastodon's (https://docs.joinmastodon.org/spec/activitypub/#Note),
 //! polls as Mastodon's `Question` (`oneOf`/`anyOf`, `votersCount`), quotes
 //! after FEP-044f (https://w3id.org/fep/044f) with GoToSocial's
-//! `interactionPolicy.canQuote` (https://docs.gotosocial.org/en/latest/federation/interaction_policy/).
+//! `interactionPolicy.canQuote` (https://docs.gotosocial.org/en/latest/federation/interaction_policy/),
+//! events as ActivityStreams `Event`s (`name`, `startTime`, `endTime`,
+//! a `Place` as `location`), the shape Mobilizon and Friendica exchange.
 
 use std::collections::BTreeMap;
 
@@ -49,6 +51,29 @@ pub(crate) struct Note {
     interaction_policy: InteractionPolicy,
     #[serde(flatten)]
     quote: Option<Quote>,
+    #[serde(flatten)]
+    event: Option<Event>,
+}
+
+/// What an `Event` adds to a note. `timezone` is Mobilizon's extension,
+/// the IANA zone the organiser chose.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Event {
+    name: String,
+    start_time: String,
+    end_time: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Place>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Place {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
 }
 
 /// A mention or hashtag in a post's (or actor's) `tag`.
@@ -146,6 +171,13 @@ pub(crate) fn to_note(status: &SharedStatus, urls: &Urls, config: &Config) -> No
         .collect();
     tag.extend(view.tags.iter().map(|(name, _)| Tag::Hashtag { href: urls.tag(name), name: format!("#{name}") }));
     let poll = view.poll.as_ref().map(poll);
+    let event = status.event.as_ref().map(|event| Event {
+        name: event.name.clone(),
+        start_time: timestamp(event.starts_at),
+        end_time: timestamp(event.ends_at),
+        location: event.location.clone().map(|name| Place { kind: "Place", name }),
+        timezone: event.timezone.clone(),
+    });
     let mut automatic_approval = vec![attributed_to.clone()];
     match view.quote_approval.policy {
         QuotePolicy::Public => automatic_approval.push(PUBLIC.to_owned()),
@@ -154,7 +186,11 @@ pub(crate) fn to_note(status: &SharedStatus, urls: &Urls, config: &Config) -> No
     }
     Note {
         id: view.uri.clone(),
-        kind: if poll.is_some() { "Question" } else { "Note" },
+        kind: match (&poll, &event) {
+            (Some(_), _) => "Question",
+            (None, Some(_)) => "Event",
+            (None, None) => "Note",
+        },
         attributed_to,
         url: view.url.clone(),
         published: timestamp(view.created_at.naive_utc()),
@@ -180,6 +216,7 @@ pub(crate) fn to_note(status: &SharedStatus, urls: &Urls, config: &Config) -> No
             misskey_quote: uri,
             quote_authorization: authorization,
         }),
+        event,
     }
 }
 

@@ -272,6 +272,7 @@ fn linked(view: StatusView) -> SharedStatus {
         in_reply_to_uri: Some("https://mx.example/notes/19".into()),
         conversation: Some(23),
         quote: Some(("https://mx.example/notes/18".into(), Some("https://mx.example/authorizations/1".into()))),
+        event: None,
     }
 }
 
@@ -294,7 +295,7 @@ fn a_status_view_becomes_a_question_with_its_mentions_tags_media_and_quote() {
 
     let plain = StatusView { poll: None, edited_at: None, ..status_view() };
     let note = render::to_note(
-        &SharedStatus { view: plain, in_reply_to_uri: None, conversation: None, quote: None },
+        &SharedStatus { view: plain, in_reply_to_uri: None, conversation: None, quote: None, event: None },
         &urls(),
         &config(),
     );

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod account;
 mod announcement;
+mod attendance;
 mod block;
 mod directory;
 mod follow;
@@ -210,5 +211,8 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
             relay::unfollowed(conn, urls, *relay, inbox, followed_actor.as_deref())
         }
         Outgoing::ReportForwarded { report } => report::forwarded(conn, urls, *report),
+        Outgoing::EventAnswered { account, status, answer, at } => {
+            attendance::plan(conn, *account, *status, answer.as_deref(), *at)
+        }
     }
 }

@@ -1,0 +1,64 @@
+//! Events of other sites, and answers from other sites to ours.
+
+use chrono::NaiveDateTime;
+use tertulia_core::Id;
+use tertulia_db::calendar::{self, Answer, EventRow};
+use tertulia_db::{Db, DbConn, DbError, statuses};
+
+use crate::DomainError;
+use crate::visibility;
+
+/// An event as its site describes it (an ActivityStreams `Event`).
+#[derive(Debug, Clone)]
+pub struct RemoteEvent {
+    pub name: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub timezone: Option<String>,
+    pub location: Option<String>,
+}
+
+impl RemoteEvent {
+    /// Stores the event of the remote status `status_id`, just stored.
+    pub(crate) fn insert(&self, conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
+        calendar::insert(
+            conn,
+            &EventRow {
+                status_id,
+                name: self.name.clone(),
+                starts_at: self.starts_at,
+                // An event without an end (allowed by ActivityStreams) is
+                // kept as lasting no time, so listings can still order it.
+                ends_at: self.ends_at.max(self.starts_at),
+                timezone: self.timezone.clone(),
+                location: self.location.clone(),
+                // The post's own `url` is its page; no separate link is read.
+                url: None,
+                created_at: tertulia_db::now(),
+            },
+        )
+    }
+}
+
+/// `account`, of another site, answered (`None`: withdrew its answer to)
+/// the event whose status has the URI `uri`. Returns whether `uri` names
+/// an event of this site; only one the account may see takes its answer
+/// (a followers-only event takes answers from followers).
+pub async fn answer_received(db: &Db, account: Id, uri: String, answer: Option<Answer>) -> Result<bool, DomainError> {
+    db.run(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            let Some(status) = statuses::find_by_uri(conn, &uri)?.filter(|status| status.local) else {
+                return Ok(false);
+            };
+            if calendar::of_statuses(conn, &[status.id])?.is_empty() {
+                return Ok(false);
+            }
+            if visibility::find_visible_to_other_sites(conn, Some(account.0), status.id)?.is_none() {
+                return Err(DomainError::NotFound("event".into()));
+            }
+            calendar::set_answer(conn, status.id, account.0, answer, tertulia_db::now())?;
+            Ok(true)
+        })
+    })
+    .await
+}

@@ -1,0 +1,2 @@
+DROP TABLE event_attendances;
+DROP TABLE events;

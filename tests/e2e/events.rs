@@ -1,0 +1,201 @@
+//! Events across sites: an event posted on hq, answered from es and mx,
+//! counted on hq, in valid iCalendar feeds; a followers-only event kept
+//! out of the public feeds; bad input refused with nothing stored.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use tertulia_testrig::{TestInstance, World, eventually, openapi};
+
+const EVENTS: &str = "/api/v1/tertulia/events";
+
+#[tokio::test]
+async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_as_icalendar() {
+    let world = World::plan()
+        .site("hq", &["ana"])
+        .site("es", &["bruno"])
+        .site("mx", &["carmen"])
+        .follows("bruno", "ana")
+        .follows("carmen", "ana")
+        .start(support::BINARY)
+        .await;
+    let (hq, es, mx) = (world.site("hq"), world.site("es"), world.site("mx"));
+    let start = (Utc::now() + Duration::days(3)).date_naive().and_hms_opt(8, 30, 0).unwrap().and_utc();
+    let at = |time: DateTime<Utc>| time.to_rfc3339();
+
+    let review = json!({
+        "name": "Quarterly review; Q4, all sites",
+        "start_time": at(start),
+        "end_time": at(start + Duration::hours(2)),
+        "timezone": "Europe/Madrid",
+        "location": "HQ, room 4",
+        "url": "https://intranet.example/q4",
+        "description": "Bring your numbers.",
+    });
+    let event = world.api("ana").post(EVENTS, review.clone()).await.ok();
+    assert_eq!(event["name"], "Quarterly review; Q4, all sites");
+    assert_eq!(event["attendance"], json!({"going": 0, "maybe": 0, "not_going": 0}));
+    assert_eq!(event["own_answer"], Value::Null);
+    openapi::assert_matches(&event["status"], "Status");
+    // What a stock client shows: the status, with the time in the
+    // organiser's zone, the place and the link.
+    let content = event["status"]["content"].as_str().unwrap();
+    let madrid_time = start.with_timezone(&chrono_tz::Europe::Madrid).format("%H:%M").to_string();
+    for shown in [madrid_time.as_str(), "(Europe/Madrid)", "Where: HQ, room 4", "https://intranet.example/q4"] {
+        assert!(content.contains(shown), "{shown} missing from {content}");
+    }
+    let uri = event["status"]["uri"].as_str().unwrap().to_owned();
+
+    // Bad input: a clear 422 naming the field, and nothing stored.
+    let refusals = [
+        (json!({"end_time": at(start - Duration::hours(1))}), "end_time: must be after start_time"),
+        (json!({"name": "  "}), "name: can't be blank"),
+        (json!({"timezone": "Madrid"}), "timezone: 'Madrid' is not an IANA time zone name"),
+        (json!({"start_time": "next Tuesday"}), "start_time: 'next Tuesday' is not a date and time"),
+    ];
+    for (change, expected) in refusals {
+        let mut bad = review.clone();
+        bad.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+        let message = world.api("ana").post(EVENTS, bad).await.error(422);
+        assert!(message.contains(expected), "{message}");
+    }
+    let ana = world.api("ana").get("/api/v1/accounts/verify_credentials").await.ok();
+    assert_eq!(ana["statuses_count"], 1, "a refused event left a status behind");
+
+    let private = json!({"visibility": "private", "name": "Team dinner", "location": "Casa Lucio"});
+    let mut team_dinner = review.clone();
+    team_dinner.as_object_mut().unwrap().extend(private.as_object().unwrap().clone());
+    let dinner = world.api("ana").post(EVENTS, team_dinner).await.ok();
+    let dinner_uri = dinner["status"]["uri"].as_str().unwrap().to_owned();
+
+    // es and mx list the event company-wide and answer it there.
+    let (bruno, carmen) = (&world.user("bruno").token, &world.user("carmen").token);
+    for (site, token, answer) in [(es, bruno, "going"), (mx, carmen, "maybe")] {
+        let listed = eventually("the event listed on the colleague's site", || listed(site, token, &uri)).await;
+        assert_eq!(listed["name"], "Quarterly review; Q4, all sites");
+        assert_eq!(listed["location"], "HQ, room 4");
+        assert_eq!(listed["start_time"], event["start_time"]);
+        let path = format!("{EVENTS}/{}/attendance", listed["id"].as_str().unwrap());
+        site.api(token).post(&path, json!({"answer": "perhaps"})).await.error(422);
+        let answered = site.api(token).post(&path, json!({"answer": answer})).await.ok();
+        assert_eq!(answered["own_answer"], answer);
+    }
+    let id = event["id"].as_str().unwrap();
+    let counted = eventually("both answers counted on hq", || async {
+        let seen = world.api("ana").get(&format!("{EVENTS}/{id}")).await.ok();
+        (seen["attendance"] == json!({"going": 1, "maybe": 1, "not_going": 0})).then_some(seen)
+    })
+    .await;
+    assert_eq!(counted["own_answer"], Value::Null);
+
+    // Listings: the followers-only event only for those who may see it.
+    let anonymous = hq.api("").get(&format!("{EVENTS}?local=true")).await.ok();
+    assert_eq!(uris(&anonymous), vec![uri.clone()]);
+    let own = world.api("ana").get(&format!("{EVENTS}?local=true")).await.ok();
+    assert_eq!(uris(&own).len(), 2);
+    let paged = world.api("ana").get(&format!("{EVENTS}?local=true&limit=1&offset=1")).await.ok();
+    assert_eq!(uris(&paged).len(), 1);
+    // One site's events, by its domain, listed on another site.
+    eventually("both of hq's events on es (bruno follows ana)", || async {
+        let of_hq = es.api(bruno).get(&format!("{EVENTS}?site={}", hq.domain)).await.ok();
+        (uris(&of_hq) == [uri.clone(), dinner_uri.clone()]).then_some(())
+    })
+    .await;
+    let of_mx = es.api(bruno).get(&format!("{EVENTS}?site={}", mx.domain)).await.ok();
+    assert_eq!(uris(&of_mx), Vec::<String>::new());
+    es.api(bruno).get(&format!("{EVENTS}?site={}&local=true", hq.domain)).await.error(422);
+
+    // Feeds: valid iCalendar; the followers-only event in none of them.
+    let site_feed = calendar(hq, "/events.ics").await;
+    assert_eq!(event_uids(&site_feed), vec![uri.clone()]);
+    assert!(site_feed.contains("SUMMARY:Quarterly review\\; Q4\\, all sites\r\n"), "{site_feed}");
+    assert!(site_feed.contains("LOCATION:HQ\\, room 4\r\n"), "{site_feed}");
+    assert!(site_feed.contains(&format!("DTSTART:{}\r\n", start.format("%Y%m%dT%H%M%SZ"))), "{site_feed}");
+    assert!(!site_feed.contains(&dinner_uri));
+    assert_eq!(event_uids(&calendar(hq, "/@ana/events.ics").await), vec![uri.clone()]);
+    // A person's feed holds the other sites' events they attend.
+    assert_eq!(event_uids(&calendar(es, "/@bruno/events.ics").await), vec![uri.clone()]);
+    assert_eq!(hq.get("/@nobody/events.ics").await.status(), 404);
+}
+
+/// The event with status `uri` in `token`'s company-wide listing on `site`.
+async fn listed(site: &TestInstance, token: &str, uri: &str) -> Option<Value> {
+    let events = site.api(token).get(EVENTS).await.ok();
+    events.as_array().unwrap().iter().find(|event| event["status"]["uri"] == uri).cloned()
+}
+
+fn uris(events: &Value) -> Vec<String> {
+    events.as_array().unwrap().iter().map(|event| event["status"]["uri"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The iCalendar document at `path`, checked against RFC 5545.
+async fn calendar(site: &TestInstance, path: &str) -> String {
+    let response = site.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("text/calendar"), "{content_type}");
+    let document = response.text().await.unwrap();
+    check_icalendar(&document);
+    document
+}
+
+/// A strict check of the parts of RFC 5545 the feeds use: CRLF line ends,
+/// lines of at most 75 octets (3.1), well-formed content lines, balanced
+/// components, and in each event one UID, DTSTAMP, DTSTART and DTEND in
+/// UTC (3.3.5), the end after the start (3.8.2.2).
+fn check_icalendar(document: &str) {
+    assert!(document.ends_with("\r\n"), "the document must end with CRLF");
+    let physical: Vec<&str> = document.strip_suffix("\r\n").unwrap().split("\r\n").collect();
+    for line in &physical {
+        assert!(!line.contains('\n') && !line.contains('\r'), "a bare line break in {line:?}");
+        assert!(line.len() <= 75, "a line of {} octets: {line:?}", line.len());
+    }
+    let unfolded = document.replace("\r\n ", "");
+    let lines: Vec<&str> = unfolded.strip_suffix("\r\n").unwrap().split("\r\n").collect();
+    assert_eq!(lines.first(), Some(&"BEGIN:VCALENDAR"));
+    assert_eq!(lines.last(), Some(&"END:VCALENDAR"));
+    let mut open: Vec<&str> = Vec::new();
+    let mut event: Vec<(&str, &str)> = Vec::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("not a content line: {line:?}"));
+        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '-'), "bad name {name:?}");
+        match name {
+            "BEGIN" => open.push(value),
+            "END" => {
+                assert_eq!(open.pop(), Some(value), "END:{value} closes nothing");
+                if value == "VEVENT" {
+                    check_event(&event);
+                    event.clear();
+                }
+            }
+            _ if open.last() == Some(&"VEVENT") => event.push((name, value)),
+            _ => {}
+        }
+    }
+    assert!(open.is_empty(), "unclosed {open:?}");
+    assert!(document.contains("\r\nVERSION:2.0\r\n") && document.contains("\r\nPRODID:"), "VERSION and PRODID");
+}
+
+fn check_event(properties: &[(&str, &str)]) {
+    let one = |name: &str| {
+        let found: Vec<&str> = properties.iter().filter(|(n, _)| *n == name).map(|(_, v)| *v).collect();
+        assert_eq!(found.len(), 1, "{name} must appear once in {properties:?}");
+        found[0]
+    };
+    one("UID");
+    let utc = |name: &str| {
+        let value = one(name);
+        chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ")
+            .unwrap_or_else(|_| panic!("{name}:{value} is not a UTC date-time"))
+    };
+    utc("DTSTAMP");
+    assert!(utc("DTEND") > utc("DTSTART"), "the event must end after it starts");
+}
+
+fn event_uids(document: &str) -> Vec<String> {
+    let unfolded = document.replace("\r\n ", "");
+    unfolded.split("\r\n").filter_map(|line| line.strip_prefix("UID:")).map(str::to_owned).collect()
+}
