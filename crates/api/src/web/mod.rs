@@ -30,6 +30,8 @@ pub fn document(title: &str, header: Option<Markup>, main: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                // No icon: without this browsers ask for /favicon.ico, a 404.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(STYLESHEET_PATH);
             }
             body {
