@@ -20,9 +20,26 @@ const STYLESHEET: &str = include_str!("style.css");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The same for the OAuth sign-in page, whose form is answered with a
+/// redirect to the app's own URI (any scheme, such as `com.tapbots.Ivory:`),
+/// and browsers apply `form-action` to where a form's answer redirects.
+const SIGN_IN_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+     form-action *; frame-ancestors 'none'; base-uri 'none'";
+
+/// Where a page's forms may lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormTargets {
+    /// Only this site's pages.
+    ThisSite,
+    /// Anywhere: the OAuth sign-in page, which hands the browser to the app.
+    Apps,
+}
+
 /// A whole HTML document: `header` (the dashboard's navigation, say) above
-/// the page's `main` content.
+/// the page's `main` content. Pages without a header (sign-in forms,
+/// problems) are a narrow card.
 pub fn document(title: &str, header: Option<Markup>, main: Markup) -> Markup {
+    let header_absent = header.is_none();
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -36,7 +53,7 @@ pub fn document(title: &str, header: Option<Markup>, main: Markup) -> Markup {
             }
             body {
                 @if let Some(header) = header { (header) }
-                main { (main) }
+                main.narrow[header_absent] { (main) }
             }
         }
     }
@@ -45,14 +62,27 @@ pub fn document(title: &str, header: Option<Markup>, main: Markup) -> Markup {
 /// The response for a rendered page, with the security headers every
 /// page carries. Pages show staff and personal data, so no cache keeps them.
 pub fn respond(status: StatusCode, page: Markup) -> HttpResponse {
-    secured(HttpResponse::build(status)).content_type("text/html; charset=utf-8").body(page.into_string())
+    respond_with(FormTargets::ThisSite, status, page)
+}
+
+/// [`respond`], for a page whose forms may lead to `targets`.
+pub fn respond_with(targets: FormTargets, status: StatusCode, page: Markup) -> HttpResponse {
+    secured_with(targets, HttpResponse::build(status)).content_type("text/html; charset=utf-8").body(page.into_string())
 }
 
 /// Adds the page security headers to a response being built (pages and
 /// redirects alike).
-pub fn secured(mut response: HttpResponseBuilder) -> HttpResponseBuilder {
+pub fn secured(response: HttpResponseBuilder) -> HttpResponseBuilder {
+    secured_with(FormTargets::ThisSite, response)
+}
+
+fn secured_with(targets: FormTargets, mut response: HttpResponseBuilder) -> HttpResponseBuilder {
+    let policy = match targets {
+        FormTargets::ThisSite => CONTENT_SECURITY_POLICY,
+        FormTargets::Apps => SIGN_IN_POLICY,
+    };
     response
-        .insert_header(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        .insert_header(("Content-Security-Policy", policy))
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("X-Frame-Options", "DENY"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
