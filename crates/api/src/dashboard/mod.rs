@@ -91,8 +91,8 @@ impl ResponseError for Refusal {
         match self {
             Refusal::SignIn => redirect(sign_in::PATH),
             Refusal::Failed(error) if status.is_server_error() => {
-                // The admin API's own response logs the cause; its body is not wanted.
-                let _logged = error.error_response();
+                // The cause is for the logs; the person is told only that it failed.
+                tracing::error!(cause = %error, "a dashboard page failed");
                 problem(
                     status,
                     "Something went wrong",
