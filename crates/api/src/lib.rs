@@ -10,6 +10,7 @@ mod client_address;
 mod conversations;
 mod cors;
 mod csv;
+mod dashboard;
 mod directory;
 mod domain_blocks;
 mod entities;
@@ -51,6 +52,7 @@ mod suggestions;
 mod tags;
 mod timelines;
 mod uploads;
+mod web;
 
 use std::sync::Arc;
 

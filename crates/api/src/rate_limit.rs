@@ -30,7 +30,7 @@ const WINDOW_SECS: u32 = 300;
 /// map is capped (see `WindowCounters` for what is forgotten first).
 const MAX_TRACKED: usize = 100_000;
 /// Where a sign-in form or the token endpoint checks a password.
-const SIGN_IN_ROUTES: [&str; 2] = ["/oauth/token", "/oauth/authorize"];
+const SIGN_IN_ROUTES: [&str; 3] = ["/oauth/token", "/oauth/authorize", "/admin/sign_in"];
 
 /// What a request is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,7 +94,7 @@ fn route_limit(request: &ServiceRequest) -> Option<RouteLimit> {
     let pattern = request.resource_map().match_pattern(request.match_info().as_str());
     match pattern.as_deref() {
         Some(route) if routes::UNLIMITED.contains(&route) => None,
-        Some(route) if route.starts_with("/api/") || route.starts_with("/oauth/") => {
+        Some(route) if route.starts_with("/api/") || route.starts_with("/oauth/") || route.starts_with("/admin") => {
             Some(RouteLimit::ClientApi { sign_in: request.method() == Method::POST && SIGN_IN_ROUTES.contains(&route) })
         }
         Some(_) => Some(RouteLimit::ServerToServer),

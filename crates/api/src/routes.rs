@@ -63,6 +63,8 @@ pub fn configure(
                     .route("/oauth/token", web::post().to(oauth::token::token))
                     .route("/oauth/revoke", web::post().to(oauth::token::revoke))
                     .route("/oauth/userinfo", web::get().to(oauth::userinfo))
+                    .route(crate::web::STYLESHEET_PATH, web::get().to(crate::web::stylesheet))
+                    .configure(crate::dashboard::routes)
                     .route("/oauth/userinfo", web::post().to(oauth::userinfo))
                     .route("/api/v1/apps", web::post().to(oauth::apps::create))
                     .route("/api/v1/apps/verify_credentials", web::get().to(oauth::apps::verify_credentials))

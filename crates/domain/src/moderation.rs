@@ -141,7 +141,15 @@ pub enum Reversal {
 }
 
 impl Reversal {
-    fn verb(self) -> &'static str {
+    pub const ALL: [Reversal; 5] =
+        [Reversal::Approve, Reversal::Enable, Reversal::Unsilence, Reversal::Unsuspend, Reversal::Unsensitive];
+
+    /// The reversal named `verb`, as in the admin API's paths.
+    pub fn parse(verb: &str) -> Option<Reversal> {
+        Reversal::ALL.into_iter().find(|reversal| reversal.verb() == verb)
+    }
+
+    pub fn verb(self) -> &'static str {
         match self {
             Reversal::Approve => "approve",
             Reversal::Enable => "enable",

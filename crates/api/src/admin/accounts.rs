@@ -17,8 +17,8 @@ use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
-const READ: &str = "admin:read:accounts";
-const WRITE: &str = "admin:write:accounts";
+pub(crate) const READ: &str = "admin:read:accounts";
+pub(crate) const WRITE: &str = "admin:write:accounts";
 
 /// The filters of `GET /api/v1/admin/accounts`, each a flag or a text.
 #[derive(Debug, Default, Deserialize)]
@@ -47,11 +47,11 @@ pub struct V1Filters {
 /// beside the version's own).
 #[derive(Debug, Default, Deserialize)]
 pub struct TextFilters {
-    username: Option<String>,
-    display_name: Option<String>,
-    email: Option<String>,
-    by_domain: Option<String>,
-    ip: Option<String>,
+    pub(crate) username: Option<String>,
+    pub(crate) display_name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) by_domain: Option<String>,
+    pub(crate) ip: Option<String>,
 }
 
 impl TextFilters {
@@ -106,15 +106,15 @@ impl V1Filters {
 /// The filters of `GET /api/v2/admin/accounts`.
 #[derive(Debug, Default, Deserialize)]
 pub struct V2Filters {
-    origin: Option<String>,
-    status: Option<String>,
+    pub(crate) origin: Option<String>,
+    pub(crate) status: Option<String>,
     permissions: Option<String>,
     #[serde(default, deserialize_with = "string_or_list")]
     role_ids: Vec<String>,
 }
 
 impl V2Filters {
-    fn into_filter(self, texts: TextFilters) -> Result<AccountFilter, ApiError> {
+    pub(crate) fn into_filter(self, texts: TextFilters) -> Result<AccountFilter, ApiError> {
         let local = match self.origin.as_deref().unwrap_or("") {
             "" => None,
             "local" => Some(true),
@@ -216,19 +216,25 @@ pub async fn action(
     Form(form): Form<ActionForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageUsers)?;
-    let action = match form.action.as_deref().unwrap_or("none") {
-        "" => AccountAction::None,
-        name => name.parse::<AccountAction>().map_err(|e| ApiError::Unprocessable(format!("type: {e}")))?,
-    };
-    let report_id = match form.report_id.as_deref().filter(|r| !r.is_empty()) {
-        None => None,
-        Some(text) => {
-            Some(text.parse::<Id>().map_err(|_| ApiError::Unprocessable(format!("report_id: '{text}' is not an id")))?)
-        }
-    };
-    let request = ActionRequest { action, text: form.text, report_id };
-    moderation::act(&state.ctx.db, Actor::from(user), path_id(&id)?, request).await?;
+    moderation::act(&state.ctx.db, Actor::from(user), path_id(&id)?, form.into_request()?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
+}
+
+impl ActionForm {
+    /// The action asked for, as the admin API and the dashboard read it.
+    pub(crate) fn into_request(self) -> Result<ActionRequest, ApiError> {
+        let action = match self.action.as_deref().unwrap_or("none") {
+            "" => AccountAction::None,
+            name => name.parse::<AccountAction>().map_err(|e| ApiError::Unprocessable(format!("type: {e}")))?,
+        };
+        let report_id = match self.report_id.as_deref().filter(|r| !r.is_empty()) {
+            None => None,
+            Some(text) => Some(
+                text.parse::<Id>().map_err(|_| ApiError::Unprocessable(format!("report_id: '{text}' is not an id")))?,
+            ),
+        };
+        Ok(ActionRequest { action, text: self.text, report_id })
+    }
 }
 
 pub async fn approve(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {

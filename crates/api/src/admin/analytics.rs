@@ -22,7 +22,7 @@ use crate::forms::{Form, Query};
 use crate::{ApiError, AppState};
 
 /// Mastodon asks `admin:read` for its reports; adoption is one more.
-pub(super) const READ: &str = "admin:read";
+pub(crate) const READ: &str = "admin:read";
 
 /// The tag or domain a `tag_*` or `instance_*` key is about:
 /// `tag_uses[id]=…`, `instance_statuses[domain]=…`.

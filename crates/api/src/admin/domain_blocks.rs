@@ -14,8 +14,8 @@ use crate::{ApiError, AppState};
 use tertulia_domain::audit::Target;
 use tertulia_domain::roles::Permission;
 
-const READ: &str = "admin:read:domain_blocks";
-const WRITE: &str = "admin:write:domain_blocks";
+pub(crate) const READ: &str = "admin:read:domain_blocks";
+pub(crate) const WRITE: &str = "admin:write:domain_blocks";
 
 /// Mastodon's `Admin::DomainBlock`.
 #[derive(Serialize)]

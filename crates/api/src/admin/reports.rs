@@ -3,6 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
+use tertulia_core::Id;
 use tertulia_domain::audit::Target;
 use tertulia_domain::reports::{self, AdminReportView, ReportChanges, ReportFilter};
 use tertulia_domain::roles::Permission;
@@ -18,8 +19,8 @@ use crate::reports::{category, rule_ids};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
 
-const READ: &str = "admin:read:reports";
-const WRITE: &str = "admin:write:reports";
+pub(crate) const READ: &str = "admin:read:reports";
+pub(crate) const WRITE: &str = "admin:write:reports";
 
 /// Mastodon's page sizes for this list.
 const REPORTS: Limits = Limits { default: 100, max: 200 };
@@ -51,16 +52,15 @@ fn json(view: &AdminReportView, state: &AppState) -> HttpResponse {
     HttpResponse::Ok().json(AdminReport::from_view(view, &state.ctx.config))
 }
 
-/// Writes the audit entry of `action` on the report, then answers with it.
-async fn audited_json(
+/// Writes the audit entry of `action` on the report.
+async fn audit_report(
     state: &AppState,
     moderator: &SessionUser,
     action: &'static str,
     view: &AdminReportView,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<(), ApiError> {
     let label = format!("report on @{}", view.target.account.acct());
-    audited(state, moderator, action, Target::new("Report", view.report.id, label)).await?;
-    Ok(json(view, state))
+    audited(state, moderator, action, Target::new("Report", view.report.id, label)).await
 }
 
 pub async fn index(
@@ -108,26 +108,78 @@ pub async fn update(
         rule_ids: form.rule_ids.as_deref().map(rule_ids).transpose()?,
     };
     let view = reports::update(&state.ctx.db, moderator.account.id, path_id(&id)?, changes).await?;
-    audited_json(&state, moderator, "update", &view).await
+    audit_report(&state, moderator, "update", &view).await?;
+    Ok(json(&view, &state))
 }
 
-/// `POST /api/v1/admin/reports/{id}/{action}` for the actions that need
-/// nothing but the report.
-macro_rules! report_action {
-    ($name:ident) => {
-        pub async fn $name(
-            state: web::Data<AppState>,
-            auth: Auth,
-            id: web::Path<String>,
-        ) -> Result<HttpResponse, ApiError> {
-            let moderator = auth.permitted(WRITE, Permission::ManageReports)?;
-            let view = reports::$name(&state.ctx.db, moderator.account.id, path_id(&id)?).await?;
-            audited_json(&state, moderator, stringify!($name), &view).await
+/// The actions on a report that need nothing but the report, named as in
+/// their paths (`POST /api/v1/admin/reports/{id}/{action}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReportAction {
+    AssignToSelf,
+    Unassign,
+    Resolve,
+    Reopen,
+}
+
+impl ReportAction {
+    pub(crate) fn parse(name: &str) -> Option<ReportAction> {
+        [ReportAction::AssignToSelf, ReportAction::Unassign, ReportAction::Resolve, ReportAction::Reopen]
+            .into_iter()
+            .find(|action| action.name() == name)
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ReportAction::AssignToSelf => "assign_to_self",
+            ReportAction::Unassign => "unassign",
+            ReportAction::Resolve => "resolve",
+            ReportAction::Reopen => "reopen",
         }
-    };
+    }
 }
 
-report_action!(assign_to_self);
-report_action!(unassign);
-report_action!(resolve);
-report_action!(reopen);
+/// Takes `action` on report `id` and writes its audit entry: the admin
+/// API and the dashboard both act through here.
+pub(crate) async fn take(
+    state: &AppState,
+    moderator: &SessionUser,
+    action: ReportAction,
+    id: Id,
+) -> Result<AdminReportView, ApiError> {
+    let db = &state.ctx.db;
+    let by = moderator.account.id;
+    let view = match action {
+        ReportAction::AssignToSelf => reports::assign_to_self(db, by, id).await?,
+        ReportAction::Unassign => reports::unassign(db, by, id).await?,
+        ReportAction::Resolve => reports::resolve(db, by, id).await?,
+        ReportAction::Reopen => reports::reopen(db, by, id).await?,
+    };
+    audit_report(state, moderator, action.name(), &view).await?;
+    Ok(view)
+}
+
+async fn act(state: &AppState, auth: &Auth, id: &str, action: ReportAction) -> Result<HttpResponse, ApiError> {
+    let moderator = auth.permitted(WRITE, Permission::ManageReports)?;
+    Ok(json(&take(state, moderator, action, path_id(id)?).await?, state))
+}
+
+pub async fn assign_to_self(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &auth, &id, ReportAction::AssignToSelf).await
+}
+
+pub async fn unassign(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    act(&state, &auth, &id, ReportAction::Unassign).await
+}
+
+pub async fn resolve(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    act(&state, &auth, &id, ReportAction::Resolve).await
+}
+
+pub async fn reopen(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    act(&state, &auth, &id, ReportAction::Reopen).await
+}

@@ -1,9 +1,13 @@
 //! The sign-in and consent page: plain HTML that works without JavaScript,
-//! with labelled fields for screen readers, and that cannot be framed.
+//! with labelled fields for screen readers, and that cannot be framed
+//! (the shell, stylesheet and headers are every page's: `crate::web`).
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use maud::PreEscaped;
 use tertulia_core::scope::Scopes;
+
+use crate::web::{self, FormTargets};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -138,45 +142,12 @@ pub fn problem(message: &str, status: StatusCode) -> HttpResponse {
     document("Sign-in problem", &body, status)
 }
 
+/// The page in the site's one shell ([`crate::web`]): its stylesheet and
+/// security headers, with forms free to lead back to the app.
 fn document(title: &str, body: &str, status: StatusCode) -> HttpResponse {
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; background: #f4f5f7; color: #1c1e21; margin: 0; }}
-main {{ max-width: 28rem; margin: 3rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 3px #0002; }}
-h1 {{ font-size: 1.4rem; margin-top: 0; }}
-label {{ display: block; margin-top: 1rem; font-weight: 600; }}
-input {{ width: 100%; box-sizing: border-box; padding: .6rem; margin-top: .3rem; font-size: 1rem; border: 1px solid #8a8f98; border-radius: 4px; }}
-.actions {{ margin-top: 1.5rem; display: flex; gap: .75rem; }}
-button {{ padding: .6rem 1.2rem; font-size: 1rem; border-radius: 4px; border: 0; background: #2b5bd7; color: #fff; cursor: pointer; }}
-button.secondary {{ background: #e4e6eb; color: #1c1e21; }}
-button:focus, input:focus {{ outline: 3px solid #f5a623; outline-offset: 1px; }}
-.error {{ color: #a4000f; background: #fdecee; padding: .6rem; border-radius: 4px; }}
-code {{ font-size: 1.2rem; word-break: break-all; background: #f0f2f5; padding: .3rem; }}
-</style>
-</head>
-<body><main>
-{body}
-</main></body>
-</html>
-"#,
-        title = escape(title),
-    );
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("X-Frame-Options", "DENY"))
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'",
-        ))
-        .body(html)
+    // `body` is built above with every value escaped.
+    let page = web::document(title, None, PreEscaped(body.to_owned()));
+    web::respond_with(FormTargets::Apps, status, page)
 }
 
 #[cfg(test)]

@@ -7,11 +7,13 @@ mod apps;
 mod secrets;
 mod session;
 mod sign_in;
+mod staff_session;
 mod tokens;
 
 pub use apps::{NewApp, OOB_REDIRECT_URI, RegisterApp, RegisteredApp, find_app, find_app_by_id, register_app};
 pub use session::{Session, SessionUser, authenticate};
 pub use sign_in::{CompanySignIn, SignInThrottle, company_sign_in};
+pub use staff_session::{STAFF_SESSION_LIFETIME, close_staff_session, form_token, open_staff_session};
 pub use tokens::{
     AuthorizationTarget, AuthorizeRequest, Grant, IssuedToken, SignIn, authorize, check_authorization_request,
     is_out_of_band, issue_token, register, revoke,

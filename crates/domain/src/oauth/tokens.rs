@@ -165,14 +165,14 @@ pub async fn issue_token(
                 .db
                 .write(move |conn| {
                     users::record_sign_in(conn, user.id, tertulia_db::now())?;
-                    store_token(conn, app_id, Some(user.id), scopes, true)
+                    store_token(conn, Some(app_id), Some(user.id), scopes, true, None)
                 })
                 .await?)
         }
         Grant::ClientCredentials { scopes } => {
             let scopes = requested_scopes(&app, scopes.as_deref())?;
             let app_id = app.id.0;
-            Ok(ctx.db.write(move |conn| store_token(conn, app_id, None, scopes, false)).await?)
+            Ok(ctx.db.write(move |conn| store_token(conn, Some(app_id), None, scopes, false, None)).await?)
         }
         Grant::RefreshToken { refresh_token } => {
             let app_id = app.id.0;
@@ -186,7 +186,7 @@ pub async fn issue_token(
                         // Rotation: the old pair stops working once the new one exists.
                         oauth::revoke_token_by_id(conn, old.id, tertulia_db::now())?;
                         let scopes = Scopes::parse(&old.scopes).unwrap_or_default();
-                        Ok(store_token(conn, app_id, old.user_id, scopes, true)?)
+                        Ok(store_token(conn, Some(app_id), old.user_id, scopes, true, None)?)
                     })
                 })
                 .await
@@ -232,7 +232,7 @@ async fn exchange_code(
         (None, None) => {}
     }
     let scopes = Scopes::parse(&stored.scopes).unwrap_or_default();
-    Ok(db.write(move |conn| store_token(conn, app_id, Some(stored.user_id), scopes, true)).await?)
+    Ok(db.write(move |conn| store_token(conn, Some(app_id), Some(stored.user_id), scopes, true, None)).await?)
 }
 
 /// Signs up through an app (`POST /api/v1/accounts`): creates the user
@@ -264,7 +264,7 @@ pub async fn register(
             if admission == Admission::Pending {
                 users::hold_for_approval(conn, user_id)?;
             }
-            store_token(conn, app_id, Some(user_id), scopes, true)
+            store_token(conn, Some(app_id), Some(user_id), scopes, true, None)
         })
         .await?)
 }
@@ -282,12 +282,16 @@ pub async fn revoke(db: &Db, client_id: &str, client_secret: &str, token: &str) 
     Ok(())
 }
 
-fn store_token(
+/// Stores a new token; `lifetime` `None` means it lasts until revoked, as
+/// Mastodon's app tokens do. `application_id` `None` is the dashboard's
+/// own sign-in, which no app holds.
+pub(super) fn store_token(
     conn: &mut DbConn,
-    application_id: i64,
+    application_id: Option<i64>,
     user_id: Option<i64>,
     scopes: Scopes,
     with_refresh: bool,
+    lifetime: Option<Duration>,
 ) -> Result<IssuedToken, DbError> {
     let access_token = new_secret();
     let refresh_token = with_refresh.then(new_secret);
@@ -298,11 +302,11 @@ fn store_token(
             id: Id::generate().0,
             token_hash: hash(&access_token),
             refresh_token_hash: refresh_token.as_deref().map(hash),
-            application_id: Some(application_id),
+            application_id,
             user_id,
             scopes: scopes.to_string(),
             created_at: now,
-            expires_at: None,
+            expires_at: lifetime.map(|lifetime| now + lifetime),
             revoked_at: None,
             last_used_at: None,
         },
