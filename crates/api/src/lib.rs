@@ -22,6 +22,7 @@ mod health;
 mod instance;
 mod instance_pages;
 mod instance_policy;
+mod kudos;
 mod lists;
 mod markers;
 mod media;

@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 mod auth;
+mod communities;
 mod database_url;
 mod env;
 mod site;
 
 pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, USERNAME_PLACEHOLDER};
+pub use communities::{CommunitiesConfig, KUDOS_FIELD_NAME};
 pub use database_url::DatabaseBackend;
 pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 
@@ -51,6 +53,8 @@ pub struct Config {
     pub federation: FederationConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
+    /// Conventions for groups, events and recognition (docs/communities.md).
+    pub communities: CommunitiesConfig,
 }
 
 /// Where `/metrics` (Prometheus text format) is served; off unless one
@@ -329,6 +333,7 @@ impl Default for Config {
             federation: FederationConfig::default(),
             log: LogConfig::default(),
             metrics: MetricsConfig::default(),
+            communities: CommunitiesConfig::default(),
         }
     }
 }
@@ -557,6 +562,7 @@ impl Config {
         }
         self.metrics.validate().map_err(|(key, message)| invalid(key, message))?;
         self.auth.validate().map_err(|(key, message)| invalid(key, message))?;
+        self.communities.validate().map_err(|(key, message)| invalid(key, message))?;
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }

@@ -45,6 +45,8 @@ pub struct AccountRow {
     pub updated_at: NaiveDateTime,
     /// Where the account moved to, if it did.
     pub moved_to_account_id: Option<i64>,
+    /// Recognitions received (`kudos` rows).
+    pub kudos_count: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -32,6 +32,7 @@ pub mod feeds;
 pub mod filters;
 pub mod inbox;
 pub mod instances;
+pub mod kudos;
 pub mod lists;
 pub mod markers;
 pub mod media;

@@ -19,6 +19,7 @@ pub mod filters;
 pub mod identity;
 pub mod instance;
 pub mod instance_pages;
+pub mod kudos;
 pub mod lists;
 pub mod markers;
 pub mod media;

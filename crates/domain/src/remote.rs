@@ -299,6 +299,7 @@ pub async fn known_status(db: &Db, uri: String) -> Result<Option<(Id, Id)>, Doma
 /// ([`audience::of_post`]). Returns its local id; a post already stored is
 /// left as it is.
 pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, DomainError> {
+    let kudos = crate::kudos::Rule::new(&ctx.config.communities);
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
@@ -341,6 +342,7 @@ pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, 
             if let Some(parent) = &parent {
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
+            crate::kudos::record(conn, &kudos, &row, &mentioned, &status.tags)?;
             let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned))?;
             let author = AccountId(status.author.0);
             feeds::push(conn, &audience.home, StatusId(id), author, None)?;

@@ -57,6 +57,7 @@ fn account() -> AccountRow {
         created_at: at("2026-01-02T03:04:05Z"),
         updated_at: at("2026-02-03T04:05:06Z"),
         moved_to_account_id: None,
+        kudos_count: 0,
     }
 }
 
