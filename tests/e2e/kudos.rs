@@ -5,7 +5,8 @@
 //! (`/api/v1/tertulia/accounts/:id/kudos`), and counts it in its roll-up
 //! (measures and dimensions by site and department). Deleting the posts
 //! takes it all back; self-kudos, a badge that is not configured, a forged
-//! "Kudos" field and an edit that drops the hashtag are handled too.
+//! "Kudos" field, an edit that drops the hashtag and a deleted giver are
+//! handled too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -163,4 +164,11 @@ async fn kudos_from_es_reach_the_colleague_on_mx_and_count_in_its_analytics() {
     world.api("ana").put(&path, json!({"status": "@bea thanks for the onboarding"})).await.ok();
     assert_eq!(kudos_field(es, bea, &bea_id).await, None);
     assert_eq!(listing(es, bea, &bea_id).await, vec![]);
+
+    // A giver's account deleted takes their recognitions with it.
+    world.api("ana").post_status("#kudos #mentoring @bea thanks again", json!({})).await;
+    assert_eq!(kudos_field(es, bea, &bea_id).await.as_deref(), Some("1"));
+    let deleted = es.cli(&["admin", "user", "delete", "ana", "--yes"]).await;
+    assert!(deleted.status.success(), "{}", deleted.stderr);
+    assert_eq!(kudos_field(es, bea, &bea_id).await, None);
 }

@@ -39,6 +39,16 @@ pub fn delete_of_status(conn: &mut DbConn, status_id: i64) -> Result<Vec<i64>, D
     Ok(receivers)
 }
 
+/// Deletes the recognitions an account gave; returns who had received them.
+pub fn delete_given_by(conn: &mut DbConn, giver_id: i64) -> Result<Vec<i64>, DbError> {
+    let mut receivers =
+        kudos::table.filter(kudos::giver_id.eq(giver_id)).select(kudos::receiver_id).load::<i64>(conn)?;
+    diesel::delete(kudos::table.filter(kudos::giver_id.eq(giver_id))).execute(conn)?;
+    receivers.sort_unstable();
+    receivers.dedup();
+    Ok(receivers)
+}
+
 /// Sets each account's `kudos_count` to the recognitions it has now.
 pub fn recount(conn: &mut DbConn, account_ids: &[i64]) -> Result<(), DbError> {
     for &account_id in account_ids {

@@ -98,6 +98,13 @@ pub(crate) fn forget(conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
     kudos::recount(conn, &receivers)
 }
 
+/// Removes the recognitions an account being deleted gave, so the counts of
+/// those who received them drop too (the rows alone would go by cascade).
+pub(crate) fn forget_given_by(conn: &mut DbConn, giver: i64) -> Result<(), DbError> {
+    let receivers = kudos::delete_given_by(conn, giver)?;
+    kudos::recount(conn, &receivers)
+}
+
 /// One recognition as a reader sees it: the post, and its badge.
 #[derive(Debug, Clone)]
 pub struct Recognition {
