@@ -26,6 +26,7 @@ mod ics;
 mod instance;
 mod instance_pages;
 mod instance_policy;
+mod kudos;
 mod lists;
 mod markers;
 mod media;

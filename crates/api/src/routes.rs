@@ -197,6 +197,7 @@ pub fn configure(
                     .route("/api/v1/directory", web::get().to(directory::list))
                     .route("/api/v1/accounts/{id}", web::get().to(accounts::get))
                     .route("/api/v1/accounts/{id}/statuses", web::get().to(accounts::statuses))
+                    .route("/api/v1/tertulia/accounts/{id}/kudos", web::get().to(crate::kudos::received))
                     .route("/api/v1/accounts/{id}/followers", web::get().to(accounts::follow_list(true)))
                     .route("/api/v1/accounts/{id}/following", web::get().to(accounts::follow_list(false)))
                     .route("/api/v1/accounts/{id}/lists", web::get().to(lists::containing))

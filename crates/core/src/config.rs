@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 mod auth;
+mod communities;
 mod database_url;
 mod env;
 mod site;
 
 pub use auth::{AuthConfig, DN_PLACEHOLDER, LdapConfig, OidcConfig, USERNAME_PLACEHOLDER};
+pub use communities::{CommunitiesConfig, KUDOS_FIELD_NAME};
 pub use database_url::DatabaseBackend;
 pub use site::{MAX_SITE_TEXT_CHARS, SITE_FIELD_NAME, SiteIdentity};
 
@@ -52,6 +54,8 @@ pub struct Config {
     pub log: LogConfig,
     pub metrics: MetricsConfig,
     pub analytics: AnalyticsConfig,
+    /// Conventions for groups, events and recognition (docs/communities.md).
+    pub communities: CommunitiesConfig,
 }
 
 /// Adoption analytics (docs/analytics.md).
@@ -347,6 +351,7 @@ impl Default for Config {
             log: LogConfig::default(),
             metrics: MetricsConfig::default(),
             analytics: AnalyticsConfig::default(),
+            communities: CommunitiesConfig::default(),
         }
     }
 }
@@ -576,6 +581,7 @@ impl Config {
         }
         self.metrics.validate().map_err(|(key, message)| invalid(key, message))?;
         self.auth.validate().map_err(|(key, message)| invalid(key, message))?;
+        self.communities.validate().map_err(|(key, message)| invalid(key, message))?;
         if self.log.level.trim().is_empty() {
             return Err(invalid("log.level", "must not be empty".into()));
         }

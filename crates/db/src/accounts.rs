@@ -47,6 +47,8 @@ pub struct AccountRow {
     pub moved_to_account_id: Option<i64>,
     /// A `Group` is shown to clients as `group: true`.
     pub actor_type: crate::actors::ActorType,
+    /// Recognitions received (`kudos` rows).
+    pub kudos_count: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -34,6 +34,7 @@ pub mod filters;
 pub mod groups;
 pub mod inbox;
 pub mod instances;
+pub mod kudos;
 pub mod lists;
 pub mod markers;
 pub mod media;

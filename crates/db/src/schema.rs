@@ -84,6 +84,8 @@ diesel::table! {
         attribution_domains -> Text,
         /// A moderator marked all its media sensitive.
         sensitized_at -> Nullable<Timestamp>,
+        /// Recognitions received (rows of `kudos`), kept by the domain.
+        kudos_count -> Integer,
     }
 }
 
@@ -1021,6 +1023,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     analytics_account_days,
     analytics_counts,
     analytics_rollups,
+    kudos,
 );
 
 diesel::table! {
@@ -1150,3 +1153,18 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(events, event_attendances, statuses);
 diesel::allow_tables_to_appear_in_same_query!(events, accounts);
+
+diesel::table! {
+    /// Recognitions: one per (post with the kudos hashtag, colleague it
+    /// mentions); the post's author gave it.
+    kudos (status_id, receiver_id) {
+        status_id -> BigInt,
+        receiver_id -> BigInt,
+        giver_id -> BigInt,
+        /// One of `communities.kudos_badges`; `None` for none.
+        badge -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(kudos -> statuses (status_id));

@@ -392,6 +392,12 @@ fn is_site_field(config: &tertulia_core::Config, name: &str, value: &str) -> boo
         && (value.trim() == shown || value.trim() == tertulia_core::text::escape_html(&shown))
 }
 
+/// Whether a submitted profile field is the read-only Kudos field: its count
+/// is computed from the recognitions received, so nobody may write one.
+fn is_kudos_field(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(tertulia_core::config::KUDOS_FIELD_NAME)
+}
+
 /// Updates the caller's profile and returns the new account.
 pub async fn update_profile(ctx: &Context, account: Id, update: ProfileUpdate) -> Result<AccountView, DomainError> {
     use tertulia_core::text;
@@ -413,7 +419,7 @@ pub async fn update_profile(ctx: &Context, account: Id, update: ProfileUpdate) -
         changes.note_source = Some(note);
     }
     if let Some(mut fields) = update.fields {
-        fields.retain(|(name, value)| !is_site_field(&ctx.config, name, value));
+        fields.retain(|(name, value)| !is_site_field(&ctx.config, name, value) && !is_kudos_field(name));
         let max = ctx.config.limits.max_profile_fields as usize;
         if fields.len() > max {
             return Err(DomainError::invalid_as(

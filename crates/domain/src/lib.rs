@@ -21,6 +21,7 @@ pub mod groups;
 pub mod identity;
 pub mod instance;
 pub mod instance_pages;
+pub mod kudos;
 pub mod lists;
 pub mod markers;
 pub mod media;

@@ -302,6 +302,7 @@ pub async fn known_status(db: &Db, uri: String) -> Result<Option<(Id, Id)>, Doma
 /// left as it is.
 pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, DomainError> {
     let base_url = ctx.config.base_url();
+    let kudos = crate::kudos::Rule::new(&ctx.config.communities);
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             if let Some(existing) = statuses::find_by_uri(conn, &status.uri)? {
@@ -347,6 +348,7 @@ pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, 
             if let Some(parent) = &parent {
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
+            crate::kudos::record(conn, &kudos, &row, &mentioned, &status.tags)?;
             let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned))?;
             let author = AccountId(status.author.0);
             feeds::push(conn, &audience.home, StatusId(id), author, None)?;

@@ -173,6 +173,7 @@ pub async fn delete(db: &Db, username: &str) -> Result<UserSummary, DomainError>
         tertulia_db::transaction(conn, |conn| {
             let actor = tertulia_db::actors::find(conn, account_id)?.ok_or(tertulia_db::DbError::NotFound)?;
             let inboxes = tertulia_db::actors::remote_contact_inboxes(conn, account_id)?;
+            crate::kudos::forget_given_by(conn, account_id)?;
             accounts::delete(conn, account_id)?;
             if let Some(private_key) = actor.private_key_pem.as_deref() {
                 let tombstone = tertulia_db::actors::insert_tombstone(conn, &actor, private_key, tertulia_db::now())?;

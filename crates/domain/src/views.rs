@@ -47,6 +47,8 @@ pub struct AccountView {
     pub followers_count: i64,
     pub following_count: i64,
     pub statuses_count: i64,
+    /// Recognitions received (see `crate::kudos`).
+    pub kudos_count: i64,
     pub last_status_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// The account this one moved to; filled where a profile is shown.
@@ -149,6 +151,7 @@ impl From<AccountRow> for AccountView {
             followers_count: row.followers_count.into(),
             following_count: row.following_count.into(),
             statuses_count: row.statuses_count.into(),
+            kudos_count: row.kudos_count.into(),
             last_status_at: row.last_status_at.map(|t| t.and_utc()),
             created_at: row.created_at.and_utc(),
             moved: None,

@@ -69,6 +69,10 @@ pub struct ReportForm {
     instance_followers: Option<About>,
     #[serde(default)]
     instance_languages: Option<About>,
+    #[serde(default)]
+    tertulia_kudos_given: Option<About>,
+    #[serde(default)]
+    tertulia_kudos_received: Option<About>,
 }
 
 impl ReportForm {
@@ -90,6 +94,8 @@ impl ReportForm {
             "instance_follows" => &self.instance_follows,
             "instance_followers" => &self.instance_followers,
             "instance_languages" => &self.instance_languages,
+            "tertulia_kudos_given" => &self.tertulia_kudos_given,
+            "tertulia_kudos_received" => &self.tertulia_kudos_received,
             _ => return None,
         };
         let about = about.as_ref()?;

@@ -1,5 +1,5 @@
 use serde::Serialize;
-use tertulia_core::config::{SITE_FIELD_NAME, SiteIdentity};
+use tertulia_core::config::{KUDOS_FIELD_NAME, SITE_FIELD_NAME, SiteIdentity};
 use tertulia_core::text::escape_html;
 use tertulia_core::{Config, Id};
 use tertulia_domain::AccountView;
@@ -99,6 +99,7 @@ impl Account {
                     verified_at: f.verified_at.map(timestamp),
                 })
                 .chain(site.map(site_field))
+                .chain(kudos_field(view))
                 .collect(),
             tertulia: site.map(|site| AccountExtension { site: site.clone() }),
         }
@@ -110,6 +111,17 @@ impl Account {
 /// which clients edit from.
 fn site_field(site: &SiteIdentity) -> Field {
     Field { name: SITE_FIELD_NAME.into(), value: escape_html(&site.profile_field_value()), verified_at: None }
+}
+
+/// The read-only Kudos field of an account of this site that received
+/// recognitions (docs/communities.md). Other sites' accounts have none: this
+/// site knows only the recognitions it saw, not their whole count.
+fn kudos_field(view: &AccountView) -> Option<Field> {
+    (view.domain.is_none() && view.kudos_count > 0).then(|| Field {
+        name: KUDOS_FIELD_NAME.into(),
+        value: view.kudos_count.to_string(),
+        verified_at: None,
+    })
 }
 
 /// The signed-in user's own account, with the `source` clients edit from

@@ -185,3 +185,17 @@ fn site_errors_name_the_key_at_fault() {
         assert!(err.contains(expected), "{var}={value}: {err}");
     }
 }
+
+#[test]
+fn kudos_badges_come_from_the_environment_and_must_be_hashtags() {
+    let config = load_text("", &[("TERTULIA_COMMUNITIES_KUDOS_BADGES", "teamwork, mentoring")])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.communities.kudos_tag, "kudos");
+    assert_eq!(config.communities.kudos_badges, ["teamwork", "mentoring"]);
+    let err = error_text(load_text("[communities]\nkudos_tag = \"#kudos\"\n", &[]));
+    assert!(err.contains("communities.kudos_tag") && err.contains("without '#'"), "{err}");
+    let err = error_text(load_text("[communities]\nkudos_badges = [\"team work\"]\n", &[]));
+    assert!(err.contains("communities.kudos_badges") && err.contains("'team work'"), "{err}");
+    let err = error_text(load_text("[communities]\nkudos_badges = [\"Kudos\"]\n", &[]));
+    assert!(err.contains("kudos_tag itself"), "{err}");
+}

@@ -26,6 +26,10 @@ pub const KEYS: &[&str] = &[
     "sites",
     "departments",
     "offices",
+    "tertulia_kudos_given_sites",
+    "tertulia_kudos_given_departments",
+    "tertulia_kudos_received_sites",
+    "tertulia_kudos_received_departments",
 ];
 
 /// Items per dimension when the client names no `limit`, and the most it may.
@@ -148,6 +152,15 @@ fn items(
             unit: None,
         }],
         "departments" => active_by_profile(conn, window, Grouping::Department)?,
+        "tertulia_kudos_given_sites" | "tertulia_kudos_received_sites" => {
+            let given = request.key == "tertulia_kudos_given_sites";
+            let kudos = if given { metric::KUDOS_GIVEN } else { metric::KUDOS_RECEIVED };
+            let mut sites = summed(conn, kudos, None, false)?;
+            name_sites(conn, &mut sites, domain, site_name)?;
+            sites
+        }
+        "tertulia_kudos_given_departments" => summed(conn, metric::KUDOS_GIVEN, None, true)?,
+        "tertulia_kudos_received_departments" => summed(conn, metric::KUDOS_RECEIVED, None, true)?,
         "offices" => active_by_profile(conn, window, Grouping::Office)?,
         _ => Vec::new(),
     })

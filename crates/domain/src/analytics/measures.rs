@@ -27,6 +27,8 @@ pub const KEYS: &[&str] = &[
     "instance_statuses",
     "instance_follows",
     "instance_followers",
+    "tertulia_kudos_given",
+    "tertulia_kudos_received",
 ];
 
 /// One requested measure: its key and, for the `tag_*` and `instance_*`
@@ -57,6 +59,8 @@ enum Reading {
     Sum(&'static str),
     /// Distinct details (accounts, domains): per day, and over the window.
     Distinct(&'static str),
+    /// Values summed over every subject, or over the one asked for.
+    SumAny(&'static str),
 }
 
 fn reading_of(key: &str) -> Option<Reading> {
@@ -75,6 +79,9 @@ fn reading_of(key: &str) -> Option<Reading> {
         "opened_reports" => Reading::Sum(metric::OPENED_REPORTS),
         "resolved_reports" => Reading::Sum(metric::RESOLVED_REPORTS),
         "instance_reports" => Reading::Sum(metric::INSTANCE_REPORTS),
+        // Extensions; `<key>[domain]` narrows them to the other side's site.
+        "tertulia_kudos_given" => Reading::SumAny(metric::KUDOS_GIVEN),
+        "tertulia_kudos_received" => Reading::SumAny(metric::KUDOS_RECEIVED),
         _ => return None,
     })
 }
@@ -142,8 +149,12 @@ fn figures(
             per_day.extend(db::active_per_day(conn, window.from, window.to, false)?);
             db::active_accounts(conn, window.from, window.to)?
         }
-        Reading::Sum(metric) => {
-            let rows = db::counts_between(conn, metric, Some(subject.unwrap_or_default()), window.from, window.to)?;
+        Reading::Sum(metric) | Reading::SumAny(metric) => {
+            let subject = match reading {
+                Reading::SumAny(_) => subject.filter(|s| !s.is_empty()),
+                _ => Some(subject.unwrap_or_default()),
+            };
+            let rows = db::counts_between(conn, metric, subject, window.from, window.to)?;
             for (day, _, _, value) in &rows {
                 *per_day.entry(day.clone()).or_default() += value;
             }

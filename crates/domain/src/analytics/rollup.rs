@@ -9,8 +9,10 @@ use std::time::Duration;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use tertulia_core::Id;
 use tertulia_db::analytics::{self as db, Count, DaySpan, StatusOfDay};
+use tertulia_db::kudos::KudosOfDay;
 use tertulia_db::{DbConn, DbError};
 
+use super::adoption::{Grouping, group_of};
 use crate::{Context, DomainError};
 
 /// How often the leader counts today again (and finishes yesterday).
@@ -51,6 +53,12 @@ pub(crate) mod metric {
     pub const RESOLVED_REPORTS: &str = "resolved_reports";
     /// Subject: the domain of the reported accounts.
     pub const INSTANCE_REPORTS: &str = "instance_reports";
+    /// Recognitions given by this site's accounts. Subject: the receiver's
+    /// domain (this one too); detail: the giver's department.
+    pub const KUDOS_GIVEN: &str = "kudos_given";
+    /// Recognitions received by this site's accounts. Subject: the giver's
+    /// domain (this one too); detail: the receiver's department.
+    pub const KUDOS_RECEIVED: &str = "kudos_received";
 }
 
 /// The application name shown for statuses posted without one (by a
@@ -163,6 +171,7 @@ fn tally_day(conn: &mut DbConn, span: DaySpan, here: &str) -> Result<Tally, DbEr
     for (domain, bytes) in db::remote_media_of_day(conn, span)? {
         counts.add(metric::INSTANCE_MEDIA, &domain, "", bytes);
     }
+    count_kudos(&mut counts, &tertulia_db::kudos::of_day(conn, span)?, here);
     let mut engaged: Vec<i64> = statuses.iter().filter(|s| s.domain.is_none()).map(|s| s.account_id).collect();
     engaged.extend(db::local_favouriters_of_day(conn, span)?);
     engaged.sort_unstable();
@@ -200,6 +209,22 @@ fn count_tags(counts: &mut Counter, statuses: &[StatusOfDay], tags: &[(i64, i64)
         counts.add(metric::TAG_ACCOUNTS, &tag, &status.account_id.to_string(), 1);
         counts.add(metric::TAG_SERVERS, &tag, status.domain.as_deref().unwrap_or(here), 1);
         counts.add(metric::TAG_LANGUAGES, &tag, status.language.as_deref().unwrap_or(NO_LANGUAGE), 1);
+    }
+}
+
+/// Recognitions given and received by this site's accounts, by the other
+/// side's site and this side's department.
+fn count_kudos(counts: &mut Counter, recognitions: &[KudosOfDay], here: &str) {
+    let department = |fields: &str| group_of(fields, Grouping::Department);
+    for kudos in recognitions {
+        if kudos.giver_domain.is_none() {
+            let site = kudos.receiver_domain.as_deref().unwrap_or(here);
+            counts.add(metric::KUDOS_GIVEN, site, &department(&kudos.giver_fields), 1);
+        }
+        if kudos.receiver_domain.is_none() {
+            let site = kudos.giver_domain.as_deref().unwrap_or(here);
+            counts.add(metric::KUDOS_RECEIVED, site, &department(&kudos.receiver_fields), 1);
+        }
     }
 }
 

@@ -14,6 +14,7 @@ use super::view::StatusView;
 use crate::Context;
 use crate::audience;
 use crate::events::{Event, StatusEvent};
+use crate::kudos;
 use crate::notification_policy::Decision;
 use crate::outbox::{self, Outgoing};
 use crate::polls::{self, NewPoll};
@@ -75,6 +76,7 @@ pub(crate) struct Checked {
     quoted_id: Option<Id>,
     quote_policy: QuotePolicy,
     allowed_mentions: Option<Vec<Id>>,
+    kudos: kudos::Rule,
 }
 
 impl Checked {
@@ -111,6 +113,7 @@ impl Checked {
             quoted_id: request.quoted_status_id,
             quote_policy,
             allowed_mentions: request.allowed_mentions,
+            kudos: kudos::Rule::new(&config.communities),
         })
     }
 
@@ -152,6 +155,7 @@ pub(crate) fn publish(
         quoted_id,
         quote_policy,
         allowed_mentions,
+        kudos,
     } = checked;
     let (visibility, sensitive, reply_to) = (*visibility, *sensitive, *reply_to);
     if let Some(key) = key
@@ -225,9 +229,10 @@ pub(crate) fn publish(
     if let Some(parent) = &parent {
         statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
     }
+    let tag_names: Vec<String> = rendered.tags.into_iter().map(|(name, _)| name).collect();
+    kudos::record(conn, kudos, &row, &mentioned_ids, &tag_names)?;
     let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned_ids))?;
     feeds::push(conn, &audience.home, StatusId(id), AccountId(author.0), None)?;
-    let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
     pending.push(Event::Update(StatusEvent::new(&row, tag_names, audience.home, mentioned_ids.clone())));
     if visibility == Visibility::Direct {
         pending.extend(crate::conversations::record(conn, &row, &mentioned_ids)?);

@@ -49,6 +49,7 @@ pub async fn edit(ctx: &Context, author: Id, id: Id, changes: StatusChanges) -> 
     let base_url = ctx.config.base_url();
     let own_domain = ctx.config.domain.to_lowercase();
     let config = ctx.config.clone();
+    let kudos = crate::kudos::Rule::new(&config.communities);
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = visibility::find_visible(conn, Some(author.0), id.0)? else {
@@ -97,11 +98,12 @@ pub async fn edit(ctx: &Context, author: Id, id: Id, changes: StatusChanges) -> 
                 return Err(not_found());
             };
             edits::insert(conn, &version(&edited, media_ids, poll_options, now))?;
+            let tag_names: Vec<String> = rendered.tags.into_iter().map(|(name, _)| name).collect();
+            crate::kudos::record(conn, &kudos, &edited, &rendered.mentioned, &tag_names)?;
             if edited.visibility.federates() {
                 outbox::record(conn, &Outgoing::StatusUpdated { status: row.id })?;
             }
             let audience = audience::of_edit(conn, &edited, &AccountId::all(&rendered.mentioned))?;
-            let tag_names = rendered.tags.into_iter().map(|(name, _)| name).collect();
             let mut pending =
                 vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, rendered.mentioned))];
             pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);

@@ -124,6 +124,7 @@ pub(crate) fn remove(conn: &mut DbConn, row: &StatusRow) -> Result<Event, DbErro
     }
     // The uploads stay, free to attach again: clients redraft with them.
     tertulia_db::media::detach_all(conn, row.id)?;
+    crate::kudos::forget(conn, row.id)?;
     statuses::delete(conn, row.id)?;
     accounts::adjust_statuses_count(conn, row.account_id, -1, None)?;
     if let Some(parent) = row.in_reply_to_id {

@@ -58,6 +58,7 @@ fn account() -> AccountRow {
         updated_at: at("2026-02-03T04:05:06Z"),
         moved_to_account_id: None,
         actor_type: tertulia_db::actors::ActorType::Person,
+        kudos_count: 0,
     }
 }
 

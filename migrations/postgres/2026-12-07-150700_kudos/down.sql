@@ -1,0 +1,2 @@
+ALTER TABLE accounts DROP COLUMN kudos_count;
+DROP TABLE kudos;
