@@ -56,6 +56,11 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     );
     let staff = hq.api(&moderator).ids("/api/v2/admin/accounts?origin=local&permissions=staff").await;
     assert_eq!(staff.len(), 2, "boss and mod are the staff: {staff:?}");
+    // Both filters hold at once: no user is staff, a moderator is.
+    let none = hq.api(&moderator).ids("/api/v2/admin/accounts?permissions=staff&role_ids[]=user").await;
+    assert_eq!(none, Vec::<String>::new(), "no account is both staff and a plain user");
+    let moderators = hq.api(&moderator).ids("/api/v2/admin/accounts?permissions=staff&role_ids[]=moderator").await;
+    assert_eq!(moderators.len(), 1, "{moderators:?}");
     let remote = hq.api(&moderator).get(&format!("/api/v1/admin/accounts?remote=true&by_domain={}", es.domain)).await;
     let remote = remote.ok();
     let remote = remote.as_array().unwrap();

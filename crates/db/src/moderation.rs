@@ -37,8 +37,9 @@ pub struct AccountFilter {
     pub email: Option<String>,
     /// The account's site, exactly (any case).
     pub domain: Option<String>,
-    /// Only users with one of these roles (empty: any).
-    pub roles: Vec<Role>,
+    /// Only users with one of these roles (`None`: any account; an empty
+    /// list matches none, as when no role asked for is a staff role).
+    pub roles: Option<Vec<Role>>,
 }
 
 /// The state filter of the admin list.
@@ -103,9 +104,8 @@ pub fn list(
     if let Some(domain) = &filter.domain {
         query = query.filter(lower(accounts::domain.assume_not_null()).eq(domain.to_lowercase()));
     }
-    if !filter.roles.is_empty() {
-        query = query
-            .filter(accounts::id.eq_any(user_accounts().filter(other.field(users::role).eq_any(filter.roles.clone()))));
+    if let Some(roles) = &filter.roles {
+        query = query.filter(accounts::id.eq_any(user_accounts().filter(other.field(users::role).eq_any(roles.clone()))));
     }
     let rows = paginate!(query, accounts::id, *page).load(conn)?;
     Ok(newest_first(page, rows))

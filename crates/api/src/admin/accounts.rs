@@ -98,7 +98,7 @@ impl V1Filters {
             (false, true) => Some(false),
             (false, false) => None,
         };
-        let roles = if self.staff == Some(true) { STAFF.to_vec() } else { Vec::new() };
+        let roles = (self.staff == Some(true)).then(|| STAFF.to_vec());
         Ok(AccountFilter { local, status, roles, ..texts.into_filter()? })
     }
 }
@@ -131,18 +131,19 @@ impl V2Filters {
             other => return Err(unknown("status", other, "active, pending, disabled, silenced, suspended")),
         };
         // Role ids are the role names (see `Role::of`).
-        let mut roles = self
+        let asked = self
             .role_ids
             .iter()
             .map(|id| id.parse::<Role>().map_err(|e| ApiError::Unprocessable(format!("role_ids: {e}"))))
             .collect::<Result<Vec<Role>, ApiError>>()?;
-        match self.permissions.as_deref().unwrap_or("") {
-            "" => {}
-            // Staff among the roles asked for, or all staff.
-            "staff" if roles.is_empty() => roles = STAFF.to_vec(),
-            "staff" => roles.retain(|role| STAFF.contains(role)),
+        let asked = (!asked.is_empty()).then_some(asked);
+        // Both filters must hold: the staff among the roles asked for,
+        // which may be none at all.
+        let roles = match self.permissions.as_deref().unwrap_or("") {
+            "" => asked,
+            "staff" => Some(asked.unwrap_or(STAFF.to_vec()).into_iter().filter(|role| STAFF.contains(role)).collect()),
             other => return Err(unknown("permissions", other, "staff")),
-        }
+        };
         Ok(AccountFilter { local, status, roles, ..texts.into_filter()? })
     }
 }
