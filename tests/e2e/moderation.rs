@@ -99,6 +99,20 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     hq.api(&moderator).post(&format!("/api/v1/admin/accounts/{carla_id}/enable"), json!({})).await.ok();
     hq.api(&carla).get("/api/v1/accounts/verify_credentials").await.ok();
 
+    // Carla is told of the silence (it has a text) and of the sensitive
+    // mark (asked for), not of the disable (neither), in v1 and v2.
+    let warned = hq.api(&carla).get("/api/v1/notifications?types[]=moderation_warning").await.ok();
+    let warned = warned.as_array().unwrap();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    openapi::assert_matches(&warned[0], "Notification");
+    let (newest, oldest) = (&warned[0]["moderation_warning"], &warned[1]["moderation_warning"]);
+    assert_eq!((newest["action"].as_str(), newest["text"].as_str()), (Some("sensitive"), Some("")));
+    assert_eq!((oldest["action"].as_str(), oldest["text"].as_str()), (Some("silence"), Some("Please keep it on topic")));
+    assert_eq!((oldest["target_account"]["id"].as_str(), oldest["appeal"].is_null()), (Some(carla_id.as_str()), true));
+    let grouped = hq.api(&carla).get("/api/v2/notifications?types[]=moderation_warning").await.ok();
+    openapi::assert_grouped_notifications(&grouped);
+    assert_eq!(grouped["notification_groups"][1]["moderation_warning"]["text"], "Please keep it on topic");
+
     // Suspend: at once her token stops and her content goes from every
     // API here; es receives the actor's Delete and drops her too.
     act(&hq, &moderator, &ana_id, json!({"type": "suspend", "text": "Spam links"})).await.ok();

@@ -176,6 +176,14 @@ pub fn insert_warning(conn: &mut DbConn, warning: &WarningRow) -> Result<(), DbE
     Ok(())
 }
 
+/// The warnings with these ids.
+pub fn warnings_by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<WarningRow>, DbError> {
+    Ok(account_warnings::table
+        .filter(account_warnings::id.eq_any(ids))
+        .select(WarningRow::as_select())
+        .load(conn)?)
+}
+
 /// The warnings an account received, newest first.
 pub fn warnings_of(conn: &mut DbConn, account_id: i64) -> Result<Vec<WarningRow>, DbError> {
     Ok(account_warnings::table

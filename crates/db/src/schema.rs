@@ -431,6 +431,8 @@ diesel::table! {
         filtered -> Bool,
         /// The report an `admin.report` notification is about.
         report_id -> Nullable<BigInt>,
+        /// The warning a `moderation_warning` notification is about.
+        account_warning_id -> Nullable<BigInt>,
     }
 }
 

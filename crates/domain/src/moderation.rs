@@ -1,8 +1,8 @@
 //! Moderating accounts (Mastodon's admin accounts API,
 //! docs.joinmastodon.org/methods/admin/accounts): listing them for staff,
 //! acting on one (warn, mark sensitive, disable, silence, suspend) and
-//! undoing it. Each change, its warning and its audit entry are one
-//! transaction.
+//! undoing it. Each change, its warning, the warned user's notification
+//! and its audit entry are one transaction.
 //!
 //! The effects are not applied here but where they belong: a suspended
 //! account's tokens and sign-in are refused by `oauth`, its statuses and
@@ -14,15 +14,17 @@ use chrono::{DateTime, Utc};
 use tertulia_core::Id;
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::moderation::{self, WarningRow};
+use tertulia_db::notifications::{NotificationKind, NotificationRow};
 pub use tertulia_db::moderation::{AccountAction, AccountFilter, AccountStatus};
 use tertulia_db::page::Page;
 use tertulia_db::users::UserRow;
 use tertulia_db::{Db, DbConn, DbError, users};
 
 use crate::audit::{self, Actor, Target};
+use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::roles::{self, Role};
-use crate::{AccountView, DomainError};
+use crate::{AccountView, Context, DomainError};
 
 /// An account as staff see it (Mastodon's `Admin::Account`).
 #[derive(Debug, Clone)]
@@ -82,11 +84,36 @@ pub struct ActionRequest {
     pub text: String,
     /// The report this action answers, if any.
     pub report_id: Option<Id>,
+    /// Tell the account's owner (Mastodon's `send_email_notification`).
+    pub notify: bool,
+}
+
+/// A warning as its owner sees it (Mastodon's `AccountWarning`).
+#[derive(Debug, Clone)]
+pub struct WarningView {
+    pub id: Id,
+    pub action: AccountAction,
+    pub text: String,
+    pub target: AccountView,
+    pub created_at: DateTime<Utc>,
+}
+
+impl WarningView {
+    pub(crate) fn new(row: WarningRow, target: AccountView) -> WarningView {
+        WarningView { id: Id(row.id), action: row.action, text: row.text, target, created_at: row.created_at.and_utc() }
+    }
 }
 
 /// Takes `request.action` against account `id` and records the warning.
-pub async fn act(db: &Db, actor: Actor, id: Id, request: ActionRequest) -> Result<ModeratedAccount, DomainError> {
-    db.write(move |conn| {
+/// A user of this site is notified of it (`moderation_warning`) when the
+/// moderator wrote to them or asked for them to be told, as on Mastodon.
+pub async fn act(
+    ctx: &Context,
+    actor: Actor,
+    id: Id,
+    request: ActionRequest,
+) -> Result<ModeratedAccount, DomainError> {
+    ctx.committed(move |conn| {
         let (account, user) = load(conn, &actor, id)?;
         let now = tertulia_db::now();
         match request.action {
@@ -110,6 +137,7 @@ pub async fn act(db: &Db, actor: Actor, id: Id, request: ActionRequest) -> Resul
                 }
             }
         }
+        let tell = user.is_some() && (request.notify || !request.text.trim().is_empty());
         let warning = WarningRow {
             id: Id::generate().0,
             account_id: id.0,
@@ -119,14 +147,29 @@ pub async fn act(db: &Db, actor: Actor, id: Id, request: ActionRequest) -> Resul
             created_at: now,
         };
         moderation::insert_warning(conn, &warning)?;
+        let events = if tell { vec![notify_warned(conn, &warning)?] } else { Vec::new() };
         let verb = match request.action {
             AccountAction::None => "warn",
             other => other.as_str(),
         };
         audit::record(conn, &actor, verb, &target_of(&account))?;
-        reload(conn, id)
+        Ok((reload(conn, id)?, events))
     })
     .await
+}
+
+/// The warned user's `moderation_warning` notification. It comes from
+/// their own account, as on Mastodon: the moderator stays unnamed. It
+/// bypasses the notification policy, which is about other people.
+fn notify_warned(conn: &mut DbConn, warning: &WarningRow) -> Result<Event, DbError> {
+    let notification = crate::statuses::new_notification(
+        warning.account_id,
+        warning.account_id,
+        NotificationKind::ModerationWarning,
+        None,
+        format!("ungrouped-warning-{}", warning.id),
+    );
+    crate::statuses::deliver_row(conn, NotificationRow { account_warning_id: Some(warning.id), ..notification })
 }
 
 /// What can be undone, each the reverse of one action (or of sign-up's

@@ -1,7 +1,7 @@
 //! `/api/v1/admin/accounts` and `/api/v2/admin/accounts`: staff view and
 //! moderate accounts (docs.joinmastodon.org/methods/admin/accounts).
-//! `send_email_notification` is accepted and ignored: this site sends no
-//! e-mail; the warning is kept with the account instead.
+//! This site sends no e-mail: `send_email_notification` (like a warning
+//! text) tells the user with a `moderation_warning` notification instead.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -204,9 +204,10 @@ pub struct ActionForm {
     #[serde(default)]
     text: String,
     report_id: Option<String>,
-    /// Accepted for Mastodon clients; no e-mail is sent (see the module).
-    #[serde(default, deserialize_with = "flexible_bool", rename = "send_email_notification")]
-    _send_email_notification: Option<bool>,
+    /// Tells the user with a `moderation_warning` notification; no
+    /// e-mail is sent (see docs/moderation.md).
+    #[serde(default, deserialize_with = "flexible_bool")]
+    send_email_notification: Option<bool>,
 }
 
 /// Mastodon answers an action with an empty object.
@@ -227,8 +228,9 @@ pub async fn action(
             Some(text.parse::<Id>().map_err(|_| ApiError::Unprocessable(format!("report_id: '{text}' is not an id")))?)
         }
     };
-    let request = ActionRequest { action, text: form.text, report_id };
-    moderation::act(&state.ctx.db, Actor::from(user), path_id(&id)?, request).await?;
+    let notify = form.send_email_notification.unwrap_or(false);
+    let request = ActionRequest { action, text: form.text, report_id, notify };
+    moderation::act(&state.ctx, Actor::from(user), path_id(&id)?, request).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
