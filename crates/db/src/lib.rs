@@ -52,6 +52,7 @@ pub mod reports;
 pub mod rules;
 pub mod scheduled;
 pub mod search;
+pub mod sign_in_addresses;
 pub mod sign_up_blocks;
 pub mod social;
 pub mod stats;

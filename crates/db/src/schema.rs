@@ -965,7 +965,17 @@ diesel::table! {
 
 diesel::joinable!(account_warnings -> accounts (account_id));
 
+diesel::table! {
+    /// The addresses users signed in from (Admin::Account `ips`).
+    sign_in_addresses (user_id, ip) {
+        user_id -> BigInt,
+        ip -> Text,
+        used_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sign_in_addresses,
     instances,
     accounts,
     users,

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use tertulia_core::Id;
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::moderation::{self, WarningRow};
-use tertulia_db::notifications::{NotificationKind, NotificationRow};
 pub use tertulia_db::moderation::{AccountAction, AccountFilter, AccountStatus};
+use tertulia_db::notifications::{NotificationKind, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::users::UserRow;
 use tertulia_db::{Db, DbConn, DbError, users};
@@ -24,6 +24,7 @@ use crate::audit::{self, Actor, Target};
 use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::roles::{self, Role};
+use crate::sign_in_addresses::{self, SignInAddress};
 use crate::{AccountView, Context, DomainError};
 
 /// An account as staff see it (Mastodon's `Admin::Account`).
@@ -43,12 +44,29 @@ pub struct UserState {
     pub disabled: bool,
     pub locale: String,
     pub created_at: DateTime<Utc>,
+    /// Where they signed in from, newest first.
+    pub addresses: Vec<SignInAddress>,
 }
 
-impl ModeratedAccount {
-    fn from_rows(account: AccountRow, user: Option<UserRow>) -> Self {
-        ModeratedAccount { user: user.map(UserState::from), account: account.into() }
-    }
+/// `rows` as staff see them, with the users' sign-in addresses.
+pub(crate) fn moderated(
+    conn: &mut DbConn,
+    rows: Vec<(AccountRow, Option<UserRow>)>,
+) -> Result<Vec<ModeratedAccount>, DbError> {
+    let user_ids: Vec<i64> = rows.iter().filter_map(|(_, user)| user.as_ref().map(|u| u.id)).collect();
+    let addresses = sign_in_addresses::of_users(conn, &user_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(account, user)| {
+            let user = user.map(|user| {
+                let (id, mut state) = (user.id, UserState::from(user));
+                state.addresses =
+                    addresses.iter().filter(|(owner, _)| *owner == id).map(|(_, address)| address.clone()).collect();
+                state
+            });
+            ModeratedAccount { user, account: account.into() }
+        })
+        .collect())
 }
 
 impl From<UserRow> for UserState {
@@ -60,20 +78,29 @@ impl From<UserRow> for UserState {
             disabled: user.disabled,
             locale: user.locale,
             created_at: user.created_at.and_utc(),
+            addresses: Vec::new(),
         }
     }
 }
 
 /// One page of the accounts that match `filter`, newest first.
 pub async fn list(db: &Db, filter: AccountFilter, page: Page) -> Result<Vec<ModeratedAccount>, DomainError> {
-    let rows = db.read(move |conn| moderation::list(conn, &filter, &page)).await?;
-    Ok(rows.into_iter().map(|(account, user)| ModeratedAccount::from_rows(account, user)).collect())
+    Ok(db
+        .read(move |conn| {
+            let rows = moderation::list(conn, &filter, &page)?;
+            moderated(conn, rows)
+        })
+        .await?)
 }
 
 /// One account, suspended or not.
 pub async fn get(db: &Db, id: Id) -> Result<ModeratedAccount, DomainError> {
-    let (account, user) = db.read(move |conn| moderation::find(conn, id.0)).await?.ok_or_else(|| not_found(id))?;
-    Ok(ModeratedAccount::from_rows(account, user))
+    db.read(move |conn| {
+        let found = moderation::find(conn, id.0)?;
+        Ok(moderated(conn, found.into_iter().collect())?.pop())
+    })
+    .await?
+    .ok_or_else(|| not_found(id))
 }
 
 /// A moderator's action on an account, with the note its owner is shown
@@ -107,12 +134,7 @@ impl WarningView {
 /// Takes `request.action` against account `id` and records the warning.
 /// A user of this site is notified of it (`moderation_warning`) when the
 /// moderator wrote to them or asked for them to be told, as on Mastodon.
-pub async fn act(
-    ctx: &Context,
-    actor: Actor,
-    id: Id,
-    request: ActionRequest,
-) -> Result<ModeratedAccount, DomainError> {
+pub async fn act(ctx: &Context, actor: Actor, id: Id, request: ActionRequest) -> Result<ModeratedAccount, DomainError> {
     ctx.committed(move |conn| {
         let (account, user) = load(conn, &actor, id)?;
         let now = tertulia_db::now();
@@ -282,8 +304,8 @@ fn load(conn: &mut DbConn, actor: &Actor, id: Id) -> Result<(AccountRow, Option<
 }
 
 fn reload(conn: &mut DbConn, id: Id) -> Result<ModeratedAccount, DomainError> {
-    let (account, user) = moderation::find(conn, id.0)?.ok_or(DbError::NotFound)?;
-    Ok(ModeratedAccount::from_rows(account, user))
+    let found = moderation::find(conn, id.0)?.ok_or(DbError::NotFound)?;
+    moderated(conn, vec![found])?.pop().ok_or(DomainError::from(DbError::NotFound))
 }
 
 fn target_of(account: &AccountRow) -> Target {

@@ -56,13 +56,16 @@ pub struct TextFilters {
 
 impl TextFilters {
     fn into_filter(self) -> Result<AccountFilter, ApiError> {
-        if self.ip.as_deref().is_some_and(|ip| !ip.is_empty()) {
-            return Err(ApiError::Unprocessable(
-                "ip: this site does not record the IP addresses of its users, so it cannot filter by them".into(),
-            ));
-        }
         let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let ip = given(self.ip)
+            .map(|ip| {
+                ip.trim().parse::<std::net::IpAddr>().map_err(|_| {
+                    ApiError::Unprocessable(format!("ip: '{ip}' is not an IPv4 or IPv6 address, such as 192.0.2.7"))
+                })
+            })
+            .transpose()?;
         Ok(AccountFilter {
+            ip: ip.map(|ip| ip.to_string()),
             username: given(self.username),
             display_name: given(self.display_name),
             email: given(self.email),

@@ -79,6 +79,7 @@ pub async fn submit(
         code_challenge_method: params.code_challenge_method.clone(),
         login: form.login.clone(),
         password: form.password,
+        client: state.proxies.ip_of(&http),
     };
     match oauth::authorize(&state.ctx, &state.sign_ins, request).await {
         Ok((code, redirect_uri)) if oauth::is_out_of_band(&redirect_uri) => {

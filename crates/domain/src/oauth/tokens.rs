@@ -12,6 +12,7 @@ use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
 use super::sign_in::{SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
 use crate::Context;
+use crate::sign_in_addresses::signed_in;
 use crate::sign_up_blocks::{self, Admission};
 
 /// A sign-in on the authorization page.
@@ -25,6 +26,8 @@ pub struct AuthorizeRequest {
     /// Username or e-mail address.
     pub login: String,
     pub password: String,
+    /// Where the sign-in comes from, if known (kept for staff).
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// What `/oauth/token` is asked to exchange.
@@ -94,6 +97,7 @@ pub async fn authorize(
     let lifetime = Duration::minutes(i64::from(ctx.config.oauth.code_lifetime_minutes));
     let app_id = app.id.0;
     let redirect = redirect_uri.clone();
+    let client = request.client;
     ctx.db
         .write(move |conn| {
             let now = tertulia_db::now();
@@ -113,7 +117,7 @@ pub async fn authorize(
                     used_at: None,
                 },
             )?;
-            users::record_sign_in(conn, user.id, now)
+            signed_in(conn, user.id, client, now)
         })
         .await?;
     Ok((code, redirect_uri))
@@ -121,13 +125,15 @@ pub async fn authorize(
 
 /// Exchanges a grant for a token. `client_secret` may be omitted only for
 /// an authorization code protected by PKCE (public clients such as web
-/// apps cannot keep a secret).
+/// apps cannot keep a secret). `client` is the address the request comes
+/// from: a password sign-in records it for staff.
 pub async fn issue_token(
     ctx: &Context,
     throttle: &SignInThrottle,
     client_id: &str,
     client_secret: Option<&str>,
     grant: Grant,
+    client: Option<std::net::IpAddr>,
 ) -> Result<IssuedToken, OAuthError> {
     let app = find_app(&ctx.db, client_id).await.map_err(|_| OAuthError::InvalidClient)?;
     let secret_ok = client_secret.map(|given| matches_hash(given, &app.client_secret_hash));
@@ -154,7 +160,7 @@ pub async fn issue_token(
             Ok(ctx
                 .db
                 .write(move |conn| {
-                    users::record_sign_in(conn, user.id, tertulia_db::now())?;
+                    signed_in(conn, user.id, client, tertulia_db::now())?;
                     store_token(conn, app_id, Some(user.id), scopes, true)
                 })
                 .await?)
@@ -254,6 +260,7 @@ pub async fn register(
             if admission == Admission::Pending {
                 users::hold_for_approval(conn, user_id)?;
             }
+            signed_in(conn, user_id, client, tertulia_db::now())?;
             store_token(conn, app_id, Some(user_id), scopes, true)
         })
         .await?)
