@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use tertulia_db::sign_in_addresses::{self, SignInAddressRow};
-use tertulia_db::{DbConn, DbError, users};
+use tertulia_db::{DbConn, DbError};
 
 /// Addresses kept per user.
 pub const KEPT_PER_USER: i64 = 20;
@@ -21,18 +21,18 @@ pub struct SignInAddress {
     pub used_at: DateTime<Utc>,
 }
 
-/// Records a sign-in of `user_id` at `now` from `client` (when the
-/// server knows it), dropping what the retention rule no longer allows:
+/// Records that `user_id` signed in (or signed up) at `now` from `client`
+/// (when the server knows it), dropping what the retention rule no longer
+/// allows:
 /// the user's oldest addresses past the bound, and anyone's addresses past
 /// the retention period, so a user who never signs in again is forgotten
 /// all the same.
-pub(crate) fn signed_in(
+pub(crate) fn remember(
     conn: &mut DbConn,
     user_id: i64,
     client: Option<IpAddr>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    users::record_sign_in(conn, user_id, now)?;
     let Some(ip) = client else { return Ok(()) };
     sign_in_addresses::record(conn, &SignInAddressRow { user_id, ip: ip.to_string(), used_at: now })?;
     sign_in_addresses::keep_newest(conn, user_id, KEPT_PER_USER)?;

@@ -12,7 +12,7 @@ use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
 use super::sign_in::{SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
 use crate::Context;
-use crate::sign_in_addresses::signed_in;
+use crate::sign_in_addresses;
 use crate::sign_up_blocks::{self, Admission};
 
 /// A sign-in on the authorization page.
@@ -117,7 +117,8 @@ pub async fn authorize(
                     used_at: None,
                 },
             )?;
-            signed_in(conn, user.id, client, now)
+            sign_in_addresses::remember(conn, user.id, client, now)?;
+            users::record_sign_in(conn, user.id, now)
         })
         .await?;
     Ok((code, redirect_uri))
@@ -160,7 +161,9 @@ pub async fn issue_token(
             Ok(ctx
                 .db
                 .write(move |conn| {
-                    signed_in(conn, user.id, client, tertulia_db::now())?;
+                    let now = tertulia_db::now();
+                    sign_in_addresses::remember(conn, user.id, client, now)?;
+                    users::record_sign_in(conn, user.id, now)?;
                     store_token(conn, app_id, Some(user.id), scopes, true)
                 })
                 .await?)
@@ -260,7 +263,7 @@ pub async fn register(
             if admission == Admission::Pending {
                 users::hold_for_approval(conn, user_id)?;
             }
-            signed_in(conn, user_id, client, tertulia_db::now())?;
+            sign_in_addresses::remember(conn, user_id, client, tertulia_db::now())?;
             store_token(conn, app_id, Some(user_id), scopes, true)
         })
         .await?)
