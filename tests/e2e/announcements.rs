@@ -239,6 +239,17 @@ async fn a_scheduled_announcement_appears_once_its_time_comes() {
     assert_eq!(shown[0]["content"], "<p>Payroll is early this month</p>");
     let listed = instance.cli(&["admin", "announcement", "list"]).await;
     assert!(listed.stdout.contains("published"), "{}", listed.stdout);
+
+    // Changes made with the CLI are in the audit log like the API's.
+    let deleted = instance.cli(&["admin", "announcement", "delete", shown[0]["id"].as_str().unwrap()]).await;
+    assert!(deleted.status.success(), "{}", deleted.stderr);
+    let log = instance.cli(&["admin", "audit"]).await.stdout;
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    for (line, action) in lines.iter().zip(["destroy", "create"]) {
+        assert!(line.contains("command line") && line.contains(action), "{line}");
+        assert!(line.contains("announcement Payroll is early this month"), "{line}");
+    }
 }
 
 #[tokio::test]

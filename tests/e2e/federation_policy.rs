@@ -35,6 +35,8 @@ async fn the_allowlist_refuses_an_outsider_until_an_admin_admits_it() {
     assert_eq!(hq.api(&ana).resolved("olga", &outsider).await.len(), 1, "the admitted site is reachable");
     let listed = hq.api(&admin).get("/api/v1/admin/domain_allows").await.ok();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    // Peers: the sites hq knows accounts of and federates with.
+    assert_eq!(hq.api(&ana).get("/api/v1/instance/peers").await.ok(), json!([outsider.domain]));
 
     // The CLI is another process: the running server notices within a second.
     let out = hq.cli(&["admin", "federation", "block", &outsider.domain, "--severity", "suspend"]).await;
@@ -46,8 +48,21 @@ async fn the_allowlist_refuses_an_outsider_until_an_admin_admits_it() {
     })
     .await;
     assert!(hq.api(&ana).resolved("olga", &outsider).await.is_empty(), "a suspended site was looked up");
+    assert_eq!(hq.api(&ana).get("/api/v1/instance/peers").await.ok(), json!([]), "a suspended site is no peer");
     let listed = hq.cli(&["admin", "federation", "list"]).await.stdout;
     assert!(listed.contains(&format!("blocked  {} suspend", outsider.domain)), "{listed}");
+
+    // The API's change and the CLI's are both in the audit log.
+    let log = hq.api(&admin).get("/api/v1/admin/audit_log").await.ok();
+    let entries: Vec<(&str, &str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap(), e["target_type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(entries, [("command line", "create", "domain_block"), ("boss", "create", "domain_allow")]);
+    assert_eq!(log[0]["human_identifier"], outsider.domain.as_str());
+    assert!(log[0]["account_id"].is_null(), "{log}");
 }
 
 #[tokio::test]

@@ -37,7 +37,7 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     let moderator = member(&hq, "mod", &["--moderator"]).await;
     let (ana, ana_id) = hq.sign_up_with_id("ana").await;
     let (carla, carla_id) = hq.sign_up_with_id("carla").await;
-    let dora = hq.sign_up("dora").await;
+    let (dora, dora_id) = hq.sign_up_with_id("dora").await;
     let bruno = es.sign_up("bruno").await;
     let ana_on_es = es.api(&bruno).resolve("ana", &hq).await;
     es.api(&bruno).follow_and_wait(&ana_on_es).await;
@@ -56,6 +56,11 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     );
     let staff = hq.api(&moderator).ids("/api/v2/admin/accounts?origin=local&permissions=staff").await;
     assert_eq!(staff.len(), 2, "boss and mod are the staff: {staff:?}");
+    // Both filters hold at once: no user is staff, a moderator is.
+    let none = hq.api(&moderator).ids("/api/v2/admin/accounts?permissions=staff&role_ids[]=user").await;
+    assert_eq!(none, Vec::<String>::new(), "no account is both staff and a plain user");
+    let moderators = hq.api(&moderator).ids("/api/v2/admin/accounts?permissions=staff&role_ids[]=moderator").await;
+    assert_eq!(moderators.len(), 1, "{moderators:?}");
     let remote = hq.api(&moderator).get(&format!("/api/v1/admin/accounts?remote=true&by_domain={}", es.domain)).await;
     let remote = remote.ok();
     let remote = remote.as_array().unwrap();
@@ -63,6 +68,33 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     assert!(remote.iter().any(|a| a["username"] == "bruno"), "bruno follows ana, so hq knows him: {remote:?}");
     let shown = hq.api(&moderator).get(&format!("/api/v1/admin/accounts/{ana_id}")).await.ok();
     assert_eq!(shown["role"]["name"], "user");
+
+    // Sign-in addresses, as the trusted proxy (loopback) names them.
+    let app = hq.register_app("read").await;
+    for address in ["198.51.100.7", "203.0.113.9"] {
+        let signed_in = hq
+            .client
+            .post(hq.url("/oauth/token"))
+            .header("X-Forwarded-For", address)
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", &app.client_id),
+                ("client_secret", &app.client_secret),
+                ("username", "dora"),
+                ("password", tertulia_testrig::TEST_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 200);
+    }
+    let dora_seen = hq.api(&moderator).get(&format!("/api/v1/admin/accounts/{dora_id}")).await.ok();
+    openapi::assert_matches(&dora_seen, "AdminAccount");
+    assert_eq!(dora_seen["ip"], "203.0.113.9", "the newest sign-in's address");
+    let ips: Vec<&str> = dora_seen["ips"].as_array().unwrap().iter().map(|ip| ip["ip"].as_str().unwrap()).collect();
+    assert!(ips.starts_with(&["203.0.113.9", "198.51.100.7"]), "{ips:?}");
+    let from = hq.api(&moderator).ids("/api/v1/admin/accounts?ip=198.51.100.7").await;
+    assert_eq!(from, vec![dora_id.clone()]);
 
     // Silence: only followers see carla's posts; undone, everyone does.
     act(&hq, &moderator, &carla_id, json!({"type": "silence", "text": "Please keep it on topic"})).await.ok();
@@ -93,6 +125,23 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     status_as(&hq, &dora, &carla_post).await.ok();
     hq.api(&moderator).post(&format!("/api/v1/admin/accounts/{carla_id}/enable"), json!({})).await.ok();
     hq.api(&carla).get("/api/v1/accounts/verify_credentials").await.ok();
+
+    // Carla is told of the silence (it has a text) and of the sensitive
+    // mark (asked for), not of the disable (neither), in v1 and v2.
+    let warned = hq.api(&carla).get("/api/v1/notifications?types[]=moderation_warning").await.ok();
+    let warned = warned.as_array().unwrap();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    openapi::assert_matches(&warned[0], "Notification");
+    let (newest, oldest) = (&warned[0]["moderation_warning"], &warned[1]["moderation_warning"]);
+    assert_eq!((newest["action"].as_str(), newest["text"].as_str()), (Some("sensitive"), Some("")));
+    assert_eq!(
+        (oldest["action"].as_str(), oldest["text"].as_str()),
+        (Some("silence"), Some("Please keep it on topic"))
+    );
+    assert_eq!((oldest["target_account"]["id"].as_str(), oldest["appeal"].is_null()), (Some(carla_id.as_str()), true));
+    let grouped = hq.api(&carla).get("/api/v2/notifications?types[]=moderation_warning").await.ok();
+    openapi::assert_grouped_notifications(&grouped);
+    assert_eq!(grouped["notification_groups"][1]["moderation_warning"]["text"], "Please keep it on topic");
 
     // Suspend: at once her token stops and her content goes from every
     // API here; es receives the actor's Delete and drops her too.
@@ -157,7 +206,7 @@ async fn each_action_takes_effect_is_logged_and_can_be_undone() {
     assert!(act(&hq, &moderator, &own, json!({"type": "suspend"})).await.error(403).contains("own account"));
     let status = hq.api(&moderator).get("/api/v2/admin/accounts?status=banned").await.error(422);
     assert!(status.contains("active, pending"), "{status}");
-    assert!(hq.api(&moderator).get("/api/v1/admin/accounts?ip=10.0.0.1").await.error(422).contains("IP"));
+    assert!(hq.api(&moderator).get("/api/v1/admin/accounts?ip=10.0.0").await.error(422).contains("IPv4"));
     let carla_now = hq.api(&moderator).get(&format!("/api/v1/admin/accounts/{carla_id}")).await.ok();
     assert_eq!((carla_now["silenced"].as_bool(), carla_now["suspended"].as_bool()), (Some(false), Some(false)));
 }

@@ -96,6 +96,10 @@ async fn a_report_is_refused_when_wrong_and_otherwise_handled_here_and_on_the_re
         (Some(report_id.as_str()), Some(ana_id.as_str()))
     );
     assert!(report_notifications(&hq, &carla).await.is_empty(), "a user was told of a report");
+    let grouped = hq.api(&boss).get("/api/v2/notifications?types[]=admin.report").await.ok();
+    openapi::assert_grouped_notifications(&grouped);
+    let group = &grouped["notification_groups"][0];
+    assert_eq!(group["report"]["id"].as_str(), Some(report_id.as_str()), "{grouped}");
 
     // The admin's lifecycle.
     let path = |action: &str| format!("/api/v1/admin/reports/{report_id}{action}");

@@ -11,7 +11,7 @@ use tertulia_domain::notification_groups::{self, GROUPED_BY_DEFAULT, Notificatio
 use tertulia_domain::notifications::{self, NotificationFilter};
 
 use crate::auth::Auth;
-use crate::entities::{Account, Notification, Status, timestamp};
+use crate::entities::{Account, AccountWarning, Notification, Report, Status, timestamp};
 use crate::forms::{Query, flexible_bool};
 use crate::pagination::{self, PageParams, paged};
 use crate::statuses::path_id;
@@ -123,7 +123,7 @@ fn grouped_results(groups: &[NotificationGroup], config: &Config) -> Value {
         {
             statuses.push(Status::from_view(status, config));
         }
-        rendered.push(json!({
+        let mut entry = json!({
             "group_key": group.key,
             "notifications_count": group.count,
             "type": group.newest.kind.as_str(),
@@ -133,7 +133,15 @@ fn grouped_results(groups: &[NotificationGroup], config: &Config) -> Value {
             "latest_page_notification_at": timestamp(group.latest_at()),
             "sample_account_ids": group.sample.iter().map(|a| a.id).collect::<Vec<_>>(),
             "status_id": group.newest.status.as_ref().map(|s| s.id),
-        }));
+        });
+        // As on a v1 notification, only the groups of these kinds carry them.
+        if let Some(report) = &group.newest.report {
+            entry["report"] = json!(Report::from_view(report, config));
+        }
+        if let Some(warning) = &group.newest.moderation_warning {
+            entry["moderation_warning"] = json!(AccountWarning::from_view(warning, config));
+        }
+        rendered.push(entry);
     }
     json!({ "accounts": accounts, "statuses": statuses, "notification_groups": rendered })
 }

@@ -56,6 +56,7 @@ pub mod reports;
 pub mod rules;
 pub mod scheduled;
 pub mod search;
+pub mod sign_in_addresses;
 pub mod sign_up_blocks;
 pub mod site_adoption;
 pub mod social;

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::accounts::{AccountRow, lower};
 use crate::page::{Page, newest_first};
 use crate::paginate;
-use crate::schema::{account_warnings, accounts, users};
+use crate::schema::{account_warnings, accounts, sign_in_addresses, users};
 use crate::users::{Role, UserRow};
 use crate::{DbConn, DbError};
 
@@ -37,8 +37,11 @@ pub struct AccountFilter {
     pub email: Option<String>,
     /// The account's site, exactly (any case).
     pub domain: Option<String>,
-    /// Only users with one of these roles (empty: any).
-    pub roles: Vec<Role>,
+    /// The user signed in from this address (as stored: `IpAddr` text).
+    pub ip: Option<String>,
+    /// Only users with one of these roles (`None`: any account; an empty
+    /// list matches none, as when no role asked for is a staff role).
+    pub roles: Option<Vec<Role>>,
 }
 
 /// The state filter of the admin list.
@@ -103,9 +106,14 @@ pub fn list(
     if let Some(domain) = &filter.domain {
         query = query.filter(lower(accounts::domain.assume_not_null()).eq(domain.to_lowercase()));
     }
-    if !filter.roles.is_empty() {
-        query = query
-            .filter(accounts::id.eq_any(user_accounts().filter(other.field(users::role).eq_any(filter.roles.clone()))));
+    if let Some(ip) = &filter.ip {
+        let users_from =
+            sign_in_addresses::table.filter(sign_in_addresses::ip.eq(ip)).select(sign_in_addresses::user_id);
+        query = query.filter(accounts::id.eq_any(user_accounts().filter(other.field(users::id).eq_any(users_from))));
+    }
+    if let Some(roles) = &filter.roles {
+        query =
+            query.filter(accounts::id.eq_any(user_accounts().filter(other.field(users::role).eq_any(roles.clone()))));
     }
     let rows = paginate!(query, accounts::id, *page).load(conn)?;
     Ok(newest_first(page, rows))
@@ -174,6 +182,11 @@ pub struct WarningRow {
 pub fn insert_warning(conn: &mut DbConn, warning: &WarningRow) -> Result<(), DbError> {
     diesel::insert_into(account_warnings::table).values(warning).execute(conn)?;
     Ok(())
+}
+
+/// The warnings with these ids.
+pub fn warnings_by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<WarningRow>, DbError> {
+    Ok(account_warnings::table.filter(account_warnings::id.eq_any(ids)).select(WarningRow::as_select()).load(conn)?)
 }
 
 /// The warnings an account received, newest first.

@@ -24,6 +24,8 @@ tertulia_core::stored_enum! {
         Quote = "quote",
         AdminSignUp = "admin.sign_up",
         AdminReport = "admin.report",
+        /// A moderator acted on the reader's account and told them why.
+        ModerationWarning = "moderation_warning",
     }
 }
 
@@ -40,6 +42,8 @@ pub struct NotificationRow {
     pub filtered: bool,
     /// The report an `admin.report` notification is about.
     pub report_id: Option<i64>,
+    /// The warning a `moderation_warning` notification is about.
+    pub account_warning_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &NotificationRow) -> Result<(), DbError> {

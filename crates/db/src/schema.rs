@@ -433,6 +433,8 @@ diesel::table! {
         filtered -> Bool,
         /// The report an `admin.report` notification is about.
         report_id -> Nullable<BigInt>,
+        /// The warning a `moderation_warning` notification is about.
+        account_warning_id -> Nullable<BigInt>,
     }
 }
 
@@ -965,7 +967,17 @@ diesel::table! {
 
 diesel::joinable!(account_warnings -> accounts (account_id));
 
+diesel::table! {
+    /// The addresses users signed in from (Admin::Account `ips`).
+    sign_in_addresses (user_id, ip) {
+        user_id -> BigInt,
+        ip -> Text,
+        used_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sign_in_addresses,
     instances,
     accounts,
     users,

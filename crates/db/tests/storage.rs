@@ -492,6 +492,7 @@ fn an_unknown_stored_name_fails_the_read_in_every_typed_column() {
             created_at: now,
             filtered: false,
             report_id: None,
+            account_warning_id: None,
         };
         notifications::insert(conn, &notification)
     })

@@ -21,6 +21,7 @@ use tertulia_core::{Config, Id, text};
 use tertulia_db::announcements::{self as rows, AnnouncementRow, ReactionCount};
 use tertulia_db::{Db, DbConn, DbError};
 
+use crate::audit::{self, Actor, Target};
 use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::{Context, DomainError};
@@ -200,9 +201,10 @@ fn own(conn: &mut DbConn, id: Id) -> Result<AnnouncementRow, DomainError> {
 }
 
 /// Creates an announcement, published at once if the form says so.
-pub async fn create(ctx: &Context, form: AnnouncementForm) -> Result<AnnouncementView, DomainError> {
+pub async fn create(ctx: &Context, actor: &Actor, form: AnnouncementForm) -> Result<AnnouncementView, DomainError> {
     let now = tertulia_db::now();
     let text = check(&form, now)?;
+    let actor = actor.clone();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let row = AnnouncementRow {
@@ -221,6 +223,7 @@ pub async fn create(ctx: &Context, form: AnnouncementForm) -> Result<Announcemen
                 updated_at: now,
             };
             rows::insert(conn, &row)?;
+            audit::record(conn, &actor, "create", &target(&row))?;
             let events = if row.published { shown(conn, &row)? } else { Vec::new() };
             Ok((views(conn, vec![row], None)?.remove(0), events))
         })
@@ -231,9 +234,15 @@ pub async fn create(ctx: &Context, form: AnnouncementForm) -> Result<Announcemen
 /// Replaces an announcement's text, dates and flags. A published one stays
 /// published (readers see the change); `publish` in the form publishes a
 /// draft. Turning `company_wide` off withdraws it from the other sites.
-pub async fn edit(ctx: &Context, id: Id, form: AnnouncementForm) -> Result<AnnouncementView, DomainError> {
+pub async fn edit(
+    ctx: &Context,
+    actor: &Actor,
+    id: Id,
+    form: AnnouncementForm,
+) -> Result<AnnouncementView, DomainError> {
     let now = tertulia_db::now();
     let text = check(&form, now)?;
+    let actor = actor.clone();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let before = own(conn, id)?;
@@ -251,6 +260,7 @@ pub async fn edit(ctx: &Context, id: Id, form: AnnouncementForm) -> Result<Annou
                 ..before.clone()
             };
             rows::update(conn, &row)?;
+            audit::record(conn, &actor, "update", &target(&row))?;
             let mut events = Vec::new();
             if before.published && before.company_wide && !row.company_wide {
                 outbox::record(conn, &Outgoing::AnnouncementWithdrawn { announcement: row.id })?;
@@ -266,12 +276,14 @@ pub async fn edit(ctx: &Context, id: Id, form: AnnouncementForm) -> Result<Annou
 
 /// Publishes a draft or scheduled announcement now; publishing a published
 /// one changes nothing.
-pub async fn publish(ctx: &Context, id: Id) -> Result<AnnouncementView, DomainError> {
+pub async fn publish(ctx: &Context, actor: &Actor, id: Id) -> Result<AnnouncementView, DomainError> {
+    let actor = actor.clone();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             own(conn, id)?;
             let events = publish_in(conn, id.0, tertulia_db::now())?;
             let row = rows::find(conn, id.0)?.ok_or_else(not_found)?;
+            audit::record(conn, &actor, "publish", &target(&row))?;
             Ok((views(conn, vec![row], None)?.remove(0), events))
         })
     })
@@ -290,7 +302,8 @@ fn publish_in(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<Vec<Even
 }
 
 /// Takes a published announcement back to a draft: readers no longer see it.
-pub async fn unpublish(ctx: &Context, id: Id) -> Result<AnnouncementView, DomainError> {
+pub async fn unpublish(ctx: &Context, actor: &Actor, id: Id) -> Result<AnnouncementView, DomainError> {
+    let actor = actor.clone();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let before = own(conn, id)?;
@@ -302,6 +315,7 @@ pub async fn unpublish(ctx: &Context, id: Id) -> Result<AnnouncementView, Domain
                 ..before.clone()
             };
             rows::update(conn, &row)?;
+            audit::record(conn, &actor, "unpublish", &target(&row))?;
             let events = if before.published { withdrawn(conn, &before)? } else { Vec::new() };
             Ok((views(conn, vec![row], None)?.remove(0), events))
         })
@@ -310,16 +324,24 @@ pub async fn unpublish(ctx: &Context, id: Id) -> Result<AnnouncementView, Domain
 }
 
 /// Deletes an announcement, with its dismissals and reactions.
-pub async fn delete(ctx: &Context, id: Id) -> Result<(), DomainError> {
+pub async fn delete(ctx: &Context, actor: &Actor, id: Id) -> Result<(), DomainError> {
+    let actor = actor.clone();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let row = own(conn, id)?;
+            audit::record(conn, &actor, "destroy", &target(&row))?;
             let events = if row.published { withdrawn(conn, &row)? } else { Vec::new() };
             rows::delete(conn, row.id)?;
             Ok(((), events))
         })
     })
     .await
+}
+
+/// An announcement is named in the audit log by the start of its text,
+/// which still tells which one it was once it is deleted.
+fn target(row: &AnnouncementRow) -> Target {
+    Target::new("announcement", row.id, row.text.chars().take(60).collect::<String>())
 }
 
 /// Every announcement, newest first, as admins see them.

@@ -19,6 +19,9 @@ pub enum Actor {
     Staff { account: Id, username: String },
     /// Someone with a shell on the server (`tertulia admin …`).
     CommandLine,
+    /// The configuration file, whose allowed and blocked domains are
+    /// added at start-up.
+    Configuration,
 }
 
 /// What was acted on: a kind (`account`, `domain_block`, `announcement`,
@@ -48,7 +51,7 @@ impl Target {
 pub struct Entry {
     pub id: Id,
     pub actor_account: Option<Id>,
-    /// The actor's username, or `command line`.
+    /// The actor's username, `command line` or `configuration file`.
     pub actor: String,
     /// A verb such as `suspend`, `create`, `resolve`.
     pub action: String,
@@ -57,6 +60,7 @@ pub struct Entry {
 }
 
 const COMMAND_LINE: &str = "command line";
+const CONFIGURATION: &str = "configuration file";
 
 /// Writes one entry: `actor` did `action` (a verb such as `suspend`) to
 /// `target`.
@@ -64,6 +68,7 @@ pub fn record(conn: &mut DbConn, actor: &Actor, action: &str, target: &Target) -
     let (actor_account_id, actor) = match actor {
         Actor::Staff { account, username } => (Some(account.0), username.clone()),
         Actor::CommandLine => (None, COMMAND_LINE.to_owned()),
+        Actor::Configuration => (None, CONFIGURATION.to_owned()),
     };
     audit_log::insert(
         conn,

@@ -45,6 +45,7 @@ pub mod roles;
 pub mod rules;
 pub mod scheduled;
 pub mod search;
+pub mod sign_in_addresses;
 pub mod sign_up_blocks;
 pub mod statuses;
 pub mod suggestions;

@@ -1,8 +1,8 @@
 //! Moderating accounts (Mastodon's admin accounts API,
 //! docs.joinmastodon.org/methods/admin/accounts): listing them for staff,
 //! acting on one (warn, mark sensitive, disable, silence, suspend) and
-//! undoing it. Each change, its warning and its audit entry are one
-//! transaction.
+//! undoing it. Each change, its warning, the warned user's notification
+//! and its audit entry are one transaction.
 //!
 //! The effects are not applied here but where they belong: a suspended
 //! account's tokens and sign-in are refused by `oauth`, its statuses and
@@ -15,14 +15,17 @@ use tertulia_core::Id;
 use tertulia_db::accounts::{self, AccountRow};
 use tertulia_db::moderation::{self, WarningRow};
 pub use tertulia_db::moderation::{AccountAction, AccountFilter, AccountStatus};
+use tertulia_db::notifications::{NotificationKind, NotificationRow};
 use tertulia_db::page::Page;
 use tertulia_db::users::UserRow;
 use tertulia_db::{Db, DbConn, DbError, users};
 
 use crate::audit::{self, Actor, Target};
+use crate::events::Event;
 use crate::outbox::{self, Outgoing};
 use crate::roles::{self, Role};
-use crate::{AccountView, DomainError};
+use crate::sign_in_addresses::{self, SignInAddress};
+use crate::{AccountView, Context, DomainError};
 
 /// An account as staff see it (Mastodon's `Admin::Account`).
 #[derive(Debug, Clone)]
@@ -41,12 +44,29 @@ pub struct UserState {
     pub disabled: bool,
     pub locale: String,
     pub created_at: DateTime<Utc>,
+    /// Where they signed in from, newest first.
+    pub addresses: Vec<SignInAddress>,
 }
 
-impl ModeratedAccount {
-    fn from_rows(account: AccountRow, user: Option<UserRow>) -> Self {
-        ModeratedAccount { user: user.map(UserState::from), account: account.into() }
-    }
+/// `rows` as staff see them, with the users' sign-in addresses.
+pub(crate) fn moderated(
+    conn: &mut DbConn,
+    rows: Vec<(AccountRow, Option<UserRow>)>,
+) -> Result<Vec<ModeratedAccount>, DbError> {
+    let user_ids: Vec<i64> = rows.iter().filter_map(|(_, user)| user.as_ref().map(|u| u.id)).collect();
+    let addresses = sign_in_addresses::of_users(conn, &user_ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(account, user)| {
+            let user = user.map(|user| {
+                let (id, mut state) = (user.id, UserState::from(user));
+                state.addresses =
+                    addresses.iter().filter(|(owner, _)| *owner == id).map(|(_, address)| address.clone()).collect();
+                state
+            });
+            ModeratedAccount { user, account: account.into() }
+        })
+        .collect())
 }
 
 impl From<UserRow> for UserState {
@@ -58,20 +78,29 @@ impl From<UserRow> for UserState {
             disabled: user.disabled,
             locale: user.locale,
             created_at: user.created_at.and_utc(),
+            addresses: Vec::new(),
         }
     }
 }
 
 /// One page of the accounts that match `filter`, newest first.
 pub async fn list(db: &Db, filter: AccountFilter, page: Page) -> Result<Vec<ModeratedAccount>, DomainError> {
-    let rows = db.read(move |conn| moderation::list(conn, &filter, &page)).await?;
-    Ok(rows.into_iter().map(|(account, user)| ModeratedAccount::from_rows(account, user)).collect())
+    Ok(db
+        .read(move |conn| {
+            let rows = moderation::list(conn, &filter, &page)?;
+            moderated(conn, rows)
+        })
+        .await?)
 }
 
 /// One account, suspended or not.
 pub async fn get(db: &Db, id: Id) -> Result<ModeratedAccount, DomainError> {
-    let (account, user) = db.read(move |conn| moderation::find(conn, id.0)).await?.ok_or_else(|| not_found(id))?;
-    Ok(ModeratedAccount::from_rows(account, user))
+    db.read(move |conn| {
+        let found = moderation::find(conn, id.0)?;
+        Ok(moderated(conn, found.into_iter().collect())?.pop())
+    })
+    .await?
+    .ok_or_else(|| not_found(id))
 }
 
 /// A moderator's action on an account, with the note its owner is shown
@@ -82,11 +111,31 @@ pub struct ActionRequest {
     pub text: String,
     /// The report this action answers, if any.
     pub report_id: Option<Id>,
+    /// Tell the account's owner (Mastodon's `send_email_notification`).
+    pub notify: bool,
+}
+
+/// A warning as its owner sees it (Mastodon's `AccountWarning`).
+#[derive(Debug, Clone)]
+pub struct WarningView {
+    pub id: Id,
+    pub action: AccountAction,
+    pub text: String,
+    pub target: AccountView,
+    pub created_at: DateTime<Utc>,
+}
+
+impl WarningView {
+    pub(crate) fn new(row: WarningRow, target: AccountView) -> WarningView {
+        WarningView { id: Id(row.id), action: row.action, text: row.text, target, created_at: row.created_at.and_utc() }
+    }
 }
 
 /// Takes `request.action` against account `id` and records the warning.
-pub async fn act(db: &Db, actor: Actor, id: Id, request: ActionRequest) -> Result<ModeratedAccount, DomainError> {
-    db.write(move |conn| {
+/// A user of this site is notified of it (`moderation_warning`) when the
+/// moderator wrote to them or asked for them to be told, as on Mastodon.
+pub async fn act(ctx: &Context, actor: Actor, id: Id, request: ActionRequest) -> Result<ModeratedAccount, DomainError> {
+    ctx.committed(move |conn| {
         let (account, user) = load(conn, &actor, id)?;
         let now = tertulia_db::now();
         match request.action {
@@ -110,6 +159,7 @@ pub async fn act(db: &Db, actor: Actor, id: Id, request: ActionRequest) -> Resul
                 }
             }
         }
+        let tell = user.is_some() && (request.notify || !request.text.trim().is_empty());
         let warning = WarningRow {
             id: Id::generate().0,
             account_id: id.0,
@@ -119,14 +169,29 @@ pub async fn act(db: &Db, actor: Actor, id: Id, request: ActionRequest) -> Resul
             created_at: now,
         };
         moderation::insert_warning(conn, &warning)?;
+        let events = if tell { vec![notify_warned(conn, &warning)?] } else { Vec::new() };
         let verb = match request.action {
             AccountAction::None => "warn",
             other => other.as_str(),
         };
         audit::record(conn, &actor, verb, &target_of(&account))?;
-        reload(conn, id)
+        Ok((reload(conn, id)?, events))
     })
     .await
+}
+
+/// The warned user's `moderation_warning` notification. It comes from
+/// their own account, as on Mastodon: the moderator stays unnamed. It
+/// bypasses the notification policy, which is about other people.
+fn notify_warned(conn: &mut DbConn, warning: &WarningRow) -> Result<Event, DbError> {
+    let notification = crate::statuses::new_notification(
+        warning.account_id,
+        warning.account_id,
+        NotificationKind::ModerationWarning,
+        None,
+        format!("ungrouped-warning-{}", warning.id),
+    );
+    crate::statuses::deliver_row(conn, NotificationRow { account_warning_id: Some(warning.id), ..notification })
 }
 
 /// What can be undone, each the reverse of one action (or of sign-up's
@@ -247,8 +312,8 @@ fn load(conn: &mut DbConn, actor: &Actor, id: Id) -> Result<(AccountRow, Option<
 }
 
 fn reload(conn: &mut DbConn, id: Id) -> Result<ModeratedAccount, DomainError> {
-    let (account, user) = moderation::find(conn, id.0)?.ok_or(DbError::NotFound)?;
-    Ok(ModeratedAccount::from_rows(account, user))
+    let found = moderation::find(conn, id.0)?.ok_or(DbError::NotFound)?;
+    moderated(conn, vec![found])?.pop().ok_or(DomainError::from(DbError::NotFound))
 }
 
 fn target_of(account: &AccountRow) -> Target {

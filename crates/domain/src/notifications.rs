@@ -7,9 +7,10 @@ use tertulia_core::Id;
 pub use tertulia_db::notifications::NotificationKind;
 use tertulia_db::notifications::{self, NotificationRow};
 use tertulia_db::page::Page;
-use tertulia_db::{Db, DbConn, DbError, blocks, reports};
+use tertulia_db::{Db, DbConn, DbError, blocks, moderation, reports};
 
 use crate::Context;
+use crate::moderation::WarningView;
 use crate::present::{self, Reading};
 use crate::reports::{ReportView, report_views};
 use crate::statuses::StatusView;
@@ -25,6 +26,8 @@ pub struct NotificationView {
     pub status: Option<StatusView>,
     /// What an `admin.report` notification is about.
     pub report: Option<ReportView>,
+    /// What a `moderation_warning` notification is about.
+    pub moderation_warning: Option<WarningView>,
 }
 
 /// Which notifications to list.
@@ -175,9 +178,21 @@ pub(crate) fn build(
         let report_rows = reports::find_many(conn, &report_ids)?;
         report_views(conn, report_rows)?.into_iter().map(|r| (r.id.0, r)).collect()
     };
+    let warning_ids: Vec<i64> = rows.iter().filter_map(|r| r.account_warning_id).collect();
+    let mut warnings: HashMap<i64, _> = if warning_ids.is_empty() {
+        HashMap::new()
+    } else {
+        moderation::warnings_by_ids(conn, &warning_ids)?.into_iter().map(|w| (w.id, w)).collect()
+    };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
+            let account = accounts.get(&row.from_account_id)?.clone();
+            // A warning notification comes from the warned account itself.
+            let moderation_warning = match row.account_warning_id {
+                Some(id) => Some(WarningView::new(warnings.remove(&id)?, account.clone())),
+                None => None,
+            };
             let status = match row.status_id {
                 Some(id) => Some(statuses.get(&Id(id))?.clone()),
                 None => None,
@@ -191,9 +206,10 @@ pub(crate) fn build(
                 kind: row.kind,
                 group_key: row.group_key,
                 created_at: row.created_at.and_utc(),
-                account: accounts.get(&row.from_account_id)?.clone(),
+                account,
                 status,
                 report,
+                moderation_warning,
             })
         })
         .collect())

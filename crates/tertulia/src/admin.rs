@@ -141,8 +141,9 @@ async fn user(ctx: &Context, command: UserCommand) -> Result<(), CliError> {
         }
         UserCommand::Suspend { username } => {
             let account = users::find(&ctx.db, &username).await?.account.id;
-            let suspend = ActionRequest { action: AccountAction::Suspend, text: String::new(), report_id: None };
-            moderation::act(&ctx.db, Actor::CommandLine, account, suspend).await?;
+            let suspend =
+                ActionRequest { action: AccountAction::Suspend, text: String::new(), report_id: None, notify: false };
+            moderation::act(ctx, Actor::CommandLine, account, suspend).await?;
             println!("{username} is suspended; the running server tells other sites.");
         }
         UserCommand::Unsuspend { username } => {

@@ -1,7 +1,7 @@
 //! `/api/v1/admin/accounts` and `/api/v2/admin/accounts`: staff view and
 //! moderate accounts (docs.joinmastodon.org/methods/admin/accounts).
-//! `send_email_notification` is accepted and ignored: this site sends no
-//! e-mail; the warning is kept with the account instead.
+//! This site sends no e-mail: `send_email_notification` (like a warning
+//! text) tells the user with a `moderation_warning` notification instead.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -56,13 +56,16 @@ pub struct TextFilters {
 
 impl TextFilters {
     fn into_filter(self) -> Result<AccountFilter, ApiError> {
-        if self.ip.as_deref().is_some_and(|ip| !ip.is_empty()) {
-            return Err(ApiError::Unprocessable(
-                "ip: this site does not record the IP addresses of its users, so it cannot filter by them".into(),
-            ));
-        }
         let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let ip = given(self.ip)
+            .map(|ip| {
+                ip.trim().parse::<std::net::IpAddr>().map_err(|_| {
+                    ApiError::Unprocessable(format!("ip: '{ip}' is not an IPv4 or IPv6 address, such as 192.0.2.7"))
+                })
+            })
+            .transpose()?;
         Ok(AccountFilter {
+            ip: ip.map(|ip| ip.to_string()),
             username: given(self.username),
             display_name: given(self.display_name),
             email: given(self.email),
@@ -98,7 +101,7 @@ impl V1Filters {
             (false, true) => Some(false),
             (false, false) => None,
         };
-        let roles = if self.staff == Some(true) { STAFF.to_vec() } else { Vec::new() };
+        let roles = (self.staff == Some(true)).then(|| STAFF.to_vec());
         Ok(AccountFilter { local, status, roles, ..texts.into_filter()? })
     }
 }
@@ -131,18 +134,19 @@ impl V2Filters {
             other => return Err(unknown("status", other, "active, pending, disabled, silenced, suspended")),
         };
         // Role ids are the role names (see `Role::of`).
-        let mut roles = self
+        let asked = self
             .role_ids
             .iter()
             .map(|id| id.parse::<Role>().map_err(|e| ApiError::Unprocessable(format!("role_ids: {e}"))))
             .collect::<Result<Vec<Role>, ApiError>>()?;
-        match self.permissions.as_deref().unwrap_or("") {
-            "" => {}
-            // Staff among the roles asked for, or all staff.
-            "staff" if roles.is_empty() => roles = STAFF.to_vec(),
-            "staff" => roles.retain(|role| STAFF.contains(role)),
+        let asked = (!asked.is_empty()).then_some(asked);
+        // Both filters must hold: the staff among the roles asked for,
+        // which may be none at all.
+        let roles = match self.permissions.as_deref().unwrap_or("") {
+            "" => asked,
+            "staff" => Some(asked.unwrap_or(STAFF.to_vec()).into_iter().filter(|role| STAFF.contains(role)).collect()),
             other => return Err(unknown("permissions", other, "staff")),
-        }
+        };
         Ok(AccountFilter { local, status, roles, ..texts.into_filter()? })
     }
 }
@@ -203,9 +207,10 @@ pub struct ActionForm {
     #[serde(default)]
     text: String,
     report_id: Option<String>,
-    /// Accepted for Mastodon clients; no e-mail is sent (see the module).
-    #[serde(default, deserialize_with = "flexible_bool", rename = "send_email_notification")]
-    _send_email_notification: Option<bool>,
+    /// Tells the user with a `moderation_warning` notification; no
+    /// e-mail is sent (see docs/moderation.md).
+    #[serde(default, deserialize_with = "flexible_bool")]
+    send_email_notification: Option<bool>,
 }
 
 /// Mastodon answers an action with an empty object.
@@ -216,7 +221,7 @@ pub async fn action(
     Form(form): Form<ActionForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageUsers)?;
-    moderation::act(&state.ctx.db, Actor::from(user), path_id(&id)?, form.into_request()?).await?;
+    moderation::act(&state.ctx, Actor::from(user), path_id(&id)?, form.into_request()?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }
 
@@ -233,7 +238,8 @@ impl ActionForm {
                 text.parse::<Id>().map_err(|_| ApiError::Unprocessable(format!("report_id: '{text}' is not an id")))?,
             ),
         };
-        Ok(ActionRequest { action, text: self.text, report_id })
+        let notify = self.send_email_notification.unwrap_or(false);
+        Ok(ActionRequest { action, text: self.text, report_id, notify })
     }
 }
 

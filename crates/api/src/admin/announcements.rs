@@ -6,14 +6,13 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use tertulia_domain::announcements::{self, AnnouncementForm};
 
-use crate::admin::audited;
 use crate::auth::Auth;
 use crate::entities::AdminAnnouncement;
 use crate::forms::{Form, flexible_bool};
 use crate::scheduled::parse_time_of;
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
-use tertulia_domain::audit::Target;
+use tertulia_domain::audit::Actor;
 use tertulia_domain::roles::Permission;
 
 const READ: &str = "admin:read";
@@ -57,11 +56,6 @@ impl Params {
     }
 }
 
-/// An announcement is named in the audit log by the start of its text.
-fn target(view: &announcements::AnnouncementView) -> Target {
-    Target::new("announcement", view.id, view.text.chars().take(60).collect::<String>())
-}
-
 fn json(view: &announcements::AnnouncementView, state: &AppState) -> HttpResponse {
     HttpResponse::Ok().json(AdminAnnouncement::from_view(view, &state.ctx.config))
 }
@@ -84,8 +78,7 @@ pub async fn create(
     Form(params): Form<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
-    let view = announcements::create(&state.ctx, params.form()?).await?;
-    audited(&state, user, "create", target(&view)).await?;
+    let view = announcements::create(&state.ctx, &Actor::from(user), params.form()?).await?;
     Ok(json(&view, &state))
 }
 
@@ -97,15 +90,13 @@ pub async fn update(
     Form(params): Form<Params>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
-    let view = announcements::edit(&state.ctx, path_id(&id)?, params.form()?).await?;
-    audited(&state, user, "update", target(&view)).await?;
+    let view = announcements::edit(&state.ctx, &Actor::from(user), path_id(&id)?, params.form()?).await?;
     Ok(json(&view, &state))
 }
 
 pub async fn publish(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
-    let view = announcements::publish(&state.ctx, path_id(&id)?).await?;
-    audited(&state, user, "publish", target(&view)).await?;
+    let view = announcements::publish(&state.ctx, &Actor::from(user), path_id(&id)?).await?;
     Ok(json(&view, &state))
 }
 
@@ -115,15 +106,12 @@ pub async fn unpublish(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
-    let view = announcements::unpublish(&state.ctx, path_id(&id)?).await?;
-    audited(&state, user, "unpublish", target(&view)).await?;
+    let view = announcements::unpublish(&state.ctx, &Actor::from(user), path_id(&id)?).await?;
     Ok(json(&view, &state))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageAnnouncements)?;
-    let id = path_id(&id)?;
-    announcements::delete(&state.ctx, id).await?;
-    audited(&state, user, "destroy", Target::new("announcement", id, "")).await?;
+    announcements::delete(&state.ctx, &Actor::from(user), path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

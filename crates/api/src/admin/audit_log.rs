@@ -19,9 +19,10 @@ use crate::{ApiError, AppState};
 #[derive(Serialize)]
 struct AuditEntry<'a> {
     id: String,
-    /// The acting staff member's account id; `None` for the command line.
+    /// The acting staff member's account id; `None` for the command line
+    /// and the configuration file.
     account_id: Option<String>,
-    /// Their username, or `command line`.
+    /// Their username, `command line` or `configuration file`.
     actor: &'a str,
     action: &'a str,
     target_type: &'a str,

@@ -5,13 +5,12 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tertulia_domain::federation_policy::{self, DomainAllowRow};
 
-use crate::admin::audited;
 use crate::auth::Auth;
 use crate::entities::timestamp;
 use crate::forms::Form;
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
-use tertulia_domain::audit::Target;
+use tertulia_domain::audit::Actor;
 use tertulia_domain::roles::Permission;
 
 const READ: &str = "admin:read:domain_allows";
@@ -56,14 +55,12 @@ pub async fn create(
     Form(form): Form<AllowForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageFederation)?;
-    let row = federation_policy::allow(&state.ctx, &form.domain).await?;
-    audited(&state, user, "create", Target::new("domain_allow", row.id, &row.domain)).await?;
+    let row = federation_policy::allow(&state.ctx, &Actor::from(user), &form.domain).await?;
     Ok(HttpResponse::Ok().json(DomainAllow::from_row(&row)))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageFederation)?;
-    let row = federation_policy::disallow(&state.ctx, path_id(&id)?).await?;
-    audited(&state, user, "destroy", Target::new("domain_allow", row.id, &row.domain)).await?;
+    federation_policy::disallow(&state.ctx, &Actor::from(user), path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

@@ -5,13 +5,12 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tertulia_domain::federation_policy::{self, BlockChanges, DomainBlockRow, Severity};
 
-use crate::admin::audited;
 use crate::auth::Auth;
 use crate::entities::timestamp;
 use crate::forms::{Form, flexible_bool};
 use crate::statuses::path_id;
 use crate::{ApiError, AppState};
-use tertulia_domain::audit::Target;
+use tertulia_domain::audit::Actor;
 use tertulia_domain::roles::Permission;
 
 pub(crate) const READ: &str = "admin:read:domain_blocks";
@@ -47,10 +46,6 @@ impl<'a> DomainBlock<'a> {
             obfuscate: row.obfuscate,
         }
     }
-}
-
-fn target(row: &DomainBlockRow) -> Target {
-    Target::new("domain_block", row.id, &row.domain)
 }
 
 fn one(row: &DomainBlockRow) -> HttpResponse {
@@ -114,8 +109,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageFederation)?;
     let domain = form.domain.clone();
-    let row = federation_policy::block(&state.ctx, &domain, form.changes()?).await?;
-    audited(&state, user, "create", target(&row)).await?;
+    let row = federation_policy::block(&state.ctx, &Actor::from(user), &domain, form.changes()?).await?;
     Ok(one(&row))
 }
 
@@ -126,14 +120,12 @@ pub async fn update(
     Form(form): Form<BlockForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageFederation)?;
-    let row = federation_policy::update_block(&state.ctx, path_id(&id)?, form.changes()?).await?;
-    audited(&state, user, "update", target(&row)).await?;
+    let row = federation_policy::update_block(&state.ctx, &Actor::from(user), path_id(&id)?, form.changes()?).await?;
     Ok(one(&row))
 }
 
 pub async fn delete(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted(WRITE, Permission::ManageFederation)?;
-    let row = federation_policy::unblock(&state.ctx, path_id(&id)?).await?;
-    audited(&state, user, "destroy", target(&row)).await?;
+    federation_policy::unblock(&state.ctx, &Actor::from(user), path_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({})))
 }

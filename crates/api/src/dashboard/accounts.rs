@@ -206,7 +206,7 @@ pub async fn act(
 ) -> Result<HttpResponse, Refusal> {
     let user = form.staff.permitted(WRITE, Permission::ManageUsers)?;
     let id = path_id(&id)?;
-    moderation::act(&state.ctx.db, Actor::from(user), id, form.fields.into_request()?).await?;
+    moderation::act(&state.ctx, Actor::from(user), id, form.fields.into_request()?).await?;
     Ok(redirect(&format!("/admin/accounts/{id}")))
 }
 

@@ -14,9 +14,9 @@ pub struct AdminAccount {
     domain: Option<String>,
     created_at: String,
     email: String,
-    /// This site keeps no IP addresses of its users.
+    /// The address of the newest sign-in.
     ip: Option<String>,
-    ips: Vec<()>,
+    ips: Vec<AdminIp>,
     locale: String,
     invite_request: Option<String>,
     role: Role,
@@ -31,6 +31,13 @@ pub struct AdminAccount {
     account: Account,
 }
 
+/// Mastodon's `Admin::Ip`: an address a user signed in from.
+#[derive(Debug, Serialize)]
+struct AdminIp {
+    ip: String,
+    used_at: String,
+}
+
 impl AdminAccount {
     pub fn from_view(moderated: &ModeratedAccount, config: &Config) -> AdminAccount {
         let account = &moderated.account;
@@ -41,8 +48,10 @@ impl AdminAccount {
             domain: account.domain.clone(),
             created_at: timestamp(user.map_or(account.created_at, |u| u.created_at)),
             email: user.map(|u| u.email.clone()).unwrap_or_default(),
-            ip: None,
-            ips: Vec::new(),
+            ip: user.and_then(|u| u.addresses.first()).map(|a| a.ip.clone()),
+            ips: user.map_or_else(Vec::new, |u| {
+                u.addresses.iter().map(|a| AdminIp { ip: a.ip.clone(), used_at: timestamp(a.used_at) }).collect()
+            }),
             locale: user.map(|u| u.locale.clone()).unwrap_or_default(),
             invite_request: None,
             role: Role::of(user.map_or(tertulia_domain::roles::Role::User, |u| u.role)),

@@ -2,6 +2,7 @@
 //! field names and formats follow docs.joinmastodon.org/entities.
 
 mod account;
+mod account_warning;
 mod admin_account;
 mod announcement;
 mod conversation;
@@ -21,6 +22,7 @@ mod status_edit;
 mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use account_warning::AccountWarning;
 pub use admin_account::AdminAccount;
 pub use announcement::{AdminAnnouncement, Announcement};
 pub use conversation::Conversation;

@@ -2,7 +2,7 @@ use serde::Serialize;
 use tertulia_core::{Config, Id};
 use tertulia_domain::notifications::NotificationView;
 
-use super::{Account, Report, Status, timestamp};
+use super::{Account, AccountWarning, Report, Status, timestamp};
 
 /// The Mastodon `Notification` entity.
 #[derive(Debug, Serialize)]
@@ -17,6 +17,9 @@ pub struct Notification {
     /// Only on `admin.report` notifications.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<Report>,
+    /// Only on `moderation_warning` notifications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moderation_warning: Option<AccountWarning>,
 }
 
 impl Notification {
@@ -29,6 +32,7 @@ impl Notification {
             account: Account::from_view(&view.account, config),
             status: view.status.as_ref().map(|s| Status::from_view(s, config)),
             report: view.report.as_ref().map(|r| Report::from_view(r, config)),
+            moderation_warning: view.moderation_warning.as_ref().map(|w| AccountWarning::from_view(w, config)),
         }
     }
 }

@@ -72,7 +72,7 @@ pub async fn submit(
         return Ok(page::problem(&refused.to_string(), StatusCode::FORBIDDEN));
     }
     let sign_in = SignIn::Password { login: form.login.clone(), password: form.password };
-    let request = authorize_request(&params, &target, sign_in);
+    let request = authorize_request(&params, &target, sign_in, state.proxies.ip_of(&http));
     match oauth::authorize(&state.ctx, &state.sign_ins, request).await {
         Ok((code, redirect_uri)) => Ok(deliver_code(&state, &target, &params, &code, &redirect_uri)),
         Err(OAuthError::AccessDenied(message)) => {
@@ -108,6 +108,7 @@ pub(super) fn authorize_request(
     params: &AuthorizeParams,
     target: &AuthorizationTarget,
     sign_in: SignIn,
+    client: Option<std::net::IpAddr>,
 ) -> AuthorizeRequest {
     AuthorizeRequest {
         client_id: params.client_id.clone(),
@@ -116,6 +117,7 @@ pub(super) fn authorize_request(
         code_challenge: params.code_challenge.clone(),
         code_challenge_method: params.code_challenge_method.clone(),
         sign_in,
+        client,
     }
 }
 

@@ -76,10 +76,11 @@ pub async fn callback(
         Ok(target) => target,
         Err(response) => return Ok(response),
     };
-    if let Err(refused) = sign_up_blocks::admit_sign_in(&state.ctx.db, state.proxies.ip_of(&http)).await {
+    let client = state.proxies.ip_of(&http);
+    if let Err(refused) = sign_up_blocks::admit_sign_in(&state.ctx.db, client).await {
         return Ok(page::problem(&refused.to_string(), StatusCode::FORBIDDEN));
     }
-    let request = authorize::authorize_request(&params, &target, SignIn::Company(signed_in));
+    let request = authorize::authorize_request(&params, &target, SignIn::Company(signed_in), client);
     match oauth::authorize(&state.ctx, &state.sign_ins, request).await {
         Ok((code, redirect_uri)) => Ok(authorize::deliver_code(&state, &target, &params, &code, &redirect_uri)),
         Err(error) => problem(error),

@@ -89,6 +89,7 @@ pub async fn token(
         &client_id,
         client_secret.as_deref().filter(|s| !s.is_empty()),
         grant,
+        state.proxies.ip_of(&request),
     )
     .await?;
     let mut body = json!({

@@ -698,7 +698,7 @@ async fn mint_token(ctx: &tertulia_domain::Context) -> Result<String, BenchError
     let grant =
         Grant::Password { username: username(0), password: PASSWORD.into(), scopes: Some("read write follow".into()) };
     let throttle = SignInThrottle::new(&ctx.config.rate_limits);
-    let issued = oauth::issue_token(ctx, &throttle, &app.client_id, Some(&client_secret), grant)
+    let issued = oauth::issue_token(ctx, &throttle, &app.client_id, Some(&client_secret), grant, None)
         .await
         .map_err(|e| BenchError::Check(format!("cannot sign in as {}: {e}", username(0))))?;
     Ok(issued.access_token)

@@ -1,13 +1,15 @@
 //! Changing the policy: domain allows and blocks, from the admin API, the
 //! CLI and the configuration file. Each change is one transaction that
-//! also applies what the change means for data already here, and moves the
-//! policy's version so every process reloads.
+//! also applies what the change means for data already here, writes its
+//! audit entry (whoever made it), and moves the policy's version so every
+//! process reloads.
 
 use tertulia_core::Id;
 use tertulia_core::config::{FederationMode, validate_domain};
 use tertulia_db::federation_policy::{self, DomainAllowRow, DomainBlockRow, Severity};
 use tertulia_db::{Db, DbConn, DbError, accounts, delivery, inbox};
 
+use crate::audit::{self, Actor, Target};
 use crate::events::Event;
 use crate::{Context, DomainError};
 
@@ -25,8 +27,14 @@ pub struct BlockChanges {
 
 /// Blocks `domain`. A suspension drops its queued deliveries and received
 /// activities and removes its stored accounts with their posts and follows.
-pub async fn block(ctx: &Context, domain: &str, changes: BlockChanges) -> Result<DomainBlockRow, DomainError> {
+pub async fn block(
+    ctx: &Context,
+    actor: &Actor,
+    domain: &str,
+    changes: BlockChanges,
+) -> Result<DomainBlockRow, DomainError> {
     let domain = normalise(domain)?;
+    let actor = actor.clone();
     let mut row = DomainBlockRow::new(Id::generate().0, domain, tertulia_db::now());
     apply(&mut row, changes);
     let block = ctx
@@ -39,6 +47,7 @@ pub async fn block(ctx: &Context, domain: &str, changes: BlockChanges) -> Result
                     ));
                 }
                 federation_policy::insert_block(conn, &row)?;
+                audit::record(conn, &actor, "create", &block_target(&row))?;
                 let events = enforce_block(conn, &row)?;
                 Ok((row, events))
             })
@@ -49,7 +58,13 @@ pub async fn block(ctx: &Context, domain: &str, changes: BlockChanges) -> Result
 }
 
 /// Changes block `id`; a change to `suspend` applies it as [`block`] does.
-pub async fn update_block(ctx: &Context, id: Id, changes: BlockChanges) -> Result<DomainBlockRow, DomainError> {
+pub async fn update_block(
+    ctx: &Context,
+    actor: &Actor,
+    id: Id,
+    changes: BlockChanges,
+) -> Result<DomainBlockRow, DomainError> {
+    let actor = actor.clone();
     let block = ctx
         .committed(move |conn| {
             tertulia_db::transaction(conn, |conn| {
@@ -57,6 +72,7 @@ pub async fn update_block(ctx: &Context, id: Id, changes: BlockChanges) -> Resul
                 apply(&mut row, changes);
                 row.updated_at = tertulia_db::now();
                 federation_policy::update_block(conn, &row)?;
+                audit::record(conn, &actor, "update", &block_target(&row))?;
                 let events = enforce_block(conn, &row)?;
                 Ok((row, events))
             })
@@ -69,12 +85,14 @@ pub async fn update_block(ctx: &Context, id: Id, changes: BlockChanges) -> Resul
 /// Lifts block `id`: the limits a silence put on the domain's accounts are
 /// lifted. What a suspension removed stays removed: the domain's accounts
 /// come back as they are met again.
-pub async fn unblock(ctx: &Context, id: Id) -> Result<DomainBlockRow, DomainError> {
+pub async fn unblock(ctx: &Context, actor: &Actor, id: Id) -> Result<DomainBlockRow, DomainError> {
+    let actor = actor.clone();
     let block = ctx
         .db
         .write(move |conn| {
             let row = federation_policy::find_block(conn, id.0)?.ok_or_else(not_found("domain block"))?;
             federation_policy::delete_block(conn, row.id)?;
+            audit::record(conn, &actor, "destroy", &block_target(&row))?;
             federation_policy::bump_version(conn)?;
             accounts::unsilence_domain(conn, &row.domain, row.created_at)?;
             Ok::<_, DomainError>(row)
@@ -86,8 +104,9 @@ pub async fn unblock(ctx: &Context, id: Id) -> Result<DomainBlockRow, DomainErro
 
 /// Allows `domain` (used in `allowlist` mode); allowing it again returns
 /// the existing allow.
-pub async fn allow(ctx: &Context, domain: &str) -> Result<DomainAllowRow, DomainError> {
+pub async fn allow(ctx: &Context, actor: &Actor, domain: &str) -> Result<DomainAllowRow, DomainError> {
     let row = DomainAllowRow { id: Id::generate().0, domain: normalise(domain)?, created_at: tertulia_db::now() };
+    let actor = actor.clone();
     let allow = ctx
         .db
         .write(move |conn| {
@@ -95,6 +114,7 @@ pub async fn allow(ctx: &Context, domain: &str) -> Result<DomainAllowRow, Domain
                 return Ok::<_, DbError>(existing);
             }
             federation_policy::insert_allow(conn, &row)?;
+            audit::record(conn, &actor, "create", &allow_target(&row))?;
             federation_policy::bump_version(conn)?;
             Ok(row)
         })
@@ -105,13 +125,15 @@ pub async fn allow(ctx: &Context, domain: &str) -> Result<DomainAllowRow, Domain
 
 /// Removes allow `id`. In `allowlist` mode the domain's queued deliveries
 /// and received activities are dropped: they would be refused anyway.
-pub async fn disallow(ctx: &Context, id: Id) -> Result<DomainAllowRow, DomainError> {
+pub async fn disallow(ctx: &Context, actor: &Actor, id: Id) -> Result<DomainAllowRow, DomainError> {
     let drop_queues = ctx.policy.mode() == FederationMode::Allowlist;
+    let actor = actor.clone();
     let allow = ctx
         .db
         .write(move |conn| {
             let row = federation_policy::find_allow(conn, id.0)?.ok_or_else(not_found("domain allow"))?;
             federation_policy::delete_allow(conn, row.id)?;
+            audit::record(conn, &actor, "destroy", &allow_target(&row))?;
             federation_policy::bump_version(conn)?;
             if drop_queues {
                 drop_queued(conn, &row.domain)?;
@@ -147,17 +169,25 @@ pub async fn seed(ctx: &Context) -> Result<(), DomainError> {
     let known_allows = allows(&ctx.db).await?;
     for domain in &settings.allowed_domains {
         if !known_allows.iter().any(|allow| allow.domain.eq_ignore_ascii_case(domain)) {
-            allow(ctx, domain).await?;
+            allow(ctx, &Actor::Configuration, domain).await?;
         }
     }
     let known_blocks = blocks(&ctx.db).await?;
     for domain in &settings.blocked_domains {
         if !known_blocks.iter().any(|block| block.domain.eq_ignore_ascii_case(domain)) {
             let suspend = BlockChanges { severity: Some(Severity::Suspend), ..BlockChanges::default() };
-            block(ctx, domain, suspend).await?;
+            block(ctx, &Actor::Configuration, domain, suspend).await?;
         }
     }
     ctx.policy.refresh(&ctx.db).await
+}
+
+fn block_target(row: &DomainBlockRow) -> Target {
+    Target::new("domain_block", row.id, &row.domain)
+}
+
+fn allow_target(row: &DomainAllowRow) -> Target {
+    Target::new("domain_allow", row.id, &row.domain)
 }
 
 /// A domain as stored: a bare host name (with a port, if any), lower-cased.

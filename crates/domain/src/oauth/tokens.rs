@@ -12,6 +12,7 @@ use super::secrets::{hash, matches_hash, new_secret, pkce_s256_matches};
 use super::sign_in::{CompanySignIn, SignInThrottle, check_credentials};
 use super::{OAuthError, find_app};
 use crate::Context;
+use crate::sign_in_addresses;
 use crate::sign_up_blocks::{self, Admission};
 
 /// A sign-in on the authorization page.
@@ -23,6 +24,8 @@ pub struct AuthorizeRequest {
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub sign_in: SignIn,
+    /// Where the sign-in comes from, if known (kept for staff).
+    pub client: Option<std::net::IpAddr>,
 }
 
 /// How the person on the authorization page proved who they are.
@@ -104,6 +107,7 @@ pub async fn authorize(
     let lifetime = Duration::minutes(i64::from(ctx.config.oauth.code_lifetime_minutes));
     let app_id = app.id.0;
     let redirect = redirect_uri.clone();
+    let client = request.client;
     ctx.db
         .write(move |conn| {
             let now = tertulia_db::now();
@@ -123,6 +127,7 @@ pub async fn authorize(
                     used_at: None,
                 },
             )?;
+            sign_in_addresses::remember(conn, user.id, client, now)?;
             users::record_sign_in(conn, user.id, now)
         })
         .await?;
@@ -131,13 +136,15 @@ pub async fn authorize(
 
 /// Exchanges a grant for a token. `client_secret` may be omitted only for
 /// an authorization code protected by PKCE (public clients such as web
-/// apps cannot keep a secret).
+/// apps cannot keep a secret). `client` is the address the request comes
+/// from: a password sign-in records it for staff.
 pub async fn issue_token(
     ctx: &Context,
     throttle: &SignInThrottle,
     client_id: &str,
     client_secret: Option<&str>,
     grant: Grant,
+    client: Option<std::net::IpAddr>,
 ) -> Result<IssuedToken, OAuthError> {
     let app = find_app(&ctx.db, client_id).await.map_err(|_| OAuthError::InvalidClient)?;
     let secret_ok = client_secret.map(|given| matches_hash(given, &app.client_secret_hash));
@@ -164,7 +171,9 @@ pub async fn issue_token(
             Ok(ctx
                 .db
                 .write(move |conn| {
-                    users::record_sign_in(conn, user.id, tertulia_db::now())?;
+                    let now = tertulia_db::now();
+                    sign_in_addresses::remember(conn, user.id, client, now)?;
+                    users::record_sign_in(conn, user.id, now)?;
                     store_token(conn, Some(app_id), Some(user.id), scopes, true, None)
                 })
                 .await?)
@@ -264,6 +273,7 @@ pub async fn register(
             if admission == Admission::Pending {
                 users::hold_for_approval(conn, user_id)?;
             }
+            sign_in_addresses::remember(conn, user_id, client, tertulia_db::now())?;
             store_token(conn, Some(app_id), Some(user_id), scopes, true, None)
         })
         .await?)

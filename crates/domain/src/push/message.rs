@@ -71,6 +71,7 @@ fn title(kind: NotificationKind, name: &str) -> String {
         NotificationKind::Quote => format!("{name} quoted your post"),
         NotificationKind::AdminSignUp => format!("{name} signed up"),
         NotificationKind::AdminReport => format!("{name} filed a report"),
+        NotificationKind::ModerationWarning => "A moderator acted on your account".to_owned(),
     }
 }
 

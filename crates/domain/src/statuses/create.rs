@@ -403,7 +403,8 @@ pub(crate) fn deliver(
     deliver_row(conn, new_notification(recipient, from, kind, status_id, group_key))
 }
 
-fn deliver_row(conn: &mut DbConn, row: NotificationRow) -> Result<Event, DbError> {
+/// Stores a notification made whole by the caller, unconditionally.
+pub(crate) fn deliver_row(conn: &mut DbConn, row: NotificationRow) -> Result<Event, DbError> {
     notifications::insert(conn, &row)?;
     // Filtered notifications are not pushed: only those that are announced.
     crate::push::queue(conn, row.account_id, row.from_account_id, row.kind, row.id)?;
@@ -428,6 +429,7 @@ pub(crate) fn new_notification(
         created_at: tertulia_db::now(),
         filtered: false,
         report_id: None,
+        account_warning_id: None,
     }
 }
 

@@ -15,7 +15,7 @@ pub use reactions::{favourited_by, reblogged_by};
 pub use tertulia_db::statuses::ViewerStanding;
 pub use view::StatusView;
 
-pub(crate) use create::{Checked, deliver, load_one, new_notification, notify, notify_with, publish};
+pub(crate) use create::{Checked, deliver, deliver_row, load_one, new_notification, notify, notify_with, publish};
 pub(crate) use edit::version;
 pub(crate) use view::build as build_views;
 

@@ -343,8 +343,9 @@ async fn restrict(rig: &Rig, case: &Case, reader: Id, author: Id) -> Step<()> {
     }
     if case.author_suspended {
         // Here or elsewhere: the admin API's suspension, as a moderator takes it.
-        let suspend = ActionRequest { action: AccountAction::Suspend, text: String::new(), report_id: None };
-        step("a moderator suspends the author", moderation::act(db, Actor::CommandLine, author, suspend).await)?;
+        let suspend =
+            ActionRequest { action: AccountAction::Suspend, text: String::new(), report_id: None, notify: false };
+        step("a moderator suspends the author", moderation::act(&rig.ctx, Actor::CommandLine, author, suspend).await)?;
     }
     Ok(())
 }

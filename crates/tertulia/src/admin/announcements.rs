@@ -3,6 +3,7 @@
 use tertulia_core::Id;
 use tertulia_domain::Context;
 use tertulia_domain::announcements::{self, AnnouncementForm, AnnouncementView};
+use tertulia_domain::audit::Actor;
 
 use crate::CliError;
 use crate::cli::AnnouncementCommand;
@@ -19,7 +20,7 @@ pub async fn run(ctx: &Context, command: AnnouncementCommand) -> Result<(), CliE
                 scheduled_at: schedule,
                 company_wide,
             };
-            let created = announcements::create(ctx, form).await?;
+            let created = announcements::create(ctx, &Actor::CommandLine, form).await?;
             println!("Created announcement {}: {}.", created.id, state(&created));
         }
         AnnouncementCommand::Edit { id, text, when, all_day, schedule, company_wide } => {
@@ -34,11 +35,11 @@ pub async fn run(ctx: &Context, command: AnnouncementCommand) -> Result<(), CliE
                 scheduled_at: schedule.or(current.scheduled_at),
                 company_wide: company_wide.unwrap_or(current.company_wide),
             };
-            let edited = announcements::edit(ctx, id, form).await?;
+            let edited = announcements::edit(ctx, &Actor::CommandLine, id, form).await?;
             println!("Changed announcement {}: {}.", edited.id, state(&edited));
         }
         AnnouncementCommand::Publish { id } => {
-            let published = announcements::publish(ctx, parse_id(&id)?).await?;
+            let published = announcements::publish(ctx, &Actor::CommandLine, parse_id(&id)?).await?;
             println!(
                 "Announcement {} is {}; the running server shows it to everyone.",
                 published.id,
@@ -46,12 +47,12 @@ pub async fn run(ctx: &Context, command: AnnouncementCommand) -> Result<(), CliE
             );
         }
         AnnouncementCommand::Unpublish { id } => {
-            let draft = announcements::unpublish(ctx, parse_id(&id)?).await?;
+            let draft = announcements::unpublish(ctx, &Actor::CommandLine, parse_id(&id)?).await?;
             println!("Announcement {} is {}: readers no longer see it.", draft.id, state(&draft));
         }
         AnnouncementCommand::Delete { id } => {
             let id = parse_id(&id)?;
-            announcements::delete(ctx, id).await?;
+            announcements::delete(ctx, &Actor::CommandLine, id).await?;
             println!("Deleted announcement {id}.");
         }
         AnnouncementCommand::List => {

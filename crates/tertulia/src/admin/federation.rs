@@ -7,6 +7,7 @@ use tertulia_core::stored::UnknownName;
 use tertulia_db::relays::{RelayProtocol, RelayRow, RelayState};
 use tertulia_db::{Db, delivery, instances};
 use tertulia_domain::Context;
+use tertulia_domain::audit::Actor;
 use tertulia_domain::federation_policy::{self, BlockChanges, Severity};
 use tertulia_domain::relays;
 use tertulia_federation::{Federation, SiteFollow};
@@ -33,7 +34,7 @@ pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliErr
             Ok(())
         }
         FederationCommand::Allow { domain } => {
-            let allow = federation_policy::allow(ctx, &domain).await?;
+            let allow = federation_policy::allow(ctx, &Actor::CommandLine, &domain).await?;
             println!(
                 "{} may federate with this site (allow {}); running servers apply it within a second.",
                 allow.domain, allow.id
@@ -48,7 +49,7 @@ pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliErr
             let allow = allow.ok_or_else(|| {
                 CliError::Usage(format!("{domain} is not an allowed domain; see `tertulia admin federation list`"))
             })?;
-            federation_policy::disallow(ctx, Id(allow.id)).await?;
+            federation_policy::disallow(ctx, &Actor::CommandLine, Id(allow.id)).await?;
             println!("{domain} is no longer allowed.");
             Ok(())
         }
@@ -71,7 +72,7 @@ pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliErr
                 public_comment,
                 obfuscate: Some(obfuscate),
             };
-            let block = federation_policy::block(ctx, &domain, changes).await?;
+            let block = federation_policy::block(ctx, &Actor::CommandLine, &domain, changes).await?;
             println!(
                 "{} blocked ({}, block {}); running servers apply it within a second.",
                 block.domain, block.severity, block.id
@@ -86,7 +87,7 @@ pub async fn run(ctx: &Context, command: FederationCommand) -> Result<(), CliErr
             let block = block.ok_or_else(|| {
                 CliError::Usage(format!("{domain} is not blocked; see `tertulia admin federation list`"))
             })?;
-            federation_policy::unblock(ctx, Id(block.id)).await?;
+            federation_policy::unblock(ctx, &Actor::CommandLine, Id(block.id)).await?;
             println!("{domain} is no longer blocked.");
             Ok(())
         }
