@@ -30,7 +30,7 @@ pub async fn public_empty_list(auth: Auth) -> Result<HttpResponse, ApiError> {
 pub async fn extended_description(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "updated_at": crate::entities::timestamp(chrono::Utc::now()),
-        "content": format!("<p>{}</p>", crate::oauth::escape(&state.ctx.config.instance.description)),
+        "content": maud::html! { p { (state.ctx.config.instance.description) } }.into_string(),
     }))
 }
 

@@ -8,7 +8,6 @@ pub mod authorize;
 pub mod oidc;
 mod page;
 
-pub use page::escape;
 pub mod token;
 mod userinfo;
 

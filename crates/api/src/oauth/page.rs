@@ -4,26 +4,10 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use maud::PreEscaped;
+use maud::{Markup, html};
 use tertulia_core::scope::Scopes;
 
 use crate::web::{self, FormTargets};
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
 
 /// What a person is told each top-level scope lets the app do.
 fn describe_scope(scope: &str) -> String {
@@ -55,107 +39,101 @@ pub struct SignInPage<'a> {
 }
 
 pub fn sign_in(page: &SignInPage<'_>, status: StatusCode) -> HttpResponse {
-    let scopes: String =
-        page.scopes.iter().map(|s| format!("<li>{}</li>", escape(&describe_scope(s)))).collect::<Vec<_>>().join("");
-    let hidden: String = page
-        .hidden
-        .iter()
-        .map(|(name, value)| format!(r#"<input type="hidden" name="{}" value="{}">"#, escape(name), escape(value)))
-        .collect();
-    let error = page
-        .error
-        .map(|e| format!(r#"<p class="error" role="alert" id="error">{}</p>"#, escape(e)))
-        .unwrap_or_default();
-    let described = if page.error.is_some() { r#" aria-describedby="error""# } else { "" };
-    // Choosing the provider allows the app too, as "Sign in and allow" does.
-    let company = page
-        .company_provider
-        .map(|name| {
-            format!(
-                r#"<form method="get" action="/oauth/oidc/start">
-{hidden}
-<div class="actions"><button type="submit" id="company-sign-in">Sign in with {name} and allow</button></div>
-</form>"#,
-                name = escape(name)
-            )
-        })
-        .unwrap_or_default();
-    let passwords = if page.passwords {
-        format!(
-            r#"<label for="login">Username or e-mail address</label>
-<input id="login" name="login" value="{login}" autocomplete="username" required autofocus{described}>
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required{described}>
-"#,
-            login = escape(page.login)
-        )
-    } else {
-        String::new()
+    let hidden = html! {
+        @for (name, value) in page.hidden {
+            input type="hidden" name=(name) value=(value);
+        }
     };
-    let approve = if page.passwords {
-        r#"<button type="submit" name="decision" value="approve">Sign in and allow</button>"#
-    } else {
-        ""
+    // Fields point at the error for screen readers when there is one.
+    let described = page.error.map(|_| "error");
+    let main = html! {
+        h1 { "Sign in to " (page.instance_title) }
+        p { strong { (page.app_name) } " wants to use your account. If you allow it, it can:" }
+        ul {
+            @for scope in page.scopes.iter() { li { (describe_scope(scope)) } }
+        }
+        @if let Some(error) = page.error {
+            p.error role="alert" id="error" { (error) }
+        }
+        // Choosing the provider allows the app too, as "Sign in and allow" does.
+        @if let Some(provider) = page.company_provider {
+            form method="get" action="/oauth/oidc/start" {
+                (hidden)
+                div.actions {
+                    button type="submit" id="company-sign-in" { "Sign in with " (provider) " and allow" }
+                }
+            }
+        }
+        form method="post" action="/oauth/authorize" {
+            (hidden)
+            @if page.passwords {
+                label for="login" { "Username or e-mail address" }
+                input id="login" name="login" value=(page.login) autocomplete="username" required autofocus
+                    aria-describedby=[described];
+                label for="password" { "Password" }
+                input id="password" name="password" type="password" autocomplete="current-password" required
+                    aria-describedby=[described];
+            }
+            div.actions {
+                @if page.passwords {
+                    button type="submit" name="decision" value="approve" { "Sign in and allow" }
+                }
+                button.secondary type="submit" name="decision" value="deny" formnovalidate { "Deny" }
+            }
+        }
     };
-    let body = format!(
-        r#"<h1>Sign in to {title}</h1>
-<p><strong>{app}</strong> wants to use your account. If you allow it, it can:</p>
-<ul>{scopes}</ul>
-{error}
-{company}
-<form method="post" action="/oauth/authorize">
-{hidden}
-{passwords}<div class="actions">
-{approve}
-<button type="submit" name="decision" value="deny" formnovalidate class="secondary">Deny</button>
-</div>
-</form>"#,
-        title = escape(page.instance_title),
-        app = escape(page.app_name),
-    );
-    document(&format!("Sign in to {}", page.instance_title), &body, status)
+    document(&format!("Sign in to {}", page.instance_title), main, status)
 }
 
 /// For apps without a callback: shows the code to copy into the app.
 pub fn show_code(instance_title: &str, app_name: &str, code: &str) -> HttpResponse {
-    let body = format!(
-        r#"<h1>Authorization code</h1>
-<p>Copy this code and paste it into <strong>{app}</strong> to finish signing in to {title}:</p>
-<p><code id="code">{code}</code></p>
-<p>The code works once and expires in a few minutes.</p>"#,
-        app = escape(app_name),
-        title = escape(instance_title),
-        code = escape(code),
-    );
-    document("Authorization code", &body, StatusCode::OK)
+    let main = html! {
+        h1 { "Authorization code" }
+        p { "Copy this code and paste it into " strong { (app_name) } " to finish signing in to " (instance_title) ":" }
+        p { code id="code" { (code) } }
+        p { "The code works once and expires in a few minutes." }
+    };
+    document("Authorization code", main, StatusCode::OK)
 }
 
 /// A page for requests that cannot be shown a form (unknown app, bad
 /// redirect URI): redirecting would send the user somewhere untrusted.
 pub fn problem(message: &str, status: StatusCode) -> HttpResponse {
-    let body = format!(
-        r#"<h1>This sign-in link does not work</h1>
-<p role="alert">{}</p>
-<p>Go back to the app and start signing in again. If it keeps happening, tell your IT team.</p>"#,
-        escape(message)
-    );
-    document("Sign-in problem", &body, status)
+    let main = html! {
+        h1 { "This sign-in link does not work" }
+        p role="alert" { (message) }
+        p { "Go back to the app and start signing in again. If it keeps happening, tell your IT team." }
+    };
+    document("Sign-in problem", main, status)
 }
 
 /// The page in the site's one shell ([`crate::web`]): its stylesheet and
 /// security headers, with forms free to lead back to the app.
-fn document(title: &str, body: &str, status: StatusCode) -> HttpResponse {
-    // `body` is built above with every value escaped.
-    let page = web::document(title, None, PreEscaped(body.to_owned()));
-    web::respond_with(FormTargets::Apps, status, page)
+fn document(title: &str, main: Markup, status: StatusCode) -> HttpResponse {
+    web::respond_with(FormTargets::Apps, status, web::document(title, None, main))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn markup_in_app_names_is_escaped() {
-        assert_eq!(escape(r#"<script>"x"&'y'"#), "&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;");
+    #[actix_web::test]
+    async fn markup_in_app_names_and_hidden_fields_is_escaped() {
+        let scopes = Scopes::parse("read").expect("a known scope");
+        let page = SignInPage {
+            instance_title: "Acme",
+            app_name: r#"<script>"x"&'y'"#,
+            scopes: &scopes,
+            hidden: &[("state", r#""><script>"#)],
+            login: "",
+            error: None,
+            company_provider: Some("<b>Contoso</b>"),
+            passwords: true,
+        };
+        let body = actix_web::body::to_bytes(sign_in(&page, StatusCode::OK).into_body()).await.expect("a body");
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("<script>") && !body.contains("<b>"), "{body}");
+        assert!(body.contains("&lt;script&gt;&quot;x&quot;&amp;'y'"), "{body}");
+        assert!(body.contains(r#"value="&quot;&gt;&lt;script&gt;""#), "{body}");
     }
 }
