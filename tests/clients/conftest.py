@@ -1,4 +1,5 @@
-"""Starts one real `tertulia serve` for the client-compatibility suite.
+"""Starts real `tertulia serve`s for the client-compatibility suite: one
+site (`server`), and two sites that federate with each other (`sites`).
 
 The server binary is the one `cargo` built for the Rust tests
 (TERTULIA_BINARY, default target/debug/tertulia). It runs on a free
@@ -24,6 +25,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
+# The two `sites` reach each other on loopback, which a site refuses by
+# default (it guards against reaching private addresses); and their random
+# ports put neither on the other's allowlist, so they federate openly.
+FEDERATING = {
+    "TERTULIA_FEDERATION_ALLOW_PRIVATE_ADDRESSES": "true",
+    "TERTULIA_FEDERATION_MODE": "open",
+}
 
 
 def tiny_png(width=4, height=3):
@@ -43,6 +51,18 @@ def png_file(tmp_path):
     path = tmp_path / "red.png"
     path.write_bytes(tiny_png())
     return path
+
+
+def eventually(what, check, timeout=20):
+    """Polls `check` until it returns something truthy, which it returns;
+    for what crosses sites in the background (deliveries, fetches)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def free_port():
@@ -114,3 +134,12 @@ def server():
     running = Server()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def sites():
+    """Two sites, `hq` and `es`, that federate with each other."""
+    hq, es = Server(FEDERATING), Server(FEDERATING)
+    yield hq, es
+    hq.stop()
+    es.stop()

@@ -15,10 +15,10 @@ TOOT_TIMEOUT = 60
 
 @pytest.fixture(scope="module")
 def toot(server, tmp_path_factory):
-    """Runs toot with its own config directory, signed in as `dana`."""
+    """Runs toot with its own config directory, signed in as `toni`."""
     config_home = tmp_path_factory.mktemp("toot-config")
     env = {**os.environ, "XDG_CONFIG_HOME": str(config_home)}
-    email = server.create_user("dana")
+    email = server.create_user("toni")
 
     def run(*args, stdin=None):
         result = subprocess.run(["toot", *args], env=env, input=stdin, capture_output=True, text=True,
@@ -33,13 +33,13 @@ def toot(server, tmp_path_factory):
 
 
 def test_whoami_and_instance(toot, server):
-    assert "@dana" in toot("whoami")
+    assert "@toni" in toot("whoami")
     assert server.domain in toot("instance")
 
 
 def test_post_read_favourite_boost_and_delete(toot):
     posted = toot("post", "Hello from toot #terminal")
-    status_id = re.search(r"/@dana/(\d+)", posted).group(1)
+    status_id = re.search(r"/@toni/(\d+)", posted).group(1)
     assert "Hello from toot" in toot("timelines", "home", "--no-pager", "--no-clear")
     assert "Hello from toot" in toot("timelines", "tag", "terminal", "--no-pager", "--no-clear")
     toot("favourite", status_id)
@@ -74,7 +74,7 @@ def test_search(toot):
     """`toot search` (GET /api/v2/search) for an account, a hashtag and the
     words of a status."""
     posted = json.loads(toot("post", "--json", "Quarterly firewall review #netsec"))
-    assert "@dana" in toot("search", "--type", "accounts", "dana")
+    assert "@toni" in toot("search", "--type", "accounts", "toni")
     hashtags = json.loads(toot("search", "--json", "--type", "hashtags", "netsec"))["hashtags"]
     assert [h["name"] for h in hashtags] == ["netsec"]
     statuses = json.loads(toot("search", "--json", "--type", "statuses", "firewall review"))["statuses"]
