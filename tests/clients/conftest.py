@@ -129,6 +129,16 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def password_token(server, email, scopes):
+    """An access token for `email` with `scopes`, through the password grant."""
+    app = requests.post(f"{server.base_url}/api/v1/apps", timeout=10, data={
+        "client_name": "Client suite", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": scopes}).json()
+    token = requests.post(f"{server.base_url}/oauth/token", timeout=10, data={
+        "grant_type": "password", "client_id": app["client_id"], "client_secret": app["client_secret"],
+        "username": email, "password": PASSWORD, "scope": scopes}).json()
+    return token["access_token"]
+
+
 @pytest.fixture(scope="session")
 def server():
     running = Server()

@@ -12,21 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import PASSWORD
+from conftest import PASSWORD, password_token
 
 HERE = Path(__file__).parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-def admin_token(server, email):
-    """A token with the admin read scope, through the password grant."""
-    app = requests.post(f"{server.base_url}/api/v1/apps", timeout=10, data={
-        "client_name": "Dashboard check", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-        "scopes": "read admin:read"}).json()
-    token = requests.post(f"{server.base_url}/oauth/token", timeout=10, data={
-        "grant_type": "password", "client_id": app["client_id"], "client_secret": app["client_secret"],
-        "username": email, "password": PASSWORD, "scope": "admin:read"}).json()
-    return token["access_token"]
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="tests/run.sh installs Debian's chromium")
@@ -43,7 +32,7 @@ def test_an_admin_suspends_an_account_from_the_dashboard(server, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert screenshot.stat().st_size > 1000, "the page rendered"
 
-    headers = {"Authorization": f"Bearer {admin_token(server, 'dana@acme.example')}"}
+    headers = {"Authorization": f"Bearer {password_token(server, 'dana@acme.example', 'admin:read')}"}
     found = requests.get(f"{server.base_url}/api/v1/admin/accounts", params={"username": "spammer"},
                          headers=headers, timeout=10).json()
     assert [account["suspended"] for account in found] == [True], found

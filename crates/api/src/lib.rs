@@ -38,6 +38,7 @@ mod oauth;
 mod pagination;
 mod polls;
 mod profile;
+mod public_pages;
 mod push;
 mod rate_limit;
 mod reports;

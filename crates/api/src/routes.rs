@@ -47,6 +47,7 @@ pub fn configure(
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
                     // Before the server-to-server routes, whose `/@{name}/{id}` would take it.
                     .route("/@{name}/events.ics", web::get().to(events::person_feed))
+                    .route("/@{name}/kudos", web::get().to(crate::public_pages::kudos_page))
                     .configure(server_to_server)
                     .configure(metrics::configure_main(metrics_here))
                     .route(HEALTH, web::get().to(health::healthz))
@@ -65,6 +66,7 @@ pub fn configure(
                     .route("/oauth/userinfo", web::get().to(oauth::userinfo))
                     .route(crate::web::STYLESHEET_PATH, web::get().to(crate::web::stylesheet))
                     .configure(crate::dashboard::routes)
+                    .configure(crate::public_pages::routes)
                     .route("/oauth/userinfo", web::post().to(oauth::userinfo))
                     .route("/api/v1/apps", web::post().to(oauth::apps::create))
                     .route("/api/v1/apps/verify_credentials", web::get().to(oauth::apps::verify_credentials))

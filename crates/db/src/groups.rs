@@ -4,6 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::page::{Page, newest_first};
+use crate::paginate;
 use crate::schema::{group_moderators, groups};
 use crate::{DbConn, DbError};
 
@@ -65,4 +67,11 @@ pub fn moderators(conn: &mut DbConn, group: i64) -> Result<Vec<i64>, DbError> {
         .order(group_moderators::created_at.asc())
         .select(group_moderators::account_id)
         .load(conn)?)
+}
+
+/// A page of this site's groups, newest first.
+pub fn page(conn: &mut DbConn, page: Page) -> Result<Vec<i64>, DbError> {
+    let query = groups::table.select(groups::account_id).into_boxed();
+    let ids = paginate!(query, groups::account_id, page).load(conn)?;
+    Ok(newest_first(&page, ids))
 }

@@ -97,19 +97,34 @@ pub async fn create(ctx: &Context, by: Actor, group: NewGroup) -> Result<GroupVi
 
 /// A group of this site; not found for any other account.
 pub async fn find(db: &Db, group: Id) -> Result<GroupView, DomainError> {
-    db.run(move |conn| {
-        let (Some(rules), Some(account)) = (groups::rules_of(conn, group.0)?, accounts::find(conn, group.0)?) else {
-            return Err(DomainError::NotFound("group".into()));
-        };
-        let moderator_ids = groups::moderators(conn, group.0)?;
-        let moderators = accounts::find_many(conn, &moderator_ids)?;
-        Ok(GroupView {
-            account: account.into(),
-            rules,
-            moderators: moderators.into_iter().map(AccountView::from).collect(),
+    db.run(move |conn| view(conn, group)?.ok_or_else(|| DomainError::NotFound("group".into()))).await
+}
+
+/// A page of this site's groups, newest first, for anyone to read: a
+/// suspended group is left out.
+pub async fn list(db: &Db, page: Page) -> Result<Vec<GroupView>, DomainError> {
+    Ok(db
+        .read(move |conn| {
+            let mut views = Vec::new();
+            for id in groups::page(conn, page)? {
+                views.extend(view(conn, Id(id))?.filter(|group| !group.account.suspended));
+            }
+            Ok::<_, DbError>(views)
         })
-    })
-    .await
+        .await?)
+}
+
+fn view(conn: &mut DbConn, group: Id) -> Result<Option<GroupView>, DbError> {
+    let (Some(rules), Some(account)) = (groups::rules_of(conn, group.0)?, accounts::find(conn, group.0)?) else {
+        return Ok(None);
+    };
+    let moderator_ids = groups::moderators(conn, group.0)?;
+    let moderators = accounts::find_many(conn, &moderator_ids)?;
+    Ok(Some(GroupView {
+        account: account.into(),
+        rules,
+        moderators: moderators.into_iter().map(AccountView::from).collect(),
+    }))
 }
 
 /// The local groups that accept `status` and announce it now, in the

@@ -18,12 +18,11 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, ResponseError, web};
 use maud::{Markup, html};
-use tertulia_core::Id;
-use tertulia_domain::Page;
 use tertulia_domain::roles::{self, Permission};
 
 use crate::ApiError;
 use crate::web::{document, problem, respond, secured};
+pub use crate::web::{pager, when};
 pub use session::Staff;
 
 /// The dashboard's routes, for the one URL table (`routes.rs`).
@@ -116,24 +115,6 @@ pub fn redirect(path: &str) -> HttpResponse {
 /// Rows per dashboard page: a screenful.
 pub const PAGE_SIZE: i64 = 25;
 
-/// The links to newer and older pages of a list keyed newest first by
-/// `keys`, keeping the page's own filters (`filters`, already a query
-/// string without paging parameters).
-pub fn pager(path: &str, filters: &str, page: &Page, keys: &[Id]) -> Markup {
-    let link = |param: &str, id: Id| {
-        let separator = if filters.is_empty() { "" } else { "&" };
-        format!("{path}?{filters}{separator}{param}={id}")
-    };
-    let newer = (page.max_id.is_some() || page.min_id.is_some()).then(|| keys.first()).flatten();
-    let older = (keys.len() as i64 >= page.limit).then(|| keys.last()).flatten();
-    html! {
-        nav.pager aria-label="Pages" {
-            @if let Some(id) = newer { a href=(link("min_id", *id)) rel="prev" { "← Newer" } }
-            @if let Some(id) = older { a href=(link("max_id", *id)) rel="next" { "Older →" } }
-        }
-    }
-}
-
 /// A form that posts to `action` with the session's form token: the one
 /// way dashboard pages make forms.
 pub fn post_form(staff: &Staff, action: &str, class: &str, fields: Markup) -> Markup {
@@ -143,11 +124,6 @@ pub fn post_form(staff: &Staff, action: &str, class: &str, fields: Markup) -> Ma
             (fields)
         }
     }
-}
-
-/// A date and time as staff read them, in UTC.
-pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// The dashboard's sections, in the order the navigation shows them, each

@@ -7,6 +7,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use maud::{DOCTYPE, Markup, html};
+use tertulia_core::Id;
+use tertulia_domain::Page;
 
 /// Where the stylesheet is served from: a file of its own, because the
 /// Content-Security-Policy allows no inline styles.
@@ -88,6 +90,29 @@ fn secured_with(targets: FormTargets, mut response: HttpResponseBuilder) -> Http
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Referrer-Policy", "same-origin"));
     response
+}
+
+/// The links to newer and older pages of a list keyed newest first by
+/// `keys`, keeping the page's own filters (`filters`, already a query
+/// string without paging parameters).
+pub fn pager(path: &str, filters: &str, page: &Page, keys: &[Id]) -> Markup {
+    let link = |param: &str, id: Id| {
+        let separator = if filters.is_empty() { "" } else { "&" };
+        format!("{path}?{filters}{separator}{param}={id}")
+    };
+    let newer = (page.max_id.is_some() || page.min_id.is_some()).then(|| keys.first()).flatten();
+    let older = (keys.len() as i64 >= page.limit).then(|| keys.last()).flatten();
+    html! {
+        nav.pager aria-label="Pages" {
+            @if let Some(id) = newer { a href=(link("min_id", *id)) rel="prev" { "← Newer" } }
+            @if let Some(id) = older { a href=(link("max_id", *id)) rel="next" { "Older →" } }
+        }
+    }
+}
+
+/// A date and time as pages show it, in UTC.
+pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// A page that explains why a request could not be served.

@@ -109,6 +109,23 @@ pub async fn upcoming(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EventView>, DomainError> {
+    listed(ctx, viewer, listing, None, offset, limit).await
+}
+
+/// The company's public events that have not ended, soonest first: what
+/// the public events page lists (unlisted ones stay off listings).
+pub async fn upcoming_public(ctx: &Context, offset: i64, limit: i64) -> Result<Vec<EventView>, DomainError> {
+    listed(ctx, None, Listing::Company, Some(&[Visibility::Public]), offset, limit).await
+}
+
+async fn listed(
+    ctx: &Context,
+    viewer: Viewer,
+    listing: Listing,
+    visibilities: Option<&'static [Visibility]>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<EventView>, DomainError> {
     Ok(ctx
         .db
         .read(move |conn| {
@@ -119,7 +136,7 @@ pub async fn upcoming(
                     Listing::OtherSite(domain) => Some(domain.as_str()),
                     _ => None,
                 },
-                visibilities: None,
+                visibilities,
                 person: None,
                 offset,
                 limit,
