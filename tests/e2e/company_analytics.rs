@@ -5,8 +5,8 @@
 //! their published counts; `GET /api/v1/admin/adoption/sites` (and its CSV,
 //! and `admin analytics sites`) shows per site exactly what each site's own
 //! reports say. The published document holds counts only (its keys are
-//! asserted) and small departments are left out; an unsigned request and
-//! the outsider are refused; a site that is down shows an error row while
+//! asserted) and small departments are left out; an unsigned request, the
+//! outsider and a site that federates without following are refused; a site that is down shows an error row while
 //! the others still count.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -134,6 +134,13 @@ async fn hq_pulls_the_sites_counts_into_one_company_table_and_nobody_else_can_re
     assert_eq!(outsider_asks.status(), 403);
     let refusal: Value = outsider_asks.json().await.unwrap();
     assert!(refusal["error"].as_str().unwrap().contains("allowlist"), "{refusal}");
+    // Federating is not enough: mx passes es's allowlist but does not follow es.
+    es.api(&es_admin).post("/api/v1/admin/domain_allows", json!({"domain": mx.domain})).await.ok();
+    let mx_asks = federation_support::get_signed(&es, &site_key(&mx).await, &es.url("/actor/adoption")).await;
+    assert_eq!(mx_asks.status(), 403);
+    let refusal: Value = mx_asks.json().await.unwrap();
+    let command = format!("tertulia admin federation follow-site {}", es.domain);
+    assert!(refusal["error"].as_str().unwrap().contains(&command), "{refusal}");
 
     // HQ pulls and shows each site as its own reports do.
     let pulled = hq.cli(&["admin", "analytics", "pull-sites"]).await;

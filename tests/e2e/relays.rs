@@ -4,7 +4,7 @@
 //! stand-ins played by the test at the HTTP level, so the Follow each
 //! receives can be checked and what each forwards can be forged. Whatever a
 //! relay forwards is shown only as its own site (hq, a real server) serves
-//! it.
+//! it, posts and profiles alike.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -84,28 +84,42 @@ async fn public_timeline(site: &TestInstance, token: &str) -> Vec<String> {
     timeline.as_array().unwrap().iter().map(|status| status["content"].as_str().unwrap().to_owned()).collect()
 }
 
-/// Why `site` refused the received activity `id`, once it did.
-async fn refusal_of(site: &TestInstance, id: &str) -> String {
+/// How `site` settled the received activity `id`, once it did: `Ok` if
+/// it applied it, or why it refused it.
+async fn outcome_of(site: &TestInstance, id: &str) -> Result<(), String> {
     let db = federation_support::database_of(site);
-    eventually(&format!("{id} refused"), || {
+    eventually(&format!("{id} settled"), || {
         let (db, id) = (db.clone(), id.to_owned());
         async move {
-            let error = db
+            let row = db
                 .run(move |conn| {
                     inbox_activities::table
                         .filter(inbox_activities::activity_uri.eq(&id))
-                        .filter(inbox_activities::failed_at.is_not_null())
-                        .select(inbox_activities::last_error)
-                        .first::<Option<String>>(conn)
+                        .filter(
+                            inbox_activities::processed_at.is_not_null().or(inbox_activities::failed_at.is_not_null()),
+                        )
+                        .select((inbox_activities::failed_at.is_not_null(), inbox_activities::last_error))
+                        .first::<(bool, Option<String>)>(conn)
                         .optional()
                         .map_err(tertulia_db::DbError::from)
                 })
                 .await
                 .unwrap();
-            error.flatten()
+            row.map(|(failed, error)| if failed { Err(error.unwrap_or_default()) } else { Ok(()) })
         }
     })
     .await
+}
+
+/// Why `site` refused the received activity `id`, once it did.
+async fn refusal_of(site: &TestInstance, id: &str) -> String {
+    outcome_of(site, id).await.expect_err("the activity was applied")
+}
+
+/// `bob`'s display name as `site` shows him to `token`'s owner.
+async fn display_name_on(site: &TestInstance, token: &str, bob: &str) -> String {
+    let found = site.api(token).get(&format!("/api/v1/accounts/lookup?acct={bob}")).await.ok();
+    found["display_name"].as_str().unwrap().to_owned()
 }
 
 /// `create` as a relay would forward it with its object swapped for
@@ -235,6 +249,21 @@ async fn relays_carry_public_posts_between_sites_and_nothing_their_origin_does_n
     let refused = refusal_of(&es, &hq.url("/forged/3")).await;
     assert!(refused.contains("is still served by its site"), "{refused}");
     assert!(public_timeline(&es, &ana).await.iter().any(|text| text.contains("public words")));
+
+    // A relayed profile change is read again from hq, never taken from the
+    // relay: a forged display name does not apply, a real change does.
+    let bob_acct = format!("bob@{}", hq.domain);
+    let profile_update = |id: &str, name: &str| {
+        let person = json!({"id": create["actor"], "type": "Person", "preferredUsername": "bob", "name": name});
+        json!({"id": hq.url(id), "type": "Update", "actor": create["actor"], "object": person, "to": [PUBLIC]})
+    };
+    mastodon_relay.forward(&es, &profile_update("/forged/4", "Forged Name")).await;
+    assert_eq!(outcome_of(&es, &hq.url("/forged/4")).await, Ok(()));
+    assert_eq!(display_name_on(&es, &ana, &bob_acct).await, "bob", "no display name yet, so the username");
+    hq.api(&bob).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Bob Real"})).await.ok();
+    mastodon_relay.forward(&es, &profile_update("/forged/5", "Forged Again")).await;
+    assert_eq!(outcome_of(&es, &hq.url("/forged/5")).await, Ok(()));
+    assert_eq!(display_name_on(&es, &ana, &bob_acct).await, "Bob Real");
 
     // Leaving: the relay gets the Undo of the very Follow it accepted.
     let removed = es.cli(&["admin", "federation", "relays", "remove", &mastodon_relay.inbox()]).await;

@@ -264,6 +264,11 @@ pub async fn followed_sites(db: &Db, site: Id) -> Result<Vec<(String, bool)>, Do
         .await?)
 }
 
+/// Whether `follower` follows `target` (accepted, not merely requested).
+pub async fn follows(db: &Db, follower: Id, target: Id) -> Result<bool, DomainError> {
+    Ok(db.run(move |conn| social::find_follow(conn, follower.0, target.0).map(|follow| follow.is_some())).await?)
+}
+
 /// Accepts (`accept`) or rejects a pending follow request to `target`.
 pub async fn answer_follow_request(
     ctx: &Context,

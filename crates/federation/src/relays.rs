@@ -8,12 +8,13 @@
 //! activities, signed with its own key). Either way the relay is never
 //! trusted for content: a forwarded activity only names a post, which is
 //! fetched from its own site (a signed fetch through the address guard and
-//! the federation policy) and stored only if that site serves it publicly.
+//! the federation policy) and stored only if that site serves it publicly;
+//! a forwarded profile change likewise only names an actor to read again.
 
 use serde_json::Value;
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
-use tertulia_db::actors::ActorRow;
+use tertulia_db::actors::{self, ActorRow};
 use tertulia_db::relays::{RelayProtocol, RelayRow};
 use tertulia_domain::relays::{self, NewRelay};
 use tertulia_domain::remote;
@@ -62,9 +63,16 @@ impl Federation {
     /// for the relay's own business, such as an update of its own actor.
     pub(crate) async fn relayed(&self, relay: &ActorRow, activity: &Value) -> Result<bool, FederationError> {
         let object = activity.get("object").unwrap_or(&Value::Null);
-        let about_actor = protocol::is_actor(object) || id_of(Some(object)) == Some(relay.uri.as_str());
-        if !FORWARDED.contains(&type_of(activity)) || about_actor || self.relay_signing(relay).await?.is_none() {
+        let about_relay = id_of(Some(object)) == Some(relay.uri.as_str());
+        if !FORWARDED.contains(&type_of(activity)) || about_relay || self.relay_signing(relay).await?.is_none() {
             return Ok(false);
+        }
+        if protocol::is_actor(object) {
+            if type_of(activity) != "Update" {
+                return Ok(false);
+            }
+            self.relayed_profile(object).await?;
+            return Ok(true);
         }
         let uri =
             id_of(Some(object)).ok_or_else(|| FederationError::invalid("the relayed activity names no object"))?;
@@ -88,6 +96,23 @@ impl Federation {
             }
         }
         Ok(true)
+    }
+
+    /// A relayed profile change: the body is only the relay's word, so the
+    /// actor is read again from its own site (a signed fetch through the
+    /// address guard and the federation policy) and that is stored. Only
+    /// actors known here are read: a relay does not bring in new people.
+    async fn relayed_profile(&self, actor: &Value) -> Result<(), FederationError> {
+        let uri = id_of(Some(actor)).ok_or_else(|| FederationError::invalid("the relayed actor has no id"))?.to_owned();
+        // This site's own people come back from the relay: nothing to do.
+        if self.urls().is_local(&uri) {
+            return Ok(());
+        }
+        let lookup = uri.clone();
+        if self.db().run(move |conn| actors::find_by_uri(conn, &lookup)).await?.is_some() {
+            self.refresh_actor(&uri).await?;
+        }
+        Ok(())
     }
 
     /// The post at `uri` as its own site serves it now, refused unless it

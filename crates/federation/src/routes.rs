@@ -135,14 +135,16 @@ async fn verified_sender(federation: &Federation, request: &HttpRequest, body: O
 }
 
 /// `GET /actor/adoption` (extension): this site's aggregate adoption
-/// counts (docs/analytics.md), for the sites it federates with only: a
-/// signature is required whatever `federation.authorized_fetch` says, and
-/// the signer's site must pass the federation policy (checked with it).
+/// counts (docs/analytics.md), for the sites that follow it as a site
+/// only: a signature is required whatever `federation.authorized_fetch`
+/// says, the signer's site must pass the federation policy (checked with
+/// it), and the signer must be that site's actor following this one.
 async fn published_adoption(federation: web::Data<Federation>, request: HttpRequest) -> Result<HttpResponse> {
     if !request.headers().contains_key("signature") {
         return Err(crate::signatures::SignatureError::Missing.into());
     }
-    verified_sender(&federation, &request, None).await?;
+    let signer = verified_sender(&federation, &request, None).await?;
+    federation.ensure_follows_as_site(&signer).await?;
     let today = tertulia_db::now().date();
     let figures = tertulia_domain::analytics::company::own_figures(federation.ctx(), today).await?;
     Ok(HttpResponse::Ok().json(figures))

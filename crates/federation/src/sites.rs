@@ -4,7 +4,8 @@
 //! federated timeline without anyone following each colleague).
 
 use tertulia_core::Id;
-use tertulia_db::actors;
+use tertulia_db::actors::{self, ActorRow, ActorType};
+use tertulia_db::relays;
 use tertulia_domain::accounts::{self, FollowOptions};
 
 use crate::{Federation, FederationError};
@@ -43,6 +44,30 @@ impl Federation {
         let remote = self.site_actor(domain).await?;
         let relationship = accounts::unfollow(self.db(), Id(self.instance_actor().id), Id(remote.id)).await?;
         Ok(state(relationship.following, relationship.requested))
+    }
+
+    /// Refuses `signer` unless it is another site's own actor that follows
+    /// this site as a site, as HQ's does after `tertulia admin federation
+    /// follow-site`: what only such sites may read (the adoption figures).
+    /// Passing the federation policy is not enough, since in `open` mode
+    /// every server on the internet does; nor is a relay's follow-back.
+    pub(crate) async fn ensure_follows_as_site(&self, signer: &ActorRow) -> Result<(), FederationError> {
+        let own = Id(self.instance_actor().id);
+        let uri = signer.uri.clone();
+        let relay = self.db().run(move |conn| relays::accepted_by_actor(conn, &uri)).await?;
+        let follows = signer.actor_type == ActorType::Application
+            && relay.is_none()
+            && accounts::follows(self.db(), Id(signer.id), own).await?;
+        if follows {
+            return Ok(());
+        }
+        let here = &self.config().domain;
+        let site = signer.domain.as_deref().unwrap_or("the other site");
+        Err(FederationError::Forbidden(format!(
+            "only a site that follows {here} as a site may read this, and {} does not; \
+             to allow it, run `tertulia admin federation follow-site {here}` on {site}",
+            signer.uri
+        )))
     }
 
     /// The sites this site follows or asked to follow, by domain.
