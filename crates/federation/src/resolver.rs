@@ -8,7 +8,9 @@ use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, ActorType, RemoteActorFields};
 use tertulia_domain::calendar::RemoteEvent;
-use tertulia_domain::remote::{self, RemoteAttachment, RemoteEdit, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
+use tertulia_domain::remote::{
+    self, RemoteAttachment, RemoteEdit, RemotePoll, RemoteRevision, RemoteStatus, Resolving,
+};
 
 use crate::client::Fetched;
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};

@@ -83,7 +83,8 @@ pub async fn update(ctx: &Context, author: Id, id: Id, request: NewEvent) -> Res
         return Err(DomainError::invalid("visibility", "cannot change once an event is posted"));
     }
     let event = check(&request, Utc::now())?;
-    let changes = StatusChanges { text: checked_status_text(&ctx.config, &event, &request)?, ..StatusChanges::default() };
+    let changes =
+        StatusChanges { text: checked_status_text(&ctx.config, &event, &request)?, ..StatusChanges::default() };
     let config = ctx.config.clone();
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {

@@ -148,18 +148,12 @@ pub(crate) fn apply(
     let newly_mentioned: Vec<i64> = version.mentioned.iter().copied().filter(|m| !before.contains(m)).collect();
     let audience =
         audience::of_edit(conn, &edited, &AccountId::all(&version.mentioned), &AccountId::all(&newly_mentioned))?;
-    let mut pending =
-        vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, version.mentioned))];
+    let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, version.mentioned))];
     pending.extend(audience::notify_all(conn, &audience.notices, AccountId(row.account_id), &edited)?);
     Ok((edited, pending))
 }
 
-fn version(
-    row: &StatusRow,
-    media: Vec<i64>,
-    poll_options: Option<Vec<String>>,
-    at: NaiveDateTime,
-) -> EditRow {
+fn version(row: &StatusRow, media: Vec<i64>, poll_options: Option<Vec<String>>, at: NaiveDateTime) -> EditRow {
     EditRow {
         id: Id::generate().0,
         status_id: row.id,
