@@ -1,6 +1,8 @@
 //! Events across sites: an event posted on hq, answered from es and mx,
 //! counted on hq, in valid iCalendar feeds; a followers-only event kept
-//! out of the public feeds; bad input refused with nothing stored.
+//! out of the public feeds; bad input refused with nothing stored; the
+//! event moved on hq (`PUT`) and moved on es too, while a plain edit of
+//! its status keeps the event as it was.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -119,6 +121,42 @@ async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_a
     // A person's feed holds the other sites' events they attend.
     assert_eq!(event_uids(&calendar(es, "/@bruno/events.ics").await), vec![uri.clone()]);
     assert_eq!(hq.get("/@nobody/events.ics").await.status(), 404);
+
+    // Moved a day later, to another room: hq re-renders the status and es
+    // gets the new times and place, in its listing and its feeds.
+    let path = format!("{EVENTS}/{id}");
+    let later = start + Duration::days(1);
+    let mut moved = review.clone();
+    let change = json!({"start_time": at(later), "end_time": at(later + Duration::hours(2)), "location": "HQ, room 5"});
+    moved.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+    let mut bad = moved.clone();
+    bad["end_time"] = json!(at(later - Duration::hours(1)));
+    let message = world.api("ana").put(&path, bad).await.error(422);
+    assert!(message.contains("end_time: must be after start_time"), "{message}");
+    let mut private = moved.clone();
+    private["visibility"] = json!("private");
+    world.api("ana").put(&path, private).await.error(422);
+    assert_eq!(world.api("ana").get(&path).await.ok()["start_time"], event["start_time"], "a refused change applied");
+    let changed = world.api("ana").put(&path, moved).await.ok();
+    assert_eq!(changed["location"], "HQ, room 5");
+    assert!(changed["status"]["content"].as_str().unwrap().contains("Where: HQ, room 5"));
+    assert!(changed["status"]["edited_at"].is_string());
+    let on_es = eventually("the moved event on es", || async {
+        let seen = listed(es, bruno, &uri).await?;
+        (seen["location"] == "HQ, room 5").then_some(seen)
+    })
+    .await;
+    assert_eq!(on_es["start_time"], changed["start_time"]);
+    assert_eq!(on_es["attendance"], json!({"going": 1, "maybe": 0, "not_going": 0}), "answers kept");
+    let feed = calendar(es, "/@bruno/events.ics").await;
+    assert!(feed.contains(&format!("DTSTART:{}\r\n", later.format("%Y%m%dT%H%M%SZ"))), "{feed}");
+    assert!(feed.contains("LOCATION:HQ\\, room 5\r\n"), "{feed}");
+
+    // A plain edit of the status changes its text, not the event.
+    let status_path = format!("/api/v1/statuses/{}", changed["status"]["id"].as_str().unwrap());
+    world.api("ana").put(&status_path, json!({"status": "Q4 review moved: see the event"})).await.ok();
+    let kept = world.api("ana").get(&path).await.ok();
+    assert_eq!((&kept["start_time"], &kept["location"]), (&changed["start_time"], &changed["location"]));
 }
 
 /// The event with status `uri` in `token`'s company-wide listing on `site`.

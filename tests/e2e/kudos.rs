@@ -5,8 +5,9 @@
 //! (`/api/v1/tertulia/accounts/:id/kudos`), and counts it in its roll-up
 //! (measures and dimensions by site and department). Deleting the posts
 //! takes it all back; self-kudos, a badge that is not configured, a forged
-//! "Kudos" field, an edit that drops the hashtag and a deleted giver are
-//! handled too.
+//! "Kudos" field, an edit that drops the hashtag (on mx too, where the
+//! edit arrives as an `Update` and is applied as a local edit is: tags,
+//! mentions, notifications) and a deleted giver are handled too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -60,6 +61,12 @@ async fn kudos_measures(site: &TestInstance, admin: &str, other_site: &str) -> V
     totals
 }
 
+/// How many mention notifications `token` has about the post `uri`.
+async fn mention_notices(site: &TestInstance, token: &str, uri: &str) -> usize {
+    let notifications = site.api(token).get("/api/v1/notifications?types[]=mention").await.ok();
+    notifications.as_array().unwrap().iter().filter(|n| n["status"]["uri"] == uri).count()
+}
+
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
     expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
@@ -68,7 +75,7 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn kudos_from_es_reach_the_colleague_on_mx_and_count_in_its_analytics() {
     let world = World::plan()
         .site_with("es", &["ana", "bea"], &[BADGES])
-        .site_with("mx", &["luis"], &[BADGES])
+        .site_with("mx", &["luis", "marta"], &[BADGES])
         .start(support::BINARY)
         .await;
     let (es, mx) = (world.site("es"), world.site("mx"));
@@ -144,6 +151,25 @@ async fn kudos_from_es_reach_the_colleague_on_mx_and_count_in_its_analytics() {
     };
     assert_eq!(items("tertulia_kudos_received_departments"), pairs(&[("Operations", "2")]));
     assert_eq!(items("tertulia_kudos_received_sites"), pairs(&[(&es.domain, "2")]));
+
+    // A remote edit applies as a local one: dropping #kudos takes that
+    // recognition back on mx, a new hashtag puts the post in its tag
+    // timeline there, and only a newly mentioned person is notified.
+    world.api("ana").resolve("marta", mx).await;
+    let edited = format!("#teamwork #migration {luis_handle} @marta@{} thanks for the weekend migration", mx.domain);
+    let teamwork_path = format!("/api/v1/statuses/{}", teamwork["id"].as_str().unwrap());
+    world.api("ana").put(&teamwork_path, json!({"status": edited})).await.ok();
+    eventually("the edit dropped a recognition on mx", || async {
+        (kudos_field(mx, luis, luis_id).await.as_deref() == Some("1")).then_some(())
+    })
+    .await;
+    assert_eq!(listing(mx, luis, luis_id).await, vec![(uris[0].clone(), Value::Null)]);
+    let tagged = mx.api(luis).get("/api/v1/timelines/tag/migration").await.ok();
+    let tagged: Vec<&Value> = tagged.as_array().unwrap().iter().map(|status| &status["uri"]).collect();
+    assert_eq!(tagged, vec![&uris[1]]);
+    let marta = &world.user("marta").token;
+    assert_eq!(mention_notices(mx, marta, &uris[1]).await, 1, "marta, newly mentioned, is notified");
+    assert_eq!(mention_notices(mx, luis, &uris[1]).await, 1, "luis, mentioned before, is not notified again");
 
     // Deleting the posts takes the recognitions back everywhere.
     for post in [&teamwork, &heroics] {

@@ -17,7 +17,8 @@ use crate::statuses::path_id;
 use crate::tags::TrendParams;
 use crate::{ApiError, AppState};
 
-/// A new event; missing texts are refused by the domain's checks.
+/// An event, new or changed; missing texts are refused by the domain's
+/// checks.
 #[derive(Debug, Deserialize)]
 pub struct EventForm {
     #[serde(default)]
@@ -57,18 +58,35 @@ pub async fn create(
     Form(form): Form<EventForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user("write:statuses")?;
-    let request = NewEvent {
-        name: form.name,
-        start_time: form.start_time,
-        end_time: form.end_time,
-        timezone: form.timezone,
-        location: form.location,
-        url: form.url,
-        description: form.description,
-        visibility: form.visibility,
-    };
-    let view = calendar::create(&state.ctx, user.account.id, request).await?;
+    let view = calendar::create(&state.ctx, user.account.id, form.into()).await?;
     Ok(HttpResponse::Ok().json(Event::from_view(&view, &state.ctx.config)))
+}
+
+/// Changes an event: the form describes it whole, as when posting it.
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    Form(form): Form<EventForm>,
+) -> Result<HttpResponse, ApiError> {
+    let user = auth.user("write:statuses")?;
+    let view = calendar::update(&state.ctx, user.account.id, path_id(&id)?, form.into()).await?;
+    Ok(HttpResponse::Ok().json(Event::from_view(&view, &state.ctx.config)))
+}
+
+impl From<EventForm> for NewEvent {
+    fn from(form: EventForm) -> Self {
+        NewEvent {
+            name: form.name,
+            start_time: form.start_time,
+            end_time: form.end_time,
+            timezone: form.timezone,
+            location: form.location,
+            url: form.url,
+            description: form.description,
+            visibility: form.visibility,
+        }
+    }
 }
 
 pub async fn list(

@@ -362,6 +362,7 @@ pub fn configure(
                     .route("/api/v1/tertulia/events", web::post().to(events::create))
                     .route("/api/v1/tertulia/events", web::get().to(events::list))
                     .route("/api/v1/tertulia/events/{id}", web::get().to(events::get))
+                    .route("/api/v1/tertulia/events/{id}", web::put().to(events::update))
                     .route("/api/v1/tertulia/events/{id}/attendance", web::post().to(events::attend))
                     .route("/events.ics", web::get().to(events::site_feed))
                     .route(static_files::MISSING_AVATAR_PATH, web::get().to(static_files::missing_avatar))

@@ -50,6 +50,22 @@ pub fn insert(conn: &mut DbConn, event: &EventRow) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Replaces what an event says (name, times, zone, place, link) after
+/// its organiser changed it; answers and the posting time stay.
+pub fn update(conn: &mut DbConn, event: &EventRow) -> Result<(), DbError> {
+    diesel::update(events::table.find(event.status_id))
+        .set((
+            events::name.eq(&event.name),
+            events::starts_at.eq(event.starts_at),
+            events::ends_at.eq(event.ends_at),
+            events::timezone.eq(&event.timezone),
+            events::location.eq(&event.location),
+            events::url.eq(&event.url),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The events of these statuses.
 pub fn of_statuses(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<EventRow>, DbError> {
     Ok(events::table.filter(events::status_id.eq_any(status_ids)).select(EventRow::as_select()).load(conn)?)

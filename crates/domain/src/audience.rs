@@ -176,10 +176,21 @@ fn notices_to(recipients: &[i64], kind: NotificationKind) -> Vec<Notice> {
 /// Who hears of an edit: the status's home readers (on their streams) and
 /// the local accounts that boosted it, notified as Mastodon does, whether
 /// the status was written here or elsewhere.
-pub(crate) fn of_edit(conn: &mut DbConn, status: &StatusRow, mentioned: &[AccountId]) -> Result<Audience, DbError> {
+/// Local accounts the new text mentions for the first time
+/// (`newly_mentioned`) are notified of the mention, so a colleague added
+/// by an edit hears of it (Mastodon does not: mastodon/mastodon#20543);
+/// those mentioned before are not notified again.
+pub(crate) fn of_edit(
+    conn: &mut DbConn,
+    status: &StatusRow,
+    mentioned: &[AccountId],
+    newly_mentioned: &[AccountId],
+) -> Result<Audience, DbError> {
     let home = home_readers(conn, status, mentioned)?;
     let boosters = statuses::booster_ids(conn, status.id)?;
-    let notices = notices_to(&accounts::local_among(conn, &boosters)?, NotificationKind::Update);
+    let mut notices = notices_to(&accounts::local_among(conn, &boosters)?, NotificationKind::Update);
+    let mentioned_here = accounts::local_among(conn, &AccountId::raw(newly_mentioned))?;
+    notices.extend(notices_to(&mentioned_here, NotificationKind::Mention));
     Ok(Audience { home, notices })
 }
 

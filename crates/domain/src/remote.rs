@@ -15,14 +15,14 @@ use tertulia_db::actors::{self, RemoteActorFields};
 use tertulia_db::notifications::NotificationKind;
 use tertulia_db::social::{self, FollowRow};
 use tertulia_db::statuses::{self, Counter, Revision, StatusRow};
-use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, edits, feeds, notifications};
+use tertulia_db::{Db, DbConn, DbError, accounts, blocks, conversations, feeds, notifications};
 
 use crate::Context;
 use crate::accounts::establish;
 use crate::events::{Event, StatusEvent};
 use crate::federation_policy::Limits;
 use crate::outbox::{self, Outgoing};
-use crate::statuses::{notify, remove};
+use crate::statuses::{NewVersion, notify, remove};
 use crate::visibility;
 use crate::{DomainError, audience};
 
@@ -335,7 +335,7 @@ pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, 
                 tertulia_db::polls::insert(conn, &poll.into_row(&row, now))?;
             }
             if let Some(event) = &status.event {
-                event.insert(conn, id)?;
+                event.store(conn, id)?;
             }
             for attachment in status.attachments.iter().cloned() {
                 tertulia_db::media::insert(conn, &attachment.into_row(status.author.0, id, now))?;
@@ -376,43 +376,52 @@ pub struct RemoteRevision {
     pub edited_at: NaiveDateTime,
 }
 
-/// Applies an edit by `author` to their post `uri`, keeping the history.
+/// A remote post as its author edited it: the new text and what the new
+/// text mentions and tags, read as for a new post ([`RemoteStatus`]).
+#[derive(Debug, Clone)]
+pub struct RemoteEdit {
+    pub text: RemoteRevision,
+    /// Accounts (local or known remote) the post now mentions.
+    pub mentioned: Vec<Id>,
+    /// Lower-cased hashtag names.
+    pub tags: Vec<String>,
+    /// The event, when the post is an ActivityStreams `Event`.
+    pub event: Option<crate::calendar::RemoteEvent>,
+}
+
+/// Applies an edit by `author` to their post `uri` as a local edit is
+/// applied ([`crate::statuses::apply_edit`]): history, mentions, tags,
+/// kudos, notifications; an event takes its new name, times and place.
 /// An edit older than the version we hold is ignored.
-pub async fn status_updated(
-    ctx: &Context,
-    author: Id,
-    uri: String,
-    revision: RemoteRevision,
-) -> Result<(), DomainError> {
+pub async fn status_updated(ctx: &Context, author: Id, uri: String, edit: RemoteEdit) -> Result<(), DomainError> {
+    let kudos = crate::kudos::Rule::new(&ctx.config.communities);
     ctx.committed(move |conn| {
         tertulia_db::transaction(conn, |conn| {
             let Some(row) = statuses::find_by_uri(conn, &uri)?.filter(|s| s.account_id == author.0) else {
                 return Ok(((), Vec::new()));
             };
-            if row.edited_at.is_some_and(|at| at >= revision.edited_at) {
+            let text = &edit.text;
+            if row.edited_at.is_some_and(|at| at >= text.edited_at) {
                 return Ok(((), Vec::new()));
             }
-            if edits::of_status(conn, row.id)?.is_empty() {
-                edits::insert(conn, &crate::statuses::version(&row, Vec::new(), None, row.created_at))?;
+            let revision = Revision {
+                text: tertulia_core::html::to_plain_text(&text.content),
+                content: text.content.clone(),
+                spoiler_text: text.spoiler_text.clone(),
+                sensitive: text.sensitive || !text.spoiler_text.is_empty(),
+                language: text.language.clone().or(row.language.clone()),
+                edited_at: text.edited_at,
+            };
+            let version = NewVersion {
+                revision,
+                mentioned: edit.mentioned.iter().map(|m| m.0).filter(|m| *m != author.0).collect(),
+                tags: edit.tags.iter().map(|t| (t.clone(), t.clone())).collect(),
+                media: None,
+            };
+            let (_, pending) = crate::statuses::apply_edit(conn, &kudos, &row, version)?;
+            if let Some(event) = &edit.event {
+                event.store(conn, row.id)?;
             }
-            let change = Revision {
-                text: tertulia_core::html::to_plain_text(&revision.content),
-                content: revision.content.clone(),
-                spoiler_text: revision.spoiler_text.clone(),
-                sensitive: revision.sensitive || !revision.spoiler_text.is_empty(),
-                language: revision.language.clone().or(row.language.clone()),
-                edited_at: revision.edited_at,
-            };
-            statuses::revise(conn, row.id, &change)?;
-            let Some(edited) = statuses::find(conn, row.id)? else {
-                return Ok(((), Vec::new()));
-            };
-            edits::insert(conn, &crate::statuses::version(&edited, Vec::new(), None, revision.edited_at))?;
-            let mentioned: Vec<i64> = statuses::mentions_of(conn, &[row.id])?.into_iter().map(|(_, a)| a).collect();
-            let audience = audience::of_edit(conn, &edited, &AccountId::all(&mentioned))?;
-            let tag_names = statuses::tags_of(conn, &[row.id])?.into_iter().map(|(_, t)| t.name).collect();
-            let mut pending = vec![Event::StatusUpdate(StatusEvent::new(&edited, tag_names, audience.home, mentioned))];
-            pending.extend(audience::notify_all(conn, &audience.notices, AccountId(author.0), &edited)?);
             Ok(((), pending))
         })
     })

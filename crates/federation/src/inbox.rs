@@ -336,8 +336,8 @@ impl Federation {
                             return Ok(());
                         }
                     }
-                    let revision = crate::resolver::revision(&object);
-                    remote::status_updated(ctx, Id(actor.id), uri.to_owned(), revision).await?;
+                    let edit = self.edited_post(&object).await?;
+                    remote::status_updated(ctx, Id(actor.id), uri.to_owned(), edit).await?;
                 }
             }
             "Delete" => {

@@ -21,7 +21,7 @@ use tertulia_domain::remote;
 
 use crate::client::FetchError;
 use crate::protocol::{self, id_of, type_of};
-use crate::resolver::{read_post, revision};
+use crate::resolver::read_post;
 use crate::urls::host_of;
 use crate::{Federation, FederationError};
 
@@ -87,7 +87,8 @@ impl Federation {
             ("Update", Some(_)) => {
                 let post = self.public_post_at_origin(uri).await?;
                 let author = self.actor(read_post(&post)?.author).await?;
-                remote::status_updated(self.ctx(), Id(author.id), uri.to_owned(), revision(&post)).await?;
+                let edit = self.edited_post(&post).await?;
+                remote::status_updated(self.ctx(), Id(author.id), uri.to_owned(), edit).await?;
             }
             (_, Some(_)) => {}
             (_, None) => {

@@ -8,7 +8,9 @@ use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, ActorType, RemoteActorFields};
 use tertulia_domain::calendar::RemoteEvent;
-use tertulia_domain::remote::{self, RemoteAttachment, RemotePoll, RemoteRevision, RemoteStatus, Resolving};
+use tertulia_domain::remote::{
+    self, RemoteAttachment, RemoteEdit, RemotePoll, RemoteRevision, RemoteStatus, Resolving,
+};
 
 use crate::client::Fetched;
 use crate::protocol::{self, id_of, image_url, str_of, type_of, uris};
@@ -119,13 +121,7 @@ impl Federation {
             },
             _ => None,
         };
-        let mut mentioned = Vec::new();
-        for href in post.mentions {
-            let href = href.to_owned();
-            if let Some(actor) = self.db().run(move |conn| actors::find_by_uri(conn, &href)).await? {
-                mentioned.push(Id(actor.id));
-            }
-        }
+        let mentioned = self.known_actors(&post.mentions).await?;
         let status = RemoteStatus {
             uri: post.uri.to_owned(),
             url: post.url,
@@ -146,6 +142,32 @@ impl Federation {
         let id = remote::status_received(self.ctx(), status).await?;
         self.save_quote(note, id, author.followers_url.as_deref(), depth).await?;
         Ok(id)
+    }
+
+    /// An edited post document (the object of an `Update`), read as a new
+    /// post is: its text, mentions, tags and event.
+    pub(crate) async fn edited_post(&self, note: &Value) -> Result<RemoteEdit, FederationError> {
+        let post = read_post(note)?;
+        Ok(RemoteEdit {
+            mentioned: self.known_actors(&post.mentions).await?,
+            text: post.text,
+            tags: post.tags,
+            event: post.event,
+        })
+    }
+
+    /// The local ids of the actors among `uris` known here; mentions of
+    /// unknown actors are not fetched, so a post cannot make us fetch a
+    /// whole address book.
+    async fn known_actors(&self, uris: &[&str]) -> Result<Vec<Id>, FederationError> {
+        let mut known = Vec::new();
+        for uri in uris {
+            let uri = (*uri).to_owned();
+            if let Some(actor) = self.db().run(move |conn| actors::find_by_uri(conn, &uri)).await? {
+                known.push(Id(actor.id));
+            }
+        }
+        Ok(known)
     }
 }
 

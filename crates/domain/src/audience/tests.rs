@@ -18,7 +18,7 @@ use tertulia_testrig::TestDatabase;
 use super::*;
 use crate::accounts::{self, FollowOptions};
 use crate::federation_policy::Limits;
-use crate::remote::{self, RemoteRevision, RemoteStatus};
+use crate::remote::{self, RemoteEdit, RemoteRevision, RemoteStatus};
 use crate::statuses::{self, NewStatus, StatusChanges};
 use crate::users::{self, NewUserRequest, Role};
 use crate::{Context, Events};
@@ -345,8 +345,14 @@ async fn edits_notify_local_boosters_of_local_and_remote_posts() {
         edited_at: tertulia_db::now() + Duration::seconds(1),
     };
     let uri = format!("https://{REMOTE_HOST}/users/zed/statuses/1");
-    remote::status_updated(&world.ctx, world.id("zed"), uri, revision).await.unwrap();
-    let row = Row { home: &["bob", "dave"], notices: &[("bob", "status"), ("erin", "update")], remote: None };
+    // The edit mentions carol for the first time: she hears of it.
+    let edit = RemoteEdit { text: revision, mentioned: vec![world.id("carol")], tags: Vec::new(), event: None };
+    remote::status_updated(&world.ctx, world.id("zed"), uri, edit).await.unwrap();
+    let row = Row {
+        home: &["bob", "dave"],
+        notices: &[("bob", "status"), ("erin", "update"), ("carol", "mention")],
+        remote: None,
+    };
     check(&world, "edited remote post", remote_post, row).await;
 }
 

@@ -1,14 +1,19 @@
-//! Posting an event: `POST /api/v1/tertulia/events`. The event is a status
-//! whose text says when, where and where to read more, rendered once here,
-//! so that any Mastodon client shows it.
+//! Posting an event (`POST /api/v1/tertulia/events`) and changing it
+//! (`PUT /api/v1/tertulia/events/:id`). The event is a status whose text
+//! says when, where and where to read more, rendered here, so that any
+//! Mastodon client shows it. A client editing that status as a plain
+//! status changes its text only: the event's own data (what listings,
+//! feeds and other sites' calendars read) stays as it was, as the text
+//! may say anything; changing the event is this module's `update`.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use tertulia_core::text;
+use tertulia_core::config::Config;
+use tertulia_core::{Id, text};
 use tertulia_db::calendar::{self, EventRow};
 
 use super::EventView;
-use crate::statuses::{Checked, NewStatus, publish};
+use crate::statuses::{Checked, NewStatus, StatusChanges, edit_in, publish};
 use crate::{Context, DomainError};
 
 /// Longest event name, in characters.
@@ -51,11 +56,70 @@ struct CheckedEvent {
 /// Posts `request` for `author`: the status (through the one posting path,
 /// so audience, timelines and federation are a status's) and its event,
 /// in one transaction.
-pub async fn create(ctx: &Context, author: tertulia_core::Id, request: NewEvent) -> Result<EventView, DomainError> {
+pub async fn create(ctx: &Context, author: Id, request: NewEvent) -> Result<EventView, DomainError> {
     let event = check(&request, Utc::now())?;
-    let status_text = status_text(&event, request.description.as_deref().unwrap_or_default());
-    let max = ctx.config.limits.max_status_chars as usize;
-    if text::countable_length(&status_text) > max {
+    let text = checked_status_text(&ctx.config, &event, &request)?;
+    let status = NewStatus { text, visibility: request.visibility, ..NewStatus::default() };
+    let checked = Checked::new(&ctx.config, status)?;
+    let status_id = ctx
+        .committed(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                let (view, pending) = publish(conn, author, &checked)?;
+                calendar::insert(conn, &event.row(view.id.0))?;
+                Ok((view.id, pending))
+            })
+        })
+        .await?;
+    super::get(ctx, Some(author.0), status_id).await
+}
+
+/// Changes `author`'s event `id`: `PUT /api/v1/tertulia/events/:id`. The
+/// request describes the whole event again, checked as when posting it;
+/// its visibility cannot change (a status's cannot). The status text is
+/// rendered again and goes through the one editing path, so readers,
+/// history and other sites (an `Update`) see the change as an edit.
+pub async fn update(ctx: &Context, author: Id, id: Id, request: NewEvent) -> Result<EventView, DomainError> {
+    if request.visibility.is_some() {
+        return Err(DomainError::invalid("visibility", "cannot change once an event is posted"));
+    }
+    let event = check(&request, Utc::now())?;
+    let changes =
+        StatusChanges { text: checked_status_text(&ctx.config, &event, &request)?, ..StatusChanges::default() };
+    let config = ctx.config.clone();
+    ctx.committed(move |conn| {
+        tertulia_db::transaction(conn, |conn| {
+            if calendar::of_statuses(conn, &[id.0])?.is_empty() {
+                return Err(DomainError::NotFound("event".into()));
+            }
+            let (_, pending) = edit_in(conn, &config, author, id, &changes)?;
+            calendar::update(conn, &event.row(id.0))?;
+            Ok(((), pending))
+        })
+    })
+    .await?;
+    super::get(ctx, Some(author.0), id).await
+}
+
+impl CheckedEvent {
+    fn row(&self, status_id: i64) -> EventRow {
+        EventRow {
+            status_id,
+            name: self.name.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            timezone: self.timezone.map(|tz| tz.name().to_owned()),
+            location: self.location.clone(),
+            url: self.url.clone(),
+            created_at: tertulia_db::now(),
+        }
+    }
+}
+
+/// The status text of `event`, refused if it would not fit in a status.
+fn checked_status_text(config: &Config, event: &CheckedEvent, request: &NewEvent) -> Result<String, DomainError> {
+    let text = status_text(event, request.description.as_deref().unwrap_or_default());
+    let max = config.limits.max_status_chars as usize;
+    if text::countable_length(&text) > max {
         return Err(DomainError::invalid(
             "description",
             format!(
@@ -63,30 +127,7 @@ pub async fn create(ctx: &Context, author: tertulia_core::Id, request: NewEvent)
             ),
         ));
     }
-    let status = NewStatus { text: status_text, visibility: request.visibility, ..NewStatus::default() };
-    let checked = Checked::new(&ctx.config, status)?;
-    let status_id = ctx
-        .committed(move |conn| {
-            tertulia_db::transaction(conn, |conn| {
-                let (view, pending) = publish(conn, author, &checked)?;
-                calendar::insert(
-                    conn,
-                    &EventRow {
-                        status_id: view.id.0,
-                        name: event.name.clone(),
-                        starts_at: event.starts_at,
-                        ends_at: event.ends_at,
-                        timezone: event.timezone.map(|tz| tz.name().to_owned()),
-                        location: event.location.clone(),
-                        url: event.url.clone(),
-                        created_at: tertulia_db::now(),
-                    },
-                )?;
-                Ok((view.id, pending))
-            })
-        })
-        .await?;
-    super::get(ctx, Some(author.0), status_id).await
+    Ok(text)
 }
 
 fn check(request: &NewEvent, now: DateTime<Utc>) -> Result<CheckedEvent, DomainError> {

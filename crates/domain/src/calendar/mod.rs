@@ -20,7 +20,7 @@ use tertulia_db::calendar::{self, EventRow, Window};
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{DbConn, DbError, accounts};
 
-pub use create::{MAX_DAYS, MAX_LOCATION_CHARS, MAX_NAME_CHARS, MAX_URL_CHARS, NewEvent, create};
+pub use create::{MAX_DAYS, MAX_LOCATION_CHARS, MAX_NAME_CHARS, MAX_URL_CHARS, NewEvent, create, update};
 pub use remote::{RemoteEvent, answer_received};
 pub use tertulia_db::calendar::Answer;
 

@@ -19,24 +19,28 @@ pub struct RemoteEvent {
 }
 
 impl RemoteEvent {
-    /// Stores the event of the remote status `status_id`, just stored.
-    pub(crate) fn insert(&self, conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
-        calendar::insert(
-            conn,
-            &EventRow {
-                status_id,
-                name: self.name.clone(),
-                starts_at: self.starts_at,
-                // An event without an end (allowed by ActivityStreams) is
-                // kept as lasting no time, so listings can still order it.
-                ends_at: self.ends_at.max(self.starts_at),
-                timezone: self.timezone.clone(),
-                location: self.location.clone(),
-                // The post's own `url` is its page; no separate link is read.
-                url: None,
-                created_at: tertulia_db::now(),
-            },
-        )
+    /// Stores the event of the remote status `status_id`: when it arrives,
+    /// and again when its organiser changes it (an `Update`). The same
+    /// reading serves both, so an edited event is taken as a new one is.
+    pub(crate) fn store(&self, conn: &mut DbConn, status_id: i64) -> Result<(), DbError> {
+        let row = EventRow {
+            status_id,
+            name: self.name.clone(),
+            starts_at: self.starts_at,
+            // An event without an end (allowed by ActivityStreams) is
+            // kept as lasting no time, so listings can still order it.
+            ends_at: self.ends_at.max(self.starts_at),
+            timezone: self.timezone.clone(),
+            location: self.location.clone(),
+            // The post's own `url` is its page; no separate link is read.
+            url: None,
+            created_at: tertulia_db::now(),
+        };
+        if calendar::of_statuses(conn, &[status_id])?.is_empty() {
+            calendar::insert(conn, &row)
+        } else {
+            calendar::update(conn, &row)
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub use tertulia_db::statuses::ViewerStanding;
 pub use view::StatusView;
 
 pub(crate) use create::{Checked, deliver, deliver_row, load_one, new_notification, notify, notify_with, publish};
-pub(crate) use edit::version;
+pub(crate) use edit::{NewVersion, apply as apply_edit, edit_in};
 pub(crate) use view::build as build_views;
 
 use tertulia_core::{AccountId, Id, StatusId};
