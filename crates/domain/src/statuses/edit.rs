@@ -100,6 +100,7 @@ pub async fn edit(ctx: &Context, author: Id, id: Id, changes: StatusChanges) -> 
             edits::insert(conn, &version(&edited, media_ids, poll_options, now))?;
             let tag_names: Vec<String> = rendered.tags.into_iter().map(|(name, _)| name).collect();
             crate::kudos::record(conn, &kudos, &edited, &rendered.mentioned, &tag_names)?;
+            crate::campaigns::record(conn, &edited, &tag_names)?;
             if edited.visibility.federates() {
                 outbox::record(conn, &Outgoing::StatusUpdated { status: row.id })?;
             }
