@@ -54,7 +54,11 @@ pub struct Idea {
 
 impl Idea {
     fn from_view(view: &IdeaView, config: &tertulia_core::Config) -> Idea {
-        Idea { status: Status::from_view(&view.status, config), state: view.state.as_str(), votes: view.status.favourites_count }
+        Idea {
+            status: Status::from_view(&view.status, config),
+            state: view.state.as_str(),
+            votes: view.status.favourites_count,
+        }
     }
 }
 
@@ -110,8 +114,7 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let window = params.window(STATUSES)?;
-    let (campaign, ideas) =
-        campaigns::show(&state.ctx.db, viewer, path_id(&id)?, window.offset, window.limit).await?;
+    let (campaign, ideas) = campaigns::show(&state.ctx.db, viewer, path_id(&id)?, window.offset, window.limit).await?;
     let config = &state.ctx.config;
     let ideas = ideas.iter().map(|idea| Idea::from_view(idea, config)).collect();
     Ok(HttpResponse::Ok().json(CampaignWithIdeas { campaign: Campaign::from(&campaign), ideas }))
@@ -119,7 +122,11 @@ pub async fn show(
 
 /// `GET /api/v1/tertulia/campaigns/:id/ideas.csv`: every idea the caller
 /// may see, most voted first.
-pub async fn ideas_csv(state: web::Data<AppState>, auth: Auth, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn ideas_csv(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read:statuses")?;
     let (campaign, ideas) = campaigns::all_ideas(&state.ctx.db, viewer, path_id(&id)?).await?;
     let mut csv = Csv::new(&["url", "author", "votes", "state"]);
@@ -142,6 +149,7 @@ pub async fn move_idea(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.permitted("admin:write", Permission::ManageReports)?;
     let (campaign, status) = (path_id(&path.0)?, path_id(&path.1)?);
-    let view = campaigns::move_idea(&state.ctx, user.account.id, Actor::from(user), campaign, status, &form.state).await?;
+    let view =
+        campaigns::move_idea(&state.ctx, user.account.id, Actor::from(user), campaign, status, &form.state).await?;
     Ok(HttpResponse::Ok().json(Idea::from_view(&view, &state.ctx.config)))
 }

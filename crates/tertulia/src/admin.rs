@@ -11,7 +11,9 @@ use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
 use tertulia_domain::{Context, Db, Events, Page, campaigns, rules};
 
 use crate::CliError;
-use crate::cli::{AdminCommand, AnalyticsCommand, CampaignCommand, GroupCommand, PasswordArgs, RuleCommand, UserCommand};
+use crate::cli::{
+    AdminCommand, AnalyticsCommand, CampaignCommand, GroupCommand, PasswordArgs, RuleCommand, UserCommand,
+};
 
 mod analytics;
 mod announcements;
