@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod announcements;
 mod auth;
+mod campaigns;
 mod client_address;
 mod conversations;
 mod cors;

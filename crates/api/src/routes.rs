@@ -364,6 +364,14 @@ pub fn configure(
                     .route("/api/v1/tertulia/events/{id}", web::get().to(events::get))
                     .route("/api/v1/tertulia/events/{id}", web::put().to(events::update))
                     .route("/api/v1/tertulia/events/{id}/attendance", web::post().to(events::attend))
+                    .route("/api/v1/tertulia/campaigns", web::post().to(crate::campaigns::create))
+                    .route("/api/v1/tertulia/campaigns", web::get().to(crate::campaigns::list))
+                    .route("/api/v1/tertulia/campaigns/{id}", web::get().to(crate::campaigns::show))
+                    .route("/api/v1/tertulia/campaigns/{id}/ideas.csv", web::get().to(crate::campaigns::ideas_csv))
+                    .route(
+                        "/api/v1/tertulia/campaigns/{id}/ideas/{status}/state",
+                        web::post().to(crate::campaigns::move_idea),
+                    )
                     .route("/events.ics", web::get().to(events::site_feed))
                     .route(static_files::MISSING_AVATAR_PATH, web::get().to(static_files::missing_avatar))
                     .route(static_files::MISSING_HEADER_PATH, web::get().to(static_files::missing_header))

@@ -20,6 +20,7 @@ pub mod audit_log;
 pub mod blocks;
 pub mod bulk;
 pub mod calendar;
+pub mod campaigns;
 pub mod cluster;
 pub mod conversations;
 pub mod delivery;

@@ -1180,3 +1180,32 @@ diesel::table! {
 }
 
 diesel::joinable!(kudos -> statuses (status_id));
+
+diesel::table! {
+    /// Idea campaigns: a hashtag, a question and a deadline.
+    campaigns (id) {
+        id -> BigInt,
+        /// Lower-case, without `#`.
+        tag -> Text,
+        question -> Text,
+        deadline -> Timestamp,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The ideas of a campaign: posts carrying its hashtag, with the state
+    /// moderators gave them.
+    campaign_ideas (campaign_id, status_id) {
+        campaign_id -> BigInt,
+        status_id -> BigInt,
+        /// `new` | `under_review` | `accepted` | `done` | `declined`.
+        state -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(campaign_ideas -> campaigns (campaign_id));
+diesel::joinable!(campaign_ideas -> statuses (status_id));
+diesel::allow_tables_to_appear_in_same_query!(campaigns, campaign_ideas, statuses);

@@ -8,6 +8,7 @@ pub mod announcements;
 pub mod audience;
 pub mod audit;
 pub mod calendar;
+pub mod campaigns;
 mod context;
 pub mod conversations;
 pub mod directory;

@@ -8,10 +8,12 @@ use tertulia_domain::audit::{self, Actor};
 use tertulia_domain::groups::{self, NewGroup};
 use tertulia_domain::moderation::{self, AccountAction, ActionRequest, Reversal};
 use tertulia_domain::users::{self, NewUserRequest, Role, UserSummary};
-use tertulia_domain::{Context, Db, Events, Page, rules};
+use tertulia_domain::{Context, Db, Events, Page, campaigns, rules};
 
 use crate::CliError;
-use crate::cli::{AdminCommand, AnalyticsCommand, GroupCommand, PasswordArgs, RuleCommand, UserCommand};
+use crate::cli::{
+    AdminCommand, AnalyticsCommand, CampaignCommand, GroupCommand, PasswordArgs, RuleCommand, UserCommand,
+};
 
 mod analytics;
 mod announcements;
@@ -29,6 +31,7 @@ pub async fn run(config: &Config, command: AdminCommand) -> Result<(), CliError>
         AdminCommand::User { command } => user(&ctx, command).await,
         AdminCommand::Rule { command } => rule(&ctx.db, command).await,
         AdminCommand::Group { command } => group(&ctx, command).await,
+        AdminCommand::Campaign { command } => campaign(&ctx, command).await,
         AdminCommand::Announcement { command } => announcements::run(&ctx, command).await,
         AdminCommand::Federation { command } => federation::run(&ctx, command).await,
         AdminCommand::Audit { limit } => audit_log(&ctx.db, limit).await,
@@ -84,6 +87,20 @@ async fn group(ctx: &Context, command: GroupCommand) -> Result<(), CliError> {
     println!(
         "Created {kind} @{}@{} (id {}). Staff join it by following it and post to it by mentioning it.",
         group.account.username, ctx.config.domain, group.account.id
+    );
+    Ok(())
+}
+
+async fn campaign(ctx: &Context, command: CampaignCommand) -> Result<(), CliError> {
+    let CampaignCommand::Create { tag, question, deadline } = command;
+    let new = campaigns::NewCampaign { tag, question, deadline };
+    let campaign = campaigns::create(ctx, Actor::CommandLine, new).await?;
+    println!(
+        "Opened campaign {} on #{} until {}. Staff post ideas with #{} and vote by favouriting them.",
+        campaign.id,
+        campaign.tag,
+        campaign.deadline.format("%Y-%m-%d %H:%M UTC"),
+        campaign.tag
     );
     Ok(())
 }

@@ -78,6 +78,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: GroupCommand,
     },
+    /// Idea campaigns: staff post ideas with the campaign's hashtag and
+    /// vote by favouriting (docs/communities.md).
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
     /// Announcements shown at the top of everyone's client: write,
     /// schedule, publish, withdraw.
     Announcement {
@@ -289,6 +295,25 @@ pub enum GroupCommand {
         /// members).
         #[arg(long, value_name = "USERNAME")]
         moderator: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Open a campaign, e.g. `tertulia admin campaign create cost_ideas
+    /// --question "How do we cut travel costs?" --deadline 2027-01-31`.
+    /// Public and unlisted posts with #TAG written before the deadline are
+    /// its ideas.
+    Create {
+        /// The hashtag, with or without `#`: letters, digits and underscores.
+        tag: String,
+        /// What staff are asked for.
+        #[arg(long)]
+        question: String,
+        /// When ideas stop being collected: RFC 3339 (2027-01-31T17:00:00Z)
+        /// or a date, meaning the end of that day in UTC.
+        #[arg(long)]
+        deadline: String,
     },
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE campaign_ideas;
+DROP TABLE campaigns;
