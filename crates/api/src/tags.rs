@@ -78,7 +78,8 @@ pub async fn trending_tags(
     Query(params): Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read")?;
-    let views = trends::tags(&state.ctx.db, viewer, params.window(TREND_TAGS)?, state.ctx.config.trends.require_review).await?;
+    let views =
+        trends::tags(&state.ctx.db, viewer, params.window(TREND_TAGS)?, state.ctx.config.trends.require_review).await?;
     Ok(HttpResponse::Ok().json(Tag::list(&views, &state.ctx.config)))
 }
 

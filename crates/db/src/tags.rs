@@ -138,7 +138,12 @@ pub fn trend_reviews(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<TrendReviewRo
 
 /// Records a moderator's decision that the tag may (`trendable`) or may not
 /// trend; the tag, or `None` if there is no such tag.
-pub fn review_trend(conn: &mut DbConn, id: i64, trendable: bool, now: NaiveDateTime) -> Result<Option<TagRow>, DbError> {
+pub fn review_trend(
+    conn: &mut DbConn,
+    id: i64,
+    trendable: bool,
+    now: NaiveDateTime,
+) -> Result<Option<TagRow>, DbError> {
     diesel::update(tags::table.find(id))
         .set((tags::trendable.eq(trendable), tags::reviewed_at.eq(now)))
         .execute(conn)?;
