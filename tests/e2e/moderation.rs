@@ -267,6 +267,10 @@ const ENDPOINTS: &[(&str, &str, bool)] = &[
     ("POST", "/api/v1/admin/dimensions", false),
     ("POST", "/api/v1/admin/retention", false),
     ("GET", "/api/v1/admin/adoption", false),
+    ("GET", "/api/v1/admin/trends/tags", false),
+    ("POST", "/api/v1/admin/trends/tags/1/approve", false),
+    ("POST", "/api/v1/admin/trends/tags/1/reject", false),
+    ("GET", "/api/v1/admin/trends/links", false),
 ];
 
 #[tokio::test]
@@ -306,4 +310,62 @@ async fn every_admin_endpoint_refuses_users_and_moderators_without_the_permissio
     assert!(!wrong.status.success() && wrong.stderr.contains("user, moderator, admin, owner"), "{}", wrong.stderr);
     let log = hq.cli(&["admin", "audit"]).await.stdout;
     assert!(log.contains("command line") && log.contains("change_role") && log.contains("@mod"), "{log}");
+}
+
+/// The names of the hashtags trending publicly.
+async fn public_trends(site: &TestInstance) -> Vec<String> {
+    let trending = site.api("").get("/api/v1/trends/tags").await.ok();
+    trending.as_array().unwrap().iter().map(|tag| tag["name"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn with_review_required_only_approved_tags_trend_and_a_rejection_removes_one() {
+    let hq = TestInstance::start_with_env(support::BINARY, &[("TERTULIA_TRENDS_REQUIRE_REVIEW", "true")]).await;
+    let moderator = member(&hq, "mod", &["--moderator"]).await;
+    let ana = hq.sign_up("ana").await;
+    hq.api(&ana).post_status("Release day #launch", json!({})).await;
+    hq.api(&ana).post_status("Cheap watches #bargains", json!({})).await;
+    assert!(public_trends(&hq).await.is_empty(), "nothing is reviewed yet");
+
+    // Moderators see every tag in use, waiting for review.
+    let waiting = hq.api(&moderator).get("/api/v1/admin/trends/tags").await.ok();
+    assert_eq!(waiting.as_array().unwrap().len(), 2, "{waiting}");
+    openapi::assert_matches(&waiting[0], "AdminTag");
+    assert!(waiting.as_array().unwrap().iter().all(|tag| tag["requires_review"] == true && tag["trendable"] == false));
+    let id_of = |name: &str| {
+        waiting.as_array().unwrap().iter().find(|tag| tag["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+    };
+    let (launch, bargains) = (id_of("launch"), id_of("bargains"));
+
+    let approved =
+        hq.api(&moderator).post(&format!("/api/v1/admin/trends/tags/{launch}/approve"), json!({})).await.ok();
+    assert_eq!((approved["name"].as_str(), approved["trendable"].as_bool()), (Some("launch"), Some(true)));
+    assert_eq!(approved["requires_review"], false);
+    hq.api(&moderator).post(&format!("/api/v1/admin/trends/tags/{bargains}/approve"), json!({})).await.ok();
+    assert_eq!(public_trends(&hq).await, ["bargains", "launch"]);
+
+    // A rejection takes the tag out of the public trends, not the admin list.
+    let rejected =
+        hq.api(&moderator).post(&format!("/api/v1/admin/trends/tags/{bargains}/reject"), json!({})).await.ok();
+    openapi::assert_matches(&rejected, "AdminTag");
+    assert_eq!((rejected["trendable"].as_bool(), rejected["requires_review"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(public_trends(&hq).await, ["launch"]);
+    assert_eq!(hq.api(&moderator).get("/api/v1/admin/trends/tags").await.ok().as_array().unwrap().len(), 2);
+    assert_eq!(hq.api(&moderator).get("/api/v1/admin/trends/links").await.ok(), json!([]));
+
+    // A tag that does not exist: a clear error, and the trends are unchanged.
+    let missing = hq.api(&moderator).post("/api/v1/admin/trends/tags/4242/reject", json!({})).await.error(404);
+    assert!(missing.contains("tag"), "{missing}");
+    assert_eq!(public_trends(&hq).await, ["launch"]);
+
+    // Each decision is in the audit log, newest first.
+    let log = hq.api(&moderator).get("/api/v1/admin/audit_log").await.ok();
+    let decisions: Vec<(&str, &str)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| (entry["action"].as_str().unwrap(), entry["human_identifier"].as_str().unwrap()))
+        .collect();
+    assert_eq!(decisions, [("reject", "#bargains"), ("approve", "#bargains"), ("approve", "#launch")]);
+    assert_eq!(log[0]["actor"], "mod");
 }

@@ -12,7 +12,7 @@ use crate::pagination::{Limits, PageParams, paged};
 use crate::{ApiError, AppState};
 
 /// Trend list sizes, as on Mastodon.
-const TREND_TAGS: Limits = Limits { default: 10, max: 20 };
+pub(crate) const TREND_TAGS: Limits = Limits { default: 10, max: 20 };
 const TREND_STATUSES: Limits = Limits { default: 20, max: 40 };
 const FOLLOWED_TAGS: Limits = Limits { default: 100, max: 200 };
 
@@ -78,7 +78,8 @@ pub async fn trending_tags(
     Query(params): Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read")?;
-    let views = trends::tags(&state.ctx.db, viewer, params.window(TREND_TAGS)?).await?;
+    let views =
+        trends::tags(&state.ctx.db, viewer, params.window(TREND_TAGS)?, state.ctx.config.trends.require_review).await?;
     Ok(HttpResponse::Ok().json(Tag::list(&views, &state.ctx.config)))
 }
 

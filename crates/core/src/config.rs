@@ -56,6 +56,17 @@ pub struct Config {
     pub analytics: AnalyticsConfig,
     /// Conventions for groups, events and recognition (docs/communities.md).
     pub communities: CommunitiesConfig,
+    /// Which hashtags may trend (docs/moderation.md, "Trends").
+    pub trends: TrendsConfig,
+}
+
+/// Review of trending hashtags.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrendsConfig {
+    /// `false`: a hashtag trends unless a moderator rejected it. `true`:
+    /// only hashtags a moderator approved trend.
+    pub require_review: bool,
 }
 
 /// Adoption analytics (docs/analytics.md).
@@ -352,6 +363,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             analytics: AnalyticsConfig::default(),
             communities: CommunitiesConfig::default(),
+            trends: TrendsConfig::default(),
         }
     }
 }

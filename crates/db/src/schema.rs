@@ -236,6 +236,8 @@ diesel::table! {
         trendable -> Bool,
         last_status_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        /// When a moderator approved or rejected it as a trend (`trendable`).
+        reviewed_at -> Nullable<Timestamp>,
     }
 }
 

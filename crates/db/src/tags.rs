@@ -121,3 +121,31 @@ pub fn with_prefix(conn: &mut DbConn, prefix: &str, limit: i64, offset: i64) -> 
         .select(TagRow::as_select())
         .load(conn)?)
 }
+
+/// A tag's standing as a trend.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = tags)]
+pub struct TrendReviewRow {
+    pub id: i64,
+    pub usable: bool,
+    pub trendable: bool,
+    pub reviewed_at: Option<NaiveDateTime>,
+}
+
+pub fn trend_reviews(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<TrendReviewRow>, DbError> {
+    Ok(tags::table.filter(tags::id.eq_any(ids)).select(TrendReviewRow::as_select()).load(conn)?)
+}
+
+/// Records a moderator's decision that the tag may (`trendable`) or may not
+/// trend; the tag, or `None` if there is no such tag.
+pub fn review_trend(
+    conn: &mut DbConn,
+    id: i64,
+    trendable: bool,
+    now: NaiveDateTime,
+) -> Result<Option<TagRow>, DbError> {
+    diesel::update(tags::table.find(id))
+        .set((tags::trendable.eq(trendable), tags::reviewed_at.eq(now)))
+        .execute(conn)?;
+    Ok(tags::table.find(id).select(TagRow::as_select()).first(conn).optional()?)
+}

@@ -19,6 +19,7 @@ pub mod domain_blocks;
 pub mod email_domain_blocks;
 pub mod ip_blocks;
 pub mod reports;
+pub mod trends;
 
 /// Writes the audit entry of an action a handler has completed.
 pub(crate) async fn audited(
