@@ -8,7 +8,7 @@ use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
 use crate::polls::PollRow;
 use crate::quotes::QuoteRow;
-use crate::schema::{accounts, media_attachments, mentions, status_tags, statuses, tags};
+use crate::schema::{accounts, media_attachments, mentions, status_tags, status_trend_reviews, statuses, tags};
 use crate::{DbConn, DbError, paginate};
 
 // Every optional column defaults to NULL, so `None` may be written as NULL;
@@ -660,8 +660,6 @@ pub fn most_engaged_since(
     conn: &mut DbConn,
     visibilities: &[Visibility],
     since: NaiveDateTime,
-    limit: i64,
-    offset: i64,
 ) -> Result<Vec<StatusRow>, DbError> {
     let engagement = statuses::favourites_count + statuses::reblogs_count;
     Ok(statuses::table
@@ -671,10 +669,31 @@ pub fn most_engaged_since(
         .filter(statuses::reblog_of_id.is_null())
         .filter(engagement.gt(0))
         .order((engagement.desc(), statuses::id.desc()))
-        .limit(limit)
-        .offset(offset)
         .select(StatusRow::as_select())
         .load(conn)?)
+}
+
+/// The moderators' decisions on these statuses as trends: (status id,
+/// whether it may trend); a status never reviewed is absent.
+pub fn trend_reviews(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<(i64, bool)>, DbError> {
+    Ok(status_trend_reviews::table
+        .filter(status_trend_reviews::status_id.eq_any(ids))
+        .select((status_trend_reviews::status_id, status_trend_reviews::trendable))
+        .load(conn)?)
+}
+
+/// Records a moderator's decision that the status may (`trendable`) or may
+/// not trend, replacing any earlier one.
+pub fn review_trend(conn: &mut DbConn, id: i64, trendable: bool, now: NaiveDateTime) -> Result<(), DbError> {
+    diesel::delete(status_trend_reviews::table.find(id)).execute(conn)?;
+    diesel::insert_into(status_trend_reviews::table)
+        .values((
+            status_trend_reviews::status_id.eq(id),
+            status_trend_reviews::trendable.eq(trendable),
+            status_trend_reviews::reviewed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// What an edit changes in a status.
