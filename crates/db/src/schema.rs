@@ -1221,3 +1221,5 @@ diesel::table! {
         reviewed_at -> Timestamp,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(status_trend_reviews, statuses);

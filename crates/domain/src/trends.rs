@@ -8,7 +8,7 @@ use tertulia_core::visibility::Visibility;
 
 use chrono::Utc;
 use tertulia_core::Id;
-use tertulia_db::statuses::{StatusRow, TagRow};
+use tertulia_db::statuses::{StatusRow, TagRow, TrendReviews};
 use tertulia_db::tags::TrendReviewRow;
 use tertulia_db::{Db, DbConn, DbError, statuses, tags as tag_queries};
 
@@ -155,22 +155,19 @@ fn reviewed(conn: &mut DbConn, viewer: Viewer, rows: Vec<TagRow>) -> Result<Vec<
 }
 
 /// Public statuses of the window with the most favourites plus boosts
-/// that may trend publicly.
+/// that may trend publicly: the rule of [`Review::may_trend`], applied by
+/// the query so that the page is cut after it.
 pub async fn statuses(
     db: &Db,
     viewer: Viewer,
     window: Window,
     require_review: bool,
 ) -> Result<Vec<StatusView>, DomainError> {
+    let reviews = if require_review { TrendReviews::Approved } else { TrendReviews::NotRejected };
     Ok(db
         .run(move |conn| {
-            let ranked = ranked_statuses(conn)?;
-            let ids: Vec<i64> = ranked.iter().map(|status| status.id).collect();
-            let reviews: HashMap<i64, bool> = statuses::trend_reviews(conn, &ids)?.into_iter().collect();
-            let trending = ranked
-                .into_iter()
-                .filter(|status| Review::decided(reviews.get(&status.id).copied()).may_trend(require_review));
-            present::statuses(conn, viewer, page(trending, window), Reading::Public)
+            let ranked = ranked_statuses(conn, reviews, window)?;
+            present::statuses(conn, viewer, ranked, Reading::Public)
         })
         .await?)
 }
@@ -180,7 +177,7 @@ pub async fn statuses(
 pub async fn statuses_for_review(db: &Db, viewer: Viewer, window: Window) -> Result<Vec<StatusView>, DomainError> {
     Ok(db
         .run(move |conn| {
-            let ranked = page(ranked_statuses(conn)?.into_iter(), window);
+            let ranked = ranked_statuses(conn, TrendReviews::Any, window)?;
             present::statuses(conn, viewer, ranked, Reading::Public)
         })
         .await?)
@@ -211,7 +208,7 @@ pub async fn review_status(
 
 /// Every public status of the window with favourites or boosts, most of
 /// both first.
-fn ranked_statuses(conn: &mut DbConn) -> Result<Vec<StatusRow>, DbError> {
+fn ranked_statuses(conn: &mut DbConn, reviews: TrendReviews, window: Window) -> Result<Vec<StatusRow>, DbError> {
     let since = (Utc::now() - chrono::Duration::days(tags::HISTORY_DAYS)).naive_utc();
-    statuses::most_engaged_since(conn, &[Visibility::Public], since)
+    statuses::most_engaged_since(conn, &[Visibility::Public], since, reviews, window.limit, window.offset)
 }
