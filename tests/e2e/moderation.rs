@@ -271,6 +271,9 @@ const ENDPOINTS: &[(&str, &str, bool)] = &[
     ("POST", "/api/v1/admin/trends/tags/1/approve", false),
     ("POST", "/api/v1/admin/trends/tags/1/reject", false),
     ("GET", "/api/v1/admin/trends/links", false),
+    ("GET", "/api/v1/admin/trends/statuses", false),
+    ("POST", "/api/v1/admin/trends/statuses/1/approve", false),
+    ("POST", "/api/v1/admin/trends/statuses/1/reject", false),
 ];
 
 #[tokio::test]
@@ -319,7 +322,7 @@ async fn public_trends(site: &TestInstance) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn with_review_required_only_approved_tags_trend_and_a_rejection_removes_one() {
+async fn with_review_required_only_approved_tags_and_statuses_trend_and_a_rejection_removes_one() {
     let hq = TestInstance::start_with_env(support::BINARY, &[("TERTULIA_TRENDS_REQUIRE_REVIEW", "true")]).await;
     let moderator = member(&hq, "mod", &["--moderator"]).await;
     let ana = hq.sign_up("ana").await;
@@ -368,4 +371,34 @@ async fn with_review_required_only_approved_tags_trend_and_a_rejection_removes_o
         .collect();
     assert_eq!(decisions, [("reject", "#bargains"), ("approve", "#bargains"), ("approve", "#launch")]);
     assert_eq!(log[0]["actor"], "mod");
+
+    // A favourited status waits for review too, then trends once approved.
+    let posted = hq.api(&ana).post_status("Our new office opens on Monday", json!({})).await;
+    let popular = posted["id"].as_str().unwrap().to_owned();
+    hq.api(&moderator).post(&format!("/api/v1/statuses/{popular}/favourite"), json!({})).await.ok();
+    let public_statuses = || async { hq.api("").get("/api/v1/trends/statuses").await.ok() };
+    assert_eq!(public_statuses().await, json!([]), "the status is not reviewed yet");
+    let waiting = hq.api(&moderator).get("/api/v1/admin/trends/statuses").await.ok();
+    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    openapi::assert_matches(&waiting[0], "Status");
+    assert_eq!(waiting[0]["id"], popular.as_str());
+
+    let approved =
+        hq.api(&moderator).post(&format!("/api/v1/admin/trends/statuses/{popular}/approve"), json!({})).await.ok();
+    openapi::assert_matches(&approved, "Status");
+    assert_eq!(approved["id"], popular.as_str());
+    assert_eq!(public_statuses().await[0]["id"], popular.as_str());
+
+    // A rejection takes it out of the public trends, not the admin list.
+    hq.api(&moderator).post(&format!("/api/v1/admin/trends/statuses/{popular}/reject"), json!({})).await.ok();
+    assert_eq!(public_statuses().await, json!([]));
+    assert_eq!(hq.api(&moderator).get("/api/v1/admin/trends/statuses").await.ok()[0]["id"], popular.as_str());
+    let missing = hq.api(&moderator).post("/api/v1/admin/trends/statuses/4242/approve", json!({})).await.error(404);
+    assert!(missing.contains("status"), "{missing}");
+    assert_eq!(public_statuses().await, json!([]), "the failed approval changed nothing");
+
+    let log = hq.api(&moderator).get("/api/v1/admin/audit_log").await.ok();
+    let latest = |n: usize| (log[n]["action"].as_str().unwrap(), log[n]["target_type"].as_str().unwrap());
+    assert_eq!([latest(0), latest(1)], [("reject", "status"), ("approve", "status")]);
+    assert_eq!(log[0]["human_identifier"], approved["url"]);
 }

@@ -119,8 +119,17 @@ pub fn configure(
                     .route("/api/v1/admin/domain_allows/{id}", web::get().to(admin::domain_allows::show))
                     .route("/api/v1/admin/domain_allows/{id}", web::delete().to(admin::domain_allows::delete))
                     .route("/api/v1/admin/trends/tags", web::get().to(admin::trends::tags))
-                    .route("/api/v1/admin/trends/tags/{id}/approve", web::post().to(admin::trends::review(true)))
-                    .route("/api/v1/admin/trends/tags/{id}/reject", web::post().to(admin::trends::review(false)))
+                    .route("/api/v1/admin/trends/tags/{id}/approve", web::post().to(admin::trends::review_tag(true)))
+                    .route("/api/v1/admin/trends/tags/{id}/reject", web::post().to(admin::trends::review_tag(false)))
+                    .route("/api/v1/admin/trends/statuses", web::get().to(admin::trends::statuses))
+                    .route(
+                        "/api/v1/admin/trends/statuses/{id}/approve",
+                        web::post().to(admin::trends::review_status(true)),
+                    )
+                    .route(
+                        "/api/v1/admin/trends/statuses/{id}/reject",
+                        web::post().to(admin::trends::review_status(false)),
+                    )
                     .route("/api/v1/admin/trends/links", web::get().to(admin::trends::links))
                     .route("/api/v1/admin/email_domain_blocks", web::get().to(admin::email_domain_blocks::index))
                     .route("/api/v1/admin/email_domain_blocks", web::post().to(admin::email_domain_blocks::create))

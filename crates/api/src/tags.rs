@@ -13,7 +13,7 @@ use crate::{ApiError, AppState};
 
 /// Trend list sizes, as on Mastodon.
 pub(crate) const TREND_TAGS: Limits = Limits { default: 10, max: 20 };
-const TREND_STATUSES: Limits = Limits { default: 20, max: 40 };
+pub(crate) const TREND_STATUSES: Limits = Limits { default: 20, max: 40 };
 const FOLLOWED_TAGS: Limits = Limits { default: 100, max: 200 };
 
 pub async fn get(state: web::Data<AppState>, auth: Auth, name: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -89,6 +89,7 @@ pub async fn trending_statuses(
     Query(params): Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = auth.viewer("read")?;
-    let views = trends::statuses(&state.ctx.db, viewer, params.window(TREND_STATUSES)?).await?;
+    let window = params.window(TREND_STATUSES)?;
+    let views = trends::statuses(&state.ctx.db, viewer, window, state.ctx.config.trends.require_review).await?;
     Ok(HttpResponse::Ok().json(Status::list(&views, &state.ctx.config)))
 }

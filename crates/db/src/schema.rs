@@ -1211,3 +1211,15 @@ diesel::table! {
 diesel::joinable!(campaign_ideas -> campaigns (campaign_id));
 diesel::joinable!(campaign_ideas -> statuses (status_id));
 diesel::allow_tables_to_appear_in_same_query!(campaigns, campaign_ideas, statuses);
+
+diesel::table! {
+    /// Moderators' decisions on statuses as trends; no row: never reviewed.
+    status_trend_reviews (status_id) {
+        status_id -> BigInt,
+        /// Whether it may trend.
+        trendable -> Bool,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(status_trend_reviews, statuses);

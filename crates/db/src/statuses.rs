@@ -8,7 +8,7 @@ use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
 use crate::polls::PollRow;
 use crate::quotes::QuoteRow;
-use crate::schema::{accounts, media_attachments, mentions, status_tags, statuses, tags};
+use crate::schema::{accounts, media_attachments, mentions, status_tags, status_trend_reviews, statuses, tags};
 use crate::{DbConn, DbError, paginate};
 
 // Every optional column defaults to NULL, so `None` may be written as NULL;
@@ -654,27 +654,66 @@ pub fn remember_idempotency_key(
     Ok(())
 }
 
-/// Original statuses of the given visibilities posted since `since` that
-/// have any favourites or boosts, most of both first.
+/// Which statuses a list of trends keeps, by the moderators' decisions
+/// (`status_trend_reviews`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendReviews {
+    /// Every status, decided on or not: what moderators review.
+    Any,
+    /// All but the rejected ones.
+    NotRejected,
+    /// Only the approved ones.
+    Approved,
+}
+
+/// A page of the statuses of `visibilities` since `since` with the most
+/// favourites plus boosts, most first, keeping those `reviews` allows.
 pub fn most_engaged_since(
     conn: &mut DbConn,
     visibilities: &[Visibility],
     since: NaiveDateTime,
+    reviews: TrendReviews,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StatusRow>, DbError> {
     let engagement = statuses::favourites_count + statuses::reblogs_count;
-    Ok(statuses::table
+    let decided = |trendable: bool| {
+        status_trend_reviews::table
+            .filter(status_trend_reviews::trendable.eq(trendable))
+            .select(status_trend_reviews::status_id)
+    };
+    let mut query = statuses::table
         .filter(statuses::visibility.eq_any(visibilities))
         .filter(statuses::created_at.ge(since))
         .filter(statuses::deleted_at.is_null())
         .filter(statuses::reblog_of_id.is_null())
         .filter(engagement.gt(0))
+        .into_boxed();
+    query = match reviews {
+        TrendReviews::Any => query,
+        TrendReviews::NotRejected => query.filter(diesel::dsl::not(statuses::id.eq_any(decided(false)))),
+        TrendReviews::Approved => query.filter(statuses::id.eq_any(decided(true))),
+    };
+    Ok(query
         .order((engagement.desc(), statuses::id.desc()))
         .limit(limit)
         .offset(offset)
         .select(StatusRow::as_select())
         .load(conn)?)
+}
+
+/// Records a moderator's decision that the status may (`trendable`) or may
+/// not trend, replacing any earlier one.
+pub fn review_trend(conn: &mut DbConn, id: i64, trendable: bool, now: NaiveDateTime) -> Result<(), DbError> {
+    diesel::delete(status_trend_reviews::table.find(id)).execute(conn)?;
+    diesel::insert_into(status_trend_reviews::table)
+        .values((
+            status_trend_reviews::status_id.eq(id),
+            status_trend_reviews::trendable.eq(trendable),
+            status_trend_reviews::reviewed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// What an edit changes in a status.

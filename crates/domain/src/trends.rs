@@ -1,13 +1,14 @@
 //! Trends over a sliding window of the last days: the tags most people
 //! use, and the statuses with the most favourites and boosts. Moderators
-//! approve or reject tags as trends (docs/moderation.md, "Trends").
+//! approve or reject tags and statuses as trends (docs/moderation.md,
+//! "Trends").
 
 use std::collections::{HashMap, HashSet};
 use tertulia_core::visibility::Visibility;
 
 use chrono::Utc;
 use tertulia_core::Id;
-use tertulia_db::statuses::TagRow;
+use tertulia_db::statuses::{StatusRow, TagRow, TrendReviews};
 use tertulia_db::tags::TrendReviewRow;
 use tertulia_db::{Db, DbConn, DbError, statuses, tags as tag_queries};
 
@@ -25,7 +26,7 @@ pub struct Window {
     pub offset: i64,
 }
 
-/// A moderator's decision on a hashtag as a trend.
+/// A moderator's decision on a hashtag or status as a trend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Review {
     Approved,
@@ -34,15 +35,20 @@ pub enum Review {
 }
 
 impl Review {
-    fn of(row: &TrendReviewRow) -> Review {
-        match (row.reviewed_at, row.trendable) {
-            (None, _) => Review::Unreviewed,
-            (Some(_), true) => Review::Approved,
-            (Some(_), false) => Review::Rejected,
+    /// `trendable`: the decision, if a moderator made one.
+    fn decided(trendable: Option<bool>) -> Review {
+        match trendable {
+            None => Review::Unreviewed,
+            Some(true) => Review::Approved,
+            Some(false) => Review::Rejected,
         }
     }
 
-    /// Whether a tag may appear in the public trends. `require_review` is
+    fn of(row: &TrendReviewRow) -> Review {
+        Review::decided(row.reviewed_at.map(|_| row.trendable))
+    }
+
+    /// Whether a tag or status may appear in the public trends. `require_review` is
     /// `[trends] require_review`: then an unreviewed tag waits for approval.
     pub fn may_trend(self, require_review: bool) -> bool {
         match self {
@@ -127,8 +133,8 @@ fn ranked_tags(conn: &mut DbConn) -> Result<Vec<TagRow>, DbError> {
     Ok(ranked.into_iter().map(|(_, _, tag)| tag).collect())
 }
 
-fn page(tags: impl Iterator<Item = TagRow>, window: Window) -> Vec<TagRow> {
-    tags.skip(usize::try_from(window.offset).unwrap_or(0)).take(usize::try_from(window.limit).unwrap_or(0)).collect()
+fn page<T>(ranked: impl Iterator<Item = T>, window: Window) -> Vec<T> {
+    ranked.skip(usize::try_from(window.offset).unwrap_or(0)).take(usize::try_from(window.limit).unwrap_or(0)).collect()
 }
 
 /// Each tag's review and whether it is usable, by tag id.
@@ -148,13 +154,61 @@ fn reviewed(conn: &mut DbConn, viewer: Viewer, rows: Vec<TagRow>) -> Result<Vec<
         .collect())
 }
 
-/// Public statuses of the window with the most favourites plus boosts.
-pub async fn statuses(db: &Db, viewer: Viewer, window: Window) -> Result<Vec<StatusView>, DomainError> {
+/// Public statuses of the window with the most favourites plus boosts
+/// that may trend publicly: the rule of [`Review::may_trend`], applied by
+/// the query so that the page is cut after it.
+pub async fn statuses(
+    db: &Db,
+    viewer: Viewer,
+    window: Window,
+    require_review: bool,
+) -> Result<Vec<StatusView>, DomainError> {
+    let reviews = if require_review { TrendReviews::Approved } else { TrendReviews::NotRejected };
     Ok(db
         .run(move |conn| {
-            let since = (Utc::now() - chrono::Duration::days(tags::HISTORY_DAYS)).naive_utc();
-            let rows = statuses::most_engaged_since(conn, &[Visibility::Public], since, window.limit, window.offset)?;
-            present::statuses(conn, viewer, rows, Reading::Public)
+            let ranked = ranked_statuses(conn, reviews, window)?;
+            present::statuses(conn, viewer, ranked, Reading::Public)
         })
         .await?)
+}
+
+/// The statuses ranked as in [`statuses`] but whatever their review, for
+/// moderators to approve or reject.
+pub async fn statuses_for_review(db: &Db, viewer: Viewer, window: Window) -> Result<Vec<StatusView>, DomainError> {
+    Ok(db
+        .run(move |conn| {
+            let ranked = ranked_statuses(conn, TrendReviews::Any, window)?;
+            present::statuses(conn, viewer, ranked, Reading::Public)
+        })
+        .await?)
+}
+
+/// A moderator approves (`approve`) or rejects a status as a trend; audited.
+pub async fn review_status(
+    db: &Db,
+    actor: &Actor,
+    viewer: Viewer,
+    id: Id,
+    approve: bool,
+) -> Result<StatusView, DomainError> {
+    let actor = actor.clone();
+    db.write(move |conn| {
+        let row = statuses::find(conn, id.0)?;
+        // Only a status the moderator can see may be reviewed.
+        let view = present::statuses(conn, viewer, row.into_iter().collect(), Reading::Public)?
+            .pop()
+            .ok_or_else(|| DomainError::NotFound("status".into()))?;
+        statuses::review_trend(conn, id.0, approve, tertulia_db::now())?;
+        let action = if approve { "approve" } else { "reject" };
+        audit::record(conn, &actor, action, &Target::new("status", id, view.url.clone()))?;
+        Ok::<_, DomainError>(view)
+    })
+    .await
+}
+
+/// Every public status of the window with favourites or boosts, most of
+/// both first.
+fn ranked_statuses(conn: &mut DbConn, reviews: TrendReviews, window: Window) -> Result<Vec<StatusRow>, DbError> {
+    let since = (Utc::now() - chrono::Duration::days(tags::HISTORY_DAYS)).naive_utc();
+    statuses::most_engaged_since(conn, &[Visibility::Public], since, reviews, window.limit, window.offset)
 }

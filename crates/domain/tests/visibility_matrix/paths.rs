@@ -169,8 +169,9 @@ async fn listing_paths(rig: &Rig, case: &Case, world: &World, viewer: Viewer, fi
     let found = listed(path, search::search(db, id, &rig.ctx.config.domain, query).await)?;
     findings.compare(path, viewer, case.in_search(viewer), holds(&found.statuses, status));
     let path = "GET /api/v1/trends/statuses";
-    // Every case's public status trends: look at all of them.
-    let trending = listed(path, trends::statuses(db, id, trends::Window { limit: 100_000, offset: 0 }).await)?;
+    // Every case's public status trends (no review required): look at all of them.
+    let everything = trends::Window { limit: 100_000, offset: 0 };
+    let trending = listed(path, trends::statuses(db, id, everything, false).await)?;
     findings.compare(path, viewer, case.in_trends(viewer), holds(&trending, status));
     Ok(())
 }

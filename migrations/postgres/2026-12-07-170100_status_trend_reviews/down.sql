@@ -1,0 +1,1 @@
+DROP TABLE status_trend_reviews;
