@@ -11,7 +11,7 @@ mod support;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
-use tertulia_testrig::{TEST_PASSWORD, TestInstance};
+use tertulia_testrig::{TEST_PASSWORD, TestInstance, http_client};
 
 const ADMIN_SCOPES: &str = "read write follow admin:read admin:write";
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
@@ -35,7 +35,7 @@ struct Page {
 
 impl<'a> Browser<'a> {
     fn new(site: &'a TestInstance) -> Self {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client = http_client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { site, client, cookie: None }
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tertulia_testrig::{Federation, eventually, openapi};
+use tertulia_testrig::{Federation, eventually, http_client, openapi};
 use tokio_tungstenite::tungstenite::Message;
 
 const ADMIN_SCOPES: &str = "read write admin:read admin:write";
@@ -179,8 +179,14 @@ async fn readers_hear_announcements_reactions_and_withdrawals_on_their_user_stre
     while !matches!(socket.next().await.expect("socket closed").unwrap(), Message::Pong(_)) {}
 
     // bruno listens with server-sent events; the greeting means subscribed.
-    let mut sse =
-        reqwest::Client::new().get(instance.url("/api/v1/streaming/user")).bearer_auth(&bruno).send().await.unwrap();
+    let mut sse = http_client()
+        .build()
+        .unwrap()
+        .get(instance.url("/api/v1/streaming/user"))
+        .bearer_auth(&bruno)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sse.chunk().await.unwrap().as_deref(), Some(&b":)\n\n"[..]));
 
     let published = instance

@@ -15,7 +15,7 @@ use std::time::Duration;
 use federation_support::{database_of, get_signed, post_signed, send_signed};
 use serde_json::{Value, json};
 use tertulia_federation::signatures::{self, SigningKey};
-use tertulia_testrig::{Backend, Federation, TestInstance, World, eventually, eventually_within, openapi};
+use tertulia_testrig::{Backend, Federation, TestInstance, World, eventually, eventually_within, http_client, openapi};
 
 /// hq (PostgreSQL when available), es with `es_env` and mx.
 async fn three_sites(es_env: &[(&str, &str)]) -> [TestInstance; 3] {
@@ -604,7 +604,7 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
     es.api(&ana).patch("/api/v1/accounts/update_credentials", json!({"display_name": "Ana <García>"})).await.ok();
     let public = es.api(&ana).post_status("Hola <mundo>", json!({})).await;
     let private = es.api(&ana).post_status("Secreto", json!({"visibility": "private"})).await;
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let browser = http_client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let html = "text/html,application/xhtml+xml";
 
     let redirect = browser.get(es.url("/users/ana")).header("accept", html).send().await.unwrap();

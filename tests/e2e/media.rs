@@ -11,7 +11,7 @@ use std::path::Path;
 
 use image::{DynamicImage, ImageFormat, RgbImage};
 use serde_json::{Value, json};
-use tertulia_testrig::{TestInstance, openapi};
+use tertulia_testrig::{TestInstance, http_client, openapi};
 
 /// Text that must not survive in a stored file.
 const EXIF_SECRET: &[u8] = b"GPS 40.4168N 3.7038W";
@@ -456,7 +456,7 @@ async fn only_unattached_uploads_of_the_caller_can_be_deleted_and_their_files_go
 async fn the_public_media_streams_carry_only_statuses_with_attachments() {
     let instance = support::start().await;
     let ana = instance.sign_up("ana").await;
-    let client = reqwest::Client::new();
+    let client = http_client().build().unwrap();
     let deadline = std::time::Duration::from_secs(10);
     let mut response = tokio::time::timeout(
         deadline,

@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tertulia_testrig::{TEST_PASSWORD, TestInstance, openapi};
+use tertulia_testrig::{TEST_PASSWORD, TestInstance, http_client, openapi};
 
 const CALLBACK: &str = "com.tapbots.Ivory.19300:/request_token";
 
@@ -34,7 +34,7 @@ async fn register(instance: &TestInstance, redirect_uris: &str, scopes: &str) ->
 }
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    http_client().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 async fn bearer_get(instance: &TestInstance, path: &str, token: &str) -> reqwest::Response {

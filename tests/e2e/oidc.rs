@@ -19,7 +19,7 @@ use std::process::Stdio;
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
-use tertulia_testrig::{TestApp, TestInstance, eventually, free_port};
+use tertulia_testrig::{TestApp, TestInstance, eventually, free_port, http_client};
 use tokio::process::{Child, Command};
 
 const APP_REDIRECT: &str = "https://app.example/signed-in";
@@ -123,7 +123,7 @@ struct Browser {
 
 impl Browser {
     fn new() -> Browser {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let client = http_client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { client, cookies: BTreeMap::new() }
     }
 

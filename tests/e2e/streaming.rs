@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tertulia_testrig::{TestInstance, openapi};
+use tertulia_testrig::{TestInstance, http_client, openapi};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -320,7 +320,7 @@ async fn server_sent_events_deliver_updates_and_the_health_probe_answers() {
 
     // The instance's client gives up after 30 s; a stream needs no limit,
     // every wait below is bounded instead.
-    let client = reqwest::Client::new();
+    let client = http_client().build().unwrap();
     let mut response =
         timeout(ARRIVAL, client.get(instance.url("/api/v1/streaming/public")).send()).await.unwrap().unwrap();
     assert_eq!(response.status(), 200);
@@ -352,7 +352,7 @@ async fn server_sent_events_deliver_updates_and_the_health_probe_answers() {
 async fn stopping_the_server_closes_open_streams_at_once() {
     let mut instance = support::start().await;
     let mut socket = connect(&instance, "?stream=public").await;
-    let client = reqwest::Client::new();
+    let client = http_client().build().unwrap();
     let mut sse = timeout(ARRIVAL, client.get(instance.url("/api/v1/streaming/public")).send()).await.unwrap().unwrap();
     assert_eq!(sse.chunk().await.unwrap().as_deref(), Some(&b":)\n\n"[..]), "the greeting comes first");
 

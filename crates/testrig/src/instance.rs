@@ -50,16 +50,33 @@ impl TestInstance {
     }
 
     /// Starts on the given database, with extra `TERTULIA_*` settings.
-    pub async fn start_on(binary: &str, db: TestDatabase, env: &[(&str, &str)]) -> TestInstance {
-        let port = free_port();
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client");
-        let origin =
-            Origin { base_url: format!("http://localhost:{port}"), domain: format!("localhost:{port}"), client };
-        Self::launch_new(binary, db, env, port, origin, None).await
+    ///
+    /// The port is free when chosen, but another test may take it before
+    /// this server binds it; the server then cannot start, and it is
+    /// started again on another port.
+    pub async fn start_on(binary: &str, mut db: TestDatabase, env: &[(&str, &str)]) -> TestInstance {
+        for attempt in 1..=PORT_ATTEMPTS {
+            let port = free_port();
+            let client = http_client().build().expect("HTTP client");
+            let origin =
+                Origin { base_url: format!("http://localhost:{port}"), domain: format!("localhost:{port}"), client };
+            let mut instance = Self::new(binary, db, env, port, origin, None);
+            match instance.launch().await {
+                Ok(()) => return instance,
+                Err(StartFailure::PortTaken) if attempt < PORT_ATTEMPTS => {
+                    // The database goes on to the next attempt.
+                    let alias = instance.db.alias();
+                    db = std::mem::replace(&mut instance.db, alias);
+                }
+                Err(failure) => panic!("{failure}:\n{}", instance.logs()),
+            }
+        }
+        unreachable!("the last attempt returns or panics")
     }
 
     /// Starts as `name` on `network` (`https://<name>.tertulia.test`), on
-    /// the given database, with extra `TERTULIA_*` settings.
+    /// the given database, with extra `TERTULIA_*` settings. The network
+    /// is a namespace of the test's own, so no other test takes its ports.
     pub async fn start_in_network(
         binary: &str,
         db: TestDatabase,
@@ -76,10 +93,14 @@ impl TestInstance {
         };
         // The URLs it gives out are https; the test's own settings still win.
         let env = [&[("TERTULIA_PROTOCOL", "https")], env].concat();
-        Self::launch_new(binary, db, &env, port, origin, Some(seat)).await
+        let mut instance = Self::new(binary, db, &env, port, origin, Some(seat));
+        if let Err(failure) = instance.launch().await {
+            panic!("{failure}:\n{}", instance.logs());
+        }
+        instance
     }
 
-    async fn launch_new(
+    fn new(
         binary: &str,
         db: TestDatabase,
         env: &[(&str, &str)],
@@ -87,7 +108,7 @@ impl TestInstance {
         origin: Origin,
         seat: Option<Seat>,
     ) -> TestInstance {
-        let mut instance = TestInstance {
+        TestInstance {
             base_url: origin.base_url,
             domain: origin.domain,
             port,
@@ -98,9 +119,7 @@ impl TestInstance {
             child: None,
             starts: 0,
             seat,
-        };
-        instance.launch().await;
-        instance
+        }
     }
 
     /// The settings every command of this instance runs with.
@@ -140,7 +159,10 @@ impl TestInstance {
         self.dir().join(format!("serve-{}.log", self.starts))
     }
 
-    async fn launch(&mut self) {
+    /// Starts `serve` and waits until it is healthy. A `/healthz` answer
+    /// counts only once this process has said it is listening: until then
+    /// the answer may come from another test's server that took the port.
+    async fn launch(&mut self) -> Result<(), StartFailure> {
         self.starts += 1;
         let log = std::fs::File::create(self.log_path()).expect("log file");
         let child = self
@@ -153,13 +175,22 @@ impl TestInstance {
         let deadline = Instant::now() + START_DEADLINE;
         loop {
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("tertulia serve exited with {status} during start-up:\n{}", self.logs());
+                self.child = None;
+                return Err(if self.logs().contains(PORT_TAKEN) {
+                    StartFailure::PortTaken
+                } else {
+                    StartFailure::Exited(status)
+                });
             }
-            let healthy = self.client.get(self.url("/healthz")).send().await.map(|r| r.status().is_success());
-            if healthy.unwrap_or(false) {
-                return;
+            if self.logs().contains(LISTENING) {
+                let healthy = self.client.get(self.url("/healthz")).send().await.map(|r| r.status().is_success());
+                if healthy.unwrap_or(false) {
+                    return Ok(());
+                }
             }
-            assert!(Instant::now() < deadline, "tertulia serve not healthy after {START_DEADLINE:?}:\n{}", self.logs());
+            if Instant::now() >= deadline {
+                return Err(StartFailure::NotHealthy);
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -246,7 +277,7 @@ impl TestInstance {
     /// the same database, port and directory.
     pub async fn start_again(&mut self) {
         assert!(self.child.is_none(), "the server is still running");
-        self.launch().await;
+        self.relaunch().await;
     }
 
     /// Stops the server gracefully and starts it again on the same
@@ -254,8 +285,48 @@ impl TestInstance {
     pub async fn restart(&mut self) {
         let status = self.stop_with("TERM", Duration::from_secs(10)).await;
         assert!(status.success(), "server exited with {status} on SIGTERM:\n{}", self.logs());
-        self.launch().await;
+        self.relaunch().await;
     }
+
+    /// Starts the server again on its port, which it must get back.
+    async fn relaunch(&mut self) {
+        if let Err(failure) = self.launch().await {
+            panic!("{failure}:\n{}", self.logs());
+        }
+    }
+}
+
+/// A failing test shows the end of each of its servers' logs: that is
+/// usually where the reason is, and the logs are deleted with the test's
+/// directory.
+impl Drop for TestInstance {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let logs = self.logs();
+            let tail: Vec<&str> = logs.lines().rev().take(LOG_LINES_ON_FAILURE).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            eprintln!("--- last lines of the log of {} ---\n{}", self.domain, tail.join("\n"));
+        }
+    }
+}
+
+const LOG_LINES_ON_FAILURE: usize = 40;
+
+/// What `serve` logs once it has bound its port, and when it cannot.
+const LISTENING: &str = "Tertulia is listening";
+const PORT_TAKEN: &str = "Address already in use";
+/// Fresh ports tried before a start-up is given up.
+const PORT_ATTEMPTS: u32 = 5;
+
+/// Why `serve` did not come up.
+#[derive(Debug, thiserror::Error)]
+enum StartFailure {
+    #[error("tertulia serve could not listen: another process took its port")]
+    PortTaken,
+    #[error("tertulia serve exited with {0} during start-up")]
+    Exited(ExitStatus),
+    #[error("tertulia serve not healthy after {START_DEADLINE:?}")]
+    NotHealthy,
 }
 
 /// How a test reaches an instance.
@@ -263,6 +334,18 @@ struct Origin {
     base_url: String,
     domain: String,
     client: reqwest::Client,
+}
+
+/// How long a test's HTTP client keeps an idle connection: less than the
+/// server's keep-alive (actix-web's 5 s), so the client closes it first.
+/// Otherwise a request sent just as the server closes the connection fails
+/// with "connection closed before message completed".
+const CLIENT_IDLE: Duration = Duration::from_secs(2);
+
+/// The settings of every HTTP client a test talks to servers with; add
+/// what the test needs (redirect policy, certificates) and build it.
+pub fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).pool_idle_timeout(CLIENT_IDLE)
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on, for a server the test

@@ -45,7 +45,7 @@ pub use database::{Backend, TestDatabase};
 pub use eventually::{PATIENCE, eventually, eventually_within};
 pub use federation::Federation;
 pub use https::{HttpsNetwork, NETWORK_DOMAIN};
-pub use instance::{CliOutput, TestInstance, free_port};
+pub use instance::{CliOutput, TestInstance, free_port, http_client};
 pub use relay::TestRelay;
 pub use stand_in::StandInSite;
 pub use world::{User, World, WorldPlan};

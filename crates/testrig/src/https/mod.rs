@@ -128,10 +128,9 @@ impl HttpsNetwork {
     /// alone and resolves the network's host names (only those).
     pub fn client(&self) -> reqwest::Client {
         let root = reqwest::Certificate::from_pem(self.inner.authority.root_pem.as_bytes()).expect("the CA is PEM");
-        reqwest::Client::builder()
+        crate::http_client()
             .tls_certs_only([root])
             .dns_resolver(NetworkResolver { network: self.clone() })
-            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("HTTP client")
     }
