@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::Stdio;
 
 use serde_json::Value;
-use tertulia_testrig::{TEST_PASSWORD, TestApp, TestInstance, eventually, free_port};
+use tertulia_testrig::{TEST_PASSWORD, TestApp, TestInstance, eventually, free_port, profile_fields};
 use tokio::process::{Child, Command};
 
 const SLAPD: &str = "/usr/sbin/slapd";
@@ -214,15 +214,7 @@ async fn signed_in_account(instance: &TestInstance, app: &TestApp, login: &str, 
     let response = password_grant(instance, app, login, password).await;
     assert_eq!(response.status(), 200, "sign-in of {login}");
     let token: Value = response.json().await.unwrap();
-    let response = instance
-        .client
-        .get(instance.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    instance.verify_credentials(token["access_token"].as_str().unwrap()).await
 }
 
 /// The OAuth error code and the sentence for the person (RFC 6749 §5.2).
@@ -231,16 +223,6 @@ async fn refusal(response: reqwest::Response, status: u16, code: &str) -> String
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], code, "{body}");
     body["error_description"].as_str().unwrap_or_else(|| panic!("no description in {body}")).to_owned()
-}
-
-/// The profile fields as (name, value) pairs, without the site's own.
-fn fields(account: &Value) -> Vec<(String, String)> {
-    account["source"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["name"].as_str().unwrap().to_owned(), f["value"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -285,7 +267,7 @@ async fn staff_sign_in_with_their_directory_password_and_get_their_directory_pro
     assert_eq!(ana["display_name"], "Ana García");
     assert_eq!(ana["role"]["name"], "user");
     let directory_fields = [("Department", "Finance"), ("Title", "Controller"), ("Office", "Madrid HQ")];
-    assert_eq!(fields(&ana), pairs(&directory_fields));
+    assert_eq!(profile_fields(&ana), pairs(&directory_fields));
 
     // Wrong password, unknown person, empty password: one refusal, and
     // nothing about the account changes.
@@ -303,41 +285,17 @@ async fn staff_sign_in_with_their_directory_password_and_get_their_directory_pro
     directory.replace("uid=ana.garcia,ou=people,dc=acme,dc=example", "title", "Head of Finance").await;
     let again = signed_in_account(&instance, &app, "ana.garcia", "ana-directory-pass").await;
     assert_eq!(again["id"], ana["id"]);
-    assert_eq!(fields(&again)[1], ("Title".to_owned(), "Head of Finance".to_owned()));
+    assert_eq!(profile_fields(&again)[1], ("Title".to_owned(), "Head of Finance".to_owned()));
 
     // The sign-in page works the same way, and the admin group makes an admin.
     let page = sign_in_page(&instance, &app, "bruno", "bruno-directory-pass").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     let code = html.split(r#"<code id="code">"#).nth(1).and_then(|rest| rest.split('<').next()).unwrap();
-    let token: Value = instance
-        .client
-        .post(instance.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &app.client_id),
-            ("client_secret", &app.client_secret),
-            ("code", code),
-            ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bruno: Value = instance
-        .client
-        .get(instance.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = instance.exchange_code(&app, code, "urn:ietf:wg:oauth:2.0:oob").await;
+    let bruno = instance.verify_credentials(token["access_token"].as_str().unwrap()).await;
     assert_eq!((bruno["username"].as_str(), bruno["role"]["name"].as_str()), (Some("bruno"), Some("admin")));
-    assert_eq!(fields(&bruno), pairs(&[("Department", "IT")]), "attributes Bruno lacks are left out");
+    assert_eq!(profile_fields(&bruno), pairs(&[("Department", "IT")]), "attributes Bruno lacks are left out");
 
     // A directory person whose username a local account already has is
     // told why, and the local account is untouched.

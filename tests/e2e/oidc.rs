@@ -19,7 +19,7 @@ use std::process::Stdio;
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
-use tertulia_testrig::{TestApp, TestInstance, eventually, free_port, http_client};
+use tertulia_testrig::{TestApp, TestInstance, eventually, free_port, http_client, profile_fields};
 use tokio::process::{Child, Command};
 
 const APP_REDIRECT: &str = "https://app.example/signed-in";
@@ -201,40 +201,8 @@ async fn company_sign_in(instance: &TestInstance, app: &TestApp, login: &str) ->
     assert!(back_to_app.as_str().starts_with(APP_REDIRECT), "{back_to_app}");
     let query: BTreeMap<String, String> = back_to_app.query_pairs().into_owned().collect();
     assert_eq!(query["state"], "app-state-42", "the app's own state comes back to it");
-    let token: Value = instance
-        .client
-        .post(instance.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &app.client_id),
-            ("client_secret", &app.client_secret),
-            ("code", &query["code"]),
-            ("redirect_uri", APP_REDIRECT),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let response = instance
-        .client
-        .get(instance.url("/api/v1/accounts/verify_credentials"))
-        .bearer_auth(token["access_token"].as_str().unwrap_or_else(|| panic!("no token: {token}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
-fn fields(account: &Value) -> Vec<(String, String)> {
-    account["source"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["name"].as_str().unwrap().to_owned(), f["value"].as_str().unwrap().to_owned()))
-        .collect()
+    let token = instance.exchange_code(app, &query["code"], APP_REDIRECT).await;
+    instance.verify_credentials(token["access_token"].as_str().unwrap_or_else(|| panic!("no token: {token}"))).await
 }
 
 async fn register_app(instance: &TestInstance) -> TestApp {
@@ -288,13 +256,13 @@ async fn staff_sign_in_with_the_company_provider_and_get_their_company_profile()
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .to_vec()
     };
-    assert_eq!(fields(&ana), company_fields("Controller"));
+    assert_eq!(profile_fields(&ana), company_fields("Controller"));
 
     // A later sign-in follows the provider: same account, new title.
     provider.set_people(&people("Head of Finance"));
     let again = company_sign_in(&instance, &app, "ana").await;
     assert_eq!(again["id"], ana["id"]);
-    assert_eq!(fields(&again), company_fields("Head of Finance"));
+    assert_eq!(profile_fields(&again), company_fields("Head of Finance"));
     let bruno = company_sign_in(&instance, &app, "bruno").await;
     assert_eq!((bruno["username"].as_str(), bruno["role"]["name"].as_str()), (Some("bruno"), Some("user")));
 

@@ -96,4 +96,39 @@ impl TestInstance {
         let id = self.api(&token).account_id().await;
         (token, id)
     }
+
+    /// Exchanges an authorization `code` issued to `app` for `redirect_uri`
+    /// (a confidential client: it sends its secret) and returns the token
+    /// response.
+    pub async fn exchange_code(&self, app: &TestApp, code: &str, redirect_uri: &str) -> Value {
+        let response = self
+            .client
+            .post(self.url("/oauth/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", &app.client_id),
+                ("client_secret", &app.client_secret),
+                ("code", code),
+                ("redirect_uri", redirect_uri),
+            ])
+            .send()
+            .await
+            .expect("POST /oauth/token");
+        let status = response.status();
+        let body: Value = response.json().await.expect("token JSON");
+        assert_eq!(status, 200, "code exchange: {body}");
+        body
+    }
+
+    /// The signed-in account as `verify_credentials` shows it to `token`.
+    pub async fn verify_credentials(&self, token: &str) -> Value {
+        self.api(token).get("/api/v1/accounts/verify_credentials").await.ok()
+    }
+}
+
+/// An account's profile fields, as (name, value) pairs, from the `source`
+/// that `verify_credentials` shows.
+pub fn profile_fields(account: &Value) -> Vec<(String, String)> {
+    let fields = account["source"]["fields"].as_array().unwrap_or_else(|| panic!("no source.fields in {account}"));
+    fields.iter().map(|f| (f["name"].as_str().unwrap().to_owned(), f["value"].as_str().unwrap().to_owned())).collect()
 }

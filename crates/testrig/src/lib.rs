@@ -38,7 +38,7 @@ mod stand_in;
 mod world;
 
 pub use api::{ApiClient, ApiResponse};
-pub use client::{TEST_PASSWORD, TestApp};
+pub use client::{TEST_PASSWORD, TestApp, profile_fields};
 pub use cluster::{RoundRobinProxy, TestCluster};
 pub use company::{EventStream, accts};
 pub use database::{Backend, TestDatabase};
