@@ -613,8 +613,15 @@ async fn browsers_get_web_pages_and_servers_get_activitypub() {
     let profile = browser.get(es.url("/@ana")).header("accept", html).send().await.unwrap();
     assert_eq!(profile.status(), 200);
     assert!(profile.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let policy = profile.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.starts_with("default-src 'none'"), "the pages' strict policy: {policy}");
     let text = profile.text().await.unwrap();
     assert!(text.contains("Ana &lt;García&gt;") && text.contains(&format!("@ana@{}", es.domain)), "{text}");
+    let alternate =
+        format!(r#"<link rel="alternate" type="application/activity+json" href="{}">"#, es.url("/users/ana"));
+    assert!(text.contains(&alternate), "{text}");
+    let site_actor = browser.get(es.url(&format!("/@{}", es.domain))).send().await.unwrap();
+    assert_eq!(site_actor.status(), 404, "the site's own actor is not a person with a page");
 
     let note = browser.get(public["uri"].as_str().unwrap()).header("accept", html).send().await.unwrap();
     assert_eq!(note.status(), 303);

@@ -45,9 +45,9 @@ pub fn configure(
                     .wrap(crate::cors::CrossOrigin)
                     .wrap(actix_web::middleware::NormalizePath::trim())
                     .wrap(actix_web::middleware::from_fn(request_log::request_log))
-                    // Before the server-to-server routes, whose `/@{name}/{id}` would take it.
+                    // Before `/@{name}/{id}`, which would take it.
                     .route("/@{name}/events.ics", web::get().to(events::person_feed))
-                    .route("/@{name}/kudos", web::get().to(crate::public_pages::kudos_page))
+                    .configure(crate::public_pages::person_routes)
                     .configure(server_to_server)
                     .configure(metrics::configure_main(metrics_here))
                     .route(HEALTH, web::get().to(health::healthz))

@@ -27,7 +27,6 @@ mod interop_tests;
 mod keys;
 mod moves;
 pub mod outbox;
-mod pages;
 pub mod protocol;
 pub mod push;
 mod quotes;

@@ -39,9 +39,7 @@ pub fn configure(federation: Federation) -> impl FnOnce(&mut web::ServiceConfig)
             .route("/users/{name}/following", web::get().to(followers(false)))
             .route("/users/{name}/collections/featured", web::get().to(featured))
             .route("/users/{name}/statuses/{id}", web::get().to(note))
-            .route("/quote_authorizations/{id}", web::get().to(quote_authorization))
-            .route("/@{name}", web::get().to(crate::pages::profile))
-            .route("/@{name}/{id}", web::get().to(crate::pages::post));
+            .route("/quote_authorizations/{id}", web::get().to(quote_authorization));
     }
 }
 

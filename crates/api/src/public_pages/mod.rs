@@ -7,6 +7,7 @@
 mod events;
 mod groups;
 mod kudos;
+mod people;
 
 use std::fmt;
 
@@ -26,9 +27,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/events", web::get().to(events::index));
 }
 
-/// `GET /@{name}/kudos`; registered apart from [`routes`] because it must
-/// come before the server-to-server `/@{name}/{id}` route.
-pub use kudos::show as kudos_page;
+/// The routes under `/@{name}`, registered apart from [`routes`]: each must
+/// come before the one after it, and `/@{name}/kudos` before `/@{name}/{id}`.
+pub fn person_routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/@{name}/kudos", web::get().to(kudos::show))
+        .route("/@{name}", web::get().to(people::profile))
+        .route("/@{name}/{id}", web::get().to(people::post));
+}
 
 /// The public pages' sections, in the order the navigation shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,10 +71,12 @@ fn header(current: Section) -> Markup {
 /// The account `name` of this site (not suspended): a name with a
 /// domain is not found, as the pages show only this site's people.
 async fn local_account(state: &AppState, name: &str) -> Result<AccountView, PageError> {
-    if name.contains('@') {
+    let domain = &state.ctx.config.domain;
+    // The site's own actor is named after the domain; it is not a person.
+    if name.contains('@') || name.eq_ignore_ascii_case(domain) {
         return Err(ApiError::NotFound("account not found".into()).into());
     }
-    Ok(accounts::lookup(&state.ctx.db, &state.ctx.config.domain, name).await?)
+    Ok(accounts::lookup(&state.ctx.db, domain, name).await?)
 }
 
 /// What a page calls an account: its display name, or its username.

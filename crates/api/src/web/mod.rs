@@ -41,6 +41,17 @@ pub enum FormTargets {
 /// the page's `main` content. Pages without a header (sign-in forms,
 /// problems) are a narrow card.
 pub fn document(title: &str, header: Option<Markup>, main: Markup) -> Markup {
+    shell(title, header, main, None)
+}
+
+/// [`document`], for a page about something that also has an ActivityPub
+/// document at `activity_url` (a person, a post): tools that start from
+/// the page find the document through its `alternate` link.
+pub fn document_about(title: &str, header: Option<Markup>, main: Markup, activity_url: &str) -> Markup {
+    shell(title, header, main, Some(activity_url))
+}
+
+fn shell(title: &str, header: Option<Markup>, main: Markup, activity_url: Option<&str>) -> Markup {
     let header_absent = header.is_none();
     html! {
         (DOCTYPE)
@@ -52,6 +63,7 @@ pub fn document(title: &str, header: Option<Markup>, main: Markup) -> Markup {
                 // No icon: without this browsers ask for /favicon.ico, a 404.
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(STYLESHEET_PATH);
+                @if let Some(url) = activity_url { link rel="alternate" type="application/activity+json" href=(url); }
             }
             body {
                 @if let Some(header) = header { (header) }
