@@ -7,8 +7,8 @@
 use serde_json::json;
 
 use super::{Announced, announced};
-use crate::protocol::PUBLIC;
 use crate::interop_tests::received;
+use crate::protocol::PUBLIC;
 
 #[test]
 fn lemmy_new_post_is_the_wrapped_page() {
