@@ -205,6 +205,9 @@ async fn members_only_posts_reach_members_alone(world: &World, night: &str, nigh
         assert_eq!(shared["reblog"]["visibility"], "private", "{shared}");
         let id = shared["reblog"]["id"].as_str().unwrap().to_owned();
         assert_eq!(site.api(&token(member)).get(&format!("/api/v1/statuses/{id}")).await.ok()["uri"], uri);
+        let found =
+            site.api(&token(member)).get(&format!("/api/v2/search?type=statuses&resolve=true&q={uri}")).await.ok();
+        assert_eq!(found["statuses"][0]["uri"], uri, "{member}'s search by its address: {found}");
         ids.push((site, member, id));
     }
     ids.push((es, "ana", post["id"].as_str().unwrap().to_owned()));
