@@ -28,12 +28,13 @@ async fn announced(site: &TestInstance, token: &str, group: &str) -> Vec<String>
 async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     let world = World::plan()
         .site("hq", &["gina", "carl"])
-        .site("es", &["ana"])
-        .site("mx", &["luis"])
+        .site("es", &["ana", "eva"])
+        .site("mx", &["luis", "nora"])
         .start(support::BINARY)
         .await;
     let (hq, es, mx) = (world.site("hq"), world.site("es"), world.site("mx"));
     let (gina, carl, luis) = (&world.user("gina").token, &world.user("carl").token, &world.user("luis").token);
+    let ana = &world.user("ana").token;
 
     // An admin creates the group from the shell, gina moderating it; the
     // same name twice is refused in words an admin understands.
@@ -142,15 +143,24 @@ async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     })
     .await;
 
-    // A members-only post to the private group is not announced: it stays
-    // with those its author addresses, never reaching other members nor
-    // anyone outside.
+    // gina (hq) and ana (es) join too; carl, eva and nora are no members.
     hq.api(gina).follow(&night).await;
     let gina_id = hq.api(gina).account_id().await;
     hq.api(gina).post(&format!("{requests}/{gina_id}/authorize"), json!({})).await.ok();
-    let private = hq.api(gina).post_status("@night_shift handover at 6", json!({"visibility": "private"})).await;
-    assert!(announced(hq, gina, &night).await.is_empty(), "a followers-only post was announced");
-    assert!(in_home(hq, carl, private["uri"].as_str().unwrap()).await.is_none());
+    let night_at_es = world.api("ana").resolve("night_shift", hq).await;
+    world.api("ana").follow(&night_at_es).await;
+    let ana_on_hq = eventually("ana's request to join reaching hq", || async {
+        let asking = hq.api(gina).get(&requests).await.ok();
+        asking.as_array().unwrap().iter().find(|a| a["acct"] == format!("ana@{}", es.domain)).cloned()
+    })
+    .await;
+    hq.api(gina).post(&format!("{requests}/{}/authorize", ana_on_hq["id"].as_str().unwrap()), json!({})).await.ok();
+    eventually("ana admitted to the private group", || async {
+        let relation = es.api(ana).get(&format!("/api/v1/accounts/relationships?id[]={night_at_es}")).await.ok();
+        (relation[0]["following"] == true).then_some(())
+    })
+    .await;
+    members_only_posts_reach_members_alone(&world, &night, &night_at_mx).await;
 
     // A moderator adds another: carl may now answer join requests.
     let carl_id = hq.api(carl).account_id().await;
@@ -169,6 +179,67 @@ async fn a_group_on_hq_shares_members_posts_with_members_on_es_and_mx() {
     let listed: Vec<&str> = directory.as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap()).collect();
     assert_eq!(listed.len(), 2, "only the two groups: {listed:?}");
     assert!(listed.contains(&"safety") && listed.contains(&"night_shift"), "{listed:?}");
+}
+
+/// The private group `night` (its id on hq; `night_at_mx` on mx) has
+/// members gina (hq), ana (es) and luis (mx). Ana's members-only post to it
+/// reaches gina and luis, on their sites, and no non-member (carl on hq,
+/// eva on es, nora on mx) sees it anywhere; once a moderator removes it,
+/// the members no longer see it either.
+async fn members_only_posts_reach_members_alone(world: &World, night: &str, night_at_mx: &str) {
+    let (hq, es, mx) = (world.site("hq"), world.site("es"), world.site("mx"));
+    let token = |name: &str| world.user(name).token.clone();
+    let text = format!("@night_shift@{} #handover keys are in locker 6", hq.domain);
+    let post = world.api("ana").post_status(&text, json!({"visibility": "private"})).await;
+    let uri = post["uri"].as_str().unwrap().to_owned();
+
+    // Each member gets it in their home, as the group's boost, and opens it.
+    let mut ids = Vec::new();
+    for (site, member) in [(hq, "gina"), (mx, "luis")] {
+        let member_token = token(member);
+        let shared =
+            eventually(&format!("ana's members-only post reaching {member}"), || in_home(site, &member_token, &uri))
+                .await;
+        openapi::assert_matches(&shared, "Status");
+        assert_eq!(shared["account"]["group"], true, "shown as the group's boost: {shared}");
+        assert_eq!(shared["reblog"]["visibility"], "private", "{shared}");
+        let id = shared["reblog"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(site.api(&token(member)).get(&format!("/api/v1/statuses/{id}")).await.ok()["uri"], uri);
+        let found =
+            site.api(&token(member)).get(&format!("/api/v2/search?type=statuses&resolve=true&q={uri}")).await.ok();
+        assert_eq!(found["statuses"][0]["uri"], uri, "{member}'s search by its address: {found}");
+        ids.push((site, member, id));
+    }
+    ids.push((es, "ana", post["id"].as_str().unwrap().to_owned()));
+
+    // Non-members on every site: not found, and nowhere in a list.
+    let ana_at_mx = mx.api(&token("nora")).resolve("ana", es).await;
+    for ((site, _, id), outsider) in ids.iter().zip(["carl", "nora", "eva"]) {
+        let api = site.api(&token(outsider));
+        api.get(&format!("/api/v1/statuses/{id}")).await.error(404);
+        api.get(&format!("/api/v1/statuses/{id}/context")).await.error(404);
+        assert!(in_home(site, &token(outsider), &uri).await.is_none(), "in {outsider}'s home");
+        let tagged = api.get("/api/v1/timelines/tag/handover").await.ok();
+        assert!(!tagged.to_string().contains(&uri), "in {outsider}'s tag timeline: {tagged}");
+        let found = api.get(&format!("/api/v2/search?type=statuses&resolve=true&q={uri}")).await.ok();
+        assert_eq!(found["statuses"], json!([]), "{outsider}'s search: {found}");
+    }
+    let nora = mx.api(&token("nora"));
+    for account in [&ana_at_mx, night_at_mx] {
+        let listed = nora.get(&format!("/api/v1/accounts/{account}/statuses")).await.ok();
+        assert!(!listed.to_string().contains(&uri), "nora sees it on a profile: {listed}");
+    }
+
+    // A moderator removes it: the members no longer see it.
+    let (_, _, on_hq) = &ids[0];
+    hq.api(&token("gina")).delete(&format!("/api/v1/tertulia/groups/{night}/statuses/{on_hq}")).await.ok();
+    for (site, member, id) in &ids[..2] {
+        eventually(&format!("the removed post leaving {member}'s home"), || async {
+            in_home(site, &token(member), &uri).await.is_none().then_some(())
+        })
+        .await;
+        site.api(&token(member)).get(&format!("/api/v1/statuses/{id}")).await.error(404);
+    }
 }
 
 /// A Lemmy community on another site, played by a stand-in serving the
@@ -245,6 +316,38 @@ async fn a_lemmy_community_is_joined_and_its_wrapped_announces_reach_home() {
     .await;
     let boosts = hq.api(&bob).get(&format!("/api/v1/accounts/{community_id}/statuses")).await.ok();
     assert_eq!(boosts.as_array().unwrap().len(), 0, "the vote became a boost: {boosts}");
+
+    // Our own private group sends a members-only post to its Lemmy member
+    // in the shape Lemmy reads (FEP-1b12): the author's `Create` wrapped
+    // whole, the post inline, to the group's members and nobody else.
+    let created = hq.cli(&["admin", "group", "create", "crew", "--moderator", "bob", "--private"]).await;
+    assert!(created.status.success(), "{}", created.stderr);
+    let crew = hq.api(&bob).get("/api/v1/accounts/lookup?acct=crew").await.ok();
+    let (crew_id, crew_uri) = (crew["id"].as_str().unwrap(), crew["uri"].as_str().unwrap());
+    let join =
+        json!({"id": lemmy.url("/activities/follow/1"), "type": "Follow", "actor": alba.uri, "object": crew_uri});
+    alba.send(&hq, &wrapped(join)).await;
+    hq.api(&bob).follow(crew_id).await;
+    let requests = format!("/api/v1/tertulia/groups/{crew_id}/join_requests");
+    let asking = eventually("alba's and bob's requests to join", || async {
+        let asking = hq.api(&bob).get(&requests).await.ok();
+        (asking.as_array().unwrap().len() == 2).then_some(asking)
+    })
+    .await;
+    for requester in asking.as_array().unwrap() {
+        hq.api(&bob).post(&format!("{requests}/{}/authorize", requester["id"].as_str().unwrap()), json!({})).await.ok();
+    }
+    let post = hq.api(&bob).post_status("@crew the keys are in locker 6", json!({"visibility": "private"})).await;
+    let shared = eventually("the crew's Announce at the Lemmy site", || async {
+        lemmy.posts().into_iter().map(|(_, body)| body).find(|body| body["type"] == "Announce")
+    })
+    .await;
+    let bob_uri = hq.api(&bob).get("/api/v1/accounts/verify_credentials").await.ok()["uri"].clone();
+    assert_eq!((&shared["actor"], &shared["to"]), (&json!(crew_uri), &json!([format!("{crew_uri}/followers")])));
+    let create = &shared["object"];
+    assert_eq!((&create["type"], &create["actor"]), (&json!("Create"), &bob_uri), "{shared}");
+    assert_eq!((&create["object"]["id"], &create["object"]["content"]), (&post["uri"], &post["content"]));
+    assert!(!shared.to_string().contains(PUBLIC), "a members-only post addressed to the public: {shared}");
 }
 
 /// `activity` with the ActivityStreams context, as bytes to send.

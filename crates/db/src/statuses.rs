@@ -8,7 +8,9 @@ use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
 use crate::polls::PollRow;
 use crate::quotes::QuoteRow;
-use crate::schema::{accounts, media_attachments, mentions, status_tags, status_trend_reviews, statuses, tags};
+use crate::schema::{
+    accounts, follows, media_attachments, mentions, status_tags, status_trend_reviews, statuses, tags,
+};
 use crate::{DbConn, DbError, paginate};
 
 // Every optional column defaults to NULL, so `None` may be written as NULL;
@@ -767,6 +769,22 @@ pub fn booster_ids(conn: &mut DbConn, original_id: i64) -> Result<Vec<i64>, DbEr
         .filter(statuses::deleted_at.is_null())
         .select(statuses::account_id)
         .load(conn)?)
+}
+
+/// The statuses among `status_ids` that an account `viewer` follows has
+/// boosted with the visibility `private`. Only a private group makes such
+/// a boost (people cannot boost followers-only posts), so these are the
+/// members-only posts shared with `viewer` through a group they joined.
+pub fn shared_with_member(conn: &mut DbConn, viewer: i64, status_ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    let followed = follows::table.filter(follows::account_id.eq(viewer)).select(follows::target_account_id);
+    let shared: Vec<Option<i64>> = statuses::table
+        .filter(statuses::reblog_of_id.eq_any(status_ids))
+        .filter(statuses::visibility.eq(Visibility::Private))
+        .filter(statuses::deleted_at.is_null())
+        .filter(statuses::account_id.eq_any(followed))
+        .select(statuses::reblog_of_id)
+        .load(conn)?;
+    Ok(shared.into_iter().flatten().collect())
 }
 
 /// How each of `viewers` stands to the status `status_id` (and, for a

@@ -5,13 +5,16 @@
 //! boosts (`Announce`s) each accepted post, so it reaches every member on
 //! every site in their home timeline, in any client. Only members' posts
 //! are accepted; group moderators remove posts (the boost is withdrawn:
-//! `Undo` of the `Announce`) and members.
+//! `Undo` of the `Announce`) and members. A private group also shares its
+//! members' members-only (followers-only) posts, with its members alone:
+//! see [`may_boost`].
 //!
 //! Who then receives the group's boost is [`crate::audience`]'s rule for
 //! boosts, like any other.
 
 use tertulia_core::Id;
-use tertulia_db::accounts::{self, ProfileChanges};
+use tertulia_core::visibility::Visibility;
+use tertulia_db::accounts::{self, AccountRow, ProfileChanges};
 use tertulia_db::actors::ActorType;
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{Db, DbConn, DbError, groups, social};
@@ -138,7 +141,7 @@ pub(crate) fn announce_accepted(
     status: &StatusRow,
     mentioned: &[i64],
 ) -> Result<Vec<Event>, DbError> {
-    if status.reblog_of_id.is_some() || !status.visibility.is_boostable() {
+    if status.reblog_of_id.is_some() {
         return Ok(Vec::new());
     }
     let mut addressed = mentioned.to_vec();
@@ -152,11 +155,31 @@ pub(crate) fn announce_accepted(
         if !is_member(conn, group, status.account_id)? || statuses::find_reblog(conn, group, status.id)?.is_some() {
             continue;
         }
-        if let Some(group) = accounts::find(conn, group)?.filter(|g| g.suspended_at.is_none()) {
+        let Some(group) = accounts::find(conn, group)?.filter(|g| g.suspended_at.is_none()) else {
+            continue;
+        };
+        if may_boost(conn, &group, status)? {
             pending.extend(crate::statuses::insert_boost(conn, base_url, &group, status)?.1);
         }
     }
     Ok(pending)
+}
+
+/// Whether `booster` may boost `original`: anyone may boost what anyone
+/// may see; a private group (a locked `Group`) also shares a followers-only
+/// post that mentions it, so that it reaches the group's members and nobody
+/// else (see `crate::visibility`'s `shared_in_group`). Applied by the
+/// group's own site before announcing, and by each member's site when the
+/// group's `Announce` arrives. Direct posts are never shared: they are for
+/// the people they name.
+pub(crate) fn may_boost(conn: &mut DbConn, booster: &AccountRow, original: &StatusRow) -> Result<bool, DbError> {
+    if original.visibility.is_boostable() {
+        return Ok(true);
+    }
+    if original.visibility != Visibility::Private || booster.actor_type != ActorType::Group || !booster.locked {
+        return Ok(false);
+    }
+    Ok(statuses::mentions_of(conn, &[original.id])?.iter().any(|&(_, mentioned)| mentioned == booster.id))
 }
 
 fn is_member(conn: &mut DbConn, group: i64, account: i64) -> Result<bool, DbError> {

@@ -523,7 +523,10 @@ pub async fn boost_received(
                 return Err(DomainError::NotFound("status".into()));
             };
             let visibility: Visibility = original.visibility;
-            if !visibility.is_boostable()
+            let Some(booster_row) = accounts::find(conn, booster.0)? else {
+                return Err(DomainError::NotFound("account".into()));
+            };
+            if !crate::groups::may_boost(conn, &booster_row, &original)?
                 || statuses::find_by_uri(conn, &announce_uri)?.is_some()
                 || statuses::find_reblog(conn, booster.0, original.id)?.is_some()
             {

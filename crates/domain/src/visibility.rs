@@ -15,16 +15,29 @@ use tertulia_db::{DbConn, DbError, blocks, statuses};
 /// The account asking, if anyone is signed in.
 pub type Viewer = Option<i64>;
 
-/// Whether `viewer` may see `status`, given whether they follow its author
-/// and whether the status mentions them.
-pub fn can_see(viewer: Viewer, status: &StatusRow, follows_author: bool, mentioned: bool) -> bool {
+/// How the viewer stands to a status: what the rule needs besides the
+/// status itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Standing {
+    /// The viewer follows the status's author.
+    pub follows_author: bool,
+    /// The status mentions the viewer.
+    pub mentioned: bool,
+    /// A private group the viewer is a member of (follows) shared the
+    /// members-only status with its members ([`crate::groups`]).
+    pub shared_in_group: bool,
+}
+
+/// Whether `viewer` may see `status`, standing as `standing` says.
+pub fn can_see(viewer: Viewer, status: &StatusRow, standing: Standing) -> bool {
     let visibility = status.visibility;
     let is_author = viewer == Some(status.account_id);
+    let Standing { follows_author, mentioned, shared_in_group } = standing;
     match visibility {
         Visibility::Public | Visibility::Unlisted => true,
         // Site-only posts are for this site's signed-in staff.
         Visibility::Local => viewer.is_some(),
-        Visibility::Private => is_author || follows_author || mentioned,
+        Visibility::Private => is_author || follows_author || mentioned || shared_in_group,
         Visibility::Direct => is_author || mentioned,
     }
 }
@@ -89,7 +102,7 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
         }
         accounts.insert(id, author.account);
     }
-    let mut mentioned = HashSet::new();
+    let (mut mentioned, mut shared_in_group) = (HashSet::new(), HashSet::new());
     if let Some(viewer) = viewer {
         let restricted = rows
             .iter()
@@ -103,10 +116,25 @@ pub fn visible(conn: &mut DbConn, viewer: Viewer, rows: Vec<StatusRow>, mutes: M
                 .map(|(status, _)| status)
                 .collect();
         }
+        // Members-only posts of authors the viewer does not follow may
+        // still reach them through a group: asked only when there are some.
+        let unfollowed_private: Vec<i64> = rows
+            .iter()
+            .chain(originals.values())
+            .filter(|s| s.visibility == Visibility::Private && !followed.contains(&s.account_id))
+            .map(|s| s.id)
+            .collect();
+        if !unfollowed_private.is_empty() {
+            shared_in_group = statuses::shared_with_member(conn, viewer, &unfollowed_private)?.into_iter().collect();
+        }
     }
     let allowed = |status: &StatusRow| {
-        !hidden.contains(&status.account_id)
-            && can_see(viewer, status, followed.contains(&status.account_id), mentioned.contains(&status.id))
+        let standing = Standing {
+            follows_author: followed.contains(&status.account_id),
+            mentioned: mentioned.contains(&status.id),
+            shared_in_group: shared_in_group.contains(&status.id),
+        };
+        !hidden.contains(&status.account_id) && can_see(viewer, status, standing)
     };
     let rows: Vec<StatusRow> = rows
         .into_iter()
@@ -147,21 +175,25 @@ mod tests {
     fn the_visibility_matrix() {
         let author = 1;
         let stranger = Some(2);
-        // (visibility, anonymous, stranger, follower, mentioned, author)
+        let follower = Standing { follows_author: true, ..Default::default() };
+        let mentioned = Standing { mentioned: true, ..Default::default() };
+        let group_member = Standing { shared_in_group: true, ..Default::default() };
+        // (visibility, anonymous, stranger, follower, mentioned, member of a group that shared it, author)
         let matrix = [
-            ("public", true, true, true, true, true),
-            ("unlisted", true, true, true, true, true),
-            ("local", false, true, true, true, true),
-            ("private", false, false, true, true, true),
-            ("direct", false, false, false, true, true),
+            ("public", true, true, true, true, true, true),
+            ("unlisted", true, true, true, true, true, true),
+            ("local", false, true, true, true, true, true),
+            ("private", false, false, true, true, true, true),
+            ("direct", false, false, false, true, false, true),
         ];
-        for (visibility, anonymous, by_stranger, by_follower, by_mentioned, by_author) in matrix {
+        for (visibility, anonymous, by_stranger, by_follower, by_mentioned, by_member, by_author) in matrix {
             let s = status(visibility, author);
-            assert_eq!(can_see(None, &s, false, false), anonymous, "{visibility} anonymous");
-            assert_eq!(can_see(stranger, &s, false, false), by_stranger, "{visibility} stranger");
-            assert_eq!(can_see(stranger, &s, true, false), by_follower, "{visibility} follower");
-            assert_eq!(can_see(stranger, &s, false, true), by_mentioned, "{visibility} mentioned");
-            assert_eq!(can_see(Some(author), &s, false, false), by_author, "{visibility} author");
+            assert_eq!(can_see(None, &s, Standing::default()), anonymous, "{visibility} anonymous");
+            assert_eq!(can_see(stranger, &s, Standing::default()), by_stranger, "{visibility} stranger");
+            assert_eq!(can_see(stranger, &s, follower), by_follower, "{visibility} follower");
+            assert_eq!(can_see(stranger, &s, mentioned), by_mentioned, "{visibility} mentioned");
+            assert_eq!(can_see(stranger, &s, group_member), by_member, "{visibility} group member");
+            assert_eq!(can_see(Some(author), &s, Standing::default()), by_author, "{visibility} author");
         }
     }
 }

@@ -365,6 +365,11 @@ impl Federation {
                     let published = protocol::time_of(&activity, "published").unwrap_or_else(tertulia_db::now);
                     remote::boost_received(ctx, Id(actor.id), original, row.activity_uri.clone(), published).await?;
                 }
+                Announced::MembersOnly(post) => {
+                    let original = self.shared_in_group(&actor, post).await?;
+                    let published = protocol::time_of(&activity, "published").unwrap_or_else(tertulia_db::now);
+                    remote::boost_received(ctx, Id(actor.id), original, row.activity_uri.clone(), published).await?;
+                }
                 Announced::Withdrawn(uri) => {
                     if let Some(original) = self.known_status(Some(uri)).await? {
                         remote::boost_withdrawn(ctx, Id(actor.id), original).await?;
@@ -379,6 +384,25 @@ impl Federation {
             other => tracing::debug!(kind = other, activity = %row.activity_uri, "activity type not handled; ignored"),
         }
         Ok(())
+    }
+
+    /// A members-only post a private group shares with its members, stored
+    /// as the group sent it (unless already known): its author's site
+    /// serves it to nobody but the author's followers, so it cannot be
+    /// fetched, and the receiving site trusts the group's copy. Only a
+    /// group may share a post this way; whether it may share this one is
+    /// the domain's rule, applied to the boost that follows.
+    async fn shared_in_group(&self, actor: &ActorRow, post: &Value) -> Result<Id, FederationError> {
+        if actor.actor_type != actors::ActorType::Group {
+            return Err(FederationError::Forbidden(format!(
+                "{} is not a group: only a group may share a members-only post inline",
+                actor.uri
+            )));
+        }
+        if let Some(known) = self.known_status(id_of(Some(post))).await? {
+            return Ok(known);
+        }
+        self.save_post(post, self.config().federation.max_reply_depth).await
     }
 
     /// An account moved: believed only if the new account, fetched afresh

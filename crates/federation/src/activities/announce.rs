@@ -1,10 +1,13 @@
-//! `Announce` of a post: a local boost.
+//! `Announce` of a post: a local boost, or a private group sharing a
+//! member's members-only post.
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::Value;
+use tertulia_db::actors::ActorRow;
 
-use super::document;
+use super::note::Note;
+use super::{create_item, document};
 use crate::protocol::{PUBLIC, timestamp};
 use crate::urls::Urls;
 
@@ -38,5 +41,38 @@ pub(crate) fn announce(urls: &Urls, boost: &Boost<'_>, original_uri: &str, origi
         to: [PUBLIC],
         cc: [original_author.to_owned(), urls.followers(boost.booster)],
         object: original_uri,
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct WrappedAnnounce<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    actor: String,
+    published: String,
+    to: [String; 1],
+    object: Value,
+}
+
+/// A private group's `Announce` of a member's members-only post, in the
+/// shape FEP-1b12 gives (the group announces the member's activity: here
+/// the `Create` wrapped whole, as Lemmy sends it), with the note inline:
+/// the group's members cannot fetch a followers-only post from its
+/// author's site. Addressed to the group's members (its followers
+/// collection) only, never to the public. `note` is the post as rendered
+/// here; its author and addressing are set to the author's own (`author`
+/// may be on another site) plus the group's members.
+pub(crate) fn announce_members_only(urls: &Urls, boost: &Boost<'_>, mut note: Note, author: &ActorRow) -> Value {
+    let members = urls.followers(boost.booster);
+    note.attributed_to = author.uri.clone();
+    note.to = author.followers_url.iter().cloned().chain([members.clone()]).collect();
+    document(&WrappedAnnounce {
+        id: boost.uri,
+        kind: "Announce",
+        actor: urls.actor(boost.booster),
+        published: timestamp(boost.published),
+        to: [members],
+        object: create_item(&note),
     })
 }

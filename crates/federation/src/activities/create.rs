@@ -32,8 +32,8 @@ pub(crate) fn create_or_update(note: &Note, update: bool) -> Value {
     document(&note_activity(note, update))
 }
 
-/// `Create` of `note` as an item of a collection (the outbox), which
-/// leaves `@context` to the collection.
+/// `Create` of `note` inside another document (an item of the outbox, the
+/// object of a group's `Announce`), which carries the `@context`.
 pub(crate) fn create_item(note: &Note) -> Value {
     // A struct with string keys always serializes: `Null` is never produced.
     serde_json::to_value(note_activity(note, false)).unwrap_or_default()

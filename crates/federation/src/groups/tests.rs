@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{Announced, announced};
 use crate::interop_tests::received;
+use crate::protocol::PUBLIC;
 
 #[test]
 fn lemmy_new_post_is_the_wrapped_page() {
@@ -56,4 +57,28 @@ fn an_announce_of_nothing_is_invalid() {
     let mut empty_create = received("lemmy/announce_create_page.json");
     empty_create["object"].as_object_mut().unwrap().remove("object");
     assert_eq!(announced(&empty_create), Announced::Invalid);
+}
+
+#[test]
+fn a_private_groups_members_only_post_is_taken_inline() {
+    let members = "https://hq.acme.example/users/night_shift/followers";
+    let post = "https://es.acme.example/users/ana/statuses/9";
+    let note = json!({
+        "id": post, "type": "Note", "attributedTo": "https://es.acme.example/users/ana",
+        "to": ["https://es.acme.example/users/ana/followers", members], "cc": [],
+    });
+    let activity = json!({
+        "id": "https://hq.acme.example/users/night_shift/statuses/1/activity", "type": "Announce",
+        "actor": "https://hq.acme.example/users/night_shift", "to": [members],
+        "object": {"id": format!("{post}/activity"), "type": "Create", "object": note},
+    });
+    assert_eq!(announced(&activity), Announced::MembersOnly(&note));
+    // Addressed to others than the Announce's audience, or to the public:
+    // read by id from its own site, as any wrapped post.
+    let mut elsewhere = activity.clone();
+    elsewhere["to"] = json!(["https://hq.acme.example/users/other/followers"]);
+    assert_eq!(announced(&elsewhere), Announced::Post(post));
+    let mut public = activity.clone();
+    public["object"]["object"]["cc"] = json!([PUBLIC]);
+    assert_eq!(announced(&public), Announced::Post(post));
 }

@@ -3,6 +3,7 @@
 //! `Update` when its poll counts or its quote changed.
 
 use tertulia_core::Config;
+use tertulia_core::visibility::Visibility;
 use tertulia_db::actors;
 use tertulia_db::{DbConn, DbError, statuses};
 use tertulia_domain::audience;
@@ -38,7 +39,19 @@ pub(super) fn created_or_edited(
                 return Ok(None);
             };
             let boost = activities::Boost { booster: &author.username, uri: &row.uri, published: row.created_at };
-            activities::announce(urls, &boost, &original_uri, &original_author.uri)
+            if row.visibility != Visibility::Private {
+                activities::announce(urls, &boost, &original_uri, &original_author.uri)
+            } else {
+                // A private group sharing a members-only post
+                // (`tertulia_domain::groups::may_boost`).
+                let Some(original) = statuses::find(conn, original_id)? else {
+                    return Ok(None);
+                };
+                let Some(note) = render::note(conn, config, urls, original)? else {
+                    return Ok(None);
+                };
+                activities::announce_members_only(urls, &boost, note, &original_author)
+            }
         }
         None => {
             let Some(note) = render::note(conn, config, urls, row)? else {
