@@ -348,6 +348,16 @@ async fn a_lemmy_community_is_joined_and_its_wrapped_announces_reach_home() {
     assert_eq!((&create["type"], &create["actor"]), (&json!("Create"), &bob_uri), "{shared}");
     assert_eq!((&create["object"]["id"], &create["object"]["content"]), (&post["uri"], &post["content"]));
     assert!(!shared.to_string().contains(PUBLIC), "a members-only post addressed to the public: {shared}");
+
+    // A moderator withdraws it: the Undo names the share and stays with the members.
+    let path = format!("/api/v1/tertulia/groups/{crew_id}/statuses/{}", post["id"].as_str().unwrap());
+    hq.api(&bob).delete(&path).await.ok();
+    let withdrawn = eventually("the crew's Undo at the Lemmy site", || async {
+        lemmy.posts().into_iter().map(|(_, body)| body).find(|body| body["type"] == "Undo")
+    })
+    .await;
+    assert_eq!(withdrawn["object"]["id"], shared["id"], "{withdrawn}");
+    assert!(!withdrawn.to_string().contains(PUBLIC), "a members-only share withdrawn in public: {withdrawn}");
 }
 
 /// `activity` with the ActivityStreams context, as bytes to send.

@@ -25,8 +25,9 @@ struct Announce<'a> {
     kind: &'static str,
     actor: String,
     published: String,
-    to: [&'a str; 1],
-    cc: [String; 2],
+    to: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cc: Vec<String>,
     object: &'a str,
 }
 
@@ -38,8 +39,33 @@ pub(crate) fn announce(urls: &Urls, boost: &Boost<'_>, original_uri: &str, origi
         kind: "Announce",
         actor: urls.actor(boost.booster),
         published: timestamp(boost.published),
-        to: [PUBLIC],
-        cc: [original_author.to_owned(), urls.followers(boost.booster)],
+        to: vec![PUBLIC.to_owned()],
+        cc: vec![original_author.to_owned(), urls.followers(boost.booster)],
+        object: original_uri,
+    })
+}
+
+/// The `Announce` an `Undo` withdraws, addressed as it was sent. Receivers
+/// match it by its id, so for a members-only share
+/// ([`announce_members_only`]) it names the post without carrying it, and
+/// stays addressed to the group's members alone.
+pub(crate) fn withdrawn_announce(
+    urls: &Urls,
+    boost: &Boost<'_>,
+    original_uri: &str,
+    original_author: &str,
+    members_only: bool,
+) -> Value {
+    if !members_only {
+        return announce(urls, boost, original_uri, original_author);
+    }
+    document(&Announce {
+        id: boost.uri,
+        kind: "Announce",
+        actor: urls.actor(boost.booster),
+        published: timestamp(boost.published),
+        to: vec![urls.followers(boost.booster)],
+        cc: Vec::new(),
         object: original_uri,
     })
 }

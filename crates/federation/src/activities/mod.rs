@@ -25,7 +25,7 @@ mod update;
 mod vote;
 
 pub(crate) use actor::{instance_actor, person};
-pub(crate) use announce::{Boost, announce, announce_members_only};
+pub(crate) use announce::{Boost, announce, announce_members_only, withdrawn_announce};
 pub(crate) use attendance::{answer_of, event_answer};
 pub(crate) use block::block;
 pub(crate) use create::{create_item, create_or_update};

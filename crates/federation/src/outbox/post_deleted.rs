@@ -3,6 +3,7 @@
 //! everything comes from the record.
 
 use tertulia_core::AccountId;
+use tertulia_core::visibility::Visibility;
 use tertulia_db::actors;
 use tertulia_db::{DbConn, DbError};
 use tertulia_domain::audience::{self, Addressing};
@@ -31,7 +32,8 @@ pub(super) fn plan(
         };
         // Receivers match the Undo by the Announce's id alone.
         let boost = activities::Boost { booster: &actor.username, uri, published: tertulia_db::now() };
-        let announce = activities::announce(urls, &boost, original_uri, &original_actor.uri);
+        let members_only = post.visibility == Visibility::Private;
+        let announce = activities::withdrawn_announce(urls, &boost, original_uri, &original_actor.uri, members_only);
         let to = audience::remote_of_boost(post.author, post.visibility, AccountId(*original_author));
         let inboxes = inboxes_of(conn, urls, &to)?;
         return Ok(Some(Plan { activity: activities::undo(&actor.uri, announce), signer: post.author.0, inboxes }));
