@@ -6,7 +6,9 @@
 //! gets a mention notification of the reply that says so, and the change
 //! is audited. The ideas download as CSV. Bad input is refused with 422
 //! and stores nothing; non-staff get 403; after the deadline a post with
-//! the hashtag is no idea.
+//! the hashtag is no idea. A second, one-site test runs a group's campaign
+//! through its life: opened by the group's moderator, a poll idea, edits,
+//! the close (later votes and ideas do not count), the web page, reopening.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -49,6 +49,7 @@ pub struct CampaignView {
 
 impl From<CampaignRow> for CampaignView {
     fn from(row: CampaignRow) -> CampaignView {
+        let open = is_open(&row);
         CampaignView {
             id: Id(row.id),
             tag: row.tag,
@@ -56,11 +57,17 @@ impl From<CampaignRow> for CampaignView {
             description: row.description,
             deadline: row.deadline.and_utc(),
             closed_at: row.closed_at.map(|at| at.and_utc()),
-            open: row.closed_at.is_none() && row.deadline > tertulia_db::now(),
+            open,
             group: row.group_id.map(Id),
             created_at: row.created_at.and_utc(),
         }
     }
+}
+
+/// Whether the campaign still takes ideas and counts votes: neither closed
+/// early nor past its deadline.
+fn is_open(row: &CampaignRow) -> bool {
+    row.closed_at.is_none() && row.deadline > tertulia_db::now()
 }
 
 /// An idea: its post, its state and its votes, counted up to the end of

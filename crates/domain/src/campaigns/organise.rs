@@ -8,7 +8,7 @@ use tertulia_core::Id;
 use tertulia_db::DbConn;
 use tertulia_db::campaigns::{self, CampaignRow};
 
-use super::{CampaignView, not_found};
+use super::{CampaignView, is_open, not_found};
 use crate::audit::{self, Actor, Target};
 use crate::oauth::SessionUser;
 use crate::roles::{self, Permission, Role};
@@ -98,7 +98,7 @@ pub async fn update(ctx: &Context, by: Organiser, id: Id, change: CampaignChange
     let description = change.description.as_deref().map(checked_description).transpose()?;
     let deadline = change.deadline.as_deref().map(|raw| checked_deadline(raw, Utc::now())).transpose()?;
     organised(ctx, by, id, "update_campaign", move |conn, row| {
-        if !CampaignView::from(row.clone()).open {
+        if !is_open(&row) {
             return Err(DomainError::Conflict(format!(
                 "campaign #{} has ended, so it can no longer be edited; reopen it first",
                 row.tag
@@ -115,7 +115,7 @@ pub async fn update(ctx: &Context, by: Organiser, id: Id, change: CampaignChange
 /// Closes an open campaign now: later ideas and votes no longer count.
 pub async fn close(ctx: &Context, by: Organiser, id: Id) -> Result<CampaignView, DomainError> {
     organised(ctx, by, id, "close_campaign", |conn, row| {
-        if !CampaignView::from(row.clone()).open {
+        if !is_open(&row) {
             return Err(DomainError::Conflict(format!("campaign #{} has already ended", row.tag)));
         }
         campaigns::set_closed(conn, row.id, Some(tertulia_db::now()), row.deadline)?;
@@ -135,7 +135,7 @@ pub async fn reopen(
 ) -> Result<CampaignView, DomainError> {
     let deadline = deadline.as_deref().map(|raw| checked_deadline(raw, Utc::now())).transpose()?;
     organised(ctx, by, id, "reopen_campaign", move |conn, row| {
-        if CampaignView::from(row.clone()).open {
+        if is_open(&row) {
             return Err(DomainError::Conflict(format!("campaign #{} is open already", row.tag)));
         }
         let deadline = match deadline {
