@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Timestamp};
 use tertulia_core::visibility::Visibility;
 
 use crate::schema::{campaign_ideas, campaigns, statuses};
@@ -43,6 +43,10 @@ pub struct CampaignRow {
 /// earlier of the two). The one rule for what still counts: ideas written
 /// and votes given before this moment.
 const ENDS_AT: &str = "COALESCE(campaigns.closed_at, campaigns.deadline)";
+
+fn ends_at() -> SqlLiteral<Timestamp> {
+    sql(ENDS_AT)
+}
 
 /// The votes of the idea `statuses` in the campaign `campaigns`: its
 /// favourites, plus the votes for the first option of its poll (the
@@ -87,8 +91,7 @@ pub fn newest_on_tag(conn: &mut DbConn, tag: &str) -> Result<Option<CampaignRow>
 pub fn open_on_tags(conn: &mut DbConn, tags: &[String], at: NaiveDateTime) -> Result<Vec<(i64, Option<i64>)>, DbError> {
     Ok(campaigns::table
         .filter(campaigns::tag.eq_any(tags))
-        .filter(campaigns::deadline.gt(at))
-        .filter(campaigns::closed_at.is_null().or(campaigns::closed_at.gt(at)))
+        .filter(ends_at().gt(at))
         .select((campaigns::id, campaigns::group_id))
         .load(conn)?)
 }
