@@ -1,12 +1,12 @@
 // The public pages in a real browser: headless Chromium, which enforces the
-// Content-Security-Policy, opens the groups, a group, the events and a
-// person's kudos, following links as a reader would, then a group that does
-// not exist (its 404 is expected). Any console error, failed request or CSP
-// violation fails.
-// Usage: node browser_public_pages.mjs BASE_URL GROUP_NAME KUDOS_RECEIVER SCREENSHOT
+// Content-Security-Policy, opens the groups, a group, the events, the idea
+// campaigns and one campaign's ranked ideas, and a person's kudos, following
+// links as a reader would, then a group that does not exist (its 404 is
+// expected). Any console error, failed request or CSP violation fails.
+// Usage: node browser_public_pages.mjs BASE_URL GROUP_NAME KUDOS_RECEIVER CAMPAIGN_TAG SCREENSHOT
 import { launchChromium } from "./chromium.mjs";
 
-const [baseUrl, group, receiver, screenshot] = process.argv.slice(2);
+const [baseUrl, group, receiver, campaign, screenshot] = process.argv.slice(2);
 const missing = `${baseUrl}/groups/no_such_group`;
 const problems = [];
 const browser = await launchChromium();
@@ -38,6 +38,12 @@ try {
   await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Events" }).click();
   await heading("Upcoming events");
   await page.getByRole("link", { name: "this site's events (.ics)" }).waitFor({ timeout: 15000 });
+
+  await page.getByRole("navigation", { name: "Site" }).getByRole("link", { name: "Campaigns" }).click();
+  await heading("Idea campaigns");
+  await page.locator(`a[href="/campaigns/${campaign}"]`).click();
+  await heading(`#${campaign}`);
+  await page.locator("article blockquote").first().waitFor({ timeout: 15000 });
 
   await page.goto(`${baseUrl}/@${receiver}/kudos`, { timeout: 15000 });
   await heading(/^Kudos for/);

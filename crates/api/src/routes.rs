@@ -380,6 +380,9 @@ pub fn configure(
                     .route("/api/v1/tertulia/campaigns", web::post().to(crate::campaigns::create))
                     .route("/api/v1/tertulia/campaigns", web::get().to(crate::campaigns::list))
                     .route("/api/v1/tertulia/campaigns/{id}", web::get().to(crate::campaigns::show))
+                    .route("/api/v1/tertulia/campaigns/{id}", web::put().to(crate::campaigns::update))
+                    .route("/api/v1/tertulia/campaigns/{id}/close", web::post().to(crate::campaigns::close))
+                    .route("/api/v1/tertulia/campaigns/{id}/reopen", web::post().to(crate::campaigns::reopen))
                     .route("/api/v1/tertulia/campaigns/{id}/ideas.csv", web::get().to(crate::campaigns::ideas_csv))
                     .route(
                         "/api/v1/tertulia/campaigns/{id}/ideas/{status}/state",

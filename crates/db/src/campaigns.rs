@@ -3,7 +3,11 @@
 //! `tertulia_domain::campaigns`.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+use tertulia_core::visibility::Visibility;
 
 use crate::schema::{campaign_ideas, campaigns, statuses};
 use crate::statuses::StatusRow;
@@ -29,6 +33,32 @@ pub struct CampaignRow {
     pub deadline: NaiveDateTime,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub description: String,
+    pub group_id: Option<i64>,
+}
+
+/// When the campaign `campaigns` ends: when it was closed early, else its
+/// deadline (a campaign is closed only before its deadline, so this is the
+/// earlier of the two). The one rule for what still counts: ideas written
+/// and votes given before this moment.
+const ENDS_AT: &str = "COALESCE(campaigns.closed_at, campaigns.deadline)";
+
+fn ends_at() -> SqlLiteral<Timestamp> {
+    sql(ENDS_AT)
+}
+
+/// The votes of the idea `statuses` in the campaign `campaigns`: its
+/// favourites, plus the votes for the first option of its poll (the
+/// option that backs the idea), each given before the campaign ended.
+fn votes() -> SqlLiteral<BigInt> {
+    sql(&format!(
+        "((SELECT COUNT(*) FROM favourites \
+            WHERE favourites.status_id = statuses.id AND favourites.created_at < {ENDS_AT}) \
+        + (SELECT COUNT(*) FROM poll_votes JOIN polls ON polls.id = poll_votes.poll_id \
+            WHERE polls.status_id = statuses.id AND poll_votes.choice = 0 \
+            AND poll_votes.created_at < {ENDS_AT}))"
+    ))
 }
 
 pub fn insert(conn: &mut DbConn, row: &CampaignRow) -> Result<(), DbError> {
@@ -45,13 +75,56 @@ pub fn all(conn: &mut DbConn) -> Result<Vec<CampaignRow>, DbError> {
     Ok(campaigns::table.order(campaigns::id.desc()).select(CampaignRow::as_select()).load(conn)?)
 }
 
-/// The campaigns on one of `tags` whose deadline is after `at`.
-pub fn open_on_tags(conn: &mut DbConn, tags: &[String], at: NaiveDateTime) -> Result<Vec<i64>, DbError> {
+/// The newest campaign on `tag`: a hashtag may be used again once its
+/// campaign has ended.
+pub fn newest_on_tag(conn: &mut DbConn, tag: &str) -> Result<Option<CampaignRow>, DbError> {
+    Ok(campaigns::table
+        .filter(campaigns::tag.eq(tag))
+        .order(campaigns::id.desc())
+        .select(CampaignRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The campaigns on one of `tags` that had not ended at `at`, with the
+/// group each is limited to.
+pub fn open_on_tags(conn: &mut DbConn, tags: &[String], at: NaiveDateTime) -> Result<Vec<(i64, Option<i64>)>, DbError> {
     Ok(campaigns::table
         .filter(campaigns::tag.eq_any(tags))
-        .filter(campaigns::deadline.gt(at))
-        .select(campaigns::id)
+        .filter(ends_at().gt(at))
+        .select((campaigns::id, campaigns::group_id))
         .load(conn)?)
+}
+
+/// Changes what an organiser may edit.
+pub fn update(
+    conn: &mut DbConn,
+    id: i64,
+    question: &str,
+    description: &str,
+    deadline: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(campaigns::table.find(id))
+        .set((
+            campaigns::question.eq(question),
+            campaigns::description.eq(description),
+            campaigns::deadline.eq(deadline),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Closes the campaign at `at`, or reopens it (`None`) until `deadline`.
+pub fn set_closed(
+    conn: &mut DbConn,
+    id: i64,
+    at: Option<NaiveDateTime>,
+    deadline: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(campaigns::table.find(id))
+        .set((campaigns::closed_at.eq(at), campaigns::deadline.eq(deadline)))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Makes the status an idea of the campaign, as `new`, unless it is one.
@@ -91,21 +164,41 @@ pub fn set_state(
     Ok(())
 }
 
-/// A window of the campaign's ideas that are not deleted, most favourited
-/// first (newest first among equals), each with its state.
+/// An idea as ranked: its post, state and votes.
+pub type RankedIdea = (StatusRow, IdeaState, i64);
+
+/// A window of the campaign's ideas that are not deleted and have one of
+/// the `shown` visibilities, most voted first (newest first among equals),
+/// each with its state and votes.
 pub fn ranked_ideas(
     conn: &mut DbConn,
     campaign_id: i64,
+    shown: &[Visibility],
     offset: i64,
     limit: i64,
-) -> Result<Vec<(StatusRow, IdeaState)>, DbError> {
+) -> Result<Vec<RankedIdea>, DbError> {
     Ok(campaign_ideas::table
         .inner_join(statuses::table)
+        .inner_join(campaigns::table)
         .filter(campaign_ideas::campaign_id.eq(campaign_id))
         .filter(statuses::deleted_at.is_null())
-        .order((statuses::favourites_count.desc(), statuses::id.desc()))
+        .filter(statuses::visibility.eq_any(shown.to_vec()))
+        .order((votes().desc(), statuses::id.desc()))
         .offset(offset)
         .limit(limit)
-        .select((StatusRow::as_select(), campaign_ideas::state))
+        .select((StatusRow::as_select(), campaign_ideas::state, votes()))
         .load(conn)?)
+}
+
+/// The votes of one idea of the campaign (0 if it is none).
+pub fn votes_of(conn: &mut DbConn, campaign_id: i64, status_id: i64) -> Result<i64, DbError> {
+    let found = campaign_ideas::table
+        .inner_join(statuses::table)
+        .inner_join(campaigns::table)
+        .filter(campaign_ideas::campaign_id.eq(campaign_id))
+        .filter(campaign_ideas::status_id.eq(status_id))
+        .select(votes())
+        .first(conn)
+        .optional()?;
+    Ok(found.unwrap_or(0))
 }

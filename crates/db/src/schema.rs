@@ -1193,6 +1193,11 @@ diesel::table! {
         deadline -> Timestamp,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        /// Closed early; `None` while open (until the deadline).
+        closed_at -> Nullable<Timestamp>,
+        description -> Text,
+        /// The group whose posts are the ideas; `None`: the whole site.
+        group_id -> Nullable<BigInt>,
     }
 }
 

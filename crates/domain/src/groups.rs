@@ -269,15 +269,24 @@ async fn moderated(db: &Db, group: Id, moderator: Id) -> Result<(), DomainError>
 
 /// Refuses anyone but a moderator of `group`, a group of this site.
 fn check_moderator(conn: &mut DbConn, group: Id, account: Id) -> Result<(), DomainError> {
-    let found = accounts::find(conn, group.0)?.filter(|g| g.domain.is_none() && g.actor_type == ActorType::Group);
-    let Some(group_row) = found else {
-        return Err(DomainError::NotFound("group".into()));
-    };
+    check_moderator_to(conn, group, account, "remove its posts and members")
+}
+
+/// Refuses anyone but a moderator of `group`, a group of this site, who
+/// asks to `action` (words that follow "only the moderators of @group can").
+pub(crate) fn check_moderator_to(conn: &mut DbConn, group: Id, account: Id, action: &str) -> Result<(), DomainError> {
+    let group_row = find_local(conn, group)?;
     if !groups::is_moderator(conn, group.0, account.0)? {
         return Err(DomainError::Forbidden(format!(
-            "only the moderators of @{} can remove its posts and members; ask one of them or a site administrator",
+            "only the moderators of @{} can {action}; ask one of them or a site administrator",
             group_row.username
         )));
     }
     Ok(())
+}
+
+/// The account of `group`, a group of this site; not found otherwise.
+pub(crate) fn find_local(conn: &mut DbConn, group: Id) -> Result<accounts::AccountRow, DomainError> {
+    let found = accounts::find(conn, group.0)?.filter(|g| g.domain.is_none() && g.actor_type == ActorType::Group);
+    found.ok_or_else(|| DomainError::NotFound("group".into()))
 }

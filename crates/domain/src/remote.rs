@@ -349,7 +349,7 @@ pub async fn status_received(ctx: &Context, status: RemoteStatus) -> Result<Id, 
                 statuses::adjust_counter(conn, parent.id, Counter::Replies, 1)?;
             }
             crate::kudos::record(conn, &kudos, &row, &mentioned, &status.tags)?;
-            crate::campaigns::record(conn, &row, &status.tags)?;
+            crate::campaigns::record(conn, &row, &status.tags, &mentioned)?;
             let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned))?;
             let author = AccountId(status.author.0);
             feeds::push(conn, &audience.home, StatusId(id), author, None)?;

@@ -93,8 +93,8 @@ async fn group(ctx: &Context, command: GroupCommand) -> Result<(), CliError> {
 
 async fn campaign(ctx: &Context, command: CampaignCommand) -> Result<(), CliError> {
     let CampaignCommand::Create { tag, question, deadline } = command;
-    let new = campaigns::NewCampaign { tag, question, deadline };
-    let campaign = campaigns::create(ctx, Actor::CommandLine, new).await?;
+    let new = campaigns::NewCampaign { tag, question, deadline, ..campaigns::NewCampaign::default() };
+    let campaign = campaigns::create(ctx, campaigns::Organiser::CommandLine, new).await?;
     println!(
         "Opened campaign {} on #{} until {}. Staff post ideas with #{} and vote by favouriting them.",
         campaign.id,

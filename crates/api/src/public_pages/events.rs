@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::forms::Query;
 use crate::pagination::STATUSES;
 use crate::tags::TrendParams;
-use crate::web::when;
+use crate::web::{offset_pager, when};
 
 pub async fn index(state: web::Data<AppState>, Query(params): Query<TrendParams>) -> Result<HttpResponse, PageError> {
     let window = params.window(STATUSES)?;
@@ -29,14 +29,7 @@ pub async fn index(state: web::Data<AppState>, Query(params): Query<TrendParams>
         @for event in &events {
             (event_card(event))
         }
-        nav.pager aria-label="Pages" {
-            @if window.offset > 0 {
-                a href=(format!("/events?offset={}", (window.offset - window.limit).max(0))) rel="prev" { "← Sooner" }
-            }
-            @if events.len() as i64 >= window.limit {
-                a href=(format!("/events?offset={}", window.offset + window.limit)) rel="next" { "Later →" }
-            }
-        }
+        (offset_pager("/events", &window, events.len(), ("← Sooner", "Later →")))
     };
     Ok(page(Section::Events, "Upcoming events", main))
 }

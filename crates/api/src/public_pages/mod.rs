@@ -1,9 +1,10 @@
 //! Public, read-only web pages anyone may open without signing in: the
-//! site's groups (`/groups`), upcoming events (`/events`) and the
-//! recognition a person received (`/@name/kudos`). They show only what an
+//! site's groups (`/groups`), upcoming events (`/events`), idea campaigns
+//! (`/campaigns`) and the recognition a person received (`/@name/kudos`). They show only what an
 //! anonymous reader may see, read through the domain's usual reads, and
 //! are presented with the shared layout (`crate::web`).
 
+mod campaigns;
 mod events;
 mod groups;
 mod kudos;
@@ -24,7 +25,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/groups", web::get().to(groups::index))
         .route("/groups/{name}", web::get().to(groups::show))
-        .route("/events", web::get().to(events::index));
+        .route("/events", web::get().to(events::index))
+        .route("/campaigns", web::get().to(campaigns::index))
+        .route("/campaigns/{tag}", web::get().to(campaigns::show));
 }
 
 /// The routes under `/@{name}`, registered apart from [`routes`]: each must
@@ -41,6 +44,7 @@ pub fn person_routes(config: &mut web::ServiceConfig) {
 enum Section {
     Groups,
     Events,
+    Campaigns,
     /// A page of its own, such as a person's recognition.
     Other,
 }
@@ -51,7 +55,11 @@ fn page(current: Section, title: &str, main: Markup) -> HttpResponse {
 }
 
 fn header(current: Section) -> Markup {
-    let links = [(Section::Groups, "/groups", "Groups"), (Section::Events, "/events", "Events")];
+    let links = [
+        (Section::Groups, "/groups", "Groups"),
+        (Section::Events, "/events", "Events"),
+        (Section::Campaigns, "/campaigns", "Campaigns"),
+    ];
     html! {
         header.site {
             nav aria-label="Site" {
@@ -113,7 +121,7 @@ impl ResponseError for PageError {
             return problem(
                 status,
                 "Page not found",
-                "Nothing public of that name exists on this site. Check the address, or start from the groups or events page.",
+                "Nothing public of that name exists on this site. Check the address, or start from the groups, events or campaigns page.",
                 header,
             );
         }

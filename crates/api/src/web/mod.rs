@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use maud::{DOCTYPE, Markup, html};
 use tertulia_core::Id;
 use tertulia_domain::Page;
+use tertulia_domain::trends::Window;
 
 /// Where the stylesheet is served from: a file of its own, because the
 /// Content-Security-Policy allows no inline styles.
@@ -118,6 +119,23 @@ pub fn pager(path: &str, filters: &str, page: &Page, keys: &[Id]) -> Markup {
         nav.pager aria-label="Pages" {
             @if let Some(id) = newer { a href=(link("min_id", *id)) rel="prev" { "← Newer" } }
             @if let Some(id) = older { a href=(link("max_id", *id)) rel="next" { "Older →" } }
+        }
+    }
+}
+
+/// The links to the previous and next windows of a ranked list shown
+/// `window.limit` at a time from `window.offset` (the list has no stable
+/// key to page on), given that this window has `shown` entries.
+pub fn offset_pager(path: &str, window: &Window, shown: usize, labels: (&str, &str)) -> Markup {
+    let (previous, next) = labels;
+    html! {
+        nav.pager aria-label="Pages" {
+            @if window.offset > 0 {
+                a href=(format!("{path}?offset={}", (window.offset - window.limit).max(0))) rel="prev" { (previous) }
+            }
+            @if shown as i64 >= window.limit {
+                a href=(format!("{path}?offset={}", window.offset + window.limit)) rel="next" { (next) }
+            }
         }
     }
 }

@@ -231,7 +231,7 @@ pub(crate) fn publish(
     }
     let tag_names: Vec<String> = rendered.tags.into_iter().map(|(name, _)| name).collect();
     kudos::record(conn, kudos, &row, &mentioned_ids, &tag_names)?;
-    crate::campaigns::record(conn, &row, &tag_names)?;
+    crate::campaigns::record(conn, &row, &tag_names, &mentioned_ids)?;
     let audience = audience::of_post(conn, &row, &AccountId::all(&mentioned_ids))?;
     feeds::push(conn, &audience.home, StatusId(id), AccountId(author.0), None)?;
     pending.push(Event::Update(StatusEvent::new(&row, tag_names, audience.home, mentioned_ids.clone())));

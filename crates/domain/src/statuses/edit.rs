@@ -145,7 +145,7 @@ pub(crate) fn apply(
     edits::insert(conn, &self::version(&edited, media, poll_options, edited_at))?;
     let tag_names: Vec<String> = version.tags.into_iter().map(|(name, _)| name).collect();
     crate::kudos::record(conn, kudos, &edited, &version.mentioned, &tag_names)?;
-    crate::campaigns::record(conn, &edited, &tag_names)?;
+    crate::campaigns::record(conn, &edited, &tag_names, &version.mentioned)?;
     let newly_mentioned: Vec<i64> = version.mentioned.iter().copied().filter(|m| !before.contains(m)).collect();
     let audience =
         audience::of_edit(conn, &edited, &AccountId::all(&version.mentioned), &AccountId::all(&newly_mentioned))?;
