@@ -269,6 +269,18 @@ async fn a_group_moderator_runs_a_campaign_that_stops_counting_when_closed() {
     let index = hq.get("/campaigns").await.text().await.unwrap();
     assert!(index.contains(r#"href="/campaigns/lunch_ideas""#), "{index}");
     assert_eq!(hq.get("/campaigns/no_such_tag").await.status(), 404);
+    // A private group's campaign is for the site's staff, not the public pages.
+    let created = hq.cli(&["admin", "group", "create", "board", "--moderator", "gina", "--private"]).await;
+    assert!(created.status.success(), "{}", created.stderr);
+    let board = hq.api(&gina).get("/api/v1/accounts/lookup?acct=board").await.ok()["id"].clone();
+    let secret =
+        json!({"tag": "board_ideas", "question": "Which site closes?", "deadline": in_a_day, "group_id": board});
+    hq.api(&gina).post("/api/v1/tertulia/campaigns", secret).await.ok();
+    let listed = hq.api(&olga).get("/api/v1/tertulia/campaigns").await.ok();
+    assert!(listed.to_string().contains("board_ideas"), "staff list: {listed}");
+    let index = hq.get("/campaigns").await.text().await.unwrap();
+    assert!(!index.contains("board_ideas") && !index.contains("Which site closes?"), "{index}");
+    assert_eq!(hq.get("/campaigns/board_ideas").await.status(), 404);
 
     // Reopening: once; the favourite given while closed now counts.
     let reopened = hq.api(&gina).post(&format!("{path}/reopen"), json!({})).await.ok();

@@ -173,7 +173,7 @@ pub async fn reopen(
 
 pub async fn list(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     auth.viewer("read:statuses")?;
-    let views = campaigns::list(&state.ctx.db).await?;
+    let views = campaigns::list(&state.ctx.db, campaigns::Reach::Staff).await?;
     Ok(HttpResponse::Ok().json(views.iter().map(Campaign::from).collect::<Vec<_>>()))
 }
 

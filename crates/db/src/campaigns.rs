@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Timestamp};
 use tertulia_core::visibility::Visibility;
 
 use crate::schema::{campaign_ideas, campaigns, statuses};
@@ -70,16 +70,39 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<CampaignRow>, DbError> 
     Ok(campaigns::table.find(id).select(CampaignRow::as_select()).first(conn).optional()?)
 }
 
-/// Every campaign, newest first.
-pub fn all(conn: &mut DbConn) -> Result<Vec<CampaignRow>, DbError> {
-    Ok(campaigns::table.order(campaigns::id.desc()).select(CampaignRow::as_select()).load(conn)?)
+/// Which campaigns a list includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every campaign: for the site's staff.
+    Staff,
+    /// Those anyone may know of: a private group's campaigns are its
+    /// members' business.
+    Public,
 }
 
-/// The newest campaign on `tag`: a hashtag may be used again once its
-/// campaign has ended.
-pub fn newest_on_tag(conn: &mut DbConn, tag: &str) -> Result<Option<CampaignRow>, DbError> {
-    Ok(campaigns::table
-        .filter(campaigns::tag.eq(tag))
+/// The campaigns within `reach`, unless `Reach::Staff`: those of no group
+/// or of a group anyone may join.
+fn within(reach: Reach) -> campaigns::BoxedQuery<'static, <DbConn as Connection>::Backend> {
+    let query = campaigns::table.into_boxed();
+    match reach {
+        Reach::Staff => query,
+        Reach::Public => query.filter(sql::<Bool>(
+            "(campaigns.group_id IS NULL \
+             OR campaigns.group_id IN (SELECT accounts.id FROM accounts WHERE NOT accounts.locked))",
+        )),
+    }
+}
+
+/// The campaigns within `reach`, newest first.
+pub fn all(conn: &mut DbConn, reach: Reach) -> Result<Vec<CampaignRow>, DbError> {
+    Ok(within(reach).order(campaigns::id.desc()).select(CampaignRow::as_select()).load(conn)?)
+}
+
+/// The newest campaign on `tag` within `reach`: a hashtag may be used
+/// again once its campaign has ended.
+pub fn newest_on_tag(conn: &mut DbConn, tag: &str, reach: Reach) -> Result<Option<CampaignRow>, DbError> {
+    Ok(within(reach)
+        .filter(campaigns::tag.eq(tag.to_owned()))
         .order(campaigns::id.desc())
         .select(CampaignRow::as_select())
         .first(conn)

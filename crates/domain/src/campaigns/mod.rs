@@ -21,7 +21,7 @@ use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, accounts};
 
 pub use organise::{CampaignChange, NewCampaign, Organiser, close, create, reopen, update};
-pub use tertulia_db::campaigns::IdeaState;
+pub use tertulia_db::campaigns::{IdeaState, Reach};
 
 use crate::audit::{self, Actor, Target};
 use crate::present::{self, Reading};
@@ -101,9 +101,9 @@ pub(crate) fn record(conn: &mut DbConn, row: &StatusRow, tags: &[String], mentio
     Ok(())
 }
 
-/// Every campaign, newest first.
-pub async fn list(db: &Db) -> Result<Vec<CampaignView>, DomainError> {
-    let rows = db.read(campaigns::all).await?;
+/// The campaigns within `reach`, newest first.
+pub async fn list(db: &Db, reach: Reach) -> Result<Vec<CampaignView>, DomainError> {
+    let rows = db.read(move |conn| campaigns::all(conn, reach)).await?;
     Ok(rows.into_iter().map(CampaignView::from).collect())
 }
 
@@ -127,7 +127,8 @@ pub async fn show(
 }
 
 /// The newest campaign on `tag`, and a window of its public ideas most
-/// voted first, as anyone may read them on the campaign's web page.
+/// voted first, as anyone may read them on the campaign's web page. A
+/// private group's campaigns have no page.
 pub async fn public_page(
     db: &Db,
     tag: &str,
@@ -136,7 +137,7 @@ pub async fn public_page(
 ) -> Result<(CampaignView, Vec<IdeaView>), DomainError> {
     let tag = tag.trim_start_matches('#').to_lowercase();
     let found = db
-        .read(move |conn| match campaigns::newest_on_tag(conn, &tag)? {
+        .read(move |conn| match campaigns::newest_on_tag(conn, &tag, Reach::Public)? {
             Some(campaign) => ranking(conn, None, campaign, &[Visibility::Public], offset, limit).map(Some),
             None => Ok(None),
         })
