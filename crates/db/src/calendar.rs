@@ -170,20 +170,29 @@ pub fn totals(conn: &mut DbConn, status_ids: &[i64]) -> Result<HashMap<i64, Atte
             Answer::NotGoing => total.not_going = count,
         }
     }
-    let reported: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = events::table
+    let reported: Vec<Reported> = events::table
         .filter(events::status_id.eq_any(status_ids))
         .filter(events::reported_going.is_not_null())
         .select((events::status_id, events::reported_going, events::reported_maybe, events::reported_not_going))
         .load(conn)?;
-    for (status, going, maybe, not_going) in reported {
+    for row in reported {
         let total = Attendance {
-            going: going.unwrap_or_default(),
-            maybe: maybe.unwrap_or_default(),
-            not_going: not_going.unwrap_or_default(),
+            going: row.going.unwrap_or_default(),
+            maybe: row.maybe.unwrap_or_default(),
+            not_going: row.not_going.unwrap_or_default(),
         };
-        totals.insert(status, total);
+        totals.insert(row.status_id, total);
     }
     Ok(totals)
+}
+
+/// The totals another site reported for its event, as stored.
+#[derive(Queryable)]
+struct Reported {
+    status_id: i64,
+    going: Option<i64>,
+    maybe: Option<i64>,
+    not_going: Option<i64>,
 }
 
 /// Keeps the answer totals the organiser's site reported for its event
