@@ -1,8 +1,9 @@
 //! Events across sites: an event posted on hq, answered from es and mx,
-//! counted on hq, in valid iCalendar feeds; a followers-only event kept
-//! out of the public feeds; bad input refused with nothing stored; the
-//! event moved on hq (`PUT`) and moved on es too, while a plain edit of
-//! its status keeps the event as it was.
+//! counted on hq and the totals reported back to es, in valid iCalendar
+//! feeds naming the organiser; a followers-only event kept out of the
+//! public feeds; bad input refused with nothing stored; the event moved
+//! on hq (`PUT`) and moved on es too, while a plain edit of its status
+//! keeps the event as it was; a group's calendar and its feed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -92,6 +93,14 @@ async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_a
     })
     .await;
     assert_eq!(counted["own_answer"], Value::Null);
+    // hq reports the totals to the sites that have the event: es shows
+    // mx's answer too, which only hq received.
+    let totals = eventually("hq's totals on es", || async {
+        let seen = listed(es, bruno, &uri).await?;
+        (seen["attendance"] == json!({"going": 1, "maybe": 1, "not_going": 0})).then_some(seen)
+    })
+    .await;
+    assert_eq!(totals["own_answer"], "going");
 
     // Listings: the followers-only event only for those who may see it.
     let anonymous = hq.api("").get(&format!("{EVENTS}?local=true")).await.ok();
@@ -116,6 +125,12 @@ async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_a
     assert!(site_feed.contains("SUMMARY:Quarterly review\\; Q4\\, all sites\r\n"), "{site_feed}");
     assert!(site_feed.contains("LOCATION:HQ\\, room 4\r\n"), "{site_feed}");
     assert!(site_feed.contains(&format!("DTSTART:{}\r\n", start.format("%Y%m%dT%H%M%SZ"))), "{site_feed}");
+    // The organiser by name and profile page, never an e-mail address.
+    let account = &event["status"]["account"];
+    let name = account["display_name"].as_str().filter(|name| !name.is_empty()).or(account["username"].as_str());
+    let organiser = format!("ORGANIZER;CN=\"{}\":{}\r\n", name.unwrap(), account["url"].as_str().unwrap());
+    assert!(site_feed.replace("\r\n ", "").contains(&organiser), "{organiser} missing from {site_feed}");
+    assert!(!site_feed.contains("mailto:"), "{site_feed}");
     assert!(!site_feed.contains(&dinner_uri));
     assert_eq!(event_uids(&calendar(hq, "/@ana/events.ics").await), vec![uri.clone()]);
     // A person's feed holds the other sites' events they attend.
@@ -147,7 +162,7 @@ async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_a
     })
     .await;
     assert_eq!(on_es["start_time"], changed["start_time"]);
-    assert_eq!(on_es["attendance"], json!({"going": 1, "maybe": 0, "not_going": 0}), "answers kept");
+    assert_eq!(on_es["attendance"], json!({"going": 1, "maybe": 1, "not_going": 0}), "answers kept");
     let feed = calendar(es, "/@bruno/events.ics").await;
     assert!(feed.contains(&format!("DTSTART:{}\r\n", later.format("%Y%m%dT%H%M%SZ"))), "{feed}");
     assert!(feed.contains("LOCATION:HQ\\, room 5\r\n"), "{feed}");
@@ -157,6 +172,32 @@ async fn an_event_on_hq_is_answered_from_es_and_mx_counted_on_hq_and_published_a
     world.api("ana").put(&status_path, json!({"status": "Q4 review moved: see the event"})).await.ok();
     let kept = world.api("ana").get(&path).await.ok();
     assert_eq!((&kept["start_time"], &kept["location"]), (&changed["start_time"], &changed["location"]));
+
+    // A group's calendar: the events posted to the group (mentioning it),
+    // which the group shares by boosting them; listed and in a feed.
+    let create = ["admin", "group", "create", "safety", "--display-name", "Safety at work", "--moderator", "ana"];
+    let created = hq.cli(&create).await;
+    assert!(created.status.success(), "{}", created.stderr);
+    let ana_token = &world.user("ana").token;
+    let group = hq.api(ana_token).get("/api/v1/accounts/lookup?acct=safety").await.ok();
+    let group_id = group["id"].as_str().unwrap();
+    hq.api(ana_token).follow_and_wait(group_id).await;
+    let mut drill = review.clone();
+    let change = json!({"name": "Fire drill", "location": "Car park", "description": "Everyone out by 11. @safety"});
+    drill.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+    let drill = world.api("ana").post(EVENTS, drill).await.ok();
+    let drill_uri = drill["status"]["uri"].as_str().unwrap().to_owned();
+    let group_events = format!("/api/v1/tertulia/groups/{group_id}/events");
+    let shared = eventually("the drill in the group's calendar", || async {
+        let listed = hq.api("").get(&group_events).await.ok();
+        (!uris(&listed).is_empty()).then_some(listed)
+    })
+    .await;
+    assert_eq!(uris(&shared), vec![drill_uri.clone()], "only the event posted to the group");
+    assert_eq!(event_uids(&calendar(hq, "/@safety/events.ics").await), vec![drill_uri]);
+    let ana_id = account["id"].as_str().unwrap();
+    let not_group = hq.api("").get(&format!("/api/v1/tertulia/groups/{ana_id}/events")).await.error(404);
+    assert!(not_group.contains("group"), "{not_group}");
 }
 
 /// The event with status `uri` in `token`'s company-wide listing on `site`.
@@ -198,8 +239,7 @@ fn check_icalendar(document: &str) {
     let mut open: Vec<&str> = Vec::new();
     let mut event: Vec<(&str, &str)> = Vec::new();
     for line in lines {
-        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("not a content line: {line:?}"));
-        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '-'), "bad name {name:?}");
+        let (name, value) = content_line(line);
         match name {
             "BEGIN" => open.push(value),
             "END" => {
@@ -217,6 +257,36 @@ fn check_icalendar(document: &str) {
     assert!(document.contains("\r\nVERSION:2.0\r\n") && document.contains("\r\nPRODID:"), "VERSION and PRODID");
 }
 
+/// A content line's name and value (3.1: `name *(";" param) ":" value`),
+/// its parameters checked: `NAME=` then a quoted-string holding no
+/// DQUOTE or a paramtext holding none of `";:,`.
+fn content_line(line: &str) -> (&str, &str) {
+    let mut quoted = false;
+    let colon = line
+        .char_indices()
+        .find(|&(_, c)| {
+            quoted ^= c == '"';
+            c == ':' && !quoted
+        })
+        .unwrap_or_else(|| panic!("not a content line: {line:?}"))
+        .0;
+    let (head, value) = (&line[..colon], &line[colon + 1..]);
+    let mut parts = head.split(';');
+    let name = parts.next().unwrap_or_default();
+    assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '-'), "bad name {name:?}");
+    for parameter in parts {
+        let (key, text) = parameter.split_once('=').unwrap_or_else(|| panic!("bad parameter in {line:?}"));
+        assert!(!key.is_empty() && key.chars().all(|c| c.is_ascii_uppercase() || c == '-'), "bad parameter {key:?}");
+        let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+        let safe = match inner {
+            Some(inner) => !inner.contains('"'),
+            None => !text.contains(['"', ';', ':', ',']),
+        };
+        assert!(safe && !text.chars().any(char::is_control), "bad parameter value in {line:?}");
+    }
+    (name, value)
+}
+
 fn check_event(properties: &[(&str, &str)]) {
     let one = |name: &str| {
         let found: Vec<&str> = properties.iter().filter(|(n, _)| *n == name).map(|(_, v)| *v).collect();
@@ -231,6 +301,8 @@ fn check_event(properties: &[(&str, &str)]) {
     };
     utc("DTSTAMP");
     assert!(utc("DTEND") > utc("DTSTART"), "the event must end after it starts");
+    // ORGANIZER (3.8.4.3) is a CAL-ADDRESS: here the organiser's profile.
+    assert!(one("ORGANIZER").starts_with("https://") || one("ORGANIZER").starts_with("http://"), "{properties:?}");
 }
 
 fn event_uids(document: &str) -> Vec<String> {

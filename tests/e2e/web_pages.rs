@@ -114,16 +114,19 @@ async fn anyone_reads_the_groups_events_and_kudos_pages_and_nothing_private() {
     assert_eq!(later, "/events?offset=1");
     assert!(shown(hq, &later).await.contains(r#"rel="prev""#));
 
-    // Kudos: two public ones a page at a time, an older followers-only one
-    // absent.
+    // Kudos: two public ones a page at a time, followers-only ones absent.
+    // The newest is followers-only: the first page still holds a public
+    // one (the query leaves the hidden ones out, not the page afterwards).
     world.api("gina").post_status("#kudos @carl for the pay rise", json!({"visibility": "private"})).await;
     world.api("gina").post_status("#kudos #teamwork @carl for the <drill>", json!({})).await;
     world.api("gina").post_status("#kudos @carl for the evacuation plan", json!({})).await;
-    let kudos = eventually("carl's newest kudos on his page", || async {
+    world.api("gina").post_status("#kudos @carl for my night shift", json!({"visibility": "private"})).await;
+    let kudos = eventually("carl's newest public kudos on his first page", || async {
         let body = shown(hq, "/@carl/kudos?limit=1").await;
         body.contains("for the evacuation plan").then_some(body)
     })
     .await;
+    assert!(!kudos.contains("night shift"), "a followers-only kudos on a public page: {kudos}");
     assert!(kudos.contains("&lt;script&gt;"), "the giver's name, escaped: {kudos}");
     let older = shown(hq, &link(&kudos, "next").expect("a link to older kudos")).await;
     assert!(older.contains("for the &lt;drill&gt;") && older.contains("teamwork"), "{older}");

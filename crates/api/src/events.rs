@@ -1,7 +1,9 @@
 //! Tertulia's events extension, `/api/v1/tertulia/events`, and the
 //! iCalendar feeds `/events.ics` (this site's events) and
-//! `/@name/events.ics` (those a person organises or attends). The feeds
-//! are public: they hold public and unlisted events only.
+//! `/@name/events.ics` (those a person organises or attends, or for a
+//! group those shared in it), and a group's calendar,
+//! `/api/v1/tertulia/groups/:id/events`. The feeds are public: they hold
+//! public and unlisted events only.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -98,6 +100,19 @@ pub async fn list(
     let window = params.window.window(STATUSES)?;
     let listing = listing(&params, &state.ctx.config.domain)?;
     let views = calendar::upcoming(&state.ctx, viewer, listing, window.offset, window.limit).await?;
+    Ok(HttpResponse::Ok().json(entities(&views, &state)))
+}
+
+/// The upcoming events posted to a group, paged as the events list.
+pub async fn of_group(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    Query(params): Query<TrendParams>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = auth.viewer("read:statuses")?;
+    let window = params.window(STATUSES)?;
+    let views = calendar::group_upcoming(&state.ctx, viewer, path_id(&id)?, window.offset, window.limit).await?;
     Ok(HttpResponse::Ok().json(entities(&views, &state)))
 }
 

@@ -2,7 +2,9 @@
 //! folded at 75 octets (section 3.1), texts are escaped (3.3.11), and
 //! times are written in UTC (`…Z`, 3.3.5 form 2), so no `VTIMEZONE` is
 //! needed. Each event's `UID` is its status's URI: unique everywhere, and
-//! the same in every feed and on every refresh.
+//! the same in every feed and on every refresh. The `ORGANIZER` (3.8.4.3)
+//! is the organiser's profile page with their name as `CN`: never their
+//! e-mail address, which the feeds, readable by anyone, must not leak.
 
 use chrono::{DateTime, Utc};
 use tertulia_domain::calendar::EventView;
@@ -31,6 +33,10 @@ pub fn calendar(name: &str, events: &[EventView], now: DateTime<Utc>) -> String 
         line("CREATED", &utc(event.status.created_at));
         line("LAST-MODIFIED", &utc(event.status.edited_at.unwrap_or(event.status.created_at)));
         line("SUMMARY", &text(&event.name));
+        let organiser = &event.status.account;
+        let name = if organiser.display_name.trim().is_empty() { &organiser.username } else { &organiser.display_name };
+        // A CAL-ADDRESS value is a URI, written as it is (3.3.3).
+        line(&format!("ORGANIZER;CN={}", quoted_parameter(name)), &organiser.url);
         if let Some(location) = &event.location {
             line("LOCATION", &text(location));
         }
@@ -62,6 +68,14 @@ fn text(value: &str) -> String {
         }
     }
     escaped
+}
+
+/// A parameter value as a quoted-string (3.2): double quotes and control
+/// characters, which it cannot hold, are left out; colons, semicolons and
+/// commas are safe inside the quotes.
+fn quoted_parameter(value: &str) -> String {
+    let safe: String = value.chars().filter(|c| *c != '"' && !c.is_control()).collect();
+    format!("\"{safe}\"")
 }
 
 /// Appends `line` with its CRLF, folded so no physical line passes 75
@@ -107,5 +121,6 @@ mod tests {
             text("Room 4; floor 2, east\\west\r\nbring a laptop"),
             "Room 4\\; floor 2\\, east\\\\west\\nbring a laptop"
         );
+        assert_eq!(quoted_parameter("Ana \"la jefa\": RRHH;\nMadrid"), "\"Ana la jefa: RRHH;Madrid\"");
     }
 }

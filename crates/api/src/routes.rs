@@ -353,6 +353,7 @@ pub fn configure(
                     .route("/api/v1/tertulia/groups", web::post().to(groups::create))
                     .route("/api/v1/tertulia/groups/{id}", web::get().to(groups::show))
                     .route("/api/v1/tertulia/groups/{id}/statuses/{status}", web::delete().to(groups::remove_post))
+                    .route("/api/v1/tertulia/groups/{id}/events", web::get().to(events::of_group))
                     .route("/api/v1/tertulia/groups/{id}/members/{account}", web::delete().to(groups::remove_member))
                     .route("/api/v1/tertulia/groups/{id}/moderators", web::post().to(groups::add_moderator))
                     .route("/api/v1/tertulia/groups/{id}/join_requests", web::get().to(groups::join_requests))

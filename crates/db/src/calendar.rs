@@ -1,5 +1,7 @@
 //! Queries on `events` and `event_attendances`.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -12,6 +14,14 @@ use crate::{DbConn, DbError};
 tertulia_core::stored_enum! {
     /// A person's answer to an event.
     pub enum Answer("event answer") { Going = "going", Maybe = "maybe", NotGoing = "not_going" }
+}
+
+/// How many gave each answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attendance {
+    pub going: i64,
+    pub maybe: i64,
+    pub not_going: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -41,6 +51,9 @@ pub struct Window<'a> {
     /// Only events this account organises or said it attends (`going` or
     /// `maybe`).
     pub person: Option<i64>,
+    /// Only events this account boosted: a group's calendar, as a group
+    /// shares the posts made to it by boosting them (FEP-1b12).
+    pub shared_by: Option<i64>,
     pub offset: i64,
     pub limit: i64,
 }
@@ -99,6 +112,15 @@ pub fn in_window(conn: &mut DbConn, window: Window<'_>) -> Result<Vec<(EventRow,
             .select(event_attendances::status_id);
         query = query.filter(statuses::account_id.eq(person).or(events::status_id.eq_any(attended)));
     }
+    if let Some(sharer) = window.shared_by {
+        let boosts = diesel::alias!(statuses as boosts);
+        let shared = boosts
+            .filter(boosts.field(statuses::account_id).eq(sharer))
+            .filter(boosts.field(statuses::deleted_at).is_null())
+            .filter(boosts.field(statuses::reblog_of_id).is_not_null())
+            .select(boosts.field(statuses::reblog_of_id).assume_not_null());
+        query = query.filter(events::status_id.eq_any(shared));
+    }
     Ok(query.load(conn)?)
 }
 
@@ -130,13 +152,60 @@ pub fn set_answer(
     Ok(())
 }
 
-/// (event status, answer, how many gave it) for these events.
-pub fn counts(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, Answer, i64)>, DbError> {
-    Ok(event_attendances::table
+/// The answer totals of these events (by status id; those without
+/// answers are absent): the totals the organiser's site reported for
+/// another site's event, else the answers counted here.
+pub fn totals(conn: &mut DbConn, status_ids: &[i64]) -> Result<HashMap<i64, Attendance>, DbError> {
+    let counted: Vec<(i64, Answer, i64)> = event_attendances::table
         .filter(event_attendances::status_id.eq_any(status_ids))
         .group_by((event_attendances::status_id, event_attendances::answer))
         .select((event_attendances::status_id, event_attendances::answer, count_star()))
-        .load(conn)?)
+        .load(conn)?;
+    let mut totals: HashMap<i64, Attendance> = HashMap::new();
+    for (status, answer, count) in counted {
+        let total = totals.entry(status).or_default();
+        match answer {
+            Answer::Going => total.going = count,
+            Answer::Maybe => total.maybe = count,
+            Answer::NotGoing => total.not_going = count,
+        }
+    }
+    let reported: Vec<Reported> = events::table
+        .filter(events::status_id.eq_any(status_ids))
+        .filter(events::reported_going.is_not_null())
+        .select((events::status_id, events::reported_going, events::reported_maybe, events::reported_not_going))
+        .load(conn)?;
+    for row in reported {
+        let total = Attendance {
+            going: row.going.unwrap_or_default(),
+            maybe: row.maybe.unwrap_or_default(),
+            not_going: row.not_going.unwrap_or_default(),
+        };
+        totals.insert(row.status_id, total);
+    }
+    Ok(totals)
+}
+
+/// The totals another site reported for its event, as stored.
+#[derive(Queryable)]
+struct Reported {
+    status_id: i64,
+    going: Option<i64>,
+    maybe: Option<i64>,
+    not_going: Option<i64>,
+}
+
+/// Keeps the answer totals the organiser's site reported for its event
+/// of `status_id`.
+pub fn set_reported(conn: &mut DbConn, status_id: i64, totals: Attendance) -> Result<(), DbError> {
+    diesel::update(events::table.find(status_id))
+        .set((
+            events::reported_going.eq(Some(totals.going)),
+            events::reported_maybe.eq(Some(totals.maybe)),
+            events::reported_not_going.eq(Some(totals.not_going)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// (event status, answer) pairs of `account_id`'s answers to these events.

@@ -4,11 +4,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use tertulia_core::visibility::Visibility;
 
 use crate::analytics::DaySpan;
 use crate::page::{Page, newest_first};
 use crate::paginate;
-use crate::schema::{accounts, kudos, statuses};
+use crate::schema::{accounts, follows, kudos, mentions, statuses};
 use crate::statuses::StatusRow;
 use crate::{DbConn, DbError};
 
@@ -60,15 +61,47 @@ pub fn recount(conn: &mut DbConn, account_ids: &[i64]) -> Result<(), DbError> {
     Ok(())
 }
 
-/// One page of the posts that recognised `receiver_id`, newest first,
-/// each with its badge. Paged by status id.
-pub fn page_of(conn: &mut DbConn, receiver_id: i64, page: Page) -> Result<Vec<(StatusRow, Option<String>)>, DbError> {
-    let query = kudos::table
+/// Which recognitions a reader may see. The rule is the domain's; the
+/// query applies it, so that a page holds `limit` posts the reader may
+/// see rather than fewer once the others are left out.
+#[derive(Debug, Clone, Copy)]
+pub struct Readable<'a> {
+    /// Visibilities the reader may see from anyone.
+    pub visibilities: &'a [Visibility],
+    /// A signed-in reader, who also sees their own posts, the
+    /// followers-only posts of those they follow, and posts that mention
+    /// them.
+    pub reader: Option<i64>,
+}
+
+/// One page of the posts that recognised `receiver_id` that are
+/// `readable`, newest first, each with its badge. Paged by status id.
+pub fn page_of(
+    conn: &mut DbConn,
+    receiver_id: i64,
+    readable: Readable<'_>,
+    page: Page,
+) -> Result<Vec<(StatusRow, Option<String>)>, DbError> {
+    let mut query = kudos::table
         .inner_join(statuses::table)
         .filter(kudos::receiver_id.eq(receiver_id))
         .filter(statuses::deleted_at.is_null())
         .select((StatusRow::as_select(), kudos::badge))
         .into_boxed();
+    let for_anyone = statuses::visibility.eq_any(readable.visibilities);
+    query = match readable.reader {
+        None => query.filter(for_anyone),
+        Some(reader) => {
+            let followed = follows::table.filter(follows::account_id.eq(reader)).select(follows::target_account_id);
+            let mentioning = mentions::table.filter(mentions::account_id.eq(reader)).select(mentions::status_id);
+            query.filter(
+                for_anyone
+                    .or(statuses::account_id.eq(reader))
+                    .or(statuses::visibility.eq(Visibility::Private).and(statuses::account_id.eq_any(followed)))
+                    .or(statuses::id.eq_any(mentioning)),
+            )
+        }
+    };
     let rows = paginate!(query, kudos::status_id, page).load(conn)?;
     Ok(newest_first(&page, rows))
 }

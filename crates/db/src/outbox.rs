@@ -42,6 +42,7 @@ tertulia_core::stored_enum! {
         RelayUnfollowed = "relay_unfollowed",
         ReportForwarded = "report_forwarded",
         EventAnswered = "event_answered",
+        EventCounted = "event_counted",
     }
 }
 
@@ -58,8 +59,7 @@ pub struct OutboxRow {
 
 /// Records a change; returns the record's id.
 pub fn push(conn: &mut DbConn, kind: OutboxKind, payload: &impl Serialize, now: NaiveDateTime) -> Result<i64, DbError> {
-    let payload = serde_json::to_string(payload)
-        .map_err(|e| DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))?;
+    let payload = serialized(payload)?;
     let id = tertulia_core::Id::generate().0;
     diesel::insert_into(federation_outbox::table)
         .values((
@@ -70,6 +70,31 @@ pub fn push(conn: &mut DbConn, kind: OutboxKind, payload: &impl Serialize, now: 
         ))
         .execute(conn)?;
     Ok(id)
+}
+
+/// Whether a record of `kind` with this `payload` waits to be handled:
+/// not given up on, and not claimed by a worker right now (on PostgreSQL
+/// a claimed row is locked and skipped here; on SQLite the caller's write
+/// transaction cannot run while a worker's claim is open). The record
+/// found stays locked until the caller's transaction ends, so no worker
+/// claims it before the caller's change is committed.
+pub fn waiting(conn: &mut DbConn, kind: OutboxKind, payload: &impl Serialize) -> Result<bool, DbError> {
+    let payload = serialized(payload)?;
+    let found = load_skip_locked!(
+        conn,
+        federation_outbox::table
+            .filter(federation_outbox::kind.eq(kind))
+            .filter(federation_outbox::payload.eq(&payload))
+            .filter(federation_outbox::attempts.lt(MAX_ATTEMPTS))
+            .limit(1)
+            .select(federation_outbox::id),
+        i64
+    )?;
+    Ok(!found.is_empty())
+}
+
+fn serialized(payload: &impl Serialize) -> Result<String, DbError> {
+    serde_json::to_string(payload).map_err(|e| DbError::Query(diesel::result::Error::SerializationError(Box::new(e))))
 }
 
 /// A record that fails this often (a bug, not a network problem: nothing

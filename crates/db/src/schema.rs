@@ -1152,6 +1152,11 @@ diesel::table! {
         location -> Nullable<Text>,
         url -> Nullable<Text>,
         created_at -> Timestamp,
+        /// Answer totals the organiser's site reported, for another site's
+        /// event; `None` for this site's (counted from `event_attendances`).
+        reported_going -> Nullable<BigInt>,
+        reported_maybe -> Nullable<BigInt>,
+        reported_not_going -> Nullable<BigInt>,
     }
 }
 

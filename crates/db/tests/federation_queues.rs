@@ -572,6 +572,27 @@ fn the_outbox_hands_out_entries_oldest_first_until_removed_or_given_up() {
 }
 
 #[test]
+fn a_record_waits_until_handled_or_given_up_so_the_same_change_is_recorded_once() {
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    db.run_blocking(|conn| {
+        let counted = |status: i64| serde_json::json!({ "kind": "event_counted", "status": status });
+        let kind = outbox::OutboxKind::EventCounted;
+        assert!(!outbox::waiting(conn, kind, &counted(1))?, "nothing recorded yet");
+        let record = outbox::push(conn, kind, &counted(1), t0())?;
+        assert!(outbox::waiting(conn, kind, &counted(1))?);
+        assert!(!outbox::waiting(conn, kind, &counted(2))?, "another event's record");
+        assert!(!outbox::waiting(conn, outbox::OutboxKind::PollCounted, &counted(1))?, "another kind");
+        for _ in 0..outbox::MAX_ATTEMPTS {
+            outbox::mark_failed(conn, record, "broken")?;
+        }
+        assert!(!outbox::waiting(conn, kind, &counted(1))?, "a record given up on waits no more");
+        Ok::<_, DbError>(())
+    })
+    .unwrap();
+}
+
+#[test]
 fn two_workers_handling_the_outbox_at_once_take_each_record_once() {
     const RECORDS: usize = 40;
     let test_db = TestDatabase::create();

@@ -14,7 +14,7 @@
 use tertulia_core::Id;
 use tertulia_core::config::CommunitiesConfig;
 use tertulia_core::visibility::Visibility;
-use tertulia_db::kudos::{self, NewKudos};
+use tertulia_db::kudos::{self, NewKudos, Readable};
 use tertulia_db::page::Page;
 use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError};
@@ -113,17 +113,28 @@ pub struct Recognition {
 }
 
 /// A page of the recognitions `account` received, newest first: those whose
-/// post `viewer` may see (the read pipeline decides).
+/// post `viewer` may see. The query leaves out the posts whose visibility
+/// hides them from the viewer, so pages come out full; the read pipeline
+/// then applies the rest of the rule (blocks, suspended authors).
 pub async fn received(db: &Db, viewer: Viewer, account: Id, page: Page) -> Result<Vec<Recognition>, DomainError> {
+    // As `visibility::can_see`: site-only posts are for signed-in staff.
+    let readable = Readable {
+        visibilities: match viewer {
+            Some(_) => &[Visibility::Public, Visibility::Unlisted, Visibility::Local],
+            None => &[Visibility::Public, Visibility::Unlisted],
+        },
+        reader: viewer,
+    };
     Ok(db
         .read(move |conn| {
-            let (rows, badges): (Vec<StatusRow>, Vec<(i64, Option<String>)>) = kudos::page_of(conn, account.0, page)?
-                .into_iter()
-                .map(|(row, badge)| {
-                    let id = row.id;
-                    (row, (id, badge))
-                })
-                .unzip();
+            let (rows, badges): (Vec<StatusRow>, Vec<(i64, Option<String>)>) =
+                kudos::page_of(conn, account.0, readable, page)?
+                    .into_iter()
+                    .map(|(row, badge)| {
+                        let id = row.id;
+                        (row, (id, badge))
+                    })
+                    .unzip();
             let views = present::statuses(conn, viewer, rows, Reading::Account)?;
             Ok::<_, DbError>(
                 views

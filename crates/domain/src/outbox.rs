@@ -113,6 +113,10 @@ pub enum Outgoing {
     /// event: `Accept`, `TentativeAccept` or `Reject` of it, or `Leave`,
     /// to the organiser. `at` (milliseconds) names the activity.
     EventAnswered { account: i64, status: i64, answer: Option<String>, at: i64 },
+    /// The answer totals of a local event changed: `Update` of the `Event`
+    /// carrying them, to those who received it. Recorded coalesced
+    /// ([`record_coalesced`]): a burst of answers sends one `Update`.
+    EventCounted { status: i64 },
 }
 
 impl Outgoing {
@@ -144,6 +148,7 @@ impl Outgoing {
             Outgoing::RelayUnfollowed { .. } => OutboxKind::RelayUnfollowed,
             Outgoing::ReportForwarded { .. } => OutboxKind::ReportForwarded,
             Outgoing::EventAnswered { .. } => OutboxKind::EventAnswered,
+            Outgoing::EventCounted { .. } => OutboxKind::EventCounted,
         }
     }
 }
@@ -151,6 +156,18 @@ impl Outgoing {
 /// Records `outgoing` in the caller's transaction.
 pub(crate) fn record(conn: &mut DbConn, outgoing: &Outgoing) -> Result<(), DbError> {
     tertulia_db::outbox::push(conn, outgoing.kind(), outgoing, tertulia_db::now())?;
+    Ok(())
+}
+
+/// Records `outgoing` unless the same record is already waiting: the
+/// worker renders the activity from the data as it is when it sends, so
+/// one waiting record carries every change made before then. A record
+/// the worker is handling right now does not count (it may have read the
+/// data already), so a change made meanwhile gets a record of its own.
+pub(crate) fn record_coalesced(conn: &mut DbConn, outgoing: &Outgoing) -> Result<(), DbError> {
+    if !tertulia_db::outbox::waiting(conn, outgoing.kind(), outgoing)? {
+        record(conn, outgoing)?;
+    }
     Ok(())
 }
 

@@ -325,16 +325,20 @@ impl Federation {
                     // and the older must never win.
                     self.refresh_actor(&actor.uri).await?;
                 } else if let Some(uri) = id_of(Some(&object)) {
-                    // A new authorization or quote policy alone is not an edit.
-                    if self.quote_updated(&actor, &object).await? && object.get("updated").is_none() {
-                        return Ok(());
+                    // A new quote authorization or policy, a poll's counts and
+                    // an event's answer totals are taken from any `Update`;
+                    // without an `updated` time, that is all it says: no edit.
+                    let mut unedited = self.quote_updated(&actor, &object).await?;
+                    if let Some(totals) = crate::resolver::event(&object).and_then(|event| event.totals) {
+                        tertulia_domain::calendar::totals_received(db, Id(actor.id), uri.to_owned(), totals).await?;
+                        unedited = true;
                     }
                     if let Some(poll) = crate::resolver::question(&object) {
                         remote::poll_counted(db, Id(actor.id), uri.to_owned(), poll).await?;
-                        // New counts alone are not an edit.
-                        if object.get("updated").is_none() {
-                            return Ok(());
-                        }
+                        unedited = true;
+                    }
+                    if unedited && object.get("updated").is_none() {
+                        return Ok(());
                     }
                     let edit = self.edited_post(&object).await?;
                     remote::status_updated(ctx, Id(actor.id), uri.to_owned(), edit).await?;

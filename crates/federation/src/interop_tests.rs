@@ -254,7 +254,7 @@ fn a_mastodon_profile_update_keeps_names_fields_images_and_key() {
 }
 
 #[test]
-fn a_mobilizon_event_keeps_its_name_times_zone_and_place() {
+fn a_mobilizon_event_keeps_its_name_times_zone_place_and_participant_count() {
     let activity = received("mobilizon/create_event.json");
     let post = read_post(&activity["object"]).unwrap();
     assert!(post.text.content.contains("meet the team"), "{}", post.text.content);
@@ -264,6 +264,9 @@ fn a_mobilizon_event_keeps_its_name_times_zone_and_place() {
     assert_eq!((event.starts_at, event.ends_at), (utc("2030-05-14 07:00"), utc("2030-05-14 15:00")));
     assert_eq!(event.timezone.as_deref(), Some("Europe/Paris"));
     assert_eq!(event.location.as_deref(), Some("Atelier Croix-Rousse"));
+    // Mobilizon counts those going; it has no maybe nor declined.
+    let totals = event.totals.expect("participantCount read as the totals");
+    assert_eq!((totals.going, totals.maybe, totals.not_going), (3, 0, 0));
 }
 
 #[test]

@@ -9,6 +9,9 @@
 //! signs and sends each, retrying with backoff. Flow in: [`routes`]
 //! verifies a signed POST and stores it; [`inbox`] applies it through
 //! `tertulia_domain::remote`.
+// `serde_json::json!` recurses once per key: the JSON-LD context
+// (`protocol::context`) has more terms than the default limit of 128 allows.
+#![recursion_limit = "256"]
 
 mod activities;
 pub mod address_guard;

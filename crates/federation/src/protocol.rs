@@ -64,6 +64,10 @@ pub fn context() -> Value {
             "region": "tertulia:region",
             "timeZone": "tertulia:timeZone",
             "defaultLanguage": "tertulia:defaultLanguage",
+            "mz": "https://joinmobilizon.org/ns#",
+            "participantCount": "mz:participantCount",
+            "maybeCount": "tertulia:maybeCount",
+            "notGoingCount": "tertulia:notGoingCount",
             "misskey": "https://misskey-hub.net/ns#",
             "_misskey_quote": "misskey:_misskey_quote"
         }

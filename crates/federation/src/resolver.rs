@@ -7,7 +7,7 @@ use tertulia_core::Id;
 use tertulia_core::config::{Config, Protocol};
 use tertulia_core::html;
 use tertulia_db::actors::{self, ActorRow, ActorType, RemoteActorFields};
-use tertulia_domain::calendar::RemoteEvent;
+use tertulia_domain::calendar::{Attendance, RemoteEvent};
 use tertulia_domain::remote::{
     self, RemoteAttachment, RemoteEdit, RemotePoll, RemoteRevision, RemoteStatus, Resolving,
 };
@@ -267,8 +267,9 @@ pub(crate) fn question(note: &Value) -> Option<RemotePoll> {
 }
 
 /// The event of an `Event` (Mobilizon's, Friendica's or ours): its name
-/// and times, and its place's name (or street address). An `Event`
-/// without a valid `startTime` is kept as a plain post.
+/// and times, its place's name (or street address), and the answer
+/// totals its site counted, if it says. An `Event` without a valid
+/// `startTime` is kept as a plain post.
 pub(crate) fn event(note: &Value) -> Option<RemoteEvent> {
     if type_of(note) != "Event" {
         return None;
@@ -284,6 +285,20 @@ pub(crate) fn event(note: &Value) -> Option<RemoteEvent> {
         ends_at: protocol::time_of(note, "endTime").unwrap_or(starts_at),
         timezone: str_of(note, "timezone").map(str::to_owned),
         location: location.map(|l| html::to_plain_text(&l)),
+        totals: answer_totals(note),
+    })
+}
+
+/// An event's answer totals: Mobilizon's `participantCount` (those
+/// going), with our `maybeCount` and `notGoingCount` when present (other
+/// software sends neither: none is counted). No `participantCount`, or a
+/// count that is not a whole number from 0 up, means no totals.
+fn answer_totals(event: &Value) -> Option<Attendance> {
+    let count = |key: &str| event.get(key).and_then(Value::as_i64).filter(|count| *count >= 0);
+    Some(Attendance {
+        going: count("participantCount")?,
+        maybe: count("maybeCount").unwrap_or(0),
+        not_going: count("notGoingCount").unwrap_or(0),
     })
 }
 
@@ -518,6 +533,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn answer_totals_need_a_whole_participant_count() {
+        let totals = |counts: Value| answer_totals(&counts).map(|t| (t.going, t.maybe, t.not_going));
+        let ours = json!({"participantCount": 4, "maybeCount": 2, "notGoingCount": 1});
+        assert_eq!(totals(ours), Some((4, 2, 1)));
+        assert_eq!(totals(json!({"participantCount": 4})), Some((4, 0, 0)));
+        assert_eq!(totals(json!({"maybeCount": 2})), None, "no participantCount, no totals");
+        assert_eq!(totals(json!({"participantCount": -1})), None);
+        assert_eq!(totals(json!({"participantCount": "4"})), None);
+        assert_eq!(totals(json!({"participantCount": 4, "maybeCount": -2})), Some((4, 0, 0)));
+    }
 
     fn actor(adjust: impl FnOnce(&mut Value)) -> Value {
         let id = "https://es.example/users/ana";

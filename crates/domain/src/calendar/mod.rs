@@ -7,6 +7,8 @@
 //! those who may see its status. Answers are counted on the event's own
 //! site; an answer given here to another site's event is sent there
 //! (`Outgoing::EventAnswered`) and kept here as the viewer's own answer.
+//! When an event's totals change, its site tells the others
+//! (`Outgoing::EventCounted`), which show the totals it reported.
 
 mod create;
 mod remote;
@@ -16,13 +18,14 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
+use tertulia_db::actors::ActorType;
 use tertulia_db::calendar::{self, EventRow, Window};
 use tertulia_db::statuses::{self, StatusRow};
 use tertulia_db::{DbConn, DbError, accounts};
 
 pub use create::{MAX_DAYS, MAX_LOCATION_CHARS, MAX_NAME_CHARS, MAX_URL_CHARS, NewEvent, create, update};
-pub use remote::{RemoteEvent, answer_received};
-pub use tertulia_db::calendar::Answer;
+pub use remote::{RemoteEvent, answer_received, totals_received};
+pub use tertulia_db::calendar::{Answer, Attendance};
 
 use crate::outbox::{self, Outgoing};
 use crate::present::{self, Reading};
@@ -38,14 +41,6 @@ const FEED_KEEPS_ENDED_DAYS: i64 = 30;
 /// Visibilities a calendar feed, readable by anyone, may show.
 const FEED_VISIBILITIES: [Visibility; 2] = [Visibility::Public, Visibility::Unlisted];
 
-/// How many gave each answer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Attendance {
-    pub going: i64,
-    pub maybe: i64,
-    pub not_going: i64,
-}
-
 /// An event as one viewer sees it.
 #[derive(Debug, Clone)]
 pub struct EventView {
@@ -56,7 +51,9 @@ pub struct EventView {
     pub timezone: Option<String>,
     pub location: Option<String>,
     pub url: Option<String>,
-    /// Answers known here: all of them for an event of this site.
+    /// Answer totals: counted here for an event of this site; for another
+    /// site's, those its site last reported, or until it has, the answers
+    /// known here.
     pub attendance: Attendance,
     /// The viewer's own answer.
     pub own_answer: Option<Answer>,
@@ -109,13 +106,29 @@ pub async fn upcoming(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EventView>, DomainError> {
-    listed(ctx, viewer, listing, None, offset, limit).await
+    listed(ctx, viewer, listing, None, None, offset, limit).await
+}
+
+/// The events shared in `group` (posted to it: the group boosted them)
+/// that have not ended, soonest first, that `viewer` may see.
+pub async fn group_upcoming(
+    ctx: &Context,
+    viewer: Viewer,
+    group: Id,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<EventView>, DomainError> {
+    let found = ctx.db.read(move |conn| accounts::find(conn, group.0)).await?;
+    if !found.is_some_and(|account| account.actor_type == ActorType::Group && account.suspended_at.is_none()) {
+        return Err(DomainError::NotFound("group".into()));
+    }
+    listed(ctx, viewer, Listing::Company, None, Some(group.0), offset, limit).await
 }
 
 /// The company's public events that have not ended, soonest first: what
 /// the public events page lists (unlisted ones stay off listings).
 pub async fn upcoming_public(ctx: &Context, offset: i64, limit: i64) -> Result<Vec<EventView>, DomainError> {
-    listed(ctx, None, Listing::Company, Some(&[Visibility::Public]), offset, limit).await
+    listed(ctx, None, Listing::Company, Some(&[Visibility::Public]), None, offset, limit).await
 }
 
 async fn listed(
@@ -123,6 +136,7 @@ async fn listed(
     viewer: Viewer,
     listing: Listing,
     visibilities: Option<&'static [Visibility]>,
+    shared_by: Option<i64>,
     offset: i64,
     limit: i64,
 ) -> Result<Vec<EventView>, DomainError> {
@@ -138,6 +152,7 @@ async fn listed(
                 },
                 visibilities,
                 person: None,
+                shared_by,
                 offset,
                 limit,
             };
@@ -149,29 +164,47 @@ async fn listed(
 
 /// The public and unlisted events of this site, for its calendar feed.
 pub async fn site_feed(ctx: &Context) -> Result<Vec<EventView>, DomainError> {
-    Ok(ctx.db.read(move |conn| feed(conn, true, None)).await?)
+    Ok(ctx.db.read(move |conn| feed(conn, Whose::ThisSite)).await?)
 }
 
-/// The public and unlisted events the local person `username` organises
-/// or attends (here or on another site), for their calendar feed.
+/// The public and unlisted events of the local account `username`, for
+/// its calendar feed: those a person organises or attends (here or on
+/// another site), or those shared in a group.
 pub async fn person_feed(ctx: &Context, username: String) -> Result<Vec<EventView>, DomainError> {
     let found = ctx
         .db
         .read(move |conn| match accounts::find_local_by_username(conn, &username)? {
-            Some(person) => feed(conn, false, Some(person.id)).map(Some),
+            Some(group) if group.actor_type == ActorType::Group => feed(conn, Whose::SharedIn(group.id)).map(Some),
+            Some(person) => feed(conn, Whose::Person(person.id)).map(Some),
             None => Ok(None),
         })
         .await?;
     found.ok_or_else(|| DomainError::NotFound("account".into()))
 }
 
-fn feed(conn: &mut DbConn, local_only: bool, person: Option<i64>) -> Result<Vec<EventView>, DbError> {
+/// Whose events a calendar feed holds.
+enum Whose {
+    ThisSite,
+    /// Those a person organises or attends.
+    Person(i64),
+    /// Those shared in a group.
+    SharedIn(i64),
+}
+
+fn feed(conn: &mut DbConn, whose: Whose) -> Result<Vec<EventView>, DbError> {
     let window = Window {
         ending_after: tertulia_db::now() - Duration::days(FEED_KEEPS_ENDED_DAYS),
-        local_only,
+        local_only: matches!(whose, Whose::ThisSite),
         remote_domain: None,
         visibilities: Some(&FEED_VISIBILITIES),
-        person,
+        person: match whose {
+            Whose::Person(person) => Some(person),
+            _ => None,
+        },
+        shared_by: match whose {
+            Whose::SharedIn(group) => Some(group),
+            _ => None,
+        },
         offset: 0,
         limit: FEED_LIMIT,
     };
@@ -192,7 +225,9 @@ pub async fn attend(ctx: &Context, account: Id, id: Id, answer: Option<Answer>) 
                 }
                 let now = tertulia_db::now();
                 calendar::set_answer(conn, status.id, account.0, answer, now)?;
-                if !status.local {
+                if status.local {
+                    outbox::record_coalesced(conn, &Outgoing::EventCounted { status: status.id })?;
+                } else {
                     let answered = Outgoing::EventAnswered {
                         account: account.0,
                         status: status.id,
@@ -214,15 +249,7 @@ fn views(conn: &mut DbConn, viewer: Viewer, pairs: Vec<(EventRow, StatusRow)>) -
     let rows = pairs.iter().map(|(_, status)| status.clone()).collect();
     let shown = present::statuses(conn, viewer, rows, Reading::Asked)?;
     let ids: Vec<i64> = shown.iter().map(|status| status.id.0).collect();
-    let mut attendance: HashMap<i64, Attendance> = HashMap::new();
-    for (status, answer, count) in calendar::counts(conn, &ids)? {
-        let counts = attendance.entry(status).or_default();
-        match answer {
-            Answer::Going => counts.going = count,
-            Answer::Maybe => counts.maybe = count,
-            Answer::NotGoing => counts.not_going = count,
-        }
-    }
+    let attendance = calendar::totals(conn, &ids)?;
     let own: HashMap<i64, Answer> = match viewer {
         Some(viewer) => calendar::answers_of(conn, viewer, &ids)?.into_iter().collect(),
         None => HashMap::new(),

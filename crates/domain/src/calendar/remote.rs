@@ -2,10 +2,11 @@
 
 use chrono::NaiveDateTime;
 use tertulia_core::Id;
-use tertulia_db::calendar::{self, Answer, EventRow};
+use tertulia_db::calendar::{self, Answer, Attendance, EventRow};
 use tertulia_db::{Db, DbConn, DbError, statuses};
 
 use crate::DomainError;
+use crate::outbox::{self, Outgoing};
 use crate::visibility;
 
 /// An event as its site describes it (an ActivityStreams `Event`).
@@ -16,6 +17,8 @@ pub struct RemoteEvent {
     pub ends_at: NaiveDateTime,
     pub timezone: Option<String>,
     pub location: Option<String>,
+    /// The answer totals its site reported, if it did.
+    pub totals: Option<Attendance>,
 }
 
 impl RemoteEvent {
@@ -37,9 +40,13 @@ impl RemoteEvent {
             created_at: tertulia_db::now(),
         };
         if calendar::of_statuses(conn, &[status_id])?.is_empty() {
-            calendar::insert(conn, &row)
+            calendar::insert(conn, &row)?;
         } else {
-            calendar::update(conn, &row)
+            calendar::update(conn, &row)?;
+        }
+        match self.totals {
+            Some(totals) => calendar::set_reported(conn, status_id, totals),
+            None => Ok(()),
         }
     }
 }
@@ -61,8 +68,29 @@ pub async fn answer_received(db: &Db, account: Id, uri: String, answer: Option<A
                 return Err(DomainError::NotFound("event".into()));
             }
             calendar::set_answer(conn, status.id, account.0, answer, tertulia_db::now())?;
+            outbox::record_coalesced(conn, &Outgoing::EventCounted { status: status.id })?;
             Ok(true)
         })
     })
     .await
+}
+
+/// The site of `author` reported new answer totals for its event `uri`
+/// (an `Update` of the `Event`). Totals for an event not known here, or
+/// not `author`'s, are ignored.
+pub async fn totals_received(db: &Db, author: Id, uri: String, totals: Attendance) -> Result<(), DomainError> {
+    Ok(db
+        .run(move |conn| {
+            tertulia_db::transaction(conn, |conn| {
+                let Some(status) = statuses::find_by_uri(conn, &uri)?.filter(|s| !s.local && s.account_id == author.0)
+                else {
+                    return Ok(());
+                };
+                if calendar::of_statuses(conn, &[status.id])?.is_empty() {
+                    return Ok(());
+                }
+                calendar::set_reported(conn, status.id, totals)
+            })
+        })
+        .await?)
 }

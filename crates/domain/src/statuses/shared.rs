@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use tertulia_core::visibility::Visibility;
-use tertulia_db::calendar::{self, EventRow};
+use tertulia_db::calendar::{self, Attendance, EventRow};
 use tertulia_db::page::Page;
 use tertulia_db::quotes::QuoteState;
 use tertulia_db::statuses::{self, StatusRow};
@@ -30,8 +30,8 @@ pub struct SharedStatus {
     pub conversation: Option<i64>,
     /// The quoted post's URI, with the authorization once accepted.
     pub quote: Option<(String, Option<String>)>,
-    /// The event, when the status announces one.
-    pub event: Option<EventRow>,
+    /// The event, when the status announces one, with its answer totals.
+    pub event: Option<(EventRow, Attendance)>,
 }
 
 /// `rows` as other sites are sent them, in order, without a visibility
@@ -49,8 +49,11 @@ pub fn of_rows(conn: &mut DbConn, rows: Vec<StatusRow>) -> Result<Vec<SharedStat
             (quote.status_id, (quote.quoted_uri, authorization))
         })
         .collect();
-    let mut events: HashMap<i64, EventRow> =
-        calendar::of_statuses(conn, &ids)?.into_iter().map(|event| (event.status_id, event)).collect();
+    let totals = calendar::totals(conn, &ids)?;
+    let mut events: HashMap<i64, (EventRow, Attendance)> = calendar::of_statuses(conn, &ids)?
+        .into_iter()
+        .map(|event| (event.status_id, (event.clone(), totals.get(&event.status_id).copied().unwrap_or_default())))
+        .collect();
     let links: HashMap<i64, (Option<i64>, Option<i64>)> =
         rows.iter().map(|row| (row.id, (row.in_reply_to_id, row.conversation_id))).collect();
     let views = super::build_views(conn, None, Visible { rows, ..Default::default() })?;

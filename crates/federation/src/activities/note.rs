@@ -6,7 +6,11 @@
 //! after FEP-044f (https://w3id.org/fep/044f) with GoToSocial's
 //! `interactionPolicy.canQuote` (https://docs.gotosocial.org/en/latest/federation/interaction_policy/),
 //! events as ActivityStreams `Event`s (`name`, `startTime`, `endTime`,
-//! a `Place` as `location`), the shape Mobilizon and Friendica exchange.
+//! a `Place` as `location`), the shape Mobilizon and Friendica exchange,
+//! with the answer totals: those going as Mobilizon's `participantCount`
+//! (https://docs.joinmobilizon.org/contribute/activity_pub/), the maybes
+//! and the declines as our own `maybeCount` and `notGoingCount`
+//! (docs/communities.md).
 
 use std::collections::BTreeMap;
 
@@ -56,7 +60,8 @@ pub(crate) struct Note {
 }
 
 /// What an `Event` adds to a note. `timezone` is Mobilizon's extension,
-/// the IANA zone the organiser chose.
+/// the IANA zone the organiser chose; the counts are the answers given on
+/// this, the event's own site, where every site sends its answers.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Event {
@@ -67,6 +72,9 @@ struct Event {
     location: Option<Place>,
     #[serde(skip_serializing_if = "Option::is_none")]
     timezone: Option<String>,
+    participant_count: i64,
+    maybe_count: i64,
+    not_going_count: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,12 +179,15 @@ pub(crate) fn to_note(status: &SharedStatus, urls: &Urls, config: &Config) -> No
         .collect();
     tag.extend(view.tags.iter().map(|(name, _)| Tag::Hashtag { href: urls.tag(name), name: format!("#{name}") }));
     let poll = view.poll.as_ref().map(poll);
-    let event = status.event.as_ref().map(|event| Event {
+    let event = status.event.as_ref().map(|(event, totals)| Event {
         name: event.name.clone(),
         start_time: timestamp(event.starts_at),
         end_time: timestamp(event.ends_at),
         location: event.location.clone().map(|name| Place { kind: "Place", name }),
         timezone: event.timezone.clone(),
+        participant_count: totals.going,
+        maybe_count: totals.maybe,
+        not_going_count: totals.not_going,
     });
     let mut automatic_approval = vec![attributed_to.clone()];
     match view.quote_approval.policy {

@@ -214,5 +214,6 @@ fn activity_for(conn: &mut DbConn, config: &Config, urls: &Urls, outgoing: &Outg
         Outgoing::EventAnswered { account, status, answer, at } => {
             attendance::plan(conn, *account, *status, answer.as_deref(), *at)
         }
+        Outgoing::EventCounted { status } => post::unedited_update(conn, config, urls, *status, "attendance"),
     }
 }
