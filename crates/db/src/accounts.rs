@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::cacheable::id_in;
 use crate::schema::accounts;
 use crate::{DbConn, DbError};
 
@@ -111,7 +112,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<AccountRow>, DbEr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(accounts::table.filter(accounts::id.eq_any(ids)).select(AccountRow::as_select()).load(conn)?)
+    Ok(accounts::table.filter(id_in(accounts::id, ids)).select(AccountRow::as_select()).load(conn)?)
 }
 
 /// Ids per statement when filtering a long list (a popular author's

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::accounts::AccountRow;
+use crate::cacheable::id_in;
 use crate::page::{Page, newest_first};
 use crate::schema::{account_domain_blocks, accounts, blocks, mutes};
 use crate::{DbConn, DbError, paginate};
@@ -84,7 +85,7 @@ pub fn seen_by(
     let following = follows::table.filter(follows::account_id.nullable().eq(viewer)).select(follows::target_account_id);
     let silencing = muting.filter(mutes::hide_notifications);
     Ok(accounts::table
-        .filter(accounts::id.eq_any(ids))
+        .filter(id_in(accounts::id, ids))
         .select((
             AccountRow::as_select(),
             accounts::id.eq_any(blocking).or(accounts::id.eq_any(blocked_by)),

@@ -19,6 +19,7 @@ pub mod announcements;
 pub mod audit_log;
 pub mod blocks;
 pub mod bulk;
+pub mod cacheable;
 pub mod calendar;
 pub mod campaigns;
 pub mod cluster;

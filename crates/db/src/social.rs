@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::accounts::AccountRow;
+use crate::cacheable::id_in;
 use crate::page::{Page, newest_first};
 use crate::schema::{accounts, bookmarks, favourites, follows};
 use crate::{DbConn, DbError, paginate};
@@ -104,7 +105,7 @@ pub fn local_followers(conn: &mut DbConn, target: i64) -> Result<Vec<LocalFollow
 pub fn following_among(conn: &mut DbConn, follower: i64, targets: &[i64]) -> Result<Vec<FollowRow>, DbError> {
     Ok(follows::table
         .filter(follows::account_id.eq(follower))
-        .filter(follows::target_account_id.eq_any(targets))
+        .filter(id_in(follows::target_account_id, targets))
         .select(FollowRow::as_select())
         .load(conn)?)
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use tertulia_core::visibility::Visibility;
 
+use crate::cacheable::{fixed_in, fixed_sql, id_in};
 use crate::media::AttachedMedia;
 use crate::page::{Page, newest_first};
 use crate::polls::PollRow;
@@ -137,7 +138,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<StatusRow>, DbErr
         return Ok(Vec::new());
     }
     Ok(statuses::table
-        .filter(statuses::id.eq_any(ids))
+        .filter(id_in(statuses::id, ids))
         .filter(statuses::deleted_at.is_null())
         .select(StatusRow::as_select())
         .load(conn)?)
@@ -186,13 +187,13 @@ pub fn adjust_counter(conn: &mut DbConn, id: i64, counter: Counter, delta: i32) 
 pub fn by_account(
     conn: &mut DbConn,
     account_id: i64,
-    visibilities: &[Visibility],
+    visibilities: &'static [Visibility],
     filter: AccountStatusFilter,
     page: Page,
 ) -> Result<Vec<StatusRow>, DbError> {
     let mut query = statuses::table
         .filter(statuses::account_id.eq(account_id))
-        .filter(statuses::visibility.eq_any(visibilities))
+        .filter(fixed_in(statuses::visibility, visibilities))
         .filter(statuses::deleted_at.is_null())
         .select(StatusRow::as_select())
         .into_boxed();
@@ -258,7 +259,7 @@ pub struct TagFilter {
 /// `None`, a tag timeline otherwise.
 pub fn public_timeline(
     conn: &mut DbConn,
-    visibilities: &[Visibility],
+    visibilities: &'static [Visibility],
     filter: &PublicFilter,
     tags: Option<&TagFilter>,
     page: Page,
@@ -275,7 +276,7 @@ pub fn public_timeline(
     macro_rules! public_statuses {
         ($query:expr) => {{
             let query = $query
-                .filter(statuses::visibility.eq_any(visibilities))
+                .filter(fixed_in(statuses::visibility, visibilities))
                 .filter(statuses::reblog_of_id.is_null())
                 .filter(statuses::deleted_at.is_null());
             let mut query = match filter.origin {
@@ -383,7 +384,7 @@ pub fn insert_mentions(conn: &mut DbConn, status_id: i64, account_ids: &[i64]) -
 /// (status id, mentioned account id) pairs for these statuses.
 pub fn mentions_of(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, i64)>, DbError> {
     Ok(mentions::table
-        .filter(mentions::status_id.eq_any(status_ids))
+        .filter(id_in(mentions::status_id, status_ids))
         .select((mentions::status_id, mentions::account_id))
         .load(conn)?)
 }
@@ -410,7 +411,7 @@ pub fn attach_tags(
 pub fn tags_of(conn: &mut DbConn, status_ids: &[i64]) -> Result<Vec<(i64, TagRow)>, DbError> {
     Ok(status_tags::table
         .inner_join(tags::table)
-        .filter(status_tags::status_id.eq_any(status_ids))
+        .filter(id_in(status_tags::status_id, status_ids))
         .select((status_tags::status_id, TagRow::as_select()))
         .load(conn)?)
 }
@@ -491,7 +492,7 @@ fn from_json_rows<T: serde::de::DeserializeOwned>(status_id: i64, what: &str, js
 /// [`StatusExtras`] for each of `status_ids`, in one statement where the
 /// read pipeline used to ask thirteen. Without a viewer the marks are false
 /// (the subqueries compare with NULL), so the statement text stays the
-/// same and can be cached.
+/// same and is prepared once per connection ([`crate::cacheable`]).
 pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) -> Result<Vec<StatusExtras>, DbError> {
     use crate::schema::{bookmarks, conversation_mutes, favourites, polls, quote_policies, quotes, status_pins};
     if status_ids.is_empty() {
@@ -516,23 +517,24 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
             .select(conversation_mutes::conversation_id.nullable()),
     );
     // Portable SQL: a correlated count diesel's DSL cannot express.
-    let accepted_quotes = diesel::dsl::sql::<diesel::sql_types::BigInt>(
+    let accepted_quotes = fixed_sql::<diesel::sql_types::BigInt>(
         "(SELECT COUNT(*) FROM quotes AS accepted WHERE accepted.quoted_status_id = statuses.id \
-         AND accepted.state = 'accepted')",
+         AND accepted.state = 'accepted')"
+            .to_owned(),
     );
-    let tags = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+    let tags = fixed_sql::<diesel::sql_types::Text>(json_rows(
         conn,
         "tags.name, tags.display_name",
         "status_tags JOIN tags ON tags.id = status_tags.tag_id WHERE status_tags.status_id = statuses.id",
         "status_tags.tag_id",
     ));
-    let media = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+    let media = fixed_sql::<diesel::sql_types::Text>(json_rows(
         conn,
         AttachedMedia::COLUMNS,
         "media_attachments WHERE media_attachments.status_id = statuses.id",
         "media_attachments.id",
     ));
-    let mentions = diesel::dsl::sql::<diesel::sql_types::Text>(&json_rows(
+    let mentions = fixed_sql::<diesel::sql_types::Text>(json_rows(
         conn,
         MentionedAccount::COLUMNS,
         "mentions JOIN accounts ON accounts.id = mentions.account_id WHERE mentions.status_id = statuses.id",
@@ -540,12 +542,11 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
     ));
     // The viewer is bound, not written in, so the text stays the same for
     // every viewer and is prepared once.
-    let own_choices = diesel::dsl::sql::<diesel::sql_types::Text>(&format!(
+    let own_choices = fixed_sql::<diesel::sql_types::Text>(format!(
         "{}poll_votes WHERE poll_votes.poll_id = polls.id AND poll_votes.account_id = ",
         json_rows_from(conn, "poll_votes.choice", "poll_votes.choice")
     ))
-    .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(viewer)
-    .sql(")");
+    .bind_id(viewer, ")");
     type Row = (
         i64,
         bool,
@@ -566,7 +567,7 @@ pub fn extras_among(conn: &mut DbConn, viewer: Option<i64>, status_ids: &[i64]) 
         .left_join(quotes::table.on(quotes::status_id.eq(statuses::id)))
         .left_join(quote_policies::table.on(quote_policies::status_id.eq(statuses::id)))
         .left_join(polls::table.on(polls::status_id.eq(statuses::id)))
-        .filter(statuses::id.eq_any(status_ids))
+        .filter(id_in(statuses::id, status_ids))
         .select((
             statuses::id,
             favourited,

@@ -155,7 +155,7 @@ pub async fn account_statuses(
                 Some(viewer) => !social::following_among(conn, viewer, &[account.0])?.is_empty(),
                 None => false,
             };
-            let visibilities: &[Visibility] = match viewer {
+            let visibilities: &'static [Visibility] = match viewer {
                 Some(viewer) if viewer == account.0 => &[
                     Visibility::Public,
                     Visibility::Unlisted,
