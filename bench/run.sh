@@ -5,8 +5,9 @@
 #   2. measures HTTP Signatures (RSA-2048) made and checked per second;
 #   3. per database (SQLite, or a throwaway PostgreSQL cluster):
 #      seeds it, starts target/release/tertulia serve on a free loopback
-#      port, reads its idle memory, measures the timelines at concurrency 1
-#      and 32, then posting with 10 streaming listeners, reading the
+#      port, reads its idle memory, measures the timelines (with the
+#      server's CPU per request) at concurrency 1 and 32, then posting
+#      with 10 streaming listeners, reading the
 #      server's peak memory after each; then streaming: posts, one at a
 #      time, to 1,000 listeners (half SSE, half WebSocket) with the server's
 #      CPU time, first on the binary in TERTULIA_BENCH_BEFORE if set (an
