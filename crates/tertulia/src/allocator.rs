@@ -4,11 +4,12 @@
 //! (up to eight per core), and keeps what is freed in those arenas for
 //! reuse: after a burst of requests (sign-ins, posting, timeline reads on
 //! every blocking thread) the process stays at its peak size while idle.
-//! `malloc_trim` returns the free pages of every arena to the kernel;
-//! done every few seconds, it costs microseconds when nothing is free and
-//! lets an idle server shrink back (docs/benchmarks.md, "Issue 17:
-//! memory", has the figures). Other allocators, or other C libraries,
-//! are left alone.
+//! `malloc_trim` returns the free pages of every arena to the kernel, so
+//! an idle server shrinks back within [`TRIM_EVERY`] (docs/benchmarks.md,
+//! "Issue 17: memory", has the figures). It walks the free lists under
+//! each arena's lock, which is cheap next to a request, hence a timer
+//! rather than a check of how much is free. Other allocators, or other C
+//! libraries, are left alone.
 
 // The one place outside argon2's working memory where the workspace
 // allows unsafe code: calling the C library's allocator controls, which
