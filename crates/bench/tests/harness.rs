@@ -140,10 +140,10 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
     assert_eq!(posting["sse_missing"], 0, "{posting}");
     assert_eq!(posting["websocket_missing"], 0, "{posting}");
 
-    // The targets read from these figures: the read CPU and posting rows
-    // are judged (met or missed, whichever this machine gives) when they
-    // were measured on SQLite, the database of those targets; the rest is
-    // not measured, and says so.
+    // The targets read from these figures: the posting row is judged (met
+    // or missed, whichever this machine gives) when it was measured on
+    // SQLite, the database of that target; the rest is not measured, and
+    // says so.
     let output: Vec<String> = seeded.iter().chain(&timelines).chain(&lines).map(Value::to_string).collect();
     let results = instance.dir().join("results.jsonl");
     std::fs::write(&results, output.join("\n")).unwrap();
@@ -153,10 +153,9 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
         row.unwrap_or_else(|| panic!("no target {target} in {targets:?}"))["verdict"].as_str().unwrap().to_owned()
     };
     let judged = if seed["backend"] == "sqlite" { ["met", "missed"].as_slice() } else { &["not measured"] };
-    for target in ["home page of 40", "every other timeline page", "posting with"] {
-        assert!(judged.contains(&verdict(target).as_str()), "{target}: {targets:?}");
-    }
-    for absent in ["idle RSS", "peak RSS", "inbox", "seed 1,000,000"] {
+    assert!(judged.contains(&verdict("posting with").as_str()), "{targets:?}");
+    // The read CPU targets are judged at concurrency 1 only; these ran at 4.
+    for absent in ["home page of 40", "every other timeline page", "idle RSS", "peak RSS", "inbox", "seed 1,000,000"] {
         assert_eq!(verdict(absent), "not measured", "{absent}: {targets:?}");
     }
 }
