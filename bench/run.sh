@@ -5,8 +5,9 @@
 #   2. measures HTTP Signatures (RSA-2048) made and checked per second;
 #   3. per database (SQLite, or a throwaway PostgreSQL cluster):
 #      seeds it, starts target/release/tertulia serve on a free loopback
-#      port, reads its idle memory, measures the timelines at concurrency 1
-#      and 32, then posting with 10 streaming listeners, reading the
+#      port, reads its idle memory, measures the timelines (with the
+#      server's CPU per request) at concurrency 1 and 32, then posting
+#      with 10 streaming listeners, reading the
 #      server's peak memory after each; then streaming: posts, one at a
 #      time, to 1,000 listeners (half SSE, half WebSocket) with the server's
 #      CPU time, first on the binary in TERTULIA_BENCH_BEFORE if set (an
@@ -15,7 +16,9 @@
 #      posting with one, then two server processes on the same database;
 #   4. the inbox, delivery, workload and federation scenarios, which start
 #      their own servers on fresh SQLite databases;
-#   5. deletes everything it created.
+#   5. prints issue 17's targets, each met, missed or not measured, from
+#      the figures above (tertulia-bench targets);
+#   6. deletes everything it created.
 # Usage: [TERTULIA_BENCH_BEFORE=path/to/old/tertulia] bench/run.sh [quick|smoke|full] [sqlite|postgres|both]
 #   quick: 2,000 accounts, 100,000 statuses (about 5 minutes on 2 cores);
 #   smoke: 200 accounts, 2,000 statuses (checks the harness in a minute);
@@ -45,6 +48,8 @@ server="$target/release/tertulia"
 before=${TERTULIA_BENCH_BEFORE:-}
 [[ -z "$before" || -x "$before" ]] || { echo "TERTULIA_BENCH_BEFORE=$before is not an executable" >&2; exit 2; }
 work=$(mktemp -d /tmp/tertulia-bench.XXXXXX)
+# The JSON lines the targets are read from, in the order they were printed.
+results="$work/results.jsonl"
 server_pid=""
 pg_bin=""
 pg_data=""
@@ -130,6 +135,7 @@ run_backend() {
     "$bench" seed --database-url "$url" --accounts "$accounts" --statuses "$statuses" \
         --days 90 --domain "localhost:$port" | tee "$work/seed-$backend.out"
     local seeded="$work/seed-$backend.out"
+    cat "$seeded" >>"$results"
     local token poster
     token=$(json_field "$seeded" token)
     poster=$(json_field "$seeded" poster)
@@ -141,13 +147,14 @@ run_backend() {
 
     for concurrency in 1 32; do
         step "$backend: timelines at concurrency $concurrency"
-        "$bench" timelines --base-url "http://127.0.0.1:$port" --token="$token" \
-            --concurrency "$concurrency" --requests "$requests" --duration-secs "$seconds"
+        "$bench" timelines --base-url "http://127.0.0.1:$port" --token="$token" --server-pid "$server_pid" \
+            --concurrency "$concurrency" --requests "$requests" --duration-secs "$seconds" | tee -a "$results"
     done
     memory "$backend: timelines"
 
     step "$backend: posting $posts statuses as $poster, with streaming listeners"
-    "$bench" posting --base-url "http://127.0.0.1:$port" --username "$poster" --posts "$posts" --concurrency 4 --listeners 10
+    "$bench" posting --base-url "http://127.0.0.1:$port" --username "$poster" --posts "$posts" --concurrency 4 --listeners 10 |
+        tee -a "$results"
     memory "$backend: posting"
     stop_server
 
@@ -186,13 +193,16 @@ for backend in $backends; do
 done
 
 step "inbox: $activities signed Create(Note) activities from a loopback site"
-"$bench" inbox --binary "$server" --activities "$activities" --concurrency 16
+"$bench" inbox --binary "$server" --activities "$activities" --concurrency 16 | tee -a "$results"
 
 step "delivery: posts to $followers remote followers on loopback sinks"
-"$bench" delivery --binary "$server" --followers "$followers" --posts "$fan_out_posts"
+"$bench" delivery --binary "$server" --followers "$followers" --posts "$fan_out_posts" | tee -a "$results"
 
 step "workload: issue 17's small site (20 users, sign-ins, 2,000 posts, home reads), memory against the targets"
-"$bench" workload --binary "$server"
+"$bench" workload --binary "$server" | tee -a "$results"
 
 step "federation: $propagation_posts posts propagating to three sites"
 "$bench" federation --binary "$server" --posts "$propagation_posts" --followers "$followers" --fan-out-posts 2
+
+step "issue 17 targets"
+"$bench" targets "$results"

@@ -17,6 +17,7 @@ mod scale_out;
 mod seed;
 mod server;
 mod target;
+mod targets;
 mod timelines;
 mod workload;
 
@@ -67,6 +68,9 @@ enum Command {
     /// each other, sign-ins, 2,000 posts, home reads at 1 and 16
     /// connections); print its peak and idle memory against the targets.
     Workload(workload::WorkloadArgs),
+    /// Print issue 17's targets, each met or missed, from the output of a
+    /// `bench/run.sh` run.
+    Targets(targets::TargetsArgs),
     /// Measure RSA-2048 signatures and verifications per second on one
     /// core, as our HTTP Signatures make them: the limits of delivery and
     /// of the inbox on this machine.
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
             Command::Workload(args) => workload::run(args).await,
             Command::Inbox(args) => inbox::run(args).await,
             Command::Delivery(args) => delivery::run(args).await,
+            Command::Targets(args) => targets::run(args),
             Command::Rsa => rsa_cost::run().await,
         }
     });

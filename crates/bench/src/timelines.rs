@@ -9,11 +9,11 @@ use std::time::Duration;
 use clap::Args;
 use serde_json::json;
 
-use crate::BenchError;
 use crate::load::{self, Budget};
 use crate::report;
 use crate::seed::TAGS;
 use crate::target::Target;
+use crate::{BenchError, cpu};
 
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
@@ -42,6 +42,10 @@ pub struct TimelineArgs {
     /// The deep page: its `max_id` is the last item of the page before.
     #[arg(long, default_value_t = 5)]
     deep_page: u32,
+    /// Process id of the server (on this machine): each measurement then
+    /// reports the server's CPU time per request (`/proc/PID/stat`).
+    #[arg(long)]
+    server_pid: Option<u32>,
 }
 
 /// What one measurement found.
@@ -54,6 +58,9 @@ struct Measurement {
     seconds: f64,
     /// Milliseconds, sorted.
     latencies: Vec<f64>,
+    /// The server's CPU time (user and system) per request, when its
+    /// process id was given.
+    server_cpu_us_per_request: Option<f64>,
 }
 
 pub async fn run(args: TimelineArgs) -> Result<(), BenchError> {
@@ -76,7 +83,7 @@ pub async fn run(args: TimelineArgs) -> Result<(), BenchError> {
         let (deep, reached) = target.deep_page(&first, args.deep_page).await?;
         let pages = [("first".to_owned(), first), (format!("deep ({reached})"), deep)];
         for (page, path) in pages {
-            let mut measurement = target.measure(&path, concurrency, budget).await?;
+            let mut measurement = target.measure(&path, concurrency, budget, args.server_pid).await?;
             measurement.endpoint = endpoint;
             measurement.page = page;
             print_line(&measurement, concurrency, &path);
@@ -112,10 +119,18 @@ impl Target {
         Ok((path, reached))
     }
 
-    /// Runs `concurrency` workers against `path` until the budget is spent.
-    async fn measure(&self, path: &str, concurrency: usize, budget: Budget) -> Result<Measurement, BenchError> {
+    /// Runs `concurrency` workers against `path` until the budget is spent,
+    /// timing the CPU of the server `server_pid` if given.
+    async fn measure(
+        &self,
+        path: &str,
+        concurrency: usize,
+        budget: Budget,
+        server_pid: Option<u32>,
+    ) -> Result<Measurement, BenchError> {
         let url = self.url(path)?;
         let items = self.get_json(path).await?.as_array().map_or(0, Vec::len);
+        let cpu_before = server_pid.map(cpu::used).transpose()?;
         let target = self.clone();
         let outcome = load::run(concurrency, budget, move |_| {
             let (target, url) = (target.clone(), url.clone());
@@ -130,6 +145,13 @@ impl Target {
             }
         })
         .await?;
+        let server_cpu_us_per_request = match (server_pid, cpu_before) {
+            (Some(pid), Some(before)) => {
+                let used = cpu::used(pid)?.saturating_sub(before);
+                Some(used.as_secs_f64() * 1e6 / outcome.requests().max(1) as f64)
+            }
+            _ => None,
+        };
         Ok(Measurement {
             endpoint: "",
             page: String::new(),
@@ -138,6 +160,7 @@ impl Target {
             items,
             seconds: outcome.seconds,
             latencies: outcome.latencies,
+            server_cpu_us_per_request,
         })
     }
 }
@@ -159,6 +182,7 @@ fn print_line(m: &Measurement, concurrency: usize, path: &str) {
         "p95_ms": round(report::percentile(&m.latencies, 0.95)),
         "p99_ms": round(report::percentile(&m.latencies, 0.99)),
         "max_ms": round(m.latencies.last().copied().unwrap_or(0.0)),
+        "server_cpu_us_per_request": m.server_cpu_us_per_request.map(round),
     }));
 }
 
@@ -176,9 +200,24 @@ fn print_table(results: &[Measurement], concurrency: usize) {
                 format!("{:.2}", report::percentile(&m.latencies, 0.50)),
                 format!("{:.2}", report::percentile(&m.latencies, 0.95)),
                 format!("{:.2}", report::percentile(&m.latencies, 0.99)),
+                m.server_cpu_us_per_request.map_or_else(|| "-".to_owned(), |us| format!("{us:.0}")),
             ]
         })
         .collect();
     println!("concurrency {concurrency}");
-    report::table(&["endpoint", "page", "items", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"], &rows);
+    report::table(
+        &[
+            "endpoint",
+            "page",
+            "items",
+            "requests",
+            "errors",
+            "req/s",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "server CPU us/req",
+        ],
+        &rows,
+    );
 }

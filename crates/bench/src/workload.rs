@@ -19,11 +19,8 @@ use crate::memory::{self, Rss};
 use crate::report::{json_line, percentile, round, table};
 use crate::server::{Launch, Server, absolute_binary};
 use crate::target::Target;
+use crate::targets::{IDLE_RSS_TARGET_MB, PEAK_RSS_TARGET_MB};
 
-/// Issue 17's targets, in MB (10^6 bytes), with no allocator setting in
-/// the environment.
-const IDLE_TARGET_MB: f64 = 30.0;
-const PEAK_TARGET_MB: f64 = 64.0;
 const BYTES_PER_MIB: f64 = 1_048_576.0;
 /// Statuses posted at the same time.
 const POST_CONCURRENCY: usize = 4;
@@ -114,8 +111,8 @@ async fn follow_each_other(users: &[Target]) -> Result<(), BenchError> {
 fn report(args: &WorkloadArgs, started: Rss, idle: Rss, posting: &load::Outcome, reads: &[(usize, load::Outcome)]) {
     let mb = |mib: f64| mib * BYTES_PER_MIB / 1e6;
     let verdict = |met: bool| if met { "met" } else { "missed" };
-    let idle_met = mb(idle.current_mib) <= IDLE_TARGET_MB;
-    let peak_met = mb(idle.peak_mib) <= PEAK_TARGET_MB;
+    let idle_met = mb(idle.current_mib) <= IDLE_RSS_TARGET_MB;
+    let peak_met = mb(idle.peak_mib) <= PEAK_RSS_TARGET_MB;
     let posts_per_sec = posting.latencies.len() as f64 / posting.seconds.max(1e-9);
     let read_figures: Vec<_> = reads
         .iter()
@@ -144,12 +141,12 @@ fn report(args: &WorkloadArgs, started: Rss, idle: Rss, posting: &load::Outcome,
         vec![
             "peak RSS (MB)".to_owned(),
             format!("{:.1}", mb(idle.peak_mib)),
-            format!("<= {PEAK_TARGET_MB}: {}", verdict(peak_met)),
+            format!("<= {PEAK_RSS_TARGET_MB}: {}", verdict(peak_met)),
         ],
         vec![
             "idle RSS after the workload (MB)".to_owned(),
             format!("{:.1}", mb(idle.current_mib)),
-            format!("<= {IDLE_TARGET_MB}: {}", verdict(idle_met)),
+            format!("<= {IDLE_RSS_TARGET_MB}: {}", verdict(idle_met)),
         ],
         vec![
             format!("statuses posted, {POST_CONCURRENCY} at a time (/s)"),

@@ -74,11 +74,14 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
 
     // `--token=`: a token may start with `-`, which would read as an option.
     let token_arg = format!("--token={token}");
-    let lines = bench(&[
+    let server_pid = instance.pid().to_string();
+    let timelines = bench(&[
         "timelines",
         "--base-url",
         &instance.base_url,
         &token_arg,
+        "--server-pid",
+        &server_pid,
         "--concurrency",
         "4",
         "--requests",
@@ -90,18 +93,19 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
     ])
     .await;
     let endpoints = ["home", "public_local", "tag", "account_statuses", "notifications"];
-    assert_eq!(lines.len(), endpoints.len() * 2, "{lines:?}");
-    for (line, endpoint) in lines.iter().zip(endpoints.iter().flat_map(|e| [e, e])) {
+    assert_eq!(timelines.len(), endpoints.len() * 2, "{timelines:?}");
+    for (line, endpoint) in timelines.iter().zip(endpoints.iter().flat_map(|e| [e, e])) {
         assert_eq!(line["scenario"], "timelines");
         assert_eq!(line["endpoint"], *endpoint);
         assert_eq!(line["errors"], 0, "{line}");
         assert!(line["requests"].as_u64().unwrap() > 0, "{line}");
         assert!(line["requests"].as_u64().unwrap() <= 12, "the request budget is a bound: {line}");
         assert!(line["items"].as_u64().unwrap() > 0, "{line}");
+        assert!(line["server_cpu_us_per_request"].as_f64().is_some(), "the server's CPU is read: {line}");
     }
     // 800 statuses fill three pages of the home timeline.
-    assert_eq!(lines[1]["page"], "deep (3)");
-    assert!(lines[1]["path"].as_str().unwrap().contains("max_id="));
+    assert_eq!(timelines[1]["page"], "deep (3)");
+    assert!(timelines[1]["path"].as_str().unwrap().contains("max_id="));
 
     // Two listeners more than the poster has followers: two other seeded
     // accounts follow it first. Half listen over SSE, half over WebSockets.
@@ -135,6 +139,25 @@ async fn seed_then_timelines_on_a_tiny_dataset() {
     assert_eq!(posting["stream_missing"], 0, "{posting}");
     assert_eq!(posting["sse_missing"], 0, "{posting}");
     assert_eq!(posting["websocket_missing"], 0, "{posting}");
+
+    // The targets read from these figures: the posting row is judged (met
+    // or missed, whichever this machine gives) when it was measured on
+    // SQLite, the database of that target; the rest is not measured, and
+    // says so.
+    let output: Vec<String> = seeded.iter().chain(&timelines).chain(&lines).map(Value::to_string).collect();
+    let results = instance.dir().join("results.jsonl");
+    std::fs::write(&results, output.join("\n")).unwrap();
+    let targets = bench(&["targets", results.to_str().unwrap()]).await;
+    let verdict = |target: &str| {
+        let row = targets.iter().find(|row| row["target"].as_str().unwrap().starts_with(target));
+        row.unwrap_or_else(|| panic!("no target {target} in {targets:?}"))["verdict"].as_str().unwrap().to_owned()
+    };
+    let judged = if seed["backend"] == "sqlite" { ["met", "missed"].as_slice() } else { &["not measured"] };
+    assert!(judged.contains(&verdict("posting with").as_str()), "{targets:?}");
+    // The read CPU targets are judged at concurrency 1 only; these ran at 4.
+    for absent in ["home page of 40", "every other timeline page", "idle RSS", "peak RSS", "inbox", "seed 1,000,000"] {
+        assert_eq!(verdict(absent), "not measured", "{absent}: {targets:?}");
+    }
 }
 
 #[tokio::test]

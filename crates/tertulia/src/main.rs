@@ -2,8 +2,10 @@
 //! the library crates; this crate only connects them.
 
 mod admin;
+mod allocator;
 mod cli;
 mod logging;
+mod runtime;
 mod serve;
 
 use std::process::ExitCode;
@@ -47,10 +49,15 @@ fn main() -> ExitCode {
     }
 }
 
-#[actix_web::main]
-async fn run(cli: Cli) -> Result<(), CliError> {
+/// Loads the configuration, then runs the command on a runtime sized
+/// from it.
+fn run(cli: Cli) -> Result<(), CliError> {
     let loaded = Config::load(cli.config.as_deref(), std::env::vars())?;
-    match cli.command {
+    runtime::system(&loaded.config)?.block_on(dispatch(cli.command, loaded))
+}
+
+async fn dispatch(command: Command, loaded: LoadedConfig) -> Result<(), CliError> {
+    match command {
         Command::Config { command: ConfigCommand::Check } => {
             print_config(&loaded);
             Ok(())

@@ -58,6 +58,7 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
     workers.push(tokio::spawn(once_per_cluster(cluster.clone(), workers_stop.clone(), move |stop| {
         tertulia_domain::analytics::rollup::keep_rolled_up(analytics_ctx.clone(), stop)
     })));
+    workers.push(tokio::spawn(crate::allocator::keep_trimmed(workers_stop.clone())));
     let puller = federation.clone();
     workers.push(tokio::spawn(once_per_cluster(cluster, workers_stop, move |stop| {
         puller.clone().keep_sites_pulled(stop)
@@ -73,6 +74,7 @@ pub async fn run(loaded: LoadedConfig) -> Result<(), CliError> {
             tertulia_federation::routes::configure(federation.clone()),
         ))
     })
+    .worker_max_blocking_threads(crate::runtime::blocking_threads(&config))
     .disable_signals()
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
     .bind(config.bind)

@@ -195,12 +195,17 @@ impl TestInstance {
         }
     }
 
+    /// The process id of the running server, to read its `/proc` files.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().and_then(Child::id).expect("server is running")
+    }
+
     /// CPU time the server process has used so far, user and system, in
     /// seconds (Linux: from `/proc`). Unlike wall-clock time it hardly
     /// depends on what else the machine is doing, so tests can compare the
     /// work two kinds of requests cost.
     pub async fn cpu_seconds(&self) -> f64 {
-        let pid = self.child.as_ref().and_then(Child::id).expect("server is running");
+        let pid = self.pid();
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
         // Fields after the command name, which is in parentheses and may hold spaces.
         let fields: Vec<&str> = stat.rsplit_once(')').expect("stat format").1.split_whitespace().collect();
