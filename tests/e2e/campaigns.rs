@@ -288,4 +288,12 @@ async fn a_group_moderator_runs_a_campaign_that_stops_counting_when_closed() {
     hq.api(&gina).post(&format!("{path}/reopen"), json!({})).await.error(409);
     let reopened = hq.api(&olga).get(&path).await.ok();
     assert_eq!(reopened["ideas"][1]["votes"], 2, "{reopened}");
+
+    // The group's moderator moves its ideas on, though no moderator of the
+    // site; a member who is no moderator of the group cannot.
+    let state_path = format!("{path}/ideas/{}/state", salad["id"].as_str().unwrap());
+    let refused = hq.api(&pia).post(&state_path, json!({"state": "under_review"})).await.error(403);
+    assert!(refused.contains("moderators of @kitchen"), "{refused}");
+    let moved = hq.api(&gina).post(&state_path, json!({"state": "under_review"})).await.ok();
+    assert_eq!(moved["state"], "under_review", "{moved}");
 }

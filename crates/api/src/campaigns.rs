@@ -7,9 +7,7 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use tertulia_domain::audit::Actor;
 use tertulia_domain::campaigns::{self, CampaignChange, CampaignView, IdeaView, NewCampaign, Organiser};
-use tertulia_domain::roles::Permission;
 
 use crate::auth::Auth;
 use crate::csv::Csv;
@@ -213,16 +211,16 @@ pub async fn ideas_csv(
 }
 
 /// `POST /api/v1/tertulia/campaigns/:id/ideas/:status_id/state`: a
-/// moderator moves an idea on; its author is told.
+/// moderator (of the site, or of the campaign's group) moves an idea on;
+/// its author is told.
 pub async fn move_idea(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
     Form(form): Form<StateForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = auth.permitted("admin:write", Permission::ManageReports)?;
+    let user = auth.user_with_any(ORGANISER_SCOPES)?;
     let (campaign, status) = (path_id(&path.0)?, path_id(&path.1)?);
-    let view =
-        campaigns::move_idea(&state.ctx, user.account.id, Actor::from(user), campaign, status, &form.state).await?;
+    let view = campaigns::move_idea(&state.ctx, user, campaign, status, &form.state).await?;
     Ok(HttpResponse::Ok().json(Idea::from_view(&view, &state.ctx.config)))
 }

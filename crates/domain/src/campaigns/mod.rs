@@ -23,7 +23,8 @@ use tertulia_db::{Db, DbConn, DbError, accounts};
 pub use organise::{CampaignChange, NewCampaign, Organiser, close, create, reopen, update};
 pub use tertulia_db::campaigns::{IdeaState, Reach};
 
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Target};
+use crate::oauth::SessionUser;
 use crate::present::{self, Reading};
 use crate::statuses::{Checked, NewStatus, StatusView, publish};
 use crate::visibility::Viewer;
@@ -175,23 +176,26 @@ pub async fn all_ideas(db: &Db, viewer: Viewer, id: Id) -> Result<(CampaignView,
 }
 
 /// Moves an idea to `state`, along new → under_review → accepted → done,
-/// or to declined from any state before done; audited. The author is told
-/// by a reply from the moderator that mentions them: every client shows
-/// it as a mention notification, and it reaches an author on another site
-/// as any mention does.
+/// or to declined from any state before done; audited. The site's
+/// moderators move any idea, a group's moderators those of their group's
+/// campaigns. The author is told by a reply from the `moderator` that
+/// mentions them: every client shows it as a mention notification, and it
+/// reaches an author on another site as any mention does.
 pub async fn move_idea(
     ctx: &Context,
-    moderator: Id,
-    by: Actor,
+    moderator: &SessionUser,
     campaign_id: Id,
     status_id: Id,
     state: &str,
 ) -> Result<IdeaView, DomainError> {
     let wanted: IdeaState = state.trim().parse().map_err(|e| DomainError::not_one_of("state", e))?;
     let config = ctx.config.clone();
+    let by = Organiser::from(moderator);
+    let moderator = moderator.account.id;
     let votes = ctx.committed(move |conn| {
             tertulia_db::transaction(conn, |conn| {
                 let campaign = campaigns::find(conn, campaign_id.0)?.ok_or_else(not_found)?;
+                organise::check_idea_mover(conn, &by, campaign.group_id)?;
                 let current = campaigns::state_of(conn, campaign_id.0, status_id.0)?
                     .ok_or_else(|| DomainError::NotFound("idea of this campaign".into()))?;
                 if !may_move(current, wanted) {
@@ -204,7 +208,7 @@ pub async fn move_idea(
                 let idea = tertulia_db::statuses::find(conn, status_id.0)?.ok_or_else(not_found)?;
                 let author = accounts::find(conn, idea.account_id)?.ok_or_else(not_found)?;
                 let label = format!("idea {} of campaign #{}", idea.id, campaign.tag);
-                audit::record(conn, &by, "update_idea_state", &Target::new("status", idea.id, label))?;
+                audit::record(conn, &by.actor(), "update_idea_state", &Target::new("status", idea.id, label))?;
                 let handle = match &author.domain {
                     Some(domain) => format!("{}@{domain}", author.username),
                     None => author.username.clone(),

@@ -34,7 +34,7 @@ impl From<&SessionUser> for Organiser {
 }
 
 impl Organiser {
-    fn actor(&self) -> Actor {
+    pub(super) fn actor(&self) -> Actor {
         match self {
             Organiser::CommandLine => Actor::CommandLine,
             Organiser::Person { account, username, .. } => {
@@ -196,6 +196,24 @@ fn check_organiser(conn: &mut DbConn, by: &Organiser, group: Option<i64>) -> Res
             "only the site's administrators run campaigns for the whole site; \
              a group's moderators may open one for their group by giving its group_id"
                 .into(),
+        )),
+    }
+}
+
+/// Refuses anyone who may not move the ideas of a campaign of `group`
+/// (`None`: of the whole site): the site's moderators move any idea, a
+/// group's moderators those of their group's campaigns.
+pub(super) fn check_idea_mover(conn: &mut DbConn, by: &Organiser, group: Option<i64>) -> Result<(), DomainError> {
+    let Organiser::Person { account, role, .. } = by else {
+        return Ok(());
+    };
+    if roles::permits(*role, Permission::ManageReports) {
+        return Ok(());
+    }
+    match group {
+        Some(group) => crate::groups::check_moderator_to(conn, Id(group), *account, "move its campaigns' ideas"),
+        None => Err(DomainError::Forbidden(
+            "only the site's moderators move the ideas of a campaign for the whole site".into(),
         )),
     }
 }
