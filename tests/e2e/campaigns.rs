@@ -275,9 +275,13 @@ async fn a_group_moderator_runs_a_campaign_that_stops_counting_when_closed() {
     let board = hq.api(&gina).get("/api/v1/accounts/lookup?acct=board").await.ok()["id"].clone();
     let secret =
         json!({"tag": "board_ideas", "question": "Which site closes?", "deadline": in_a_day, "group_id": board});
-    hq.api(&gina).post("/api/v1/tertulia/campaigns", secret).await.ok();
+    let secret = hq.api(&gina).post("/api/v1/tertulia/campaigns", secret).await.ok();
     let listed = hq.api(&olga).get("/api/v1/tertulia/campaigns").await.ok();
     assert!(listed.to_string().contains("board_ideas"), "staff list: {listed}");
+    let anonymous = hq.get_json("/api/v1/tertulia/campaigns").await;
+    assert!(!anonymous.to_string().contains("board_ideas"), "list without a token: {anonymous}");
+    let secret_path = format!("/api/v1/tertulia/campaigns/{}", secret["id"].as_str().unwrap());
+    assert_eq!(hq.get(&secret_path).await.status(), 404);
     let index = hq.get("/campaigns").await.text().await.unwrap();
     assert!(!index.contains("board_ideas") && !index.contains("Which site closes?"), "{index}");
     assert_eq!(hq.get("/campaigns/board_ideas").await.status(), 404);

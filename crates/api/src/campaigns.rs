@@ -170,8 +170,8 @@ pub async fn reopen(
 }
 
 pub async fn list(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
-    auth.viewer("read:statuses")?;
-    let views = campaigns::list(&state.ctx.db, campaigns::Reach::Staff).await?;
+    let viewer = auth.viewer("read:statuses")?;
+    let views = campaigns::list(&state.ctx.db, viewer).await?;
     Ok(HttpResponse::Ok().json(views.iter().map(Campaign::from).collect::<Vec<_>>()))
 }
 

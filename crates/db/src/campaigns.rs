@@ -73,7 +73,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<CampaignRow>, DbError> 
 /// Which campaigns a list includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// Every campaign: for the site's staff.
+    /// Every campaign: for the site's signed-in staff.
     Staff,
     /// Those anyone may know of: a private group's campaigns are its
     /// members' business.
@@ -91,6 +91,11 @@ fn within(reach: Reach) -> campaigns::BoxedQuery<'static, <DbConn as Connection>
              OR campaigns.group_id IN (SELECT accounts.id FROM accounts WHERE NOT accounts.locked))",
         )),
     }
+}
+
+/// The campaign `id`, if it is within `reach`.
+pub fn find_within(conn: &mut DbConn, id: i64, reach: Reach) -> Result<Option<CampaignRow>, DbError> {
+    Ok(within(reach).filter(campaigns::id.eq(id)).select(CampaignRow::as_select()).first(conn).optional()?)
 }
 
 /// The campaigns within `reach`, newest first.

@@ -14,7 +14,7 @@ use crate::tags::TrendParams;
 use crate::web::{offset_pager, when};
 
 pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let found = campaigns::list(&state.ctx.db, campaigns::Reach::Public).await?;
+    let found = campaigns::list(&state.ctx.db, None).await?;
     let main = html! {
         h1 { "Idea campaigns" }
         p { "To send an idea, post it with the campaign's hashtag from your app; to vote for one, favourite it." }

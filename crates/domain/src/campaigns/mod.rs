@@ -21,7 +21,8 @@ use tertulia_db::statuses::StatusRow;
 use tertulia_db::{Db, DbConn, DbError, accounts};
 
 pub use organise::{CampaignChange, NewCampaign, Organiser, close, create, reopen, update};
-pub use tertulia_db::campaigns::{IdeaState, Reach};
+pub use tertulia_db::campaigns::IdeaState;
+use tertulia_db::campaigns::Reach;
 
 use crate::audit::{self, Target};
 use crate::oauth::SessionUser;
@@ -102,9 +103,15 @@ pub(crate) fn record(conn: &mut DbConn, row: &StatusRow, tags: &[String], mentio
     Ok(())
 }
 
-/// The campaigns within `reach`, newest first.
-pub async fn list(db: &Db, reach: Reach) -> Result<Vec<CampaignView>, DomainError> {
-    let rows = db.read(move |conn| campaigns::all(conn, reach)).await?;
+/// The campaigns `viewer` may know of: all of them for the site's staff,
+/// only those outside private groups for anyone not signed in.
+fn reach_of(viewer: Viewer) -> Reach {
+    if viewer.is_some() { Reach::Staff } else { Reach::Public }
+}
+
+/// The campaigns `viewer` may know of, newest first.
+pub async fn list(db: &Db, viewer: Viewer) -> Result<Vec<CampaignView>, DomainError> {
+    let rows = db.read(move |conn| campaigns::all(conn, reach_of(viewer))).await?;
     Ok(rows.into_iter().map(CampaignView::from).collect())
 }
 
@@ -119,7 +126,7 @@ pub async fn show(
 ) -> Result<(CampaignView, Vec<IdeaView>), DomainError> {
     let shown = [Visibility::Public, Visibility::Unlisted];
     let found = db
-        .read(move |conn| match campaigns::find(conn, id.0)? {
+        .read(move |conn| match campaigns::find_within(conn, id.0, reach_of(viewer))? {
             Some(campaign) => ranking(conn, viewer, campaign, &shown, offset, limit).map(Some),
             None => Ok(None),
         })
@@ -138,7 +145,7 @@ pub async fn public_page(
 ) -> Result<(CampaignView, Vec<IdeaView>), DomainError> {
     let tag = tag.trim_start_matches('#').to_lowercase();
     let found = db
-        .read(move |conn| match campaigns::newest_on_tag(conn, &tag, Reach::Public)? {
+        .read(move |conn| match campaigns::newest_on_tag(conn, &tag, reach_of(None))? {
             Some(campaign) => ranking(conn, None, campaign, &[Visibility::Public], offset, limit).map(Some),
             None => Ok(None),
         })
