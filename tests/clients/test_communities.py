@@ -1,12 +1,15 @@
-"""Groups and recognition across two sites, each through stock client
-libraries (Mastodon.py, and masto.js through masto_communities.mjs): what
-issue 20 asks staff to do from the clients they already have."""
+"""Groups, recognition and idea campaigns across two sites, each through
+stock client libraries (Mastodon.py, and masto.js through
+masto_communities.mjs): what issue 20 asks staff to do from the clients
+they already have."""
 
+import datetime
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 from mastodon import Mastodon
 
 from conftest import PASSWORD, eventually
@@ -101,3 +104,47 @@ def test_kudos_from_another_site_show_on_the_colleague_profile(sites, people):
                             cwd=HERE, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
+
+
+def test_an_idea_from_another_site_gets_votes_and_its_author_hears_the_decision(sites, people):
+    """An idea campaign on hq: ana on es posts an idea with its hashtag
+    from Mastodon.py, gina on hq favourites it (her vote), and when a
+    moderator on hq moves it on, ana's client shows the decision as a
+    mention. The campaign's ranking is read through the extension API, as
+    no stock client shows it."""
+    hq, es = sites
+    gina, ana = people["gina"], people["ana"]
+    deadline = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+    hq.cli("admin", "campaign", "create", "travel_ideas", "--question", "How do we travel less?",
+           "--deadline", deadline)
+    # hq hears of ana's posts through gina's follow.
+    follow_accepted(gina, found_on(gina, f"ana@{es.domain}")["id"])
+    idea = ana.status_post("#travel_ideas Video first, flights second")
+
+    def idea_on_hq():
+        return next((s for s in gina.timeline_hashtag("travel_ideas") if s["uri"] == idea["uri"]), None)
+
+    gina.status_favourite(eventually("ana's idea in hq's #travel_ideas timeline", idea_on_hq)["id"])
+
+    def extension(token, method, path, **data):
+        response = requests.request(method, f"{hq.base_url}/api/v1/tertulia/campaigns{path}", data=data,
+                                    headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    [campaign] = [c for c in extension(gina.access_token, "GET", "") if c["tag"] == "travel_ideas"]
+    [ranked] = extension(gina.access_token, "GET", f"/{campaign['id']}")["ideas"]
+    assert (ranked["status"]["uri"], ranked["votes"], ranked["state"]) == (idea["uri"], 1, "new")
+
+    moderator = signed_in(hq, "mona")
+    hq.cli("admin", "user", "role", "mona", "moderator")
+    extension(moderator.access_token, "POST", f"/{campaign['id']}/ideas/{ranked['status']['id']}/state",
+              state="under_review")
+
+    def decision():
+        return next((n for n in ana.notifications(types=["mention"]) if "under review" in n["status"]["content"]),
+                    None)
+
+    told = eventually("the decision as a mention in ana's notifications", decision)
+    assert told["status"]["in_reply_to_id"] == idea["id"], told
+    assert "How do we travel less?" in told["status"]["content"]
