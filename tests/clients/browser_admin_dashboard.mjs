@@ -3,31 +3,20 @@
 // an admin, who opens the reports and accounts and suspends an account
 // through its form. Any console error, failed script or CSP violation fails.
 // Usage: node browser_admin_dashboard.mjs BASE_URL ADMIN_LOGIN NON_STAFF_LOGIN PASSWORD TARGET_USERNAME SCREENSHOT
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, watchForProblems } from "./chromium.mjs";
 
 const [baseUrl, adminLogin, nonStaffLogin, password, target, screenshot] = process.argv.slice(2);
 const problems = [];
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
-  // Chromium reports a CSP violation (a blocked style, script or image) as
-  // a console error, and raises `securitypolicyviolation` in the page.
-  // A failed load is also logged to the console; those are judged below by
-  // their response, where the refused sign-in's 401 is expected.
-  page.on("console", (message) => {
-    const text = message.text();
-    if ((message.type() === "error" || message.type() === "warning") && !text.startsWith("Failed to load resource")) {
-      problems.push(`console: ${text}`);
-    }
-  });
+  // The refused sign-in's 401 is asked for, and counted.
   let refusedSignIns = 0;
-  page.on("response", (response) => {
+  watchForProblems(page, problems, (response) => {
     const refusedSignIn = response.status() === 401 && response.url() === `${baseUrl}/admin/sign_in`;
     if (refusedSignIn) refusedSignIns += 1;
-    else if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
+    return refusedSignIn;
   });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
 
   const signIn = async (login) => {
     await page.getByLabel("Username or e-mail address").fill(login);

@@ -4,7 +4,7 @@
 // links as a reader would, then a group that does not exist (its 404 is
 // expected). Any console error, failed request or CSP violation fails.
 // Usage: node browser_public_pages.mjs BASE_URL GROUP_NAME KUDOS_RECEIVER CAMPAIGN_TAG SCREENSHOT
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, watchForProblems } from "./chromium.mjs";
 
 const [baseUrl, group, receiver, campaign, screenshot] = process.argv.slice(2);
 const missing = `${baseUrl}/groups/no_such_group`;
@@ -12,19 +12,8 @@ const problems = [];
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
-  // Chromium reports a CSP violation as a console error; a failed load is
-  // logged too, and judged below by its response instead.
-  page.on("console", (message) => {
-    const text = message.text();
-    if ((message.type() === "error" || message.type() === "warning") && !text.startsWith("Failed to load resource")) {
-      problems.push(`console: ${text}`);
-    }
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400 && response.url() !== missing) problems.push(`${response.status()} for ${response.url()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+  // The unknown group's 404 is asked for.
+  watchForProblems(page, problems, (response) => response.url() === missing);
   const heading = (name) => page.getByRole("heading", { level: 1, name }).waitFor({ timeout: 15000 });
 
   await page.goto(`${baseUrl}/groups`, { timeout: 15000 });

@@ -1,5 +1,6 @@
-// What the browser tests share: Debian's Chromium started headless, and a
-// person filling in Tertulia's sign-in page.
+// What the browser tests share: Debian's Chromium started headless, what
+// counts as a problem on a page, and a person filling in Tertulia's
+// sign-in page.
 import { chromium } from "playwright-core";
 
 export async function launchChromium() {
@@ -11,6 +12,25 @@ export async function launchChromium() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+// Collects into `problems` what a page must not do: a console error or
+// warning (Chromium reports a CSP violation, such as a blocked style, as
+// one), an answer of 400 or above unless `expected(response)` says the
+// test asked for it, a script error or a request that failed. A failed
+// load is also logged to the console; it is judged by its response.
+export function watchForProblems(page, problems, expected = () => false) {
+  page.on("console", (message) => {
+    const text = message.text();
+    if ((message.type() === "error" || message.type() === "warning") && !text.startsWith("Failed to load resource")) {
+      problems.push(`console: ${text}`);
+    }
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400 && !expected(response)) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
 }
 
 // Fills the sign-in form the way a person would (by label). The screenshot,
