@@ -280,17 +280,26 @@ failure_excerpts() {
         printf '\n==> why tests failed on %s\n' "$run"
         grep -E '^ +(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" | sort -u | head -20
         grep -E -A8 'panicked at|^E +(assert|Assertion)' "$log_dir/$run.log" | head -80
+        # The servers' own warnings, which the test rig prints on failure.
+        grep -E '^ *[0-9T:.-]+Z +(WARN|ERROR) ' "$log_dir/$run.log" | sort -u | head -20
+    done
+    for run in sqlite postgres; do
+        [[ -f $log_dir/$run.log ]] || continue
+        grep -qE '^ +FLAKY ' "$log_dir/$run.log" || continue
+        printf '\n==> flaky on %s (failed, then passed when run again)\n' "$run"
+        grep -E '^ +FLAKY ' "$log_dir/$run.log" | sort -u | head -20
     done
 }
 
 failure_excerpts
 passed=0
 failed=0
+flaky=0
 summary=""
 for run in sqlite postgres clients-sqlite clients-postgres; do
-    p=$(count "$run" passed); f=$(count "$run" failed)
-    passed=$(( passed + ${p:-0} )); failed=$(( failed + ${f:-0} ))
-    summary+="$run: ${p:-0} passed, ${f:-0} failed; "
+    p=$(count "$run" passed); f=$(count "$run" failed); k=$(count "$run" flaky)
+    passed=$(( passed + ${p:-0} )); failed=$(( failed + ${f:-0} )); flaky=$(( flaky + ${k:-0} ))
+    summary+="$run: ${p:-0} passed, ${f:-0} failed${k:+ (${k} flaky)}; "
 done
 summary+="fuzz: $fuzz_passed passed, $fuzz_failed failed"
 passed=$((passed + fuzz_passed)); failed=$((failed + fuzz_failed))
@@ -299,5 +308,5 @@ if [[ $status -ne 0 && $failed -eq 0 ]]; then
 fi
 printf '\nsupply chain: %s\n' "$supply_chain"
 printf '%s\n' "$summary"
-echo "total: $passed passed, $failed failed"
+echo "total: $passed passed, $failed failed, $flaky flaky"
 exit $status

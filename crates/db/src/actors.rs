@@ -176,12 +176,35 @@ pub fn upsert_remote(conn: &mut DbConn, uri: &str, fields: &RemoteActorFields) -
     if fields.domain.is_empty() {
         return Err(DbError::Conflict { constraint: format!("remote actor {uri} without a domain") });
     }
+    if let Some(id) = update_remote(conn, uri, fields)? {
+        return Ok(id);
+    }
+    let id = tertulia_core::Id::generate().0;
+    let inserted = crate::insert_unless_duplicate(conn, |conn| {
+        diesel::insert_into(accounts::table)
+            .values((accounts::id.eq(id), accounts::uri.eq(uri), accounts::created_at.eq(fields.updated_at), fields))
+            .execute(conn)
+    })?;
+    if inserted {
+        return Ok(id);
+    }
+    // Another transaction stored this actor since the lookup above: on
+    // PostgreSQL, two requests signed by the same new actor arrive at once
+    // and both fetch its key. Refresh the row it stored.
+    update_remote(conn, uri, fields)?.ok_or_else(|| DbError::Conflict {
+        constraint: format!("another actor of {} already holds the name {}", fields.domain, fields.username),
+    })
+}
+
+/// Refreshes the remote actor with this `uri`; `None` when there is none.
+fn update_remote(conn: &mut DbConn, uri: &str, fields: &RemoteActorFields) -> Result<Option<i64>, DbError> {
     let existing = accounts::table
         .filter(accounts::uri.eq(uri))
         .select((accounts::id, accounts::domain))
         .first::<(i64, Option<String>)>(conn)
         .optional()?;
     match existing {
+        None => Ok(None),
         Some((_, None)) => {
             Err(DbError::Conflict { constraint: format!("{uri} is a local account, not a remote actor") })
         }
@@ -189,20 +212,8 @@ pub fn upsert_remote(conn: &mut DbConn, uri: &str, fields: &RemoteActorFields) -
             let remote_row = accounts::table.find(id).filter(accounts::domain.is_not_null());
             match diesel::update(remote_row).set(fields).execute(conn)? {
                 0 => Err(DbError::NotFound),
-                _ => Ok(id),
+                _ => Ok(Some(id)),
             }
-        }
-        None => {
-            let id = tertulia_core::Id::generate().0;
-            diesel::insert_into(accounts::table)
-                .values((
-                    accounts::id.eq(id),
-                    accounts::uri.eq(uri),
-                    accounts::created_at.eq(fields.updated_at),
-                    fields,
-                ))
-                .execute(conn)?;
-            Ok(id)
         }
     }
 }

@@ -527,3 +527,54 @@ fn an_unknown_stored_name_fails_the_read_in_every_typed_column() {
         }
     }
 }
+
+/// Two requests signed by the same new actor arrive at once and both store
+/// its key. On PostgreSQL the second insert waited for the first to commit
+/// and then failed on the unique `uri`, so one of the requests was refused
+/// (seen as a failed `@user@site` search between two sites).
+#[test]
+fn an_actor_stored_by_two_transactions_at_once_is_one_account() {
+    use std::sync::{Arc, Barrier};
+
+    use tertulia_db::actors::{self, RemoteActorFields};
+    let test_db = TestDatabase::create();
+    let db = open(&test_db);
+    let uri = "https://es.acme.example/users/eva";
+    let fields = |display_name: &str| {
+        let mut fields = RemoteActorFields::person(
+            "eva".into(),
+            "es.acme.example".into(),
+            format!("{uri}/inbox"),
+            None,
+            tertulia_db::now(),
+        );
+        fields.display_name = display_name.into();
+        fields
+    };
+    let first_stored = Arc::new(Barrier::new(2));
+    let first = {
+        let (db, first_stored, fields) = (db.clone(), first_stored.clone(), fields("Eva"));
+        std::thread::spawn(move || {
+            db.run_blocking(move |conn| {
+                tertulia_db::transaction(conn, |conn| {
+                    let id = actors::upsert_remote(conn, uri, &fields)?;
+                    first_stored.wait();
+                    // Still uncommitted while the second transaction stores
+                    // the same actor.
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    Ok::<_, DbError>(id)
+                })
+            })
+            .unwrap()
+        })
+    };
+    first_stored.wait();
+    let second = db
+        .run_blocking(move |conn| {
+            tertulia_db::transaction(conn, |conn| actors::upsert_remote(conn, uri, &fields("Eva R.")))
+        })
+        .expect("the second transaction refreshes the actor the first stored");
+    assert_eq!(first.join().unwrap(), second, "one account for one actor");
+    let stored = db.run_blocking(move |conn| accounts::find(conn, second)).unwrap().expect("stored");
+    assert_eq!(stored.display_name, "Eva R.", "the later document wins");
+}
