@@ -54,6 +54,7 @@ impl ManageConnection for Manager {
                     std::fs::create_dir_all(dir)
                         .map_err(|source| ConnectError::CreateDir { path: path.display().to_string(), source })?;
                 }
+                crate::stable_plans::enable();
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
                 conn.batch_execute(SQLITE_PRAGMAS)?;
                 Ok(DbConn::Sqlite(conn))

@@ -10,6 +10,7 @@ mod error;
 mod leased;
 mod migrations;
 pub mod schema;
+mod stable_plans;
 
 pub mod account_notes;
 pub mod accounts;

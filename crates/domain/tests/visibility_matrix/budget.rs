@@ -23,7 +23,7 @@ const HOME_PAGE_BUDGET: usize = 4;
 /// A home timeline with posts, boosts, polls, mentions and the reader's
 /// own favourites: every kind of data a view loads, already among the
 /// newest three entries (the last post has a poll and is boosted).
-async fn busy_home(rig: &Rig) -> Id {
+pub(crate) async fn busy_home(rig: &Rig) -> Id {
     let ctx = &rig.ctx;
     let reader = local_user(rig, "budget_reader").await.unwrap();
     let poster = local_user(rig, "budget_poster").await.unwrap();
@@ -66,7 +66,12 @@ fn measure<T>(
         .unwrap()
 }
 
-fn statements_for_home_page(rig: &Rig, runtime: &tokio::runtime::Runtime, reader: Id, limit: i64) -> (usize, usize) {
+pub(crate) fn statements_for_home_page(
+    rig: &Rig,
+    runtime: &tokio::runtime::Runtime,
+    reader: Id,
+    limit: i64,
+) -> (usize, usize) {
     measure(rig, runtime, move |conn| timelines::home_page(conn, reader, Page::first(limit)))
 }
 

@@ -17,6 +17,7 @@
 mod budget;
 mod model;
 mod paths;
+mod recompiled;
 mod shared;
 mod world;
 

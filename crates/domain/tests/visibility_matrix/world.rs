@@ -30,7 +30,7 @@ pub const REMOTE_HOST: &str = "remote.example";
 /// A database, the event hub and the configuration every case shares.
 pub struct Rig {
     pub ctx: Context,
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 impl Rig {
@@ -39,7 +39,12 @@ impl Rig {
         let db = Db::connect(&DatabaseConfig { url: database.url.clone(), pool_size: 4, connect_timeout_secs: 5 })
             .expect("connect to the test database");
         db.migrate().expect("migrate the test database");
-        Rig { ctx: Context::new(db, Events::new(), Arc::new(Config::default())), _database: database }
+        Rig { ctx: Context::new(db, Events::new(), Arc::new(Config::default())), database }
+    }
+
+    /// The database file, when the rig runs on SQLite.
+    pub fn sqlite_path(&self) -> Option<&str> {
+        self.database.url.strip_prefix("sqlite://")
     }
 }
 
