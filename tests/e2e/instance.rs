@@ -112,6 +112,17 @@ async fn unknown_endpoints_answer_a_json_404_with_a_request_id() {
     assert!(response.headers().contains_key("x-request-id"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "no such endpoint: GET /api/v1/nothing-here");
+    // The same inside a group of routes, and for a method a route lacks.
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/timelines/nothing-here"),
+        (reqwest::Method::GET, "/api/v1/admin/accounts/1/nothing-here"),
+        (reqwest::Method::DELETE, "/api/v1/timelines/home"),
+    ] {
+        let response = instance.client.request(method.clone(), instance.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{method} {path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], format!("no such endpoint: {method} {path}"));
+    }
 
     let traced =
         instance.client.get(instance.url("/healthz")).header("X-Request-Id", "proxy-abc-123").send().await.unwrap();

@@ -53,6 +53,7 @@ mod statuses;
 mod streaming;
 mod suggestions;
 mod tags;
+mod tidy_path;
 mod timelines;
 mod uploads;
 mod web;

@@ -179,7 +179,8 @@ mod tests {
     use super::*;
 
     /// The limit the middleware picks for `method path`, in an app shaped
-    /// like `configure`'s: one scope, `NormalizePath` in front.
+    /// like `configure`'s: one scope, the client API in a scope of its own,
+    /// `tidy_path` in front.
     async fn limit_for(method: Method, path: &str) -> Option<Option<RouteLimit>> {
         let seen = Rc::new(Cell::new(None));
         let recorder = seen.clone();
@@ -190,10 +191,10 @@ mod tests {
                         recorder.set(Some(route_limit(&request)));
                         next.call(request)
                     }))
-                    .wrap(actix_web::middleware::NormalizePath::trim())
+                    .wrap(actix_web::middleware::from_fn(crate::tidy_path::tidy_path))
+                    .service(web::scope("/api").route("/v1/accounts/{id}", web::get().to(HttpResponse::Ok)))
                     .route("/healthz", web::get().to(HttpResponse::Ok))
                     .route("/oauth/token", web::post().to(HttpResponse::Ok))
-                    .route("/api/v1/accounts/{id}", web::get().to(HttpResponse::Ok))
                     .route("/users/{name}/inbox", web::post().to(HttpResponse::Ok)),
             ),
         )
