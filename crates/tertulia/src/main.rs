@@ -52,6 +52,7 @@ fn main() -> ExitCode {
 /// Loads the configuration, then runs the command on a runtime sized
 /// from it.
 fn run(cli: Cli) -> Result<(), CliError> {
+    allocator::limit_arenas();
     let loaded = Config::load(cli.config.as_deref(), std::env::vars())?;
     runtime::system(&loaded.config)?.block_on(dispatch(cli.command, loaded))
 }
