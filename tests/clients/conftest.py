@@ -72,40 +72,56 @@ def free_port():
 
 
 class Server:
+    # Another process may take the free port before the server binds it:
+    # the server then exits, and is started again on another port.
+    PORT_ATTEMPTS = 5
+
     def __init__(self, extra_env=None):
         self.binary = os.environ.get("TERTULIA_BINARY", str(ROOT / "target" / "debug" / "tertulia"))
         self.dir = tempfile.mkdtemp(prefix="tertulia-clients-")
-        self.port = free_port()
-        self.domain = f"localhost:{self.port}"
-        self.base_url = f"http://{self.domain}"
         self.pg_admin = os.environ.get("TERTULIA_TEST_POSTGRES_URL")
         self.pg_name = None
         if self.pg_admin:
             self.pg_name = "tertulia_clients_" + uuid.uuid4().hex[:12]
             subprocess.run(["psql", self.pg_admin, "-qc", f"CREATE DATABASE {self.pg_name}"], check=True)
-            database_url = self.pg_admin.rsplit("/", 1)[0] + "/" + self.pg_name
+            self.database_url = self.pg_admin.rsplit("/", 1)[0] + "/" + self.pg_name
         else:
-            database_url = f"sqlite://{self.dir}/tertulia.db"
+            self.database_url = f"sqlite://{self.dir}/tertulia.db"
+        self.extra_env = extra_env or {}
+        for _ in range(self.PORT_ATTEMPTS):
+            if self._start(free_port()):
+                return
+        raise RuntimeError("tertulia serve did not start:\n" + Path(f"{self.dir}/serve.log").read_text())
+
+    def _start(self, port):
+        """Starts the server on `port`; False if it exited before listening."""
+        self.port = port
+        self.domain = f"localhost:{port}"
+        self.base_url = f"http://{self.domain}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TERTULIA_")}
         self.env.update({
             "TERTULIA_DOMAIN": self.domain,
-            "TERTULIA_BIND": f"127.0.0.1:{self.port}",
-            "TERTULIA_DATABASE_URL": database_url,
+            "TERTULIA_BIND": f"127.0.0.1:{port}",
+            "TERTULIA_DATABASE_URL": self.database_url,
             "TERTULIA_MEDIA_DIR": f"{self.dir}/media",
         })
-        self.env.update(extra_env or {})
+        self.env.update(self.extra_env)
         self.log = open(f"{self.dir}/serve.log", "w")
         self.process = subprocess.Popen([self.binary, "serve"], env=self.env, cwd=self.dir,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base_url}/healthz", timeout=1).ok:
-                    return
-            except requests.ConnectionError:
-                pass
             if self.process.poll() is not None:
-                break
+                self.log.close()
+                return False
+            # Only this server's own log proves the port is its: another
+            # process on it would answer /healthz too.
+            if "Tertulia is listening" in Path(f"{self.dir}/serve.log").read_text():
+                try:
+                    if requests.get(f"{self.base_url}/healthz", timeout=1).ok:
+                        return True
+                except requests.ConnectionError:
+                    pass
             time.sleep(0.05)
         raise RuntimeError("tertulia serve did not become healthy:\n" + Path(f"{self.dir}/serve.log").read_text())
 
