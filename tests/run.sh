@@ -276,9 +276,9 @@ failure_excerpts() {
     local run
     for run in sqlite postgres clients-sqlite clients-postgres; do
         [[ -f $log_dir/$run.log ]] || continue
-        grep -qE '^ +(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" || continue
+        grep -qE '^ +(TRY [0-9]+ )?(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" || continue
         printf '\n==> why tests failed on %s\n' "$run"
-        grep -E '^ +(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" | sort -u | head -20
+        grep -E '^ +(TRY [0-9]+ )?(FAIL|TIMEOUT|SIGSEGV|SIGABRT) \[|^FAILED ' "$log_dir/$run.log" | sort -u | head -20
         grep -E -A8 'panicked at|^E +(assert|Assertion)' "$log_dir/$run.log" | head -80
         # The servers' own warnings, which the test rig prints on failure.
         grep -E '^ *[0-9T:.-]+Z +(WARN|ERROR) ' "$log_dir/$run.log" | sort -u | head -20
