@@ -17,6 +17,7 @@ pub fn database_of(site: &TestInstance) -> tertulia_db::Db {
         url: site.db.url.clone(),
         pool_size: 1,
         connect_timeout_secs: 5,
+        ..tertulia_core::config::DatabaseConfig::default()
     })
     .unwrap()
 }

@@ -158,6 +158,7 @@ async fn make_password_check_endless(instance: &TestInstance, username: &str) {
         url: instance.db.url.clone(),
         pool_size: 1,
         connect_timeout_secs: 5,
+        ..tertulia_core::config::DatabaseConfig::default()
     })
     .unwrap();
     let username = username.to_owned();

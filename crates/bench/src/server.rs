@@ -77,7 +77,12 @@ impl Server {
     /// A connection pool to the server's database, for setting up data and
     /// watching queues.
     pub fn database(&self) -> Result<Db, BenchError> {
-        Ok(Db::connect(&DatabaseConfig { url: self.db_url.clone(), pool_size: 2, connect_timeout_secs: 10 })?)
+        Ok(Db::connect(&DatabaseConfig {
+            url: self.db_url.clone(),
+            pool_size: 2,
+            connect_timeout_secs: 10,
+            ..DatabaseConfig::default()
+        })?)
     }
 
     pub fn domain(&self) -> String {

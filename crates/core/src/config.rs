@@ -148,6 +148,9 @@ pub struct DatabaseConfig {
     pub pool_size: u32,
     /// Seconds to wait for a free connection before a request fails.
     pub connect_timeout_secs: u64,
+    /// SQLite only: memory, in MiB, that all of the process's connections
+    /// share for cached pages and statements.
+    pub sqlite_cache_mib: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -370,7 +373,12 @@ impl Default for Config {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { url: "sqlite://./data/tertulia.db".into(), pool_size: 8, connect_timeout_secs: 10 }
+        DatabaseConfig {
+            url: "sqlite://./data/tertulia.db".into(),
+            pool_size: 8,
+            connect_timeout_secs: 10,
+            sqlite_cache_mib: 8,
+        }
     }
 }
 
@@ -537,6 +545,9 @@ impl Config {
         DatabaseBackend::from_url(&self.database.url).map_err(|m| invalid("database.url", m))?;
         if !(1..=256).contains(&self.database.pool_size) {
             return Err(invalid("database.pool_size", "must be between 1 and 256".into()));
+        }
+        if !(1..=65_536).contains(&self.database.sqlite_cache_mib) {
+            return Err(invalid("database.sqlite_cache_mib", "must be between 1 and 65536 (MiB)".into()));
         }
         if !self.instance.policies_date.is_empty()
             && chrono::NaiveDate::parse_from_str(&self.instance.policies_date, "%Y-%m-%d").is_err()

@@ -215,7 +215,12 @@ fn claims_get_their_turn_while_other_writers_keep_the_database_busy() {
     const WRITERS: usize = 4;
     const CLAIMS: usize = 5;
     let test_db = TestDatabase::create();
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: WRITERS as u32 + 1, connect_timeout_secs: 5 };
+    let config = DatabaseConfig {
+        url: test_db.url.clone(),
+        pool_size: WRITERS as u32 + 1,
+        connect_timeout_secs: 5,
+        ..DatabaseConfig::default()
+    };
     let db = Db::connect(&config).expect("connect");
     db.migrate().expect("migrate");
     let actor = db.run_blocking(|conn| Ok::<_, DbError>(local_account(conn, "sender"))).unwrap();

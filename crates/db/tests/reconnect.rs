@@ -44,7 +44,13 @@ fn reads_recover_when_postgresql_drops_the_pooled_connections() {
         return;
     }
     let test_db = TestDatabase::create_on(Backend::Postgres);
-    let db = Db::connect(&DatabaseConfig { url: test_db.url.clone(), pool_size: 3, connect_timeout_secs: 5 }).unwrap();
+    let db = Db::connect(&DatabaseConfig {
+        url: test_db.url.clone(),
+        pool_size: 3,
+        connect_timeout_secs: 5,
+        ..DatabaseConfig::default()
+    })
+    .unwrap();
     // Two connections in the pool, both busy once.
     std::thread::scope(|s| {
         for _ in 0..2 {

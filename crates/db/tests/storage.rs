@@ -10,7 +10,8 @@ use tertulia_db::{Db, DbError, stats};
 use tertulia_testrig::TestDatabase;
 
 fn open(test_db: &TestDatabase) -> Db {
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let config =
+        DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5, ..DatabaseConfig::default() };
     let db = Db::connect(&config).expect("connect");
     db.migrate().expect("migrate");
     db
@@ -64,7 +65,8 @@ fn both_migration_sets_have_the_same_migrations() {
 #[test]
 fn migrations_apply_once_and_then_report_nothing_to_do() {
     let test_db = TestDatabase::create();
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let config =
+        DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5, ..DatabaseConfig::default() };
     let db = Db::connect(&config).unwrap();
     let shipped = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/sqlite"))
         .unwrap()
@@ -150,7 +152,8 @@ async fn after_a_panic_inside_a_write_transaction_the_next_write_commits_at_once
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "the next write waited {:?}", started.elapsed());
 
     // Seen through connections of their own.
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 1, connect_timeout_secs: 5 };
+    let config =
+        DatabaseConfig { url: test_db.url.clone(), pool_size: 1, connect_timeout_secs: 5, ..DatabaseConfig::default() };
     let (ana, lost) = Db::connect(&config)
         .unwrap()
         .run_blocking(|conn| {
@@ -309,7 +312,8 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 fn processes_on_one_postgres_database_hear_each_other_and_one_leads_at_a_time() {
     use tertulia_db::cluster::{Cluster, Incoming, Membership};
     let test_db = TestDatabase::create();
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let config =
+        DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5, ..DatabaseConfig::default() };
     let join = || match Cluster::join(&config).unwrap() {
         Membership::Clustered(cluster, incoming) => Some((cluster, incoming)),
         Membership::Alone(_) => None,

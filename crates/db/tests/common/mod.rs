@@ -12,7 +12,8 @@ use tertulia_testrig::TestDatabase;
 
 /// A pool on `test_db` with every migration applied.
 pub fn open(test_db: &TestDatabase) -> Db {
-    let config = DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5 };
+    let config =
+        DatabaseConfig { url: test_db.url.clone(), pool_size: 2, connect_timeout_secs: 5, ..DatabaseConfig::default() };
     let db = Db::connect(&config).expect("connect");
     db.migrate().expect("migrate");
     db

@@ -19,7 +19,13 @@ use crate::users::{self, NewUserRequest, Role};
 use crate::{Context, Events};
 
 async fn context(database: &TestDatabase) -> Context {
-    let db = Db::connect(&DatabaseConfig { url: database.url.clone(), pool_size: 2, connect_timeout_secs: 5 }).unwrap();
+    let db = Db::connect(&DatabaseConfig {
+        url: database.url.clone(),
+        pool_size: 2,
+        connect_timeout_secs: 5,
+        ..DatabaseConfig::default()
+    })
+    .unwrap();
     db.migrate().unwrap();
     Context::new(db, Events::new(), Config::default().into())
 }

@@ -40,8 +40,13 @@ struct World {
 impl World {
     async fn new() -> World {
         let database = TestDatabase::create();
-        let db =
-            Db::connect(&DatabaseConfig { url: database.url.clone(), pool_size: 2, connect_timeout_secs: 5 }).unwrap();
+        let db = Db::connect(&DatabaseConfig {
+            url: database.url.clone(),
+            pool_size: 2,
+            connect_timeout_secs: 5,
+            ..DatabaseConfig::default()
+        })
+        .unwrap();
         db.migrate().unwrap();
         let mut world = World {
             ctx: Context::new(db, Events::new(), Config::default().into()),

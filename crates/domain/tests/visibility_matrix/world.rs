@@ -36,8 +36,13 @@ pub struct Rig {
 impl Rig {
     pub async fn start() -> Rig {
         let database = TestDatabase::create();
-        let db = Db::connect(&DatabaseConfig { url: database.url.clone(), pool_size: 4, connect_timeout_secs: 5 })
-            .expect("connect to the test database");
+        let db = Db::connect(&DatabaseConfig {
+            url: database.url.clone(),
+            pool_size: 4,
+            connect_timeout_secs: 5,
+            ..DatabaseConfig::default()
+        })
+        .expect("connect to the test database");
         db.migrate().expect("migrate the test database");
         Rig { ctx: Context::new(db, Events::new(), Arc::new(Config::default())), database }
     }
