@@ -28,6 +28,20 @@ impl Context {
         Context { db, events, config, policy }
     }
 
+    /// A context on a migrated test database, with the default settings,
+    /// for the domain's tests against a real backend.
+    #[cfg(test)]
+    pub(crate) fn for_test(database: &tertulia_testrig::TestDatabase) -> Context {
+        let config = tertulia_core::config::DatabaseConfig {
+            url: database.url.clone(),
+            pool_size: 2,
+            ..tertulia_core::config::DatabaseConfig::default()
+        };
+        let db = Db::connect(&config).expect("connect to the test database");
+        db.migrate().expect("migrate the test database");
+        Context::new(db, Events::new(), Config::default().into())
+    }
+
     /// Runs `work` (which makes its own transaction) and publishes the
     /// events it returns once it has succeeded, that is, after the commit.
     pub(crate) async fn committed<T: Send + 'static>(

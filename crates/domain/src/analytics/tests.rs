@@ -5,29 +5,19 @@
 //! roll-up itself counts that day.
 
 use chrono::{Duration, NaiveDate};
-use tertulia_core::config::DatabaseConfig;
+use tertulia_core::Id;
 use tertulia_core::visibility::Visibility;
-use tertulia_core::{Config, Id};
-use tertulia_db::Db;
 use tertulia_db::statuses::StatusRow;
 use tertulia_testrig::TestDatabase;
 
 use super::adoption::{self, Grouping, Row};
 use super::measures::{self, Request};
 use super::{Window, rollup};
+use crate::Context;
 use crate::users::{self, NewUserRequest, Role};
-use crate::{Context, Events};
 
 async fn context(database: &TestDatabase) -> Context {
-    let db = Db::connect(&DatabaseConfig {
-        url: database.url.clone(),
-        pool_size: 2,
-        connect_timeout_secs: 5,
-        ..DatabaseConfig::default()
-    })
-    .unwrap();
-    db.migrate().unwrap();
-    Context::new(db, Events::new(), Config::default().into())
+    Context::for_test(database)
 }
 
 async fn user(ctx: &Context, name: &str) -> i64 {

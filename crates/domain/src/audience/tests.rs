@@ -7,21 +7,20 @@
 use std::collections::BTreeSet;
 
 use chrono::Duration;
-use tertulia_core::config::DatabaseConfig;
 use tertulia_core::visibility::Visibility;
-use tertulia_core::{AccountId, Config, Id};
+use tertulia_core::{AccountId, Id};
 use tertulia_db::actors::RemoteActorFields;
 use tertulia_db::page::Page;
-use tertulia_db::{Db, feeds, notifications};
+use tertulia_db::{feeds, notifications};
 use tertulia_testrig::TestDatabase;
 
 use super::*;
+use crate::Context;
 use crate::accounts::{self, FollowOptions};
 use crate::federation_policy::Limits;
 use crate::remote::{self, RemoteEdit, RemoteRevision, RemoteStatus};
 use crate::statuses::{self, NewStatus, StatusChanges};
 use crate::users::{self, NewUserRequest, Role};
-use crate::{Context, Events};
 
 const REMOTE_HOST: &str = "remote.example";
 const TAG: &str = "audience";
@@ -40,19 +39,7 @@ struct World {
 impl World {
     async fn new() -> World {
         let database = TestDatabase::create();
-        let db = Db::connect(&DatabaseConfig {
-            url: database.url.clone(),
-            pool_size: 2,
-            connect_timeout_secs: 5,
-            ..DatabaseConfig::default()
-        })
-        .unwrap();
-        db.migrate().unwrap();
-        let mut world = World {
-            ctx: Context::new(db, Events::new(), Config::default().into()),
-            names: Vec::new(),
-            _database: database,
-        };
+        let mut world = World { ctx: Context::for_test(&database), names: Vec::new(), _database: database };
         for name in ["alice", "bob", "carol", "dave", "erin"] {
             world.local(name).await;
         }
