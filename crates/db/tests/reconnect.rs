@@ -31,6 +31,17 @@ fn drop_sessions(test_db: &TestDatabase) {
     assert!(!ended.is_empty() && ended.iter().all(|e| *e), "sessions ended: {ended:?}");
 }
 
+/// Waits until the pool holds `idle` idle connections (at most 5 s).
+fn wait_for_idle_connections(db: &Db, idle: u32) {
+    for _ in 0..100 {
+        if db.pool_usage().idle >= idle {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the pool did not reopen its idle connections: {:?}", db.pool_usage());
+}
+
 #[derive(QueryableByName)]
 struct Ended {
     #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -59,6 +70,10 @@ fn reads_recover_when_postgresql_drops_the_pooled_connections() {
     });
     drop_sessions(&test_db);
     assert_eq!(db.read_blocking(answer).unwrap(), 42, "a read retries on a fresh connection");
+    // The pool replaces the connections it closed in the background; one
+    // opened after the next `drop_sessions` would be alive and make the
+    // check below pass by chance.
+    wait_for_idle_connections(&db, 2);
     drop_sessions(&test_db);
     let failed = db.run_blocking(answer);
     assert!(matches!(failed, Err(DbError::Unavailable(_))), "work that is not retried fails: {failed:?}");
